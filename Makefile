@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# agentgate: `make` builds build/agentgate; `make test` runs unit, fuzz and VM e2e tests;
+# `make demo` shows real enforcement; `make bench` writes BENCHMARKS.md. `make deps` installs
+# what a fresh Debian 12 machine lacks. V=1 shows the commands.
+
+BUILD ?= build
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := x86
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+	  -Iinclude -Iuserspace -I$(BUILD)
+LDLIBS := -lbpf -lelf -lz -lyaml -ljansson -lcrypto -lpthread
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -D__BPF__ -Wall -Werror \
+	      -Iinclude -I$(BUILD)
+
+USER_SRCS := $(sort $(wildcard userspace/*.c userspace/*/*.c))
+USER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(USER_SRCS))
+LIB_OBJS := $(filter-out $(BUILD)/obj/userspace/main.o,$(USER_OBJS))
+BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
+E2E_BINS := $(patsubst tests/e2e/%.c,$(BUILD)/tests/e2e/%,$(sort $(wildcard tests/e2e/*.c)))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/main.c,$(USER_SRCS)))
+HDRS := $(wildcard include/*.h userspace/*.h userspace/*/*.h)
+
+.PHONY: all deps test unit e2e fuzz fuzz-long demo bench clean
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BUILD)/agentgate $(E2E_BINS)
+
+deps:
+	$(Q)tests/deps.sh
+
+$(BUILD)/vmlinux.h:
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp
+	$(Q)cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard include/*.h bpf/*.h)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)llvm-strip -g $@ 2>/dev/null || true
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(BUILD)/obj/%.o: %.c $(HDRS) $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/agentgate: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(HDRS)
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+$(BUILD)/tests/e2e/%: tests/e2e/%.c $(HDRS)
+	$(call msg,E2E,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread
+
+# Fuzz targets: the userspace library rebuilt with clang's fuzzer instrumentation.
+$(BUILD)/fuzzobj/%.o: %.c $(HDRS) $(SKELS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=fuzzer,address,undefined $^ $(LDLIBS) -o $@
+
+unit: $(UNIT_BINS)
+fuzz: $(FUZZ_BINS)
+
+test: all unit fuzz
+	$(Q)tests/run-tests.sh
+
+fuzz-long: fuzz
+	$(Q)FUZZ_SECONDS=600 tests/run-fuzz.sh
+
+demo: all
+	$(Q)tests/demo.sh
+
+bench: all
+	$(Q)tests/bench/run.sh
+
+clean:
+	rm -rf $(BUILD)

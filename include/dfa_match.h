@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The one matcher: walks a compiled DFA (policy_image.h) over an input and
+ * turns the result into a decision. Compiled into the BPF programs and into
+ * userspace, so `agentgate check` answers exactly what the kernel decides.
+ *
+ * The includer defines how image bytes are fetched, before including:
+ *   AG_IMG_T              handle type passed through (a pointer)
+ *   AG_IMG_U8(img, off)   int: the byte at image offset off, or -1
+ *   AG_IMG_U16(img, off)  int: the little-endian u16 at off, or -1
+ * A failed fetch sends the walk to the dead state, which matches no rule and
+ * so falls to the policy's default (deny by default).
+ *
+ * No libc, bounded loops only: the BPF verifier must accept it.
+ */
+#ifndef AGENTGATE_DFA_MATCH_H
+#define AGENTGATE_DFA_MATCH_H
+
+#include "policy_image.h"
+
+#ifndef AG_INLINE
+#define AG_INLINE static inline __attribute__((always_inline))
+#endif
+
+struct ag_verdict {
+	__u16 rule; /* rule index, AG_RULE_DEFAULT or AG_RULE_OVERSIZED */
+	__u8 allow;
+};
+
+AG_INLINE __u16 ag_dfa_step(AG_IMG_T img, const struct ag_dfa_hdr *d, __u16 state, __u8 byte)
+{
+	int cls, next;
+	__u32 off;
+
+	cls = AG_IMG_U8(img, d->offset + byte);
+	if (cls < 0 || cls >= d->nclasses || state >= d->nstates)
+		return 0;
+	off = d->offset + 256u + 2u * d->nstates + 2u * ((__u32)state * d->nclasses + (__u32)cls);
+	next = AG_IMG_U16(img, off);
+	if (next < 0 || next >= d->nstates)
+		return 0;
+	return (__u16)next;
+}
+
+AG_INLINE __u16 ag_dfa_accept(AG_IMG_T img, const struct ag_dfa_hdr *d, __u16 state)
+{
+	int a;
+
+	if (state == 0 || state >= d->nstates)
+		return AG_NO_MATCH;
+	a = AG_IMG_U16(img, d->offset + 256u + 2u * state);
+	return a < 0 ? AG_NO_MATCH : (__u16)a;
+}
+
+/* First matching rule wins; no match means the policy's default. */
+AG_INLINE struct ag_verdict ag_verdict_of(const struct ag_image_hdr *h, __u16 accept)
+{
+	struct ag_verdict v;
+
+	if (accept == AG_NO_MATCH) {
+		v.rule = AG_RULE_DEFAULT;
+		v.allow = h->default_allow ? 1 : 0;
+	} else {
+		v.rule = AG_ACCEPT_RULE(accept);
+		v.allow = AG_ACCEPT_ALLOW(accept) ? 1 : 0;
+	}
+	return v;
+}
+
+/*
+ * Match input[0..len) against the DFA of class cls. input must be readable for
+ * AG_MAX_INPUT bytes when compiled for BPF (indexes are masked, not trusted).
+ */
+AG_INLINE struct ag_verdict ag_match(AG_IMG_T img, const struct ag_image_hdr *h, unsigned int cls,
+				     const __u8 *input, __u32 len)
+{
+	const struct ag_dfa_hdr *d;
+	struct ag_verdict v;
+	__u16 state = 1;
+	__u32 i;
+
+	if (len > AG_MAX_INPUT) {
+		v.rule = AG_RULE_OVERSIZED;
+		v.allow = 0;
+		return v;
+	}
+	if (cls >= AG_CLASS_COUNT)
+		return ag_verdict_of(h, AG_NO_MATCH);
+	d = &h->dfa[cls];
+	if (d->nstates < 2)
+		return ag_verdict_of(h, AG_NO_MATCH);
+	for (i = 0; i < AG_MAX_INPUT; i++) {
+		if (i >= len || state == 0)
+			break;
+		state = ag_dfa_step(img, d, state, input[i & (AG_MAX_INPUT - 1)]);
+	}
+	return ag_verdict_of(h, ag_dfa_accept(img, d, state));
+}
+
+#endif /* AGENTGATE_DFA_MATCH_H */

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The compiled policy image: the one format produced by userspace/compile and
+ * consumed by both the kernel (bpf/) and `agentgate check` (through match.h).
+ *
+ * An image is a flat byte string, little-endian, cut into pages of AG_PAGE_SIZE
+ * bytes. In the kernel each page is one element of an inner BPF array map, so
+ * replacing a cgroup's policy is one update of the outer map (atomic). In
+ * userspace the pages are simply contiguous in memory.
+ *
+ * Layout:
+ *   struct ag_image_hdr                at offset 0
+ *   for each class c with dfa[c].nstates != 0, at dfa[c].offset (4-aligned):
+ *     __u8  classmap[256]               byte -> equivalence class
+ *     __u16 accept[nstates]             AG_NO_MATCH or AG_ACCEPT(rule, allow)
+ *     __u16 next[nstates * nclasses]    row-major transitions
+ *   State 0 is the dead state (every transition to 0, accept AG_NO_MATCH);
+ *   state 1 is the start state. Tables never straddle assumptions about
+ *   pages: readers fetch each u16 / u8 through the page accessor.
+ *
+ * Inputs matched by each class (the kernel and check build them identically):
+ *   FILE_READ, FILE_WRITE  normalised absolute path ("/a/b", no "." "..", "//")
+ *   EXEC                   "<resolved executable path> <argv1> <argv2> ..."
+ *   NET_ADDR               16-byte IPv6 address (IPv4 as ::ffff:a.b.c.d), then
+ *                          the port, 2 bytes big-endian: AG_NET_ADDR_LEN bytes
+ *   NET_DOMAIN             lower-case domain name without trailing dot
+ * An input longer than AG_MAX_INPUT is never matched against the DFA: it is
+ * decided by AG_RULE_OVERSIZED (deny), so no pattern can be dodged by padding.
+ *
+ * Change in step: AG_IMAGE_VERSION whenever this layout changes.
+ */
+#ifndef AGENTGATE_POLICY_IMAGE_H
+#define AGENTGATE_POLICY_IMAGE_H
+
+#ifdef __BPF__
+/* vmlinux.h provides __u8.. */
+#else
+#include <linux/types.h>
+#endif
+
+#define AG_IMAGE_MAGIC 0x31504741u /* "AGP1" */
+#define AG_IMAGE_VERSION 1u
+
+#define AG_PAGE_SHIFT 16
+#define AG_PAGE_SIZE (1u << AG_PAGE_SHIFT)
+#define AG_IMAGE_MAX_PAGES 256u /* 16 MiB per policy */
+
+#define AG_MAX_INPUT 4096u /* power of two: the kernel masks indexes with it */
+#define AG_NET_ADDR_LEN 18u
+#define AG_MAX_STATES 65535u /* u16 state ids; the compiler's budget is lower */
+
+enum ag_class {
+	AG_CLASS_FILE_READ = 0,
+	AG_CLASS_FILE_WRITE = 1,
+	AG_CLASS_EXEC = 2,
+	AG_CLASS_NET_ADDR = 3,
+	AG_CLASS_NET_DOMAIN = 4,
+	AG_CLASS_COUNT = 5,
+};
+
+/* accept[] entries: bit 15 = allow, bits 0..14 = rule index (file order). */
+#define AG_NO_MATCH 0xffffu
+#define AG_ACCEPT(rule, allow) ((__u16)(((allow) ? 0x8000u : 0u) | ((rule) & 0x7fffu)))
+#define AG_ACCEPT_RULE(a) ((__u16)((a) & 0x7fffu))
+#define AG_ACCEPT_ALLOW(a) (((a) & 0x8000u) != 0)
+#define AG_MAX_RULES 0x7fffu
+
+/* Rule numbers in decisions that are not rules of the policy. */
+#define AG_RULE_DEFAULT 0xffffu   /* no rule matched: the policy's default */
+#define AG_RULE_OVERSIZED 0xfffeu /* input longer than AG_MAX_INPUT: denied */
+
+enum ag_mode {
+	AG_MODE_ENFORCE = 0,
+	AG_MODE_SIMULATE = 1,
+};
+
+struct ag_dfa_hdr {
+	__u32 offset; /* byte offset of classmap[]; 0 when the class has no rules */
+	__u16 nstates;
+	__u16 nclasses;
+};
+
+struct ag_image_hdr {
+	__u32 magic;
+	__u32 version;
+	__u32 size; /* bytes in the whole image */
+	__u8 mode; /* enum ag_mode */
+	__u8 default_allow;
+	__u16 nrules;
+	__u8 policy_sha256[32]; /* of the policy source, includes resolved */
+	struct ag_dfa_hdr dfa[AG_CLASS_COUNT];
+};
+
+#endif /* AGENTGATE_POLICY_IMAGE_H */

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* Subcommands of the agentgate binary; each returns the process exit status. */
+#ifndef AGENTGATE_CLI_H
+#define AGENTGATE_CLI_H
+
+int cmd_check(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+
+#endif /* AGENTGATE_CLI_H */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The policy model: what a YAML policy says, rules in file order with includes
+ * resolved in place. Produced by policy_load(), consumed by the compiler.
+ */
+#ifndef AGENTGATE_POLICY_H
+#define AGENTGATE_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "policy_image.h"
+
+enum ag_action {
+	AG_ACTION_FILE_READ,
+	AG_ACTION_FILE_WRITE,
+	AG_ACTION_SHELL_EXEC,
+	AG_ACTION_NETWORK,
+};
+
+struct ag_loc {
+	const char *file; /* owned by the policy (policy->files) */
+	int line;
+	int col;
+};
+
+struct ag_port_range {
+	uint16_t lo, hi;
+};
+
+struct ag_rule {
+	enum ag_action action;
+	int allow;
+	char *pattern; /* path, command or domain glob; NULL for a cidr-only network rule */
+	char *cidr; /* network: "a.b.c.d/n" or "x::/n", NULL when absent */
+	struct ag_port_range *ports; /* network: NULL means every port */
+	size_t nports;
+	char *reason; /* NULL when the rule has none */
+	struct ag_loc loc;
+};
+
+struct ag_policy {
+	char *name;
+	int default_allow;
+	enum ag_mode mode;
+	struct ag_rule *rules;
+	size_t nrules;
+	char **search_path; /* trusted directories for bare command names */
+	size_t nsearch;
+	char **files; /* the policy file and every included file, for ag_loc */
+	size_t nfiles;
+	uint8_t sha256[32]; /* over the bytes of every file read, in load order */
+};
+
+/* Errors meant for people: "file:line:col: what was expected". */
+struct ag_error {
+	char msg[1024];
+};
+
+/* The trusted search path used when a policy does not set one. */
+extern const char *const ag_default_search_path[];
+
+const char *ag_action_name(enum ag_action a);
+
+/* Returns 0 or a negative errno with err->msg filled in. */
+int policy_load(const char *path, struct ag_policy **out, struct ag_error *err);
+/* The same from memory; name is used in messages, includes resolve against
+ * include_dir (NULL: the directory of name, then the installed policies/). */
+int policy_load_mem(const char *name, const char *buf, size_t len, const char *include_dir,
+		    struct ag_policy **out, struct ag_error *err);
+void policy_free(struct ag_policy *p);
+
+#endif /* AGENTGATE_POLICY_H */
