@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks to build, test and demo agentgate.
+set -euo pipefail
+pkgs=(
+	make gcc clang llvm libclang-rt-14-dev   # build, BPF target, libFuzzer runtime
+	libbpf-dev bpftool libelf-dev zlib1g-dev # BPF loading and skeletons
+	libyaml-dev libjansson-dev libssl-dev    # policy, JSON, SHA-256/Ed25519
+	libcmocka-dev                            # unit tests
+	qemu-system-x86 busybox-static cpio      # the BPF-LSM VM for e2e tests and the demo
+	iproute2 python3
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
