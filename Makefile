@@ -93,13 +93,16 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
 unit: $(UNIT_BINS)
 fuzz: $(FUZZ_BINS)
 
-test: all unit fuzz
+# test and demo install missing packages first: each is one command on a fresh machine.
+test: deps
+	$(Q)$(MAKE) --no-print-directory all unit fuzz
 	$(Q)tests/run-tests.sh
 
 fuzz-long: fuzz
 	$(Q)FUZZ_SECONDS=600 tests/run-fuzz.sh
 
-demo: all
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/demo.sh
 
 bench: all

@@ -7,13 +7,13 @@ pass=0
 fail=0
 failed=()
 
-# cmocka prints "[       OK ] name" per passing test and "[  FAILED  ] name" per failing one.
+# cmocka ends each group with "[  PASSED  ] N test(s)." and, if any failed, "[  FAILED  ] N test(s)".
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	out=$("$t" 2>&1)
 	rc=$?
-	ok=$(grep -c '^\[       OK \]' <<<"$out")
-	bad=$(grep '^\[  \(FAILED\|ERROR\)   \?\] ' <<<"$out" | grep -vc 'test(s)')
+	ok=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' <<<"$out" | awk '{s+=$1} END {print s+0}')
+	bad=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s).*/\1/p' <<<"$out" | awk '{s+=$1} END {print s+0}')
 	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
 		bad=1 # crashed or aborted outside a test case
 	fi
