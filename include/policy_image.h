@@ -68,6 +68,7 @@ enum ag_class {
 /* Rule numbers in decisions that are not rules of the policy. */
 #define AG_RULE_DEFAULT 0xffffu   /* no rule matched: the policy's default */
 #define AG_RULE_OVERSIZED 0xfffeu /* input longer than AG_MAX_INPUT: denied */
+#define AG_RULE_UNREADABLE 0xfffdu /* the kernel could not read the input (argv): denied */
 
 enum ag_mode {
 	AG_MODE_ENFORCE = 0,

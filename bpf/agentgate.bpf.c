@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * agentgate's kernel side: BPF-LSM hooks deciding file_read / file_write
+ * (file_open), shell_exec (bprm_check_security, re-checked at
+ * bprm_committed_creds) and network (socket_connect) for tasks whose cgroup,
+ * or the nearest ancestor of it, has a policy (include/maps.h).
+ *
+ * Every decision in a confined cgroup is sent as a struct ag_event; events the
+ * ring buffer cannot take are counted per CPU in ag_drops.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "maps.h"
+#include "event.h"
+#include "img.h"
+
+#define EPERM 1
+#define ENOENT 2
+#define E2BIG 7
+#define EFAULT 14
+#define EINVAL 22
+#define SIGKILL 9
+#define AF_UNSPEC 0
+#define AF_INET 2
+#define AF_INET6 10
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+#define FMODE_EXEC 0x20
+#define __FMODE_EXEC 0x20 /* in f_flags */
+#define O_CREAT 00000100
+#define O_TRUNC 00001000
+#define O_APPEND 00002000
+#define NR_EXECVE 59 /* x86_64 */
+#define NR_EXECVEAT 322
+#define FNV64_OFFSET 0xcbf29ce484222325ull
+#define FNV64_PRIME 0x100000001b3ull
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct ag_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_INNER_MAP); /* images differ in page count */
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__uint(value_size, sizeof(struct ag_page)); /* clang 14 emits ag_page as FWD only */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, AG_MAX_POLICIES);
+	__type(key, __u64);
+	__array(values, struct ag_inner);
+} ag_policies SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, AG_CACHE_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct ag_cache_val);
+} ag_cache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ag_state);
+} ag_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 21); /* the loader may resize before load */
+} ag_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} ag_drops SEC(".maps");
+
+/*
+ * Per-task scratch and exec state. Not per-CPU: sleepable programs can be
+ * preempted (while faulting in user memory) and another task's program would
+ * overwrite a per-CPU buffer in between.
+ */
+struct ag_task {
+	__u64 exec_bprm; /* the bprm judged at bprm_check_security, 0 when none */
+	__u64 exec_hash; /* FNV-1a of the judged " argv1 argv2 ..." */
+	__u32 exec_argc;
+	__u32 reserved;
+	struct ag_event ev; /* ev.subject is where every input is built */
+	__u8 slack[AG_MAX_INPUT + 8]; /* bounded writes may run past ev.subject */
+	__u8 tmp[AG_MAX_INPUT];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ag_task);
+} ag_tasks SEC(".maps");
+
+struct ag_pol {
+	__u64 cgroup_id;
+	struct ag_img img;
+	const struct ag_image_hdr *h;
+};
+
+static __always_inline void ag_count_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&ag_drops, &zero);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+/*
+ * The cgroup whose policy applies to the current task (itself or the nearest
+ * ancestor with a policy), 0 when none. One lookup when nothing is installed,
+ * one cache lookup for a cgroup seen since the last policy change.
+ */
+static __always_inline __u64 ag_policy_cgroup(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct ag_cache_val *cv, nv = {};
+	struct ag_state *st;
+	__u64 cg, id, gen;
+	__u32 zero = 0;
+	int level, i;
+
+	st = bpf_map_lookup_elem(&ag_state, &zero);
+	if (!st || !st->npolicies)
+		return 0;
+	gen = st->generation;
+	cg = bpf_get_current_cgroup_id();
+	cv = bpf_map_lookup_elem(&ag_cache, &cg);
+	if (cv && cv->generation == gen)
+		return cv->policy_cgroup_id;
+
+	level = BPF_CORE_READ(task, cgroups, dfl_cgrp, level);
+	for (i = 0; i < AG_MAX_CGROUP_DEPTH; i++) {
+		if (level - i < 0)
+			break;
+		id = bpf_get_current_ancestor_cgroup_id(level - i);
+		if (id && bpf_map_lookup_elem(&ag_policies, &id)) {
+			nv.policy_cgroup_id = id;
+			break;
+		}
+	}
+	nv.generation = gen;
+	bpf_map_update_elem(&ag_cache, &cg, &nv, BPF_ANY);
+	return nv.policy_cgroup_id;
+}
+
+/* 0, -ENOENT when the policy was removed meanwhile, -EINVAL for a corrupt image. */
+static __always_inline int ag_pol_get(__u64 cgroup_id, struct ag_pol *pol)
+{
+	const struct ag_image_hdr *h;
+	struct ag_page *p0;
+	__u32 zero = 0;
+	void *inner;
+
+	inner = bpf_map_lookup_elem(&ag_policies, &cgroup_id);
+	if (!inner)
+		return -ENOENT;
+	p0 = bpf_map_lookup_elem(inner, &zero);
+	if (!p0)
+		return -EINVAL;
+	h = (const void *)p0->b;
+	if (h->magic != AG_IMAGE_MAGIC || h->version != AG_IMAGE_VERSION)
+		return -EINVAL;
+	pol->cgroup_id = cgroup_id;
+	pol->img.inner = inner;
+	pol->img.cur = p0;
+	pol->img.cur_idx = 0;
+	pol->h = h;
+	return 0;
+}
+
+static __always_inline struct ag_task *ag_task_get(void)
+{
+	return bpf_task_storage_get(&ag_tasks, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+/* Sends t->ev with the first len bytes of its subject (already in place). */
+static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol, __u16 action,
+				    struct ag_verdict v, __u32 len, __u16 flags)
+{
+	struct ag_event *ev = &t->ev;
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (len > AG_MAX_INPUT) {
+		len = AG_MAX_INPUT;
+		flags |= AG_EV_TRUNCATED;
+	}
+	ev->ts_boot_ns = bpf_ktime_get_boot_ns();
+	ev->cgroup_id = bpf_get_current_cgroup_id();
+	ev->policy_cgroup_id = pol->cgroup_id;
+	__builtin_memcpy(ev->policy_sha256, pol->h->policy_sha256, sizeof(ev->policy_sha256));
+	ev->pid = id >> 32;
+	ev->tid = (__u32)id;
+	ev->uid = (__u32)bpf_get_current_uid_gid();
+	ev->version = AG_EVENT_VERSION;
+	ev->action = action;
+	ev->rule = v.rule;
+	ev->decision = v.allow ? AG_DECISION_ALLOW : AG_DECISION_DENY;
+	ev->mode = pol->h->mode;
+	ev->flags = flags;
+	if (action != AG_CLASS_NET_ADDR) {
+		__builtin_memset(ev->addr, 0, sizeof(ev->addr));
+		ev->port = 0;
+	}
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	ev->subject_len = len;
+	ev->reserved = 0;
+	/* Clang folds the clamp above into flags only: hide len from it, mask for the verifier. */
+	asm volatile("" : "+r"(len));
+	if (bpf_ringbuf_output(&ag_events, ev, AG_EVENT_HDR_SIZE + (len & (2 * AG_MAX_INPUT - 1)), 0))
+		ag_count_drop();
+}
+
+/* Decides one class on t->ev.subject[0..len), records it, returns the hook's answer. */
+static __always_inline int ag_decide(struct ag_task *t, const struct ag_pol *pol, __u16 cls,
+				     __u32 len, __u16 flags)
+{
+	struct ag_verdict v = ag_match_bpf(&pol->img, pol->h, cls, (const __u8 *)t->ev.subject, len);
+
+	ag_emit(t, pol, cls, v, len, flags);
+	if (!v.allow && pol->h->mode == AG_MODE_ENFORCE)
+		return -EPERM;
+	return 0;
+}
+
+/* Fails closed: a confined task whose policy cannot be read is denied. */
+static __always_inline int ag_setup(struct ag_pol *pol, struct ag_task **t)
+{
+	__u64 pcg = ag_policy_cgroup();
+	int err;
+
+	if (!pcg)
+		return 1;
+	err = ag_pol_get(pcg, pol);
+	if (err == -ENOENT)
+		return 1;
+	if (err)
+		return -EPERM;
+	*t = ag_task_get();
+	if (!*t) {
+		ag_count_drop();
+		return -EPERM;
+	}
+	return 0;
+}
+
+SEC("lsm.s/file_open")
+int BPF_PROG(ag_file_open, struct file *file, int ret)
+{
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	__u32 fmode, fflags;
+	int rd, wr, err, len;
+
+	if (ret)
+		return ret;
+	fmode = file->f_mode;
+	fflags = file->f_flags;
+	/*
+	 * The open that executes a binary (and its ELF interpreter) is shell_exec's.
+	 * 6.1 marks it in f_flags only; userspace cannot pass __FMODE_EXEC to open().
+	 */
+	if ((fmode & FMODE_EXEC) || (fflags & __FMODE_EXEC))
+		return 0;
+	err = ag_setup(&pol, &t);
+	if (err)
+		return err > 0 ? 0 : err;
+	wr = (fmode & FMODE_WRITE) || (fflags & (O_TRUNC | O_APPEND | O_CREAT));
+	/* An open for neither (O_ACCMODE 3, ioctl only) counts as a read. */
+	rd = (fmode & FMODE_READ) || !(fmode & FMODE_WRITE);
+
+	len = bpf_d_path((struct path *)&file->f_path, (char *)t->ev.subject, AG_MAX_INPUT);
+	/* The only failure is a path too long for the buffer: oversized, denied. */
+	len = len > 0 ? len - 1 : AG_MAX_INPUT + 1;
+	err = 0;
+	if (rd)
+		err = ag_decide(t, &pol, AG_CLASS_FILE_READ, len, 0);
+	if (wr && ag_decide(t, &pol, AG_CLASS_FILE_WRITE, len, 0))
+		err = -EPERM;
+	return err;
+}
+
+/* Faults in up to three pages at a user address so a non-faulting read can succeed. */
+static __always_inline void ag_fault_in(__u64 uaddr)
+{
+	__u8 b;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		bpf_copy_from_user(&b, 1, (void *)((uaddr & ~4095ull) + 4096ull * i));
+}
+
+/*
+ * Appends " " + the user string at uaddr to t->ev.subject[0..pos); returns
+ * the new length, -E2BIG past AG_MAX_INPUT, or -EFAULT.
+ */
+static __always_inline long ag_append_arg(struct ag_task *t, __u32 pos, __u64 uaddr)
+{
+	long n;
+
+	if (pos >= AG_MAX_INPUT)
+		return -E2BIG;
+	t->ev.subject[pos & (AG_MAX_INPUT - 1)] = ' ';
+	pos++;
+	if (pos > AG_MAX_INPUT)
+		return -E2BIG;
+	/* Two spare bytes: a string that does not fit is seen as longer. */
+	n = bpf_probe_read_user_str(&t->ev.subject[pos], AG_MAX_INPUT + 2 - pos, (void *)uaddr);
+	if (n < 0) {
+		ag_fault_in(uaddr);
+		n = bpf_probe_read_user_str(&t->ev.subject[pos], AG_MAX_INPUT + 2 - pos,
+					    (void *)uaddr);
+	}
+	if (n <= 0)
+		return -EFAULT;
+	if (pos + (n - 1) > AG_MAX_INPUT)
+		return -E2BIG;
+	return pos + (n - 1);
+}
+
+struct ag_argv_ctx {
+	struct ag_task *t;
+	__u64 uaddr; /* check: the caller's argv[]; commit: the next string */
+	__u32 pos;
+	__u32 skip; /* commit: leading strings not part of the judged argv */
+	long err;
+};
+
+/* bprm_check_security: argv[i] from the caller's pointer array, i >= 1. */
+static long ag_argv_step(__u32 i, void *arg)
+{
+	struct ag_argv_ctx *c = arg;
+	__u64 p = 0;
+	long r;
+
+	if (i == 0)
+		return 0;
+	if (bpf_copy_from_user(&p, sizeof(p), (void *)(c->uaddr + 8ull * i)) || !p) {
+		c->err = -EFAULT;
+		return 1;
+	}
+	r = ag_append_arg(c->t, c->pos, p);
+	if (r < 0) {
+		c->err = r;
+		return 1;
+	}
+	c->pos = r;
+	return 0;
+}
+
+/* bprm_committed_creds: the strings the kernel copied, back to back from bprm->p. */
+static long ag_commit_step(__u32 i, void *arg)
+{
+	struct ag_argv_ctx *c = arg;
+	long r;
+
+	if (i < c->skip) {
+		r = bpf_probe_read_user_str(c->t->tmp, AG_MAX_INPUT, (void *)c->uaddr);
+		if (r <= 0 || r >= AG_MAX_INPUT) {
+			c->err = -EFAULT;
+			return 1;
+		}
+		c->uaddr += r;
+		return 0;
+	}
+	r = ag_append_arg(c->t, c->pos, c->uaddr);
+	if (r < 0) {
+		c->err = r;
+		return 1;
+	}
+	c->uaddr += r - c->pos; /* the string and its NUL (r - pos - 1 + 1) */
+	c->pos = r;
+	return 0;
+}
+
+struct ag_hash_ctx {
+	const __u8 *buf; /* readable for AG_MAX_INPUT bytes */
+	__u32 start, end;
+	__u64 h;
+};
+
+static long ag_hash_step(__u32 i, void *arg)
+{
+	struct ag_hash_ctx *c = arg;
+	__u32 j = c->start + i;
+
+	if (j >= c->end)
+		return 1;
+	c->h = (c->h ^ c->buf[j & (AG_MAX_INPUT - 1)]) * FNV64_PRIME;
+	return 0;
+}
+
+static __always_inline __u64 ag_hash(const __u8 *buf, __u32 start, __u32 end)
+{
+	struct ag_hash_ctx c = { .buf = buf, .start = start, .end = end, .h = FNV64_OFFSET };
+
+	bpf_loop(AG_MAX_INPUT, ag_hash_step, &c, 0);
+	return c.h;
+}
+
+SEC("lsm.s/bprm_check_security")
+int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
+{
+	struct ag_argv_ctx c = {};
+	struct ag_task *t = NULL;
+	struct pt_regs *regs;
+	struct ag_pol pol;
+	__u32 argc, exe_len;
+	__u64 nr, uargv;
+	__u16 flags = 0;
+	int err, len;
+
+	if (ret)
+		return ret;
+	/*
+	 * binfmt_script and binfmt_misc re-enter with bprm->file = the interpreter
+	 * after changing bprm->interp: only the pass for what the caller ran is
+	 * judged, so an allowed script's interpreter is not denied separately.
+	 */
+	if (bprm->interp != bprm->filename)
+		return 0;
+	err = ag_setup(&pol, &t);
+	if (err)
+		return err > 0 ? 0 : err;
+	t->exec_bprm = 0;
+
+	len = bpf_d_path((struct path *)&bprm->file->f_path, (char *)t->ev.subject, AG_MAX_INPUT);
+	if (len <= 0)
+		return ag_decide(t, &pol, AG_CLASS_EXEC, AG_MAX_INPUT + 1, 0);
+	exe_len = len - 1;
+	argc = bprm->argc;
+
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	nr = BPF_CORE_READ(regs, orig_ax);
+	if (nr == NR_EXECVE)
+		uargv = BPF_CORE_READ(regs, si);
+	else if (nr == NR_EXECVEAT)
+		uargv = BPF_CORE_READ(regs, dx);
+	else
+		uargv = 0; /* compat or in-kernel exec: argv unknown */
+
+	c.t = t;
+	c.uaddr = uargv;
+	c.pos = exe_len;
+	if (argc > AG_MAX_INPUT + 1) {
+		c.err = -E2BIG;
+	} else if (!uargv && argc > 1) {
+		c.err = -EFAULT;
+	} else if (uargv) {
+		bpf_loop(argc, ag_argv_step, &c, 0);
+		/*
+		 * The caller's array must end where the kernel's count says; an
+		 * empty argv is counted as one "" by the kernel.
+		 */
+		if (!c.err && argc) {
+			__u64 p0 = 1, p = 1;
+
+			if (bpf_copy_from_user(&p0, sizeof(p0), (void *)uargv) ||
+			    bpf_copy_from_user(&p, sizeof(p), (void *)(uargv + 8ull * argc)))
+				c.err = -EFAULT;
+			else if (p && !(argc == 1 && !p0))
+				c.err = -EFAULT;
+		}
+	}
+	if (c.err == -E2BIG)
+		return ag_decide(t, &pol, AG_CLASS_EXEC, AG_MAX_INPUT + 1, 0);
+	if (c.err) {
+		/* argv unreadable: fail closed, whatever the policy would say */
+		struct ag_verdict v = { .rule = AG_RULE_UNREADABLE, .allow = 0 };
+
+		ag_emit(t, &pol, AG_CLASS_EXEC, v, c.pos, flags);
+		return -EPERM;
+	}
+	err = ag_decide(t, &pol, AG_CLASS_EXEC, c.pos, flags);
+	if (!err) {
+		t->exec_hash = ag_hash((const __u8 *)t->ev.subject, exe_len, c.pos);
+		t->exec_argc = argc;
+		t->exec_bprm = (__u64)bprm;
+	}
+	return err;
+}
+
+/*
+ * The argv judged above was read from the caller's memory, which its other
+ * threads may have rewritten after the kernel copied it. Here the new image's
+ * copy is in place: rebuild the same string from it and kill on a mismatch.
+ */
+SEC("lsm.s/bprm_committed_creds")
+int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
+{
+	struct ag_argv_ctx c = {};
+	struct ag_verdict v = { .rule = AG_RULE_DEFAULT, .allow = 0 };
+	struct ag_task *t;
+	struct ag_pol pol;
+	__u32 argc, judged, exe_len;
+	int len;
+
+	t = bpf_task_storage_get(&ag_tasks, bpf_get_current_task_btf(), 0, 0);
+	if (!t || t->exec_bprm != (__u64)bprm)
+		return 0;
+	t->exec_bprm = 0;
+	if (ag_pol_get(ag_policy_cgroup(), &pol))
+		return 0;
+
+	len = bpf_d_path((struct path *)&bprm->file->f_path, (char *)t->ev.subject, AG_MAX_INPUT);
+	exe_len = len > 0 ? len - 1 : 0;
+	argc = bprm->argc;
+	judged = t->exec_argc > 1 ? t->exec_argc - 1 : 0;
+	c.t = t;
+	c.uaddr = bprm->p;
+	c.pos = exe_len;
+	/* A script's interpreter and its arguments come first; the judged args last. */
+	if (argc < judged || argc > AG_MAX_INPUT + 8) {
+		c.err = -EFAULT;
+	} else {
+		c.skip = argc - judged;
+		bpf_loop(argc, ag_commit_step, &c, 0);
+	}
+	if (!c.err && ag_hash((const __u8 *)t->ev.subject, exe_len, c.pos) == t->exec_hash)
+		return 0;
+	if (pol.h->mode == AG_MODE_ENFORCE)
+		bpf_send_signal(SIGKILL);
+	ag_emit(t, &pol, AG_CLASS_EXEC, v, c.pos, AG_EV_ARGV_RACE);
+	return 0;
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(ag_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
+{
+	struct sockaddr_in6 sa = {};
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	struct ag_event *ev;
+	int err;
+
+	if (ret)
+		return ret;
+	/* AF_UNIX and the rest are not network actions (yet): allowed. */
+	bpf_probe_read_kernel(&sa, sizeof(sa.sin6_family), address);
+	if (sa.sin6_family != AF_INET && sa.sin6_family != AF_INET6)
+		return 0;
+	err = ag_setup(&pol, &t);
+	if (err)
+		return err > 0 ? 0 : err;
+	ev = &t->ev;
+	__builtin_memset(ev->addr, 0, sizeof(ev->addr));
+	if (sa.sin6_family == AF_INET) {
+		struct sockaddr_in sin = {};
+
+		bpf_probe_read_kernel(&sin, sizeof(sin), address);
+		ev->addr[10] = 0xff;
+		ev->addr[11] = 0xff;
+		__builtin_memcpy(&ev->addr[12], &sin.sin_addr.s_addr, 4);
+		ev->port = bpf_ntohs(sin.sin_port);
+	} else {
+		bpf_probe_read_kernel(&sa, sizeof(sa), address);
+		__builtin_memcpy(ev->addr, &sa.sin6_addr, 16);
+		ev->port = bpf_ntohs(sa.sin6_port);
+	}
+	__builtin_memcpy(ev->subject, ev->addr, 16);
+	ev->subject[16] = ev->port >> 8;
+	ev->subject[17] = ev->port & 0xff;
+	return ag_decide(t, &pol, AG_CLASS_NET_ADDR, AG_NET_ADDR_LEN, 0);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Map layouts shared by bpf/agentgate.bpf.c and userspace/loader.c.
+ *
+ *   ag_policies   HASH_OF_MAPS  u64 cgroup id -> inner ARRAY of struct ag_page
+ *                               (one compiled image, AG_PAGE_SIZE bytes a page)
+ *   ag_cache      LRU_HASH      u64 cgroup id -> struct ag_cache_val: which
+ *                               policy applies to a cgroup, as of a generation
+ *   ag_state      ARRAY[1]      struct ag_state: generation and policy count
+ *   ag_events     RINGBUF       struct ag_event records (include/event.h)
+ *   ag_drops      PERCPU_ARRAY  u64 events lost because the ring buffer was full
+ *
+ * A cache entry is valid only while its generation equals ag_state.generation;
+ * userspace bumps the generation after every change of ag_policies, so a stale
+ * entry is never used. ag_state lives in a map rather than in .bss so that any
+ * process opening the pins (daemon, `agentgate exec`) can update it.
+ *
+ * Change in step: AG_MAPS_VERSION (checked when adopting pinned state).
+ */
+#ifndef AGENTGATE_MAPS_H
+#define AGENTGATE_MAPS_H
+
+#include "policy_image.h"
+
+/* Bumped whenever a map or program layout changes: pins of another version are refused. */
+#define AG_MAPS_VERSION 1u
+
+#define AG_MAX_POLICIES 1024u /* cgroups with a policy of their own */
+#define AG_CACHE_ENTRIES 16384u
+#define AG_MAX_CGROUP_DEPTH 32 /* levels walked up from a task's cgroup */
+
+#define AG_PIN_DIR "/sys/fs/bpf/agentgate"
+
+struct ag_page {
+	__u8 b[AG_PAGE_SIZE];
+};
+
+struct ag_cache_val {
+	__u64 policy_cgroup_id; /* 0: no policy applies */
+	__u64 generation;
+};
+
+struct ag_state {
+	__u64 generation; /* bumped on every install and remove */
+	__u64 npolicies; /* 0: nothing is confined, every hook returns at once */
+	__u64 object_hash; /* identifies the BPF object that created the pins */
+	__u32 maps_version; /* AG_MAPS_VERSION of that object */
+	__u32 reserved;
+};
+
+#endif /* AGENTGATE_MAPS_H */

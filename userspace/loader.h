@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The kernel side of agentgate as seen from userspace: loads, attaches and
+ * pins the BPF-LSM programs and maps under AG_PIN_DIR (include/maps.h), or
+ * adopts them when another agentgate process already did, so enforcement
+ * outlives every process. Installs compiled images (compile.h) per cgroup,
+ * and reads the kernel's decisions (event.h) and drop counters.
+ *
+ * Several processes may hold a loader at once (a daemon and `agentgate exec`):
+ * first-time loading, installs and removes are serialised by an flock on
+ * AG_LOCK_FILE. Only one of them should read events: a BPF ring buffer has a
+ * single consumer position, shared by every reader.
+ *
+ * Every function returns 0 (or a count) or a negative errno and prints
+ * nothing; loader_strerror() explains the loader's own errnos.
+ */
+#ifndef AGENTGATE_LOADER_H
+#define AGENTGATE_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "compile.h"
+#include "event.h"
+
+#define AG_LOCK_FILE "/run/agentgate.lock"
+
+struct loader;
+
+struct loader_opts {
+	size_t ringbuf_bytes; /* power of two >= 4096; 0: 2 MiB. Used when loading, not adopting */
+	int verbose; /* libbpf's own messages to stderr */
+};
+
+/*
+ * Whether this kernel and these privileges can run agentgate: 0, or a
+ * negative errno with one sentence in msg saying what is missing and how to
+ * fix it (BPF LSM not in the lsm= list, no BTF, not root / CAP_BPF +
+ * CAP_MAC_ADMIN). The answer is computed once per process.
+ */
+int loader_check_support(char *msg, size_t msgsz);
+
+/*
+ * Adopts the pinned state under AG_PIN_DIR, or loads, attaches and pins it.
+ * -EPROTO: the pins come from a different agentgate build (remove them once
+ * no policy is needed, e.g. `rm -r /sys/fs/bpf/agentgate`, or reboot).
+ */
+int loader_open(struct loader **out, const struct loader_opts *opts);
+
+/* Releases this process's handles; pinned programs, maps and policies stay. */
+void loader_close(struct loader *l);
+
+/*
+ * Makes img the policy of the cgroup with this id (and of its descendants
+ * without a policy of their own). Replacing a policy is atomic: a task sees
+ * the old or the new image, never a mix. -EINVAL for a malformed image.
+ */
+int loader_install(struct loader *l, uint64_t cgroup_id, const struct ag_image *img);
+
+/* Removes the cgroup's policy; -ENOENT when it had none. */
+int loader_remove(struct loader *l, uint64_t cgroup_id);
+
+/* Cgroup ids that have a policy, at most max of them; returns the total count. */
+int loader_policies(struct loader *l, uint64_t *ids, size_t max);
+
+/*
+ * Events: fn is called for each record with its size (>= AG_EVENT_HDR_SIZE,
+ * subject_len checked against it); a negative return stops the poll and is
+ * returned from it. loader_poll() waits up to timeout_ms (-1: forever) and
+ * returns the number of records consumed. loader_events_fd() is an fd to put
+ * in the caller's own epoll/poll set (readable when records are waiting).
+ */
+typedef int (*loader_event_fn)(void *ctx, const struct ag_event *ev, size_t size);
+int loader_subscribe(struct loader *l, loader_event_fn fn, void *ctx);
+int loader_poll(struct loader *l, int timeout_ms);
+int loader_events_fd(struct loader *l);
+
+/* Events lost so far because the ring buffer was full, summed over CPUs. */
+int loader_drops(struct loader *l, uint64_t *total);
+
+/* The id of a cgroup v2 directory (its inode number), as the kernel reports it. */
+int loader_cgroup_id(const char *path, uint64_t *id);
+
+/* Removes every pin: programs detach and policies stop once no process holds them. */
+int loader_unpin(void);
+
+/* A sentence for the loader's own errnos, strerror() for the rest. */
+const char *loader_strerror(int err);
+
+#endif /* AGENTGATE_LOADER_H */
