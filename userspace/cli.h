@@ -5,5 +5,6 @@
 
 int cmd_check(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 
 #endif /* AGENTGATE_CLI_H */

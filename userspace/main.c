@@ -13,6 +13,8 @@ struct command {
 static const struct command commands[] = {
 	{ "check", cmd_check, "check POLICY [FILE|-] | check POLICY --action A --path P ..." },
 	{ "lint", cmd_lint, "lint POLICY" },
+	{ "exec", cmd_exec,
+	  "exec --policy FILE [--mode enforce|simulate] [--audit-log FILE] [--verbose] -- CMD [ARG...]" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * `agentgate exec --policy FILE [--mode enforce|simulate] [--audit-log FILE]
+ *  [--verbose] -- CMD [ARG...]`: runs CMD in a fresh cgroup confined by the
+ * policy and exits with CMD's status (128+N when killed by signal N).
+ *
+ * Order matters: the policy is loaded and compiled before anything runs, the
+ * image is installed for the new cgroup before the child enters it, and the
+ * child execs CMD only after checking it is in that cgroup (fail closed).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <jansson.h>
+#include "cli.h"
+#include "compile.h"
+#include "loader.h"
+#include "policy.h"
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+#define CGROUP_PARENT CGROUP_ROOT "/agentgate"
+
+struct exec_ctx {
+	const struct ag_policy *policy;
+	uint64_t cgroup_id;
+	FILE *log;
+	int64_t boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	int log_err;
+};
+
+static volatile sig_atomic_t child_pid;
+
+static void forward_signal(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+}
+
+static int64_t ts_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static const char *action_name(unsigned int cls)
+{
+	switch (cls) {
+	case AG_CLASS_FILE_READ:
+		return "file_read";
+	case AG_CLASS_FILE_WRITE:
+		return "file_write";
+	case AG_CLASS_EXEC:
+		return "shell_exec";
+	case AG_CLASS_NET_ADDR:
+		return "network";
+	default:
+		return "unknown";
+	}
+}
+
+static json_t *rule_json(const struct exec_ctx *x, const struct ag_event *ev)
+{
+	const struct ag_rule *r;
+
+	switch (ev->rule) {
+	case AG_RULE_DEFAULT:
+		return json_string("default");
+	case AG_RULE_OVERSIZED:
+		return json_string("oversized");
+	case AG_RULE_UNREADABLE:
+		return json_string("unreadable");
+	}
+	if (ev->rule >= x->policy->nrules)
+		return json_integer(ev->rule);
+	r = &x->policy->rules[ev->rule];
+	return json_pack("{s:i, s:s?, s:s, s:i}", "index", ev->rule, "reason", r->reason, "file",
+			 r->loc.file, "line", r->loc.line);
+}
+
+static void utc(int64_t ns, char *buf, size_t sz)
+{
+	time_t s = ns / 1000000000;
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	snprintf(buf + strftime(buf, sz, "%Y-%m-%dT%H:%M:%S", &tm), sz - 19, ".%06dZ",
+		 (int)(ns % 1000000000 / 1000));
+}
+
+/* One JSON line per decision (plain records until the audit chain writer takes over). */
+static int on_event(void *ctx, const struct ag_event *ev, size_t size)
+{
+	struct exec_ctx *x = ctx;
+	char ts[64], addr[INET6_ADDRSTRLEN] = "";
+	json_t *o;
+	char *line;
+
+	if (ev->policy_cgroup_id != x->cgroup_id)
+		return 0; /* another process's confinement */
+	utc((int64_t)ev->ts_boot_ns + x->boot_to_real_ns, ts, sizeof(ts));
+	o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s#, s:i, s:i, s:i, s:s, s:I}", "ts", ts,
+		      "action", action_name(ev->action), "decision",
+		      ev->decision == AG_DECISION_ALLOW ? "allow" : "deny", "mode",
+		      ev->mode == AG_MODE_SIMULATE ? "simulate" : "enforce", "rule",
+		      rule_json(x, ev), "subject", ev->subject, (int)ev->subject_len, "pid", ev->pid,
+		      "tid", ev->tid, "uid", ev->uid, "comm",
+		      strndupa(ev->comm, AG_COMM_LEN), "cgroup", (json_int_t)ev->cgroup_id);
+	if (!o)
+		return 0;
+	if (ev->action == AG_CLASS_NET_ADDR) {
+		static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+		if (!memcmp(ev->addr, mapped, sizeof(mapped)))
+			inet_ntop(AF_INET, ev->addr + 12, addr, sizeof(addr));
+		else
+			inet_ntop(AF_INET6, ev->addr, addr, sizeof(addr));
+		json_object_set_new(o, "addr", json_string(addr));
+		json_object_set_new(o, "port", json_integer(ev->port));
+		json_object_del(o, "subject");
+	}
+	if (ev->flags & AG_EV_TRUNCATED)
+		json_object_set_new(o, "truncated", json_true());
+	if (ev->flags & AG_EV_ARGV_RACE)
+		json_object_set_new(o, "argv_race", json_true());
+	line = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(o);
+	if (line && x->log && fprintf(x->log, "%s\n", line) < 0)
+		x->log_err = -errno;
+	free(line);
+	return 0;
+}
+
+/* Domain rules become addresses at load time (later: learned from DNS answers). */
+static int resolve(const char *domain, uint8_t (*addrs)[16], int max, void *ctx)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	int n = 0, err;
+
+	err = getaddrinfo(domain, NULL, &hints, &res);
+	if (err)
+		return err == EAI_NONAME || err == EAI_NODATA ? 0 : -EHOSTUNREACH;
+	for (ai = res; ai && n < max; ai = ai->ai_next) {
+		memset(addrs[n], 0, 16);
+		if (ai->ai_family == AF_INET) {
+			addrs[n][10] = addrs[n][11] = 0xff;
+			memcpy(&addrs[n][12], &((struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
+		} else if (ai->ai_family == AF_INET6) {
+			memcpy(addrs[n], &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
+		} else {
+			continue;
+		}
+		n++;
+	}
+	freeaddrinfo(res);
+	return n;
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Child: join the cgroup, prove it, exec. Never returns. */
+static void run_child(const char *cgdir, char **cmd)
+{
+	char want[256], line[512];
+	FILE *f;
+	int ok = 0;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	snprintf(line, sizeof(line), "%s/cgroup.procs", cgdir);
+	if (write_file(line, "0")) {
+		fprintf(stderr, "agentgate: exec: cannot enter %s: %s\n", cgdir, strerror(errno));
+		_exit(126);
+	}
+	snprintf(want, sizeof(want), "0::%s\n", cgdir + strlen(CGROUP_ROOT));
+	f = fopen("/proc/self/cgroup", "re");
+	while (f && fgets(line, sizeof(line), f))
+		ok |= !strcmp(line, want);
+	if (f)
+		fclose(f);
+	if (!ok) {
+		fprintf(stderr, "agentgate: exec: not in %s after joining it: refusing to run\n",
+			cgdir);
+		_exit(126);
+	}
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "agentgate: exec: %s: %s\n", cmd[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/* Ends whatever CMD left behind in the cgroup, then removes it. */
+static void remove_cgroup(const char *cgdir)
+{
+	char path[300];
+	int i;
+
+	snprintf(path, sizeof(path), "%s/cgroup.kill", cgdir);
+	for (i = 0; i < 100 && rmdir(cgdir) && errno == EBUSY; i++) {
+		write_file(path, "1");
+		usleep(10000);
+	}
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: agentgate exec --policy FILE [--mode enforce|simulate] "
+			"[--audit-log FILE] [--verbose] -- CMD [ARG...]\n");
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "audit-log", required_argument, NULL, 'a' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *policy_path = NULL, *mode = NULL, *log_path = NULL;
+	struct compile_opts copts = { .resolve = resolve };
+	struct loader_opts lopts = {};
+	struct exec_ctx x = {};
+	struct ag_image img = {};
+	struct ag_policy *p = NULL;
+	struct loader *l = NULL;
+	struct ag_error perr;
+	struct sigaction sa = { .sa_handler = forward_signal };
+	char cgdir[128], msg[512];
+	int c, err, status, ret = 1, installed = 0;
+	uint64_t drops0 = 0, drops1 = 0;
+	pid_t pid;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			policy_path = optarg;
+			break;
+		case 'm':
+			mode = optarg;
+			break;
+		case 'a':
+			log_path = optarg;
+			break;
+		case 'v':
+			lopts.verbose = 1;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			usage();
+			return 2;
+		}
+	}
+	if (!policy_path || optind >= argc) {
+		usage();
+		return 2;
+	}
+	if (mode && strcmp(mode, "enforce") && strcmp(mode, "simulate")) {
+		fprintf(stderr, "agentgate: exec: --mode must be enforce or simulate, not '%s'\n",
+			mode);
+		return 2;
+	}
+
+	memset(&perr, 0, sizeof(perr));
+	err = policy_load(policy_path, &p, &perr);
+	if (err) {
+		fprintf(stderr, "agentgate: exec: %s\n", perr.msg[0] ? perr.msg : strerror(-err));
+		return 2;
+	}
+	if (mode)
+		p->mode = strcmp(mode, "simulate") ? AG_MODE_ENFORCE : AG_MODE_SIMULATE;
+	memset(&perr, 0, sizeof(perr));
+	err = compile_policy(p, &copts, &img, NULL, &perr);
+	if (err) {
+		fprintf(stderr, "agentgate: exec: %s: %s\n", policy_path,
+			perr.msg[0] ? perr.msg : strerror(-err));
+		ret = 2;
+		goto out;
+	}
+	((struct ag_image_hdr *)img.data)->mode = p->mode;
+
+	err = loader_check_support(msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "agentgate: exec: %s\n", msg);
+		goto out;
+	}
+	if (log_path) {
+		x.log = fopen(log_path, "ae");
+		if (!x.log) {
+			fprintf(stderr, "agentgate: exec: %s: %s\n", log_path, strerror(errno));
+			goto out;
+		}
+		setvbuf(x.log, NULL, _IOLBF, 0);
+	}
+	err = loader_open(&l, &lopts);
+	if (err) {
+		fprintf(stderr, "agentgate: exec: loading the BPF programs: %s\n",
+			loader_strerror(err));
+		goto out;
+	}
+	if (mkdir(CGROUP_PARENT, 0755) && errno != EEXIST) {
+		fprintf(stderr, "agentgate: exec: %s: %s\n", CGROUP_PARENT, strerror(errno));
+		goto out;
+	}
+	snprintf(cgdir, sizeof(cgdir), CGROUP_PARENT "/exec-%d", (int)getpid());
+	if (mkdir(cgdir, 0755)) {
+		fprintf(stderr, "agentgate: exec: %s: %s\n", cgdir, strerror(errno));
+		goto out;
+	}
+	err = loader_cgroup_id(cgdir, &x.cgroup_id);
+	if (!err)
+		err = loader_install(l, x.cgroup_id, &img);
+	if (err) {
+		fprintf(stderr, "agentgate: exec: installing the policy for %s: %s\n", cgdir,
+			loader_strerror(err));
+		goto out_cgroup;
+	}
+	installed = 1;
+	x.policy = p;
+	x.boot_to_real_ns = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_BOOTTIME);
+	err = loader_subscribe(l, on_event, &x);
+	if (err) {
+		fprintf(stderr, "agentgate: exec: reading events: %s\n", loader_strerror(err));
+		goto out_cgroup;
+	}
+	loader_drops(l, &drops0);
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "agentgate: exec: fork: %s\n", strerror(errno));
+		goto out_cgroup;
+	}
+	if (pid == 0)
+		run_child(cgdir, argv + optind);
+	child_pid = pid;
+	for (;;) {
+		err = waitpid(pid, &status, WNOHANG);
+		if (err == pid)
+			break;
+		if (err < 0 && errno != EINTR) {
+			fprintf(stderr, "agentgate: exec: waitpid: %s\n", strerror(errno));
+			status = 1 << 8;
+			break;
+		}
+		loader_poll(l, 50);
+	}
+	child_pid = 0;
+	remove_cgroup(cgdir); /* CMD's leftovers must not outlive its confinement */
+	while (loader_poll(l, 0) > 0)
+		;
+	loader_drops(l, &drops1);
+	if (drops1 > drops0)
+		fprintf(stderr, "agentgate: exec: %llu events lost (ring buffer full)\n",
+			(unsigned long long)(drops1 - drops0));
+	if (x.log_err)
+		fprintf(stderr, "agentgate: exec: writing %s: %s\n", log_path,
+			strerror(-x.log_err));
+	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	goto out_remove;
+out_cgroup:
+	remove_cgroup(cgdir);
+out_remove:
+	if (installed) {
+		err = loader_remove(l, x.cgroup_id);
+		if (err)
+			fprintf(stderr, "agentgate: exec: removing the policy: %s\n",
+				loader_strerror(err));
+	}
+out:
+	loader_close(l);
+	if (x.log)
+		fclose(x.log);
+	if (img.data)
+		image_free(&img);
+	if (p)
+		policy_free(p);
+	return ret;
+}
