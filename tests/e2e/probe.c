@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * probe: performs one action the way an agent would and prints "ok" or the
+ * errno name (EPERM, ...); exits 0 on ok, 1 otherwise. Used by the e2e tests
+ * to assert the real return value of each syscall.
+ *
+ *   probe open-read PATH | open-write PATH | open-rw PATH
+ *   probe exec PATH ARGV0 [ARG...]     execve with the given argv[0]
+ *   probe connect IP PORT              TCP connect (ECONNREFUSED: allowed, no listener)
+ *   probe connect-udp IP PORT          UDP connect (needs no listener)
+ *   probe argv-race PATH ROUNDS        execve(PATH, {"echo", arg}) where the kernel copies
+ *                                      "denied..." and the LSM reads "allowd..." (see
+ *                                      below); prints ran-allowed/ran-denied/killed/refused
+ *                                      counts, exits 1 if a denied argument ever ran
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+static int report(int err)
+{
+	if (!err) {
+		printf("ok\n");
+		return 0;
+	}
+	printf("%s\n", strerrorname_np(err) ? strerrorname_np(err) : "EUNKNOWN");
+	return 1;
+}
+
+static int do_open(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return report(errno);
+	close(fd);
+	return report(0);
+}
+
+/* Runs PATH with argv in a child; "ok" once the exec succeeded, then the child's status. */
+static int do_exec(const char *path, char **argv)
+{
+	int pfd[2], err = 0, status;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return report(errno);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return report(errno);
+	if (pid == 0) {
+		execv(path, argv);
+		err = errno;
+		if (write(pfd[1], &err, sizeof(err)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &err, sizeof(err)) != sizeof(err))
+		err = 0;
+	waitpid(pid, &status, 0);
+	if (err)
+		return report(err);
+	report(0);
+	fflush(stdout);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int do_connect(const char *ip, const char *port, int type)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
+	int fd, r;
+
+	if (inet_pton(AF_INET, ip, &s4.sin_addr) == 1) {
+		s4.sin_port = htons(atoi(port));
+		fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+		r = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&s4, sizeof(s4));
+	} else if (inet_pton(AF_INET6, ip, &s6.sin6_addr) == 1) {
+		s6.sin6_port = htons(atoi(port));
+		fd = socket(AF_INET6, type | SOCK_CLOEXEC, 0);
+		r = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&s6, sizeof(s6));
+	} else {
+		fprintf(stderr, "probe: bad address %s\n", ip);
+		return 2;
+	}
+	if (r < 0)
+		return report(errno);
+	close(fd);
+	return report(0);
+}
+
+/*
+ * argv race, made deterministic with userfaultfd: argv[1] lives in a page
+ * served by a handler thread. The kernel's copy of argv (faulting at the
+ * string itself) is served "denied..." and the page is zapped right after,
+ * so the LSM's read of the caller's memory (a non-faulting read, then a
+ * fault-in at the page start) is served "allowd...". The check sees an
+ * allowed command; the program would run with the denied one.
+ */
+#define RACE_OFF 100
+static char *race_page;
+static int race_uffd;
+static long page_size;
+
+static void *race_handler(void *unused)
+{
+	char *src = aligned_alloc(page_size, page_size);
+	struct uffd_msg msg;
+	int zaps = 0;
+
+	for (;;) {
+		struct uffdio_copy cp = {};
+
+		if (read(race_uffd, &msg, sizeof(msg)) != sizeof(msg)) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return NULL;
+		}
+		if (msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		memset(src, 0, page_size);
+		memset(src + RACE_OFF, 'x', 64);
+		memcpy(src + RACE_OFF,
+		       msg.arg.pagefault.address == (__u64)(unsigned long)race_page ? "allowd" :
+										 "denied",
+		       6);
+		cp.dst = (unsigned long)race_page;
+		cp.src = (unsigned long)src;
+		cp.len = page_size;
+		ioctl(race_uffd, UFFDIO_COPY, &cp);
+		/* a few times at most: the exec thread must get past its own copy */
+		if (msg.arg.pagefault.address != (__u64)(unsigned long)race_page && zaps++ < 5)
+			madvise(race_page, page_size, MADV_DONTNEED);
+	}
+}
+
+static void race_child(const char *path)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_EXACT_ADDRESS };
+	struct uffdio_register reg = {};
+	char *argv[] = { "echo", NULL, NULL };
+	pthread_t th;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	race_page = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	race_uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (race_page == MAP_FAILED || race_uffd < 0 || ioctl(race_uffd, UFFDIO_API, &api))
+		_exit(5);
+	reg.range.start = (unsigned long)race_page;
+	reg.range.len = page_size;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(race_uffd, UFFDIO_REGISTER, &reg))
+		_exit(5);
+	pthread_create(&th, NULL, race_handler, NULL);
+	argv[1] = race_page + RACE_OFF;
+	execv(path, argv);
+	_exit(errno == EPERM ? 3 : 4);
+}
+
+/* PATH is run as "echo <arg>": its output tells which argument the program got. */
+static int do_argv_race(const char *path, int rounds)
+{
+	int ran_allowed = 0, ran_denied = 0, killed = 0, refused = 0, other = 0, i, status;
+	char out[256];
+
+	for (i = 0; i < rounds; i++) {
+		int pfd[2];
+		ssize_t n;
+		pid_t pid;
+
+		if (pipe(pfd))
+			return report(errno);
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			dup2(pfd[1], 1);
+			close(pfd[0]);
+			race_child(path);
+		}
+		close(pfd[1]);
+		n = read(pfd[0], out, sizeof(out) - 1);
+		out[n > 0 ? n : 0] = '\0';
+		close(pfd[0]);
+		waitpid(pid, &status, 0);
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+			killed++;
+		else if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+			refused++;
+		else if (!strncmp(out, "denied", 6))
+			ran_denied++;
+		else if (!strncmp(out, "allowd", 6))
+			ran_allowed++;
+		else
+			other++;
+	}
+	printf("ran-allowed=%d ran-denied=%d killed=%d refused=%d other=%d\n", ran_allowed,
+	       ran_denied, killed, refused, other);
+	return ran_denied || other ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(cmd, "open-read") && argc == 3)
+		return do_open(argv[2], O_RDONLY);
+	if (!strcmp(cmd, "open-write") && argc == 3)
+		return do_open(argv[2], O_WRONLY | O_CREAT);
+	if (!strcmp(cmd, "open-rw") && argc == 3)
+		return do_open(argv[2], O_RDWR | O_CREAT);
+	if (!strcmp(cmd, "exec") && argc >= 4)
+		return do_exec(argv[2], argv + 3);
+	if (!strcmp(cmd, "connect") && argc == 4)
+		return do_connect(argv[2], argv[3], SOCK_STREAM);
+	if (!strcmp(cmd, "connect-udp") && argc == 4)
+		return do_connect(argv[2], argv[3], SOCK_DGRAM);
+	if (!strcmp(cmd, "argv-race") && argc == 4)
+		return do_argv_race(argv[2], atoi(argv[3]));
+	fprintf(stderr, "usage: probe open-read|open-write|open-rw PATH | exec PATH ARGV0 [ARG...] |"
+			" connect|connect-udp IP PORT | argv-race PATH ROUNDS\n");
+	return 2;
+}
