@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <netdb.h>
 #include <signal.h>
@@ -117,6 +118,8 @@ static int on_event(void *ctx, const struct ag_event *ev, size_t size)
 		      rule_json(x, ev), "subject", ev->subject, (int)ev->subject_len, "pid", ev->pid,
 		      "tid", ev->tid, "uid", ev->uid, "comm",
 		      strndupa(ev->comm, AG_COMM_LEN), "cgroup", (json_int_t)ev->cgroup_id);
+	if (o)
+		json_object_set_new(o, "policy_cgroup", json_integer((json_int_t)ev->policy_cgroup_id));
 	if (!o)
 		return 0;
 	if (ev->action == AG_CLASS_NET_ADDR) {
@@ -210,7 +213,17 @@ static void run_child(const char *cgdir, char **cmd)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
-/* Ends whatever CMD left behind in the cgroup, then removes it. */
+static int rmdir_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	if (type == FTW_DP)
+		rmdir(path);
+	return 0;
+}
+
+/*
+ * Ends whatever CMD left behind in the cgroup (cgroup.kill covers
+ * descendants), then removes it and any cgroups CMD created below it.
+ */
 static void remove_cgroup(const char *cgdir)
 {
 	char path[300];
@@ -219,6 +232,7 @@ static void remove_cgroup(const char *cgdir)
 	snprintf(path, sizeof(path), "%s/cgroup.kill", cgdir);
 	for (i = 0; i < 100 && rmdir(cgdir) && errno == EBUSY; i++) {
 		write_file(path, "1");
+		nftw(cgdir, rmdir_entry, 16, FTW_DEPTH | FTW_PHYS);
 		usleep(10000);
 	}
 }

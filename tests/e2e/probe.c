@@ -6,6 +6,9 @@
  *
  *   probe open-read PATH | open-write PATH | open-rw PATH
  *   probe exec PATH ARGV0 [ARG...]     execve with the given argv[0]
+ *   probe enter-child NAME PATH ARGV0 [ARG...]
+ *                                      moves itself into a new cgroup NAME below its own,
+ *                                      then execs PATH
  *   probe connect IP PORT              TCP connect (ECONNREFUSED: allowed, no listener)
  *   probe connect-udp IP PORT          UDP connect (needs no listener)
  *   probe argv-race PATH ROUNDS        execve(PATH, {"echo", arg}) where the kernel copies
@@ -26,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -212,6 +216,29 @@ static int do_argv_race(const char *path, int rounds)
 	return ran_denied || other ? 1 : 0;
 }
 
+/* Creates NAME below its own cgroup, moves into it, then execs PATH. */
+static int enter_child(const char *name, const char *path, char **argv)
+{
+	char line[512], dir[600], procs[700];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	int fd;
+
+	if (!f || !fgets(line, sizeof(line), f) || strncmp(line, "0::", 3))
+		return report(f ? EINVAL : errno);
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(dir, sizeof(dir), "/sys/fs/cgroup%s/%s", line + 3, name);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return report(errno);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	fd = open(procs, O_WRONLY);
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		return report(errno);
+	close(fd);
+	execv(path, argv);
+	return report(errno);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -228,6 +255,8 @@ int main(int argc, char **argv)
 		return do_connect(argv[2], argv[3], SOCK_STREAM);
 	if (!strcmp(cmd, "connect-udp") && argc == 4)
 		return do_connect(argv[2], argv[3], SOCK_DGRAM);
+	if (!strcmp(cmd, "enter-child") && argc >= 5)
+		return enter_child(argv[2], argv[3], argv + 4);
 	if (!strcmp(cmd, "argv-race") && argc == 4)
 		return do_argv_race(argv[2], atoi(argv[3]));
 	fprintf(stderr, "usage: probe open-read|open-write|open-rw PATH | exec PATH ARGV0 [ARG...] |"

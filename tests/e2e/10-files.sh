@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# file_read / file_write decided by the kernel on the resolved path and the open mode.
+. "$(dirname "$0")/kernel.sh"
+
+mkdir -p /srv/data /srv/out/locked /srv/secret
+echo data >/srv/data/a.txt
+echo secret >/srv/secret/key
+echo locked >/srv/out/locked/l.txt
+ln -sf /srv/secret/key /srv/data/link-to-secret
+
+pol=$(policy files <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+  - action: file_read
+    path: "/srv/data/**"
+    decision: allow
+  - action: file_write
+    path: "/srv/out/locked/**"
+    decision: deny
+    reason: "locked outputs"
+  - action: file_write
+    path: "/srv/out/**"
+    decision: allow
+  - action: file_read
+    path: "/srv/out/**"
+    decision: allow
+EOP
+)
+log=$WORK/files.log
+
+expect "file_read allowed" ok run "$pol" "$log" "$PROBE" open-read /srv/data/a.txt
+audit "file_read allowed: audit" "$log" '"action":"file_read"' '"decision":"allow"' '"subject":"/srv/data/a.txt"'
+expect "file_read denied" EPERM run "$pol" "$log" "$PROBE" open-read /srv/secret/key
+audit "file_read denied: audit" "$log" '"action":"file_read"' '"decision":"deny"' '"subject":"/srv/secret/key"' '"rule":"default"'
+expect "file_read through a symlink judged on the target" EPERM run "$pol" "$log" "$PROBE" open-read /srv/data/link-to-secret
+expect "file_read with .. judged on the resolved path" EPERM run "$pol" "$log" "$PROBE" open-read /srv/data/../secret/key
+expect "file_write allowed" ok run "$pol" "$log" "$PROBE" open-write /srv/out/new.txt
+audit "file_write allowed: audit" "$log" '"action":"file_write"' '"decision":"allow"' '"subject":"/srv/out/new.txt"'
+expect "file_write denied by rule" EPERM run "$pol" "$log" "$PROBE" open-write /srv/out/locked/l.txt
+audit "file_write denied: audit names the rule" "$log" '"action":"file_write"' '"decision":"deny"' '"subject":"/srv/out/locked/l.txt"' '"reason":"locked outputs"'
+expect "file_write denied by default" EPERM run "$pol" "$log" "$PROBE" open-write /srv/data/a.txt
+expect "read-write needs both: write missing" EPERM run "$pol" "$log" "$PROBE" open-rw /srv/data/a.txt
+expect "read-write needs both: both allowed" ok run "$pol" "$log" "$PROBE" open-rw /srv/out/new.txt
+expect "O_CREAT counts as a write" EPERM run "$pol" "$log" "$PROBE" open-write /srv/data/created.txt
+[ ! -e /srv/data/created.txt ] && pass "denied O_CREAT created nothing" || fail "denied O_CREAT created nothing" "/srv/data/created.txt exists"
+[ "$(cat /srv/out/locked/l.txt)" = locked ] && pass "denied write left the file intact" || fail "denied write left the file intact" "content changed"
+expect "unconfined process unaffected" ok "$PROBE" open-read /srv/secret/key

@@ -1,0 +1,63 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# shell_exec decided on "<executable the kernel opened> argv1 argv2 ...", never on argv[0].
+. "$(dirname "$0")/kernel.sh"
+
+BB=$(readlink -f "$(command -v busybox)")
+mkdir -p /srv/scripts /usr/bin /opt/agent/scripts
+printf '#!%s sh\necho python3-ran "$@"\n' "$BB" >/usr/bin/python3
+printf '#!%s sh\necho job-ran "$@"\n' "$BB" >/srv/scripts/job.sh
+printf '#!%s sh\necho other-ran\n' "$BB" >/srv/scripts/other.sh
+chmod +x /usr/bin/python3 /srv/scripts/job.sh /srv/scripts/other.sh
+cp "$BB" /usr/bin/sudo
+cp /usr/bin/python3 /tmp/python3-copy
+ln -sf /usr/bin/python3 /tmp/py-link
+
+pol=$(policy exec <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+  - action: shell_exec
+    command: "$BB hello*"
+    decision: allow
+  - action: shell_exec
+    command: "/usr/bin/python3 /opt/agent/scripts/process.py*"
+    decision: allow
+  - action: shell_exec
+    command: "/usr/bin/sudo*"
+    decision: deny
+    reason: "no sudo"
+  - action: shell_exec
+    command: "/srv/scripts/job.sh*"
+    decision: allow
+  - action: file_read
+    path: "/srv/scripts/**"
+    decision: allow
+  - action: file_read
+    path: "/usr/bin/python3"
+    decision: allow
+EOP
+)
+log=$WORK/exec.log
+
+expect "shell_exec allowed" ok run "$pol" "$log" "$PROBE" exec "$BB" echo hello world
+audit "shell_exec allowed: audit" "$log" '"action":"shell_exec"' '"decision":"allow"' "\"subject\":\"$BB hello world\""
+expect "shell_exec denied" EPERM run "$pol" "$log" "$PROBE" exec "$BB" echo goodbye
+audit "shell_exec denied: audit" "$log" '"action":"shell_exec"' '"decision":"deny"' "\"subject\":\"$BB goodbye\"" '"rule":"default"'
+expect "argv[0] lie: sudo calling itself python3 denied" EPERM run "$pol" "$log" "$PROBE" exec /usr/bin/sudo python3 /opt/agent/scripts/process.py
+audit "argv[0] lie: audit names the real binary" "$log" '"decision":"deny"' '"subject":"/usr/bin/sudo /opt/agent/scripts/process.py"' '"reason":"no sudo"'
+expect "allowed command runs" ok run "$pol" "$log" "$PROBE" exec /usr/bin/python3 python3 /opt/agent/scripts/process.py --day 1
+expect "copied binary denied" EPERM run "$pol" "$log" "$PROBE" exec /tmp/python3-copy python3 /opt/agent/scripts/process.py
+audit "copied binary: audit" "$log" '"decision":"deny"' '"subject":"/tmp/python3-copy /opt/agent/scripts/process.py"'
+expect "symlink to an allowed binary judged as its target" ok run "$pol" "$log" "$PROBE" exec /tmp/py-link python3 /opt/agent/scripts/process.py
+out=$(run "$pol" "$log" "$PROBE" exec /srv/scripts/job.sh job.sh a1 a2 2>&1 | tail -n 1)
+[ "$out" = "job-ran a1 a2" ] && pass "shebang script allowed, interpreter not judged apart" || fail "shebang script allowed, interpreter not judged apart" "got '$out'"
+audit "shebang script: judged as the script" "$log" '"action":"shell_exec"' '"decision":"allow"' '"subject":"/srv/scripts/job.sh a1 a2"'
+no_audit "shebang script: no argv race reported" "$log" '"argv_race":true'
+expect "shebang script not allowed" EPERM run "$pol" "$log" "$PROBE" exec /srv/scripts/other.sh other.sh
+expect "its interpreter run directly denied" EPERM run "$pol" "$log" "$PROBE" exec "$BB" sh /srv/scripts/other.sh
+big=$(head -c 5000 /dev/zero | tr '\0' a)
+expect "command line longer than the limit denied" EPERM run "$pol" "$log" "$PROBE" exec "$BB" echo hello "$big"
+audit "oversized: audit" "$log" '"decision":"deny"' '"rule":"oversized"' '"truncated":true'
+expect "unconfined process unaffected" ok "$PROBE" exec "$BB" echo goodbye

@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# A child cgroup inherits the nearest ancestor's policy; other cgroups are unaffected.
+. "$(dirname "$0")/kernel.sh"
+
+BB=$(readlink -f "$(command -v busybox)")
+mkdir -p /srv/data /srv/secret
+echo data >/srv/data/a.txt
+echo secret >/srv/secret/key
+pol=$(policy cg <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+  - action: file_read
+    path: "/srv/data/**"
+    decision: allow
+  - action: file_read
+    path: "/proc/**"
+    decision: allow
+  - action: file_write
+    path: "/sys/fs/cgroup/**"
+    decision: allow
+  - action: shell_exec
+    command: "$BB 2"
+    decision: allow
+EOP
+)
+log=$WORK/cg.log
+
+expect "child cgroup inherits: denied read" EPERM run "$pol" "$log" "$PROBE" enter-child sub "$PROBE" probe open-read /srv/secret/key
+audit "child cgroup inherits: audit from the child cgroup" "$log" '"action":"file_read"' '"decision":"deny"' '"subject":"/srv/secret/key"'
+expect "child cgroup inherits: allowed read" ok run "$pol" "$log" "$PROBE" enter-child sub "$PROBE" probe open-read /srv/data/a.txt
+expect "grandchild cgroup inherits" EPERM run "$pol" "$log" "$PROBE" enter-child a "$PROBE" probe enter-child b "$PROBE" probe open-read /srv/secret/key
+ls -d /sys/fs/cgroup/agentgate/exec-* >/dev/null 2>&1 && fail "exec cgroups removed" "$(ls -d /sys/fs/cgroup/agentgate/exec-*)" || pass "exec cgroups removed"
+
+# A confined process running next to an unconfined one in a sibling cgroup.
+mkdir -p /sys/fs/cgroup/e2e-free
+"$AGENTGATE" exec --policy "$pol" --audit-log "$log" -- "$PROBE" exec "$BB" sleep 2 >/dev/null 2>&1 &
+confined=$!
+sleep 1
+got=$(sh -c 'echo $$ >/sys/fs/cgroup/e2e-free/cgroup.procs; exec "$0" open-read /srv/secret/key' "$PROBE")
+[ "$got" = ok ] && pass "sibling cgroup unaffected while a policy is active" || fail "sibling cgroup unaffected while a policy is active" "got '$got'"
+wait "$confined"
+rmdir /sys/fs/cgroup/e2e-free

@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# Helpers for the kernel e2e tests (sourced by tests/e2e/NN-*.sh inside the VM).
+# Each check prints "ok - NAME" or "not ok - NAME: reason".
+
+E2E_DIR=$(cd "$(dirname "$0")" && pwd)
+AGENTGATE=${AGENTGATE:-$(command -v agentgate)}
+PROBE=${PROBE:-$(command -v probe)}
+WORK=$(mktemp -d /tmp/e2e.XXXXXX)
+
+pass() { echo "ok - $1"; }
+fail() { echo "not ok - $1: $2"; }
+
+# A policy file from stdin, with @PROBE@ replaced by the probe's path.
+policy() {
+	sed "s|@PROBE@|$PROBE|g" >"$WORK/$1.yaml"
+	echo "$WORK/$1.yaml"
+}
+
+# The rules every probe run needs: the probe itself and what the loader reads to start it.
+probe_rules() {
+	cat <<EOR
+  - action: shell_exec
+    command: "@PROBE@ *"
+    decision: allow
+  - action: file_read
+    path: "/lib/**"
+    decision: allow
+  - action: file_read
+    path: "/lib64/**"
+    decision: allow
+  - action: file_read
+    path: "/usr/lib/**"
+    decision: allow
+  - action: file_read
+    path: "/etc/ld.so.cache"
+    decision: allow
+EOR
+}
+
+# run POLICY LOG ARGS...: `agentgate exec` of ARGS under POLICY, audit records to LOG.
+run() {
+	local pol=$1 log=$2
+	shift 2
+	"$AGENTGATE" exec --policy "$pol" --audit-log "$log" -- "$@"
+}
+
+# expect NAME WANT CMD...: the first line CMD prints must be WANT.
+expect() {
+	local name=$1 want=$2 got
+	shift 2
+	got=$("$@" 2>"$WORK/stderr" | head -n 1)
+	if [ "$got" = "$want" ]; then
+		pass "$name"
+	else
+		fail "$name" "got '$got', want '$want' ($(head -c 300 "$WORK/stderr" | tr '\n' ' '))"
+	fi
+}
+
+# audit NAME LOG FRAGMENT...: some record of LOG contains every fragment ("key":value).
+audit() {
+	local name=$1 log=$2 f lines
+	shift 2
+	lines=$(cat "$log" 2>/dev/null)
+	for f in "$@"; do
+		lines=$(printf '%s\n' "$lines" | grep -F -- "$f")
+	done
+	if [ -n "$lines" ]; then
+		pass "$name"
+	else
+		fail "$name" "no record with $* in $log"
+	fi
+}
+
+# no_audit NAME LOG FRAGMENT...: no record contains every fragment.
+no_audit() {
+	local name=$1 log=$2 f lines
+	shift 2
+	lines=$(cat "$log" 2>/dev/null)
+	for f in "$@"; do
+		lines=$(printf '%s\n' "$lines" | grep -F -- "$f")
+	done
+	if [ -z "$lines" ]; then
+		pass "$name"
+	else
+		fail "$name" "unexpected record: $(printf '%s' "$lines" | head -n 1)"
+	fi
+}
