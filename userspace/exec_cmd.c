@@ -186,19 +186,22 @@ static int write_file(const char *path, const char *s)
 static void run_child(const char *cgdir, char **cmd)
 {
 	char want[256], line[512];
+	int ok = 0, err;
 	FILE *f;
-	int ok = 0;
 
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
+	/* Opened before joining: once confined, the policy may not allow reading /proc. */
+	f = fopen("/proc/self/cgroup", "re");
 	snprintf(line, sizeof(line), "%s/cgroup.procs", cgdir);
-	if (write_file(line, "0")) {
-		fprintf(stderr, "agentgate: exec: cannot enter %s: %s\n", cgdir, strerror(errno));
+	err = write_file(line, "0");
+	if (err) {
+		fprintf(stderr, "agentgate: exec: cannot enter %s: %s\n", cgdir, strerror(-err));
 		_exit(126);
 	}
+	/* The file is generated at read time: it shows the cgroup as of now. */
 	snprintf(want, sizeof(want), "0::%s\n", cgdir + strlen(CGROUP_ROOT));
-	f = fopen("/proc/self/cgroup", "re");
 	while (f && fgets(line, sizeof(line), f))
 		ok |= !strcmp(line, want);
 	if (f)
