@@ -340,6 +340,8 @@ int cmd_exec(int argc, char **argv)
 			loader_strerror(err));
 		goto out;
 	}
+	/* Policies left by an exec killed with SIGKILL go once their cgroup is gone. */
+	loader_gc(l, CGROUP_ROOT);
 	if (mkdir(CGROUP_PARENT, 0755) && errno != EEXIST) {
 		fprintf(stderr, "agentgate: exec: %s: %s\n", CGROUP_PARENT, strerror(errno));
 		goto out;

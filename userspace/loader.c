@@ -411,6 +411,48 @@ unlock:
 	return err;
 }
 
+/* Whether the cgroup with this id still exists: its id is its kernfs file handle. */
+static int cgroup_alive(int root_fd, uint64_t id)
+{
+	struct {
+		struct file_handle fh;
+		uint64_t id;
+	} h = { .fh = { .handle_bytes = sizeof(uint64_t), .handle_type = 0xfe /* FILEID_KERNFS */ },
+		.id = id };
+	int fd;
+
+	fd = open_by_handle_at(root_fd, &h.fh, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	return errno == ESTALE || errno == ENOENT ? 0 : -errno;
+}
+
+int loader_gc(struct loader *l, const char *cgroup_root)
+{
+	uint64_t ids[AG_MAX_POLICIES];
+	int root_fd, n, i, alive, removed = 0, err = 0;
+
+	root_fd = open(cgroup_root ? cgroup_root : "/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return -errno;
+	n = count_policies(l->fds[M_POLICIES], ids, AG_MAX_POLICIES);
+	for (i = 0; i < n && i < (int)AG_MAX_POLICIES; i++) {
+		alive = cgroup_alive(root_fd, ids[i]);
+		if (alive < 0) {
+			err = alive;
+			break;
+		}
+		if (!alive && !loader_remove(l, ids[i]))
+			removed++;
+	}
+	close(root_fd);
+	if (n < 0)
+		return n;
+	return err ? err : removed;
+}
+
 int loader_policies(struct loader *l, uint64_t *ids, size_t max)
 {
 	return count_policies(l->fds[M_POLICIES], ids, max);

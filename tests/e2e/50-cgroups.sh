@@ -43,3 +43,18 @@ got=$(sh -c 'echo $$ >/sys/fs/cgroup/e2e-free/cgroup.procs; exec "$0" open-read 
 [ "$got" = ok ] && pass "sibling cgroup unaffected while a policy is active" || fail "sibling cgroup unaffected while a policy is active" "got '$got'"
 wait "$confined"
 rmdir /sys/fs/cgroup/e2e-free
+
+# Enforcement outlives the process that installed it: kill -9 `agentgate exec`,
+# the command's cgroup keeps its policy.
+"$AGENTGATE" exec --policy "$pol" --audit-log "$log" -- "$PROBE" exec "$BB" sleep 2 >/dev/null 2>&1 &
+apid=$!
+sleep 1
+kill -9 "$apid"
+wait "$apid" 2>/dev/null
+cg=/sys/fs/cgroup/agentgate/exec-$apid
+got=$(sh -c 'echo $$ >"$1/cgroup.procs" && exec "$0" open-read /srv/secret/key' "$PROBE" "$cg")
+[ "$got" = EPERM ] && pass "policy stays after agentgate exec is killed" || fail "policy stays after agentgate exec is killed" "got '$got'"
+echo 1 >"$cg/cgroup.kill" 2>/dev/null
+sleep 0.5
+rmdir "$cg" 2>/dev/null
+expect "later execs work after the stale policy is collected" ok run "$pol" "$log" "$PROBE" open-read /srv/data/a.txt
