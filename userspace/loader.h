@@ -59,6 +59,14 @@ int loader_install(struct loader *l, uint64_t cgroup_id, const struct ag_image *
 /* Removes the cgroup's policy; -ENOENT when it had none. */
 int loader_remove(struct loader *l, uint64_t cgroup_id);
 
+/*
+ * Removes the policies of cgroups that no longer exist (their owner died
+ * before removing them, e.g. `agentgate exec` killed with SIGKILL, whose
+ * processes stay confined as long as the cgroup lives). cgroup_root is the
+ * cgroup v2 mount, NULL for /sys/fs/cgroup. Returns how many were removed.
+ */
+int loader_gc(struct loader *l, const char *cgroup_root);
+
 /* Cgroup ids that have a policy, at most max of them; returns the total count. */
 int loader_policies(struct loader *l, uint64_t *ids, size_t max);
 
