@@ -74,6 +74,19 @@ struct {
 	__uint(max_entries, 1 << 21); /* the loader may resize before load */
 } ag_events SEC(".maps");
 
+/* A private stream for one policy's events (`agentgate exec` next to a daemon). */
+struct ag_stream {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, AG_STREAM_BYTES);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, AG_MAX_POLICIES);
+	__type(key, __u64);
+	__array(values, struct ag_stream);
+} ag_streams SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -193,6 +206,8 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 {
 	struct ag_event *ev = &t->ev;
 	__u64 id = bpf_get_current_pid_tgid();
+	void *stream;
+	long err;
 
 	if (len > AG_MAX_INPUT) {
 		len = AG_MAX_INPUT;
@@ -220,7 +235,13 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 	ev->reserved = 0;
 	/* Clang folds the clamp above into flags only: hide len from it, mask for the verifier. */
 	asm volatile("" : "+r"(len));
-	if (bpf_ringbuf_output(&ag_events, ev, AG_EVENT_HDR_SIZE + (len & (2 * AG_MAX_INPUT - 1)), 0))
+	len = AG_EVENT_HDR_SIZE + (len & (2 * AG_MAX_INPUT - 1));
+	stream = bpf_map_lookup_elem(&ag_streams, &pol->cgroup_id);
+	if (stream)
+		err = bpf_ringbuf_output(stream, ev, len, 0);
+	else
+		err = bpf_ringbuf_output(&ag_events, ev, len, 0);
+	if (err)
 		ag_count_drop();
 }
 

@@ -8,6 +8,8 @@
  *                               policy applies to a cgroup, as of a generation
  *   ag_state      ARRAY[1]      struct ag_state: generation and policy count
  *   ag_events     RINGBUF       struct ag_event records (include/event.h)
+ *   ag_streams    HASH_OF_MAPS  u64 policy cgroup id -> RINGBUF of AG_STREAM_BYTES:
+ *                               that policy's events go there instead of ag_events
  *   ag_drops      PERCPU_ARRAY  u64 events lost because the ring buffer was full
  *
  * A cache entry is valid only while its generation equals ag_state.generation;
@@ -27,7 +29,8 @@
 
 #define AG_MAX_POLICIES 1024u /* cgroups with a policy of their own */
 #define AG_CACHE_ENTRIES 16384u
-#define AG_MAX_CGROUP_DEPTH 32 /* levels walked up from a task's cgroup */
+#define AG_MAX_CGROUP_DEPTH 32
+#define AG_STREAM_BYTES (1u << 20) /* levels walked up from a task's cgroup */
 
 #define AG_PIN_DIR "/sys/fs/bpf/agentgate"
 

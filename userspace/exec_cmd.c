@@ -351,22 +351,23 @@ int cmd_exec(int argc, char **argv)
 		fprintf(stderr, "agentgate: exec: %s: %s\n", cgdir, strerror(errno));
 		goto out;
 	}
+	x.policy = p;
+	x.boot_to_real_ns = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_BOOTTIME);
 	err = loader_cgroup_id(cgdir, &x.cgroup_id);
+	/* A private stream: a running daemon keeps reading the shared one undisturbed. */
 	if (!err)
-		err = loader_install(l, x.cgroup_id, &img);
+		err = loader_subscribe(l, x.cgroup_id, on_event, &x);
+	if (err) {
+		fprintf(stderr, "agentgate: exec: reading events: %s\n", loader_strerror(err));
+		goto out_cgroup;
+	}
+	err = loader_install(l, x.cgroup_id, &img);
 	if (err) {
 		fprintf(stderr, "agentgate: exec: installing the policy for %s: %s\n", cgdir,
 			loader_strerror(err));
 		goto out_cgroup;
 	}
 	installed = 1;
-	x.policy = p;
-	x.boot_to_real_ns = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_BOOTTIME);
-	err = loader_subscribe(l, on_event, &x);
-	if (err) {
-		fprintf(stderr, "agentgate: exec: reading events: %s\n", loader_strerror(err));
-		goto out_cgroup;
-	}
 	loader_drops(l, &drops0);
 
 	sigaction(SIGINT, &sa, NULL);

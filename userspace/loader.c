@@ -22,8 +22,9 @@
 #define DEFAULT_RINGBUF (2u << 20)
 
 /* Pinned maps; "state" is pinned last, so its presence means a complete set. */
-static const char *const map_pins[] = { "policies", "cache", "events", "drops", "state" };
-enum { M_POLICIES, M_CACHE, M_EVENTS, M_DROPS, M_STATE, M_COUNT };
+static const char *const map_pins[] = { "policies", "cache", "events", "streams", "drops",
+					"state" };
+enum { M_POLICIES, M_CACHE, M_EVENTS, M_STREAMS, M_DROPS, M_STATE, M_COUNT };
 static const char *const link_pins[] = { "link_file_open", "link_bprm_check",
 					 "link_bprm_committed", "link_socket_connect" };
 #define LINK_COUNT (sizeof(link_pins) / sizeof(link_pins[0]))
@@ -32,6 +33,8 @@ struct loader {
 	int lock_fd;
 	int fds[M_COUNT];
 	struct ring_buffer *rb;
+	uint64_t stream_cgroup; /* the private stream this loader created, 0 for none */
+	int stream_fd;
 	loader_event_fn fn;
 	void *fn_ctx;
 };
@@ -201,6 +204,7 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	maps[M_POLICIES] = skel->maps.ag_policies;
 	maps[M_CACHE] = skel->maps.ag_cache;
 	maps[M_EVENTS] = skel->maps.ag_events;
+	maps[M_STREAMS] = skel->maps.ag_streams;
 	maps[M_DROPS] = skel->maps.ag_drops;
 	maps[M_STATE] = skel->maps.ag_state;
 
@@ -292,6 +296,10 @@ void loader_close(struct loader *l)
 	if (!l)
 		return;
 	ring_buffer__free(l->rb);
+	if (l->stream_cgroup) {
+		bpf_map_delete_elem(l->fds[M_STREAMS], &l->stream_cgroup);
+		close(l->stream_fd);
+	}
 	for (i = 0; i < M_COUNT; i++)
 		if (l->fds[i] >= 0)
 			close(l->fds[i]);
@@ -399,6 +407,7 @@ int loader_remove(struct loader *l, uint64_t cgroup_id)
 		err = -errno;
 		goto unlock;
 	}
+	bpf_map_delete_elem(l->fds[M_STREAMS], &cgroup_id); /* most policies have none */
 	err = read_state(l, &st);
 	if (err)
 		goto unlock;
@@ -469,13 +478,27 @@ static int on_record(void *ctx, void *data, size_t size)
 	return l->fn(l->fn_ctx, ev, size);
 }
 
-int loader_subscribe(struct loader *l, loader_event_fn fn, void *ctx)
+int loader_subscribe(struct loader *l, uint64_t cgroup_id, loader_event_fn fn, void *ctx)
 {
+	int fd;
+
 	if (l->rb)
 		return -EBUSY;
+	fd = l->fds[M_EVENTS];
+	if (cgroup_id) {
+		fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "ag_stream", 0, 0, AG_STREAM_BYTES, NULL);
+		if (fd < 0)
+			return -errno;
+		if (bpf_map_update_elem(l->fds[M_STREAMS], &cgroup_id, &fd, BPF_ANY)) {
+			close(fd);
+			return -errno;
+		}
+		l->stream_cgroup = cgroup_id;
+		l->stream_fd = fd;
+	}
 	l->fn = fn;
 	l->fn_ctx = ctx;
-	l->rb = ring_buffer__new(l->fds[M_EVENTS], on_record, l, NULL);
+	l->rb = ring_buffer__new(fd, on_record, l, NULL);
 	return l->rb ? 0 : -errno;
 }
 

@@ -8,8 +8,8 @@
  *
  * Several processes may hold a loader at once (a daemon and `agentgate exec`):
  * first-time loading, installs and removes are serialised by an flock on
- * AG_LOCK_FILE. Only one of them should read events: a BPF ring buffer has a
- * single consumer position, shared by every reader.
+ * AG_LOCK_FILE. Events go to one shared stream (the daemon's) unless a
+ * process asks for a private stream for its own policy (loader_subscribe).
  *
  * Every function returns 0 (or a count) or a negative errno and prints
  * nothing; loader_strerror() explains the loader's own errnos.
@@ -73,12 +73,17 @@ int loader_policies(struct loader *l, uint64_t *ids, size_t max);
 /*
  * Events: fn is called for each record with its size (>= AG_EVENT_HDR_SIZE,
  * subject_len checked against it); a negative return stops the poll and is
- * returned from it. loader_poll() waits up to timeout_ms (-1: forever) and
- * returns the number of records consumed. loader_events_fd() is an fd to put
- * in the caller's own epoll/poll set (readable when records are waiting).
+ * returned from it. cgroup_id 0 reads the shared stream: every policy's
+ * events except those with a private stream (one reader at a time: a BPF
+ * ring buffer has one consumer position). A nonzero cgroup_id creates a
+ * private stream for the policy installed for that cgroup (subscribe before
+ * installing to miss nothing); it goes with loader_remove() or loader_close().
+ * loader_poll() waits up to timeout_ms (-1: forever) and returns the number
+ * of records consumed. loader_events_fd() is an fd to put in the caller's own
+ * epoll/poll set (readable when records are waiting).
  */
 typedef int (*loader_event_fn)(void *ctx, const struct ag_event *ev, size_t size);
-int loader_subscribe(struct loader *l, loader_event_fn fn, void *ctx);
+int loader_subscribe(struct loader *l, uint64_t cgroup_id, loader_event_fn fn, void *ctx);
 int loader_poll(struct loader *l, int timeout_ms);
 int loader_events_fd(struct loader *l);
 
