@@ -335,7 +335,12 @@ int cmd_exec(int argc, char **argv)
 		setvbuf(x.log, NULL, _IOLBF, 0);
 	}
 	err = loader_open(&l, &lopts);
-	if (err) {
+	if (err == -EPERM) {
+		fprintf(stderr, "agentgate: exec: the kernel refused to load or attach the BPF-LSM "
+				"programs (lockdown, or a sandbox that blocks BTF-attached programs; "
+				"--verbose shows libbpf's log)\n");
+		goto out;
+	} else if (err) {
 		fprintf(stderr, "agentgate: exec: loading the BPF programs: %s\n",
 			loader_strerror(err));
 		goto out;

@@ -241,8 +241,10 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 		}
 	}
 cleanup:
-	if (err)
+	if (err) {
 		unpin_all();
+		rmdir(AG_PIN_DIR);
+	}
 	for (i = 0; i < LINK_COUNT; i++)
 		bpf_link__destroy(links[i]);
 	agentgate_bpf__destroy(skel);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include "loader.h"
@@ -26,6 +27,8 @@ static int check(char *msg, size_t msgsz)
 	size_t n;
 
 	f = fopen("/sys/kernel/security/lsm", "re");
+	if (!f && errno == ENOENT && !mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL))
+		f = fopen("/sys/kernel/security/lsm", "re"); /* not mounted yet (minimal systems) */
 	if (!f) {
 		snprintf(msg, msgsz,
 			 "cannot read /sys/kernel/security/lsm (%s): agentgate needs a kernel with "
