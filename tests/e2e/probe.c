@@ -11,6 +11,7 @@
  *                                      then execs PATH
  *   probe connect IP PORT              TCP connect (ECONNREFUSED: allowed, no listener)
  *   probe connect-udp IP PORT          UDP connect (needs no listener)
+ *   probe exit N | kill-self SIG       end with status N / by signal SIG
  *   probe argv-race PATH ROUNDS        execve(PATH, {"echo", arg}) where the kernel copies
  *                                      "denied..." and the LSM reads "allowd..." (see
  *                                      below); prints ran-allowed/ran-denied/killed/refused
@@ -255,6 +256,14 @@ int main(int argc, char **argv)
 		return do_connect(argv[2], argv[3], SOCK_STREAM);
 	if (!strcmp(cmd, "connect-udp") && argc == 4)
 		return do_connect(argv[2], argv[3], SOCK_DGRAM);
+	if (!strcmp(cmd, "exit") && argc == 3)
+		return atoi(argv[2]);
+	if (!strcmp(cmd, "kill-self") && argc == 3) {
+		fflush(stdout);
+		signal(atoi(argv[2]), SIG_DFL);
+		raise(atoi(argv[2]));
+		return 2;
+	}
 	if (!strcmp(cmd, "enter-child") && argc >= 5)
 		return enter_child(argv[2], argv[3], argv + 4);
 	if (!strcmp(cmd, "argv-race") && argc == 4)
