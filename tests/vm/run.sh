@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# run.sh [--kernel 6.1|6.12|PATH] [--timeout SECS] [--mem MB] [--log FILE]
+#        GUEST_SCRIPT [HOST_FILE:GUEST_PATH ...]
+# Boots a Debian cloud kernel under qemu TCG (KVM is not available on the build machines)
+# with an initramfs that runs GUEST_SCRIPT, streams the console to stdout and to a log under
+# build/vm/, and exits with the guest script's exit code (124: timeout, 125: no AGVM-EXIT).
+# AGVM_APPEND adds kernel command-line arguments; AGVM_SMP sets the vCPU count (default 2).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/../.."
+vm=${BUILD:-build}/vm
+kernel=6.1
+timeout=600
+mem=1024
+log=
+usage() { sed -n '3,4s/^# //p' "$0" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	-h|--help) usage ;;
+	--) shift; break ;;
+	-*) usage ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 1 ] || usage
+script=$1
+shift
+
+case $kernel in
+6.1|6.12) vmlinuz=$("$here/kernels.sh" "$kernel") ;;
+*) vmlinuz=$kernel ;;
+esac
+[ -f "$vmlinuz" ] || { echo "run: no kernel at $vmlinuz" >&2; exit 2; }
+rel=${vmlinuz##*/vmlinuz-}
+
+# Drivers the tests may want that these kernels build as modules (everything else they
+# need is built in). The 6.12 packages compress modules with xz, which busybox insmod
+# cannot read: store them uncompressed. Dependencies come from the .modinfo section.
+modsrc=$(dirname "$vmlinuz")/../lib/modules/$rel
+moddir=$vm/modules/$rel
+if [ -d "$modsrc" ] && [ ! -f "$moddir/order" ]; then
+	rm -rf "$moddir.tmp"
+	mkdir -p "$moddir.tmp"
+	add_mod() {
+		local name=$1 f dep
+		[ -e "$moddir.tmp/$name.ko" ] && return 0
+		f=$(find "$modsrc" -name "$name.ko" -o -name "$name.ko.xz" | head -n 1)
+		[ -n "$f" ] || return 0
+		case $f in
+		*.xz) xz -dc "$f" >"$moddir.tmp/$name.ko" ;;
+		*) cp "$f" "$moddir.tmp/$name.ko" ;;
+		esac
+		for dep in $(grep -a -o 'depends=[^[:cntrl:]]*' "$moddir.tmp/$name.ko" | head -n 1 | cut -d= -f2 | tr , ' '); do
+			add_mod "$dep"
+		done
+		echo "$name.ko" >>"$moddir.tmp/order"
+	}
+	for m in veth dummy; do add_mod "$m"; done
+	touch "$moddir.tmp/order"
+	rm -rf "$moddir"
+	mv "$moddir.tmp" "$moddir"
+fi
+
+work=$(mktemp -d "$vm/run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+AGVM_MODULES=$([ -s "$moddir/order" ] && echo "$moddir" || true) \
+	"$here/mkinitramfs.sh" "$work/initramfs.cpio.gz" "$script" "$@"
+
+[ -n "$log" ] || log=$vm/$(basename "$script" .sh)-$rel.log
+mkdir -p "$(dirname "$log")"
+# Both kernels list bpf in their built-in CONFIG_LSM, so no lsm= is needed.
+append="console=ttyS0 quiet panic=-1 ${AGVM_APPEND:-}"
+start=$(date +%s)
+set +e
+timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "${AGVM_SMP:-2}" \
+	-nographic -nic none -no-reboot -kernel "$vmlinuz" -initrd "$work/initramfs.cpio.gz" \
+	-append "$append" </dev/null | sed -u 's/\r$//' | tee "$log"
+qrc=${PIPESTATUS[0]}
+set -e
+echo "run: $rel: $(($(date +%s) - start)) s, log in $log" >&2
+[ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ] && { echo "run: timeout after $timeout s" >&2; exit 124; }
+code=$(sed -n 's/^AGVM-EXIT \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+[ -n "$code" ] || { echo "run: the guest never printed AGVM-EXIT (qemu exit $qrc)" >&2; exit 125; }
+exit "$code"
