@@ -21,6 +21,7 @@ fi
 
 root=$(mktemp -d "${out%/*}/.initramfs.XXXXXX" 2>/dev/null || mktemp -d)
 trap 'rm -rf "$root"' EXIT
+chmod 755 "$root" # mktemp made it 0700: it becomes the guest's /
 
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,run,tmp,var/tmp,root,home/agent,mnt,agvm,ag/bin}
 chmod 1777 "$root/tmp" "$root/var/tmp"
@@ -122,6 +123,7 @@ ip link set lo up
 # IPv6 on lo comes up with the link unless the kernel disabled it.
 echo 0 >/proc/sys/net/ipv6/conf/lo/disable_ipv6 2>/dev/null
 cd /root
+echo # a fresh line: firmware escape codes stay off the first result
 sh /agvm/guest.sh
 rc=$?
 cd /

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# e2e.sh [--kernel 6.1|6.12|PATH]... [--timeout SECS] [--only GLOB]...
+# Boots each kernel (default 6.1 and 6.12) with tests/vm/guest-e2e.sh and the e2e payload:
+#   build/agentgate        -> /ag/bin/agentgate   (/ag/bin is first in the guest's PATH)
+#   build/tests/e2e/*      -> /ag/bin/            (helper binaries, e.g. probe)
+#   tests/e2e/*.sh         -> /ag/tests/e2e/      (NN-*.sh are tests, the rest libraries)
+#   policies/              -> /ag/policies/
+# counts "ok - " / "not ok - " lines per kernel, prints failures as "[K] NAME: REASON" and
+# ends with "e2e: N passed, N failed". Exits 1 if a test failed or a VM did not finish.
+# --only GLOB keeps the tests whose file name matches (e.g. --only '20-*'), libraries stay.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/../.."
+build=${BUILD:-build}
+kernels=()
+timeout=1200
+only=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernels+=("$2"); shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--only) only+=("$2"); shift 2 ;;
+	*) sed -n '3p' "$0" >&2; exit 2 ;;
+	esac
+done
+[ ${#kernels[@]} -gt 0 ] || kernels=(6.1 6.12)
+
+files=()
+[ -x "$build/agentgate" ] && files+=("$build/agentgate:/ag/bin/agentgate")
+for f in "$build"/tests/e2e/*; do
+	[ -f "$f" ] && [ -x "$f" ] && files+=("$f:/ag/bin/")
+done
+wanted() {
+	local g
+	case ${1##*/} in [0-9]*) ;; *) return 0 ;; esac
+	[ ${#only[@]} -eq 0 ] && return 0
+	for g in "${only[@]}"; do
+		# shellcheck disable=SC2053 # a glob on purpose
+		[[ ${1##*/} == $g ]] && return 0
+	done
+	return 1
+}
+for f in tests/e2e/*.sh; do
+	[ -f "$f" ] && wanted "$f" && files+=("$f:/ag/tests/e2e/")
+done
+[ -d policies ] && files+=("policies:/ag/policies")
+[ -x "$build/agentgate" ] || echo "e2e: $build/agentgate not built; tests that need it will fail" >&2
+
+pass=0
+fail=0
+failures=()
+for k in "${kernels[@]}"; do
+	label=$k
+	[ -f "$k" ] && label=$(basename "$k")
+	log=$build/vm/e2e-${label//\//_}.log
+	rc=0
+	"$here/run.sh" --kernel "$k" --timeout "$timeout" --log "$log" tests/vm/guest-e2e.sh "${files[@]}" || rc=$?
+	# Results are whole lines; escape sequences from the firmware may precede the first one.
+	p=$(grep -cE '^ok - ' "$log" || true)
+	pass=$((pass + p))
+	while IFS= read -r line; do
+		failures+=("[$label] ${line#not ok - }")
+		fail=$((fail + 1))
+	done < <(grep -E '^not ok - ' "$log" || true)
+	if [ "$rc" -ne 0 ]; then
+		case $rc in
+		124) why="timed out after $timeout s" ;;
+		125) why="the guest never finished" ;;
+		*) why="the guest exited with status $rc" ;;
+		esac
+		failures+=("[$label] VM: $why (log: $log)")
+		fail=$((fail + 1))
+	fi
+	echo "e2e [$label]: $p passed, $(grep -cE '^not ok - ' "$log" || true) failed"
+done
+
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
