@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
 build=${BUILD:-build}
 kernels=()
-timeout=1200
+timeout=900
 only=()
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -36,7 +36,14 @@ fetch() {
 	6.12) meta=linux-image-6.12-cloud-amd64 ;;
 	*) echo "kernels: unknown series $series (6.1 or 6.12)" >&2; return 1 ;;
 	esac
-	pkg=$(resolve "$meta" "$series")
+	# Without apt lists (offline, cleaned image) fall back to what an earlier run extracted.
+	if ! pkg=$(resolve "$meta" "$series"); then
+		[ -e "$vm/kernels/$series" ] || return 1
+		rel=$(readlink "$vm/kernels/$series")
+		echo "kernels: using the cached $rel" >&2
+		echo "$PWD/$vm/kernels/$rel/boot/vmlinuz-$rel"
+		return 0
+	fi
 	rel=${pkg#linux-image-}
 	rel=${rel%-unsigned}
 	dir=$vm/kernels/$rel
@@ -44,7 +51,7 @@ fetch() {
 		deb=$(ls "$vm"/debs/"${pkg}"_*.deb 2>/dev/null | head -n 1 || true)
 		if [ -z "$deb" ]; then
 			echo "kernels: downloading $pkg" >&2
-			(cd "$vm/debs" && apt-get download -q "$pkg" >&2)
+			(cd "$vm/debs" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2)
 			deb=$(ls "$vm"/debs/"${pkg}"_*.deb | head -n 1)
 		fi
 		rm -rf "$dir.tmp"
