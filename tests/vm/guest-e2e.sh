@@ -11,7 +11,8 @@ for t in "$dir"/[0-9]*.sh; do
 	name=${t##*/}
 	echo "# $name"
 	start=$(cut -d. -f1 /proc/uptime)
-	mkdir -p /tmp/e2e-cwd && cd /tmp/e2e-cwd
+	mkdir -p /tmp/e2e-cwd && cd /tmp/e2e-cwd || exit 1
+	# shellcheck disable=SC2016 # expanded by the inner shell, where $0 is the test file
 	timeout "${AGVM_TEST_TIMEOUT:-300}" sh -u -c '. /ag/tests/e2e/lib.sh; . "$0"' "$t" </dev/null
 	rc=$?
 	cd /

@@ -7,9 +7,14 @@ echo "uname: $(uname -r)"
 lsm=$(cat /sys/kernel/security/lsm)
 echo "lsm: $lsm"
 case ",$lsm," in *,bpf,*) echo "bpf lsm: yes" ;; *) echo "bpf lsm: NO"; rc=1 ;; esac
-[ -e /sys/kernel/btf/vmlinux ] && echo "btf: yes" || { echo "btf: NO"; rc=1; }
-grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts && echo "cgroup2: yes" || { echo "cgroup2: NO"; rc=1; }
-grep -q ' /sys/fs/bpf bpf ' /proc/mounts && echo "bpffs: yes" || { echo "bpffs: NO"; rc=1; }
+have() { # have WHAT CMD...: prints "WHAT: yes|NO"
+	w=$1
+	shift
+	if "$@"; then echo "$w: yes"; else echo "$w: NO"; rc=1; fi
+}
+have btf test -e /sys/kernel/btf/vmlinux
+have cgroup2 grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts
+have bpffs grep -q ' /sys/fs/bpf bpf ' /proc/mounts
 echo "lo: $(ip -o addr show dev lo | awk '{print $4}' | tr '\n' ' ')"
 echo "modules: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
 echo "uptime: $(cut -d' ' -f1 /proc/uptime) s"
