@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # Result helpers for the VM e2e tests; tests/vm/guest-e2e.sh sources this before each
 # tests/e2e/NN-*.sh (with set -u, $0 = the test file). One line per result, TAP-like:
