@@ -22,11 +22,6 @@
 #define AG_INLINE static inline __attribute__((always_inline))
 #endif
 
-struct ag_verdict {
-	__u16 rule; /* rule index, AG_RULE_DEFAULT or AG_RULE_OVERSIZED */
-	__u8 allow;
-};
-
 AG_INLINE __u16 ag_dfa_step(AG_IMG_T img, const struct ag_dfa_hdr *d, __u16 state, __u8 byte)
 {
 	int cls, next;

@@ -70,6 +70,12 @@ enum ag_class {
 #define AG_RULE_OVERSIZED 0xfffeu /* input longer than AG_MAX_INPUT: denied */
 #define AG_RULE_UNREADABLE 0xfffdu /* the kernel could not read the input (argv): denied */
 
+/* A decision: what dfa_match.h returns (here so callers need not include the matcher). */
+struct ag_verdict {
+	__u16 rule; /* rule index, AG_RULE_DEFAULT or AG_RULE_OVERSIZED */
+	__u8 allow;
+};
+
 enum ag_mode {
 	AG_MODE_ENFORCE = 0,
 	AG_MODE_SIMULATE = 1,

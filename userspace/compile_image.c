@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The image writer (include/policy_image.h layout) and image_match(), the
+ * userspace runtime of include/dfa_match.h: the same walker the kernel runs,
+ * over a buffer in memory, every fetch bounds-checked.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compile_int.h"
+
+static inline int img_u8(const struct ag_image *img, __u32 off)
+{
+	return off < img->size ? img->data[off] : -1;
+}
+
+static inline int img_u16(const struct ag_image *img, __u32 off)
+{
+	if (off >= img->size || img->size - off < 2)
+		return -1;
+	return img->data[off] | (img->data[off + 1] << 8);
+}
+
+#define AG_IMG_T const struct ag_image *
+#define AG_IMG_U8(img, off) img_u8(img, off)
+#define AG_IMG_U16(img, off) img_u16(img, off)
+#include "dfa_match.h"
+
+static size_t dfa_bytes(const struct dfa *d)
+{
+	size_t n = 256 + 2 * (size_t)d->nstates + 2 * (size_t)d->nstates * d->ncls;
+
+	return (n + 3) & ~(size_t)3;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+int image_write(const struct ag_policy *p, struct dfa *const dfas[AG_CLASS_COUNT],
+		struct ag_image *out, size_t *table_bytes)
+{
+	struct ag_image_hdr h;
+	size_t size = (sizeof(h) + 3) & ~(size_t)3, off, i, n;
+	unsigned int c;
+	uint8_t *buf, *t;
+
+	memset(&h, 0, sizeof(h));
+	for (c = 0; c < AG_CLASS_COUNT; c++)
+		if (dfas[c] && dfas[c]->nstates)
+			size += dfa_bytes(dfas[c]);
+	if (size > (size_t)AG_IMAGE_MAX_PAGES * AG_PAGE_SIZE)
+		return -E2BIG;
+	buf = calloc(1, size);
+	if (!buf)
+		return -ENOMEM;
+	h.magic = AG_IMAGE_MAGIC;
+	h.version = AG_IMAGE_VERSION;
+	h.size = (__u32)size;
+	h.mode = (__u8)p->mode;
+	h.default_allow = p->default_allow ? 1 : 0;
+	h.nrules = (__u16)p->nrules;
+	memcpy(h.policy_sha256, p->sha256, sizeof(h.policy_sha256));
+	off = (sizeof(h) + 3) & ~(size_t)3;
+	for (c = 0; c < AG_CLASS_COUNT; c++) {
+		const struct dfa *d = dfas[c];
+
+		if (!d || !d->nstates)
+			continue;
+		h.dfa[c].offset = (__u32)off;
+		h.dfa[c].nstates = (__u16)d->nstates;
+		h.dfa[c].nclasses = (__u16)d->ncls;
+		t = buf + off;
+		memcpy(t, d->classmap, 256);
+		for (i = 0; i < d->nstates; i++)
+			put16(t + 256 + 2 * i, d->accept[i]);
+		t += 256 + 2 * (size_t)d->nstates;
+		n = (size_t)d->nstates * d->ncls;
+		for (i = 0; i < n; i++)
+			put16(t + 2 * i, (uint16_t)d->next[i]);
+		off += dfa_bytes(d);
+	}
+	memcpy(buf, &h, sizeof(h));
+	out->data = buf;
+	out->size = size;
+	if (table_bytes)
+		*table_bytes = size - ((sizeof(h) + 3) & ~(size_t)3);
+	return 0;
+}
+
+void image_free(struct ag_image *img)
+{
+	if (!img)
+		return;
+	free(img->data);
+	img->data = NULL;
+	img->size = 0;
+}
+
+struct ag_verdict image_match(const struct ag_image *img, enum ag_class cls, const uint8_t *in,
+			      size_t len)
+{
+	struct ag_image_hdr h;
+	struct ag_verdict v = { AG_RULE_DEFAULT, 0 };
+
+	/* A broken image decides nothing: deny. */
+	if (!img || !img->data || img->size < sizeof(h))
+		return v;
+	memcpy(&h, img->data, sizeof(h));
+	if (h.magic != AG_IMAGE_MAGIC || h.version != AG_IMAGE_VERSION || h.size != img->size)
+		return v;
+	if (len > AG_MAX_INPUT) {
+		v.rule = AG_RULE_OVERSIZED;
+		return v;
+	}
+	return ag_match(img, &h, (unsigned int)cls, in, (__u32)len);
+}

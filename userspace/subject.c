@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The inputs each class matches, built as the kernel builds them, so that
+ * `agentgate check` and the tests ask the DFA exactly what the kernel asks.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "compile_int.h"
+
+int subject_path(const char *path, char *out, size_t outsz)
+{
+	size_t len, i = 0, n = 0, start, depth = 0, stack[AG_MAX_INPUT / 2 + 1];
+
+	if (!path || path[0] != '/')
+		return -EINVAL;
+	len = strlen(path);
+	if (len > AG_MAX_INPUT)
+		return -ENAMETOOLONG;
+	while (i < len) {
+		while (i < len && path[i] == '/')
+			i++;
+		start = i;
+		while (i < len && path[i] != '/')
+			i++;
+		if (i == start || (i - start == 1 && path[start] == '.'))
+			continue;
+		if (i - start == 2 && path[start] == '.' && path[start + 1] == '.') {
+			if (depth)
+				n = stack[--depth];
+			continue;
+		}
+		if (n + 1 + (i - start) + 1 > outsz)
+			return -ENAMETOOLONG;
+		stack[depth++] = n;
+		out[n++] = '/';
+		memcpy(out + n, path + start, i - start);
+		n += i - start;
+	}
+	if (n == 0) {
+		if (outsz < 2)
+			return -ENAMETOOLONG;
+		out[n++] = '/';
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* The executable the kernel would run for word (see compile_cmd.c). */
+static int resolve_program(const char *word, size_t wl, char *const *search, size_t nsearch,
+			   char *out, size_t outsz)
+{
+	char name[PATH_MAX], path[PATH_MAX], rp[PATH_MAX];
+	const char *first = NULL;
+	size_t i;
+
+	if (wl >= sizeof(name))
+		return -ENAMETOOLONG;
+	memcpy(name, word, wl);
+	name[wl] = '\0';
+	if (memchr(word, '/', wl)) {
+		if (realpath(name, rp))
+			return snprintf(out, outsz, "%s", rp) >= (int)outsz ? -ENAMETOOLONG :
+									      (int)strlen(rp);
+		if (name[0] != '/')
+			return -ENOENT;
+		return subject_path(name, out, outsz);
+	}
+	if (!search || !nsearch) {
+		search = (char *const *)ag_default_search_path;
+		for (nsearch = 0; ag_default_search_path[nsearch]; nsearch++)
+			;
+	}
+	for (i = 0; i < nsearch; i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", search[i], name) >= (int)sizeof(path))
+			continue;
+		if (!first)
+			first = search[i];
+		if (access(path, F_OK) == 0 && realpath(path, rp))
+			return snprintf(out, outsz, "%s", rp) >= (int)outsz ? -ENAMETOOLONG :
+									      (int)strlen(rp);
+	}
+	if (!first)
+		return -ENAMETOOLONG;
+	if (snprintf(out, outsz, "%s/%s", first, name) >= (int)outsz)
+		return -ENAMETOOLONG;
+	return (int)strlen(out);
+}
+
+int subject_command(const char *cmdline, char *const *search_path, size_t nsearch, char *out,
+		    size_t outsz)
+{
+	const char *p = cmdline, *w;
+	int n;
+	size_t len, wl;
+
+	if (!cmdline)
+		return -EINVAL;
+	while (is_space(*p))
+		p++;
+	for (w = p; *w && !is_space(*w); w++)
+		;
+	if (w == p)
+		return -EINVAL;
+	n = resolve_program(p, (size_t)(w - p), search_path, nsearch, out, outsz);
+	if (n < 0)
+		return n;
+	len = (size_t)n;
+	for (p = w;;) {
+		while (is_space(*p))
+			p++;
+		if (!*p)
+			break;
+		for (w = p; *w && !is_space(*w); w++)
+			;
+		wl = (size_t)(w - p);
+		if (len + 1 + wl + 1 > outsz)
+			return -ENAMETOOLONG;
+		out[len++] = ' ';
+		memcpy(out + len, p, wl);
+		len += wl;
+		out[len] = '\0';
+		p = w;
+	}
+	return (int)len;
+}
+
+int subject_addr(const char *ip, uint16_t port, uint8_t out[AG_NET_ADDR_LEN])
+{
+	uint8_t v4[4];
+
+	if (!ip)
+		return -EINVAL;
+	if (inet_pton(AF_INET, ip, v4) == 1) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, v4, 4);
+	} else if (inet_pton(AF_INET6, ip, out) != 1) {
+		return -EINVAL;
+	}
+	out[16] = (uint8_t)(port >> 8);
+	out[17] = (uint8_t)port;
+	return AG_NET_ADDR_LEN;
+}
+
+int subject_domain(const char *domain, char *out, size_t outsz)
+{
+	size_t len, i;
+
+	if (!domain)
+		return -EINVAL;
+	len = strlen(domain);
+	if (len && domain[len - 1] == '.')
+		len--;
+	if (!len)
+		return -EINVAL;
+	if (len + 1 > outsz)
+		return -ENAMETOOLONG;
+	for (i = 0; i < len; i++)
+		out[i] = (char)tolower((unsigned char)domain[i]);
+	out[len] = '\0';
+	return (int)len;
+}
