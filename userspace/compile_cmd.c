@@ -180,9 +180,10 @@ int cmd_pattern(struct re *re, const char *pat, const char *const *search, size_
 			wend = (size_t)b;
 	}
 	word = strndup(p, wend);
-	err = -ENOMEM;
-	if (!word)
+	if (!word) {
+		err = -ENOMEM;
 		goto out;
+	}
 	if (strchr(word, '/')) {
 		err = glob_normalise_path(word, norm, sizeof(norm), e);
 		if (err < 0)
