@@ -90,6 +90,12 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=fuzzer,address,undefined $^ $(LDLIBS) -o $@
 
+# Compiler benchmark, not run by `make test`: prints a markdown table for BENCHMARKS.md.
+$(BUILD)/bench/bench_compile: tests/bench/bench_compile.c $(LIB_OBJS) $(HDRS)
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
 unit: $(UNIT_BINS)
 fuzz: $(FUZZ_BINS)
 

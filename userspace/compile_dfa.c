@@ -135,6 +135,7 @@ struct classes {
 	uint32_t nuid;
 	struct vec uid_cls; /* classes of each unique set, CSR */
 	uint32_t *uid_off; /* nuid + 1 */
+	uint32_t ncls;
 };
 
 static int make_classes(const struct re *re, struct dfa *d, struct classes *c)
@@ -182,6 +183,7 @@ static int make_classes(const struct re *re, struct dfa *d, struct classes *c)
 		ncls = nn;
 	}
 	d->ncls = ncls;
+	c->ncls = ncls;
 	c->uid_off = calloc(c->nuid + 1, sizeof(*c->uid_off));
 	if (!c->uid_off)
 		goto out;
@@ -214,6 +216,7 @@ struct glushkov {
 	uint32_t *owner; /* position -> rule */
 	uint32_t *fol_off; /* npos + 1 */
 	uint32_t *fol;
+	uint8_t *univ; /* position -> 1 when it matches everything from here on */
 	struct vec start;
 };
 
@@ -361,6 +364,24 @@ static int glushkov(const struct re *re, const struct classes *c, struct glushko
 		}
 		g->fol_off[g->npos] = w;
 	}
+	/*
+	 * A loop over every byte whose only followers are itself and its rule's
+	 * end ("/a/" `**` at the end of a pattern): its rule matches every
+	 * continuation. The end marker is then in every state holding it.
+	 */
+	g->univ = calloc(g->npos + 1, 1);
+	if (!g->univ)
+		goto out;
+	for (p = 0; p < g->npos; p++) {
+		const uint32_t *f = g->fol + g->fol_off[p];
+
+		if ((g->info[p] & POS_END) ||
+		    c->uid_off[g->info[p] + 1] - c->uid_off[g->info[p]] != c->ncls ||
+		    g->fol_off[p + 1] - g->fol_off[p] != 2)
+			continue;
+		g->univ[p] = f[0] == p && (g->info[f[1]] & POS_END) &&
+			     g->owner[f[1]] == g->owner[p];
+	}
 	err = 0;
 out:
 	free(first);
@@ -479,6 +500,32 @@ static void count_hits(const struct glushkov *g, struct dfa *d, uint32_t *stamp,
 	}
 }
 
+/*
+ * First match makes the rules after a universal position irrelevant: its rule
+ * (lower index) accepts every continuation. Positions are numbered in rule
+ * order, so those rules are the tail of the sorted set; dropping them (and the
+ * rule's own other positions) keeps sets small under "dir/" `**` rules and
+ * collapses shadowed subtrees before they are ever built.
+ */
+static size_t prune(const struct glushkov *g, uint32_t *a, size_t n)
+{
+	size_t i, j;
+	uint32_t p, r, end;
+
+	for (i = 0; i < n && !g->univ[a[i]]; i++)
+		;
+	if (i == n)
+		return n;
+	p = a[i];
+	r = g->owner[p];
+	end = g->fol[g->fol_off[p] + 1];
+	for (j = i; j > 0 && g->owner[a[j - 1]] == r; j--)
+		;
+	a[j] = p;
+	a[j + 1] = end;
+	return j + 2;
+}
+
 int dfa_build(const struct re *re, uint32_t budget, struct dfa *d)
 {
 	struct classes c = { 0 };
@@ -506,6 +553,7 @@ int dfa_build(const struct re *re, uint32_t budget, struct dfa *d)
 		goto out;
 	for (p = 0; p < g.npos; p++)
 		d->rule_npos[g.owner[p]]++;
+	g.start.n = prune(&g, g.start.v, g.start.n);
 	if (states_intern(&st, NULL, 0, &added) < 0 ||
 	    states_intern(&st, g.start.v, g.start.n, &added) < 0)
 		goto out;
@@ -543,7 +591,7 @@ int dfa_build(const struct re *re, uint32_t budget, struct dfa *d)
 		for (k = 0; k < ntouched; k++) {
 			struct vec *b = &bucket[touched[k]];
 
-			b->n = uniq_u32(b->v, b->n);
+			b->n = prune(&g, b->v, uniq_u32(b->v, b->n));
 			t = states_intern(&st, b->v, b->n, &added);
 			if (t < 0)
 				goto out;
@@ -575,6 +623,7 @@ out:
 	free(g.owner);
 	free(g.fol_off);
 	free(g.fol);
+	free(g.univ);
 	free(g.start.v);
 	free(st.pool.v);
 	free(st.off);
