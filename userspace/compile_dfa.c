@@ -57,6 +57,8 @@ static int vec_reserve(struct vec *x, size_t n)
 
 static int vec_append(struct vec *x, const uint32_t *src, size_t n)
 {
+	if (!n)
+		return 0;
 	if (vec_reserve(x, n))
 		return -ENOMEM;
 	memcpy(x->v + x->n, src, n * sizeof(*src));
@@ -228,6 +230,10 @@ static int union_into(struct vec *pool, struct span *out, struct span a, struct 
 {
 	size_t base = pool->n;
 
+	out->off = (uint32_t)base;
+	out->len = 0;
+	if (!a.len && !b.len)
+		return 0;
 	/* Reserve first: the sources live in the pool itself. */
 	if (vec_reserve(pool, a.len + b.len))
 		return -ENOMEM;

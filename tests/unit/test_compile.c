@@ -11,6 +11,7 @@
 
 static void one(struct tpol *t, const char *pattern)
 {
+	tp_free(t);
 	tp_init(t, 0);
 	tp_rule(t, R, pattern, 1);
 	tp_compile_ok(t);
@@ -18,7 +19,7 @@ static void one(struct tpol *t, const char *pattern)
 
 static void test_literal(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	one(&t, "/etc/hosts");
 	assert_rule(&t, FR, "/etc/hosts", 0);
@@ -34,7 +35,7 @@ static void test_literal(void **state)
 
 static void test_star(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	one(&t, "/home/*/notes.txt");
 	assert_rule(&t, FR, "/home/ann/notes.txt", 0);
@@ -50,7 +51,7 @@ static void test_star(void **state)
 
 static void test_double_star(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	one(&t, "/a/**");
 	assert_rule(&t, FR, "/a/x", 0);
@@ -76,7 +77,7 @@ static void test_double_star(void **state)
 
 static void test_question(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	one(&t, "/d/file?.c");
 	assert_rule(&t, FR, "/d/file1.c", 0);
@@ -88,7 +89,7 @@ static void test_question(void **state)
 
 static void test_classes(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	one(&t, "/v/[a-c]x");
 	assert_rule(&t, FR, "/v/bx", 0);
@@ -114,7 +115,7 @@ static void test_classes(void **state)
 
 static void test_escapes(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	one(&t, "/q/\\*");
 	assert_rule(&t, FR, "/q/*", 0);
@@ -127,7 +128,7 @@ static void test_escapes(void **state)
 
 static void test_pattern_normalised(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	one(&t, "/a/./b//c/../d/");
 	assert_rule(&t, FR, "/a/b/d", 0);
@@ -141,7 +142,7 @@ static void test_pattern_normalised(void **state)
 
 static void expect_error(const char *pattern, const char *what)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	tp_init(&t, 0);
 	tp_rule(&t, R, "/ok", 1);
@@ -164,7 +165,7 @@ static void test_errors(void **state)
 
 static void test_first_match(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	tp_init(&t, 1);
 	tp_rule(&t, W, "/opt/agent/output/**", 1);
@@ -187,7 +188,7 @@ static void test_first_match(void **state)
 static void test_header(void **state)
 {
 	const struct ag_image_hdr *h;
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	tp_init(&t, 0);
 	t.p.mode = AG_MODE_SIMULATE;
@@ -217,7 +218,7 @@ static void test_dead_state(void **state)
 {
 	const struct ag_image_hdr *h;
 	const uint8_t *acc;
-	struct tpol t;
+	struct tpol t = { 0 };
 	unsigned int c;
 
 	one(&t, "/a/**");
@@ -240,7 +241,7 @@ static void test_oversized(void **state)
 {
 	char *big = malloc(AG_MAX_INPUT + 2);
 	struct ag_verdict v;
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	assert_non_null(big);
 	one(&t, "/**");
@@ -260,7 +261,7 @@ static void test_broken_image(void **state)
 {
 	struct ag_image img = { 0 };
 	struct ag_verdict v;
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	v = image_match(&img, FR, (const uint8_t *)"/a", 2);
 	assert_int_equal(v.allow, 0);
@@ -276,7 +277,7 @@ static void test_broken_image(void **state)
 static void test_state_budget(void **state)
 {
 	struct compile_opts o = { .state_budget = 200 };
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	tp_init(&t, 0);
 	tp_rule(&t, R, "/etc/passwd", 1);
@@ -299,7 +300,7 @@ static void test_state_budget(void **state)
 static void test_many_rules_fast(void **state)
 {
 	static char pats[2000][48];
-	struct tpol t;
+	struct tpol t = { 0 };
 	struct ag_rule *rules = calloc(2000, sizeof(*rules));
 	int i;
 

@@ -62,6 +62,7 @@ static int teardown(void **state)
 
 static void pol(struct tpol *t)
 {
+	tp_free(t);
 	tp_init(t, 0);
 	t->p.search_path = search;
 	t->p.nsearch = 1;
@@ -89,7 +90,7 @@ static const char *at(const char *dir, const char *rest)
 
 static void test_bare_word(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	pol(&t);
 	tp_rule(&t, X, "tool --x*", 1);
@@ -108,7 +109,7 @@ static void test_bare_word(void **state)
 
 static void test_symlink_resolved(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	pol(&t);
 	tp_rule(&t, X, "link run", 1);
@@ -123,7 +124,7 @@ static void test_symlink_resolved(void **state)
 
 static void test_missing_program(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	pol(&t);
 	tp_rule(&t, X, "nothere a", 0);
@@ -136,7 +137,7 @@ static void test_missing_program(void **state)
 static void test_path_word(void **state)
 {
 	char pat[PATH_MAX * 2];
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	pol(&t);
 	snprintf(pat, sizeof(pat), "%s/./link *", bin);
@@ -154,7 +155,7 @@ static void test_path_word(void **state)
 
 static void test_glob_word(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	pol(&t);
 	tp_rule(&t, X, "to*", 1);
@@ -171,7 +172,7 @@ static void test_glob_word(void **state)
 
 static void test_any_program(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	pol(&t);
 	tp_rule(&t, X, "tool safe", 1);
@@ -187,7 +188,7 @@ static void test_any_program(void **state)
 static void test_seed_commands(void **state)
 {
 	char out[AG_MAX_INPUT + 1];
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	tp_init(&t, 0);
 	tp_rule(&t, X, "sudo*", 0);

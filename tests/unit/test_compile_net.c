@@ -39,7 +39,7 @@ static struct ag_rule *cidr(struct tpol *t, const char *c, int allow)
 
 static void test_domains(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	tp_init(&t, 0);
 	tp_rule(&t, N, "hooks.slack.com", 1);
@@ -63,7 +63,7 @@ static void test_domains(void **state)
 
 static void test_cidr_v4(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	tp_init(&t, 0);
 	cidr(&t, "10.1.2.3/32", 0);
@@ -88,7 +88,7 @@ static void test_cidr_v4(void **state)
 
 static void test_cidr_edges(void **state)
 {
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	tp_init(&t, 0);
 	cidr(&t, "2001:db8::1/128", 0);
@@ -109,7 +109,7 @@ static void test_cidr_edges(void **state)
 static void test_ports(void **state)
 {
 	struct ag_rule *r;
-	struct tpol t;
+	struct tpol t = { 0 };
 
 	tp_init(&t, 0);
 	r = cidr(&t, "10.0.0.0/8", 1);
@@ -160,7 +160,7 @@ static void test_resolved_domains(void **state)
 {
 	struct compile_opts o = { .resolve = fake_resolve };
 	struct ag_rule *r;
-	struct tpol t;
+	struct tpol t = { 0 };
 	int calls = 0;
 
 	o.resolve_ctx = &calls;
@@ -184,7 +184,7 @@ static void test_errors(void **state)
 	static const char *const bad[] = { "10.0.0.0/33", "10.0.0/8", "::/129", "x", "1.2.3.4/",
 					   "1.2.3.4/-1" };
 	struct ag_rule *r;
-	struct tpol t;
+	struct tpol t = { 0 };
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
