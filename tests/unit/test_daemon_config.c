@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The daemon's configuration file: values, defaults, and errors at file:line:col. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "daemon_config.h"
+
+static struct daemon_config *parse_ok(const char *yaml)
+{
+	struct daemon_config *c = NULL;
+	struct ag_error err = {};
+
+	if (daemon_config_parse("/etc/agentgate/daemon.yaml", yaml, strlen(yaml), &c, &err))
+		fail_msg("unexpected error: %s", err.msg);
+	return c;
+}
+
+/* The error message must start with want (file:line:col: ...). */
+static void parse_bad(const char *yaml, const char *want)
+{
+	struct daemon_config *c = NULL;
+	struct ag_error err = {};
+	int ret;
+
+	ret = daemon_config_parse("cfg.yaml", yaml, strlen(yaml), &c, &err);
+	assert_int_equal(ret, -EINVAL);
+	assert_null(c);
+	if (strncmp(err.msg, want, strlen(want)))
+		fail_msg("got '%s', want it to start with '%s'", err.msg, want);
+}
+
+static void test_full(void **state)
+{
+	struct daemon_config *c = parse_ok("control_socket: /run/x/control.sock\n"
+					   "stream_socket: /run/x/stream.sock\n"
+					   "state_file: /run/x/state\n"
+					   "audit:\n"
+					   "  log: /var/log/x/audit.log\n"
+					   "  rotate_bytes: 1048576\n"
+					   "  seal_every: 100\n"
+					   "  seal_ms: 2000\n"
+					   "  durability: fsync\n"
+					   "  key_dir: /var/lib/x\n"
+					   "  forward_secure: true\n"
+					   "assignments:\n"
+					   "  - cgroup: /sys/fs/cgroup/agents/a1\n"
+					   "    policy: /etc/p/a.yaml\n"
+					   "  - cgroup: agents/a2\n"
+					   "    policy: b.yaml\n"
+					   "    mode: simulate\n");
+
+	assert_string_equal(c->control_socket, "/run/x/control.sock");
+	assert_string_equal(c->stream_socket, "/run/x/stream.sock");
+	assert_string_equal(c->state_file, "/run/x/state");
+	assert_string_equal(c->audit.log, "/var/log/x/audit.log");
+	assert_int_equal(c->audit.rotate_bytes, 1048576);
+	assert_int_equal(c->audit.seal_every, 100);
+	assert_int_equal(c->audit.seal_ms, 2000);
+	assert_int_equal(c->audit.fsync_each, 1);
+	assert_string_equal(c->audit.key_dir, "/var/lib/x");
+	assert_int_equal(c->audit.forward_secure, 1);
+	assert_int_equal(c->nassignments, 2);
+	assert_string_equal(c->assignments[0].cgroup, "/agents/a1");
+	assert_string_equal(c->assignments[0].policy, "/etc/p/a.yaml");
+	assert_int_equal(c->assignments[0].mode, DAEMON_MODE_POLICY);
+	assert_string_equal(c->assignments[1].cgroup, "/agents/a2");
+	/* Relative policy paths are relative to the config's directory. */
+	assert_string_equal(c->assignments[1].policy, "/etc/agentgate/b.yaml");
+	assert_int_equal(c->assignments[1].mode, AG_MODE_SIMULATE);
+	assert_int_equal(c->assignments[1].line, 15);
+	daemon_config_free(c);
+}
+
+static void test_defaults(void **state)
+{
+	struct daemon_config *c = parse_ok("");
+
+	assert_string_equal(c->control_socket, DAEMON_DEFAULT_CONTROL);
+	assert_string_equal(c->stream_socket, DAEMON_DEFAULT_STREAM);
+	assert_string_equal(c->state_file, DAEMON_DEFAULT_STATE);
+	assert_string_equal(c->audit.log, DAEMON_DEFAULT_AUDIT_LOG);
+	assert_int_equal(c->audit.fsync_each, 0);
+	assert_int_equal(c->nassignments, 0);
+	daemon_config_free(c);
+	c = parse_ok("assignments:\n");
+	assert_int_equal(c->nassignments, 0);
+	daemon_config_free(c);
+	assert_int_equal(daemon_config_default(&c), 0);
+	assert_string_equal(c->control_socket, DAEMON_DEFAULT_CONTROL);
+	daemon_config_free(c);
+}
+
+static void test_errors(void **state)
+{
+	parse_bad("colour: blue\n", "cfg.yaml:1:1: unknown key 'colour'");
+	parse_bad("assignments:\n  - cgroup: /a\n", "cfg.yaml:2:5: assignment without 'policy'");
+	parse_bad("assignments:\n  - policy: /p.yaml\n",
+		  "cfg.yaml:2:5: assignment without 'cgroup'");
+	parse_bad("assignments:\n  - cgroup: /a\n    policy: /p\n    mode: strict\n",
+		  "cfg.yaml:4:11: 'mode' must be enforce or simulate");
+	parse_bad("assignments:\n  - cgroup: /a/../b\n    policy: /p\n",
+		  "cfg.yaml:2:13: 'cgroup' must be a cgroup path");
+	parse_bad("assignments:\n  - cgroup: /sys/fs/cgroup\n    policy: /p\n",
+		  "cfg.yaml:2:13: 'cgroup' must be a cgroup path");
+	parse_bad("assignments:\n  - cgroup: /a\n    policy: /p\n  - cgroup: a\n    policy: /q\n",
+		  "cfg.yaml:4:5: cgroup /a is already assigned at line 2");
+	parse_bad("assignments: /a\n", "cfg.yaml:1:14: 'assignments' must be a list");
+	parse_bad("audit:\n  rotate_bytes: -1\n", "cfg.yaml:2:17: 'rotate_bytes' must be a non-negative");
+	parse_bad("audit:\n  durability: sometimes\n", "cfg.yaml:2:15: 'durability' must be");
+	parse_bad("audit:\n  forward_secure: maybe\n", "cfg.yaml:2:19: 'forward_secure' must be");
+	parse_bad("control_socket: [a]\n", "cfg.yaml:1:17: 'control_socket' must be a non-empty");
+	parse_bad("- a\n", "cfg.yaml:1:1: the configuration must be a mapping");
+	parse_bad("a: [b\n", "cfg.yaml:2:1: ");
+}
+
+static void test_load_missing(void **state)
+{
+	struct daemon_config *c = NULL;
+	struct ag_error err = {};
+
+	assert_int_equal(daemon_config_load("/nonexistent/daemon.yaml", &c, &err), -ENOENT);
+	assert_string_equal(err.msg, "/nonexistent/daemon.yaml: No such file or directory");
+}
+
+static void test_cgroup_name(void **state)
+{
+	char out[64];
+
+	assert_int_equal(daemon_cgroup_name("/sys/fs/cgroup/a/b", out, sizeof(out)), 0);
+	assert_string_equal(out, "/a/b");
+	assert_int_equal(daemon_cgroup_name("a//b/", out, sizeof(out)), 0);
+	assert_string_equal(out, "/a/b");
+	assert_int_equal(daemon_cgroup_name("/sys/fs/cgroupx", out, sizeof(out)), 0);
+	assert_string_equal(out, "/sys/fs/cgroupx");
+	assert_int_equal(daemon_cgroup_name("/", out, sizeof(out)), -EINVAL);
+	assert_int_equal(daemon_cgroup_name("/sys/fs/cgroup/", out, sizeof(out)), -EINVAL);
+	assert_int_equal(daemon_cgroup_name("/a/./b", out, sizeof(out)), -EINVAL);
+	assert_int_equal(daemon_cgroup_name("/a/..", out, sizeof(out)), -EINVAL);
+	assert_int_equal(daemon_cgroup_name("/a/b", out, 4), -ENAMETOOLONG);
+}
+
+static void test_modes(void **state)
+{
+	assert_int_equal(daemon_parse_mode("enforce"), AG_MODE_ENFORCE);
+	assert_int_equal(daemon_parse_mode("simulate"), AG_MODE_SIMULATE);
+	assert_int_equal(daemon_parse_mode("Enforce"), -EINVAL);
+	assert_int_equal(daemon_parse_mode(NULL), -EINVAL);
+	assert_string_equal(daemon_mode_name(AG_MODE_SIMULATE), "simulate");
+	assert_string_equal(daemon_mode_name(AG_MODE_ENFORCE), "enforce");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full),	    cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_errors),	    cmocka_unit_test(test_load_missing),
+		cmocka_unit_test(test_cgroup_name), cmocka_unit_test(test_modes),
+	};
+
+	return cmocka_run_group_tests_name("daemon_config", tests, NULL, NULL);
+}

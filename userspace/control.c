@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The control socket's transport: listen, peer credentials, one JSON line each way. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include "control.h"
+
+static int sun_path(const char *path, struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa->sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa->sun_path, path);
+	return 0;
+}
+
+/* mkdir -p of path's directory, new levels 0700. */
+static int make_parent(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *p;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	p = strrchr(dir, '/');
+	if (!p || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int control_listen(const char *path, int *out)
+{
+	struct sockaddr_un sa;
+	struct stat sb;
+	mode_t old;
+	int fd, err;
+
+	err = sun_path(path, &sa);
+	if (err)
+		return err;
+	err = make_parent(path);
+	if (err)
+		return err;
+	/* A socket left by a killed daemon; never remove anything that is not a socket. */
+	if (!lstat(path, &sb)) {
+		if (!S_ISSOCK(sb.st_mode))
+			return -EEXIST;
+		unlink(path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	/* Created 0600 from the start: no window where others could connect. */
+	old = umask(0177);
+	err = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+	umask(old);
+	if (!err && chmod(path, 0600))
+		err = -errno;
+	if (!err && listen(fd, 16))
+		err = -errno;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	*out = fd;
+	return 0;
+}
+
+int control_peer_uid(int fd, uid_t *uid)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len))
+		return -errno;
+	*uid = cr.uid;
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int control_recv(int fd, int timeout_ms, json_t **out, char *msg, size_t msgsz)
+{
+	long long deadline = now_ms() + timeout_ms;
+	size_t len = 0;
+	char *buf, *nl = NULL;
+	json_error_t jerr;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	int left, err = 0;
+
+	buf = malloc(CONTROL_MAX_LINE + 1);
+	if (!buf)
+		return -ENOMEM;
+	while (!nl) {
+		if (len == CONTROL_MAX_LINE) {
+			err = -EMSGSIZE;
+			break;
+		}
+		n = read(fd, buf + len, CONTROL_MAX_LINE - len);
+		if (n > 0) {
+			nl = memchr(buf + len, '\n', (size_t)n);
+			len += (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN) {
+			err = -errno;
+			break;
+		}
+		left = (int)(deadline - now_ms());
+		if (left <= 0 || poll(&pfd, 1, left) == 0) {
+			err = -ETIMEDOUT;
+			break;
+		}
+	}
+	if (!err && !len)
+		err = -ENODATA;
+	if (err) {
+		snprintf(msg, msgsz, "%s", err == -EMSGSIZE ? "message too long" : strerror(-err));
+		free(buf);
+		return err;
+	}
+	*out = json_loadb(buf, nl ? (size_t)(nl - buf) : len, 0, &jerr);
+	free(buf);
+	if (!*out) {
+		snprintf(msg, msgsz, "not JSON: %s", jerr.text);
+		return -EPROTO;
+	}
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		snprintf(msg, msgsz, "not a JSON object");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	ssize_t n;
+
+	while (len) {
+		n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EAGAIN) {
+			if (poll(&pfd, 1, CONTROL_TIMEOUT_MS) <= 0)
+				return -ETIMEDOUT;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int control_send(int fd, const json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	err = write_all(fd, s, strlen(s));
+	if (!err)
+		err = write_all(fd, "\n", 1);
+	free(s);
+	return err;
+}
+
+int control_call(const char *path, const json_t *req, json_t **resp, char *msg, size_t msgsz)
+{
+	struct sockaddr_un sa;
+	int fd, err;
+
+	err = sun_path(path, &sa);
+	if (err) {
+		snprintf(msg, msgsz, "%s: socket path too long", path);
+		return err;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(msg, msgsz, "socket: %s", strerror(-err));
+		return err;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		err = -errno;
+		if (err == -ENOENT || err == -ECONNREFUSED)
+			snprintf(msg, msgsz, "cannot reach the daemon at %s (%s): is `agentgate daemon` running?",
+				 path, strerror(-err));
+		else if (err == -EACCES)
+			snprintf(msg, msgsz, "%s: %s (the control socket is root-only)", path,
+				 strerror(-err));
+		else
+			snprintf(msg, msgsz, "%s: %s", path, strerror(-err));
+		close(fd);
+		return err;
+	}
+	err = control_send(fd, req);
+	if (err) {
+		snprintf(msg, msgsz, "sending to %s: %s", path, strerror(-err));
+	} else {
+		shutdown(fd, SHUT_WR);
+		err = control_recv(fd, 60 * 1000, resp, msg, msgsz);
+		if (err == -ENODATA)
+			snprintf(msg, msgsz, "the daemon closed the connection without answering");
+	}
+	close(fd);
+	return err;
+}
+
+json_t *control_error(const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return json_pack("{s:b, s:s}", "ok", 0, "error", buf);
+}

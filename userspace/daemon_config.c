@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The daemon's YAML configuration: parsed with libyaml's document API, errors at file:line:col. */
+#include <errno.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+#include "daemon_config.h"
+
+struct cfg_parse {
+	const char *name;
+	char *dir; /* the config's directory, for relative policy paths */
+	yaml_document_t doc;
+	struct ag_error *err;
+};
+
+static int fail(struct cfg_parse *ps, const yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int off;
+
+	off = snprintf(ps->err->msg, sizeof(ps->err->msg), "%s:%zu:%zu: ", ps->name,
+		       n ? n->start_mark.line + 1 : 1, n ? n->start_mark.column + 1 : 1);
+	if (off < 0 || (size_t)off >= sizeof(ps->err->msg))
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(ps->err->msg + off, sizeof(ps->err->msg) - off, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static int get_string(struct cfg_parse *ps, const yaml_node_t *v, const char *key, char **out)
+{
+	const char *s = scalar(v);
+
+	if (!s || !*s)
+		return fail(ps, v, "'%s' must be a non-empty string", key);
+	free(*out);
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int get_uint(struct cfg_parse *ps, const yaml_node_t *v, const char *key, uint64_t max,
+		    uint64_t *out)
+{
+	const char *s = scalar(v);
+	unsigned long long x;
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return fail(ps, v, "'%s' must be a non-negative integer", key);
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (errno || *end || x > max)
+		return fail(ps, v, "'%s' must be an integer from 0 to %" PRIu64, key, max);
+	*out = x;
+	return 0;
+}
+
+static int get_bool(struct cfg_parse *ps, const yaml_node_t *v, const char *key, int *out)
+{
+	const char *s = scalar(v);
+
+	if (s && (!strcmp(s, "true") || !strcmp(s, "yes")))
+		*out = 1;
+	else if (s && (!strcmp(s, "false") || !strcmp(s, "no")))
+		*out = 0;
+	else
+		return fail(ps, v, "'%s' must be true or false", key);
+	return 0;
+}
+
+int daemon_parse_mode(const char *s)
+{
+	if (s && !strcmp(s, "enforce"))
+		return AG_MODE_ENFORCE;
+	if (s && !strcmp(s, "simulate"))
+		return AG_MODE_SIMULATE;
+	return -EINVAL;
+}
+
+const char *daemon_mode_name(int mode)
+{
+	return mode == AG_MODE_SIMULATE ? "simulate" : "enforce";
+}
+
+int daemon_cgroup_name(const char *in, char *out, size_t outsz)
+{
+	static const char root[] = DAEMON_CGROUP_ROOT;
+	const char *p = in, *seg;
+	size_t n = 0, len;
+
+	if (!in)
+		return -EINVAL;
+	if (!strncmp(p, root, sizeof(root) - 1) && (p[sizeof(root) - 1] == '/' || !p[sizeof(root) - 1]))
+		p += sizeof(root) - 1;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		seg = p;
+		while (*p && *p != '/')
+			p++;
+		len = (size_t)(p - seg);
+		if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+			return -EINVAL;
+		if (n + 1 + len + 1 > outsz)
+			return -ENAMETOOLONG;
+		out[n++] = '/';
+		memcpy(out + n, seg, len);
+		n += len;
+	}
+	if (!n)
+		return -EINVAL; /* the root cgroup: confining every process on the host */
+	out[n] = '\0';
+	return 0;
+}
+
+static int parse_assignment(struct cfg_parse *ps, yaml_node_t *n, struct daemon_assignment *a)
+{
+	yaml_node_pair_t *pair;
+	char name[PATH_MAX], *policy = NULL;
+	int err = 0, have_cgroup = 0, m;
+
+	a->mode = DAEMON_MODE_POLICY;
+	a->line = (int)n->start_mark.line + 1;
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(ps, n, "an assignment is a mapping with 'cgroup' and 'policy'");
+	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
+		const char *key = scalar(k);
+
+		if (!key)
+			return fail(ps, k, "expected a key");
+		if (!strcmp(key, "cgroup")) {
+			if (!scalar(v) || daemon_cgroup_name(scalar(v), name, sizeof(name)))
+				return fail(ps, v, "'cgroup' must be a cgroup path below "
+						   DAEMON_CGROUP_ROOT " (not the root, no '..')");
+			free(a->cgroup);
+			a->cgroup = strdup(name);
+			if (!a->cgroup)
+				return -ENOMEM;
+			have_cgroup = 1;
+		} else if (!strcmp(key, "policy")) {
+			err = get_string(ps, v, key, &policy);
+			if (err)
+				return err;
+			free(a->policy);
+			if (policy[0] == '/' || !ps->dir)
+				a->policy = policy;
+			else if (asprintf(&a->policy, "%s/%s", ps->dir, policy) < 0)
+				a->policy = NULL;
+			if (a->policy != policy)
+				free(policy);
+			if (!a->policy)
+				return -ENOMEM;
+		} else if (!strcmp(key, "mode")) {
+			m = daemon_parse_mode(scalar(v));
+			if (m < 0)
+				return fail(ps, v, "'mode' must be enforce or simulate");
+			a->mode = m;
+		} else {
+			return fail(ps, k, "unknown key '%s' in an assignment (cgroup, policy, mode)",
+				    key);
+		}
+	}
+	if (!have_cgroup)
+		return fail(ps, n, "assignment without 'cgroup'");
+	if (!a->policy)
+		return fail(ps, n, "assignment without 'policy'");
+	return 0;
+}
+
+static int parse_assignments(struct cfg_parse *ps, yaml_node_t *n, struct daemon_config *c)
+{
+	yaml_node_item_t *it;
+	size_t i, j, count;
+	int err;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(ps, n, "'assignments' must be a list");
+	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	c->assignments = calloc(count ? count : 1, sizeof(*c->assignments));
+	if (!c->assignments)
+		return -ENOMEM;
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(&ps->doc, *it);
+
+		i = c->nassignments++;
+		err = parse_assignment(ps, item, &c->assignments[i]);
+		if (err)
+			return err;
+		for (j = 0; j < i; j++)
+			if (!strcmp(c->assignments[j].cgroup, c->assignments[i].cgroup))
+				return fail(ps, item, "cgroup %s is already assigned at line %d",
+					    c->assignments[i].cgroup, c->assignments[j].line);
+	}
+	return 0;
+}
+
+static int parse_audit(struct cfg_parse *ps, yaml_node_t *n, struct daemon_audit_config *a)
+{
+	yaml_node_pair_t *pair;
+	uint64_t x = 0;
+	int err = 0;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(ps, n, "'audit' must be a mapping");
+	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top && !err; pair++) {
+		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
+		const char *key = scalar(k);
+
+		if (!key)
+			return fail(ps, k, "expected a key");
+		if (!strcmp(key, "log")) {
+			err = get_string(ps, v, key, &a->log);
+		} else if (!strcmp(key, "key_dir")) {
+			err = get_string(ps, v, key, &a->key_dir);
+		} else if (!strcmp(key, "rotate_bytes")) {
+			err = get_uint(ps, v, key, UINT64_MAX, &a->rotate_bytes);
+		} else if (!strcmp(key, "seal_every")) {
+			err = get_uint(ps, v, key, 100000000, &x);
+			a->seal_every = (unsigned int)x;
+		} else if (!strcmp(key, "seal_ms")) {
+			err = get_uint(ps, v, key, 86400000, &x);
+			a->seal_ms = (unsigned int)x;
+		} else if (!strcmp(key, "batch_ms")) {
+			err = get_uint(ps, v, key, 60000, &x);
+			a->batch_ms = (unsigned int)x;
+		} else if (!strcmp(key, "durability")) {
+			if (scalar(v) && !strcmp(scalar(v), "fsync"))
+				a->fsync_each = 1;
+			else if (scalar(v) && !strcmp(scalar(v), "batch"))
+				a->fsync_each = 0;
+			else
+				return fail(ps, v, "'durability' must be fsync or batch");
+		} else if (!strcmp(key, "forward_secure")) {
+			err = get_bool(ps, v, key, &a->forward_secure);
+		} else {
+			return fail(ps, k,
+				    "unknown key '%s' in 'audit' (log, rotate_bytes, seal_every, "
+				    "seal_ms, durability, batch_ms, key_dir, forward_secure)",
+				    key);
+		}
+	}
+	return err;
+}
+
+static int set_defaults(struct daemon_config *c)
+{
+	if (!c->control_socket)
+		c->control_socket = strdup(DAEMON_DEFAULT_CONTROL);
+	if (!c->stream_socket)
+		c->stream_socket = strdup(DAEMON_DEFAULT_STREAM);
+	if (!c->state_file)
+		c->state_file = strdup(DAEMON_DEFAULT_STATE);
+	if (!c->audit.log)
+		c->audit.log = strdup(DAEMON_DEFAULT_AUDIT_LOG);
+	if (!c->assignments)
+		c->assignments = calloc(1, sizeof(*c->assignments));
+	if (!c->control_socket || !c->stream_socket || !c->state_file || !c->audit.log ||
+	    !c->assignments)
+		return -ENOMEM;
+	return 0;
+}
+
+int daemon_config_default(struct daemon_config **out)
+{
+	struct daemon_config *c = calloc(1, sizeof(*c));
+	int err;
+
+	if (!c)
+		return -ENOMEM;
+	err = set_defaults(c);
+	if (err) {
+		daemon_config_free(c);
+		return err;
+	}
+	*out = c;
+	return 0;
+}
+
+static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&ps->doc);
+	yaml_node_pair_t *pair;
+	int err = 0;
+
+	if (!root)
+		return 0; /* an empty file: defaults, no assignments */
+	if (root->type != YAML_MAPPING_NODE)
+		return fail(ps, root, "the configuration must be a mapping");
+	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top && !err;
+	     pair++) {
+		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
+		const char *key = scalar(k);
+
+		if (!key)
+			return fail(ps, k, "expected a key");
+		if (!strcmp(key, "control_socket"))
+			err = get_string(ps, v, key, &c->control_socket);
+		else if (!strcmp(key, "stream_socket"))
+			err = get_string(ps, v, key, &c->stream_socket);
+		else if (!strcmp(key, "state_file"))
+			err = get_string(ps, v, key, &c->state_file);
+		else if (!strcmp(key, "audit"))
+			err = parse_audit(ps, v, &c->audit);
+		else if (!strcmp(key, "assignments"))
+			err = v->type == YAML_SCALAR_NODE && !*scalar(v) ?
+				      0 :
+				      parse_assignments(ps, v, c);
+		else
+			return fail(ps, k,
+				    "unknown key '%s' (control_socket, stream_socket, state_file, "
+				    "audit, assignments)",
+				    key);
+	}
+	return err;
+}
+
+int daemon_config_parse(const char *name, const char *buf, size_t len,
+			struct daemon_config **out, struct ag_error *err)
+{
+	struct cfg_parse ps = { .name = name, .err = err };
+	struct daemon_config *c;
+	yaml_parser_t parser;
+	char *copy;
+	int ret;
+
+	c = calloc(1, sizeof(*c));
+	copy = strdup(name);
+	if (!c || !copy) {
+		free(c);
+		free(copy);
+		return -ENOMEM;
+	}
+	ps.dir = strdup(dirname(copy));
+	free(copy);
+	if (!ps.dir) {
+		free(c);
+		return -ENOMEM;
+	}
+	c->path = strdup(name);
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&parser, &ps.doc)) {
+		snprintf(err->msg, sizeof(err->msg), "%s:%zu:%zu: %s", name,
+			 parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+			 parser.problem ? parser.problem : "not valid YAML");
+		yaml_parser_delete(&parser);
+		free(ps.dir);
+		daemon_config_free(c);
+		return -EINVAL;
+	}
+	ret = c->path ? parse_root(&ps, c) : -ENOMEM;
+	if (!ret)
+		ret = set_defaults(c);
+	yaml_document_delete(&ps.doc);
+	yaml_parser_delete(&parser);
+	free(ps.dir);
+	if (ret) {
+		if (ret == -ENOMEM && !err->msg[0])
+			snprintf(err->msg, sizeof(err->msg), "%s: out of memory", name);
+		daemon_config_free(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+int daemon_config_load(const char *path, struct daemon_config **out, struct ag_error *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f, *m;
+	char chunk[4096];
+	size_t n;
+	int ret;
+
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	m = open_memstream(&buf, &len);
+	if (!m) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	ret = ferror(f) ? -EIO : 0;
+	fclose(f);
+	if (fclose(m) || !buf) {
+		free(buf);
+		return -ENOMEM;
+	}
+	if (ret)
+		snprintf(err->msg, sizeof(err->msg), "%s: read error", path);
+	else
+		ret = daemon_config_parse(path, buf, len, out, err);
+	free(buf);
+	return ret;
+}
+
+void daemon_config_free(struct daemon_config *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nassignments; i++) {
+		free(c->assignments[i].cgroup);
+		free(c->assignments[i].policy);
+	}
+	free(c->assignments);
+	free(c->audit.log);
+	free(c->audit.key_dir);
+	free(c->path);
+	free(c->control_socket);
+	free(c->stream_socket);
+	free(c->state_file);
+	free(c);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The daemon's configuration file (YAML, see docs/daemon.md and
+ * policies/daemon.example.yaml): which policy each cgroup gets, where the
+ * audit log and the sockets live. Parsing does no I/O beyond reading the file.
+ */
+#ifndef AGENTGATE_DAEMON_CONFIG_H
+#define AGENTGATE_DAEMON_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "policy.h"
+
+#define DAEMON_DEFAULT_CONFIG "/etc/agentgate/daemon.yaml"
+#define DAEMON_DEFAULT_CONTROL "/run/agentgate/control.sock"
+#define DAEMON_DEFAULT_STREAM "/run/agentgate/stream.sock"
+#define DAEMON_DEFAULT_STATE "/run/agentgate/daemon.state"
+#define DAEMON_DEFAULT_AUDIT_LOG "/var/log/agentgate/audit.log"
+#define DAEMON_CGROUP_ROOT "/sys/fs/cgroup"
+
+/* mode_override values besides enum ag_mode */
+#define DAEMON_MODE_POLICY (-1) /* the policy file's own mode */
+
+struct daemon_assignment {
+	char *cgroup; /* canonical cgroup name as in /proc/PID/cgroup: "/agents/a1" */
+	char *policy; /* policy file; relative names resolved against the config's directory */
+	int mode; /* enum ag_mode or DAEMON_MODE_POLICY */
+	int line; /* where the assignment is in the config, for messages */
+};
+
+/* Passed through to the audit writer (audit/audit.h); 0 / NULL: the writer's default. */
+struct daemon_audit_config {
+	char *log;
+	uint64_t rotate_bytes; /* 0: never rotate */
+	unsigned int seal_every; /* records per seal */
+	unsigned int seal_ms; /* pending records are sealed after this long */
+	int fsync_each; /* durability: 1 = fsync every record, 0 = batched */
+	unsigned int batch_ms; /* batched: records stay unsynced at most this long */
+	char *key_dir;
+	int forward_secure;
+};
+
+struct daemon_config {
+	char *path;
+	char *control_socket;
+	char *stream_socket;
+	char *state_file;
+	struct daemon_audit_config audit;
+	struct daemon_assignment *assignments;
+	size_t nassignments;
+};
+
+/* Defaults only (what the daemon uses with no config file). */
+int daemon_config_default(struct daemon_config **out);
+/* Returns 0 or a negative errno with err->msg = "file:line:col: what is wrong". */
+int daemon_config_load(const char *path, struct daemon_config **out, struct ag_error *err);
+int daemon_config_parse(const char *name, const char *buf, size_t len,
+			struct daemon_config **out, struct ag_error *err);
+void daemon_config_free(struct daemon_config *c);
+
+/*
+ * "/agents/a1", "agents/a1" and "/sys/fs/cgroup/agents/a1" all name the
+ * cgroup "/agents/a1"; ".." and empty names are refused (-EINVAL).
+ */
+int daemon_cgroup_name(const char *in, char *out, size_t outsz);
+
+/* "enforce" / "simulate" -> enum ag_mode, or -EINVAL. */
+int daemon_parse_mode(const char *s);
+const char *daemon_mode_name(int mode);
+
+#endif /* AGENTGATE_DAEMON_CONFIG_H */
