@@ -6,5 +6,10 @@
 int cmd_check(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_daemon(int argc, char **argv);
+int cmd_assign(int argc, char **argv);
+int cmd_unassign(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif /* AGENTGATE_CLI_H */

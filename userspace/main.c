@@ -15,6 +15,11 @@ static const struct command commands[] = {
 	{ "lint", cmd_lint, "lint POLICY" },
 	{ "exec", cmd_exec,
 	  "exec --policy FILE [--mode enforce|simulate] [--audit-log FILE] [--verbose] -- CMD [ARG...]" },
+	{ "audit", cmd_audit, "audit verify|tail|export|keygen|pubkey ... (audit --help)" },
+	{ "daemon", cmd_daemon, "daemon [--config FILE] [--verbose] [--foreground]" },
+	{ "assign", cmd_assign, "assign [--socket PATH] [--mode enforce|simulate] CGROUP POLICY" },
+	{ "unassign", cmd_unassign, "unassign [--socket PATH] CGROUP" },
+	{ "status", cmd_status, "status [--socket PATH] [--json]" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The tamper-evident audit trail (docs/audit.md is the format specification).
+ *
+ * Writer: one JSON line per record, each chained to the one before by
+ * SHA-256, periodically sealed by an Ed25519 signature over the chain head.
+ * Typical daemon use:
+ *
+ *   struct audit_config cfg = { .path = "/var/log/agentgate/audit.log", .fsync_ms = 50 };
+ *   w = audit_writer_open(&cfg, &err);          // genesis, or resume (+ torn/crash records)
+ *   audit_append_lifecycle(w, "daemon_start", "");
+ *   loop: poll(..., audit_writer_timeout_ms(w)); audit_writer_tick(w);
+ *         per event:   audit_append_decision(w, ev, size, &ctx);
+ *         per overrun: audit_append_gap(w, lost);
+ *   audit_append_lifecycle(w, "daemon_stop", "");
+ *   audit_writer_close(w);                      // shutdown seal, fsync
+ *
+ * Live stream: audit_stream_open() gives a server whose one pollable fd the
+ * daemon adds to its loop (call audit_stream_handle() when readable);
+ * audit_writer_set_stream() makes every appended line go to the subscribers.
+ * Publishing never blocks: a subscriber that does not keep up loses lines
+ * and is told how many (a {"type":"missed","count":N} line).
+ *
+ * All functions return 0 (or a count) or a negative errno, and print nothing.
+ */
+#ifndef AGENTGATE_AUDIT_H
+#define AGENTGATE_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "event.h"
+
+#define AUDIT_DEFAULT_KEY_DIR "/var/lib/agentgate/keys"
+#define AUDIT_DEFAULT_SEAL_EVERY 1000u
+#define AUDIT_DEFAULT_SEAL_MS 1000u
+
+struct audit_config {
+	const char *path; /* active log; rotated files are renamed PATH.000001, PATH.000002, ... */
+	const char *key_dir; /* NULL: AUDIT_DEFAULT_KEY_DIR; keys are created on first use */
+	const char *host; /* NULL: gethostname() */
+	const char *boot_id; /* NULL: /proc/sys/kernel/random/boot_id */
+	uint64_t max_bytes; /* rotate before a file would grow past this; 0: never */
+	unsigned int fsync_ms; /* 0: write+fdatasync every record; N: records stay unsynced <= N ms */
+	unsigned int seal_every; /* seal after this many records; 0: AUDIT_DEFAULT_SEAL_EVERY */
+	unsigned int seal_ms; /* seal pending records after this long; 0: AUDIT_DEFAULT_SEAL_MS */
+	bool forward_secure; /* evolve the signing key at every seal, erasing the old one */
+};
+
+/* What the daemon knows about a decision beyond the kernel event. */
+struct audit_context {
+	const char *agent; /* cgroup path of the acting task ("" when unknown) */
+	const char *exe; /* executable of the acting task (NULL: "") */
+	const char *policy; /* policy name */
+	const char *reason; /* reason text of ev->rule (NULL: "") */
+};
+
+/* What audit_writer_open() found in an existing log. */
+struct audit_resume {
+	bool resumed; /* continued an existing chain (false: new log, or new file after crash) */
+	bool after_crash; /* the previous writer did not close the log */
+	uint64_t torn_bytes; /* incomplete last line found and recorded */
+	uint64_t next_seq;
+};
+
+struct audit_writer;
+struct audit_stream;
+
+/*
+ * Opens cfg->path for appending: resumes the chain of an existing log (a
+ * torn last line is kept, terminated and accounted for by a "torn" record; a
+ * log left open by a crash gets a "lifecycle"/"recovered" record), or starts
+ * a new file with a genesis record that links to the newest rotated file.
+ * Returns NULL with *err set: -EBADMSG when the log's last complete record is
+ * damaged (verify it), -EKEYREJECTED when the key in key_dir does not belong
+ * to this log.
+ */
+struct audit_writer *audit_writer_open(const struct audit_config *cfg, int *err);
+const struct audit_resume *audit_writer_resume_info(const struct audit_writer *w);
+
+/* size: bytes received for ev (checked against subject_len). */
+int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, size_t size,
+			  const struct audit_context *ctx);
+/* lost: events the kernel could not queue (ring buffer full) since the last gap record. */
+int audit_append_gap(struct audit_writer *w, uint64_t lost);
+/* what: daemon_start, daemon_stop, policy_load, ...; detail: free text, may be "". */
+int audit_append_lifecycle(struct audit_writer *w, const char *what, const char *detail);
+
+/* Milliseconds until audit_writer_tick() has work (fsync bound, seal time); -1: none. */
+int audit_writer_timeout_ms(const struct audit_writer *w);
+/* Writes, fsyncs and seals what is due. */
+int audit_writer_tick(struct audit_writer *w);
+/* Writes and fsyncs everything appended so far. */
+int audit_flush(struct audit_writer *w);
+/* Writes a shutdown seal, fsyncs and frees; the result of the last write. w may be NULL. */
+int audit_writer_close(struct audit_writer *w);
+void audit_writer_set_stream(struct audit_writer *w, struct audit_stream *s);
+
+/* Keys: key_dir/audit.key (0600: epoch + private seed), key_dir/audit.pub (first public key). */
+int audit_key_ensure(const char *key_dir); /* creates a key pair if there is none */
+/* The first (trust root) public key as 64 hex digits plus NUL. */
+int audit_key_pubkey_hex(const char *key_dir, char out[65]);
+
+/* Live stream server on a unix socket; queue_bytes per subscriber (0: 256 KiB). */
+struct audit_stream *audit_stream_open(const char *sock_path, size_t queue_bytes, int *err);
+int audit_stream_fd(const struct audit_stream *s); /* poll for POLLIN, then handle */
+int audit_stream_handle(struct audit_stream *s); /* accepts, sends queued lines, drops the gone */
+void audit_stream_publish(struct audit_stream *s, const char *line, size_t len);
+size_t audit_stream_subscribers(const struct audit_stream *s);
+void audit_stream_close(struct audit_stream *s); /* NULL ok; removes the socket file */
+/* Client side: a connected, blocking socket fd to read lines from. */
+int audit_stream_subscribe(const char *sock_path);
+
+/* Verification (audit verify): exit statuses, also documented in docs/audit.md. */
+enum audit_verdict {
+	AUDIT_OK = 0, /* intact and closed by a seal */
+	AUDIT_UNSEALED = 1, /* intact chain, but records after the last seal (crash or truncation) */
+	AUDIT_USAGE = 2, /* bad arguments, unreadable file */
+	AUDIT_EDITED = 3, /* a record does not match its hash, or is not canonical */
+	AUDIT_MISSING = 4, /* records deleted (sequence gap, no genesis) */
+	AUDIT_REORDERED = 5,
+	AUDIT_DUPLICATED = 6,
+	AUDIT_INSERTED = 7, /* two different records claim one sequence number */
+	AUDIT_BAD_SIGNATURE = 8, /* a seal does not verify with the key (or key chain) */
+	AUDIT_BROKEN_LINK = 9, /* a file's genesis does not continue the previous file */
+	AUDIT_TORN = 10, /* last line incomplete: the writer crashed mid-record, not yet resumed */
+};
+
+struct audit_verify_opts {
+	const char *pubkey_hex; /* trusted first public key; NULL: the one named by the genesis */
+	bool open; /* accept a log that ends with a periodic seal (still being written) */
+};
+
+struct audit_verify_report {
+	enum audit_verdict verdict;
+	uint64_t records; /* records checked */
+	uint64_t seals; /* seals whose signature verified */
+	uint64_t first_seq, last_seq; /* range of the verified chain */
+	uint64_t bad_seq; /* seq where the problem was found (when verdict != OK) */
+	uint64_t gaps_lost; /* sum of the gap records' counts */
+	uint64_t torn_recovered; /* torn tails recorded by the writer */
+	char where[256]; /* file:line of the problem */
+	char why[512]; /* one sentence */
+	char note[512]; /* what the verdict does not prove (e.g. key taken from the log) */
+};
+
+int audit_verify_files(char *const *paths, int npaths, const struct audit_verify_opts *opts,
+		       struct audit_verify_report *rep);
+const char *audit_verdict_name(enum audit_verdict v);
+
+#endif /* AGENTGATE_AUDIT_H */

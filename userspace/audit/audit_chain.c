@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The hash chain (hash = SHA-256(prev || canonical record)), hex, time, and log file reading. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <openssl/evp.h>
+#include "audit_int.h"
+
+struct audit_hasher {
+	EVP_MD_CTX *ctx;
+	EVP_MD *md;
+};
+
+struct audit_hasher *audit_hasher_new(void)
+{
+	struct audit_hasher *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	/* Fetched once: per-call implicit fetches cost more than hashing a record. */
+	h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	h->ctx = EVP_MD_CTX_new();
+	if (!h->md || !h->ctx) {
+		audit_hasher_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void audit_hasher_free(struct audit_hasher *h)
+{
+	if (!h)
+		return;
+	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_free(h->md);
+	free(h);
+}
+
+int audit_chain_hash(struct audit_hasher *h, const uint8_t prev[32], const char *canon, size_t len,
+		     uint8_t out[32])
+{
+	if (!EVP_DigestInit_ex(h->ctx, h->md, NULL) || !EVP_DigestUpdate(h->ctx, prev, 32) ||
+	    !EVP_DigestUpdate(h->ctx, canon, len) || !EVP_DigestFinal_ex(h->ctx, out, NULL))
+		return -EIO;
+	return 0;
+}
+
+int audit_sha256(const void *data, size_t len, uint8_t out[32])
+{
+	return EVP_Digest(data, len, out, NULL, EVP_sha256(), NULL) ? 0 : -EIO;
+}
+
+void audit_hex(const uint8_t *in, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[in[i] >> 4];
+		out[2 * i + 1] = hex[in[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+/* Lower-case only: the canonical form has one spelling for every hash. */
+int audit_unhex(const char *s, size_t len, uint8_t *out, size_t n)
+{
+	size_t i;
+
+	if (len != 2 * n)
+		return -EINVAL;
+	for (i = 0; i < 2 * n; i++) {
+		char c = s[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+
+		if (v < 0)
+			return -EINVAL;
+		if (i % 2)
+			out[i / 2] = (uint8_t)(out[i / 2] << 4 | v);
+		else
+			out[i / 2] = (uint8_t)v;
+	}
+	return 0;
+}
+
+void audit_line_finish(struct abuf *out, size_t start, const uint8_t hash[32])
+{
+	char tail[AUDIT_HASH_SUFFIX_LEN + 2];
+
+	if (out->oom || out->len <= start)
+		return;
+	memcpy(tail, ",\"hash\":\"", 9);
+	audit_hex(hash, 32, tail + 9);
+	memcpy(tail + 73, "\"}\n", 3);
+	out->len--; /* the record's closing brace */
+	abuf_put(out, tail, AUDIT_HASH_SUFFIX_LEN + 1);
+}
+
+static void digits(char *p, unsigned int v, int n)
+{
+	while (n--) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+void audit_time_format(int64_t ns, char out[32])
+{
+	int64_t s = ns / 1000000000, frac = ns % 1000000000;
+	time_t t;
+	struct tm tm;
+
+	if (frac < 0) {
+		frac += 1000000000;
+		s--;
+	}
+	t = (time_t)s;
+	gmtime_r(&t, &tm);
+	/* YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ */
+	memcpy(out, "0000-00-00T00:00:00.000000000Z", 31);
+	digits(out, (unsigned int)(tm.tm_year + 1900) % 10000, 4);
+	digits(out + 5, (unsigned int)tm.tm_mon + 1, 2);
+	digits(out + 8, (unsigned int)tm.tm_mday, 2);
+	digits(out + 11, (unsigned int)tm.tm_hour, 2);
+	digits(out + 14, (unsigned int)tm.tm_min, 2);
+	digits(out + 17, (unsigned int)tm.tm_sec, 2);
+	digits(out + 20, (unsigned int)frac, 9);
+}
+
+int64_t audit_now_ns(int clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int audit_lines_read(const char *path, struct audit_lines *l)
+{
+	size_t cap = 0, pos = 0, start;
+	struct stat st;
+	ssize_t n;
+	int fd, err = 0;
+
+	memset(l, 0, sizeof(*l));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		goto out;
+	}
+	cap = (size_t)st.st_size + 1;
+	l->data = malloc(cap);
+	if (!l->data) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		if (pos + 1 >= cap) {
+			char *p = realloc(l->data, cap * 2);
+
+			if (!p) {
+				err = -ENOMEM;
+				goto out;
+			}
+			l->data = p;
+			cap *= 2;
+		}
+		n = read(fd, l->data + pos, cap - 1 - pos);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			goto out;
+		}
+		if (!n)
+			break;
+		pos += (size_t)n;
+	}
+	l->size = pos;
+	l->data[pos] = 0;
+	for (start = 0; start < pos;) {
+		char *nl = memchr(l->data + start, '\n', pos - start);
+
+		if (!nl)
+			break;
+		if (l->n % 1024 == 0) {
+			size_t *o = realloc(l->off, (l->n + 1024) * sizeof(size_t));
+			size_t *ln = o ? realloc(l->len, (l->n + 1024) * sizeof(size_t)) : NULL;
+
+			if (o)
+				l->off = o;
+			if (!ln) {
+				err = -ENOMEM;
+				goto out;
+			}
+			l->len = ln;
+		}
+		l->off[l->n] = start;
+		l->len[l->n++] = (size_t)(nl - (l->data + start));
+		start = (size_t)(nl - l->data) + 1;
+	}
+	l->tail_off = start;
+	l->tail_len = pos - start;
+out:
+	close(fd);
+	if (err)
+		audit_lines_free(l);
+	return err;
+}
+
+void audit_lines_free(struct audit_lines *l)
+{
+	free(l->data);
+	free(l->off);
+	free(l->len);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* Internals shared by the audit files: records, canonical form, chain hash, keys. */
+#ifndef AGENTGATE_AUDIT_INT_H
+#define AGENTGATE_AUDIT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define AUDIT_MAX_FIELDS 32
+#define AUDIT_MAX_LINE (64u * 1024u) /* longer lines are never produced, so never accepted */
+#define AUDIT_HASH_SUFFIX_LEN 75 /* ,"hash":"<64 hex>"} */
+
+/* Growable byte buffer; on allocation failure it sets oom and stops growing. */
+struct abuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+void abuf_reserve(struct abuf *b, size_t extra);
+void abuf_put(struct abuf *b, const void *s, size_t n);
+void abuf_free(struct abuf *b);
+
+enum audit_kind {
+	AUDIT_STR = 0, /* byte string: UTF-8 as a JSON string, otherwise KEY_b64 */
+	AUDIT_U64 = 1,
+};
+
+struct audit_field {
+	const char *key;
+	enum audit_kind kind;
+	const char *s;
+	size_t len;
+	uint64_t u;
+};
+
+/* A record without its hash; parsed records also carry the hash and own their strings. */
+struct audit_record {
+	size_t n;
+	struct audit_field f[AUDIT_MAX_FIELDS];
+	uint8_t hash[32];
+	bool has_hash;
+	char *store; /* parser's storage for keys and decoded strings */
+};
+
+void audit_rec_str(struct audit_record *r, const char *key, const char *s, size_t len);
+void audit_rec_cstr(struct audit_record *r, const char *key, const char *s);
+void audit_rec_u64(struct audit_record *r, const char *key, uint64_t u);
+const struct audit_field *audit_rec_get(const struct audit_record *r, const char *key);
+/* The string value of key, NUL-terminated copy in buf (truncated); "" when absent. */
+const char *audit_rec_cstr_get(const struct audit_record *r, const char *key, char *buf, size_t sz);
+bool audit_rec_u64_get(const struct audit_record *r, const char *key, uint64_t *u);
+bool audit_rec_is(const struct audit_record *r, const char *type);
+
+/* Canonical serialisation: "{...}" without hash, no newline. */
+void audit_rec_format(const struct audit_record *r, struct abuf *out);
+/* Appends one JSON string body (no quotes) for bytes known to be valid UTF-8. */
+void audit_escape(struct abuf *out, const char *s, size_t len);
+bool audit_utf8_valid(const char *s, size_t len);
+
+/*
+ * Parses one line (without '\n'): a flat JSON object of strings and unsigned
+ * integers whose last member is "hash". Returns 0 or -EBADMSG with why set.
+ * Accepts some non-canonical spellings: audit_rec_canonical() says if the
+ * line is exactly what the writer would have produced.
+ */
+int audit_rec_parse(const char *line, size_t len, struct audit_record *r, const char **why);
+void audit_rec_free(struct audit_record *r);
+/* True when line is byte for byte the canonical form of r plus its hash. */
+bool audit_rec_canonical(const struct audit_record *r, const char *line, size_t len);
+/* Field order and kinds of r's type (docs/audit.md); NULL when fine, else why. */
+const char *audit_rec_schema_error(const struct audit_record *r);
+
+/* Chain: hash = SHA-256(prev[32] || canonical). */
+struct audit_hasher;
+struct audit_hasher *audit_hasher_new(void);
+void audit_hasher_free(struct audit_hasher *h);
+int audit_chain_hash(struct audit_hasher *h, const uint8_t prev[32], const char *canon, size_t len,
+		     uint8_t out[32]);
+int audit_sha256(const void *data, size_t len, uint8_t out[32]);
+void audit_hex(const uint8_t *in, size_t n, char *out); /* out: 2n+1 */
+int audit_unhex(const char *s, size_t len, uint8_t *out, size_t n); /* exactly 2n digits */
+/* Line = canonical minus '}' + ,"hash":"..."} + '\n' (appended to out). */
+void audit_line_finish(struct abuf *out, size_t start, const uint8_t hash[32]);
+
+/* Time: "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" (31 bytes incl. NUL). */
+void audit_time_format(int64_t unix_ns, char out[32]);
+int64_t audit_now_ns(int clock);
+
+/* Signing keys (forward-secure: seed_{e+1} = SHA-256("agentgate-audit-fs-v1" || seed_e)). */
+struct audit_key {
+	uint64_t epoch;
+	uint8_t seed[32];
+	uint8_t pub[32];
+	uint8_t root[32]; /* epoch-0 public key, from audit.pub */
+};
+
+int audit_key_load(const char *key_dir, struct audit_key *k); /* creates when absent */
+int audit_key_store(const char *key_dir, const struct audit_key *k); /* atomic replace */
+void audit_key_evolve(struct audit_key *k); /* next epoch; the old seed is wiped */
+int audit_key_public(const uint8_t seed[32], uint8_t pub[32]);
+void audit_key_wipe(struct audit_key *k);
+int audit_sign(const uint8_t seed[32], const void *msg, size_t len, uint8_t sig[64]);
+bool audit_sig_ok(const uint8_t pub[32], const void *msg, size_t len, const uint8_t sig[64]);
+/* The message a seal signs (docs/audit.md, "Seals"). */
+void audit_seal_message(struct abuf *out, const char *log_id, uint64_t seq, const char *prev_hex,
+			const char *time, const char *reason, const char *next_pub_hex);
+
+/* Reading logs: a file's bytes split into lines; the last, unterminated piece is the tail. */
+struct audit_lines {
+	char *data;
+	size_t size;
+	size_t *off; /* start of each complete line */
+	size_t *len; /* its length without '\n' */
+	size_t n;
+	size_t tail_off, tail_len; /* bytes after the last '\n' */
+};
+
+int audit_lines_read(const char *path, struct audit_lines *l);
+void audit_lines_free(struct audit_lines *l);
+
+/* Record line filter and printer shared by tail (file and live). */
+struct audit_filter {
+	const char *decision; /* "allow" / "deny" or NULL */
+	const char *action;
+	const char *agent; /* cgroup path prefix, at a '/' boundary */
+	bool json;
+	bool color;
+};
+
+/* Prints line per the filter; returns 1 when printed, 0 when filtered out. */
+int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len, FILE *out);
+/* Whole file, then (follow) new records, reopening the path when rotation replaces it. */
+int audit_tail_file(const char *path, const struct audit_filter *flt, bool follow);
+int audit_tail_live(const char *sock, const struct audit_filter *flt);
+/* Records of the files in chain order to out: "jsonl" (verbatim lines) or "csv". */
+int audit_export(char *const *paths, int n, const char *format, FILE *out);
+
+#endif /* AGENTGATE_AUDIT_INT_H */

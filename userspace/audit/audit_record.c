@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Audit records as ordered lists of fields, their canonical JSON form and a
+ * strict parser for it (docs/audit.md, "Canonical form"). Byte strings that
+ * are not valid UTF-8 are written as KEY_b64 with standard base64, so every
+ * value survives a round trip exactly and no escape is ambiguous.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "audit_int.h"
+
+void abuf_reserve(struct abuf *b, size_t extra)
+{
+	size_t cap;
+	char *p;
+
+	if (b->oom || b->len + extra <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 1024;
+	while (cap < b->len + extra)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (!p) {
+		b->oom = true;
+		return;
+	}
+	b->p = p;
+	b->cap = cap;
+}
+
+void abuf_put(struct abuf *b, const void *s, size_t n)
+{
+	abuf_reserve(b, n);
+	if (b->oom)
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+void abuf_free(struct abuf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+static struct audit_field *rec_add(struct audit_record *r, const char *key)
+{
+	struct audit_field *f;
+
+	if (r->n >= AUDIT_MAX_FIELDS)
+		abort(); /* the writer's records have fixed, smaller field counts */
+	f = &r->f[r->n++];
+	memset(f, 0, sizeof(*f));
+	f->key = key;
+	return f;
+}
+
+void audit_rec_str(struct audit_record *r, const char *key, const char *s, size_t len)
+{
+	struct audit_field *f = rec_add(r, key);
+
+	f->kind = AUDIT_STR;
+	f->s = s ? s : "";
+	f->len = s ? len : 0;
+}
+
+void audit_rec_cstr(struct audit_record *r, const char *key, const char *s)
+{
+	audit_rec_str(r, key, s, s ? strlen(s) : 0);
+}
+
+void audit_rec_u64(struct audit_record *r, const char *key, uint64_t u)
+{
+	struct audit_field *f = rec_add(r, key);
+
+	f->kind = AUDIT_U64;
+	f->u = u;
+}
+
+const struct audit_field *audit_rec_get(const struct audit_record *r, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (!strcmp(r->f[i].key, key))
+			return &r->f[i];
+	return NULL;
+}
+
+const char *audit_rec_cstr_get(const struct audit_record *r, const char *key, char *buf, size_t sz)
+{
+	const struct audit_field *f = audit_rec_get(r, key);
+	size_t n;
+
+	buf[0] = 0;
+	if (!f || f->kind != AUDIT_STR || !sz)
+		return buf;
+	n = f->len < sz - 1 ? f->len : sz - 1;
+	memcpy(buf, f->s, n);
+	buf[n] = 0;
+	return buf;
+}
+
+bool audit_rec_u64_get(const struct audit_record *r, const char *key, uint64_t *u)
+{
+	const struct audit_field *f = audit_rec_get(r, key);
+
+	if (!f || f->kind != AUDIT_U64)
+		return false;
+	*u = f->u;
+	return true;
+}
+
+bool audit_rec_is(const struct audit_record *r, const char *type)
+{
+	const struct audit_field *f = r->n > 1 ? &r->f[1] : NULL;
+
+	return f && f->kind == AUDIT_STR && !strcmp(f->key, "type") && f->len == strlen(type) &&
+	       !memcmp(f->s, type, f->len);
+}
+
+/* RFC 3629: shortest forms only, no surrogates, nothing above U+10FFFF. */
+bool audit_utf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		unsigned char lo = 0x80, hi = 0xbf;
+		int n;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			if (c == 0xe0)
+				lo = 0xa0;
+			if (c == 0xed)
+				hi = 0x9f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			if (c == 0xf0)
+				lo = 0x90;
+			if (c == 0xf4)
+				hi = 0x8f;
+		} else {
+			return false;
+		}
+		if (len - i <= (size_t)n)
+			return false;
+		if (s[i + 1] < lo || s[i + 1] > hi)
+			return false;
+		for (int k = 2; k <= n; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+void audit_escape(struct abuf *out, const char *str, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i, run = 0;
+
+	abuf_reserve(out, len + 16);
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+		char esc[6];
+
+		if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\')
+			continue;
+		abuf_put(out, s + run, i - run);
+		run = i + 1;
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			abuf_put(out, esc, 2);
+		} else {
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			abuf_put(out, esc, 6);
+		}
+	}
+	abuf_put(out, s + run, len - run);
+}
+
+static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void b64_encode(struct abuf *out, const unsigned char *s, size_t len)
+{
+	size_t i;
+
+	abuf_reserve(out, (len + 2) / 3 * 4);
+	for (i = 0; i + 2 < len; i += 3) {
+		char q[4] = { b64chars[s[i] >> 2], b64chars[((s[i] & 3) << 4) | (s[i + 1] >> 4)],
+			      b64chars[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)],
+			      b64chars[s[i + 2] & 63] };
+		abuf_put(out, q, 4);
+	}
+	if (len - i == 1) {
+		char q[4] = { b64chars[s[i] >> 2], b64chars[(s[i] & 3) << 4], '=', '=' };
+		abuf_put(out, q, 4);
+	} else if (len - i == 2) {
+		char q[4] = { b64chars[s[i] >> 2], b64chars[((s[i] & 3) << 4) | (s[i + 1] >> 4)],
+			      b64chars[(s[i + 1] & 15) << 2], '=' };
+		abuf_put(out, q, 4);
+	}
+}
+
+static int b64_val(char c)
+{
+	const char *p = c ? strchr(b64chars, c) : NULL;
+
+	return p ? (int)(p - b64chars) : -1;
+}
+
+/* Strict: padded, no whitespace, unused bits zero (so each value has one spelling). */
+static int b64_decode(const char *s, size_t len, char *out, size_t *outlen)
+{
+	size_t i, o = 0;
+
+	if (len % 4)
+		return -EBADMSG;
+	for (i = 0; i < len; i += 4) {
+		int v[4], k, pad = 0;
+
+		for (k = 0; k < 4; k++) {
+			if (s[i + k] == '=' && i + 4 == len && k >= 2) {
+				v[k] = 0;
+				pad++;
+				continue;
+			}
+			if (pad)
+				return -EBADMSG;
+			v[k] = b64_val(s[i + k]);
+			if (v[k] < 0)
+				return -EBADMSG;
+		}
+		out[o++] = (char)((v[0] << 2) | (v[1] >> 4));
+		if (pad < 2)
+			out[o++] = (char)(((v[1] & 15) << 4) | (v[2] >> 2));
+		if (pad < 1)
+			out[o++] = (char)(((v[2] & 3) << 6) | v[3]);
+		if ((pad == 2 && (v[1] & 15)) || (pad == 1 && (v[2] & 3)))
+			return -EBADMSG;
+	}
+	*outlen = o;
+	return 0;
+}
+
+static void put_u64(struct abuf *out, uint64_t u)
+{
+	char d[20];
+	int n = 0;
+
+	do {
+		d[sizeof(d) - 1 - n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	abuf_put(out, d + sizeof(d) - n, n);
+}
+
+void audit_rec_format(const struct audit_record *r, struct abuf *out)
+{
+	size_t i;
+
+	abuf_put(out, "{", 1);
+	for (i = 0; i < r->n; i++) {
+		const struct audit_field *f = &r->f[i];
+		bool utf8 = f->kind == AUDIT_STR && audit_utf8_valid(f->s, f->len);
+
+		if (i)
+			abuf_put(out, ",", 1);
+		abuf_put(out, "\"", 1);
+		abuf_put(out, f->key, strlen(f->key));
+		if (f->kind == AUDIT_STR && !utf8)
+			abuf_put(out, "_b64", 4);
+		abuf_put(out, "\":", 2);
+		if (f->kind == AUDIT_U64) {
+			put_u64(out, f->u);
+			continue;
+		}
+		abuf_put(out, "\"", 1);
+		if (utf8)
+			audit_escape(out, f->s, f->len);
+		else
+			b64_encode(out, (const unsigned char *)f->s, f->len);
+		abuf_put(out, "\"", 1);
+	}
+	abuf_put(out, "}", 1);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void put_utf8(char **o, uint32_t cp)
+{
+	unsigned char *p = (unsigned char *)*o;
+
+	if (cp < 0x80) {
+		*p++ = (unsigned char)cp;
+	} else if (cp < 0x800) {
+		*p++ = (unsigned char)(0xc0 | (cp >> 6));
+		*p++ = (unsigned char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*p++ = (unsigned char)(0xe0 | (cp >> 12));
+		*p++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		*p++ = (unsigned char)(0x80 | (cp & 0x3f));
+	} else {
+		*p++ = (unsigned char)(0xf0 | (cp >> 18));
+		*p++ = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		*p++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		*p++ = (unsigned char)(0x80 | (cp & 0x3f));
+	}
+	*o = (char *)p;
+}
+
+static int read_u4(const char *s, const char *end, uint32_t *cp)
+{
+	int k;
+
+	if (end - s < 4)
+		return -1;
+	*cp = 0;
+	for (k = 0; k < 4; k++) {
+		int v = hexval(s[k]);
+
+		if (v < 0)
+			return -1;
+		*cp = *cp << 4 | (uint32_t)v;
+	}
+	return 0;
+}
+
+/* Decodes a JSON string body starting after the opening quote; *p ends after the closing one. */
+static int parse_string(const char **p, const char *end, char **o, const char **why)
+{
+	const char *s = *p;
+
+	while (s < end && *s != '"') {
+		unsigned char c = (unsigned char)*s;
+		uint32_t cp, lo;
+
+		if (c < 0x20) {
+			*why = "control character inside a string";
+			return -EBADMSG;
+		}
+		if (c != '\\') {
+			*(*o)++ = (char)c;
+			s++;
+			continue;
+		}
+		if (++s >= end)
+			break;
+		switch (*s) {
+		case '"':
+		case '\\':
+		case '/':
+			*(*o)++ = *s;
+			break;
+		case 'b':
+			*(*o)++ = '\b';
+			break;
+		case 'f':
+			*(*o)++ = '\f';
+			break;
+		case 'n':
+			*(*o)++ = '\n';
+			break;
+		case 'r':
+			*(*o)++ = '\r';
+			break;
+		case 't':
+			*(*o)++ = '\t';
+			break;
+		case 'u':
+			if (read_u4(s + 1, end, &cp)) {
+				*why = "bad \\u escape";
+				return -EBADMSG;
+			}
+			s += 4;
+			if (cp >= 0xdc00 && cp <= 0xdfff) {
+				*why = "lone low surrogate";
+				return -EBADMSG;
+			}
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (end - s < 7 || s[1] != '\\' || s[2] != 'u' ||
+				    read_u4(s + 3, end, &lo) || lo < 0xdc00 || lo > 0xdfff) {
+					*why = "lone high surrogate";
+					return -EBADMSG;
+				}
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				s += 6;
+			}
+			put_utf8(o, cp);
+			break;
+		default:
+			*why = "unknown escape";
+			return -EBADMSG;
+		}
+		s++;
+	}
+	if (s >= end) {
+		*why = "unterminated string";
+		return -EBADMSG;
+	}
+	*p = s + 1;
+	return 0;
+}
+
+int audit_rec_parse(const char *line, size_t len, struct audit_record *r, const char **why)
+{
+	const char *p = line, *end = line + len;
+	char *o;
+
+	memset(r, 0, sizeof(*r));
+	*why = "not a JSON object";
+	if (len > AUDIT_MAX_LINE) {
+		*why = "line too long";
+		return -EBADMSG;
+	}
+	/* Decoded data never outgrows its source; keys get a NUL each. */
+	r->store = malloc(len + 2 * AUDIT_MAX_FIELDS + 8);
+	if (!r->store)
+		return -ENOMEM;
+	o = r->store;
+	if (p >= end || *p++ != '{')
+		goto bad;
+	for (;;) {
+		struct audit_field *f;
+		const char *key;
+		size_t klen;
+
+		if (p >= end || *p++ != '"') {
+			*why = "expected a member name";
+			goto bad;
+		}
+		key = p;
+		while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			p++;
+		klen = (size_t)(p - key);
+		if (!klen || klen > 32 || p + 1 >= end || p[0] != '"' || p[1] != ':') {
+			*why = "bad member name";
+			goto bad;
+		}
+		p += 2;
+		if (r->n >= AUDIT_MAX_FIELDS) {
+			*why = "too many members";
+			goto bad;
+		}
+		f = &r->f[r->n];
+		memset(f, 0, sizeof(*f));
+		f->key = o;
+		memcpy(o, key, klen);
+		o += klen;
+		*o++ = 0;
+		if (p < end && *p == '"') {
+			char *val = o;
+
+			p++;
+			if (parse_string(&p, end, &o, why))
+				goto bad;
+			f->kind = AUDIT_STR;
+			f->s = val;
+			f->len = (size_t)(o - val);
+			if (klen > 4 && !memcmp(key + klen - 4, "_b64", 4)) {
+				size_t n;
+
+				if (b64_decode(val, f->len, val, &n)) {
+					*why = "bad base64";
+					goto bad;
+				}
+				((char *)f->key)[klen - 4] = 0;
+				f->len = n;
+				o = val + n;
+			}
+		} else if (p < end && *p >= '0' && *p <= '9') {
+			uint64_t u = 0;
+
+			if (*p == '0' && p + 1 < end && p[1] >= '0' && p[1] <= '9') {
+				*why = "number with a leading zero";
+				goto bad;
+			}
+			while (p < end && *p >= '0' && *p <= '9') {
+				if (u > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) {
+					*why = "number out of range";
+					goto bad;
+				}
+				u = u * 10 + (uint64_t)(*p++ - '0');
+			}
+			f->kind = AUDIT_U64;
+			f->u = u;
+		} else {
+			*why = "value is neither a string nor an unsigned integer";
+			goto bad;
+		}
+		r->n++;
+		if (p < end && *p == ',') {
+			p++;
+			continue;
+		}
+		if (p < end && *p == '}' && p + 1 == end)
+			break;
+		*why = "expected ',' or a final '}'";
+		goto bad;
+	}
+	{
+		struct audit_field *h = &r->f[r->n - 1];
+
+		if (strcmp(h->key, "hash") || h->kind != AUDIT_STR || h->len != 64 ||
+		    audit_unhex(h->s, 64, r->hash, 32)) {
+			*why = "last member is not \"hash\" with 64 hex digits";
+			goto bad;
+		}
+		r->has_hash = true;
+		r->n--;
+	}
+	*why = NULL;
+	return 0;
+bad:
+	audit_rec_free(r);
+	return -EBADMSG;
+}
+
+void audit_rec_free(struct audit_record *r)
+{
+	free(r->store);
+	r->store = NULL;
+	r->n = 0;
+}
+
+bool audit_rec_canonical(const struct audit_record *r, const char *line, size_t len)
+{
+	struct abuf b = { 0 };
+	bool same;
+
+	audit_rec_format(r, &b);
+	audit_line_finish(&b, 0, r->hash);
+	same = !b.oom && b.len == len + 1 && !memcmp(b.p, line, len);
+	abuf_free(&b);
+	return same;
+}
+
+/*
+ * Field lists per record type (docs/audit.md). '?' marks optional fields,
+ * the kind letter follows: s string, u integer, * either.
+ */
+struct schema {
+	const char *type;
+	const char *fields[28];
+};
+
+static const struct schema schemas[] = {
+	{ "genesis",
+	  { "seq u", "type s", "time s", "host s", "boot_id s", "log_id s", "file u", "key s",
+	    "epoch u", "pubkey s", "prev s" } },
+	{ "decision",
+	  { "seq u", "type s", "time s", "host s", "boot_id s", "agent s", "cgroup_id u", "pid u",
+	    "tid u", "uid u", "comm s", "exe s", "action s", "path ?s", "command ?s", "domain ?s",
+	    "ip ?s", "port ?u", "flags s", "decision s", "mode s", "rule *", "reason s",
+	    "policy s", "policy_sha256 s", "prev s" } },
+	{ "gap", { "seq u", "type s", "time s", "host s", "boot_id s", "lost u", "prev s" } },
+	{ "lifecycle",
+	  { "seq u", "type s", "time s", "host s", "boot_id s", "what s", "detail s", "prev s" } },
+	{ "torn", { "seq u", "type s", "time s", "bytes u", "sha256 s", "prev s" } },
+	{ "seal",
+	  { "seq u", "type s", "time s", "log_id s", "reason s", "epoch u", "next_pubkey ?s",
+	    "sig s", "prev s" } },
+};
+
+const char *audit_rec_schema_error(const struct audit_record *r)
+{
+	const struct schema *sc = NULL;
+	size_t i, k = 0;
+
+	for (i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++)
+		if (audit_rec_is(r, schemas[i].type))
+			sc = &schemas[i];
+	if (!sc)
+		return "unknown record type";
+	for (i = 0; i < 28 && sc->fields[i]; i++) {
+		const char *spec = sc->fields[i], *sp = strchr(spec, ' ');
+		size_t klen = (size_t)(sp - spec);
+		bool opt = sp[1] == '?';
+		char kind = sp[opt ? 2 : 1];
+		const struct audit_field *f = k < r->n ? &r->f[k] : NULL;
+		bool match = f && strlen(f->key) == klen && !memcmp(f->key, spec, klen);
+
+		if (match && kind != '*' && (kind == 'u') != (f->kind == AUDIT_U64))
+			return "a field has the wrong kind of value";
+		if (match)
+			k++;
+		else if (!opt)
+			return "fields missing or out of order for this record type";
+	}
+	return k == r->n ? NULL : "unexpected extra fields";
+}

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * `audit tail`: prints records of a log file (following it across rotation
+ * with -f) or of the daemon's live stream, filtered by decision, action and
+ * agent. On a terminal: aligned, coloured lines; otherwise the JSON lines
+ * themselves, which still verify.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "audit.h"
+#include "audit_int.h"
+
+#define RED "\033[31m"
+#define GREEN "\033[32m"
+#define YELLOW "\033[33m"
+#define DIM "\033[2m"
+#define RESET "\033[0m"
+
+/* Display form of a byte string: printable UTF-8 as is, anything else as \xHH. */
+static void put_display(FILE *out, const char *s, size_t len)
+{
+	size_t i;
+
+	if (audit_utf8_valid(s, len)) {
+		for (i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (c < 0x20 || c == 0x7f)
+				fprintf(out, "\\x%02x", c);
+			else
+				fputc(c, out);
+		}
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\x%02x", c);
+		else
+			fputc(c, out);
+	}
+}
+
+static bool field_is(const struct audit_record *r, const char *key, const char *val, bool nocase)
+{
+	const struct audit_field *f = audit_rec_get(r, key);
+
+	if (!f || f->kind != AUDIT_STR || f->len != strlen(val))
+		return false;
+	return nocase ? !strncasecmp(f->s, val, f->len) : !memcmp(f->s, val, f->len);
+}
+
+static bool agent_match(const struct audit_record *r, const char *prefix)
+{
+	const struct audit_field *f = audit_rec_get(r, "agent");
+	size_t n = strlen(prefix);
+
+	while (n > 1 && prefix[n - 1] == '/')
+		n--;
+	return f && f->kind == AUDIT_STR && f->len >= n && !memcmp(f->s, prefix, n) &&
+	       (f->len == n || f->s[n] == '/' || (n == 1 && prefix[0] == '/'));
+}
+
+static void print_pretty(const struct audit_filter *flt, const struct audit_record *r, FILE *out)
+{
+	const char *on = "", *off = flt->color ? RESET : "";
+	const struct audit_field *f;
+	char time[40], buf[160], detail[512];
+	uint64_t u;
+
+	audit_rec_cstr_get(r, "time", time, sizeof(time));
+	if (strlen(time) == 30)
+		memcpy(time + 23, "Z", 2); /* milliseconds are enough to read */
+	if (!audit_rec_is(r, "decision")) {
+		fprintf(out, "%s%-24s %-6s %-10s seq %llu", flt->color ? DIM : "", time, "--",
+			audit_rec_cstr_get(r, "type", buf, sizeof(buf)),
+			audit_rec_u64_get(r, "seq", &u) ? (unsigned long long)u : 0ULL);
+		if (audit_rec_is(r, "gap") && audit_rec_u64_get(r, "lost", &u))
+			fprintf(out, ": %llu events lost", (unsigned long long)u);
+		if (audit_rec_is(r, "lifecycle"))
+			fprintf(out, ": %s %s", audit_rec_cstr_get(r, "what", buf, sizeof(buf)),
+				audit_rec_cstr_get(r, "detail", detail, sizeof(detail)));
+		if (audit_rec_is(r, "seal"))
+			fprintf(out, ": %s", audit_rec_cstr_get(r, "reason", buf, sizeof(buf)));
+		if (audit_rec_is(r, "torn") && audit_rec_u64_get(r, "bytes", &u))
+			fprintf(out, ": %llu bytes of an interrupted record", (unsigned long long)u);
+		fprintf(out, "%s\n", off);
+		return;
+	}
+	if (flt->color)
+		on = field_is(r, "decision", "ALLOW", false) ? GREEN :
+		     field_is(r, "mode", "simulate", false) ? YELLOW :
+							      RED;
+	fprintf(out, "%-24s %s%-6s%s %-10s ", time, on,
+		audit_rec_cstr_get(r, "decision", buf, sizeof(buf)), off,
+		audit_rec_cstr_get(r, "action", buf, sizeof(buf)));
+	f = audit_rec_get(r, "agent");
+	put_display(out, f ? f->s : "", f ? f->len : 0);
+	fprintf(out, " %llu/", audit_rec_u64_get(r, "pid", &u) ? (unsigned long long)u : 0ULL);
+	f = audit_rec_get(r, "comm");
+	put_display(out, f ? f->s : "", f ? f->len : 0);
+	fputs("  ", out);
+	if ((f = audit_rec_get(r, "path")) || (f = audit_rec_get(r, "command")) ||
+	    (f = audit_rec_get(r, "domain")))
+		put_display(out, f->s, f->len);
+	else if ((f = audit_rec_get(r, "ip")))
+		fprintf(out, "%.*s port %llu", (int)f->len, f->s,
+			audit_rec_u64_get(r, "port", &u) ? (unsigned long long)u : 0ULL);
+	f = audit_rec_get(r, "rule");
+	if (f && f->kind == AUDIT_U64)
+		fprintf(out, "  [rule %llu", (unsigned long long)f->u);
+	else
+		fprintf(out, "  [%.*s", f ? (int)f->len : 0, f ? f->s : "");
+	if (audit_rec_cstr_get(r, "reason", buf, sizeof(buf))[0])
+		fprintf(out, ": %s", buf);
+	fprintf(out, "]%s\n", field_is(r, "mode", "simulate", false) ? " (simulate)" : "");
+}
+
+int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len, FILE *out)
+{
+	struct audit_record r;
+	const char *why;
+	bool filtered = flt->decision || flt->action || flt->agent;
+
+	if (audit_rec_parse(line, len, &r, &why))
+		return 0;
+	if (filtered && (!audit_rec_is(&r, "decision") ||
+			 (flt->decision && !field_is(&r, "decision", flt->decision, true)) ||
+			 (flt->action && !field_is(&r, "action", flt->action, false)) ||
+			 (flt->agent && !agent_match(&r, flt->agent)))) {
+		audit_rec_free(&r);
+		return 0;
+	}
+	if (flt->json) {
+		fwrite(line, 1, len, out);
+		fputc('\n', out);
+	} else {
+		print_pretty(flt, &r, out);
+	}
+	audit_rec_free(&r);
+	return 1;
+}
+
+/* Prints the complete lines in buf[0..*len), keeps the unterminated rest. */
+static void drain(const struct audit_filter *flt, char *buf, size_t *len, FILE *out)
+{
+	size_t start = 0;
+	char *nl;
+
+	while ((nl = memchr(buf + start, '\n', *len - start))) {
+		audit_tail_emit(flt, buf + start, (size_t)(nl - buf - start), out);
+		start = (size_t)(nl - buf) + 1;
+	}
+	memmove(buf, buf + start, *len - start);
+	*len -= start;
+}
+
+static int read_into(int fd, char **buf, size_t *len, size_t *cap)
+{
+	ssize_t n;
+
+	if (*cap - *len < 65536) {
+		char *p = realloc(*buf, *cap * 2);
+
+		if (!p)
+			return -ENOMEM;
+		*buf = p;
+		*cap *= 2;
+	}
+	n = read(fd, *buf + *len, *cap - *len);
+	if (n < 0)
+		return errno == EINTR ? 1 : -errno;
+	*len += (size_t)n;
+	return n > 0;
+}
+
+int audit_tail_file(const char *path, const struct audit_filter *flt, bool follow)
+{
+	size_t len = 0, cap = 2 * AUDIT_MAX_LINE;
+	char *buf = malloc(cap);
+	struct stat st, now;
+	int fd, n, err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		err = -errno;
+		goto out;
+	}
+	for (;;) {
+		n = read_into(fd, &buf, &len, &cap);
+		if (n < 0) {
+			err = n;
+			break;
+		}
+		if (n > 0) {
+			drain(flt, buf, &len, stdout);
+			continue;
+		}
+		if (!follow)
+			break;
+		fflush(stdout);
+		usleep(200000);
+		/* Rotation renames the file and starts a new one at the same path. */
+		if (stat(path, &now) == 0 && (now.st_ino != st.st_ino || now.st_dev != st.st_dev)) {
+			int nfd = open(path, O_RDONLY | O_CLOEXEC);
+
+			if (nfd < 0)
+				continue;
+			while ((n = read_into(fd, &buf, &len, &cap)) > 0)
+				drain(flt, buf, &len, stdout);
+			close(fd);
+			fd = nfd;
+			fstat(fd, &st);
+			len = 0;
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	fflush(stdout);
+	return err;
+}
+
+int audit_tail_live(const char *sock, const struct audit_filter *flt)
+{
+	size_t len = 0, cap = 2 * AUDIT_MAX_LINE, start;
+	char *buf = malloc(cap), *nl;
+	int fd = audit_stream_subscribe(sock), n, err = 0;
+	unsigned long long missed;
+
+	if (!buf || fd < 0) {
+		free(buf);
+		return fd < 0 ? fd : -ENOMEM;
+	}
+	while ((n = read_into(fd, &buf, &len, &cap)) > 0) {
+		for (start = 0; (nl = memchr(buf + start, '\n', len - start));
+		     start = (size_t)(nl - buf) + 1) {
+			*nl = 0;
+			if (sscanf(buf + start, "{\"type\":\"missed\",\"count\":%llu}", &missed) != 1) {
+				audit_tail_emit(flt, buf + start, (size_t)(nl - buf - start), stdout);
+				continue;
+			}
+			if (flt->json)
+				printf("%s\n", buf + start);
+			else
+				printf("%s-- missed %llu records: this subscriber was too slow --%s\n",
+				       flt->color ? YELLOW : "", missed, flt->color ? RESET : "");
+		}
+		memmove(buf, buf + start, len - start);
+		len -= start;
+		fflush(stdout);
+	}
+	if (n < 0)
+		err = n;
+	close(fd);
+	free(buf);
+	return err;
+}

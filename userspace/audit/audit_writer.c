@@ -1,0 +1,762 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The audit writer: formats, chains, buffers, fsyncs, seals and rotates
+ * (docs/audit.md). Records are appended to a user-space buffer and written
+ * with write(2); the durability bound (cfg->fsync_ms) is enforced at every
+ * append and by audit_writer_tick(), so a quiet daemon still syncs in time.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <openssl/rand.h>
+#include "audit.h"
+#include "audit_int.h"
+
+#define WRITE_CHUNK (256u * 1024u) /* pending bytes that trigger a write(2) */
+#define SEAL_RESERVE 1024u /* room kept in a file for its rotation seal */
+
+struct audit_writer {
+	struct audit_config cfg;
+	char *path, *key_dir;
+	char host[256], boot_id[64];
+	int fd;
+	uint64_t file_size; /* bytes in the file, written or pending */
+	uint64_t file_index;
+	uint64_t file_records;
+	uint64_t seq; /* of the next record */
+	uint8_t head[32]; /* hash of the last record */
+	char prev_hex[65];
+	char log_id[33];
+	struct audit_key key;
+	struct audit_hasher *h;
+	struct abuf pend; /* appended, not yet written */
+	struct abuf line;
+	bool unsynced;
+	int64_t unsynced_since; /* CLOCK_MONOTONIC ns */
+	uint64_t since_seal;
+	int64_t unsealed_since;
+	int64_t boot_to_real;
+	bool rotating;
+	int err; /* first write error: later appends report it */
+	struct audit_stream *stream;
+	struct audit_resume resume;
+};
+
+static int64_t mono_ns(void)
+{
+	return audit_now_ns(CLOCK_MONOTONIC);
+}
+
+static void now_str(char out[32])
+{
+	audit_time_format(audit_now_ns(CLOCK_REALTIME), out);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int write_pending(struct audit_writer *w)
+{
+	int err;
+
+	if (!w->pend.len)
+		return 0;
+	err = write_all(w->fd, w->pend.p, w->pend.len);
+	w->pend.len = 0;
+	return err;
+}
+
+int audit_flush(struct audit_writer *w)
+{
+	int err = write_pending(w);
+
+	if (!err && w->unsynced && fdatasync(w->fd) < 0)
+		err = -errno;
+	w->unsynced = false;
+	if (err && !w->err)
+		w->err = err;
+	return w->err;
+}
+
+/* r: its first field is seq and its last prev; both are filled in here. */
+static int emit(struct audit_writer *w, struct audit_record *r);
+
+static int seal(struct audit_writer *w, const char *reason)
+{
+	struct audit_record r = { 0 };
+	struct audit_key next = w->key;
+	char time[32], next_hex[65] = "", sig_hex[129];
+	struct abuf msg = { 0 };
+	uint8_t sig[64];
+	int err;
+
+	now_str(time);
+	audit_hex(w->head, 32, w->prev_hex);
+	if (w->cfg.forward_secure) {
+		audit_key_evolve(&next);
+		audit_hex(next.pub, 32, next_hex);
+	}
+	audit_seal_message(&msg, w->log_id, w->seq, w->prev_hex, time, reason, next_hex);
+	err = msg.oom ? -ENOMEM : audit_sign(w->key.seed, msg.p, msg.len, sig);
+	abuf_free(&msg);
+	if (err) {
+		audit_key_wipe(&next);
+		return err;
+	}
+	audit_hex(sig, 64, sig_hex);
+	audit_rec_u64(&r, "seq", 0);
+	audit_rec_cstr(&r, "type", "seal");
+	audit_rec_cstr(&r, "time", time);
+	audit_rec_cstr(&r, "log_id", w->log_id);
+	audit_rec_cstr(&r, "reason", reason);
+	audit_rec_u64(&r, "epoch", w->key.epoch);
+	if (w->cfg.forward_secure)
+		audit_rec_cstr(&r, "next_pubkey", next_hex);
+	audit_rec_cstr(&r, "sig", sig_hex);
+	audit_rec_cstr(&r, "prev", "");
+	w->rotating = true; /* a seal is never the reason to rotate */
+	err = emit(w, &r);
+	w->rotating = false;
+	w->since_seal = 0;
+	if (!err && w->cfg.forward_secure) {
+		/* The seal naming the next key is durable before the old key goes. */
+		err = audit_flush(w);
+		if (!err) {
+			audit_key_wipe(&w->key);
+			w->key = next;
+			err = audit_key_store(w->key_dir, &w->key);
+		}
+	}
+	audit_key_wipe(&next);
+	return err;
+}
+
+static int genesis(struct audit_writer *w)
+{
+	struct audit_record r = { 0 };
+	char time[32], root[65], pub[65];
+
+	now_str(time);
+	audit_hex(w->key.root, 32, root);
+	audit_hex(w->key.pub, 32, pub);
+	audit_rec_u64(&r, "seq", 0);
+	audit_rec_cstr(&r, "type", "genesis");
+	audit_rec_cstr(&r, "time", time);
+	audit_rec_cstr(&r, "host", w->host);
+	audit_rec_cstr(&r, "boot_id", w->boot_id);
+	audit_rec_cstr(&r, "log_id", w->log_id);
+	audit_rec_u64(&r, "file", w->file_index);
+	audit_rec_cstr(&r, "key", root);
+	audit_rec_u64(&r, "epoch", w->key.epoch);
+	audit_rec_cstr(&r, "pubkey", pub);
+	audit_rec_cstr(&r, "prev", "");
+	return emit(w, &r);
+}
+
+static int sync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int open_new_file(struct audit_writer *w)
+{
+	w->fd = open(w->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
+	if (w->fd < 0)
+		return -errno;
+	w->file_size = 0;
+	w->file_records = 0;
+	return genesis(w);
+}
+
+static int rotate(struct audit_writer *w)
+{
+	char dst[4096];
+	int err;
+
+	err = seal(w, "rotate");
+	if (!err)
+		err = audit_flush(w);
+	if (err)
+		return err;
+	close(w->fd);
+	w->fd = -1;
+	snprintf(dst, sizeof(dst), "%s.%06llu", w->path, (unsigned long long)w->file_index);
+	if (rename(w->path, dst) < 0)
+		return -errno;
+	err = sync_dir(w->path);
+	if (err)
+		return err;
+	w->file_index++;
+	w->rotating = true;
+	err = open_new_file(w);
+	w->rotating = false;
+	if (!err)
+		err = audit_flush(w);
+	return err;
+}
+
+static int emit(struct audit_writer *w, struct audit_record *r)
+{
+	size_t start;
+	uint8_t hash[32];
+	int64_t now;
+	int err;
+
+	if (w->err)
+		return w->err;
+	for (;;) {
+		r->f[0].u = w->seq;
+		audit_hex(w->head, 32, w->prev_hex);
+		r->f[r->n - 1].s = w->prev_hex;
+		r->f[r->n - 1].len = 64;
+		w->line.len = 0;
+		audit_rec_format(r, &w->line);
+		if (w->line.oom)
+			return -ENOMEM;
+		if (w->rotating || !w->cfg.max_bytes || w->file_records < 2 ||
+		    w->file_size + w->line.len + AUDIT_HASH_SUFFIX_LEN + SEAL_RESERVE <=
+			    w->cfg.max_bytes)
+			break;
+		err = rotate(w);
+		if (err) {
+			w->err = err;
+			return err;
+		}
+	}
+	err = audit_chain_hash(w->h, w->head, w->line.p, w->line.len, hash);
+	if (err)
+		return err;
+	start = w->pend.len;
+	abuf_put(&w->pend, w->line.p, w->line.len);
+	audit_line_finish(&w->pend, start, hash);
+	if (w->pend.oom)
+		return -ENOMEM;
+	memcpy(w->head, hash, 32);
+	w->seq++;
+	w->file_records++;
+	w->file_size += w->pend.len - start;
+	if (w->stream)
+		audit_stream_publish(w->stream, w->pend.p + start, w->pend.len - start);
+	now = mono_ns();
+	if (!audit_rec_is(r, "seal")) {
+		if (!w->since_seal++)
+			w->unsealed_since = now;
+	}
+	if (!w->unsynced) {
+		w->unsynced = true;
+		w->unsynced_since = now;
+	}
+	if (!w->cfg.fsync_ms || now - w->unsynced_since >= (int64_t)w->cfg.fsync_ms * 1000000)
+		return audit_flush(w);
+	if (w->pend.len >= WRITE_CHUNK) {
+		err = write_pending(w);
+		if (err)
+			w->err = err;
+	}
+	return w->err;
+}
+
+/* After a record other than a seal: seal when enough records or time have passed. */
+static int maybe_seal(struct audit_writer *w, int err)
+{
+	if (err)
+		return err;
+	if (w->since_seal >= w->cfg.seal_every ||
+	    (w->since_seal &&
+	     mono_ns() - w->unsealed_since >= (int64_t)w->cfg.seal_ms * 1000000))
+		return seal(w, "periodic");
+	return 0;
+}
+
+static const char *action_name(unsigned int cls)
+{
+	switch (cls) {
+	case AG_CLASS_FILE_READ:
+		return "file_read";
+	case AG_CLASS_FILE_WRITE:
+		return "file_write";
+	case AG_CLASS_EXEC:
+		return "shell_exec";
+	case AG_CLASS_NET_ADDR:
+	case AG_CLASS_NET_DOMAIN:
+		return "network";
+	default:
+		return "unknown";
+	}
+}
+
+int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, size_t size,
+			  const struct audit_context *ctx)
+{
+	static const char *const flag_names[] = { "", "truncated", "argv_race",
+						  "truncated,argv_race" };
+	struct audit_record r = { 0 };
+	char time[32], sha[65], ip[INET6_ADDRSTRLEN] = "";
+
+	if (size < AG_EVENT_HDR_SIZE || ev->subject_len > AG_MAX_INPUT ||
+	    size < AG_EVENT_HDR_SIZE + ev->subject_len)
+		return -EINVAL;
+	audit_time_format((int64_t)ev->ts_boot_ns + w->boot_to_real, time);
+	audit_hex(ev->policy_sha256, 32, sha);
+	audit_rec_u64(&r, "seq", 0);
+	audit_rec_cstr(&r, "type", "decision");
+	audit_rec_cstr(&r, "time", time);
+	audit_rec_cstr(&r, "host", w->host);
+	audit_rec_cstr(&r, "boot_id", w->boot_id);
+	audit_rec_cstr(&r, "agent", ctx->agent);
+	audit_rec_u64(&r, "cgroup_id", ev->cgroup_id);
+	audit_rec_u64(&r, "pid", ev->pid);
+	audit_rec_u64(&r, "tid", ev->tid);
+	audit_rec_u64(&r, "uid", ev->uid);
+	audit_rec_str(&r, "comm", ev->comm, strnlen(ev->comm, AG_COMM_LEN));
+	audit_rec_cstr(&r, "exe", ctx->exe);
+	audit_rec_cstr(&r, "action", action_name(ev->action));
+	switch (ev->action) {
+	case AG_CLASS_FILE_READ:
+	case AG_CLASS_FILE_WRITE:
+		audit_rec_str(&r, "path", ev->subject, ev->subject_len);
+		break;
+	case AG_CLASS_EXEC:
+		audit_rec_str(&r, "command", ev->subject, ev->subject_len);
+		break;
+	case AG_CLASS_NET_DOMAIN:
+		audit_rec_str(&r, "domain", ev->subject, ev->subject_len);
+		break;
+	case AG_CLASS_NET_ADDR: {
+		static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+		if (!memcmp(ev->addr, mapped, sizeof(mapped)))
+			inet_ntop(AF_INET, ev->addr + 12, ip, sizeof(ip));
+		else
+			inet_ntop(AF_INET6, ev->addr, ip, sizeof(ip));
+		audit_rec_cstr(&r, "ip", ip);
+		audit_rec_u64(&r, "port", ev->port);
+		break;
+	}
+	}
+	audit_rec_cstr(&r, "flags", flag_names[ev->flags & 3]);
+	audit_rec_cstr(&r, "decision", ev->decision == AG_DECISION_ALLOW ? "ALLOW" : "DENY");
+	audit_rec_cstr(&r, "mode", ev->mode == AG_MODE_SIMULATE ? "simulate" : "enforce");
+	switch (ev->rule) {
+	case AG_RULE_DEFAULT:
+		audit_rec_cstr(&r, "rule", "default");
+		break;
+	case AG_RULE_OVERSIZED:
+		audit_rec_cstr(&r, "rule", "oversized");
+		break;
+	case AG_RULE_UNREADABLE:
+		audit_rec_cstr(&r, "rule", "unreadable");
+		break;
+	default:
+		audit_rec_u64(&r, "rule", ev->rule);
+	}
+	audit_rec_cstr(&r, "reason", ctx->reason);
+	audit_rec_cstr(&r, "policy", ctx->policy);
+	audit_rec_cstr(&r, "policy_sha256", sha);
+	audit_rec_cstr(&r, "prev", "");
+	return maybe_seal(w, emit(w, &r));
+}
+
+int audit_append_gap(struct audit_writer *w, uint64_t lost)
+{
+	struct audit_record r = { 0 };
+	char time[32];
+
+	now_str(time);
+	audit_rec_u64(&r, "seq", 0);
+	audit_rec_cstr(&r, "type", "gap");
+	audit_rec_cstr(&r, "time", time);
+	audit_rec_cstr(&r, "host", w->host);
+	audit_rec_cstr(&r, "boot_id", w->boot_id);
+	audit_rec_u64(&r, "lost", lost);
+	audit_rec_cstr(&r, "prev", "");
+	return maybe_seal(w, emit(w, &r));
+}
+
+int audit_append_lifecycle(struct audit_writer *w, const char *what, const char *detail)
+{
+	struct audit_record r = { 0 };
+	char time[32];
+
+	now_str(time);
+	audit_rec_u64(&r, "seq", 0);
+	audit_rec_cstr(&r, "type", "lifecycle");
+	audit_rec_cstr(&r, "time", time);
+	audit_rec_cstr(&r, "host", w->host);
+	audit_rec_cstr(&r, "boot_id", w->boot_id);
+	audit_rec_cstr(&r, "what", what);
+	audit_rec_cstr(&r, "detail", detail);
+	audit_rec_cstr(&r, "prev", "");
+	return maybe_seal(w, emit(w, &r));
+}
+
+static int append_torn(struct audit_writer *w, const char *bytes, size_t len)
+{
+	struct audit_record r = { 0 };
+	char time[32], sha_hex[65];
+	uint8_t sha[32];
+	int err;
+
+	/* The fragment stays, terminated, so the record below can account for it. */
+	abuf_put(&w->pend, "\n", 1);
+	w->file_size++;
+	err = audit_sha256(bytes, len, sha);
+	if (err)
+		return err;
+	audit_hex(sha, 32, sha_hex);
+	now_str(time);
+	audit_rec_u64(&r, "seq", 0);
+	audit_rec_cstr(&r, "type", "torn");
+	audit_rec_cstr(&r, "time", time);
+	audit_rec_u64(&r, "bytes", len);
+	audit_rec_cstr(&r, "sha256", sha_hex);
+	audit_rec_cstr(&r, "prev", "");
+	return emit(w, &r);
+}
+
+int audit_writer_timeout_ms(const struct audit_writer *w)
+{
+	int64_t now = mono_ns(), due = INT64_MAX;
+
+	if (w->unsynced)
+		due = w->unsynced_since + (int64_t)w->cfg.fsync_ms * 1000000;
+	if (w->since_seal && w->unsealed_since + (int64_t)w->cfg.seal_ms * 1000000 < due)
+		due = w->unsealed_since + (int64_t)w->cfg.seal_ms * 1000000;
+	if (due == INT64_MAX)
+		return -1;
+	if (due <= now)
+		return 0;
+	return (int)((due - now + 999999) / 1000000);
+}
+
+static int64_t boot_to_real(void)
+{
+	return audit_now_ns(CLOCK_REALTIME) - audit_now_ns(CLOCK_BOOTTIME);
+}
+
+int audit_writer_tick(struct audit_writer *w)
+{
+	int64_t now = mono_ns();
+	int err = 0;
+
+	w->boot_to_real = boot_to_real();
+	if (w->since_seal && now - w->unsealed_since >= (int64_t)w->cfg.seal_ms * 1000000)
+		err = seal(w, "periodic");
+	if (!err && w->unsynced && now - w->unsynced_since >= (int64_t)w->cfg.fsync_ms * 1000000)
+		err = audit_flush(w);
+	return err;
+}
+
+void audit_writer_set_stream(struct audit_writer *w, struct audit_stream *s)
+{
+	w->stream = s;
+}
+
+const struct audit_resume *audit_writer_resume_info(const struct audit_writer *w)
+{
+	return &w->resume;
+}
+
+static void free_writer(struct audit_writer *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	audit_key_wipe(&w->key);
+	audit_hasher_free(w->h);
+	abuf_free(&w->pend);
+	abuf_free(&w->line);
+	free(w->path);
+	free(w->key_dir);
+	free(w);
+}
+
+int audit_writer_close(struct audit_writer *w)
+{
+	int err, flush_err;
+
+	if (!w)
+		return 0;
+	err = seal(w, "shutdown");
+	flush_err = audit_flush(w);
+	if (!err)
+		err = flush_err;
+	if (!err && w->fd >= 0 && close(w->fd) < 0)
+		err = -errno;
+	w->fd = -1;
+	free_writer(w);
+	return err;
+}
+
+static void read_line_file(const char *path, char *buf, size_t sz)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = 0;
+	if (f && fgets(buf, (int)sz, f))
+		buf[strcspn(buf, "\n")] = 0;
+	if (f)
+		fclose(f);
+}
+
+/* The newest rotated file PATH.NNNNNN: its index, or 0 when there is none. */
+static uint64_t newest_rotated(const char *path)
+{
+	char *dcopy = strdup(path), *bcopy = strdup(path), *base;
+	uint64_t best = 0;
+	struct dirent *de;
+	size_t blen;
+	DIR *d;
+
+	if (!dcopy || !bcopy)
+		goto out;
+	base = basename(bcopy);
+	blen = strlen(base);
+	d = opendir(dirname(dcopy));
+	if (!d)
+		goto out;
+	while ((de = readdir(d))) {
+		const char *s = de->d_name + blen + 1;
+		char *end;
+		unsigned long long v;
+
+		if (strncmp(de->d_name, base, blen) || de->d_name[blen] != '.' || strlen(s) != 6)
+			continue;
+		v = strtoull(s, &end, 10);
+		if (!*end && v > best)
+			best = v;
+	}
+	closedir(d);
+out:
+	free(dcopy);
+	free(bcopy);
+	return best;
+}
+
+/* Key state the chain expects next: after the last seal naming a key, or the genesis. */
+struct chain_state {
+	uint64_t epoch;
+	uint8_t pub[32];
+	bool pub_known;
+	uint8_t root[32];
+	bool closed; /* last record is a shutdown or rotate seal */
+	bool rotate_pending; /* last record is a rotate seal: the rename did not happen */
+};
+
+static int scan_log(struct audit_writer *w, const struct audit_lines *l, struct chain_state *cs)
+{
+	struct audit_record first, last, r;
+	const char *why;
+	char buf[80];
+	bool key_found = false;
+	size_t i;
+	uint64_t u;
+
+	if (audit_rec_parse(l->data + l->off[0], l->len[0], &first, &why))
+		return -EBADMSG;
+	if (!audit_rec_is(&first, "genesis") ||
+	    audit_unhex(audit_rec_cstr_get(&first, "key", buf, sizeof(buf)), 64, cs->root, 32)) {
+		audit_rec_free(&first);
+		return -EBADMSG;
+	}
+	audit_rec_cstr_get(&first, "log_id", w->log_id, sizeof(w->log_id));
+	audit_rec_u64_get(&first, "file", &w->file_index);
+	audit_rec_free(&first);
+	if (audit_rec_parse(l->data + l->off[l->n - 1], l->len[l->n - 1], &last, &why) ||
+	    !audit_rec_u64_get(&last, "seq", &w->seq))
+		return -EBADMSG;
+	memcpy(w->head, last.hash, 32);
+	w->seq++;
+	cs->closed = audit_rec_is(&last, "seal") &&
+		     (!strcmp(audit_rec_cstr_get(&last, "reason", buf, sizeof(buf)), "shutdown") ||
+		      !strcmp(buf, "rotate"));
+	cs->rotate_pending = cs->closed && !strcmp(buf, "rotate");
+	audit_rec_free(&last);
+	for (i = l->n; i-- > 0 && !key_found;) {
+		if (audit_rec_parse(l->data + l->off[i], l->len[i], &r, &why))
+			continue;
+		if (audit_rec_is(&r, "seal") && audit_rec_u64_get(&r, "epoch", &u)) {
+			const struct audit_field *np = audit_rec_get(&r, "next_pubkey");
+
+			cs->epoch = u;
+			if (np && !audit_unhex(np->s, np->len, cs->pub, 32)) {
+				cs->epoch++;
+				cs->pub_known = true;
+				key_found = true;
+			} else if (!np) {
+				key_found = true; /* no forward security: epoch stays */
+			}
+		} else if (audit_rec_is(&r, "genesis") && audit_rec_u64_get(&r, "epoch", &u)) {
+			cs->epoch = u;
+			cs->pub_known = !audit_unhex(audit_rec_cstr_get(&r, "pubkey", buf, sizeof(buf)),
+						     64, cs->pub, 32);
+			key_found = true;
+		}
+		audit_rec_free(&r);
+	}
+	w->file_records = l->n;
+	w->file_size = l->size;
+	return 0;
+}
+
+/* Brings the key to the epoch the chain expects (a crash may fall between seal and key update). */
+static int key_catch_up(struct audit_writer *w, const struct chain_state *cs)
+{
+	bool moved = false;
+
+	if (memcmp(w->key.root, cs->root, 32) || w->key.epoch > cs->epoch)
+		return -EKEYREJECTED;
+	while (w->key.epoch < cs->epoch) {
+		audit_key_evolve(&w->key);
+		moved = true;
+	}
+	if (cs->pub_known && memcmp(w->key.pub, cs->pub, 32))
+		return -EKEYREJECTED;
+	return moved ? audit_key_store(w->key_dir, &w->key) : 0;
+}
+
+static int resume_from(struct audit_writer *w, const char *path, bool same_file)
+{
+	struct chain_state cs = { 0 };
+	struct audit_lines l;
+	char detail[160], rpath[4096];
+	uint64_t last;
+	int err;
+
+	err = audit_lines_read(path, &l);
+	if (err)
+		return err;
+	if (!l.n) {
+		audit_lines_free(&l);
+		return -ENODATA;
+	}
+	err = scan_log(w, &l, &cs);
+	if (!err)
+		err = key_catch_up(w, &cs);
+	if (err) {
+		audit_lines_free(&l);
+		return err;
+	}
+	last = w->seq - 1;
+	w->resume.resumed = true;
+	w->resume.after_crash = !cs.closed || l.tail_len;
+	if (same_file && cs.rotate_pending && !l.tail_len) {
+		/* Sealed for rotation, then stopped before the rename: finish it. */
+		snprintf(rpath, sizeof(rpath), "%s.%06llu", path, (unsigned long long)w->file_index);
+		if (rename(path, rpath) < 0) {
+			audit_lines_free(&l);
+			return -errno;
+		}
+		same_file = false;
+	}
+	if (!same_file) {
+		w->file_index++;
+		err = open_new_file(w);
+	} else {
+		w->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		err = w->fd < 0 ? -errno : 0;
+		if (!err && l.tail_len) {
+			w->resume.torn_bytes = l.tail_len;
+			err = append_torn(w, l.data + l.tail_off, l.tail_len);
+		}
+	}
+	if (!err && w->resume.after_crash) {
+		snprintf(detail, sizeof(detail),
+			 "the previous writer stopped without closing the log after seq %llu",
+			 (unsigned long long)last);
+		err = audit_append_lifecycle(w, "recovered", detail);
+	}
+	audit_lines_free(&l);
+	return err;
+}
+
+struct audit_writer *audit_writer_open(const struct audit_config *cfg, int *err)
+{
+	struct audit_writer *w = calloc(1, sizeof(*w));
+	uint64_t rotated;
+	uint8_t id[16];
+	char rpath[4096];
+
+	*err = -ENOMEM;
+	if (!w)
+		return NULL;
+	w->fd = -1;
+	w->cfg = *cfg;
+	if (!w->cfg.seal_every)
+		w->cfg.seal_every = AUDIT_DEFAULT_SEAL_EVERY;
+	if (!w->cfg.seal_ms)
+		w->cfg.seal_ms = AUDIT_DEFAULT_SEAL_MS;
+	w->path = strdup(cfg->path);
+	w->key_dir = strdup(cfg->key_dir ? cfg->key_dir : AUDIT_DEFAULT_KEY_DIR);
+	w->h = audit_hasher_new();
+	if (!w->path || !w->key_dir || !w->h)
+		goto fail;
+	if (cfg->host)
+		snprintf(w->host, sizeof(w->host), "%s", cfg->host);
+	else if (gethostname(w->host, sizeof(w->host) - 1) < 0)
+		strcpy(w->host, "unknown");
+	if (cfg->boot_id)
+		snprintf(w->boot_id, sizeof(w->boot_id), "%s", cfg->boot_id);
+	else
+		read_line_file("/proc/sys/kernel/random/boot_id", w->boot_id, sizeof(w->boot_id));
+	w->boot_to_real = boot_to_real();
+	*err = audit_key_load(w->key_dir, &w->key);
+	if (*err)
+		goto fail;
+	w->file_index = 1;
+	*err = resume_from(w, w->path, true);
+	if (*err == -ENOENT || *err == -ENODATA) {
+		if (*err == -ENODATA)
+			unlink(w->path); /* empty: created, never written */
+		rotated = newest_rotated(w->path);
+		snprintf(rpath, sizeof(rpath), "%s.%06llu", w->path, (unsigned long long)rotated);
+		*err = rotated ? resume_from(w, rpath, false) : -ENOENT;
+		if (*err == -ENOENT) {
+			if (RAND_bytes(id, sizeof(id)) != 1) {
+				*err = -EIO;
+				goto fail;
+			}
+			audit_hex(id, sizeof(id), w->log_id);
+			*err = open_new_file(w);
+		}
+	}
+	if (!*err)
+		*err = audit_flush(w);
+	if (*err)
+		goto fail;
+	w->resume.next_seq = w->seq;
+	return w;
+fail:
+	free_writer(w);
+	return NULL;
+}

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * `agentgate audit verify|tail|export|keygen|pubkey`: the operator's side of
+ * the audit trail (docs/audit.md). verify exits with enum audit_verdict.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "audit/audit.h"
+#include "audit/audit_int.h"
+#include "cli.h"
+
+static const char usage_text[] =
+	"usage: agentgate audit verify [--pubkey HEX|FILE] [--open] FILE...\n"
+	"       agentgate audit tail [-f] [--decision allow|deny] [--action A] [--agent CGROUP]\n"
+	"                            [--json] FILE | --live SOCKET\n"
+	"       agentgate audit export --format jsonl|csv FILE...\n"
+	"       agentgate audit keygen [--key-dir DIR]\n"
+	"       agentgate audit pubkey [--key-dir DIR]\n";
+
+static int usage(void)
+{
+	fputs(usage_text, stderr);
+	return AUDIT_USAGE;
+}
+
+/* --pubkey takes the 64 hex digits themselves or a file holding them (audit.pub). */
+static int pubkey_arg(const char *arg, char out[65])
+{
+	char buf[128] = "";
+	size_t n;
+	FILE *f;
+
+	if (strlen(arg) == 64 && strspn(arg, "0123456789abcdef") == 64) {
+		memcpy(out, arg, 65);
+		return 0;
+	}
+	f = fopen(arg, "re");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	n = strcspn(buf, "\r\n");
+	buf[n] = 0;
+	if (n != 64 || strspn(buf, "0123456789abcdef") != 64)
+		return -EBADMSG;
+	memcpy(out, buf, 65);
+	return 0;
+}
+
+static int do_verify(int argc, char **argv)
+{
+	static const struct option opts[] = { { "pubkey", required_argument, NULL, 'k' },
+					      { "open", no_argument, NULL, 'o' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	struct audit_verify_opts vo = { 0 };
+	struct audit_verify_report rep;
+	char pub[65];
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "k:oh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			err = pubkey_arg(optarg, pub);
+			if (err) {
+				fprintf(stderr,
+					"agentgate: audit: --pubkey %s: %s (want 64 hex digits or "
+					"a file holding them)\n",
+					optarg, strerror(-err));
+				return AUDIT_USAGE;
+			}
+			vo.pubkey_hex = pub;
+			break;
+		case 'o':
+			vo.open = true;
+			break;
+		default:
+			return usage();
+		}
+	}
+	if (optind >= argc)
+		return usage();
+	err = audit_verify_files(argv + optind, argc - optind, &vo, &rep);
+	if (err) {
+		fprintf(stderr, "agentgate: audit: verify: %s\n", strerror(-err));
+		return AUDIT_USAGE;
+	}
+	if (rep.verdict == AUDIT_OK) {
+		printf("intact: %llu records (seq %llu..%llu), %llu seals verified, %llu events "
+		       "lost in gaps, %llu torn tails recovered\n",
+		       (unsigned long long)rep.records, (unsigned long long)rep.first_seq,
+		       (unsigned long long)rep.last_seq, (unsigned long long)rep.seals,
+		       (unsigned long long)rep.gaps_lost, (unsigned long long)rep.torn_recovered);
+	} else {
+		fprintf(stderr, "agentgate: audit: %s: %s: %s\n", rep.where,
+			audit_verdict_name(rep.verdict), rep.why);
+		if (rep.records)
+			fprintf(stderr,
+				"agentgate: audit: %llu records before it verified (seq %llu..%llu), "
+				"%llu seals\n",
+				(unsigned long long)rep.records, (unsigned long long)rep.first_seq,
+				(unsigned long long)rep.last_seq, (unsigned long long)rep.seals);
+	}
+	if (rep.note[0])
+		fprintf(rep.verdict == AUDIT_OK ? stdout : stderr, "note: %s\n", rep.note);
+	return rep.verdict;
+}
+
+static int do_tail(int argc, char **argv)
+{
+	static const struct option opts[] = { { "follow", no_argument, NULL, 'f' },
+					      { "decision", required_argument, NULL, 'd' },
+					      { "action", required_argument, NULL, 'a' },
+					      { "agent", required_argument, NULL, 'g' },
+					      { "json", no_argument, NULL, 'j' },
+					      { "live", required_argument, NULL, 'l' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	struct audit_filter flt = { 0 };
+	const char *live = NULL;
+	bool follow = false;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "fd:a:g:jl:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			follow = true;
+			break;
+		case 'd':
+			if (strcasecmp(optarg, "allow") && strcasecmp(optarg, "deny")) {
+				fprintf(stderr, "agentgate: audit: --decision is allow or deny, not "
+						"'%s'\n",
+					optarg);
+				return AUDIT_USAGE;
+			}
+			flt.decision = optarg;
+			break;
+		case 'a':
+			flt.action = optarg;
+			break;
+		case 'g':
+			flt.agent = optarg;
+			break;
+		case 'j':
+			flt.json = true;
+			break;
+		case 'l':
+			live = optarg;
+			break;
+		default:
+			return usage();
+		}
+	}
+	if (!flt.json && !isatty(STDOUT_FILENO))
+		flt.json = true;
+	flt.color = !flt.json && !getenv("NO_COLOR");
+	if (live ? optind != argc : optind != argc - 1)
+		return usage();
+	err = live ? audit_tail_live(live, &flt) : audit_tail_file(argv[optind], &flt, follow);
+	if (err) {
+		fprintf(stderr, "agentgate: audit: tail %s: %s\n", live ? live : argv[optind],
+			strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+static int do_export(int argc, char **argv)
+{
+	static const struct option opts[] = { { "format", required_argument, NULL, 'F' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	const char *format = NULL;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "F:h", opts, NULL)) != -1) {
+		if (c != 'F')
+			return usage();
+		format = optarg;
+	}
+	if (!format || (strcmp(format, "jsonl") && strcmp(format, "csv"))) {
+		fprintf(stderr, "agentgate: audit: export needs --format jsonl or --format csv\n");
+		return AUDIT_USAGE;
+	}
+	if (optind >= argc)
+		return usage();
+	err = audit_export(argv + optind, argc - optind, format, stdout);
+	if (err) {
+		fprintf(stderr, "agentgate: audit: export: %s\n", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+static int do_key(int argc, char **argv, bool create)
+{
+	static const struct option opts[] = { { "key-dir", required_argument, NULL, 'k' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	const char *dir = AUDIT_DEFAULT_KEY_DIR;
+	char hex[65];
+	int c, err = 0;
+
+	while ((c = getopt_long(argc, argv, "k:h", opts, NULL)) != -1) {
+		if (c != 'k')
+			return usage();
+		dir = optarg;
+	}
+	if (optind != argc)
+		return usage();
+	if (create)
+		err = audit_key_ensure(dir);
+	if (!err)
+		err = audit_key_pubkey_hex(dir, hex);
+	if (err) {
+		fprintf(stderr, "agentgate: audit: key in %s: %s%s\n", dir, strerror(-err),
+			!create && err == -ENOENT ? " (create it with `agentgate audit keygen`)" :
+						    "");
+		return 1;
+	}
+	printf("%s\n", hex);
+	return 0;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage();
+	optind = 1;
+	if (!strcmp(argv[1], "verify"))
+		return do_verify(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "tail"))
+		return do_tail(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "export"))
+		return do_export(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "keygen"))
+		return do_key(argc - 1, argv + 1, true);
+	if (!strcmp(argv[1], "pubkey"))
+		return do_key(argc - 1, argv + 1, false);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	fprintf(stderr, "agentgate: audit: unknown subcommand '%s'\n", argv[1]);
+	return usage();
+}
