@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Judging one request as the kernel would: the same input builders
+ * (subject_*) and the same matcher (image_match) as the BPF side, so an
+ * answer here is the kernel's answer for the same input.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include "check.h"
+
+static int fail(char *what, size_t whatsz, const char *msg)
+{
+	snprintf(what, whatsz, "%s", msg);
+	return -EINVAL;
+}
+
+static void oversized(struct check_result *res, const char *in)
+{
+	snprintf(res->subject, sizeof(res->subject), "%.64s... (%zu bytes)", in, strlen(in));
+	res->v.rule = AG_RULE_OVERSIZED;
+	res->v.allow = 0;
+}
+
+static int eval_network(const struct ag_policy *p, const struct ag_image *img,
+			const struct check_req *req, struct check_result *res, char *what,
+			size_t whatsz)
+{
+	uint8_t addr[AG_NET_ADDR_LEN];
+	int n;
+
+	if (req->domain && req->ip)
+		return fail(what, whatsz, "expected either \"domain\" or \"ip\", not both");
+	if (req->domain) {
+		res->cls = AG_CLASS_NET_DOMAIN;
+		n = subject_domain(req->domain, res->subject, sizeof(res->subject));
+		if (n == -ENAMETOOLONG || (n >= 0 && (size_t)n > AG_MAX_INPUT)) {
+			oversized(res, req->domain);
+			return 0;
+		}
+		if (n < 0)
+			return fail(what, whatsz, "expected a non-empty \"domain\"");
+		res->v = image_match(img, res->cls, (const uint8_t *)res->subject, (size_t)n);
+		return 0;
+	}
+	if (!req->ip)
+		return fail(what, whatsz, "expected \"domain\", or \"ip\" and \"port\", in a network request");
+	if (req->port < 0 || req->port > 65535)
+		return fail(what, whatsz, "expected a \"port\" from 0 to 65535 with \"ip\"");
+	res->cls = AG_CLASS_NET_ADDR;
+	if (subject_addr(req->ip, (uint16_t)req->port, addr) < 0)
+		return fail(what, whatsz, "expected an IPv4 or IPv6 address in \"ip\"");
+	snprintf(res->subject, sizeof(res->subject), strchr(req->ip, ':') ? "[%s]:%ld" : "%s:%ld",
+		 req->ip, req->port);
+	res->v = image_match(img, res->cls, addr, sizeof(addr));
+	return 0;
+}
+
+int check_eval(const struct ag_policy *p, const struct ag_image *img, const struct check_req *req,
+	       struct check_result *res, char *what, size_t whatsz)
+{
+	const char *in;
+	int n;
+
+	memset(res, 0, sizeof(*res));
+	res->action = req->action;
+	switch (req->action) {
+	case AG_ACTION_FILE_READ:
+	case AG_ACTION_FILE_WRITE:
+		res->cls = req->action == AG_ACTION_FILE_READ ? AG_CLASS_FILE_READ :
+								 AG_CLASS_FILE_WRITE;
+		in = req->path;
+		if (!in)
+			return fail(what, whatsz, "expected a \"path\" in a file request");
+		n = subject_path(in, res->subject, sizeof(res->subject));
+		if (n == -EINVAL)
+			return fail(what, whatsz, "expected an absolute \"path\"");
+		break;
+	case AG_ACTION_SHELL_EXEC:
+		res->cls = AG_CLASS_EXEC;
+		in = req->command;
+		if (!in)
+			return fail(what, whatsz, "expected a \"command\" in a shell_exec request");
+		n = subject_command(in, p->search_path, p->nsearch, res->subject,
+				    sizeof(res->subject));
+		if (n == -EINVAL)
+			return fail(what, whatsz, "expected a non-empty \"command\"");
+		if (n == -ENOENT)
+			return fail(what, whatsz,
+				    "expected a \"command\" whose relative program path exists");
+		break;
+	default:
+		return eval_network(p, img, req, res, what, whatsz);
+	}
+	if (n == -ENAMETOOLONG || (n >= 0 && (size_t)n > AG_MAX_INPUT)) {
+		oversized(res, in);
+		return 0;
+	}
+	if (n < 0)
+		return fail(what, whatsz, "expected an input the kernel could build");
+	res->v = image_match(img, res->cls, (const uint8_t *)res->subject, (size_t)n);
+	return 0;
+}
+
+static int str_field(json_t *o, const char *key, const char **out, char *what, size_t whatsz)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = NULL;
+	if (!v)
+		return 0;
+	if (!json_is_string(v)) {
+		snprintf(what, whatsz, "expected a string for \"%s\"", key);
+		return -EINVAL;
+	}
+	if (strlen(json_string_value(v)) != json_string_length(v)) {
+		snprintf(what, whatsz, "expected \"%s\" without NUL characters", key);
+		return -EINVAL;
+	}
+	*out = json_string_value(v);
+	return 0;
+}
+
+static int parse_action(const char *s, enum ag_action *a)
+{
+	enum ag_action i;
+
+	for (i = AG_ACTION_FILE_READ; i <= AG_ACTION_NETWORK; i++) {
+		if (!strcmp(s, ag_action_name(i))) {
+			*a = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int check_request(const struct ag_policy *p, const struct ag_image *img, const char *json,
+		  size_t len, struct check_result *res, char *what, size_t whatsz)
+{
+	struct check_req req = { .port = -1 };
+	const char *action;
+	json_error_t jerr;
+	json_t *o, *port;
+	int err;
+
+	o = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!o) {
+		snprintf(what, whatsz, "expected one JSON object: %s (column %d)", jerr.text,
+			 jerr.column);
+		return -EINVAL;
+	}
+	err = -EINVAL;
+	if (!json_is_object(o)) {
+		fail(what, whatsz, "expected a JSON object");
+		goto out;
+	}
+	err = str_field(o, "action", &action, what, whatsz);
+	if (err)
+		goto out;
+	err = -EINVAL;
+	if (!action) {
+		fail(what, whatsz, "expected an \"action\"");
+		goto out;
+	}
+	if (parse_action(action, &req.action)) {
+		snprintf(what, whatsz,
+			 "expected \"action\" file_read, file_write, shell_exec or network, found \"%.64s\"",
+			 action);
+		goto out;
+	}
+	err = str_field(o, "path", &req.path, what, whatsz);
+	if (!err)
+		err = str_field(o, "command", &req.command, what, whatsz);
+	if (!err)
+		err = str_field(o, "domain", &req.domain, what, whatsz);
+	if (!err)
+		err = str_field(o, "ip", &req.ip, what, whatsz);
+	if (err)
+		goto out;
+	port = json_object_get(o, "port");
+	if (port) {
+		if (!json_is_integer(port) || json_integer_value(port) < 0 ||
+		    json_integer_value(port) > 65535) {
+			err = fail(what, whatsz, "expected a \"port\" number from 0 to 65535");
+			goto out;
+		}
+		req.port = (long)json_integer_value(port);
+	}
+	err = check_eval(p, img, &req, res, what, whatsz);
+out:
+	json_decref(o);
+	return err;
+}
+
+const char *check_rule_name(const struct check_result *r, char *buf, size_t bufsz)
+{
+	if (r->v.rule == AG_RULE_DEFAULT)
+		return "default";
+	if (r->v.rule == AG_RULE_OVERSIZED)
+		return "oversized";
+	snprintf(buf, bufsz, "%u", r->v.rule);
+	return buf;
+}
+
+const char *check_reason(const struct ag_policy *p, const struct check_result *r)
+{
+	if (r->v.rule == AG_RULE_DEFAULT)
+		return p->default_allow ? "no rule matched: default allow" :
+					  "no rule matched: default deny";
+	if (r->v.rule == AG_RULE_OVERSIZED)
+		return "input longer than 4096 bytes";
+	if (r->v.rule < p->nrules)
+		return p->rules[r->v.rule].reason;
+	return NULL;
+}
+
+json_t *check_result_json(const struct ag_policy *p, const struct check_result *r,
+			  unsigned long line)
+{
+	const char *reason = check_reason(p, r);
+	json_t *o = json_object();
+	char where[PATH_MAX + 32];
+	int bad = !o;
+
+	if (bad)
+		return NULL;
+	if (line)
+		bad |= json_object_set_new(o, "line", json_integer((json_int_t)line));
+	bad |= json_object_set_new(o, "action", json_string(ag_action_name(r->action)));
+	bad |= json_object_set_new(o, "decision", json_string(r->v.allow ? "ALLOW" : "DENY"));
+	if (r->v.rule < p->nrules) {
+		const struct ag_loc *l = &p->rules[r->v.rule].loc;
+
+		bad |= json_object_set_new(o, "rule", json_integer(r->v.rule));
+		snprintf(where, sizeof(where), "%s:%d:%d", l->file, l->line, l->col);
+		bad |= json_object_set_new(o, "at", json_string(where));
+	} else {
+		bad |= json_object_set_new(o, "rule", json_string(r->v.rule == AG_RULE_DEFAULT ?
+									  "default" :
+									  "oversized"));
+	}
+	bad |= json_object_set_new(o, "reason", reason ? json_string(reason) : json_null());
+	bad |= json_object_set_new(o, "subject", json_string_nocheck(r->subject));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * `agentgate check`: one action request (the seeds' JSON format) judged
+ * against a compiled policy with the kernel's own matcher and input builders.
+ */
+#ifndef AGENTGATE_CHECK_H
+#define AGENTGATE_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "compile.h"
+
+/* One request: the fields that matter for its action (others are ignored). */
+struct check_req {
+	enum ag_action action;
+	const char *path, *command, *domain, *ip;
+	long port; /* -1 when absent */
+};
+
+struct check_result {
+	enum ag_action action;
+	enum ag_class cls;
+	char subject[AG_MAX_INPUT + 64]; /* the input as matched, in text */
+	struct ag_verdict v;
+};
+
+/* Judges req; returns 0, or -EINVAL with what filled ("expected ..."). */
+int check_eval(const struct ag_policy *p, const struct ag_image *img, const struct check_req *req,
+	       struct check_result *res, char *what, size_t whatsz);
+/* Parses one JSON object (a line of input) and judges it; errors as check_eval. */
+int check_request(const struct ag_policy *p, const struct ag_image *img, const char *json,
+		  size_t len, struct check_result *res, char *what, size_t whatsz);
+/* The rule that decided: its index in text, "default" or "oversized". */
+const char *check_rule_name(const struct check_result *r, char *buf, size_t bufsz);
+/* The reason shown for a decision: the rule's `reason`, or why there is no rule. */
+const char *check_reason(const struct ag_policy *p, const struct check_result *r);
+/* The result as a JSON object (line 0: no "line" key); NULL when out of memory. */
+json_t *check_result_json(const struct ag_policy *p, const struct check_result *r,
+			  unsigned long line);
+
+#endif /* AGENTGATE_CHECK_H */

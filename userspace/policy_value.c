@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Checks of single policy values: decisions, modes, glob syntax, cidrs and
+ * ports. The compiler checks again; doing it here gives the error a line and
+ * a column in the YAML file.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "policy_int.h"
+
+const char *val_decision(const char *s, int *allow)
+{
+	if (!strcasecmp(s, "allow"))
+		*allow = 1;
+	else if (!strcasecmp(s, "deny"))
+		*allow = 0;
+	else
+		return "a decision: allow or deny (any case)";
+	return NULL;
+}
+
+const char *val_mode(const char *s, enum ag_mode *mode)
+{
+	if (!strcasecmp(s, "enforce"))
+		*mode = AG_MODE_ENFORCE;
+	else if (!strcasecmp(s, "simulate"))
+		*mode = AG_MODE_SIMULATE;
+	else
+		return "a mode: enforce or simulate";
+	return NULL;
+}
+
+/* Same bracket rules as the compiler (compile_glob.c): "[]" and "[!]" start with a literal ']'. */
+const char *val_glob(const char *s, size_t *off)
+{
+	size_t len = strlen(s), i, j, h;
+	unsigned char lo, hi;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\\') {
+			if (i + 1 >= len) {
+				*off = i;
+				return "a character after '\\' (a backslash at the end escapes nothing)";
+			}
+			i++;
+			continue;
+		}
+		if (s[i] != '[')
+			continue;
+		j = i + 1;
+		if (j < len && (s[j] == '!' || s[j] == '^'))
+			j++;
+		if (j < len && s[j] == ']')
+			j++;
+		while (j < len && s[j] != ']') {
+			if (s[j] == '\\')
+				j++;
+			h = j + 2 + (j + 2 < len && s[j + 2] == '\\');
+			if (h < len && s[j + 1] == '-' && s[j + 2] != ']') {
+				lo = (unsigned char)s[j];
+				hi = (unsigned char)s[h];
+				if (hi < lo) {
+					*off = j;
+					return "a range whose low end is not above its high end in '[...]'";
+				}
+			}
+			j++;
+		}
+		if (j >= len) {
+			*off = i;
+			return "a ']' closing the '['";
+		}
+		i = j;
+	}
+	return NULL;
+}
+
+const char *val_cidr(const char *s)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	unsigned char a[16];
+	unsigned long n, max;
+
+	if (strlen(s) >= sizeof(buf))
+		return "a cidr: an IPv4 or IPv6 address with an optional /prefix";
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, a) == 1)
+		max = 32;
+	else if (inet_pton(AF_INET6, buf, a) == 1)
+		max = 128;
+	else
+		return "a cidr: an IPv4 or IPv6 address with an optional /prefix";
+	if (!slash)
+		return NULL;
+	if (!isdigit((unsigned char)*slash))
+		return "a cidr prefix length after '/'";
+	n = strtoul(slash, &end, 10);
+	if (*end || n > max)
+		return max == 32 ? "a cidr prefix length from 0 to 32" :
+				   "a cidr prefix length from 0 to 128";
+	return NULL;
+}
+
+static const char *port_num(const char *s, const char **end, uint16_t *v)
+{
+	unsigned long n = 0;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return "a port: a number from 0 to 65535, a range \"lo-hi\" or a list of them";
+	while (isdigit((unsigned char)*p) && n <= 65535)
+		n = n * 10 + (unsigned long)(*p++ - '0');
+	if (n > 65535 || isdigit((unsigned char)*p))
+		return "a port number from 0 to 65535";
+	*v = (uint16_t)n;
+	*end = p;
+	return NULL;
+}
+
+const char *val_port(const char *s, struct ag_port_range *r)
+{
+	const char *p, *what;
+
+	what = port_num(s, &p, &r->lo);
+	if (what)
+		return what;
+	r->hi = r->lo;
+	if (*p == '-') {
+		what = port_num(p + 1, &p, &r->hi);
+		if (what)
+			return what;
+		if (r->hi < r->lo)
+			return "a port range \"lo-hi\" with lo <= hi";
+	}
+	if (*p)
+		return "a port: a number from 0 to 65535, a range \"lo-hi\" or a list of them";
+	return NULL;
+}
