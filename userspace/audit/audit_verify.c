@@ -166,9 +166,12 @@ static int check_genesis(struct vstate *v, const struct audit_record *r, uint64_
 	audit_rec_cstr_get(r, "log_id", log_id, sizeof(log_id));
 	audit_rec_u64_get(r, "epoch", &epoch);
 	audit_rec_u64_get(r, "file", &file);
-	if (audit_unhex(audit_rec_cstr_get(r, "key", buf, sizeof(buf)), strlen(buf), key, 32) ||
-	    audit_unhex(audit_rec_cstr_get(r, "pubkey", buf, sizeof(buf)), strlen(buf), pub, 32))
-		return fail(v, AUDIT_EDITED, seq, "genesis record has malformed keys");
+	audit_rec_cstr_get(r, "key", buf, sizeof(buf));
+	if (audit_unhex(buf, strlen(buf), key, 32))
+		return fail(v, AUDIT_EDITED, seq, "genesis record has a malformed key");
+	audit_rec_cstr_get(r, "pubkey", buf, sizeof(buf));
+	if (audit_unhex(buf, strlen(buf), pub, 32))
+		return fail(v, AUDIT_EDITED, seq, "genesis record has a malformed pubkey");
 	if (v->started) {
 		if (strcmp(v->last_type, "seal") || strcmp(v->last_reason, "rotate"))
 			return fail(v, AUDIT_BROKEN_LINK, seq,
