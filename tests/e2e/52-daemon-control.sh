@@ -1,0 +1,78 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# The control socket: assign / unassign / status as root, errors printed once with a
+# non-zero exit, non-root clients refused (by file mode, and by SO_PEERCRED when the
+# socket's mode is opened up), runtime assignments kept across a daemon restart.
+CGP=e2e-d52
+. "$(dirname "$0")/daemon.sh"
+trap daemon_cleanup EXIT
+
+mkdir -p /srv/d52
+echo secret >/srv/d52/key
+chmod 644 /srv/d52/key
+pol=$(policy d52 <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+EOP
+)
+bad=$(policy d52-bad <<EOP
+version: "1.0"
+default: deny
+rules:
+  - action: file_read
+    pathh: "/srv/**"
+    decision: allow
+EOP
+)
+
+daemon_config </dev/null
+start_daemon || fail "daemon starts without assignments" "$(cat "$D/daemon.err")"
+check "status with no assignments" ctl status
+check "assign over the socket" ctl assign "/$CGP/x" "$pol"
+expect "assigned over the socket: denied" EPERM in_cgroup "$CGP/x" "$PROBE" open-read /srv/d52/key
+out=$(ctl status)
+printf '%s\n' "$out" | grep -q "/$CGP/x .*enforce .*runtime" && pass "status lists the runtime assignment" || fail "status lists the runtime assignment" "$out"
+printf '%s\n' "$out" | grep -q "programs .*file_open" && pass "status lists attached programs" || fail "status lists attached programs" "$out"
+printf '%s\n' "$out" | grep -qF "$AUDIT" && pass "status names the audit log" || fail "status names the audit log" "$out"
+ctl status --json | grep -q '"events":[1-9]' && pass "status counts events written" || fail "status counts events written" "$(ctl status --json)"
+
+# Errors: printed once, verbatim from the daemon, non-zero exit.
+err=$(ctl assign "/$CGP/y" "$bad" 2>&1)
+rc=$?
+[ "$rc" -ne 0 ] && pass "assign of a bad policy fails" || fail "assign of a bad policy fails" "exit 0"
+printf '%s\n' "$err" | grep -qE "^agentgate: assign: $bad:[0-9]+:[0-9]+: " && pass "assign error names file:line:col" || fail "assign error names file:line:col" "$err"
+[ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && pass "assign error printed once" || fail "assign error printed once" "$err"
+err=$(ctl unassign "/$CGP/nothing" 2>&1)
+[ $? -ne 0 ] && printf '%s' "$err" | grep -q "no policy" && pass "unassign of an unknown cgroup fails" || fail "unassign of an unknown cgroup fails" "$err"
+err=$(ctl assign "/$CGP/x" /nonexistent.yaml 2>&1)
+[ $? -ne 0 ] && pass "assign of a missing file fails" || fail "assign of a missing file fails" "$err"
+expect "failed assign keeps the old policy" EPERM in_cgroup "$CGP/x" "$PROBE" open-read /srv/d52/key
+err=$(ctl assign / "$pol" 2>&1)
+[ $? -ne 0 ] && pass "the root cgroup cannot be assigned" || fail "the root cgroup cannot be assigned" "$err"
+
+# Runtime assignments survive kill -9 and restart (state file), and stay enforced meanwhile.
+stop_daemon KILL
+start_daemon
+expect "runtime assignment after restart: denied" EPERM in_cgroup "$CGP/x" "$PROBE" open-read /srv/d52/key
+ctl status | grep -q "/$CGP/x .*runtime" && pass "runtime assignment adopted after restart" || fail "runtime assignment adopted after restart" "$(ctl status)"
+check "unassign over the socket" ctl unassign "/$CGP/x"
+expect "unassigned: allowed" ok in_cgroup "$CGP/x" "$PROBE" open-read /srv/d52/key
+wait_audit "audit: unassign recorded" '"what":"policy_unload"' "cgroup=/$CGP/x"
+
+# Non-root: the socket's mode keeps uid 1000 out (the directories above it are searchable)...
+chmod 711 "$WORK" "$D"
+err=$(su -s /bin/sh agent -c "$AGENTGATE status --socket $SOCK" 2>&1)
+rc=$?
+[ "$rc" -ne 0 ] && printf '%s' "$err" | grep -q "Permission denied" && pass "non-root refused by the socket's mode" || fail "non-root refused by the socket's mode" "exit $rc: $err"
+# ...and the daemon checks the peer's uid even when the mode is opened up.
+check "assign a second cgroup" ctl assign "/$CGP/z" "$pol"
+chmod 755 "$D/run"
+chmod 666 "$SOCK"
+err=$(su -s /bin/sh agent -c "$AGENTGATE unassign --socket $SOCK /$CGP/z" 2>&1)
+rc=$?
+[ "$rc" -ne 0 ] && printf '%s' "$err" | grep -q "only root may use" && pass "non-root refused by SO_PEERCRED" || fail "non-root refused by SO_PEERCRED" "exit $rc: $err"
+[ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && pass "refusal printed once" || fail "refusal printed once" "$err"
+expect "refused client changed nothing" EPERM in_cgroup "$CGP/z" "$PROBE" open-read /srv/d52/key
+stop_daemon TERM

@@ -1,0 +1,97 @@
+# shellcheck shell=sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# Helpers for the daemon e2e tests (5x-daemon-*.sh): a daemon whose config, sockets, state
+# and audit log live under $D, cgroups under /sys/fs/cgroup/$CGP.
+. "$(dirname "$0")/kernel.sh"
+
+D=$WORK/daemon
+SOCK=$D/run/control.sock
+CGROOT=/sys/fs/cgroup
+AUDIT=$D/audit.log
+mkdir -p "$D"
+
+# daemon_config: writes $D/daemon.yaml; the assignments (YAML list items) come from stdin.
+daemon_config() {
+	{
+		cat <<EOC
+control_socket: $SOCK
+stream_socket: $D/run/stream.sock
+state_file: $D/run/daemon.state
+audit:
+  log: $AUDIT
+  key_dir: $D/keys
+  durability: batch
+  batch_ms: 5
+  seal_ms: 200
+assignments:
+EOC
+		cat
+	} >"$D/daemon.yaml.tmp"
+	mv "$D/daemon.yaml.tmp" "$D/daemon.yaml"
+}
+
+# start_daemon: returns once the daemon is ready (it detaches), with its exit status on failure.
+start_daemon() {
+	"$AGENTGATE" daemon --config "$D/daemon.yaml" 2>>"$D/daemon.err"
+}
+
+daemon_pid() {
+	head -n 1 "$D/run/daemon.state.lock" 2>/dev/null
+}
+
+# stop_daemon [SIGNAL]: signals the daemon and waits until it is gone.
+stop_daemon() {
+	_p=$(daemon_pid)
+	[ -n "$_p" ] || return 0
+	kill "-${1:-TERM}" "$_p" 2>/dev/null
+	_i=0
+	while kill -0 "$_p" 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	! kill -0 "$_p" 2>/dev/null
+}
+
+ctl() {
+	"$AGENTGATE" "$@" --socket "$SOCK"
+}
+
+# in_cgroup CGROUP CMD...: runs CMD as a process moved into /sys/fs/cgroup/CGROUP.
+in_cgroup() {
+	_cg=$1
+	shift
+	sh -c 'cg=$1; shift; echo $$ >"$cg/cgroup.procs" && exec "$@"' sh "$CGROOT/$_cg" "$@"
+}
+
+# wait_audit NAME FRAGMENT...: like audit, but waits up to 5 s for batched writes.
+wait_audit() {
+	_n=$1
+	shift
+	_i=0
+	while [ $_i -lt 50 ]; do
+		_l=$(cat "$AUDIT" 2>/dev/null)
+		for _f in "$@"; do
+			_l=$(printf '%s\n' "$_l" | grep -F -- "$_f")
+		done
+		[ -n "$_l" ] && { pass "$_n"; return 0; }
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	fail "$_n" "no record with $* in $AUDIT"
+}
+
+# policy_sha CGROUP: the sha256 the daemon reports for the cgroup's policy.
+policy_sha() {
+	ctl status --json | tr '{' '\n' | grep -F "\"cgroup\":\"$1\"" |
+		sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p'
+}
+
+# Nothing of a test may outlive it: the daemon and the cgroups it made.
+daemon_cleanup() {
+	stop_daemon KILL
+	for _c in $(find "$CGROOT/$CGP" -depth -type d 2>/dev/null); do
+		[ -f "$_c/cgroup.kill" ] && echo 1 >"$_c/cgroup.kill"
+	done
+	sleep 0.2
+	find "$CGROOT/$CGP" -depth -type d -exec rmdir {} \; 2>/dev/null
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Clients of the daemon's control socket:
+ *   agentgate assign [--socket PATH] [--mode enforce|simulate] CGROUP POLICY
+ *   agentgate unassign [--socket PATH] CGROUP
+ *   agentgate status [--socket PATH] [--json]
+ * Each prints the daemon's error once and exits 1 when it refuses.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "control.h"
+#include "daemon_config.h"
+
+struct client_args {
+	const char *socket;
+	const char *mode;
+	int json;
+};
+
+static int parse(int argc, char **argv, struct client_args *a, const char *usage)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	a->socket = DAEMON_DEFAULT_CONTROL;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			a->socket = optarg;
+			break;
+		case 'm':
+			a->mode = optarg;
+			break;
+		case 'j':
+			a->json = 1;
+			break;
+		case 'h':
+			printf("usage: agentgate %s\n", usage);
+			return 0;
+		default:
+			fprintf(stderr, "usage: agentgate %s\n", usage);
+			return 2;
+		}
+	}
+	return -1;
+}
+
+/* Sends req; prints the daemon's error (or why it could not be reached). */
+static int call(const char *cmd, const struct client_args *a, json_t *req, json_t **resp)
+{
+	const char *err = NULL;
+	char msg[512];
+	int ok = 0;
+
+	if (!req) {
+		fprintf(stderr, "agentgate: %s: out of memory\n", cmd);
+		return 1;
+	}
+	if (control_call(a->socket, req, resp, msg, sizeof(msg))) {
+		fprintf(stderr, "agentgate: %s: %s\n", cmd, msg);
+		json_decref(req);
+		return 1;
+	}
+	json_decref(req);
+	if (json_unpack(*resp, "{s:b}", "ok", &ok) || !ok) {
+		json_unpack(*resp, "{s:s}", "error", &err);
+		fprintf(stderr, "agentgate: %s: %s\n", cmd, err ? err : "the daemon refused");
+		json_decref(*resp);
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_assign(int argc, char **argv)
+{
+	static const char usage[] =
+		"assign [--socket PATH] [--mode enforce|simulate] CGROUP POLICY";
+	struct client_args a = {};
+	char policy[PATH_MAX];
+	json_t *req, *resp;
+	int ret;
+
+	ret = parse(argc, argv, &a, usage);
+	if (ret >= 0)
+		return ret;
+	if (argc - optind != 2) {
+		fprintf(stderr, "usage: agentgate %s\n", usage);
+		return 2;
+	}
+	if (a.mode && daemon_parse_mode(a.mode) < 0) {
+		fprintf(stderr, "agentgate: assign: --mode must be enforce or simulate, not '%s'\n",
+			a.mode);
+		return 2;
+	}
+	/* The daemon reads the policy itself, from its own cwd: send an absolute path. */
+	if (!realpath(argv[optind + 1], policy)) {
+		fprintf(stderr, "agentgate: assign: %s: %s\n", argv[optind + 1], strerror(errno));
+		return 1;
+	}
+	req = json_pack("{s:s, s:s, s:s}", "cmd", "assign", "cgroup", argv[optind], "policy",
+			policy);
+	if (req && a.mode)
+		json_object_set_new(req, "mode", json_string(a.mode));
+	ret = call("assign", &a, req, &resp);
+	if (!ret)
+		json_decref(resp);
+	return ret;
+}
+
+int cmd_unassign(int argc, char **argv)
+{
+	static const char usage[] = "unassign [--socket PATH] CGROUP";
+	struct client_args a = {};
+	json_t *resp;
+	int ret;
+
+	ret = parse(argc, argv, &a, usage);
+	if (ret >= 0)
+		return ret;
+	if (argc - optind != 1 || a.mode) {
+		fprintf(stderr, "usage: agentgate %s\n", usage);
+		return 2;
+	}
+	ret = call("unassign", &a,
+		   json_pack("{s:s, s:s}", "cmd", "unassign", "cgroup", argv[optind]), &resp);
+	if (!ret)
+		json_decref(resp);
+	return ret;
+}
+
+static void print_status(json_t *s)
+{
+	json_t *progs = json_object_get(s, "programs"), *pols = json_object_get(s, "policies"), *p;
+	json_int_t pid = 0, up = 0, events = 0, drops = 0, gaps = 0, others = 0;
+	const char *kernel = "", *log = "", *cfg = "";
+	size_t i;
+
+	json_unpack(s, "{s?:I, s?:I, s?:s, s?:I, s?:I, s?:I, s?:I, s?:s, s?:s}", "pid", &pid,
+		    "uptime_s", &up, "kernel", &kernel, "events", &events, "drops", &drops,
+		    "gap_events", &gaps, "other_policies", &others, "audit_log", &log, "config",
+		    &cfg);
+	printf("daemon     pid %lld, up %lld s, config %s\n", (long long)pid, (long long)up,
+	       *cfg ? cfg : "(built-in defaults)");
+	printf("kernel     %s\n", kernel);
+	printf("programs  ");
+	for (i = 0; i < json_array_size(progs); i++)
+		printf(" %s", json_string_value(json_array_get(progs, i)));
+	printf("%s\n", json_array_size(progs) ? "" : " none attached");
+	printf("audit log  %s: %lld events written, %lld lost in the kernel (%lld recorded as gaps)\n",
+	       log, (long long)events, (long long)drops, (long long)gaps);
+	printf("policies   %zu assigned by the daemon, %lld other (agentgate exec)\n",
+	       json_array_size(pols), (long long)others);
+	json_array_foreach(pols, i, p) {
+		const char *cg = "", *name = "?", *mode = "", *sha = "", *src = "", *path = "",
+			   *err = NULL;
+
+		json_unpack(p, "{s?:s, s?:s, s?:s, s?:s, s?:s, s?:s, s?:s}", "cgroup", &cg, "name",
+			    &name, "mode", &mode, "sha256", &sha, "source", &src, "policy", &path,
+			    "error", &err);
+		printf("  %-24s %-20s %-8s %.16s %-7s %s\n", cg, name, mode, *sha ? sha : "-", src,
+		       path);
+		if (err)
+			printf("  %-24s error: %s\n", "", err);
+	}
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const char usage[] = "status [--socket PATH] [--json]";
+	struct client_args a = {};
+	json_t *resp;
+	int ret;
+
+	ret = parse(argc, argv, &a, usage);
+	if (ret >= 0)
+		return ret;
+	if (argc != optind || a.mode) {
+		fprintf(stderr, "usage: agentgate %s\n", usage);
+		return 2;
+	}
+	ret = call("status", &a, json_pack("{s:s}", "cmd", "status"), &resp);
+	if (ret)
+		return ret;
+	if (a.json) {
+		json_dumpf(resp, stdout, JSON_COMPACT);
+		putchar('\n');
+	} else {
+		print_status(resp);
+	}
+	json_decref(resp);
+	return 0;
+}

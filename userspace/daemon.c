@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * `agentgate daemon [--config FILE] [--verbose] [--foreground]`: keeps the
+ * pinned BPF-LSM state (loading it if needed), installs the configured
+ * policies, drains the kernel's decisions into the audit log, serves the
+ * control socket, reloads on SIGHUP. Exiting (SIGTERM, SIGINT, or kill -9)
+ * leaves programs and policies in force: enforcement outlives the daemon.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "audit/audit.h"
+#include "cli.h"
+#include "control.h"
+#include "daemon.h"
+#include "loader.h"
+#include "maps.h"
+
+#define DROPS_EVERY_MS 1000
+
+static int verbose;
+
+void daemon_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "agentgate: daemon: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+#define info(...)                           \
+	do {                                \
+		if (verbose)                \
+			daemon_log(__VA_ARGS__); \
+	} while (0)
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: agentgate daemon [--config FILE] [--verbose] [--foreground]\n");
+}
+
+/* mkdir -p of path's directory. */
+static int make_parent(const char *path, mode_t mode)
+{
+	char dir[4096], *p;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	p = strrchr(dir, '/');
+	if (!p || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		int end = !*p;
+
+		*p = '\0';
+		if (mkdir(dir, mode) && errno != EEXIST)
+			return -errno;
+		if (end)
+			return 0;
+		*p = '/';
+	}
+}
+
+/* One daemon at a time: the shared event stream has one reader. Returns the lock fd. */
+static int single_instance(const char *state_file)
+{
+	char path[4096], pid[32];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s.lock", state_file);
+	if (make_parent(path, 0755))
+		return -errno;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		n = (int)read(fd, pid, sizeof(pid) - 1);
+		pid[n > 0 ? n : 0] = '\0';
+		daemon_log("another daemon is running (pid %s, lock %s)",
+			   n > 0 ? strtok(pid, "\n") : "?", path);
+		close(fd);
+		return -EBUSY;
+	}
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, (size_t)n, 0) != n) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/*
+ * Without --foreground: the parent returns once the child is ready (or with
+ * its failure status), so startup errors still reach the caller's terminal.
+ * Returns the fd to signal readiness on, -1 in the foreground, or exits.
+ */
+static int detach(void)
+{
+	int pfd[2], status;
+	char c;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC)) {
+		daemon_log("pipe: %s", strerror(errno));
+		exit(1);
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		daemon_log("fork: %s", strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		close(pfd[1]);
+		if (read(pfd[0], &c, 1) == 1)
+			exit(0);
+		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+			exit(WEXITSTATUS(status) ? WEXITSTATUS(status) : 1);
+		exit(1);
+	}
+	close(pfd[0]);
+	setsid();
+	if (!freopen("/dev/null", "r", stdin))
+		daemon_log("/dev/null: %s", strerror(errno));
+	return pfd[1];
+}
+
+static void ready(int fd)
+{
+	if (fd < 0)
+		return;
+	if (write(fd, "r", 1) != 1)
+		daemon_log("telling the parent we are ready: %s", strerror(errno));
+	close(fd);
+}
+
+static int open_audit(struct daemon *d)
+{
+	const struct daemon_audit_config *a = &d->cfg->audit;
+	struct audit_config ac = {
+		.path = a->log,
+		.key_dir = a->key_dir,
+		.max_bytes = a->rotate_bytes,
+		.fsync_ms = a->fsync_each ? 0 : (a->batch_ms ? a->batch_ms : 50),
+		.seal_every = a->seal_every,
+		.seal_ms = a->seal_ms,
+		.forward_secure = a->forward_secure,
+	};
+	int err = make_parent(a->log, 0750);
+
+	if (err) {
+		daemon_log("%s: %s", a->log, strerror(-err));
+		return err;
+	}
+	d->audit = audit_writer_open(&ac, &err);
+	if (!d->audit) {
+		daemon_log("audit log %s: %s", a->log,
+			   err == -EBADMSG ?
+				   "its last complete record is damaged (run `agentgate audit verify`)" :
+			   err == -EKEYREJECTED ? "the signing key does not belong to this log" :
+						  strerror(-err));
+		return err ? err : -EIO;
+	}
+	d->stream = audit_stream_open(d->cfg->stream_socket, 0, &err);
+	if (!d->stream) {
+		daemon_log("live stream socket %s: %s", d->cfg->stream_socket, strerror(-err));
+		return err ? err : -EIO;
+	}
+	audit_writer_set_stream(d->audit, d->stream);
+	return 0;
+}
+
+static void reload(struct daemon *d)
+{
+	struct daemon_config *cfg = NULL;
+	struct ag_error err;
+	int failures;
+
+	if (!d->config_path) {
+		daemon_log("reload: started without a config file, nothing to reload");
+		return;
+	}
+	memset(&err, 0, sizeof(err));
+	if (daemon_config_load(d->config_path, &cfg, &err)) {
+		daemon_log("reload: %s; keeping the current assignments", err.msg);
+		return;
+	}
+	if (strcmp(cfg->control_socket, d->cfg->control_socket) ||
+	    strcmp(cfg->stream_socket, d->cfg->stream_socket) ||
+	    strcmp(cfg->audit.log, d->cfg->audit.log) ||
+	    strcmp(cfg->state_file, d->cfg->state_file))
+		daemon_log("reload: socket, state and audit settings take effect at the next start");
+	failures = daemon_apply_reload(d, cfg);
+	daemon_config_free(cfg);
+	if (failures)
+		daemon_log("reload: %d assignment(s) failed (see above)", failures);
+	else
+		info("reload: %zu assignment(s) in force", d->nassign);
+}
+
+static void accept_clients(struct daemon *d, int lfd)
+{
+	int cfd;
+
+	while ((cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0)
+		daemon_control_serve(d, cfd);
+}
+
+/* What is queued now, in bounded batches (a busy agent keeps producing). */
+static void drain(struct daemon *d)
+{
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		d->batch = 0;
+		if (loader_poll(d->loader, 0) != -EAGAIN)
+			break;
+	}
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int add_fd(int ep, int fd, int tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)tag };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+enum { TAG_SIGNAL, TAG_CONTROL, TAG_EVENTS, TAG_STREAM };
+
+/* Returns when SIGTERM or SIGINT arrives (0) or on a fatal error (negative errno). */
+static int run(struct daemon *d, int sfd, int lfd)
+{
+	struct epoll_event evs[8];
+	struct signalfd_siginfo si;
+	long long next_drops = 0;
+	int ep, n, i, timeout, err = 0;
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		return -errno;
+	if ((err = add_fd(ep, sfd, TAG_SIGNAL)) || (err = add_fd(ep, lfd, TAG_CONTROL)) ||
+	    (err = add_fd(ep, loader_events_fd(d->loader), TAG_EVENTS)) ||
+	    (err = add_fd(ep, audit_stream_fd(d->stream), TAG_STREAM))) {
+		close(ep);
+		return err;
+	}
+	for (;;) {
+		timeout = audit_writer_timeout_ms(d->audit);
+		if (timeout < 0 || timeout > DROPS_EVERY_MS)
+			timeout = DROPS_EVERY_MS;
+		n = epoll_wait(ep, evs, 8, timeout);
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			switch (evs[i].data.u32) {
+			case TAG_SIGNAL:
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					break;
+				if (si.ssi_signo == SIGHUP) {
+					info("SIGHUP: reloading %s", d->config_path ? d->config_path : "");
+					reload(d);
+					break;
+				}
+				info("signal %u: stopping (policies stay in force)", si.ssi_signo);
+				goto out;
+			case TAG_CONTROL:
+				accept_clients(d, lfd);
+				break;
+			case TAG_EVENTS:
+				d->batch = 0;
+				loader_poll(d->loader, 0);
+				break;
+			case TAG_STREAM:
+				audit_stream_handle(d->stream);
+				break;
+			}
+		}
+		if (now_ms() >= next_drops) {
+			daemon_check_drops(d);
+			next_drops = now_ms() + DROPS_EVERY_MS;
+		}
+		audit_writer_tick(d->audit);
+	}
+out:
+	close(ep);
+	return err;
+}
+
+static int parse_args(int argc, char **argv, const char **config, int *foreground)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:vf", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			*config = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'f':
+			*foreground = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	return -1;
+}
+
+int cmd_daemon(int argc, char **argv)
+{
+	struct daemon d = { .cgroup_root_fd = -1 };
+	struct loader_opts lopts = {};
+	struct ag_error cerr;
+	const char *config = NULL;
+	char msg[1536];
+	sigset_t mask;
+	struct stat sb;
+	int foreground = 0, ret = 1, err, lock_fd = -1, ready_fd = -1, sfd = -1, lfd = -1;
+	int pinned;
+
+	err = parse_args(argc, argv, &config, &foreground);
+	if (err >= 0)
+		return err;
+	memset(&cerr, 0, sizeof(cerr));
+	if (!config && !access(DAEMON_DEFAULT_CONFIG, F_OK))
+		config = DAEMON_DEFAULT_CONFIG;
+	err = config ? daemon_config_load(config, &d.cfg, &cerr) : daemon_config_default(&d.cfg);
+	if (err) {
+		daemon_log("%s", cerr.msg[0] ? cerr.msg : strerror(-err));
+		return 2;
+	}
+	d.config_path = config;
+	d.verbose = verbose;
+	err = loader_check_support(msg, sizeof(msg));
+	if (err) {
+		daemon_log("%s", msg);
+		goto out;
+	}
+	if (!foreground)
+		ready_fd = detach();
+	lock_fd = single_instance(d.cfg->state_file);
+	if (lock_fd < 0) {
+		if (lock_fd != -EBUSY)
+			daemon_log("%s.lock: %s", d.cfg->state_file, strerror(-lock_fd));
+		goto out;
+	}
+	/* Signals are read from a signalfd; blocked from here on so none is lost. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		daemon_log("signalfd: %s", strerror(errno));
+		goto out;
+	}
+
+	pinned = !stat(AG_PIN_DIR "/state", &sb);
+	lopts.verbose = verbose;
+	err = loader_open(&d.loader, &lopts);
+	if (err) {
+		daemon_log(err == -EPERM ? "the kernel refused to load or attach the BPF-LSM "
+					   "programs (lockdown, or a sandbox that blocks BTF-attached "
+					   "programs; --verbose shows libbpf's log)%s" :
+					   "loading the BPF programs: %s",
+			   err == -EPERM ? "" : loader_strerror(err));
+		goto out;
+	}
+	err = loader_subscribe(d.loader, 0, daemon_on_event, &d);
+	if (err) {
+		daemon_log("reading the kernel's events: %s", loader_strerror(err));
+		goto out;
+	}
+	d.cgroup_root_fd = open(DAEMON_CGROUP_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d.cgroup_root_fd < 0)
+		daemon_log("%s: %s (events will name only assigned cgroups)", DAEMON_CGROUP_ROOT,
+			   strerror(errno));
+	if (open_audit(&d))
+		goto out;
+	d.started = time(NULL);
+	audit_append_lifecycle(d.audit, "daemon_start",
+			       pinned ? "bpf=adopted" : "bpf=loaded");
+	err = daemon_apply_startup(&d, msg, sizeof(msg));
+	if (err) {
+		daemon_log("%s", msg);
+		daemon_log("not started: fix the configuration (%s)",
+			   config ? config : "built-in defaults");
+		audit_append_lifecycle(d.audit, "daemon_stop", "startup failed");
+		ret = 2;
+		goto out;
+	}
+	drain(&d); /* events the kernel queued while no daemon ran */
+	daemon_check_drops(&d);
+	err = control_listen(d.cfg->control_socket, &lfd);
+	if (err) {
+		daemon_log("control socket %s: %s", d.cfg->control_socket,
+			   err == -EEXIST ? "exists and is not a socket" : strerror(-err));
+		audit_append_lifecycle(d.audit, "daemon_stop", "no control socket");
+		goto out;
+	}
+	info("%s %zu assignment(s); control socket %s; audit log %s",
+	     pinned ? "adopted the pinned programs," : "loaded and pinned the programs,", d.nassign,
+	     d.cfg->control_socket, d.cfg->audit.log);
+	ready(ready_fd);
+	ready_fd = -1;
+
+	err = run(&d, sfd, lfd);
+	if (err)
+		daemon_log("main loop: %s", strerror(-err));
+	drain(&d);
+	daemon_check_drops(&d);
+	audit_append_lifecycle(d.audit, "daemon_stop",
+			       err ? "error" : "signal; policies stay in force");
+	ret = err ? 1 : 0;
+out:
+	if (lfd >= 0) {
+		close(lfd);
+		unlink(d.cfg->control_socket);
+	}
+	err = audit_writer_close(d.audit);
+	if (err && d.audit)
+		daemon_log("closing the audit log: %s", strerror(-err));
+	audit_stream_close(d.stream);
+	if (d.cgroup_root_fd >= 0)
+		close(d.cgroup_root_fd);
+	loader_close(d.loader); /* pins stay: enforcement outlives the daemon */
+	daemon_assign_free_all(&d);
+	daemon_models_free(&d);
+	daemon_names_free(&d);
+	if (sfd >= 0)
+		close(sfd);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	daemon_config_free(d.cfg);
+	if (ready_fd >= 0)
+		close(ready_fd);
+	return ret;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * `agentgate daemon` internals shared by its files: daemon.c (process, main
+ * loop), daemon_assign.c (assignments, reload, reconcile, state file),
+ * daemon_policy.c (load + compile, policy models by sha256), daemon_events.c
+ * (ring buffer -> audit records, cgroup names, gaps), daemon_control.c
+ * (control socket commands).
+ */
+#ifndef AGENTGATE_DAEMON_H
+#define AGENTGATE_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <jansson.h>
+#include "compile.h"
+#include "daemon_config.h"
+#include "event.h"
+#include "policy.h"
+
+struct loader;
+struct audit_writer;
+struct audit_stream;
+
+/* A policy model kept while events may name it: rule reasons are looked up by sha256 + index. */
+struct daemon_model {
+	struct ag_policy *policy;
+	struct daemon_model *next;
+};
+
+struct daemon_assign {
+	char *cgroup; /* canonical name: "/agents/a1" */
+	uint64_t cgroup_id;
+	char *policy_path;
+	int mode_req; /* enum ag_mode or DAEMON_MODE_POLICY */
+	int mode; /* what is installed */
+	char *name; /* policy name; NULL when only the kernel's copy is known */
+	uint8_t sha256[32];
+	int runtime; /* assigned over the control socket, not by the config */
+	char *error; /* why the last (re)load of this assignment failed, or NULL */
+};
+
+#define DAEMON_CGROUP_CACHE 256
+/* Records drained per loop turn: a busy agent must not starve the control socket. */
+#define DAEMON_EVENT_BATCH 2048
+
+struct daemon_cgroup_name {
+	uint64_t id;
+	char *name;
+};
+
+struct daemon {
+	struct daemon_config *cfg;
+	const char *config_path; /* NULL: built-in defaults */
+	int verbose;
+	struct loader *loader;
+	struct audit_writer *audit;
+	struct audit_stream *stream;
+	struct daemon_assign *assign;
+	size_t nassign;
+	struct daemon_model *models;
+	struct daemon_cgroup_name names[DAEMON_CGROUP_CACHE]; /* cgroup id -> name, round robin */
+	unsigned int names_next;
+	int cgroup_root_fd;
+	unsigned int batch; /* records taken in this poll (see DAEMON_EVENT_BATCH) */
+	uint64_t events; /* decisions written to the audit log */
+	uint64_t drops_seen; /* kernel drop counter already turned into gap records */
+	uint64_t gaps; /* events lost in total, as recorded */
+	time_t started;
+	int audit_err; /* last audit write error, reported once */
+};
+
+/* daemon_policy.c */
+/* Loads and compiles path (mode_req overrides its mode); msg gets "file:line:col: why". */
+int daemon_compile(const char *path, int mode_req, struct ag_policy **model, struct ag_image *img,
+		   char *msg, size_t msgsz);
+/* Keeps model for event lookups (takes ownership; an equal sha256 is kept once). */
+struct ag_policy *daemon_model_keep(struct daemon *d, struct ag_policy *model);
+const struct ag_policy *daemon_model_find(const struct daemon *d, const uint8_t sha256[32]);
+/* Frees models no assignment uses beyond the newest few retired ones. */
+void daemon_models_prune(struct daemon *d);
+void daemon_models_free(struct daemon *d);
+void daemon_sha_hex(const uint8_t sha256[32], char out[65]);
+
+/* daemon_assign.c */
+/*
+ * Makes policy_path the policy of cgroup (created when missing). On failure
+ * nothing changes and msg says why (policy errors verbatim).
+ */
+int daemon_assign_cgroup(struct daemon *d, const char *cgroup, const char *policy_path,
+			 int mode_req, int runtime, char *msg, size_t msgsz);
+int daemon_unassign_cgroup(struct daemon *d, const char *cgroup, char *msg, size_t msgsz);
+/*
+ * Startup: every config assignment must compile (else nothing is changed and
+ * -EINVAL with msg), then installs them and reconciles with what the previous
+ * daemon left (state file). Reload: per cgroup, a bad policy keeps the old
+ * one; returns the number of failures, each printed.
+ */
+int daemon_apply_startup(struct daemon *d, char *msg, size_t msgsz);
+int daemon_apply_reload(struct daemon *d, struct daemon_config *cfg);
+int daemon_state_save(struct daemon *d);
+struct daemon_assign *daemon_find_assign(struct daemon *d, const char *cgroup);
+void daemon_assign_free_all(struct daemon *d);
+
+/* daemon_events.c */
+int daemon_on_event(void *ctx, const struct ag_event *ev, size_t size);
+/* The name of the cgroup with this id; fallback (an ancestor's name) when it is gone. */
+const char *daemon_cgroup_lookup(struct daemon *d, uint64_t id, const char *fallback);
+/* Turns an increase of the kernel's drop counter into a gap record. */
+int daemon_check_drops(struct daemon *d);
+void daemon_names_free(struct daemon *d);
+
+/* daemon_control.c */
+/* Serves one connection accepted on the control socket, then closes it. */
+void daemon_control_serve(struct daemon *d, int cfd);
+json_t *daemon_status_json(struct daemon *d);
+
+/* daemon.c: "agentgate: daemon: ..." on stderr */
+void daemon_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* AGENTGATE_DAEMON_H */

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The daemon's side of the control socket: root check, assign / unassign / status. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include "audit/audit.h"
+#include "control.h"
+#include "daemon.h"
+#include "loader.h"
+#include "maps.h"
+
+/* Attached programs are the link pins ("link_<hook>") under the pin directory. */
+static json_t *programs_json(void)
+{
+	json_t *a = json_array();
+	struct dirent *de;
+	DIR *dir;
+
+	dir = opendir(AG_PIN_DIR);
+	if (!dir)
+		return a;
+	while ((de = readdir(dir)))
+		if (!strncmp(de->d_name, "link_", 5))
+			json_array_append_new(a, json_string(de->d_name + 5));
+	closedir(dir);
+	return a;
+}
+
+json_t *daemon_status_json(struct daemon *d)
+{
+	json_t *o, *pol;
+	struct utsname u;
+	uint64_t drops = 0, ids[AG_MAX_POLICIES];
+	char sha[65];
+	size_t i, j;
+	int n, others = 0;
+
+	uname(&u);
+	loader_drops(d->loader, &drops);
+	n = loader_policies(d->loader, ids, AG_MAX_POLICIES);
+	for (i = 0; n > 0 && i < (size_t)n && i < AG_MAX_POLICIES; i++) {
+		for (j = 0; j < d->nassign && d->assign[j].cgroup_id != ids[i]; j++)
+			;
+		others += j == d->nassign;
+	}
+	pol = json_array();
+	for (i = 0; i < d->nassign; i++) {
+		const struct daemon_assign *a = &d->assign[i];
+		json_t *e;
+
+		daemon_sha_hex(a->sha256, sha);
+		e = json_pack("{s:s, s:I, s:s, s:s, s:s}", "cgroup", a->cgroup, "cgroup_id",
+			      (json_int_t)a->cgroup_id, "policy", a->policy_path, "source",
+			      a->runtime ? "runtime" : "config", "mode",
+			      a->name ? daemon_mode_name(a->mode) : "unknown");
+		if (!e)
+			continue;
+		if (a->name) {
+			json_object_set_new(e, "name", json_string(a->name));
+			json_object_set_new(e, "sha256", json_string(sha));
+		}
+		if (a->error)
+			json_object_set_new(e, "error", json_string(a->error));
+		json_array_append_new(pol, e);
+	}
+	o = json_pack("{s:b, s:i, s:I, s:s, s:o, s:o, s:i, s:I, s:I, s:I, s:s, s:s, s:s}", "ok", 1,
+		      "pid", (int)getpid(), "uptime_s", (json_int_t)(time(NULL) - d->started),
+		      "kernel", u.release, "programs", programs_json(), "policies", pol,
+		      "other_policies", others, "events", (json_int_t)d->events, "drops",
+		      (json_int_t)drops, "gap_events", (json_int_t)d->gaps, "audit_log",
+		      d->cfg->audit.log, "stream_socket", d->cfg->stream_socket, "config",
+		      d->config_path ? d->config_path : "");
+	if (o && d->stream)
+		json_object_set_new(o, "stream_subscribers",
+				    json_integer((json_int_t)audit_stream_subscribers(d->stream)));
+	return o;
+}
+
+static json_t *do_assign(struct daemon *d, json_t *req)
+{
+	const char *cgroup = NULL, *policy = NULL, *mode = NULL;
+	char msg[1536];
+	int m = DAEMON_MODE_POLICY;
+
+	if (json_unpack(req, "{s:s, s:s, s?:s}", "cgroup", &cgroup, "policy", &policy, "mode",
+			&mode))
+		return control_error("assign needs \"cgroup\" and \"policy\" strings");
+	if (mode) {
+		m = daemon_parse_mode(mode);
+		if (m < 0)
+			return control_error("mode must be enforce or simulate, not '%s'", mode);
+	}
+	if (daemon_assign_cgroup(d, cgroup, policy, m, 1, msg, sizeof(msg)))
+		return control_error("%s", msg);
+	return json_pack("{s:b}", "ok", 1);
+}
+
+static json_t *do_unassign(struct daemon *d, json_t *req)
+{
+	const char *cgroup = NULL;
+	char msg[1536];
+
+	if (json_unpack(req, "{s:s}", "cgroup", &cgroup))
+		return control_error("unassign needs a \"cgroup\" string");
+	if (daemon_unassign_cgroup(d, cgroup, msg, sizeof(msg)))
+		return control_error("%s", msg);
+	return json_pack("{s:b}", "ok", 1);
+}
+
+void daemon_control_serve(struct daemon *d, int cfd)
+{
+	json_t *req = NULL, *resp;
+	const char *cmd = NULL;
+	char msg[256];
+	uid_t uid;
+	int err;
+
+	err = control_peer_uid(cfd, &uid);
+	if (err) {
+		resp = control_error("cannot read the peer's credentials: %s", strerror(-err));
+	} else if (uid != 0) {
+		resp = control_error("permission denied: only root may use the agentgate control "
+				     "socket (you are uid %u)",
+				     (unsigned int)uid);
+		daemon_log("control: refused a client with uid %u", (unsigned int)uid);
+	} else if ((err = control_recv(cfd, CONTROL_TIMEOUT_MS, &req, msg, sizeof(msg)))) {
+		resp = control_error("bad request: %s", msg);
+	} else if (json_unpack(req, "{s:s}", "cmd", &cmd)) {
+		resp = control_error("bad request: no \"cmd\" string");
+	} else if (!strcmp(cmd, "assign")) {
+		resp = do_assign(d, req);
+	} else if (!strcmp(cmd, "unassign")) {
+		resp = do_unassign(d, req);
+	} else if (!strcmp(cmd, "status")) {
+		resp = daemon_status_json(d);
+	} else {
+		resp = control_error("unknown command '%s' (assign, unassign, status)", cmd);
+	}
+	if (resp)
+		control_send(cfd, resp);
+	json_decref(resp);
+	json_decref(req);
+	close(cfd);
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The daemon's policies: load + compile, and the models events are explained with. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "daemon.h"
+#include "resolve.h"
+
+/* Retired models (no assignment uses them) kept for events still in the ring buffer. */
+#define RETIRED_KEEP 16
+
+int daemon_compile(const char *path, int mode_req, struct ag_policy **model, struct ag_image *img,
+		   char *msg, size_t msgsz)
+{
+	struct compile_opts copts = { .resolve = resolve_getaddrinfo };
+	struct ag_policy *p = NULL;
+	struct ag_error perr;
+	int err;
+
+	memset(&perr, 0, sizeof(perr));
+	err = policy_load(path, &p, &perr);
+	if (err) {
+		if (perr.msg[0])
+			snprintf(msg, msgsz, "%s", perr.msg);
+		else
+			snprintf(msg, msgsz, "%s: %s", path, strerror(-err));
+		return err;
+	}
+	if (mode_req != DAEMON_MODE_POLICY)
+		p->mode = mode_req;
+	memset(&perr, 0, sizeof(perr));
+	err = compile_policy(p, &copts, img, NULL, &perr);
+	if (err) {
+		snprintf(msg, msgsz, "%s: %s", path, perr.msg[0] ? perr.msg : strerror(-err));
+		policy_free(p);
+		return err;
+	}
+	((struct ag_image_hdr *)img->data)->mode = p->mode;
+	*model = p;
+	return 0;
+}
+
+struct ag_policy *daemon_model_keep(struct daemon *d, struct ag_policy *model)
+{
+	struct daemon_model *m, **pp;
+
+	/* Newest first, so pruning keeps the most recently retired ones. */
+	for (pp = &d->models; *pp; pp = &(*pp)->next) {
+		if (memcmp((*pp)->policy->sha256, model->sha256, 32))
+			continue;
+		m = *pp;
+		*pp = m->next;
+		policy_free(m->policy);
+		m->policy = model;
+		m->next = d->models;
+		d->models = m;
+		return model;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		policy_free(model);
+		return NULL;
+	}
+	m->policy = model;
+	m->next = d->models;
+	d->models = m;
+	return model;
+}
+
+const struct ag_policy *daemon_model_find(const struct daemon *d, const uint8_t sha256[32])
+{
+	const struct daemon_model *m;
+
+	for (m = d->models; m; m = m->next)
+		if (!memcmp(m->policy->sha256, sha256, 32))
+			return m->policy;
+	return NULL;
+}
+
+static int in_use(const struct daemon *d, const struct ag_policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < d->nassign; i++)
+		if (d->assign[i].name && !memcmp(d->assign[i].sha256, p->sha256, 32))
+			return 1;
+	return 0;
+}
+
+void daemon_models_prune(struct daemon *d)
+{
+	struct daemon_model *m, **pp = &d->models;
+	unsigned int retired = 0;
+
+	while ((m = *pp)) {
+		if (in_use(d, m->policy) || ++retired <= RETIRED_KEEP) {
+			pp = &m->next;
+			continue;
+		}
+		*pp = m->next;
+		policy_free(m->policy);
+		free(m);
+	}
+}
+
+void daemon_models_free(struct daemon *d)
+{
+	struct daemon_model *m;
+
+	while ((m = d->models)) {
+		d->models = m->next;
+		policy_free(m->policy);
+		free(m);
+	}
+}
+
+void daemon_sha_hex(const uint8_t sha256[32], char out[65])
+{
+	int i;
+
+	for (i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", sha256[i]);
+}
