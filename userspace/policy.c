@@ -229,6 +229,8 @@ int ld_include(struct loader *ld, const char *file, const char *dir, int fragmen
 	};
 
 	if (!is_bare(entry)) {
+		while (entry[0] == '.' && entry[1] == '/')
+			entry += 2;
 		if (snprintf(cand[0], PATH_MAX, "%s%s%s", entry[0] == '/' ? "" : dir,
 			     entry[0] == '/' ? "" : "/", entry) >= PATH_MAX)
 			return ld_fail(ld, file, m, "expected a shorter include path");
