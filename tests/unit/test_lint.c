@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* lint: shadowed rules, catch-alls, over-wide allows, and its exit statuses. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "cli.h"
+#include "lint.h"
+
+/* Runs cmd_lint on text; returns its status and what it printed. */
+static int lint(const char *text, char *out, size_t outsz)
+{
+	char path[] = "/tmp/agentgate-lint-XXXXXX.yaml", *argv[] = { "lint", path, NULL };
+	int fd = mkstemps(path, 5), saved, pipefd[2], ret;
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(pipe(pipefd), 0);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	dup2(pipefd[1], STDOUT_FILENO);
+	close(pipefd[1]);
+	ret = cmd_lint(2, argv);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	n = read(pipefd[0], out, outsz - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(pipefd[0]);
+	unlink(path);
+	return ret;
+}
+
+#define R(a, k, v, d) "  - {action: " a ", " k ": \"" v "\", decision: " d "}\n"
+
+static void test_clean(void **state)
+{
+	char out[4096];
+
+	assert_int_equal(lint("rules:\n" R("file_read", "path", "/a/**", "allow")
+				      R("file_read", "path", "/b/*", "deny")
+				      R("network", "domain", "*", "deny"),
+			      out, sizeof(out)),
+			 0);
+	assert_string_equal(out, "");
+}
+
+static void test_shadowed_by_one(void **state)
+{
+	char out[4096];
+
+	assert_int_equal(lint("rules:\n" R("file_read", "path", "/etc/**", "allow")
+				      R("file_read", "path", "/etc/ssh/*_key", "deny"),
+			      out, sizeof(out)),
+			 1);
+	assert_non_null(strstr(out, ":3:5: warning: rule 1 ('/etc/ssh/*_key') is never the first "
+				    "match: an earlier rule matches everything it matches (rule 0, "));
+}
+
+/* Neither earlier rule covers it alone; together they do. */
+static void test_shadowed_by_union(void **state)
+{
+	char out[4096];
+
+	assert_int_equal(lint("rules:\n" R("file_read", "path", "/d/[a-m]*", "allow")
+				      R("file_read", "path", "/d/[n-z]*", "allow")
+				      R("file_read", "path", "/d/[c-q]x", "deny")
+				      R("file_read", "path", "/d/[c-q]", "deny"),
+			      out, sizeof(out)),
+			 1);
+	assert_non_null(strstr(out, ":4:5: warning: rule 2 ('/d/[c-q]x') is never the first match: "
+				    "the rules before it together match everything it matches\n"));
+	assert_non_null(strstr(out, ":5:5: warning: rule 3"));
+}
+
+static void test_catch_all(void **state)
+{
+	char out[4096];
+
+	assert_int_equal(lint("rules:\n" R("shell_exec", "command", "*", "deny")
+				      R("shell_exec", "command", "ls *", "allow")
+				      R("network", "domain", "*", "deny")
+				      "  - {action: network, cidr: 10.0.0.0/8, decision: allow}\n"
+				      R("file_write", "path", "/**", "allow"),
+			      out, sizeof(out)),
+			 1);
+	assert_non_null(strstr(out, "rule 1 ('ls *') comes after a catch-all rule and never matches (rule 0"));
+	assert_non_null(strstr(out, "rule 3 ('10.0.0.0/8') comes after a catch-all rule and never matches (rule 2"));
+	assert_non_null(strstr(out, "rule 4 ('/**') allows file_write of every path, as wide as '/**'"));
+}
+
+static void test_wide_allow(void **state)
+{
+	char out[4096];
+
+	assert_int_equal(lint("rules:\n" R("file_read", "path", "/*/../**", "allow"), out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "allows file_read of every path"));
+	/* A single star does not reach below the first level: not every path. */
+	assert_int_equal(lint("rules:\n" R("file_read", "path", "/*", "allow"), out, sizeof(out)), 0);
+}
+
+static void test_errors(void **state)
+{
+	char out[4096];
+
+	assert_int_equal(lint("rules:\n  - {action: file_read, decision: allow}\n", out, sizeof(out)), 2);
+	assert_int_equal(lint("rules:\n" R("file_read", "path", "/a", "allow") R("file_read", "path", "/[z-a]", "allow"),
+			      out, sizeof(out)),
+			 2);
+}
+
+static void test_shipped(void **state)
+{
+	static const char *const files[] = {
+		"policies/openai-agent-sandbox.yaml", "policies/docker-sandbox.yaml",
+		"policies/include/ld-so.yaml",        "policies/include/python3.yaml",
+		"policies/include/node.yaml",
+	};
+	char *argv[3] = { "lint", NULL, NULL };
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		argv[1] = (char *)files[i];
+		if (cmd_lint(2, argv))
+			fail_msg("%s is not lint-clean", files[i]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean),          cmocka_unit_test(test_shadowed_by_one),
+		cmocka_unit_test(test_shadowed_by_union), cmocka_unit_test(test_catch_all),
+		cmocka_unit_test(test_wide_allow),     cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_shipped),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
