@@ -203,7 +203,7 @@ int control_send(int fd, const json_t *o)
 int control_call(const char *path, const json_t *req, json_t **resp, char *msg, size_t msgsz)
 {
 	struct sockaddr_un sa;
-	int fd, err;
+	int fd, err, serr;
 
 	err = sun_path(path, &sa);
 	if (err) {
@@ -229,15 +229,14 @@ int control_call(const char *path, const json_t *req, json_t **resp, char *msg, 
 		close(fd);
 		return err;
 	}
-	err = control_send(fd, req);
-	if (err) {
-		snprintf(msg, msgsz, "sending to %s: %s", path, strerror(-err));
-	} else {
-		shutdown(fd, SHUT_WR);
-		err = control_recv(fd, 60 * 1000, resp, msg, msgsz);
-		if (err == -ENODATA)
-			snprintf(msg, msgsz, "the daemon closed the connection without answering");
-	}
+	serr = control_send(fd, req);
+	shutdown(fd, SHUT_WR);
+	/* Read even when sending failed: a refusal is answered before the request is read. */
+	err = control_recv(fd, 60 * 1000, resp, msg, msgsz);
+	if (err && serr)
+		snprintf(msg, msgsz, "sending to %s: %s", path, strerror(-serr));
+	else if (err == -ENODATA)
+		snprintf(msg, msgsz, "the daemon closed the connection without answering");
 	close(fd);
 	return err;
 }
