@@ -132,11 +132,21 @@ int cmd_check(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'a': action = optarg; break;
-		case 'p': req.path = optarg; break;
-		case 'c': req.command = optarg; break;
-		case 'd': req.domain = optarg; break;
-		case 'i': req.ip = optarg; break;
+		case 'a':
+			action = optarg;
+			break;
+		case 'p':
+			req.path = optarg;
+			break;
+		case 'c':
+			req.command = optarg;
+			break;
+		case 'd':
+			req.domain = optarg;
+			break;
+		case 'i':
+			req.ip = optarg;
+			break;
 		case 'P':
 			req.port = strtol(optarg, &end, 10);
 			if (!*optarg || *end || req.port < 0 || req.port > 65535) {
@@ -145,9 +155,15 @@ int cmd_check(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'j': o.table = 0; break;
-		case 'h': usage(); return 0;
-		default: usage(); return 2;
+		case 'j':
+			o.table = 0;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			usage();
+			return 2;
 		}
 	}
 	if (optind >= argc || argc - optind > 2 || (action && argc - optind > 1)) {

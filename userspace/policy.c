@@ -216,8 +216,8 @@ static int is_bare(const char *s)
 	return !(n > 5 && !strcmp(s + n - 5, ".yaml")) && !(n > 4 && !strcmp(s + n - 4, ".yml"));
 }
 
-int ld_include(struct loader *ld, const char *file, const char *dir, int fragment,
-	       const char *entry, const yaml_mark_t *m)
+int ld_include(struct loader *ld, const char *file, const char *dir, const char *entry,
+	       const yaml_mark_t *m)
 {
 	char cand[4][PATH_MAX], tried[4 * PATH_MAX + 8];
 	unsigned int n = 0, i, k;

@@ -43,8 +43,8 @@ int ld_fail(struct loader *ld, const char *file, const yaml_mark_t *m, const cha
 int ld_document(struct loader *ld, const char *file, const char *dir, const char *buf,
 		size_t len, int fragment);
 /* Loads the include named by entry (as written) from a file in dir; m is where it is named. */
-int ld_include(struct loader *ld, const char *file, const char *dir, int fragment,
-	       const char *entry, const yaml_mark_t *m);
+int ld_include(struct loader *ld, const char *file, const char *dir, const char *entry,
+	       const yaml_mark_t *m);
 /* Appends a zeroed rule; NULL with the error set when out of memory or over AG_MAX_RULES. */
 struct ag_rule *ld_new_rule(struct loader *ld, const char *file, const yaml_mark_t *m);
 

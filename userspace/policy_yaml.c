@@ -303,7 +303,7 @@ static int includes(struct doc *d, const yaml_node_t *n)
 		if (!err && !*s)
 			err = fail(d, e, "expected a fragment name or path, found nothing");
 		if (!err)
-			err = ld_include(d->ld, d->file, d->dir, d->fragment, s, &e->start_mark);
+			err = ld_include(d->ld, d->file, d->dir, s, &e->start_mark);
 		if (err)
 			return err;
 	}
