@@ -96,6 +96,12 @@ $(BUILD)/bench/bench_compile: tests/bench/bench_compile.c $(LIB_OBJS) $(HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
+# Audit writer benchmark, not run by `make test`: records/s batched and per-record fsync.
+$(BUILD)/bench/bench_audit: tests/bench/bench_audit.c $(LIB_OBJS) $(HDRS)
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
 unit: $(UNIT_BINS)
 fuzz: $(FUZZ_BINS)
 
@@ -111,7 +117,7 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/demo.sh
 
-bench: all
+bench: all $(BUILD)/bench/bench_audit
 	$(Q)tests/bench/run.sh
 
 clean:

@@ -110,6 +110,9 @@ static void digits(char *p, unsigned int v, int n)
 
 void audit_time_format(int64_t ns, char out[32])
 {
+	static __thread char cache[32];
+	static __thread int64_t cache_sec;
+	static __thread bool cache_valid;
 	int64_t s = ns / 1000000000, frac = ns % 1000000000;
 	time_t t;
 	struct tm tm;
@@ -118,16 +121,22 @@ void audit_time_format(int64_t ns, char out[32])
 		frac += 1000000000;
 		s--;
 	}
-	t = (time_t)s;
-	gmtime_r(&t, &tm);
-	/* YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ */
-	memcpy(out, "0000-00-00T00:00:00.000000000Z", 31);
-	digits(out, (unsigned int)(tm.tm_year + 1900) % 10000, 4);
-	digits(out + 5, (unsigned int)tm.tm_mon + 1, 2);
-	digits(out + 8, (unsigned int)tm.tm_mday, 2);
-	digits(out + 11, (unsigned int)tm.tm_hour, 2);
-	digits(out + 14, (unsigned int)tm.tm_min, 2);
-	digits(out + 17, (unsigned int)tm.tm_sec, 2);
+	/* gmtime_r takes glibc's timezone lock: reuse the date while the second is the same. */
+	if (!cache_valid || s != cache_sec) {
+		t = (time_t)s;
+		gmtime_r(&t, &tm);
+		/* YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ */
+		memcpy(cache, "0000-00-00T00:00:00.000000000Z", 31);
+		digits(cache, (unsigned int)(tm.tm_year + 1900) % 10000, 4);
+		digits(cache + 5, (unsigned int)tm.tm_mon + 1, 2);
+		digits(cache + 8, (unsigned int)tm.tm_mday, 2);
+		digits(cache + 11, (unsigned int)tm.tm_hour, 2);
+		digits(cache + 14, (unsigned int)tm.tm_min, 2);
+		digits(cache + 17, (unsigned int)tm.tm_sec, 2);
+		cache_sec = s;
+		cache_valid = true;
+	}
+	memcpy(out, cache, 31);
 	digits(out + 20, (unsigned int)frac, 9);
 }
 

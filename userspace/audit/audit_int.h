@@ -20,8 +20,19 @@ struct abuf {
 };
 
 void abuf_reserve(struct abuf *b, size_t extra);
-void abuf_put(struct abuf *b, const void *s, size_t n);
 void abuf_free(struct abuf *b);
+
+/* Inline: the writer calls this a few dozen times per record. */
+static inline void abuf_put(struct abuf *b, const void *s, size_t n)
+{
+	if (b->len + n > b->cap) {
+		abuf_reserve(b, n);
+		if (b->oom)
+			return;
+	}
+	__builtin_memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
 
 enum audit_kind {
 	AUDIT_STR = 0, /* byte string: UTF-8 as a JSON string, otherwise KEY_b64 */

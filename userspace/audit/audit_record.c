@@ -29,15 +29,6 @@ void abuf_reserve(struct abuf *b, size_t extra)
 	b->cap = cap;
 }
 
-void abuf_put(struct abuf *b, const void *s, size_t n)
-{
-	abuf_reserve(b, n);
-	if (b->oom)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
 void abuf_free(struct abuf *b)
 {
 	free(b->p);
@@ -269,6 +260,17 @@ static void put_u64(struct abuf *out, uint64_t u)
 	abuf_put(out, d + sizeof(d) - n, n);
 }
 
+/* Length of the leading run of bytes that stand for themselves in a JSON string. */
+static size_t plain_prefix(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\')
+		i++;
+	return i;
+}
+
 void audit_rec_format(const struct audit_record *r, struct abuf *out)
 {
 	size_t i;
@@ -276,7 +278,9 @@ void audit_rec_format(const struct audit_record *r, struct abuf *out)
 	abuf_put(out, "{", 1);
 	for (i = 0; i < r->n; i++) {
 		const struct audit_field *f = &r->f[i];
-		bool utf8 = f->kind == AUDIT_STR && audit_utf8_valid(f->s, f->len);
+		size_t plain = f->kind == AUDIT_STR ? plain_prefix(f->s, f->len) : 0;
+		bool utf8 = f->kind == AUDIT_STR &&
+			    (plain == f->len || audit_utf8_valid(f->s + plain, f->len - plain));
 
 		if (i)
 			abuf_put(out, ",", 1);
@@ -290,7 +294,9 @@ void audit_rec_format(const struct audit_record *r, struct abuf *out)
 			continue;
 		}
 		abuf_put(out, "\"", 1);
-		if (utf8)
+		if (plain == f->len)
+			abuf_put(out, f->s, f->len); /* the common case: nothing to escape */
+		else if (utf8)
 			audit_escape(out, f->s, f->len);
 		else
 			b64_encode(out, (const unsigned char *)f->s, f->len);
@@ -456,7 +462,7 @@ int audit_rec_parse(const char *line, size_t len, struct audit_record *r, const 
 		while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
 			p++;
 		klen = (size_t)(p - key);
-		if (!klen || klen > 32 || p + 1 >= end || p[0] != '"' || p[1] != ':') {
+		if (!klen || klen > 28 || p + 1 >= end || p[0] != '"' || p[1] != ':') {
 			*why = "bad member name";
 			goto bad;
 		}
@@ -488,6 +494,11 @@ int audit_rec_parse(const char *line, size_t len, struct audit_record *r, const 
 					goto bad;
 				}
 				((char *)f->key)[klen - 4] = 0;
+				/* KEY_b64_b64 would be ambiguous with a KEY_b64 string. */
+				if (klen - 4 > 4 && !memcmp(key + klen - 8, "_b64", 4)) {
+					*why = "bad member name";
+					goto bad;
+				}
 				f->len = n;
 				o = val + n;
 			}
@@ -511,6 +522,11 @@ int audit_rec_parse(const char *line, size_t len, struct audit_record *r, const 
 			*why = "value is neither a string nor an unsigned integer";
 			goto bad;
 		}
+		/* Room for the _b64 suffix whatever the value: every record re-serialises. */
+		if (strlen(f->key) > 24) {
+			*why = "member name too long";
+			goto bad;
+		}
 		r->n++;
 		if (p < end && *p == ',') {
 			p++;
@@ -524,9 +540,9 @@ int audit_rec_parse(const char *line, size_t len, struct audit_record *r, const 
 	{
 		struct audit_field *h = &r->f[r->n - 1];
 
-		if (strcmp(h->key, "hash") || h->kind != AUDIT_STR || h->len != 64 ||
+		if (r->n < 2 || strcmp(h->key, "hash") || h->kind != AUDIT_STR || h->len != 64 ||
 		    audit_unhex(h->s, 64, r->hash, 32)) {
-			*why = "last member is not \"hash\" with 64 hex digits";
+			*why = "no fields, or the last is not \"hash\" with 64 hex digits";
 			goto bad;
 		}
 		r->has_hash = true;

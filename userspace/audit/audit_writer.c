@@ -43,6 +43,7 @@ struct audit_writer {
 	uint64_t since_seal;
 	int64_t unsealed_since;
 	int64_t boot_to_real;
+	int64_t now; /* CLOCK_MONOTONIC at the last append */
 	bool rotating;
 	int err; /* first write error: later appends report it */
 	struct audit_stream *stream;
@@ -268,7 +269,7 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 	w->file_size += w->pend.len - start;
 	if (w->stream)
 		audit_stream_publish(w->stream, w->pend.p + start, w->pend.len - start);
-	now = mono_ns();
+	now = w->now = mono_ns();
 	if (!audit_rec_is(r, "seal")) {
 		if (!w->since_seal++)
 			w->unsealed_since = now;
@@ -294,7 +295,7 @@ static int maybe_seal(struct audit_writer *w, int err)
 		return err;
 	if (w->since_seal >= w->cfg.seal_every ||
 	    (w->since_seal &&
-	     mono_ns() - w->unsealed_since >= (int64_t)w->cfg.seal_ms * 1000000))
+	     w->now - w->unsealed_since >= (int64_t)w->cfg.seal_ms * 1000000))
 		return seal(w, "periodic");
 	return 0;
 }
