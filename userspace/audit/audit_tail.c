@@ -98,9 +98,9 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 		on = field_is(r, "decision", "ALLOW", false) ? GREEN :
 		     field_is(r, "mode", "simulate", false) ? YELLOW :
 							      RED;
-	fprintf(out, "%-24s %s%-6s%s %-10s ", time, on,
-		audit_rec_cstr_get(r, "decision", buf, sizeof(buf)), off,
-		audit_rec_cstr_get(r, "action", buf, sizeof(buf)));
+	fprintf(out, "%-24s %s%-6s%s ", time, on,
+		audit_rec_cstr_get(r, "decision", buf, sizeof(buf)), off);
+	fprintf(out, "%-10s ", audit_rec_cstr_get(r, "action", buf, sizeof(buf)));
 	f = audit_rec_get(r, "agent");
 	put_display(out, f ? f->s : "", f ? f->len : 0);
 	fprintf(out, " %llu/", audit_rec_u64_get(r, "pid", &u) ? (unsigned long long)u : 0ULL);

@@ -432,7 +432,7 @@ static void walk(struct vstate *v, struct vfile *files, int n)
 			snprintf(v->rep->where, sizeof(v->rep->where), "%s:%zu", files[f].path,
 				 l->n + 1);
 			fail(v, f == n - 1 ? AUDIT_TORN : AUDIT_EDITED, v->last_seq + 1,
-			     f == n - 1 ? "torn tail: the last line (%zu bytes after seq %llu) is "
+			     f == n - 1 ? "the last line (%zu bytes after seq %llu) is "
 					  "incomplete: the writer stopped mid-record (crash); its "
 					  "next start records it" :
 					  "an incomplete line (%zu bytes after seq %llu) in a file "
@@ -447,7 +447,7 @@ static void walk(struct vstate *v, struct vfile *files, int n)
 		fail(v, AUDIT_MISSING, 0, "no records");
 	} else if (strcmp(v->last_type, "seal")) {
 		fail(v, AUDIT_UNSEALED, v->any_seal ? v->last_seal_seq + 1 : v->rep->first_seq,
-		     "unsealed tail: records %llu..%llu follow the last seal: the writer crashed, "
+		     "records %llu..%llu follow the last seal: the writer crashed, "
 		     "or records after them were removed",
 		     (unsigned long long)(v->any_seal ? v->last_seal_seq + 1 : v->rep->first_seq),
 		     (unsigned long long)v->last_seq);
