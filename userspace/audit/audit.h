@@ -73,7 +73,7 @@ struct audit_stream;
  * a new file with a genesis record that links to the newest rotated file.
  * Returns NULL with *err set: -EBADMSG when the log's last complete record is
  * damaged (verify it), -EKEYREJECTED when the key in key_dir does not belong
- * to this log.
+ * to this log, -EBUSY when another writer has the log open.
  */
 struct audit_writer *audit_writer_open(const struct audit_config *cfg, int *err);
 const struct audit_resume *audit_writer_resume_info(const struct audit_writer *w);

@@ -148,13 +148,21 @@ int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len
 	return 1;
 }
 
-/* Prints the complete lines in buf[0..*len), keeps the unterminated rest. */
-static void drain(const struct audit_filter *flt, char *buf, size_t *len, FILE *out)
+/*
+ * Prints the complete lines in buf[0..*len), keeps the unterminated rest;
+ * *file: the file number of the last genesis seen (to find the next file).
+ */
+static void drain(const struct audit_filter *flt, char *buf, size_t *len, FILE *out,
+		  unsigned long long *file)
 {
 	size_t start = 0;
-	char *nl;
+	char *nl, *g;
 
 	while ((nl = memchr(buf + start, '\n', *len - start))) {
+		*nl = 0;
+		if (strstr(buf + start, "\"type\":\"genesis\"") &&
+		    (g = strstr(buf + start, "\"file\":")))
+			sscanf(g, "\"file\":%llu", file);
 		audit_tail_emit(flt, buf + start, (size_t)(nl - buf - start), out);
 		start = (size_t)(nl - buf) + 1;
 	}
@@ -181,10 +189,27 @@ static int read_into(int fd, char **buf, size_t *len, size_t *cap)
 	return n > 0;
 }
 
+/*
+ * After the file being read was rotated: the next file is PATH.<file+1> if
+ * rotation went on past it, else PATH itself. *rotated says which.
+ */
+static int open_next(const char *path, unsigned long long file, bool *rotated)
+{
+	char next[4200];
+	int fd;
+
+	snprintf(next, sizeof(next), "%s.%06llu", path, file + 1);
+	fd = open(next, O_RDONLY | O_CLOEXEC);
+	*rotated = fd >= 0;
+	return fd >= 0 ? fd : open(path, O_RDONLY | O_CLOEXEC);
+}
+
 int audit_tail_file(const char *path, const struct audit_filter *flt, bool follow)
 {
 	size_t len = 0, cap = 2 * AUDIT_MAX_LINE;
 	char *buf = malloc(cap);
+	unsigned long long file = 0;
+	bool rotated = false;
 	struct stat st, now;
 	int fd, n, err = 0;
 
@@ -202,26 +227,28 @@ int audit_tail_file(const char *path, const struct audit_filter *flt, bool follo
 			break;
 		}
 		if (n > 0) {
-			drain(flt, buf, &len, stdout);
+			drain(flt, buf, &len, stdout, &file);
 			continue;
 		}
 		if (!follow)
 			break;
-		fflush(stdout);
-		usleep(200000);
-		/* Rotation renames the file and starts a new one at the same path. */
-		if (stat(path, &now) == 0 && (now.st_ino != st.st_ino || now.st_dev != st.st_dev)) {
-			int nfd = open(path, O_RDONLY | O_CLOEXEC);
-
-			if (nfd < 0)
+		if (!rotated) {
+			fflush(stdout);
+			usleep(200000);
+			/* Rotation renames the file and starts a new one at the same path. */
+			if (stat(path, &now) || (now.st_ino == st.st_ino && now.st_dev == st.st_dev))
 				continue;
 			while ((n = read_into(fd, &buf, &len, &cap)) > 0)
-				drain(flt, buf, &len, stdout);
-			close(fd);
-			fd = nfd;
-			fstat(fd, &st);
-			len = 0;
+				drain(flt, buf, &len, stdout, &file);
 		}
+		/* A rotated file is complete: go on with the next one at once. */
+		n = open_next(path, file, &rotated);
+		if (n < 0)
+			continue;
+		close(fd);
+		fd = n;
+		fstat(fd, &st);
+		len = 0;
 	}
 out:
 	if (fd >= 0)

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/file.h>
 #include <openssl/rand.h>
 #include "audit.h"
 #include "audit_int.h"
@@ -190,11 +191,24 @@ static int sync_dir(const char *path)
 	return err;
 }
 
+/* One writer per log: a second one would fork the chain. */
+static int lock_fd(int fd)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? -EBUSY : -errno;
+	return 0;
+}
+
 static int open_new_file(struct audit_writer *w)
 {
+	int err;
+
 	w->fd = open(w->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
 	if (w->fd < 0)
 		return -errno;
+	err = lock_fd(w->fd);
+	if (err)
+		return err;
 	w->file_size = 0;
 	w->file_records = 0;
 	return genesis(w);
@@ -685,7 +699,7 @@ static int resume_from(struct audit_writer *w, const char *path, bool same_file)
 		err = open_new_file(w);
 	} else {
 		w->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-		err = w->fd < 0 ? -errno : 0;
+		err = w->fd < 0 ? -errno : lock_fd(w->fd);
 		if (!err && l.tail_len) {
 			w->resume.torn_bytes = l.tail_len;
 			err = append_torn(w, l.data + l.tail_off, l.tail_len);
