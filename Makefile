@@ -117,7 +117,7 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/demo.sh
 
-bench: all $(BUILD)/bench/bench_audit
+bench: all $(BUILD)/bench/bench_compile $(BUILD)/bench/bench_audit
 	$(Q)tests/bench/run.sh
 
 clean:

@@ -107,6 +107,7 @@ struct ag_task {
 	struct ag_event ev; /* ev.subject is where every input is built */
 	__u8 slack[AG_MAX_INPUT + 8]; /* bounded writes may run past ev.subject */
 	__u8 tmp[AG_MAX_INPUT];
+	__u8 path[2 * AG_MAX_INPUT]; /* paths built leaf first, right-aligned at AG_MAX_INPUT */
 };
 
 struct {
@@ -312,6 +313,205 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 	if (wr && ag_decide(t, &pol, AG_CLASS_FILE_WRITE, len, 0))
 		err = -EPERM;
 	return err;
+}
+
+/*
+ * Path hooks (mknod, unlink, rename, ...) may not call bpf_d_path: their path
+ * is rebuilt from the dentry chain, crossing mount points, up to the task's
+ * root, the way d_path() walks it. Names are read under the hook's locks
+ * (the parent directory's inode lock is held for the entry being changed).
+ */
+struct ag_pathwalk {
+	struct ag_task *t;
+	struct dentry *d;
+	struct mount *m;
+	struct dentry *mnt_root;
+	struct dentry *root_d;
+	struct mount *root_m;
+	__u32 pos; /* t->path[pos..AG_MAX_INPUT) holds what was built so far */
+	int done;
+};
+
+static __always_inline struct mount *ag_real_mount(const struct vfsmount *mnt)
+{
+	return (void *)mnt - bpf_core_field_offset(struct mount, mnt);
+}
+
+static long ag_pathwalk_step(__u32 i, void *arg)
+{
+	struct ag_pathwalk *c = arg;
+	/* Locals: BPF_CORE_READ must relocate kernel structs only, not this context. */
+	struct dentry *d = c->d, *parent;
+	struct mount *m = c->m, *pm;
+	const unsigned char *name;
+	__u32 len;
+
+	if (d == c->root_d && m == c->root_m) {
+		c->done = 1;
+		return 1;
+	}
+	if (d == c->mnt_root) {
+		pm = BPF_CORE_READ(m, mnt_parent);
+		if (pm == m) {
+			c->done = 1; /* the root of the mount tree */
+			return 1;
+		}
+		c->d = BPF_CORE_READ(m, mnt_mountpoint);
+		c->m = pm;
+		c->mnt_root = BPF_CORE_READ(pm, mnt.mnt_root);
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent == d) {
+		c->done = 1; /* disconnected: what d_path() prints too, from here */
+		return 1;
+	}
+	len = BPF_CORE_READ(d, d_name.len);
+	name = BPF_CORE_READ(d, d_name.name);
+	if (len + 1 > c->pos)
+		return 1; /* too long: not done */
+	c->pos -= len;
+	bpf_probe_read_kernel(&c->t->path[c->pos & (AG_MAX_INPUT - 1)], len & (AG_MAX_INPUT - 1),
+			      name);
+	c->pos--;
+	c->t->path[c->pos & (AG_MAX_INPUT - 1)] = '/';
+	c->d = parent;
+	return 0;
+}
+
+/* The path of dentry on mnt into t->ev.subject; its length, AG_MAX_INPUT + 1 when too long. */
+static __always_inline __u32 ag_path_of(struct ag_task *t, struct dentry *dentry,
+					const struct vfsmount *mnt)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct ag_pathwalk c = {
+		.t = t,
+		.d = dentry,
+		.m = ag_real_mount(mnt),
+		.mnt_root = BPF_CORE_READ(mnt, mnt_root),
+		.root_d = BPF_CORE_READ(task, fs, root.dentry),
+		.root_m = ag_real_mount(BPF_CORE_READ(task, fs, root.mnt)),
+		.pos = AG_MAX_INPUT,
+	};
+	__u32 len;
+
+	bpf_loop(AG_MAX_INPUT, ag_pathwalk_step, &c, 0);
+	if (!c.done)
+		return AG_MAX_INPUT + 1;
+	if (c.pos == AG_MAX_INPUT) {
+		t->ev.subject[0] = '/';
+		return 1;
+	}
+	len = AG_MAX_INPUT - c.pos;
+	bpf_probe_read_kernel(t->ev.subject, len & (2 * AG_MAX_INPUT - 1),
+			      &t->path[c.pos & (AG_MAX_INPUT - 1)]);
+	return len;
+}
+
+/* A write-like change of the entry dentry on mnt: decided as file_write of its path. */
+static __always_inline int ag_write_op(struct dentry *dentry, const struct vfsmount *mnt)
+{
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	int err;
+
+	err = ag_setup(&pol, &t);
+	if (err)
+		return err > 0 ? 0 : err;
+	return ag_decide(t, &pol, AG_CLASS_FILE_WRITE, ag_path_of(t, dentry, mnt), 0);
+}
+
+/* Also the creation by open(O_CREAT), which file_open only sees once the file exists. */
+SEC("lsm/path_mknod")
+int BPF_PROG(ag_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
+	     unsigned int dev, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_write_op(dentry, dir->mnt);
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(ag_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_write_op(dentry, dir->mnt);
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(ag_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_write_op(dentry, dir->mnt);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(ag_path_rmdir, const struct path *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_write_op(dentry, dir->mnt);
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(ag_path_symlink, const struct path *dir, struct dentry *dentry, const char *old_name,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return ag_write_op(dentry, dir->mnt);
+}
+
+/* A hard link writes both names: whoever may write the link may write the file. */
+SEC("lsm/path_link")
+int BPF_PROG(ag_path_link, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry, int ret)
+{
+	if (ret)
+		return ret;
+	ret = ag_write_op(old_dentry, new_dir->mnt); /* links never cross mounts */
+	if (ret)
+		return ret;
+	return ag_write_op(new_dentry, new_dir->mnt);
+}
+
+/* Both ends; RENAME_EXCHANGE is the same pair of writes. */
+SEC("lsm/path_rename")
+int BPF_PROG(ag_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	if (ret)
+		return ret;
+	ret = ag_write_op(old_dentry, old_dir->mnt);
+	if (ret)
+		return ret;
+	return ag_write_op(new_dentry, new_dir->mnt);
+}
+
+SEC("lsm/path_truncate")
+int BPF_PROG(ag_path_truncate, const struct path *path, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_write_op(path->dentry, path->mnt);
+}
+
+SEC("lsm/path_chmod")
+int BPF_PROG(ag_path_chmod, const struct path *path, umode_t mode, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_write_op(path->dentry, path->mnt);
+}
+
+SEC("lsm/path_chown")
+int BPF_PROG(ag_path_chown, const struct path *path, __u32 uid, __u32 gid, int ret) /* kuid_t, kgid_t */
+{
+	if (ret)
+		return ret;
+	return ag_write_op(path->dentry, path->mnt);
 }
 
 /* Faults in up to three pages at a user address so a non-faulting read can succeed. */

@@ -17,7 +17,7 @@
 static const char usage_text[] =
 	"usage: agentgate audit verify [--pubkey HEX|FILE] [--open] FILE...\n"
 	"       agentgate audit tail [-f] [--decision allow|deny] [--action A] [--agent CGROUP]\n"
-	"                            [--json] FILE | --live SOCKET\n"
+	"                            [--json|--text] FILE | --live SOCKET\n"
 	"       agentgate audit export --format jsonl|csv FILE...\n"
 	"       agentgate audit keygen [--key-dir DIR]\n"
 	"       agentgate audit pubkey [--key-dir DIR]\n";
@@ -119,15 +119,16 @@ static int do_tail(int argc, char **argv)
 					      { "action", required_argument, NULL, 'a' },
 					      { "agent", required_argument, NULL, 'g' },
 					      { "json", no_argument, NULL, 'j' },
+					      { "text", no_argument, NULL, 't' },
 					      { "live", required_argument, NULL, 'l' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	struct audit_filter flt = { 0 };
 	const char *live = NULL;
-	bool follow = false;
+	bool follow = false, text = false;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "fd:a:g:jl:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fd:a:g:jtl:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			follow = true;
@@ -150,6 +151,9 @@ static int do_tail(int argc, char **argv)
 		case 'j':
 			flt.json = true;
 			break;
+		case 't':
+			text = true;
+			break;
 		case 'l':
 			live = optarg;
 			break;
@@ -157,9 +161,10 @@ static int do_tail(int argc, char **argv)
 			return usage();
 		}
 	}
-	if (!flt.json && !isatty(STDOUT_FILENO))
+	/* Readable lines on a terminal (or with --text), JSON lines for programs. */
+	if (!flt.json && !text && !isatty(STDOUT_FILENO))
 		flt.json = true;
-	flt.color = !flt.json && !getenv("NO_COLOR");
+	flt.color = !flt.json && !getenv("NO_COLOR") && isatty(STDOUT_FILENO);
 	if (live ? optind != argc : optind != argc - 1)
 		return usage();
 	err = live ? audit_tail_live(live, &flt) : audit_tail_file(argv[optind], &flt, follow);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * `agentgate exec --policy FILE [--mode enforce|simulate] [--audit-log FILE]
+ * `agentgate exec --policy FILE [--mode enforce|simulate] [--audit-log FILE [--key-dir DIR]]
  *  [--verbose] -- CMD [ARG...]`: runs CMD in a fresh cgroup confined by the
  * policy and exits with CMD's status (128+N when killed by signal N).
  *
@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <limits.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <jansson.h>
+#include "audit/audit.h"
 #include "cli.h"
 #include "compile.h"
 #include "loader.h"
@@ -34,9 +36,9 @@
 struct exec_ctx {
 	const struct ag_policy *policy;
 	uint64_t cgroup_id;
-	FILE *log;
-	int64_t boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
-	int log_err;
+	const char *agent; /* the cgroup's path below the cgroup2 mount */
+	struct audit_writer *audit;
+	int audit_err;
 };
 
 static volatile sig_atomic_t child_pid;
@@ -47,101 +49,31 @@ static void forward_signal(int sig)
 		kill(child_pid, sig);
 }
 
-static int64_t ts_ns(clockid_t c)
+static void note_audit(struct exec_ctx *x, int err)
 {
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (err && !x->audit_err)
+		x->audit_err = err;
 }
 
-static const char *action_name(unsigned int cls)
-{
-	switch (cls) {
-	case AG_CLASS_FILE_READ:
-		return "file_read";
-	case AG_CLASS_FILE_WRITE:
-		return "file_write";
-	case AG_CLASS_EXEC:
-		return "shell_exec";
-	case AG_CLASS_NET_ADDR:
-		return "network";
-	default:
-		return "unknown";
-	}
-}
-
-static json_t *rule_json(const struct exec_ctx *x, const struct ag_event *ev)
-{
-	const struct ag_rule *r;
-
-	switch (ev->rule) {
-	case AG_RULE_DEFAULT:
-		return json_string("default");
-	case AG_RULE_OVERSIZED:
-		return json_string("oversized");
-	case AG_RULE_UNREADABLE:
-		return json_string("unreadable");
-	}
-	if (ev->rule >= x->policy->nrules)
-		return json_integer(ev->rule);
-	r = &x->policy->rules[ev->rule];
-	return json_pack("{s:i, s:s?, s:s, s:i}", "index", ev->rule, "reason", r->reason, "file",
-			 r->loc.file, "line", r->loc.line);
-}
-
-static void utc(int64_t ns, char *buf, size_t sz)
-{
-	time_t s = ns / 1000000000;
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	snprintf(buf + strftime(buf, sz, "%Y-%m-%dT%H:%M:%S", &tm), sz - 19, ".%06dZ",
-		 (int)(ns % 1000000000 / 1000));
-}
-
-/* One JSON line per decision (plain records until the audit chain writer takes over). */
+/* Each decision becomes a chained audit record (docs/audit.md), as the daemon writes them. */
 static int on_event(void *ctx, const struct ag_event *ev, size_t size)
 {
 	struct exec_ctx *x = ctx;
-	char ts[64], addr[INET6_ADDRSTRLEN] = "";
-	json_t *o;
-	char *line;
+	const struct ag_policy *p = x->policy;
+	struct audit_context ac = { .agent = x->agent, .policy = p->name ? p->name : "" };
+	char link[64], exe[PATH_MAX] = "";
+	ssize_t n;
 
-	if (ev->policy_cgroup_id != x->cgroup_id)
+	if (ev->policy_cgroup_id != x->cgroup_id || !x->audit)
 		return 0; /* another process's confinement */
-	utc((int64_t)ev->ts_boot_ns + x->boot_to_real_ns, ts, sizeof(ts));
-	o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s#, s:i, s:i, s:i, s:s, s:I}", "ts", ts,
-		      "action", action_name(ev->action), "decision",
-		      ev->decision == AG_DECISION_ALLOW ? "allow" : "deny", "mode",
-		      ev->mode == AG_MODE_SIMULATE ? "simulate" : "enforce", "rule",
-		      rule_json(x, ev), "subject", ev->subject, (int)ev->subject_len, "pid", ev->pid,
-		      "tid", ev->tid, "uid", ev->uid, "comm",
-		      strndupa(ev->comm, AG_COMM_LEN), "cgroup", (json_int_t)ev->cgroup_id);
-	if (o)
-		json_object_set_new(o, "policy_cgroup", json_integer((json_int_t)ev->policy_cgroup_id));
-	if (!o)
-		return 0;
-	if (ev->action == AG_CLASS_NET_ADDR) {
-		static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-		if (!memcmp(ev->addr, mapped, sizeof(mapped)))
-			inet_ntop(AF_INET, ev->addr + 12, addr, sizeof(addr));
-		else
-			inet_ntop(AF_INET6, ev->addr, addr, sizeof(addr));
-		json_object_set_new(o, "addr", json_string(addr));
-		json_object_set_new(o, "port", json_integer(ev->port));
-		json_object_del(o, "subject");
-	}
-	if (ev->flags & AG_EV_TRUNCATED)
-		json_object_set_new(o, "truncated", json_true());
-	if (ev->flags & AG_EV_ARGV_RACE)
-		json_object_set_new(o, "argv_race", json_true());
-	line = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(o);
-	if (line && x->log && fprintf(x->log, "%s\n", line) < 0)
-		x->log_err = -errno;
-	free(line);
+	/* Best effort: the task may have exited or exec'd since the decision. */
+	snprintf(link, sizeof(link), "/proc/%u/exe", ev->pid);
+	n = readlink(link, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	ac.exe = exe;
+	ac.reason = ev->rule < p->nrules && p->rules[ev->rule].reason ? p->rules[ev->rule].reason :
+									  "";
+	note_audit(x, audit_append_decision(x->audit, ev, size, &ac));
 	return 0;
 }
 
@@ -243,7 +175,7 @@ static void remove_cgroup(const char *cgdir)
 static void usage(void)
 {
 	fprintf(stderr, "usage: agentgate exec --policy FILE [--mode enforce|simulate] "
-			"[--audit-log FILE] [--verbose] -- CMD [ARG...]\n");
+			"[--audit-log FILE [--key-dir DIR]] [--verbose] -- CMD [ARG...]\n");
 }
 
 int cmd_exec(int argc, char **argv)
@@ -252,11 +184,12 @@ int cmd_exec(int argc, char **argv)
 		{ "policy", required_argument, NULL, 'p' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "audit-log", required_argument, NULL, 'a' },
+		{ "key-dir", required_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *policy_path = NULL, *mode = NULL, *log_path = NULL;
+	const char *policy_path = NULL, *mode = NULL, *log_path = NULL, *key_dir = NULL;
 	struct compile_opts copts = { .resolve = resolve };
 	struct loader_opts lopts = {};
 	struct exec_ctx x = {};
@@ -266,7 +199,7 @@ int cmd_exec(int argc, char **argv)
 	struct ag_error perr;
 	struct sigaction sa = { .sa_handler = forward_signal };
 	char cgdir[128], msg[512];
-	int c, err, status, ret = 1, installed = 0;
+	int c, err, status, tmo, ret = 1, installed = 0;
 	uint64_t drops0 = 0, drops1 = 0;
 	pid_t pid;
 
@@ -281,6 +214,9 @@ int cmd_exec(int argc, char **argv)
 			break;
 		case 'a':
 			log_path = optarg;
+			break;
+		case 'k':
+			key_dir = optarg;
 			break;
 		case 'v':
 			lopts.verbose = 1;
@@ -327,12 +263,17 @@ int cmd_exec(int argc, char **argv)
 		goto out;
 	}
 	if (log_path) {
-		x.log = fopen(log_path, "ae");
-		if (!x.log) {
-			fprintf(stderr, "agentgate: exec: %s: %s\n", log_path, strerror(errno));
+		struct audit_config ac = { .path = log_path, .key_dir = key_dir, .fsync_ms = 50 };
+
+		x.audit = audit_writer_open(&ac, &err);
+		if (!x.audit) {
+			fprintf(stderr, "agentgate: exec: audit log %s: %s\n", log_path,
+				err == -EBADMSG ? "its last complete record is damaged (run "
+						  "`agentgate audit verify`)" :
+				err == -EKEYREJECTED ? "the signing key does not belong to this log" :
+						       strerror(-err));
 			goto out;
 		}
-		setvbuf(x.log, NULL, _IOLBF, 0);
 	}
 	err = loader_open(&l, &lopts);
 	if (err == -EPERM) {
@@ -357,7 +298,7 @@ int cmd_exec(int argc, char **argv)
 		goto out;
 	}
 	x.policy = p;
-	x.boot_to_real_ns = ts_ns(CLOCK_REALTIME) - ts_ns(CLOCK_BOOTTIME);
+	x.agent = cgdir + strlen(CGROUP_ROOT);
 	err = loader_cgroup_id(cgdir, &x.cgroup_id);
 	/* A private stream: a running daemon keeps reading the shared one undisturbed. */
 	if (!err)
@@ -374,6 +315,12 @@ int cmd_exec(int argc, char **argv)
 	}
 	installed = 1;
 	loader_drops(l, &drops0);
+	if (x.audit) {
+		snprintf(msg, sizeof(msg), "cgroup=%s policy=%s name=%s mode=%s command=%s", x.agent,
+			 policy_path, p->name ? p->name : "",
+			 p->mode == AG_MODE_SIMULATE ? "simulate" : "enforce", argv[optind]);
+		note_audit(&x, audit_append_lifecycle(x.audit, "exec_start", msg));
+	}
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -396,19 +343,23 @@ int cmd_exec(int argc, char **argv)
 			status = 1 << 8;
 			break;
 		}
-		loader_poll(l, 50);
+		tmo = x.audit ? audit_writer_timeout_ms(x.audit) : -1;
+		loader_poll(l, tmo >= 0 && tmo < 50 ? tmo : 50);
+		if (x.audit)
+			note_audit(&x, audit_writer_tick(x.audit));
 	}
 	child_pid = 0;
 	remove_cgroup(cgdir); /* CMD's leftovers must not outlive its confinement */
 	while (loader_poll(l, 0) > 0)
 		;
 	loader_drops(l, &drops1);
-	if (drops1 > drops0)
+	if (drops1 > drops0) {
+		/* The counter is shared by all streams: an upper bound for this run. */
 		fprintf(stderr, "agentgate: exec: %llu events lost (ring buffer full)\n",
 			(unsigned long long)(drops1 - drops0));
-	if (x.log_err)
-		fprintf(stderr, "agentgate: exec: writing %s: %s\n", log_path,
-			strerror(-x.log_err));
+		if (x.audit)
+			note_audit(&x, audit_append_gap(x.audit, drops1 - drops0));
+	}
 	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	goto out_remove;
 out_cgroup:
@@ -422,8 +373,14 @@ out_remove:
 	}
 out:
 	loader_close(l);
-	if (x.log)
-		fclose(x.log);
+	if (x.audit) {
+		snprintf(msg, sizeof(msg), "status=%d", ret);
+		note_audit(&x, audit_append_lifecycle(x.audit, "exec_end", msg));
+		note_audit(&x, audit_writer_close(x.audit));
+		if (x.audit_err)
+			fprintf(stderr, "agentgate: exec: writing %s: %s\n", log_path,
+				strerror(-x.audit_err));
+	}
 	if (img.data)
 		image_free(&img);
 	if (p)

@@ -25,8 +25,13 @@
 static const char *const map_pins[] = { "policies", "cache", "events", "streams", "drops",
 					"state" };
 enum { M_POLICIES, M_CACHE, M_EVENTS, M_STREAMS, M_DROPS, M_STATE, M_COUNT };
-static const char *const link_pins[] = { "link_file_open", "link_bprm_check",
-					 "link_bprm_committed", "link_socket_connect" };
+/* "link_NAME" pins the link of program ag_NAME. */
+static const char *const link_pins[] = {
+	"link_file_open",  "link_bprm_check", "link_bprm_committed", "link_socket_connect",
+	"link_path_mknod", "link_path_mkdir", "link_path_unlink",    "link_path_rmdir",
+	"link_path_symlink", "link_path_link", "link_path_rename",   "link_path_truncate",
+	"link_path_chmod", "link_path_chown",
+};
 #define LINK_COUNT (sizeof(link_pins) / sizeof(link_pins[0]))
 
 struct loader {
@@ -197,10 +202,14 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	err = agentgate_bpf__load(skel);
 	if (err)
 		goto cleanup;
-	progs[0] = skel->progs.ag_file_open;
-	progs[1] = skel->progs.ag_bprm_check;
-	progs[2] = skel->progs.ag_bprm_committed;
-	progs[3] = skel->progs.ag_socket_connect;
+	for (i = 0; i < LINK_COUNT; i++) {
+		snprintf(path, sizeof(path), "ag_%s", link_pins[i] + strlen("link_"));
+		progs[i] = bpf_object__find_program_by_name(skel->obj, path);
+		if (!progs[i]) {
+			err = -ENOENT;
+			goto cleanup;
+		}
+	}
 	maps[M_POLICIES] = skel->maps.ag_policies;
 	maps[M_CACHE] = skel->maps.ag_cache;
 	maps[M_EVENTS] = skel->maps.ag_events;

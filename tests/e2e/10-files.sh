@@ -32,15 +32,15 @@ EOP
 log=$WORK/files.log
 
 expect "file_read allowed" ok run "$pol" "$log" "$PROBE" open-read /srv/data/a.txt
-audit "file_read allowed: audit" "$log" '"action":"file_read"' '"decision":"allow"' '"subject":"/srv/data/a.txt"'
+audit "file_read allowed: audit" "$log" '"action":"file_read"' '"decision":"ALLOW"' '"path":"/srv/data/a.txt"'
 expect "file_read denied" EPERM run "$pol" "$log" "$PROBE" open-read /srv/secret/key
-audit "file_read denied: audit" "$log" '"action":"file_read"' '"decision":"deny"' '"subject":"/srv/secret/key"' '"rule":"default"'
+audit "file_read denied: audit" "$log" '"action":"file_read"' '"decision":"DENY"' '"path":"/srv/secret/key"' '"rule":"default"'
 expect "file_read through a symlink judged on the target" EPERM run "$pol" "$log" "$PROBE" open-read /srv/data/link-to-secret
 expect "file_read with .. judged on the resolved path" EPERM run "$pol" "$log" "$PROBE" open-read /srv/data/../secret/key
 expect "file_write allowed" ok run "$pol" "$log" "$PROBE" open-write /srv/out/new.txt
-audit "file_write allowed: audit" "$log" '"action":"file_write"' '"decision":"allow"' '"subject":"/srv/out/new.txt"'
+audit "file_write allowed: audit" "$log" '"action":"file_write"' '"decision":"ALLOW"' '"path":"/srv/out/new.txt"'
 expect "file_write denied by rule" EPERM run "$pol" "$log" "$PROBE" open-write /srv/out/locked/l.txt
-audit "file_write denied: audit names the rule" "$log" '"action":"file_write"' '"decision":"deny"' '"subject":"/srv/out/locked/l.txt"' '"reason":"locked outputs"'
+audit "file_write denied: audit names the rule" "$log" '"action":"file_write"' '"decision":"DENY"' '"path":"/srv/out/locked/l.txt"' '"reason":"locked outputs"'
 expect "file_write denied by default" EPERM run "$pol" "$log" "$PROBE" open-write /srv/data/a.txt
 expect "read-write needs both: write missing" EPERM run "$pol" "$log" "$PROBE" open-rw /srv/data/a.txt
 expect "read-write needs both: both allowed" ok run "$pol" "$log" "$PROBE" open-rw /srv/out/new.txt

@@ -15,8 +15,8 @@ EOP
 log=$WORK/sim.log
 
 expect "simulate: denied read goes through" ok "$AGENTGATE" exec --mode simulate --policy "$pol" --audit-log "$log" -- "$PROBE" open-read /srv/secret/key
-audit "simulate: recorded as deny in simulate mode" "$log" '"action":"file_read"' '"decision":"deny"' '"mode":"simulate"' '"subject":"/srv/secret/key"'
+audit "simulate: recorded as deny in simulate mode" "$log" '"action":"file_read"' '"decision":"DENY"' '"mode":"simulate"' '"path":"/srv/secret/key"'
 expect "simulate: denied connect goes through" ok "$AGENTGATE" exec --mode simulate --policy "$pol" --audit-log "$log" -- "$PROBE" connect-udp 127.0.0.1 9
-audit "simulate: connect recorded" "$log" '"action":"network"' '"decision":"deny"' '"mode":"simulate"'
+audit "simulate: connect recorded" "$log" '"action":"network"' '"decision":"DENY"' '"mode":"simulate"'
 expect "enforce: the same read refused" EPERM "$AGENTGATE" exec --mode enforce --policy "$pol" --audit-log "$log" -- "$PROBE" open-read /srv/secret/key
-audit "enforce: recorded as deny in enforce mode" "$log" '"action":"file_read"' '"decision":"deny"' '"mode":"enforce"' '"subject":"/srv/secret/key"'
+audit "enforce: recorded as deny in enforce mode" "$log" '"action":"file_read"' '"decision":"DENY"' '"mode":"enforce"' '"path":"/srv/secret/key"'

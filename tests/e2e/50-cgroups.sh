@@ -3,7 +3,7 @@
 # A child cgroup inherits the nearest ancestor's policy; other cgroups are unaffected.
 . "$(dirname "$0")/kernel.sh"
 
-BB=$(readlink -f "$(command -v busybox)")
+BB=/bin/busybox # busybox sh resolves "busybox" to its own applet, not a path
 mkdir -p /srv/data /srv/secret
 echo data >/srv/data/a.txt
 echo secret >/srv/secret/key
@@ -29,7 +29,7 @@ EOP
 log=$WORK/cg.log
 
 expect "child cgroup inherits: denied read" EPERM run "$pol" "$log" "$PROBE" enter-child sub "$PROBE" probe open-read /srv/secret/key
-audit "child cgroup inherits: audit from the child cgroup" "$log" '"action":"file_read"' '"decision":"deny"' '"subject":"/srv/secret/key"'
+audit "child cgroup inherits: audit from the child cgroup" "$log" '"action":"file_read"' '"decision":"DENY"' '"path":"/srv/secret/key"'
 expect "child cgroup inherits: allowed read" ok run "$pol" "$log" "$PROBE" enter-child sub "$PROBE" probe open-read /srv/data/a.txt
 expect "grandchild cgroup inherits" EPERM run "$pol" "$log" "$PROBE" enter-child a "$PROBE" probe enter-child b "$PROBE" probe open-read /srv/secret/key
 ls -d /sys/fs/cgroup/agentgate/exec-* >/dev/null 2>&1 && fail "exec cgroups removed" "$(ls -d /sys/fs/cgroup/agentgate/exec-*)" || pass "exec cgroups removed"

@@ -25,9 +25,12 @@ ls -d /sys/fs/cgroup/agentgate/exec-* >/dev/null 2>&1 && fail "no cgroup left be
 [ -d /sys/fs/bpf/agentgate ] && [ -e /sys/fs/bpf/agentgate/link_file_open ] && pass "programs stay pinned after exec" || fail "programs stay pinned after exec" "$(ls /sys/fs/bpf/agentgate 2>&1)"
 
 # Two execs at once share the pinned programs; each keeps its own records.
+mkdir -p /srv
+echo a >/srv/nothing-a
+echo b >/srv/nothing-b
 run "$pol" "$WORK/a.log" "$PROBE" open-read /srv/nothing-a >/dev/null 2>&1 &
 run "$pol" "$WORK/b.log" "$PROBE" open-read /srv/nothing-b >/dev/null 2>&1
 wait
-audit "concurrent execs: first has its record" "$WORK/a.log" '"subject":"/srv/nothing-a"'
-audit "concurrent execs: second has its record" "$WORK/b.log" '"subject":"/srv/nothing-b"'
-no_audit "concurrent execs: records not mixed" "$WORK/a.log" '"subject":"/srv/nothing-b"'
+audit "concurrent execs: first has its record" "$WORK/a.log" '"path":"/srv/nothing-a"'
+audit "concurrent execs: second has its record" "$WORK/b.log" '"path":"/srv/nothing-b"'
+no_audit "concurrent execs: records not mixed" "$WORK/a.log" '"path":"/srv/nothing-b"'

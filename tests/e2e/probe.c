@@ -67,6 +67,8 @@ static int do_exec(const char *path, char **argv)
 	if (pid < 0)
 		return report(errno);
 	if (pid == 0) {
+		/* stdout carries the probe's verdict alone; the command's output goes to stderr. */
+		dup2(STDERR_FILENO, STDOUT_FILENO);
 		execv(path, argv);
 		err = errno;
 		if (write(pfd[1], &err, sizeof(err)) < 0)

@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# The demo itself, run as root where BPF-LSM works (the VM, or a host that has it):
+# a real CPython agent under policies/openai-agent-demo.yaml (seed 1 plus what CPython
+# needs to start) performs the seed's six example actions without asking anyone; the
+# kernel allows or denies each; then the audit records of those actions and the
+# verification of the hash-chained log.
+# In the VM (/agvm exists), a throw-away system, it also sets up the seed's world:
+# /etc/hosts names for the seed's domains, a listener on :443, a stand-in sudo.
+# AGDEMO_DIR: where policies/ and demo/agent.py are (default: the VM's layout, /ag).
+set -u
+dir=${AGDEMO_DIR:-/ag}
+ag=${AGENTGATE:-agentgate}
+log=/var/log/agentgate/demo.log
+rm -f "$log"
+mkdir -p /var/log/agentgate /opt/agent/input /opt/agent/output /opt/agent/config \
+	/opt/agent/scripts /opt/agent/logs
+echo "date,metric,value" >/opt/agent/input/daily-report-2026-02-13.csv
+echo "model: gpt-4" >/opt/agent/config/agent.yaml
+cp "$dir/demo/agent.py" /opt/agent/scripts/process.py
+
+if [ -e /agvm/guest.sh ]; then
+	cat >>/etc/hosts <<EOH
+127.0.0.30 hooks.slack.com
+127.0.0.31 api.openai.com
+127.0.0.32 pastebin.com
+EOH
+	echo "hosts: files" >/etc/nsswitch.conf
+	# Something to talk to: every address of 127/8 answers on :443.
+	busybox nc -ll -p 443 -e /bin/true >/dev/null 2>&1 &
+	listener=$!
+	printf '#!/bin/sh\necho "sudo: ran $*"\n' >/usr/bin/sudo
+	chmod 755 /usr/bin/sudo
+fi
+
+echo "== agentgate exec --policy policies/openai-agent-demo.yaml -- python3 /opt/agent/scripts/process.py"
+echo "   (CPython $(python3 -c 'import sys; print(sys.version.split()[0])'), kernel $(uname -r))"
+echo
+PATH=/usr/local/bin:/usr/bin:/bin PYTHONDONTWRITEBYTECODE=1 \
+	"$ag" exec --policy "$dir/policies/openai-agent-demo.yaml" --audit-log "$log" \
+	-- python3 /opt/agent/scripts/process.py
+rc=$?
+echo
+echo "== the agent exited with status $rc; what the config file holds now:"
+sed 's/^/   /' /opt/agent/config/agent.yaml
+echo
+echo "== audit records of the six actions (agentgate audit tail --text $log)"
+NO_COLOR=1 "$ag" audit tail --text "$log" |
+	grep -E 'daily-report|summary-2026|config/agent.yaml|127\.0\.0\.3[0-2]|[ /]sudo' |
+	grep -v '/bin/sh'
+echo
+n=$("$ag" audit tail --json "$log" | grep -c '"type":"decision"')
+d=$("$ag" audit tail --json --decision deny "$log" | grep -c '"type":"decision"')
+echo "== $n kernel decisions in all ($d denied; the rest is CPython starting up)"
+echo
+echo "== agentgate audit verify $log"
+"$ag" audit verify "$log"
+vrc=$?
+[ -n "${listener:-}" ] && kill "$listener" 2>/dev/null
+[ "$rc" -eq 0 ] && [ "$vrc" -eq 0 ]
