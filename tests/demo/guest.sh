@@ -10,7 +10,7 @@
 # AGDEMO_DIR: where policies/ and demo/agent.py are (default: the VM's layout, /ag).
 set -u
 dir=${AGDEMO_DIR:-/ag}
-ag=${AGENTGATE:-agentgate}
+ag=${AGENTGATE:-$(command -v agentgate)}
 log=/var/log/agentgate/demo.log
 rm -f "$log"
 mkdir -p /var/log/agentgate /opt/agent/input /opt/agent/output /opt/agent/config \
