@@ -33,6 +33,12 @@
 #define O_CREAT 00000100
 #define O_TRUNC 00001000
 #define O_APPEND 00002000
+#define AF_PACKET 17
+#define CLONE_NEWNS 0x00020000ull
+#define CLONE_NEWUSER 0x10000000ull
+#define CLONE_INTO_CGROUP 0x200000000ull
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#define BPF_FS_MAGIC 0xcafe4a11
 #define NR_EXECVE 59 /* x86_64 */
 #define NR_EXECVEAT 322
 #define FNV64_OFFSET 0xcbf29ce484222325ull
@@ -203,7 +209,7 @@ static __always_inline struct ag_task *ag_task_get(void)
 
 /* Sends t->ev with the first len bytes of its subject (already in place). */
 static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol, __u16 action,
-				    struct ag_verdict v, __u32 len, __u16 flags)
+				    struct ag_verdict v, __u32 len, __u16 flags, __u32 op)
 {
 	struct ag_event *ev = &t->ev;
 	__u64 id = bpf_get_current_pid_tgid();
@@ -233,7 +239,7 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 	}
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	ev->subject_len = len;
-	ev->reserved = 0;
+	ev->op = op;
 	/* Clang folds the clamp above into flags only: hide len from it, mask for the verifier. */
 	asm volatile("" : "+r"(len));
 	len = AG_EVENT_HDR_SIZE + (len & (2 * AG_MAX_INPUT - 1));
@@ -252,7 +258,7 @@ static __always_inline int ag_decide(struct ag_task *t, const struct ag_pol *pol
 {
 	struct ag_verdict v = ag_match_bpf(&pol->img, pol->h, cls, (const __u8 *)t->ev.subject, len);
 
-	ag_emit(t, pol, cls, v, len, flags);
+	ag_emit(t, pol, cls, v, len, flags, AG_OP_NONE);
 	if (!v.allow && pol->h->mode == AG_MODE_ENFORCE)
 		return -EPERM;
 	return 0;
@@ -277,6 +283,86 @@ static __always_inline int ag_setup(struct ag_pol *pol, struct ag_task **t)
 		return -EPERM;
 	}
 	return 0;
+}
+
+/*
+ * Self-protection: refused for a confined task whatever the policy and its
+ * mode say (include/event.h lists the operations); subject[0..len) is in place.
+ */
+static __always_inline int ag_refuse(struct ag_task *t, const struct ag_pol *pol, __u32 op,
+				     __u32 len)
+{
+	struct ag_verdict v = { .rule = AG_RULE_PROTECTED, .allow = 0 };
+
+	ag_emit(t, pol, AG_ACT_PROTECT, v, len, 0, op);
+	return -EPERM;
+}
+
+/* For hooks that refuse every confined caller. */
+static __always_inline int ag_refuse_confined(__u32 op)
+{
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	int err;
+
+	err = ag_setup(&pol, &t);
+	if (err)
+		return err > 0 ? 0 : err;
+	return ag_refuse(t, &pol, op, 0);
+}
+
+/* Whether the cgroup (by its kernfs id) is cgid or below it. */
+static __always_inline int ag_cgroup_within(struct cgroup *cg, __u64 cgid)
+{
+	struct cgroup_subsys_state *css;
+	int i;
+
+	for (i = 0; i < AG_MAX_CGROUP_DEPTH && cg; i++) {
+		if (BPF_CORE_READ(cg, kn, id) == cgid)
+			return 1;
+		css = BPF_CORE_READ(cg, self.parent);
+		cg = css ? (void *)css - bpf_core_field_offset(struct cgroup, self) : NULL;
+	}
+	return 0;
+}
+
+/* Whether a cgroupfs directory (a cgroup, its inode number the cgroup id) is cgid or below. */
+static __always_inline int ag_cgroup_dir_within(struct dentry *d, __u64 cgid)
+{
+	struct dentry *parent;
+	int i;
+
+	for (i = 0; i < AG_MAX_CGROUP_DEPTH && d; i++) {
+		if (BPF_CORE_READ(d, d_inode, i_ino) == cgid)
+			return 1;
+		parent = BPF_CORE_READ(d, d_parent);
+		if (parent == d)
+			break;
+		d = parent;
+	}
+	return 0;
+}
+
+/* Appends " <decimal>" to t->ev.subject[0..pos); returns the new length. */
+static __always_inline __u32 ag_put_num(struct ag_task *t, __u32 pos, const char *word, __u64 v)
+{
+	char digits[20];
+	int n = 0, i;
+
+	for (i = 0; i < 8 && word[i]; i++)
+		t->ev.subject[(pos++) & (AG_MAX_INPUT - 1)] = word[i];
+	t->ev.subject[(pos++) & (AG_MAX_INPUT - 1)] = ' ';
+	for (i = 0; i < 20; i++) {
+		digits[i] = '0' + v % 10;
+		v /= 10;
+		n = i + 1;
+		if (!v)
+			break;
+	}
+	for (i = 19; i >= 0; i--)
+		if (i < n)
+			t->ev.subject[(pos++) & (AG_MAX_INPUT - 1)] = digits[i];
+	return pos;
 }
 
 SEC("lsm.s/file_open")
@@ -307,6 +393,10 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 	len = bpf_d_path((struct path *)&file->f_path, (char *)t->ev.subject, AG_MAX_INPUT);
 	/* The only failure is a path too long for the buffer: oversized, denied. */
 	len = len > 0 ? len - 1 : AG_MAX_INPUT + 1;
+	/* cgroup.procs of a cgroup outside the confined ones is the way out of confinement. */
+	if (wr && BPF_CORE_READ(file, f_inode, i_sb, s_magic) == CGROUP2_SUPER_MAGIC &&
+	    !ag_cgroup_dir_within(BPF_CORE_READ(file, f_path.dentry, d_parent), pol.cgroup_id))
+		return ag_refuse(t, &pol, AG_OP_CGROUP_WRITE, len);
 	err = 0;
 	if (rd)
 		err = ag_decide(t, &pol, AG_CLASS_FILE_READ, len, 0);
@@ -418,6 +508,9 @@ static __always_inline int ag_write_op(struct dentry *dentry, const struct vfsmo
 	err = ag_setup(&pol, &t);
 	if (err)
 		return err > 0 ? 0 : err;
+	/* Pinned programs and maps: removing them would end enforcement. */
+	if (BPF_CORE_READ(dentry, d_sb, s_magic) == BPF_FS_MAGIC)
+		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, ag_path_of(t, dentry, mnt));
 	return ag_decide(t, &pol, AG_CLASS_FILE_WRITE, ag_path_of(t, dentry, mnt), 0);
 }
 
@@ -662,6 +755,13 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 	if (len <= 0)
 		return ag_decide(t, &pol, AG_CLASS_EXEC, AG_MAX_INPUT + 1, 0);
 	exe_len = len - 1;
+	/*
+	 * memfd, O_TMPFILE and deleted files have no name a rule could mean
+	 * (d_path says "/memfd:x (deleted)"): refused, whatever the policy.
+	 */
+	if (!BPF_CORE_READ(bprm, file, f_path.dentry, d_hash.pprev) ||
+	    !BPF_CORE_READ(bprm, file, f_inode, __i_nlink))
+		return ag_refuse(t, &pol, AG_OP_ANON_EXEC, exe_len);
 	argc = bprm->argc;
 
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
@@ -702,7 +802,7 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 		/* argv unreadable: fail closed, whatever the policy would say */
 		struct ag_verdict v = { .rule = AG_RULE_UNREADABLE, .allow = 0 };
 
-		ag_emit(t, &pol, AG_CLASS_EXEC, v, c.pos, flags);
+		ag_emit(t, &pol, AG_CLASS_EXEC, v, c.pos, flags, AG_OP_NONE);
 		return -EPERM;
 	}
 	err = ag_decide(t, &pol, AG_CLASS_EXEC, c.pos, flags);
@@ -754,7 +854,7 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 		return 0;
 	if (pol.h->mode == AG_MODE_ENFORCE)
 		bpf_send_signal(SIGKILL);
-	ag_emit(t, &pol, AG_CLASS_EXEC, v, c.pos, AG_EV_ARGV_RACE);
+	ag_emit(t, &pol, AG_CLASS_EXEC, v, c.pos, AG_EV_ARGV_RACE, AG_OP_NONE);
 	return 0;
 }
 
@@ -796,4 +896,175 @@ int BPF_PROG(ag_socket_connect, struct socket *sock, struct sockaddr *address, i
 	ev->subject[16] = ev->port >> 8;
 	ev->subject[17] = ev->port & 0xff;
 	return ag_decide(t, &pol, AG_CLASS_NET_ADDR, AG_NET_ADDR_LEN, 0);
+}
+
+SEC("lsm/bpf")
+int BPF_PROG(ag_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_confined(AG_OP_BPF);
+}
+
+/* ptrace, process_vm_readv/writev, /proc/PID/mem and the like, of tasks outside. */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(ag_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
+{
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	int err;
+
+	if (ret)
+		return ret;
+	err = ag_setup(&pol, &t);
+	if (err)
+		return err > 0 ? 0 : err;
+	if (ag_cgroup_within(BPF_CORE_READ(child, cgroups, dfl_cgrp), pol.cgroup_id))
+		return 0;
+	return ag_refuse(t, &pol, AG_OP_PTRACE, ag_put_num(t, 0, "pid", BPF_CORE_READ(child, tgid)));
+}
+
+/* Signals to tasks outside the confined cgroups (the daemon, agentgate exec, the host). */
+SEC("lsm/task_kill")
+int BPF_PROG(ag_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
+	     const struct cred *cred, int ret)
+{
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	__u32 len;
+	int err;
+
+	if (ret)
+		return ret;
+	err = ag_setup(&pol, &t);
+	if (err)
+		return err > 0 ? 0 : err;
+	if (ag_cgroup_within(BPF_CORE_READ(p, cgroups, dfl_cgrp), pol.cgroup_id))
+		return 0;
+	len = ag_put_num(t, 0, "pid", BPF_CORE_READ(p, tgid));
+	len = ag_put_num(t, len, " signal", sig);
+	return ag_refuse(t, &pol, AG_OP_SIGNAL, len);
+}
+
+/* clone() into another cgroup or into new user/mount namespaces. */
+SEC("lsm/task_alloc")
+int BPF_PROG(ag_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	if (ret)
+		return ret;
+	if (clone_flags & CLONE_INTO_CGROUP)
+		return ag_refuse_confined(AG_OP_CLONE_CGROUP);
+	if (clone_flags & (CLONE_NEWUSER | CLONE_NEWNS))
+		return ag_refuse_confined(AG_OP_NAMESPACE);
+	return 0;
+}
+
+/* unshare(CLONE_NEWUSER) too. */
+SEC("lsm/userns_create")
+int BPF_PROG(ag_userns_create, const struct cred *cred, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_confined(AG_OP_NAMESPACE);
+}
+
+SEC("lsm/kernel_read_file")
+int BPF_PROG(ag_kernel_read_file, struct file *file, enum kernel_read_file_id id, bool contents,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return id == READING_FIRMWARE ? 0 : ag_refuse_confined(AG_OP_MODULE);
+}
+
+SEC("lsm/kernel_load_data")
+int BPF_PROG(ag_kernel_load_data, enum kernel_load_data_id id, bool contents, int ret)
+{
+	if (ret)
+		return ret;
+	return id == LOADING_FIRMWARE ? 0 : ag_refuse_confined(AG_OP_MODULE);
+}
+
+/* Mounts would let a confined task give paths another meaning (bind mounts over rules). */
+static __always_inline int ag_refuse_path(__u32 op, struct dentry *dentry,
+					  const struct vfsmount *mnt)
+{
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	int err;
+
+	err = ag_setup(&pol, &t);
+	if (err)
+		return err > 0 ? 0 : err;
+	return ag_refuse(t, &pol, op, ag_path_of(t, dentry, mnt));
+}
+
+SEC("lsm/sb_mount")
+int BPF_PROG(ag_sb_mount, const char *dev_name, const struct path *path, const char *type,
+	     unsigned long flags, void *data, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_path(AG_OP_MOUNT, path->dentry, path->mnt);
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(ag_sb_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_path(AG_OP_MOUNT, mnt->mnt_root, mnt);
+}
+
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(ag_sb_pivotroot, const struct path *old_path, const struct path *new_path, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_path(AG_OP_MOUNT, new_path->dentry, new_path->mnt);
+}
+
+SEC("lsm/move_mount")
+int BPF_PROG(ag_move_mount, const struct path *from_path, const struct path *to_path, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_path(AG_OP_MOUNT, to_path->dentry, to_path->mnt);
+}
+
+/* Paths are judged from the task's root: a new root would rename everything. */
+SEC("lsm/path_chroot")
+int BPF_PROG(ag_path_chroot, const struct path *path, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_path(AG_OP_CHROOT, path->dentry, path->mnt);
+}
+
+/* A kernel thread submitting for the task, or another task's credentials. */
+SEC("lsm/uring_sqpoll")
+int BPF_PROG(ag_uring_sqpoll, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_confined(AG_OP_IO_URING);
+}
+
+SEC("lsm/uring_override_creds")
+int BPF_PROG(ag_uring_override_creds, const struct cred *new, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_confined(AG_OP_IO_URING);
+}
+
+/* Raw and packet sockets send without connect(): no policy could see their peers. */
+SEC("lsm/socket_create")
+int BPF_PROG(ag_socket_create, int family, int type, int protocol, int kern, int ret)
+{
+	if (ret || kern)
+		return ret;
+	if ((type & 0xf) == SOCK_RAW || family == AF_PACKET)
+		return ag_refuse_confined(AG_OP_RAW_SOCKET);
+	return 0;
 }

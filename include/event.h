@@ -13,12 +13,38 @@
 
 #include "policy_image.h"
 
-#define AG_EVENT_VERSION 1u
+#define AG_EVENT_VERSION 2u
 #define AG_COMM_LEN 16
 
 enum ag_event_flags {
 	AG_EV_TRUNCATED = 1u << 0, /* subject longer than AG_MAX_INPUT */
 	AG_EV_ARGV_RACE = 1u << 1, /* argv changed between check and commit: killed */
+};
+
+/*
+ * Self-protection: what a confined task is refused whatever its policy says
+ * (simulate mode included). Sent with action AG_ACT_PROTECT, rule
+ * AG_RULE_PROTECTED and the operation in op; subject is the path involved,
+ * or empty. Change in step: userspace/audit (op names, reasons), docs/audit.md.
+ */
+#define AG_ACT_PROTECT 16u
+
+enum ag_protect_op {
+	AG_OP_NONE = 0,
+	AG_OP_BPF,		/* the bpf() syscall */
+	AG_OP_PTRACE,		/* ptrace, process_vm_*, /proc/PID/mem of a task outside */
+	AG_OP_SIGNAL,		/* a signal to a task outside the confined cgroups */
+	AG_OP_CGROUP_WRITE,	/* writing cgroupfs files (cgroup.procs: leaving the cgroup) */
+	AG_OP_CLONE_CGROUP,	/* clone3(CLONE_INTO_CGROUP) */
+	AG_OP_NAMESPACE,	/* a new user or mount namespace */
+	AG_OP_MODULE,		/* loading a kernel module, kexec image or LSM policy */
+	AG_OP_MOUNT,		/* mount, umount, move_mount, pivot_root */
+	AG_OP_CHROOT,
+	AG_OP_IO_URING,		/* io_uring SQPOLL or another task's credentials */
+	AG_OP_RAW_SOCKET,	/* SOCK_RAW or AF_PACKET */
+	AG_OP_ANON_EXEC,	/* executing an unlinked or anonymous (memfd) file */
+	AG_OP_AGENTGATE_FILE,	/* agentgate's pins, keys, logs, policies */
+	AG_OP_COUNT,
 };
 
 enum ag_decision {
@@ -35,7 +61,7 @@ struct ag_event {
 	__u32 tid;
 	__u32 uid;
 	__u16 version; /* AG_EVENT_VERSION */
-	__u16 action; /* enum ag_class (NET_ADDR for connects) */
+	__u16 action; /* enum ag_class (NET_ADDR for connects), or AG_ACT_PROTECT */
 	__u16 rule; /* rule index, AG_RULE_DEFAULT or AG_RULE_OVERSIZED */
 	__u8 decision; /* enum ag_decision: what the policy says */
 	__u8 mode; /* enum ag_mode: in simulate a DENY was not enforced */
@@ -44,7 +70,7 @@ struct ag_event {
 	__u8 addr[16]; /* NET_ADDR only: IPv6 or ::ffff:IPv4 */
 	char comm[AG_COMM_LEN];
 	__u32 subject_len; /* bytes used in subject[] */
-	__u32 reserved;
+	__u32 op; /* enum ag_protect_op for AG_ACT_PROTECT, else AG_OP_NONE */
 	char subject[AG_MAX_INPUT]; /* path or command line, not NUL-terminated */
 };
 

@@ -69,6 +69,7 @@ enum ag_class {
 #define AG_RULE_DEFAULT 0xffffu   /* no rule matched: the policy's default */
 #define AG_RULE_OVERSIZED 0xfffeu /* input longer than AG_MAX_INPUT: denied */
 #define AG_RULE_UNREADABLE 0xfffdu /* the kernel could not read the input (argv): denied */
+#define AG_RULE_PROTECTED 0xfffcu /* self-protection (event.h), not a rule of the policy */
 
 /* A decision: what dfa_match.h returns (here so callers need not include the matcher). */
 struct ag_verdict {

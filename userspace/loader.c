@@ -30,7 +30,11 @@ static const char *const link_pins[] = {
 	"link_file_open",  "link_bprm_check", "link_bprm_committed", "link_socket_connect",
 	"link_path_mknod", "link_path_mkdir", "link_path_unlink",    "link_path_rmdir",
 	"link_path_symlink", "link_path_link", "link_path_rename",   "link_path_truncate",
-	"link_path_chmod", "link_path_chown",
+	"link_path_chmod", "link_path_chown", "link_bpf", "link_ptrace_access_check",
+	"link_task_kill", "link_task_alloc", "link_userns_create", "link_kernel_read_file",
+	"link_kernel_load_data", "link_sb_mount", "link_sb_umount", "link_sb_pivotroot",
+	"link_move_mount", "link_path_chroot", "link_uring_sqpoll", "link_uring_override_creds",
+	"link_socket_create",
 };
 #define LINK_COUNT (sizeof(link_pins) / sizeof(link_pins[0]))
 

@@ -83,6 +83,7 @@ rc=$?
 [ "$rc" -eq 0 ] && pass "restart after kill -9" || fail "restart after kill -9" "exit $rc: $(tail -n 3 "$D/daemon.err")"
 [ "$(daemon_pid)" != "$pid1" ] && pass "a new daemon process" || fail "a new daemon process" "same pid"
 wait_audit "restart adopts the pinned programs" '"what":"daemon_start"' '"detail":"bpf=adopted"'
+wait_audit "restart records the crash it recovered from" '"type":"lifecycle"' '"what":"recovered"'
 wait_audit "decisions made while no daemon ran are drained" '"path":"/srv/d51/secret/while-dead"' '"decision":"DENY"'
 expect "after restart: still denied" EPERM in_cgroup "$CGP/agent" "$PROBE" open-read /srv/d51/secret/after-restart
 wait_audit "after restart: audit continues" '"path":"/srv/d51/secret/after-restart"' "\"policy_sha256\":\"$sha\""
@@ -130,6 +131,8 @@ stop_daemon TERM && pass "SIGTERM stops the daemon" || fail "SIGTERM stops the d
 expect "after SIGTERM: still denied" EPERM in_cgroup "$CGP/other" "$PROBE" open-read /srv/d51/secret/key
 wait_audit "audit: daemon stop recorded" '"what":"daemon_stop"'
 [ -S "$SOCK" ] && fail "control socket removed on exit" "$SOCK exists" || pass "control socket removed on exit"
+# The log, across the kill -9 and both restarts, is one intact, sealed chain.
+check "audit log verifies after kill -9, restart and stop" "$AGENTGATE" audit verify --pubkey "$D/keys/audit.pub" "$AUDIT"
 
 # Restart reconciles: an assignment dropped while no daemon ran is removed.
 daemon_config </dev/null

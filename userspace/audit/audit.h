@@ -86,6 +86,10 @@ int audit_append_gap(struct audit_writer *w, uint64_t lost);
 /* what: daemon_start, daemon_stop, policy_load, ...; detail: free text, may be "". */
 int audit_append_lifecycle(struct audit_writer *w, const char *what, const char *detail);
 
+/* Self-protection events (AG_ACT_PROTECT): the op's name and the sentence used as reason. */
+const char *audit_protect_op(unsigned int op);
+const char *audit_protect_reason(unsigned int op);
+
 /* Milliseconds until audit_writer_tick() has work (fsync bound, seal time); -1: none. */
 int audit_writer_timeout_ms(const struct audit_writer *w);
 /* Writes, fsyncs and seals what is due. */

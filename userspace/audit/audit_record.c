@@ -589,7 +589,7 @@ static const struct schema schemas[] = {
 	    "epoch u", "pubkey s", "prev s" } },
 	{ "decision",
 	  { "seq u", "type s", "time s", "host s", "boot_id s", "agent s", "cgroup_id u", "pid u",
-	    "tid u", "uid u", "comm s", "exe s", "action s", "path ?s", "command ?s", "domain ?s",
+	    "tid u", "uid u", "comm s", "exe s", "action s", "op ?s", "path ?s", "command ?s", "domain ?s",
 	    "ip ?s", "port ?u", "flags s", "decision s", "mode s", "rule *", "reason s",
 	    "policy s", "policy_sha256 s", "prev s" } },
 	{ "gap", { "seq u", "type s", "time s", "host s", "boot_id s", "lost u", "prev s" } },

@@ -107,6 +107,10 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 	f = audit_rec_get(r, "comm");
 	put_display(out, f ? f->s : "", f ? f->len : 0);
 	fputs("  ", out);
+	if ((f = audit_rec_get(r, "op"))) {
+		put_display(out, f->s, f->len);
+		fputs(" ", out);
+	}
 	if ((f = audit_rec_get(r, "path")) || (f = audit_rec_get(r, "command")) ||
 	    (f = audit_rec_get(r, "domain")))
 		put_display(out, f->s, f->len);

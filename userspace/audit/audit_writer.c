@@ -326,9 +326,45 @@ static const char *action_name(unsigned int cls)
 	case AG_CLASS_NET_ADDR:
 	case AG_CLASS_NET_DOMAIN:
 		return "network";
+	case AG_ACT_PROTECT:
+		return "protect";
 	default:
 		return "unknown";
 	}
+}
+
+/* Self-protection operations (include/event.h): their names and why they are refused. */
+static const char *const protect_ops[AG_OP_COUNT][2] = {
+	[AG_OP_BPF] = { "bpf", "confined tasks may not use bpf()" },
+	[AG_OP_PTRACE] = { "ptrace", "confined tasks may not trace or read tasks outside their cgroup" },
+	[AG_OP_SIGNAL] = { "signal", "confined tasks may not signal tasks outside their cgroup" },
+	[AG_OP_CGROUP_WRITE] = { "cgroup_write",
+				 "confined tasks may not change cgroups outside their own" },
+	[AG_OP_CLONE_CGROUP] = { "clone_into_cgroup",
+				 "confined tasks may not create tasks in another cgroup" },
+	[AG_OP_NAMESPACE] = { "namespace",
+			      "confined tasks may not create user or mount namespaces" },
+	[AG_OP_MODULE] = { "kernel_load",
+			   "confined tasks may not load kernel modules, kexec images or policies" },
+	[AG_OP_MOUNT] = { "mount", "confined tasks may not mount, unmount or pivot_root" },
+	[AG_OP_CHROOT] = { "chroot", "confined tasks may not change their root directory" },
+	[AG_OP_IO_URING] = { "io_uring",
+			     "confined tasks may not use io_uring SQPOLL or other credentials" },
+	[AG_OP_RAW_SOCKET] = { "raw_socket", "confined tasks may not open raw or packet sockets" },
+	[AG_OP_ANON_EXEC] = { "anon_exec",
+			      "confined tasks may not execute unlinked or anonymous files" },
+	[AG_OP_AGENTGATE_FILE] = { "agentgate_file",
+				   "agentgate's own pins, keys, logs and policies are off limits" },
+};
+
+const char *audit_protect_op(unsigned int op)
+{
+	return op < AG_OP_COUNT && protect_ops[op][0] ? protect_ops[op][0] : "unknown";
+}
+
+const char *audit_protect_reason(unsigned int op)
+{
+	return op < AG_OP_COUNT && protect_ops[op][1] ? protect_ops[op][1] : "";
 }
 
 int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, size_t size,
@@ -357,7 +393,15 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	audit_rec_str(&r, "comm", ev->comm, strnlen(ev->comm, AG_COMM_LEN));
 	audit_rec_cstr(&r, "exe", ctx->exe);
 	audit_rec_cstr(&r, "action", action_name(ev->action));
+	if (ev->action == AG_ACT_PROTECT)
+		audit_rec_cstr(&r, "op", audit_protect_op(ev->op));
 	switch (ev->action) {
+	case AG_ACT_PROTECT:
+		if (ev->subject_len && ev->subject[0] == '/')
+			audit_rec_str(&r, "path", ev->subject, ev->subject_len);
+		else if (ev->subject_len)
+			audit_rec_str(&r, "command", ev->subject, ev->subject_len);
+		break;
 	case AG_CLASS_FILE_READ:
 	case AG_CLASS_FILE_WRITE:
 		audit_rec_str(&r, "path", ev->subject, ev->subject_len);
@@ -393,10 +437,14 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	case AG_RULE_UNREADABLE:
 		audit_rec_cstr(&r, "rule", "unreadable");
 		break;
+	case AG_RULE_PROTECTED:
+		audit_rec_cstr(&r, "rule", "protected");
+		break;
 	default:
 		audit_rec_u64(&r, "rule", ev->rule);
 	}
-	audit_rec_cstr(&r, "reason", ctx->reason);
+	audit_rec_cstr(&r, "reason", ev->action == AG_ACT_PROTECT ? audit_protect_reason(ev->op) :
+				     ctx->reason ? ctx->reason : "");
 	audit_rec_cstr(&r, "policy", ctx->policy);
 	audit_rec_cstr(&r, "policy_sha256", sha);
 	audit_rec_cstr(&r, "prev", "");
