@@ -858,9 +858,8 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 	return 0;
 }
 
-SEC("lsm/socket_connect")
-int BPF_PROG(ag_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
-	     int ret)
+/* Decides network on the IPv4/IPv6 sockaddr at address (kernel memory); other families: 0. */
+static __always_inline int ag_net_decide(struct sockaddr *address)
 {
 	struct sockaddr_in6 sa = {};
 	struct ag_task *t = NULL;
@@ -868,9 +867,6 @@ int BPF_PROG(ag_socket_connect, struct socket *sock, struct sockaddr *address, i
 	struct ag_event *ev;
 	int err;
 
-	if (ret)
-		return ret;
-	/* AF_UNIX and the rest are not network actions (yet): allowed. */
 	bpf_probe_read_kernel(&sa, sizeof(sa.sin6_family), address);
 	if (sa.sin6_family != AF_INET && sa.sin6_family != AF_INET6)
 		return 0;
@@ -896,6 +892,83 @@ int BPF_PROG(ag_socket_connect, struct socket *sock, struct sockaddr *address, i
 	ev->subject[16] = ev->port >> 8;
 	ev->subject[17] = ev->port & 0xff;
 	return ag_decide(t, &pol, AG_CLASS_NET_ADDR, AG_NET_ADDR_LEN, 0);
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(ag_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return ag_net_decide(address);
+}
+
+/*
+ * A destination given with the data: UDP sendto/sendmsg on an unconnected
+ * socket, TCP Fast Open (MSG_FASTOPEN connects without connect()).
+ */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(ag_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	struct sockaddr *name;
+
+	if (ret)
+		return ret;
+	name = BPF_CORE_READ(msg, msg_name);
+	if (!name || BPF_CORE_READ(msg, msg_namelen) < (int)sizeof(short))
+		return 0;
+	return ag_net_decide(name);
+}
+
+/*
+ * AF_UNIX: reaching a socket is writing to it (a docker socket is a root shell):
+ * file_write of the path the peer is bound to, "@name" for abstract names.
+ */
+static __always_inline int ag_unix_decide(struct sock *other)
+{
+	struct unix_sock *u = (void *)other;
+	struct unix_address *addr;
+	struct ag_task *t = NULL;
+	struct dentry *dentry;
+	struct ag_pol pol;
+	int err, len;
+
+	err = ag_setup(&pol, &t);
+	if (err)
+		return err > 0 ? 0 : err;
+	dentry = BPF_CORE_READ(u, path.dentry);
+	if (dentry)
+		return ag_decide(t, &pol, AG_CLASS_FILE_WRITE,
+				 ag_path_of(t, dentry, BPF_CORE_READ(u, path.mnt)), 0);
+	addr = BPF_CORE_READ(u, addr);
+	if (!addr)
+		return 0; /* unbound: a socketpair or an autobind peer, nothing to name */
+	/* addr->len counts sun_family and the leading NUL of an abstract name. */
+	len = BPF_CORE_READ(addr, len) - (int)sizeof(__u16) - 1;
+	if (len < 0 || len > AG_MAX_INPUT - 1)
+		return ag_decide(t, &pol, AG_CLASS_FILE_WRITE, AG_MAX_INPUT + 1, 0);
+	t->ev.subject[0] = '@';
+	asm volatile("" : "+r"(len)); /* keep the mask below: clang drops it after the check */
+	bpf_probe_read_kernel(&t->ev.subject[1], len & (AG_MAX_INPUT - 1),
+			      (void *)addr->name[0].sun_path + 1);
+	return ag_decide(t, &pol, AG_CLASS_FILE_WRITE, len + 1, 0);
+}
+
+SEC("lsm/unix_stream_connect")
+int BPF_PROG(ag_unix_stream_connect, struct sock *sock, struct sock *other, struct sock *newsk,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return ag_unix_decide(other);
+}
+
+SEC("lsm/unix_may_send")
+int BPF_PROG(ag_unix_may_send, struct socket *sock, struct socket *other, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_unix_decide(BPF_CORE_READ(other, sk));
 }
 
 SEC("lsm/bpf")

@@ -55,6 +55,9 @@ static int rule_node(const struct ag_policy *p, const struct ag_rule *r, unsigne
 		if (r->action != (cls == AG_CLASS_FILE_READ ? AG_ACTION_FILE_READ :
 							       AG_ACTION_FILE_WRITE))
 			return 1;
+		/* "@name": an abstract unix socket, matched as written. */
+		if (r->pattern[0] == '@')
+			return glob_parse(re, r->pattern, strlen(r->pattern), GLOB_PATH, node, e);
 		n = glob_normalise_path(r->pattern, norm, sizeof(norm), e);
 		if (n < 0)
 			return n;

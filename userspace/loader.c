@@ -34,7 +34,8 @@ static const char *const link_pins[] = {
 	"link_task_kill", "link_task_alloc", "link_userns_create", "link_kernel_read_file",
 	"link_kernel_load_data", "link_sb_mount", "link_sb_umount", "link_sb_pivotroot",
 	"link_move_mount", "link_path_chroot", "link_uring_sqpoll", "link_uring_override_creds",
-	"link_socket_create",
+	"link_socket_create", "link_socket_sendmsg", "link_unix_stream_connect",
+	"link_unix_may_send",
 };
 #define LINK_COUNT (sizeof(link_pins) / sizeof(link_pins[0]))
 

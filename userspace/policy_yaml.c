@@ -128,8 +128,11 @@ static int pattern_check(struct doc *d, const yaml_node_t *n, const char *key, c
 		return fail(d, n, "expected a non-empty '%s'", key);
 	if (strlen(s) > AG_MAX_INPUT)
 		return fail(d, n, "expected a '%s' of at most %u bytes", key, AG_MAX_INPUT);
-	if ((a == AG_ACTION_FILE_READ || a == AG_ACTION_FILE_WRITE) && s[0] != '/')
-		return fail(d, n, "expected an absolute path (starting with '/'), found '%s'", s);
+	if ((a == AG_ACTION_FILE_READ || a == AG_ACTION_FILE_WRITE) && s[0] != '/' && s[0] != '@')
+		return fail(d, n,
+			    "expected an absolute path (starting with '/') or an abstract unix "
+			    "socket name (starting with '@'), found '%s'",
+			    s);
 	what = val_glob(s, &off);
 	if (what)
 		return fail(d, n, "expected %s at byte %zu of '%s'", what, off + 1, s);

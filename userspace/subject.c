@@ -17,11 +17,17 @@ int subject_path(const char *path, char *out, size_t outsz)
 {
 	size_t len, i = 0, n = 0, start, depth = 0, stack[AG_MAX_INPUT / 2 + 1];
 
-	if (!path || path[0] != '/')
+	if (!path || (path[0] != '/' && path[0] != '@'))
 		return -EINVAL;
 	len = strlen(path);
 	if (len > AG_MAX_INPUT)
 		return -ENAMETOOLONG;
+	if (path[0] == '@') { /* an abstract unix socket name: no directories to resolve */
+		if (len >= outsz)
+			return -ENAMETOOLONG;
+		memcpy(out, path, len + 1);
+		return (int)len;
+	}
 	while (i < len) {
 		while (i < len && path[i] == '/')
 			i++;

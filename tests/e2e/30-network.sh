@@ -28,6 +28,12 @@ $(probe_rules)
     domain: "*"
     decision: deny
     reason: "no other hosts"
+  - action: file_write
+    path: "/srv/sock/open*"
+    decision: allow
+  - action: file_write
+    path: "@agentgate-open*"
+    decision: allow
 EOP
 )
 log=$WORK/net.log
@@ -50,3 +56,39 @@ expect "domain rule (resolved at load) allowed" ok run "$pol" "$log" "$PROBE" co
 expect "domain catch-all denied" EPERM run "$pol" "$log" "$PROBE" connect-udp 127.0.0.21 443
 audit "domain catch-all: audit" "$log" '"decision":"DENY"' '"ip":"127.0.0.21"' '"reason":"no other hosts"'
 expect "unconfined process unaffected" ok "$PROBE" connect-udp 127.0.0.21 443
+
+# Destinations given with the data, without connect().
+expect "udp sendto allowed" ok run "$pol" "$log" "$PROBE" sendto-udp 127.0.0.2 8080
+expect "udp sendto denied" EPERM run "$pol" "$log" "$PROBE" sendto-udp 127.0.0.9 53
+audit "udp sendto: audit" "$log" '"action":"network"' '"decision":"DENY"' '"ip":"127.0.0.9"' '"port":53'
+expect "udp sendto over IPv6 denied" EPERM run "$pol" "$log" "$PROBE" sendto-udp ::2 53
+expect "udp sendto to a v4-mapped address denied" EPERM run "$pol" "$log" "$PROBE" sendto-udp ::ffff:127.0.0.9 53
+expect "TCP Fast Open allowed" ok run "$pol" "$log" "$PROBE" fastopen 127.0.0.1 8080
+expect "TCP Fast Open denied" EPERM run "$pol" "$log" "$PROBE" fastopen 127.0.0.9 8080
+expect "udp sendto unconfined unaffected" ok "$PROBE" sendto-udp 127.0.0.9 53
+
+# AF_UNIX: reaching a socket is file_write of its path ("@name" for abstract ones).
+mkdir -p /srv/sock
+rm -f /srv/sock/*
+"$PROBE" unix-serve /srv/sock/open 20 >/dev/null &
+s1=$!
+"$PROBE" unix-serve /srv/sock/docker.sock 20 >/dev/null &
+s2=$!
+"$PROBE" unix-serve @agentgate-open 20 >/dev/null &
+s3=$!
+"$PROBE" unix-serve @agentgate-closed 20 >/dev/null &
+s4=$!
+sleep 1
+expect "unix stream connect allowed" ok run "$pol" "$log" "$PROBE" unix-connect /srv/sock/open
+expect "unix stream connect to a docker-like socket denied" EPERM run "$pol" "$log" "$PROBE" unix-connect /srv/sock/docker.sock
+audit "unix connect: audit" "$log" '"action":"file_write"' '"decision":"DENY"' '"path":"/srv/sock/docker.sock"'
+ln -sf /srv/sock/docker.sock /srv/sock/open-link
+expect "unix connect through a symlink judged on the socket" EPERM run "$pol" "$log" "$PROBE" unix-connect /srv/sock/open-link
+expect "unix datagram allowed" ok run "$pol" "$log" "$PROBE" unix-send /srv/sock/open-dgram
+expect "unix datagram denied" EPERM run "$pol" "$log" "$PROBE" unix-send /srv/sock/docker.sock-dgram
+expect "abstract unix socket allowed" ok run "$pol" "$log" "$PROBE" unix-connect @agentgate-open
+expect "abstract unix socket denied" EPERM run "$pol" "$log" "$PROBE" unix-connect @agentgate-closed
+audit "abstract unix socket: audit" "$log" '"decision":"DENY"' '"path":"@agentgate-closed"'
+expect "unix connect unconfined unaffected" ok "$PROBE" unix-connect /srv/sock/docker.sock
+kill "$s1" "$s2" "$s3" "$s4" 2>/dev/null
+wait "$s1" "$s2" "$s3" "$s4" 2>/dev/null || true

@@ -11,6 +11,11 @@
  *                                      then execs PATH
  *   probe connect IP PORT              TCP connect (ECONNREFUSED: allowed, no listener)
  *   probe connect-udp IP PORT          UDP connect (needs no listener)
+ *   probe sendto-udp IP PORT           UDP sendto() with the address, no connect()
+ *   probe fastopen IP PORT             TCP Fast Open: sendto(MSG_FASTOPEN), no connect()
+ *   probe unix-connect PATH | unix-send PATH
+ *                                      AF_UNIX stream connect / datagram sendto ("@x": abstract)
+ *   probe unix-serve PATH SECONDS      listens at PATH (stream) and PATH-dgram (datagram)
  *   probe exit N | kill-self SIG       end with status N / by signal SIG
  *   probe argv-race PATH ROUNDS        execve(PATH, {"echo", arg}) where the kernel copies
  *                                      "denied..." and the LSM reads "allowd..." (see
@@ -19,6 +24,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +38,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 static int report(int err)
@@ -86,28 +93,93 @@ static int do_exec(const char *path, char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int do_connect(const char *ip, const char *port, int type)
+enum net_how { NET_CONNECT, NET_SENDTO, NET_FASTOPEN };
+
+/* TCP or UDP to IP:PORT by connect(), by sendto() with the address, or TCP Fast Open. */
+static int do_net(const char *ip, const char *port, int type, enum net_how how)
 {
-	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
-	struct sockaddr_in s4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(atoi(port)) };
+	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(atoi(port)) };
+	struct sockaddr *sa;
+	socklen_t len;
 	int fd, r;
 
 	if (inet_pton(AF_INET, ip, &s4.sin_addr) == 1) {
-		s4.sin_port = htons(atoi(port));
-		fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
-		r = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&s4, sizeof(s4));
+		sa = (struct sockaddr *)&s4;
+		len = sizeof(s4);
 	} else if (inet_pton(AF_INET6, ip, &s6.sin6_addr) == 1) {
-		s6.sin6_port = htons(atoi(port));
-		fd = socket(AF_INET6, type | SOCK_CLOEXEC, 0);
-		r = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&s6, sizeof(s6));
+		sa = (struct sockaddr *)&s6;
+		len = sizeof(s6);
 	} else {
 		fprintf(stderr, "probe: bad address %s\n", ip);
 		return 2;
 	}
+	fd = socket(sa->sa_family, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return report(errno);
+	if (how == NET_CONNECT)
+		r = connect(fd, sa, len);
+	else
+		r = sendto(fd, "x", 1, how == NET_FASTOPEN ? MSG_FASTOPEN : 0, sa, len);
+	/* Refused: the kernel let the attempt out and nobody listens there. */
+	if (r < 0 && !(how == NET_FASTOPEN && errno == ECONNREFUSED))
+		return report(errno);
+	close(fd);
+	return report(0);
+}
+
+/* A unix socket address; "@name" is an abstract name. */
+static socklen_t unix_addr(const char *path, struct sockaddr_un *sun)
+{
+	size_t n = strlen(path);
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (n >= sizeof(sun->sun_path))
+		n = sizeof(sun->sun_path) - 1;
+	memcpy(sun->sun_path, path, n);
+	if (path[0] == '@')
+		sun->sun_path[0] = '\0';
+	return offsetof(struct sockaddr_un, sun_path) + n + (path[0] != '@');
+}
+
+static int do_unix(const char *path, int type)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_addr(path, &sun);
+	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0), r;
+
+	if (fd < 0)
+		return report(errno);
+	if (type == SOCK_STREAM)
+		r = connect(fd, (struct sockaddr *)&sun, len);
+	else
+		r = sendto(fd, "x", 1, 0, (struct sockaddr *)&sun, len);
 	if (r < 0)
 		return report(errno);
 	close(fd);
 	return report(0);
+}
+
+/* A stream listener at PATH and a datagram socket at PATH-dgram, for SECONDS. */
+static int do_unix_serve(const char *path, int seconds)
+{
+	struct sockaddr_un sun;
+	char dpath[256];
+	int s = socket(AF_UNIX, SOCK_STREAM, 0), d = socket(AF_UNIX, SOCK_DGRAM, 0);
+	socklen_t len;
+
+	snprintf(dpath, sizeof(dpath), "%s-dgram", path);
+	len = unix_addr(path, &sun);
+	if (s < 0 || d < 0 || bind(s, (struct sockaddr *)&sun, len) || listen(s, 16))
+		return report(errno);
+	len = unix_addr(dpath, &sun);
+	if (bind(d, (struct sockaddr *)&sun, len))
+		return report(errno);
+	report(0);
+	fflush(stdout);
+	sleep(seconds);
+	return 0;
 }
 
 /*
@@ -255,9 +327,19 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "exec") && argc >= 4)
 		return do_exec(argv[2], argv + 3);
 	if (!strcmp(cmd, "connect") && argc == 4)
-		return do_connect(argv[2], argv[3], SOCK_STREAM);
+		return do_net(argv[2], argv[3], SOCK_STREAM, NET_CONNECT);
 	if (!strcmp(cmd, "connect-udp") && argc == 4)
-		return do_connect(argv[2], argv[3], SOCK_DGRAM);
+		return do_net(argv[2], argv[3], SOCK_DGRAM, NET_CONNECT);
+	if (!strcmp(cmd, "sendto-udp") && argc == 4)
+		return do_net(argv[2], argv[3], SOCK_DGRAM, NET_SENDTO);
+	if (!strcmp(cmd, "fastopen") && argc == 4)
+		return do_net(argv[2], argv[3], SOCK_STREAM, NET_FASTOPEN);
+	if (!strcmp(cmd, "unix-connect") && argc == 3)
+		return do_unix(argv[2], SOCK_STREAM);
+	if (!strcmp(cmd, "unix-send") && argc == 3)
+		return do_unix(argv[2], SOCK_DGRAM);
+	if (!strcmp(cmd, "unix-serve") && argc == 4)
+		return do_unix_serve(argv[2], atoi(argv[3]));
 	if (!strcmp(cmd, "exit") && argc == 3)
 		return atoi(argv[2]);
 	if (!strcmp(cmd, "kill-self") && argc == 3) {
@@ -271,6 +353,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "argv-race") && argc == 4)
 		return do_argv_race(argv[2], atoi(argv[3]));
 	fprintf(stderr, "usage: probe open-read|open-write|open-rw PATH | exec PATH ARGV0 [ARG...] |"
-			" connect|connect-udp IP PORT | argv-race PATH ROUNDS\n");
+			" connect|connect-udp|sendto-udp|fastopen IP PORT | unix-connect|unix-send PATH |"
+			" unix-serve PATH SECONDS | argv-race PATH ROUNDS\n");
 	return 2;
 }

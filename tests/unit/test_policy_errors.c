@@ -38,7 +38,8 @@ static const struct bad cases[] = {
 	  "a backslash at the end escapes nothing" },
 	{ R "    path: \"/[z-a]\"\n    decision: allow\n", "3:11", "a range whose low end" },
 	{ R "    path: relative/x\n    decision: allow\n", "3:11",
-	  "expected an absolute path (starting with '/'), found 'relative/x'" },
+	  "expected an absolute path (starting with '/') or an abstract unix socket name "
+	  "(starting with '@'), found 'relative/x'" },
 	{ R "    path: /a\n    path: /b\n    decision: allow\n", "4:5",
 	  "expected each key once, found a second 'path' (first at 3:5)" },
 	{ "default: deny\ndefault: allow\n", "2:1", "found a second 'default'" },
