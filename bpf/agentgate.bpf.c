@@ -100,6 +100,13 @@ struct {
 	__type(value, __u64);
 } ag_drops SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, AG_MAX_PROTECTED);
+	__type(key, struct ag_inode_key);
+	__type(value, __u32);
+} ag_protected SEC(".maps");
+
 /*
  * Per-task scratch and exec state. Not per-CPU: sleepable programs can be
  * preempted (while faulting in user memory) and another task's program would
@@ -311,6 +318,24 @@ static __always_inline int ag_refuse_confined(__u32 op)
 	return ag_refuse(t, &pol, op, 0);
 }
 
+static __always_inline int ag_inode_protected(struct inode *inode)
+{
+	struct ag_inode_key k;
+
+	if (!inode)
+		return 0;
+	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	return bpf_map_lookup_elem(&ag_protected, &k) != NULL;
+}
+
+/* The entry is one of agentgate's files, or an entry of one of its directories. */
+static __always_inline int ag_dentry_protected(struct dentry *d)
+{
+	return ag_inode_protected(BPF_CORE_READ(d, d_inode)) ||
+	       ag_inode_protected(BPF_CORE_READ(d, d_parent, d_inode));
+}
+
 /* Whether the cgroup (by its kernfs id) is cgid or below it. */
 static __always_inline int ag_cgroup_within(struct cgroup *cg, __u64 cgid)
 {
@@ -393,6 +418,8 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 	len = bpf_d_path((struct path *)&file->f_path, (char *)t->ev.subject, AG_MAX_INPUT);
 	/* The only failure is a path too long for the buffer: oversized, denied. */
 	len = len > 0 ? len - 1 : AG_MAX_INPUT + 1;
+	if (ag_dentry_protected(BPF_CORE_READ(file, f_path.dentry)))
+		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, len);
 	/* cgroup.procs of a cgroup outside the confined ones is the way out of confinement. */
 	if (wr && BPF_CORE_READ(file, f_inode, i_sb, s_magic) == CGROUP2_SUPER_MAGIC &&
 	    !ag_cgroup_dir_within(BPF_CORE_READ(file, f_path.dentry, d_parent), pol.cgroup_id))
@@ -509,7 +536,7 @@ static __always_inline int ag_write_op(struct dentry *dentry, const struct vfsmo
 	if (err)
 		return err > 0 ? 0 : err;
 	/* Pinned programs and maps: removing them would end enforcement. */
-	if (BPF_CORE_READ(dentry, d_sb, s_magic) == BPF_FS_MAGIC)
+	if (BPF_CORE_READ(dentry, d_sb, s_magic) == BPF_FS_MAGIC || ag_dentry_protected(dentry))
 		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, ag_path_of(t, dentry, mnt));
 	return ag_decide(t, &pol, AG_CLASS_FILE_WRITE, ag_path_of(t, dentry, mnt), 0);
 }
@@ -937,6 +964,10 @@ static __always_inline int ag_unix_decide(struct sock *other)
 	if (err)
 		return err > 0 ? 0 : err;
 	dentry = BPF_CORE_READ(u, path.dentry);
+	/* The daemon's control socket would let the agent unassign its own policy. */
+	if (dentry && ag_dentry_protected(dentry))
+		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE,
+				 ag_path_of(t, dentry, BPF_CORE_READ(u, path.mnt)));
 	if (dentry)
 		return ag_decide(t, &pol, AG_CLASS_FILE_WRITE,
 				 ag_path_of(t, dentry, BPF_CORE_READ(u, path.mnt)), 0);

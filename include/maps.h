@@ -11,6 +11,10 @@
  *   ag_streams    HASH_OF_MAPS  u64 policy cgroup id -> RINGBUF of AG_STREAM_BYTES:
  *                               that policy's events go there instead of ag_events
  *   ag_drops      PERCPU_ARRAY  u64 events lost because the ring buffer was full
+ *   ag_protected  HASH          struct ag_inode_key -> __u32 owners: agentgate's own
+ *                               files (keys, logs, policies, sockets) and directories;
+ *                               a confined task may not open, change or connect to one,
+ *                               nor change an entry of a protected directory
  *
  * A cache entry is valid only while its generation equals ag_state.generation;
  * userspace bumps the generation after every change of ag_policies, so a stale
@@ -25,7 +29,7 @@
 #include "policy_image.h"
 
 /* Bumped whenever a map or program layout changes: pins of another version are refused. */
-#define AG_MAPS_VERSION 1u
+#define AG_MAPS_VERSION 2u
 
 #define AG_MAX_POLICIES 1024u /* cgroups with a policy of their own */
 #define AG_CACHE_ENTRIES 16384u
@@ -37,6 +41,17 @@
 struct ag_page {
 	__u8 b[AG_PAGE_SIZE];
 };
+
+#define AG_MAX_PROTECTED 4096u
+
+/* An inode as the kernel names it: sb->s_dev (MAJOR << 20 | MINOR) and i_ino. */
+struct ag_inode_key {
+	__u64 dev;
+	__u64 ino;
+};
+
+/* ag_protected values: a daemon's mark plus a count of `agentgate exec`s using the inode. */
+#define AG_PROTECT_DAEMON 0x80000000u
 
 struct ag_cache_val {
 	__u64 policy_cgroup_id; /* 0: no policy applies */

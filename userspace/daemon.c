@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -186,6 +187,49 @@ static int open_audit(struct daemon *d)
 	}
 	audit_writer_set_stream(d->audit, d->stream);
 	return 0;
+}
+
+/* The directory of path, unless it is a shared one (sticky or world-writable, like /tmp). */
+static int protect_dir_of(struct daemon *d, const char *path)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat sb;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (stat(dir, &sb) || (sb.st_mode & (S_ISVTX | S_IWOTH)))
+		return 0;
+	return loader_protect(d->loader, dir, true);
+}
+
+/*
+ * The daemon's own files are off limits to confined agents: its config, the
+ * control and stream sockets (through which an agent could unassign itself),
+ * the audit log and signing keys, and the directories of the state file
+ * (rewritten by rename) and of the log (rotation), unless shared. The marks
+ * stay after the daemon stops.
+ */
+static int protect_own(struct daemon *d)
+{
+	const char *key_dir = d->cfg->audit.key_dir ? d->cfg->audit.key_dir : AUDIT_DEFAULT_KEY_DIR;
+	const char *paths[] = { d->config_path, d->cfg->control_socket, d->cfg->stream_socket,
+				d->cfg->audit.log, key_dir };
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && !err; i++)
+		if (paths[i] && (err = loader_protect(d->loader, paths[i], true)))
+			daemon_log("protecting %s: %s", paths[i], loader_strerror(err));
+	if (!err && (err = protect_dir_of(d, d->cfg->state_file)))
+		daemon_log("protecting the directory of %s: %s", d->cfg->state_file,
+			   loader_strerror(err));
+	if (!err && (err = protect_dir_of(d, d->cfg->audit.log)))
+		daemon_log("protecting the directory of %s: %s", d->cfg->audit.log,
+			   loader_strerror(err));
+	return err;
 }
 
 static void reload(struct daemon *d)
@@ -444,6 +488,10 @@ int cmd_daemon(int argc, char **argv)
 		daemon_log("control socket %s: %s", d.cfg->control_socket,
 			   err == -EEXIST ? "exists and is not a socket" : strerror(-err));
 		audit_append_lifecycle(d.audit, "daemon_stop", "no control socket");
+		goto out;
+	}
+	if (protect_own(&d)) {
+		audit_append_lifecycle(d.audit, "daemon_stop", "cannot protect its own files");
 		goto out;
 	}
 	info("%s %zu assignment(s); control socket %s; audit log %s",

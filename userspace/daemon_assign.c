@@ -133,7 +133,10 @@ static int commit(struct daemon *d, const char *cgroup, const char *policy, int 
 	char sha[65];
 	int err;
 
-	err = loader_install(d->loader, pr->cgroup_id, &pr->img);
+	/* Before the install: a confined agent must never be able to rewrite its policy. */
+	err = loader_protect(d->loader, policy, true);
+	if (!err)
+		err = loader_install(d->loader, pr->cgroup_id, &pr->img);
 	image_free(&pr->img);
 	if (err) {
 		snprintf(msg, msgsz, "installing the policy for %s: %s", cgroup, loader_strerror(err));

@@ -102,6 +102,29 @@ static int resolve(const char *domain, uint8_t (*addrs)[16], int max, void *ctx)
 	return n;
 }
 
+/*
+ * The run's own files (policy, audit log, signing keys) are off limits to CMD;
+ * the marks are taken back when the run ends. Returns the count protected.
+ */
+static int protect_files(struct loader *l, const char *const *paths, size_t n, bool on)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		if (!paths[i])
+			continue;
+		err = on ? loader_protect(l, paths[i], false) : loader_unprotect(l, paths[i], false);
+		if (err && on) {
+			fprintf(stderr, "agentgate: exec: protecting %s: %s\n", paths[i],
+				loader_strerror(err));
+			protect_files(l, paths, i, false);
+			return err;
+		}
+	}
+	return 0;
+}
+
 static int write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
@@ -199,7 +222,8 @@ int cmd_exec(int argc, char **argv)
 	struct ag_error perr;
 	struct sigaction sa = { .sa_handler = forward_signal };
 	char cgdir[128], msg[512];
-	int c, err, status, tmo, ret = 1, installed = 0;
+	const char *own[3];
+	int c, err, status, tmo, ret = 1, installed = 0, protected = 0;
 	uint64_t drops0 = 0, drops1 = 0;
 	pid_t pid;
 
@@ -286,6 +310,12 @@ int cmd_exec(int argc, char **argv)
 			loader_strerror(err));
 		goto out;
 	}
+	own[0] = policy_path;
+	own[1] = log_path;
+	own[2] = log_path ? (key_dir ? key_dir : AUDIT_DEFAULT_KEY_DIR) : NULL;
+	if (protect_files(l, own, 3, true))
+		goto out;
+	protected = 1;
 	/* Policies left by an exec killed with SIGKILL go once their cgroup is gone. */
 	loader_gc(l, CGROUP_ROOT);
 	if (mkdir(CGROUP_PARENT, 0755) && errno != EEXIST) {
@@ -372,6 +402,8 @@ out_remove:
 				loader_strerror(err));
 	}
 out:
+	if (protected)
+		protect_files(l, own, 3, false);
 	loader_close(l);
 	if (x.audit) {
 		snprintf(msg, sizeof(msg), "status=%d", ret);

@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
@@ -22,9 +23,9 @@
 #define DEFAULT_RINGBUF (2u << 20)
 
 /* Pinned maps; "state" is pinned last, so its presence means a complete set. */
-static const char *const map_pins[] = { "policies", "cache", "events", "streams", "drops",
-					"state" };
-enum { M_POLICIES, M_CACHE, M_EVENTS, M_STREAMS, M_DROPS, M_STATE, M_COUNT };
+static const char *const map_pins[] = { "policies", "cache",     "events", "streams",
+					"drops",    "protected", "state" };
+enum { M_POLICIES, M_CACHE, M_EVENTS, M_STREAMS, M_DROPS, M_PROTECTED, M_STATE, M_COUNT };
 /* "link_NAME" pins the link of program ag_NAME. */
 static const char *const link_pins[] = {
 	"link_file_open",  "link_bprm_check", "link_bprm_committed", "link_socket_connect",
@@ -220,6 +221,7 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	maps[M_EVENTS] = skel->maps.ag_events;
 	maps[M_STREAMS] = skel->maps.ag_streams;
 	maps[M_DROPS] = skel->maps.ag_drops;
+	maps[M_PROTECTED] = skel->maps.ag_protected;
 	maps[M_STATE] = skel->maps.ag_state;
 
 	st.maps_version = AG_MAPS_VERSION;
@@ -581,4 +583,55 @@ const char *loader_strerror(int err)
 	default:
 		return strerror(-err);
 	}
+}
+
+static int inode_key(const char *path, struct ag_inode_key *k)
+{
+	struct stat sb;
+
+	if (stat(path, &sb))
+		return -errno;
+	/* The kernel's internal dev_t, as sb->s_dev holds it. */
+	k->dev = ((uint64_t)major(sb.st_dev) << 20) | minor(sb.st_dev);
+	k->ino = sb.st_ino;
+	return 0;
+}
+
+/* owner: AG_PROTECT_DAEMON (set once) or 1 (one more exec); add < 0 takes it back. */
+static int protect_update(struct loader *l, const char *path, __u32 owner, int add)
+{
+	struct ag_inode_key k;
+	__u32 v = 0;
+	int err;
+
+	err = inode_key(path, &k);
+	if (err)
+		return err;
+	err = lock(l);
+	if (err)
+		return err;
+	if (bpf_map_lookup_elem(l->fds[M_PROTECTED], &k, &v))
+		v = 0;
+	if (owner == AG_PROTECT_DAEMON)
+		v = add > 0 ? v | owner : v & ~owner;
+	else if (add > 0)
+		v++;
+	else if (v & ~AG_PROTECT_DAEMON)
+		v--;
+	if (v)
+		err = bpf_map_update_elem(l->fds[M_PROTECTED], &k, &v, BPF_ANY) ? -errno : 0;
+	else
+		err = bpf_map_delete_elem(l->fds[M_PROTECTED], &k) && errno != ENOENT ? -errno : 0;
+	unlock(l);
+	return err;
+}
+
+int loader_protect(struct loader *l, const char *path, bool daemon)
+{
+	return protect_update(l, path, daemon ? AG_PROTECT_DAEMON : 1, 1);
+}
+
+int loader_unprotect(struct loader *l, const char *path, bool daemon)
+{
+	return protect_update(l, path, daemon ? AG_PROTECT_DAEMON : 1, -1);
 }

@@ -17,6 +17,7 @@
 #ifndef AGENTGATE_LOADER_H
 #define AGENTGATE_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "compile.h"
@@ -86,6 +87,15 @@ typedef int (*loader_event_fn)(void *ctx, const struct ag_event *ev, size_t size
 int loader_subscribe(struct loader *l, uint64_t cgroup_id, loader_event_fn fn, void *ctx);
 int loader_poll(struct loader *l, int timeout_ms);
 int loader_events_fd(struct loader *l);
+
+/*
+ * agentgate's own files and directories (keys, logs, policies, sockets): a
+ * confined task may not open, change or connect to them, nor change entries
+ * of a protected directory. A daemon's mark stays until it takes it back;
+ * each `agentgate exec` adds and, when it ends, removes one use.
+ */
+int loader_protect(struct loader *l, const char *path, bool daemon);
+int loader_unprotect(struct loader *l, const char *path, bool daemon);
 
 /* Events lost so far because the ring buffer was full, summed over CPUs. */
 int loader_drops(struct loader *l, uint64_t *total);

@@ -112,6 +112,27 @@ fi
 expect_errno "removing agentgate's pins refused" EPERM run "$pol" "$log" "$BB" rm -f /sys/fs/bpf/agentgate/link_bpf
 [ -e /sys/fs/bpf/agentgate/link_bpf ] && pass "pins intact" || fail "pins intact" "link_bpf gone"
 protected "pins refused" agentgate_file
+# The run's own files (policy, audit log, keys) stay off limits whatever the policy allows.
+open_pol=$(policy sp-open <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+  - action: file_read
+    path: "/**"
+    decision: allow
+  - action: file_write
+    path: "/**"
+    decision: allow
+EOP
+)
+olog=$WORK/sp-open.log
+expect "exec: its policy file refused" EPERM run "$open_pol" "$olog" "$PROBE" open-write "$open_pol"
+expect "exec: its audit log refused" EPERM run "$open_pol" "$olog" "$PROBE" open-write "$olog"
+expect "exec: the signing key refused" EPERM run "$open_pol" "$olog" "$PROBE" open-read /var/lib/agentgate/keys/audit.key
+expect "exec: other files follow the policy" ok run "$open_pol" "$olog" "$PROBE" open-read "$S/secret/k"
+audit "exec: refusal recorded" "$olog" '"op":"agentgate_file"' '"path":"/var/lib/agentgate/keys/audit.key"'
+expect "exec: its files are released when the run ends" ok run "$open_pol" "$WORK/sp-open2.log" "$PROBE" open-write "$olog"
 check "the log of all this verifies" "$AGENTGATE" audit verify "$log"
 
 kill "$outside" 2>/dev/null

@@ -38,6 +38,30 @@ printf '%s\n' "$out" | grep -q "programs .*file_open" && pass "status lists atta
 printf '%s\n' "$out" | grep -qF "$AUDIT" && pass "status names the audit log" || fail "status names the audit log" "$out"
 ctl status --json | grep -q '"events":[1-9]' && pass "status counts events written" || fail "status counts events written" "$(ctl status --json)"
 
+# The daemon's own files stay off limits even to a policy that allows every path.
+open_pol=$(policy d52-open <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+  - action: file_read
+    path: "/**"
+    decision: allow
+  - action: file_write
+    path: "/**"
+    decision: allow
+EOP
+)
+check "assign a policy that allows every path" ctl assign "/$CGP/open" "$open_pol"
+expect "control socket refused to a confined agent" EPERM in_cgroup "$CGP/open" "$PROBE" unix-connect "$SOCK"
+expect "signing key refused to a confined agent" EPERM in_cgroup "$CGP/open" "$PROBE" open-read "$D/keys/audit.key"
+expect "audit log refused to a confined agent" EPERM in_cgroup "$CGP/open" "$PROBE" open-write "$AUDIT"
+expect "its own policy file refused to a confined agent" EPERM in_cgroup "$CGP/open" "$PROBE" open-write "$open_pol"
+expect "the daemon's config refused to a confined agent" EPERM in_cgroup "$CGP/open" "$PROBE" open-read "$D/daemon.yaml"
+expect "other files still follow the policy" ok in_cgroup "$CGP/open" "$PROBE" open-read /srv/d52/key
+wait_audit "refusals recorded as protect" '"action":"protect"' '"op":"agentgate_file"' "\"path\":\"$D/keys/audit.key\""
+check "unassign the open policy" ctl unassign "/$CGP/open"
+
 # Errors: printed once, verbatim from the daemon, non-zero exit.
 err=$(ctl assign "/$CGP/y" "$bad" 2>&1)
 rc=$?
