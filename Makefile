@@ -102,6 +102,13 @@ $(BUILD)/bench/bench_audit: tests/bench/bench_audit.c $(LIB_OBJS) $(HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
+# In-VM microbenchmarks (tests/bench/guest-bench.sh): standalone programs, no agentgate code.
+BENCH_VM_BINS := $(addprefix $(BUILD)/bench/,microbench landlock-run genpolicy)
+$(BENCH_VM_BINS): $(BUILD)/bench/%: tests/bench/%.c
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
 unit: $(UNIT_BINS)
 fuzz: $(FUZZ_BINS)
 
@@ -117,7 +124,7 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/demo.sh
 
-bench: all $(BUILD)/bench/bench_compile $(BUILD)/bench/bench_audit
+bench: all $(BUILD)/bench/bench_compile $(BUILD)/bench/bench_audit $(BENCH_VM_BINS)
 	$(Q)tests/bench/run.sh
 
 clean:
