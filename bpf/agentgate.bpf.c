@@ -39,6 +39,12 @@
 #define CLONE_INTO_CGROUP 0x200000000ull
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #define BPF_FS_MAGIC 0xcafe4a11
+#define ATTR_MODE 1u
+#define ATTR_UID 2u
+#define ATTR_GID 4u
+#define ATTR_SIZE 8u
+#define ATTR_ATIME 16u
+#define ATTR_MTIME 32u
 #define NR_EXECVE 59 /* x86_64 */
 #define NR_EXECVEAT 322
 #define FNV64_OFFSET 0xcbf29ce484222325ull
@@ -632,6 +638,75 @@ int BPF_PROG(ag_path_chown, const struct path *path, __u32 uid, __u32 gid, int r
 	if (ret)
 		return ret;
 	return ag_write_op(path->dentry, path->mnt);
+}
+
+/*
+ * xattr and timestamp changes reach only the inode hooks, which carry no
+ * mount. On the task's root filesystem the path is rebuilt from the root
+ * mount and decided as file_write; elsewhere it cannot be named: refused.
+ */
+static __always_inline int ag_inode_write_op(struct dentry *dentry)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vfsmount *root = BPF_CORE_READ(task, fs, root.mnt);
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	int err;
+
+	if (BPF_CORE_READ(dentry, d_sb) == BPF_CORE_READ(root, mnt_sb))
+		return ag_write_op(dentry, root);
+	err = ag_setup(&pol, &t);
+	if (err)
+		return err > 0 ? 0 : err;
+	return ag_refuse(t, &pol, AG_OP_UNNAMED_WRITE, 0);
+}
+
+SEC("lsm/inode_setxattr")
+int BPF_PROG(ag_inode_setxattr, void *idmap, struct dentry *dentry, const char *name,
+	     const void *value, size_t size, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_inode_write_op(dentry);
+}
+
+SEC("lsm/inode_removexattr")
+int BPF_PROG(ag_inode_removexattr, void *idmap, struct dentry *dentry, const char *name, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_inode_write_op(dentry);
+}
+
+/* utimes and friends; mode, owner and size changes were decided by the path hooks. */
+SEC("lsm/inode_setattr")
+int BPF_PROG(ag_inode_setattr)
+{
+	struct dentry *dentry;
+	struct iattr *attr;
+	unsigned int valid;
+	__u64 ret;
+
+	/*
+	 * 6.3 added the idmap argument in front. Constant offsets in asm: the
+	 * verifier refuses ctx reads at an offset clang would compute.
+	 */
+	if (bpf_core_type_exists(struct mnt_idmap)) {
+		asm volatile("%0 = *(u64 *)(%1 + 8)" : "=r"(dentry) : "r"(ctx));
+		asm volatile("%0 = *(u64 *)(%1 + 16)" : "=r"(attr) : "r"(ctx));
+		asm volatile("%0 = *(u64 *)(%1 + 24)" : "=r"(ret) : "r"(ctx));
+	} else {
+		asm volatile("%0 = *(u64 *)(%1 + 0)" : "=r"(dentry) : "r"(ctx));
+		asm volatile("%0 = *(u64 *)(%1 + 8)" : "=r"(attr) : "r"(ctx));
+		asm volatile("%0 = *(u64 *)(%1 + 16)" : "=r"(ret) : "r"(ctx));
+	}
+	if ((int)ret) /* an int in a 64-bit slot */
+		return (int)ret;
+	valid = BPF_CORE_READ(attr, ia_valid);
+	if ((valid & (ATTR_MODE | ATTR_UID | ATTR_GID | ATTR_SIZE)) ||
+	    !(valid & (ATTR_ATIME | ATTR_MTIME)))
+		return 0;
+	return ag_inode_write_op(dentry);
 }
 
 /* Faults in up to three pages at a user address so a non-faulting read can succeed. */

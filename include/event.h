@@ -44,6 +44,7 @@ enum ag_protect_op {
 	AG_OP_RAW_SOCKET,	/* SOCK_RAW or AF_PACKET */
 	AG_OP_ANON_EXEC,	/* executing an unlinked or anonymous (memfd) file */
 	AG_OP_AGENTGATE_FILE,	/* agentgate's pins, keys, logs, policies */
+	AG_OP_UNNAMED_WRITE,	/* xattr/utimes change off the root filesystem: no path to judge */
 	AG_OP_COUNT,
 };
 

@@ -36,7 +36,8 @@ static const char *const link_pins[] = {
 	"link_kernel_load_data", "link_sb_mount", "link_sb_umount", "link_sb_pivotroot",
 	"link_move_mount", "link_path_chroot", "link_uring_sqpoll", "link_uring_override_creds",
 	"link_socket_create", "link_socket_sendmsg", "link_unix_stream_connect",
-	"link_unix_may_send",
+	"link_unix_may_send", "link_inode_setxattr", "link_inode_removexattr",
+	"link_inode_setattr",
 };
 #define LINK_COUNT (sizeof(link_pins) / sizeof(link_pins[0]))
 

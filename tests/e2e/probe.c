@@ -16,6 +16,7 @@
  *   probe unix-connect PATH | unix-send PATH
  *                                      AF_UNIX stream connect / datagram sendto ("@x": abstract)
  *   probe unix-serve PATH SECONDS      listens at PATH (stream) and PATH-dgram (datagram)
+ *   probe setxattr PATH                sets trusted.agentgate on PATH
  *   probe exit N | kill-self SIG       end with status N / by signal SIG
  *   probe argv-race PATH ROUNDS        execve(PATH, {"echo", arg}) where the kernel copies
  *                                      "denied..." and the LSM reads "allowd..." (see
@@ -38,6 +39,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -338,6 +340,8 @@ int main(int argc, char **argv)
 		return do_unix(argv[2], SOCK_STREAM);
 	if (!strcmp(cmd, "unix-send") && argc == 3)
 		return do_unix(argv[2], SOCK_DGRAM);
+	if (!strcmp(cmd, "setxattr") && argc == 3)
+		return report(setxattr(argv[2], "trusted.agentgate", "1", 1, 0) ? errno : 0);
 	if (!strcmp(cmd, "unix-serve") && argc == 4)
 		return do_unix_serve(argv[2], atoi(argv[3]));
 	if (!strcmp(cmd, "exit") && argc == 3)
@@ -354,6 +358,6 @@ int main(int argc, char **argv)
 		return do_argv_race(argv[2], atoi(argv[3]));
 	fprintf(stderr, "usage: probe open-read|open-write|open-rw PATH | exec PATH ARGV0 [ARG...] |"
 			" connect|connect-udp|sendto-udp|fastopen IP PORT | unix-connect|unix-send PATH |"
-			" unix-serve PATH SECONDS | argv-race PATH ROUNDS\n");
+			" unix-serve PATH SECONDS | setxattr PATH | argv-race PATH ROUNDS\n");
 	return 2;
 }

@@ -355,6 +355,8 @@ static const char *const protect_ops[AG_OP_COUNT][2] = {
 			      "confined tasks may not execute unlinked or anonymous files" },
 	[AG_OP_AGENTGATE_FILE] = { "agentgate_file",
 				   "agentgate's own pins, keys, logs and policies are off limits" },
+	[AG_OP_UNNAMED_WRITE] = { "unnamed_write",
+				  "xattr and timestamp changes are judged on the root filesystem only" },
 };
 
 const char *audit_protect_op(unsigned int op)
