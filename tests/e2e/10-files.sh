@@ -8,6 +8,7 @@ echo data >/srv/data/a.txt
 echo secret >/srv/secret/key
 echo locked >/srv/out/locked/l.txt
 ln -sf /srv/secret/key /srv/data/link-to-secret
+ln -sfn /srv/secret /srv/data/dir-link
 
 pol=$(policy files <<EOP
 version: "1.0"
@@ -47,4 +48,11 @@ expect "read-write needs both: both allowed" ok run "$pol" "$log" "$PROBE" open-
 expect "O_CREAT counts as a write" EPERM run "$pol" "$log" "$PROBE" open-write /srv/data/created.txt
 [ ! -e /srv/data/created.txt ] && pass "denied O_CREAT created nothing" || fail "denied O_CREAT created nothing" "/srv/data/created.txt exists"
 [ "$(cat /srv/out/locked/l.txt)" = locked ] && pass "denied write left the file intact" || fail "denied write left the file intact" "content changed"
+expect "a symlinked parent directory judged on its target" EPERM run "$pol" "$log" "$PROBE" open-read /srv/data/dir-link/key
+expect "O_PATH descriptor reopened through /proc/self/fd judged on the file" EPERM run "$pol" "$log" "$PROBE" reopen /srv/secret/key
+expect "O_PATH reopen of an allowed file allowed" ok run "$pol" "$log" "$PROBE" reopen /srv/data/a.txt
+expect "openat with a directory fd judged on the resolved path" EPERM run "$pol" "$log" "$PROBE" openat /srv/secret key
+expect "openat2 with a directory fd judged on the resolved path" EPERM run "$pol" "$log" "$PROBE" openat2 /srv/secret key
+expect "openat with .. from an allowed directory judged on the result" EPERM run "$pol" "$log" "$PROBE" openat /srv/data ../secret/key
+expect "openat of an allowed file allowed" ok run "$pol" "$log" "$PROBE" openat /srv/data a.txt
 expect "unconfined process unaffected" ok "$PROBE" open-read /srv/secret/key

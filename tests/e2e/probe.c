@@ -17,6 +17,8 @@
  *                                      AF_UNIX stream connect / datagram sendto ("@x": abstract)
  *   probe unix-serve PATH SECONDS      listens at PATH (stream) and PATH-dgram (datagram)
  *   probe setxattr PATH                sets trusted.agentgate on PATH
+ *   probe reopen PATH                  open(O_PATH), then /proc/self/fd/N for reading
+ *   probe openat|openat2 DIR NAME      NAME for reading relative to an O_PATH fd of DIR
  *   probe exit N | kill-self SIG       end with status N / by signal SIG
  *   probe argv-race PATH ROUNDS        execve(PATH, {"echo", arg}) where the kernel copies
  *                                      "denied..." and the LSM reads "allowd..." (see
@@ -40,6 +42,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
+#include <linux/openat2.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -57,6 +60,34 @@ static int do_open(const char *path, int flags)
 {
 	int fd = open(path, flags | O_CLOEXEC, 0644);
 
+	if (fd < 0)
+		return report(errno);
+	close(fd);
+	return report(0);
+}
+
+/* An O_PATH descriptor (no open check) reopened through /proc/self/fd for reading. */
+static int do_reopen(const char *path)
+{
+	char proc[64];
+	int fd = open(path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		return report(errno);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return do_open(proc, O_RDONLY);
+}
+
+/* NAME opened for reading relative to a directory descriptor, by openat or openat2. */
+static int do_openat(const char *dir, const char *name, int two)
+{
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC };
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+
+	if (dfd < 0)
+		return report(errno);
+	fd = two ? (int)syscall(SYS_openat2, dfd, name, &how, sizeof(how)) :
+		   openat(dfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return report(errno);
 	close(fd);
@@ -340,6 +371,12 @@ int main(int argc, char **argv)
 		return do_unix(argv[2], SOCK_STREAM);
 	if (!strcmp(cmd, "unix-send") && argc == 3)
 		return do_unix(argv[2], SOCK_DGRAM);
+	if (!strcmp(cmd, "reopen") && argc == 3)
+		return do_reopen(argv[2]);
+	if (!strcmp(cmd, "openat") && argc == 4)
+		return do_openat(argv[2], argv[3], 0);
+	if (!strcmp(cmd, "openat2") && argc == 4)
+		return do_openat(argv[2], argv[3], 1);
 	if (!strcmp(cmd, "setxattr") && argc == 3)
 		return report(setxattr(argv[2], "trusted.agentgate", "1", 1, 0) ? errno : 0);
 	if (!strcmp(cmd, "unix-serve") && argc == 4)
@@ -358,6 +395,7 @@ int main(int argc, char **argv)
 		return do_argv_race(argv[2], atoi(argv[3]));
 	fprintf(stderr, "usage: probe open-read|open-write|open-rw PATH | exec PATH ARGV0 [ARG...] |"
 			" connect|connect-udp|sendto-udp|fastopen IP PORT | unix-connect|unix-send PATH |"
-			" unix-serve PATH SECONDS | setxattr PATH | argv-race PATH ROUNDS\n");
+			" unix-serve PATH SECONDS | setxattr PATH | reopen PATH | openat|openat2 DIR NAME |"
+			" argv-race PATH ROUNDS\n");
 	return 2;
 }
