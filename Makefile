@@ -35,7 +35,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard tests/f
 FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/main.c,$(USER_SRCS)))
 HDRS := $(wildcard include/*.h userspace/*.h userspace/*/*.h)
 
-.PHONY: all deps test unit e2e fuzz fuzz-long demo bench clean
+.PHONY: all deps test unit e2e fuzzers fuzz demo bench clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -74,7 +74,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
-$(BUILD)/tests/e2e/%: tests/e2e/%.c $(HDRS)
+$(BUILD)/tests/e2e/%: tests/e2e/%.c $(HDRS) $(wildcard tests/e2e/*.h)
 	$(call msg,E2E,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread
@@ -110,15 +110,16 @@ $(BENCH_VM_BINS): $(BUILD)/bench/%: tests/bench/%.c
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
 unit: $(UNIT_BINS)
-fuzz: $(FUZZ_BINS)
+fuzzers: $(FUZZ_BINS)
 
 # test and demo install missing packages first: each is one command on a fresh machine.
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit fuzz
+	$(Q)$(MAKE) --no-print-directory all unit fuzzers
 	$(Q)tests/run-tests.sh
 
-fuzz-long: fuzz
-	$(Q)FUZZ_SECONDS=600 tests/run-fuzz.sh
+# make test fuzzes each target for 10 s; this, FUZZ_SECONDS (default 600) each.
+fuzz: fuzzers
+	$(Q)FUZZ_SECONDS=$${FUZZ_SECONDS:-600} tests/run-fuzz.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -827,16 +827,89 @@ static __always_inline __u64 ag_hash(const __u8 *buf, __u32 start, __u32 end)
 	return c.h;
 }
 
+/*
+ * deny_env: each "NAME=value" string of the exec's environment through the
+ * ENV DFA. At check time from the caller's envp[] (racy, like argv), at
+ * commit from the new image's copy, strings back to back after the argv.
+ */
+struct ag_env_ctx {
+	struct ag_task *t;
+	const struct ag_pol *pol;
+	__u64 uaddr; /* check: the caller's envp[]; commit: the next string */
+	int commit;
+	__u32 hit; /* 1 + the deny_env entry matched; 0: none */
+	long err;
+};
+
+static long ag_env_step(__u32 i, void *arg)
+{
+	struct ag_env_ctx *c = arg;
+	struct ag_verdict v;
+	__u64 p = c->uaddr;
+	long n;
+	int k;
+
+	if (!c->commit &&
+	    (bpf_copy_from_user(&p, sizeof(p), (void *)(c->uaddr + 8ull * i)) || !p)) {
+		c->err = -EFAULT;
+		return 1;
+	}
+	n = bpf_probe_read_user_str(c->t->tmp, AG_MAX_INPUT, (void *)p);
+	if (n < 0 && !c->commit) {
+		ag_fault_in(p);
+		n = bpf_probe_read_user_str(c->t->tmp, AG_MAX_INPUT, (void *)p);
+	}
+	if (n <= 0) {
+		c->err = -EFAULT;
+		return 1;
+	}
+	/* The name is in the first bytes: a long value is matched truncated (patterns end in *). */
+	v = ag_match_bpf(&c->pol->img, c->pol->h, AG_CLASS_ENV, c->t->tmp, n - 1);
+	if (v.rule != AG_RULE_DEFAULT) {
+		c->hit = v.rule + 1;
+		return 1;
+	}
+	if (!c->commit)
+		return 0;
+	/* Past this string: at most MAX_ARG_STRLEN (32 pages) in AG_MAX_INPUT - 1 steps. */
+	for (k = 0; k < 34 && n == AG_MAX_INPUT; k++) {
+		p += AG_MAX_INPUT - 1;
+		n = bpf_probe_read_user_str(c->t->tmp, AG_MAX_INPUT, (void *)p);
+		if (n <= 0) {
+			c->err = -EFAULT;
+			return 1;
+		}
+	}
+	c->uaddr = p + n;
+	return 0;
+}
+
+/* 0: no deny_env variable; 1 + its index; -EFAULT when the environment cannot be read. */
+static __always_inline long ag_env_check(struct ag_task *t, const struct ag_pol *pol, __u64 uaddr,
+					 __u32 envc, int commit)
+{
+	struct ag_env_ctx c = { .t = t, .pol = pol, .uaddr = uaddr, .commit = commit };
+
+	if (pol->h->dfa[AG_CLASS_ENV].nstates < 2 || !envc)
+		return 0;
+	if (!uaddr)
+		return -EFAULT;
+	bpf_loop(envc, ag_env_step, &c, 0);
+	return c.err ? c.err : c.hit;
+}
+
 SEC("lsm.s/bprm_check_security")
 int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 {
 	struct ag_argv_ctx c = {};
 	struct ag_task *t = NULL;
 	struct pt_regs *regs;
+	struct ag_verdict v;
 	struct ag_pol pol;
 	__u32 argc, exe_len;
-	__u64 nr, uargv;
+	__u64 nr, uargv, uenvp;
 	__u16 flags = 0;
+	long env = 0;
 	int err, len;
 
 	if (ret)
@@ -868,12 +941,15 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	nr = BPF_CORE_READ(regs, orig_ax);
-	if (nr == NR_EXECVE)
+	if (nr == NR_EXECVE) {
 		uargv = BPF_CORE_READ(regs, si);
-	else if (nr == NR_EXECVEAT)
+		uenvp = BPF_CORE_READ(regs, dx);
+	} else if (nr == NR_EXECVEAT) {
 		uargv = BPF_CORE_READ(regs, dx);
-	else
-		uargv = 0; /* compat or in-kernel exec: argv unknown */
+		uenvp = BPF_CORE_READ(regs, r10);
+	} else {
+		uargv = uenvp = 0; /* compat or in-kernel exec: argv unknown */
+	}
 
 	c.t = t;
 	c.uaddr = uargv;
@@ -907,8 +983,17 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 		ag_emit(t, &pol, AG_CLASS_EXEC, v, c.pos, flags, AG_OP_NONE);
 		return -EPERM;
 	}
-	err = ag_decide(t, &pol, AG_CLASS_EXEC, c.pos, flags);
-	if (!err) {
+	v = ag_match_bpf(&pol.img, pol.h, AG_CLASS_EXEC, (const __u8 *)t->ev.subject, c.pos);
+	if (v.allow) {
+		env = ag_env_check(t, &pol, uenvp, bprm->envc, 0);
+		if (env) {
+			v.rule = env < 0 ? AG_RULE_UNREADABLE : AG_RULE_ENV;
+			v.allow = 0;
+		}
+	}
+	ag_emit(t, &pol, AG_CLASS_EXEC, v, c.pos, flags, env > 0 ? env : AG_OP_NONE);
+	err = !v.allow && pol.h->mode == AG_MODE_ENFORCE ? -EPERM : 0;
+	if (v.allow || pol.h->mode != AG_MODE_ENFORCE) {
 		t->exec_hash = ag_hash((const __u8 *)t->ev.subject, exe_len, c.pos);
 		t->exec_argc = argc;
 		t->exec_bprm = (__u64)bprm;
@@ -929,6 +1014,7 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 	struct ag_task *t;
 	struct ag_pol pol;
 	__u32 argc, judged, exe_len;
+	long env = 0;
 	int len;
 
 	t = bpf_task_storage_get(&ag_tasks, bpf_get_current_task_btf(), 0, 0);
@@ -952,11 +1038,16 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 		c.skip = argc - judged;
 		bpf_loop(argc, ag_commit_step, &c, 0);
 	}
-	if (!c.err && ag_hash((const __u8 *)t->ev.subject, exe_len, c.pos) == t->exec_hash)
-		return 0;
+	if (!c.err && ag_hash((const __u8 *)t->ev.subject, exe_len, c.pos) == t->exec_hash) {
+		/* The environment the new program really got: the strings after the argv. */
+		env = ag_env_check(t, &pol, c.uaddr, bprm->envc, 1);
+		if (!env)
+			return 0;
+		v.rule = env < 0 ? AG_RULE_UNREADABLE : AG_RULE_ENV;
+	}
 	if (pol.h->mode == AG_MODE_ENFORCE)
 		bpf_send_signal(SIGKILL);
-	ag_emit(t, &pol, AG_CLASS_EXEC, v, c.pos, AG_EV_ARGV_RACE, AG_OP_NONE);
+	ag_emit(t, &pol, AG_CLASS_EXEC, v, c.pos, AG_EV_ARGV_RACE, env > 0 ? env : AG_OP_NONE);
 	return 0;
 }
 

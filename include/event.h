@@ -71,7 +71,7 @@ struct ag_event {
 	__u8 addr[16]; /* NET_ADDR only: IPv6 or ::ffff:IPv4 */
 	char comm[AG_COMM_LEN];
 	__u32 subject_len; /* bytes used in subject[] */
-	__u32 op; /* enum ag_protect_op for AG_ACT_PROTECT, else AG_OP_NONE */
+	__u32 op; /* AG_ACT_PROTECT: enum ag_protect_op; rule AG_RULE_ENV: 1 + the deny_env index */
 	char subject[AG_MAX_INPUT]; /* path or command line, not NUL-terminated */
 };
 

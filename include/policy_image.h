@@ -24,6 +24,8 @@
  *   NET_ADDR               16-byte IPv6 address (IPv4 as ::ffff:a.b.c.d), then
  *                          the port, 2 bytes big-endian: AG_NET_ADDR_LEN bytes
  *   NET_DOMAIN             lower-case domain name without trailing dot
+ *   ENV                    one "NAME=value" string of an exec's environment; a match
+ *                          (of any deny_env entry) forbids the exec
  * An input longer than AG_MAX_INPUT is never matched against the DFA: it is
  * decided by AG_RULE_OVERSIZED (deny), so no pattern can be dodged by padding.
  *
@@ -39,7 +41,7 @@
 #endif
 
 #define AG_IMAGE_MAGIC 0x31504741u /* "AGP1" */
-#define AG_IMAGE_VERSION 1u
+#define AG_IMAGE_VERSION 2u
 
 #define AG_PAGE_SHIFT 16
 #define AG_PAGE_SIZE (1u << AG_PAGE_SHIFT)
@@ -55,7 +57,8 @@ enum ag_class {
 	AG_CLASS_EXEC = 2,
 	AG_CLASS_NET_ADDR = 3,
 	AG_CLASS_NET_DOMAIN = 4,
-	AG_CLASS_COUNT = 5,
+	AG_CLASS_ENV = 5, /* deny_env: not rules; accept values index policy->deny_env */
+	AG_CLASS_COUNT = 6,
 };
 
 /* accept[] entries: bit 15 = allow, bits 0..14 = rule index (file order). */
@@ -70,6 +73,7 @@ enum ag_class {
 #define AG_RULE_OVERSIZED 0xfffeu /* input longer than AG_MAX_INPUT: denied */
 #define AG_RULE_UNREADABLE 0xfffdu /* the kernel could not read the input (argv): denied */
 #define AG_RULE_PROTECTED 0xfffcu /* self-protection (event.h), not a rule of the policy */
+#define AG_RULE_ENV 0xfffbu /* exec with a deny_env variable; event op = 1 + its index */
 
 /* A decision: what dfa_match.h returns (here so callers need not include the matcher). */
 struct ag_verdict {

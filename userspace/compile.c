@@ -13,7 +13,7 @@
 static const char *const class_name[AG_CLASS_COUNT] = {
 	[AG_CLASS_FILE_READ] = "file_read",   [AG_CLASS_FILE_WRITE] = "file_write",
 	[AG_CLASS_EXEC] = "shell_exec",       [AG_CLASS_NET_ADDR] = "network (addresses)",
-	[AG_CLASS_NET_DOMAIN] = "network (domains)",
+	[AG_CLASS_NET_DOMAIN] = "network (domains)", [AG_CLASS_ENV] = "deny_env",
 };
 
 static void appendf(struct ag_error *err, const char *fmt, ...)
@@ -100,6 +100,32 @@ static void blame(const struct ag_policy *p, const struct re *re, const struct d
 	appendf(err, "; use fewer '*' and '**' in the middle of patterns or split the policy");
 }
 
+/* deny_env: "NAME=*" (or "PREFIX*=*") per entry, accepting for the entry's index. */
+static int env_class(const struct ag_policy *p, struct re *re, struct ag_error *err)
+{
+	struct glob_err e;
+	char pat[256];
+	uint32_t node;
+	size_t i, n;
+	int ret;
+
+	for (i = 0; i < p->ndeny_env; i++) {
+		memset(&e, 0, sizeof(e));
+		n = (size_t)snprintf(pat, sizeof(pat), "%s=*", p->deny_env[i]);
+		if (n >= sizeof(pat)) {
+			appendf(err, "%s: deny_env entry '%s' is too long",
+				p->name ? p->name : "policy", p->deny_env[i]);
+			return -EINVAL;
+		}
+		ret = glob_parse(re, pat, n, GLOB_CMD, &node, &e);
+		if (!ret)
+			ret = re_add_rule(re, node, (uint16_t)i, 0);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int compile_class(const struct ag_policy *p, const struct compile_opts *o,
 			 unsigned int cls, struct dfa *d, struct ag_error *err)
 {
@@ -111,7 +137,12 @@ static int compile_class(const struct ag_policy *p, const struct compile_opts *o
 	int ret = 0;
 
 	re_init(&re);
-	for (i = 0; i < p->nrules; i++) {
+	if (cls == AG_CLASS_ENV) {
+		ret = env_class(p, &re, err);
+		if (ret)
+			goto out;
+	}
+	for (i = 0; i < p->nrules && cls != AG_CLASS_ENV; i++) {
 		const struct ag_rule *r = &p->rules[i];
 
 		memset(&e, 0, sizeof(e));

@@ -90,7 +90,7 @@ int daemon_on_event(void *ctx, const struct ag_event *ev, size_t size)
 	struct daemon *d = ctx;
 	const struct ag_policy *p = daemon_model_find(d, ev->policy_sha256);
 	struct audit_context ac = { .reason = "" };
-	char link[64], exe[PATH_MAX] = "";
+	char link[64], exe[PATH_MAX] = "", why[128];
 	const char *policy_cg;
 	ssize_t n;
 	int err;
@@ -103,8 +103,7 @@ int daemon_on_event(void *ctx, const struct ag_event *ev, size_t size)
 	exe[n > 0 ? n : 0] = '\0';
 	ac.exe = exe;
 	ac.policy = p && p->name ? p->name : "";
-	if (p && ev->rule < p->nrules && p->rules[ev->rule].reason)
-		ac.reason = p->rules[ev->rule].reason;
+	ac.reason = policy_reason(p, ev->rule, ev->op, why, sizeof(why));
 	err = audit_append_decision(d->audit, ev, size, &ac);
 	note_audit_error(d, err);
 	if (!err)

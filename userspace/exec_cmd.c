@@ -13,14 +13,12 @@
 #include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <jansson.h>
@@ -29,6 +27,7 @@
 #include "compile.h"
 #include "loader.h"
 #include "policy.h"
+#include "resolve.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define CGROUP_PARENT CGROUP_ROOT "/agentgate"
@@ -61,7 +60,7 @@ static int on_event(void *ctx, const struct ag_event *ev, size_t size)
 	struct exec_ctx *x = ctx;
 	const struct ag_policy *p = x->policy;
 	struct audit_context ac = { .agent = x->agent, .policy = p->name ? p->name : "" };
-	char link[64], exe[PATH_MAX] = "";
+	char link[64], exe[PATH_MAX] = "", why[128];
 	ssize_t n;
 
 	if (ev->policy_cgroup_id != x->cgroup_id || !x->audit)
@@ -71,35 +70,9 @@ static int on_event(void *ctx, const struct ag_event *ev, size_t size)
 	n = readlink(link, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	ac.exe = exe;
-	ac.reason = ev->rule < p->nrules && p->rules[ev->rule].reason ? p->rules[ev->rule].reason :
-									  "";
+	ac.reason = policy_reason(p, ev->rule, ev->op, why, sizeof(why));
 	note_audit(x, audit_append_decision(x->audit, ev, size, &ac));
 	return 0;
-}
-
-/* Domain rules become addresses at load time (later: learned from DNS answers). */
-static int resolve(const char *domain, uint8_t (*addrs)[16], int max, void *ctx)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	int n = 0, err;
-
-	err = getaddrinfo(domain, NULL, &hints, &res);
-	if (err)
-		return err == EAI_NONAME || err == EAI_NODATA ? 0 : -EHOSTUNREACH;
-	for (ai = res; ai && n < max; ai = ai->ai_next) {
-		memset(addrs[n], 0, 16);
-		if (ai->ai_family == AF_INET) {
-			addrs[n][10] = addrs[n][11] = 0xff;
-			memcpy(&addrs[n][12], &((struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
-		} else if (ai->ai_family == AF_INET6) {
-			memcpy(addrs[n], &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
-		} else {
-			continue;
-		}
-		n++;
-	}
-	freeaddrinfo(res);
-	return n;
 }
 
 /*
@@ -213,7 +186,7 @@ int cmd_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *policy_path = NULL, *mode = NULL, *log_path = NULL, *key_dir = NULL;
-	struct compile_opts copts = { .resolve = resolve };
+	struct compile_opts copts = { .resolve = resolve_getaddrinfo };
 	struct loader_opts lopts = {};
 	struct exec_ctx x = {};
 	struct ag_image img = {};

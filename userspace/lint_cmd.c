@@ -40,7 +40,7 @@ static int covers(const struct lint *l, const struct ag_image *big, const struct
 	unsigned int c;
 	int any = 0, r;
 
-	for (c = 0; c < AG_CLASS_COUNT; c++) {
+	for (c = 0; c < AG_CLASS_ENV; c++) {
 		if (!image_has_class(small, c))
 			continue;
 		r = image_includes(big, small, c);
@@ -57,7 +57,7 @@ static int catch_all(const struct lint *l, const struct ag_image *img)
 	unsigned int c;
 	int any = 0, r;
 
-	for (c = 0; c < AG_CLASS_COUNT; c++) {
+	for (c = 0; c < AG_CLASS_ENV; c++) {
 		if (!image_has_class(img, c))
 			continue;
 		r = image_includes(img, &l->ref, c);
@@ -98,7 +98,7 @@ static int never_first(const struct lint *l, size_t i)
 {
 	unsigned int c;
 
-	for (c = 0; c < AG_CLASS_COUNT; c++)
+	for (c = 0; c < AG_CLASS_ENV; c++) /* deny_env is not a rule */
 		if (image_has_class(&l->one[i], c) && image_rule_reachable(&l->full, c, (unsigned int)i))
 			return 0;
 	return 1;

@@ -275,6 +275,9 @@ void policy_free(struct ag_policy *p)
 	for (i = 0; i < p->nsearch; i++)
 		free(p->search_path[i]);
 	free(p->search_path);
+	for (i = 0; i < p->ndeny_env; i++)
+		free(p->deny_env[i]);
+	free(p->deny_env);
 	for (i = 0; i < p->nfiles; i++)
 		free(p->files[i]);
 	free(p->files);
@@ -358,4 +361,16 @@ int policy_load(const char *path, struct ag_policy **out, struct ag_error *err)
 	ret = policy_load_mem(path, buf, len, NULL, out, err);
 	free(buf);
 	return ret;
+}
+
+const char *policy_reason(const struct ag_policy *p, unsigned int rule, unsigned int op, char *buf,
+			  size_t bufsz)
+{
+	if (!p)
+		return "";
+	if (rule == AG_RULE_ENV && op >= 1 && op <= p->ndeny_env) {
+		snprintf(buf, bufsz, "the environment has %s (deny_env)", p->deny_env[op - 1]);
+		return buf;
+	}
+	return rule < p->nrules && p->rules[rule].reason ? p->rules[rule].reason : "";
 }

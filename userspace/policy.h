@@ -46,6 +46,8 @@ struct ag_policy {
 	size_t nrules;
 	char **search_path; /* trusted directories for bare command names */
 	size_t nsearch;
+	char **deny_env; /* environment variable names (a trailing '*': a prefix) no exec may carry */
+	size_t ndeny_env;
 	char **files; /* the policy file and every included file, for ag_loc */
 	size_t nfiles;
 	uint8_t sha256[32]; /* over the bytes of every file read, in load order */
@@ -68,5 +70,13 @@ int policy_load(const char *path, struct ag_policy **out, struct ag_error *err);
 int policy_load_mem(const char *name, const char *buf, size_t len, const char *include_dir,
 		    struct ag_policy **out, struct ag_error *err);
 void policy_free(struct ag_policy *p);
+
+/*
+ * The reason text of a kernel decision by rule index (op: the event's op, for
+ * AG_RULE_ENV the deny_env entry): the rule's reason, a sentence for deny_env,
+ * or "". p may be NULL. buf holds sentences that are built.
+ */
+const char *policy_reason(const struct ag_policy *p, unsigned int rule, unsigned int op, char *buf,
+			  size_t bufsz);
 
 #endif /* AGENTGATE_POLICY_H */

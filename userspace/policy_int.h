@@ -17,6 +17,7 @@
 #define AG_POLICY_MAX_DEPTH 16u
 #define AG_POLICY_MAX_PORTS 64u
 #define AG_POLICY_MAX_SEARCH 64u
+#define AG_POLICY_MAX_DENY_ENV 64u
 
 /* Where installed policies and their include/ fragments live (see docs/policy.md). */
 #ifndef AG_POLICY_DIR

@@ -35,7 +35,7 @@ static const char *const rule_keys_text[] = {
 };
 
 static const char *const policy_keys[] = {
-	"name", "version", "default", "mode", "search_path", "include", "rules",
+	"name", "version", "default", "mode", "search_path", "deny_env", "include", "rules",
 };
 
 struct doc {
@@ -342,7 +342,53 @@ static int search_path(struct doc *d, const yaml_node_t *n)
 	return 0;
 }
 
-enum { K_NAME, K_VERSION, K_DEFAULT, K_MODE, K_SEARCH, K_INCLUDE, K_RULES, K_COUNT };
+/* Variable names: letters, digits and '_', not starting with a digit; a trailing '*' for a prefix. */
+static int env_name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n && s[n - 1] == '*')
+		n--;
+	if (!n || (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+static int deny_env(struct doc *d, const yaml_node_t *n)
+{
+	struct ag_policy *p = d->ld->p;
+	yaml_node_item_t *it;
+	size_t count;
+	int err;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(d, n, "expected a list of environment variable names for 'deny_env', found %s",
+			    kind(n));
+	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (!count || count > AG_POLICY_MAX_DENY_ENV)
+		return fail(d, n, "expected 1 to %u names in 'deny_env'", AG_POLICY_MAX_DENY_ENV);
+	p->deny_env = calloc(count, sizeof(char *));
+	if (!p->deny_env)
+		return -ENOMEM;
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		err = dup_str(d, node(d, *it), "deny_env", &p->deny_env[p->ndeny_env]);
+		if (err)
+			return err;
+		p->ndeny_env++;
+		if (!env_name_ok(p->deny_env[p->ndeny_env - 1]))
+			return fail(d, node(d, *it),
+				    "expected a variable name (letters, digits, '_', optionally ending "
+				    "in '*'), found '%s'",
+				    p->deny_env[p->ndeny_env - 1]);
+	}
+	return 0;
+}
+
+enum { K_NAME, K_VERSION, K_DEFAULT, K_MODE, K_SEARCH, K_DENY_ENV, K_INCLUDE, K_RULES, K_COUNT };
 
 /* The keys of a policy (or of a fragment: include and rules only). */
 static int policy_map(struct doc *d, const yaml_node_t *map)
@@ -369,7 +415,7 @@ static int policy_map(struct doc *d, const yaml_node_t *map)
 				    key);
 		if (i == K_COUNT)
 			return fail(d, node(d, pr->key),
-				    "expected a policy key (name, version, default, mode, search_path, include, rules), found '%s'",
+				    "expected a policy key (name, version, default, mode, search_path, deny_env, include, rules), found '%s'",
 				    key);
 		val[i] = node(d, pr->value);
 	}
@@ -405,6 +451,11 @@ static int policy_map(struct doc *d, const yaml_node_t *map)
 	}
 	if (val[K_SEARCH]) {
 		err = search_path(d, val[K_SEARCH]);
+		if (err)
+			return err;
+	}
+	if (val[K_DENY_ENV]) {
+		err = deny_env(d, val[K_DENY_ENV]);
 		if (err)
 			return err;
 	}

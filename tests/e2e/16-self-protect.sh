@@ -113,19 +113,7 @@ expect_errno "removing agentgate's pins refused" EPERM run "$pol" "$log" "$BB" r
 [ -e /sys/fs/bpf/agentgate/link_bpf ] && pass "pins intact" || fail "pins intact" "link_bpf gone"
 protected "pins refused" agentgate_file
 # The run's own files (policy, audit log, keys) stay off limits whatever the policy allows.
-open_pol=$(policy sp-open <<EOP
-version: "1.0"
-default: deny
-rules:
-$(probe_rules)
-  - action: file_read
-    path: "/**"
-    decision: allow
-  - action: file_write
-    path: "/**"
-    decision: allow
-EOP
-)
+open_pol=$(open_policy sp-open)
 olog=$WORK/sp-open.log
 expect "exec: its policy file refused" EPERM run "$open_pol" "$olog" "$PROBE" open-write "$open_pol"
 expect "exec: its audit log refused" EPERM run "$open_pol" "$olog" "$PROBE" open-write "$olog"

@@ -62,3 +62,23 @@ big=$(head -c 5000 /dev/zero | tr '\0' a)
 expect_errno "command line longer than the limit denied" EPERM run "$pol" "$log" "$BB" echo hello "$big"
 audit "oversized: audit" "$log" '"decision":"DENY"' '"rule":"oversized"' '"flags":"truncated"'
 expect "unconfined process unaffected" ok "$PROBE" exec "$BB" echo goodbye
+
+# deny_env: an allowed command is refused when its environment carries a forbidden variable.
+envpol=$(policy env <<EOP
+version: "1.0"
+default: deny
+deny_env: [LD_PRELOAD, LD_AUDIT, "DYLD_*"]
+rules:
+$(probe_rules)
+  - action: shell_exec
+    command: "$BB hi"
+    decision: allow
+EOP
+)
+elog=$WORK/env.log
+expect "deny_env: allowed command with a clean environment runs" ok run "$envpol" "$elog" "$PROBE" exec-env LANG=C "$BB" echo hi
+expect "deny_env: LD_PRELOAD refused" EPERM run "$envpol" "$elog" "$PROBE" exec-env LD_PRELOAD=/tmp/evil.so "$BB" echo hi
+audit "deny_env: audit names the variable" "$elog" '"action":"shell_exec"' '"decision":"DENY"' '"rule":"env"' '"reason":"the environment has LD_PRELOAD (deny_env)"'
+expect "deny_env: a prefix entry refused" EPERM run "$envpol" "$elog" "$PROBE" exec-env DYLD_INSERT_LIBRARIES=x "$BB" echo hi
+expect "deny_env: a long value still refused" EPERM run "$envpol" "$elog" "$PROBE" exec-env "LD_AUDIT={6000}" "$BB" echo hi
+expect "deny_env: a similar name allowed" ok run "$envpol" "$elog" "$PROBE" exec-env LD_PRELOADED=1 "$BB" echo hi

@@ -39,19 +39,7 @@ printf '%s\n' "$out" | grep -qF "$AUDIT" && pass "status names the audit log" ||
 ctl status --json | grep -q '"events":[1-9]' && pass "status counts events written" || fail "status counts events written" "$(ctl status --json)"
 
 # The daemon's own files stay off limits even to a policy that allows every path.
-open_pol=$(policy d52-open <<EOP
-version: "1.0"
-default: deny
-rules:
-$(probe_rules)
-  - action: file_read
-    path: "/**"
-    decision: allow
-  - action: file_write
-    path: "/**"
-    decision: allow
-EOP
-)
+open_pol=$(open_policy d52-open)
 check "assign a policy that allows every path" ctl assign "/$CGP/open" "$open_pol"
 expect "control socket refused to a confined agent" EPERM in_cgroup "$CGP/open" "$PROBE" unix-connect "$SOCK"
 expect "signing key refused to a confined agent" EPERM in_cgroup "$CGP/open" "$PROBE" open-read "$D/keys/audit.key"

@@ -38,16 +38,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-
-static int report(int err)
-{
-	if (!err) {
-		printf("ok\n");
-		return 0;
-	}
-	printf("%s\n", strerrorname_np(err) ? strerrorname_np(err) : "EUNKNOWN");
-	return 1;
-}
+#include "outcome.h"
 
 static int sys_ret(long r)
 {
@@ -209,30 +200,25 @@ static int do_uring_connect(const char *ip, const char *port)
 	return report(res < 0 && res != -ECONNREFUSED ? -res : 0);
 }
 
+struct fd_exec {
+	int fd;
+	char **argv;
+};
+
+static void exec_at(void *arg)
+{
+	const struct fd_exec *x = arg;
+	char *envp[] = { NULL };
+
+	syscall(SYS_execveat, x->fd, "", x->argv, envp, AT_EMPTY_PATH);
+}
+
 static int exec_fd(int fd, char **argv)
 {
-	char *envp[] = { NULL };
-	int pfd[2], err = 0, status;
-	pid_t pid;
+	struct fd_exec x = { fd, argv };
+	int status;
 
-	if (pipe2(pfd, O_CLOEXEC))
-		return report(errno);
-	pid = fork();
-	if (pid < 0)
-		return report(errno);
-	if (pid == 0) {
-		dup2(STDERR_FILENO, STDOUT_FILENO);
-		syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
-		err = errno;
-		if (write(pfd[1], &err, sizeof(err)) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	close(pfd[1]);
-	if (read(pfd[0], &err, sizeof(err)) != sizeof(err))
-		err = 0;
-	waitpid(pid, &status, 0);
-	return report(err);
+	return report(exec_outcome(exec_at, &x, &status));
 }
 
 static int do_memfd_exec(const char *src)

@@ -56,15 +56,22 @@ expect() {
 	fi
 }
 
-# audit NAME LOG FRAGMENT...: some record of LOG contains every fragment ("key":value).
-audit() {
-	local name=$1 log=$2 f lines
-	shift 2
+# matching LOG FRAGMENT...: the records of LOG that contain every fragment.
+matching() {
+	local log=$1 f lines
+	shift
 	lines=$(cat "$log" 2>/dev/null)
 	for f in "$@"; do
 		lines=$(printf '%s\n' "$lines" | grep -F -- "$f")
 	done
-	if [ -n "$lines" ]; then
+	printf '%s' "$lines"
+}
+
+# audit NAME LOG FRAGMENT...: some record of LOG contains every fragment ("key":value).
+audit() {
+	local name=$1 log=$2
+	shift 2
+	if [ -n "$(matching "$log" "$@")" ]; then
 		pass "$name"
 	else
 		fail "$name" "no record with $* in $log"
@@ -73,15 +80,29 @@ audit() {
 
 # no_audit NAME LOG FRAGMENT...: no record contains every fragment.
 no_audit() {
-	local name=$1 log=$2 f lines
+	local name=$1 log=$2 lines
 	shift 2
-	lines=$(cat "$log" 2>/dev/null)
-	for f in "$@"; do
-		lines=$(printf '%s\n' "$lines" | grep -F -- "$f")
-	done
+	lines=$(matching "$log" "$@")
 	if [ -z "$lines" ]; then
 		pass "$name"
 	else
 		fail "$name" "unexpected record: $(printf '%s' "$lines" | head -n 1)"
 	fi
+}
+
+# open_policy NAME: a policy that lets the probe start and allows reading and writing every
+# path (self-protection must hold anyway).
+open_policy() {
+	policy "$1" <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+  - action: file_read
+    path: "/**"
+    decision: allow
+  - action: file_write
+    path: "/**"
+    decision: allow
+EOP
 }

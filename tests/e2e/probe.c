@@ -6,6 +6,9 @@
  *
  *   probe open-read PATH | open-write PATH | open-rw PATH
  *   probe exec PATH ARGV0 [ARG...]     execve with the given argv[0]
+ *   probe exec-env NAME=VAL PATH ARGV0 [ARG...]
+ *                                      the same with the environment PATH=... and NAME=VAL
+ *                                      (VAL "{N}": N bytes 'a')
  *   probe enter-child NAME PATH ARGV0 [ARG...]
  *                                      moves itself into a new cgroup NAME below its own,
  *                                      then execs PATH
@@ -42,19 +45,10 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
+#include "outcome.h"
 #include <linux/openat2.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-
-static int report(int err)
-{
-	if (!err) {
-		printf("ok\n");
-		return 0;
-	}
-	printf("%s\n", strerrorname_np(err) ? strerrorname_np(err) : "EUNKNOWN");
-	return 1;
-}
 
 static int do_open(const char *path, int flags)
 {
@@ -94,31 +88,47 @@ static int do_openat(const char *dir, const char *name, int two)
 	return report(0);
 }
 
-/* Runs PATH with argv in a child; "ok" once the exec succeeded, then the child's status. */
-static int do_exec(const char *path, char **argv)
+/* "NAME={N}" becomes NAME= and N bytes 'a' (too long for the probe's own command line). */
+static char *long_value(char *spec)
 {
-	int pfd[2], err = 0, status;
-	pid_t pid;
+	char *eq = strchr(spec, '='), *s;
+	size_t name, n;
 
-	if (pipe2(pfd, O_CLOEXEC))
-		return report(errno);
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return report(errno);
-	if (pid == 0) {
-		/* stdout carries the probe's verdict alone; the command's output goes to stderr. */
-		dup2(STDERR_FILENO, STDOUT_FILENO);
-		execv(path, argv);
-		err = errno;
-		if (write(pfd[1], &err, sizeof(err)) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	close(pfd[1]);
-	if (read(pfd[0], &err, sizeof(err)) != sizeof(err))
-		err = 0;
-	waitpid(pid, &status, 0);
+	if (!eq || eq[1] != '{')
+		return spec;
+	name = (size_t)(eq - spec) + 1;
+	n = strtoul(eq + 2, NULL, 10);
+	s = malloc(name + n + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, spec, name);
+	memset(s + name, 'a', n);
+	s[name + n] = '\0';
+	return s;
+}
+
+struct exec_req {
+	const char *path;
+	char **argv;
+	char **envp; /* NULL: this process's environment */
+};
+
+static void exec_path(void *arg)
+{
+	const struct exec_req *r = arg;
+
+	if (r->envp)
+		execve(r->path, r->argv, r->envp);
+	else
+		execv(r->path, r->argv);
+}
+
+/* Runs PATH with argv in a child; "ok" once the exec succeeded, then the child's status. */
+static int do_exec(const char *path, char **argv, char **envp)
+{
+	struct exec_req r = { path, argv, envp };
+	int status, err = exec_outcome(exec_path, &r, &status);
+
 	if (err)
 		return report(err);
 	report(0);
@@ -358,7 +368,12 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "open-rw") && argc == 3)
 		return do_open(argv[2], O_RDWR | O_CREAT);
 	if (!strcmp(cmd, "exec") && argc >= 4)
-		return do_exec(argv[2], argv + 3);
+		return do_exec(argv[2], argv + 3, NULL);
+	if (!strcmp(cmd, "exec-env") && argc >= 5) {
+		char *envp[] = { "PATH=/usr/bin:/bin", long_value(argv[2]), NULL };
+
+		return envp[1] ? do_exec(argv[3], argv + 4, envp) : report(ENOMEM);
+	}
 	if (!strcmp(cmd, "connect") && argc == 4)
 		return do_net(argv[2], argv[3], SOCK_STREAM, NET_CONNECT);
 	if (!strcmp(cmd, "connect-udp") && argc == 4)
@@ -394,6 +409,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "argv-race") && argc == 4)
 		return do_argv_race(argv[2], atoi(argv[3]));
 	fprintf(stderr, "usage: probe open-read|open-write|open-rw PATH | exec PATH ARGV0 [ARG...] |"
+			" exec-env NAME=VAL PATH ARGV0 [ARG...] |"
 			" connect|connect-udp|sendto-udp|fastopen IP PORT | unix-connect|unix-send PATH |"
 			" unix-serve PATH SECONDS | setxattr PATH | reopen PATH | openat|openat2 DIR NAME |"
 			" argv-race PATH ROUNDS\n");

@@ -325,10 +325,39 @@ static void test_many_rules_fast(void **state)
 	free(rules);
 }
 
+/* deny_env entries become the ENV class: "NAME=..." strings, names exact or by prefix. */
+static void test_deny_env(void **state)
+{
+	static char *names[] = { "LD_PRELOAD", "DYLD_*" };
+	struct tpol t;
+	struct ag_verdict v;
+
+	tp_init(&t, 1);
+	tp_rule(&t, AG_ACTION_SHELL_EXEC, "/bin/true*", 1);
+	t.p.deny_env = names;
+	t.p.ndeny_env = 2;
+	tp_compile_ok(&t);
+	v = tp_match(&t, AG_CLASS_ENV, "LD_PRELOAD=/tmp/x.so");
+	assert_int_equal(v.rule, 0);
+	v = tp_match(&t, AG_CLASS_ENV, "LD_PRELOAD=");
+	assert_int_equal(v.rule, 0);
+	v = tp_match(&t, AG_CLASS_ENV, "DYLD_INSERT_LIBRARIES=a");
+	assert_int_equal(v.rule, 1);
+	v = tp_match(&t, AG_CLASS_ENV, "LD_PRELOADX=1");
+	assert_int_equal(v.rule, AG_RULE_DEFAULT);
+	v = tp_match(&t, AG_CLASS_ENV, "XLD_PRELOAD=1");
+	assert_int_equal(v.rule, AG_RULE_DEFAULT);
+	v = tp_match(&t, AG_CLASS_ENV, "PATH=/usr/bin:LD_PRELOAD=x");
+	assert_int_equal(v.rule, AG_RULE_DEFAULT);
+	/* The rules' classes are unaffected. */
+	assert_rule(&t, AG_CLASS_EXEC, "/bin/true x", 0);
+	tp_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_literal),		  cmocka_unit_test(test_star),
+		cmocka_unit_test(test_deny_env),		  cmocka_unit_test(test_literal),		  cmocka_unit_test(test_star),
 		cmocka_unit_test(test_double_star),	  cmocka_unit_test(test_question),
 		cmocka_unit_test(test_classes),		  cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_pattern_normalised), cmocka_unit_test(test_errors),

@@ -442,6 +442,9 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	case AG_RULE_PROTECTED:
 		audit_rec_cstr(&r, "rule", "protected");
 		break;
+	case AG_RULE_ENV:
+		audit_rec_cstr(&r, "rule", "env");
+		break;
 	default:
 		audit_rec_u64(&r, "rule", ev->rule);
 	}
