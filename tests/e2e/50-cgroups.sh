@@ -48,7 +48,12 @@ rmdir /sys/fs/cgroup/e2e-free
 # the command's cgroup keeps its policy.
 "$AGENTGATE" exec --policy "$pol" --audit-log "$log" -- "$PROBE" exec "$BB" sleep 2 >/dev/null 2>&1 &
 apid=$!
-sleep 1
+# Until the command runs in its cgroup (slow under emulation), then kill -9.
+i=0
+while [ $i -lt 100 ] && ! grep -q . "/sys/fs/cgroup/agentgate/exec-$apid/cgroup.procs" 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
 kill -9 "$apid"
 wait "$apid" 2>/dev/null
 cg=/sys/fs/cgroup/agentgate/exec-$apid
