@@ -24,6 +24,9 @@ $(probe_rules)
   - action: shell_exec
     command: "$BB 2"
     decision: allow
+  - action: shell_exec
+    command: "/tmp/suid-probe *"
+    decision: allow
 EOP
 )
 log=$WORK/cg.log
@@ -63,3 +66,13 @@ echo 1 >"$cg/cgroup.kill" 2>/dev/null
 sleep 0.5
 rmdir "$cg" 2>/dev/null
 expect "later execs work after the stale policy is collected" ok run "$pol" "$log" "$PROBE" open-read /srv/data/a.txt
+
+# A setuid-root program run by an unprivileged confined task is root and still confined.
+cp "$PROBE" /tmp/suid-probe
+chown 0:0 /tmp/suid-probe
+chmod 4755 /tmp/suid-probe
+chmod 644 /srv/secret/key
+expect "setuid program stays confined" EPERM run "$pol" "$log" "$PROBE" as-user 1000 /tmp/suid-probe probe open-read /srv/secret/key
+audit "setuid program: audit names it and its real uid" "$log" '"decision":"DENY"' '"uid":1000' '"path":"/srv/secret/key"' '"comm":"suid-probe"'
+expect "setuid program unconfined reads it" ok /tmp/suid-probe open-read /srv/secret/key
+rm -f /tmp/suid-probe

@@ -9,6 +9,8 @@
  *   probe exec-env NAME=VAL PATH ARGV0 [ARG...]
  *                                      the same with the environment PATH=... and NAME=VAL
  *                                      (VAL "{N}": N bytes 'a')
+ *   probe as-user UID PATH ARGV0 [ARG...]
+ *                                      drops to UID (and gid UID), then execs PATH
  *   probe enter-child NAME PATH ARGV0 [ARG...]
  *                                      moves itself into a new cgroup NAME below its own,
  *                                      then execs PATH
@@ -42,6 +44,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -404,12 +407,20 @@ int main(int argc, char **argv)
 		raise(atoi(argv[2]));
 		return 2;
 	}
+	if (!strcmp(cmd, "as-user") && argc >= 5) {
+		uid_t uid = (uid_t)atoi(argv[2]);
+
+		if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+			return report(errno);
+		execv(argv[3], argv + 4);
+		return report(errno);
+	}
 	if (!strcmp(cmd, "enter-child") && argc >= 5)
 		return enter_child(argv[2], argv[3], argv + 4);
 	if (!strcmp(cmd, "argv-race") && argc == 4)
 		return do_argv_race(argv[2], atoi(argv[3]));
 	fprintf(stderr, "usage: probe open-read|open-write|open-rw PATH | exec PATH ARGV0 [ARG...] |"
-			" exec-env NAME=VAL PATH ARGV0 [ARG...] |"
+			" exec-env NAME=VAL PATH ARGV0 [ARG...] | as-user UID PATH ARGV0 [ARG...] |"
 			" connect|connect-udp|sendto-udp|fastopen IP PORT | unix-connect|unix-send PATH |"
 			" unix-serve PATH SECONDS | setxattr PATH | reopen PATH | openat|openat2 DIR NAME |"
 			" argv-race PATH ROUNDS\n");
