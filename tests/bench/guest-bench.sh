@@ -1,22 +1,28 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # Guest script for tests/bench/run.sh: microbench (open, exec, connect) under every
-# configuration, ROUNDS times, the configurations interleaved within each round so that
-# drift of the emulated machine hits them all alike. Output, one line each:
-#   BENCH CONFIG OP NS            one run's ns/op
-#   BENCHFAIL CONFIG REASON       a run that failed (its figures are missing)
+# configuration, in ROUNDS rounds of three rings. In a ring, one microbench instance per
+# configuration runs at once and they take turns, one batch each (microbench -R), so all
+# of them see the same moments of an emulated machine whose speed drifts:
+#   ring U  nothing of agentgate loaded (its pins removed): baseline, AppArmor, Landlock
+#   ring L  agentgate loaded, no policy installed; then again with a policy installed for
+#           another (idle) cgroup: an unconfined process on a machine where agents run
+#   ring C  agentgate loaded, the agentgate-confined instances and AppArmor again (for a
+#           comparison within a ring)
+# Output, one line each:
+#   BENCH CONFIG ROUND OP NS      one batch's ns/op
+#   BENCHFAIL CONFIG REASON       a configuration that failed (its figures are missing)
 #   BENCHINFO KEY VALUE...        everything else the report needs
-# agentgate is unloaded (pins removed) and loaded again in every round, so the baseline,
-# AppArmor and Landlock runs see no BPF program at all. /ag/bench/params sets ROUNDS,
-# OPEN_N, EXEC_N, CONN_N, PORT and RB_N.
+# /ag/bench/params sets ROUNDS, TURNS, OPEN_N, EXEC_N, CONN_N (per batch), PORT and RB_N.
 # shellcheck disable=SC2086 # $MB and $ll are command lines, split on purpose
 set -u
 # shellcheck source=/dev/null # written by run.sh
 . /ag/bench/params
 B=/ag/bench
+R=/tmp/ring
 FILE=/opt/agent/input/data.txt
 ERR=/tmp/bench.err
-MB="/ag/bin/microbench -o $OPEN_N -x $EXEC_N -c $CONN_N -f $FILE -p $PORT"
+MB="/ag/bin/microbench -R -k $TURNS -o $OPEN_N -x $EXEC_N -c $CONN_N -f $FILE -p $PORT"
 SIZES="10 1000 10000"
 
 echo "BENCHINFO kernel $(uname -r)"
@@ -27,28 +33,53 @@ mkdir -p /opt/agent/input /opt/agent/config /opt/agent/output /opt/agent/logs /o
 echo data >"$FILE"
 echo "name: bench" >/opt/agent/config/agent.yaml
 
-# bench CONFIG CMD...: one run of CMD, its "OP NS" lines as BENCH lines.
-bench() {
-	cfg=$1
-	shift
-	if out=$("$@" 2>"$ERR"); then
-		printf '%s\n' "$out" | sed "s/^/BENCH $cfg /"
-	else
-		echo "BENCHFAIL $cfg $(head -c 300 "$ERR" | tr '\n' ' ')"
-	fi
-	# agentgate exec says so when the ring buffer was full.
-	sed -n "s/^agentgate: exec: \([0-9]*\) events lost.*/BENCHINFO lost $cfg \1/p" "$ERR"
+# Landlock's counterpart of the seed policy: directories where agentgate has `dir/**`.
+ll="-r /opt/agent/input -r /opt/agent/config/agent.yaml -w /opt/agent/output -w /opt/agent/logs"
+for p in /etc/ld.so.cache /lib /lib64 /usr/lib /usr/local/lib; do
+	[ -e "$p" ] && ll="$ll -r $p"
+done
+ll="$ll -x /ag/bin/microbench -x /lib64/ld-linux-x86-64.so.2 -c $PORT"
+
+# launch CONFIG: exec microbench the way CONFIG runs it. Confined runs write an audit
+# log, as an agent's would, except seed-noaudit (its events are read and discarded).
+launch() {
+	case $1 in
+	baseline | loaded-idle | loaded-busy) exec $MB ;;
+	apparmor-seed-loaded) exec aa-exec -p ag-bench-seed -- $MB ;;
+	apparmor-*) exec aa-exec -p "ag-bench-${1#apparmor-}" -- $MB ;;
+	landlock-seed) exec landlock-run $ll -- $MB ;;
+	seed-noaudit) exec agentgate exec --policy "$B/policies/seed.yaml" -- $MB ;;
+	*) exec agentgate exec --policy "$B/policies/$1.yaml" --audit-log "$R/audit.$1" -- $MB ;;
+	esac
 }
 
-# confined POLICY [CONFIG]: a run under POLICY that writes an audit log, as an agent's
-# would (dropped after the run); without CONFIG, the events are read and discarded.
-confined() {
-	if [ $# -eq 1 ]; then
-		bench "$1" agentgate exec --policy "$B/policies/$1.yaml" --audit-log /tmp/audit.log -- $MB
-		rm -f /tmp/audit.log*
-	else
-		bench "$2" agentgate exec --policy "$B/policies/$1.yaml" -- $MB
-	fi
+# ring ROUND CONFIG...: the configurations take turns; their batches as BENCH lines.
+ring() {
+	round=$1
+	shift
+	rm -rf "$R"
+	mkdir -p "$R"
+	i=0
+	while [ $i -lt $# ]; do
+		mkfifo "$R/f$i"
+		i=$((i + 1))
+	done
+	i=0
+	for cfg in "$@"; do
+		launch "$cfg" 3<>"$R/f$i" 4<>"$R/f$(((i + 1) % $#))" >"$R/out.$cfg" 2>"$R/err.$cfg" &
+		eval "pid$i=$!"
+		i=$((i + 1))
+	done
+	printf t >"$R/f0"
+	i=0
+	for cfg in "$@"; do
+		eval "wait \$pid$i" || echo "BENCHFAIL $cfg $(head -c 300 "$R/err.$cfg" | tr '\n' ' ')"
+		sed "s/^/BENCH $cfg $round /" "$R/out.$cfg"
+		# agentgate exec says so when the ring buffer was full.
+		sed -n "s/^agentgate: exec: \([0-9]*\) events lost.*/BENCHINFO lost $cfg \1/p" "$R/err.$cfg"
+		i=$((i + 1))
+	done
+	rm -rf "$R"
 }
 
 unload() {
@@ -62,7 +93,8 @@ load() {
 	echo "BENCHINFO load_ns ${t#spawn }"
 }
 
-# holder POLICY: an exec under POLICY that sleeps, so one cgroup is confined meanwhile.
+# holder POLICY: an exec under POLICY that sleeps, so its image stays installed meanwhile
+# (and the hooks of every other task look up which policy applies to it).
 holder() {
 	agentgate exec --policy "$B/policies/$1.yaml" -- microbench sleep 3600000 2>>"$ERR" &
 	hpid=$!
@@ -80,55 +112,42 @@ holder_stop() {
 
 # AppArmor: the seed profile compiled here, the generated ones compiled on the host
 # (apparmor_parser needs about 15 s natively for 10,000 rules, far longer under TCG).
-aa=0
-if [ -d /sys/kernel/security/apparmor ]; then
-	if t=$(microbench spawn apparmor_parser -r -K "$B/apparmor/seed.aa" 2>"$ERR"); then
-		echo "BENCHINFO aa_compile_vm_ns seed ${t#spawn }"
-		aa=1
-		for n in $SIZES; do
-			apparmor_parser -r -B "$B/apparmor/rules$n.bin" 2>"$ERR" ||
-				echo "BENCHFAIL apparmor-$n $(head -c 300 "$ERR" | tr '\n' ' ')"
-		done
-	else
-		echo "BENCHFAIL apparmor-seed apparmor_parser: $(head -c 300 "$ERR" | tr '\n' ' ')"
-	fi
-else
+ring_u="baseline landlock-seed"
+if [ ! -d /sys/kernel/security/apparmor ]; then
 	echo "BENCHFAIL apparmor-seed no /sys/kernel/security/apparmor"
+elif t=$(microbench spawn apparmor_parser -r -K "$B/apparmor/seed.aa" 2>"$ERR"); then
+	echo "BENCHINFO aa_compile_vm_ns seed ${t#spawn }"
+	ring_u="baseline apparmor-seed landlock-seed"
+	for n in $SIZES; do
+		if apparmor_parser -r -B "$B/apparmor/rules$n.bin" 2>"$ERR"; then
+			ring_u="$ring_u apparmor-$n"
+		else
+			echo "BENCHFAIL apparmor-$n $(head -c 300 "$ERR" | tr '\n' ' ')"
+		fi
+	done
+else
+	echo "BENCHFAIL apparmor-seed apparmor_parser: $(head -c 300 "$ERR" | tr '\n' ' ')"
 fi
-
-# Landlock's counterpart of the seed policy: directories where agentgate has `dir/**`.
-ll="-r /opt/agent/input -r /opt/agent/config/agent.yaml -w /opt/agent/output -w /opt/agent/logs"
-for p in /etc/ld.so.cache /lib /lib64 /usr/lib /usr/local/lib; do
-	[ -e "$p" ] && ll="$ll -r $p"
+ring_c="seed seed-noaudit"
+for n in $SIZES; do
+	ring_c="$ring_c rules$n"
 done
-ll="$ll -x /ag/bin/microbench -x /lib64/ld-linux-x86-64.so.2 -c $PORT"
+case " $ring_u " in *" apparmor-seed "*) ring_c="$ring_c apparmor-seed-loaded" ;; esac
 
 unload
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
 	echo "BENCHINFO round $r $(cut -d' ' -f1 /proc/uptime)"
-	bench baseline $MB
-	if [ $aa -eq 1 ]; then
-		bench apparmor-seed aa-exec -p ag-bench-seed -- $MB
-		for n in $SIZES; do
-			bench "apparmor-$n" aa-exec -p "ag-bench-$n" -- $MB
-		done
-	fi
-	bench landlock-seed landlock-run $ll -- $MB
+	ring "$r" $ring_u
 	load || break
-	bench loaded-idle $MB
+	ring "$r" loaded-idle
 	holder allow
-	bench loaded-busy $MB
+	ring "$r" loaded-busy
 	holder_stop
-	confined seed
-	confined seed seed-noaudit
-	for n in $SIZES; do
-		confined "rules$n"
-	done
+	ring "$r" $ring_c
 	unload
 	r=$((r + 1))
 done
-
 echo "BENCHINFO rounds_end $(cut -d' ' -f1 /proc/uptime)"
 
 # Once per policy: what `agentgate exec` costs to start, and the kernel memory of its image.

@@ -1,24 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * Microbenchmarks of the operations agentgate's hooks judge, one line "OP NS_PER_OP" each:
+ * Microbenchmarks of the operations agentgate's hooks judge, one line "OP NS_PER_OP" per batch:
  *   open     open(PATH, O_RDONLY) + close                      file_open
  *   exec     fork + execve(this binary, "nop") + waitpid       bprm_check_security,
  *            (the child is dynamically linked: its loader       bprm_committed_creds and
  *            opens ld.so.cache and libc too)                    the child's file_opens
  *   connect  TCP connect to a loopback listener, accept, close  socket_connect
  *
- * usage: microbench [-o N] [-x N] [-c N] [-f PATH] [-p PORT]   the three, in that order
+ * usage: microbench [-k TURNS] [-R] [-o N] [-x N] [-c N] [-f PATH] [-p PORT]
  *        microbench nop                  exit 0 (what exec runs)
  *        microbench sleep MS             stay alive MS ms (holds a confined cgroup)
- *        microbench spawn CMD [ARG...]   "spawn NS": fork + exec + wait of CMD, its status
- * Each op runs N/10 times untimed first (warm caches, task storage), then N times timed in
- * BATCHES batches; the figure is the median batch's ns/op, so a burst of load on the
- * (shared, emulated) machine spoils one batch, not the run.
- * A failing operation (e.g. denied by a policy) is an error: the figure would be meaningless.
+ *        microbench spawn CMD [ARG...]   "spawn NS": fork + exec (PATH searched) + wait of
+ *                                        CMD; exits with CMD's status
+ * Each op runs N/10 + 1 times untimed first (warm caches, task storage), then TURNS times a
+ * batch of N, in the order open, exec, connect.
+ *
+ * -R (ring): before each batch (and before the warm-up) wait for a byte on fd 3, after it
+ * write one to fd 4. Instances whose fd 4 is the next one's fd 3 take turns, one batch
+ * each: configurations benchmarked in one ring see the same moments of a machine whose
+ * speed drifts (another VM on the host, TCG). A failed operation (e.g. denied by a policy)
+ * ends the measuring, not the relaying, so the ring goes on; the exit status says so.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +35,15 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#define BATCHES 5
+#define RING_IN 3
+#define RING_OUT 4
+#define RING_TIMEOUT_MS 300000 /* a ring whose token never comes back: some instance died */
 
 struct ctx {
 	const char *path; /* opened by open */
 	char self[PATH_MAX]; /* executed by exec */
-	int lfd; /* the listener connect reaches */
-	struct sockaddr_in sa;
+	int port; /* where connect's listener is */
+	int ring;
 };
 
 static double now_ns(void)
@@ -97,33 +105,6 @@ static int op_exec(struct ctx *c, long n)
 	return 0;
 }
 
-static int op_connect(struct ctx *c, long n)
-{
-	/* An RST on close: no TIME_WAIT, so thousands of runs never exhaust local ports. */
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-	long i;
-	int s, a;
-
-	for (i = 0; i < n; i++) {
-		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (s < 0)
-			return fail("socket", "AF_INET");
-		if (connect(s, (const struct sockaddr *)&c->sa, sizeof(c->sa))) {
-			close(s);
-			return fail("connect", "127.0.0.1");
-		}
-		a = accept(c->lfd, NULL, NULL);
-		if (a < 0) {
-			close(s);
-			return fail("accept", "127.0.0.1");
-		}
-		setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-		close(s);
-		close(a);
-	}
-	return 0;
-}
-
 static int listener(int port, struct sockaddr_in *sa)
 {
 	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -142,45 +123,101 @@ static int listener(int port, struct sockaddr_in *sa)
 	return fd;
 }
 
-static int cmp_double(const void *a, const void *b)
+static int connect_loop(int lfd, const struct sockaddr_in *sa, long n)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	/* An RST on close: no TIME_WAIT, so thousands of runs never exhaust local ports. */
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	long i;
+	int s, a;
 
-	return x < y ? -1 : x > y;
+	for (i = 0; i < n; i++) {
+		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s < 0)
+			return fail("socket", "AF_INET");
+		if (connect(s, (const struct sockaddr *)sa, sizeof(*sa))) {
+			close(s);
+			return fail("connect", "127.0.0.1");
+		}
+		a = accept(lfd, NULL, NULL);
+		if (a < 0) {
+			close(s);
+			return fail("accept", "127.0.0.1");
+		}
+		setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(s);
+		close(a);
+	}
+	return 0;
 }
 
-/* Warm-up, then BATCHES timed batches of n / BATCHES; prints "NAME NS" of the median batch. */
-static int measure(const char *name, int (*op)(struct ctx *, long), struct ctx *c, long n)
+/*
+ * The listener lives for one batch only, its setup untimed: instances of a ring share the
+ * port (one policy allows it) and only the one holding the token listens.
+ */
+static int op_connect(struct ctx *c, long n, double *ns)
 {
-	long per = n / BATCHES > 0 ? n / BATCHES : 1;
-	double ns[BATCHES], t0;
-	int i;
+	struct sockaddr_in sa;
+	int lfd = listener(c->port, &sa), err;
+	double t0;
 
-	if (op(c, n / 10 + 1))
+	if (lfd < 0)
 		return -1;
-	for (i = 0; i < BATCHES; i++) {
-		t0 = now_ns();
-		if (op(c, per))
-			return -1;
-		ns[i] = (now_ns() - t0) / (double)per;
+	t0 = now_ns();
+	err = connect_loop(lfd, &sa, n);
+	*ns = now_ns() - t0;
+	close(lfd);
+	return err;
+}
+
+/* One batch of op (0 open, 1 exec, 2 connect), its ns/op printed unless warming up. */
+static int batch(struct ctx *c, int op, long n, int print)
+{
+	static const char *const names[] = { "open", "exec", "connect" };
+	double t0 = now_ns(), ns;
+	int err;
+
+	if (op == 2) {
+		err = op_connect(c, n, &ns);
+	} else {
+		err = op == 0 ? op_open(c, n) : op_exec(c, n);
+		ns = now_ns() - t0;
 	}
-	qsort(ns, BATCHES, sizeof(ns[0]), cmp_double);
-	printf("%s %.1f\n", name, ns[BATCHES / 2]);
+	if (!err && print)
+		printf("%s %.1f\n", names[op], ns / (double)n);
+	return err;
+}
+
+static int ring_wait(void)
+{
+	struct pollfd p = { .fd = RING_IN, .events = POLLIN };
+	char b;
+
+	if (poll(&p, 1, RING_TIMEOUT_MS) != 1 || read(RING_IN, &b, 1) != 1) {
+		fprintf(stderr, "microbench: ring: no token for %d s\n", RING_TIMEOUT_MS / 1000);
+		return -1;
+	}
+	return 0;
+}
+
+static int ring_pass(void)
+{
+	if (write(RING_OUT, "t", 1) != 1)
+		return fail("ring", "write");
 	return 0;
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: microbench [-o N] [-x N] [-c N] [-f PATH] [-p PORT]\n"
+	fprintf(stderr, "usage: microbench [-k TURNS] [-R] [-o N] [-x N] [-c N] [-f PATH] [-p PORT]\n"
 			"       microbench nop | sleep MS | spawn CMD [ARG...]\n");
 }
 
 int main(int argc, char **argv)
 {
-	long nopen = 20000, nexec = 20, nconn = 1000;
-	struct ctx c = { .path = "/etc/hostname" };
+	struct ctx c = { .path = "/etc/hostname", .port = 40000 };
+	long n[3] = { 2000, 4, 200 }, turns = 1, t;
 	struct timespec ts;
-	int o, port = 40000, err = 0;
+	int o, op, err = 0;
 	ssize_t len;
 	double t0;
 
@@ -198,29 +235,35 @@ int main(int argc, char **argv)
 		printf("spawn %.0f\n", now_ns() - t0);
 		return o < 0 ? 1 : o;
 	}
-	while ((o = getopt(argc, argv, "o:x:c:f:p:")) != -1) {
+	while ((o = getopt(argc, argv, "k:Ro:x:c:f:p:")) != -1) {
 		switch (o) {
+		case 'k':
+			turns = atol(optarg);
+			break;
+		case 'R':
+			c.ring = 1;
+			break;
 		case 'o':
-			nopen = atol(optarg);
+			n[0] = atol(optarg);
 			break;
 		case 'x':
-			nexec = atol(optarg);
+			n[1] = atol(optarg);
 			break;
 		case 'c':
-			nconn = atol(optarg);
+			n[2] = atol(optarg);
 			break;
 		case 'f':
 			c.path = optarg;
 			break;
 		case 'p':
-			port = atoi(optarg);
+			c.port = atoi(optarg);
 			break;
 		default:
 			usage();
 			return 2;
 		}
 	}
-	if (optind != argc || nopen < 0 || nexec < 0 || nconn < 0) {
+	if (optind != argc || turns < 1 || n[0] < 0 || n[1] < 0 || n[2] < 0) {
 		usage();
 		return 2;
 	}
@@ -231,18 +274,31 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	c.self[len] = '\0';
+	/* The ring's pipes are not for the children exec runs. */
+	if (c.ring && (fcntl(RING_IN, F_SETFD, FD_CLOEXEC) || fcntl(RING_OUT, F_SETFD, FD_CLOEXEC))) {
+		fail("ring", "fds 3 and 4");
+		return 2;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	if (nopen)
-		err = measure("open", op_open, &c, nopen);
-	if (!err && nexec)
-		err = measure("exec", op_exec, &c, nexec);
-	if (!err && nconn) {
-		c.lfd = listener(port, &c.sa);
-		if (c.lfd < 0)
-			return 1;
-		err = measure("connect", op_connect, &c, nconn);
-		close(c.lfd);
+	if (c.ring && ring_wait())
+		return 1;
+	for (op = 0; op < 3 && !err; op++)
+		if (n[op])
+			err = batch(&c, op, n[op] / 10 + 1, 0);
+	if (c.ring && ring_pass())
+		return 1;
+	for (t = 0; t < turns; t++) {
+		for (op = 0; op < 3; op++) {
+			if (!n[op])
+				continue;
+			if (c.ring && ring_wait())
+				return 1;
+			if (!err)
+				err = batch(&c, op, n[op], 1);
+			if (c.ring && ring_pass())
+				return 1;
+		}
 	}
 	return err ? 1 : 0;
 }

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# awk -f report.awk SPEC LOG: markdown from the "BENCH CONFIG ROUND OP NS" lines of LOG
+# (tests/bench/guest-bench.sh). SPEC, one request a line:
+#   row CONFIG DESCRIPTION...            a table row: per op, µs per op as the median
+#                                        (p25–p75) of all batches, then × baseline as the
+#                                        median (min–max) over the rounds of CONFIG's median
+#                                        in the round divided by the baseline's in that round
+#   target CONFIG REF OP LIMIT TEXT...   "| TEXT | ratio (min–max) | met or missed |": the
+#                                        same ratio of CONFIG to REF, met when ≤ LIMIT
+function sort(a, n,    i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+}
+# The p-quantile of a[1..n] (sorted), interpolated.
+function quant(a, n, p,    x, i) {
+	x = 1 + p * (n - 1)
+	i = int(x)
+	return i >= n ? a[n] : a[i] + (x - i) * (a[i + 1] - a[i])
+}
+# Median of CONFIG's OP batches in ROUND ("" when there are none).
+function rmed(cfg, round, op,    k, n, i, a) {
+	k = cfg SUBSEP round SUBSEP op
+	n = cnt[k]
+	if (!n)
+		return ""
+	for (i = 1; i <= n; i++)
+		a[i] = val[k, i]
+	sort(a, n)
+	return quant(a, n, 0.5)
+}
+# Per-round ratios of cfg to ref into r[1..]; their count.
+function ratios(cfg, ref, op, r,    i, n, x, y) {
+	n = 0
+	for (i = 1; i <= nrounds; i++) {
+		x = rmed(cfg, i, op)
+		y = rmed(ref, i, op)
+		if (x != "" && y != "" && y > 0)
+			r[++n] = x / y
+	}
+	sort(r, n)
+	return n
+}
+function ratio_cell(cfg, ref, op,    r, n) {
+	n = ratios(cfg, ref, op, r)
+	if (!n)
+		return "-"
+	return sprintf("%.3f (%.2f–%.2f)", quant(r, n, 0.5), r[1], r[n])
+}
+function abs_cell(cfg, op,    k, n, i, a) {
+	k = cfg SUBSEP op
+	n = all[k]
+	if (!n)
+		return "-"
+	for (i = 1; i <= n; i++)
+		a[i] = allv[k, i] / 1000
+	sort(a, n)
+	return sprintf("%.1f (%.1f–%.1f)", quant(a, n, 0.5), quant(a, n, 0.25), quant(a, n, 0.75))
+}
+function rest(from,    s, i) {
+	s = $from
+	for (i = from + 1; i <= NF; i++)
+		s = s " " $i
+	return s
+}
+FNR == NR {
+	spec[++nspec] = $0
+	next
+}
+$1 == "BENCH" && NF == 5 {
+	k = $2 SUBSEP $3 SUBSEP $4
+	val[k, ++cnt[k]] = $5
+	k = $2 SUBSEP $4
+	allv[k, ++all[k]] = $5
+	if ($3 > nrounds)
+		nrounds = $3
+}
+END {
+	split("open exec connect", ops, " ")
+	for (s = 1; s <= nspec; s++) {
+		$0 = spec[s]
+		if ($1 == "row") {
+			line = "| " rest(3) " |"
+			for (o = 1; o <= 3; o++)
+				line = line " " abs_cell($2, ops[o]) " | " ratio_cell($2, "baseline", ops[o]) " |"
+			print line
+		} else if ($1 == "target") {
+			n = ratios($2, $3, $4, r)
+			v = n ? quant(r, n, 0.5) : ""
+			printf "| %s | %s | %s |\n", rest(6), ratio_cell($2, $3, $4),
+			       v == "" ? "not measured" : v <= $5 ? "met" : "**missed**"
+		}
+	}
+}
