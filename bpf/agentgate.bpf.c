@@ -1176,22 +1176,32 @@ int BPF_PROG(ag_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 	return ag_refuse_confined(AG_OP_BPF);
 }
 
+/* Refuses op on task p unless p is confined by the caller's policy too; sig >= 0 is named. */
+static __always_inline int ag_refuse_outside(struct task_struct *p, __u32 op, long sig)
+{
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	__u32 len;
+	int err;
+
+	err = ag_setup(&pol, &t);
+	if (err)
+		return err > 0 ? 0 : err;
+	if (ag_cgroup_within(BPF_CORE_READ(p, cgroups, dfl_cgrp), pol.cgroup_id))
+		return 0;
+	len = ag_put_num(t, 0, "pid", BPF_CORE_READ(p, tgid));
+	if (sig >= 0)
+		len = ag_put_num(t, len, " signal", sig);
+	return ag_refuse(t, &pol, op, len);
+}
+
 /* ptrace, process_vm_readv/writev, /proc/PID/mem and the like, of tasks outside. */
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(ag_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
 {
-	struct ag_task *t = NULL;
-	struct ag_pol pol;
-	int err;
-
 	if (ret)
 		return ret;
-	err = ag_setup(&pol, &t);
-	if (err)
-		return err > 0 ? 0 : err;
-	if (ag_cgroup_within(BPF_CORE_READ(child, cgroups, dfl_cgrp), pol.cgroup_id))
-		return 0;
-	return ag_refuse(t, &pol, AG_OP_PTRACE, ag_put_num(t, 0, "pid", BPF_CORE_READ(child, tgid)));
+	return ag_refuse_outside(child, AG_OP_PTRACE, -1);
 }
 
 /* Signals to tasks outside the confined cgroups (the daemon, agentgate exec, the host). */
@@ -1199,21 +1209,9 @@ SEC("lsm/task_kill")
 int BPF_PROG(ag_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
 	     const struct cred *cred, int ret)
 {
-	struct ag_task *t = NULL;
-	struct ag_pol pol;
-	__u32 len;
-	int err;
-
 	if (ret)
 		return ret;
-	err = ag_setup(&pol, &t);
-	if (err)
-		return err > 0 ? 0 : err;
-	if (ag_cgroup_within(BPF_CORE_READ(p, cgroups, dfl_cgrp), pol.cgroup_id))
-		return 0;
-	len = ag_put_num(t, 0, "pid", BPF_CORE_READ(p, tgid));
-	len = ag_put_num(t, len, " signal", sig);
-	return ag_refuse(t, &pol, AG_OP_SIGNAL, len);
+	return ag_refuse_outside(p, AG_OP_SIGNAL, sig);
 }
 
 /* clone() into another cgroup or into new user/mount namespaces. */
