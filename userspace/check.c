@@ -58,6 +58,38 @@ static int eval_network(const struct ag_policy *p, const struct ag_image *img,
 	return 0;
 }
 
+/* Each "NAME=value" of the request's environment through the ENV class, as the kernel does. */
+static int eval_env(const struct ag_policy *p, const struct ag_image *img, json_t *env,
+		    struct check_result *res, char *what, size_t whatsz)
+{
+	char s[AG_MAX_INPUT];
+	struct ag_verdict v;
+	const char *k;
+	json_t *val;
+	int n;
+
+	if (!json_is_object(env))
+		return fail(what, whatsz, "expected an object of strings for \"env\"");
+	json_object_foreach(env, k, val) {
+		if (!json_is_string(val))
+			return fail(what, whatsz, "expected string values in \"env\"");
+		/* The kernel matches at most AG_MAX_INPUT - 1 bytes of a string. */
+		n = snprintf(s, sizeof(s), "%s=%s", k, json_string_value(val));
+		if (n < 0)
+			return fail(what, whatsz, "expected printable \"env\" entries");
+		if ((size_t)n >= sizeof(s))
+			n = sizeof(s) - 1;
+		v = image_match(img, AG_CLASS_ENV, (const uint8_t *)s, (size_t)n);
+		if (v.rule != AG_RULE_DEFAULT && res->v.allow) {
+			res->v.rule = AG_RULE_ENV;
+			res->v.allow = 0;
+			res->env_hit = v.rule + 1u;
+			policy_reason(p, AG_RULE_ENV, res->env_hit, res->why, sizeof(res->why));
+		}
+	}
+	return 0;
+}
+
 int check_eval(const struct ag_policy *p, const struct ag_image *img, const struct check_req *req,
 	       struct check_result *res, char *what, size_t whatsz)
 {
@@ -101,6 +133,10 @@ int check_eval(const struct ag_policy *p, const struct ag_image *img, const stru
 	if (n < 0)
 		return fail(what, whatsz, "expected an input the kernel could build");
 	res->v = image_match(img, res->cls, (const uint8_t *)res->subject, (size_t)n);
+	if (req->env && req->action != AG_ACTION_SHELL_EXEC)
+		return fail(what, whatsz, "expected \"env\" only in a shell_exec request");
+	if (req->env) /* checked for shape even when the command is denied anyway */
+		return eval_env(p, img, req->env, res, what, whatsz);
 	return 0;
 }
 
@@ -185,6 +221,7 @@ int check_request(const struct ag_policy *p, const struct ag_image *img, const c
 		}
 		req.port = (long)json_integer_value(port);
 	}
+	req.env = json_object_get(o, "env");
 	err = check_eval(p, img, &req, res, what, whatsz);
 out:
 	json_decref(o);
@@ -197,12 +234,16 @@ const char *check_rule_name(const struct check_result *r, char *buf, size_t bufs
 		return "default";
 	if (r->v.rule == AG_RULE_OVERSIZED)
 		return "oversized";
+	if (r->v.rule == AG_RULE_ENV)
+		return "env";
 	snprintf(buf, bufsz, "%u", r->v.rule);
 	return buf;
 }
 
 const char *check_reason(const struct ag_policy *p, const struct check_result *r)
 {
+	if (r->v.rule == AG_RULE_ENV)
+		return r->why;
 	if (r->v.rule == AG_RULE_DEFAULT)
 		return p->default_allow ? "no rule matched: default allow" :
 					  "no rule matched: default deny";
@@ -234,9 +275,9 @@ json_t *check_result_json(const struct ag_policy *p, const struct check_result *
 		snprintf(where, sizeof(where), "%s:%d:%d", l->file, l->line, l->col);
 		bad |= json_object_set_new(o, "at", json_string(where));
 	} else {
-		bad |= json_object_set_new(o, "rule", json_string(r->v.rule == AG_RULE_DEFAULT ?
-									  "default" :
-									  "oversized"));
+		char buf[16];
+
+		bad |= json_object_set_new(o, "rule", json_string(check_rule_name(r, buf, sizeof(buf))));
 	}
 	bad |= json_object_set_new(o, "reason", reason ? json_string(reason) : json_null());
 	bad |= json_object_set_new(o, "subject", json_string_nocheck(r->subject));

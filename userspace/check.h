@@ -16,6 +16,7 @@ struct check_req {
 	enum ag_action action;
 	const char *path, *command, *domain, *ip;
 	long port; /* -1 when absent */
+	json_t *env; /* shell_exec: {"NAME": "value", ...} or NULL; checked against deny_env */
 };
 
 struct check_result {
@@ -23,6 +24,8 @@ struct check_result {
 	enum ag_class cls;
 	char subject[AG_MAX_INPUT + 64]; /* the input as matched, in text */
 	struct ag_verdict v;
+	unsigned int env_hit; /* rule AG_RULE_ENV: 1 + the deny_env entry */
+	char why[128]; /* reason text built for AG_RULE_ENV */
 };
 
 /* Judges req; returns 0, or -EINVAL with what filled ("expected ..."). */
@@ -31,7 +34,7 @@ int check_eval(const struct ag_policy *p, const struct ag_image *img, const stru
 /* Parses one JSON object (a line of input) and judges it; errors as check_eval. */
 int check_request(const struct ag_policy *p, const struct ag_image *img, const char *json,
 		  size_t len, struct check_result *res, char *what, size_t whatsz);
-/* The rule that decided: its index in text, "default" or "oversized". */
+/* The rule that decided: its index in text, "default", "oversized" or "env". */
 const char *check_rule_name(const struct check_result *r, char *buf, size_t bufsz);
 /* The reason shown for a decision: the rule's `reason`, or why there is no rule. */
 const char *check_reason(const struct ag_policy *p, const struct check_result *r);

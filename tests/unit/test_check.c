@@ -3,6 +3,7 @@
  * The seeds' example requests, as the seeds write them, through the check code
  * path, with the decisions (and reasons) the seeds give; plus malformed requests.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -211,6 +212,53 @@ static void test_malformed(void **state)
 	unload(&l);
 }
 
+/* A request's "env" against deny_env, as the kernel checks an exec's environment. */
+static void test_env(void **state)
+{
+	static const char pol[] = "version: \"1.0\"\ndefault: deny\n"
+				  "deny_env: [LD_PRELOAD, \"DYLD_*\"]\nrules:\n"
+				  "  - action: shell_exec\n    command: \"/tmp/agent*\"\n"
+				  "    decision: allow\n";
+	static const struct {
+		const char *json;
+		int allow;
+		unsigned int rule;
+	} cases[] = {
+		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\"}", 1, 0 },
+		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":{\"HOME\":\"/\"}}", 1, 0 },
+		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":{\"LD_PRELOAD\":\"x\"}}", 0,
+		  AG_RULE_ENV },
+		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":{\"DYLD_A\":\"\"}}", 0,
+		  AG_RULE_ENV },
+		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":{\"LD_PRELOADS\":\"x\"}}", 1, 0 },
+		{ "{\"action\":\"shell_exec\",\"command\":\"/bin/other\",\"env\":{\"LD_PRELOAD\":\"x\"}}", 0,
+		  AG_RULE_DEFAULT },
+	};
+	static const char bad[] = "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":[1]}";
+	struct check_result r;
+	struct ag_error err;
+	struct loaded l;
+	char what[256];
+	size_t i;
+
+	if (policy_load_mem("env.yaml", pol, sizeof(pol) - 1, NULL, &l.p, &err) ||
+	    compile_policy(l.p, NULL, &l.img, NULL, &err))
+		fail_msg("%s", err.msg);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (check_request(l.p, &l.img, cases[i].json, strlen(cases[i].json), &r, what,
+				  sizeof(what)))
+			fail_msg("%s: %s", cases[i].json, what);
+		if (r.v.allow != cases[i].allow || r.v.rule != cases[i].rule)
+			fail_msg("%s: allow %d rule %u", cases[i].json, r.v.allow, r.v.rule);
+	}
+	check_request(l.p, &l.img, cases[2].json, strlen(cases[2].json), &r, what, sizeof(what));
+	assert_string_equal(check_reason(l.p, &r), "the environment has LD_PRELOAD (deny_env)");
+	assert_int_equal(check_request(l.p, &l.img, bad, strlen(bad), &r, what, sizeof(what)),
+			 -EINVAL);
+	assert_string_equal(what, "expected an object of strings for \"env\"");
+	unload(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_addresses),
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
