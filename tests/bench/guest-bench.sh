@@ -66,7 +66,8 @@ ring() {
 	done
 	i=0
 	for cfg in "$@"; do
-		launch "$cfg" 3<>"$R/f$i" 4<>"$R/f$(((i + 1) % $#))" >"$R/out.$cfg" 2>"$R/err.$cfg" &
+		launch "$cfg" 3<>"$R/f$i" 4<>"$R/f$(((i + 1) % $#))" 5</proc/stat \
+			>"$R/out.$cfg" 2>"$R/err.$cfg" &
 		eval "pid$i=$!"
 		i=$((i + 1))
 	done
