@@ -157,7 +157,8 @@ files=(
 	files+=("$aa/sbin/apparmor_parser:/ag/bin/apparmor_parser" "$aa/usr/bin/aa-exec:/ag/bin/aa-exec")
 log=$bench/vm-6.12.log
 # The host's CPU time used by anything but this VM while it ran: the figures are only as
-# good as the machine was quiet. Ticks: all CPUs busy; this shell's waited-for descendants.
+# good as the machine was quiet. Ticks: all CPUs busy; this shell's waited-for descendants
+# (the two are counted apart, so a quiet machine can come out a little below 0).
 busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 ours() { sed 's/.*) //' /proc/$$/stat | awk '{print $14 + $15}'; }
 busy0=$(busy)
@@ -165,7 +166,7 @@ ours0=$(ours)
 t0=$(now_ns)
 tests/vm/run.sh --kernel 6.12 --timeout 1800 --log "$log" tests/bench/guest-bench.sh "${files[@]}" >/dev/null
 others=$(awk -v b="$(( $(busy) - busy0 - $(ours) + ours0 ))" -v hz="$(getconf CLK_TCK)" \
-	-v wall="$(( $(now_ns) - t0 ))" -v cpus="$(nproc)" 'BEGIN {printf "%.0f", 100 * b / hz / (wall / 1e9 * cpus)}')
+	-v wall="$(( $(now_ns) - t0 ))" -v cpus="$(nproc)" 'BEGIN {v = 100 * b / hz / (wall / 1e9 * cpus); printf "%.0f", v > 0 ? v : 0}')
 
 # The report.
 info() { sed -n "s/^BENCHINFO $1 //p" "$log"; }
