@@ -166,7 +166,7 @@ ours0=$(ours)
 t0=$(now_ns)
 tests/vm/run.sh --kernel 6.12 --timeout 1800 --log "$log" tests/bench/guest-bench.sh "${files[@]}" >/dev/null
 others=$(awk -v b="$(( $(busy) - busy0 - $(ours) + ours0 ))" -v hz="$(getconf CLK_TCK)" \
-	-v wall="$(( $(now_ns) - t0 ))" -v cpus="$(nproc)" 'BEGIN {v = 100 * b / hz / (wall / 1e9 * cpus); printf "%.0f", v > 0 ? v : 0}')
+	-v wall="$(( $(now_ns) - t0 ))" -v cpus="$(nproc)" 'BEGIN {v = 100 * b / hz / (wall / 1e9 * cpus); printf "%.0f", (v > 0 ? v : 0)}')
 
 # The report.
 info() { sed -n "s/^BENCHINFO $1 //p" "$log"; }
