@@ -229,26 +229,43 @@ static int do_unix_serve(const char *path, int seconds)
 }
 
 /*
- * argv race, made deterministic with userfaultfd: argv[1] lives in a page
- * served by a handler thread. The kernel's copy of argv (faulting at the
- * string itself) is served "denied..." and the page is zapped right after,
- * so the LSM's read of the caller's memory (a non-faulting read, then a
- * fault-in at the page start) is served "allowd...". The check sees an
- * allowed command; the program would run with the denied one.
+ * argv race, made deterministic with userfaultfd. Both argv[] (page A) and
+ * the string argv[1] points into (page S) are served by a handler thread, so
+ * it sees execve's accesses in order: count() faults A in; copy_strings()
+ * faults S at the string ("denied...", and A is zapped before the caller
+ * resumes), then faults A again for argv[0], the last string it copies. The
+ * kernel's copy is complete at that second A fault: S is zapped, and the
+ * LSM's read of the caller's memory (a non-faulting read, then a fault-in at
+ * the page start) is served "allowd...". The check sees an allowed command;
+ * the program would run with the denied one.
  */
 #define RACE_OFF 100
-static char *race_page;
+static char *race_page; /* S; A is race_page + 3 pages, the two between are plain memory */
+static char *race_argv;
 static int race_uffd;
 static long page_size;
 
+static void race_serve(char *dst, const char *src)
+{
+	struct uffdio_copy cp = {
+		.dst = (unsigned long)dst, .src = (unsigned long)src, .len = page_size
+	};
+
+	ioctl(race_uffd, UFFDIO_COPY, &cp);
+}
+
 static void *race_handler(void *unused)
 {
-	char *src = aligned_alloc(page_size, page_size);
+	char *str = aligned_alloc(page_size, page_size);
+	char **vec = aligned_alloc(page_size, page_size);
 	struct uffd_msg msg;
-	int zaps = 0;
+	int argv_faults = 0;
 
+	memset(vec, 0, page_size);
+	vec[0] = "echo";
+	vec[1] = race_page + RACE_OFF;
 	for (;;) {
-		struct uffdio_copy cp = {};
+		char *addr;
 
 		if (read(race_uffd, &msg, sizeof(msg)) != sizeof(msg)) {
 			if (errno == EINTR || errno == EAGAIN)
@@ -257,42 +274,47 @@ static void *race_handler(void *unused)
 		}
 		if (msg.event != UFFD_EVENT_PAGEFAULT)
 			continue;
-		memset(src, 0, page_size);
-		memset(src + RACE_OFF, 'x', 64);
-		memcpy(src + RACE_OFF,
-		       msg.arg.pagefault.address == (__u64)(unsigned long)race_page ? "allowd" :
-										 "denied",
-		       6);
-		cp.dst = (unsigned long)race_page;
-		cp.src = (unsigned long)src;
-		cp.len = page_size;
-		ioctl(race_uffd, UFFDIO_COPY, &cp);
-		/* a few times at most: the exec thread must get past its own copy */
-		if (msg.arg.pagefault.address != (__u64)(unsigned long)race_page && zaps++ < 5)
-			madvise(race_page, page_size, MADV_DONTNEED);
+		addr = (char *)(unsigned long)msg.arg.pagefault.address;
+		if (addr >= race_argv) {
+			if (++argv_faults == 2)
+				madvise(race_page, page_size, MADV_DONTNEED);
+			race_serve(race_argv, (char *)vec);
+			continue;
+		}
+		memset(str, 0, page_size);
+		memset(str + RACE_OFF, 'x', 64);
+		memcpy(str + RACE_OFF, addr == race_page ? "allowd" : "denied", 6);
+		if (addr != race_page)
+			madvise(race_argv, page_size, MADV_DONTNEED);
+		race_serve(race_page, str);
 	}
+}
+
+static int race_register(char *page)
+{
+	struct uffdio_register reg = {
+		.range = { .start = (unsigned long)page, .len = page_size },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+
+	return ioctl(race_uffd, UFFDIO_REGISTER, &reg);
 }
 
 static void race_child(const char *path)
 {
 	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_EXACT_ADDRESS };
-	struct uffdio_register reg = {};
-	char *argv[] = { "echo", NULL, NULL };
 	pthread_t th;
 
 	page_size = sysconf(_SC_PAGESIZE);
-	race_page = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	race_page = mmap(NULL, 4 * page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	race_argv = race_page + 3 * page_size;
 	race_uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
-	if (race_page == MAP_FAILED || race_uffd < 0 || ioctl(race_uffd, UFFDIO_API, &api))
-		_exit(5);
-	reg.range.start = (unsigned long)race_page;
-	reg.range.len = page_size;
-	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
-	if (ioctl(race_uffd, UFFDIO_REGISTER, &reg))
+	if (race_page == MAP_FAILED || race_uffd < 0 || ioctl(race_uffd, UFFDIO_API, &api) ||
+	    race_register(race_page) || race_register(race_argv))
 		_exit(5);
 	pthread_create(&th, NULL, race_handler, NULL);
-	argv[1] = race_page + RACE_OFF;
-	execv(path, argv);
+	execv(path, (char **)race_argv);
 	_exit(errno == EPERM ? 3 : 4);
 }
 
