@@ -113,6 +113,34 @@ struct {
 	__type(value, __u32);
 } ag_protected SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, AG_MAX_POLICIES);
+	__type(key, __u64);
+	__type(value, struct ag_dns_proxy);
+} ag_dns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, AG_LEARNED_ENTRIES);
+	__type(key, struct ag_learned_key);
+	__type(value, struct ag_learned_val);
+} ag_learned SEC(".maps");
+
+/* Where a redirected socket meant to send its DNS, to show in replies and getpeername. */
+struct ag_dns_orig {
+	__u32 addr[4]; /* IPv6, or ::ffff:IPv4, network order */
+	__u32 port; /* network order, as in bpf_sock_addr */
+	__u32 proxy_port; /* network order: the proxy port replies come from */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ag_dns_orig);
+} ag_dns_orig SEC(".maps");
+
 /*
  * Per-task scratch and exec state. Not per-CPU: sleepable programs can be
  * preempted (while faulting in user memory) and another task's program would
@@ -158,12 +186,11 @@ static __always_inline void ag_count_drop(void)
  */
 static __always_inline __u64 ag_policy_cgroup(void)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct ag_cache_val *cv, nv = {};
 	struct ag_state *st;
 	__u64 cg, id, gen;
 	__u32 zero = 0;
-	int level, i;
+	int i;
 
 	st = bpf_map_lookup_elem(&ag_state, &zero);
 	if (!st || !st->npolicies)
@@ -174,15 +201,16 @@ static __always_inline __u64 ag_policy_cgroup(void)
 	if (cv && cv->generation == gen)
 		return cv->policy_cgroup_id;
 
-	level = BPF_CORE_READ(task, cgroups, dfl_cgrp, level);
+	/*
+	 * Root first, so the deepest cgroup with a policy is found last. No task
+	 * pointer: the cgroup sock_addr programs share this walk.
+	 */
 	for (i = 0; i < AG_MAX_CGROUP_DEPTH; i++) {
-		if (level - i < 0)
+		id = bpf_get_current_ancestor_cgroup_id(i);
+		if (!id)
 			break;
-		id = bpf_get_current_ancestor_cgroup_id(level - i);
-		if (id && bpf_map_lookup_elem(&ag_policies, &id)) {
+		if (bpf_map_lookup_elem(&ag_policies, &id))
 			nv.policy_cgroup_id = id;
-			break;
-		}
 	}
 	nv.generation = gen;
 	bpf_map_update_elem(&ag_cache, &cg, &nv, BPF_ANY);
@@ -1051,13 +1079,55 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 	return 0;
 }
 
-/* Decides network on the IPv4/IPv6 sockaddr at address (kernel memory); other families: 0. */
-static __always_inline int ag_net_decide(struct sockaddr *address)
+/*
+ * A connect judged by its address (NET_ADDR on subject[0..18)) and, when the
+ * address was learned from an allowed DNS answer, by that name and the port
+ * (NET_DOMAIN): the rule first in file order wins. The name follows the
+ * address bytes in the event.
+ */
+static __always_inline int ag_net_judge(struct ag_task *t, const struct ag_pol *pol)
+{
+	struct ag_learned_key k = { .cgroup_id = pol->cgroup_id };
+	struct ag_event *ev = &t->ev;
+	struct ag_learned_val *lv;
+	struct ag_verdict v, vd;
+	__u32 len = AG_NET_ADDR_LEN, n;
+
+	v = ag_match_bpf(&pol->img, pol->h, AG_CLASS_NET_ADDR, (const __u8 *)ev->subject, len);
+	__builtin_memcpy(k.addr, ev->addr, sizeof(k.addr));
+	lv = bpf_map_lookup_elem(&ag_learned, &k);
+	if (lv && lv->expires_ns > bpf_ktime_get_boot_ns()) {
+		n = lv->name_len;
+		if (n > AG_DNS_NAME_MAX - 4)
+			n = AG_DNS_NAME_MAX - 4;
+		asm volatile("" : "+r"(n)); /* keep the masks below */
+		n &= AG_DNS_NAME_MAX - 1;
+		bpf_probe_read_kernel(t->tmp, n, lv->name);
+		t->tmp[n] = 0;
+		t->tmp[(n + 1) & (AG_DNS_NAME_MAX - 1)] = ev->port >> 8;
+		t->tmp[(n + 2) & (AG_DNS_NAME_MAX - 1)] = ev->port & 0xff;
+		vd = ag_match_bpf(&pol->img, pol->h, AG_CLASS_NET_DOMAIN, t->tmp, n + 3);
+		v = ag_verdict_first(v, vd);
+		bpf_probe_read_kernel(&ev->subject[AG_NET_ADDR_LEN], n, lv->name);
+		len += n;
+	}
+	ag_emit(t, pol, AG_CLASS_NET_ADDR, v, len, 0, AG_OP_NONE);
+	if (!v.allow && pol->h->mode == AG_MODE_ENFORCE)
+		return -EPERM;
+	return 0;
+}
+
+/*
+ * Decides network on the IPv4/IPv6 sockaddr at address (kernel memory) sent
+ * through sock; other families: 0.
+ */
+static __always_inline int ag_net_decide(struct socket *sock, struct sockaddr *address)
 {
 	struct sockaddr_in6 sa = {};
 	struct ag_task *t = NULL;
 	struct ag_pol pol;
 	struct ag_event *ev;
+	__u16 proto;
 	int err;
 
 	bpf_probe_read_kernel(&sa, sizeof(sa.sin6_family), address);
@@ -1081,10 +1151,18 @@ static __always_inline int ag_net_decide(struct sockaddr *address)
 		__builtin_memcpy(ev->addr, &sa.sin6_addr, 16);
 		ev->port = bpf_ntohs(sa.sin6_port);
 	}
+	/*
+	 * DNS over UDP or TCP goes to this policy's proxy (the cgroup programs
+	 * below redirect it, after this hook): the proxy judges the name.
+	 */
+	proto = BPF_CORE_READ(sock, sk, sk_protocol);
+	if (ev->port == AG_DNS_PORT && (proto == IPPROTO_UDP || proto == IPPROTO_TCP) &&
+	    bpf_map_lookup_elem(&ag_dns, &pol.cgroup_id))
+		return 0;
 	__builtin_memcpy(ev->subject, ev->addr, 16);
 	ev->subject[16] = ev->port >> 8;
 	ev->subject[17] = ev->port & 0xff;
-	return ag_decide(t, &pol, AG_CLASS_NET_ADDR, AG_NET_ADDR_LEN, 0);
+	return ag_net_judge(t, &pol);
 }
 
 SEC("lsm/socket_connect")
@@ -1093,7 +1171,7 @@ int BPF_PROG(ag_socket_connect, struct socket *sock, struct sockaddr *address, i
 {
 	if (ret)
 		return ret;
-	return ag_net_decide(address);
+	return ag_net_decide(sock, address);
 }
 
 /*
@@ -1110,7 +1188,7 @@ int BPF_PROG(ag_socket_sendmsg, struct socket *sock, struct msghdr *msg, int siz
 	name = BPF_CORE_READ(msg, msg_name);
 	if (!name || BPF_CORE_READ(msg, msg_namelen) < (int)sizeof(short))
 		return 0;
-	return ag_net_decide(name);
+	return ag_net_decide(sock, name);
 }
 
 /*
@@ -1335,4 +1413,154 @@ int BPF_PROG(ag_socket_create, int family, int type, int protocol, int kern, int
 	if ((type & 0xf) == SOCK_RAW || family == AF_PACKET)
 		return ag_refuse_confined(AG_OP_RAW_SOCKET);
 	return 0;
+}
+
+/*
+ * DNS steering: UDP and TCP to port 53 from a confined task go to the proxy
+ * of its policy (ag_dns), whatever resolver the task chose; replies and
+ * getpeername() show the resolver it chose. Attached to the cgroup root.
+ * Returning 0 refuses the connect or send (EPERM): a policy with no proxy
+ * has no DNS at all.
+ */
+enum { AG_DNS_LEAVE, AG_DNS_REDIRECT, AG_DNS_REFUSE };
+
+static __always_inline int ag_dns_target(struct bpf_sock_addr *ctx, struct ag_dns_proxy **px,
+					 struct ag_dns_orig **o)
+{
+	__u64 pcg;
+
+	if (ctx->user_port != bpf_htons(AG_DNS_PORT) ||
+	    (ctx->protocol != IPPROTO_UDP && ctx->protocol != IPPROTO_TCP))
+		return AG_DNS_LEAVE;
+	pcg = ag_policy_cgroup();
+	if (!pcg)
+		return AG_DNS_LEAVE;
+	*px = bpf_map_lookup_elem(&ag_dns, &pcg);
+	if (!*px)
+		return AG_DNS_REFUSE;
+	*o = bpf_sk_storage_get(&ag_dns_orig, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	return *o ? AG_DNS_REDIRECT : AG_DNS_REFUSE;
+}
+
+static __always_inline int ag_dns_redirect4(struct bpf_sock_addr *ctx)
+{
+	struct ag_dns_proxy *px = NULL;
+	struct ag_dns_orig *o = NULL;
+	int r = ag_dns_target(ctx, &px, &o);
+
+	if (r != AG_DNS_REDIRECT || !px || !o)
+		return r == AG_DNS_REFUSE ? 0 : 1;
+	o->addr[0] = o->addr[1] = 0;
+	o->addr[2] = bpf_htonl(0xffff);
+	o->addr[3] = ctx->user_ip4;
+	o->port = ctx->user_port;
+	o->proxy_port = bpf_htons(px->port4);
+	ctx->user_ip4 = bpf_htonl(0x7f000001);
+	ctx->user_port = bpf_htons(px->port4);
+	return 1;
+}
+
+static __always_inline int ag_dns_redirect6(struct bpf_sock_addr *ctx)
+{
+	struct ag_dns_proxy *px = NULL;
+	struct ag_dns_orig *o = NULL;
+	int r = ag_dns_target(ctx, &px, &o), mapped;
+
+	if (r != AG_DNS_REDIRECT || !px || !o)
+		return r == AG_DNS_REFUSE ? 0 : 1;
+	o->addr[0] = ctx->user_ip6[0];
+	o->addr[1] = ctx->user_ip6[1];
+	o->addr[2] = ctx->user_ip6[2];
+	o->addr[3] = ctx->user_ip6[3];
+	o->port = ctx->user_port;
+	mapped = !o->addr[0] && !o->addr[1] && o->addr[2] == bpf_htonl(0xffff);
+	/* A v4-mapped resolver stays IPv4 (the socket may be dual-stack only). */
+	o->proxy_port = bpf_htons(mapped ? px->port4 : px->port6);
+	ctx->user_ip6[0] = 0;
+	ctx->user_ip6[1] = 0;
+	ctx->user_ip6[2] = mapped ? bpf_htonl(0xffff) : 0;
+	ctx->user_ip6[3] = mapped ? bpf_htonl(0x7f000001) : bpf_htonl(1);
+	ctx->user_port = o->proxy_port;
+	return 1;
+}
+
+/* A reply from, or the peer being, the proxy is shown as the resolver the task chose. */
+static __always_inline int ag_dns_restore4(struct bpf_sock_addr *ctx)
+{
+	struct ag_dns_orig *o = bpf_sk_storage_get(&ag_dns_orig, ctx->sk, 0, 0);
+
+	if (o && ctx->user_ip4 == bpf_htonl(0x7f000001) && ctx->user_port == o->proxy_port &&
+	    !o->addr[0] && !o->addr[1] && o->addr[2] == bpf_htonl(0xffff)) {
+		ctx->user_ip4 = o->addr[3];
+		ctx->user_port = o->port;
+	}
+	return 1;
+}
+
+static __always_inline int ag_dns_restore6(struct bpf_sock_addr *ctx)
+{
+	struct ag_dns_orig *o = bpf_sk_storage_get(&ag_dns_orig, ctx->sk, 0, 0);
+	__u32 a2, a3;
+
+	if (!o || ctx->user_port != o->proxy_port || ctx->user_ip6[0] || ctx->user_ip6[1])
+		return 1;
+	a2 = ctx->user_ip6[2];
+	a3 = ctx->user_ip6[3];
+	if ((a2 == 0 && a3 == bpf_htonl(1)) ||
+	    (a2 == bpf_htonl(0xffff) && a3 == bpf_htonl(0x7f000001))) {
+		ctx->user_ip6[0] = o->addr[0];
+		ctx->user_ip6[1] = o->addr[1];
+		ctx->user_ip6[2] = o->addr[2];
+		ctx->user_ip6[3] = o->addr[3];
+		ctx->user_port = o->port;
+	}
+	return 1;
+}
+
+SEC("cgroup/connect4")
+int ag_dns_connect4(struct bpf_sock_addr *ctx)
+{
+	return ag_dns_redirect4(ctx);
+}
+
+SEC("cgroup/connect6")
+int ag_dns_connect6(struct bpf_sock_addr *ctx)
+{
+	return ag_dns_redirect6(ctx);
+}
+
+SEC("cgroup/sendmsg4")
+int ag_dns_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return ag_dns_redirect4(ctx);
+}
+
+SEC("cgroup/sendmsg6")
+int ag_dns_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return ag_dns_redirect6(ctx);
+}
+
+SEC("cgroup/recvmsg4")
+int ag_dns_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	return ag_dns_restore4(ctx);
+}
+
+SEC("cgroup/recvmsg6")
+int ag_dns_recvmsg6(struct bpf_sock_addr *ctx)
+{
+	return ag_dns_restore6(ctx);
+}
+
+SEC("cgroup/getpeername4")
+int ag_dns_getpeername4(struct bpf_sock_addr *ctx)
+{
+	return ag_dns_restore4(ctx);
+}
+
+SEC("cgroup/getpeername6")
+int ag_dns_getpeername6(struct bpf_sock_addr *ctx)
+{
+	return ag_dns_restore6(ctx);
 }

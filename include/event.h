@@ -72,7 +72,11 @@ struct ag_event {
 	char comm[AG_COMM_LEN];
 	__u32 subject_len; /* bytes used in subject[] */
 	__u32 op; /* AG_ACT_PROTECT: enum ag_protect_op; rule AG_RULE_ENV: 1 + the deny_env index */
-	char subject[AG_MAX_INPUT]; /* path or command line, not NUL-terminated */
+	/*
+	 * Path or command line, not NUL-terminated. NET_ADDR: the 18 bytes the
+	 * DFA matched, then the name the address was learned from, if any.
+	 */
+	char subject[AG_MAX_INPUT];
 };
 
 #define AG_EVENT_HDR_SIZE (sizeof(struct ag_event) - AG_MAX_INPUT)

@@ -15,6 +15,11 @@
  *                               files (keys, logs, policies, sockets) and directories;
  *                               a confined task may not open, change or connect to one,
  *                               nor change an entry of a protected directory
+ *   ag_dns        HASH          u64 policy cgroup id -> struct ag_dns_proxy: the DNS proxy
+ *                               serving that policy; UDP and TCP to port 53 from its tasks
+ *                               are redirected there (docs/network.md)
+ *   ag_learned    LRU_HASH      struct ag_learned_key -> struct ag_learned_val: addresses
+ *                               the proxy learned from allowed answers, until TTL + grace
  *
  * A cache entry is valid only while its generation equals ag_state.generation;
  * userspace bumps the generation after every change of ag_policies, so a stale
@@ -29,7 +34,7 @@
 #include "policy_image.h"
 
 /* Bumped whenever a map or program layout changes: pins of another version are refused. */
-#define AG_MAPS_VERSION 2u
+#define AG_MAPS_VERSION 3u
 
 #define AG_MAX_POLICIES 1024u /* cgroups with a policy of their own */
 #define AG_CACHE_ENTRIES 16384u
@@ -64,6 +69,29 @@ struct ag_state {
 	__u64 object_hash; /* identifies the BPF object that created the pins */
 	__u32 maps_version; /* AG_MAPS_VERSION of that object */
 	__u32 reserved;
+};
+
+#define AG_DNS_PORT 53
+#define AG_DNS_NAME_MAX 256u /* power of two; names are at most 253 bytes */
+#define AG_LEARNED_ENTRIES 16384u
+
+/* Host byte order; the proxy listens on 127.0.0.1:port4 and [::1]:port6. */
+struct ag_dns_proxy {
+	__u16 port4;
+	__u16 port6;
+	__u32 reserved;
+};
+
+struct ag_learned_key {
+	__u64 cgroup_id; /* the policy cgroup */
+	__u8 addr[16]; /* IPv6, or ::ffff:IPv4 */
+};
+
+struct ag_learned_val {
+	__u64 expires_ns; /* CLOCK_BOOTTIME (bpf_ktime_get_boot_ns) */
+	__u32 name_len;
+	__u32 reserved;
+	char name[AG_DNS_NAME_MAX]; /* the allowed name it was learned from, lower case */
 };
 
 #endif /* AGENTGATE_MAPS_H */

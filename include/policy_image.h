@@ -23,7 +23,9 @@
  *   EXEC                   "<resolved executable path> <argv1> <argv2> ..."
  *   NET_ADDR               16-byte IPv6 address (IPv4 as ::ffff:a.b.c.d), then
  *                          the port, 2 bytes big-endian: AG_NET_ADDR_LEN bytes
- *   NET_DOMAIN             lower-case domain name without trailing dot
+ *   NET_DOMAIN             lower-case domain name without trailing dot, a NUL, then
+ *                          the port, 2 bytes big-endian (a connect to an address
+ *                          learned from that name; see dfa_match.h ag_verdict_first)
  *   ENV                    one "NAME=value" string of an exec's environment; a match
  *                          (of any deny_env entry) forbids the exec
  * An input longer than AG_MAX_INPUT is never matched against the DFA: it is
@@ -41,7 +43,7 @@
 #endif
 
 #define AG_IMAGE_MAGIC 0x31504741u /* "AGP1" */
-#define AG_IMAGE_VERSION 2u
+#define AG_IMAGE_VERSION 3u
 
 #define AG_PAGE_SHIFT 16
 #define AG_PAGE_SIZE (1u << AG_PAGE_SHIFT)
@@ -80,6 +82,16 @@ struct ag_verdict {
 	__u16 rule; /* rule index, AG_RULE_DEFAULT or AG_RULE_OVERSIZED */
 	__u8 allow;
 };
+
+/*
+ * One action judged by two classes (a connect: by its address, and by the
+ * name the address was learned from): the rule first in file order wins,
+ * the default only when neither matched.
+ */
+static inline struct ag_verdict ag_verdict_first(struct ag_verdict a, struct ag_verdict b)
+{
+	return b.rule < a.rule ? b : a;
+}
 
 enum ag_mode {
 	AG_MODE_ENFORCE = 0,

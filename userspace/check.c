@@ -24,34 +24,53 @@ static void oversized(struct check_result *res, const char *in)
 	res->v.allow = 0;
 }
 
+/*
+ * A domain alone is the DNS proxy's question (may the name be resolved?);
+ * with a port, a connect to an address learned from it; with an ip too, the
+ * kernel's whole decision for that connect: address and name, first rule wins.
+ */
 static int eval_network(const struct ag_policy *p, const struct ag_image *img,
 			const struct check_req *req, struct check_result *res, char *what,
 			size_t whatsz)
 {
-	uint8_t addr[AG_NET_ADDR_LEN];
+	uint8_t addr[AG_NET_ADDR_LEN], in[AG_MAX_INPUT + 4];
+	char name[AG_MAX_INPUT + 1];
+	struct ag_verdict va;
 	int n;
 
-	if (req->domain && req->ip)
-		return fail(what, whatsz, "expected either \"domain\" or \"ip\", not both");
+	if (req->port > 65535 || (req->port < 0 && req->ip))
+		return fail(what, whatsz, "expected a \"port\" from 0 to 65535 with \"ip\"");
+	if (req->ip && subject_addr(req->ip, (uint16_t)req->port, addr) < 0)
+		return fail(what, whatsz, "expected an IPv4 or IPv6 address in \"ip\"");
 	if (req->domain) {
 		res->cls = AG_CLASS_NET_DOMAIN;
-		n = subject_domain(req->domain, res->subject, sizeof(res->subject));
-		if (n == -ENAMETOOLONG || (n >= 0 && (size_t)n > AG_MAX_INPUT)) {
+		n = subject_domain(req->domain, name, sizeof(name));
+		if (n == -ENAMETOOLONG || (n >= 0 && (size_t)n + 3 > AG_MAX_INPUT)) {
 			oversized(res, req->domain);
 			return 0;
 		}
 		if (n < 0)
 			return fail(what, whatsz, "expected a non-empty \"domain\"");
-		res->v = image_match(img, res->cls, (const uint8_t *)res->subject, (size_t)n);
+		if (req->port < 0) {
+			snprintf(res->subject, sizeof(res->subject), "%s", name);
+			res->v = image_name_verdict(img, name, (size_t)n);
+			return 0;
+		}
+		snprintf(res->subject, sizeof(res->subject), "%s:%ld", name, req->port);
+		n = subject_domain_port(name, (uint16_t)req->port, in, sizeof(in));
+		res->v = image_match(img, res->cls, in, (size_t)n);
+		if (!req->ip)
+			return 0;
+		va = image_match(img, AG_CLASS_NET_ADDR, addr, sizeof(addr));
+		res->v = ag_verdict_first(va, res->v);
+		snprintf(res->subject, sizeof(res->subject),
+			 strchr(req->ip, ':') ? "%s ([%s]:%ld)" : "%s (%s:%ld)", name, req->ip,
+			 req->port);
 		return 0;
 	}
 	if (!req->ip)
 		return fail(what, whatsz, "expected \"domain\", or \"ip\" and \"port\", in a network request");
-	if (req->port < 0 || req->port > 65535)
-		return fail(what, whatsz, "expected a \"port\" from 0 to 65535 with \"ip\"");
 	res->cls = AG_CLASS_NET_ADDR;
-	if (subject_addr(req->ip, (uint16_t)req->port, addr) < 0)
-		return fail(what, whatsz, "expected an IPv4 or IPv6 address in \"ip\"");
 	snprintf(res->subject, sizeof(res->subject), strchr(req->ip, ':') ? "[%s]:%ld" : "%s:%ld",
 		 req->ip, req->port);
 	res->v = image_match(img, res->cls, addr, sizeof(addr));

@@ -41,8 +41,7 @@ static const char *shown(const struct ag_rule *r)
 
 /* Builds rule i's expression for class cls: 0 added, 1 nothing for this class. */
 static int rule_node(const struct ag_policy *p, const struct ag_rule *r, unsigned int cls,
-		     const struct compile_opts *o, struct re *re, uint32_t *node,
-		     struct glob_err *e)
+		     struct re *re, uint32_t *node, struct glob_err *e)
 {
 	char norm[AG_MAX_INPUT + 1];
 	char *const *sp = p->search_path;
@@ -74,7 +73,7 @@ static int rule_node(const struct ag_policy *p, const struct ag_rule *r, unsigne
 	case AG_CLASS_NET_ADDR:
 		if (r->action != AG_ACTION_NETWORK)
 			return 1;
-		return net_addr_pattern(re, r, o, node, e);
+		return net_addr_pattern(re, r, node, e);
 	default:
 		if (r->action != AG_ACTION_NETWORK)
 			return 1;
@@ -158,7 +157,7 @@ static int compile_class(const struct ag_policy *p, const struct compile_opts *o
 			appendf(err, ": pattern longer than %u bytes", AG_MAX_INPUT);
 			goto out;
 		}
-		ret = rule_node(p, r, cls, o, &re, &node, &e);
+		ret = rule_node(p, r, cls, &re, &node, &e);
 		if (ret == 1) {
 			ret = 0;
 			continue;

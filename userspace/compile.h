@@ -18,14 +18,8 @@ struct ag_image {
 	size_t size;
 };
 
-/* Resolves a domain name to addresses (AG_NET_ADDR_LEN-2 = 16 bytes each);
- * returns the count (<= max) or a negative errno. */
-typedef int (*ag_resolve_fn)(const char *domain, uint8_t (*addrs)[16], int max, void *ctx);
-
 struct compile_opts {
 	unsigned int state_budget; /* per DFA; 0 means the default */
-	ag_resolve_fn resolve; /* NULL: domains are not turned into addresses */
-	void *resolve_ctx;
 };
 
 /* Per-class statistics, for lint and bench. */
@@ -43,6 +37,14 @@ void image_free(struct ag_image *img);
 struct ag_verdict image_match(const struct ag_image *img, enum ag_class cls, const uint8_t *in,
 			      size_t len);
 
+/*
+ * What a DNS lookup of name (subject_domain) gets: the policy's NET_DOMAIN
+ * rules tried with every port. Allowed when some port may be reached after
+ * it (the first rule that allows one), else denied (the first rule that
+ * denies, or the default). docs/network.md.
+ */
+struct ag_verdict image_name_verdict(const struct ag_image *img, const char *name, size_t len);
+
 /* Inputs. Each returns the length written (<= outsz) or a negative errno. */
 /* Lexical normalisation: "/a/./b//c/../d" -> "/a/b/d"; relative paths are refused. */
 int subject_path(const char *path, char *out, size_t outsz);
@@ -54,5 +56,7 @@ int subject_command(const char *cmdline, char *const *search_path, size_t nsearc
 int subject_addr(const char *ip, uint16_t port, uint8_t out[AG_NET_ADDR_LEN]);
 /* Domain: lower case, trailing dot dropped. */
 int subject_domain(const char *domain, char *out, size_t outsz);
+/* NET_DOMAIN input of a connect to port on an address learned from domain: "name\0" + port. */
+int subject_domain_port(const char *domain, uint16_t port, uint8_t *out, size_t outsz);
 
 #endif /* AGENTGATE_COMPILE_H */

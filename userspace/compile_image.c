@@ -99,6 +99,17 @@ void image_free(struct ag_image *img)
 	img->size = 0;
 }
 
+/* The header of a well-formed image, or -EINVAL. */
+static int image_hdr(const struct ag_image *img, struct ag_image_hdr *h)
+{
+	if (!img || !img->data || img->size < sizeof(*h))
+		return -EINVAL;
+	memcpy(h, img->data, sizeof(*h));
+	if (h->magic != AG_IMAGE_MAGIC || h->version != AG_IMAGE_VERSION || h->size != img->size)
+		return -EINVAL;
+	return 0;
+}
+
 struct ag_verdict image_match(const struct ag_image *img, enum ag_class cls, const uint8_t *in,
 			      size_t len)
 {
@@ -106,14 +117,52 @@ struct ag_verdict image_match(const struct ag_image *img, enum ag_class cls, con
 	struct ag_verdict v = { AG_RULE_DEFAULT, 0 };
 
 	/* A broken image decides nothing: deny. */
-	if (!img || !img->data || img->size < sizeof(h))
-		return v;
-	memcpy(&h, img->data, sizeof(h));
-	if (h.magic != AG_IMAGE_MAGIC || h.version != AG_IMAGE_VERSION || h.size != img->size)
+	if (image_hdr(img, &h))
 		return v;
 	if (len > AG_MAX_INPUT) {
 		v.rule = AG_RULE_OVERSIZED;
 		return v;
 	}
 	return ag_match(img, &h, (unsigned int)cls, in, (__u32)len);
+}
+
+struct ag_verdict image_name_verdict(const struct ag_image *img, const char *name, size_t len)
+{
+	struct ag_verdict v = { AG_RULE_DEFAULT, 0 }, allow = { AG_RULE_DEFAULT, 1 }, w;
+	const struct ag_dfa_hdr *d;
+	struct ag_image_hdr h;
+	unsigned int hi, lo;
+	int any_allow = 0;
+	__u16 s = 1, s1;
+	size_t i;
+
+	if (image_hdr(img, &h))
+		return v;
+	if (len + 3 > AG_MAX_INPUT) {
+		v.rule = AG_RULE_OVERSIZED;
+		return v;
+	}
+	d = &h.dfa[AG_CLASS_NET_DOMAIN];
+	if (d->nstates < 2)
+		return ag_verdict_of(&h, AG_NO_MATCH);
+	for (i = 0; i < len; i++)
+		s = ag_dfa_step(img, d, s, (__u8)name[i]);
+	s = ag_dfa_step(img, d, s, 0);
+	/* Every port: the first rule that allows one, else the first that denies. */
+	for (hi = 0; hi < 256; hi++) {
+		s1 = ag_dfa_step(img, d, s, (__u8)hi);
+		for (lo = 0; lo < 256; lo++) {
+			w = ag_verdict_of(&h, ag_dfa_accept(img, d, ag_dfa_step(img, d, s1, (__u8)lo)));
+			if (w.allow && (!any_allow || w.rule < allow.rule)) {
+				allow = w;
+				any_allow = 1;
+			} else if (!w.allow && w.rule < v.rule) {
+				v = w;
+			}
+		}
+	}
+	if (any_allow)
+		return allow;
+	v.allow = 0;
+	return v;
 }

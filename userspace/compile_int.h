@@ -117,8 +117,7 @@ int cmd_pattern(struct re *re, const char *pat, const char *const *search, size_
 		uint32_t *node, struct glob_err *e);
 
 /* Network rules (compile_net.c): 1 when the rule adds nothing to that class. */
-int net_addr_pattern(struct re *re, const struct ag_rule *r, const struct compile_opts *o,
-		     uint32_t *node, struct glob_err *e);
+int net_addr_pattern(struct re *re, const struct ag_rule *r, uint32_t *node, struct glob_err *e);
 int net_domain_pattern(struct re *re, const struct ag_rule *r, uint32_t *node, struct glob_err *e);
 int net_parse_cidr(const char *cidr, uint8_t addr[16], unsigned int *prefix);
 

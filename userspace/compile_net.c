@@ -5,7 +5,10 @@
  * range for a partial byte, then any bytes, and a port range splits into at
  * most three two-byte sequences. These go through the same DFA machinery as
  * globs, so first match by file order holds across addresses too.
- * NET_DOMAIN inputs are lower-case names without a trailing dot.
+ * NET_DOMAIN inputs are lower-case names without a trailing dot, a NUL and
+ * the port: what a connect to an address learned from that name matches.
+ * Names are never resolved here: addresses are learned at run time from the
+ * agent's own allowed lookups (userspace/dns_proxy.c).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -13,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compile_int.h"
-
-#define MAX_RESOLVED 64
 
 int net_parse_cidr(const char *cidr, uint8_t addr[16], unsigned int *prefix)
 {
@@ -130,14 +131,12 @@ static char *domain_norm(const char *d)
 	return s;
 }
 
-int net_addr_pattern(struct re *re, const struct ag_rule *r, const struct compile_opts *o,
-		     uint32_t *node, struct glob_err *e)
+int net_addr_pattern(struct re *re, const struct ag_rule *r, uint32_t *node, struct glob_err *e)
 {
-	uint8_t addr[16], (*addrs)[16] = NULL;
+	uint8_t addr[16];
 	unsigned int prefix;
-	uint32_t a = 0, ports;
-	char *d = NULL;
-	int err, n, i;
+	uint32_t ports;
+	int err;
 
 	err = ports_node(re, r, &ports, e);
 	if (err)
@@ -156,39 +155,16 @@ int net_addr_pattern(struct re *re, const struct ag_rule *r, const struct compil
 		e->what = "a network rule needs a domain or a cidr";
 		return -EINVAL;
 	}
-	d = domain_norm(r->pattern);
-	if (!d)
-		return -ENOMEM;
-	if (!strcmp(d, "*")) {
-		*node = re_cat(re, addr_node(re, addr, 0), ports);
-		err = 0;
-		goto out;
-	}
-	/* Globs other than "*" cannot be resolved; they act on NET_DOMAIN only. */
-	err = 1;
-	if (!o || !o->resolve || glob_meta(d, strlen(d)) >= 0)
-		goto out;
-	addrs = calloc(MAX_RESOLVED, sizeof(*addrs));
-	err = -ENOMEM;
-	if (!addrs)
-		goto out;
-	n = o->resolve(d, addrs, MAX_RESOLVED, o->resolve_ctx);
-	/* An unresolvable name adds no address: the rule still holds for NET_DOMAIN. */
-	err = 1;
-	if (n <= 0)
-		goto out;
-	for (i = 0; i < n && i < MAX_RESOLVED; i++)
-		a = i ? re_alt(re, a, addr_node(re, addrs[i], 128)) : addr_node(re, addrs[i], 128);
-	*node = re_cat(re, a, ports);
-	err = re->oom ? -ENOMEM : 0;
-out:
-	free(addrs);
-	free(d);
-	return err;
+	/* `*` stands for every destination, named or not; other names only for learned ones. */
+	if (strcmp(r->pattern, "*"))
+		return 1;
+	*node = re_cat(re, addr_node(re, addr, 0), ports);
+	return re->oom ? -ENOMEM : 0;
 }
 
 int net_domain_pattern(struct re *re, const struct ag_rule *r, uint32_t *node, struct glob_err *e)
 {
+	uint32_t name, ports;
 	char *d;
 	int err;
 
@@ -203,7 +179,12 @@ int net_domain_pattern(struct re *re, const struct ag_rule *r, uint32_t *node, s
 		free(d);
 		return -EINVAL;
 	}
-	err = glob_parse(re, d, strlen(d), GLOB_DOMAIN, node, e);
+	err = glob_parse(re, d, strlen(d), GLOB_DOMAIN, &name, e);
 	free(d);
-	return err;
+	if (!err)
+		err = ports_node(re, r, &ports, e);
+	if (err)
+		return err;
+	*node = re_cat(re, re_cat(re, name, re_byte(re, 0)), ports);
+	return re->oom ? -ENOMEM : 0;
 }

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "daemon.h"
-#include "resolve.h"
 
 /* Retired models (no assignment uses them) kept for events still in the ring buffer. */
 #define RETIRED_KEEP 16
@@ -13,7 +12,6 @@
 int daemon_compile(const char *path, int mode_req, struct ag_policy **model, struct ag_image *img,
 		   char *msg, size_t msgsz)
 {
-	struct compile_opts copts = { .resolve = resolve_getaddrinfo };
 	struct ag_policy *p = NULL;
 	struct ag_error perr;
 	int err;
@@ -30,7 +28,7 @@ int daemon_compile(const char *path, int mode_req, struct ag_policy **model, str
 	if (mode_req != DAEMON_MODE_POLICY)
 		p->mode = mode_req;
 	memset(&perr, 0, sizeof(perr));
-	err = compile_policy(p, &copts, img, NULL, &perr);
+	err = compile_policy(p, NULL, img, NULL, &perr);
 	if (err) {
 		snprintf(msg, msgsz, "%s: %s", path, perr.msg[0] ? perr.msg : strerror(-err));
 		policy_free(p);

@@ -27,7 +27,6 @@
 #include "compile.h"
 #include "loader.h"
 #include "policy.h"
-#include "resolve.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define CGROUP_PARENT CGROUP_ROOT "/agentgate"
@@ -186,7 +185,6 @@ int cmd_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *policy_path = NULL, *mode = NULL, *log_path = NULL, *key_dir = NULL;
-	struct compile_opts copts = { .resolve = resolve_getaddrinfo };
 	struct loader_opts lopts = {};
 	struct exec_ctx x = {};
 	struct ag_image img = {};
@@ -245,7 +243,7 @@ int cmd_exec(int argc, char **argv)
 	if (mode)
 		p->mode = strcmp(mode, "simulate") ? AG_MODE_ENFORCE : AG_MODE_SIMULATE;
 	memset(&perr, 0, sizeof(perr));
-	err = compile_policy(p, &copts, &img, NULL, &perr);
+	err = compile_policy(p, NULL, &img, NULL, &perr);
 	if (err) {
 		fprintf(stderr, "agentgate: exec: %s: %s\n", policy_path,
 			perr.msg[0] ? perr.msg : strerror(-err));

@@ -23,9 +23,20 @@
 #define DEFAULT_RINGBUF (2u << 20)
 
 /* Pinned maps; "state" is pinned last, so its presence means a complete set. */
-static const char *const map_pins[] = { "policies", "cache",     "events", "streams",
-					"drops",    "protected", "state" };
-enum { M_POLICIES, M_CACHE, M_EVENTS, M_STREAMS, M_DROPS, M_PROTECTED, M_STATE, M_COUNT };
+static const char *const map_pins[] = { "policies",  "cache", "events",  "streams", "drops",
+					"protected", "dns",   "learned", "state" };
+enum {
+	M_POLICIES,
+	M_CACHE,
+	M_EVENTS,
+	M_STREAMS,
+	M_DROPS,
+	M_PROTECTED,
+	M_DNS,
+	M_LEARNED,
+	M_STATE,
+	M_COUNT
+};
 /* "link_NAME" pins the link of program ag_NAME. */
 static const char *const link_pins[] = {
 	"link_file_open",  "link_bprm_check", "link_bprm_committed", "link_socket_connect",
@@ -40,6 +51,13 @@ static const char *const link_pins[] = {
 	"link_inode_setattr",
 };
 #define LINK_COUNT (sizeof(link_pins) / sizeof(link_pins[0]))
+/* DNS steering (docs/network.md): cgroup programs on the cgroup root, pinned the same way. */
+static const char *const cg_link_pins[] = {
+	"link_dns_connect4", "link_dns_connect6",     "link_dns_sendmsg4",     "link_dns_sendmsg6",
+	"link_dns_recvmsg4", "link_dns_recvmsg6",     "link_dns_getpeername4", "link_dns_getpeername6",
+};
+#define CG_LINK_COUNT (sizeof(cg_link_pins) / sizeof(cg_link_pins[0]))
+#define CGROUP_ROOT "/sys/fs/cgroup"
 
 struct loader {
 	int lock_fd;
@@ -120,6 +138,10 @@ static void unpin_all(void)
 		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", link_pins[i]);
 		unlink(path);
 	}
+	for (i = 0; i < CG_LINK_COUNT; i++) {
+		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", cg_link_pins[i]);
+		unlink(path);
+	}
 	for (i = 0; i < M_COUNT; i++) {
 		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", map_pins[i]);
 		unlink(path);
@@ -163,8 +185,9 @@ static int adopt(struct loader *l)
 		if (l->fds[i] < 0)
 			return -errno;
 	}
-	for (i = 0; i < LINK_COUNT; i++) {
-		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", link_pins[i]);
+	for (i = 0; i < LINK_COUNT + CG_LINK_COUNT; i++) {
+		snprintf(path, sizeof(path), AG_PIN_DIR "/%s",
+			 i < LINK_COUNT ? link_pins[i] : cg_link_pins[i - LINK_COUNT]);
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			return -errno;
@@ -190,13 +213,13 @@ static int adopt(struct loader *l)
 static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 {
 	struct agentgate_bpf *skel;
-	struct bpf_link *links[LINK_COUNT] = {};
-	struct bpf_program *progs[LINK_COUNT];
+	struct bpf_link *links[LINK_COUNT + CG_LINK_COUNT] = {};
+	struct bpf_program *progs[LINK_COUNT + CG_LINK_COUNT];
 	struct bpf_map *maps[M_COUNT];
 	struct ag_state st = {};
 	char path[256];
 	size_t i;
-	int err;
+	int err, cg_fd = -1;
 
 	skel = agentgate_bpf__open();
 	if (!skel)
@@ -209,8 +232,10 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	err = agentgate_bpf__load(skel);
 	if (err)
 		goto cleanup;
-	for (i = 0; i < LINK_COUNT; i++) {
-		snprintf(path, sizeof(path), "ag_%s", link_pins[i] + strlen("link_"));
+	for (i = 0; i < LINK_COUNT + CG_LINK_COUNT; i++) {
+		snprintf(path, sizeof(path), "ag_%s",
+			 (i < LINK_COUNT ? link_pins[i] : cg_link_pins[i - LINK_COUNT]) +
+				 strlen("link_"));
 		progs[i] = bpf_object__find_program_by_name(skel->obj, path);
 		if (!progs[i]) {
 			err = -ENOENT;
@@ -223,6 +248,8 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	maps[M_STREAMS] = skel->maps.ag_streams;
 	maps[M_DROPS] = skel->maps.ag_drops;
 	maps[M_PROTECTED] = skel->maps.ag_protected;
+	maps[M_DNS] = skel->maps.ag_dns;
+	maps[M_LEARNED] = skel->maps.ag_learned;
 	maps[M_STATE] = skel->maps.ag_state;
 
 	st.maps_version = AG_MAPS_VERSION;
@@ -247,6 +274,22 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 		if (err)
 			goto cleanup;
 	}
+	cg_fd = open(CGROUP_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg_fd < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	for (i = LINK_COUNT; i < LINK_COUNT + CG_LINK_COUNT; i++) {
+		links[i] = bpf_program__attach_cgroup(progs[i], cg_fd);
+		if (!links[i]) {
+			err = -errno;
+			goto cleanup;
+		}
+		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", cg_link_pins[i - LINK_COUNT]);
+		err = bpf_link__pin(links[i], path);
+		if (err)
+			goto cleanup;
+	}
 	err = bpf_map__pin(maps[M_STATE], PIN("state"));
 	if (err)
 		goto cleanup;
@@ -262,8 +305,10 @@ cleanup:
 		unpin_all();
 		rmdir(AG_PIN_DIR);
 	}
-	for (i = 0; i < LINK_COUNT; i++)
+	for (i = 0; i < LINK_COUNT + CG_LINK_COUNT; i++)
 		bpf_link__destroy(links[i]);
+	if (cg_fd >= 0)
+		close(cg_fd);
 	agentgate_bpf__destroy(skel);
 	return err;
 }
@@ -427,6 +472,8 @@ int loader_remove(struct loader *l, uint64_t cgroup_id)
 		goto unlock;
 	}
 	bpf_map_delete_elem(l->fds[M_STREAMS], &cgroup_id); /* most policies have none */
+	loader_dns_unregister(l, cgroup_id);
+	loader_forget(l, cgroup_id);
 	err = read_state(l, &st);
 	if (err)
 		goto unlock;
@@ -479,6 +526,50 @@ int loader_gc(struct loader *l, const char *cgroup_root)
 	if (n < 0)
 		return n;
 	return err ? err : removed;
+}
+
+int loader_dns_register(struct loader *l, uint64_t cgroup_id, uint16_t port4, uint16_t port6)
+{
+	struct ag_dns_proxy px = { .port4 = port4, .port6 = port6 };
+
+	return bpf_map_update_elem(l->fds[M_DNS], &cgroup_id, &px, BPF_ANY) ? -errno : 0;
+}
+
+int loader_dns_unregister(struct loader *l, uint64_t cgroup_id)
+{
+	return bpf_map_delete_elem(l->fds[M_DNS], &cgroup_id) ? -errno : 0;
+}
+
+int loader_learn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16], const char *name,
+		 size_t name_len, uint64_t expires_ns)
+{
+	struct ag_learned_key k = { .cgroup_id = cgroup_id };
+	struct ag_learned_val v = { .expires_ns = expires_ns };
+
+	if (name_len >= AG_DNS_NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(k.addr, addr, sizeof(k.addr));
+	memcpy(v.name, name, name_len);
+	v.name_len = (__u32)name_len;
+	return bpf_map_update_elem(l->fds[M_LEARNED], &k, &v, BPF_ANY) ? -errno : 0;
+}
+
+int loader_forget(struct loader *l, uint64_t cgroup_id)
+{
+	struct ag_learned_key key, next;
+	void *prev = NULL;
+	int n = 0;
+
+	/* Deleting the key just visited would restart the walk: delete one step behind. */
+	while (!bpf_map_get_next_key(l->fds[M_LEARNED], prev, &next)) {
+		if (prev && key.cgroup_id == cgroup_id && !bpf_map_delete_elem(l->fds[M_LEARNED], &key))
+			n++;
+		key = next;
+		prev = &key;
+	}
+	if (prev && key.cgroup_id == cgroup_id && !bpf_map_delete_elem(l->fds[M_LEARNED], &key))
+		n++;
+	return n;
 }
 
 int loader_policies(struct loader *l, uint64_t *ids, size_t max)

@@ -68,6 +68,19 @@ int loader_remove(struct loader *l, uint64_t cgroup_id);
  */
 int loader_gc(struct loader *l, const char *cgroup_root);
 
+/*
+ * DNS (docs/network.md): UDP and TCP to port 53 from the cgroup's tasks go to
+ * the proxy at 127.0.0.1:port4 / [::1]:port6 (host order) while registered;
+ * confined tasks without a registered proxy get no DNS. loader_learn() lets
+ * the cgroup reach addr until expires_ns (CLOCK_BOOTTIME) as learned from
+ * name; loader_forget() drops all it learned (loader_remove() does both).
+ */
+int loader_dns_register(struct loader *l, uint64_t cgroup_id, uint16_t port4, uint16_t port6);
+int loader_dns_unregister(struct loader *l, uint64_t cgroup_id);
+int loader_learn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16], const char *name,
+		 size_t name_len, uint64_t expires_ns);
+int loader_forget(struct loader *l, uint64_t cgroup_id);
+
 /* Cgroup ids that have a policy, at most max of them; returns the total count. */
 int loader_policies(struct loader *l, uint64_t *ids, size_t max);
 

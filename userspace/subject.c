@@ -177,3 +177,17 @@ int subject_domain(const char *domain, char *out, size_t outsz)
 	out[len] = '\0';
 	return (int)len;
 }
+
+int subject_domain_port(const char *domain, uint16_t port, uint8_t *out, size_t outsz)
+{
+	int n;
+
+	if (outsz < 3)
+		return -ENAMETOOLONG;
+	n = subject_domain(domain, (char *)out, outsz - 2);
+	if (n < 0)
+		return n;
+	out[n + 1] = (uint8_t)(port >> 8);
+	out[n + 2] = (uint8_t)port;
+	return n + 3;
+}

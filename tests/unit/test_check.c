@@ -151,6 +151,35 @@ static void test_defaults_and_addresses(void **state)
 	unload(&l);
 }
 
+/* A connect to an address learned from a name: address and name, the first rule wins. */
+static void test_learned_addresses(void **state)
+{
+	static const char *const in[] = {
+		"{\"action\":\"network\",\"domain\":\"API.anthropic.com.\",\"ip\":\"192.0.2.1\",\"port\":443}",
+		"{\"action\":\"network\",\"domain\":\"pastebin.com\",\"ip\":\"192.0.2.1\",\"port\":443}",
+		"{\"action\":\"network\",\"domain\":\"api.anthropic.com\",\"port\":8443}",
+		"{\"action\":\"network\",\"domain\":\"api.anthropic.com\"}",
+	};
+	struct check_result r;
+	struct loaded l;
+	char what[256];
+
+	load(&l, "policies/docker-sandbox.yaml");
+	assert_int_equal(check_request(l.p, &l.img, in[0], strlen(in[0]), &r, what, sizeof(what)), 0);
+	assert_string_equal(r.subject, "api.anthropic.com (192.0.2.1:443)");
+	assert_int_equal(r.v.allow, 1);
+	assert_string_equal(check_reason(l.p, &r), "LLM API calls");
+	assert_int_equal(check_request(l.p, &l.img, in[1], strlen(in[1]), &r, what, sizeof(what)), 0);
+	assert_int_equal(r.v.allow, 0);
+	assert_string_equal(check_reason(l.p, &r), "Block all other outbound");
+	assert_int_equal(check_request(l.p, &l.img, in[2], strlen(in[2]), &r, what, sizeof(what)), 0);
+	assert_string_equal(r.subject, "api.anthropic.com:8443");
+	assert_int_equal(r.v.allow, 1);
+	assert_int_equal(check_request(l.p, &l.img, in[3], strlen(in[3]), &r, what, sizeof(what)), 0);
+	assert_string_equal(check_reason(l.p, &r), "LLM API calls");
+	unload(&l);
+}
+
 static void test_oversized(void **state)
 {
 	size_t n = AG_MAX_INPUT + 100, i;
@@ -192,7 +221,7 @@ static void test_malformed(void **state)
 		{ "{\"action\":\"network\",\"ip\":\"1.2.3.4\"}", "expected a \"port\" from 0 to 65535 with \"ip\"" },
 		{ "{\"action\":\"network\",\"ip\":\"1.2.3.4\",\"port\":70000}", "expected a \"port\" number from 0 to 65535" },
 		{ "{\"action\":\"network\",\"ip\":\"1.2.3\",\"port\":1}", "expected an IPv4 or IPv6 address in \"ip\"" },
-		{ "{\"action\":\"network\",\"ip\":\"1.2.3.4\",\"port\":1,\"domain\":\"a\"}", "expected either \"domain\" or \"ip\", not both" },
+		{ "{\"action\":\"network\",\"ip\":\"1.2.3.4\",\"domain\":\"a\"}", "expected a \"port\" from 0 to 65535 with \"ip\"" },
 		{ "{\"action\":\"file_read\",\"path\":\"/a\",\"path\":\"/b\"}", "expected one JSON object: duplicate object key" },
 	};
 	struct check_result r;
@@ -265,7 +294,7 @@ int main(void)
 		cmocka_unit_test(test_seed_openai),
 		cmocka_unit_test(test_seed_docker),
 		cmocka_unit_test(test_defaults_and_addresses),
-		cmocka_unit_test(test_oversized),
+		cmocka_unit_test(test_learned_addresses), cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_env),
 	};

@@ -19,14 +19,31 @@ static int addr_rule(struct tpol *t, const char *ip, uint16_t port)
 	return v.rule == AG_RULE_DEFAULT ? -1 : v.rule;
 }
 
-static int dom_rule(struct tpol *t, const char *name)
+/* The DNS question: may the name be resolved (some port of it reached)? */
+static struct ag_verdict dom(struct tpol *t, const char *name)
 {
 	char d[256];
-	struct ag_verdict v;
+	int n = subject_domain(name, d, sizeof(d));
 
-	assert_true(subject_domain(name, d, sizeof(d)) > 0);
-	v = tp_match(t, DO, d);
+	assert_true(n > 0);
+	return image_name_verdict(&t->img, d, (size_t)n);
+}
+
+static int dom_rule(struct tpol *t, const char *name)
+{
+	struct ag_verdict v = dom(t, name);
+
 	return v.rule == AG_RULE_DEFAULT ? -1 : v.rule;
+}
+
+/* A connect to port on an address learned from name: the NET_DOMAIN DFA alone. */
+static struct ag_verdict dom_port(struct tpol *t, const char *name, uint16_t port)
+{
+	uint8_t in[256];
+	int n = subject_domain_port(name, port, in, sizeof(in));
+
+	assert_true(n > 3);
+	return image_match(&t->img, DO, in, (size_t)n);
 }
 
 static struct ag_rule *cidr(struct tpol *t, const char *c, int allow)
@@ -54,8 +71,8 @@ static void test_domains(void **state)
 	assert_int_equal(dom_rule(&t, "example.com"), 3); /* subdomains only */
 	assert_int_equal(dom_rule(&t, "badexample.com"), 3);
 	assert_int_equal(dom_rule(&t, "pastebin.com"), 3);
-	assert_int_equal(tp_match(&t, DO, "pastebin.com").allow, 0);
-	/* Without a resolver only "*" reaches NET_ADDR. */
+	assert_int_equal(dom(&t, "pastebin.com").allow, 0);
+	/* Names are never resolved: only "*" reaches NET_ADDR. */
 	assert_int_equal(addr_rule(&t, "1.2.3.4", 443), 3);
 	assert_int_equal(addr_rule(&t, "::1", 1), 3);
 	tp_free(&t);
@@ -140,42 +157,42 @@ static void test_ports(void **state)
 	tp_free(&t);
 }
 
-/* A resolver answering from a table, as the daemon's would from DNS. */
-static int fake_resolve(const char *domain, uint8_t (*addrs)[16], int max, void *ctx)
+/* Ports of a domain rule hold for addresses learned from the name; the first rule still wins. */
+static void test_learned_domains(void **state)
 {
 	uint8_t a[AG_NET_ADDR_LEN];
-	int *calls = ctx;
-
-	(*calls)++;
-	if (strcmp(domain, "hooks.slack.com"))
-		return -ENOENT;
-	assert_int_equal(subject_addr("203.0.113.7", 0, a), AG_NET_ADDR_LEN);
-	memcpy(addrs[0], a, 16);
-	assert_int_equal(subject_addr("2001:db8::7", 0, a), AG_NET_ADDR_LEN);
-	memcpy(addrs[1], a, 16);
-	return max < 2 ? max : 2;
-}
-
-static void test_resolved_domains(void **state)
-{
-	struct compile_opts o = { .resolve = fake_resolve };
+	struct ag_verdict va, v;
 	struct ag_rule *r;
 	struct tpol t = { 0 };
-	int calls = 0;
 
-	o.resolve_ctx = &calls;
 	tp_init(&t, 0);
 	r = tp_rule(&t, N, "Hooks.Slack.com", 1);
 	tp_ports(&t, r, 443, 443);
-	tp_rule(&t, N, "unknown.example", 1);
-	tp_rule(&t, N, "*.glob.example", 1); /* globs are not resolved */
-	tp_rule(&t, N, "*", 0);
-	assert_int_equal(tp_compile(&t, &o), 0);
-	assert_int_equal(calls, 2);
-	assert_int_equal(addr_rule(&t, "203.0.113.7", 443), 0);
-	assert_int_equal(addr_rule(&t, "2001:db8::7", 443), 0);
-	assert_int_equal(addr_rule(&t, "203.0.113.7", 80), 3);
-	assert_int_equal(addr_rule(&t, "203.0.113.8", 443), 3);
+	tp_rule(&t, N, "*.slack.com", 0);
+	r = tp_rule(&t, N, "api.example", 1);
+	tp_ports(&t, r, 8000, 8080);
+	tp_rule(&t, N, "*", 1);
+	tp_compile_ok(&t);
+	assert_int_equal(dom_port(&t, "hooks.slack.com", 443).rule, 0);
+	v = dom_port(&t, "hooks.slack.com", 80);
+	assert_int_equal(v.rule, 1);
+	assert_int_equal(v.allow, 0);
+	/* "*" allows the address, but the name's deny comes first. */
+	assert_int_equal(subject_addr("203.0.113.7", 80, a), AG_NET_ADDR_LEN);
+	va = image_match(&t.img, AD, a, sizeof(a));
+	assert_int_equal(va.rule, 3);
+	v = ag_verdict_first(va, v);
+	assert_int_equal(v.rule, 1);
+	assert_int_equal(v.allow, 0);
+	/* The DNS question: allowed when some port may be reached. */
+	assert_int_equal(dom_rule(&t, "hooks.slack.com"), 0);
+	assert_int_equal(dom(&t, "hooks.slack.com").allow, 1);
+	assert_int_equal(dom_rule(&t, "x.slack.com"), 1);
+	assert_int_equal(dom(&t, "x.slack.com").allow, 0);
+	assert_int_equal(dom_rule(&t, "api.example"), 2);
+	assert_int_equal(dom_port(&t, "api.example", 8080).rule, 2);
+	assert_int_equal(dom_port(&t, "api.example", 8081).rule, 3);
+	assert_int_equal(dom_rule(&t, "other.example"), 3);
 	tp_free(&t);
 }
 
@@ -210,7 +227,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_domains),		 cmocka_unit_test(test_cidr_v4),
 		cmocka_unit_test(test_cidr_edges),	 cmocka_unit_test(test_ports),
-		cmocka_unit_test(test_resolved_domains), cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_learned_domains), cmocka_unit_test(test_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
