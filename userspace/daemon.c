@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -295,7 +296,7 @@ static int add_fd(int ep, int fd, int tag)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-enum { TAG_SIGNAL, TAG_CONTROL, TAG_EVENTS, TAG_STREAM };
+enum { TAG_SIGNAL, TAG_CONTROL, TAG_EVENTS, TAG_STREAM, TAG_DNS };
 
 /* Returns when SIGTERM or SIGINT arrives (0) or on a fatal error (negative errno). */
 static int run(struct daemon *d, int sfd, int lfd)
@@ -310,7 +311,8 @@ static int run(struct daemon *d, int sfd, int lfd)
 		return -errno;
 	if ((err = add_fd(ep, sfd, TAG_SIGNAL)) || (err = add_fd(ep, lfd, TAG_CONTROL)) ||
 	    (err = add_fd(ep, loader_events_fd(d->loader), TAG_EVENTS)) ||
-	    (err = add_fd(ep, audit_stream_fd(d->stream), TAG_STREAM))) {
+	    (err = add_fd(ep, audit_stream_fd(d->stream), TAG_STREAM)) ||
+	    (err = add_fd(ep, d->dns_notify_fd, TAG_DNS))) {
 		close(ep);
 		return err;
 	}
@@ -344,6 +346,10 @@ static int run(struct daemon *d, int sfd, int lfd)
 				break;
 			case TAG_STREAM:
 				audit_stream_handle(d->stream);
+				break;
+			case TAG_DNS:
+				if (read(d->dns_notify_fd, &(uint64_t){ 0 }, 8) == 8)
+					daemon_drain_dns(d, UINT64_MAX);
 				break;
 			}
 		}
@@ -398,7 +404,7 @@ static int parse_args(int argc, char **argv, const char **config, int *foregroun
 
 int cmd_daemon(int argc, char **argv)
 {
-	struct daemon d = { .cgroup_root_fd = -1 };
+	struct daemon d = { .cgroup_root_fd = -1, .dns_notify_fd = -1 };
 	struct loader_opts lopts = {};
 	struct ag_error cerr;
 	const char *config = NULL;
@@ -406,6 +412,7 @@ int cmd_daemon(int argc, char **argv)
 	sigset_t mask;
 	struct stat sb;
 	int foreground = 0, ret = 1, err, lock_fd = -1, ready_fd = -1, sfd = -1, lfd = -1;
+	size_t i;
 	int pinned;
 
 	err = parse_args(argc, argv, &config, &foreground);
@@ -463,6 +470,11 @@ int cmd_daemon(int argc, char **argv)
 		daemon_log("reading the kernel's events: %s", loader_strerror(err));
 		goto out;
 	}
+	d.dns_notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d.dns_notify_fd < 0) {
+		daemon_log("eventfd: %s", strerror(errno));
+		goto out;
+	}
 	d.cgroup_root_fd = open(DAEMON_CGROUP_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (d.cgroup_root_fd < 0)
 		daemon_log("%s: %s (events will name only assigned cgroups)", DAEMON_CGROUP_ROOT,
@@ -503,6 +515,8 @@ int cmd_daemon(int argc, char **argv)
 	err = run(&d, sfd, lfd);
 	if (err)
 		daemon_log("main loop: %s", strerror(-err));
+	for (i = 0; i < d.nassign; i++)
+		daemon_dns_stop(&d, &d.assign[i]);
 	drain(&d);
 	daemon_check_drops(&d);
 	audit_append_lifecycle(d.audit, "daemon_stop",
@@ -519,6 +533,10 @@ out:
 	audit_stream_close(d.stream);
 	if (d.cgroup_root_fd >= 0)
 		close(d.cgroup_root_fd);
+	for (i = 0; i < d.nassign; i++)
+		daemon_dns_stop(&d, &d.assign[i]); /* startup failed half-way */
+	if (d.dns_notify_fd >= 0)
+		close(d.dns_notify_fd);
 	loader_close(d.loader); /* pins stay: enforcement outlives the daemon */
 	daemon_assign_free_all(&d);
 	daemon_models_free(&d);

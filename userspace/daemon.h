@@ -21,6 +21,7 @@
 struct loader;
 struct audit_writer;
 struct audit_stream;
+struct dns_proxy;
 
 /* A policy model kept while events may name it: rule reasons are looked up by sha256 + index. */
 struct daemon_model {
@@ -38,6 +39,7 @@ struct daemon_assign {
 	uint8_t sha256[32];
 	int runtime; /* assigned over the control socket, not by the config */
 	char *error; /* why the last (re)load of this assignment failed, or NULL */
+	struct dns_proxy *dns; /* this cgroup's DNS (docs/network.md); NULL for an adopted copy */
 };
 
 #define DAEMON_CGROUP_CACHE 256
@@ -62,6 +64,7 @@ struct daemon {
 	struct daemon_cgroup_name names[DAEMON_CGROUP_CACHE]; /* cgroup id -> name, round robin */
 	unsigned int names_next;
 	int cgroup_root_fd;
+	int dns_notify_fd; /* eventfd: a DNS proxy queued a decision */
 	unsigned int batch; /* records taken in this poll (see DAEMON_EVENT_BATCH) */
 	uint64_t events; /* decisions written to the audit log */
 	uint64_t drops_seen; /* kernel drop counter already turned into gap records */
@@ -104,6 +107,10 @@ void daemon_assign_free_all(struct daemon *d);
 
 /* daemon_events.c */
 int daemon_on_event(void *ctx, const struct ag_event *ev, size_t size);
+/* The DNS proxies' decisions taken at or before until_ns, into the audit log. */
+void daemon_drain_dns(struct daemon *d, uint64_t until_ns);
+/* Stops a's proxy, writes what it decided, frees it. */
+void daemon_dns_stop(struct daemon *d, struct daemon_assign *a);
 /* The name of the cgroup with this id; fallback (an ancestor's name) when it is gone. */
 const char *daemon_cgroup_lookup(struct daemon *d, uint64_t id, const char *fallback);
 /* Turns an increase of the kernel's drop counter into a gap record. */

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include "audit/audit.h"
 #include "daemon.h"
+#include "dns/dns_proxy.h"
 #include "loader.h"
 
 struct prepared {
@@ -129,6 +130,7 @@ static int commit(struct daemon *d, const char *cgroup, const char *policy, int 
 		  int runtime, struct prepared *pr, char *msg, size_t msgsz)
 {
 	struct daemon_assign *a, *grown;
+	struct dns_proxy *dns = NULL;
 	struct ag_policy *model;
 	char sha[65];
 	int err;
@@ -137,16 +139,28 @@ static int commit(struct daemon *d, const char *cgroup, const char *policy, int 
 	err = loader_protect(d->loader, policy, true);
 	if (!err)
 		err = loader_install(d->loader, pr->cgroup_id, &pr->img);
-	image_free(&pr->img);
 	if (err) {
 		snprintf(msg, msgsz, "installing the policy for %s: %s", cgroup, loader_strerror(err));
 		discard(pr);
 		return err;
 	}
 	a = daemon_find_assign(d, cgroup);
+	if (a && a->dns && a->cgroup_id != pr->cgroup_id)
+		daemon_dns_stop(d, a); /* the cgroup was recreated */
+	if (a && a->dns)
+		err = dns_proxy_set_image(a->dns, &pr->img);
+	else
+		err = dns_proxy_start(&dns, d->loader, pr->cgroup_id, &pr->img, d->dns_notify_fd);
+	image_free(&pr->img);
+	if (err) {
+		/* The policy is in force; without a proxy its names do not resolve (fail closed). */
+		daemon_log("%s: DNS proxy: %s", cgroup, loader_strerror(err));
+		dns = NULL;
+	}
 	if (!a) {
 		grown = realloc(d->assign, (d->nassign + 1) * sizeof(*d->assign));
 		if (!grown) {
+			dns_proxy_free(dns);
 			discard(pr);
 			return -ENOMEM;
 		}
@@ -155,6 +169,8 @@ static int commit(struct daemon *d, const char *cgroup, const char *policy, int 
 		memset(a, 0, sizeof(*a));
 		a->cgroup = strdup(cgroup);
 	}
+	if (dns)
+		a->dns = dns;
 	if (a->policy_path != policy) {
 		free(a->policy_path);
 		a->policy_path = strdup(policy);
@@ -182,6 +198,7 @@ static void drop_entry(struct daemon *d, struct daemon_assign *a)
 {
 	size_t i = (size_t)(a - d->assign);
 
+	daemon_dns_stop(d, a);
 	entry_free(a);
 	memmove(a, a + 1, (d->nassign - i - 1) * sizeof(*a));
 	d->nassign--;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "audit/audit.h"
 #include "daemon.h"
+#include "dns/dns_proxy.h"
 #include "loader.h"
 
 #define FILEID_KERNFS 0xfe
@@ -85,7 +86,7 @@ static void note_audit_error(struct daemon *d, int err)
 	d->audit_err = err;
 }
 
-int daemon_on_event(void *ctx, const struct ag_event *ev, size_t size)
+static int write_event(void *ctx, const struct ag_event *ev, size_t size)
 {
 	struct daemon *d = ctx;
 	const struct ag_policy *p = daemon_model_find(d, ev->policy_sha256);
@@ -108,6 +109,43 @@ int daemon_on_event(void *ctx, const struct ag_event *ev, size_t size)
 	note_audit_error(d, err);
 	if (!err)
 		d->events++;
+	return 0;
+}
+
+void daemon_drain_dns(struct daemon *d, uint64_t until_ns)
+{
+	uint64_t lost;
+	size_t i;
+
+	for (i = 0; i < d->nassign; i++) {
+		if (!d->assign[i].dns)
+			continue;
+		dns_proxy_drain(d->assign[i].dns, until_ns, write_event, d);
+		lost = dns_proxy_take_lost(d->assign[i].dns);
+		if (lost) {
+			note_audit_error(d, audit_append_gap(d->audit, lost));
+			d->gaps += lost;
+		}
+	}
+}
+
+void daemon_dns_stop(struct daemon *d, struct daemon_assign *a)
+{
+	if (!a->dns)
+		return;
+	dns_proxy_stop(a->dns);
+	daemon_drain_dns(d, UINT64_MAX);
+	dns_proxy_free(a->dns);
+	a->dns = NULL;
+}
+
+int daemon_on_event(void *ctx, const struct ag_event *ev, size_t size)
+{
+	struct daemon *d = ctx;
+
+	/* DNS answers come before the connects they allow: keep the log in that order. */
+	daemon_drain_dns(d, ev->ts_boot_ns);
+	write_event(ctx, ev, size);
 	/* A write error must not stop draining (the kernel would drop instead); a full batch does. */
 	return ++d->batch >= DAEMON_EVENT_BATCH ? -EAGAIN : 0;
 }

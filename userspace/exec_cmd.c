@@ -25,6 +25,7 @@
 #include "audit/audit.h"
 #include "cli.h"
 #include "compile.h"
+#include "dns/dns_proxy.h"
 #include "loader.h"
 #include "policy.h"
 
@@ -37,6 +38,7 @@ struct exec_ctx {
 	const char *agent; /* the cgroup's path below the cgroup2 mount */
 	struct audit_writer *audit;
 	int audit_err;
+	struct dns_proxy *dns;
 };
 
 static volatile sig_atomic_t child_pid;
@@ -54,7 +56,7 @@ static void note_audit(struct exec_ctx *x, int err)
 }
 
 /* Each decision becomes a chained audit record (docs/audit.md), as the daemon writes them. */
-static int on_event(void *ctx, const struct ag_event *ev, size_t size)
+static int write_event(void *ctx, const struct ag_event *ev, size_t size)
 {
 	struct exec_ctx *x = ctx;
 	const struct ag_policy *p = x->policy;
@@ -72,6 +74,28 @@ static int on_event(void *ctx, const struct ag_event *ev, size_t size)
 	ac.reason = policy_reason(p, ev->rule, ev->op, why, sizeof(why));
 	note_audit(x, audit_append_decision(x->audit, ev, size, &ac));
 	return 0;
+}
+
+/* The proxy's DNS decisions taken before a kernel decision are written before it. */
+static void drain_dns(struct exec_ctx *x, uint64_t until_ns)
+{
+	uint64_t lost;
+
+	if (!x->dns)
+		return;
+	dns_proxy_drain(x->dns, until_ns, write_event, x);
+	lost = dns_proxy_take_lost(x->dns);
+	if (lost && x->audit)
+		note_audit(x, audit_append_gap(x->audit, lost));
+}
+
+static int on_event(void *ctx, const struct ag_event *ev, size_t size)
+{
+	struct exec_ctx *x = ctx;
+
+	if (ev->policy_cgroup_id == x->cgroup_id)
+		drain_dns(x, ev->ts_boot_ns);
+	return write_event(ctx, ev, size);
 }
 
 /*
@@ -315,6 +339,11 @@ int cmd_exec(int argc, char **argv)
 		goto out_cgroup;
 	}
 	installed = 1;
+	err = dns_proxy_start(&x.dns, l, x.cgroup_id, &img, -1);
+	if (err) {
+		fprintf(stderr, "agentgate: exec: starting the DNS proxy: %s\n", loader_strerror(err));
+		goto out_cgroup;
+	}
 	loader_drops(l, &drops0);
 	if (x.audit) {
 		snprintf(msg, sizeof(msg), "cgroup=%s policy=%s name=%s mode=%s command=%s", x.agent,
@@ -346,13 +375,16 @@ int cmd_exec(int argc, char **argv)
 		}
 		tmo = x.audit ? audit_writer_timeout_ms(x.audit) : -1;
 		loader_poll(l, tmo >= 0 && tmo < 50 ? tmo : 50);
+		drain_dns(&x, UINT64_MAX);
 		if (x.audit)
 			note_audit(&x, audit_writer_tick(x.audit));
 	}
 	child_pid = 0;
 	remove_cgroup(cgdir); /* CMD's leftovers must not outlive its confinement */
+	dns_proxy_stop(x.dns);
 	while (loader_poll(l, 0) > 0)
 		;
+	drain_dns(&x, UINT64_MAX);
 	loader_drops(l, &drops1);
 	if (drops1 > drops0) {
 		/* The counter is shared by all streams: an upper bound for this run. */
@@ -366,6 +398,7 @@ int cmd_exec(int argc, char **argv)
 out_cgroup:
 	remove_cgroup(cgdir);
 out_remove:
+	dns_proxy_free(x.dns);
 	if (installed) {
 		err = loader_remove(l, x.cgroup_id);
 		if (err)

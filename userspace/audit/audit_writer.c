@@ -417,6 +417,10 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	case AG_CLASS_NET_ADDR: {
 		static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
 
+		/* An address learned from a name: the name follows the 18 bytes matched. */
+		if (ev->subject_len > AG_NET_ADDR_LEN)
+			audit_rec_str(&r, "domain", ev->subject + AG_NET_ADDR_LEN,
+				      ev->subject_len - AG_NET_ADDR_LEN);
 		if (!memcmp(ev->addr, mapped, sizeof(mapped)))
 			inet_ntop(AF_INET, ev->addr + 12, ip, sizeof(ip));
 		else

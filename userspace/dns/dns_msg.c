@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* DNS messages through ldns: questions, refusals, answer addresses. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
@@ -69,6 +70,13 @@ int dns_query_parse(const uint8_t *msg, size_t len, struct dns_query *q)
 		goto out;
 	q->qtype = (uint16_t)ldns_rr_get_type(rr);
 	err = name_text(ldns_rr_owner(rr), q->name, sizeof(q->name), &q->name_len);
+	if (err == -EILSEQ) { /* for the record: ldns's escaped text ("a\\.b.com.") */
+		char *s = ldns_rdf2str(ldns_rr_owner(rr));
+
+		snprintf(q->name, sizeof(q->name), "%s", s ? s : "");
+		q->name_len = strlen(q->name);
+		free(s);
+	}
 out:
 	ldns_pkt_free(p);
 	return err;

@@ -28,7 +28,8 @@ struct dns_addr {
 /*
  * A query with exactly one question: 0. -EINVAL: not such a query. -EILSEQ: its
  * name holds a byte other than letters, digits, '-' and '_' in a label (a dot
- * or NUL inside a label would let "a\.b.com" pass for "*.b.com"); q->id is set.
+ * or NUL inside a label would let "a\.b.com" pass for "*.b.com"); q->name then
+ * holds the name escaped, for the record, and q->id is set.
  */
 int dns_query_parse(const uint8_t *msg, size_t len, struct dns_query *q);
 
