@@ -26,7 +26,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: agentgate check [--json] POLICY [FILE|-]\n"
 		"       agentgate check [--json] POLICY --action ACTION [--path P | --command C |\n"
-		"                       --domain D | --ip IP --port N]\n");
+		"                       --domain D [--port N] | [--domain D] --ip IP --port N]\n");
 }
 
 static int emit(struct out *o, const struct ag_policy *p, const struct check_result *r,
