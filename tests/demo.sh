@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # `make demo`: seed 1 for real (tests/demo/guest.sh). On this host when its kernel runs
 # BPF-LSM programs; otherwise in a VM booting Debian's 6.12 cloud kernel under qemu, with
-# this host's CPython and its standard library in the initramfs.
+# this host's CPython and its standard library in the initramfs, and dnsmasq to answer the
+# agent's DNS queries (forwarded by agentgate's DNS proxy).
 # AGDEMO_KERNEL=6.1 picks the other kernel; AGDEMO_VM=1 skips trying the host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,4 +46,5 @@ fi
 exec tests/vm/run.sh --kernel "${AGDEMO_KERNEL:-6.12}" --mem 1536 --timeout 600 \
 	--log "$build/vm/demo.log" tests/demo/guest.sh \
 	"$ag:/ag/bin/agentgate" "$stage/bin:/usr/bin" "$stage/lib/${lib##*/}:$lib" \
-	tests/demo:/ag/demo policies:/ag/policies
+	tests/demo:/ag/demo policies:/ag/policies \
+	tests/e2e/dns.sh:/ag/e2e/dns.sh /usr/sbin/dnsmasq:/usr/sbin/dnsmasq

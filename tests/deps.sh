@@ -6,6 +6,8 @@ pkgs=(
 	libbpf-dev bpftool libelf-dev zlib1g-dev # BPF loading and skeletons
 	libyaml-dev libjansson-dev libssl-dev    # policy, JSON, SHA-256/Ed25519
 	libcmocka-dev                            # unit tests
+	libldns-dev                              # DNS messages (the DNS proxy)
+	dnsmasq-base                             # the real DNS server in the VM tests and demo
 	qemu-system-x86 busybox-static cpio      # the BPF-LSM VM for e2e tests and the demo
 	iproute2 python3
 )

@@ -12,6 +12,9 @@ def attempt(n, what, fn):
         outcome = "ALLOW"
     except PermissionError:
         outcome = "DENY"
+    except socket.gaierror as e:
+        # agentgate's DNS proxy answers a name the policy denies with REFUSED
+        outcome = "DENY (DNS: %s)" % e.strerror
     except OSError as e:
         outcome = "ERROR %s" % errno.errorcode.get(e.errno, e.errno)
     print("  %d. %-58s %s" % (n, what, outcome), flush=True)

@@ -5,8 +5,9 @@
 # needs to start) performs the seed's six example actions without asking anyone; the
 # kernel allows or denies each; then the audit records of those actions and the
 # verification of the hash-chained log.
-# In the VM (/agvm exists), a throw-away system, it also sets up the seed's world:
-# /etc/hosts names for the seed's domains, a listener on :443, a stand-in sudo.
+# In the VM (/agvm exists), a throw-away system, it also sets up the seed's world: a DNS
+# server (dnsmasq, tests/e2e/dns.sh) with the seed's domains, which the agent's lookups reach
+# through agentgate's DNS proxy, a listener on :443, a stand-in sudo.
 # AGDEMO_DIR: where policies/ and demo/agent.py are (default: the VM's layout, /ag).
 set -u
 dir=${AGDEMO_DIR:-/ag}
@@ -20,12 +21,9 @@ echo "model: gpt-4" >/opt/agent/config/agent.yaml
 cp "$dir/demo/agent.py" /opt/agent/scripts/process.py
 
 if [ -e /agvm/guest.sh ]; then
-	cat >>/etc/hosts <<EOH
-127.0.0.30 hooks.slack.com
-127.0.0.31 api.openai.com
-127.0.0.32 pastebin.com
-EOH
-	echo "hosts: files" >/etc/nsswitch.conf
+	. "$dir/e2e/dns.sh"
+	dns_start hooks.slack.com=127.0.0.30 api.openai.com=127.0.0.31 pastebin.com=127.0.0.32 ||
+		echo "demo: no DNS server; the connects will fail to resolve"
 	# Something to talk to: every address of 127/8 answers on :443.
 	busybox nc -ll -p 443 -e /bin/true >/dev/null 2>&1 &
 	listener=$!
@@ -46,12 +44,12 @@ sed 's/^/   /' /opt/agent/config/agent.yaml
 echo
 echo "== audit records of the six actions (agentgate audit tail --text $log)"
 NO_COLOR=1 "$ag" audit tail --text "$log" |
-	grep -E 'daily-report|summary-2026|config/agent.yaml|127\.0\.0\.3[0-2]|[ /]sudo' |
+	grep -E 'daily-report|summary-2026|config/agent.yaml|hooks\.slack\.com|pastebin\.com|127\.0\.0\.3[0-2]|[ /]sudo' |
 	grep -v '/bin/sh'
 echo
 n=$("$ag" audit tail --json "$log" | grep -c '"type":"decision"')
 d=$("$ag" audit tail --json --decision deny "$log" | grep -c '"type":"decision"')
-echo "== $n kernel decisions in all ($d denied; the rest is CPython starting up)"
+echo "== $n decisions in all, the kernel's and the DNS proxy's ($d denied; the rest is CPython starting up)"
 echo
 echo "== agentgate audit verify $log"
 "$ag" audit verify "$log"

@@ -18,6 +18,31 @@
  *   probe connect-udp IP PORT          UDP connect (needs no listener)
  *   probe sendto-udp IP PORT           UDP sendto() with the address, no connect()
  *   probe fastopen IP PORT             TCP Fast Open: sendto(MSG_FASTOPEN), no connect()
+ *   probe tcp-serve PORT SECONDS       accepts TCP connections on [::]:PORT (IPv4 too, Fast
+ *                                      Open allowed) for SECONDS; prints ok once listening
+ *   probe resolve NAME [all|4|6]       getaddrinfo(NAME): "ok" and one address a line, or the
+ *                                      EAI_ code's name (EAI_AGAIN: refused or no answer,
+ *                                      EAI_NONAME: no such name)
+ *   probe connect-name NAME PORT [tcp|udp|sendto|fastopen] [all|4|6|mapped]
+ *                                      resolves NAME (getaddrinfo), then does what connect,
+ *                                      connect-udp, sendto-udp or fastopen do to EVERY address
+ *                                      it got (default tcp, all families; mapped: the IPv4
+ *                                      ones as ::ffff:a.b.c.d on an IPv6 socket). First line:
+ *                                      ok if every one was ok, else the first failure (errno
+ *                                      or EAI_ name); then "ADDR OUTCOME" for each address
+ *   probe connect-name-twice NAME PORT SECONDS [tcp|udp|sendto|fastopen] [all|4|6|mapped]
+ *                                      the same, then sleeps SECONDS and tries the same
+ *                                      addresses again without resolving: "FIRST SECOND"
+ *                                      (e.g. "ok EPERM" once learned addresses expired)
+ *   probe dns-query SERVER NAME [A|AAAA] [udp|sendto|tcp]
+ *                                      one DNS query of its own (not the libc resolver) to
+ *                                      SERVER ("IP" or "IP#PORT", default port 53), by
+ *                                      connected UDP (default), unconnected sendto or TCP.
+ *                                      Prints the rcode and the sorted addresses answered
+ *                                      ("NOERROR 127.0.0.30", "REFUSED", "NXDOMAIN"); an
+ *                                      errno name when the socket fails (ETIMEDOUT: no
+ *                                      answer in 3 s); "wrong-source IP#PORT" when a UDP
+ *                                      answer comes from another address than SERVER
  *   probe unix-connect PATH | unix-send PATH
  *                                      AF_UNIX stream connect / datagram sendto ("@x": abstract)
  *   probe unix-serve PATH SECONDS      listens at PATH (stream) and PATH-dgram (datagram)
@@ -40,6 +65,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <time.h>
 #include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -141,37 +171,431 @@ static int do_exec(const char *path, char **argv, char **envp)
 
 enum net_how { NET_CONNECT, NET_SENDTO, NET_FASTOPEN };
 
-/* TCP or UDP to IP:PORT by connect(), by sendto() with the address, or TCP Fast Open. */
-static int do_net(const char *ip, const char *port, int type, enum net_how how)
+/* TCP or UDP to an address by connect(), by sendto() with it, or TCP Fast Open: the errno. */
+static int net_try(const struct sockaddr *sa, socklen_t len, int type, enum net_how how)
 {
-	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(atoi(port)) };
-	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(atoi(port)) };
-	struct sockaddr *sa;
-	socklen_t len;
-	int fd, r;
+	int fd = socket(sa->sa_family, type | SOCK_CLOEXEC, 0), r;
 
-	if (inet_pton(AF_INET, ip, &s4.sin_addr) == 1) {
-		sa = (struct sockaddr *)&s4;
-		len = sizeof(s4);
-	} else if (inet_pton(AF_INET6, ip, &s6.sin6_addr) == 1) {
-		sa = (struct sockaddr *)&s6;
-		len = sizeof(s6);
-	} else {
-		fprintf(stderr, "probe: bad address %s\n", ip);
-		return 2;
-	}
-	fd = socket(sa->sa_family, type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return report(errno);
+		return errno;
 	if (how == NET_CONNECT)
 		r = connect(fd, sa, len);
 	else
 		r = sendto(fd, "x", 1, how == NET_FASTOPEN ? MSG_FASTOPEN : 0, sa, len);
 	/* Refused: the kernel let the attempt out and nobody listens there. */
-	if (r < 0 && !(how == NET_FASTOPEN && errno == ECONNREFUSED))
-		return report(errno);
+	if (r < 0 && !(how == NET_FASTOPEN && errno == ECONNREFUSED)) {
+		r = errno;
+		close(fd);
+		return r;
+	}
 	close(fd);
-	return report(0);
+	return 0;
+}
+
+/* IP (v4 or v6) and PORT as a socket address; 0 if IP is no address. */
+static socklen_t parse_addr(const char *ip, int port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		return sizeof(*s4);
+	}
+	if (inet_pton(AF_INET6, ip, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		return sizeof(*s6);
+	}
+	return 0;
+}
+
+/* TCP or UDP to IP:PORT by connect(), by sendto() with the address, or TCP Fast Open. */
+static int do_net(const char *ip, const char *port, int type, enum net_how how)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = parse_addr(ip, atoi(port), &ss);
+
+	if (!len) {
+		fprintf(stderr, "probe: bad address %s\n", ip);
+		return 2;
+	}
+	return report(net_try((struct sockaddr *)&ss, len, type, how));
+}
+
+/* A listener on [::]:PORT that also takes IPv4 and Fast Open, accepting for SECONDS. */
+static int do_tcp_serve(const char *port, int seconds)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(atoi(port)),
+				   .sin6_addr = IN6ADDR_ANY_INIT };
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), off = 0, on = 1, qlen = 16;
+	time_t end = time(NULL) + seconds;
+
+	if (fd < 0 || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen)) ||
+	    bind(fd, (struct sockaddr *)&s6, sizeof(s6)) || listen(fd, 64))
+		return report(errno);
+	report(0);
+	fflush(stdout);
+	while (time(NULL) < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int c;
+
+		if (poll(&p, 1, 200) == 1 && (c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+			close(c);
+	}
+	return 0;
+}
+
+/* The name of an outcome: "ok" or the errno's name. */
+static const char *errname(int err)
+{
+	if (!err)
+		return "ok";
+	return strerrorname_np(err) ? strerrorname_np(err) : "EUNKNOWN";
+}
+
+static const char *eai_name(int code)
+{
+	switch (code) {
+	case EAI_AGAIN: return "EAI_AGAIN";
+	case EAI_NONAME: return "EAI_NONAME";
+	case EAI_FAIL: return "EAI_FAIL";
+	case EAI_NODATA: return "EAI_NODATA";
+	case EAI_ADDRFAMILY: return "EAI_ADDRFAMILY";
+	case EAI_FAMILY: return "EAI_FAMILY";
+	case EAI_SERVICE: return "EAI_SERVICE";
+	case EAI_MEMORY: return "EAI_MEMORY";
+	case EAI_SYSTEM: return "EAI_SYSTEM";
+	default: return "EAI_OTHER";
+	}
+}
+
+static void addr_str(const struct sockaddr *sa, char *buf, size_t n)
+{
+	const void *a = &((struct sockaddr_in6 *)sa)->sin6_addr;
+
+	if (sa->sa_family == AF_INET)
+		a = &((struct sockaddr_in *)sa)->sin_addr;
+
+	if (!inet_ntop(sa->sa_family, a, buf, n))
+		snprintf(buf, n, "?");
+}
+
+#define MAX_ADDRS 32
+struct addrs {
+	int n;
+	struct sockaddr_storage sa[MAX_ADDRS];
+	socklen_t len[MAX_ADDRS];
+};
+
+/*
+ * NAME's addresses by getaddrinfo with PORT, one per address (socktype TYPE). FAM: all, 4,
+ * 6, or mapped (the IPv4 ones as ::ffff:a.b.c.d). Returns 0 or the EAI_ code.
+ */
+static int resolve(const char *name, int port, int type, const char *fam, struct addrs *out)
+{
+	struct addrinfo hints = { .ai_socktype = type }, *res, *ai;
+	int r;
+
+	hints.ai_family = !strcmp(fam, "4") || !strcmp(fam, "mapped") ? AF_INET :
+			  !strcmp(fam, "6")				  ? AF_INET6 :
+									    AF_UNSPEC;
+	r = getaddrinfo(name, NULL, &hints, &res);
+	if (r)
+		return r;
+	out->n = 0;
+	for (ai = res; ai && out->n < MAX_ADDRS; ai = ai->ai_next) {
+		struct sockaddr_storage *ss = &out->sa[out->n];
+
+		memset(ss, 0, sizeof(*ss));
+		if (ai->ai_family == AF_INET && !strcmp(fam, "mapped")) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+			s6->sin6_family = AF_INET6;
+			s6->sin6_addr.s6_addr[10] = s6->sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&s6->sin6_addr.s6_addr[12],
+			       &((struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
+			out->len[out->n] = sizeof(*s6);
+		} else {
+			memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+			out->len[out->n] = ai->ai_addrlen;
+		}
+		if (ss->ss_family == AF_INET)
+			((struct sockaddr_in *)ss)->sin_port = htons(port);
+		else
+			((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+		out->n++;
+	}
+	freeaddrinfo(res);
+	return out->n ? 0 : EAI_NODATA;
+}
+
+static int do_resolve(const char *name, const char *fam)
+{
+	struct addrs a;
+	char buf[INET6_ADDRSTRLEN];
+	int r = resolve(name, 0, SOCK_STREAM, fam, &a), i;
+
+	if (r) {
+		printf("%s\n", eai_name(r));
+		return 1;
+	}
+	report(0);
+	for (i = 0; i < a.n; i++) {
+		addr_str((struct sockaddr *)&a.sa[i], buf, sizeof(buf));
+		printf("%s\n", buf);
+	}
+	return 0;
+}
+
+/* how[] of connect-name: "tcp", "udp", "sendto" or "fastopen". */
+static int net_mode(const char *s, int *type, enum net_how *how)
+{
+	*type = !strcmp(s, "udp") || !strcmp(s, "sendto") ? SOCK_DGRAM : SOCK_STREAM;
+	*how = !strcmp(s, "sendto")   ? NET_SENDTO :
+	       !strcmp(s, "fastopen") ? NET_FASTOPEN :
+					NET_CONNECT;
+	return !strcmp(s, "tcp") || !strcmp(s, "udp") || !strcmp(s, "sendto") ||
+	       !strcmp(s, "fastopen");
+}
+
+/* Each address of A: the outcomes into errs[], the first failure (0: all ok). */
+static int net_each(const struct addrs *a, int type, enum net_how how, int *errs)
+{
+	int i, first = 0;
+
+	for (i = 0; i < a->n; i++) {
+		errs[i] = net_try((const struct sockaddr *)&a->sa[i], a->len[i], type, how);
+		if (errs[i] && !first)
+			first = errs[i];
+	}
+	return first;
+}
+
+/*
+ * connect-name (SECONDS < 0) and connect-name-twice: resolve NAME, try every address,
+ * (sleep SECONDS, try them all again). First line the verdict(s), then one line an address.
+ */
+static int do_net_name(const char *name, const char *port, const char *mode, const char *fam,
+		       int seconds)
+{
+	int type, errs[MAX_ADDRS], again[MAX_ADDRS], first, second = 0, r, i;
+	enum net_how how;
+	char buf[INET6_ADDRSTRLEN];
+	struct addrs a;
+
+	if (!net_mode(mode, &type, &how) ||
+	    (strcmp(fam, "all") && strcmp(fam, "4") && strcmp(fam, "6") && strcmp(fam, "mapped"))) {
+		fprintf(stderr, "probe: bad mode %s or family %s\n", mode, fam);
+		return 2;
+	}
+	r = resolve(name, atoi(port), type, fam, &a);
+	if (r) {
+		printf("%s\n", eai_name(r));
+		return 1;
+	}
+	first = net_each(&a, type, how, errs);
+	if (seconds >= 0) {
+		sleep(seconds);
+		second = net_each(&a, type, how, again);
+		printf("%s %s\n", errname(first), errname(second));
+	} else {
+		printf("%s\n", errname(first));
+	}
+	for (i = 0; i < a.n; i++) {
+		addr_str((struct sockaddr *)&a.sa[i], buf, sizeof(buf));
+		if (seconds >= 0)
+			printf("%s %s %s\n", buf, errname(errs[i]), errname(again[i]));
+		else
+			printf("%s %s\n", buf, errname(errs[i]));
+	}
+	return first || second;
+}
+
+/* Skips a (possibly compressed) name in a DNS message; the offset after it or -1. */
+static int dns_skip_name(const unsigned char *m, int n, int off)
+{
+	while (off < n) {
+		if (m[off] == 0)
+			return off + 1;
+		if ((m[off] & 0xc0) == 0xc0)
+			return off + 2 <= n ? off + 2 : -1;
+		off += 1 + m[off];
+	}
+	return -1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The answer M (N bytes) to query ID: "RCODE ADDR..." into OUT. */
+static int dns_answer(const unsigned char *m, int n, unsigned id, char *out, size_t outlen)
+{
+	static const char *const rcodes[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+					      "NOTIMP", "REFUSED" };
+	char addrs[MAX_ADDRS][INET6_ADDRSTRLEN], *sorted[MAX_ADDRS];
+	int rc, an, qd, off = 12, na = 0, i;
+	size_t used;
+
+	if (n < 12 || ((m[0] << 8) | m[1]) != (int)id || !(m[2] & 0x80))
+		return -1;
+	rc = m[3] & 0xf;
+	qd = (m[4] << 8) | m[5];
+	an = (m[6] << 8) | m[7];
+	if (rc < 6)
+		used = (size_t)snprintf(out, outlen, "%s", rcodes[rc]);
+	else
+		used = (size_t)snprintf(out, outlen, "RCODE%d", rc);
+	while (qd-- > 0 && off >= 0) {
+		off = dns_skip_name(m, n, off);
+		if (off >= 0)
+			off += 4; /* type, class */
+	}
+	while (an-- > 0 && off >= 0 && off < n) {
+		int type, rdlen;
+
+		off = dns_skip_name(m, n, off);
+		if (off < 0 || off + 10 > n)
+			break;
+		type = (m[off] << 8) | m[off + 1];
+		rdlen = (m[off + 8] << 8) | m[off + 9];
+		off += 10;
+		if (off + rdlen > n)
+			break;
+		if (na < MAX_ADDRS && ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16)))
+			inet_ntop(type == 1 ? AF_INET : AF_INET6, m + off, addrs[na++],
+				  INET6_ADDRSTRLEN);
+		off += rdlen;
+	}
+	for (i = 0; i < na; i++)
+		sorted[i] = addrs[i];
+	qsort(sorted, na, sizeof(*sorted), cmp_str);
+	for (i = 0; i < na && used < outlen; i++)
+		used += (size_t)snprintf(out + used, outlen - used, " %s", sorted[i]);
+	return 0;
+}
+
+/* Reads exactly N bytes from a stream socket. */
+static int read_full(int fd, unsigned char *buf, int n)
+{
+	int got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+
+		if (r <= 0)
+			return r < 0 ? -1 : (errno = ECONNRESET, -1);
+		got += r;
+	}
+	return 0;
+}
+
+/* One query for NAME (type A or AAAA) to SERVER by MODE (udp, sendto or tcp). */
+static int do_dns_query(const char *server, const char *name, const char *qtype, const char *mode)
+{
+	struct timeval tv = { .tv_sec = 3 };
+	struct sockaddr_storage ss, from;
+	socklen_t len, fromlen;
+	unsigned char q[300], m[4096];
+	char host[INET6_ADDRSTRLEN + 8], line[1024], *hash;
+	unsigned id = (unsigned)(getpid() ^ time(NULL)) & 0xffff;
+	int tcp = !strcmp(mode, "tcp"), qn = 12, fd, n;
+	const char *p = name;
+
+	snprintf(host, sizeof(host), "%s", server);
+	hash = strchr(host, '#');
+	if (hash)
+		*hash = '\0';
+	len = parse_addr(host, hash ? atoi(hash + 1) : 53, &ss);
+	if (!len || (strcmp(mode, "udp") && strcmp(mode, "sendto") && !tcp) ||
+	    (strcmp(qtype, "A") && strcmp(qtype, "AAAA")) || strlen(name) > 250) {
+		fprintf(stderr, "probe: bad server %s, mode %s, type %s or name\n", server, mode,
+			qtype);
+		return 2;
+	}
+	/* Header: id, RD, one question; then the name as labels, the type, class IN. */
+	memset(q, 0, 12);
+	q[0] = id >> 8;
+	q[1] = id & 0xff;
+	q[2] = 0x01;
+	q[5] = 1;
+	while (*p) {
+		size_t l = strcspn(p, ".");
+
+		if (l == 0 || l > 63) {
+			fprintf(stderr, "probe: bad name %s\n", name);
+			return 2;
+		}
+		q[qn++] = (unsigned char)l;
+		memcpy(q + qn, p, l);
+		qn += (int)l;
+		p += l + (p[l] == '.');
+	}
+	q[qn++] = 0;
+	q[qn++] = 0;
+	q[qn++] = !strcmp(qtype, "A") ? 1 : 28;
+	q[qn++] = 0;
+	q[qn++] = 1;
+
+	fd = socket(ss.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return report(errno);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (tcp) {
+		unsigned char pre[2] = { qn >> 8, qn & 0xff };
+
+		if (connect(fd, (struct sockaddr *)&ss, len) || write(fd, pre, 2) != 2 ||
+		    write(fd, q, qn) != qn || read_full(fd, pre, 2))
+			return report(errno == EAGAIN ? ETIMEDOUT : errno);
+		n = (pre[0] << 8) | pre[1];
+		if (n > (int)sizeof(m) || read_full(fd, m, n))
+			return report(errno == EAGAIN ? ETIMEDOUT : errno);
+	} else {
+		if (!strcmp(mode, "udp") ?
+			    connect(fd, (struct sockaddr *)&ss, len) || send(fd, q, qn, 0) != qn :
+			    sendto(fd, q, qn, 0, (struct sockaddr *)&ss, len) != qn)
+			return report(errno);
+		for (;;) {
+			fromlen = sizeof(from);
+			n = recvfrom(fd, m, sizeof(m), 0, (struct sockaddr *)&from, &fromlen);
+			if (n < 0)
+				return report(errno == EAGAIN ? ETIMEDOUT : errno);
+			if (n >= 2 && ((m[0] << 8) | m[1]) == (int)id)
+				break;
+		}
+		/* A resolver drops answers from anyone but the server it asked. */
+		if (from.ss_family != ss.ss_family ||
+		    (ss.ss_family == AF_INET ?
+			     memcmp(&((struct sockaddr_in *)&from)->sin_addr,
+				    &((struct sockaddr_in *)&ss)->sin_addr, 4) ||
+				     ((struct sockaddr_in *)&from)->sin_port !=
+					     ((struct sockaddr_in *)&ss)->sin_port :
+			     memcmp(&((struct sockaddr_in6 *)&from)->sin6_addr,
+				    &((struct sockaddr_in6 *)&ss)->sin6_addr, 16) ||
+				     ((struct sockaddr_in6 *)&from)->sin6_port !=
+					     ((struct sockaddr_in6 *)&ss)->sin6_port)) {
+			addr_str((struct sockaddr *)&from, line, sizeof(line));
+			printf("wrong-source %s#%d\n", line,
+			       ntohs(from.ss_family == AF_INET ?
+					     ((struct sockaddr_in *)&from)->sin_port :
+					     ((struct sockaddr_in6 *)&from)->sin6_port));
+			return 1;
+		}
+	}
+	close(fd);
+	if (dns_answer(m, n, id, line, sizeof(line))) {
+		printf("bad-answer\n");
+		return 1;
+	}
+	printf("%s\n", line);
+	return strncmp(line, "NOERROR ", 8) ? 1 : 0;
 }
 
 /* A unix socket address; "@name" is an abstract name. */
@@ -407,6 +831,19 @@ int main(int argc, char **argv)
 		return do_net(argv[2], argv[3], SOCK_DGRAM, NET_SENDTO);
 	if (!strcmp(cmd, "fastopen") && argc == 4)
 		return do_net(argv[2], argv[3], SOCK_STREAM, NET_FASTOPEN);
+	if (!strcmp(cmd, "tcp-serve") && argc == 4)
+		return do_tcp_serve(argv[2], atoi(argv[3]));
+	if (!strcmp(cmd, "resolve") && (argc == 3 || argc == 4))
+		return do_resolve(argv[2], argc == 4 ? argv[3] : "all");
+	if (!strcmp(cmd, "connect-name") && argc >= 4 && argc <= 6)
+		return do_net_name(argv[2], argv[3], argc > 4 ? argv[4] : "tcp",
+				   argc > 5 ? argv[5] : "all", -1);
+	if (!strcmp(cmd, "connect-name-twice") && argc >= 5 && argc <= 7)
+		return do_net_name(argv[2], argv[3], argc > 5 ? argv[5] : "tcp",
+				   argc > 6 ? argv[6] : "all", atoi(argv[4]));
+	if (!strcmp(cmd, "dns-query") && argc >= 4 && argc <= 6)
+		return do_dns_query(argv[2], argv[3], argc > 4 ? argv[4] : "A",
+				    argc > 5 ? argv[5] : "udp");
 	if (!strcmp(cmd, "unix-connect") && argc == 3)
 		return do_unix(argv[2], SOCK_STREAM);
 	if (!strcmp(cmd, "unix-send") && argc == 3)
@@ -443,7 +880,13 @@ int main(int argc, char **argv)
 		return do_argv_race(argv[2], atoi(argv[3]));
 	fprintf(stderr, "usage: probe open-read|open-write|open-rw PATH | exec PATH ARGV0 [ARG...] |"
 			" exec-env NAME=VAL PATH ARGV0 [ARG...] | as-user UID PATH ARGV0 [ARG...] |"
-			" connect|connect-udp|sendto-udp|fastopen IP PORT | unix-connect|unix-send PATH |"
+			" connect|connect-udp|sendto-udp|fastopen IP PORT |"
+			" tcp-serve PORT SECONDS | resolve NAME [all|4|6] |"
+			" connect-name NAME PORT [tcp|udp|sendto|fastopen] [all|4|6|mapped] |"
+			" connect-name-twice NAME PORT SECONDS [tcp|udp|sendto|fastopen]"
+			" [all|4|6|mapped] |"
+			" dns-query SERVER[#PORT] NAME [A|AAAA] [udp|sendto|tcp] |"
+			" unix-connect|unix-send PATH |"
 			" unix-serve PATH SECONDS | setxattr PATH | reopen PATH | openat|openat2 DIR NAME |"
 			" argv-race PATH ROUNDS\n");
 	return 2;

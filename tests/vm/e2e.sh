@@ -6,6 +6,7 @@
 #   build/tests/e2e/*      -> /ag/bin/            (helper binaries, e.g. probe)
 #   tests/e2e/*.sh         -> /ag/tests/e2e/      (NN-*.sh are tests, the rest libraries)
 #   policies/              -> /ag/policies/
+#   dnsmasq                -> /usr/sbin/dnsmasq   (the real DNS server, tests/e2e/dns.sh)
 # counts "ok - " / "not ok - " lines per kernel, prints failures as "[K] NAME: REASON" and
 # ends with "e2e: N passed, N failed". Exits 1 if a test failed or a VM did not finish.
 # --only GLOB keeps the tests whose file name matches (e.g. --only '20-*'), libraries stay.
@@ -45,7 +46,10 @@ for f in tests/e2e/*.sh; do
 	[ -f "$f" ] && wanted "$f" && files+=("$f:/ag/tests/e2e/")
 done
 [ -d policies ] && files+=("policies:/ag/policies")
+dnsmasq=${DNSMASQ:-/usr/sbin/dnsmasq}
+[ -x "$dnsmasq" ] && files+=("$dnsmasq:/usr/sbin/dnsmasq")
 [ -x "$build/agentgate" ] || echo "e2e: $build/agentgate not built; tests that need it will fail" >&2
+[ -x "$dnsmasq" ] || echo "e2e: no $dnsmasq (apt-get install dnsmasq-base); DNS tests will fail" >&2
 
 pass=0
 fail=0

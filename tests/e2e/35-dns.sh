@@ -1,0 +1,221 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# DNS-aware network policy: a confined agent's DNS (port 53 of any address) is answered by
+# agentgate's proxy, which refuses denied names and forwards allowed ones to the real
+# resolver (dnsmasq here); connects are allowed to the addresses learned from allowed
+# names, on the rule's ports, until their TTL (plus grace) runs out.
+CGP=e2e-d35
+. "$(dirname "$0")/daemon.sh" # kernel.sh and the daemon helpers
+. "$(dirname "$0")/dns.sh"
+trap daemon_cleanup EXIT
+
+# The real resolver. Addresses of denied names are known here, so a test can try them by
+# number. short.e2e.test lives 1 s; the others 60 s.
+if dns_start allowed.e2e.test=127.0.0.40 multi.e2e.test=127.0.0.41,127.0.0.42 \
+	denied.e2e.test=127.0.0.43 short.e2e.test=127.0.0.44/1 ports.e2e.test=127.0.0.45 \
+	a.glob.e2e.test=127.0.0.46 v6.e2e.test=fd00:a9::35 denied6.e2e.test=fd00:a9::36 \
+	2>"$WORK/dns.err"; then
+	pass "dnsmasq answers on 127.0.0.53"
+else
+	fail "dnsmasq answers on 127.0.0.53" "$(cat "$WORK/dns.err")"
+fi
+expect "unconfined: dnsmasq resolves" ok "$PROBE" resolve allowed.e2e.test
+
+pol=$(policy dns <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+$(dns_resolver_rules)
+  # busybox sh: agents of two processes, one resolving, the other connecting
+  - action: shell_exec
+    command: "/bin/busybox *"
+    decision: allow
+  - action: network
+    domain: "allowed.e2e.test"
+    decision: allow
+  - action: network
+    domain: "multi.e2e.test"
+    decision: allow
+  - action: network
+    domain: "short.e2e.test"
+    decision: allow
+  - action: network
+    domain: "v6.e2e.test"
+    decision: allow
+  - action: network
+    domain: "*.glob.e2e.test"
+    decision: allow
+  - action: network
+    domain: "ports.e2e.test"
+    ports: [8443]
+    decision: allow
+  - action: network
+    domain: "*"
+    decision: deny
+    reason: "no other hosts"
+EOP
+)
+# The 0-based index of the catch-all rule, as audit records name it.
+star=$(awk '/^  - action:/ { n++ } /domain: "\*"$/ { print n - 1; exit }' "$pol")
+
+# lines CMD...: CMD's first line, then its other lines sorted, all on one line.
+lines() {
+	_out=$("$@" 2>"$WORK/stderr")
+	printf '%s\n' "$_out" | head -n 1 | tr '\n' ' '
+	printf '%s\n' "$_out" | tail -n +2 | sort | tr '\n' ' '
+	echo
+}
+# The same, without the trailing blank (so expect can compare whole lines).
+joined() { lines "$@" | sed 's/ *$//'; }
+
+# A TCP listener for every address (IPv4 and IPv6), Fast Open enabled.
+"$PROBE" tcp-serve 8443 280 >/dev/null 2>&1 &
+listener=$!
+i=0
+until grep -q ':20FB 00000000000000000000000000000000:0000 0A' /proc/net/tcp6 || [ $i -gt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+
+# An allowed name: answered, learned, reachable over TCP and UDP, audited by name.
+log=$WORK/dns-allowed.log
+expect "allowed name resolves" "ok 127.0.0.40" joined run "$pol" "$log" "$PROBE" resolve allowed.e2e.test
+audit "allowed name: DNS record" "$log" '"action":"network"' '"domain":"allowed.e2e.test"' '"decision":"ALLOW"'
+if dns_queried allowed.e2e.test; then
+	pass "allowed name forwarded to the real resolver"
+else
+	fail "allowed name forwarded to the real resolver" "no query in $DNS_LOG"
+fi
+expect "allowed name: tcp connect to its address" ok run "$pol" "$log" "$PROBE" connect-name allowed.e2e.test 8443 tcp
+audit "allowed name: connect record names the domain" "$log" '"action":"network"' '"decision":"ALLOW"' \
+	'"domain":"allowed.e2e.test"' '"ip":"127.0.0.40"' '"port":8443'
+expect "allowed name: udp connect to its address" ok run "$pol" "$log" "$PROBE" connect-name allowed.e2e.test 8443 udp
+expect "allowed name: udp sendto its address" ok run "$pol" "$log" "$PROBE" connect-name allowed.e2e.test 8443 sendto
+expect "allowed name: TCP Fast Open to its address" ok run "$pol" "$log" "$PROBE" connect-name allowed.e2e.test 8443 fastopen
+expect "allowed name: v4-mapped connect to its address" ok run "$pol" "$log" "$PROBE" connect-name allowed.e2e.test 8443 tcp mapped
+expect "allowed name: v4-mapped udp sendto its address" ok run "$pol" "$log" "$PROBE" connect-name allowed.e2e.test 8443 sendto mapped
+expect "glob domain rule: allowed" ok run "$pol" "$log" "$PROBE" connect-name a.glob.e2e.test 8443 tcp
+audit "glob domain rule: connect record" "$log" '"decision":"ALLOW"' '"domain":"a.glob.e2e.test"' '"ip":"127.0.0.46"'
+
+# Several addresses: each one learned.
+log=$WORK/dns-multi.log
+expect "name with two addresses resolves to both" "ok 127.0.0.41 127.0.0.42" joined run "$pol" "$log" "$PROBE" resolve multi.e2e.test
+expect "name with two addresses: tcp connect to each" "ok 127.0.0.41 ok 127.0.0.42 ok" joined run "$pol" "$log" "$PROBE" connect-name multi.e2e.test 8443 tcp
+audit "two addresses: first audited with the domain" "$log" '"decision":"ALLOW"' '"domain":"multi.e2e.test"' '"ip":"127.0.0.41"'
+audit "two addresses: second audited with the domain" "$log" '"decision":"ALLOW"' '"domain":"multi.e2e.test"' '"ip":"127.0.0.42"'
+expect "name with two addresses: udp sendto each" ok run "$pol" "$log" "$PROBE" connect-name multi.e2e.test 8443 sendto
+
+# IPv6: an AAAA answer is learned like an A answer.
+log=$WORK/dns-v6.log
+expect "IPv6 name resolves" "ok fd00:a9::35" joined run "$pol" "$log" "$PROBE" resolve v6.e2e.test
+expect "IPv6 name: tcp connect" ok run "$pol" "$log" "$PROBE" connect-name v6.e2e.test 8443 tcp
+audit "IPv6 name: connect record" "$log" '"decision":"ALLOW"' '"domain":"v6.e2e.test"' '"ip":"fd00:a9::35"' '"port":8443'
+expect "IPv6 name: udp sendto" ok run "$pol" "$log" "$PROBE" connect-name v6.e2e.test 8443 sendto
+expect "IPv6 name: TCP Fast Open" ok run "$pol" "$log" "$PROBE" connect-name v6.e2e.test 8443 fastopen
+
+# A denied name: refused at the DNS (never forwarded), audited by name with the rule.
+log=$WORK/dns-denied.log
+expect "denied name refused by DNS" EAI_AGAIN run "$pol" "$log" "$PROBE" resolve denied.e2e.test
+audit "denied name: DNS record with rule and reason" "$log" '"action":"network"' '"domain":"denied.e2e.test"' \
+	'"decision":"DENY"' "\"rule\":$star" '"reason":"no other hosts"' '"mode":"enforce"'
+no_audit "denied name: never allowed" "$log" '"domain":"denied.e2e.test"' '"decision":"ALLOW"'
+if dns_queried denied.e2e.test; then
+	fail "denied name not forwarded to the real resolver" "$(grep -F denied.e2e.test "$DNS_LOG" | head -n 1)"
+else
+	pass "denied name not forwarded to the real resolver"
+fi
+expect "denied name in capitals refused" EAI_AGAIN run "$pol" "$log" "$PROBE" resolve DENIED.E2E.Test
+expect "denied name with a trailing dot refused" EAI_AGAIN run "$pol" "$log" "$PROBE" resolve denied.e2e.test.
+expect "denied IPv6 name refused by DNS" EAI_AGAIN run "$pol" "$log" "$PROBE" resolve denied6.e2e.test
+expect "unknown name refused" EAI_AGAIN run "$pol" "$log" "$PROBE" connect-name nothere.e2e.org 8443 tcp
+
+# Addresses nobody learned: the denied name's, and an allowed name's in a fresh agent
+# that did not resolve it (each exec is a new cgroup with nothing learned).
+log=$WORK/dns-direct.log
+expect "denied name's address by number: tcp denied" EPERM run "$pol" "$log" "$PROBE" connect 127.0.0.43 8443
+audit "denied name's address: audit" "$log" '"action":"network"' '"decision":"DENY"' '"ip":"127.0.0.43"' '"port":8443'
+expect "denied name's address: udp sendto denied" EPERM run "$pol" "$log" "$PROBE" sendto-udp 127.0.0.43 8443
+expect "denied name's address: TCP Fast Open denied" EPERM run "$pol" "$log" "$PROBE" fastopen 127.0.0.43 8443
+expect "denied name's address: v4-mapped denied" EPERM run "$pol" "$log" "$PROBE" connect-udp ::ffff:127.0.0.43 8443
+expect "denied name's IPv6 address denied" EPERM run "$pol" "$log" "$PROBE" connect fd00:a9::36 8443
+audit "denied IPv6 address: audit" "$log" '"decision":"DENY"' '"ip":"fd00:a9::36"' '"port":8443'
+expect "denied name's IPv6 address: udp sendto denied" EPERM run "$pol" "$log" "$PROBE" sendto-udp fd00:a9::36 8443
+log=$WORK/dns-unresolved.log
+expect "allowed name's address without resolving: tcp denied" EPERM run "$pol" "$log" "$PROBE" connect 127.0.0.40 8443
+audit "allowed name's address without resolving: audit" "$log" '"decision":"DENY"' '"ip":"127.0.0.40"' '"port":8443'
+no_audit "allowed name's address without resolving: no allow" "$log" '"ip":"127.0.0.40"' '"decision":"ALLOW"'
+expect "allowed name's address without resolving: udp sendto denied" EPERM run "$pol" "$log" "$PROBE" sendto-udp 127.0.0.40 8443
+expect "allowed name's address without resolving: TCP Fast Open denied" EPERM run "$pol" "$log" "$PROBE" fastopen 127.0.0.40 8443
+expect "allowed name's address without resolving: v4-mapped denied" EPERM run "$pol" "$log" "$PROBE" connect ::ffff:127.0.0.40 8443
+expect "allowed IPv6 name's address without resolving: denied" EPERM run "$pol" "$log" "$PROBE" connect fd00:a9::35 8443
+expect "learning one name does not open another's address" EPERM run "$pol" "$log" sh -c \
+	'"$1" resolve allowed.e2e.test >&2 && exec "$1" connect 127.0.0.41 8443' sh "$PROBE"
+
+# TTL: short.e2e.test (TTL 1 s) is reachable after resolving and no longer after
+# TTL + 2 s grace + 1 s, in the same agent; allowed.e2e.test (TTL 60 s) stays.
+log=$WORK/dns-ttl.log
+expect "TTL 1 s: learned address expires" "ok EPERM" run "$pol" "$log" "$PROBE" connect-name-twice short.e2e.test 8443 4 udp
+audit "TTL expiry: the late connect audited as denied" "$log" '"decision":"DENY"' '"ip":"127.0.0.44"'
+expect "TTL 1 s: tcp connect after expiry denied" "ok EPERM" run "$pol" "$log" "$PROBE" connect-name-twice short.e2e.test 8443 4 tcp
+expect "TTL 60 s: learned address still allowed after 4 s" "ok ok" run "$pol" "$log" "$PROBE" connect-name-twice allowed.e2e.test 8443 4 udp
+expect "TTL 1 s: resolving again learns it again" ok run "$pol" "$log" sh -c \
+	'"$1" connect-name short.e2e.test 8443 udp >&2 && sleep 4 && exec "$1" connect-name short.e2e.test 8443 udp' sh "$PROBE"
+
+# Ports of the domain rule apply to its learned addresses.
+log=$WORK/dns-ports.log
+expect "domain rule with ports: allowed port" ok run "$pol" "$log" "$PROBE" connect-name ports.e2e.test 8443 tcp
+audit "domain rule with ports: audit" "$log" '"decision":"ALLOW"' '"domain":"ports.e2e.test"' '"ip":"127.0.0.45"' '"port":8443'
+expect "domain rule with ports: other port denied" EPERM run "$pol" "$log" "$PROBE" connect-name ports.e2e.test 8444 tcp
+audit "domain rule with ports: denial audited" "$log" '"decision":"DENY"' '"ip":"127.0.0.45"' '"port":8444'
+expect "domain rule with ports: other port, udp sendto denied" EPERM run "$pol" "$log" "$PROBE" connect-name ports.e2e.test 8444 sendto
+
+# DNS sent to any other address on port 53 reaches the proxy too (nothing listens at
+# 127.0.0.99 or ::1 port 53): allowed names answered, denied ones refused, over UDP
+# (connected and sendto, answers from the address asked), TCP, IPv6 and v4-mapped.
+log=$WORK/dns-direct-query.log
+expect "query to another resolver: allowed name answered" "NOERROR 127.0.0.40" run "$pol" "$log" "$PROBE" dns-query 127.0.0.99 allowed.e2e.test
+expect "query to another resolver: denied name refused" REFUSED run "$pol" "$log" "$PROBE" dns-query 127.0.0.99 denied.e2e.test
+audit "query to another resolver: denied name audited" "$log" '"domain":"denied.e2e.test"' '"decision":"DENY"'
+expect "query to another resolver by sendto: answered" "NOERROR 127.0.0.40" run "$pol" "$log" "$PROBE" dns-query 127.0.0.99 allowed.e2e.test A sendto
+expect "query to another resolver by sendto: denied refused" REFUSED run "$pol" "$log" "$PROBE" dns-query 127.0.0.99 denied.e2e.test A sendto
+expect "query to another resolver over TCP: answered" "NOERROR 127.0.0.40" run "$pol" "$log" "$PROBE" dns-query 127.0.0.99 allowed.e2e.test A tcp
+expect "query to another resolver over TCP: denied refused" REFUSED run "$pol" "$log" "$PROBE" dns-query 127.0.0.99 denied.e2e.test A tcp
+expect "query to an IPv6 resolver: AAAA answered" "NOERROR fd00:a9::35" run "$pol" "$log" "$PROBE" dns-query ::1 v6.e2e.test AAAA
+expect "query to an IPv6 resolver: denied refused" REFUSED run "$pol" "$log" "$PROBE" dns-query ::1 denied6.e2e.test AAAA
+expect "query to an IPv6 resolver over TCP: denied refused" REFUSED run "$pol" "$log" "$PROBE" dns-query ::1 denied.e2e.test A tcp
+expect "query to a v4-mapped resolver: answered" "NOERROR 127.0.0.40" run "$pol" "$log" "$PROBE" dns-query ::ffff:127.0.0.99 allowed.e2e.test
+expect "query to a v4-mapped resolver: denied refused" REFUSED run "$pol" "$log" "$PROBE" dns-query ::ffff:127.0.0.99 denied.e2e.test A sendto
+expect "query to the real resolver's address: denied refused" REFUSED run "$pol" "$log" "$PROBE" dns-query 127.0.0.53 denied.e2e.test
+expect "unconfined: no proxy at 127.0.0.99" ECONNREFUSED "$PROBE" dns-query 127.0.0.99 allowed.e2e.test
+expect "unconfined: denied name resolves" ok "$PROBE" resolve denied.e2e.test
+expect "unconfined: denied name's address reachable" ok "$PROBE" connect 127.0.0.43 8443
+
+# simulate: the denied name is answered (and its address reachable), recorded as DENY.
+log=$WORK/dns-sim.log
+expect "simulate: denied name resolves" "ok 127.0.0.43" joined "$AGENTGATE" exec --mode simulate --policy "$pol" --audit-log "$log" -- "$PROBE" resolve denied.e2e.test
+audit "simulate: denied name recorded as DENY" "$log" '"domain":"denied.e2e.test"' '"decision":"DENY"' '"mode":"simulate"'
+expect "simulate: denied name's address reachable" ok "$AGENTGATE" exec --mode simulate --policy "$pol" --audit-log "$log" -- "$PROBE" connect-name denied.e2e.test 8443 tcp
+audit "simulate: connect recorded as DENY" "$log" '"decision":"DENY"' '"mode":"simulate"' '"ip":"127.0.0.43"'
+
+# The daemon runs the proxy for the cgroups assigned to it.
+daemon_config <<EOC
+  - cgroup: /$CGP/agent
+    policy: $pol
+EOC
+if start_daemon; then
+	pass "daemon starts with a DNS policy"
+	expect "daemon: allowed name reachable" ok in_cgroup "$CGP/agent" "$PROBE" connect-name allowed.e2e.test 8443 tcp
+	wait_audit "daemon: DNS record of the allowed name" "\"agent\":\"/$CGP/agent\"" '"domain":"allowed.e2e.test"' '"decision":"ALLOW"'
+	wait_audit "daemon: connect record names the domain" "\"agent\":\"/$CGP/agent\"" '"domain":"allowed.e2e.test"' '"ip":"127.0.0.40"' '"port":8443'
+	expect "daemon: denied name refused" EAI_AGAIN in_cgroup "$CGP/agent" "$PROBE" resolve denied.e2e.test
+	wait_audit "daemon: DNS record of the denied name" "\"agent\":\"/$CGP/agent\"" '"domain":"denied.e2e.test"' '"decision":"DENY"'
+	expect "daemon: denied name's address denied" EPERM in_cgroup "$CGP/agent" "$PROBE" connect 127.0.0.43 8443
+	expect "daemon: query to another resolver refused" REFUSED in_cgroup "$CGP/agent" "$PROBE" dns-query 127.0.0.99 denied.e2e.test
+	expect "daemon: unassigned process unaffected" ok "$PROBE" resolve denied.e2e.test
+else
+	fail "daemon starts with a DNS policy" "$(tail -n 3 "$D/daemon.err")"
+fi
+
+kill "$listener" 2>/dev/null
+wait "$listener" 2>/dev/null || true
