@@ -114,9 +114,10 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 	if ((f = audit_rec_get(r, "path")) || (f = audit_rec_get(r, "command")) ||
 	    (f = audit_rec_get(r, "domain")))
 		put_display(out, f->s, f->len);
-	else if ((f = audit_rec_get(r, "ip")))
-		fprintf(out, "%.*s port %llu", (int)f->len, f->s,
-			audit_rec_u64_get(r, "port", &u) ? (unsigned long long)u : 0ULL);
+	/* A connect to a learned address: "hooks.slack.com 192.0.2.7 port 443". */
+	if ((f = audit_rec_get(r, "ip")))
+		fprintf(out, "%s%.*s port %llu", audit_rec_get(r, "domain") ? " " : "", (int)f->len,
+			f->s, audit_rec_u64_get(r, "port", &u) ? (unsigned long long)u : 0ULL);
 	f = audit_rec_get(r, "rule");
 	if (f && f->kind == AUDIT_U64)
 		fprintf(out, "  [rule %llu", (unsigned long long)f->u);
