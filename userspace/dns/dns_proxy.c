@@ -18,7 +18,9 @@
 
 #define MAX_UPSTREAMS 3
 #define MAX_WORKERS 128
-#define QUEUE_LEN 4096
+#define QUEUE_MIN 16 /* the queue grows as needed up to QUEUE_MAX: a daemon runs many proxies */
+#define QUEUE_MAX 4096
+#define STACK_BYTES (256u << 10)
 #define UPSTREAM_MS 2000 /* per upstream and attempt */
 #define TCP_IDLE_MS 5000
 #define MAX_ADDRS 64
@@ -52,7 +54,7 @@ struct dns_proxy {
 	int workers;
 	int stopping;
 	struct decision *queue;
-	size_t head, count;
+	size_t head, count, cap;
 	uint64_t lost;
 };
 
@@ -231,16 +233,36 @@ static int forward(struct dns_proxy *p, const uint8_t *msg, size_t len, int tcp,
 	return n;
 }
 
+/* Doubles the queue (lock held), keeping its order; -ENOSPC at QUEUE_MAX. */
+static int grow(struct dns_proxy *p)
+{
+	size_t cap = p->cap ? 2 * p->cap : QUEUE_MIN, i;
+	struct decision *q;
+
+	if (cap > QUEUE_MAX)
+		return -ENOSPC;
+	q = malloc(cap * sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	for (i = 0; i < p->count; i++)
+		q[i] = p->queue[(p->head + i) % p->cap];
+	free(p->queue);
+	p->queue = q;
+	p->cap = cap;
+	p->head = 0;
+	return 0;
+}
+
 static void record(struct dns_proxy *p, const struct dns_query *q, struct ag_verdict v,
 		   uint8_t mode, const uint8_t *sha)
 {
 	struct decision *d;
 
 	pthread_mutex_lock(&p->lock);
-	if (p->count == QUEUE_LEN) {
+	if (p->count == p->cap && grow(p)) {
 		p->lost++;
 	} else {
-		d = &p->queue[(p->head + p->count++) % QUEUE_LEN];
+		d = &p->queue[(p->head + p->count++) % p->cap];
 		d->ts = boot_ns();
 		d->v = v;
 		d->mode = mode;
@@ -346,6 +368,7 @@ static void spawn(struct dns_proxy *p, struct job *j)
 	if (ok) {
 		pthread_attr_init(&a);
 		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+		pthread_attr_setstacksize(&a, STACK_BYTES);
 		ok = !pthread_create(&t, &a, worker, j);
 		pthread_attr_destroy(&a);
 		if (ok)
@@ -472,6 +495,7 @@ int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id
 {
 	struct dns_proxy *p;
 	uint16_t port4 = 0, port6 = 0;
+	pthread_attr_t a;
 	int i, err;
 
 	if (!img || img->size < sizeof(struct ag_image_hdr))
@@ -488,9 +512,8 @@ int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->idle, NULL);
 	p->nup = dns_upstreams("/etc/resolv.conf", p->up, MAX_UPSTREAMS);
-	p->queue = calloc(QUEUE_LEN, sizeof(*p->queue));
-	err = -ENOMEM;
-	if (!p->queue || copy_image(&p->img, img))
+	err = copy_image(&p->img, img);
+	if (err)
 		goto fail;
 	err = listen_pair(AF_INET, &p->fds[S_UDP4], &p->fds[S_TCP4], &port4);
 	if (err)
@@ -501,7 +524,10 @@ int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id
 		err = -errno;
 		goto fail;
 	}
-	err = -pthread_create(&p->listener, NULL, listener, p);
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, STACK_BYTES);
+	err = -pthread_create(&p->listener, &a, listener, p);
+	pthread_attr_destroy(&a);
 	if (err)
 		goto fail;
 	p->listening = 1;
@@ -547,7 +573,7 @@ int dns_proxy_drain(struct dns_proxy *p, uint64_t until_ns, loader_event_fn fn, 
 			break;
 		}
 		d = p->queue[p->head];
-		p->head = (p->head + 1) % QUEUE_LEN;
+		p->head = (p->head + 1) % p->cap;
 		p->count--;
 		pthread_mutex_unlock(&p->lock);
 
