@@ -248,6 +248,19 @@ static __always_inline struct ag_task *ag_task_get(void)
 				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
+/*
+ * The reader is woken only once a batch waits (1/16 of the ring): a wake-up
+ * per event costs every open an interrupt to another CPU. Readers also poll
+ * every AG_EVENTS_POLL_MS (maps.h), so a lone record waits that long at most.
+ */
+static __always_inline __u64 ag_wakeup(void *rb)
+{
+	return bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >=
+			       bpf_ringbuf_query(rb, BPF_RB_RING_SIZE) / 16 ?
+		       BPF_RB_FORCE_WAKEUP :
+		       BPF_RB_NO_WAKEUP;
+}
+
 /* Sends t->ev with the first len bytes of its subject (already in place). */
 static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol, __u16 action,
 				    struct ag_verdict v, __u32 len, __u16 flags, __u32 op)
@@ -286,9 +299,9 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 	len = AG_EVENT_HDR_SIZE + (len & (2 * AG_MAX_INPUT - 1));
 	stream = bpf_map_lookup_elem(&ag_streams, &pol->cgroup_id);
 	if (stream)
-		err = bpf_ringbuf_output(stream, ev, len, 0);
+		err = bpf_ringbuf_output(stream, ev, len, ag_wakeup(stream));
 	else
-		err = bpf_ringbuf_output(&ag_events, ev, len, 0);
+		err = bpf_ringbuf_output(&ag_events, ev, len, ag_wakeup(&ag_events));
 	if (err)
 		ag_count_drop();
 }

@@ -42,6 +42,8 @@
 #define AG_STREAM_BYTES (1u << 20) /* levels walked up from a task's cgroup */
 
 #define AG_PIN_DIR "/sys/fs/bpf/agentgate"
+/* Event readers poll at least this often: the kernel wakes them only for batches. */
+#define AG_EVENTS_POLL_MS 50
 
 struct ag_page {
 	__u8 b[AG_PAGE_SIZE];

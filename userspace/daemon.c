@@ -318,8 +318,8 @@ static int run(struct daemon *d, int sfd, int lfd)
 	}
 	for (;;) {
 		timeout = audit_writer_timeout_ms(d->audit);
-		if (timeout < 0 || timeout > DROPS_EVERY_MS)
-			timeout = DROPS_EVERY_MS;
+		if (timeout < 0 || timeout > AG_EVENTS_POLL_MS)
+			timeout = AG_EVENTS_POLL_MS;
 		n = epoll_wait(ep, evs, 8, timeout);
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
@@ -353,6 +353,9 @@ static int run(struct daemon *d, int sfd, int lfd)
 				break;
 			}
 		}
+		/* Records below the kernel's wake-up batch (bpf/: ag_wakeup). */
+		d->batch = 0;
+		loader_poll(d->loader, 0);
 		if (now_ms() >= next_drops) {
 			daemon_check_drops(d);
 			next_drops = now_ms() + DROPS_EVERY_MS;

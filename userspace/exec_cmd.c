@@ -374,7 +374,7 @@ int cmd_exec(int argc, char **argv)
 			break;
 		}
 		tmo = x.audit ? audit_writer_timeout_ms(x.audit) : -1;
-		loader_poll(l, tmo >= 0 && tmo < 50 ? tmo : 50);
+		loader_poll(l, tmo >= 0 && tmo < AG_EVENTS_POLL_MS ? tmo : AG_EVENTS_POLL_MS);
 		drain_dns(&x, UINT64_MAX);
 		if (x.audit)
 			note_audit(&x, audit_writer_tick(x.audit));

@@ -614,12 +614,16 @@ int loader_subscribe(struct loader *l, uint64_t cgroup_id, loader_event_fn fn, v
 
 int loader_poll(struct loader *l, int timeout_ms)
 {
-	int n;
+	int n, m;
 
 	if (!l->rb)
 		return -EINVAL;
 	n = ring_buffer__poll(l->rb, timeout_ms);
-	return n == -EINTR ? 0 : n;
+	if (n < 0)
+		return n == -EINTR ? 0 : n;
+	/* Records written without a wake-up (bpf/: only batches wake) are not signalled. */
+	m = ring_buffer__consume(l->rb);
+	return m < 0 ? m : n + m;
 }
 
 int loader_events_fd(struct loader *l)

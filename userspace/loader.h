@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include "compile.h"
 #include "event.h"
+#include "maps.h"
 
 #define AG_LOCK_FILE "/run/agentgate.lock"
 
@@ -94,7 +95,9 @@ int loader_policies(struct loader *l, uint64_t *ids, size_t max);
  * installing to miss nothing); it goes with loader_remove() or loader_close().
  * loader_poll() waits up to timeout_ms (-1: forever) and returns the number
  * of records consumed. loader_events_fd() is an fd to put in the caller's own
- * epoll/poll set (readable when records are waiting).
+ * epoll/poll set: readable when a batch is waiting; the kernel does not wake
+ * readers for single records, so call loader_poll() at least every
+ * AG_EVENTS_POLL_MS too.
  */
 typedef int (*loader_event_fn)(void *ctx, const struct ag_event *ev, size_t size);
 int loader_subscribe(struct loader *l, uint64_t cgroup_id, loader_event_fn fn, void *ctx);
