@@ -103,9 +103,14 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 	fprintf(out, "%-10s ", audit_rec_cstr_get(r, "action", buf, sizeof(buf)));
 	f = audit_rec_get(r, "agent");
 	put_display(out, f ? f->s : "", f ? f->len : 0);
-	fprintf(out, " %llu/", audit_rec_u64_get(r, "pid", &u) ? (unsigned long long)u : 0ULL);
-	f = audit_rec_get(r, "comm");
-	put_display(out, f ? f->s : "", f ? f->len : 0);
+	/* pid 0: the DNS proxy's decision on a lookup, which names no task (docs/network.md). */
+	if (!audit_rec_u64_get(r, "pid", &u) || !u) {
+		fputs(" dns", out);
+	} else {
+		fprintf(out, " %llu/", (unsigned long long)u);
+		f = audit_rec_get(r, "comm");
+		put_display(out, f ? f->s : "", f ? f->len : 0);
+	}
 	fputs("  ", out);
 	if ((f = audit_rec_get(r, "op"))) {
 		put_display(out, f->s, f->len);
