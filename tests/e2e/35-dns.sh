@@ -198,6 +198,27 @@ audit "simulate: denied name recorded as DENY" "$log" '"domain":"denied.e2e.test
 expect "simulate: denied name's address reachable" ok "$AGENTGATE" exec --mode simulate --policy "$pol" --audit-log "$log" -- "$PROBE" connect-name denied.e2e.test 8443 tcp
 audit "simulate: connect recorded as DENY" "$log" '"decision":"DENY"' '"mode":"simulate"' '"ip":"127.0.0.43"'
 
+# An allowed name can point anywhere (rebinding): a cidr deny placed first still denies.
+pol_first=$(policy dns-first <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+$(dns_resolver_rules)
+  - action: network
+    cidr: "127.0.0.40/32"
+    decision: deny
+    reason: "internal range"
+  - action: network
+    domain: "allowed.e2e.test"
+    decision: allow
+EOP
+)
+log=$WORK/dns-first.log
+expect "cidr deny before a domain allow: the name resolves" "ok 127.0.0.40" joined "$AGENTGATE" exec --policy "$pol_first" --audit-log "$log" -- "$PROBE" resolve allowed.e2e.test
+expect "cidr deny before a domain allow: its address denied" EPERM "$AGENTGATE" exec --policy "$pol_first" --audit-log "$log" -- "$PROBE" connect-name allowed.e2e.test 8443 tcp
+audit "cidr deny before a domain allow: audit" "$log" '"domain":"allowed.e2e.test"' '"ip":"127.0.0.40"' '"decision":"DENY"' '"reason":"internal range"'
+
 # The daemon runs the proxy for the cgroups assigned to it.
 daemon_config <<EOC
   - cgroup: /$CGP/agent
