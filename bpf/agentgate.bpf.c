@@ -127,6 +127,13 @@ struct {
 	__type(value, struct ag_learned_val);
 } ag_learned SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, AG_DNS_CLIENTS);
+	__type(key, struct ag_dns_client_key);
+	__type(value, struct ag_dns_client);
+} ag_dns_clients SEC(".maps");
+
 /* Where a redirected socket meant to send its DNS, to show in replies and getpeername. */
 struct ag_dns_orig {
 	__u32 addr[4]; /* IPv6, or ::ffff:IPv4, network order */
@@ -140,6 +147,21 @@ struct {
 	__type(key, int);
 	__type(value, struct ag_dns_orig);
 } ag_dns_orig SEC(".maps");
+
+/* The task sending DNS from this local port, for the proxy's records (best effort). */
+static __always_inline void ag_dns_note(__u16 family, __u16 proto, __u16 port)
+{
+	struct ag_dns_client_key k = { .family = family, .port = port, .proto = proto };
+	struct ag_dns_client c = {};
+	__u64 id = bpf_get_current_pid_tgid();
+
+	c.cgroup_id = bpf_get_current_cgroup_id();
+	c.pid = id >> 32;
+	c.tid = (__u32)id;
+	c.uid = (__u32)bpf_get_current_uid_gid();
+	bpf_get_current_comm(c.comm, sizeof(c.comm));
+	bpf_map_update_elem(&ag_dns_clients, &k, &c, BPF_ANY);
+}
 
 /*
  * Per-task scratch and exec state. Not per-CPU: sleepable programs can be
@@ -1195,9 +1217,14 @@ SEC("lsm/socket_sendmsg")
 int BPF_PROG(ag_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
 {
 	struct sockaddr *name;
+	struct sock *sk;
 
 	if (ret)
 		return ret;
+	/* A socket redirected to the DNS proxy, now bound: note who sends (connected UDP, TCP). */
+	sk = sock->sk;
+	if (sk && bpf_sk_storage_get(&ag_dns_orig, sk, 0, 0))
+		ag_dns_note(sk->__sk_common.skc_family, sk->sk_protocol, sk->__sk_common.skc_num);
 	name = BPF_CORE_READ(msg, msg_name);
 	if (!name || BPF_CORE_READ(msg, msg_namelen) < (int)sizeof(short))
 		return 0;
@@ -1455,6 +1482,18 @@ static __always_inline int ag_dns_target(struct bpf_sock_addr *ctx, struct ag_dn
 	return *o ? AG_DNS_REDIRECT : AG_DNS_REFUSE;
 }
 
+/*
+ * An unconnected send is bound by now; a connect usually is not (its sends
+ * are noted at socket_sendmsg once it is).
+ */
+static __always_inline void ag_dns_note_bound(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+
+	if (sk && sk->src_port)
+		ag_dns_note(sk->family, sk->protocol, sk->src_port);
+}
+
 static __always_inline int ag_dns_redirect4(struct bpf_sock_addr *ctx)
 {
 	struct ag_dns_proxy *px = NULL;
@@ -1470,6 +1509,7 @@ static __always_inline int ag_dns_redirect4(struct bpf_sock_addr *ctx)
 	o->proxy_port = bpf_htons(px->port4);
 	ctx->user_ip4 = bpf_htonl(0x7f000001);
 	ctx->user_port = bpf_htons(px->port4);
+	ag_dns_note_bound(ctx);
 	return 1;
 }
 
@@ -1494,6 +1534,7 @@ static __always_inline int ag_dns_redirect6(struct bpf_sock_addr *ctx)
 	ctx->user_ip6[2] = mapped ? bpf_htonl(0xffff) : 0;
 	ctx->user_ip6[3] = mapped ? bpf_htonl(0x7f000001) : bpf_htonl(1);
 	ctx->user_port = o->proxy_port;
+	ag_dns_note_bound(ctx);
 	return 1;
 }
 

@@ -20,6 +20,9 @@
  *                               are redirected there (docs/network.md)
  *   ag_learned    LRU_HASH      struct ag_learned_key -> struct ag_learned_val: addresses
  *                               the proxy learned from allowed answers, until TTL + grace
+ *   ag_dns_clients LRU_HASH     struct ag_dns_client_key -> struct ag_dns_client: the task
+ *                               that last sent DNS from a redirected socket's local port,
+ *                               so the proxy's records name it
  *
  * A cache entry is valid only while its generation equals ag_state.generation;
  * userspace bumps the generation after every change of ag_policies, so a stale
@@ -87,6 +90,24 @@ struct ag_dns_proxy {
 struct ag_learned_key {
 	__u64 cgroup_id; /* the policy cgroup */
 	__u8 addr[16]; /* IPv6, or ::ffff:IPv4 */
+};
+
+#define AG_DNS_CLIENTS 4096u
+
+struct ag_dns_client_key {
+	__u16 family; /* AF_INET, AF_INET6 */
+	__u16 port; /* the client socket's local port, host order */
+	__u16 proto; /* IPPROTO_UDP, IPPROTO_TCP */
+	__u16 reserved;
+};
+
+struct ag_dns_client {
+	__u64 cgroup_id;
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u32 reserved;
+	char comm[16];
 };
 
 struct ag_learned_val {

@@ -23,8 +23,9 @@
 #define DEFAULT_RINGBUF (2u << 20)
 
 /* Pinned maps; "state" is pinned last, so its presence means a complete set. */
-static const char *const map_pins[] = { "policies",  "cache", "events",  "streams", "drops",
-					"protected", "dns",   "learned", "state" };
+static const char *const map_pins[] = { "policies", "cache",   "events",      "streams",
+					"drops",    "protected", "dns",       "learned",
+					"dns_clients", "state" };
 enum {
 	M_POLICIES,
 	M_CACHE,
@@ -34,6 +35,7 @@ enum {
 	M_PROTECTED,
 	M_DNS,
 	M_LEARNED,
+	M_DNS_CLIENTS,
 	M_STATE,
 	M_COUNT
 };
@@ -250,6 +252,7 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	maps[M_PROTECTED] = skel->maps.ag_protected;
 	maps[M_DNS] = skel->maps.ag_dns;
 	maps[M_LEARNED] = skel->maps.ag_learned;
+	maps[M_DNS_CLIENTS] = skel->maps.ag_dns_clients;
 	maps[M_STATE] = skel->maps.ag_state;
 
 	st.maps_version = AG_MAPS_VERSION;
@@ -552,6 +555,15 @@ int loader_learn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16], c
 	memcpy(v.name, name, name_len);
 	v.name_len = (__u32)name_len;
 	return bpf_map_update_elem(l->fds[M_LEARNED], &k, &v, BPF_ANY) ? -errno : 0;
+}
+
+int loader_dns_client(struct loader *l, int family, int proto, uint16_t port,
+		      struct ag_dns_client *out)
+{
+	struct ag_dns_client_key k = { .family = (__u16)family, .port = port,
+				       .proto = (__u16)proto };
+
+	return bpf_map_lookup_elem(l->fds[M_DNS_CLIENTS], &k, out) ? -errno : 0;
 }
 
 int loader_forget(struct loader *l, uint64_t cgroup_id)

@@ -81,6 +81,9 @@ int loader_dns_unregister(struct loader *l, uint64_t cgroup_id);
 int loader_learn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16], const char *name,
 		 size_t name_len, uint64_t expires_ns);
 int loader_forget(struct loader *l, uint64_t cgroup_id);
+/* The task that last sent DNS from local port (host order) of a redirected socket; -ENOENT. */
+int loader_dns_client(struct loader *l, int family, int proto, uint16_t port,
+		      struct ag_dns_client *out);
 
 /* Cgroup ids that have a policy, at most max of them; returns the total count. */
 int loader_policies(struct loader *l, uint64_t *ids, size_t max);

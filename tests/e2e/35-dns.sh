@@ -82,6 +82,7 @@ done
 log=$WORK/dns-allowed.log
 expect "allowed name resolves" "ok 127.0.0.40" joined run "$pol" "$log" "$PROBE" resolve allowed.e2e.test
 audit "allowed name: DNS record" "$log" '"action":"network"' '"domain":"allowed.e2e.test"' '"decision":"ALLOW"'
+audit "allowed name: DNS record names the task" "$log" '"domain":"allowed.e2e.test"' '"comm":"probe"'
 if dns_queried allowed.e2e.test; then
 	pass "allowed name forwarded to the real resolver"
 else
@@ -218,6 +219,14 @@ log=$WORK/dns-first.log
 expect "cidr deny before a domain allow: the name resolves" "ok 127.0.0.40" joined "$AGENTGATE" exec --policy "$pol_first" --audit-log "$log" -- "$PROBE" resolve allowed.e2e.test
 expect "cidr deny before a domain allow: its address denied" EPERM "$AGENTGATE" exec --policy "$pol_first" --audit-log "$log" -- "$PROBE" connect-name allowed.e2e.test 8443 tcp
 audit "cidr deny before a domain allow: audit" "$log" '"domain":"allowed.e2e.test"' '"ip":"127.0.0.40"' '"decision":"DENY"' '"reason":"internal range"'
+
+# DNS records name the task that asked, whichever way it sent the query.
+for mode in udp sendto tcp; do
+	log=$WORK/dns-who-$mode.log
+	run "$pol" "$log" "$PROBE" dns-query 127.0.0.99 denied.e2e.test A $mode >/dev/null 2>&1
+	audit "DNS record names the task ($mode)" "$log" '"domain":"denied.e2e.test"' '"comm":"probe"' '"uid":0'
+	no_audit "DNS record names the task ($mode): its pid" "$log" '"domain":"denied.e2e.test"' '"pid":0,'
+done
 
 # The daemon runs the proxy for the cgroups assigned to it.
 daemon_config <<EOC

@@ -29,6 +29,7 @@ enum { S_UDP4, S_TCP4, S_UDP6, S_TCP6, S_COUNT };
 
 struct decision {
 	uint64_t ts;
+	struct ag_dns_client who;
 	struct ag_verdict v;
 	uint8_t mode;
 	uint8_t sha[32];
@@ -62,7 +63,7 @@ struct job {
 	struct dns_proxy *p;
 	int fd; /* UDP: the listening socket; TCP: the connection */
 	int tcp;
-	struct sockaddr_storage peer;
+	struct sockaddr_storage peer; /* who sent: the task is looked up by its port */
 	socklen_t peerlen;
 	size_t len;
 	uint8_t msg[];
@@ -253,8 +254,8 @@ static int grow(struct dns_proxy *p)
 	return 0;
 }
 
-static void record(struct dns_proxy *p, const struct dns_query *q, struct ag_verdict v,
-		   uint8_t mode, const uint8_t *sha)
+static void record(struct dns_proxy *p, const struct dns_query *q, const struct ag_dns_client *who,
+		   struct ag_verdict v, uint8_t mode, const uint8_t *sha)
 {
 	struct decision *d;
 
@@ -264,6 +265,7 @@ static void record(struct dns_proxy *p, const struct dns_query *q, struct ag_ver
 	} else {
 		d = &p->queue[(p->head + p->count++) % p->cap];
 		d->ts = boot_ns();
+		d->who = *who;
 		d->v = v;
 		d->mode = mode;
 		memcpy(d->sha, sha, sizeof(d->sha));
@@ -290,10 +292,28 @@ static void learn(struct dns_proxy *p, const struct dns_query *q, const uint8_t 
 	}
 }
 
-/* The reply to one query (its length), or a negative errno when there is none to send. */
-static int answer(struct dns_proxy *p, const uint8_t *msg, size_t len, int tcp, uint8_t *out,
-		  size_t outsz)
+/* The task that sent from peer, as the kernel noted it (bpf/: ag_dns_note); zeros if unknown. */
+static void who_asked(struct dns_proxy *p, const struct sockaddr_storage *peer, int tcp,
+		      struct ag_dns_client *who)
 {
+	int proto = tcp ? IPPROTO_TCP : IPPROTO_UDP;
+	uint16_t port = ntohs(peer->ss_family == AF_INET ? ((struct sockaddr_in *)peer)->sin_port :
+							   ((struct sockaddr_in6 *)peer)->sin6_port);
+
+	memset(who, 0, sizeof(*who));
+	if (!loader_dns_client(p->loader, peer->ss_family, proto, port, who))
+		return;
+	/* A v4-mapped query arrives as IPv4 but was sent from an IPv6 socket. */
+	if (peer->ss_family != AF_INET ||
+	    loader_dns_client(p->loader, AF_INET6, proto, port, who))
+		memset(who, 0, sizeof(*who));
+}
+
+/* The reply to one query (its length), or a negative errno when there is none to send. */
+static int answer(struct dns_proxy *p, const struct sockaddr_storage *peer, const uint8_t *msg,
+		  size_t len, int tcp, uint8_t *out, size_t outsz)
+{
+	struct ag_dns_client who;
 	struct ag_verdict v = { AG_RULE_UNREADABLE, 0 };
 	struct ag_image_hdr h;
 	struct dns_query q;
@@ -307,7 +327,8 @@ static int answer(struct dns_proxy *p, const uint8_t *msg, size_t len, int tcp, 
 	if (!err)
 		v = image_name_verdict(&p->img, q.name, q.name_len);
 	pthread_mutex_unlock(&p->lock);
-	record(p, &q, v, h.mode, h.policy_sha256);
+	who_asked(p, peer, tcp, &who);
+	record(p, &q, &who, v, h.mode, h.policy_sha256);
 	if (!v.allow && h.mode == AG_MODE_ENFORCE)
 		return dns_reply_rcode(msg, len, LDNS_RCODE_REFUSED, out, outsz);
 	n = forward(p, msg, len, tcp, out, outsz);
@@ -329,7 +350,7 @@ static void *worker(void *arg)
 	if (!out)
 		goto done;
 	if (!j->tcp) {
-		n = answer(p, j->msg, j->len, 0, out, DNS_MSG_MAX);
+		n = answer(p, &j->peer, j->msg, j->len, 0, out, DNS_MSG_MAX);
 		if (n > 0)
 			sendto(j->fd, out, (size_t)n, 0, (struct sockaddr *)&j->peer, j->peerlen);
 		goto done;
@@ -339,7 +360,7 @@ static void *worker(void *arg)
 		len = (size_t)hdr[0] << 8 | hdr[1];
 		if (read_full(p, j->fd, j->msg, len, TCP_IDLE_MS))
 			break;
-		n = answer(p, j->msg, len, 1, out, DNS_MSG_MAX);
+		n = answer(p, &j->peer, j->msg, len, 1, out, DNS_MSG_MAX);
 		if (n <= 0 || write_msg_tcp(j->fd, out, (size_t)n))
 			break;
 	}
@@ -418,7 +439,10 @@ static void *listener(void *arg)
 				spawn(p, j);
 				continue;
 			}
-			fd = accept4(p->fds[i], NULL, NULL, SOCK_CLOEXEC);
+			struct sockaddr_storage peer;
+			socklen_t plen = sizeof(peer);
+
+			fd = accept4(p->fds[i], (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
 			if (fd < 0)
 				continue;
 			j = malloc(sizeof(*j) + DNS_MSG_MAX);
@@ -426,7 +450,7 @@ static void *listener(void *arg)
 				close(fd);
 				continue;
 			}
-			*j = (struct job){ .p = p, .fd = fd, .tcp = 1 };
+			*j = (struct job){ .p = p, .fd = fd, .tcp = 1, .peer = peer, .peerlen = plen };
 			spawn(p, j);
 		}
 	}
@@ -579,7 +603,12 @@ int dns_proxy_drain(struct dns_proxy *p, uint64_t until_ns, loader_event_fn fn, 
 
 		memset(ev, 0, AG_EVENT_HDR_SIZE);
 		ev->ts_boot_ns = d.ts;
-		ev->cgroup_id = ev->policy_cgroup_id = p->cgroup_id;
+		ev->cgroup_id = d.who.cgroup_id ? d.who.cgroup_id : p->cgroup_id;
+		ev->policy_cgroup_id = p->cgroup_id;
+		ev->pid = d.who.pid;
+		ev->tid = d.who.tid;
+		ev->uid = d.who.uid;
+		memcpy(ev->comm, d.who.comm, sizeof(ev->comm));
 		memcpy(ev->policy_sha256, d.sha, sizeof(ev->policy_sha256));
 		ev->version = AG_EVENT_VERSION;
 		ev->action = AG_CLASS_NET_DOMAIN;

@@ -6,8 +6,9 @@
  * /etc/resolv.conf, and lets the cgroup reach the A/AAAA addresses of an
  * allowed answer (loader_learn) before the answer reaches the agent.
  *
- * Its decisions become events (action NET_DOMAIN, the name as subject, no
- * task: pid 0), queued until the owner drains them into its audit log.
+ * Its decisions become events (action NET_DOMAIN, the name as subject, the
+ * task the kernel saw sending the query, or pid 0), queued until the owner
+ * drains them into its audit log.
  * Threads: one listener, one worker per query or TCP connection.
  */
 #ifndef AGENTGATE_DNS_PROXY_H
