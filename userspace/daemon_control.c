@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "control.h"
 #include "daemon.h"
+#include "dns/dns_proxy.h"
 #include "loader.h"
 #include "maps.h"
 
@@ -65,6 +66,15 @@ json_t *daemon_status_json(struct daemon *d)
 		}
 		if (a->error)
 			json_object_set_new(e, "error", json_string(a->error));
+		/* No proxy: the cgroup gets no DNS (docs/network.md). */
+		if (a->dns) {
+			uint16_t p4, p6;
+
+			dns_proxy_ports(a->dns, &p4, &p6);
+			json_object_set_new(e, "dns_port", json_integer(p4));
+		} else {
+			json_object_set_new(e, "dns_port", json_null());
+		}
 		json_array_append_new(pol, e);
 	}
 	o = json_pack("{s:b, s:i, s:I, s:s, s:o, s:o, s:i, s:I, s:I, s:I, s:s, s:s, s:s}", "ok", 1,

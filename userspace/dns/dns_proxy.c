@@ -41,6 +41,7 @@ struct dns_proxy {
 	struct loader *loader;
 	uint64_t cgroup_id;
 	int notify_fd;
+	uint16_t port4, port6;
 	int fds[S_COUNT];
 	int stop_pipe[2];
 	pthread_t listener;
@@ -558,11 +559,19 @@ int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id
 	err = loader_dns_register(l, cgroup_id, port4, port6);
 	if (err)
 		goto fail;
+	p->port4 = port4;
+	p->port6 = port6;
 	*out = p;
 	return 0;
 fail:
 	dns_proxy_free(p);
 	return err;
+}
+
+void dns_proxy_ports(const struct dns_proxy *p, uint16_t *port4, uint16_t *port6)
+{
+	*port4 = p->port4;
+	*port6 = p->port6;
 }
 
 int dns_proxy_set_image(struct dns_proxy *p, const struct ag_image *img)

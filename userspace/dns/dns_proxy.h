@@ -31,6 +31,9 @@ struct dns_proxy;
 int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id,
 		    const struct ag_image *img, int notify_fd);
 
+/* Where it listens: 127.0.0.1:port4 and [::1]:port6 (0: not listening on IPv6). */
+void dns_proxy_ports(const struct dns_proxy *p, uint16_t *port4, uint16_t *port6);
+
 /* A new policy for the same cgroup (a reload): later questions are judged by it. */
 int dns_proxy_set_image(struct dns_proxy *p, const struct ag_image *img);
 
