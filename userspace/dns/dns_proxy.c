@@ -297,9 +297,10 @@ static void learn(struct dns_proxy *p, const struct dns_query *q, const uint8_t 
 static void who_asked(struct dns_proxy *p, const struct sockaddr_storage *peer, int tcp,
 		      struct ag_dns_client *who)
 {
+	const struct sockaddr_in *s4 = (const void *)peer;
+	const struct sockaddr_in6 *s6 = (const void *)peer;
 	int proto = tcp ? IPPROTO_TCP : IPPROTO_UDP;
-	uint16_t port = ntohs(peer->ss_family == AF_INET ? ((struct sockaddr_in *)peer)->sin_port :
-							   ((struct sockaddr_in6 *)peer)->sin6_port);
+	uint16_t port = ntohs(peer->ss_family == AF_INET ? s4->sin_port : s6->sin6_port);
 
 	memset(who, 0, sizeof(*who));
 	if (!loader_dns_client(p->loader, peer->ss_family, proto, port, who))
@@ -451,7 +452,9 @@ static void *listener(void *arg)
 				close(fd);
 				continue;
 			}
-			*j = (struct job){ .p = p, .fd = fd, .tcp = 1, .peer = peer, .peerlen = plen };
+			*j = (struct job){
+				.p = p, .fd = fd, .tcp = 1, .peer = peer, .peerlen = plen
+			};
 			spawn(p, j);
 		}
 	}
