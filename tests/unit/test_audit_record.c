@@ -180,6 +180,179 @@ static void test_decision_fields(void **state)
 	tdir_remove(&d);
 }
 
+/*
+ * Reference serialisation, byte by byte from docs/audit.md ("Canonical form"):
+ * the writer's formatter scans and copies 8 bytes at a time and must agree
+ * with it on every byte, wherever a special byte falls in a word.
+ */
+static bool ref_utf8(const unsigned char *s, size_t n)
+{
+	size_t i = 0, k, j;
+	uint32_t cp;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xe0) == 0xc0)
+			k = 1, cp = s[i] & 0x1f;
+		else if ((s[i] & 0xf0) == 0xe0)
+			k = 2, cp = s[i] & 0x0f;
+		else if ((s[i] & 0xf8) == 0xf0)
+			k = 3, cp = s[i] & 0x07;
+		else
+			return false;
+		if (n - i <= k)
+			return false;
+		for (j = 1; j <= k; j++) {
+			if ((s[i + j] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + j] & 0x3f);
+		}
+		if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += k + 1;
+	}
+	return true;
+}
+
+static void ref_string(struct abuf *b, const unsigned char *s, size_t n)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	char esc[8];
+	size_t i;
+
+	abuf_put(b, "\"", 1);
+	if (!ref_utf8(s, n)) {
+		for (i = 0; i < n; i += 3) {
+			uint32_t v = (uint32_t)s[i] << 16 | (i + 1 < n ? s[i + 1] << 8 : 0) |
+				     (i + 2 < n ? s[i + 2] : 0);
+			char q[4] = { b64[v >> 18], b64[(v >> 12) & 63],
+				      i + 1 < n ? b64[(v >> 6) & 63] : '=',
+				      i + 2 < n ? b64[v & 63] : '=' };
+
+			abuf_put(b, q, 4);
+		}
+	} else {
+		for (i = 0; i < n; i++) {
+			if (s[i] == '"' || s[i] == '\\') {
+				esc[0] = '\\';
+				esc[1] = (char)s[i];
+				abuf_put(b, esc, 2);
+			} else if (s[i] < 0x20 || s[i] == 0x7f) {
+				snprintf(esc, sizeof(esc), "\\u%04x", s[i]);
+				abuf_put(b, esc, 6);
+			} else {
+				abuf_put(b, s + i, 1);
+			}
+		}
+	}
+	abuf_put(b, "\"", 1);
+}
+
+static void ref_format(const struct audit_record *r, struct abuf *b)
+{
+	char num[24];
+	size_t i;
+
+	abuf_put(b, "{", 1);
+	for (i = 0; i < r->n; i++) {
+		const struct audit_field *f = &r->f[i];
+		bool b64 = f->kind == AUDIT_STR && !ref_utf8((const unsigned char *)f->s, f->len);
+
+		abuf_put(b, i ? ",\"" : "\"", i ? 2 : 1);
+		abuf_put(b, f->key, strlen(f->key));
+		abuf_put(b, b64 ? "_b64\":" : "\":", b64 ? 6 : 2);
+		if (f->kind == AUDIT_U64) {
+			snprintf(num, sizeof(num), "%llu", (unsigned long long)f->u);
+			abuf_put(b, num, strlen(num));
+		} else {
+			ref_string(b, (const unsigned char *)f->s, f->len);
+		}
+	}
+	abuf_put(b, "}", 1);
+}
+
+/* s as the middle member of a record, formatted both ways after some earlier bytes. */
+static void check_string(const char *s, size_t n, uint64_t u)
+{
+	struct audit_record r = { 0 };
+	struct abuf got = { 0 }, want = { 0 };
+
+	audit_rec_u64(&r, "seq", u);
+	audit_rec_str(&r, "path", s, n);
+	audit_rec_cstr(&r, "prev", "x");
+	abuf_put(&got, "earlier", 7);
+	audit_rec_format(&r, &got);
+	ref_format(&r, &want);
+	assert_false(got.oom || want.oom);
+	assert_int_equal(got.len - 7, want.len);
+	assert_memory_equal(got.p + 7, want.p, want.len);
+	abuf_free(&got);
+	abuf_free(&want);
+}
+
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void test_format_reference(void **state)
+{
+	static const char *const seqs[] = {
+		"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", /* valid */
+		"\xed\xa0\x80", "\xc0\xaf", "\xf4\x90\x80\x80", "\xe0\x80\x80", /* not */
+		"\xe2\x82", "\xc2", "\x80", "\xff",
+	};
+	static char buf[5000];
+	uint64_t x = 0x9e3779b97f4a7c15ull, u;
+	size_t len, pos, k, n;
+	unsigned int c;
+
+	/* Every byte value at every place of strings up to five words long. */
+	for (len = 1; len <= 40; len++)
+		for (pos = 0; pos < len; pos++)
+			for (c = 0; c < 256; c++) {
+				memset(buf, 'a', len);
+				buf[pos] = (char)c;
+				check_string(buf, len, len);
+			}
+	/* Multi-byte sequences, valid and not, across word boundaries. */
+	for (k = 0; k < sizeof(seqs) / sizeof(seqs[0]); k++)
+		for (len = strlen(seqs[k]); len <= 24; len++)
+			for (pos = 0; pos + strlen(seqs[k]) <= len; pos++) {
+				memset(buf, '/', len);
+				memcpy(buf + pos, seqs[k], strlen(seqs[k]));
+				check_string(buf, len, pos);
+			}
+	/* Random strings: raw bytes, or printable text with a random byte in every eight or so. */
+	for (k = 0; k < 20000; k++) {
+		n = xorshift(&x) % 700;
+		for (pos = 0; pos < n; pos++) {
+			uint64_t r = xorshift(&x);
+
+			buf[pos] = (char)(k % 2 ? r : r % 8 ? 0x20 + r % 95 : (r >> 8) % 0x100);
+		}
+		check_string(buf, n, xorshift(&x) >> (k % 64));
+	}
+	/* A long path, then the same with one byte that is not UTF-8 near its end. */
+	for (pos = 0; pos < sizeof(buf); pos++)
+		buf[pos] = "/home/dev/project/src/"[pos % 22];
+	check_string(buf, sizeof(buf), 0);
+	buf[sizeof(buf) - 3] = (char)0xfe;
+	check_string(buf, sizeof(buf), UINT64_MAX);
+	for (u = 1; u && u <= UINT64_MAX / 10; u *= 10) {
+		check_string("", 0, u - 1);
+		check_string("", 0, u);
+	}
+}
+
 static void test_time(void **state)
 {
 	char out[32];
@@ -195,7 +368,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden_bytes),	cmocka_unit_test(test_escapes_and_bytes),
 		cmocka_unit_test(test_parser_strict),	cmocka_unit_test(test_decision_fields),
-		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_time),		cmocka_unit_test(test_format_reference),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

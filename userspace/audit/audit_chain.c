@@ -54,15 +54,20 @@ int audit_sha256(const void *data, size_t len, uint8_t out[32])
 	return EVP_Digest(data, len, out, NULL, EVP_sha256(), NULL) ? 0 : -EIO;
 }
 
+#define HEX_ROW(h)                                                                          \
+	h "0" h "1" h "2" h "3" h "4" h "5" h "6" h "7" h "8" h "9" h "a" h "b" h "c" h "d" h "e" \
+	h "f"
+
+/* Both digits of a byte in one lookup: every record hexes its hash and its prev. */
 void audit_hex(const uint8_t *in, size_t n, char *out)
 {
-	static const char hex[] = "0123456789abcdef";
+	static const char pairs[] = HEX_ROW("0") HEX_ROW("1") HEX_ROW("2") HEX_ROW("3")
+		HEX_ROW("4") HEX_ROW("5") HEX_ROW("6") HEX_ROW("7") HEX_ROW("8") HEX_ROW("9")
+		HEX_ROW("a") HEX_ROW("b") HEX_ROW("c") HEX_ROW("d") HEX_ROW("e") HEX_ROW("f");
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hex[in[i] >> 4];
-		out[2 * i + 1] = hex[in[i] & 15];
-	}
+	for (i = 0; i < n; i++)
+		memcpy(out + 2 * i, pairs + 2 * in[i], 2);
 	out[2 * n] = 0;
 }
 
@@ -87,17 +92,25 @@ int audit_unhex(const char *s, size_t len, uint8_t *out, size_t n)
 	return 0;
 }
 
-void audit_line_finish(struct abuf *out, size_t start, const uint8_t hash[32])
+void audit_line_finish_hex(struct abuf *out, size_t start, const char hash_hex[64])
 {
-	char tail[AUDIT_HASH_SUFFIX_LEN + 2];
+	char tail[AUDIT_HASH_SUFFIX_LEN + 1];
 
 	if (out->oom || out->len <= start)
 		return;
 	memcpy(tail, ",\"hash\":\"", 9);
-	audit_hex(hash, 32, tail + 9);
+	memcpy(tail + 9, hash_hex, 64);
 	memcpy(tail + 73, "\"}\n", 3);
 	out->len--; /* the record's closing brace */
 	abuf_put(out, tail, AUDIT_HASH_SUFFIX_LEN + 1);
+}
+
+void audit_line_finish(struct abuf *out, size_t start, const uint8_t hash[32])
+{
+	char hex[65];
+
+	audit_hex(hash, 32, hex);
+	audit_line_finish_hex(out, start, hex);
 }
 
 static void digits(char *p, unsigned int v, int n)

@@ -35,40 +35,6 @@ void abuf_free(struct abuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static struct audit_field *rec_add(struct audit_record *r, const char *key)
-{
-	struct audit_field *f;
-
-	if (r->n >= AUDIT_MAX_FIELDS)
-		abort(); /* the writer's records have fixed, smaller field counts */
-	f = &r->f[r->n++];
-	memset(f, 0, sizeof(*f));
-	f->key = key;
-	return f;
-}
-
-void audit_rec_str(struct audit_record *r, const char *key, const char *s, size_t len)
-{
-	struct audit_field *f = rec_add(r, key);
-
-	f->kind = AUDIT_STR;
-	f->s = s ? s : "";
-	f->len = s ? len : 0;
-}
-
-void audit_rec_cstr(struct audit_record *r, const char *key, const char *s)
-{
-	audit_rec_str(r, key, s, s ? strlen(s) : 0);
-}
-
-void audit_rec_u64(struct audit_record *r, const char *key, uint64_t u)
-{
-	struct audit_field *f = rec_add(r, key);
-
-	f->kind = AUDIT_U64;
-	f->u = u;
-}
-
 const struct audit_field *audit_rec_get(const struct audit_record *r, const char *key)
 {
 	size_t i;
@@ -111,6 +77,77 @@ bool audit_rec_is(const struct audit_record *r, const char *type)
 	       !memcmp(f->s, type, f->len);
 }
 
+/*
+ * Word-at-a-time scans, 8 bytes per step. The top bit of each byte is
+ * cleared before adding to it, so no sum carries into the next byte and every
+ * flag (the top bit of a byte of the result) is exact for its own byte.
+ */
+#define BYTES(c) (0x0101010101010101ull * (c))
+
+static inline uint64_t load8(const unsigned char *s)
+{
+	uint64_t x;
+
+	memcpy(&x, s, 8);
+	return x;
+}
+
+/* Flags for the ASCII bytes a JSON string body escapes: 0x00..0x1f, 0x7f, '"' and '\\'. */
+static inline uint64_t word_escaped(uint64_t x)
+{
+	uint64_t y = x & BYTES(0x7f);
+	uint64_t keep = (y + BYTES(0x60)) & ((y ^ BYTES('"')) + BYTES(0x7f)) &
+			((y ^ BYTES('\\')) + BYTES(0x7f));
+
+	return (~keep | (y + BYTES(0x01))) & ~x & BYTES(0x80);
+}
+
+static inline bool byte_escaped(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f || c == '"' || c == '\\';
+}
+
+/*
+ * Index of the first byte at or after i that is escaped, or with stop_high
+ * also non-ASCII (such bytes need UTF-8 validation); len when there is none.
+ * The last word ends at len and may overlap bytes already seen: the byte
+ * loop settles where the run ends.
+ */
+static inline size_t scan(const unsigned char *s, size_t i, size_t len, bool stop_high)
+{
+	uint64_t high = stop_high ? BYTES(0x80) : 0;
+
+	for (; len >= 8 && i < len; i += 8) {
+		uint64_t x = load8(s + (len - i >= 8 ? i : len - 8));
+
+		if (word_escaped(x) | (x & high))
+			break;
+	}
+	while (i < len && !byte_escaped(s[i]) && !(stop_high && s[i] >= 0x80))
+		i++;
+	return i < len ? i : len;
+}
+
+/* memcpy for the short keys and values of records, without a library call for each. */
+static inline void copy_short(char *o, const void *src, size_t n)
+{
+	const char *s = src;
+
+	if (n >= 16) {
+		memcpy(o, s, n);
+	} else if (n >= 8) { /* two overlapping words */
+		memcpy(o, s, 8);
+		memcpy(o + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(o, s, 4);
+		memcpy(o + n - 4, s + n - 4, 4);
+	} else if (n) {
+		o[0] = s[0];
+		o[n / 2] = s[n / 2];
+		o[n - 1] = s[n - 1];
+	}
+}
+
 /* RFC 3629: shortest forms only, no surrogates, nothing above U+10FFFF. */
 bool audit_utf8_valid(const char *str, size_t len)
 {
@@ -122,6 +159,10 @@ bool audit_utf8_valid(const char *str, size_t len)
 		unsigned char lo = 0x80, hi = 0xbf;
 		int n;
 
+		if (len - i >= 8 && !(load8(s + i) & BYTES(0x80))) {
+			i += 8;
+			continue;
+		}
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -155,56 +196,63 @@ bool audit_utf8_valid(const char *str, size_t len)
 	return true;
 }
 
-void audit_escape(struct abuf *out, const char *str, size_t len)
+/* out: room for 6 bytes per byte of s. */
+static char *put_escaped(char *o, const unsigned char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i, run = 0;
+	size_t i = 0, j;
 
-	abuf_reserve(out, len + 16);
-	for (i = 0; i < len; i++) {
-		unsigned char c = s[i];
-		char esc[6];
-
-		if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\')
-			continue;
-		abuf_put(out, s + run, i - run);
-		run = i + 1;
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			abuf_put(out, esc, 2);
+	for (;;) {
+		j = scan(s, i, len, false);
+		copy_short(o, s + i, j - i);
+		o += j - i;
+		if (j == len)
+			return o;
+		if (s[j] == '"' || s[j] == '\\') {
+			*o++ = '\\';
+			*o++ = (char)s[j];
 		} else {
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			abuf_put(out, esc, 6);
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[s[j] >> 4];
+			o[5] = hex[s[j] & 15];
+			o += 6;
 		}
+		i = j + 1;
 	}
-	abuf_put(out, s + run, len - run);
+}
+
+void audit_escape(struct abuf *out, const char *s, size_t len)
+{
+	abuf_reserve(out, 6 * len);
+	if (!out->oom && len)
+		out->len = (size_t)(put_escaped(out->p + out->len, (const unsigned char *)s, len) -
+				    out->p);
 }
 
 static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static void b64_encode(struct abuf *out, const unsigned char *s, size_t len)
+static char *put_b64(char *o, const unsigned char *s, size_t len)
 {
 	size_t i;
 
-	abuf_reserve(out, (len + 2) / 3 * 4);
 	for (i = 0; i + 2 < len; i += 3) {
-		char q[4] = { b64chars[s[i] >> 2], b64chars[((s[i] & 3) << 4) | (s[i + 1] >> 4)],
-			      b64chars[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)],
-			      b64chars[s[i + 2] & 63] };
-		abuf_put(out, q, 4);
+		*o++ = b64chars[s[i] >> 2];
+		*o++ = b64chars[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
+		*o++ = b64chars[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)];
+		*o++ = b64chars[s[i + 2] & 63];
 	}
 	if (len - i == 1) {
-		char q[4] = { b64chars[s[i] >> 2], b64chars[(s[i] & 3) << 4], '=', '=' };
-		abuf_put(out, q, 4);
+		*o++ = b64chars[s[i] >> 2];
+		*o++ = b64chars[(s[i] & 3) << 4];
+		*o++ = '=';
+		*o++ = '=';
 	} else if (len - i == 2) {
-		char q[4] = { b64chars[s[i] >> 2], b64chars[((s[i] & 3) << 4) | (s[i + 1] >> 4)],
-			      b64chars[(s[i + 1] & 15) << 2], '=' };
-		abuf_put(out, q, 4);
+		*o++ = b64chars[s[i] >> 2];
+		*o++ = b64chars[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
+		*o++ = b64chars[(s[i + 1] & 15) << 2];
+		*o++ = '=';
 	}
+	return o;
 }
 
 static int b64_val(char c)
@@ -248,7 +296,7 @@ static int b64_decode(const char *s, size_t len, char *out, size_t *outlen)
 	return 0;
 }
 
-static void put_u64(struct abuf *out, uint64_t u)
+static char *put_u64(char *o, uint64_t u)
 {
 	char d[20];
 	int n = 0;
@@ -257,52 +305,68 @@ static void put_u64(struct abuf *out, uint64_t u)
 		d[sizeof(d) - 1 - n++] = (char)('0' + u % 10);
 		u /= 10;
 	} while (u);
-	abuf_put(out, d + sizeof(d) - n, n);
+	copy_short(o, d + sizeof(d) - n, (size_t)n);
+	return o + n;
 }
 
-/* Length of the leading run of bytes that stand for themselves in a JSON string. */
-static size_t plain_prefix(const char *str, size_t len)
+/* Room a field can take: ,"key_b64": and 20 digits, or a string escaped 6 bytes per byte. */
+static size_t field_max(const struct audit_field *f)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-
-	while (i < len && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\')
-		i++;
-	return i;
+	return f->klen + 8 + (f->kind == AUDIT_U64 ? 20 : 2 + 6 * f->len);
 }
 
+static char *put_field(char *o, const struct audit_field *f)
+{
+	const unsigned char *s = (const unsigned char *)f->s;
+	size_t plain = f->kind == AUDIT_STR ? scan(s, 0, f->len, true) : 0;
+	bool utf8 = f->kind == AUDIT_STR &&
+		    (plain == f->len || audit_utf8_valid(f->s + plain, f->len - plain));
+
+	*o++ = '"';
+	copy_short(o, f->key, f->klen);
+	o += f->klen;
+	if (f->kind == AUDIT_STR && !utf8) {
+		memcpy(o, "_b64", 4);
+		o += 4;
+	}
+	*o++ = '"';
+	*o++ = ':';
+	if (f->kind == AUDIT_U64)
+		return put_u64(o, f->u);
+	*o++ = '"';
+	if (utf8) {
+		/* The common case is all plain: one copy. */
+		copy_short(o, s, plain);
+		o += plain;
+		if (plain < f->len)
+			o = put_escaped(o, s + plain, f->len - plain);
+	} else {
+		o = put_b64(o, s, f->len);
+	}
+	*o++ = '"';
+	return o;
+}
+
+/* One reservation per record, then plain stores: the writer formats every record it appends. */
 void audit_rec_format(const struct audit_record *r, struct abuf *out)
 {
-	size_t i;
+	size_t i, max = 2;
+	char *o;
 
-	abuf_put(out, "{", 1);
+	for (i = 0; i < r->n; i++)
+		max += field_max(&r->f[i]);
+	abuf_reserve(out, max);
+	if (out->oom)
+		return;
+	o = out->p + out->len;
+	*o++ = '{';
 	for (i = 0; i < r->n; i++) {
-		const struct audit_field *f = &r->f[i];
-		size_t plain = f->kind == AUDIT_STR ? plain_prefix(f->s, f->len) : 0;
-		bool utf8 = f->kind == AUDIT_STR &&
-			    (plain == f->len || audit_utf8_valid(f->s + plain, f->len - plain));
-
 		if (i)
-			abuf_put(out, ",", 1);
-		abuf_put(out, "\"", 1);
-		abuf_put(out, f->key, strlen(f->key));
-		if (f->kind == AUDIT_STR && !utf8)
-			abuf_put(out, "_b64", 4);
-		abuf_put(out, "\":", 2);
-		if (f->kind == AUDIT_U64) {
-			put_u64(out, f->u);
-			continue;
-		}
-		abuf_put(out, "\"", 1);
-		if (plain == f->len)
-			abuf_put(out, f->s, f->len); /* the common case: nothing to escape */
-		else if (utf8)
-			audit_escape(out, f->s, f->len);
-		else
-			b64_encode(out, (const unsigned char *)f->s, f->len);
-		abuf_put(out, "\"", 1);
+			*o++ = ',';
+		o = put_field(o, &r->f[i]);
 	}
-	abuf_put(out, "}", 1);
+	*o++ = '}';
+	out->len = (size_t)(o - out->p);
 }
 
 static int hexval(char c)
@@ -474,6 +538,7 @@ int audit_rec_parse(const char *line, size_t len, struct audit_record *r, const 
 		f = &r->f[r->n];
 		memset(f, 0, sizeof(*f));
 		f->key = o;
+		f->klen = klen;
 		memcpy(o, key, klen);
 		o += klen;
 		*o++ = 0;
@@ -494,6 +559,7 @@ int audit_rec_parse(const char *line, size_t len, struct audit_record *r, const 
 					goto bad;
 				}
 				((char *)f->key)[klen - 4] = 0;
+				f->klen = klen - 4;
 				/* KEY_b64_b64 would be ambiguous with a KEY_b64 string. */
 				if (klen - 4 > 4 && !memcmp(key + klen - 8, "_b64", 4)) {
 					*why = "bad member name";
@@ -523,7 +589,7 @@ int audit_rec_parse(const char *line, size_t len, struct audit_record *r, const 
 			goto bad;
 		}
 		/* Room for the _b64 suffix whatever the value: every record re-serialises. */
-		if (strlen(f->key) > 24) {
+		if (f->klen > 24) {
 			*why = "member name too long";
 			goto bad;
 		}
@@ -617,7 +683,7 @@ const char *audit_rec_schema_error(const struct audit_record *r)
 		bool opt = sp[1] == '?';
 		char kind = sp[opt ? 2 : 1];
 		const struct audit_field *f = k < r->n ? &r->f[k] : NULL;
-		bool match = f && strlen(f->key) == klen && !memcmp(f->key, spec, klen);
+		bool match = f && f->klen == klen && !memcmp(f->key, spec, klen);
 
 		if (match && kind != '*' && (kind == 'u') != (f->kind == AUDIT_U64))
 			return "a field has the wrong kind of value";

@@ -35,18 +35,51 @@ int audit_key_public(const uint8_t seed[32], uint8_t pub[32])
 	return err;
 }
 
-int audit_sign(const uint8_t seed[32], const void *msg, size_t len, uint8_t sig[64])
+struct audit_signer {
+	EVP_PKEY *key; /* wipes its private half when freed */
+};
+
+struct audit_signer *audit_signer_new(const uint8_t seed[32])
 {
-	EVP_PKEY *pk = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
+	struct audit_signer *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
+	if (!s->key) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void audit_signer_free(struct audit_signer *s)
+{
+	if (!s)
+		return;
+	EVP_PKEY_free(s->key);
+	free(s);
+}
+
+int audit_signer_sign(struct audit_signer *s, const void *msg, size_t len, uint8_t sig[64])
+{
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	size_t n = 64;
 	int err = -EIO;
 
-	if (pk && ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, pk) == 1 &&
+	if (ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, s->key) == 1 &&
 	    EVP_DigestSign(ctx, sig, &n, msg, len) == 1 && n == 64)
 		err = 0;
 	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(pk);
+	return err;
+}
+
+int audit_sign(const uint8_t seed[32], const void *msg, size_t len, uint8_t sig[64])
+{
+	struct audit_signer *s = audit_signer_new(seed);
+	int err = s ? audit_signer_sign(s, msg, len, sig) : -EIO;
+
+	audit_signer_free(s);
 	return err;
 }
 

@@ -33,12 +33,12 @@ struct audit_writer {
 	uint64_t file_records;
 	uint64_t seq; /* of the next record */
 	uint8_t head[32]; /* hash of the last record */
-	char prev_hex[65];
+	char prev_hex[65]; /* head in hex: the next record's prev */
 	char log_id[33];
 	struct audit_key key;
+	struct audit_signer *signer; /* key.seed prepared for signing; NULL until a seal needs it */
 	struct audit_hasher *h;
-	struct abuf pend; /* appended, not yet written */
-	struct abuf line;
+	struct abuf pend; /* appended, not yet written; records are formatted in place */
 	bool unsynced;
 	int64_t unsynced_since; /* CLOCK_MONOTONIC ns */
 	uint64_t since_seal;
@@ -102,6 +102,21 @@ int audit_flush(struct audit_writer *w)
 /* r: its first field is seq and its last prev; both are filled in here. */
 static int emit(struct audit_writer *w, struct audit_record *r);
 
+/* Kept from seal to seal while the key stays (always, without forward security). */
+static int sign(struct audit_writer *w, const void *msg, size_t len, uint8_t sig[64])
+{
+	if (!w->signer)
+		w->signer = audit_signer_new(w->key.seed);
+	return w->signer ? audit_signer_sign(w->signer, msg, len, sig) : -EIO;
+}
+
+/* Whenever the key changes: the old one must not outlive it (forward security). */
+static void drop_signer(struct audit_writer *w)
+{
+	audit_signer_free(w->signer);
+	w->signer = NULL;
+}
+
 static int seal(struct audit_writer *w, const char *reason)
 {
 	struct audit_record r = { 0 };
@@ -112,13 +127,12 @@ static int seal(struct audit_writer *w, const char *reason)
 	int err;
 
 	now_str(time);
-	audit_hex(w->head, 32, w->prev_hex);
 	if (w->cfg.forward_secure) {
 		audit_key_evolve(&next);
 		audit_hex(next.pub, 32, next_hex);
 	}
 	audit_seal_message(&msg, w->log_id, w->seq, w->prev_hex, time, reason, next_hex);
-	err = msg.oom ? -ENOMEM : audit_sign(w->key.seed, msg.p, msg.len, sig);
+	err = msg.oom ? -ENOMEM : sign(w, msg.p, msg.len, sig);
 	abuf_free(&msg);
 	if (err) {
 		audit_key_wipe(&next);
@@ -143,6 +157,7 @@ static int seal(struct audit_writer *w, const char *reason)
 		/* The seal naming the next key is durable before the old key goes. */
 		err = audit_flush(w);
 		if (!err) {
+			drop_signer(w);
 			audit_key_wipe(&w->key);
 			w->key = next;
 			err = audit_key_store(w->key_dir, &w->key);
@@ -243,8 +258,9 @@ static int rotate(struct audit_writer *w)
 
 static int emit(struct audit_writer *w, struct audit_record *r)
 {
-	size_t start;
+	size_t start, len;
 	uint8_t hash[32];
+	char hex[65];
 	int64_t now;
 	int err;
 
@@ -252,32 +268,36 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 		return w->err;
 	for (;;) {
 		r->f[0].u = w->seq;
-		audit_hex(w->head, 32, w->prev_hex);
 		r->f[r->n - 1].s = w->prev_hex;
 		r->f[r->n - 1].len = 64;
-		w->line.len = 0;
-		audit_rec_format(r, &w->line);
-		if (w->line.oom)
+		start = w->pend.len;
+		audit_rec_format(r, &w->pend);
+		if (w->pend.oom)
 			return -ENOMEM;
+		len = w->pend.len - start;
 		if (w->rotating || !w->cfg.max_bytes || w->file_records < 2 ||
-		    w->file_size + w->line.len + AUDIT_HASH_SUFFIX_LEN + SEAL_RESERVE <=
-			    w->cfg.max_bytes)
+		    w->file_size + len + AUDIT_HASH_SUFFIX_LEN + SEAL_RESERVE <= w->cfg.max_bytes)
 			break;
+		/* Formatted again after the rotation: its seq and prev change. */
+		w->pend.len = start;
 		err = rotate(w);
 		if (err) {
 			w->err = err;
 			return err;
 		}
 	}
-	err = audit_chain_hash(w->h, w->head, w->line.p, w->line.len, hash);
-	if (err)
+	err = audit_chain_hash(w->h, w->head, w->pend.p + start, len, hash);
+	if (!err) {
+		audit_hex(hash, 32, hex);
+		audit_line_finish_hex(&w->pend, start, hex);
+		err = w->pend.oom ? -ENOMEM : 0;
+	}
+	if (err) {
+		w->pend.len = start;
 		return err;
-	start = w->pend.len;
-	abuf_put(&w->pend, w->line.p, w->line.len);
-	audit_line_finish(&w->pend, start, hash);
-	if (w->pend.oom)
-		return -ENOMEM;
+	}
 	memcpy(w->head, hash, 32);
+	memcpy(w->prev_hex, hex, sizeof(hex));
 	w->seq++;
 	w->file_records++;
 	w->file_size += w->pend.len - start;
@@ -374,12 +394,13 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 {
 	static const char *const flag_names[] = { "", "truncated", "argv_race",
 						  "truncated,argv_race" };
-	struct audit_record r = { 0 };
+	struct audit_record r;
 	char time[32], sha[65], ip[INET6_ADDRSTRLEN] = "";
 
 	if (size < AG_EVENT_HDR_SIZE || ev->subject_len > AG_MAX_INPUT ||
 	    size < AG_EVENT_HDR_SIZE + ev->subject_len)
 		return -EINVAL;
+	audit_rec_init(&r);
 	audit_time_format((int64_t)ev->ts_boot_ns + w->boot_to_real, time);
 	audit_hex(ev->policy_sha256, 32, sha);
 	audit_rec_u64(&r, "seq", 0);
@@ -564,10 +585,10 @@ static void free_writer(struct audit_writer *w)
 {
 	if (w->fd >= 0)
 		close(w->fd);
+	drop_signer(w);
 	audit_key_wipe(&w->key);
 	audit_hasher_free(w->h);
 	abuf_free(&w->pend);
-	abuf_free(&w->line);
 	free(w->path);
 	free(w->key_dir);
 	free(w);
@@ -668,6 +689,7 @@ static int scan_log(struct audit_writer *w, const struct audit_lines *l, struct 
 	    !audit_rec_u64_get(&last, "seq", &w->seq))
 		return -EBADMSG;
 	memcpy(w->head, last.hash, 32);
+	audit_hex(w->head, 32, w->prev_hex);
 	w->seq++;
 	cs->closed = audit_rec_is(&last, "seal") &&
 		     (!strcmp(audit_rec_cstr_get(&last, "reason", buf, sizeof(buf)), "shutdown") ||
@@ -709,6 +731,7 @@ static int key_catch_up(struct audit_writer *w, const struct chain_state *cs)
 	if (memcmp(w->key.root, cs->root, 32) || w->key.epoch > cs->epoch)
 		return -EKEYREJECTED;
 	while (w->key.epoch < cs->epoch) {
+		drop_signer(w);
 		audit_key_evolve(&w->key);
 		moved = true;
 	}
@@ -783,6 +806,7 @@ struct audit_writer *audit_writer_open(const struct audit_config *cfg, int *err)
 	if (!w)
 		return NULL;
 	w->fd = -1;
+	audit_hex(w->head, 32, w->prev_hex); /* zeros: the first genesis has no predecessor */
 	w->cfg = *cfg;
 	if (!w->cfg.seal_every)
 		w->cfg.seal_every = AUDIT_DEFAULT_SEAL_EVERY;
