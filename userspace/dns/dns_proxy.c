@@ -181,7 +181,7 @@ static int ask(struct dns_proxy *p, const struct sockaddr_storage *u, int tcp, c
 	uint8_t hdr[2];
 	size_t rlen;
 	ssize_t n;
-	int fd, err = -EIO;
+	int fd, tries, err = -EIO;
 
 	fd = socket(u->ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -195,11 +195,10 @@ static int ask(struct dns_proxy *p, const struct sockaddr_storage *u, int tcp, c
 		err = write_msg_tcp(fd, msg, len);
 		if (!err)
 			err = read_full(p, fd, hdr, 2, UPSTREAM_MS);
+		if (err)
+			goto out;
 		rlen = (size_t)hdr[0] << 8 | hdr[1];
-		if (!err && rlen > outsz)
-			err = -EMSGSIZE;
-		if (!err)
-			err = read_full(p, fd, out, rlen, UPSTREAM_MS);
+		err = rlen > outsz ? -EMSGSIZE : read_full(p, fd, out, rlen, UPSTREAM_MS);
 		if (!err)
 			err = (int)rlen;
 		goto out;
@@ -208,8 +207,8 @@ static int ask(struct dns_proxy *p, const struct sockaddr_storage *u, int tcp, c
 		err = -errno;
 		goto out;
 	}
-	/* Stray datagrams with another id are skipped, within the same time budget. */
-	while (wait_readable(p, fd, UPSTREAM_MS)) {
+	/* A few stray datagrams with another id are skipped (the socket is connected). */
+	for (tries = 0; tries < 8 && wait_readable(p, fd, UPSTREAM_MS); tries++) {
 		n = recv(fd, out, outsz, 0);
 		if (n >= 2 && out[0] == msg[0] && out[1] == msg[1]) {
 			err = (int)n;
