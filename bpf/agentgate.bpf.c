@@ -1571,50 +1571,18 @@ static __always_inline int ag_dns_restore6(struct bpf_sock_addr *ctx)
 	return 1;
 }
 
-SEC("cgroup/connect4")
-int ag_dns_connect4(struct bpf_sock_addr *ctx)
-{
-	return ag_dns_redirect4(ctx);
-}
+/* One program per attach type; redirects on the way out, restores on the way in. */
+#define AG_DNS_PROG(name, sec, fn)                                                               \
+	SEC(sec) int name(struct bpf_sock_addr *ctx)                                             \
+	{                                                                                        \
+		return fn(ctx);                                                                  \
+	}
 
-SEC("cgroup/connect6")
-int ag_dns_connect6(struct bpf_sock_addr *ctx)
-{
-	return ag_dns_redirect6(ctx);
-}
-
-SEC("cgroup/sendmsg4")
-int ag_dns_sendmsg4(struct bpf_sock_addr *ctx)
-{
-	return ag_dns_redirect4(ctx);
-}
-
-SEC("cgroup/sendmsg6")
-int ag_dns_sendmsg6(struct bpf_sock_addr *ctx)
-{
-	return ag_dns_redirect6(ctx);
-}
-
-SEC("cgroup/recvmsg4")
-int ag_dns_recvmsg4(struct bpf_sock_addr *ctx)
-{
-	return ag_dns_restore4(ctx);
-}
-
-SEC("cgroup/recvmsg6")
-int ag_dns_recvmsg6(struct bpf_sock_addr *ctx)
-{
-	return ag_dns_restore6(ctx);
-}
-
-SEC("cgroup/getpeername4")
-int ag_dns_getpeername4(struct bpf_sock_addr *ctx)
-{
-	return ag_dns_restore4(ctx);
-}
-
-SEC("cgroup/getpeername6")
-int ag_dns_getpeername6(struct bpf_sock_addr *ctx)
-{
-	return ag_dns_restore6(ctx);
-}
+AG_DNS_PROG(ag_dns_connect4, "cgroup/connect4", ag_dns_redirect4)
+AG_DNS_PROG(ag_dns_connect6, "cgroup/connect6", ag_dns_redirect6)
+AG_DNS_PROG(ag_dns_sendmsg4, "cgroup/sendmsg4", ag_dns_redirect4)
+AG_DNS_PROG(ag_dns_sendmsg6, "cgroup/sendmsg6", ag_dns_redirect6)
+AG_DNS_PROG(ag_dns_recvmsg4, "cgroup/recvmsg4", ag_dns_restore4)
+AG_DNS_PROG(ag_dns_recvmsg6, "cgroup/recvmsg6", ag_dns_restore6)
+AG_DNS_PROG(ag_dns_getpeername4, "cgroup/getpeername4", ag_dns_restore4)
+AG_DNS_PROG(ag_dns_getpeername6, "cgroup/getpeername6", ag_dns_restore6)
