@@ -538,6 +538,55 @@ static void test_export(void **state)
 		free(paths[i]);
 }
 
+/* Network records: a DNS lookup and a connect to an address learned from a name. */
+static void test_export_network(void **state)
+{
+	struct fixture *f = *state;
+	struct ag_event ev = tevent(1, "pastebin.com");
+	struct audit_writer *w;
+	char out[512], *paths[] = { f->d.log }, buf[8192];
+	size_t n;
+	int err;
+	FILE *fp;
+
+	w = audit_writer_open(&f->c, &err);
+	assert_non_null(w);
+	ev.action = AG_CLASS_NET_DOMAIN;
+	ev.decision = AG_DECISION_DENY;
+	assert_int_equal(audit_append_decision(w, &ev, sizeof(ev), tctx()), 0);
+	ev = tevent(2, "");
+	ev.action = AG_CLASS_NET_ADDR;
+	ev.decision = AG_DECISION_ALLOW;
+	ev.addr[10] = ev.addr[11] = 0xff;
+	memcpy(&ev.addr[12], "\xc0\x00\x02\x07", 4);
+	ev.port = 443;
+	memcpy(ev.subject, ev.addr, 16);
+	ev.subject[16] = 443 >> 8;
+	ev.subject[17] = 443 & 0xff;
+	memcpy(&ev.subject[AG_NET_ADDR_LEN], "hooks.slack.com", 15);
+	ev.subject_len = AG_NET_ADDR_LEN + 15;
+	assert_int_equal(audit_append_decision(w, &ev, sizeof(ev), tctx()), 0);
+	assert_int_equal(audit_writer_close(w), 0);
+
+	fp = fopen(f->d.log, "r");
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	assert_non_null(strstr(buf, "\"action\":\"network\",\"domain\":\"pastebin.com\",\"flags\""));
+	assert_non_null(strstr(buf, "\"domain\":\"hooks.slack.com\",\"ip\":\"192.0.2.7\",\"port\":443,"));
+
+	snprintf(out, sizeof(out), "%s/export.csv", f->d.root);
+	fp = fopen(out, "w+");
+	assert_int_equal(audit_export(paths, 1, "csv", fp), 0);
+	rewind(fp);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	assert_non_null(strstr(buf, ",action,object,domain,port,"));
+	assert_non_null(strstr(buf, ",network,pastebin.com,pastebin.com,,DENY,"));
+	assert_non_null(strstr(buf, ",network,192.0.2.7,hooks.slack.com,443,ALLOW,"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -557,6 +606,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forward_secure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gaps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_network, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,10 +53,11 @@ static void csv_field(FILE *out, const struct audit_record *r, const char *key)
 		csv_bytes(out, f->s, f->len);
 }
 
-static const char *const columns[] = { "seq",	  "time",   "type",   "host",	"agent",
-				       "cgroup_id", "pid",    "uid",    "comm",	"exe",
-				       "action",    "object", "port",   "decision", "mode",
-				       "rule",	  "reason", "policy", "detail",	"hash" };
+static const char *const columns[] = { "seq",    "time",     "type",   "host",   "agent",
+				       "cgroup_id", "pid",   "uid",      "comm",   "exe",
+				       "action", "object", "domain", "port",   "decision",
+				       "mode",   "rule",   "reason", "policy", "detail",
+				       "hash" };
 
 static void csv_row(FILE *out, const struct audit_record *r)
 {
@@ -70,8 +71,9 @@ static void csv_row(FILE *out, const struct audit_record *r)
 		if (i)
 			fputc(',', out);
 		if (!strcmp(c, "object")) {
+			/* A connect's object is its address; its domain has a column of its own. */
 			if ((f = audit_rec_get(r, "path")) || (f = audit_rec_get(r, "command")) ||
-			    (f = audit_rec_get(r, "domain")) || (f = audit_rec_get(r, "ip")))
+			    (f = audit_rec_get(r, "ip")) || (f = audit_rec_get(r, "domain")))
 				csv_bytes(out, f->s, f->len);
 		} else if (!strcmp(c, "detail")) {
 			/* What a non-decision record says, in one cell. */
