@@ -196,6 +196,33 @@ static void test_learned_domains(void **state)
 	tp_free(&t);
 }
 
+/* Default allow: a name resolves unless every port of it is denied by a rule. */
+static void test_name_default_allow(void **state)
+{
+	struct ag_verdict v;
+	struct ag_rule *r;
+	struct tpol t = { 0 };
+
+	tp_init(&t, 1);
+	tp_rule(&t, N, "*.evil.example", 0);
+	r = tp_rule(&t, N, "mail.example", 0);
+	tp_ports(&t, r, 25, 25);
+	tp_compile_ok(&t);
+	v = dom(&t, "x.evil.example");
+	assert_int_equal(v.rule, 0);
+	assert_int_equal(v.allow, 0);
+	/* Only port 25 is denied: the name resolves, the other ports fall to the default. */
+	v = dom(&t, "mail.example");
+	assert_int_equal(v.rule, AG_RULE_DEFAULT);
+	assert_int_equal(v.allow, 1);
+	assert_int_equal(dom_port(&t, "mail.example", 25).allow, 0);
+	assert_int_equal(dom_port(&t, "mail.example", 587).allow, 1);
+	v = dom(&t, "ok.example");
+	assert_int_equal(v.rule, AG_RULE_DEFAULT);
+	assert_int_equal(v.allow, 1);
+	tp_free(&t);
+}
+
 static void test_errors(void **state)
 {
 	static const char *const bad[] = { "10.0.0.0/33", "10.0.0/8", "::/129", "x", "1.2.3.4/",
@@ -227,7 +254,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_domains),		 cmocka_unit_test(test_cidr_v4),
 		cmocka_unit_test(test_cidr_edges),	 cmocka_unit_test(test_ports),
-		cmocka_unit_test(test_learned_domains), cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_learned_domains), cmocka_unit_test(test_name_default_allow), cmocka_unit_test(test_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
