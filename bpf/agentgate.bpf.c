@@ -1117,8 +1117,9 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 /*
  * A connect judged by its address (NET_ADDR on subject[0..18)) and, when the
  * address was learned from an allowed DNS answer, by that name and the port
- * (NET_DOMAIN): the rule first in file order wins. The name follows the
- * address bytes in the event.
+ * (NET_DOMAIN): the rule first in file order wins. The name is read once, to
+ * follow the address bytes in the event; the NUL and port the DFA wants go
+ * right after it, past what the event sends.
  */
 static __always_inline int ag_net_judge(struct ag_task *t, const struct ag_pol *pol)
 {
@@ -1126,6 +1127,7 @@ static __always_inline int ag_net_judge(struct ag_task *t, const struct ag_pol *
 	struct ag_event *ev = &t->ev;
 	struct ag_learned_val *lv;
 	struct ag_verdict v, vd;
+	__u8 *name = (__u8 *)&ev->subject[AG_NET_ADDR_LEN];
 	__u32 len = AG_NET_ADDR_LEN, n;
 
 	v = ag_match_bpf(&pol->img, pol->h, AG_CLASS_NET_ADDR, (const __u8 *)ev->subject, len);
@@ -1137,13 +1139,12 @@ static __always_inline int ag_net_judge(struct ag_task *t, const struct ag_pol *
 			n = AG_DNS_NAME_MAX - 4;
 		asm volatile("" : "+r"(n)); /* keep the masks below */
 		n &= AG_DNS_NAME_MAX - 1;
-		bpf_probe_read_kernel(t->tmp, n, lv->name);
-		t->tmp[n] = 0;
-		t->tmp[(n + 1) & (AG_DNS_NAME_MAX - 1)] = ev->port >> 8;
-		t->tmp[(n + 2) & (AG_DNS_NAME_MAX - 1)] = ev->port & 0xff;
-		vd = ag_match_bpf(&pol->img, pol->h, AG_CLASS_NET_DOMAIN, t->tmp, n + 3);
+		bpf_probe_read_kernel(name, n, lv->name);
+		name[n] = 0;
+		name[(n + 1) & (AG_DNS_NAME_MAX - 1)] = ev->port >> 8;
+		name[(n + 2) & (AG_DNS_NAME_MAX - 1)] = ev->port & 0xff;
+		vd = ag_match_bpf(&pol->img, pol->h, AG_CLASS_NET_DOMAIN, name, n + 3);
 		v = ag_verdict_first(v, vd);
-		bpf_probe_read_kernel(&ev->subject[AG_NET_ADDR_LEN], n, lv->name);
 		len += n;
 	}
 	ag_emit(t, pol, AG_CLASS_NET_ADDR, v, len, 0, AG_OP_NONE);

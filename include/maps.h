@@ -92,6 +92,13 @@ struct ag_learned_key {
 	__u8 addr[16]; /* IPv6, or ::ffff:IPv4 */
 };
 
+struct ag_learned_val {
+	__u64 expires_ns; /* CLOCK_BOOTTIME (bpf_ktime_get_boot_ns) */
+	__u32 name_len;
+	__u32 reserved;
+	char name[AG_DNS_NAME_MAX]; /* the allowed name it was learned from, lower case */
+};
+
 #define AG_DNS_CLIENTS 4096u
 
 struct ag_dns_client_key {
@@ -108,13 +115,6 @@ struct ag_dns_client {
 	__u32 uid;
 	__u32 reserved;
 	char comm[16];
-};
-
-struct ag_learned_val {
-	__u64 expires_ns; /* CLOCK_BOOTTIME (bpf_ktime_get_boot_ns) */
-	__u32 name_len;
-	__u32 reserved;
-	char name[AG_DNS_NAME_MAX]; /* the allowed name it was learned from, lower case */
 };
 
 #endif /* AGENTGATE_MAPS_H */

@@ -133,7 +133,7 @@ struct ag_verdict image_name_verdict(const struct ag_image *img, const char *nam
 	struct ag_image_hdr h;
 	unsigned int hi, lo;
 	int any_allow = 0;
-	__u16 s = 1, s1;
+	__u16 s = 1, s1, s2, prev1 = 0, prev2 = 0;
 	size_t i;
 
 	if (image_hdr(img, &h))
@@ -148,11 +148,21 @@ struct ag_verdict image_name_verdict(const struct ag_image *img, const char *nam
 	for (i = 0; i < len; i++)
 		s = ag_dfa_step(img, d, s, (__u8)name[i]);
 	s = ag_dfa_step(img, d, s, 0);
-	/* Every port: the first rule that allows one, else the first that denies. */
+	/*
+	 * Every port: the first rule that allows one, else the first that denies.
+	 * Port ranges leave runs of bytes going to one state: each is judged once.
+	 */
 	for (hi = 0; hi < 256; hi++) {
 		s1 = ag_dfa_step(img, d, s, (__u8)hi);
+		if (hi && s1 == prev1)
+			continue;
+		prev1 = s1;
 		for (lo = 0; lo < 256; lo++) {
-			w = ag_verdict_of(&h, ag_dfa_accept(img, d, ag_dfa_step(img, d, s1, (__u8)lo)));
+			s2 = ag_dfa_step(img, d, s1, (__u8)lo);
+			if (lo && s2 == prev2)
+				continue;
+			prev2 = s2;
+			w = ag_verdict_of(&h, ag_dfa_accept(img, d, s2));
 			if (w.allow && (!any_allow || w.rule < allow.rule)) {
 				allow = w;
 				any_allow = 1;

@@ -530,14 +530,15 @@ out:
 		close(lfd);
 		unlink(d.cfg->control_socket);
 	}
+	/* Startup may fail after some proxies started: their records go in before the log closes. */
+	for (i = 0; i < d.nassign; i++)
+		daemon_dns_stop(&d, &d.assign[i]);
 	err = audit_writer_close(d.audit);
 	if (err && d.audit)
 		daemon_log("closing the audit log: %s", strerror(-err));
 	audit_stream_close(d.stream);
 	if (d.cgroup_root_fd >= 0)
 		close(d.cgroup_root_fd);
-	for (i = 0; i < d.nassign; i++)
-		daemon_dns_stop(&d, &d.assign[i]); /* startup failed half-way */
 	if (d.dns_notify_fd >= 0)
 		close(d.dns_notify_fd);
 	loader_close(d.loader); /* pins stay: enforcement outlives the daemon */

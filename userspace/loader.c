@@ -39,7 +39,10 @@ enum {
 	M_STATE,
 	M_COUNT
 };
-/* "link_NAME" pins the link of program ag_NAME. */
+/*
+ * "link_NAME" pins the link of program ag_NAME: the LSM programs, then the
+ * cgroup programs steering DNS (docs/network.md), attached to the cgroup root.
+ */
 static const char *const link_pins[] = {
 	"link_file_open",  "link_bprm_check", "link_bprm_committed", "link_socket_connect",
 	"link_path_mknod", "link_path_mkdir", "link_path_unlink",    "link_path_rmdir",
@@ -51,14 +54,10 @@ static const char *const link_pins[] = {
 	"link_socket_create", "link_socket_sendmsg", "link_unix_stream_connect",
 	"link_unix_may_send", "link_inode_setxattr", "link_inode_removexattr",
 	"link_inode_setattr",
-};
-#define LINK_COUNT (sizeof(link_pins) / sizeof(link_pins[0]))
-/* DNS steering (docs/network.md): cgroup programs on the cgroup root, pinned the same way. */
-static const char *const cg_link_pins[] = {
 	"link_dns_connect4", "link_dns_connect6",     "link_dns_sendmsg4",     "link_dns_sendmsg6",
 	"link_dns_recvmsg4", "link_dns_recvmsg6",     "link_dns_getpeername4", "link_dns_getpeername6",
 };
-#define CG_LINK_COUNT (sizeof(cg_link_pins) / sizeof(cg_link_pins[0]))
+#define LINK_COUNT (sizeof(link_pins) / sizeof(link_pins[0]))
 #define CGROUP_ROOT "/sys/fs/cgroup"
 
 struct loader {
@@ -140,10 +139,6 @@ static void unpin_all(void)
 		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", link_pins[i]);
 		unlink(path);
 	}
-	for (i = 0; i < CG_LINK_COUNT; i++) {
-		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", cg_link_pins[i]);
-		unlink(path);
-	}
 	for (i = 0; i < M_COUNT; i++) {
 		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", map_pins[i]);
 		unlink(path);
@@ -187,9 +182,8 @@ static int adopt(struct loader *l)
 		if (l->fds[i] < 0)
 			return -errno;
 	}
-	for (i = 0; i < LINK_COUNT + CG_LINK_COUNT; i++) {
-		snprintf(path, sizeof(path), AG_PIN_DIR "/%s",
-			 i < LINK_COUNT ? link_pins[i] : cg_link_pins[i - LINK_COUNT]);
+	for (i = 0; i < LINK_COUNT; i++) {
+		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", link_pins[i]);
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			return -errno;
@@ -215,8 +209,8 @@ static int adopt(struct loader *l)
 static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 {
 	struct agentgate_bpf *skel;
-	struct bpf_link *links[LINK_COUNT + CG_LINK_COUNT] = {};
-	struct bpf_program *progs[LINK_COUNT + CG_LINK_COUNT];
+	struct bpf_link *links[LINK_COUNT] = {};
+	struct bpf_program *progs[LINK_COUNT];
 	struct bpf_map *maps[M_COUNT];
 	struct ag_state st = {};
 	char path[256];
@@ -234,10 +228,8 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	err = agentgate_bpf__load(skel);
 	if (err)
 		goto cleanup;
-	for (i = 0; i < LINK_COUNT + CG_LINK_COUNT; i++) {
-		snprintf(path, sizeof(path), "ag_%s",
-			 (i < LINK_COUNT ? link_pins[i] : cg_link_pins[i - LINK_COUNT]) +
-				 strlen("link_"));
+	for (i = 0; i < LINK_COUNT; i++) {
+		snprintf(path, sizeof(path), "ag_%s", link_pins[i] + strlen("link_"));
 		progs[i] = bpf_object__find_program_by_name(skel->obj, path);
 		if (!progs[i]) {
 			err = -ENOENT;
@@ -266,29 +258,20 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 		if (err)
 			goto cleanup;
 	}
-	for (i = 0; i < LINK_COUNT; i++) {
-		links[i] = bpf_program__attach(progs[i]);
-		if (!links[i]) {
-			err = -errno;
-			goto cleanup;
-		}
-		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", link_pins[i]);
-		err = bpf_link__pin(links[i], path);
-		if (err)
-			goto cleanup;
-	}
 	cg_fd = open(CGROUP_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg_fd < 0) {
 		err = -errno;
 		goto cleanup;
 	}
-	for (i = LINK_COUNT; i < LINK_COUNT + CG_LINK_COUNT; i++) {
-		links[i] = bpf_program__attach_cgroup(progs[i], cg_fd);
+	for (i = 0; i < LINK_COUNT; i++) {
+		links[i] = bpf_program__type(progs[i]) == BPF_PROG_TYPE_CGROUP_SOCK_ADDR ?
+				   bpf_program__attach_cgroup(progs[i], cg_fd) :
+				   bpf_program__attach(progs[i]);
 		if (!links[i]) {
 			err = -errno;
 			goto cleanup;
 		}
-		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", cg_link_pins[i - LINK_COUNT]);
+		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", link_pins[i]);
 		err = bpf_link__pin(links[i], path);
 		if (err)
 			goto cleanup;
@@ -308,7 +291,7 @@ cleanup:
 		unpin_all();
 		rmdir(AG_PIN_DIR);
 	}
-	for (i = 0; i < LINK_COUNT + CG_LINK_COUNT; i++)
+	for (i = 0; i < LINK_COUNT; i++)
 		bpf_link__destroy(links[i]);
 	if (cg_fd >= 0)
 		close(cg_fd);

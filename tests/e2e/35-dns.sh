@@ -243,6 +243,21 @@ if start_daemon; then
 	expect "daemon: denied name's address denied" EPERM in_cgroup "$CGP/agent" "$PROBE" connect 127.0.0.43 8443
 	expect "daemon: query to another resolver refused" REFUSED in_cgroup "$CGP/agent" "$PROBE" dns-query 127.0.0.99 denied.e2e.test
 	expect "daemon: unassigned process unaffected" ok "$PROBE" resolve denied.e2e.test
+	# A new policy for the same cgroup: its proxy judges names by it from then on.
+	pol_swap=$(policy dns-swap <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+$(dns_resolver_rules)
+  - action: network
+    domain: "denied.e2e.test"
+    decision: allow
+EOP
+)
+	check "daemon: the cgroup gets another policy" ctl assign "/$CGP/agent" "$pol_swap"
+	expect "daemon: after the swap, the once denied name resolves" "ok 127.0.0.43" joined in_cgroup "$CGP/agent" "$PROBE" resolve denied.e2e.test
+	expect "daemon: after the swap, the once allowed name is refused" EAI_AGAIN in_cgroup "$CGP/agent" "$PROBE" resolve allowed.e2e.test
 else
 	fail "daemon starts with a DNS policy" "$(tail -n 3 "$D/daemon.err")"
 fi

@@ -53,6 +53,7 @@ static char *rehash_signed(const char *line, const char *edit_from, const char *
 {
 	struct audit_record r;
 	struct audit_hasher *h = audit_hasher_new();
+	struct audit_signer *signer;
 	struct abuf b = { 0 }, msg = { 0 };
 	char prev_hex[65], sig_hex[129], buf[4][80], *s = strdup(line), *p;
 	const char *why;
@@ -73,7 +74,10 @@ static char *rehash_signed(const char *line, const char *edit_from, const char *
 				   audit_rec_cstr_get(&r, "time", buf[1], 80),
 				   audit_rec_cstr_get(&r, "reason", buf[2], 80),
 				   audit_rec_cstr_get(&r, "next_pubkey", buf[3], 80));
-		assert_int_equal(audit_sign(seed, msg.p, msg.len, sig), 0);
+		signer = audit_signer_new(seed);
+		assert_non_null(signer);
+		assert_int_equal(audit_signer_sign(signer, msg.p, msg.len, sig), 0);
+		audit_signer_free(signer);
 		abuf_free(&msg);
 		audit_hex(sig, 64, sig_hex);
 		for (i = 0; i < r.n; i++)

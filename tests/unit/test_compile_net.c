@@ -46,6 +46,30 @@ static struct ag_verdict dom_port(struct tpol *t, const char *name, uint16_t por
 	return image_match(&t->img, DO, in, (size_t)n);
 }
 
+/* The DNS question by brute force: every port through the plain matcher. */
+static void dom_is_brute(struct tpol *t, const char *name)
+{
+	struct ag_verdict want = { AG_RULE_DEFAULT, 0 }, best_allow = { 0, 0 }, v, got;
+	unsigned int port;
+	int any_allow = 0;
+
+	for (port = 0; port < 65536; port++) {
+		v = dom_port(t, name, (uint16_t)port);
+		if (v.allow && (!any_allow || v.rule < best_allow.rule)) {
+			best_allow = v;
+			any_allow = 1;
+		} else if (!v.allow && v.rule < want.rule) {
+			want = v;
+		}
+	}
+	if (any_allow)
+		want = best_allow;
+	got = dom(t, name);
+	if (got.rule != want.rule || got.allow != want.allow)
+		fail_msg("'%s': rule %u allow %u, brute force rule %u allow %u", name, got.rule,
+			 got.allow, want.rule, want.allow);
+}
+
 static struct ag_rule *cidr(struct tpol *t, const char *c, int allow)
 {
 	struct ag_rule *r = tp_rule(t, N, NULL, allow);
@@ -193,6 +217,10 @@ static void test_learned_domains(void **state)
 	assert_int_equal(dom_port(&t, "api.example", 8080).rule, 2);
 	assert_int_equal(dom_port(&t, "api.example", 8081).rule, 3);
 	assert_int_equal(dom_rule(&t, "other.example"), 3);
+	dom_is_brute(&t, "hooks.slack.com");
+	dom_is_brute(&t, "x.slack.com");
+	dom_is_brute(&t, "api.example");
+	dom_is_brute(&t, "other.example");
 	tp_free(&t);
 }
 
@@ -220,6 +248,9 @@ static void test_name_default_allow(void **state)
 	v = dom(&t, "ok.example");
 	assert_int_equal(v.rule, AG_RULE_DEFAULT);
 	assert_int_equal(v.allow, 1);
+	dom_is_brute(&t, "x.evil.example");
+	dom_is_brute(&t, "mail.example");
+	dom_is_brute(&t, "ok.example");
 	tp_free(&t);
 }
 

@@ -160,7 +160,6 @@ int audit_key_store(const char *key_dir, const struct audit_key *k); /* atomic r
 void audit_key_evolve(struct audit_key *k); /* next epoch; the old seed is wiped */
 int audit_key_public(const uint8_t seed[32], uint8_t pub[32]);
 void audit_key_wipe(struct audit_key *k);
-int audit_sign(const uint8_t seed[32], const void *msg, size_t len, uint8_t sig[64]);
 /* A key prepared once for many signatures: preparing it costs as much as signing. */
 struct audit_signer;
 struct audit_signer *audit_signer_new(const uint8_t seed[32]);

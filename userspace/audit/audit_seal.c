@@ -74,15 +74,6 @@ int audit_signer_sign(struct audit_signer *s, const void *msg, size_t len, uint8
 	return err;
 }
 
-int audit_sign(const uint8_t seed[32], const void *msg, size_t len, uint8_t sig[64])
-{
-	struct audit_signer *s = audit_signer_new(seed);
-	int err = s ? audit_signer_sign(s, msg, len, sig) : -EIO;
-
-	audit_signer_free(s);
-	return err;
-}
-
 bool audit_sig_ok(const uint8_t pub[32], const void *msg, size_t len, const uint8_t sig[64])
 {
 	EVP_PKEY *pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, 32);

@@ -46,13 +46,16 @@ struct dns_proxy {
 	int stop_pipe[2];
 	pthread_t listener;
 	int listening;
-	int stopped;
 	struct sockaddr_storage up[MAX_UPSTREAMS];
 	int nup;
+	struct ag_event *ev; /* the owner's, to drain into */
+
+	/* Apart from lock: judging a name walks the image for a while, draining must not wait. */
+	pthread_mutex_t img_lock;
+	struct ag_image img;
 
 	pthread_mutex_t lock; /* everything below */
 	pthread_cond_t idle;
-	struct ag_image img;
 	int workers;
 	int stopping;
 	struct decision *queue;
@@ -323,11 +326,11 @@ static int answer(struct dns_proxy *p, const struct sockaddr_storage *peer, cons
 	err = dns_query_parse(msg, len, &q);
 	if (err == -EINVAL)
 		return dns_reply_rcode(msg, len, LDNS_RCODE_FORMERR, out, outsz);
-	pthread_mutex_lock(&p->lock);
+	pthread_mutex_lock(&p->img_lock);
 	memcpy(&h, p->img.data, sizeof(h));
 	if (!err)
 		v = image_name_verdict(&p->img, q.name, q.name_len);
-	pthread_mutex_unlock(&p->lock);
+	pthread_mutex_unlock(&p->img_lock);
 	who_asked(p, peer, tcp, &who);
 	record(p, &q, &who, v, h.mode, h.policy_sha256);
 	if (!v.allow && h.mode == AG_MODE_ENFORCE)
@@ -338,6 +341,14 @@ static int answer(struct dns_proxy *p, const struct sockaddr_storage *peer, cons
 	if (!err)
 		learn(p, &q, out, (size_t)n);
 	return n;
+}
+
+static void worker_done(struct dns_proxy *p)
+{
+	pthread_mutex_lock(&p->lock);
+	if (--p->workers == 0)
+		pthread_cond_broadcast(&p->idle);
+	pthread_mutex_unlock(&p->lock);
 }
 
 static void *worker(void *arg)
@@ -369,10 +380,7 @@ static void *worker(void *arg)
 done:
 	free(out);
 	free(j);
-	pthread_mutex_lock(&p->lock);
-	if (--p->workers == 0)
-		pthread_cond_broadcast(&p->idle);
-	pthread_mutex_unlock(&p->lock);
+	worker_done(p);
 	return NULL;
 }
 
@@ -395,10 +403,7 @@ static void spawn(struct dns_proxy *p, struct job *j)
 		pthread_attr_destroy(&a);
 		if (ok)
 			return;
-		pthread_mutex_lock(&p->lock);
-		if (--p->workers == 0)
-			pthread_cond_broadcast(&p->idle);
-		pthread_mutex_unlock(&p->lock);
+		worker_done(p);
 	}
 	/* Too busy: the client retries, as it would after a lost datagram. */
 	if (j->tcp)
@@ -536,10 +541,12 @@ int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id
 	p->stop_pipe[0] = p->stop_pipe[1] = -1;
 	for (i = 0; i < S_COUNT; i++)
 		p->fds[i] = -1;
+	pthread_mutex_init(&p->img_lock, NULL);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->idle, NULL);
 	p->nup = dns_upstreams("/etc/resolv.conf", p->up, MAX_UPSTREAMS);
-	err = copy_image(&p->img, img);
+	p->ev = calloc(1, sizeof(*p->ev));
+	err = p->ev ? copy_image(&p->img, img) : -ENOMEM;
 	if (err)
 		goto fail;
 	err = listen_pair(AF_INET, &p->fds[S_UDP4], &p->fds[S_TCP4], &port4);
@@ -586,21 +593,19 @@ int dns_proxy_set_image(struct dns_proxy *p, const struct ag_image *img)
 	err = copy_image(&n, img);
 	if (err)
 		return err;
-	pthread_mutex_lock(&p->lock);
+	pthread_mutex_lock(&p->img_lock);
 	image_free(&p->img);
 	p->img = n;
-	pthread_mutex_unlock(&p->lock);
+	pthread_mutex_unlock(&p->img_lock);
 	return 0;
 }
 
 int dns_proxy_drain(struct dns_proxy *p, uint64_t until_ns, loader_event_fn fn, void *ctx)
 {
-	struct ag_event *ev = calloc(1, sizeof(*ev));
+	struct ag_event *ev = p->ev;
 	struct decision d;
 	int n = 0, err;
 
-	if (!ev)
-		return -ENOMEM;
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
 		if (!p->count || p->queue[p->head].ts > until_ns) {
@@ -635,7 +640,6 @@ int dns_proxy_drain(struct dns_proxy *p, uint64_t until_ns, loader_event_fn fn, 
 		}
 		n++;
 	}
-	free(ev);
 	return n;
 }
 
@@ -654,9 +658,9 @@ void dns_proxy_stop(struct dns_proxy *p)
 {
 	int i;
 
-	if (!p || p->stopped)
+	/* Only the owner's thread writes stopping: it may read it unlocked. */
+	if (!p || p->stopping)
 		return;
-	p->stopped = 1;
 	loader_dns_unregister(p->loader, p->cgroup_id);
 	pthread_mutex_lock(&p->lock);
 	p->stopping = 1;
@@ -684,7 +688,9 @@ void dns_proxy_free(struct dns_proxy *p)
 		return;
 	dns_proxy_stop(p);
 	image_free(&p->img);
+	free(p->ev);
 	free(p->queue);
+	pthread_mutex_destroy(&p->img_lock);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->idle);
 	free(p);
