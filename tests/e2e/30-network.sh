@@ -10,12 +10,7 @@ dns_start api.e2e.test=127.0.0.20 evil.e2e.test=127.0.0.21 2>"$WORK/dns.err" ||
 	fail "dnsmasq for the domain rules" "$(cat "$WORK/dns.err")"
 ip addr add ::2/128 dev lo 2>/dev/null
 
-pol=$(policy net <<EOP
-version: "1.0"
-default: deny
-rules:
-$(probe_rules)
-$(dns_resolver_rules)
+pol=$(dns_policy net <<EOP
   - action: network
     cidr: "127.0.0.0/29"
     ports: [8080]

@@ -21,12 +21,7 @@ else
 fi
 expect "unconfined: dnsmasq resolves" ok "$PROBE" resolve allowed.e2e.test
 
-pol=$(policy dns <<EOP
-version: "1.0"
-default: deny
-rules:
-$(probe_rules)
-$(dns_resolver_rules)
+pol=$(dns_policy dns <<EOP
   # busybox sh: agents of two processes, one resolving, the other connecting
   - action: shell_exec
     command: "/bin/busybox *"
@@ -200,12 +195,7 @@ expect "simulate: denied name's address reachable" ok "$AGENTGATE" exec --mode s
 audit "simulate: connect recorded as DENY" "$log" '"decision":"DENY"' '"mode":"simulate"' '"ip":"127.0.0.43"'
 
 # An allowed name can point anywhere (rebinding): a cidr deny placed first still denies.
-pol_first=$(policy dns-first <<EOP
-version: "1.0"
-default: deny
-rules:
-$(probe_rules)
-$(dns_resolver_rules)
+pol_first=$(dns_policy dns-first <<EOP
   - action: network
     cidr: "127.0.0.40/32"
     decision: deny
@@ -244,12 +234,7 @@ if start_daemon; then
 	expect "daemon: query to another resolver refused" REFUSED in_cgroup "$CGP/agent" "$PROBE" dns-query 127.0.0.99 denied.e2e.test
 	expect "daemon: unassigned process unaffected" ok "$PROBE" resolve denied.e2e.test
 	# A new policy for the same cgroup: its proxy judges names by it from then on.
-	pol_swap=$(policy dns-swap <<EOP
-version: "1.0"
-default: deny
-rules:
-$(probe_rules)
-$(dns_resolver_rules)
+	pol_swap=$(dns_policy dns-swap <<EOP
   - action: network
     domain: "denied.e2e.test"
     decision: allow

@@ -16,6 +16,8 @@
 #   dns_queried NAME          true if a query for NAME reached dnsmasq since dns_start
 #   dns_resolver_rules        the file_read rules getaddrinfo needs, as policy YAML lines to
 #                             put in a rules list (like probe_rules)
+#   dns_policy NAME <<EOP     policy NAME (kernel.sh): default deny, the probe's and the
+#                             resolver's rules, then the rules read from stdin
 # Settings: DNS_TTL (60), DNS_ADDR (127.0.0.53), DNS_LOG (the query log,
 # /tmp/dns-e2e.log), DNS_PID (/tmp/dns-e2e.pid), DNSMASQ (dnsmasq's path).
 
@@ -122,4 +124,16 @@ dns_resolver_rules() {
     path: "/etc/gai.conf"
     decision: allow
 EOR
+}
+
+dns_policy() {
+	_dp_rules=$(cat)
+	policy "$1" <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+$(dns_resolver_rules)
+$_dp_rules
+EOP
 }
