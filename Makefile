@@ -26,13 +26,13 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -D__BPF__ -Wall -Werror
 
 USER_SRCS := $(sort $(wildcard userspace/*.c userspace/*/*.c))
 USER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(USER_SRCS))
-LIB_OBJS := $(filter-out $(BUILD)/obj/userspace/main.o,$(USER_OBJS))
+LIB_OBJS := $(filter-out $(BUILD)/obj/userspace/cli/main.o,$(USER_OBJS))
 BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 E2E_BINS := $(patsubst tests/e2e/%.c,$(BUILD)/tests/e2e/%,$(sort $(wildcard tests/e2e/*.c)))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
-FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/main.c,$(USER_SRCS)))
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/cli/main.c,$(USER_SRCS)))
 HDRS := $(wildcard include/*.h userspace/*.h userspace/*/*.h)
 
 .PHONY: all deps test unit e2e fuzzers fuzz demo bench clean

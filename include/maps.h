@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
- * Map layouts shared by bpf/agentgate.bpf.c and userspace/loader.c.
+ * Map layouts shared by bpf/agentgate.bpf.c and userspace/loader/loader.c.
  *
  *   ag_policies   HASH_OF_MAPS  u64 cgroup id -> inner ARRAY of struct ag_page
  *                               (one compiled image, AG_PAGE_SIZE bytes a page)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "compile.h"
+#include "compile/compile.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "check.h"
+#include "check/check.h"
 
 static struct ag_policy *pol;
 static struct ag_image img;

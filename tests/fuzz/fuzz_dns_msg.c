@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ldns/ldns.h>
-#include "compile.h"
+#include "compile/compile.h"
 #include "dns/dns_msg.h"
 
 static struct ag_policy *pol;

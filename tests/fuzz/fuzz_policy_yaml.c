@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>
-#include "compile.h"
+#include "compile/compile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

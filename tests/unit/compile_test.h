@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "compile.h"
+#include "compile/compile.h"
 
 #define TP_MAX_RULES 64
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "check.h"
+#include "check/check.h"
 
 struct loaded {
 	struct ag_policy *p;

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <cmocka.h>
-#include "control.h"
+#include "daemon/control.h"
 
 struct fixture {
 	char dir[64];

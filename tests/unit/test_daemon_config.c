@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "daemon_config.h"
+#include "daemon/daemon_config.h"
 
 static struct daemon_config *parse_ok(const char *yaml)
 {

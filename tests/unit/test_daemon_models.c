@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "daemon.h"
+#include "daemon/daemon.h"
 
 static struct ag_policy *load(int n)
 {

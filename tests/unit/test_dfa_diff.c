@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include "compile_test.h"
-#include "compile_int.h"
+#include "compile/compile_int.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 

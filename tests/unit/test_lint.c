@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "cli.h"
-#include "lint.h"
+#include "cli/cli.h"
+#include "check/lint.h"
 
 /* Runs cmd_lint on text; returns its status and what it printed. */
 static int lint(const char *text, char *out, size_t outsz)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "policy.h"
+#include "policy/policy.h"
 
 struct bad {
 	const char *yaml;

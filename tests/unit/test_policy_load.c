@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <openssl/evp.h>
-#include "policy.h"
+#include "policy/policy.h"
 
 static char dir[] = "/tmp/agentgate-policy-XXXXXX";
 

@@ -16,8 +16,8 @@
 
 #include <stdint.h>
 #include <sys/socket.h>
-#include "compile.h"
-#include "loader.h"
+#include "compile/compile.h"
+#include "loader/loader.h"
 
 #define DNS_GRACE_S 2 /* past the TTL: a connect right after the lookup must not race it */
 #define DNS_MAX_TTL_S 86400

@@ -14,7 +14,7 @@
 #include "audit/audit.h"
 #include "daemon.h"
 #include "dns/dns_proxy.h"
-#include "loader.h"
+#include "loader/loader.h"
 
 #define FILEID_KERNFS 0xfe
 

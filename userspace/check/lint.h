@@ -3,7 +3,7 @@
 #ifndef AGENTGATE_LINT_H
 #define AGENTGATE_LINT_H
 
-#include "compile.h"
+#include "compile/compile.h"
 
 /*
  * 1 when every input class cls of small accepts (matches some rule) is also

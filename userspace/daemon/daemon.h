@@ -13,10 +13,10 @@
 #include <stdint.h>
 #include <time.h>
 #include <jansson.h>
-#include "compile.h"
+#include "compile/compile.h"
 #include "daemon_config.h"
 #include "event.h"
-#include "policy.h"
+#include "policy/policy.h"
 
 struct loader;
 struct audit_writer;

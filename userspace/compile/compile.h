@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "policy.h"
+#include "policy/policy.h"
 #include "policy_image.h"
 
 struct ag_image {

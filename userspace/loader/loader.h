@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "compile.h"
+#include "compile/compile.h"
 #include "event.h"
 #include "maps.h"
 

@@ -62,7 +62,7 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n';
 }
 
-/* The executable the kernel would run for word (see compile_cmd.c). */
+/* The executable the kernel would run for word (see compile_exec.c). */
 static int resolve_program(const char *word, size_t wl, char *const *search, size_t nsearch,
 			   char *out, size_t outsz)
 {

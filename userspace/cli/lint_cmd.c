@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "lint.h"
+#include "check/lint.h"
 
 struct lint {
 	const struct ag_policy *p;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
-#include "compile.h"
+#include "compile/compile.h"
 
 /* One request: the fields that matter for its action (others are ignored). */
 struct check_req {

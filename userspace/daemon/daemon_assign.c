@@ -16,7 +16,7 @@
 #include "audit/audit.h"
 #include "daemon.h"
 #include "dns/dns_proxy.h"
-#include "loader.h"
+#include "loader/loader.h"
 
 struct prepared {
 	struct ag_policy *model;

@@ -3,7 +3,7 @@
  * Internals of the policy compiler, shared by userspace/compile*.c only.
  *
  * Pipeline per action class: every rule's pattern becomes a regular
- * expression tree over byte sets (compile_glob.c, compile_cmd.c,
+ * expression tree over byte sets (compile_glob.c, compile_exec.c,
  * compile_net.c), all rules of the class go into one struct re, which
  * compile_dfa.c turns into a DFA by followpos (Glushkov positions),
  * compile_min.c minimises and compresses the byte classes, and
@@ -112,7 +112,7 @@ int glob_unescape(const char *pat, size_t len, char *out, size_t outsz);
 /* End of a bracket expression starting at pat[i] == '[' (index of ']'), or -1. */
 long glob_bracket_end(const char *pat, size_t len, size_t i);
 
-/* Command patterns (compile_cmd.c). */
+/* Command patterns (compile_exec.c). */
 int cmd_pattern(struct re *re, const char *pat, const char *const *search, size_t nsearch,
 		uint32_t *node, struct glob_err *e);
 

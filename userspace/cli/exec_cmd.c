@@ -24,10 +24,10 @@
 #include <jansson.h>
 #include "audit/audit.h"
 #include "cli.h"
-#include "compile.h"
+#include "compile/compile.h"
 #include "dns/dns_proxy.h"
-#include "loader.h"
-#include "policy.h"
+#include "loader/loader.h"
+#include "policy/policy.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define CGROUP_PARENT CGROUP_ROOT "/agentgate"

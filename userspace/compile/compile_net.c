@@ -8,7 +8,7 @@
  * NET_DOMAIN inputs are lower-case names without a trailing dot, a NUL and
  * the port: what a connect to an address learned from that name matches.
  * Names are never resolved here: addresses are learned at run time from the
- * agent's own allowed lookups (userspace/dns_proxy.c).
+ * agent's own allowed lookups (userspace/dns/dns_proxy.c).
  */
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -11,7 +11,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "dns/dns_proxy.h"
-#include "loader.h"
+#include "loader/loader.h"
 #include "maps.h"
 
 /* Attached programs are the link pins ("link_<hook>") under the pin directory. */

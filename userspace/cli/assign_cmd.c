@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "control.h"
-#include "daemon_config.h"
+#include "daemon/control.h"
+#include "daemon/daemon_config.h"
 
 struct client_args {
 	const char *socket;

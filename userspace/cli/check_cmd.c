@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "check.h"
+#include "check/check.h"
 #include "cli.h"
 
 #define MAX_LINE (1u << 20)

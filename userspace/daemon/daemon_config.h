@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "policy.h"
+#include "policy/policy.h"
 
 #define DAEMON_DEFAULT_CONFIG "/etc/agentgate/daemon.yaml"
 #define DAEMON_DEFAULT_CONTROL "/run/agentgate/control.sock"

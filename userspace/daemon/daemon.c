@@ -24,10 +24,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "audit/audit.h"
-#include "cli.h"
+#include "cli/cli.h"
 #include "control.h"
 #include "daemon.h"
-#include "loader.h"
+#include "loader/loader.h"
 #include "maps.h"
 
 #define DROPS_EVERY_MS 1000
