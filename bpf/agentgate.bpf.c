@@ -332,7 +332,8 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 static __always_inline int ag_decide(struct ag_task *t, const struct ag_pol *pol, __u16 cls,
 				     __u32 len, __u16 flags)
 {
-	struct ag_verdict v = ag_match_bpf(&pol->img, pol->h, cls, (const __u8 *)t->ev.subject, len);
+	struct ag_verdict v =
+		ag_match_bpf(&pol->img, pol->h, cls, (const __u8 *)t->ev.subject, len);
 
 	ag_emit(t, pol, cls, v, len, flags, AG_OP_NONE);
 	if (!v.allow && pol->h->mode == AG_MODE_ENFORCE)
@@ -696,7 +697,8 @@ int BPF_PROG(ag_path_chmod, const struct path *path, umode_t mode, int ret)
 }
 
 SEC("lsm/path_chown")
-int BPF_PROG(ag_path_chown, const struct path *path, __u32 uid, __u32 gid, int ret) /* kuid_t, kgid_t */
+int BPF_PROG(ag_path_chown, const struct path *path, __u32 uid, __u32 gid,
+	     int ret) /* kuid_t, kgid_t */
 {
 	if (ret)
 		return ret;
@@ -1202,8 +1204,7 @@ static __always_inline int ag_net_decide(struct socket *sock, struct sockaddr *a
 }
 
 SEC("lsm/socket_connect")
-int BPF_PROG(ag_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
-	     int ret)
+int BPF_PROG(ag_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
 {
 	if (ret)
 		return ret;
@@ -1573,10 +1574,10 @@ static __always_inline int ag_dns_restore6(struct bpf_sock_addr *ctx)
 }
 
 /* One program per attach type; redirects on the way out, restores on the way in. */
-#define AG_DNS_PROG(name, sec, fn)                                                               \
-	SEC(sec) int name(struct bpf_sock_addr *ctx)                                             \
-	{                                                                                        \
-		return fn(ctx);                                                                  \
+#define AG_DNS_PROG(name, sec, fn)                   \
+	SEC(sec) int name(struct bpf_sock_addr *ctx) \
+	{                                            \
+		return fn(ctx);                      \
 	}
 
 AG_DNS_PROG(ag_dns_connect4, "cgroup/connect4", ag_dns_redirect4)

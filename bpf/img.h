@@ -87,8 +87,9 @@ static long ag_walk_step(__u32 i, void *arg)
 
 /* Same contract as ag_match() in dfa_match.h. */
 static __always_inline struct ag_verdict ag_match_bpf(const struct ag_img *img,
-						      const struct ag_image_hdr *h, unsigned int cls,
-						      const __u8 *input, __u32 len)
+						      const struct ag_image_hdr *h,
+						      unsigned int cls, const __u8 *input,
+						      __u32 len)
 {
 	struct ag_verdict v;
 	struct ag_walk w;

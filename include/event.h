@@ -31,20 +31,20 @@ enum ag_event_flags {
 
 enum ag_protect_op {
 	AG_OP_NONE = 0,
-	AG_OP_BPF,		/* the bpf() syscall */
-	AG_OP_PTRACE,		/* ptrace, process_vm_*, /proc/PID/mem of a task outside */
-	AG_OP_SIGNAL,		/* a signal to a task outside the confined cgroups */
-	AG_OP_CGROUP_WRITE,	/* writing cgroupfs files (cgroup.procs: leaving the cgroup) */
-	AG_OP_CLONE_CGROUP,	/* clone3(CLONE_INTO_CGROUP) */
-	AG_OP_NAMESPACE,	/* a new user or mount namespace */
-	AG_OP_MODULE,		/* loading a kernel module, kexec image or LSM policy */
-	AG_OP_MOUNT,		/* mount, umount, move_mount, pivot_root */
+	AG_OP_BPF, /* the bpf() syscall */
+	AG_OP_PTRACE, /* ptrace, process_vm_*, /proc/PID/mem of a task outside */
+	AG_OP_SIGNAL, /* a signal to a task outside the confined cgroups */
+	AG_OP_CGROUP_WRITE, /* writing cgroupfs files (cgroup.procs: leaving the cgroup) */
+	AG_OP_CLONE_CGROUP, /* clone3(CLONE_INTO_CGROUP) */
+	AG_OP_NAMESPACE, /* a new user or mount namespace */
+	AG_OP_MODULE, /* loading a kernel module, kexec image or LSM policy */
+	AG_OP_MOUNT, /* mount, umount, move_mount, pivot_root */
 	AG_OP_CHROOT,
-	AG_OP_IO_URING,		/* io_uring SQPOLL or another task's credentials */
-	AG_OP_RAW_SOCKET,	/* SOCK_RAW or AF_PACKET */
-	AG_OP_ANON_EXEC,	/* executing an unlinked or anonymous (memfd) file */
-	AG_OP_AGENTGATE_FILE,	/* agentgate's pins, keys, logs, policies */
-	AG_OP_UNNAMED_WRITE,	/* xattr/utimes change off the root filesystem: no path to judge */
+	AG_OP_IO_URING, /* io_uring SQPOLL or another task's credentials */
+	AG_OP_RAW_SOCKET, /* SOCK_RAW or AF_PACKET */
+	AG_OP_ANON_EXEC, /* executing an unlinked or anonymous (memfd) file */
+	AG_OP_AGENTGATE_FILE, /* agentgate's pins, keys, logs, policies */
+	AG_OP_UNNAMED_WRITE, /* xattr/utimes change off the root filesystem: no path to judge */
 	AG_OP_COUNT,
 };
 

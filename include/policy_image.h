@@ -65,13 +65,13 @@ enum ag_class {
 
 /* accept[] entries: bit 15 = allow, bits 0..14 = rule index (file order). */
 #define AG_NO_MATCH 0xffffu
-#define AG_ACCEPT(rule, allow) ((__u16)(((allow) ? 0x8000u : 0u) | ((rule) & 0x7fffu)))
-#define AG_ACCEPT_RULE(a) ((__u16)((a) & 0x7fffu))
-#define AG_ACCEPT_ALLOW(a) (((a) & 0x8000u) != 0)
+#define AG_ACCEPT(rule, allow) ((__u16)(((allow) ? 0x8000u : 0u) | ((rule)&0x7fffu)))
+#define AG_ACCEPT_RULE(a) ((__u16)((a)&0x7fffu))
+#define AG_ACCEPT_ALLOW(a) (((a)&0x8000u) != 0)
 #define AG_MAX_RULES 0x7fffu
 
 /* Rule numbers in decisions that are not rules of the policy. */
-#define AG_RULE_DEFAULT 0xffffu   /* no rule matched: the policy's default */
+#define AG_RULE_DEFAULT 0xffffu /* no rule matched: the policy's default */
 #define AG_RULE_OVERSIZED 0xfffeu /* input longer than AG_MAX_INPUT: denied */
 #define AG_RULE_UNREADABLE 0xfffdu /* the kernel could not read the input (argv): denied */
 #define AG_RULE_PROTECTED 0xfffcu /* self-protection (event.h), not a rule of the policy */

@@ -30,11 +30,16 @@ static double now(void)
 static int one(const char *dir, const struct run *r, double *rate, long *bytes)
 {
 	char log[4096], keys[4096], cmd[8300];
-	struct audit_config c = { .path = log, .key_dir = keys, .host = "bench-host",
+	struct audit_config c = { .path = log,
+				  .key_dir = keys,
+				  .host = "bench-host",
 				  .boot_id = "0f0e0d0c-0b0a-0908-0706-050403020100",
-				  .fsync_ms = r->fsync_ms, .forward_secure = r->forward_secure };
-	struct audit_context ctx = { .agent = "/agentgate/agent-1", .exe = "/usr/bin/python3",
-				     .policy = "coding-agent", .reason = "project files" };
+				  .fsync_ms = r->fsync_ms,
+				  .forward_secure = r->forward_secure };
+	struct audit_context ctx = { .agent = "/agentgate/agent-1",
+				     .exe = "/usr/bin/python3",
+				     .policy = "coding-agent",
+				     .reason = "project files" };
 	static const char *const paths[] = { "/home/dev/project/src/main.c",
 					     "/home/dev/project/README.md",
 					     "/usr/lib/python3.11/json/__init__.py",

@@ -23,11 +23,14 @@ static unsigned int rnd(unsigned int n)
 
 static const char *const top[] = { "home", "srv", "opt", "var/lib", "usr/share", "etc", "data" };
 static const char *const words[] = {
-	"alice", "bob", "carol", "agent", "build", "cache", "config", "docs", "src", "lib",
-	"include", "tests", "assets", "models", "runs", "input", "output", "logs", "tmp", "www",
-	"api", "core", "util", "net", "db", "ui", "scripts", "vendor", "pkg", "node_modules",
-	"python3", "site-packages", "numpy", "requests", "report", "daily", "archive", "backup",
-	"keys", "secrets",
+	"alice",   "bob",	    "carol",  "agent",	  "build",
+	"cache",   "config",	    "docs",   "src",	  "lib",
+	"include", "tests",	    "assets", "models",	  "runs",
+	"input",   "output",	    "logs",   "tmp",	  "www",
+	"api",	   "core",	    "util",   "net",	  "db",
+	"ui",	   "scripts",	    "vendor", "pkg",	  "node_modules",
+	"python3", "site-packages", "numpy",  "requests", "report",
+	"daily",   "archive",	    "backup", "keys",	  "secrets",
 };
 static const char *const exts[] = { "c", "h", "py", "json", "yaml", "md", "csv", "log", "txt" };
 
@@ -104,8 +107,8 @@ static int bench(size_t nrules, int mix)
 	struct compile_stats st;
 	struct ag_image img;
 	struct ag_error err;
-	char (*pats)[160] = calloc(nrules, sizeof(*pats));
-	char (*inputs)[160] = calloc(NINPUTS, sizeof(*inputs));
+	char(*pats)[160] = calloc(nrules, sizeof(*pats));
+	char(*inputs)[160] = calloc(NINPUTS, sizeof(*inputs));
 	size_t i, bytes = 0, r, len[NINPUTS];
 	double t0, compile_s, match_s;
 	unsigned long sink = 0;
@@ -139,14 +142,15 @@ static int bench(size_t nrules, int mix)
 	for (r = 0; r < ROUNDS; r++) {
 		for (i = 0; i < NINPUTS; i++) {
 			sink += image_match(&img, AG_CLASS_FILE_READ, (const uint8_t *)inputs[i],
-					    len[i]).rule;
+					    len[i])
+					.rule;
 			bytes += len[i];
 		}
 	}
 	match_s = now() - t0;
-	printf("| %zu | %s | %.1f | %u | %u | %zu | %.1f |\n", nrules, mix ? "90% literal files" : "mixed", compile_s * 1e3,
-	       st.states[AG_CLASS_FILE_READ], st.classes[AG_CLASS_FILE_READ], st.table_bytes,
-	       match_s * 1e9 / (double)bytes);
+	printf("| %zu | %s | %.1f | %u | %u | %zu | %.1f |\n", nrules,
+	       mix ? "90% literal files" : "mixed", compile_s * 1e3, st.states[AG_CLASS_FILE_READ],
+	       st.classes[AG_CLASS_FILE_READ], st.table_bytes, match_s * 1e9 / (double)bytes);
 	if (sink == 1)
 		puts(""); /* keeps the matching loop from being optimised away */
 	image_free(&img);

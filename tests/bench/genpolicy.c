@@ -27,11 +27,14 @@ static unsigned int rnd(unsigned int n)
 
 static const char *const top[] = { "home", "srv", "opt", "var/lib", "usr/share", "etc", "data" };
 static const char *const words[] = {
-	"alice", "bob", "carol", "agent", "build", "cache", "config", "docs", "src", "lib",
-	"include", "tests", "assets", "models", "runs", "input", "output", "logs", "tmp", "www",
-	"api", "core", "util", "net", "db", "ui", "scripts", "vendor", "pkg", "node_modules",
-	"python3", "site-packages", "numpy", "requests", "report", "daily", "archive", "backup",
-	"keys", "secrets",
+	"alice",   "bob",	    "carol",  "agent",	  "build",
+	"cache",   "config",	    "docs",   "src",	  "lib",
+	"include", "tests",	    "assets", "models",	  "runs",
+	"input",   "output",	    "logs",   "tmp",	  "www",
+	"api",	   "core",	    "util",   "net",	  "db",
+	"ui",	   "scripts",	    "vendor", "pkg",	  "node_modules",
+	"python3", "site-packages", "numpy",  "requests", "report",
+	"daily",   "archive",	    "backup", "keys",	  "secrets",
 };
 static const char *const exts[] = { "c", "h", "py", "json", "yaml", "md", "csv", "log", "txt" };
 
@@ -40,7 +43,7 @@ static const char *const exts[] = { "c", "h", "py", "json", "yaml", "md", "csv",
 int main(int argc, char **argv)
 {
 	const char *keep = argc > 3 ? argv[3] : "";
-	char (*dirs)[128], pat[160];
+	char(*dirs)[128], pat[160];
 	size_t n, ndirs, i, parent, dlen;
 	unsigned int kind;
 	int aa, allow;
@@ -90,8 +93,8 @@ int main(int argc, char **argv)
 		if (aa)
 			printf("  %s\"%s\" r,\n", allow ? "" : "deny ", pat);
 		else
-			printf("    - action: file_read\n      path: \"%s\"\n      decision: %s\n", pat,
-			       allow ? "ALLOW" : "DENY");
+			printf("    - action: file_read\n      path: \"%s\"\n      decision: %s\n",
+			       pat, allow ? "ALLOW" : "DENY");
 		i++;
 	}
 	free(dirs);

@@ -42,13 +42,13 @@ struct ruleset_attr {
 };
 
 #define FS_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
-#define FS_WRITE                                                                                   \
-	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG |                             \
+#define FS_WRITE                                                       \
+	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG | \
 	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE)
 #define FS_EXEC (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE)
 /* Only these apply to a file; the rest to directories (the kernel refuses them on files). */
-#define FS_FILE_ONLY                                                                               \
-	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE |                               \
+#define FS_FILE_ONLY                                                 \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | \
 	 LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE)
 
 static int add_path(int rs, const char *path, __u64 access, __u64 handled)
@@ -110,9 +110,11 @@ int main(int argc, char **argv)
 			if (abi < 4)
 				break; /* connect is not handled, hence allowed */
 			np.port = strtoull(optarg, NULL, 10);
-			err = (int)syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_NET_PORT, &np, 0);
+			err = (int)syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_NET_PORT, &np,
+					   0);
 			if (err)
-				fprintf(stderr, "landlock-run: port %s: %s\n", optarg, strerror(errno));
+				fprintf(stderr, "landlock-run: port %s: %s\n", optarg,
+					strerror(errno));
 			break;
 		default:
 			err = -1;
@@ -120,12 +122,12 @@ int main(int argc, char **argv)
 	}
 	if (err || optind >= argc) {
 		if (!err)
-			fprintf(stderr, "usage: landlock-run [-r PATH] [-w PATH] [-x PATH] [-c PORT] "
-					"-- CMD [ARG...]\n");
+			fprintf(stderr,
+				"usage: landlock-run [-r PATH] [-w PATH] [-x PATH] [-c PORT] "
+				"-- CMD [ARG...]\n");
 		return 2;
 	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	    syscall(SYS_landlock_restrict_self, rs, 0)) {
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_landlock_restrict_self, rs, 0)) {
 		fprintf(stderr, "landlock-run: restrict_self: %s\n", strerror(errno));
 		return 126;
 	}

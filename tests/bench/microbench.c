@@ -249,8 +249,9 @@ static int ring_pass(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: microbench [-k TURNS] [-R] [-o N] [-x N] [-c N] [-f PATH] [-p PORT]\n"
-			"       microbench nop | sleep MS | spawn CMD [ARG...]\n");
+	fprintf(stderr,
+		"usage: microbench [-k TURNS] [-R] [-o N] [-x N] [-c N] [-f PATH] [-p PORT]\n"
+		"       microbench nop | sleep MS | spawn CMD [ARG...]\n");
 }
 
 int main(int argc, char **argv)
@@ -316,7 +317,8 @@ int main(int argc, char **argv)
 	}
 	c.self[len] = '\0';
 	/* The ring's pipes are not for the children exec runs. */
-	if (c.ring && (fcntl(RING_IN, F_SETFD, FD_CLOEXEC) || fcntl(RING_OUT, F_SETFD, FD_CLOEXEC))) {
+	if (c.ring &&
+	    (fcntl(RING_IN, F_SETFD, FD_CLOEXEC) || fcntl(RING_OUT, F_SETFD, FD_CLOEXEC))) {
 		fail("ring", "fds 3 and 4");
 		return 2;
 	}

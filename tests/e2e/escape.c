@@ -47,8 +47,9 @@ static int sys_ret(long r)
 
 static int do_bpf(void)
 {
-	union bpf_attr attr = { .map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 4,
-				.max_entries = 1 };
+	union bpf_attr attr = {
+		.map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 4, .max_entries = 1
+	};
 	long fd = syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
 
 	if (fd >= 0)
@@ -143,8 +144,8 @@ static int uring_one(const struct io_uring_sqe *in, int *res)
 
 	if (fd < 0)
 		return -errno;
-	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
+	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
 	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
 		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
 	sqes = mmap(NULL, p.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE,
@@ -166,8 +167,10 @@ static int uring_one(const struct io_uring_sqe *in, int *res)
 
 static int do_uring_open(const char *path)
 {
-	struct io_uring_sqe sqe = { .opcode = IORING_OP_OPENAT, .fd = AT_FDCWD,
-				    .addr = (uintptr_t)path, .open_flags = O_RDONLY };
+	struct io_uring_sqe sqe = { .opcode = IORING_OP_OPENAT,
+				    .fd = AT_FDCWD,
+				    .addr = (uintptr_t)path,
+				    .open_flags = O_RDONLY };
 	int err, res;
 
 	err = uring_one(&sqe, &res);
@@ -281,9 +284,10 @@ int main(int argc, char **argv)
 		return do_memfd_exec(argv[2]);
 	if (!strcmp(op, "fd-exec") && argc >= 3)
 		return do_fd_exec(argv[2], argv + 2);
-	fprintf(stderr, "usage: escape bpf | ptrace PID | vm-read PID | kill PID SIG | "
-			"clone-into DIR | clone-newns | unshare-user | raw-socket | packet-socket | "
-			"uring-sqpoll | uring-open PATH | uring-connect IP PORT | memfd-exec SRC | "
-			"fd-exec PATH [ARG...]\n");
+	fprintf(stderr,
+		"usage: escape bpf | ptrace PID | vm-read PID | kill PID SIG | "
+		"clone-into DIR | clone-newns | unshare-user | raw-socket | packet-socket | "
+		"uring-sqpoll | uring-open PATH | uring-connect IP PORT | memfd-exec SRC | "
+		"fd-exec PATH [ARG...]\n");
 	return 2;
 }

@@ -228,7 +228,8 @@ static int do_net(const char *ip, const char *port, int type, enum net_how how)
 /* A listener on [::]:PORT that also takes IPv4 and Fast Open, accepting for SECONDS. */
 static int do_tcp_serve(const char *port, int seconds)
 {
-	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(atoi(port)),
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(atoi(port)),
 				   .sin6_addr = IN6ADDR_ANY_INIT };
 	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), off = 0, on = 1, qlen = 16;
 	time_t end = time(NULL) + seconds;
@@ -261,16 +262,26 @@ static const char *errname(int err)
 static const char *eai_name(int code)
 {
 	switch (code) {
-	case EAI_AGAIN: return "EAI_AGAIN";
-	case EAI_NONAME: return "EAI_NONAME";
-	case EAI_FAIL: return "EAI_FAIL";
-	case EAI_NODATA: return "EAI_NODATA";
-	case EAI_ADDRFAMILY: return "EAI_ADDRFAMILY";
-	case EAI_FAMILY: return "EAI_FAMILY";
-	case EAI_SERVICE: return "EAI_SERVICE";
-	case EAI_MEMORY: return "EAI_MEMORY";
-	case EAI_SYSTEM: return "EAI_SYSTEM";
-	default: return "EAI_OTHER";
+	case EAI_AGAIN:
+		return "EAI_AGAIN";
+	case EAI_NONAME:
+		return "EAI_NONAME";
+	case EAI_FAIL:
+		return "EAI_FAIL";
+	case EAI_NODATA:
+		return "EAI_NODATA";
+	case EAI_ADDRFAMILY:
+		return "EAI_ADDRFAMILY";
+	case EAI_FAMILY:
+		return "EAI_FAMILY";
+	case EAI_SERVICE:
+		return "EAI_SERVICE";
+	case EAI_MEMORY:
+		return "EAI_MEMORY";
+	case EAI_SYSTEM:
+		return "EAI_SYSTEM";
+	default:
+		return "EAI_OTHER";
 	}
 }
 
@@ -302,8 +313,8 @@ static int resolve(const char *name, int port, int type, const char *fam, struct
 	int r;
 
 	hints.ai_family = !strcmp(fam, "4") || !strcmp(fam, "mapped") ? AF_INET :
-			  !strcmp(fam, "6")				  ? AF_INET6 :
-									    AF_UNSPEC;
+			  !strcmp(fam, "6")			      ? AF_INET6 :
+									AF_UNSPEC;
 	r = getaddrinfo(name, NULL, &hints, &res);
 	if (r)
 		return r;
@@ -437,8 +448,8 @@ static int cmp_str(const void *a, const void *b)
 /* The answer M (N bytes) to query ID: "RCODE ADDR..." into OUT. */
 static int dns_answer(const unsigned char *m, int n, unsigned id, char *out, size_t outlen)
 {
-	static const char *const rcodes[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-					      "NOTIMP", "REFUSED" };
+	static const char *const rcodes[] = { "NOERROR",  "FORMERR", "SERVFAIL",
+					      "NXDOMAIN", "NOTIMP",  "REFUSED" };
 	char addrs[MAX_ADDRS][INET6_ADDRSTRLEN], *sorted[MAX_ADDRS];
 	int rc, an, qd, off = 12, na = 0, i;
 	size_t used;
@@ -671,9 +682,9 @@ static long page_size;
 
 static void race_serve(char *dst, const char *src)
 {
-	struct uffdio_copy cp = {
-		.dst = (unsigned long)dst, .src = (unsigned long)src, .len = page_size
-	};
+	struct uffdio_copy cp = { .dst = (unsigned long)dst,
+				  .src = (unsigned long)src,
+				  .len = page_size };
 
 	ioctl(race_uffd, UFFDIO_COPY, &cp);
 }
@@ -878,16 +889,17 @@ int main(int argc, char **argv)
 		return enter_child(argv[2], argv[3], argv + 4);
 	if (!strcmp(cmd, "argv-race") && argc == 4)
 		return do_argv_race(argv[2], atoi(argv[3]));
-	fprintf(stderr, "usage: probe open-read|open-write|open-rw PATH | exec PATH ARGV0 [ARG...] |"
-			" exec-env NAME=VAL PATH ARGV0 [ARG...] | as-user UID PATH ARGV0 [ARG...] |"
-			" connect|connect-udp|sendto-udp|fastopen IP PORT |"
-			" tcp-serve PORT SECONDS | resolve NAME [all|4|6] |"
-			" connect-name NAME PORT [tcp|udp|sendto|fastopen] [all|4|6|mapped] |"
-			" connect-name-twice NAME PORT SECONDS [tcp|udp|sendto|fastopen]"
-			" [all|4|6|mapped] |"
-			" dns-query SERVER[#PORT] NAME [A|AAAA] [udp|sendto|tcp] |"
-			" unix-connect|unix-send PATH |"
-			" unix-serve PATH SECONDS | setxattr PATH | reopen PATH | openat|openat2 DIR NAME |"
-			" argv-race PATH ROUNDS\n");
+	fprintf(stderr,
+		"usage: probe open-read|open-write|open-rw PATH | exec PATH ARGV0 [ARG...] |"
+		" exec-env NAME=VAL PATH ARGV0 [ARG...] | as-user UID PATH ARGV0 [ARG...] |"
+		" connect|connect-udp|sendto-udp|fastopen IP PORT |"
+		" tcp-serve PORT SECONDS | resolve NAME [all|4|6] |"
+		" connect-name NAME PORT [tcp|udp|sendto|fastopen] [all|4|6|mapped] |"
+		" connect-name-twice NAME PORT SECONDS [tcp|udp|sendto|fastopen]"
+		" [all|4|6|mapped] |"
+		" dns-query SERVER[#PORT] NAME [A|AAAA] [udp|sendto|tcp] |"
+		" unix-connect|unix-send PATH |"
+		" unix-serve PATH SECONDS | setxattr PATH | reopen PATH | openat|openat2 DIR NAME |"
+		" argv-race PATH ROUNDS\n");
 	return 2;
 }

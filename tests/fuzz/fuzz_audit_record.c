@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		for (i = 0; i < r.n; i++)
 			if (strcmp(r.f[i].key, r2.f[i].key) || r.f[i].kind != r2.f[i].kind ||
 			    r.f[i].u != r2.f[i].u || r.f[i].len != r2.f[i].len ||
-			    memcmp(r.f[i].s ? r.f[i].s : "", r2.f[i].s ? r2.f[i].s : "", r.f[i].len))
+			    memcmp(r.f[i].s ? r.f[i].s : "", r2.f[i].s ? r2.f[i].s : "",
+				   r.f[i].len))
 				abort();
 		audit_rec_free(&r2);
 	}

@@ -40,9 +40,13 @@ static inline void tdir_remove(struct tdir *d)
 
 static inline struct audit_config tcfg(const struct tdir *d)
 {
-	struct audit_config c = { .path = d->log, .key_dir = d->keys, .host = "testhost",
+	struct audit_config c = { .path = d->log,
+				  .key_dir = d->keys,
+				  .host = "testhost",
 				  .boot_id = "11111111-2222-3333-4444-555555555555",
-				  .fsync_ms = 0, .seal_every = 1000, .seal_ms = 60000 };
+				  .fsync_ms = 0,
+				  .seal_every = 1000,
+				  .seal_ms = 60000 };
 	return c;
 }
 

@@ -82,14 +82,14 @@ static inline struct ag_verdict tp_match(struct tpol *t, enum ag_class cls, cons
 }
 
 /* -1 when denied by default, else the rule index; allow must be as given for a rule. */
-#define assert_rule(t, cls, s, want)                                                          \
-	do {                                                                                  \
-		struct ag_verdict v_ = tp_match((t), (cls), (s));                             \
-		int got_ = v_.rule == AG_RULE_DEFAULT ? -1 : (int)v_.rule;                    \
-		if (got_ != (want))                                                           \
-			fail_msg("'%s': rule %d, expected %d", (s), got_, (want));            \
-		if (got_ >= 0)                                                                \
-			assert_int_equal(v_.allow, (t)->rules[got_].allow ? 1 : 0);           \
+#define assert_rule(t, cls, s, want)                                                \
+	do {                                                                        \
+		struct ag_verdict v_ = tp_match((t), (cls), (s));                   \
+		int got_ = v_.rule == AG_RULE_DEFAULT ? -1 : (int)v_.rule;          \
+		if (got_ != (want))                                                 \
+			fail_msg("'%s': rule %d, expected %d", (s), got_, (want));  \
+		if (got_ >= 0)                                                      \
+			assert_int_equal(v_.allow, (t)->rules[got_].allow ? 1 : 0); \
 	} while (0)
 
 #endif /* AGENTGATE_COMPILE_TEST_H */

@@ -70,8 +70,8 @@ static char *rehash_signed(const char *line, const char *edit_from, const char *
 			r.f[i].s = prev_hex;
 	if (seed && audit_rec_is(&r, "seal")) {
 		audit_rec_u64_get(&r, "seq", &seq);
-		audit_seal_message(&msg, audit_rec_cstr_get(&r, "log_id", buf[0], 80), seq, prev_hex,
-				   audit_rec_cstr_get(&r, "time", buf[1], 80),
+		audit_seal_message(&msg, audit_rec_cstr_get(&r, "log_id", buf[0], 80), seq,
+				   prev_hex, audit_rec_cstr_get(&r, "time", buf[1], 80),
 				   audit_rec_cstr_get(&r, "reason", buf[2], 80),
 				   audit_rec_cstr_get(&r, "next_pubkey", buf[3], 80));
 		signer = audit_signer_new(seed);
@@ -435,8 +435,8 @@ static void test_splice(void **state)
 	{
 		char cmd[512];
 
-		snprintf(cmd, sizeof(cmd), "cat '%s' '%s' > '%s/cat.log'", paths[n - 3], paths[n - 2],
-			 f->d.root);
+		snprintf(cmd, sizeof(cmd), "cat '%s' '%s' > '%s/cat.log'", paths[n - 3],
+			 paths[n - 2], f->d.root);
 		assert_int_equal(system(cmd), 0);
 		snprintf(cmd, sizeof(cmd), "%s/cat.log", f->d.root);
 		assert_int_equal(verify1(cmd, f->pub, false, &f->rep), AUDIT_REORDERED);
@@ -576,8 +576,10 @@ static void test_export_network(void **state)
 	n = fread(buf, 1, sizeof(buf) - 1, fp);
 	buf[n] = '\0';
 	fclose(fp);
-	assert_non_null(strstr(buf, "\"action\":\"network\",\"domain\":\"pastebin.com\",\"flags\""));
-	assert_non_null(strstr(buf, "\"domain\":\"hooks.slack.com\",\"ip\":\"192.0.2.7\",\"port\":443,"));
+	assert_non_null(
+		strstr(buf, "\"action\":\"network\",\"domain\":\"pastebin.com\",\"flags\""));
+	assert_non_null(
+		strstr(buf, "\"domain\":\"hooks.slack.com\",\"ip\":\"192.0.2.7\",\"port\":443,"));
 
 	snprintf(out, sizeof(out), "%s/export.csv", f->d.root);
 	fp = fopen(out, "w+");

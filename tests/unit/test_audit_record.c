@@ -30,14 +30,16 @@ static void test_golden_bytes(void **state)
 	audit_rec_str(&r, "detail", "\x01", 1);
 	audit_rec_cstr(&r, "prev", zero_hex);
 	s = format(&r);
-	assert_string_equal(s, "{\"seq\":0,\"type\":\"lifecycle\",\"time\":\"2024-05-06T07:08:09."
-			       "123456789Z\",\"host\":\"h\\\"q\",\"boot_id\":\"b\",\"what\":\"x\","
-			       "\"detail\":\"\\u0001\",\"prev\":\"0000000000000000000000000000000000"
-			       "000000000000000000000000000000\"}");
+	assert_string_equal(s,
+			    "{\"seq\":0,\"type\":\"lifecycle\",\"time\":\"2024-05-06T07:08:09."
+			    "123456789Z\",\"host\":\"h\\\"q\",\"boot_id\":\"b\",\"what\":\"x\","
+			    "\"detail\":\"\\u0001\",\"prev\":\"0000000000000000000000000000000000"
+			    "000000000000000000000000000000\"}");
 	/* Computed independently: sha256(32 zero bytes || the line above), Python hashlib. */
 	assert_int_equal(audit_chain_hash(hs, prev, s, strlen(s), h), 0);
 	audit_hex(h, 32, hex);
-	assert_string_equal(hex, "16fefcf1ee05d7c5afa5985a3dca88531cf3fb420bdc1830aa3e7398781b1686");
+	assert_string_equal(hex,
+			    "16fefcf1ee05d7c5afa5985a3dca88531cf3fb420bdc1830aa3e7398781b1686");
 	free(s);
 	audit_hasher_free(hs);
 }
@@ -57,9 +59,10 @@ static void test_escapes_and_bytes(void **state)
 	audit_rec_str(&r, "overlong", "\xc0\xaf", 2); /* overlong '/': invalid */
 	audit_rec_str(&r, "surrogate", "\xed\xa0\x80", 3);
 	s = format(&r);
-	assert_string_equal(s, "{\"n\":18446744073709551615,\"utf8\":\"caf\xc3\xa9 / \\\\ "
-			       "\\u007f\\u0009\",\"path_b64\":\"L3RtcC///g==\",\"nul\":\"a\\u0000b\","
-			       "\"overlong_b64\":\"wK8=\",\"surrogate_b64\":\"7aCA\"}");
+	assert_string_equal(s,
+			    "{\"n\":18446744073709551615,\"utf8\":\"caf\xc3\xa9 / \\\\ "
+			    "\\u007f\\u0009\",\"path_b64\":\"L3RtcC///g==\",\"nul\":\"a\\u0000b\","
+			    "\"overlong_b64\":\"wK8=\",\"surrogate_b64\":\"7aCA\"}");
 	/* Round trip: parse gives back the exact bytes, and the line is canonical. */
 	audit_rec_format(&r, &b);
 	audit_line_finish(&b, 0, h);
@@ -83,7 +86,8 @@ static void test_parser_strict(void **state)
 		"",
 		"{}",
 		"{\"seq\":1}",
-		"{\"seq\":01,\"hash\":\"" "0000000000000000000000000000000000000000000000000000000000000000\"}",
+		"{\"seq\":01,\"hash\":\""
+		"0000000000000000000000000000000000000000000000000000000000000000\"}",
 		"{\"seq\":18446744073709551616,\"hash\":\"0000000000000000000000000000000000000000000000000000000000000000\"}",
 		"{\"seq\":-1,\"hash\":\"0000000000000000000000000000000000000000000000000000000000000000\"}",
 		"{\"a\":\"\\ud800\",\"hash\":\"0000000000000000000000000000000000000000000000000000000000000000\"}",
@@ -306,9 +310,18 @@ static uint64_t xorshift(uint64_t *x)
 static void test_format_reference(void **state)
 {
 	static const char *const seqs[] = {
-		"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", /* valid */
-		"\xed\xa0\x80", "\xc0\xaf", "\xf4\x90\x80\x80", "\xe0\x80\x80", /* not */
-		"\xe2\x82", "\xc2", "\x80", "\xff",
+		"\xc3\xa9",
+		"\xe2\x82\xac",
+		"\xf0\x9f\x98\x80",
+		"\xf4\x8f\xbf\xbf", /* valid */
+		"\xed\xa0\x80",
+		"\xc0\xaf",
+		"\xf4\x90\x80\x80",
+		"\xe0\x80\x80", /* not */
+		"\xe2\x82",
+		"\xc2",
+		"\x80",
+		"\xff",
 	};
 	static char buf[5000];
 	uint64_t x = 0x9e3779b97f4a7c15ull, u;
@@ -366,9 +379,9 @@ static void test_time(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_golden_bytes),	cmocka_unit_test(test_escapes_and_bytes),
-		cmocka_unit_test(test_parser_strict),	cmocka_unit_test(test_decision_fields),
-		cmocka_unit_test(test_time),		cmocka_unit_test(test_format_reference),
+		cmocka_unit_test(test_golden_bytes),  cmocka_unit_test(test_escapes_and_bytes),
+		cmocka_unit_test(test_parser_strict), cmocka_unit_test(test_decision_fields),
+		cmocka_unit_test(test_time),	      cmocka_unit_test(test_format_reference),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

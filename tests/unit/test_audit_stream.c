@@ -52,8 +52,8 @@ static void test_slow_subscriber(void **state)
 	assert_int_equal(audit_stream_subscribers(s), 2);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < total; i++) {
-		int n = snprintf(line, sizeof(line), "{\"seq\":%d,\"type\":\"decision\",\"pad\":\"%080d\"}\n",
-				 i, 0);
+		int n = snprintf(line, sizeof(line),
+				 "{\"seq\":%d,\"type\":\"decision\",\"pad\":\"%080d\"}\n", i, 0);
 
 		audit_stream_publish(s, line, (size_t)n);
 		/* The fast one keeps up; the slow one never reads until the end. */
@@ -62,7 +62,8 @@ static void test_slow_subscriber(void **state)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* Publishing did not wait for the slow reader: 20000 lines in well under 2 s. */
-	assert_true((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) < 2000000000L);
+	assert_true((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) <
+		    2000000000L);
 	/* One more line after the slow reader drains: it carries the missed count. */
 	for (i = 0; i < 1000 && sl + sm < (unsigned long)total + 1; i++) {
 		static char slow_buf[65536];

@@ -127,7 +127,8 @@ static void test_defaults_and_addresses(void **state)
 	json_t *j;
 
 	load(&l, "policies/docker-sandbox.yaml");
-	assert_int_equal(check_request(l.p, &l.img, in[0], strlen(in[0]), &r, what, sizeof(what)), 0);
+	assert_int_equal(check_request(l.p, &l.img, in[0], strlen(in[0]), &r, what, sizeof(what)),
+			 0);
 	assert_int_equal(r.v.rule, AG_RULE_DEFAULT);
 	assert_int_equal(r.v.allow, 0);
 	assert_string_equal(check_reason(l.p, &r), "no rule matched: default deny");
@@ -138,14 +139,17 @@ static void test_defaults_and_addresses(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "decision")), "DENY");
 	json_decref(j);
 	/* Addresses meet the domain "*" catch-all, which covers every address. */
-	assert_int_equal(check_request(l.p, &l.img, in[1], strlen(in[1]), &r, what, sizeof(what)), 0);
+	assert_int_equal(check_request(l.p, &l.img, in[1], strlen(in[1]), &r, what, sizeof(what)),
+			 0);
 	assert_string_equal(r.subject, "192.0.2.1:443");
 	assert_string_equal(check_reason(l.p, &r), "Block all other outbound");
-	assert_int_equal(check_request(l.p, &l.img, in[2], strlen(in[2]), &r, what, sizeof(what)), 0);
+	assert_int_equal(check_request(l.p, &l.img, in[2], strlen(in[2]), &r, what, sizeof(what)),
+			 0);
 	assert_string_equal(r.subject, "[2001:db8::1]:80");
 	assert_int_equal(r.v.allow, 0);
 	/* Normalised as the kernel resolves it: no escape through "..". */
-	assert_int_equal(check_request(l.p, &l.img, in[3], strlen(in[3]), &r, what, sizeof(what)), 0);
+	assert_int_equal(check_request(l.p, &l.img, in[3], strlen(in[3]), &r, what, sizeof(what)),
+			 0);
 	assert_string_equal(r.subject, "/etc/passwd");
 	assert_int_equal(r.v.rule, AG_RULE_DEFAULT);
 	unload(&l);
@@ -165,17 +169,21 @@ static void test_learned_addresses(void **state)
 	char what[256];
 
 	load(&l, "policies/docker-sandbox.yaml");
-	assert_int_equal(check_request(l.p, &l.img, in[0], strlen(in[0]), &r, what, sizeof(what)), 0);
+	assert_int_equal(check_request(l.p, &l.img, in[0], strlen(in[0]), &r, what, sizeof(what)),
+			 0);
 	assert_string_equal(r.subject, "api.anthropic.com (192.0.2.1:443)");
 	assert_int_equal(r.v.allow, 1);
 	assert_string_equal(check_reason(l.p, &r), "LLM API calls");
-	assert_int_equal(check_request(l.p, &l.img, in[1], strlen(in[1]), &r, what, sizeof(what)), 0);
+	assert_int_equal(check_request(l.p, &l.img, in[1], strlen(in[1]), &r, what, sizeof(what)),
+			 0);
 	assert_int_equal(r.v.allow, 0);
 	assert_string_equal(check_reason(l.p, &r), "Block all other outbound");
-	assert_int_equal(check_request(l.p, &l.img, in[2], strlen(in[2]), &r, what, sizeof(what)), 0);
+	assert_int_equal(check_request(l.p, &l.img, in[2], strlen(in[2]), &r, what, sizeof(what)),
+			 0);
 	assert_string_equal(r.subject, "api.anthropic.com:8443");
 	assert_int_equal(r.v.allow, 1);
-	assert_int_equal(check_request(l.p, &l.img, in[3], strlen(in[3]), &r, what, sizeof(what)), 0);
+	assert_int_equal(check_request(l.p, &l.img, in[3], strlen(in[3]), &r, what, sizeof(what)),
+			 0);
 	assert_string_equal(check_reason(l.p, &r), "LLM API calls");
 	unload(&l);
 }
@@ -210,19 +218,29 @@ static void test_malformed(void **state)
 		{ "[1]", "expected a JSON object" },
 		{ "{}", "expected an \"action\"" },
 		{ "{\"action\":7}", "expected a string for \"action\"" },
-		{ "{\"action\":\"file_delete\",\"path\":\"/a\"}", "expected \"action\" file_read, file_write, shell_exec or network, found \"file_delete\"" },
+		{ "{\"action\":\"file_delete\",\"path\":\"/a\"}",
+		  "expected \"action\" file_read, file_write, shell_exec or network, found \"file_delete\"" },
 		{ "{\"action\":\"file_read\"}", "expected a \"path\" in a file request" },
 		{ "{\"action\":\"file_read\",\"path\":\"rel\"}", "expected an absolute \"path\"" },
-		{ "{\"action\":\"file_read\",\"path\":[\"/a\"]}", "expected a string for \"path\"" },
-		{ "{\"action\":\"file_read\",\"path\":\"/a\\u0000b\"}", "expected one JSON object: \\u0000 is not allowed" },
+		{ "{\"action\":\"file_read\",\"path\":[\"/a\"]}",
+		  "expected a string for \"path\"" },
+		{ "{\"action\":\"file_read\",\"path\":\"/a\\u0000b\"}",
+		  "expected one JSON object: \\u0000 is not allowed" },
 		{ "{\"action\":\"shell_exec\"}", "expected a \"command\" in a shell_exec request" },
-		{ "{\"action\":\"shell_exec\",\"command\":\"  \"}", "expected a non-empty \"command\"" },
-		{ "{\"action\":\"network\"}", "expected \"domain\", or \"ip\" and \"port\", in a network request" },
-		{ "{\"action\":\"network\",\"ip\":\"1.2.3.4\"}", "expected a \"port\" from 0 to 65535 with \"ip\"" },
-		{ "{\"action\":\"network\",\"ip\":\"1.2.3.4\",\"port\":70000}", "expected a \"port\" number from 0 to 65535" },
-		{ "{\"action\":\"network\",\"ip\":\"1.2.3\",\"port\":1}", "expected an IPv4 or IPv6 address in \"ip\"" },
-		{ "{\"action\":\"network\",\"ip\":\"1.2.3.4\",\"domain\":\"a\"}", "expected a \"port\" from 0 to 65535 with \"ip\"" },
-		{ "{\"action\":\"file_read\",\"path\":\"/a\",\"path\":\"/b\"}", "expected one JSON object: duplicate object key" },
+		{ "{\"action\":\"shell_exec\",\"command\":\"  \"}",
+		  "expected a non-empty \"command\"" },
+		{ "{\"action\":\"network\"}",
+		  "expected \"domain\", or \"ip\" and \"port\", in a network request" },
+		{ "{\"action\":\"network\",\"ip\":\"1.2.3.4\"}",
+		  "expected a \"port\" from 0 to 65535 with \"ip\"" },
+		{ "{\"action\":\"network\",\"ip\":\"1.2.3.4\",\"port\":70000}",
+		  "expected a \"port\" number from 0 to 65535" },
+		{ "{\"action\":\"network\",\"ip\":\"1.2.3\",\"port\":1}",
+		  "expected an IPv4 or IPv6 address in \"ip\"" },
+		{ "{\"action\":\"network\",\"ip\":\"1.2.3.4\",\"domain\":\"a\"}",
+		  "expected a \"port\" from 0 to 65535 with \"ip\"" },
+		{ "{\"action\":\"file_read\",\"path\":\"/a\",\"path\":\"/b\"}",
+		  "expected one JSON object: duplicate object key" },
 	};
 	struct check_result r;
 	struct loaded l;
@@ -254,16 +272,19 @@ static void test_env(void **state)
 		unsigned int rule;
 	} cases[] = {
 		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\"}", 1, 0 },
-		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":{\"HOME\":\"/\"}}", 1, 0 },
-		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":{\"LD_PRELOAD\":\"x\"}}", 0,
-		  AG_RULE_ENV },
-		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":{\"DYLD_A\":\"\"}}", 0,
-		  AG_RULE_ENV },
-		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":{\"LD_PRELOADS\":\"x\"}}", 1, 0 },
-		{ "{\"action\":\"shell_exec\",\"command\":\"/bin/other\",\"env\":{\"LD_PRELOAD\":\"x\"}}", 0,
-		  AG_RULE_DEFAULT },
+		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":{\"HOME\":\"/\"}}",
+		  1, 0 },
+		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":{\"LD_PRELOAD\":\"x\"}}",
+		  0, AG_RULE_ENV },
+		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":{\"DYLD_A\":\"\"}}",
+		  0, AG_RULE_ENV },
+		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":{\"LD_PRELOADS\":\"x\"}}",
+		  1, 0 },
+		{ "{\"action\":\"shell_exec\",\"command\":\"/bin/other\",\"env\":{\"LD_PRELOAD\":\"x\"}}",
+		  0, AG_RULE_DEFAULT },
 	};
-	static const char bad[] = "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":[1]}";
+	static const char bad[] =
+		"{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":[1]}";
 	struct check_result r;
 	struct ag_error err;
 	struct loaded l;
@@ -294,7 +315,8 @@ int main(void)
 		cmocka_unit_test(test_seed_openai),
 		cmocka_unit_test(test_seed_docker),
 		cmocka_unit_test(test_defaults_and_addresses),
-		cmocka_unit_test(test_learned_addresses), cmocka_unit_test(test_oversized),
+		cmocka_unit_test(test_learned_addresses),
+		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_env),
 	};

@@ -357,14 +357,14 @@ static void test_deny_env(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_deny_env),		  cmocka_unit_test(test_literal),		  cmocka_unit_test(test_star),
-		cmocka_unit_test(test_double_star),	  cmocka_unit_test(test_question),
-		cmocka_unit_test(test_classes),		  cmocka_unit_test(test_escapes),
-		cmocka_unit_test(test_pattern_normalised), cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_first_match),	  cmocka_unit_test(test_header),
-		cmocka_unit_test(test_dead_state),	  cmocka_unit_test(test_oversized),
-		cmocka_unit_test(test_broken_image),	  cmocka_unit_test(test_state_budget),
-		cmocka_unit_test(test_many_rules_fast),
+		cmocka_unit_test(test_deny_env),     cmocka_unit_test(test_literal),
+		cmocka_unit_test(test_star),	     cmocka_unit_test(test_double_star),
+		cmocka_unit_test(test_question),     cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_escapes),	     cmocka_unit_test(test_pattern_normalised),
+		cmocka_unit_test(test_errors),	     cmocka_unit_test(test_first_match),
+		cmocka_unit_test(test_header),	     cmocka_unit_test(test_dead_state),
+		cmocka_unit_test(test_oversized),    cmocka_unit_test(test_broken_image),
+		cmocka_unit_test(test_state_budget), cmocka_unit_test(test_many_rules_fast),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

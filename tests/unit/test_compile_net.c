@@ -256,8 +256,8 @@ static void test_name_default_allow(void **state)
 
 static void test_errors(void **state)
 {
-	static const char *const bad[] = { "10.0.0.0/33", "10.0.0/8", "::/129", "x", "1.2.3.4/",
-					   "1.2.3.4/-1" };
+	static const char *const bad[] = { "10.0.0.0/33", "10.0.0/8", "::/129",
+					   "x",		  "1.2.3.4/", "1.2.3.4/-1" };
 	struct ag_rule *r;
 	struct tpol t = { 0 };
 	size_t i;
@@ -283,9 +283,10 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_domains),		 cmocka_unit_test(test_cidr_v4),
-		cmocka_unit_test(test_cidr_edges),	 cmocka_unit_test(test_ports),
-		cmocka_unit_test(test_learned_domains), cmocka_unit_test(test_name_default_allow), cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_domains),		cmocka_unit_test(test_cidr_v4),
+		cmocka_unit_test(test_cidr_edges),	cmocka_unit_test(test_ports),
+		cmocka_unit_test(test_learned_domains), cmocka_unit_test(test_name_default_allow),
+		cmocka_unit_test(test_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -110,7 +110,8 @@ static void test_errors(void **state)
 	parse_bad("assignments:\n  - cgroup: /a\n    policy: /p\n  - cgroup: a\n    policy: /q\n",
 		  "cfg.yaml:4:5: cgroup /a is already assigned at line 2");
 	parse_bad("assignments: /a\n", "cfg.yaml:1:14: 'assignments' must be a list");
-	parse_bad("audit:\n  rotate_bytes: -1\n", "cfg.yaml:2:17: 'rotate_bytes' must be a non-negative");
+	parse_bad("audit:\n  rotate_bytes: -1\n",
+		  "cfg.yaml:2:17: 'rotate_bytes' must be a non-negative");
 	parse_bad("audit:\n  durability: sometimes\n", "cfg.yaml:2:15: 'durability' must be");
 	parse_bad("audit:\n  forward_secure: maybe\n", "cfg.yaml:2:19: 'forward_secure' must be");
 	parse_bad("control_socket: [a]\n", "cfg.yaml:1:17: 'control_socket' must be a non-empty");

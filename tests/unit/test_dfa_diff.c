@@ -84,7 +84,8 @@ static int ref(const char *pat, const char *p, const char *s, enum glob_mode mod
 	}
 }
 
-static const char *const path_tokens[] = { "a", "b", "a", "*", "**", "?", "[ab]", "[!a]", "[a-c]", "." };
+static const char *const path_tokens[] = { "a", "b",	"a",	"*",	 "**",
+					   "?", "[ab]", "[!a]", "[a-c]", "." };
 static const char *const cmd_tokens[] = { "a", "b", " ", "/", "*", "**", "?", "[ab]", "[!a ]", "." };
 
 static void gen_path(char *out, size_t outsz)
@@ -193,8 +194,9 @@ static void test_paths(void **state)
 			got = tp_match(&t, AG_CLASS_FILE_READ, in).rule;
 			got = got == AG_RULE_DEFAULT ? -1 : got;
 			if (got != want)
-				fail_msg("trial %d input '%s': dfa rule %d, reference %d (first pattern '%s')",
-					 trial, in, got, want, pats[0]);
+				fail_msg(
+					"trial %d input '%s': dfa rule %d, reference %d (first pattern '%s')",
+					trial, in, got, want, pats[0]);
 			checks++;
 		}
 		tp_free(&t);
@@ -217,7 +219,8 @@ static void diff_mode(enum glob_mode mode, int trials)
 		re_init(&re);
 		for (i = 0; i < n; i++) {
 			gen_cmd(pats[i]);
-			assert_int_equal(glob_parse(&re, pats[i], strlen(pats[i]), mode, &node, &e), 0);
+			assert_int_equal(glob_parse(&re, pats[i], strlen(pats[i]), mode, &node, &e),
+					 0);
 			assert_int_equal(re_add_rule(&re, node, (uint16_t)i, 1), 0);
 		}
 		assert_int_equal(dfa_build(&re, 100000, &d), 0);
@@ -230,8 +233,9 @@ static void diff_mode(enum glob_mode mode, int trials)
 					want = i;
 			got = dfa_walk(&d, in);
 			if (got != want)
-				fail_msg("mode %d trial %d input '%s': dfa rule %d, reference %d ('%s')",
-					 mode, trial, in, got, want, pats[0]);
+				fail_msg(
+					"mode %d trial %d input '%s': dfa rule %d, reference %d ('%s')",
+					mode, trial, in, got, want, pats[0]);
 		}
 		dfa_free(&d);
 		re_free(&re);
@@ -262,7 +266,8 @@ static void test_minimise_keeps_language(void **state)
 		re_init(&re);
 		for (i = 0; i < 8; i++) {
 			gen_path(pats[i], sizeof(pats[i]));
-			assert_int_equal(glob_parse(&re, pats[i], strlen(pats[i]), GLOB_PATH, &node, &e), 0);
+			assert_int_equal(
+				glob_parse(&re, pats[i], strlen(pats[i]), GLOB_PATH, &node, &e), 0);
 			assert_int_equal(re_add_rule(&re, node, (uint16_t)i, (int)rnd(2)), 0);
 		}
 		assert_int_equal(dfa_build(&re, 100000, &big), 0);

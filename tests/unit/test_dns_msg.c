@@ -169,7 +169,8 @@ static void test_upstreams(void **state)
 	assert_true(fd >= 0);
 	f = fdopen(fd, "w");
 	fputs("# comment\nsearch example\nnameserver 192.0.2.53\nnameserver bogus\n"
-	      "  nameserver   2001:db8::53\nnameserver 192.0.2.54\nnameserver 192.0.2.55\n", f);
+	      "  nameserver   2001:db8::53\nnameserver 192.0.2.54\nnameserver 192.0.2.55\n",
+	      f);
 	fclose(f);
 	assert_int_equal(dns_upstreams(path, up, 3), 3);
 	assert_int_equal(up[0].ss_family, AF_INET);
@@ -186,8 +187,8 @@ static void test_upstreams(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_query),	     cmocka_unit_test(test_query_refused_input),
-		cmocka_unit_test(test_reply_rcode),  cmocka_unit_test(test_answer_addrs),
+		cmocka_unit_test(test_query),	    cmocka_unit_test(test_query_refused_input),
+		cmocka_unit_test(test_reply_rcode), cmocka_unit_test(test_answer_addrs),
 		cmocka_unit_test(test_upstreams),
 	};
 

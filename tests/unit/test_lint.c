@@ -45,7 +45,7 @@ static void test_clean(void **state)
 
 	assert_int_equal(lint("rules:\n" R("file_read", "path", "/a/**", "allow")
 				      R("file_read", "path", "/b/*", "deny")
-				      R("network", "domain", "*", "deny"),
+					      R("network", "domain", "*", "deny"),
 			      out, sizeof(out)),
 			 0);
 	assert_string_equal(out, "");
@@ -59,8 +59,9 @@ static void test_shadowed_by_one(void **state)
 				      R("file_read", "path", "/etc/ssh/*_key", "deny"),
 			      out, sizeof(out)),
 			 1);
-	assert_non_null(strstr(out, ":3:5: warning: rule 1 ('/etc/ssh/*_key') is never the first "
-				    "match: an earlier rule matches everything it matches (rule 0, "));
+	assert_non_null(strstr(out,
+			       ":3:5: warning: rule 1 ('/etc/ssh/*_key') is never the first "
+			       "match: an earlier rule matches everything it matches (rule 0, "));
 }
 
 /* Neither earlier rule covers it alone; together they do. */
@@ -70,8 +71,8 @@ static void test_shadowed_by_union(void **state)
 
 	assert_int_equal(lint("rules:\n" R("file_read", "path", "/d/[a-m]*", "allow")
 				      R("file_read", "path", "/d/[n-z]*", "allow")
-				      R("file_read", "path", "/d/[c-q]x", "deny")
-				      R("file_read", "path", "/d/[c-q]", "deny"),
+					      R("file_read", "path", "/d/[c-q]x", "deny")
+						      R("file_read", "path", "/d/[c-q]", "deny"),
 			      out, sizeof(out)),
 			 1);
 	assert_non_null(strstr(out, ":4:5: warning: rule 2 ('/d/[c-q]x') is never the first match: "
@@ -83,34 +84,42 @@ static void test_catch_all(void **state)
 {
 	char out[4096];
 
-	assert_int_equal(lint("rules:\n" R("shell_exec", "command", "*", "deny")
-				      R("shell_exec", "command", "ls *", "allow")
-				      R("network", "domain", "*", "deny")
-				      "  - {action: network, cidr: 10.0.0.0/8, decision: allow}\n"
-				      R("file_write", "path", "/**", "allow"),
-			      out, sizeof(out)),
-			 1);
-	assert_non_null(strstr(out, "rule 1 ('ls *') comes after a catch-all rule and never matches (rule 0"));
-	assert_non_null(strstr(out, "rule 3 ('10.0.0.0/8') comes after a catch-all rule and never matches (rule 2"));
-	assert_non_null(strstr(out, "rule 4 ('/**') allows file_write of every path, as wide as '/**'"));
+	assert_int_equal(
+		lint("rules:\n" R("shell_exec", "command", "*", "deny") R("shell_exec", "command",
+									  "ls *", "allow")
+			     R("network", "domain", "*", "deny") "  - {action: network, cidr: 10.0.0.0/8, decision: allow}\n" R(
+				     "file_write", "path", "/**", "allow"),
+		     out, sizeof(out)),
+		1);
+	assert_non_null(strstr(
+		out, "rule 1 ('ls *') comes after a catch-all rule and never matches (rule 0"));
+	assert_non_null(strstr(
+		out,
+		"rule 3 ('10.0.0.0/8') comes after a catch-all rule and never matches (rule 2"));
+	assert_non_null(
+		strstr(out, "rule 4 ('/**') allows file_write of every path, as wide as '/**'"));
 }
 
 static void test_wide_allow(void **state)
 {
 	char out[4096];
 
-	assert_int_equal(lint("rules:\n" R("file_read", "path", "/*/../**", "allow"), out, sizeof(out)), 1);
+	assert_int_equal(
+		lint("rules:\n" R("file_read", "path", "/*/../**", "allow"), out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "allows file_read of every path"));
 	/* A single star does not reach below the first level: not every path. */
-	assert_int_equal(lint("rules:\n" R("file_read", "path", "/*", "allow"), out, sizeof(out)), 0);
+	assert_int_equal(lint("rules:\n" R("file_read", "path", "/*", "allow"), out, sizeof(out)),
+			 0);
 }
 
 static void test_errors(void **state)
 {
 	char out[4096];
 
-	assert_int_equal(lint("rules:\n  - {action: file_read, decision: allow}\n", out, sizeof(out)), 2);
-	assert_int_equal(lint("rules:\n" R("file_read", "path", "/a", "allow") R("file_read", "path", "/[z-a]", "allow"),
+	assert_int_equal(
+		lint("rules:\n  - {action: file_read, decision: allow}\n", out, sizeof(out)), 2);
+	assert_int_equal(lint("rules:\n" R("file_read", "path", "/a", "allow")
+				      R("file_read", "path", "/[z-a]", "allow"),
 			      out, sizeof(out)),
 			 2);
 }
@@ -119,7 +128,7 @@ static void test_shipped(void **state)
 {
 	static const char *const files[] = {
 		"policies/openai-agent-sandbox.yaml", "policies/docker-sandbox.yaml",
-		"policies/include/ld-so.yaml",        "policies/include/python3.yaml",
+		"policies/include/ld-so.yaml",	      "policies/include/python3.yaml",
 		"policies/include/node.yaml",
 	};
 	char *argv[3] = { "lint", NULL, NULL };
@@ -135,9 +144,12 @@ static void test_shipped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clean),          cmocka_unit_test(test_shadowed_by_one),
-		cmocka_unit_test(test_shadowed_by_union), cmocka_unit_test(test_catch_all),
-		cmocka_unit_test(test_wide_allow),     cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_shadowed_by_one),
+		cmocka_unit_test(test_shadowed_by_union),
+		cmocka_unit_test(test_catch_all),
+		cmocka_unit_test(test_wide_allow),
+		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_shipped),
 	};
 

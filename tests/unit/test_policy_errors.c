@@ -18,13 +18,16 @@ struct bad {
 #define R "rules:\n  - action: file_read\n"
 
 static const struct bad cases[] = {
-	{ R "    path: /a\n    decision: allow\n  - action: file_exec\n    path: /b\n    decision: deny\n",
-	  "5:13", "expected an action: file_read, file_write, shell_exec or network, found 'file_exec'" },
+	{ R
+	  "    path: /a\n    decision: allow\n  - action: file_exec\n    path: /b\n    decision: deny\n",
+	  "5:13",
+	  "expected an action: file_read, file_write, shell_exec or network, found 'file_exec'" },
 	{ "rules:\n  - action: network\n    path: /a\n    decision: allow\n", "3:5",
 	  "expected a key of a network rule (action, domain, cidr, port, ports, decision, reason), found 'path'" },
 	{ "rules:\n  - action: shell_exec\n    path: /a\n    decision: allow\n", "3:5",
 	  "found 'path'" },
-	{ R "    path: /a\n", "2:5", "expected a 'decision' (allow or deny) in this file_read rule" },
+	{ R "    path: /a\n", "2:5",
+	  "expected a 'decision' (allow or deny) in this file_read rule" },
 	{ R "    decision: allow\n", "2:5", "expected a 'path' in this file_read rule" },
 	{ "rules:\n  - action: network\n    decision: allow\n", "2:5",
 	  "expected a 'domain' or a 'cidr' in this network rule" },
@@ -49,7 +52,8 @@ static const struct bad cases[] = {
 	  "expected a string for 'decision', found a mapping" },
 	{ R "    path: /a\n    decision: maybe\n", "4:15",
 	  "expected a decision: allow or deny (any case), found 'maybe'" },
-	{ "default: perhaps\n", "1:10", "expected a decision: allow or deny (any case), found 'perhaps'" },
+	{ "default: perhaps\n", "1:10",
+	  "expected a decision: allow or deny (any case), found 'perhaps'" },
 	{ "mode: audit\n", "1:7", "expected a mode: enforce or simulate, found 'audit'" },
 	{ "deny_env: LD_PRELOAD\n", "1:11",
 	  "expected a list of environment variable names for 'deny_env', found a string" },
@@ -71,22 +75,27 @@ static const struct bad cases[] = {
 	  "5:5", "expected either 'port' or 'ports' in one rule, not both" },
 	{ "rules:\n  - action: network\n    domain: a.com\n    cidr: 1.2.3.4\n    decision: allow\n",
 	  "4:11", "expected either 'domain' or 'cidr' in one rule, not both" },
-	{ "colour: blue\n", "1:1", "expected a policy key (name, version, default, mode, search_path, deny_env, include, rules), found 'colour'" },
+	{ "colour: blue\n", "1:1",
+	  "expected a policy key (name, version, default, mode, search_path, deny_env, include, rules), found 'colour'" },
 	{ "policy:\n  name: x\nextra: 1\n", "3:1",
 	  "expected only 'policy' and 'version' next to 'policy', found 'extra'" },
 	{ "rules: /a\n", "1:8", "expected a list of rules for 'rules', found a string" },
-	{ "rules:\n  - /a\n", "2:5", "expected a rule (a mapping with action, decision, ...), found a string" },
-	{ "rules:\n  - path: /a\n    decision: allow\n", "2:5", "expected an 'action' in this rule" },
+	{ "rules:\n  - /a\n", "2:5",
+	  "expected a rule (a mapping with action, decision, ...), found a string" },
+	{ "rules:\n  - path: /a\n    decision: allow\n", "2:5",
+	  "expected an 'action' in this rule" },
 	{ "search_path: [bin]\n", "1:15", "expected an absolute directory, found 'bin'" },
 	{ "search_path: /bin\n", "1:14", "expected a list of absolute directories" },
-	{ "include: [nosuchfragment]\n", "1:11", "expected an include that exists: 'nosuchfragment'" },
+	{ "include: [nosuchfragment]\n", "1:11",
+	  "expected an include that exists: 'nosuchfragment'" },
 	{ "include: [./missing.yaml]\n", "1:11", "expected an include that exists" },
 	{ "rules:\n  - action: file_read\n    path: \"/a\n", "4:1",
 	  "YAML: found unexpected end of stream (while scanning a quoted scalar at 3:11)" },
 	{ "rules: [\n", "2:1", "YAML: " },
 	{ "", "1:1", "expected a policy, found an empty document" },
 	{ "# only a comment\n", "1:1", "expected a policy, found an empty document" },
-	{ "default: deny\n---\ndefault: allow\n", "3:1", "expected one YAML document, found a second one" },
+	{ "default: deny\n---\ndefault: allow\n", "3:1",
+	  "expected one YAML document, found a second one" },
 	{ "- a\n- b\n", "1:1", "expected a mapping of policy keys, found a list" },
 	{ R "    path: \"/a\\0b\"\n    decision: allow\n", "3:11", "without NUL bytes" },
 };
@@ -126,7 +135,8 @@ static void test_oversized(void **state)
 	for (i = 0; i < n; i++)
 		buf[i] = i % 64 == 63 ? '\n' : '#';
 	assert_int_not_equal(policy_load_mem("big.yaml", buf, n, NULL, &p, &err), 0);
-	assert_string_equal(err.msg, "big.yaml:1:1: expected at most 1048576 bytes in a policy file");
+	assert_string_equal(err.msg,
+			    "big.yaml:1:1: expected at most 1048576 bytes in a policy file");
 	free(buf);
 }
 

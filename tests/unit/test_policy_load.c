@@ -77,13 +77,14 @@ static void test_seed_docker(void **state)
 
 static void test_fields(void **state)
 {
-	static const char y[] = "name: fields\nmode: Simulate\ndefault: Allow\n"
-				"search_path: [/opt/bin, /usr/bin]\n"
-				"rules:\n"
-				"  - {action: file_write, path: /a, decision: DENY}\n"
-				"  - {action: network, cidr: 10.0.0.0/8, ports: [22, \"8000-8080\"], decision: allow}\n"
-				"  - {action: network, domain: x.org, port: 443, decision: deny, reason: r}\n"
-				"  - {action: network, cidr: \"::1\", decision: aLLoW}\n";
+	static const char y[] =
+		"name: fields\nmode: Simulate\ndefault: Allow\n"
+		"search_path: [/opt/bin, /usr/bin]\n"
+		"rules:\n"
+		"  - {action: file_write, path: /a, decision: DENY}\n"
+		"  - {action: network, cidr: 10.0.0.0/8, ports: [22, \"8000-8080\"], decision: allow}\n"
+		"  - {action: network, domain: x.org, port: 443, decision: deny, reason: r}\n"
+		"  - {action: network, cidr: \"::1\", decision: aLLoW}\n";
 	struct ag_policy *p;
 	struct ag_error err;
 
@@ -141,9 +142,11 @@ static void test_includes(void **state)
 	char path[256];
 	struct ag_policy *p;
 
-	put("include/a.yaml", "include: [b]\nrules:\n  - {action: file_read, path: /a, decision: allow}\n");
+	put("include/a.yaml",
+	    "include: [b]\nrules:\n  - {action: file_read, path: /a, decision: allow}\n");
 	put("include/b.yaml", "rules:\n  - {action: file_read, path: /b, decision: allow}\n");
-	put("extra.yaml", "include: [b]\nrules:\n  - {action: file_read, path: /x, decision: deny}\n");
+	put("extra.yaml",
+	    "include: [b]\nrules:\n  - {action: file_read, path: /x, decision: deny}\n");
 	put("top.yaml", "include: [a, ./extra.yaml, b]\nrules:\n"
 			"  - {action: file_read, path: /top, decision: allow}\n");
 	snprintf(path, sizeof(path), "%s/top.yaml", dir);
@@ -190,9 +193,10 @@ static void test_fragment_keys(void **state)
 	put("usesfrag.yaml", "include: [frag]\n");
 	snprintf(path, sizeof(path), "%s/usesfrag.yaml", dir);
 	assert_int_not_equal(policy_load(path, &p, &err), 0);
-	snprintf(want, sizeof(want),
-		 "%s/include/frag.yaml:1:1: expected a key of an included file (include, rules), found 'default'",
-		 dir);
+	snprintf(
+		want, sizeof(want),
+		"%s/include/frag.yaml:1:1: expected a key of an included file (include, rules), found 'default'",
+		dir);
 	assert_string_equal(err.msg, want);
 }
 

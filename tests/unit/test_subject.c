@@ -52,8 +52,8 @@ static void test_path_oversized(void **state)
 static void test_addr(void **state)
 {
 	uint8_t a[AG_NET_ADDR_LEN];
-	static const uint8_t v4[AG_NET_ADDR_LEN] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-						     0xff, 0xff, 192, 0, 2, 1, 0x01, 0xbb };
+	static const uint8_t v4[AG_NET_ADDR_LEN] = { 0, 0,    0,    0,	 0, 0, 0, 0,	0,
+						     0, 0xff, 0xff, 192, 0, 2, 1, 0x01, 0xbb };
 
 	assert_int_equal(subject_addr("192.0.2.1", 443, a), AG_NET_ADDR_LEN);
 	assert_memory_equal(a, v4, sizeof(v4));
@@ -107,8 +107,8 @@ static void test_command(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_path),   cmocka_unit_test(test_path_oversized),
-		cmocka_unit_test(test_addr),   cmocka_unit_test(test_domain),
+		cmocka_unit_test(test_path),	cmocka_unit_test(test_path_oversized),
+		cmocka_unit_test(test_addr),	cmocka_unit_test(test_domain),
 		cmocka_unit_test(test_command),
 	};
 

@@ -53,10 +53,10 @@ static void csv_field(FILE *out, const struct audit_record *r, const char *key)
 		csv_bytes(out, f->s, f->len);
 }
 
-static const char *const columns[] = { "seq",    "time",     "type",   "host",   "agent",
-				       "cgroup_id", "pid",   "uid",      "comm",   "exe",
-				       "action", "object", "domain", "port",   "decision",
-				       "mode",   "rule",   "reason", "policy", "detail",
+static const char *const columns[] = { "seq",	    "time",   "type",	"host",	  "agent",
+				       "cgroup_id", "pid",    "uid",	"comm",	  "exe",
+				       "action",    "object", "domain", "port",	  "decision",
+				       "mode",	    "rule",   "reason", "policy", "detail",
 				       "hash" };
 
 static void csv_row(FILE *out, const struct audit_record *r)

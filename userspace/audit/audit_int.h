@@ -85,8 +85,7 @@ static inline struct audit_field *audit_rec_add(struct audit_record *r, const ch
 	return f;
 }
 
-static inline void audit_rec_str(struct audit_record *r, const char *key, const char *s,
-				 size_t len)
+static inline void audit_rec_str(struct audit_record *r, const char *key, const char *s, size_t len)
 {
 	struct audit_field *f = audit_rec_add(r, key, AUDIT_STR);
 

@@ -523,7 +523,8 @@ int audit_rec_parse(const char *line, size_t len, struct audit_record *r, const 
 			goto bad;
 		}
 		key = p;
-		while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+		while (p < end &&
+		       ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
 			p++;
 		klen = (size_t)(p - key);
 		if (!klen || klen > 28 || p + 1 >= end || p[0] != '"' || p[1] != ':') {
@@ -654,10 +655,11 @@ static const struct schema schemas[] = {
 	  { "seq u", "type s", "time s", "host s", "boot_id s", "log_id s", "file u", "key s",
 	    "epoch u", "pubkey s", "prev s" } },
 	{ "decision",
-	  { "seq u", "type s", "time s", "host s", "boot_id s", "agent s", "cgroup_id u", "pid u",
-	    "tid u", "uid u", "comm s", "exe s", "action s", "op ?s", "path ?s", "command ?s", "domain ?s",
-	    "ip ?s", "port ?u", "flags s", "decision s", "mode s", "rule *", "reason s",
-	    "policy s", "policy_sha256 s", "prev s" } },
+	  { "seq u",	   "type s",	      "time s",	    "host s",	  "boot_id s", "agent s",
+	    "cgroup_id u", "pid u",	      "tid u",	    "uid u",	  "comm s",    "exe s",
+	    "action s",	   "op ?s",	      "path ?s",    "command ?s", "domain ?s", "ip ?s",
+	    "port ?u",	   "flags s",	      "decision s", "mode s",	  "rule *",    "reason s",
+	    "policy s",	   "policy_sha256 s", "prev s" } },
 	{ "gap", { "seq u", "type s", "time s", "host s", "boot_id s", "lost u", "prev s" } },
 	{ "lifecycle",
 	  { "seq u", "type s", "time s", "host s", "boot_id s", "what s", "detail s", "prev s" } },

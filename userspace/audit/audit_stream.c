@@ -171,7 +171,8 @@ void audit_stream_publish(struct audit_stream *s, const char *line, size_t len)
 		if (c->dead)
 			continue;
 		if (c->missed)
-			nn = snprintf(notice, sizeof(notice), "{\"type\":\"missed\",\"count\":%llu}\n",
+			nn = snprintf(notice, sizeof(notice),
+				      "{\"type\":\"missed\",\"count\":%llu}\n",
 				      (unsigned long long)c->missed);
 		if (c->len + (size_t)nn + len > s->qcap) {
 			c->missed++;

@@ -90,14 +90,15 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 		if (audit_rec_is(r, "seal"))
 			fprintf(out, ": %s", audit_rec_cstr_get(r, "reason", buf, sizeof(buf)));
 		if (audit_rec_is(r, "torn") && audit_rec_u64_get(r, "bytes", &u))
-			fprintf(out, ": %llu bytes of an interrupted record", (unsigned long long)u);
+			fprintf(out, ": %llu bytes of an interrupted record",
+				(unsigned long long)u);
 		fprintf(out, "%s\n", off);
 		return;
 	}
 	if (flt->color)
 		on = field_is(r, "decision", "ALLOW", false) ? GREEN :
-		     field_is(r, "mode", "simulate", false) ? YELLOW :
-							      RED;
+		     field_is(r, "mode", "simulate", false)  ? YELLOW :
+							       RED;
 	fprintf(out, "%-24s %s%-6s%s ", time, on,
 		audit_rec_cstr_get(r, "decision", buf, sizeof(buf)), off);
 	fprintf(out, "%-10s ", audit_rec_cstr_get(r, "action", buf, sizeof(buf)));
@@ -246,7 +247,8 @@ int audit_tail_file(const char *path, const struct audit_filter *flt, bool follo
 			fflush(stdout);
 			usleep(200000);
 			/* Rotation renames the file and starts a new one at the same path. */
-			if (stat(path, &now) || (now.st_ino == st.st_ino && now.st_dev == st.st_dev))
+			if (stat(path, &now) ||
+			    (now.st_ino == st.st_ino && now.st_dev == st.st_dev))
 				continue;
 			while ((n = read_into(fd, &buf, &len, &cap)) > 0)
 				drain(flt, buf, &len, stdout, &file);
@@ -283,8 +285,10 @@ int audit_tail_live(const char *sock, const struct audit_filter *flt)
 		for (start = 0; (nl = memchr(buf + start, '\n', len - start));
 		     start = (size_t)(nl - buf) + 1) {
 			*nl = 0;
-			if (sscanf(buf + start, "{\"type\":\"missed\",\"count\":%llu}", &missed) != 1) {
-				audit_tail_emit(flt, buf + start, (size_t)(nl - buf - start), stdout);
+			if (sscanf(buf + start, "{\"type\":\"missed\",\"count\":%llu}", &missed) !=
+			    1) {
+				audit_tail_emit(flt, buf + start, (size_t)(nl - buf - start),
+						stdout);
 				continue;
 			}
 			if (flt->json)

@@ -49,9 +49,9 @@ struct vstate {
 
 const char *audit_verdict_name(enum audit_verdict v)
 {
-	static const char *const names[] = { "intact",	   "unsealed tail", "usage",
-					     "edited",	   "missing",	    "reordered",
-					     "duplicated", "inserted",	    "bad signature",
+	static const char *const names[] = { "intact",	    "unsealed tail", "usage",
+					     "edited",	    "missing",	     "reordered",
+					     "duplicated",  "inserted",	     "bad signature",
 					     "broken link", "torn tail" };
 
 	return (unsigned int)v < sizeof(names) / sizeof(names[0]) ? names[v] : "unknown";
@@ -174,19 +174,21 @@ static int check_genesis(struct vstate *v, const struct audit_record *r, uint64_
 		return fail(v, AUDIT_EDITED, seq, "genesis record has a malformed pubkey");
 	if (v->started) {
 		if (strcmp(v->last_type, "seal") || strcmp(v->last_reason, "rotate"))
-			return fail(v, AUDIT_BROKEN_LINK, seq,
-				    "a new file starts at seq %llu, but the record before it is not "
-				    "a rotation seal",
-				    (unsigned long long)seq);
+			return fail(
+				v, AUDIT_BROKEN_LINK, seq,
+				"a new file starts at seq %llu, but the record before it is not "
+				"a rotation seal",
+				(unsigned long long)seq);
 		if (strcmp(log_id, v->log_id))
 			return fail(v, AUDIT_BROKEN_LINK, seq,
 				    "file starting at seq %llu belongs to another log (%s, not %s)",
 				    (unsigned long long)seq, log_id, v->log_id);
 		if (epoch != v->epoch || memcmp(pub, v->pub, 32))
-			return fail(v, AUDIT_BAD_SIGNATURE, seq,
-				    "genesis at seq %llu names a key that is not the chain's current "
-				    "key",
-				    (unsigned long long)seq);
+			return fail(
+				v, AUDIT_BAD_SIGNATURE, seq,
+				"genesis at seq %llu names a key that is not the chain's current "
+				"key",
+				(unsigned long long)seq);
 		return 0;
 	}
 	snprintf(v->log_id, sizeof(v->log_id), "%s", log_id);
@@ -199,8 +201,9 @@ static int check_genesis(struct vstate *v, const struct audit_record *r, uint64_
 			return fail(v, AUDIT_BAD_SIGNATURE, seq,
 				    "the log is sealed with a different key than --pubkey");
 		if (epoch)
-			note(v, "The first file given starts at key epoch > 0: its key is taken from "
-				"its genesis (give the earlier files to check it).");
+			note(v,
+			     "The first file given starts at key epoch > 0: its key is taken from "
+			     "its genesis (give the earlier files to check it).");
 	} else {
 		note(v, "No --pubkey: seals were checked against the key the log names itself, "
 			"which proves integrity only if that key is trusted.");
@@ -278,14 +281,15 @@ static int check_link(struct vstate *v, const struct audit_record *r, uint64_t s
 	if (seq == expected)
 		return fail(v, gen ? AUDIT_BROKEN_LINK : AUDIT_INSERTED, seq,
 			    gen ? "the file starting at seq %llu does not continue the previous "
-				  "file's last hash"
-				: "seq %llu does not link to the record before it: inserted or "
+				  "file's last hash" :
+				  "seq %llu does not link to the record before it: inserted or "
 				  "replaced",
 			    (unsigned long long)seq);
 	if (seq == v->last_seq || (seq < v->last_seq && seen_hash(v, seq, hash8(r->hash))))
-		return fail(v, seq == v->last_seq && memcmp(r->hash, v->last_hash, 32) ?
-				       AUDIT_INSERTED :
-				       AUDIT_DUPLICATED,
+		return fail(v,
+			    seq == v->last_seq && memcmp(r->hash, v->last_hash, 32) ?
+				    AUDIT_INSERTED :
+				    AUDIT_DUPLICATED,
 			    seq,
 			    seq == v->last_seq && memcmp(r->hash, v->last_hash, 32) ?
 				    "two different records claim seq %llu: one was inserted" :
@@ -458,7 +462,8 @@ static void walk(struct vstate *v, struct vfile *files, int n)
 		     (unsigned long long)v->last_seq);
 	} else {
 		if (!strcmp(v->last_reason, "rotate"))
-			note(v, "The last file ends with a rotation seal: newer files were not given.");
+			note(v,
+			     "The last file ends with a rotation seal: newer files were not given.");
 		if (!strcmp(v->last_reason, "periodic"))
 			note(v, "Open log: records after the last periodic seal cannot be proven "
 				"present or absent.");
@@ -494,10 +499,10 @@ int audit_verify_files(char *const *paths, int npaths, const struct audit_verify
 			snprintf(rep->why, sizeof(rep->why), "cannot read: %s", strerror(-err));
 			goto out;
 		}
-		files[i].first_seq = files[i].l.n && sscanf(files[i].l.data, "{\"seq\":%llu,",
-							    &seq) == 1 ?
-					     seq :
-					     UINT64_MAX;
+		files[i].first_seq =
+			files[i].l.n && sscanf(files[i].l.data, "{\"seq\":%llu,", &seq) == 1 ?
+				seq :
+				UINT64_MAX;
 	}
 	/* Files are chained by seq: accept them in any order (shells sort PATH before PATH.1). */
 	qsort(files, (size_t)npaths, sizeof(*files), cmp_vfile);

@@ -328,8 +328,7 @@ static int maybe_seal(struct audit_writer *w, int err)
 	if (err)
 		return err;
 	if (w->since_seal >= w->cfg.seal_every ||
-	    (w->since_seal &&
-	     w->now - w->unsealed_since >= (int64_t)w->cfg.seal_ms * 1000000))
+	    (w->since_seal && w->now - w->unsealed_since >= (int64_t)w->cfg.seal_ms * 1000000))
 		return seal(w, "periodic");
 	return 0;
 }
@@ -356,7 +355,8 @@ static const char *action_name(unsigned int cls)
 /* Self-protection operations (include/event.h): their names and why they are refused. */
 static const char *const protect_ops[AG_OP_COUNT][2] = {
 	[AG_OP_BPF] = { "bpf", "confined tasks may not use bpf()" },
-	[AG_OP_PTRACE] = { "ptrace", "confined tasks may not trace or read tasks outside their cgroup" },
+	[AG_OP_PTRACE] = { "ptrace",
+			   "confined tasks may not trace or read tasks outside their cgroup" },
 	[AG_OP_SIGNAL] = { "signal", "confined tasks may not signal tasks outside their cgroup" },
 	[AG_OP_CGROUP_WRITE] = { "cgroup_write",
 				 "confined tasks may not change cgroups outside their own" },
@@ -473,8 +473,10 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	default:
 		audit_rec_u64(&r, "rule", ev->rule);
 	}
-	audit_rec_cstr(&r, "reason", ev->action == AG_ACT_PROTECT ? audit_protect_reason(ev->op) :
-				     ctx->reason ? ctx->reason : "");
+	audit_rec_cstr(&r, "reason",
+		       ev->action == AG_ACT_PROTECT ? audit_protect_reason(ev->op) :
+		       ctx->reason		    ? ctx->reason :
+						      "");
 	audit_rec_cstr(&r, "policy", ctx->policy);
 	audit_rec_cstr(&r, "policy_sha256", sha);
 	audit_rec_cstr(&r, "prev", "");
@@ -712,8 +714,9 @@ static int scan_log(struct audit_writer *w, const struct audit_lines *l, struct 
 			}
 		} else if (audit_rec_is(&r, "genesis") && audit_rec_u64_get(&r, "epoch", &u)) {
 			cs->epoch = u;
-			cs->pub_known = !audit_unhex(audit_rec_cstr_get(&r, "pubkey", buf, sizeof(buf)),
-						     64, cs->pub, 32);
+			cs->pub_known =
+				!audit_unhex(audit_rec_cstr_get(&r, "pubkey", buf, sizeof(buf)), 64,
+					     cs->pub, 32);
 			key_found = true;
 		}
 		audit_rec_free(&r);
@@ -767,7 +770,8 @@ static int resume_from(struct audit_writer *w, const char *path, bool same_file)
 	w->resume.after_crash = !cs.closed || l.tail_len;
 	if (same_file && cs.rotate_pending && !l.tail_len) {
 		/* Sealed for rotation, then stopped before the rename: finish it. */
-		snprintf(rpath, sizeof(rpath), "%s.%06llu", path, (unsigned long long)w->file_index);
+		snprintf(rpath, sizeof(rpath), "%s.%06llu", path,
+			 (unsigned long long)w->file_index);
 		if (rename(path, rpath) < 0) {
 			audit_lines_free(&l);
 			return -errno;

@@ -69,7 +69,8 @@ static int eval_network(const struct ag_policy *p, const struct ag_image *img,
 		return 0;
 	}
 	if (!req->ip)
-		return fail(what, whatsz, "expected \"domain\", or \"ip\" and \"port\", in a network request");
+		return fail(what, whatsz,
+			    "expected \"domain\", or \"ip\" and \"port\", in a network request");
 	res->cls = AG_CLASS_NET_ADDR;
 	snprintf(res->subject, sizeof(res->subject), strchr(req->ip, ':') ? "[%s]:%ld" : "%s:%ld",
 		 req->ip, req->port);
@@ -89,7 +90,8 @@ static int eval_env(const struct ag_policy *p, const struct ag_image *img, json_
 
 	if (!json_is_object(env))
 		return fail(what, whatsz, "expected an object of strings for \"env\"");
-	json_object_foreach(env, k, val) {
+	json_object_foreach(env, k, val)
+	{
 		if (!json_is_string(val))
 			return fail(what, whatsz, "expected string values in \"env\"");
 		/* The kernel matches at most AG_MAX_INPUT - 1 bytes of a string. */
@@ -121,7 +123,7 @@ int check_eval(const struct ag_policy *p, const struct ag_image *img, const stru
 	case AG_ACTION_FILE_READ:
 	case AG_ACTION_FILE_WRITE:
 		res->cls = req->action == AG_ACTION_FILE_READ ? AG_CLASS_FILE_READ :
-								 AG_CLASS_FILE_WRITE;
+								AG_CLASS_FILE_WRITE;
 		in = req->path;
 		if (!in)
 			return fail(what, whatsz, "expected a \"path\" in a file request");
@@ -217,9 +219,10 @@ int check_request(const struct ag_policy *p, const struct ag_image *img, const c
 		goto out;
 	}
 	if (parse_action(action, &req.action)) {
-		snprintf(what, whatsz,
-			 "expected \"action\" file_read, file_write, shell_exec or network, found \"%.64s\"",
-			 action);
+		snprintf(
+			what, whatsz,
+			"expected \"action\" file_read, file_write, shell_exec or network, found \"%.64s\"",
+			action);
 		goto out;
 	}
 	err = str_field(o, "path", &req.path, what, whatsz);
@@ -296,7 +299,8 @@ json_t *check_result_json(const struct ag_policy *p, const struct check_result *
 	} else {
 		char buf[16];
 
-		bad |= json_object_set_new(o, "rule", json_string(check_rule_name(r, buf, sizeof(buf))));
+		bad |= json_object_set_new(o, "rule",
+					   json_string(check_rule_name(r, buf, sizeof(buf))));
 	}
 	bad |= json_object_set_new(o, "reason", reason ? json_string(reason) : json_null());
 	bad |= json_object_set_new(o, "subject", json_string_nocheck(r->subject));

@@ -162,7 +162,8 @@ static void print_status(json_t *s)
 	       log, (long long)events, (long long)drops, (long long)gaps);
 	printf("policies   %zu assigned by the daemon, %lld other (agentgate exec)\n",
 	       json_array_size(pols), (long long)others);
-	json_array_foreach(pols, i, p) {
+	json_array_foreach(pols, i, p)
+	{
 		const char *cg = "", *name = "?", *mode = "", *sha = "", *src = "", *path = "",
 			   *err = NULL;
 

@@ -135,8 +135,9 @@ static int do_tail(int argc, char **argv)
 			break;
 		case 'd':
 			if (strcasecmp(optarg, "allow") && strcasecmp(optarg, "deny")) {
-				fprintf(stderr, "agentgate: audit: --decision is allow or deny, not "
-						"'%s'\n",
+				fprintf(stderr,
+					"agentgate: audit: --decision is allow or deny, not "
+					"'%s'\n",
 					optarg);
 				return AUDIT_USAGE;
 			}

@@ -38,8 +38,8 @@ static int emit(struct out *o, const struct ag_policy *p, const struct check_res
 
 	if (o->table) {
 		if (!o->header_done)
-			printf("%-5s %-8s %-9s %-10s %-32s %s\n", "LINE", "DECISION", "RULE", "ACTION",
-			       "REASON", "SUBJECT");
+			printf("%-5s %-8s %-9s %-10s %-32s %s\n", "LINE", "DECISION", "RULE",
+			       "ACTION", "REASON", "SUBJECT");
 		o->header_done = 1;
 		reason = check_reason(p, r);
 		snprintf(num, sizeof(num), "%lu", line);
@@ -86,7 +86,8 @@ static int run_stream(const struct ag_policy *p, const struct ag_image *img, con
 		if (blank(line))
 			continue;
 		if ((size_t)n > MAX_LINE) {
-			fprintf(stderr, "agentgate: check: %s:%lu: expected a line of at most %u bytes\n",
+			fprintf(stderr,
+				"agentgate: check: %s:%lu: expected a line of at most %u bytes\n",
 				shown, lineno, MAX_LINE);
 			status = 1;
 			continue;
@@ -114,10 +115,14 @@ static int run_stream(const struct ag_policy *p, const struct ag_image *img, con
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "action", required_argument, NULL, 'a' }, { "path", required_argument, NULL, 'p' },
-		{ "command", required_argument, NULL, 'c' }, { "domain", required_argument, NULL, 'd' },
-		{ "ip", required_argument, NULL, 'i' },     { "port", required_argument, NULL, 'P' },
-		{ "json", no_argument, NULL, 'j' },         { "help", no_argument, NULL, 'h' },
+		{ "action", required_argument, NULL, 'a' },
+		{ "path", required_argument, NULL, 'p' },
+		{ "command", required_argument, NULL, 'c' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "ip", required_argument, NULL, 'i' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct check_req req = { .port = -1 };
@@ -150,7 +155,8 @@ int cmd_check(int argc, char **argv)
 		case 'P':
 			req.port = strtol(optarg, &end, 10);
 			if (!*optarg || *end || req.port < 0 || req.port > 65535) {
-				fprintf(stderr, "agentgate: check: --port expects 0 to 65535, not '%s'\n",
+				fprintf(stderr,
+					"agentgate: check: --port expects 0 to 65535, not '%s'\n",
 					optarg);
 				return 2;
 			}
@@ -173,7 +179,8 @@ int cmd_check(int argc, char **argv)
 	if (argc - optind == 2)
 		input = argv[optind + 1];
 	if (action) {
-		for (req.action = AG_ACTION_FILE_READ; req.action <= AG_ACTION_NETWORK; req.action++)
+		for (req.action = AG_ACTION_FILE_READ; req.action <= AG_ACTION_NETWORK;
+		     req.action++)
 			if (!strcmp(action, ag_action_name(req.action)))
 				break;
 		if (req.action > AG_ACTION_NETWORK) {

@@ -110,7 +110,8 @@ static int protect_files(struct loader *l, const char *const *paths, size_t n, b
 	for (i = 0; i < n; i++) {
 		if (!paths[i])
 			continue;
-		err = on ? loader_protect(l, paths[i], false) : loader_unprotect(l, paths[i], false);
+		err = on ? loader_protect(l, paths[i], false) :
+			   loader_unprotect(l, paths[i], false);
 		if (err && on) {
 			fprintf(stderr, "agentgate: exec: protecting %s: %s\n", paths[i],
 				loader_strerror(err));
@@ -289,16 +290,18 @@ int cmd_exec(int argc, char **argv)
 			fprintf(stderr, "agentgate: exec: audit log %s: %s\n", log_path,
 				err == -EBADMSG ? "its last complete record is damaged (run "
 						  "`agentgate audit verify`)" :
-				err == -EKEYREJECTED ? "the signing key does not belong to this log" :
-						       strerror(-err));
+				err == -EKEYREJECTED ?
+						  "the signing key does not belong to this log" :
+						  strerror(-err));
 			goto out;
 		}
 	}
 	err = loader_open(&l, &lopts);
 	if (err == -EPERM) {
-		fprintf(stderr, "agentgate: exec: the kernel refused to load or attach the BPF-LSM "
-				"programs (lockdown, or a sandbox that blocks BTF-attached programs; "
-				"--verbose shows libbpf's log)\n");
+		fprintf(stderr,
+			"agentgate: exec: the kernel refused to load or attach the BPF-LSM "
+			"programs (lockdown, or a sandbox that blocks BTF-attached programs; "
+			"--verbose shows libbpf's log)\n");
 		goto out;
 	} else if (err) {
 		fprintf(stderr, "agentgate: exec: loading the BPF programs: %s\n",
@@ -341,13 +344,14 @@ int cmd_exec(int argc, char **argv)
 	installed = 1;
 	err = dns_proxy_start(&x.dns, l, x.cgroup_id, &img, -1);
 	if (err) {
-		fprintf(stderr, "agentgate: exec: starting the DNS proxy: %s\n", loader_strerror(err));
+		fprintf(stderr, "agentgate: exec: starting the DNS proxy: %s\n",
+			loader_strerror(err));
 		goto out_cgroup;
 	}
 	loader_drops(l, &drops0);
 	if (x.audit) {
-		snprintf(msg, sizeof(msg), "cgroup=%s policy=%s name=%s mode=%s command=%s", x.agent,
-			 policy_path, p->name ? p->name : "",
+		snprintf(msg, sizeof(msg), "cgroup=%s policy=%s name=%s mode=%s command=%s",
+			 x.agent, policy_path, p->name ? p->name : "",
 			 p->mode == AG_MODE_SIMULATE ? "simulate" : "enforce", argv[optind]);
 		note_audit(&x, audit_append_lifecycle(x.audit, "exec_start", msg));
 	}

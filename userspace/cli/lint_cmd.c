@@ -99,7 +99,8 @@ static int never_first(const struct lint *l, size_t i)
 	unsigned int c;
 
 	for (c = 0; c < AG_CLASS_ENV; c++) /* deny_env is not a rule */
-		if (image_has_class(&l->one[i], c) && image_rule_reachable(&l->full, c, (unsigned int)i))
+		if (image_has_class(&l->one[i], c) &&
+		    image_rule_reachable(&l->full, c, (unsigned int)i))
 			return 0;
 	return 1;
 }
@@ -119,7 +120,8 @@ static int shadowed(struct lint *l, size_t i)
 		if (!ret)
 			continue;
 		if (catch_all(l, &l->one[j]) > 0)
-			warn(l, r, &l->p->rules[j], "comes after a catch-all rule and never matches");
+			warn(l, r, &l->p->rules[j],
+			     "comes after a catch-all rule and never matches");
 		else
 			warn(l, r, &l->p->rules[j],
 			     "is never the first match: an earlier rule matches everything it matches");

@@ -11,9 +11,12 @@
 #include "compile_int.h"
 
 static const char *const class_name[AG_CLASS_COUNT] = {
-	[AG_CLASS_FILE_READ] = "file_read",   [AG_CLASS_FILE_WRITE] = "file_write",
-	[AG_CLASS_EXEC] = "shell_exec",       [AG_CLASS_NET_ADDR] = "network (addresses)",
-	[AG_CLASS_NET_DOMAIN] = "network (domains)", [AG_CLASS_ENV] = "deny_env",
+	[AG_CLASS_FILE_READ] = "file_read",
+	[AG_CLASS_FILE_WRITE] = "file_write",
+	[AG_CLASS_EXEC] = "shell_exec",
+	[AG_CLASS_NET_ADDR] = "network (addresses)",
+	[AG_CLASS_NET_DOMAIN] = "network (domains)",
+	[AG_CLASS_ENV] = "deny_env",
 };
 
 static void appendf(struct ag_error *err, const char *fmt, ...)
@@ -30,7 +33,10 @@ static void appendf(struct ag_error *err, const char *fmt, ...)
 
 static void where(const struct ag_policy *p, const struct ag_rule *r, struct ag_error *err)
 {
-	appendf(err, "%s:%d:%d", r->loc.file ? r->loc.file : p->name ? p->name : "policy",
+	appendf(err, "%s:%d:%d",
+		r->loc.file ? r->loc.file :
+		p->name	    ? p->name :
+			      "policy",
 		r->loc.line, r->loc.col);
 }
 
@@ -51,8 +57,8 @@ static int rule_node(const struct ag_policy *p, const struct ag_rule *r, unsigne
 	switch (cls) {
 	case AG_CLASS_FILE_READ:
 	case AG_CLASS_FILE_WRITE:
-		if (r->action != (cls == AG_CLASS_FILE_READ ? AG_ACTION_FILE_READ :
-							       AG_ACTION_FILE_WRITE))
+		if (r->action !=
+		    (cls == AG_CLASS_FILE_READ ? AG_ACTION_FILE_READ : AG_ACTION_FILE_WRITE))
 			return 1;
 		/* "@name": an abstract unix socket, matched as written. */
 		if (r->pattern[0] == '@')
@@ -125,8 +131,8 @@ static int env_class(const struct ag_policy *p, struct re *re, struct ag_error *
 	return 0;
 }
 
-static int compile_class(const struct ag_policy *p, const struct compile_opts *o,
-			 unsigned int cls, struct dfa *d, struct ag_error *err)
+static int compile_class(const struct ag_policy *p, const struct compile_opts *o, unsigned int cls,
+			 struct dfa *d, struct ag_error *err)
 {
 	uint32_t budget = o && o->state_budget ? o->state_budget : AG_DEFAULT_STATE_BUDGET;
 	struct glob_err e;
@@ -167,7 +173,8 @@ static int compile_class(const struct ag_policy *p, const struct compile_opts *o
 		if (ret) {
 			if (ret != -ENOMEM && e.what) {
 				where(p, r, err);
-				appendf(err, ": '%s': %s (at byte %zu)", shown(r), e.what, e.off + 1);
+				appendf(err, ": '%s': %s (at byte %zu)", shown(r), e.what,
+					e.off + 1);
 			}
 			goto out;
 		}
@@ -190,8 +197,8 @@ out:
 	return ret;
 }
 
-int compile_policy(const struct ag_policy *p, const struct compile_opts *opts,
-		   struct ag_image *out, struct compile_stats *stats, struct ag_error *err)
+int compile_policy(const struct ag_policy *p, const struct compile_opts *opts, struct ag_image *out,
+		   struct compile_stats *stats, struct ag_error *err)
 {
 	struct dfa dfas[AG_CLASS_COUNT], *pd[AG_CLASS_COUNT];
 	size_t bytes = 0;

@@ -29,8 +29,8 @@ struct compile_stats {
 	size_t table_bytes;
 };
 
-int compile_policy(const struct ag_policy *p, const struct compile_opts *opts,
-		   struct ag_image *out, struct compile_stats *stats, struct ag_error *err);
+int compile_policy(const struct ag_policy *p, const struct compile_opts *opts, struct ag_image *out,
+		   struct compile_stats *stats, struct ag_error *err);
 void image_free(struct ag_image *img);
 
 /* The userspace runtime of include/dfa_match.h over an image in memory. */

@@ -577,7 +577,8 @@ int dfa_build(const struct re *re, uint32_t budget, struct dfa *d)
 		for (i = 0; i < n; i++) {
 			p = set[i];
 			if (g.info[p] & POS_END) {
-				best = best < (g.info[p] & ~POS_END) ? best : (g.info[p] & ~POS_END);
+				best = best < (g.info[p] & ~POS_END) ? best :
+								       (g.info[p] & ~POS_END);
 				continue;
 			}
 			for (j = c.uid_off[g.info[p]]; j < c.uid_off[g.info[p] + 1]; j++) {

@@ -163,7 +163,7 @@ static int parse_class(struct re *re, const char *pat, size_t len, size_t i, lon
 	}
 	for (c = 0; c < 32; c++)
 		set[c] = neg ? (uint8_t)~set[c] : set[c];
-	set['/' >> 3] &= (uint8_t)~(1u << ('/' & 7));
+	set['/' >> 3] &= (uint8_t) ~(1u << ('/' & 7));
 	for (c = 0; c < 32; c++)
 		empty &= set[c] == 0;
 	if (empty) {
@@ -185,7 +185,7 @@ int glob_parse(struct re *re, const char *pat, size_t len, enum glob_mode mode, 
 	long end;
 
 	memset(notslash, 0xff, sizeof(notslash));
-	notslash['/' >> 3] &= (uint8_t)~(1u << ('/' & 7));
+	notslash['/' >> 3] &= (uint8_t) ~(1u << ('/' & 7));
 	while (i < len) {
 		switch (pat[i]) {
 		case '\\':
@@ -205,7 +205,8 @@ int glob_parse(struct re *re, const char *pat, size_t len, enum glob_mode mode, 
 				x = re_star(re, re_set(re, notslash));
 			} else if (mode == GLOB_PATH && prev_slash && j < len && pat[j] == '/') {
 				/* Between slashes `**` may also match nothing: zero directories. */
-				x = re_opt(re, re_cat(re, re_star(re, re_any(re)), re_byte(re, '/')));
+				x = re_opt(re,
+					   re_cat(re, re_star(re, re_any(re)), re_byte(re, '/')));
 				n = re_cat(re, n, x);
 				i = j + 1;
 				continue;

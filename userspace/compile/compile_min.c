@@ -86,7 +86,8 @@ static int merge_classes(struct dfa *d)
 				continue;
 			same = 1;
 			for (s = 0; s < n && same; s++)
-				same = d->next[(size_t)s * k + c] == d->next[(size_t)s * k + rep[c2]];
+				same = d->next[(size_t)s * k + c] ==
+				       d->next[(size_t)s * k + rep[c2]];
 			if (same)
 				newc[c] = c2;
 		}
@@ -114,8 +115,8 @@ static int merge_classes(struct dfa *d)
 int dfa_minimise(struct dfa *d)
 {
 	uint32_t n = d->nstates, k = d->ncls, s, c, t, b, i, j, nb = 0, *in_off = NULL,
-		 *in_src = NULL, *tmp = NULL, *ccnt = NULL, *cpos = NULL, *xs = NULL,
-		 *bylab = NULL, *newid = NULL, *next = NULL, ntmp, nx;
+		 *in_src = NULL, *tmp = NULL, *ccnt = NULL, *cpos = NULL, *xs = NULL, *bylab = NULL,
+		 *newid = NULL, *next = NULL, ntmp, nx;
 	uint8_t *in_cls = NULL;
 	uint16_t *acc = NULL;
 	struct part pt = { 0 };

@@ -219,8 +219,10 @@ int control_call(const char *path, const json_t *req, json_t **resp, char *msg, 
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		err = -errno;
 		if (err == -ENOENT || err == -ECONNREFUSED)
-			snprintf(msg, msgsz, "cannot reach the daemon at %s (%s): is `agentgate daemon` running?",
-				 path, strerror(-err));
+			snprintf(
+				msg, msgsz,
+				"cannot reach the daemon at %s (%s): is `agentgate daemon` running?",
+				path, strerror(-err));
 		else if (err == -EACCES)
 			snprintf(msg, msgsz, "%s: %s (the control socket is root-only)", path,
 				 strerror(-err));

@@ -45,9 +45,9 @@ void daemon_log(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-#define info(...)                           \
-	do {                                \
-		if (verbose)                \
+#define info(...)                                \
+	do {                                     \
+		if (verbose)                     \
 			daemon_log(__VA_ARGS__); \
 	} while (0)
 
@@ -174,11 +174,12 @@ static int open_audit(struct daemon *d)
 	}
 	d->audit = audit_writer_open(&ac, &err);
 	if (!d->audit) {
-		daemon_log("audit log %s: %s", a->log,
-			   err == -EBADMSG ?
-				   "its last complete record is damaged (run `agentgate audit verify`)" :
-			   err == -EKEYREJECTED ? "the signing key does not belong to this log" :
-						  strerror(-err));
+		daemon_log(
+			"audit log %s: %s", a->log,
+			err == -EBADMSG ?
+				"its last complete record is damaged (run `agentgate audit verify`)" :
+			err == -EKEYREJECTED ? "the signing key does not belong to this log" :
+					       strerror(-err));
 		return err ? err : -EIO;
 	}
 	d->stream = audit_stream_open(d->cfg->stream_socket, 0, &err);
@@ -252,7 +253,8 @@ static void reload(struct daemon *d)
 	    strcmp(cfg->stream_socket, d->cfg->stream_socket) ||
 	    strcmp(cfg->audit.log, d->cfg->audit.log) ||
 	    strcmp(cfg->state_file, d->cfg->state_file))
-		daemon_log("reload: socket, state and audit settings take effect at the next start");
+		daemon_log(
+			"reload: socket, state and audit settings take effect at the next start");
 	failures = daemon_apply_reload(d, cfg);
 	daemon_config_free(cfg);
 	if (failures)
@@ -331,7 +333,8 @@ static int run(struct daemon *d, int sfd, int lfd)
 				if (read(sfd, &si, sizeof(si)) != sizeof(si))
 					break;
 				if (si.ssi_signo == SIGHUP) {
-					info("SIGHUP: reloading %s", d->config_path ? d->config_path : "");
+					info("SIGHUP: reloading %s",
+					     d->config_path ? d->config_path : "");
 					reload(d);
 					break;
 				}
@@ -461,10 +464,11 @@ int cmd_daemon(int argc, char **argv)
 	lopts.verbose = verbose;
 	err = loader_open(&d.loader, &lopts);
 	if (err) {
-		daemon_log(err == -EPERM ? "the kernel refused to load or attach the BPF-LSM "
-					   "programs (lockdown, or a sandbox that blocks BTF-attached "
-					   "programs; --verbose shows libbpf's log)%s" :
-					   "loading the BPF programs: %s",
+		daemon_log(err == -EPERM ?
+				   "the kernel refused to load or attach the BPF-LSM "
+				   "programs (lockdown, or a sandbox that blocks BTF-attached "
+				   "programs; --verbose shows libbpf's log)%s" :
+				   "loading the BPF programs: %s",
 			   err == -EPERM ? "" : loader_strerror(err));
 		goto out;
 	}
@@ -485,8 +489,7 @@ int cmd_daemon(int argc, char **argv)
 	if (open_audit(&d))
 		goto out;
 	d.started = time(NULL);
-	audit_append_lifecycle(d.audit, "daemon_start",
-			       pinned ? "bpf=adopted" : "bpf=loaded");
+	audit_append_lifecycle(d.audit, "daemon_start", pinned ? "bpf=adopted" : "bpf=loaded");
 	err = daemon_apply_startup(&d, msg, sizeof(msg));
 	if (err) {
 		daemon_log("%s", msg);

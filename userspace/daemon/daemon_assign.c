@@ -140,7 +140,8 @@ static int commit(struct daemon *d, const char *cgroup, const char *policy, int 
 	if (!err)
 		err = loader_install(d->loader, pr->cgroup_id, &pr->img);
 	if (err) {
-		snprintf(msg, msgsz, "installing the policy for %s: %s", cgroup, loader_strerror(err));
+		snprintf(msg, msgsz, "installing the policy for %s: %s", cgroup,
+			 loader_strerror(err));
 		discard(pr);
 		return err;
 	}
@@ -241,8 +242,8 @@ static int remove_policy(struct daemon *d, struct daemon_assign *a, const char *
 
 	if (err && err != -ENOENT)
 		return err;
-	lifecycle(d, "policy_unload", "cgroup=%s policy=%s reason=%s", a->cgroup,
-		  a->policy_path, why);
+	lifecycle(d, "policy_unload", "cgroup=%s policy=%s reason=%s", a->cgroup, a->policy_path,
+		  why);
 	drop_entry(d, a);
 	return 0;
 }
@@ -285,14 +286,13 @@ int daemon_state_save(struct daemon *d)
 	for (i = 0; list && i < d->nassign; i++) {
 		const struct daemon_assign *a = &d->assign[i];
 
-		json_array_append_new(list, json_pack("{s:s, s:I, s:s, s:s, s:b}", "cgroup",
-						      a->cgroup, "cgroup_id",
-						      (json_int_t)a->cgroup_id, "policy",
-						      a->policy_path, "mode",
-						      a->mode_req == DAEMON_MODE_POLICY ?
-							      "policy" :
-							      daemon_mode_name(a->mode_req),
-						      "runtime", a->runtime));
+		json_array_append_new(
+			list,
+			json_pack("{s:s, s:I, s:s, s:s, s:b}", "cgroup", a->cgroup, "cgroup_id",
+				  (json_int_t)a->cgroup_id, "policy", a->policy_path, "mode",
+				  a->mode_req == DAEMON_MODE_POLICY ? "policy" :
+								      daemon_mode_name(a->mode_req),
+				  "runtime", a->runtime));
 	}
 	o = json_pack("{s:i, s:I, s:o}", "version", 1, "drops", (json_int_t)d->drops_seen,
 		      "assignments", list);
@@ -332,7 +332,8 @@ static int state_load(struct daemon *d, struct prev_assign **out, size_t *n, int
 		json_decref(o);
 		return -ENOMEM;
 	}
-	json_array_foreach(list, i, it) {
+	json_array_foreach(list, i, it)
+	{
 		struct prev_assign *p = &(*out)[*n];
 
 		if (json_unpack(it, "{s:s, s:I, s:s, s:s, s:b}", "cgroup", &cg, "cgroup_id", &id,
@@ -415,7 +416,8 @@ static void reconcile(struct daemon *d, const struct prev_assign *prev, size_t n
 			continue; /* the cgroup was removed: its policy went with it */
 		}
 		if (!err)
-			err = commit(d, p->cgroup, p->policy, p->mode_req, 1, &pr, msg, sizeof(msg));
+			err = commit(d, p->cgroup, p->policy, p->mode_req, 1, &pr, msg,
+				     sizeof(msg));
 		if (err) {
 			daemon_log("%s: %s; the policy installed earlier stays in force", p->cgroup,
 				   msg);

@@ -101,7 +101,8 @@ int daemon_cgroup_name(const char *in, char *out, size_t outsz)
 
 	if (!in)
 		return -EINVAL;
-	if (!strncmp(p, root, sizeof(root) - 1) && (p[sizeof(root) - 1] == '/' || !p[sizeof(root) - 1]))
+	if (!strncmp(p, root, sizeof(root) - 1) &&
+	    (p[sizeof(root) - 1] == '/' || !p[sizeof(root) - 1]))
 		p += sizeof(root) - 1;
 	while (*p) {
 		while (*p == '/')
@@ -145,8 +146,10 @@ static int parse_assignment(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 			return fail(ps, k, "expected a key");
 		if (!strcmp(key, "cgroup")) {
 			if (!scalar(v) || daemon_cgroup_name(scalar(v), name, sizeof(name)))
-				return fail(ps, v, "'cgroup' must be a cgroup path below "
-						   DAEMON_CGROUP_ROOT " (not the root, no '..')");
+				return fail(
+					ps, v,
+					"'cgroup' must be a cgroup path below " DAEMON_CGROUP_ROOT
+					" (not the root, no '..')");
 			free(a->cgroup);
 			a->cgroup = strdup(name);
 			if (!a->cgroup)
@@ -171,7 +174,8 @@ static int parse_assignment(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 				return fail(ps, v, "'mode' must be enforce or simulate");
 			a->mode = m;
 		} else {
-			return fail(ps, k, "unknown key '%s' in an assignment (cgroup, policy, mode)",
+			return fail(ps, k,
+				    "unknown key '%s' in an assignment (cgroup, policy, mode)",
 				    key);
 		}
 	}
@@ -331,8 +335,8 @@ static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 	return err;
 }
 
-int daemon_config_parse(const char *name, const char *buf, size_t len,
-			struct daemon_config **out, struct ag_error *err)
+int daemon_config_parse(const char *name, const char *buf, size_t len, struct daemon_config **out,
+			struct ag_error *err)
 {
 	struct cfg_parse ps = { .name = name, .err = err };
 	struct daemon_config *c;

@@ -308,8 +308,7 @@ static void who_asked(struct dns_proxy *p, const struct sockaddr_storage *peer, 
 	if (!loader_dns_client(p->loader, peer->ss_family, proto, port, who))
 		return;
 	/* A v4-mapped query arrives as IPv4 but was sent from an IPv6 socket. */
-	if (peer->ss_family != AF_INET ||
-	    loader_dns_client(p->loader, AF_INET6, proto, port, who))
+	if (peer->ss_family != AF_INET || loader_dns_client(p->loader, AF_INET6, proto, port, who))
 		memset(who, 0, sizeof(*who));
 }
 
@@ -439,8 +438,11 @@ static void *listener(void *arg)
 
 				if (len <= 0 || !(j = malloc(sizeof(*j) + (size_t)len)))
 					continue;
-				*j = (struct job){ .p = p, .fd = p->fds[i], .peer = peer,
-						   .peerlen = plen, .len = (size_t)len };
+				*j = (struct job){ .p = p,
+						   .fd = p->fds[i],
+						   .peer = peer,
+						   .peerlen = plen,
+						   .len = (size_t)len };
 				memcpy(j->msg, buf, (size_t)len);
 				spawn(p, j);
 				continue;

@@ -23,9 +23,8 @@
 #define DEFAULT_RINGBUF (2u << 20)
 
 /* Pinned maps; "state" is pinned last, so its presence means a complete set. */
-static const char *const map_pins[] = { "policies", "cache",   "events",      "streams",
-					"drops",    "protected", "dns",       "learned",
-					"dns_clients", "state" };
+static const char *const map_pins[] = { "policies",  "cache", "events",	 "streams",	"drops",
+					"protected", "dns",   "learned", "dns_clients", "state" };
 enum {
 	M_POLICIES,
 	M_CACHE,
@@ -44,18 +43,49 @@ enum {
  * cgroup programs steering DNS (docs/network.md), attached to the cgroup root.
  */
 static const char *const link_pins[] = {
-	"link_file_open",  "link_bprm_check", "link_bprm_committed", "link_socket_connect",
-	"link_path_mknod", "link_path_mkdir", "link_path_unlink",    "link_path_rmdir",
-	"link_path_symlink", "link_path_link", "link_path_rename",   "link_path_truncate",
-	"link_path_chmod", "link_path_chown", "link_bpf", "link_ptrace_access_check",
-	"link_task_kill", "link_task_alloc", "link_userns_create", "link_kernel_read_file",
-	"link_kernel_load_data", "link_sb_mount", "link_sb_umount", "link_sb_pivotroot",
-	"link_move_mount", "link_path_chroot", "link_uring_sqpoll", "link_uring_override_creds",
-	"link_socket_create", "link_socket_sendmsg", "link_unix_stream_connect",
-	"link_unix_may_send", "link_inode_setxattr", "link_inode_removexattr",
+	"link_file_open",
+	"link_bprm_check",
+	"link_bprm_committed",
+	"link_socket_connect",
+	"link_path_mknod",
+	"link_path_mkdir",
+	"link_path_unlink",
+	"link_path_rmdir",
+	"link_path_symlink",
+	"link_path_link",
+	"link_path_rename",
+	"link_path_truncate",
+	"link_path_chmod",
+	"link_path_chown",
+	"link_bpf",
+	"link_ptrace_access_check",
+	"link_task_kill",
+	"link_task_alloc",
+	"link_userns_create",
+	"link_kernel_read_file",
+	"link_kernel_load_data",
+	"link_sb_mount",
+	"link_sb_umount",
+	"link_sb_pivotroot",
+	"link_move_mount",
+	"link_path_chroot",
+	"link_uring_sqpoll",
+	"link_uring_override_creds",
+	"link_socket_create",
+	"link_socket_sendmsg",
+	"link_unix_stream_connect",
+	"link_unix_may_send",
+	"link_inode_setxattr",
+	"link_inode_removexattr",
 	"link_inode_setattr",
-	"link_dns_connect4", "link_dns_connect6",     "link_dns_sendmsg4",     "link_dns_sendmsg6",
-	"link_dns_recvmsg4", "link_dns_recvmsg6",     "link_dns_getpeername4", "link_dns_getpeername6",
+	"link_dns_connect4",
+	"link_dns_connect6",
+	"link_dns_sendmsg4",
+	"link_dns_sendmsg6",
+	"link_dns_recvmsg4",
+	"link_dns_recvmsg6",
+	"link_dns_getpeername4",
+	"link_dns_getpeername6",
 };
 #define LINK_COUNT (sizeof(link_pins) / sizeof(link_pins[0]))
 #define CGROUP_ROOT "/sys/fs/cgroup"
@@ -220,8 +250,8 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	skel = agentgate_bpf__open();
 	if (!skel)
 		return -errno;
-	err = bpf_map__set_max_entries(skel->maps.ag_events,
-				       opts && opts->ringbuf_bytes ? opts->ringbuf_bytes :
+	err = bpf_map__set_max_entries(skel->maps.ag_events, opts && opts->ringbuf_bytes ?
+								     opts->ringbuf_bytes :
 								     DEFAULT_RINGBUF);
 	if (err)
 		goto cleanup;
@@ -362,7 +392,8 @@ static int check_image(const struct ag_image *img)
 {
 	const struct ag_image_hdr *h = (const void *)img->data;
 
-	if (!img->data || img->size < sizeof(*h) || img->size > (size_t)AG_IMAGE_MAX_PAGES * AG_PAGE_SIZE)
+	if (!img->data || img->size < sizeof(*h) ||
+	    img->size > (size_t)AG_IMAGE_MAX_PAGES * AG_PAGE_SIZE)
 		return -EINVAL;
 	if (h->magic != AG_IMAGE_MAGIC || h->version != AG_IMAGE_VERSION || h->size != img->size)
 		return -EINVAL;
@@ -381,7 +412,8 @@ static int image_map(const struct ag_image *img)
 	page = malloc(AG_PAGE_SIZE);
 	if (!page)
 		return -ENOMEM;
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ag_image", sizeof(__u32), AG_PAGE_SIZE, pages, &mo);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ag_image", sizeof(__u32), AG_PAGE_SIZE, pages,
+			    &mo);
 	if (fd < 0) {
 		err = -errno;
 		goto out;
@@ -495,7 +527,8 @@ int loader_gc(struct loader *l, const char *cgroup_root)
 	uint64_t ids[AG_MAX_POLICIES];
 	int root_fd, n, i, alive, removed = 0, err = 0;
 
-	root_fd = open(cgroup_root ? cgroup_root : "/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	root_fd = open(cgroup_root ? cgroup_root : "/sys/fs/cgroup",
+		       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return -errno;
 	n = count_policies(l->fds[M_POLICIES], ids, AG_MAX_POLICIES);
@@ -543,7 +576,8 @@ int loader_learn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16], c
 int loader_dns_client(struct loader *l, int family, int proto, uint16_t port,
 		      struct ag_dns_client *out)
 {
-	struct ag_dns_client_key k = { .family = (__u16)family, .port = port,
+	struct ag_dns_client_key k = { .family = (__u16)family,
+				       .port = port,
 				       .proto = (__u16)proto };
 
 	return bpf_map_lookup_elem(l->fds[M_DNS_CLIENTS], &k, out) ? -errno : 0;
@@ -557,7 +591,8 @@ int loader_forget(struct loader *l, uint64_t cgroup_id)
 
 	/* Deleting the key just visited would restart the walk: delete one step behind. */
 	while (!bpf_map_get_next_key(l->fds[M_LEARNED], prev, &next)) {
-		if (prev && key.cgroup_id == cgroup_id && !bpf_map_delete_elem(l->fds[M_LEARNED], &key))
+		if (prev && key.cgroup_id == cgroup_id &&
+		    !bpf_map_delete_elem(l->fds[M_LEARNED], &key))
 			n++;
 		key = next;
 		prev = &key;

@@ -27,7 +27,8 @@ static int check(char *msg, size_t msgsz)
 	size_t n;
 
 	f = fopen("/sys/kernel/security/lsm", "re");
-	if (!f && errno == ENOENT && !mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL))
+	if (!f && errno == ENOENT &&
+	    !mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL))
 		f = fopen("/sys/kernel/security/lsm", "re"); /* not mounted yet (minimal systems) */
 	if (!f) {
 		snprintf(msg, msgsz,
@@ -42,8 +43,8 @@ static int check(char *msg, size_t msgsz)
 	nl = strchr(lsm, '\n');
 	if (nl)
 		*nl = '\0';
-	if (!strstr(lsm, "bpf") || (strcmp(lsm, "bpf") && !strstr(lsm, ",bpf") &&
-				    strncmp(lsm, "bpf,", 4))) {
+	if (!strstr(lsm, "bpf") ||
+	    (strcmp(lsm, "bpf") && !strstr(lsm, ",bpf") && strncmp(lsm, "bpf,", 4))) {
 		snprintf(msg, msgsz,
 			 "the BPF LSM is not enabled: add lsm=%s%sbpf to the kernel command line "
 			 "and reboot",
@@ -51,16 +52,19 @@ static int check(char *msg, size_t msgsz)
 		return -EOPNOTSUPP;
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		snprintf(msg, msgsz,
-			 "the kernel has no BTF (/sys/kernel/btf/vmlinux): agentgate needs a kernel "
-			 "built with CONFIG_DEBUG_INFO_BTF=y");
+		snprintf(
+			msg, msgsz,
+			"the kernel has no BTF (/sys/kernel/btf/vmlinux): agentgate needs a kernel "
+			"built with CONFIG_DEBUG_INFO_BTF=y");
 		return -EOPNOTSUPP;
 	}
 	if (syscall(SYS_capget, &hdr, caps)) {
-		snprintf(msg, msgsz, "cannot read this process's capabilities: %s", strerror(errno));
+		snprintf(msg, msgsz, "cannot read this process's capabilities: %s",
+			 strerror(errno));
 		return -errno;
 	}
-	if (!has_cap(caps, CAP_SYS_ADMIN) && (!has_cap(caps, CAP_BPF) || !has_cap(caps, CAP_MAC_ADMIN))) {
+	if (!has_cap(caps, CAP_SYS_ADMIN) &&
+	    (!has_cap(caps, CAP_BPF) || !has_cap(caps, CAP_MAC_ADMIN))) {
 		snprintf(msg, msgsz,
 			 "not enough privileges: run as root (or with CAP_BPF, CAP_MAC_ADMIN and "
 			 "CAP_PERFMON)");

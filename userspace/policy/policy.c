@@ -162,8 +162,8 @@ static void append(char *buf, size_t sz, const char *s)
 	buf[n + k] = '\0';
 }
 
-static int load_path(struct loader *ld, const char *path, const char *from,
-		     const yaml_mark_t *m, int fragment)
+static int load_path(struct loader *ld, const char *path, const char *from, const yaml_mark_t *m,
+		     int fragment)
 {
 	char real[PATH_MAX], chain[768], dirbuf[PATH_MAX], *buf;
 	yaml_mark_t start = { 0 };
@@ -235,8 +235,8 @@ int ld_include(struct loader *ld, const char *file, const char *dir, const char 
 			     entry[0] == '/' ? "" : "/", entry) >= PATH_MAX)
 			return ld_fail(ld, file, m, "expected a shorter include path");
 		if (access(cand[0], F_OK))
-			return ld_fail(ld, file, m, "expected an include that exists: %s: %s", cand[0],
-				       strerror(errno));
+			return ld_fail(ld, file, m, "expected an include that exists: %s: %s",
+				       cand[0], strerror(errno));
 		return load_path(ld, cand[0], file, m, 1);
 	}
 	/* A bare name: include/NAME.yaml next to the includer, NAME.yaml next to it (fragments

@@ -41,8 +41,8 @@ int ld_fail(struct loader *ld, const char *file, const yaml_mark_t *m, const cha
 	__attribute__((format(printf, 4, 5)));
 
 /* Parses one document. fragment: only include and rules are allowed (an included file). */
-int ld_document(struct loader *ld, const char *file, const char *dir, const char *buf,
-		size_t len, int fragment);
+int ld_document(struct loader *ld, const char *file, const char *dir, const char *buf, size_t len,
+		int fragment);
 /* Loads the include named by entry (as written) from a file in dir; m is where it is named. */
 int ld_include(struct loader *ld, const char *file, const char *dir, const char *entry,
 	       const yaml_mark_t *m);

@@ -22,9 +22,9 @@ struct keydef {
 #define A_ALL (A_FILE | A_EXEC | A_NET)
 
 static const struct keydef rule_keys[] = {
-	{ "action", A_ALL }, { "decision", A_ALL }, { "reason", A_ALL }, { "path", A_FILE },
-	{ "command", A_EXEC }, { "domain", A_NET },  { "cidr", A_NET },   { "port", A_NET },
-	{ "ports", A_NET },
+	{ "action", A_ALL }, { "decision", A_ALL }, { "reason", A_ALL },
+	{ "path", A_FILE },  { "command", A_EXEC }, { "domain", A_NET },
+	{ "cidr", A_NET },   { "port", A_NET },	    { "ports", A_NET },
 };
 
 static const char *const rule_keys_text[] = {
@@ -111,9 +111,12 @@ static int pair_key(struct doc *d, const yaml_node_t *map, yaml_node_pair_t *pr,
 	*key = (const char *)k->data.scalar.value;
 	for (q = map->data.mapping.pairs.start; q < pr; q++) {
 		o = node(d, q->key);
-		if (o->type == YAML_SCALAR_NODE && !strcmp((const char *)o->data.scalar.value, *key))
-			return fail(d, k, "expected each key once, found a second '%s' (first at %zu:%zu)",
-				    *key, o->start_mark.line + 1, o->start_mark.column + 1);
+		if (o->type == YAML_SCALAR_NODE &&
+		    !strcmp((const char *)o->data.scalar.value, *key))
+			return fail(
+				d, k,
+				"expected each key once, found a second '%s' (first at %zu:%zu)",
+				*key, o->start_mark.line + 1, o->start_mark.column + 1);
 	}
 	return 0;
 }
@@ -151,8 +154,10 @@ static int ports(struct doc *d, struct ag_rule *r, const yaml_node_t *n, const c
 		if (!count)
 			return fail(d, n, "expected at least one port in '%s'", key);
 	} else if (n->type != YAML_SCALAR_NODE) {
-		return fail(d, n, "expected a port, a \"lo-hi\" range or a list of them for '%s', found %s",
-			    key, kind(n));
+		return fail(
+			d, n,
+			"expected a port, a \"lo-hi\" range or a list of them for '%s', found %s",
+			key, kind(n));
 	}
 	if (count > AG_POLICY_MAX_PORTS)
 		return fail(d, n, "expected at most %u ports in one rule", AG_POLICY_MAX_PORTS);
@@ -160,7 +165,9 @@ static int ports(struct doc *d, struct ag_rule *r, const yaml_node_t *n, const c
 	if (!r->ports)
 		return -ENOMEM;
 	for (r->nports = 0; r->nports < count; r->nports++) {
-		e = n->type == YAML_SEQUENCE_NODE ? node(d, n->data.sequence.items.start[r->nports]) : n;
+		e = n->type == YAML_SEQUENCE_NODE ?
+			    node(d, n->data.sequence.items.start[r->nports]) :
+			    n;
 		err = scalar(d, e, key, &s);
 		if (err)
 			return err;
@@ -182,7 +189,8 @@ static int rule_action(struct doc *d, const yaml_node_t *map, enum ag_action *a)
 
 	for (pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
 		k = node(d, pr->key);
-		if (k->type != YAML_SCALAR_NODE || strcmp((const char *)k->data.scalar.value, "action"))
+		if (k->type != YAML_SCALAR_NODE ||
+		    strcmp((const char *)k->data.scalar.value, "action"))
 			continue;
 		v = node(d, pr->value);
 		err = scalar(d, v, "action", &s);
@@ -194,9 +202,10 @@ static int rule_action(struct doc *d, const yaml_node_t *map, enum ag_action *a)
 				return 0;
 			}
 		}
-		return fail(d, v,
-			    "expected an action: file_read, file_write, shell_exec or network, found '%s'",
-			    s);
+		return fail(
+			d, v,
+			"expected an action: file_read, file_write, shell_exec or network, found '%s'",
+			s);
 	}
 	return fail(d, map, "expected an 'action' in this rule");
 }
@@ -212,7 +221,8 @@ static int rule(struct doc *d, const yaml_node_t *map)
 	int err;
 
 	if (map->type != YAML_MAPPING_NODE)
-		return fail(d, map, "expected a rule (a mapping with action, decision, ...), found %s",
+		return fail(d, map,
+			    "expected a rule (a mapping with action, decision, ...), found %s",
 			    kind(map));
 	err = rule_action(d, map, &a);
 	if (err)
@@ -229,7 +239,8 @@ static int rule(struct doc *d, const yaml_node_t *map)
 			if (!strcmp(key, rule_keys[i].name) && (rule_keys[i].actions & (1u << a)))
 				break;
 		if (i == sizeof(rule_keys) / sizeof(rule_keys[0]))
-			return fail(d, node(d, pr->key), "expected a key of a %s rule (%s), found '%s'",
+			return fail(d, node(d, pr->key),
+				    "expected a key of a %s rule (%s), found '%s'",
 				    ag_action_name(a), rule_keys_text[a], key);
 		v = node(d, pr->value);
 		if (!strcmp(key, "decision")) {
@@ -249,8 +260,9 @@ static int rule(struct doc *d, const yaml_node_t *map)
 			cidr = v;
 		} else if (!strcmp(key, "port") || !strcmp(key, "ports")) {
 			if (port)
-				return fail(d, node(d, pr->key),
-					    "expected either 'port' or 'ports' in one rule, not both");
+				return fail(
+					d, node(d, pr->key),
+					"expected either 'port' or 'ports' in one rule, not both");
 			err = ports(d, r, v, key);
 			port = v;
 		} else if (strcmp(key, "action")) {
@@ -298,7 +310,8 @@ static int includes(struct doc *d, const yaml_node_t *n)
 	int err;
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(d, n, "expected a list of fragment names or paths for 'include', found %s",
+		return fail(d, n,
+			    "expected a list of fragment names or paths for 'include', found %s",
 			    kind(n));
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		e = node(d, *it);
@@ -321,7 +334,8 @@ static int search_path(struct doc *d, const yaml_node_t *n)
 	int err;
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(d, n, "expected a list of absolute directories for 'search_path', found %s",
+		return fail(d, n,
+			    "expected a list of absolute directories for 'search_path', found %s",
 			    kind(n));
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	if (!count || count > AG_POLICY_MAX_SEARCH)
@@ -366,8 +380,10 @@ static int deny_env(struct doc *d, const yaml_node_t *n)
 	int err;
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(d, n, "expected a list of environment variable names for 'deny_env', found %s",
-			    kind(n));
+		return fail(
+			d, n,
+			"expected a list of environment variable names for 'deny_env', found %s",
+			kind(n));
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	if (!count || count > AG_POLICY_MAX_DENY_ENV)
 		return fail(d, n, "expected 1 to %u names in 'deny_env'", AG_POLICY_MAX_DENY_ENV);
@@ -380,10 +396,11 @@ static int deny_env(struct doc *d, const yaml_node_t *n)
 			return err;
 		p->ndeny_env++;
 		if (!env_name_ok(p->deny_env[p->ndeny_env - 1]))
-			return fail(d, node(d, *it),
-				    "expected a variable name (letters, digits, '_', optionally ending "
-				    "in '*'), found '%s'",
-				    p->deny_env[p->ndeny_env - 1]);
+			return fail(
+				d, node(d, *it),
+				"expected a variable name (letters, digits, '_', optionally ending "
+				"in '*'), found '%s'",
+				p->deny_env[p->ndeny_env - 1]);
 	}
 	return 0;
 }
@@ -410,13 +427,15 @@ static int policy_map(struct doc *d, const yaml_node_t *map)
 			if (!strcmp(key, policy_keys[i]))
 				break;
 		if (d->fragment && i != K_INCLUDE && i != K_RULES)
-			return fail(d, node(d, pr->key),
-				    "expected a key of an included file (include, rules), found '%s'",
-				    key);
+			return fail(
+				d, node(d, pr->key),
+				"expected a key of an included file (include, rules), found '%s'",
+				key);
 		if (i == K_COUNT)
-			return fail(d, node(d, pr->key),
-				    "expected a policy key (name, version, default, mode, search_path, deny_env, include, rules), found '%s'",
-				    key);
+			return fail(
+				d, node(d, pr->key),
+				"expected a policy key (name, version, default, mode, search_path, deny_env, include, rules), found '%s'",
+				key);
 		val[i] = node(d, pr->value);
 	}
 	if (val[K_NAME]) {
@@ -483,7 +502,8 @@ static int top(struct doc *d, const yaml_node_t *root)
 	for (pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = node(d, pr->key);
 
-		if (k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, "policy"))
+		if (k->type == YAML_SCALAR_NODE &&
+		    !strcmp((const char *)k->data.scalar.value, "policy"))
 			pol = node(d, pr->value);
 	}
 	if (!pol)
@@ -495,9 +515,10 @@ static int top(struct doc *d, const yaml_node_t *root)
 		if (!strcmp(key, "version"))
 			ver = node(d, pr->value);
 		else if (strcmp(key, "policy"))
-			return fail(d, node(d, pr->key),
-				    "expected only 'policy' and 'version' next to 'policy', found '%s'",
-				    key);
+			return fail(
+				d, node(d, pr->key),
+				"expected only 'policy' and 'version' next to 'policy', found '%s'",
+				key);
 	}
 	if (ver) {
 		err = scalar(d, ver, "version", &s);
@@ -519,8 +540,8 @@ static int syntax_error(struct loader *ld, const char *file, const yaml_parser_t
 	return ld_fail(ld, file, &ps->problem_mark, "YAML: %s", problem);
 }
 
-int ld_document(struct loader *ld, const char *file, const char *dir, const char *buf,
-		size_t len, int fragment)
+int ld_document(struct loader *ld, const char *file, const char *dir, const char *buf, size_t len,
+		int fragment)
 {
 	struct doc d = { .ld = ld, .file = file, .dir = dir, .fragment = fragment };
 	yaml_document_t y, extra;
