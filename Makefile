@@ -18,7 +18,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+CFLAGS += -Wall -Wextra -Wshadow -Werror -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -Iinclude -Iuserspace -I$(BUILD)
 LDLIBS := -lbpf -lelf -lz -lyaml -ljansson -lcrypto -lldns -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -D__BPF__ -Wall -Werror \
