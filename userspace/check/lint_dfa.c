@@ -11,21 +11,6 @@
 
 #define MAX_PAIRS (1u << 22)
 
-static int lint_u8(const struct ag_image *img, __u32 off)
-{
-	return off < img->size ? img->data[off] : -1;
-}
-
-static int lint_u16(const struct ag_image *img, __u32 off)
-{
-	return (size_t)off + 1 < img->size ? img->data[off] | (img->data[off + 1] << 8) : -1;
-}
-
-#define AG_IMG_T const struct ag_image *
-#define AG_IMG_U8(img, off) lint_u8(img, off)
-#define AG_IMG_U16(img, off) lint_u16(img, off)
-#include "dfa_match.h"
-
 static const struct ag_dfa_hdr *dfa_of(const struct ag_image *img, enum ag_class cls)
 {
 	const struct ag_image_hdr *h = (const struct ag_image_hdr *)img->data;
@@ -49,7 +34,7 @@ int image_rule_reachable(const struct ag_image *img, enum ag_class cls, unsigned
 		return 0;
 	/* Every state of a minimised DFA built by subset construction is reachable. */
 	for (s = 1; s < d->nstates; s++) {
-		a = ag_dfa_accept(img, d, s);
+		a = image_dfa_accept(img, d, s);
 		if (a != AG_NO_MATCH && AG_ACCEPT_RULE(a) == rule)
 			return 1;
 	}
@@ -111,11 +96,11 @@ int image_includes(const struct ag_image *big, const struct ag_image *small, enu
 		return 1;
 	/* Representative bytes: one per distinct pair of byte classes. */
 	for (b = 0; b < 256; b++) {
-		ca = lint_u8(small, ds->offset + b);
-		cb = db ? lint_u8(big, db->offset + b) : 0;
+		ca = image_byte_class(small, ds, (__u8)b);
+		cb = db ? image_byte_class(big, db, (__u8)b) : 0;
 		for (k = 0; k < nrep; k++)
-			if (lint_u8(small, ds->offset + rep[k]) == ca &&
-			    (db ? lint_u8(big, db->offset + rep[k]) : 0) == cb)
+			if (image_byte_class(small, ds, rep[k]) == ca &&
+			    (db ? image_byte_class(big, db, rep[k]) : 0) == cb)
 				break;
 		if (k == nrep)
 			rep[nrep++] = (__u8)b;
@@ -133,17 +118,17 @@ int image_includes(const struct ag_image *big, const struct ag_image *small, enu
 		key = queue[head++];
 		a = (__u16)(key >> 16);
 		bb = (__u16)key;
-		if (ag_dfa_accept(small, ds, a) != AG_NO_MATCH &&
-		    (!db || ag_dfa_accept(big, db, bb) == AG_NO_MATCH)) {
+		if (image_dfa_accept(small, ds, a) != AG_NO_MATCH &&
+		    (!db || image_dfa_accept(big, db, bb) == AG_NO_MATCH)) {
 			ret = 0;
 			goto out;
 		}
 		for (k = 0; k < nrep; k++) {
-			na = ag_dfa_step(small, ds, a, rep[k]);
+			na = image_dfa_step(small, ds, a, rep[k]);
 			/* Once small is dead nothing it accepts lies ahead. */
 			if (!na)
 				continue;
-			nb = db ? ag_dfa_step(big, db, bb, rep[k]) : 0;
+			nb = db ? image_dfa_step(big, db, bb, rep[k]) : 0;
 			key = (__u32)na << 16 | nb;
 			ca = pairset_add(&seen, key);
 			if (ca < 0) {

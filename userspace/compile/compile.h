@@ -45,6 +45,13 @@ struct ag_verdict image_match(const struct ag_image *img, enum ag_class cls, con
  */
 struct ag_verdict image_name_verdict(const struct ag_image *img, const char *name, size_t len);
 
+/* One step, the accept entry and a byte's class in a DFA of img, for walks of their own (lint);
+ * the class is -1 when the image is too short. */
+__u16 image_dfa_step(const struct ag_image *img, const struct ag_dfa_hdr *d, __u16 state,
+		     __u8 byte);
+__u16 image_dfa_accept(const struct ag_image *img, const struct ag_dfa_hdr *d, __u16 state);
+int image_byte_class(const struct ag_image *img, const struct ag_dfa_hdr *d, __u8 byte);
+
 /* Inputs. Each returns the length written (<= outsz) or a negative errno. */
 /* Lexical normalisation: "/a/./b//c/../d" -> "/a/b/d"; relative paths are refused. */
 int subject_path(const char *path, char *out, size_t outsz);
