@@ -11,5 +11,6 @@ int cmd_daemon(int argc, char **argv);
 int cmd_assign(int argc, char **argv);
 int cmd_unassign(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_runtime(int argc, char **argv);
 
 #endif /* AGENTGATE_CLI_H */

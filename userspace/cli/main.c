@@ -33,7 +33,13 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	const char *base = strrchr(argv[0], '/');
 	size_t i;
+
+	/* agentgate-runc, agentgate-crun: an OCI runtime for container engines (runtime_cmd.c). */
+	base = base ? base + 1 : argv[0];
+	if (!strncmp(base, "agentgate-", 10))
+		return cmd_runtime(argc, argv);
 
 	if (argc < 2) {
 		usage(stderr);

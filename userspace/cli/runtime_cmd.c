@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * `agentgate-runc` (a link to agentgate; `agentgate-crun` likewise wraps crun):
+ * an OCI runtime for container engines that binds a policy to a container
+ * before its entrypoint runs (docs/containers.md).
+ *
+ * Every command but `create` is the real runtime's, exec'd as is. For
+ * `create`, the real runtime creates the container (its cgroup exists and
+ * its init waits on the exec fifo until `start`), then the daemon is asked to
+ * bind: it picks the policy (the container's `agentgate.policy` annotation or
+ * AGENTGATE_POLICY variable, or the daemon's selectors) and installs it for
+ * the container's cgroup, armed at the entrypoint's execve, so the runtime's
+ * own setup is not judged and the entrypoint's exec is. When the container
+ * asked for a policy and it cannot be bound (no daemon, unknown or broken
+ * policy), the container is deleted before it ever starts and the error goes
+ * where the engine shows it: the runtime's --log file, and stderr.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <jansson.h>
+#include "cli.h"
+#include "daemon/control.h"
+#include "daemon/daemon_config.h"
+#include "daemon/oci.h"
+
+#define RUNTIME_PREFIX "agentgate-"
+#define RUNTIME_BIND_TIMEOUT_MS 30000
+
+/* The real runtime: AGENTGATE_RUNTIME, else NAME on PATH that is not this binary. */
+static int find_runtime(const char *name, char *out, size_t outsz)
+{
+	const char *env = getenv("AGENTGATE_RUNTIME"), *p, *end;
+	char self[PATH_MAX], cand[PATH_MAX], real[PATH_MAX];
+	const char *path = getenv("PATH");
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(out, outsz, "%s", env);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = '\0';
+	for (p = path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";;
+	     p = end + 1) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		snprintf(cand, sizeof(cand), "%.*s/%s", (int)(end - p), p, name);
+		if (end > p && access(cand, X_OK) == 0 && realpath(cand, real) &&
+		    strcmp(real, self)) {
+			snprintf(out, outsz, "%s", cand);
+			return 0;
+		}
+		if (!*end)
+			return -ENOENT;
+	}
+}
+
+/* The runtime's error log, in its format, as engines read it back; and stderr. */
+static void report(const struct oci_args *a, const char *fmt, ...)
+{
+	char msg[1024], when[64];
+	struct tm tm;
+	time_t now = time(NULL);
+	va_list ap;
+	FILE *f;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "agentgate: %s\n", msg);
+	if (!a->log)
+		return;
+	f = fopen(a->log, "ae");
+	if (!f)
+		return;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (a->log_format && !strcmp(a->log_format, "json")) {
+		json_t *o = json_pack("{s:s,s:s,s:s}", "level", "error", "msg", msg, "time", when);
+		char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+		if (s)
+			fprintf(f, "%s\n", s);
+		free(s);
+		json_decref(o);
+	} else {
+		fprintf(f, "time=\"%s\" level=error msg=\"agentgate: %s\"\n", when, msg);
+	}
+	fclose(f);
+}
+
+/* Runs the real runtime with argv[1..] and waits: its exit status, or 1. */
+static int run_runtime(const char *real, char **argv)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		argv[0] = (char *)real;
+		execv(real, argv);
+		fprintf(stderr, "agentgate: %s: %s\n", real, strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* `RUNTIME [GLOBAL...] delete --force ID`: a created container that must not start. */
+static void delete_container(const char *real, char **argv, const struct oci_args *a)
+{
+	char **dv = calloc((size_t)a->command + 4, sizeof(*dv));
+	int i;
+
+	if (!dv)
+		return;
+	for (i = 0; i < a->command; i++)
+		dv[i] = argv[i];
+	dv[i++] = "delete";
+	dv[i++] = "--force";
+	dv[i++] = (char *)a->id;
+	dv[i] = NULL;
+	run_runtime(real, dv);
+	free(dv);
+}
+
+/* The init's pid: from --pid-file, which engines always pass to create. */
+static int init_pid(const struct oci_args *a, pid_t *pid)
+{
+	long v = 0;
+	FILE *f;
+	int ok;
+
+	if (!a->pid_file)
+		return -ENOENT;
+	f = fopen(a->pid_file, "re");
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%ld", &v) == 1 && v > 0 && v <= INT_MAX;
+	fclose(f);
+	if (!ok)
+		return -EINVAL;
+	*pid = (pid_t)v;
+	return 0;
+}
+
+/* "0::/path" of /proc/PID/cgroup: the cgroup v2 path the runtime put the init in. */
+static int init_cgroup(pid_t pid, char *out, size_t outsz)
+{
+	char path[64], line[4096];
+	int err = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(out, outsz, "%s", line + 3);
+		err = 0;
+		break;
+	}
+	fclose(f);
+	return err;
+}
+
+static json_t *bind_request(const struct oci_args *a, const struct oci_spec *s, pid_t pid,
+			    const char *cgroup)
+{
+	return json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "cmd",
+			 "container_bind", "id", a->id, "pid", (int)pid, "cgroup", cgroup, "policy",
+			 s->policy, "policy_from", s->policy_from, "engine",
+			 oci_engine_name(s->engine), "name", s->name, "image", s->image, "pod",
+			 s->pod, "namespace", s->pod_namespace, "entrypoint", s->entrypoint,
+			 "netns", s->has_netns);
+}
+
+/* Asks the daemon to bind; 1 when it bound a policy, 0 when none applies, else -errno. */
+static int bind_container(const struct oci_args *a, const struct oci_spec *s, pid_t pid, char *msg,
+			  size_t msgsz)
+{
+	const char *sock = getenv("AGENTGATE_CONTROL_SOCKET"), *err = NULL;
+	char cgroup[4096];
+	json_t *req, *resp = NULL;
+	int ok = 0, bound = 0, e;
+
+	e = init_cgroup(pid, cgroup, sizeof(cgroup));
+	if (e) {
+		snprintf(msg, msgsz, "the container's cgroup (from /proc/%d/cgroup): %s", (int)pid,
+			 strerror(-e));
+		return e;
+	}
+	req = bind_request(a, s, pid, cgroup);
+	if (!req)
+		return -ENOMEM;
+	e = control_call(sock && *sock ? sock : DAEMON_DEFAULT_CONTROL, req, &resp, msg, msgsz);
+	json_decref(req);
+	if (e)
+		return e;
+	if (json_unpack(resp, "{s:b}", "ok", &ok) || !ok) {
+		json_unpack(resp, "{s:s}", "error", &err);
+		snprintf(msg, msgsz, "%s", err ? err : "the daemon refused");
+		json_decref(resp);
+		return -EPERM;
+	}
+	json_unpack(resp, "{s:b}", "bound", &bound);
+	json_decref(resp);
+	return bound;
+}
+
+static int create(const char *real, char **argv, const struct oci_args *a)
+{
+	struct oci_spec spec;
+	char msg[1024];
+	pid_t pid = 0;
+	int rc, err;
+
+	err = oci_spec_load(a->bundle, &spec, msg, sizeof(msg));
+	if (err) {
+		report(a, "container %s: %s", a->id, msg);
+		return 1;
+	}
+	rc = run_runtime(real, argv);
+	if (rc)
+		return rc;
+	err = init_pid(a, &pid);
+	if (err) {
+		snprintf(msg, sizeof(msg), "the runtime wrote no pid file (--pid-file): %s",
+			 strerror(-err));
+	} else {
+		err = bind_container(a, &spec, pid, msg, sizeof(msg));
+		if (err >= 0)
+			return 0;
+	}
+	/* Without a request of its own, a container is left as if agentgate were not there. */
+	if (!spec.policy[0] && (err == -ENOENT || err == -ECONNREFUSED)) {
+		fprintf(stderr, "agentgate: container %s: no policy requested; daemon: %s\n", a->id,
+			msg);
+		return 0;
+	}
+	delete_container(real, argv, a);
+	report(a, "container %s not started: policy %s%s%s: %s", a->id, spec.policy[0] ? "'" : "",
+	       spec.policy[0] ? spec.policy : "from the daemon's selectors",
+	       spec.policy[0] ? "'" : "", msg);
+	return 1;
+}
+
+int cmd_runtime(int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/');
+	struct oci_args a;
+	char real[PATH_MAX];
+
+	base = base ? base + 1 : argv[0];
+	if (strncmp(base, RUNTIME_PREFIX, strlen(RUNTIME_PREFIX)) ||
+	    !base[strlen(RUNTIME_PREFIX)]) {
+		fprintf(stderr, "agentgate: run as %sRUNTIME (e.g. a link agentgate-runc)\n",
+			RUNTIME_PREFIX);
+		return 2;
+	}
+	if (find_runtime(base + strlen(RUNTIME_PREFIX), real, sizeof(real))) {
+		fprintf(stderr, "agentgate: %s: no '%s' on PATH (or set AGENTGATE_RUNTIME)\n", base,
+			base + strlen(RUNTIME_PREFIX));
+		return 127;
+	}
+	if (oci_args_parse(argc, argv, &a) == 0 && !strcmp(oci_args_command(&a, argv), "create") &&
+	    a.id)
+		return create(real, argv, &a);
+	argv[0] = real;
+	execv(real, argv);
+	fprintf(stderr, "agentgate: %s: %s\n", real, strerror(errno));
+	return 127;
+}
