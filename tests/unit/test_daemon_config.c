@@ -155,12 +155,60 @@ static void test_modes(void **state)
 	assert_string_equal(daemon_mode_name(AG_MODE_ENFORCE), "enforce");
 }
 
+static void test_containers(void **state)
+{
+	struct daemon_config *c = parse_ok("assignments:\n"
+					   "  - cgroup: /agents\n"
+					   "    policy: a.yaml\n"
+					   "    on_exec: true\n"
+					   "containers:\n"
+					   "  policies_dir: policies\n"
+					   "  selectors:\n"
+					   "    - image: \"localhost/agent*\"\n"
+					   "      engine: podman\n"
+					   "      policy: docker-sandbox\n"
+					   "      mode: simulate\n"
+					   "    - namespace: ai\n"
+					   "      policy: p2\n");
+
+	assert_int_equal(c->assignments[0].on_exec, 1);
+	assert_string_equal(c->containers.policies_dir, "/etc/agentgate/policies");
+	assert_int_equal(c->containers.nselectors, 2);
+	assert_string_equal(c->containers.selectors[0].image, "localhost/agent*");
+	assert_string_equal(c->containers.selectors[0].engine, "podman");
+	assert_string_equal(c->containers.selectors[0].policy, "docker-sandbox");
+	assert_int_equal(c->containers.selectors[0].mode, AG_MODE_SIMULATE);
+	assert_null(c->containers.selectors[0].name);
+	assert_string_equal(c->containers.selectors[1].pod_namespace, "ai");
+	assert_int_equal(c->containers.selectors[1].mode, DAEMON_MODE_POLICY);
+	daemon_config_free(c);
+	c = parse_ok("containers:\n  policies_dir: /srv/p\n");
+	assert_string_equal(c->containers.policies_dir, "/srv/p");
+	daemon_config_free(c);
+	c = parse_ok("audit:\n  log: /x\n");
+	assert_string_equal(c->containers.policies_dir, DAEMON_DEFAULT_POLICIES_DIR);
+	assert_int_equal(c->containers.nselectors, 0);
+	daemon_config_free(c);
+	parse_bad("containers: 1\n", "cfg.yaml:1:13: 'containers' must be a mapping");
+	parse_bad("containers:\n  selectors:\n    - policy: p\n",
+		  "cfg.yaml:3:7: a selector needs at least one of image");
+	parse_bad("containers:\n  selectors:\n    - image: x\n", "cfg.yaml:3:7: selector without");
+	parse_bad("containers:\n  selectors:\n    - image: x\n      policy: ../p\n",
+		  "cfg.yaml:4:15: 'policy' is a policy name");
+	parse_bad("containers:\n  selectors:\n    - engine: lxc\n      policy: p\n",
+		  "cfg.yaml:3:15: 'engine' must be");
+	parse_bad("containers:\n  nope: 1\n", "cfg.yaml:2:3: unknown key 'nope' in 'containers'");
+	parse_bad("assignments:\n  - cgroup: /a\n    policy: p\n    on_exec: maybe\n",
+		  "cfg.yaml:4:14: 'on_exec' must be true or false");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),	    cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_errors),	    cmocka_unit_test(test_load_missing),
 		cmocka_unit_test(test_cgroup_name), cmocka_unit_test(test_modes),
+		cmocka_unit_test(test_containers),
 	};
 
 	return cmocka_run_group_tests_name("daemon_config", tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 #include "daemon_config.h"
+#include "oci.h"
 
 struct cfg_parse {
 	const char *name;
@@ -173,9 +174,14 @@ static int parse_assignment(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 			if (m < 0)
 				return fail(ps, v, "'mode' must be enforce or simulate");
 			a->mode = m;
+		} else if (!strcmp(key, "on_exec")) {
+			err = get_bool(ps, v, key, &a->on_exec);
+			if (err)
+				return err;
 		} else {
 			return fail(ps, k,
-				    "unknown key '%s' in an assignment (cgroup, policy, mode)",
+				    "unknown key '%s' in an assignment (cgroup, policy, mode, "
+				    "on_exec)",
 				    key);
 		}
 	}
@@ -262,6 +268,114 @@ static int parse_audit(struct cfg_parse *ps, yaml_node_t *n, struct daemon_audit
 	return err;
 }
 
+static int parse_selector(struct cfg_parse *ps, yaml_node_t *n, struct daemon_selector *sel)
+{
+	yaml_node_pair_t *pair;
+	int err = 0, m;
+
+	sel->mode = DAEMON_MODE_POLICY;
+	sel->line = (int)n->start_mark.line + 1;
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(ps, n, "a selector is a mapping with 'policy' and what to match");
+	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top && !err; pair++) {
+		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
+		const char *key = scalar(k);
+
+		if (!key)
+			return fail(ps, k, "expected a key");
+		if (!strcmp(key, "image"))
+			err = get_string(ps, v, key, &sel->image);
+		else if (!strcmp(key, "name"))
+			err = get_string(ps, v, key, &sel->name);
+		else if (!strcmp(key, "namespace"))
+			err = get_string(ps, v, key, &sel->pod_namespace);
+		else if (!strcmp(key, "engine")) {
+			err = get_string(ps, v, key, &sel->engine);
+			if (!err && strcmp(sel->engine, "docker") &&
+			    strcmp(sel->engine, "podman") && strcmp(sel->engine, "containerd") &&
+			    strcmp(sel->engine, "cri"))
+				return fail(ps, v,
+					    "'engine' must be docker, podman, containerd or cri");
+		} else if (!strcmp(key, "policy")) {
+			err = get_string(ps, v, key, &sel->policy);
+			if (!err && !oci_policy_name_valid(sel->policy))
+				return fail(ps, v,
+					    "'policy' is a policy name: 1 to 64 of [A-Za-z0-9._-]");
+		} else if (!strcmp(key, "mode")) {
+			m = daemon_parse_mode(scalar(v));
+			if (m < 0)
+				return fail(ps, v, "'mode' must be enforce or simulate");
+			sel->mode = m;
+		} else {
+			return fail(
+				ps, k,
+				"unknown key '%s' in a selector (image, name, engine, namespace, "
+				"policy, mode)",
+				key);
+		}
+	}
+	if (err)
+		return err;
+	if (!sel->policy)
+		return fail(ps, n, "selector without 'policy'");
+	if (!sel->image && !sel->name && !sel->engine && !sel->pod_namespace)
+		return fail(ps, n,
+			    "a selector needs at least one of image, name, engine, namespace");
+	return 0;
+}
+
+static int parse_containers(struct cfg_parse *ps, yaml_node_t *n, struct daemon_containers *c)
+{
+	yaml_node_pair_t *pair;
+	yaml_node_item_t *it;
+	char *dir = NULL;
+	size_t count;
+	int err = 0;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(ps, n, "'containers' must be a mapping");
+	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top && !err; pair++) {
+		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
+		const char *key = scalar(k);
+
+		if (!key)
+			return fail(ps, k, "expected a key");
+		if (!strcmp(key, "policies_dir")) {
+			err = get_string(ps, v, key, &dir);
+			if (err)
+				return err;
+			free(c->policies_dir);
+			c->policies_dir = NULL;
+			if (dir[0] == '/' || !ps->dir)
+				c->policies_dir = dir;
+			else if (asprintf(&c->policies_dir, "%s/%s", ps->dir, dir) < 0)
+				c->policies_dir = NULL;
+			if (c->policies_dir != dir)
+				free(dir);
+			if (!c->policies_dir)
+				return -ENOMEM;
+		} else if (!strcmp(key, "selectors")) {
+			if (v->type != YAML_SEQUENCE_NODE)
+				return fail(ps, v, "'selectors' must be a list");
+			count = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+			c->selectors = calloc(count ? count : 1, sizeof(*c->selectors));
+			if (!c->selectors)
+				return -ENOMEM;
+			for (it = v->data.sequence.items.start;
+			     it < v->data.sequence.items.top && !err; it++)
+				err = parse_selector(ps, yaml_document_get_node(&ps->doc, *it),
+						     &c->selectors[c->nselectors++]);
+		} else {
+			return fail(ps, k,
+				    "unknown key '%s' in 'containers' (policies_dir, selectors)",
+				    key);
+		}
+	}
+	return err;
+}
+
 static int set_defaults(struct daemon_config *c)
 {
 	if (!c->control_socket)
@@ -272,10 +386,12 @@ static int set_defaults(struct daemon_config *c)
 		c->state_file = strdup(DAEMON_DEFAULT_STATE);
 	if (!c->audit.log)
 		c->audit.log = strdup(DAEMON_DEFAULT_AUDIT_LOG);
+	if (!c->containers.policies_dir)
+		c->containers.policies_dir = strdup(DAEMON_DEFAULT_POLICIES_DIR);
 	if (!c->assignments)
 		c->assignments = calloc(1, sizeof(*c->assignments));
 	if (!c->control_socket || !c->stream_socket || !c->state_file || !c->audit.log ||
-	    !c->assignments)
+	    !c->assignments || !c->containers.policies_dir)
 		return -ENOMEM;
 	return 0;
 }
@@ -326,10 +442,12 @@ static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 			err = v->type == YAML_SCALAR_NODE && !*scalar(v) ?
 				      0 :
 				      parse_assignments(ps, v, c);
+		else if (!strcmp(key, "containers"))
+			err = parse_containers(ps, v, &c->containers);
 		else
 			return fail(ps, k,
 				    "unknown key '%s' (control_socket, stream_socket, state_file, "
-				    "audit, assignments)",
+				    "audit, assignments, containers)",
 				    key);
 	}
 	return err;
@@ -432,6 +550,15 @@ void daemon_config_free(struct daemon_config *c)
 		free(c->assignments[i].policy);
 	}
 	free(c->assignments);
+	for (i = 0; i < c->containers.nselectors; i++) {
+		free(c->containers.selectors[i].image);
+		free(c->containers.selectors[i].name);
+		free(c->containers.selectors[i].engine);
+		free(c->containers.selectors[i].pod_namespace);
+		free(c->containers.selectors[i].policy);
+	}
+	free(c->containers.selectors);
+	free(c->containers.policies_dir);
 	free(c->audit.log);
 	free(c->audit.key_dir);
 	free(c->path);

@@ -17,6 +17,7 @@
 #define DAEMON_DEFAULT_STATE "/run/agentgate/daemon.state"
 #define DAEMON_DEFAULT_AUDIT_LOG "/var/log/agentgate/audit.log"
 #define DAEMON_CGROUP_ROOT "/sys/fs/cgroup"
+#define DAEMON_DEFAULT_POLICIES_DIR "/etc/agentgate/policies"
 
 /* mode_override values besides enum ag_mode */
 #define DAEMON_MODE_POLICY (-1) /* the policy file's own mode */
@@ -25,7 +26,28 @@ struct daemon_assignment {
 	char *cgroup; /* canonical cgroup name as in /proc/PID/cgroup: "/agents/a1" */
 	char *policy; /* policy file; relative names resolved against the config's directory */
 	int mode; /* enum ag_mode or DAEMON_MODE_POLICY */
+	int on_exec; /* tasks are judged from their first execve in the cgroup (containers) */
 	int line; /* where the assignment is in the config, for messages */
+};
+
+/*
+ * A container that names no policy gets the first selector's whose every
+ * given field matches what the engine told (globs, fnmatch(3)); none: untouched.
+ */
+struct daemon_selector {
+	char *image;
+	char *name;
+	char *engine; /* docker, podman, containerd, cri */
+	char *pod_namespace; /* Kubernetes namespace (CRI) */
+	char *policy; /* a policy name, as an annotation would give it */
+	int mode; /* enum ag_mode or DAEMON_MODE_POLICY */
+	int line;
+};
+
+struct daemon_containers {
+	char *policies_dir; /* policy NAME is the file NAME.yaml there */
+	struct daemon_selector *selectors;
+	size_t nselectors;
 };
 
 /* Passed through to the audit writer (audit/audit.h); 0 / NULL: the writer's default. */
@@ -48,6 +70,7 @@ struct daemon_config {
 	struct daemon_audit_config audit;
 	struct daemon_assignment *assignments;
 	size_t nassignments;
+	struct daemon_containers containers;
 };
 
 /* Defaults only (what the daemon uses with no config file). */
