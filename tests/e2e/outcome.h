@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-static int report(int err)
+static inline int report(int err)
 {
 	if (!err) {
 		printf("ok\n");
@@ -28,7 +28,7 @@ static int report(int err)
  * verdict alone). Returns the errno of a failed exec, or 0 with the child's
  * wait status in *status once it ran.
  */
-static int exec_outcome(void (*exec_fn)(void *), void *arg, int *status)
+static inline int exec_outcome(void (*exec_fn)(void *), void *arg, int *status)
 {
 	int pfd[2], err = 0;
 	pid_t pid;

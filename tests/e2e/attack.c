@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * attack: the holes a security review found (issue "hardening, second round"),
+ * each tried the way a hostile agent would; prints "ok" (it worked) or the
+ * errno name, exits 0 on ok. The e2e tests expect EPERM when confined.
+ *
+ *   attack bpf-fds                  an inherited fd of a BPF map, program or link (ok: one found)
+ *   attack udp-unspec IP PORT       sendto() an AF_INET UDP socket, destination family AF_UNSPEC
+ *   attack src-route IP             setsockopt(IP_OPTIONS) with a loose source route via IP
+ *   attack src-route6               setsockopt(IPV6_RTHDR) with a segment routing header (type 4)
+ *   attack src-route-cmsg IP PORT   sendmsg() with an IP_RETOPTS cmsg carrying a source route
+ *   attack net-admin                SIOCSIFMTU on lo with its own MTU (needs CAP_NET_ADMIN)
+ *   attack set-time                 clock_settime(CLOCK_REALTIME) to now (needs CAP_SYS_TIME)
+ *   attack sigio PID                F_SETOWN PID, F_SETSIG SIGKILL, O_ASYNC on a pipe, write
+ *   attack connect-any PORT         TCP connect to 0.0.0.0:PORT (loopback, by another name)
+ *   attack connect-any6 PORT        TCP connect to [::]:PORT
+ *   attack read FILE                open(O_RDONLY) and read a byte
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include "outcome.h"
+
+static int do_bpf_fds(void)
+{
+	char path[64], target[256];
+	ssize_t n;
+	int fd;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strstr(target, "bpf")) {
+			fprintf(stderr, "attack: fd %d is %s\n", fd, target);
+			return report(0);
+		}
+	}
+	return report(ENOENT);
+}
+
+static int do_udp_unspec(const char *ip, const char *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_UNSPEC, .sin_port = htons(atoi(port)) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0 || inet_pton(AF_INET, ip, &sin.sin_addr) != 1)
+		return report(EINVAL);
+	if (sendto(fd, "x", 1, 0, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		return report(errno);
+	return report(0);
+}
+
+/* A loose source route (RFC 791 LSRR) with one hop: type, length, pointer, address. */
+static int lsrr(const char *hop, unsigned char opt[8])
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, hop, &a) != 1)
+		return -1;
+	opt[0] = IPOPT_NOP;
+	opt[1] = IPOPT_LSRR;
+	opt[2] = 7;
+	opt[3] = 4;
+	memcpy(opt + 4, &a, 4);
+	return 0;
+}
+
+static int do_src_route(const char *hop)
+{
+	unsigned char opt[8];
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || lsrr(hop, opt))
+		return report(EINVAL);
+	if (setsockopt(fd, IPPROTO_IP, IP_OPTIONS, opt, sizeof(opt)) < 0)
+		return report(errno);
+	return report(0);
+}
+
+static int do_src_route6(void)
+{
+	/* Segment routing header (RFC 8754), one segment (::1): next header, length in 8-byte
+	 * units past the first 8, type 4, segments left, last entry; type 0 is refused anyway. */
+	unsigned char rh[24] = { 0, 2, 4, 0, 0 };
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		return report(errno);
+	rh[23] = 1;
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_RTHDR, rh, sizeof(rh)) < 0)
+		return report(errno);
+	return report(0);
+}
+
+static int do_src_route_cmsg(const char *ip, const char *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(atoi(port)) };
+	char buf[CMSG_SPACE(8)] = { 0 };
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr m = { .msg_name = &sin,
+			    .msg_namelen = sizeof(sin),
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = buf,
+			    .msg_controllen = sizeof(buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0 || inet_pton(AF_INET, ip, &sin.sin_addr) != 1)
+		return report(EINVAL);
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_RETOPTS;
+	c->cmsg_len = CMSG_LEN(8);
+	if (lsrr(ip, CMSG_DATA(c)))
+		return report(EINVAL);
+	if (sendmsg(fd, &m, 0) < 0)
+		return report(errno);
+	return report(0);
+}
+
+static int do_net_admin(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		return report(errno);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFMTU, &ifr) < 0)
+		return report(errno);
+	if (ioctl(fd, SIOCSIFMTU, &ifr) < 0)
+		return report(errno);
+	return report(0);
+}
+
+static int do_set_time(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (clock_settime(CLOCK_REALTIME, &ts) < 0)
+		return report(errno);
+	return report(0);
+}
+
+static int do_sigio(const char *pid)
+{
+	int p[2];
+
+	if (pipe(p))
+		return report(errno);
+	if (fcntl(p[0], F_SETOWN, atoi(pid)) < 0 || fcntl(p[0], F_SETSIG, SIGKILL) < 0 ||
+	    fcntl(p[0], F_SETFL, O_ASYNC | O_NONBLOCK) < 0)
+		return report(errno);
+	if (write(p[1], "x", 1) < 0)
+		return report(errno);
+	usleep(100000);
+	return report(kill(atoi(pid), 0) ? 0 : ESRCH);
+}
+
+static int do_connect_any(int family, const char *port)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *s4 = (void *)&ss;
+	struct sockaddr_in6 *s6 = (void *)&ss;
+	int fd = socket(family, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return report(errno);
+	if (family == AF_INET) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(atoi(port));
+	} else {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(atoi(port));
+	}
+	if (connect(fd, (struct sockaddr *)&ss, family == AF_INET ? sizeof(*s4) : sizeof(*s6)) < 0)
+		return report(errno);
+	return report(0);
+}
+
+static int do_read(const char *path)
+{
+	char b;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return report(errno);
+	if (read(fd, &b, 1) < 0)
+		return report(errno);
+	return report(0);
+}
+
+int main(int argc, char **argv)
+{
+	const char *op = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(op, "bpf-fds") && argc == 2)
+		return do_bpf_fds();
+	if (!strcmp(op, "udp-unspec") && argc == 4)
+		return do_udp_unspec(argv[2], argv[3]);
+	if (!strcmp(op, "src-route") && argc == 3)
+		return do_src_route(argv[2]);
+	if (!strcmp(op, "src-route6") && argc == 2)
+		return do_src_route6();
+	if (!strcmp(op, "src-route-cmsg") && argc == 4)
+		return do_src_route_cmsg(argv[2], argv[3]);
+	if (!strcmp(op, "net-admin") && argc == 2)
+		return do_net_admin();
+	if (!strcmp(op, "set-time") && argc == 2)
+		return do_set_time();
+	if (!strcmp(op, "sigio") && argc == 3)
+		return do_sigio(argv[2]);
+	if (!strcmp(op, "connect-any") && argc == 3)
+		return do_connect_any(AF_INET, argv[2]);
+	if (!strcmp(op, "connect-any6") && argc == 3)
+		return do_connect_any(AF_INET6, argv[2]);
+	if (!strcmp(op, "read") && argc == 3)
+		return do_read(argv[2]);
+	fprintf(stderr, "usage: see the comment at the top of tests/e2e/attack.c\n");
+	return 2;
+}
