@@ -6,6 +6,10 @@
  * outlives every process. Installs compiled images (compile.h) per cgroup,
  * and reads the kernel's decisions (event.h) and drop counters.
  *
+ * Which programs and maps exist is read from the BPF object itself (loader_int.h):
+ * every program is attached and its link pinned, every map pinned by its name, and
+ * loading fails with -ENOLINK (fail closed) when a program could not be attached.
+ *
  * Several processes may hold a loader at once (a daemon and `agentgate exec`):
  * first-time loading, installs and removes are serialised by an flock on
  * AG_LOCK_FILE. Events go to one shared stream (the daemon's) unless a
@@ -45,6 +49,8 @@ int loader_check_support(char *msg, size_t msgsz);
  * Adopts the pinned state under AG_PIN_DIR, or loads, attaches and pins it.
  * -EPROTO: the pins come from a different agentgate build (remove them once
  * no policy is needed, e.g. `rm -r /sys/fs/bpf/agentgate`, or reboot).
+ * -ENOLINK: a program of the object has no pinned link, so its hook would go
+ * unenforced (a load that fails so removes what it pinned).
  */
 int loader_open(struct loader **out, const struct loader_opts *opts);
 
