@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +30,14 @@
 const char *const loader_exempt[] = { NULL };
 
 struct loader {
-	int lock_fd;
+	/* Set by loader_open(), unchanged until loader_close(): read from any thread. */
+	int lock_fd; /* flock()ed across processes; not between threads of one process */
 	struct agentgate_bpf *skel; /* loaded here, or opened with its maps' fds from the pins */
+
+	/* Orders loader_learn() (DNS proxy threads) against loader_forget(). */
+	pthread_mutex_t learn_lock;
+
+	/* The events reader: used by the thread that called loader_subscribe() only. */
 	struct ring_buffer *rb;
 	uint64_t stream_cgroup; /* the private stream this loader created, 0 for none */
 	int stream_fd;
@@ -363,6 +370,7 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
+	pthread_mutex_init(&l->learn_lock, NULL);
 	l->lock_fd = open(AG_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (l->lock_fd < 0) {
 		err = -errno;
@@ -407,6 +415,7 @@ void loader_close(struct loader *l)
 	agentgate_bpf__destroy(l->skel);
 	if (l->lock_fd >= 0)
 		close(l->lock_fd);
+	pthread_mutex_destroy(&l->learn_lock);
 	free(l);
 }
 
@@ -586,13 +595,24 @@ int loader_learn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16], c
 {
 	struct ag_learned_key k = { .cgroup_id = cgroup_id };
 	struct ag_learned_val v = { .expires_ns = expires_ns };
+	__u32 inner_id;
+	int err = 0;
 
 	if (name_len >= AG_DNS_NAME_MAX)
 		return -ENAMETOOLONG;
 	memcpy(k.addr, addr, sizeof(k.addr));
 	memcpy(v.name, name, name_len);
 	v.name_len = (__u32)name_len;
-	return bpf_map_update_elem(FD(l, learned), &k, &v, BPF_ANY) ? -errno : 0;
+	/*
+	 * loader_remove() deletes the policy, then forgets: once the policy is gone, an answer
+	 * still in flight in a proxy thread must not leave an address behind.
+	 */
+	pthread_mutex_lock(&l->learn_lock);
+	if (bpf_map_lookup_elem(FD(l, policies), &cgroup_id, &inner_id) ||
+	    bpf_map_update_elem(FD(l, learned), &k, &v, BPF_ANY))
+		err = -errno;
+	pthread_mutex_unlock(&l->learn_lock);
+	return err;
 }
 
 int loader_dns_client(struct loader *l, int family, int proto, uint16_t port,
@@ -611,6 +631,7 @@ int loader_forget(struct loader *l, uint64_t cgroup_id)
 	void *prev = NULL;
 	int n = 0;
 
+	pthread_mutex_lock(&l->learn_lock);
 	/* Deleting the key just visited would restart the walk: delete one step behind. */
 	while (!bpf_map_get_next_key(FD(l, learned), prev, &next)) {
 		if (prev && key.cgroup_id == cgroup_id &&
@@ -621,6 +642,7 @@ int loader_forget(struct loader *l, uint64_t cgroup_id)
 	}
 	if (prev && key.cgroup_id == cgroup_id && !bpf_map_delete_elem(FD(l, learned), &key))
 		n++;
+	pthread_mutex_unlock(&l->learn_lock);
 	return n;
 }
 
