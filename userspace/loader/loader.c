@@ -222,7 +222,7 @@ static int check_links(struct bpf_object *obj)
 	return 0;
 }
 
-/* The map's fd from its pin; its path is taken before reuse renames it as the kernel does. */
+/* The opened object's map takes its fd from the map's pin. */
 static int adopt_map(struct bpf_map *map)
 {
 	char path[PATH_MAX];
