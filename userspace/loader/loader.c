@@ -329,7 +329,7 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	if (!err)
 		err = write_state(l, &st);
 	if (err)
-		return err;
+		goto cleanup;
 	bpf_object__for_each_map(map, l->skel->obj) {
 		if (map == state)
 			continue;
