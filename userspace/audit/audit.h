@@ -21,6 +21,25 @@
  * Publishing never blocks: a subscriber that does not keep up loses lines
  * and is told how many (a {"type":"missed","count":N} line).
  *
+ * Threads and locks. Nothing here takes a mutex: a writer and a stream server
+ * belong to one thread at a time (the daemon's loop, or `agentgate exec`'s
+ * main thread); DNS proxy threads never append, they queue their decisions
+ * under the proxy's own lock and the owner drains them into the writer.
+ *   - One thread per writer: audit_writer_open() to audit_writer_close(),
+ *     audit_append_*(), audit_writer_tick(), audit_flush(), audit_writer_set_stream(),
+ *     and the stream server's functions (audit_stream_publish() runs inside the
+ *     writer's appends).
+ *   - Across processes (and across writers of one process: the lock belongs to
+ *     the open file) an flock(LOCK_EX | LOCK_NB) on the active log file keeps a
+ *     second writer out: audit_writer_open() fails with -EBUSY.
+ *   - Any thread: audit_verify_files(), audit_verdict_name(), audit_protect_op(),
+ *     audit_protect_reason(), audit_key_pubkey_hex(), audit_stream_subscribe()
+ *     (no shared state; time formatting caches per thread).
+ *   - Key creation (audit_key_ensure(), audit_writer_open() on a new key_dir)
+ *     takes no lock: of two processes creating keys at once, one private key wins
+ *     (link() refuses to replace), but audit.pub is replaced (rename()), so it may
+ *     come from the other process and not match audit.key. Unguarded today.
+ *
  * All functions return 0 (or a count) or a negative errno, and print nothing.
  */
 #ifndef AGENTGATE_AUDIT_H

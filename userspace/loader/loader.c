@@ -2,6 +2,8 @@
 /* Load or adopt agentgate's pinned BPF state; install and remove policies. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,83 +18,26 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "loader.h"
+#include "loader_int.h"
 #include "maps.h"
 #include "agentgate.skel.h"
 
-#define PIN(name) AG_PIN_DIR "/" name
 #define DEFAULT_RINGBUF (2u << 20)
-
-/* Pinned maps; "state" is pinned last, so its presence means a complete set. */
-static const char *const map_pins[] = { "policies",  "cache", "events",	 "streams",	"drops",
-					"protected", "dns",   "learned", "dns_clients", "state" };
-enum {
-	M_POLICIES,
-	M_CACHE,
-	M_EVENTS,
-	M_STREAMS,
-	M_DROPS,
-	M_PROTECTED,
-	M_DNS,
-	M_LEARNED,
-	M_DNS_CLIENTS,
-	M_STATE,
-	M_COUNT
-};
-/*
- * "link_NAME" pins the link of program ag_NAME: the LSM programs, then the
- * cgroup programs steering DNS (docs/network.md), attached to the cgroup root.
- */
-static const char *const link_pins[] = {
-	"link_file_open",
-	"link_bprm_check",
-	"link_bprm_committed",
-	"link_socket_connect",
-	"link_path_mknod",
-	"link_path_mkdir",
-	"link_path_unlink",
-	"link_path_rmdir",
-	"link_path_symlink",
-	"link_path_link",
-	"link_path_rename",
-	"link_path_truncate",
-	"link_path_chmod",
-	"link_path_chown",
-	"link_bpf",
-	"link_ptrace_access_check",
-	"link_task_kill",
-	"link_task_alloc",
-	"link_userns_create",
-	"link_kernel_read_file",
-	"link_kernel_load_data",
-	"link_sb_mount",
-	"link_sb_umount",
-	"link_sb_pivotroot",
-	"link_move_mount",
-	"link_path_chroot",
-	"link_uring_sqpoll",
-	"link_uring_override_creds",
-	"link_socket_create",
-	"link_socket_sendmsg",
-	"link_unix_stream_connect",
-	"link_unix_may_send",
-	"link_inode_setxattr",
-	"link_inode_removexattr",
-	"link_inode_setattr",
-	"link_dns_connect4",
-	"link_dns_connect6",
-	"link_dns_sendmsg4",
-	"link_dns_sendmsg6",
-	"link_dns_recvmsg4",
-	"link_dns_recvmsg6",
-	"link_dns_getpeername4",
-	"link_dns_getpeername6",
-};
-#define LINK_COUNT (sizeof(link_pins) / sizeof(link_pins[0]))
 #define CGROUP_ROOT "/sys/fs/cgroup"
+#define FD(l, name) bpf_map__fd((l)->skel->maps.ag_##name)
+
+/* Each entry "ag_NAME", with a comment saying why that program must not be attached. */
+const char *const loader_exempt[] = { NULL };
 
 struct loader {
-	int lock_fd;
-	int fds[M_COUNT];
+	/* Set by loader_open(), unchanged until loader_close(): read from any thread. */
+	int lock_fd; /* flock()ed across processes; not between threads of one process */
+	struct agentgate_bpf *skel; /* loaded here, or opened with its maps' fds from the pins */
+
+	/* Orders loader_learn() (DNS proxy threads) against loader_forget(). */
+	pthread_mutex_t learn_lock;
+
+	/* The events reader: used by the thread that called loader_subscribe() only. */
 	struct ring_buffer *rb;
 	uint64_t stream_cgroup; /* the private stream this loader created, 0 for none */
 	int stream_fd;
@@ -123,6 +68,48 @@ static uint64_t object_hash(void)
 	return h ^ AG_MAPS_VERSION;
 }
 
+enum loader_attach loader_attach_plan(const struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+	size_t i;
+
+	for (i = 0; loader_exempt[i]; i++)
+		if (!strcmp(loader_exempt[i], name))
+			return LOADER_ATTACH_EXEMPT;
+	if (!bpf_program__autoload(prog))
+		return LOADER_ATTACH_NONE; /* not even loaded: it could not be attached */
+	switch (bpf_program__type(prog)) {
+	case BPF_PROG_TYPE_LSM:
+		return bpf_program__expected_attach_type(prog) == BPF_LSM_MAC ? LOADER_ATTACH_LSM :
+										LOADER_ATTACH_NONE;
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+		return LOADER_ATTACH_CGROUP;
+	default:
+		return LOADER_ATTACH_NONE;
+	}
+}
+
+static int pin_path(const char *kind, const char *name, char *path, size_t size)
+{
+	size_t n = strlen(LOADER_NAME_PREFIX);
+	int len;
+
+	if (!strncmp(name, LOADER_NAME_PREFIX, n))
+		name += n;
+	len = snprintf(path, size, AG_PIN_DIR "/%s%s", kind, name);
+	return len < 0 || (size_t)len >= size ? -ENAMETOOLONG : 0;
+}
+
+int loader_map_pin(const struct bpf_map *map, char *path, size_t size)
+{
+	return pin_path("", bpf_map__name(map), path, size);
+}
+
+int loader_link_pin(const struct bpf_program *prog, char *path, size_t size)
+{
+	return pin_path(LOADER_LINK_PREFIX, bpf_program__name(prog), path, size);
+}
+
 static int lock(struct loader *l)
 {
 	return flock(l->lock_fd, LOCK_EX) ? -errno : 0;
@@ -137,14 +124,14 @@ static int read_state(struct loader *l, struct ag_state *st)
 {
 	__u32 zero = 0;
 
-	return bpf_map_lookup_elem(l->fds[M_STATE], &zero, st) ? -errno : 0;
+	return bpf_map_lookup_elem(FD(l, state), &zero, st) ? -errno : 0;
 }
 
 static int write_state(struct loader *l, const struct ag_state *st)
 {
 	__u32 zero = 0;
 
-	return bpf_map_update_elem(l->fds[M_STATE], &zero, st, BPF_ANY) ? -errno : 0;
+	return bpf_map_update_elem(FD(l, state), &zero, st, BPF_ANY) ? -errno : 0;
 }
 
 static int ensure_bpffs(void)
@@ -160,24 +147,30 @@ static int ensure_bpffs(void)
 	return 0;
 }
 
-static void unpin_all(void)
+/* Removes the pins of obj's programs and maps, whichever exist. */
+static void unpin_all(struct bpf_object *obj)
 {
-	char path[256];
-	size_t i;
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	char path[PATH_MAX];
 
-	for (i = 0; i < LINK_COUNT; i++) {
-		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", link_pins[i]);
-		unlink(path);
-	}
-	for (i = 0; i < M_COUNT; i++) {
-		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", map_pins[i]);
-		unlink(path);
-	}
+	bpf_object__for_each_program(prog, obj)
+		if (!loader_link_pin(prog, path, sizeof(path)))
+			unlink(path);
+	bpf_object__for_each_map(map, obj)
+		if (!loader_map_pin(map, path, sizeof(path)))
+			unlink(path);
 }
 
 int loader_unpin(void)
 {
-	unpin_all();
+	struct agentgate_bpf *skel;
+
+	skel = agentgate_bpf__open();
+	if (!skel)
+		return -errno;
+	unpin_all(skel->obj);
+	agentgate_bpf__destroy(skel);
 	if (rmdir(AG_PIN_DIR) && errno != ENOENT)
 		return -errno;
 	return 0;
@@ -199,33 +192,79 @@ static int count_policies(int fd, uint64_t *ids, size_t max)
 	return errno == ENOENT ? n : -errno;
 }
 
-static int adopt(struct loader *l)
+/*
+ * Fails closed: every program of obj that is not exempt must have its link pinned, or
+ * a hook would go unenforced. -ENOLINK names that case.
+ */
+static int check_links(struct bpf_object *obj)
 {
-	struct ag_state st;
-	char path[256];
-	size_t i;
-	int fd, n, err;
+	struct bpf_program *prog;
+	char path[PATH_MAX];
+	int fd, err;
 
-	for (i = 0; i < M_COUNT; i++) {
-		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", map_pins[i]);
-		l->fds[i] = bpf_obj_get(path);
-		if (l->fds[i] < 0)
-			return -errno;
-	}
-	for (i = 0; i < LINK_COUNT; i++) {
-		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", link_pins[i]);
+	bpf_object__for_each_program(prog, obj) {
+		switch (loader_attach_plan(prog)) {
+		case LOADER_ATTACH_EXEMPT:
+			continue;
+		case LOADER_ATTACH_NONE:
+			return -ENOLINK;
+		default:
+			break;
+		}
+		err = loader_link_pin(prog, path, sizeof(path));
+		if (err)
+			return err;
 		fd = bpf_obj_get(path);
 		if (fd < 0)
-			return -errno;
+			return errno == ENOENT ? -ENOLINK : -errno;
 		close(fd);
 	}
-	err = read_state(l, &st);
+	return 0;
+}
+
+/* The opened object's map takes its fd from the map's pin. */
+static int adopt_map(struct bpf_map *map)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	err = loader_map_pin(map, path, sizeof(path));
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = bpf_map__reuse_fd(map, fd);
+	close(fd);
+	return err;
+}
+
+static int adopt(struct loader *l)
+{
+	struct bpf_map *map, *state = l->skel->maps.ag_state;
+	struct ag_state st;
+	int n, err;
+
+	/* State first: pins of another build are refused before their maps are looked at. */
+	err = adopt_map(state);
+	if (!err)
+		err = read_state(l, &st);
 	if (err)
 		return err;
 	if (st.maps_version != AG_MAPS_VERSION || st.object_hash != object_hash())
 		return -EPROTO;
+	bpf_object__for_each_map(map, l->skel->obj) {
+		if (map == state)
+			continue;
+		err = adopt_map(map);
+		if (err)
+			return err;
+	}
+	err = check_links(l->skel->obj);
+	if (err)
+		return err;
 	/* A process killed between two steps of an install leaves the count high: fix it. */
-	n = count_policies(l->fds[M_POLICIES], NULL, 0);
+	n = count_policies(FD(l, policies), NULL, 0);
 	if (n < 0)
 		return n;
 	if (st.npolicies != (uint64_t)n) {
@@ -236,55 +275,65 @@ static int adopt(struct loader *l)
 	return 0;
 }
 
+static int pin_map(struct bpf_map *map)
+{
+	char path[PATH_MAX];
+	int err;
+
+	err = loader_map_pin(map, path, sizeof(path));
+	return err ? err : bpf_map__pin(map, path);
+}
+
+/* Attaches prog as its plan says and pins the link; the pin keeps it attached. */
+static int attach_and_pin(struct bpf_program *prog, int cg_fd)
+{
+	struct bpf_link *link;
+	char path[PATH_MAX];
+	int err;
+
+	err = loader_link_pin(prog, path, sizeof(path));
+	if (err)
+		return err;
+	switch (loader_attach_plan(prog)) {
+	case LOADER_ATTACH_EXEMPT:
+		return 0;
+	case LOADER_ATTACH_LSM:
+		link = bpf_program__attach(prog);
+		break;
+	case LOADER_ATTACH_CGROUP:
+		link = bpf_program__attach_cgroup(prog, cg_fd);
+		break;
+	default:
+		return -ENOLINK;
+	}
+	if (!link)
+		return -errno;
+	err = bpf_link__pin(link, path);
+	bpf_link__destroy(link);
+	return err;
+}
+
+/* "state" is pinned last, so its presence means a complete set. */
 static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 {
-	struct agentgate_bpf *skel;
-	struct bpf_link *links[LINK_COUNT] = {};
-	struct bpf_program *progs[LINK_COUNT];
-	struct bpf_map *maps[M_COUNT];
-	struct ag_state st = {};
-	char path[256];
-	size_t i;
+	struct bpf_map *map, *state = l->skel->maps.ag_state;
+	struct ag_state st = { .maps_version = AG_MAPS_VERSION, .object_hash = object_hash() };
+	struct bpf_program *prog;
 	int err, cg_fd = -1;
 
-	skel = agentgate_bpf__open();
-	if (!skel)
-		return -errno;
-	err = bpf_map__set_max_entries(skel->maps.ag_events, opts && opts->ringbuf_bytes ?
-								     opts->ringbuf_bytes :
-								     DEFAULT_RINGBUF);
+	err = bpf_map__set_max_entries(l->skel->maps.ag_events, opts && opts->ringbuf_bytes ?
+									opts->ringbuf_bytes :
+									DEFAULT_RINGBUF);
+	if (!err)
+		err = agentgate_bpf__load(l->skel);
+	if (!err)
+		err = write_state(l, &st);
 	if (err)
 		goto cleanup;
-	err = agentgate_bpf__load(skel);
-	if (err)
-		goto cleanup;
-	for (i = 0; i < LINK_COUNT; i++) {
-		snprintf(path, sizeof(path), "ag_%s", link_pins[i] + strlen("link_"));
-		progs[i] = bpf_object__find_program_by_name(skel->obj, path);
-		if (!progs[i]) {
-			err = -ENOENT;
-			goto cleanup;
-		}
-	}
-	maps[M_POLICIES] = skel->maps.ag_policies;
-	maps[M_CACHE] = skel->maps.ag_cache;
-	maps[M_EVENTS] = skel->maps.ag_events;
-	maps[M_STREAMS] = skel->maps.ag_streams;
-	maps[M_DROPS] = skel->maps.ag_drops;
-	maps[M_PROTECTED] = skel->maps.ag_protected;
-	maps[M_DNS] = skel->maps.ag_dns;
-	maps[M_LEARNED] = skel->maps.ag_learned;
-	maps[M_DNS_CLIENTS] = skel->maps.ag_dns_clients;
-	maps[M_STATE] = skel->maps.ag_state;
-
-	st.maps_version = AG_MAPS_VERSION;
-	st.object_hash = object_hash();
-	err = bpf_map_update_elem(bpf_map__fd(maps[M_STATE]), &(__u32){ 0 }, &st, BPF_ANY);
-	if (err)
-		goto cleanup;
-	for (i = 0; i < M_COUNT - 1; i++) {
-		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", map_pins[i]);
-		err = bpf_map__pin(maps[i], path);
+	bpf_object__for_each_map(map, l->skel->obj) {
+		if (map == state)
+			continue;
+		err = pin_map(map);
 		if (err)
 			goto cleanup;
 	}
@@ -293,39 +342,21 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 		err = -errno;
 		goto cleanup;
 	}
-	for (i = 0; i < LINK_COUNT; i++) {
-		links[i] = bpf_program__type(progs[i]) == BPF_PROG_TYPE_CGROUP_SOCK_ADDR ?
-				   bpf_program__attach_cgroup(progs[i], cg_fd) :
-				   bpf_program__attach(progs[i]);
-		if (!links[i]) {
-			err = -errno;
-			goto cleanup;
-		}
-		snprintf(path, sizeof(path), AG_PIN_DIR "/%s", link_pins[i]);
-		err = bpf_link__pin(links[i], path);
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		err = attach_and_pin(prog, cg_fd);
 		if (err)
 			goto cleanup;
 	}
-	err = bpf_map__pin(maps[M_STATE], PIN("state"));
-	if (err)
-		goto cleanup;
-	for (i = 0; i < M_COUNT; i++) {
-		l->fds[i] = dup(bpf_map__fd(maps[i]));
-		if (l->fds[i] < 0) {
-			err = -errno;
-			goto cleanup;
-		}
-	}
+	err = check_links(l->skel->obj);
+	if (!err)
+		err = pin_map(state);
 cleanup:
 	if (err) {
-		unpin_all();
+		unpin_all(l->skel->obj);
 		rmdir(AG_PIN_DIR);
 	}
-	for (i = 0; i < LINK_COUNT; i++)
-		bpf_link__destroy(links[i]);
 	if (cg_fd >= 0)
 		close(cg_fd);
-	agentgate_bpf__destroy(skel);
 	return err;
 }
 
@@ -333,17 +364,20 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 {
 	struct loader *l;
 	struct stat sb;
-	size_t i;
 	int err;
 
 	libbpf_set_print(opts && opts->verbose ? verbose_print : quiet_print);
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	for (i = 0; i < M_COUNT; i++)
-		l->fds[i] = -1;
+	pthread_mutex_init(&l->learn_lock, NULL);
 	l->lock_fd = open(AG_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (l->lock_fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	l->skel = agentgate_bpf__open();
+	if (!l->skel) {
 		err = -errno;
 		goto fail;
 	}
@@ -352,10 +386,10 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 		goto fail;
 	err = ensure_bpffs();
 	if (!err) {
-		if (!stat(PIN("state"), &sb)) {
+		if (!stat(AG_PIN_DIR "/state", &sb)) {
 			err = adopt(l);
 		} else {
-			unpin_all(); /* leftovers of a load that died half-way */
+			unpin_all(l->skel->obj); /* leftovers of a load that died half-way */
 			err = load_and_pin(l, opts);
 		}
 	}
@@ -371,20 +405,17 @@ fail:
 
 void loader_close(struct loader *l)
 {
-	size_t i;
-
 	if (!l)
 		return;
 	ring_buffer__free(l->rb);
 	if (l->stream_cgroup) {
-		bpf_map_delete_elem(l->fds[M_STREAMS], &l->stream_cgroup);
+		bpf_map_delete_elem(FD(l, streams), &l->stream_cgroup);
 		close(l->stream_fd);
 	}
-	for (i = 0; i < M_COUNT; i++)
-		if (l->fds[i] >= 0)
-			close(l->fds[i]);
+	agentgate_bpf__destroy(l->skel);
 	if (l->lock_fd >= 0)
 		close(l->lock_fd);
+	pthread_mutex_destroy(&l->learn_lock);
 	free(l);
 }
 
@@ -456,7 +487,7 @@ int loader_install(struct loader *l, uint64_t cgroup_id, const struct ag_image *
 	err = read_state(l, &st);
 	if (err)
 		goto unlock;
-	exists = !bpf_map_lookup_elem(l->fds[M_POLICIES], &cgroup_id, &inner_id);
+	exists = !bpf_map_lookup_elem(FD(l, policies), &cgroup_id, &inner_id);
 	if (!exists) {
 		/* Count first: a count too high only costs lookups, too low would skip checks. */
 		st.npolicies++;
@@ -464,7 +495,7 @@ int loader_install(struct loader *l, uint64_t cgroup_id, const struct ag_image *
 		if (err)
 			goto unlock;
 	}
-	if (bpf_map_update_elem(l->fds[M_POLICIES], &cgroup_id, &fd, BPF_ANY)) {
+	if (bpf_map_update_elem(FD(l, policies), &cgroup_id, &fd, BPF_ANY)) {
 		err = -errno;
 		goto unlock;
 	}
@@ -485,11 +516,11 @@ int loader_remove(struct loader *l, uint64_t cgroup_id)
 	err = lock(l);
 	if (err)
 		return err;
-	if (bpf_map_delete_elem(l->fds[M_POLICIES], &cgroup_id)) {
+	if (bpf_map_delete_elem(FD(l, policies), &cgroup_id)) {
 		err = -errno;
 		goto unlock;
 	}
-	bpf_map_delete_elem(l->fds[M_STREAMS], &cgroup_id); /* most policies have none */
+	bpf_map_delete_elem(FD(l, streams), &cgroup_id); /* most policies have none */
 	loader_dns_unregister(l, cgroup_id);
 	loader_forget(l, cgroup_id);
 	err = read_state(l, &st);
@@ -531,7 +562,7 @@ int loader_gc(struct loader *l, const char *cgroup_root)
 		       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return -errno;
-	n = count_policies(l->fds[M_POLICIES], ids, AG_MAX_POLICIES);
+	n = count_policies(FD(l, policies), ids, AG_MAX_POLICIES);
 	for (i = 0; i < n && i < (int)AG_MAX_POLICIES; i++) {
 		alive = cgroup_alive(root_fd, ids[i]);
 		if (alive < 0) {
@@ -551,12 +582,12 @@ int loader_dns_register(struct loader *l, uint64_t cgroup_id, uint16_t port4, ui
 {
 	struct ag_dns_proxy px = { .port4 = port4, .port6 = port6 };
 
-	return bpf_map_update_elem(l->fds[M_DNS], &cgroup_id, &px, BPF_ANY) ? -errno : 0;
+	return bpf_map_update_elem(FD(l, dns), &cgroup_id, &px, BPF_ANY) ? -errno : 0;
 }
 
 int loader_dns_unregister(struct loader *l, uint64_t cgroup_id)
 {
-	return bpf_map_delete_elem(l->fds[M_DNS], &cgroup_id) ? -errno : 0;
+	return bpf_map_delete_elem(FD(l, dns), &cgroup_id) ? -errno : 0;
 }
 
 int loader_learn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16], const char *name,
@@ -564,13 +595,24 @@ int loader_learn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16], c
 {
 	struct ag_learned_key k = { .cgroup_id = cgroup_id };
 	struct ag_learned_val v = { .expires_ns = expires_ns };
+	__u32 inner_id;
+	int err = 0;
 
 	if (name_len >= AG_DNS_NAME_MAX)
 		return -ENAMETOOLONG;
 	memcpy(k.addr, addr, sizeof(k.addr));
 	memcpy(v.name, name, name_len);
 	v.name_len = (__u32)name_len;
-	return bpf_map_update_elem(l->fds[M_LEARNED], &k, &v, BPF_ANY) ? -errno : 0;
+	/*
+	 * loader_remove() deletes the policy, then forgets: once the policy is gone, an answer
+	 * still in flight in a proxy thread must not leave an address behind.
+	 */
+	pthread_mutex_lock(&l->learn_lock);
+	if (bpf_map_lookup_elem(FD(l, policies), &cgroup_id, &inner_id) ||
+	    bpf_map_update_elem(FD(l, learned), &k, &v, BPF_ANY))
+		err = -errno;
+	pthread_mutex_unlock(&l->learn_lock);
+	return err;
 }
 
 int loader_dns_client(struct loader *l, int family, int proto, uint16_t port,
@@ -580,7 +622,7 @@ int loader_dns_client(struct loader *l, int family, int proto, uint16_t port,
 				       .port = port,
 				       .proto = (__u16)proto };
 
-	return bpf_map_lookup_elem(l->fds[M_DNS_CLIENTS], &k, out) ? -errno : 0;
+	return bpf_map_lookup_elem(FD(l, dns_clients), &k, out) ? -errno : 0;
 }
 
 int loader_forget(struct loader *l, uint64_t cgroup_id)
@@ -589,22 +631,24 @@ int loader_forget(struct loader *l, uint64_t cgroup_id)
 	void *prev = NULL;
 	int n = 0;
 
+	pthread_mutex_lock(&l->learn_lock);
 	/* Deleting the key just visited would restart the walk: delete one step behind. */
-	while (!bpf_map_get_next_key(l->fds[M_LEARNED], prev, &next)) {
+	while (!bpf_map_get_next_key(FD(l, learned), prev, &next)) {
 		if (prev && key.cgroup_id == cgroup_id &&
-		    !bpf_map_delete_elem(l->fds[M_LEARNED], &key))
+		    !bpf_map_delete_elem(FD(l, learned), &key))
 			n++;
 		key = next;
 		prev = &key;
 	}
-	if (prev && key.cgroup_id == cgroup_id && !bpf_map_delete_elem(l->fds[M_LEARNED], &key))
+	if (prev && key.cgroup_id == cgroup_id && !bpf_map_delete_elem(FD(l, learned), &key))
 		n++;
+	pthread_mutex_unlock(&l->learn_lock);
 	return n;
 }
 
 int loader_policies(struct loader *l, uint64_t *ids, size_t max)
 {
-	return count_policies(l->fds[M_POLICIES], ids, max);
+	return count_policies(FD(l, policies), ids, max);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -624,12 +668,12 @@ int loader_subscribe(struct loader *l, uint64_t cgroup_id, loader_event_fn fn, v
 
 	if (l->rb)
 		return -EBUSY;
-	fd = l->fds[M_EVENTS];
+	fd = FD(l, events);
 	if (cgroup_id) {
 		fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "ag_stream", 0, 0, AG_STREAM_BYTES, NULL);
 		if (fd < 0)
 			return -errno;
-		if (bpf_map_update_elem(l->fds[M_STREAMS], &cgroup_id, &fd, BPF_ANY)) {
+		if (bpf_map_update_elem(FD(l, streams), &cgroup_id, &fd, BPF_ANY)) {
 			close(fd);
 			return -errno;
 		}
@@ -672,7 +716,7 @@ int loader_drops(struct loader *l, uint64_t *total)
 	v = calloc(ncpu, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(l->fds[M_DROPS], &zero, v)) {
+	if (bpf_map_lookup_elem(FD(l, drops), &zero, v)) {
 		free(v);
 		return -errno;
 	}
@@ -706,6 +750,10 @@ const char *loader_strerror(int err)
 		       "(remove it once nothing needs its policies, or reboot)";
 	case -ENOTDIR:
 		return "not a cgroup v2 directory";
+	case -ENOLINK:
+		return "a program of the BPF object has no link under " AG_PIN_DIR " (the loader "
+		       "cannot attach its type, or its pin was removed): refusing to run with a "
+		       "hook unenforced";
 	default:
 		return strerror(-err);
 	}
@@ -736,7 +784,7 @@ static int protect_update(struct loader *l, const char *path, __u32 owner, int a
 	err = lock(l);
 	if (err)
 		return err;
-	if (bpf_map_lookup_elem(l->fds[M_PROTECTED], &k, &v))
+	if (bpf_map_lookup_elem(FD(l, protected), &k, &v))
 		v = 0;
 	if (owner == AG_PROTECT_DAEMON)
 		v = add > 0 ? v | owner : v & ~owner;
@@ -745,9 +793,9 @@ static int protect_update(struct loader *l, const char *path, __u32 owner, int a
 	else if (v & ~AG_PROTECT_DAEMON)
 		v--;
 	if (v)
-		err = bpf_map_update_elem(l->fds[M_PROTECTED], &k, &v, BPF_ANY) ? -errno : 0;
+		err = bpf_map_update_elem(FD(l, protected), &k, &v, BPF_ANY) ? -errno : 0;
 	else
-		err = bpf_map_delete_elem(l->fds[M_PROTECTED], &k) && errno != ENOENT ? -errno : 0;
+		err = bpf_map_delete_elem(FD(l, protected), &k) && errno != ENOENT ? -errno : 0;
 	unlock(l);
 	return err;
 }

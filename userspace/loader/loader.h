@@ -6,10 +6,31 @@
  * outlives every process. Installs compiled images (compile.h) per cgroup,
  * and reads the kernel's decisions (event.h) and drop counters.
  *
+ * Which programs and maps exist is read from the BPF object itself (loader_int.h):
+ * every program is attached and its link pinned, every map pinned by its name, and
+ * loading fails with -ENOLINK (fail closed) when a program could not be attached.
+ *
  * Several processes may hold a loader at once (a daemon and `agentgate exec`):
- * first-time loading, installs and removes are serialised by an flock on
- * AG_LOCK_FILE. Events go to one shared stream (the daemon's) unless a
+ * first-time loading, installs, removes and protect marks are serialised by an
+ * flock on AG_LOCK_FILE. Events go to one shared stream (the daemon's) unless a
  * process asks for a private stream for its own policy (loader_subscribe).
+ *
+ * Threads. A flock excludes processes, not the threads of one process (it belongs
+ * to the open file): what it guards is called from one thread, the owner's.
+ *   - Any thread, concurrently: loader_learn(), loader_dns_client(),
+ *     loader_dns_register(), loader_dns_unregister(), loader_forget(),
+ *     loader_policies(), loader_drops(), loader_cgroup_id(), loader_strerror().
+ *     They use only the map fds, fixed from loader_open() to loader_close(); the
+ *     kernel updates map elements atomically. The loader's learn mutex orders
+ *     loader_learn() (DNS proxy threads) against loader_forget(), so no address is
+ *     learned for a cgroup after loader_remove() forgot its addresses.
+ *   - The owner's thread only (under the flock): loader_install(), loader_remove(),
+ *     loader_gc(), loader_protect(), loader_unprotect().
+ *   - The thread that subscribed only: loader_subscribe(), loader_poll(),
+ *     loader_events_fd() (the ring buffer has one consumer).
+ *   - Once per process, before other threads use the loader: loader_check_support(),
+ *     loader_open() (libbpf's print callback is process-wide), loader_unpin();
+ *     loader_close() after every other thread stopped using it (DNS proxies stopped).
  *
  * Every function returns 0 (or a count) or a negative errno and prints
  * nothing; loader_strerror() explains the loader's own errnos.
@@ -45,6 +66,8 @@ int loader_check_support(char *msg, size_t msgsz);
  * Adopts the pinned state under AG_PIN_DIR, or loads, attaches and pins it.
  * -EPROTO: the pins come from a different agentgate build (remove them once
  * no policy is needed, e.g. `rm -r /sys/fs/bpf/agentgate`, or reboot).
+ * -ENOLINK: a program of the object has no pinned link, so its hook would go
+ * unenforced (a load that fails so removes what it pinned).
  */
 int loader_open(struct loader **out, const struct loader_opts *opts);
 

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The BPF object as the loader sees it, opened from the skeleton's embedded bytes and never
+ * loaded: every program has an attach plan, and pins keep the names they always had.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "loader/loader_int.h"
+#include "maps.h"
+#include "agentgate.skel.h"
+
+static int open_skel(void **state)
+{
+	struct agentgate_bpf *skel = agentgate_bpf__open();
+
+	if (!skel)
+		return -1;
+	*state = skel;
+	return 0;
+}
+
+static int close_skel(void **state)
+{
+	agentgate_bpf__destroy(*state);
+	return 0;
+}
+
+static int on_list(const char *const *list, const char *name)
+{
+	size_t i;
+
+	for (i = 0; list[i]; i++)
+		if (!strcmp(list[i], name))
+			return 1;
+	return 0;
+}
+
+static void test_every_program_has_a_plan(void **state)
+{
+	struct agentgate_bpf *skel = *state;
+	struct bpf_program *prog;
+	char path[PATH_MAX];
+	int lsm = 0, cgroup = 0;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		const char *sec = bpf_program__section_name(prog);
+
+		switch (loader_attach_plan(prog)) {
+		case LOADER_ATTACH_LSM:
+			if (strncmp(sec, "lsm", 3))
+				fail_msg("%s (%s): planned as LSM", name, sec);
+			lsm++;
+			break;
+		case LOADER_ATTACH_CGROUP:
+			if (strncmp(sec, "cgroup/", 7))
+				fail_msg("%s (%s): planned for the cgroup root", name, sec);
+			cgroup++;
+			break;
+		case LOADER_ATTACH_EXEMPT:
+			if (!on_list(loader_exempt, name))
+				fail_msg("%s: exempt but not in loader_exempt", name);
+			break;
+		default:
+			fail_msg("%s (%s): the loader has no way to attach it", name, sec);
+		}
+		assert_int_equal(loader_link_pin(prog, path, sizeof(path)), 0);
+	}
+	/* The hooks agentgate is about, and the DNS steering. */
+	assert_true(lsm > 0);
+	assert_true(cgroup > 0);
+}
+
+static void test_exemptions_name_programs(void **state)
+{
+	struct agentgate_bpf *skel = *state;
+	size_t i;
+
+	for (i = 0; loader_exempt[i]; i++)
+		if (!bpf_object__find_program_by_name(skel->obj, loader_exempt[i]))
+			fail_msg("loader_exempt names %s, which the object lacks",
+				 loader_exempt[i]);
+}
+
+/* A program of a type the loader cannot attach, or one not loaded, has no plan. */
+static void test_unattachable_has_no_plan(void **state)
+{
+	struct agentgate_bpf *skel = *state;
+
+	assert_int_equal(loader_attach_plan(skel->progs.ag_file_open), LOADER_ATTACH_LSM);
+	assert_int_equal(loader_attach_plan(skel->progs.ag_dns_connect4), LOADER_ATTACH_CGROUP);
+	assert_int_equal(
+		bpf_program__set_expected_attach_type(skel->progs.ag_file_open, BPF_LSM_CGROUP), 0);
+	assert_int_equal(loader_attach_plan(skel->progs.ag_file_open), LOADER_ATTACH_NONE);
+	assert_int_equal(bpf_program__set_type(skel->progs.ag_bpf, BPF_PROG_TYPE_KPROBE), 0);
+	assert_int_equal(loader_attach_plan(skel->progs.ag_bpf), LOADER_ATTACH_NONE);
+	assert_int_equal(bpf_program__set_autoload(skel->progs.ag_dns_connect6, false), 0);
+	assert_int_equal(loader_attach_plan(skel->progs.ag_dns_connect6), LOADER_ATTACH_NONE);
+}
+
+/* Pins of earlier builds keep their names: tools and tests know them. */
+static void test_pin_names(void **state)
+{
+	static const char *const maps[] = { "policies",	   "cache",	"events", "streams",
+					    "drops",	   "protected", "dns",	  "learned",
+					    "dns_clients", "state",	NULL };
+	static const char *const links[] = { "link_file_open", "link_bprm_check", "link_bpf",
+					     "link_dns_connect4", NULL };
+	struct agentgate_bpf *skel = *state;
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	size_t dir = strlen(AG_PIN_DIR "/"), found = 0;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		assert_int_equal(loader_map_pin(map, path, sizeof(path)), 0);
+		assert_memory_equal(path, AG_PIN_DIR "/", dir);
+		assert_null(strchr(path + dir, '/'));
+		found += on_list(maps, path + dir);
+	}
+	assert_int_equal(found, sizeof(maps) / sizeof(maps[0]) - 1);
+	found = 0;
+	bpf_object__for_each_program(prog, skel->obj) {
+		assert_int_equal(loader_link_pin(prog, path, sizeof(path)), 0);
+		assert_memory_equal(path, AG_PIN_DIR "/" LOADER_LINK_PREFIX,
+				    dir + strlen(LOADER_LINK_PREFIX));
+		found += on_list(links, path + dir);
+	}
+	assert_int_equal(found, sizeof(links) / sizeof(links[0]) - 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_every_program_has_a_plan, open_skel,
+						close_skel),
+		cmocka_unit_test_setup_teardown(test_exemptions_name_programs, open_skel,
+						close_skel),
+		cmocka_unit_test_setup_teardown(test_unattachable_has_no_plan, open_skel,
+						close_skel),
+		cmocka_unit_test_setup_teardown(test_pin_names, open_skel, close_skel),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * How the loader turns the BPF object into pins, shared with tests/unit/test_loader_plan.c.
+ * Nothing here is a list of the object's programs or maps: both are walked in the object
+ * (bpf_object__for_each_program / bpf_object__for_each_map), so a program or map added to
+ * bpf/ is attached and pinned without a change here.
+ *
+ *   map ag_NAME      -> AG_PIN_DIR/NAME        (ag_policies -> policies)
+ *   program ag_NAME  -> AG_PIN_DIR/link_NAME   (ag_file_open -> link_file_open)
+ *
+ * A name without the "ag_" prefix is pinned as it is.
+ */
+#ifndef AGENTGATE_LOADER_INT_H
+#define AGENTGATE_LOADER_INT_H
+
+#include <stddef.h>
+#include <bpf/libbpf.h>
+
+#define LOADER_NAME_PREFIX "ag_"
+#define LOADER_LINK_PREFIX "link_"
+
+enum loader_attach {
+	LOADER_ATTACH_NONE, /* no plan: loading fails with -ENOLINK (fail closed) */
+	LOADER_ATTACH_LSM, /* BPF_PROG_TYPE_LSM, BPF_LSM_MAC: bpf_program__attach() */
+	LOADER_ATTACH_CGROUP, /* BPF_PROG_TYPE_CGROUP_SOCK_ADDR: attached to the cgroup v2 root */
+	LOADER_ATTACH_EXEMPT, /* named in loader_exempt[]: loaded, deliberately left unattached */
+};
+
+/*
+ * Programs loaded but never attached, each with the reason; NULL-terminated. A program
+ * that is not attachable and not listed here makes loading fail. None today.
+ */
+extern const char *const loader_exempt[];
+
+/* How the loader attaches prog (of an opened or loaded object). */
+enum loader_attach loader_attach_plan(const struct bpf_program *prog);
+
+/* The pin path of a map or of a program's link; -ENAMETOOLONG when it does not fit. */
+int loader_map_pin(const struct bpf_map *map, char *path, size_t size);
+int loader_link_pin(const struct bpf_program *prog, char *path, size_t size);
+
+#endif /* AGENTGATE_LOADER_INT_H */
