@@ -23,14 +23,16 @@
 #define DEFAULT_RINGBUF (2u << 20)
 
 /* Pinned maps; "state" is pinned last, so its presence means a complete set. */
-static const char *const map_pins[] = { "policies",  "cache", "events",	 "streams",	"drops",
-					"protected", "dns",   "learned", "dns_clients", "state" };
+static const char *const map_pins[] = { "policies", "cache",	   "events",	"streams",
+					"drops",    "errors",	   "protected", "dns",
+					"learned",  "dns_clients", "state" };
 enum {
 	M_POLICIES,
 	M_CACHE,
 	M_EVENTS,
 	M_STREAMS,
 	M_DROPS,
+	M_ERRORS,
 	M_PROTECTED,
 	M_DNS,
 	M_LEARNED,
@@ -271,6 +273,7 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	maps[M_EVENTS] = skel->maps.ag_events;
 	maps[M_STREAMS] = skel->maps.ag_streams;
 	maps[M_DROPS] = skel->maps.ag_drops;
+	maps[M_ERRORS] = skel->maps.ag_errors;
 	maps[M_PROTECTED] = skel->maps.ag_protected;
 	maps[M_DNS] = skel->maps.ag_dns;
 	maps[M_LEARNED] = skel->maps.ag_learned;
@@ -681,6 +684,11 @@ int loader_drops(struct loader *l, uint64_t *total)
 		*total += v[i];
 	free(v);
 	return 0;
+}
+
+int loader_errors_fd(struct loader *l)
+{
+	return l->fds[M_ERRORS];
 }
 
 int loader_cgroup_id(const char *path, uint64_t *id)
