@@ -7,7 +7,8 @@ BUILD ?= build
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
-ARCH := x86
+# The BPF object's target architecture (__TARGET_ARCH_*), the build host's by default.
+ARCH := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(shell uname -m)))
 
 ifeq ($(V),1)
 Q :=
@@ -21,21 +22,25 @@ CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wshadow -Werror -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -Iinclude -Iuserspace -I$(BUILD)
 LDLIBS := -lbpf -lelf -lz -lyaml -ljansson -lcrypto -lldns -lpthread
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -D__BPF__ -Wall -Werror \
+# vmlinux.h is the build host's: AG_VMLINUX_ARCH_* tells bpf/lib/arch.h what it lacks.
+BPF_CFLAGS := -g -O2 -target bpf -D__BPF__ -DAG_VMLINUX_ARCH_$(ARCH) -Wall -Werror \
 	      -Iinclude -I$(BUILD)
 
 USER_SRCS := $(sort $(wildcard userspace/*.c userspace/*/*.c))
 USER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(USER_SRCS))
 LIB_OBJS := $(filter-out $(BUILD)/obj/userspace/cli/main.o,$(USER_OBJS))
-BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
-SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+# maps.bpf.o first: libbpf 1.1's linker leaves the BTF offset of a map at 0 when an extern
+# declaration of it comes before its definition (the skeleton then fails to open the object).
+BPF_PARTS := maps.bpf.o $(filter-out maps.bpf.o,$(patsubst bpf/%.bpf.c,%.bpf.o,$(sort $(wildcard bpf/*.bpf.c))))
+BPF_HDRS := $(wildcard include/*.h bpf/lib/*.h)
+SKELS := $(BUILD)/agentgate.skel.h
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 E2E_BINS := $(patsubst tests/e2e/%.c,$(BUILD)/tests/e2e/%,$(sort $(wildcard tests/e2e/*.c)))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/cli/main.c,$(USER_SRCS)))
 HDRS := $(wildcard include/*.h userspace/*.h userspace/*/*.h)
 
-.PHONY: all deps test unit e2e fuzzers fuzz demo bench clean
+.PHONY: all deps test unit e2e fuzzers fuzz demo bench clean bpf-arm64
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -50,11 +55,28 @@ $(BUILD)/vmlinux.h:
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp
 	$(Q)cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard include/*.h bpf/*.h)
-	$(call msg,BPF,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-	$(Q)llvm-strip -g $@ 2>/dev/null || true
+# One object per hook family (bpf/<family>.bpf.c) and architecture, in build/bpf/<arch>/;
+# bpftool's static linker joins them into one object (extern maps resolved to bpf/maps.bpf.c),
+# so one skeleton names every program and map.
+define BPF_ARCH_RULE
+$(BUILD)/bpf/$(1)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(BPF_HDRS)
+	$$(call msg,BPF,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_$(1) -c $$< -o $$@
+	$(Q)llvm-strip -g $$@ 2>/dev/null || true
+endef
+$(foreach a,x86 arm64,$(eval $(call BPF_ARCH_RULE,$(a))))
+
+$(BUILD)/bpf/agentgate.bpf.o: $(addprefix $(BUILD)/bpf/$(ARCH)/,$(BPF_PARTS))
+	$(call msg,BPF-LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+# Built by `make test` so that the arm64 object keeps compiling; not loaded anywhere here.
+$(BUILD)/bpf/agentgate-arm64.bpf.o: $(addprefix $(BUILD)/bpf/arm64/,$(BPF_PARTS))
+	$(call msg,BPF-LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+bpf-arm64: $(BUILD)/bpf/agentgate-arm64.bpf.o
 
 $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
@@ -114,7 +136,7 @@ fuzzers: $(FUZZ_BINS)
 
 # test and demo install missing packages first: each is one command on a fresh machine.
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit fuzzers
+	$(Q)$(MAKE) --no-print-directory all unit fuzzers bpf-arm64
 	$(Q)tests/run-tests.sh
 
 # make test fuzzes each target for 10 s; this, FUZZ_SECONDS (default 600) each.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
- * Map layouts shared by bpf/agentgate.bpf.c and userspace/loader/loader.c.
+ * Map layouts shared by bpf/ (defined in bpf/maps.bpf.c) and userspace/loader/.
  *
  *   ag_policies   HASH_OF_MAPS  u64 cgroup id -> inner ARRAY of struct ag_page
  *                               (one compiled image, AG_PAGE_SIZE bytes a page)
@@ -11,6 +11,8 @@
  *   ag_streams    HASH_OF_MAPS  u64 policy cgroup id -> RINGBUF of AG_STREAM_BYTES:
  *                               that policy's events go there instead of ag_events
  *   ag_drops      PERCPU_ARRAY  u64 events lost because the ring buffer was full
+ *   ag_errors     PERCPU_ARRAY  enum ag_hook -> u64: helper or map failures met by that
+ *                               hook for a confined task (each one denied or recorded)
  *   ag_protected  HASH          struct ag_inode_key -> __u32 owners: agentgate's own
  *                               files (keys, logs, policies, sockets) and directories;
  *                               a confined task may not open, change or connect to one,
@@ -37,7 +39,7 @@
 #include "policy_image.h"
 
 /* Bumped whenever a map or program layout changes: pins of another version are refused. */
-#define AG_MAPS_VERSION 3u
+#define AG_MAPS_VERSION 4u
 
 #define AG_MAX_POLICIES 1024u /* cgroups with a policy of their own */
 #define AG_CACHE_ENTRIES 16384u
@@ -115,6 +117,59 @@ struct ag_dns_client {
 	__u32 uid;
 	__u32 reserved;
 	char comm[16];
+};
+
+/*
+ * The hooks ag_errors counts by: a failed bpf_probe_read_kernel, bpf_d_path,
+ * bpf_copy_from_user, map lookup or update on a confined task's path. Each such
+ * failure either denies (enforce mode) or is only recorded here; the counters
+ * tell the two apart from a healthy kernel, where they stay 0. One entry per
+ * LSM program (named as the program, without "ag_"), one for the cgroup DNS
+ * steering programs; userspace/loader/loader_errors.c names them from this list.
+ */
+#define AG_HOOKS(X)                                   \
+	X(FILE_OPEN, file_open)                       \
+	X(BPRM_CHECK, bprm_check)                     \
+	X(BPRM_COMMITTED, bprm_committed)             \
+	X(SOCKET_CONNECT, socket_connect)             \
+	X(SOCKET_SENDMSG, socket_sendmsg)             \
+	X(SOCKET_CREATE, socket_create)               \
+	X(UNIX_STREAM_CONNECT, unix_stream_connect)   \
+	X(UNIX_MAY_SEND, unix_may_send)               \
+	X(PATH_MKNOD, path_mknod)                     \
+	X(PATH_MKDIR, path_mkdir)                     \
+	X(PATH_UNLINK, path_unlink)                   \
+	X(PATH_RMDIR, path_rmdir)                     \
+	X(PATH_SYMLINK, path_symlink)                 \
+	X(PATH_LINK, path_link)                       \
+	X(PATH_RENAME, path_rename)                   \
+	X(PATH_TRUNCATE, path_truncate)               \
+	X(PATH_CHMOD, path_chmod)                     \
+	X(PATH_CHOWN, path_chown)                     \
+	X(INODE_SETXATTR, inode_setxattr)             \
+	X(INODE_REMOVEXATTR, inode_removexattr)       \
+	X(INODE_SETATTR, inode_setattr)               \
+	X(BPF, bpf)                                   \
+	X(PTRACE_ACCESS_CHECK, ptrace_access_check)   \
+	X(TASK_KILL, task_kill)                       \
+	X(TASK_ALLOC, task_alloc)                     \
+	X(USERNS_CREATE, userns_create)               \
+	X(KERNEL_READ_FILE, kernel_read_file)         \
+	X(KERNEL_LOAD_DATA, kernel_load_data)         \
+	X(SB_MOUNT, sb_mount)                         \
+	X(SB_UMOUNT, sb_umount)                       \
+	X(SB_PIVOTROOT, sb_pivotroot)                 \
+	X(MOVE_MOUNT, move_mount)                     \
+	X(PATH_CHROOT, path_chroot)                   \
+	X(URING_SQPOLL, uring_sqpoll)                 \
+	X(URING_OVERRIDE_CREDS, uring_override_creds) \
+	X(DNS, dns)
+
+enum ag_hook {
+#define AG_HOOK_ENUM(id, name) AG_HOOK_##id,
+	AG_HOOKS(AG_HOOK_ENUM)
+#undef AG_HOOK_ENUM
+		AG_HOOK_COUNT
 };
 
 #endif /* AGENTGATE_MAPS_H */

@@ -38,6 +38,7 @@ printf '%s\n' "$out" | grep -q "programs .*file_open" && pass "status lists atta
 printf '%s\n' "$out" | grep -q "dns proxy 127.0.0.1:[0-9]" && pass "status names the assignment's DNS proxy" || fail "status names the assignment's DNS proxy" "$out"
 printf '%s\n' "$out" | grep -qF "$AUDIT" && pass "status names the audit log" || fail "status names the audit log" "$out"
 ctl status --json | grep -q '"events":[1-9]' && pass "status counts events written" || fail "status counts events written" "$(ctl status --json)"
+ctl status --json | grep -q '"errors":{' && pass "status reads the kernel's error counters" || fail "status reads the kernel's error counters" "$(ctl status --json)"
 
 # The daemon's own files stay off limits even to a policy that allows every path.
 open_pol=$(open_policy d52-open)

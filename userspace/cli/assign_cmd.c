@@ -143,6 +143,8 @@ int cmd_unassign(int argc, char **argv)
 static void print_status(json_t *s)
 {
 	json_t *progs = json_object_get(s, "programs"), *pols = json_object_get(s, "policies"), *p;
+	json_t *errs = json_object_get(s, "errors"), *n;
+	const char *hook;
 	json_int_t pid = 0, up = 0, events = 0, drops = 0, gaps = 0, others = 0;
 	const char *kernel = "", *log = "", *cfg = "";
 	size_t i;
@@ -160,6 +162,12 @@ static void print_status(json_t *s)
 	printf("%s\n", json_array_size(progs) ? "" : " none attached");
 	printf("audit log  %s: %lld events written, %lld lost in the kernel (%lld recorded as gaps)\n",
 	       log, (long long)events, (long long)drops, (long long)gaps);
+	if (json_object_size(errs)) {
+		printf("errors    ");
+		json_object_foreach(errs, hook, n)
+			printf(" %s %lld", hook, (long long)json_integer_value(n));
+		printf(" (kernel helper failures: denied or recorded)\n");
+	}
 	printf("policies   %zu assigned by the daemon, %lld other (agentgate exec)\n",
 	       json_array_size(pols), (long long)others);
 	json_array_foreach(pols, i, p)

@@ -31,6 +31,22 @@ static json_t *programs_json(void)
 	return a;
 }
 
+/* The kernel's helper-failure counters that are not 0, by hook name. */
+static json_t *errors_json(struct daemon *d)
+{
+	uint64_t counts[AG_HOOK_COUNT];
+	json_t *o = json_object();
+	unsigned int i;
+
+	if (loader_errors(d->loader, counts))
+		return o;
+	for (i = 0; i < AG_HOOK_COUNT; i++)
+		if (counts[i])
+			json_object_set_new(o, loader_hook_name(i),
+					    json_integer((json_int_t)counts[i]));
+	return o;
+}
+
 json_t *daemon_status_json(struct daemon *d)
 {
 	json_t *o, *pol;
@@ -84,6 +100,8 @@ json_t *daemon_status_json(struct daemon *d)
 		      (json_int_t)drops, "gap_events", (json_int_t)d->gaps, "audit_log",
 		      d->cfg->audit.log, "stream_socket", d->cfg->stream_socket, "config",
 		      d->config_path ? d->config_path : "");
+	if (o)
+		json_object_set_new(o, "errors", errors_json(d));
 	if (o && d->stream)
 		json_object_set_new(o, "stream_subscribers",
 				    json_integer((json_int_t)audit_stream_subscribers(d->stream)));

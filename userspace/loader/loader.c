@@ -727,6 +727,11 @@ int loader_drops(struct loader *l, uint64_t *total)
 	return 0;
 }
 
+int loader_errors_fd(struct loader *l)
+{
+	return FD(l, errors);
+}
+
 int loader_cgroup_id(const char *path, uint64_t *id)
 {
 	struct statfs fs;

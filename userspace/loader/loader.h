@@ -142,6 +142,17 @@ int loader_unprotect(struct loader *l, const char *path, bool daemon);
 /* Events lost so far because the ring buffer was full, summed over CPUs. */
 int loader_drops(struct loader *l, uint64_t *total);
 
+/*
+ * Helper and map failures the kernel met on confined tasks' paths (each one
+ * denied or only recorded), per hook, summed over CPUs: counts[AG_HOOK_COUNT]
+ * indexed by enum ag_hook (include/maps.h). loader_errors.c.
+ */
+int loader_errors(struct loader *l, uint64_t *counts);
+/* The hook's name (its program's, without "ag_"); NULL for none. */
+const char *loader_hook_name(unsigned int hook);
+/* The pinned ag_errors map, for loader_errors(). */
+int loader_errors_fd(struct loader *l);
+
 /* The id of a cgroup v2 directory (its inode number), as the kernel reports it. */
 int loader_cgroup_id(const char *path, uint64_t *id);
 

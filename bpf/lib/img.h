@@ -9,6 +9,10 @@
  * open-coded 4096-iteration loop costs the verifier one pass per iteration
  * (near its 1M instruction budget once per hook), bpf_loop one pass in all.
  * Step, accept and verdict are the shared functions, so results are identical.
+ *
+ * A page that cannot be looked up (a corrupt image) sends the walk to the dead
+ * state, the policy's default: counted in ag_errors under the handle's hook.
+ * The includer declares the maps and ag_count_error() first (lib/common.h).
  */
 #ifndef AGENTGATE_BPF_IMG_H
 #define AGENTGATE_BPF_IMG_H
@@ -19,6 +23,7 @@ struct ag_img {
 	void *inner; /* the policy's inner array map */
 	struct ag_page *cur; /* never NULL: page 0 until another is needed */
 	__u32 cur_idx;
+	__u32 hook; /* enum ag_hook, for ag_errors */
 };
 
 static __always_inline struct ag_page *ag_img_page(struct ag_img *m, __u32 off)
@@ -29,8 +34,10 @@ static __always_inline struct ag_page *ag_img_page(struct ag_img *m, __u32 off)
 	if (idx == m->cur_idx)
 		return m->cur;
 	p = bpf_map_lookup_elem(m->inner, &idx);
-	if (!p)
+	if (!p) {
+		ag_count_error(m->hook);
 		return NULL;
+	}
 	m->cur = p;
 	m->cur_idx = idx;
 	return p;

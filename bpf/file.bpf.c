@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * file_read / file_write: file_open decides opens on the path bpf_d_path
+ * gives; the path hooks (create, remove, rename, link, attributes) and the
+ * inode hooks (xattrs, timestamps) decide changes as file_write of the entry.
+ */
+#include "lib/common.h"
+#include "lib/path.h"
+
+/* Whether a cgroupfs directory (a cgroup, its inode number the cgroup id) is cgid or below. */
+static __always_inline int ag_cgroup_dir_within(struct dentry *d, __u64 cgid)
+{
+	struct dentry *parent;
+	int i;
+
+	for (i = 0; i < AG_MAX_CGROUP_DEPTH && d; i++) {
+		if (BPF_CORE_READ(d, d_inode, i_ino) == cgid)
+			return 1;
+		parent = BPF_CORE_READ(d, d_parent);
+		if (parent == d)
+			break;
+		d = parent;
+	}
+	return 0;
+}
+
+SEC("lsm.s/file_open")
+int BPF_PROG(ag_file_open, struct file *file, int ret)
+{
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	__u32 fmode, fflags;
+	int rd, wr, err, len;
+
+	if (ret)
+		return ret;
+	fmode = file->f_mode;
+	fflags = file->f_flags;
+	/*
+	 * The open that executes a binary (and its ELF interpreter) is shell_exec's.
+	 * 6.1 marks it in f_flags only; userspace cannot pass __FMODE_EXEC to open().
+	 */
+	if ((fmode & FMODE_EXEC) || (fflags & __FMODE_EXEC))
+		return 0;
+	err = ag_setup(&pol, &t, AG_HOOK_FILE_OPEN);
+	if (err)
+		return err > 0 ? 0 : err;
+	wr = (fmode & FMODE_WRITE) || (fflags & (O_TRUNC | O_APPEND | O_CREAT));
+	/* An open for neither (O_ACCMODE 3, ioctl only) counts as a read. */
+	rd = (fmode & FMODE_READ) || !(fmode & FMODE_WRITE);
+
+	len = bpf_d_path((struct path *)&file->f_path, (char *)t->ev.subject, AG_MAX_INPUT);
+	/* A path too long for the buffer is oversized, denied; any other failure too, counted. */
+	if (len > 0) {
+		len--;
+	} else {
+		if (len != -ENAMETOOLONG)
+			ag_count_error(AG_HOOK_FILE_OPEN);
+		len = AG_MAX_INPUT + 1;
+	}
+	if (ag_dentry_protected(BPF_CORE_READ(file, f_path.dentry)))
+		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, len);
+	/* cgroup.procs of a cgroup outside the confined ones is the way out of confinement. */
+	if (wr && BPF_CORE_READ(file, f_inode, i_sb, s_magic) == CGROUP2_SUPER_MAGIC &&
+	    !ag_cgroup_dir_within(BPF_CORE_READ(file, f_path.dentry, d_parent), pol.cgroup_id))
+		return ag_refuse(t, &pol, AG_OP_CGROUP_WRITE, len);
+	err = 0;
+	if (rd)
+		err = ag_decide(t, &pol, AG_CLASS_FILE_READ, len, 0);
+	if (wr && ag_decide(t, &pol, AG_CLASS_FILE_WRITE, len, 0))
+		err = -EPERM;
+	return err;
+}
+
+/* A write-like change of the entry dentry on mnt: decided as file_write of its path. */
+static __always_inline int ag_write_op(__u32 hook, struct dentry *dentry,
+				       const struct vfsmount *mnt)
+{
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	int err;
+
+	err = ag_setup(&pol, &t, hook);
+	if (err)
+		return err > 0 ? 0 : err;
+	/* Pinned programs and maps: removing them would end enforcement. */
+	if (BPF_CORE_READ(dentry, d_sb, s_magic) == BPF_FS_MAGIC || ag_dentry_protected(dentry))
+		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, ag_path_of(t, &pol, dentry, mnt));
+	return ag_decide(t, &pol, AG_CLASS_FILE_WRITE, ag_path_of(t, &pol, dentry, mnt), 0);
+}
+
+/* Also the creation by open(O_CREAT), which file_open only sees once the file exists. */
+SEC("lsm/path_mknod")
+int BPF_PROG(ag_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
+	     unsigned int dev, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_write_op(AG_HOOK_PATH_MKNOD, dentry, dir->mnt);
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(ag_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_write_op(AG_HOOK_PATH_MKDIR, dentry, dir->mnt);
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(ag_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_write_op(AG_HOOK_PATH_UNLINK, dentry, dir->mnt);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(ag_path_rmdir, const struct path *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_write_op(AG_HOOK_PATH_RMDIR, dentry, dir->mnt);
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(ag_path_symlink, const struct path *dir, struct dentry *dentry, const char *old_name,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return ag_write_op(AG_HOOK_PATH_SYMLINK, dentry, dir->mnt);
+}
+
+/* A hard link writes both names: whoever may write the link may write the file. */
+SEC("lsm/path_link")
+int BPF_PROG(ag_path_link, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry, int ret)
+{
+	if (ret)
+		return ret;
+	/* links never cross mounts */
+	ret = ag_write_op(AG_HOOK_PATH_LINK, old_dentry, new_dir->mnt);
+	if (ret)
+		return ret;
+	return ag_write_op(AG_HOOK_PATH_LINK, new_dentry, new_dir->mnt);
+}
+
+/* Both ends; RENAME_EXCHANGE is the same pair of writes. */
+SEC("lsm/path_rename")
+int BPF_PROG(ag_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	if (ret)
+		return ret;
+	ret = ag_write_op(AG_HOOK_PATH_RENAME, old_dentry, old_dir->mnt);
+	if (ret)
+		return ret;
+	return ag_write_op(AG_HOOK_PATH_RENAME, new_dentry, new_dir->mnt);
+}
+
+SEC("lsm/path_truncate")
+int BPF_PROG(ag_path_truncate, const struct path *path, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_write_op(AG_HOOK_PATH_TRUNCATE, path->dentry, path->mnt);
+}
+
+SEC("lsm/path_chmod")
+int BPF_PROG(ag_path_chmod, const struct path *path, umode_t mode, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_write_op(AG_HOOK_PATH_CHMOD, path->dentry, path->mnt);
+}
+
+SEC("lsm/path_chown")
+int BPF_PROG(ag_path_chown, const struct path *path, __u32 uid, __u32 gid,
+	     int ret) /* kuid_t, kgid_t */
+{
+	if (ret)
+		return ret;
+	return ag_write_op(AG_HOOK_PATH_CHOWN, path->dentry, path->mnt);
+}
+
+/*
+ * xattr and timestamp changes reach only the inode hooks, which carry no
+ * mount. On the task's root filesystem the path is rebuilt from the root
+ * mount and decided as file_write; elsewhere it cannot be named: refused.
+ */
+static __always_inline int ag_inode_write_op(__u32 hook, struct dentry *dentry)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vfsmount *root = BPF_CORE_READ(task, fs, root.mnt);
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	int err;
+
+	if (BPF_CORE_READ(dentry, d_sb) == BPF_CORE_READ(root, mnt_sb))
+		return ag_write_op(hook, dentry, root);
+	err = ag_setup(&pol, &t, hook);
+	if (err)
+		return err > 0 ? 0 : err;
+	return ag_refuse(t, &pol, AG_OP_UNNAMED_WRITE, 0);
+}
+
+SEC("lsm/inode_setxattr")
+int BPF_PROG(ag_inode_setxattr, void *idmap, struct dentry *dentry, const char *name,
+	     const void *value, size_t size, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_inode_write_op(AG_HOOK_INODE_SETXATTR, dentry);
+}
+
+SEC("lsm/inode_removexattr")
+int BPF_PROG(ag_inode_removexattr, void *idmap, struct dentry *dentry, const char *name, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_inode_write_op(AG_HOOK_INODE_REMOVEXATTR, dentry);
+}
+
+/* utimes and friends; mode, owner and size changes were decided by the path hooks. */
+SEC("lsm/inode_setattr")
+int BPF_PROG(ag_inode_setattr)
+{
+	struct dentry *dentry;
+	struct iattr *attr;
+	unsigned int valid;
+	__u64 ret;
+
+	/*
+	 * 6.3 added the idmap argument in front. Constant offsets in asm: the
+	 * verifier refuses ctx reads at an offset clang would compute.
+	 */
+	if (bpf_core_type_exists(struct mnt_idmap)) {
+		asm volatile("%0 = *(u64 *)(%1 + 8)" : "=r"(dentry) : "r"(ctx));
+		asm volatile("%0 = *(u64 *)(%1 + 16)" : "=r"(attr) : "r"(ctx));
+		asm volatile("%0 = *(u64 *)(%1 + 24)" : "=r"(ret) : "r"(ctx));
+	} else {
+		asm volatile("%0 = *(u64 *)(%1 + 0)" : "=r"(dentry) : "r"(ctx));
+		asm volatile("%0 = *(u64 *)(%1 + 8)" : "=r"(attr) : "r"(ctx));
+		asm volatile("%0 = *(u64 *)(%1 + 16)" : "=r"(ret) : "r"(ctx));
+	}
+	if ((int)ret) /* an int in a 64-bit slot */
+		return (int)ret;
+	valid = BPF_CORE_READ(attr, ia_valid);
+	if ((valid & (ATTR_MODE | ATTR_UID | ATTR_GID | ATTR_SIZE)) ||
+	    !(valid & (ATTR_ATIME | ATTR_MTIME)))
+		return 0;
+	return ag_inode_write_op(AG_HOOK_INODE_SETATTR, dentry);
+}

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * What every hook family (bpf/<family>.bpf.c) shares: kernel constants
+ * vmlinux.h lacks, the policy lookup for the current task, the event record,
+ * decisions, self-protection refusals and the helper-failure counters.
+ *
+ * A confined task is one whose cgroup, or the nearest ancestor of it, has a
+ * policy (include/maps.h). Every decision in a confined cgroup is sent as a
+ * struct ag_event; events the ring buffer cannot take are counted per CPU in
+ * ag_drops. A helper or map failure on a confined task's path either denies
+ * or is recorded, and is counted per hook in ag_errors.
+ */
+#ifndef AGENTGATE_BPF_COMMON_H
+#define AGENTGATE_BPF_COMMON_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "maps.h"
+#include "event.h"
+#include "map_defs.h"
+
+#define EPERM 1
+#define ENOENT 2
+#define E2BIG 7
+#define EFAULT 14
+#define EINVAL 22
+#define ENAMETOOLONG 36
+#define SIGKILL 9
+#define AF_UNSPEC 0
+#define AF_INET 2
+#define AF_INET6 10
+#define AF_PACKET 17
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+#define FMODE_EXEC 0x20
+#define __FMODE_EXEC 0x20 /* in f_flags */
+#define O_CREAT 00000100
+#define O_TRUNC 00001000
+#define O_APPEND 00002000
+#define CLONE_NEWNS 0x00020000ull
+#define CLONE_NEWUSER 0x10000000ull
+#define CLONE_INTO_CGROUP 0x200000000ull
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#define BPF_FS_MAGIC 0xcafe4a11
+#define ATTR_MODE 1u
+#define ATTR_UID 2u
+#define ATTR_GID 4u
+#define ATTR_SIZE 8u
+#define ATTR_ATIME 16u
+#define ATTR_MTIME 32u
+
+static __always_inline void ag_count_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&ag_drops, &zero);
+
+	if (n) /* index 0 of a per-CPU array: always there */
+		__sync_fetch_and_add(n, 1);
+}
+
+static __always_inline void ag_count_error(__u32 hook)
+{
+	__u64 *n = bpf_map_lookup_elem(&ag_errors, &hook);
+
+	if (n) /* hook < AG_HOOK_COUNT: always there */
+		__sync_fetch_and_add(n, 1);
+}
+
+#include "img.h"
+
+struct ag_pol {
+	__u64 cgroup_id;
+	struct ag_img img; /* img.hook: the hook deciding, for ag_errors */
+	const struct ag_image_hdr *h;
+};
+
+/*
+ * The cgroup whose policy applies to the current task (itself or the nearest
+ * ancestor with a policy), 0 when none. One lookup when nothing is installed,
+ * one cache lookup for a cgroup seen since the last policy change.
+ */
+static __always_inline __u64 ag_policy_cgroup(__u32 hook)
+{
+	struct ag_cache_val *cv, nv = {};
+	struct ag_state *st;
+	__u64 cg, id, gen;
+	__u32 zero = 0;
+	int i;
+
+	st = bpf_map_lookup_elem(&ag_state, &zero);
+	if (!st) {
+		/* Index 0 of an array: never. Were it to, confinement is unknown: counted. */
+		ag_count_error(hook);
+		return 0;
+	}
+	if (!st->npolicies)
+		return 0; /* no policy installed: nothing is confined */
+	gen = st->generation;
+	cg = bpf_get_current_cgroup_id();
+	cv = bpf_map_lookup_elem(&ag_cache, &cg);
+	if (cv && cv->generation == gen)
+		return cv->policy_cgroup_id;
+
+	/*
+	 * Root first, so the deepest cgroup with a policy is found last. No task
+	 * pointer: the cgroup sock_addr programs share this walk.
+	 */
+	for (i = 0; i < AG_MAX_CGROUP_DEPTH; i++) {
+		id = bpf_get_current_ancestor_cgroup_id(i);
+		if (!id)
+			break;
+		if (bpf_map_lookup_elem(&ag_policies, &id))
+			nv.policy_cgroup_id = id;
+	}
+	nv.generation = gen;
+	/* Only a cache: when the update fails, the next call walks again. */
+	bpf_map_update_elem(&ag_cache, &cg, &nv, BPF_ANY);
+	return nv.policy_cgroup_id;
+}
+
+/* 0, -ENOENT when the policy was removed meanwhile, -EINVAL for a corrupt image. */
+static __always_inline int ag_pol_get(__u64 cgroup_id, struct ag_pol *pol, __u32 hook)
+{
+	const struct ag_image_hdr *h;
+	struct ag_page *p0;
+	__u32 zero = 0;
+	void *inner;
+
+	inner = bpf_map_lookup_elem(&ag_policies, &cgroup_id);
+	if (!inner)
+		return -ENOENT;
+	p0 = bpf_map_lookup_elem(inner, &zero);
+	if (!p0)
+		return -EINVAL;
+	h = (const void *)p0->b;
+	if (h->magic != AG_IMAGE_MAGIC || h->version != AG_IMAGE_VERSION)
+		return -EINVAL;
+	pol->cgroup_id = cgroup_id;
+	pol->img.inner = inner;
+	pol->img.cur = p0;
+	pol->img.cur_idx = 0;
+	pol->img.hook = hook;
+	pol->h = h;
+	return 0;
+}
+
+static __always_inline struct ag_task *ag_task_get(void)
+{
+	return bpf_task_storage_get(&ag_tasks, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+/*
+ * The reader is woken only once a batch waits (1/16 of the ring): a wake-up
+ * per event costs every open an interrupt to another CPU. Readers also poll
+ * every AG_EVENTS_POLL_MS (maps.h), so a lone record waits that long at most.
+ */
+static __always_inline __u64 ag_wakeup(void *rb)
+{
+	return bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >=
+			       bpf_ringbuf_query(rb, BPF_RB_RING_SIZE) / 16 ?
+		       BPF_RB_FORCE_WAKEUP :
+		       BPF_RB_NO_WAKEUP;
+}
+
+/* Sends t->ev with the first len bytes of its subject (already in place). */
+static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol, __u16 action,
+				    struct ag_verdict v, __u32 len, __u16 flags, __u32 op)
+{
+	struct ag_event *ev = &t->ev;
+	__u64 id = bpf_get_current_pid_tgid();
+	void *stream;
+	long err;
+
+	if (len > AG_MAX_INPUT) {
+		len = AG_MAX_INPUT;
+		flags |= AG_EV_TRUNCATED;
+	}
+	ev->ts_boot_ns = bpf_ktime_get_boot_ns();
+	ev->cgroup_id = bpf_get_current_cgroup_id();
+	ev->policy_cgroup_id = pol->cgroup_id;
+	__builtin_memcpy(ev->policy_sha256, pol->h->policy_sha256, sizeof(ev->policy_sha256));
+	ev->pid = id >> 32;
+	ev->tid = (__u32)id;
+	ev->uid = (__u32)bpf_get_current_uid_gid();
+	ev->version = AG_EVENT_VERSION;
+	ev->action = action;
+	ev->rule = v.rule;
+	ev->decision = v.allow ? AG_DECISION_ALLOW : AG_DECISION_DENY;
+	ev->mode = pol->h->mode;
+	ev->flags = flags;
+	if (action != AG_CLASS_NET_ADDR) {
+		__builtin_memset(ev->addr, 0, sizeof(ev->addr));
+		ev->port = 0;
+	}
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	ev->subject_len = len;
+	ev->op = op;
+	/* Clang folds the clamp above into flags only: hide len from it, mask for the verifier. */
+	asm volatile("" : "+r"(len));
+	len = AG_EVENT_HDR_SIZE + (len & (2 * AG_MAX_INPUT - 1));
+	/* No private stream for this policy: its events go to the shared one. */
+	stream = bpf_map_lookup_elem(&ag_streams, &pol->cgroup_id);
+	if (stream)
+		err = bpf_ringbuf_output(stream, ev, len, ag_wakeup(stream));
+	else
+		err = bpf_ringbuf_output(&ag_events, ev, len, ag_wakeup(&ag_events));
+	if (err)
+		ag_count_drop();
+}
+
+/* Decides one class on t->ev.subject[0..len), records it, returns the hook's answer. */
+static __always_inline int ag_decide(struct ag_task *t, const struct ag_pol *pol, __u16 cls,
+				     __u32 len, __u16 flags)
+{
+	struct ag_verdict v =
+		ag_match_bpf(&pol->img, pol->h, cls, (const __u8 *)t->ev.subject, len);
+
+	ag_emit(t, pol, cls, v, len, flags, AG_OP_NONE);
+	if (!v.allow && pol->h->mode == AG_MODE_ENFORCE)
+		return -EPERM;
+	return 0;
+}
+
+/*
+ * The kernel could not read what the decision needs (subject[0..len) holds
+ * what it could): counted, recorded as AG_RULE_UNREADABLE, denied in enforce mode.
+ */
+static __always_inline int ag_unreadable(struct ag_task *t, const struct ag_pol *pol, __u16 cls,
+					 __u32 len)
+{
+	struct ag_verdict v = { .rule = AG_RULE_UNREADABLE, .allow = 0 };
+
+	ag_count_error(pol->img.hook);
+	ag_emit(t, pol, cls, v, len, 0, AG_OP_NONE);
+	return pol->h->mode == AG_MODE_ENFORCE ? -EPERM : 0;
+}
+
+/*
+ * 0: the task is confined, pol and t are set. 1: it is not (the hook allows,
+ * callers return 0). Fails closed: a confined task whose policy or scratch
+ * cannot be read is denied (-EPERM), and the failure counted.
+ */
+static __always_inline int ag_setup(struct ag_pol *pol, struct ag_task **t, __u32 hook)
+{
+	__u64 pcg = ag_policy_cgroup(hook);
+	int err;
+
+	if (!pcg)
+		return 1;
+	err = ag_pol_get(pcg, pol, hook);
+	if (err == -ENOENT)
+		return 1; /* removed since the cache said so: no longer confined */
+	if (err) {
+		ag_count_error(hook);
+		return -EPERM;
+	}
+	*t = ag_task_get();
+	if (!*t) {
+		ag_count_drop();
+		ag_count_error(hook);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * Self-protection: refused for a confined task whatever the policy and its
+ * mode say (include/event.h lists the operations); subject[0..len) is in place.
+ */
+static __always_inline int ag_refuse(struct ag_task *t, const struct ag_pol *pol, __u32 op,
+				     __u32 len)
+{
+	struct ag_verdict v = { .rule = AG_RULE_PROTECTED, .allow = 0 };
+
+	ag_emit(t, pol, AG_ACT_PROTECT, v, len, 0, op);
+	return -EPERM;
+}
+
+/* For hooks that refuse every confined caller. */
+static __always_inline int ag_refuse_confined(__u32 hook, __u32 op)
+{
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	int err;
+
+	err = ag_setup(&pol, &t, hook);
+	if (err)
+		return err > 0 ? 0 : err;
+	return ag_refuse(t, &pol, op, 0);
+}
+
+/* BPF_CORE_READ yields 0 on a fault: no inode with dev 0 and ino 0 is ever protected. */
+static __always_inline int ag_inode_protected(struct inode *inode)
+{
+	struct ag_inode_key k;
+
+	if (!inode)
+		return 0;
+	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	return bpf_map_lookup_elem(&ag_protected, &k) != NULL;
+}
+
+/* The entry is one of agentgate's files, or an entry of one of its directories. */
+static __always_inline int ag_dentry_protected(struct dentry *d)
+{
+	return ag_inode_protected(BPF_CORE_READ(d, d_inode)) ||
+	       ag_inode_protected(BPF_CORE_READ(d, d_parent, d_inode));
+}
+
+/* The task sending DNS from this local port, for the proxy's records (best effort). */
+static __always_inline void ag_dns_note(__u32 hook, __u16 family, __u16 proto, __u16 port)
+{
+	struct ag_dns_client_key k = { .family = family, .port = port, .proto = proto };
+	struct ag_dns_client c = {};
+	__u64 id = bpf_get_current_pid_tgid();
+
+	c.cgroup_id = bpf_get_current_cgroup_id();
+	c.pid = id >> 32;
+	c.tid = (__u32)id;
+	c.uid = (__u32)bpf_get_current_uid_gid();
+	bpf_get_current_comm(c.comm, sizeof(c.comm));
+	if (bpf_map_update_elem(&ag_dns_clients, &k, &c, BPF_ANY))
+		ag_count_error(hook); /* the proxy's record names no task */
+}
+
+#endif /* AGENTGATE_BPF_COMMON_H */

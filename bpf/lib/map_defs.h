@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The maps of include/maps.h as every BPF source sees them: named types and
+ * extern declarations. bpf/maps.bpf.c defines each map once with the same
+ * type; libbpf's static linker (bpftool gen object) resolves the externs of
+ * the other objects to it, and refuses a declaration whose type differs.
+ *
+ * Change in step: include/maps.h (layouts, AG_MAPS_VERSION), the loader's pins.
+ */
+#ifndef AGENTGATE_BPF_MAP_DEFS_H
+#define AGENTGATE_BPF_MAP_DEFS_H
+
+#include "maps.h"
+#include "event.h"
+
+struct ag_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_INNER_MAP); /* images differ in page count */
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__uint(value_size, sizeof(struct ag_page)); /* clang 14 emits ag_page as FWD only */
+};
+
+struct ag_policies_map {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, AG_MAX_POLICIES);
+	__type(key, __u64);
+	__array(values, struct ag_inner);
+};
+
+struct ag_cache_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, AG_CACHE_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct ag_cache_val);
+};
+
+struct ag_state_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ag_state);
+};
+
+struct ag_events_map {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 21); /* the loader may resize before load */
+};
+
+/* A private stream for one policy's events (`agentgate exec` next to a daemon). */
+struct ag_stream {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, AG_STREAM_BYTES);
+};
+
+struct ag_streams_map {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, AG_MAX_POLICIES);
+	__type(key, __u64);
+	__array(values, struct ag_stream);
+};
+
+struct ag_drops_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+
+struct ag_errors_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AG_HOOK_COUNT);
+	__type(key, __u32); /* enum ag_hook */
+	__type(value, __u64);
+};
+
+struct ag_protected_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, AG_MAX_PROTECTED);
+	__type(key, struct ag_inode_key);
+	__type(value, __u32);
+};
+
+struct ag_dns_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, AG_MAX_POLICIES);
+	__type(key, __u64);
+	__type(value, struct ag_dns_proxy);
+};
+
+struct ag_learned_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, AG_LEARNED_ENTRIES);
+	__type(key, struct ag_learned_key);
+	__type(value, struct ag_learned_val);
+};
+
+struct ag_dns_clients_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, AG_DNS_CLIENTS);
+	__type(key, struct ag_dns_client_key);
+	__type(value, struct ag_dns_client);
+};
+
+/* Where a redirected socket meant to send its DNS, to show in replies and getpeername. */
+struct ag_dns_orig {
+	__u32 addr[4]; /* IPv6, or ::ffff:IPv4, network order */
+	__u32 port; /* network order, as in bpf_sock_addr */
+	__u32 proxy_port; /* network order: the proxy port replies come from */
+};
+
+struct ag_dns_orig_map {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ag_dns_orig);
+};
+
+/*
+ * Per-task scratch and exec state. Not per-CPU: sleepable programs can be
+ * preempted (while faulting in user memory) and another task's program would
+ * overwrite a per-CPU buffer in between.
+ */
+struct ag_task {
+	__u64 exec_bprm; /* the bprm judged at bprm_check_security, 0 when none */
+	__u64 exec_hash; /* FNV-1a of the judged " argv1 argv2 ..." */
+	__u32 exec_argc;
+	__u32 reserved;
+	struct ag_event ev; /* ev.subject is where every input is built */
+	__u8 slack[AG_MAX_INPUT + 8]; /* bounded writes may run past ev.subject */
+	__u8 tmp[AG_MAX_INPUT];
+	__u8 path[2 * AG_MAX_INPUT]; /* paths built leaf first, right-aligned at AG_MAX_INPUT */
+};
+
+struct ag_tasks_map {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ag_task);
+};
+
+extern struct ag_policies_map ag_policies SEC(".maps");
+extern struct ag_cache_map ag_cache SEC(".maps");
+extern struct ag_state_map ag_state SEC(".maps");
+extern struct ag_events_map ag_events SEC(".maps");
+extern struct ag_streams_map ag_streams SEC(".maps");
+extern struct ag_drops_map ag_drops SEC(".maps");
+extern struct ag_errors_map ag_errors SEC(".maps");
+extern struct ag_protected_map ag_protected SEC(".maps");
+extern struct ag_dns_map ag_dns SEC(".maps");
+extern struct ag_learned_map ag_learned SEC(".maps");
+extern struct ag_dns_clients_map ag_dns_clients SEC(".maps");
+extern struct ag_dns_orig_map ag_dns_orig SEC(".maps");
+extern struct ag_tasks_map ag_tasks SEC(".maps");
+
+#endif /* AGENTGATE_BPF_MAP_DEFS_H */

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * network: IPv4 and IPv6 destinations at socket_connect and socket_sendmsg
+ * (judged by address, and by the name the address was learned from);
+ * AF_UNIX peers as file_write of their path; raw and packet sockets refused.
+ */
+#include "lib/common.h"
+#include "lib/path.h"
+
+/*
+ * A connect judged by its address (NET_ADDR on subject[0..18)) and, when the
+ * address was learned from an allowed DNS answer, by that name and the port
+ * (NET_DOMAIN): the rule first in file order wins. The name is read once, to
+ * follow the address bytes in the event; the NUL and port the DFA wants go
+ * right after it, past what the event sends.
+ */
+static __always_inline int ag_net_judge(struct ag_task *t, const struct ag_pol *pol)
+{
+	struct ag_learned_key k = { .cgroup_id = pol->cgroup_id };
+	struct ag_event *ev = &t->ev;
+	struct ag_learned_val *lv;
+	struct ag_verdict v, vd;
+	__u8 *name = (__u8 *)&ev->subject[AG_NET_ADDR_LEN];
+	__u32 len = AG_NET_ADDR_LEN, n;
+
+	v = ag_match_bpf(&pol->img, pol->h, AG_CLASS_NET_ADDR, (const __u8 *)ev->subject, len);
+	__builtin_memcpy(k.addr, ev->addr, sizeof(k.addr));
+	/* Not learned, or expired: the address alone decides. */
+	lv = bpf_map_lookup_elem(&ag_learned, &k);
+	if (lv && lv->expires_ns > bpf_ktime_get_boot_ns()) {
+		n = lv->name_len;
+		if (n > AG_DNS_NAME_MAX - 4)
+			n = AG_DNS_NAME_MAX - 4;
+		asm volatile("" : "+r"(n)); /* keep the masks below */
+		n &= AG_DNS_NAME_MAX - 1;
+		if (bpf_probe_read_kernel(name, n, lv->name)) {
+			/* The name is lost: the address alone decides, the failure counted. */
+			ag_count_error(pol->img.hook);
+			goto emit;
+		}
+		name[n] = 0;
+		name[(n + 1) & (AG_DNS_NAME_MAX - 1)] = ev->port >> 8;
+		name[(n + 2) & (AG_DNS_NAME_MAX - 1)] = ev->port & 0xff;
+		vd = ag_match_bpf(&pol->img, pol->h, AG_CLASS_NET_DOMAIN, name, n + 3);
+		v = ag_verdict_first(v, vd);
+		len += n;
+	}
+emit:
+	ag_emit(t, pol, AG_CLASS_NET_ADDR, v, len, 0, AG_OP_NONE);
+	if (!v.allow && pol->h->mode == AG_MODE_ENFORCE)
+		return -EPERM;
+	return 0;
+}
+
+/* The address and port in ev (zero when unknown) as the NET_ADDR subject. */
+static __always_inline void ag_net_subject(struct ag_event *ev)
+{
+	__builtin_memcpy(ev->subject, ev->addr, 16);
+	ev->subject[16] = ev->port >> 8;
+	ev->subject[17] = ev->port & 0xff;
+}
+
+/*
+ * Decides network on the IPv4/IPv6 sockaddr at address (kernel memory: the
+ * syscall's copy) sent through sock. Other families: 0, AF_UNIX has hooks of
+ * its own below, raw and packet sockets are refused at socket_create, and the
+ * rest (netlink, vsock, ...) reach no network destination a policy names.
+ */
+static __always_inline int ag_net_decide(__u32 hook, struct socket *sock, struct sockaddr *address)
+{
+	struct sockaddr_in6 sa = {};
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	struct ag_event *ev;
+	long rerr;
+	__u16 proto;
+	int err;
+
+	rerr = bpf_probe_read_kernel(&sa, sizeof(sa.sin6_family), address);
+	if (!rerr && sa.sin6_family != AF_INET && sa.sin6_family != AF_INET6)
+		return 0; /* another family: see above */
+	err = ag_setup(&pol, &t, hook);
+	if (err)
+		return err > 0 ? 0 : err;
+	ev = &t->ev;
+	__builtin_memset(ev->addr, 0, sizeof(ev->addr));
+	ev->port = 0;
+	if (!rerr && sa.sin6_family == AF_INET) {
+		struct sockaddr_in sin = {};
+
+		rerr = bpf_probe_read_kernel(&sin, sizeof(sin), address);
+		ev->addr[10] = 0xff;
+		ev->addr[11] = 0xff;
+		__builtin_memcpy(&ev->addr[12], &sin.sin_addr.s_addr, 4);
+		ev->port = bpf_ntohs(sin.sin_port);
+	} else if (!rerr) {
+		rerr = bpf_probe_read_kernel(&sa, sizeof(sa), address);
+		__builtin_memcpy(ev->addr, &sa.sin6_addr, 16);
+		ev->port = bpf_ntohs(sa.sin6_port);
+	}
+	if (rerr) {
+		__builtin_memset(ev->addr, 0, sizeof(ev->addr));
+		ev->port = 0;
+		ag_net_subject(ev);
+		return ag_unreadable(t, &pol, AG_CLASS_NET_ADDR, AG_NET_ADDR_LEN);
+	}
+	/*
+	 * DNS over UDP or TCP goes to this policy's proxy (the cgroup programs
+	 * in dns.bpf.c redirect it, after this hook): the proxy judges the name.
+	 */
+	proto = BPF_CORE_READ(sock, sk, sk_protocol);
+	if (ev->port == AG_DNS_PORT && (proto == IPPROTO_UDP || proto == IPPROTO_TCP) &&
+	    bpf_map_lookup_elem(&ag_dns, &pol.cgroup_id))
+		return 0;
+	ag_net_subject(ev);
+	return ag_net_judge(t, &pol);
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(ag_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_net_decide(AG_HOOK_SOCKET_CONNECT, sock, address);
+}
+
+/*
+ * A destination given with the data: UDP sendto/sendmsg on an unconnected
+ * socket, TCP Fast Open (MSG_FASTOPEN connects without connect()).
+ */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(ag_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	struct sockaddr *name;
+	struct sock *sk;
+
+	if (ret)
+		return ret;
+	/* A socket redirected to the DNS proxy, now bound: note who sends (connected UDP, TCP). */
+	sk = sock->sk;
+	if (sk && bpf_sk_storage_get(&ag_dns_orig, sk, 0, 0))
+		ag_dns_note(AG_HOOK_SOCKET_SENDMSG, sk->__sk_common.skc_family, sk->sk_protocol,
+			    sk->__sk_common.skc_num);
+	name = BPF_CORE_READ(msg, msg_name);
+	/* No destination with the data: a connected socket, judged at its connect. */
+	if (!name || BPF_CORE_READ(msg, msg_namelen) < (int)sizeof(short))
+		return 0;
+	return ag_net_decide(AG_HOOK_SOCKET_SENDMSG, sock, name);
+}
+
+/*
+ * AF_UNIX: reaching a socket is writing to it (a docker socket is a root shell):
+ * file_write of the path the peer is bound to, "@name" for abstract names.
+ */
+static __always_inline int ag_unix_decide(__u32 hook, struct sock *other)
+{
+	struct unix_sock *u = (void *)other;
+	struct unix_address *addr;
+	struct ag_task *t = NULL;
+	struct dentry *dentry;
+	struct ag_pol pol;
+	int err, len;
+
+	err = ag_setup(&pol, &t, hook);
+	if (err)
+		return err > 0 ? 0 : err;
+	dentry = BPF_CORE_READ(u, path.dentry);
+	/* The daemon's control socket would let the agent unassign its own policy. */
+	if (dentry && ag_dentry_protected(dentry))
+		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE,
+				 ag_path_of(t, &pol, dentry, BPF_CORE_READ(u, path.mnt)));
+	if (dentry)
+		return ag_decide(t, &pol, AG_CLASS_FILE_WRITE,
+				 ag_path_of(t, &pol, dentry, BPF_CORE_READ(u, path.mnt)), 0);
+	addr = BPF_CORE_READ(u, addr);
+	if (!addr)
+		return 0; /* unbound: a socketpair or an autobind peer, nothing to name */
+	/* addr->len counts sun_family and the leading NUL of an abstract name. */
+	len = BPF_CORE_READ(addr, len) - (int)sizeof(__u16) - 1;
+	if (len < 0 || len > AG_MAX_INPUT - 1)
+		return ag_decide(t, &pol, AG_CLASS_FILE_WRITE, AG_MAX_INPUT + 1, 0);
+	t->ev.subject[0] = '@';
+	asm volatile("" : "+r"(len)); /* keep the mask below: clang drops it after the check */
+	if (bpf_probe_read_kernel(&t->ev.subject[1], len & (AG_MAX_INPUT - 1),
+				  (void *)addr->name[0].sun_path + 1))
+		return ag_unreadable(t, &pol, AG_CLASS_FILE_WRITE, 1);
+	return ag_decide(t, &pol, AG_CLASS_FILE_WRITE, len + 1, 0);
+}
+
+SEC("lsm/unix_stream_connect")
+int BPF_PROG(ag_unix_stream_connect, struct sock *sock, struct sock *other, struct sock *newsk,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return ag_unix_decide(AG_HOOK_UNIX_STREAM_CONNECT, other);
+}
+
+SEC("lsm/unix_may_send")
+int BPF_PROG(ag_unix_may_send, struct socket *sock, struct socket *other, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_unix_decide(AG_HOOK_UNIX_MAY_SEND, BPF_CORE_READ(other, sk));
+}
+
+/* Raw and packet sockets send without connect(): no policy could see their peers. */
+SEC("lsm/socket_create")
+int BPF_PROG(ag_socket_create, int family, int type, int protocol, int kern, int ret)
+{
+	if (ret || kern)
+		return ret; /* kern: a socket the kernel makes for itself */
+	if ((type & 0xf) == SOCK_RAW || family == AF_PACKET)
+		return ag_refuse_confined(AG_HOOK_SOCKET_CREATE, AG_OP_RAW_SOCKET);
+	return 0; /* other sockets are judged where they reach a peer */
+}

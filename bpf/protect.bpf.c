@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Self-protection: what a confined task is refused whatever its policy says
+ * (include/event.h lists the operations): the bpf() syscall, tracing and
+ * signalling tasks outside its confinement, leaving its cgroup, new user or
+ * mount namespaces, kernel modules, mounts, chroot and io_uring's ways of
+ * acting as another task.
+ */
+#include "lib/common.h"
+#include "lib/path.h"
+
+/* Whether the cgroup (by its kernfs id) is cgid or below it. */
+static __always_inline int ag_cgroup_within(struct cgroup *cg, __u64 cgid)
+{
+	struct cgroup_subsys_state *css;
+	int i;
+
+	for (i = 0; i < AG_MAX_CGROUP_DEPTH && cg; i++) {
+		if (BPF_CORE_READ(cg, kn, id) == cgid)
+			return 1;
+		css = BPF_CORE_READ(cg, self.parent);
+		cg = css ? (void *)css - bpf_core_field_offset(struct cgroup, self) : NULL;
+	}
+	return 0;
+}
+
+/* Appends " <decimal>" to t->ev.subject[0..pos); returns the new length. */
+static __always_inline __u32 ag_put_num(struct ag_task *t, __u32 pos, const char *word, __u64 v)
+{
+	char digits[20];
+	int n = 0, i;
+
+	for (i = 0; i < 8 && word[i]; i++)
+		t->ev.subject[(pos++) & (AG_MAX_INPUT - 1)] = word[i];
+	t->ev.subject[(pos++) & (AG_MAX_INPUT - 1)] = ' ';
+	for (i = 0; i < 20; i++) {
+		digits[i] = '0' + v % 10;
+		v /= 10;
+		n = i + 1;
+		if (!v)
+			break;
+	}
+	for (i = 19; i >= 0; i--)
+		if (i < n)
+			t->ev.subject[(pos++) & (AG_MAX_INPUT - 1)] = digits[i];
+	return pos;
+}
+
+SEC("lsm/bpf")
+int BPF_PROG(ag_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_confined(AG_HOOK_BPF, AG_OP_BPF);
+}
+
+/* Refuses op on task p unless p is confined by the caller's policy too; sig >= 0 is named. */
+static __always_inline int ag_refuse_outside(__u32 hook, struct task_struct *p, __u32 op, long sig)
+{
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	__u32 len;
+	int err;
+
+	err = ag_setup(&pol, &t, hook);
+	if (err)
+		return err > 0 ? 0 : err;
+	if (ag_cgroup_within(BPF_CORE_READ(p, cgroups, dfl_cgrp), pol.cgroup_id))
+		return 0; /* a task of the same confinement */
+	len = ag_put_num(t, 0, "pid", BPF_CORE_READ(p, tgid));
+	if (sig >= 0)
+		len = ag_put_num(t, len, " signal", sig);
+	return ag_refuse(t, &pol, op, len);
+}
+
+/* ptrace, process_vm_readv/writev, /proc/PID/mem and the like, of tasks outside. */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(ag_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_outside(AG_HOOK_PTRACE_ACCESS_CHECK, child, AG_OP_PTRACE, -1);
+}
+
+/* Signals to tasks outside the confined cgroups (the daemon, agentgate exec, the host). */
+SEC("lsm/task_kill")
+int BPF_PROG(ag_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
+	     const struct cred *cred, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_outside(AG_HOOK_TASK_KILL, p, AG_OP_SIGNAL, sig);
+}
+
+/* clone() into another cgroup or into new user/mount namespaces. */
+SEC("lsm/task_alloc")
+int BPF_PROG(ag_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	if (ret)
+		return ret;
+	if (clone_flags & CLONE_INTO_CGROUP)
+		return ag_refuse_confined(AG_HOOK_TASK_ALLOC, AG_OP_CLONE_CGROUP);
+	if (clone_flags & (CLONE_NEWUSER | CLONE_NEWNS))
+		return ag_refuse_confined(AG_HOOK_TASK_ALLOC, AG_OP_NAMESPACE);
+	return 0; /* a child in the same cgroup and namespaces stays confined */
+}
+
+/* unshare(CLONE_NEWUSER) too. */
+SEC("lsm/userns_create")
+int BPF_PROG(ag_userns_create, const struct cred *cred, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_confined(AG_HOOK_USERNS_CREATE, AG_OP_NAMESPACE);
+}
+
+/* Firmware is what a driver asks for, not code the task chooses to run. */
+SEC("lsm/kernel_read_file")
+int BPF_PROG(ag_kernel_read_file, struct file *file, enum kernel_read_file_id id, bool contents,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return id == READING_FIRMWARE ? 0 :
+					ag_refuse_confined(AG_HOOK_KERNEL_READ_FILE, AG_OP_MODULE);
+}
+
+SEC("lsm/kernel_load_data")
+int BPF_PROG(ag_kernel_load_data, enum kernel_load_data_id id, bool contents, int ret)
+{
+	if (ret)
+		return ret;
+	return id == LOADING_FIRMWARE ? 0 :
+					ag_refuse_confined(AG_HOOK_KERNEL_LOAD_DATA, AG_OP_MODULE);
+}
+
+/* Mounts would let a confined task give paths another meaning (bind mounts over rules). */
+static __always_inline int ag_refuse_path(__u32 hook, __u32 op, struct dentry *dentry,
+					  const struct vfsmount *mnt)
+{
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	int err;
+
+	err = ag_setup(&pol, &t, hook);
+	if (err)
+		return err > 0 ? 0 : err;
+	return ag_refuse(t, &pol, op, ag_path_of(t, &pol, dentry, mnt));
+}
+
+SEC("lsm/sb_mount")
+int BPF_PROG(ag_sb_mount, const char *dev_name, const struct path *path, const char *type,
+	     unsigned long flags, void *data, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_path(AG_HOOK_SB_MOUNT, AG_OP_MOUNT, path->dentry, path->mnt);
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(ag_sb_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_path(AG_HOOK_SB_UMOUNT, AG_OP_MOUNT, mnt->mnt_root, mnt);
+}
+
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(ag_sb_pivotroot, const struct path *old_path, const struct path *new_path, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_path(AG_HOOK_SB_PIVOTROOT, AG_OP_MOUNT, new_path->dentry, new_path->mnt);
+}
+
+SEC("lsm/move_mount")
+int BPF_PROG(ag_move_mount, const struct path *from_path, const struct path *to_path, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_path(AG_HOOK_MOVE_MOUNT, AG_OP_MOUNT, to_path->dentry, to_path->mnt);
+}
+
+/* Paths are judged from the task's root: a new root would rename everything. */
+SEC("lsm/path_chroot")
+int BPF_PROG(ag_path_chroot, const struct path *path, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_path(AG_HOOK_PATH_CHROOT, AG_OP_CHROOT, path->dentry, path->mnt);
+}
+
+/* A kernel thread submitting for the task, or another task's credentials. */
+SEC("lsm/uring_sqpoll")
+int BPF_PROG(ag_uring_sqpoll, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_confined(AG_HOOK_URING_SQPOLL, AG_OP_IO_URING);
+}
+
+SEC("lsm/uring_override_creds")
+int BPF_PROG(ag_uring_override_creds, const struct cred *new, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_confined(AG_HOOK_URING_OVERRIDE_CREDS, AG_OP_IO_URING);
+}
