@@ -28,6 +28,7 @@
 #include "dns/dns_proxy.h"
 #include "loader/loader.h"
 #include "policy/policy.h"
+#include "util/file.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define CGROUP_PARENT CGROUP_ROOT "/agentgate"
@@ -122,18 +123,6 @@ static int protect_files(struct loader *l, const char *const *paths, size_t n, b
 	return 0;
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 /* Child: join the cgroup, prove it, exec. Never returns. */
 static void run_child(const char *cgdir, char **cmd)
 {
@@ -147,7 +136,7 @@ static void run_child(const char *cgdir, char **cmd)
 	/* Opened before joining: once confined, the policy may not allow reading /proc. */
 	f = fopen("/proc/self/cgroup", "re");
 	snprintf(line, sizeof(line), "%s/cgroup.procs", cgdir);
-	err = write_file(line, "0");
+	err = file_write_str(line, "0");
 	if (err) {
 		fprintf(stderr, "agentgate: exec: cannot enter %s: %s\n", cgdir, strerror(-err));
 		_exit(126);
@@ -186,7 +175,7 @@ static void remove_cgroup(const char *cgdir)
 
 	snprintf(path, sizeof(path), "%s/cgroup.kill", cgdir);
 	for (i = 0; i < 100 && rmdir(cgdir) && errno == EBUSY; i++) {
-		write_file(path, "1");
+		file_write_str(path, "1");
 		nftw(cgdir, rmdir_entry, 16, FTW_DEPTH | FTW_PHYS);
 		usleep(10000);
 	}

@@ -29,6 +29,8 @@
 #include "daemon.h"
 #include "loader/loader.h"
 #include "maps.h"
+#include "util/clock.h"
+#include "util/file.h"
 
 #define DROPS_EVERY_MS 1000
 
@@ -56,40 +58,16 @@ static void usage(FILE *f)
 	fprintf(f, "usage: agentgate daemon [--config FILE] [--verbose] [--foreground]\n");
 }
 
-/* mkdir -p of path's directory. */
-static int make_parent(const char *path, mode_t mode)
-{
-	char dir[4096], *p;
-
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-		return -ENAMETOOLONG;
-	p = strrchr(dir, '/');
-	if (!p || p == dir)
-		return 0;
-	*p = '\0';
-	for (p = dir + 1;; p++) {
-		if (*p && *p != '/')
-			continue;
-		int end = !*p;
-
-		*p = '\0';
-		if (mkdir(dir, mode) && errno != EEXIST)
-			return -errno;
-		if (end)
-			return 0;
-		*p = '/';
-	}
-}
-
 /* One daemon at a time: the shared event stream has one reader. Returns the lock fd. */
 static int single_instance(const char *state_file)
 {
 	char path[4096], pid[32];
-	int fd, n;
+	int fd, n, err;
 
 	snprintf(path, sizeof(path), "%s.lock", state_file);
-	if (make_parent(path, 0755))
-		return -errno;
+	err = mkdir_parent(path, 0755, 0755);
+	if (err)
+		return err;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -166,7 +144,7 @@ static int open_audit(struct daemon *d)
 		.seal_ms = a->seal_ms,
 		.forward_secure = a->forward_secure,
 	};
-	int err = make_parent(a->log, 0750);
+	int err = mkdir_parent(a->log, 0750, 0750);
 
 	if (err) {
 		daemon_log("%s: %s", a->log, strerror(-err));
@@ -283,14 +261,6 @@ static void drain(struct daemon *d)
 	}
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int add_fd(int ep, int fd, int tag)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)tag };
@@ -305,7 +275,7 @@ static int run(struct daemon *d, int sfd, int lfd)
 {
 	struct epoll_event evs[8];
 	struct signalfd_siginfo si;
-	long long next_drops = 0;
+	int64_t next_drops = 0;
 	int ep, n, i, timeout, err = 0;
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -359,9 +329,9 @@ static int run(struct daemon *d, int sfd, int lfd)
 		/* Records below the kernel's wake-up batch (bpf/: ag_wakeup). */
 		d->batch = 0;
 		loader_poll(d->loader, 0);
-		if (now_ms() >= next_drops) {
+		if (clock_now_ms() >= next_drops) {
 			daemon_check_drops(d);
-			next_drops = now_ms() + DROPS_EVERY_MS;
+			next_drops = clock_now_ms() + DROPS_EVERY_MS;
 		}
 		audit_writer_tick(d->audit);
 	}

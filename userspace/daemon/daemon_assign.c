@@ -17,6 +17,7 @@
 #include "daemon.h"
 #include "dns/dns_proxy.h"
 #include "loader/loader.h"
+#include "util/file.h"
 
 struct prepared {
 	struct ag_policy *model;
@@ -67,21 +68,12 @@ struct daemon_assign *daemon_find_assign(struct daemon *d, const char *cgroup)
 static int ensure_cgroup(const char *name, uint64_t *id)
 {
 	char path[PATH_MAX];
-	size_t i, root = strlen(DAEMON_CGROUP_ROOT);
+	int err;
 
 	if (snprintf(path, sizeof(path), "%s%s", DAEMON_CGROUP_ROOT, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	for (i = root + 1; path[i]; i++) {
-		if (path[i] != '/')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
-			return -errno;
-		path[i] = '/';
-	}
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -errno;
-	return loader_cgroup_id(path, id);
+	err = mkdir_p(path, 0755, 0755);
+	return err ? err : loader_cgroup_id(path, id);
 }
 
 static int prepare(const char *cgroup, const char *policy, int mode_req, struct prepared *pr,

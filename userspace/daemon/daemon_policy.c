@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "daemon.h"
+#include "util/hex.h"
 
 /* Retired models (no assignment uses them) kept for events still in the ring buffer. */
 #define RETIRED_KEEP 16
@@ -115,8 +116,5 @@ void daemon_models_free(struct daemon *d)
 
 void daemon_sha_hex(const uint8_t sha256[32], char out[65])
 {
-	int i;
-
-	for (i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", sha256[i]);
+	hex_encode(sha256, 32, out);
 }
