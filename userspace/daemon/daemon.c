@@ -150,8 +150,8 @@ static int open_audit(struct daemon *d)
 		daemon_log("%s: %s", a->log, strerror(-err));
 		return err;
 	}
-	d->audit = audit_writer_open(&ac, &err);
-	if (!d->audit) {
+	d->log.audit = audit_writer_open(&ac, &err);
+	if (!d->log.audit) {
 		daemon_log(
 			"audit log %s: %s", a->log,
 			err == -EBADMSG ?
@@ -165,7 +165,7 @@ static int open_audit(struct daemon *d)
 		daemon_log("live stream socket %s: %s", d->cfg->stream_socket, strerror(-err));
 		return err ? err : -EIO;
 	}
-	audit_writer_set_stream(d->audit, d->stream);
+	audit_writer_set_stream(d->log.audit, d->stream);
 	return 0;
 }
 
@@ -289,7 +289,7 @@ static int run(struct daemon *d, int sfd, int lfd)
 		return err;
 	}
 	for (;;) {
-		timeout = audit_writer_timeout_ms(d->audit);
+		timeout = audit_writer_timeout_ms(d->log.audit);
 		if (timeout < 0 || timeout > AG_EVENTS_POLL_MS)
 			timeout = AG_EVENTS_POLL_MS;
 		n = epoll_wait(ep, evs, 8, timeout);
@@ -333,7 +333,7 @@ static int run(struct daemon *d, int sfd, int lfd)
 			daemon_check_drops(d);
 			next_drops = clock_now_ms() + DROPS_EVERY_MS;
 		}
-		audit_writer_tick(d->audit);
+		audit_writer_tick(d->log.audit);
 	}
 out:
 	close(ep);
@@ -404,6 +404,7 @@ int cmd_daemon(int argc, char **argv)
 	}
 	d.config_path = config;
 	d.verbose = verbose;
+	daemon_log_init(&d);
 	err = loader_check_support(msg, sizeof(msg));
 	if (err) {
 		daemon_log("%s", msg);
@@ -459,13 +460,13 @@ int cmd_daemon(int argc, char **argv)
 	if (open_audit(&d))
 		goto out;
 	d.started = time(NULL);
-	audit_append_lifecycle(d.audit, "daemon_start", pinned ? "bpf=adopted" : "bpf=loaded");
+	audit_append_lifecycle(d.log.audit, "daemon_start", pinned ? "bpf=adopted" : "bpf=loaded");
 	err = daemon_apply_startup(&d, msg, sizeof(msg));
 	if (err) {
 		daemon_log("%s", msg);
 		daemon_log("not started: fix the configuration (%s)",
 			   config ? config : "built-in defaults");
-		audit_append_lifecycle(d.audit, "daemon_stop", "startup failed");
+		audit_append_lifecycle(d.log.audit, "daemon_stop", "startup failed");
 		ret = 2;
 		goto out;
 	}
@@ -475,11 +476,11 @@ int cmd_daemon(int argc, char **argv)
 	if (err) {
 		daemon_log("control socket %s: %s", d.cfg->control_socket,
 			   err == -EEXIST ? "exists and is not a socket" : strerror(-err));
-		audit_append_lifecycle(d.audit, "daemon_stop", "no control socket");
+		audit_append_lifecycle(d.log.audit, "daemon_stop", "no control socket");
 		goto out;
 	}
 	if (protect_own(&d)) {
-		audit_append_lifecycle(d.audit, "daemon_stop", "cannot protect its own files");
+		audit_append_lifecycle(d.log.audit, "daemon_stop", "cannot protect its own files");
 		goto out;
 	}
 	info("%s %zu assignment(s); control socket %s; audit log %s",
@@ -492,10 +493,10 @@ int cmd_daemon(int argc, char **argv)
 	if (err)
 		daemon_log("main loop: %s", strerror(-err));
 	for (i = 0; i < d.nassign; i++)
-		daemon_dns_stop(&d, &d.assign[i]);
+		session_end_dns(&d.assign[i].s);
 	drain(&d);
 	daemon_check_drops(&d);
-	audit_append_lifecycle(d.audit, "daemon_stop",
+	audit_append_lifecycle(d.log.audit, "daemon_stop",
 			       err ? "error" : "signal; policies stay in force");
 	ret = err ? 1 : 0;
 out:
@@ -505,9 +506,9 @@ out:
 	}
 	/* Startup may fail after some proxies started: their records go in before the log closes. */
 	for (i = 0; i < d.nassign; i++)
-		daemon_dns_stop(&d, &d.assign[i]);
-	err = audit_writer_close(d.audit);
-	if (err && d.audit)
+		session_end_dns(&d.assign[i].s);
+	err = audit_writer_close(d.log.audit);
+	if (err && d.log.audit)
 		daemon_log("closing the audit log: %s", strerror(-err));
 	audit_stream_close(d.stream);
 	if (d.cgroup_root_fd >= 0)
