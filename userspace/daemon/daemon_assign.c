@@ -17,7 +17,6 @@
 #include "daemon.h"
 #include "loader/loader.h"
 #include "util/file.h"
-#include "util/hex.h"
 
 /*
  * A policy compiled for a cgroup that exists, not yet installed. prepare()
@@ -166,7 +165,7 @@ static int commit(struct daemon *d, const char *cgroup, const char *policy, int 
 		goto fail;
 	}
 
-	/* Installed: from here on nothing fails, pr and the allocations above are used. */
+	/* Installed: from here on the entry records it, whatever else fails. */
 	if (!a) {
 		a = &d->assign[d->nassign++];
 		memset(a, 0, sizeof(*a));
@@ -195,7 +194,7 @@ static int commit(struct daemon *d, const char *cgroup, const char *policy, int 
 		snprintf(msg, msgsz, "%s: out of memory for the policy's reasons", cgroup);
 		return err;
 	}
-	hex_encode(a->sha256, 32, sha);
+	daemon_sha_hex(a->sha256, sha);
 	lifecycle(d, "policy_load", "cgroup=%s policy=%s name=%s mode=%s sha256=%s source=%s",
 		  cgroup, policy, a->name, daemon_mode_name(a->mode), sha,
 		  runtime ? "runtime" : "config");

@@ -82,6 +82,7 @@ int session_log_lifecycle(struct session_log *log, const char *what, const char 
  */
 int session_log_drops(struct session_log *log, struct loader *l, uint64_t *seen, uint64_t *lost);
 
+/* Plain data: the daemon keeps sessions in an array; once subscribed, one must not move. */
 struct session {
 	struct loader *loader;
 	struct session_log *log;
