@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/hex.h"
 
 #define AUDIT_MAX_FIELDS 32
 #define AUDIT_MAX_LINE (64u * 1024u) /* longer lines are never produced, so never accepted */
@@ -135,8 +136,16 @@ void audit_hasher_free(struct audit_hasher *h);
 int audit_chain_hash(struct audit_hasher *h, const uint8_t prev[32], const char *canon, size_t len,
 		     uint8_t out[32]);
 int audit_sha256(const void *data, size_t len, uint8_t out[32]);
-void audit_hex(const uint8_t *in, size_t n, char *out); /* out: 2n+1 */
-int audit_unhex(const char *s, size_t len, uint8_t *out, size_t n); /* exactly 2n digits */
+/* The canonical form's hex (util/hex.h) under the audit code's names. */
+static inline void audit_hex(const uint8_t *in, size_t n, char *out)
+{
+	hex_encode(in, n, out);
+}
+
+static inline int audit_unhex(const char *s, size_t len, uint8_t *out, size_t n)
+{
+	return hex_decode(s, len, out, n);
+}
 /* Line = canonical minus '}' + ,"hash":"..."} + '\n' (appended to out). */
 void audit_line_finish(struct abuf *out, size_t start, const uint8_t hash[32]);
 /* The same with the hash already in hex (64 digits): the writer keeps it as the next prev. */
@@ -144,7 +153,6 @@ void audit_line_finish_hex(struct abuf *out, size_t start, const char hash_hex[6
 
 /* Time: "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" (31 bytes incl. NUL). */
 void audit_time_format(int64_t unix_ns, char out[32]);
-int64_t audit_now_ns(int clock);
 
 /* Signing keys (forward-secure: seed_{e+1} = SHA-256("agentgate-audit-fs-v1" || seed_e)). */
 struct audit_key {

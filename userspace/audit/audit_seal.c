@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 #include "audit.h"
 #include "audit_int.h"
+#include "util/file.h"
 
 #define KEY_MAGIC "agentgate-audit-key-v1"
 #define FS_LABEL "agentgate-audit-fs-v1"
@@ -176,25 +177,6 @@ int audit_key_store(const char *key_dir, const struct audit_key *k)
 	return err;
 }
 
-static int mkdir_p(const char *dir)
-{
-	char p[4096];
-	size_t i;
-
-	snprintf(p, sizeof(p), "%s", dir);
-	for (i = 1; p[i]; i++) {
-		if (p[i] != '/')
-			continue;
-		p[i] = 0;
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		p[i] = '/';
-	}
-	if (mkdir(p, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static int read_small(const char *dir, const char *name, char *buf, size_t sz)
 {
 	char path[4096];
@@ -245,7 +227,7 @@ int audit_key_load(const char *key_dir, struct audit_key *k)
 	memset(k, 0, sizeof(*k));
 	err = read_small(key_dir, "audit.key", text, sizeof(text));
 	if (err == -ENOENT) {
-		err = mkdir_p(key_dir);
+		err = mkdir_p(key_dir, 0755, 0700);
 		if (!err)
 			err = key_create(key_dir);
 		if (!err)

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include "audit.h"
+#include "util/sock.h"
 
 #define DEFAULT_QUEUE (256u * 1024u)
 
@@ -38,16 +39,6 @@ struct audit_stream {
 	size_t n, cap;
 };
 
-static int sock_addr(const char *path, struct sockaddr_un *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa->sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa->sun_path, path);
-	return 0;
-}
-
 struct audit_stream *audit_stream_open(const char *sock_path, size_t queue_bytes, int *err)
 {
 	struct audit_stream *s = calloc(1, sizeof(*s));
@@ -62,7 +53,7 @@ struct audit_stream *audit_stream_open(const char *sock_path, size_t queue_bytes
 	s->path = strdup(sock_path);
 	if (!s->path)
 		goto fail;
-	*err = sock_addr(sock_path, &sa);
+	*err = sock_unix_addr(sock_path, &sa);
 	if (*err)
 		goto fail;
 	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -275,7 +266,7 @@ void audit_stream_close(struct audit_stream *s)
 int audit_stream_subscribe(const char *sock_path)
 {
 	struct sockaddr_un sa;
-	int fd, err = sock_addr(sock_path, &sa);
+	int fd, err = sock_unix_addr(sock_path, &sa);
 
 	if (err)
 		return err;

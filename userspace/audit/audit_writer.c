@@ -19,6 +19,7 @@
 #include <openssl/rand.h>
 #include "audit.h"
 #include "audit_int.h"
+#include "util/clock.h"
 
 #define WRITE_CHUNK (256u * 1024u) /* pending bytes that trigger a write(2) */
 #define SEAL_RESERVE 1024u /* room kept in a file for its rotation seal */
@@ -51,14 +52,9 @@ struct audit_writer {
 	struct audit_resume resume;
 };
 
-static int64_t mono_ns(void)
-{
-	return audit_now_ns(CLOCK_MONOTONIC);
-}
-
 static void now_str(char out[32])
 {
-	audit_time_format(audit_now_ns(CLOCK_REALTIME), out);
+	audit_time_format(clock_now_ns(CLOCK_REALTIME), out);
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -303,7 +299,7 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 	w->file_size += w->pend.len - start;
 	if (w->stream)
 		audit_stream_publish(w->stream, w->pend.p + start, w->pend.len - start);
-	now = w->now = mono_ns();
+	now = w->now = clock_now_ns(CLOCK_MONOTONIC);
 	if (!audit_rec_is(r, "seal")) {
 		if (!w->since_seal++)
 			w->unsealed_since = now;
@@ -542,7 +538,7 @@ static int append_torn(struct audit_writer *w, const char *bytes, size_t len)
 
 int audit_writer_timeout_ms(const struct audit_writer *w)
 {
-	int64_t now = mono_ns(), due = INT64_MAX;
+	int64_t now = clock_now_ns(CLOCK_MONOTONIC), due = INT64_MAX;
 
 	if (w->unsynced)
 		due = w->unsynced_since + (int64_t)w->cfg.fsync_ms * 1000000;
@@ -557,12 +553,12 @@ int audit_writer_timeout_ms(const struct audit_writer *w)
 
 static int64_t boot_to_real(void)
 {
-	return audit_now_ns(CLOCK_REALTIME) - audit_now_ns(CLOCK_BOOTTIME);
+	return clock_now_ns(CLOCK_REALTIME) - clock_now_ns(CLOCK_BOOTTIME);
 }
 
 int audit_writer_tick(struct audit_writer *w)
 {
-	int64_t now = mono_ns();
+	int64_t now = clock_now_ns(CLOCK_MONOTONIC);
 	int err = 0;
 
 	w->boot_to_real = boot_to_real();

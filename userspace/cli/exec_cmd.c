@@ -9,36 +9,42 @@
  * child execs CMD only after checking it is in that cgroup (fail closed).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <jansson.h>
 #include "audit/audit.h"
 #include "cli.h"
-#include "compile/compile.h"
-#include "dns/dns_proxy.h"
 #include "loader/loader.h"
-#include "policy/policy.h"
+#include "session/session.h"
+#include "util/file.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define CGROUP_PARENT CGROUP_ROOT "/agentgate"
 
-struct exec_ctx {
-	const struct ag_policy *policy;
-	uint64_t cgroup_id;
-	const char *agent; /* the cgroup's path below the cgroup2 mount */
-	struct audit_writer *audit;
-	int audit_err;
-	struct dns_proxy *dns;
+struct exec_args {
+	const char *policy_path, *mode, *log_path, *key_dir;
+	int verbose;
+	char **cmd;
+};
+
+/* One run: each step fills what it opens, cleanup() takes back whatever was filled. */
+struct exec_run {
+	struct exec_args a;
+	struct ag_policy *policy;
+	struct ag_image img;
+	struct loader *loader;
+	const char *own[3]; /* the run's own files, protected from CMD */
+	int protected, installed;
+	char cgdir[128];
+	struct session_log log;
+	struct session s;
+	uint64_t drops_seen;
 };
 
 static volatile sig_atomic_t child_pid;
@@ -49,58 +55,19 @@ static void forward_signal(int sig)
 		kill(child_pid, sig);
 }
 
-static void note_audit(struct exec_ctx *x, int err)
+/* Every record of the run names its cgroup and its policy. */
+static void name_event(void *ctx, const struct ag_event *ev, const char **agent,
+		       const struct ag_policy **policy)
 {
-	if (err && !x->audit_err)
-		x->audit_err = err;
-}
+	struct exec_run *r = ctx;
 
-/* Each decision becomes a chained audit record (docs/audit.md), as the daemon writes them. */
-static int write_event(void *ctx, const struct ag_event *ev, size_t size)
-{
-	struct exec_ctx *x = ctx;
-	const struct ag_policy *p = x->policy;
-	struct audit_context ac = { .agent = x->agent, .policy = p->name ? p->name : "" };
-	char link[64], exe[PATH_MAX] = "", why[128];
-	ssize_t n;
-
-	if (ev->policy_cgroup_id != x->cgroup_id || !x->audit)
-		return 0; /* another process's confinement */
-	/* Best effort: the task may have exited or exec'd since the decision. */
-	snprintf(link, sizeof(link), "/proc/%u/exe", ev->pid);
-	n = readlink(link, exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = '\0';
-	ac.exe = exe;
-	ac.reason = policy_reason(p, ev->rule, ev->op, why, sizeof(why));
-	note_audit(x, audit_append_decision(x->audit, ev, size, &ac));
-	return 0;
-}
-
-/* The proxy's DNS decisions taken before a kernel decision are written before it. */
-static void drain_dns(struct exec_ctx *x, uint64_t until_ns)
-{
-	uint64_t lost;
-
-	if (!x->dns)
-		return;
-	dns_proxy_drain(x->dns, until_ns, write_event, x);
-	lost = dns_proxy_take_lost(x->dns);
-	if (lost && x->audit)
-		note_audit(x, audit_append_gap(x->audit, lost));
-}
-
-static int on_event(void *ctx, const struct ag_event *ev, size_t size)
-{
-	struct exec_ctx *x = ctx;
-
-	if (ev->policy_cgroup_id == x->cgroup_id)
-		drain_dns(x, ev->ts_boot_ns);
-	return write_event(ctx, ev, size);
+	*agent = r->s.cgroup;
+	*policy = r->policy;
 }
 
 /*
  * The run's own files (policy, audit log, signing keys) are off limits to CMD;
- * the marks are taken back when the run ends. Returns the count protected.
+ * the marks are taken back when the run ends. Returns 0 or the first error.
  */
 static int protect_files(struct loader *l, const char *const *paths, size_t n, bool on)
 {
@@ -122,18 +89,6 @@ static int protect_files(struct loader *l, const char *const *paths, size_t n, b
 	return 0;
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 /* Child: join the cgroup, prove it, exec. Never returns. */
 static void run_child(const char *cgdir, char **cmd)
 {
@@ -147,7 +102,7 @@ static void run_child(const char *cgdir, char **cmd)
 	/* Opened before joining: once confined, the policy may not allow reading /proc. */
 	f = fopen("/proc/self/cgroup", "re");
 	snprintf(line, sizeof(line), "%s/cgroup.procs", cgdir);
-	err = write_file(line, "0");
+	err = file_write_str(line, "0");
 	if (err) {
 		fprintf(stderr, "agentgate: exec: cannot enter %s: %s\n", cgdir, strerror(-err));
 		_exit(126);
@@ -186,7 +141,7 @@ static void remove_cgroup(const char *cgdir)
 
 	snprintf(path, sizeof(path), "%s/cgroup.kill", cgdir);
 	for (i = 0; i < 100 && rmdir(cgdir) && errno == EBUSY; i++) {
-		write_file(path, "1");
+		file_write_str(path, "1");
 		nftw(cgdir, rmdir_entry, 16, FTW_DEPTH | FTW_PHYS);
 		usleep(10000);
 	}
@@ -198,7 +153,8 @@ static void usage(void)
 			"[--audit-log FILE [--key-dir DIR]] [--verbose] -- CMD [ARG...]\n");
 }
 
-int cmd_exec(int argc, char **argv)
+/* Returns -1 to go on, or the exit status. */
+static int parse_args(int argc, char **argv, struct exec_args *a)
 {
 	static const struct option opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
@@ -209,37 +165,25 @@ int cmd_exec(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *policy_path = NULL, *mode = NULL, *log_path = NULL, *key_dir = NULL;
-	struct loader_opts lopts = {};
-	struct exec_ctx x = {};
-	struct ag_image img = {};
-	struct ag_policy *p = NULL;
-	struct loader *l = NULL;
-	struct ag_error perr;
-	struct sigaction sa = { .sa_handler = forward_signal };
-	char cgdir[128], msg[512];
-	const char *own[3];
-	int c, err, status, tmo, ret = 1, installed = 0, protected = 0;
-	uint64_t drops0 = 0, drops1 = 0;
-	pid_t pid;
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			policy_path = optarg;
+			a->policy_path = optarg;
 			break;
 		case 'm':
-			mode = optarg;
+			a->mode = optarg;
 			break;
 		case 'a':
-			log_path = optarg;
+			a->log_path = optarg;
 			break;
 		case 'k':
-			key_dir = optarg;
+			a->key_dir = optarg;
 			break;
 		case 'v':
-			lopts.verbose = 1;
+			a->verbose = 1;
 			break;
 		case 'h':
 			usage();
@@ -249,112 +193,144 @@ int cmd_exec(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!policy_path || optind >= argc) {
+	if (!a->policy_path || optind >= argc) {
 		usage();
 		return 2;
 	}
-	if (mode && strcmp(mode, "enforce") && strcmp(mode, "simulate")) {
+	if (a->mode && strcmp(a->mode, "enforce") && strcmp(a->mode, "simulate")) {
 		fprintf(stderr, "agentgate: exec: --mode must be enforce or simulate, not '%s'\n",
-			mode);
+			a->mode);
 		return 2;
 	}
+	a->cmd = argv + optind;
+	return -1;
+}
 
-	memset(&perr, 0, sizeof(perr));
-	err = policy_load(policy_path, &p, &perr);
-	if (err) {
-		fprintf(stderr, "agentgate: exec: %s\n", perr.msg[0] ? perr.msg : strerror(-err));
-		return 2;
-	}
-	if (mode)
-		p->mode = strcmp(mode, "simulate") ? AG_MODE_ENFORCE : AG_MODE_SIMULATE;
-	memset(&perr, 0, sizeof(perr));
-	err = compile_policy(p, NULL, &img, NULL, &perr);
-	if (err) {
-		fprintf(stderr, "agentgate: exec: %s: %s\n", policy_path,
-			perr.msg[0] ? perr.msg : strerror(-err));
-		ret = 2;
-		goto out;
-	}
-	((struct ag_image_hdr *)img.data)->mode = p->mode;
+static int compile(struct exec_run *r)
+{
+	int mode = -1; /* the policy's own */
+	char msg[1536];
 
-	err = loader_check_support(msg, sizeof(msg));
-	if (err) {
+	if (r->a.mode)
+		mode = strcmp(r->a.mode, "simulate") ? AG_MODE_ENFORCE : AG_MODE_SIMULATE;
+
+	if (session_compile(r->a.policy_path, mode, &r->policy, &r->img, msg, sizeof(msg))) {
 		fprintf(stderr, "agentgate: exec: %s\n", msg);
-		goto out;
+		return -1;
 	}
-	if (log_path) {
-		struct audit_config ac = { .path = log_path, .key_dir = key_dir, .fsync_ms = 50 };
+	return 0;
+}
 
-		x.audit = audit_writer_open(&ac, &err);
-		if (!x.audit) {
-			fprintf(stderr, "agentgate: exec: audit log %s: %s\n", log_path,
-				err == -EBADMSG ? "its last complete record is damaged (run "
-						  "`agentgate audit verify`)" :
-				err == -EKEYREJECTED ?
-						  "the signing key does not belong to this log" :
-						  strerror(-err));
-			goto out;
-		}
-	}
-	err = loader_open(&l, &lopts);
+static int open_audit(struct exec_run *r)
+{
+	struct audit_config ac = { .path = r->a.log_path, .key_dir = r->a.key_dir, .fsync_ms = 50 };
+	int err;
+
+	r->log.name = name_event;
+	r->log.ctx = r;
+	if (!r->a.log_path)
+		return 0;
+	r->log.audit = audit_writer_open(&ac, &err);
+	if (r->log.audit)
+		return 0;
+	fprintf(stderr, "agentgate: exec: audit log %s: %s\n", r->a.log_path,
+		err == -EBADMSG	     ? "its last complete record is damaged (run "
+				       "`agentgate audit verify`)" :
+		err == -EKEYREJECTED ? "the signing key does not belong to this log" :
+				       strerror(-err));
+	return -1;
+}
+
+/* The BPF programs, and the run's own files protected from CMD. */
+static int open_loader(struct exec_run *r)
+{
+	struct loader_opts lopts = { .verbose = r->a.verbose };
+	int err;
+
+	err = loader_open(&r->loader, &lopts);
 	if (err == -EPERM) {
 		fprintf(stderr,
 			"agentgate: exec: the kernel refused to load or attach the BPF-LSM "
 			"programs (lockdown, or a sandbox that blocks BTF-attached programs; "
 			"--verbose shows libbpf's log)\n");
-		goto out;
+		return -1;
 	} else if (err) {
 		fprintf(stderr, "agentgate: exec: loading the BPF programs: %s\n",
 			loader_strerror(err));
-		goto out;
+		return -1;
 	}
-	own[0] = policy_path;
-	own[1] = log_path;
-	own[2] = log_path ? (key_dir ? key_dir : AUDIT_DEFAULT_KEY_DIR) : NULL;
-	if (protect_files(l, own, 3, true))
-		goto out;
-	protected = 1;
+	r->own[0] = r->a.policy_path;
+	r->own[1] = r->a.log_path;
+	r->own[2] = r->a.log_path ? (r->a.key_dir ? r->a.key_dir : AUDIT_DEFAULT_KEY_DIR) : NULL;
+	if (protect_files(r->loader, r->own, 3, true))
+		return -1;
+	r->protected = 1;
+	return 0;
+}
+
+static int make_cgroup(struct exec_run *r)
+{
 	/* Policies left by an exec killed with SIGKILL go once their cgroup is gone. */
-	loader_gc(l, CGROUP_ROOT);
+	loader_gc(r->loader, CGROUP_ROOT);
 	if (mkdir(CGROUP_PARENT, 0755) && errno != EEXIST) {
 		fprintf(stderr, "agentgate: exec: %s: %s\n", CGROUP_PARENT, strerror(errno));
-		goto out;
+		return -1;
 	}
-	snprintf(cgdir, sizeof(cgdir), CGROUP_PARENT "/exec-%d", (int)getpid());
-	if (mkdir(cgdir, 0755)) {
-		fprintf(stderr, "agentgate: exec: %s: %s\n", cgdir, strerror(errno));
-		goto out;
+	snprintf(r->cgdir, sizeof(r->cgdir), CGROUP_PARENT "/exec-%d", (int)getpid());
+	if (mkdir(r->cgdir, 0755)) {
+		fprintf(stderr, "agentgate: exec: %s: %s\n", r->cgdir, strerror(errno));
+		r->cgdir[0] = '\0';
+		return -1;
 	}
-	x.policy = p;
-	x.agent = cgdir + strlen(CGROUP_ROOT);
-	err = loader_cgroup_id(cgdir, &x.cgroup_id);
+	return 0;
+}
+
+/* The policy in force for the cgroup before CMD enters it, its events and DNS followed. */
+static int start_session(struct exec_run *r)
+{
+	const struct ag_policy *p = r->policy;
+	char msg[512];
+	uint64_t id;
+	int err;
+
+	err = loader_cgroup_id(r->cgdir, &id);
+	if (!err)
+		err = session_init(&r->s, r->loader, &r->log, r->cgdir + strlen(CGROUP_ROOT), id,
+				   -1);
 	/* A private stream: a running daemon keeps reading the shared one undisturbed. */
 	if (!err)
-		err = loader_subscribe(l, x.cgroup_id, on_event, &x);
+		err = session_subscribe(&r->s);
 	if (err) {
 		fprintf(stderr, "agentgate: exec: reading events: %s\n", loader_strerror(err));
-		goto out_cgroup;
+		return -1;
 	}
-	err = loader_install(l, x.cgroup_id, &img);
+	err = session_install(&r->s, &r->img);
 	if (err) {
-		fprintf(stderr, "agentgate: exec: installing the policy for %s: %s\n", cgdir,
+		fprintf(stderr, "agentgate: exec: installing the policy for %s: %s\n", r->cgdir,
 			loader_strerror(err));
-		goto out_cgroup;
+		return -1;
 	}
-	installed = 1;
-	err = dns_proxy_start(&x.dns, l, x.cgroup_id, &img, -1);
+	r->installed = 1;
+	err = session_start_dns(&r->s, &r->img);
 	if (err) {
 		fprintf(stderr, "agentgate: exec: starting the DNS proxy: %s\n",
 			loader_strerror(err));
-		goto out_cgroup;
+		return -1;
 	}
-	loader_drops(l, &drops0);
-	if (x.audit) {
-		snprintf(msg, sizeof(msg), "cgroup=%s policy=%s name=%s mode=%s command=%s",
-			 x.agent, policy_path, p->name ? p->name : "",
-			 p->mode == AG_MODE_SIMULATE ? "simulate" : "enforce", argv[optind]);
-		note_audit(&x, audit_append_lifecycle(x.audit, "exec_start", msg));
-	}
+	loader_drops(r->loader, &r->drops_seen);
+	snprintf(msg, sizeof(msg), "cgroup=%s policy=%s name=%s mode=%s command=%s", r->s.cgroup,
+		 r->a.policy_path, p->name ? p->name : "",
+		 p->mode == AG_MODE_SIMULATE ? "simulate" : "enforce", r->a.cmd[0]);
+	session_log_lifecycle(&r->log, "exec_start", msg);
+	return 0;
+}
+
+/* Runs CMD in the cgroup, writing records while it runs; returns its wait status. */
+static int run_command(struct exec_run *r)
+{
+	struct sigaction sa = { .sa_handler = forward_signal };
+	int status, tmo, err;
+	pid_t pid;
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -363,10 +339,10 @@ int cmd_exec(int argc, char **argv)
 	pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "agentgate: exec: fork: %s\n", strerror(errno));
-		goto out_cgroup;
+		return -1;
 	}
 	if (pid == 0)
-		run_child(cgdir, argv + optind);
+		run_child(r->cgdir, r->a.cmd);
 	child_pid = pid;
 	for (;;) {
 		err = waitpid(pid, &status, WNOHANG);
@@ -377,53 +353,90 @@ int cmd_exec(int argc, char **argv)
 			status = 1 << 8;
 			break;
 		}
-		tmo = x.audit ? audit_writer_timeout_ms(x.audit) : -1;
-		loader_poll(l, tmo >= 0 && tmo < AG_EVENTS_POLL_MS ? tmo : AG_EVENTS_POLL_MS);
-		drain_dns(&x, UINT64_MAX);
-		if (x.audit)
-			note_audit(&x, audit_writer_tick(x.audit));
+		tmo = r->log.audit ? audit_writer_timeout_ms(r->log.audit) : -1;
+		loader_poll(r->loader,
+			    tmo >= 0 && tmo < AG_EVENTS_POLL_MS ? tmo : AG_EVENTS_POLL_MS);
+		session_drain_dns(&r->s, UINT64_MAX);
+		if (r->log.audit)
+			session_log_note(&r->log, audit_writer_tick(r->log.audit));
 	}
 	child_pid = 0;
-	remove_cgroup(cgdir); /* CMD's leftovers must not outlive its confinement */
-	dns_proxy_stop(x.dns);
-	while (loader_poll(l, 0) > 0)
+	return status;
+}
+
+/* CMD has ended: its leftovers go, and every decision taken for it is written. */
+static void finish(struct exec_run *r)
+{
+	uint64_t lost;
+
+	remove_cgroup(r->cgdir); /* CMD's leftovers must not outlive its confinement */
+	r->cgdir[0] = '\0';
+	session_stop_dns(&r->s);
+	while (loader_poll(r->loader, 0) > 0)
 		;
-	drain_dns(&x, UINT64_MAX);
-	loader_drops(l, &drops1);
-	if (drops1 > drops0) {
-		/* The counter is shared by all streams: an upper bound for this run. */
+	session_drain_dns(&r->s, UINT64_MAX);
+	session_log_drops(&r->log, r->loader, &r->drops_seen, &lost);
+	/* The counter is shared by all streams: an upper bound for this run. */
+	if (lost)
 		fprintf(stderr, "agentgate: exec: %llu events lost (ring buffer full)\n",
-			(unsigned long long)(drops1 - drops0));
-		if (x.audit)
-			note_audit(&x, audit_append_gap(x.audit, drops1 - drops0));
-	}
-	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	goto out_remove;
-out_cgroup:
-	remove_cgroup(cgdir);
-out_remove:
-	dns_proxy_free(x.dns);
-	if (installed) {
-		err = loader_remove(l, x.cgroup_id);
+			(unsigned long long)lost);
+}
+
+static void cleanup(struct exec_run *r, int ret)
+{
+	char msg[32];
+	int err;
+
+	if (r->cgdir[0])
+		remove_cgroup(r->cgdir);
+	session_end_dns(&r->s);
+	if (r->installed) {
+		err = session_remove(&r->s);
 		if (err)
 			fprintf(stderr, "agentgate: exec: removing the policy: %s\n",
 				loader_strerror(err));
 	}
-out:
-	if (protected)
-		protect_files(l, own, 3, false);
-	loader_close(l);
-	if (x.audit) {
+	session_release(&r->s);
+	if (r->protected)
+		protect_files(r->loader, r->own, 3, false);
+	loader_close(r->loader);
+	if (r->log.audit) {
 		snprintf(msg, sizeof(msg), "status=%d", ret);
-		note_audit(&x, audit_append_lifecycle(x.audit, "exec_end", msg));
-		note_audit(&x, audit_writer_close(x.audit));
-		if (x.audit_err)
-			fprintf(stderr, "agentgate: exec: writing %s: %s\n", log_path,
-				strerror(-x.audit_err));
+		session_log_lifecycle(&r->log, "exec_end", msg);
+		session_log_note(&r->log, audit_writer_close(r->log.audit));
+		if (r->log.first_err)
+			fprintf(stderr, "agentgate: exec: writing %s: %s\n", r->a.log_path,
+				strerror(-r->log.first_err));
 	}
-	if (img.data)
-		image_free(&img);
-	if (p)
-		policy_free(p);
+	image_free(&r->img);
+	policy_free(r->policy);
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	struct exec_run r = {};
+	char msg[512];
+	int ret, status;
+
+	ret = parse_args(argc, argv, &r.a);
+	if (ret >= 0)
+		return ret;
+	ret = 2;
+	if (compile(&r))
+		goto out;
+	ret = 1;
+	if (loader_check_support(msg, sizeof(msg))) {
+		fprintf(stderr, "agentgate: exec: %s\n", msg);
+		goto out;
+	}
+	if (open_audit(&r) || open_loader(&r) || make_cgroup(&r) || start_session(&r))
+		goto out;
+	status = run_command(&r);
+	if (status < 0)
+		goto out;
+	finish(&r);
+	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+out:
+	cleanup(&r, ret);
 	return ret;
 }

@@ -7,45 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include "control.h"
-
-static int sun_path(const char *path, struct sockaddr_un *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa->sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa->sun_path, path);
-	return 0;
-}
-
-/* mkdir -p of path's directory, new levels 0700. */
-static int make_parent(const char *path)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *p;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	p = strrchr(dir, '/');
-	if (!p || p == dir)
-		return 0;
-	*p = '\0';
-	for (p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
+#include "util/clock.h"
+#include "util/file.h"
+#include "util/sock.h"
 
 int control_listen(const char *path, int *out)
 {
@@ -54,10 +23,10 @@ int control_listen(const char *path, int *out)
 	mode_t old;
 	int fd, err;
 
-	err = sun_path(path, &sa);
+	err = sock_unix_addr(path, &sa);
 	if (err)
 		return err;
-	err = make_parent(path);
+	err = mkdir_parent(path, 0755, 0700);
 	if (err)
 		return err;
 	/* A socket left by a killed daemon; never remove anything that is not a socket. */
@@ -96,17 +65,9 @@ int control_peer_uid(int fd, uid_t *uid)
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int control_recv(int fd, int timeout_ms, json_t **out, char *msg, size_t msgsz)
 {
-	long long deadline = now_ms() + timeout_ms;
+	int64_t deadline = clock_now_ms() + timeout_ms;
 	size_t len = 0;
 	char *buf, *nl = NULL;
 	json_error_t jerr;
@@ -136,7 +97,7 @@ int control_recv(int fd, int timeout_ms, json_t **out, char *msg, size_t msgsz)
 			err = -errno;
 			break;
 		}
-		left = (int)(deadline - now_ms());
+		left = (int)(deadline - clock_now_ms());
 		if (left <= 0 || poll(&pfd, 1, left) == 0) {
 			err = -ETIMEDOUT;
 			break;
@@ -205,7 +166,7 @@ int control_call(const char *path, const json_t *req, json_t **resp, char *msg, 
 	struct sockaddr_un sa;
 	int fd, err, serr;
 
-	err = sun_path(path, &sa);
+	err = sock_unix_addr(path, &sa);
 	if (err) {
 		snprintf(msg, msgsz, "%s: socket path too long", path);
 		return err;

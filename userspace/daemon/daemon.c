@@ -29,6 +29,8 @@
 #include "daemon.h"
 #include "loader/loader.h"
 #include "maps.h"
+#include "util/clock.h"
+#include "util/file.h"
 
 #define DROPS_EVERY_MS 1000
 
@@ -56,40 +58,16 @@ static void usage(FILE *f)
 	fprintf(f, "usage: agentgate daemon [--config FILE] [--verbose] [--foreground]\n");
 }
 
-/* mkdir -p of path's directory. */
-static int make_parent(const char *path, mode_t mode)
-{
-	char dir[4096], *p;
-
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-		return -ENAMETOOLONG;
-	p = strrchr(dir, '/');
-	if (!p || p == dir)
-		return 0;
-	*p = '\0';
-	for (p = dir + 1;; p++) {
-		if (*p && *p != '/')
-			continue;
-		int end = !*p;
-
-		*p = '\0';
-		if (mkdir(dir, mode) && errno != EEXIST)
-			return -errno;
-		if (end)
-			return 0;
-		*p = '/';
-	}
-}
-
 /* One daemon at a time: the shared event stream has one reader. Returns the lock fd. */
 static int single_instance(const char *state_file)
 {
 	char path[4096], pid[32];
-	int fd, n;
+	int fd, n, err;
 
 	snprintf(path, sizeof(path), "%s.lock", state_file);
-	if (make_parent(path, 0755))
-		return -errno;
+	err = mkdir_parent(path, 0755, 0755);
+	if (err)
+		return err;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -166,14 +144,14 @@ static int open_audit(struct daemon *d)
 		.seal_ms = a->seal_ms,
 		.forward_secure = a->forward_secure,
 	};
-	int err = make_parent(a->log, 0750);
+	int err = mkdir_parent(a->log, 0750, 0750);
 
 	if (err) {
 		daemon_log("%s: %s", a->log, strerror(-err));
 		return err;
 	}
-	d->audit = audit_writer_open(&ac, &err);
-	if (!d->audit) {
+	d->log.audit = audit_writer_open(&ac, &err);
+	if (!d->log.audit) {
 		daemon_log(
 			"audit log %s: %s", a->log,
 			err == -EBADMSG ?
@@ -187,7 +165,7 @@ static int open_audit(struct daemon *d)
 		daemon_log("live stream socket %s: %s", d->cfg->stream_socket, strerror(-err));
 		return err ? err : -EIO;
 	}
-	audit_writer_set_stream(d->audit, d->stream);
+	audit_writer_set_stream(d->log.audit, d->stream);
 	return 0;
 }
 
@@ -283,14 +261,6 @@ static void drain(struct daemon *d)
 	}
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int add_fd(int ep, int fd, int tag)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)tag };
@@ -305,7 +275,7 @@ static int run(struct daemon *d, int sfd, int lfd)
 {
 	struct epoll_event evs[8];
 	struct signalfd_siginfo si;
-	long long next_drops = 0;
+	int64_t next_drops = 0;
 	int ep, n, i, timeout, err = 0;
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -319,7 +289,7 @@ static int run(struct daemon *d, int sfd, int lfd)
 		return err;
 	}
 	for (;;) {
-		timeout = audit_writer_timeout_ms(d->audit);
+		timeout = audit_writer_timeout_ms(d->log.audit);
 		if (timeout < 0 || timeout > AG_EVENTS_POLL_MS)
 			timeout = AG_EVENTS_POLL_MS;
 		n = epoll_wait(ep, evs, 8, timeout);
@@ -359,11 +329,11 @@ static int run(struct daemon *d, int sfd, int lfd)
 		/* Records below the kernel's wake-up batch (bpf/: ag_wakeup). */
 		d->batch = 0;
 		loader_poll(d->loader, 0);
-		if (now_ms() >= next_drops) {
+		if (clock_now_ms() >= next_drops) {
 			daemon_check_drops(d);
-			next_drops = now_ms() + DROPS_EVERY_MS;
+			next_drops = clock_now_ms() + DROPS_EVERY_MS;
 		}
-		audit_writer_tick(d->audit);
+		audit_writer_tick(d->log.audit);
 	}
 out:
 	close(ep);
@@ -434,6 +404,7 @@ int cmd_daemon(int argc, char **argv)
 	}
 	d.config_path = config;
 	d.verbose = verbose;
+	daemon_log_init(&d);
 	err = loader_check_support(msg, sizeof(msg));
 	if (err) {
 		daemon_log("%s", msg);
@@ -489,13 +460,13 @@ int cmd_daemon(int argc, char **argv)
 	if (open_audit(&d))
 		goto out;
 	d.started = time(NULL);
-	audit_append_lifecycle(d.audit, "daemon_start", pinned ? "bpf=adopted" : "bpf=loaded");
+	audit_append_lifecycle(d.log.audit, "daemon_start", pinned ? "bpf=adopted" : "bpf=loaded");
 	err = daemon_apply_startup(&d, msg, sizeof(msg));
 	if (err) {
 		daemon_log("%s", msg);
 		daemon_log("not started: fix the configuration (%s)",
 			   config ? config : "built-in defaults");
-		audit_append_lifecycle(d.audit, "daemon_stop", "startup failed");
+		audit_append_lifecycle(d.log.audit, "daemon_stop", "startup failed");
 		ret = 2;
 		goto out;
 	}
@@ -505,11 +476,11 @@ int cmd_daemon(int argc, char **argv)
 	if (err) {
 		daemon_log("control socket %s: %s", d.cfg->control_socket,
 			   err == -EEXIST ? "exists and is not a socket" : strerror(-err));
-		audit_append_lifecycle(d.audit, "daemon_stop", "no control socket");
+		audit_append_lifecycle(d.log.audit, "daemon_stop", "no control socket");
 		goto out;
 	}
 	if (protect_own(&d)) {
-		audit_append_lifecycle(d.audit, "daemon_stop", "cannot protect its own files");
+		audit_append_lifecycle(d.log.audit, "daemon_stop", "cannot protect its own files");
 		goto out;
 	}
 	info("%s %zu assignment(s); control socket %s; audit log %s",
@@ -522,10 +493,10 @@ int cmd_daemon(int argc, char **argv)
 	if (err)
 		daemon_log("main loop: %s", strerror(-err));
 	for (i = 0; i < d.nassign; i++)
-		daemon_dns_stop(&d, &d.assign[i]);
+		session_end_dns(&d.assign[i].s);
 	drain(&d);
 	daemon_check_drops(&d);
-	audit_append_lifecycle(d.audit, "daemon_stop",
+	audit_append_lifecycle(d.log.audit, "daemon_stop",
 			       err ? "error" : "signal; policies stay in force");
 	ret = err ? 1 : 0;
 out:
@@ -535,9 +506,9 @@ out:
 	}
 	/* Startup may fail after some proxies started: their records go in before the log closes. */
 	for (i = 0; i < d.nassign; i++)
-		daemon_dns_stop(&d, &d.assign[i]);
-	err = audit_writer_close(d.audit);
-	if (err && d.audit)
+		session_end_dns(&d.assign[i].s);
+	err = audit_writer_close(d.log.audit);
+	if (err && d.log.audit)
 		daemon_log("closing the audit log: %s", strerror(-err));
 	audit_stream_close(d.stream);
 	if (d.cgroup_root_fd >= 0)

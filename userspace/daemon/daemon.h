@@ -2,9 +2,9 @@
 /*
  * `agentgate daemon` internals shared by its files: daemon.c (process, main
  * loop), daemon_assign.c (assignments, reload, reconcile, state file),
- * daemon_policy.c (load + compile, policy models by sha256), daemon_events.c
- * (ring buffer -> audit records, cgroup names, gaps), daemon_control.c
- * (control socket commands).
+ * daemon_policy.c (policy models by sha256), daemon_events.c (the shared
+ * stream into the sessions' log, cgroup names, gaps), daemon_control.c
+ * (control socket commands). Each assignment is a session (session/session.h).
  */
 #ifndef AGENTGATE_DAEMON_H
 #define AGENTGATE_DAEMON_H
@@ -17,11 +17,10 @@
 #include "daemon_config.h"
 #include "event.h"
 #include "policy/policy.h"
+#include "session/session.h"
 
 struct loader;
-struct audit_writer;
 struct audit_stream;
-struct dns_proxy;
 
 /* A policy model kept while events may name it: rule reasons are looked up by sha256 + index. */
 struct daemon_model {
@@ -30,8 +29,7 @@ struct daemon_model {
 };
 
 struct daemon_assign {
-	char *cgroup; /* canonical name: "/agents/a1" */
-	uint64_t cgroup_id;
+	struct session s; /* canonical cgroup name ("/agents/a1"), its id, its DNS proxy */
 	char *policy_path;
 	int mode_req; /* enum ag_mode or DAEMON_MODE_POLICY */
 	int mode; /* what is installed */
@@ -39,7 +37,6 @@ struct daemon_assign {
 	uint8_t sha256[32];
 	int runtime; /* assigned over the control socket, not by the config */
 	char *error; /* why the last (re)load of this assignment failed, or NULL */
-	struct dns_proxy *dns; /* this cgroup's DNS (docs/network.md); NULL for an adopted copy */
 };
 
 #define DAEMON_CGROUP_CACHE 256
@@ -56,7 +53,7 @@ struct daemon {
 	const char *config_path; /* NULL: built-in defaults */
 	int verbose;
 	struct loader *loader;
-	struct audit_writer *audit;
+	struct session_log log; /* every session's records: the audit log */
 	struct audit_stream *stream;
 	struct daemon_assign *assign;
 	size_t nassign;
@@ -66,17 +63,11 @@ struct daemon {
 	int cgroup_root_fd;
 	int dns_notify_fd; /* eventfd: a DNS proxy queued a decision */
 	unsigned int batch; /* records taken in this poll (see DAEMON_EVENT_BATCH) */
-	uint64_t events; /* decisions written to the audit log */
 	uint64_t drops_seen; /* kernel drop counter already turned into gap records */
-	uint64_t gaps; /* events lost in total, as recorded */
 	time_t started;
-	int audit_err; /* last audit write error, reported once */
 };
 
 /* daemon_policy.c */
-/* Loads and compiles path (mode_req overrides its mode); msg gets "file:line:col: why". */
-int daemon_compile(const char *path, int mode_req, struct ag_policy **model, struct ag_image *img,
-		   char *msg, size_t msgsz);
 /* Keeps model for event lookups (takes ownership; an equal sha256 is kept once). */
 struct ag_policy *daemon_model_keep(struct daemon *d, struct ag_policy *model);
 const struct ag_policy *daemon_model_find(const struct daemon *d, const uint8_t sha256[32]);
@@ -106,11 +97,11 @@ struct daemon_assign *daemon_find_assign(struct daemon *d, const char *cgroup);
 void daemon_assign_free_all(struct daemon *d);
 
 /* daemon_events.c */
+/* d->log's names (cgroups by id, policies by sha256) and its error reports. */
+void daemon_log_init(struct daemon *d);
 int daemon_on_event(void *ctx, const struct ag_event *ev, size_t size);
 /* The DNS proxies' decisions taken at or before until_ns, into the audit log. */
 void daemon_drain_dns(struct daemon *d, uint64_t until_ns);
-/* Stops a's proxy, writes what it decided, frees it. */
-void daemon_dns_stop(struct daemon *d, struct daemon_assign *a);
 /* The name of the cgroup with this id; fallback (an ancestor's name) when it is gone. */
 const char *daemon_cgroup_lookup(struct daemon *d, uint64_t id, const char *fallback);
 /* Turns an increase of the kernel's drop counter into a gap record. */

@@ -15,9 +15,14 @@
 #include <sys/stat.h>
 #include "audit/audit.h"
 #include "daemon.h"
-#include "dns/dns_proxy.h"
 #include "loader/loader.h"
+#include "util/file.h"
 
+/*
+ * A policy compiled for a cgroup that exists, not yet installed. prepare()
+ * fills it completely or leaves it empty; whoever holds a filled one either
+ * hands it to commit() or discard()s it.
+ */
 struct prepared {
 	struct ag_policy *model;
 	struct ag_image img;
@@ -40,17 +45,11 @@ static void lifecycle(struct daemon *d, const char *what, const char *fmt, ...)
 {
 	char detail[2048];
 	va_list ap;
-	int err;
 
-	if (!d->audit)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	err = audit_append_lifecycle(d->audit, what, detail);
-	if (err && err != d->audit_err)
-		daemon_log("audit log: %s", strerror(-err));
-	d->audit_err = err;
+	session_log_lifecycle(&d->log, what, detail);
 }
 
 struct daemon_assign *daemon_find_assign(struct daemon *d, const char *cgroup)
@@ -58,7 +57,7 @@ struct daemon_assign *daemon_find_assign(struct daemon *d, const char *cgroup)
 	size_t i;
 
 	for (i = 0; i < d->nassign; i++)
-		if (!strcmp(d->assign[i].cgroup, cgroup))
+		if (!strcmp(d->assign[i].s.cgroup, cgroup))
 			return &d->assign[i];
 	return NULL;
 }
@@ -67,21 +66,19 @@ struct daemon_assign *daemon_find_assign(struct daemon *d, const char *cgroup)
 static int ensure_cgroup(const char *name, uint64_t *id)
 {
 	char path[PATH_MAX];
-	size_t i, root = strlen(DAEMON_CGROUP_ROOT);
+	int err;
 
 	if (snprintf(path, sizeof(path), "%s%s", DAEMON_CGROUP_ROOT, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	for (i = root + 1; path[i]; i++) {
-		if (path[i] != '/')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
-			return -errno;
-		path[i] = '/';
-	}
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -errno;
-	return loader_cgroup_id(path, id);
+	err = mkdir_p(path, 0755, 0755);
+	return err ? err : loader_cgroup_id(path, id);
+}
+
+static void discard(struct prepared *pr)
+{
+	policy_free(pr->model);
+	image_free(&pr->img);
+	memset(pr, 0, sizeof(*pr));
 }
 
 static int prepare(const char *cgroup, const char *policy, int mode_req, struct prepared *pr,
@@ -90,30 +87,31 @@ static int prepare(const char *cgroup, const char *policy, int mode_req, struct 
 	int err;
 
 	memset(pr, 0, sizeof(*pr));
-	err = daemon_compile(policy, mode_req, &pr->model, &pr->img, msg, msgsz);
+	err = session_compile(policy, mode_req, &pr->model, &pr->img, msg, msgsz);
 	if (err)
 		return err;
 	err = ensure_cgroup(cgroup, &pr->cgroup_id);
 	if (err) {
 		snprintf(msg, msgsz, "cgroup %s: %s", cgroup, loader_strerror(err));
-		policy_free(pr->model);
-		image_free(&pr->img);
-		pr->model = NULL;
+		discard(pr);
 	}
 	return err;
 }
 
-static void discard(struct prepared *pr)
+/* Room for one more entry (nassign unchanged): recording an installed policy cannot fail. */
+static int reserve(struct daemon *d)
 {
-	if (pr->model)
-		policy_free(pr->model);
-	if (pr->img.data)
-		image_free(&pr->img);
+	struct daemon_assign *grown = realloc(d->assign, (d->nassign + 1) * sizeof(*d->assign));
+
+	if (!grown)
+		return -ENOMEM;
+	d->assign = grown;
+	return 0;
 }
 
 static void entry_free(struct daemon_assign *a)
 {
-	free(a->cgroup);
+	session_release(&a->s);
 	free(a->policy_path);
 	free(a->name);
 	free(a->error);
@@ -125,84 +123,110 @@ static void set_error(struct daemon_assign *a, const char *msg)
 	a->error = msg ? strdup(msg) : NULL;
 }
 
-/* Installs pr for cgroup (replacing its policy atomically) and records it. Frees pr. */
+/*
+ * Installs pr for cgroup (replacing its policy atomically) and records it.
+ *
+ * Ownership: commit() takes pr on every path and leaves it empty. Whatever
+ * can fail for want of memory is allocated before the install (the entry's
+ * room, its strings, a session for a new or recreated cgroup), and freed
+ * here, with pr, when anything up to the install fails: then nothing has
+ * changed. After the install, pr's image is freed (the kernel and the proxy
+ * keep copies) and its model goes to d->models; a DNS proxy that does not
+ * start is reported and leaves the cgroup without DNS (fail closed).
+ */
 static int commit(struct daemon *d, const char *cgroup, const char *policy, int mode_req,
 		  int runtime, struct prepared *pr, char *msg, size_t msgsz)
 {
-	struct daemon_assign *a, *grown;
-	struct dns_proxy *dns = NULL;
-	struct ag_policy *model;
-	char sha[65];
-	int err;
+	struct daemon_assign *a = daemon_find_assign(d, cgroup);
+	struct session fresh = {}, *s = a ? &a->s : &fresh;
+	char *path, *name, sha[65];
+	int err = a ? 0 : reserve(d);
 
+	path = strdup(policy);
+	name = strdup(pr->model->name ? pr->model->name : "");
+	if (!err && (!path || !name))
+		err = -ENOMEM;
+	/* A new cgroup, or the assigned one was recreated (a new id): a session of its own. */
+	if (!err && (!a || a->s.cgroup_id != pr->cgroup_id)) {
+		s = &fresh;
+		err = session_init(s, d->loader, &d->log, cgroup, pr->cgroup_id, d->dns_notify_fd);
+	}
+	if (err) {
+		snprintf(msg, msgsz, "%s: %s", cgroup, strerror(-err));
+		goto fail;
+	}
 	/* Before the install: a confined agent must never be able to rewrite its policy. */
 	err = loader_protect(d->loader, policy, true);
 	if (!err)
-		err = loader_install(d->loader, pr->cgroup_id, &pr->img);
+		err = session_install(s, &pr->img);
 	if (err) {
 		snprintf(msg, msgsz, "installing the policy for %s: %s", cgroup,
 			 loader_strerror(err));
-		discard(pr);
-		return err;
+		goto fail;
 	}
-	a = daemon_find_assign(d, cgroup);
-	if (a && a->dns && a->cgroup_id != pr->cgroup_id)
-		daemon_dns_stop(d, a); /* the cgroup was recreated */
-	if (a && a->dns)
-		err = dns_proxy_set_image(a->dns, &pr->img);
-	else
-		err = dns_proxy_start(&dns, d->loader, pr->cgroup_id, &pr->img, d->dns_notify_fd);
-	image_free(&pr->img);
-	if (err) {
-		/* The policy is in force; without a proxy its names do not resolve (fail closed). */
-		daemon_log("%s: DNS proxy: %s", cgroup, loader_strerror(err));
-		dns = NULL;
-	}
+
+	/* Installed: from here on the entry records it, whatever else fails. */
 	if (!a) {
-		grown = realloc(d->assign, (d->nassign + 1) * sizeof(*d->assign));
-		if (!grown) {
-			dns_proxy_free(dns);
-			discard(pr);
-			return -ENOMEM;
-		}
-		d->assign = grown;
 		a = &d->assign[d->nassign++];
 		memset(a, 0, sizeof(*a));
-		a->cgroup = strdup(cgroup);
+		a->s = fresh;
+	} else if (s == &fresh) {
+		session_end_dns(&a->s); /* the old cgroup's proxy */
+		session_release(&a->s);
+		a->s = fresh;
 	}
-	if (dns)
-		a->dns = dns;
-	if (a->policy_path != policy) {
-		free(a->policy_path);
-		a->policy_path = strdup(policy);
-	}
+	err = session_start_dns(&a->s, &pr->img);
+	if (err)
+		daemon_log("%s: DNS proxy: %s", cgroup, loader_strerror(err));
+	image_free(&pr->img);
+	free(a->policy_path);
+	a->policy_path = path;
 	free(a->name);
-	a->name = strdup(pr->model->name ? pr->model->name : "");
+	a->name = name;
 	set_error(a, NULL);
-	a->cgroup_id = pr->cgroup_id;
 	a->mode_req = mode_req;
 	a->mode = pr->model->mode;
 	a->runtime = runtime;
 	memcpy(a->sha256, pr->model->sha256, 32);
-	model = daemon_model_keep(d, pr->model);
+	err = daemon_model_keep(d, pr->model) ? 0 : -ENOMEM; /* frees the model on failure */
 	pr->model = NULL;
-	if (!a->cgroup || !a->policy_path || !a->name || !model)
-		return -ENOMEM;
+	if (err) {
+		snprintf(msg, msgsz, "%s: out of memory for the policy's reasons", cgroup);
+		return err;
+	}
 	daemon_sha_hex(a->sha256, sha);
 	lifecycle(d, "policy_load", "cgroup=%s policy=%s name=%s mode=%s sha256=%s source=%s",
 		  cgroup, policy, a->name, daemon_mode_name(a->mode), sha,
 		  runtime ? "runtime" : "config");
 	return 0;
+fail:
+	if (s == &fresh)
+		session_release(&fresh);
+	free(path);
+	free(name);
+	discard(pr);
+	return err;
 }
 
 static void drop_entry(struct daemon *d, struct daemon_assign *a)
 {
 	size_t i = (size_t)(a - d->assign);
 
-	daemon_dns_stop(d, a);
+	session_end_dns(&a->s);
 	entry_free(a);
 	memmove(a, a + 1, (d->nassign - i - 1) * sizeof(*a));
 	d->nassign--;
+}
+
+/* After a change of the assignments: models no longer needed go, the state file is rewritten. */
+static void changed(struct daemon *d)
+{
+	int err;
+
+	daemon_models_prune(d);
+	err = daemon_state_save(d);
+	if (err)
+		daemon_log("writing %s: %s", d->cfg->state_file, strerror(-err));
 }
 
 int daemon_assign_cgroup(struct daemon *d, const char *cgroup, const char *policy_path,
@@ -224,25 +248,21 @@ int daemon_assign_cgroup(struct daemon *d, const char *cgroup, const char *polic
 	}
 	snprintf(policy, sizeof(policy), "%s", policy_path);
 	err = prepare(name, policy, mode_req, &pr, msg, msgsz);
+	if (!err)
+		err = commit(d, name, policy, mode_req, runtime, &pr, msg, msgsz);
 	if (err)
 		return err;
-	err = commit(d, name, policy, mode_req, runtime, &pr, msg, msgsz);
-	if (err)
-		return err;
-	daemon_models_prune(d);
-	err = daemon_state_save(d);
-	if (err)
-		daemon_log("writing %s: %s", d->cfg->state_file, strerror(-err));
+	changed(d);
 	return 0;
 }
 
 static int remove_policy(struct daemon *d, struct daemon_assign *a, const char *why)
 {
-	int err = loader_remove(d->loader, a->cgroup_id);
+	int err = session_remove(&a->s);
 
 	if (err && err != -ENOENT)
 		return err;
-	lifecycle(d, "policy_unload", "cgroup=%s policy=%s reason=%s", a->cgroup, a->policy_path,
+	lifecycle(d, "policy_unload", "cgroup=%s policy=%s reason=%s", a->s.cgroup, a->policy_path,
 		  why);
 	drop_entry(d, a);
 	return 0;
@@ -268,10 +288,7 @@ int daemon_unassign_cgroup(struct daemon *d, const char *cgroup, char *msg, size
 		snprintf(msg, msgsz, "removing the policy of %s: %s", name, loader_strerror(err));
 		return err;
 	}
-	daemon_models_prune(d);
-	err = daemon_state_save(d);
-	if (err)
-		daemon_log("writing %s: %s", d->cfg->state_file, strerror(-err));
+	changed(d);
 	return 0;
 }
 
@@ -288,8 +305,8 @@ int daemon_state_save(struct daemon *d)
 
 		json_array_append_new(
 			list,
-			json_pack("{s:s, s:I, s:s, s:s, s:b}", "cgroup", a->cgroup, "cgroup_id",
-				  (json_int_t)a->cgroup_id, "policy", a->policy_path, "mode",
+			json_pack("{s:s, s:I, s:s, s:s, s:b}", "cgroup", a->s.cgroup, "cgroup_id",
+				  (json_int_t)a->s.cgroup_id, "policy", a->policy_path, "mode",
 				  a->mode_req == DAEMON_MODE_POLICY ? "policy" :
 								      daemon_mode_name(a->mode_req),
 				  "runtime", a->runtime));
@@ -366,21 +383,24 @@ static const struct daemon_assignment *config_find(const struct daemon_config *c
 /* A policy the previous daemon installed that this one cannot recompile: keep the kernel's copy. */
 static int adopt_as_is(struct daemon *d, const struct prev_assign *p, const char *why)
 {
-	struct daemon_assign *grown, *a;
+	struct daemon_assign *a;
+	int err = reserve(d);
 
-	grown = realloc(d->assign, (d->nassign + 1) * sizeof(*d->assign));
-	if (!grown)
-		return -ENOMEM;
-	d->assign = grown;
-	a = &d->assign[d->nassign++];
+	if (err)
+		return err;
+	a = &d->assign[d->nassign];
 	memset(a, 0, sizeof(*a));
-	a->cgroup = strdup(p->cgroup);
+	err = session_init(&a->s, d->loader, &d->log, p->cgroup, p->cgroup_id, d->dns_notify_fd);
 	a->policy_path = strdup(p->policy);
-	a->cgroup_id = p->cgroup_id;
+	if (err || !a->policy_path) {
+		entry_free(a);
+		return -ENOMEM;
+	}
 	a->mode_req = p->mode_req;
 	a->runtime = 1;
 	set_error(a, why);
-	return a->cgroup && a->policy_path ? 0 : -ENOMEM;
+	d->nassign++;
+	return 0;
 }
 
 static void reconcile(struct daemon *d, const struct prev_assign *prev, size_t nprev)
@@ -394,7 +414,7 @@ static void reconcile(struct daemon *d, const struct prev_assign *prev, size_t n
 		const struct prev_assign *p = &prev[i];
 		struct daemon_assign *now = daemon_find_assign(d, p->cgroup);
 
-		if (now && now->cgroup_id == p->cgroup_id)
+		if (now && now->s.cgroup_id == p->cgroup_id)
 			continue; /* reinstalled from the config */
 		if (now || !p->runtime) {
 			/* Gone from the config, or the cgroup was recreated (a new id). */
@@ -409,6 +429,7 @@ static void reconcile(struct daemon *d, const struct prev_assign *prev, size_t n
 			continue;
 		}
 		/* A runtime assignment: it lasts until unassigned, across daemon restarts. */
+		/* pr: discarded here, or taken by commit(). */
 		err = prepare(p->cgroup, p->policy, p->mode_req, &pr, msg, sizeof(msg));
 		if (!err && pr.cgroup_id != p->cgroup_id) {
 			discard(&pr);
@@ -434,12 +455,15 @@ int daemon_apply_startup(struct daemon *d, char *msg, size_t msgsz)
 	struct prev_assign *prev = NULL;
 	size_t i, nprev = 0;
 	uint64_t drops = 0, now = 0;
-	int err = 0, serr, have_drops;
+	int err = 0, have_drops;
 
 	pr = calloc(c->nassignments + 1, sizeof(*pr));
 	if (!pr)
 		return -ENOMEM;
-	/* Everything compiles, or nothing changes. */
+	/*
+	 * Everything compiles, or nothing changes. pr[i] is this function's
+	 * until commit() takes it; after a failure the others are discarded.
+	 */
 	for (i = 0; i < c->nassignments && !err; i++)
 		err = prepare(c->assignments[i].cgroup, c->assignments[i].policy,
 			      c->assignments[i].mode, &pr[i], msg, msgsz);
@@ -469,10 +493,7 @@ int daemon_apply_startup(struct daemon *d, char *msg, size_t msgsz)
 	free(pr);
 	reconcile(d, prev, nprev);
 	free(prev);
-	daemon_models_prune(d);
-	serr = daemon_state_save(d);
-	if (serr)
-		daemon_log("writing %s: %s", c->state_file, strerror(-serr));
+	changed(d);
 	return err;
 }
 
@@ -504,13 +525,13 @@ int daemon_apply_reload(struct daemon *d, struct daemon_config *cfg)
 	/* Config assignments the new config no longer has. */
 	for (i = 0; i < d->nassign;) {
 		a = &d->assign[i];
-		if (a->runtime || config_find(cfg, a->cgroup)) {
+		if (a->runtime || config_find(cfg, a->s.cgroup)) {
 			i++;
 			continue;
 		}
 		err = remove_policy(d, a, "no longer in the config");
 		if (err) {
-			daemon_log("reload: removing the policy of %s: %s", a->cgroup,
+			daemon_log("reload: removing the policy of %s: %s", a->s.cgroup,
 				   loader_strerror(err));
 			failures++;
 			i++;
@@ -523,10 +544,7 @@ int daemon_apply_reload(struct daemon *d, struct daemon_config *cfg)
 	d->cfg->nassignments = cfg->nassignments;
 	cfg->assignments = swap;
 	cfg->nassignments = nswap;
-	daemon_models_prune(d);
-	err = daemon_state_save(d);
-	if (err)
-		daemon_log("writing %s: %s", d->cfg->state_file, strerror(-err));
+	changed(d);
 	lifecycle(d, "daemon_reload", "config=%s failures=%d", d->config_path ? d->config_path : "",
 		  failures);
 	return failures;

@@ -60,7 +60,7 @@ json_t *daemon_status_json(struct daemon *d)
 	loader_drops(d->loader, &drops);
 	n = loader_policies(d->loader, ids, AG_MAX_POLICIES);
 	for (i = 0; n > 0 && i < (size_t)n && i < AG_MAX_POLICIES; i++) {
-		for (j = 0; j < d->nassign && d->assign[j].cgroup_id != ids[i]; j++)
+		for (j = 0; j < d->nassign && d->assign[j].s.cgroup_id != ids[i]; j++)
 			;
 		others += j == d->nassign;
 	}
@@ -70,8 +70,8 @@ json_t *daemon_status_json(struct daemon *d)
 		json_t *e;
 
 		daemon_sha_hex(a->sha256, sha);
-		e = json_pack("{s:s, s:I, s:s, s:s, s:s}", "cgroup", a->cgroup, "cgroup_id",
-			      (json_int_t)a->cgroup_id, "policy", a->policy_path, "source",
+		e = json_pack("{s:s, s:I, s:s, s:s, s:s}", "cgroup", a->s.cgroup, "cgroup_id",
+			      (json_int_t)a->s.cgroup_id, "policy", a->policy_path, "source",
 			      a->runtime ? "runtime" : "config", "mode",
 			      a->name ? daemon_mode_name(a->mode) : "unknown");
 		if (!e)
@@ -83,10 +83,10 @@ json_t *daemon_status_json(struct daemon *d)
 		if (a->error)
 			json_object_set_new(e, "error", json_string(a->error));
 		/* No proxy: the cgroup gets no DNS (docs/network.md). */
-		if (a->dns) {
+		if (a->s.dns) {
 			uint16_t p4, p6;
 
-			dns_proxy_ports(a->dns, &p4, &p6);
+			dns_proxy_ports(a->s.dns, &p4, &p6);
 			json_object_set_new(e, "dns_port", json_integer(p4));
 		} else {
 			json_object_set_new(e, "dns_port", json_null());
@@ -96,8 +96,8 @@ json_t *daemon_status_json(struct daemon *d)
 	o = json_pack("{s:b, s:i, s:I, s:s, s:o, s:o, s:i, s:I, s:I, s:I, s:s, s:s, s:s}", "ok", 1,
 		      "pid", (int)getpid(), "uptime_s", (json_int_t)(time(NULL) - d->started),
 		      "kernel", u.release, "programs", programs_json(), "policies", pol,
-		      "other_policies", others, "events", (json_int_t)d->events, "drops",
-		      (json_int_t)drops, "gap_events", (json_int_t)d->gaps, "audit_log",
+		      "other_policies", others, "events", (json_int_t)d->log.events, "drops",
+		      (json_int_t)drops, "gap_events", (json_int_t)d->log.gaps, "audit_log",
 		      d->cfg->audit.log, "stream_socket", d->cfg->stream_socket, "config",
 		      d->config_path ? d->config_path : "");
 	if (o)

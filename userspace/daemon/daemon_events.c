@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * Kernel decisions into the audit log: the acting cgroup's name, the
- * executable, the policy's name and the rule's reason; ring-buffer overruns
+ * The shared event stream into the audit log (session/session_log.c writes
+ * the records): cgroups named by id, policies found by sha256, the DNS
+ * proxies' decisions kept in order with the kernel's, ring-buffer overruns
  * into gap records.
  */
 #include <errno.h>
@@ -11,10 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "audit/audit.h"
 #include "daemon.h"
-#include "dns/dns_proxy.h"
-#include "loader/loader.h"
+#include "util/file.h"
 
 #define FILEID_KERNFS 0xfe
 
@@ -28,8 +27,7 @@ static int name_by_handle(struct daemon *d, uint64_t id, char *out, size_t outsz
 		.id = id };
 	char link[64], path[PATH_MAX];
 	size_t root = strlen(DAEMON_CGROUP_ROOT);
-	ssize_t n;
-	int fd;
+	int fd, err;
 
 	if (d->cgroup_root_fd < 0)
 		return -EBADF;
@@ -37,11 +35,10 @@ static int name_by_handle(struct daemon *d, uint64_t id, char *out, size_t outsz
 	if (fd < 0)
 		return -errno;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, path, sizeof(path) - 1);
+	err = link_read(link, path, sizeof(path));
 	close(fd);
-	if (n < 0)
-		return -errno;
-	path[n] = '\0';
+	if (err < 0)
+		return err;
 	if (strncmp(path, DAEMON_CGROUP_ROOT, root) || (path[root] && path[root] != '/'))
 		return -ENOENT;
 	snprintf(out, outsz, "%s", path[root] ? path + root : "/");
@@ -55,8 +52,8 @@ const char *daemon_cgroup_lookup(struct daemon *d, uint64_t id, const char *fall
 	size_t i;
 
 	for (i = 0; i < d->nassign; i++)
-		if (d->assign[i].cgroup_id == id)
-			return d->assign[i].cgroup;
+		if (d->assign[i].s.cgroup_id == id)
+			return d->assign[i].s.cgroup;
 	for (i = 0; i < DAEMON_CGROUP_CACHE; i++)
 		if (d->names[i].name && d->names[i].id == id)
 			return d->names[i].name;
@@ -79,64 +76,34 @@ void daemon_names_free(struct daemon *d)
 	}
 }
 
-static void note_audit_error(struct daemon *d, int err)
-{
-	if (err && err != d->audit_err)
-		daemon_log("audit log: %s", strerror(-err));
-	d->audit_err = err;
-}
-
-static int write_event(void *ctx, const struct ag_event *ev, size_t size)
+static void name_event(void *ctx, const struct ag_event *ev, const char **agent,
+		       const struct ag_policy **policy)
 {
 	struct daemon *d = ctx;
-	const struct ag_policy *p = daemon_model_find(d, ev->policy_sha256);
-	struct audit_context ac = { .reason = "" };
-	char link[64], exe[PATH_MAX] = "", why[128];
-	const char *policy_cg;
-	ssize_t n;
-	int err;
+	const char *policy_cg = daemon_cgroup_lookup(d, ev->policy_cgroup_id, "");
 
-	policy_cg = daemon_cgroup_lookup(d, ev->policy_cgroup_id, "");
-	ac.agent = daemon_cgroup_lookup(d, ev->cgroup_id, policy_cg);
-	/* Best effort: the task may have exited or exec'd since the decision. */
-	snprintf(link, sizeof(link), "/proc/%u/exe", ev->pid);
-	n = readlink(link, exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = '\0';
-	ac.exe = exe;
-	ac.policy = p && p->name ? p->name : "";
-	ac.reason = policy_reason(p, ev->rule, ev->op, why, sizeof(why));
-	err = audit_append_decision(d->audit, ev, size, &ac);
-	note_audit_error(d, err);
-	if (!err)
-		d->events++;
-	return 0;
+	*agent = daemon_cgroup_lookup(d, ev->cgroup_id, policy_cg);
+	*policy = daemon_model_find(d, ev->policy_sha256);
+}
+
+static void audit_error(void *ctx, int err)
+{
+	daemon_log("audit log: %s", strerror(-err));
+}
+
+void daemon_log_init(struct daemon *d)
+{
+	d->log.name = name_event;
+	d->log.error = audit_error;
+	d->log.ctx = d;
 }
 
 void daemon_drain_dns(struct daemon *d, uint64_t until_ns)
 {
-	uint64_t lost;
 	size_t i;
 
-	for (i = 0; i < d->nassign; i++) {
-		if (!d->assign[i].dns)
-			continue;
-		dns_proxy_drain(d->assign[i].dns, until_ns, write_event, d);
-		lost = dns_proxy_take_lost(d->assign[i].dns);
-		if (lost) {
-			note_audit_error(d, audit_append_gap(d->audit, lost));
-			d->gaps += lost;
-		}
-	}
-}
-
-void daemon_dns_stop(struct daemon *d, struct daemon_assign *a)
-{
-	if (!a->dns)
-		return;
-	dns_proxy_stop(a->dns);
-	daemon_drain_dns(d, UINT64_MAX);
-	dns_proxy_free(a->dns);
-	a->dns = NULL;
+	for (i = 0; i < d->nassign; i++)
+		session_drain_dns(&d->assign[i].s, until_ns);
 }
 
 int daemon_on_event(void *ctx, const struct ag_event *ev, size_t size)
@@ -145,26 +112,18 @@ int daemon_on_event(void *ctx, const struct ag_event *ev, size_t size)
 
 	/* DNS answers come before the connects they allow: keep the log in that order. */
 	daemon_drain_dns(d, ev->ts_boot_ns);
-	write_event(ctx, ev, size);
+	session_log_event(&d->log, ev, size);
 	/* A write error must not stop draining (the kernel would drop instead); a full batch does. */
 	return ++d->batch >= DAEMON_EVENT_BATCH ? -EAGAIN : 0;
 }
 
 int daemon_check_drops(struct daemon *d)
 {
-	uint64_t total;
+	uint64_t lost;
 	int err;
 
-	err = loader_drops(d->loader, &total);
-	if (err)
+	err = session_log_drops(&d->log, d->loader, &d->drops_seen, &lost);
+	if (err || !lost)
 		return err;
-	if (total <= d->drops_seen)
-		return 0;
-	err = audit_append_gap(d->audit, total - d->drops_seen);
-	note_audit_error(d, err);
-	if (err)
-		return err;
-	d->gaps += total - d->drops_seen;
-	d->drops_seen = total;
 	return daemon_state_save(d);
 }

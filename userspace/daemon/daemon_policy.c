@@ -1,43 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* The daemon's policies: load + compile, and the models events are explained with. */
+/* The policy models the daemon's events are explained with, by sha256. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "daemon.h"
+#include "util/hex.h"
 
 /* Retired models (no assignment uses them) kept for events still in the ring buffer. */
 #define RETIRED_KEEP 16
-
-int daemon_compile(const char *path, int mode_req, struct ag_policy **model, struct ag_image *img,
-		   char *msg, size_t msgsz)
-{
-	struct ag_policy *p = NULL;
-	struct ag_error perr;
-	int err;
-
-	memset(&perr, 0, sizeof(perr));
-	err = policy_load(path, &p, &perr);
-	if (err) {
-		if (perr.msg[0])
-			snprintf(msg, msgsz, "%s", perr.msg);
-		else
-			snprintf(msg, msgsz, "%s: %s", path, strerror(-err));
-		return err;
-	}
-	if (mode_req != DAEMON_MODE_POLICY)
-		p->mode = mode_req;
-	memset(&perr, 0, sizeof(perr));
-	err = compile_policy(p, NULL, img, NULL, &perr);
-	if (err) {
-		snprintf(msg, msgsz, "%s: %s", path, perr.msg[0] ? perr.msg : strerror(-err));
-		policy_free(p);
-		return err;
-	}
-	((struct ag_image_hdr *)img->data)->mode = p->mode;
-	*model = p;
-	return 0;
-}
 
 struct ag_policy *daemon_model_keep(struct daemon *d, struct ag_policy *model)
 {
@@ -115,8 +86,5 @@ void daemon_models_free(struct daemon *d)
 
 void daemon_sha_hex(const uint8_t sha256[32], char out[65])
 {
-	int i;
-
-	for (i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", sha256[i]);
+	hex_encode(sha256, 32, out);
 }

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Small file helpers: writing a knob, mkdir -p, reading links. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "file.h"
+
+int file_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int mkdir_p(const char *dir, mode_t parents, mode_t last)
+{
+	char p[PATH_MAX];
+	size_t i;
+
+	if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p))
+		return -ENAMETOOLONG;
+	for (i = 1; p[i]; i++) {
+		if (p[i] != '/')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, parents) && errno != EEXIST)
+			return -errno;
+		p[i] = '/';
+	}
+	if (mkdir(p, last) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int mkdir_parent(const char *path, mode_t parents, mode_t last)
+{
+	char dir[PATH_MAX], *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	return mkdir_p(dir, parents, last);
+}
+
+int link_read(const char *path, char *out, size_t outsz)
+{
+	ssize_t n = readlink(path, out, outsz - 1);
+
+	if (n < 0)
+		return -errno;
+	out[n] = '\0';
+	return (int)n;
+}
+
+void proc_exe(unsigned int pid, char *out, size_t outsz)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/%u/exe", pid);
+	if (link_read(link, out, outsz) < 0)
+		out[0] = '\0';
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* Small file helpers used across userspace: 0 (or a length) or a negative errno, no output. */
+#ifndef AGENTGATE_UTIL_FILE_H
+#define AGENTGATE_UTIL_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Writes s to the existing file path (cgroup and proc knobs: no create, no truncate). */
+int file_write_str(const char *path, const char *s);
+
+/* mkdir -p of dir: missing parents get mode parents, dir itself mode last. */
+int mkdir_p(const char *dir, mode_t parents, mode_t last);
+/* mkdir -p of the directory path is in (nothing for "name" or "/name"). */
+int mkdir_parent(const char *path, mode_t parents, mode_t last);
+
+/* The target of the symbolic link path, NUL-terminated; returns its length. */
+int link_read(const char *path, char *out, size_t outsz);
+/*
+ * The executable of process pid, "" when it cannot be read (the process
+ * exited, or exec'd since): best effort, for records about pid.
+ */
+void proc_exe(unsigned int pid, char *out, size_t outsz);
+
+#endif /* AGENTGATE_UTIL_FILE_H */
