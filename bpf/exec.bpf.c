@@ -232,10 +232,20 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 	 */
 	if (bprm->interp != bprm->filename)
 		return 0;
-	err = ag_setup(&pol, &t, AG_HOOK_BPRM_CHECK);
+	err = ag_setup_for(&pol, &t, AG_HOOK_BPRM_CHECK, 1);
 	if (err)
 		return err > 0 ? 0 : err;
 	t->exec_bprm = 0;
+	/*
+	 * Under an on_exec policy this execve is the first the task is judged on
+	 * (a container's entrypoint): from here on it and its children are judged,
+	 * whatever the verdict; a task that cannot be marked is not let through.
+	 */
+	if (pol.h->on_exec && !bpf_task_storage_get(&ag_armed, bpf_get_current_task_btf(), 0,
+						    BPF_LOCAL_STORAGE_GET_F_CREATE)) {
+		ag_count_error(AG_HOOK_BPRM_CHECK);
+		return -EPERM;
+	}
 
 	len = bpf_d_path((struct path *)&bprm->file->f_path, (char *)t->ev.subject, AG_MAX_INPUT);
 	if (len <= 0) {

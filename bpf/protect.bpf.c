@@ -98,6 +98,12 @@ int BPF_PROG(ag_task_alloc, struct task_struct *task, unsigned long clone_flags,
 {
 	if (ret)
 		return ret;
+	/* A judged task's children (threads, io_uring workers too) are judged from birth. */
+	if (ag_is_armed() &&
+	    !bpf_task_storage_get(&ag_armed, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE)) {
+		ag_count_error(AG_HOOK_TASK_ALLOC);
+		return -ENOMEM; /* a child that would run unjudged is not created */
+	}
 	if (clone_flags & CLONE_INTO_CGROUP)
 		return ag_refuse_confined(AG_HOOK_TASK_ALLOC, AG_OP_CLONE_CGROUP);
 	if (clone_flags & (CLONE_NEWUSER | CLONE_NEWNS))

@@ -43,7 +43,7 @@
 #endif
 
 #define AG_IMAGE_MAGIC 0x31504741u /* "AGP1" */
-#define AG_IMAGE_VERSION 3u
+#define AG_IMAGE_VERSION 4u
 
 #define AG_PAGE_SHIFT 16
 #define AG_PAGE_SIZE (1u << AG_PAGE_SHIFT)
@@ -111,6 +111,14 @@ struct ag_image_hdr {
 	__u8 mode; /* enum ag_mode */
 	__u8 default_allow;
 	__u16 nrules;
+	/*
+	 * Set by the installer, not the compiler: 1 = a task that came into the
+	 * cgroup from outside (a container runtime's init) is judged from its
+	 * first execve there on; its descendants from their birth. 0 = every task
+	 * of the cgroup is judged at once. docs/containers.md.
+	 */
+	__u8 on_exec;
+	__u8 reserved[3];
 	__u8 policy_sha256[32]; /* of the policy source, includes resolved */
 	struct ag_dfa_hdr dfa[AG_CLASS_COUNT];
 };

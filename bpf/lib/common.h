@@ -25,6 +25,7 @@
 #define EPERM 1
 #define ENOENT 2
 #define E2BIG 7
+#define ENOMEM 12
 #define EFAULT 14
 #define EINVAL 22
 #define ENAMETOOLONG 36
@@ -239,12 +240,20 @@ static __always_inline int ag_unreadable(struct ag_task *t, const struct ag_pol 
 	return pol->h->mode == AG_MODE_ENFORCE ? -EPERM : 0;
 }
 
+/* Whether the current task is judged under an on_exec policy (ag_armed). */
+static __always_inline int ag_is_armed(void)
+{
+	return bpf_task_storage_get(&ag_armed, bpf_get_current_task_btf(), 0, 0) != NULL;
+}
+
 /*
  * 0: the task is confined, pol and t are set. 1: it is not (the hook allows,
  * callers return 0). Fails closed: a confined task whose policy or scratch
- * cannot be read is denied (-EPERM), and the failure counted.
+ * cannot be read is denied (-EPERM), and the failure counted. exec: the
+ * caller is bprm_check, which judges a task an on_exec policy has not armed yet.
  */
-static __always_inline int ag_setup(struct ag_pol *pol, struct ag_task **t, __u32 hook)
+static __always_inline int ag_setup_for(struct ag_pol *pol, struct ag_task **t, __u32 hook,
+					int exec)
 {
 	__u64 pcg = ag_policy_cgroup(hook);
 	int err;
@@ -258,6 +267,9 @@ static __always_inline int ag_setup(struct ag_pol *pol, struct ag_task **t, __u3
 		ag_count_error(hook);
 		return -EPERM;
 	}
+	/* A container runtime's own setup in the cgroup, before the entrypoint's execve. */
+	if (pol->h->on_exec && !exec && !ag_is_armed())
+		return 1;
 	*t = ag_task_get();
 	if (!*t) {
 		ag_count_drop();
@@ -265,6 +277,11 @@ static __always_inline int ag_setup(struct ag_pol *pol, struct ag_task **t, __u3
 		return -EPERM;
 	}
 	return 0;
+}
+
+static __always_inline int ag_setup(struct ag_pol *pol, struct ag_task **t, __u32 hook)
+{
+	return ag_setup_for(pol, t, hook, 0);
 }
 
 /*

@@ -117,6 +117,18 @@ struct ag_dns_orig_map {
 };
 
 /*
+ * Tasks judged under an on_exec policy (policy_image.h): set at their first
+ * allowed execve in the cgroup, or at birth when their parent had it. Never
+ * cleared: a task once judged stays judged, wherever it goes.
+ */
+struct ag_armed_map {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+};
+
+/*
  * Per-task scratch and exec state. Not per-CPU: sleepable programs can be
  * preempted (while faulting in user memory) and another task's program would
  * overwrite a per-CPU buffer in between.
@@ -152,5 +164,6 @@ extern struct ag_learned_map ag_learned SEC(".maps");
 extern struct ag_dns_clients_map ag_dns_clients SEC(".maps");
 extern struct ag_dns_orig_map ag_dns_orig SEC(".maps");
 extern struct ag_tasks_map ag_tasks SEC(".maps");
+extern struct ag_armed_map ag_armed SEC(".maps");
 
 #endif /* AGENTGATE_BPF_MAP_DEFS_H */

@@ -67,8 +67,19 @@ struct audit_config {
 };
 
 /* What the daemon knows about a decision beyond the kernel event. */
+/* The container an agent runs in, as its engine names it; empty strings are left out. */
+struct audit_container {
+	const char *id;
+	const char *engine; /* docker, podman, containerd, cri */
+	const char *name;
+	const char *image;
+	const char *pod; /* CRI: the pod (sandbox) name */
+	const char *pod_namespace; /* CRI: the Kubernetes namespace */
+};
+
 struct audit_context {
 	const char *agent; /* cgroup path of the acting task ("" when unknown) */
+	const struct audit_container *container; /* NULL: not in a container agentgate bound */
 	const char *exe; /* executable of the acting task (NULL: "") */
 	const char *policy; /* policy name */
 	const char *reason; /* reason text of ev->rule (NULL: "") */

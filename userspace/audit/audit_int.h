@@ -195,6 +195,7 @@ struct audit_filter {
 	const char *decision; /* "allow" / "deny" or NULL */
 	const char *action;
 	const char *agent; /* cgroup path prefix, at a '/' boundary */
+	const char *container; /* a container's name, its id, or a prefix of the id */
 	bool json;
 	bool color;
 };

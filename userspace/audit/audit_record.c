@@ -647,19 +647,24 @@ bool audit_rec_canonical(const struct audit_record *r, const char *line, size_t 
  */
 struct schema {
 	const char *type;
-	const char *fields[28];
+	const char *fields[34];
 };
 
 static const struct schema schemas[] = {
 	{ "genesis",
 	  { "seq u", "type s", "time s", "host s", "boot_id s", "log_id s", "file u", "key s",
 	    "epoch u", "pubkey s", "prev s" } },
-	{ "decision",
-	  { "seq u",	   "type s",	      "time s",	    "host s",	  "boot_id s", "agent s",
-	    "cgroup_id u", "pid u",	      "tid u",	    "uid u",	  "comm s",    "exe s",
-	    "action s",	   "op ?s",	      "path ?s",    "command ?s", "domain ?s", "ip ?s",
-	    "port ?u",	   "flags s",	      "decision s", "mode s",	  "rule *",    "reason s",
-	    "policy s",	   "policy_sha256 s", "prev s" } },
+	{ "decision", { "seq u",	"type s",	   "time s",
+			"host s",	"boot_id s",	   "agent s",
+			"container ?s", "engine ?s",	   "container_name ?s",
+			"image ?s",	"pod ?s",	   "namespace ?s",
+			"cgroup_id u",	"pid u",	   "tid u",
+			"uid u",	"comm s",	   "exe s",
+			"action s",	"op ?s",	   "path ?s",
+			"command ?s",	"domain ?s",	   "ip ?s",
+			"port ?u",	"flags s",	   "decision s",
+			"mode s",	"rule *",	   "reason s",
+			"policy s",	"policy_sha256 s", "prev s" } },
 	{ "gap", { "seq u", "type s", "time s", "host s", "boot_id s", "lost u", "prev s" } },
 	{ "lifecycle",
 	  { "seq u", "type s", "time s", "host s", "boot_id s", "what s", "detail s", "prev s" } },
@@ -679,7 +684,7 @@ const char *audit_rec_schema_error(const struct audit_record *r)
 			sc = &schemas[i];
 	if (!sc)
 		return "unknown record type";
-	for (i = 0; i < 28 && sc->fields[i]; i++) {
+	for (i = 0; i < sizeof(sc->fields) / sizeof(sc->fields[0]) && sc->fields[i]; i++) {
 		const char *spec = sc->fields[i], *sp = strchr(spec, ' ');
 		size_t klen = (size_t)(sp - spec);
 		bool opt = sp[1] == '?';

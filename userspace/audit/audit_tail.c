@@ -68,6 +68,17 @@ static bool agent_match(const struct audit_record *r, const char *prefix)
 	       (f->len == n || f->s[n] == '/' || (n == 1 && prefix[0] == '/'));
 }
 
+static bool container_match(const struct audit_record *r, const char *want)
+{
+	const struct audit_field *id = audit_rec_get(r, "container");
+	size_t n = strlen(want);
+
+	if (field_is(r, "container_name", want, false))
+		return true;
+	/* An id prefix as `docker ps` shows it (12 digits), or longer. */
+	return id && id->kind == AUDIT_STR && n >= 4 && n <= id->len && !memcmp(id->s, want, n);
+}
+
 static void print_pretty(const struct audit_filter *flt, const struct audit_record *r, FILE *out)
 {
 	const char *on = "", *off = flt->color ? RESET : "";
@@ -102,7 +113,9 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 	fprintf(out, "%-24s %s%-6s%s ", time, on,
 		audit_rec_cstr_get(r, "decision", buf, sizeof(buf)), off);
 	fprintf(out, "%-10s ", audit_rec_cstr_get(r, "action", buf, sizeof(buf)));
-	f = audit_rec_get(r, "agent");
+	/* A container by the name its engine gave it, else the cgroup. */
+	if (!(f = audit_rec_get(r, "container_name")))
+		f = audit_rec_get(r, "agent");
 	put_display(out, f ? f->s : "", f ? f->len : 0);
 	/* pid 0: the DNS proxy's decision on a lookup, which names no task (docs/network.md). */
 	if (!audit_rec_u64_get(r, "pid", &u) || !u) {
@@ -138,14 +151,15 @@ int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len
 {
 	struct audit_record r;
 	const char *why;
-	bool filtered = flt->decision || flt->action || flt->agent;
+	bool filtered = flt->decision || flt->action || flt->agent || flt->container;
 
 	if (audit_rec_parse(line, len, &r, &why))
 		return 0;
 	if (filtered && (!audit_rec_is(&r, "decision") ||
 			 (flt->decision && !field_is(&r, "decision", flt->decision, true)) ||
 			 (flt->action && !field_is(&r, "action", flt->action, false)) ||
-			 (flt->agent && !agent_match(&r, flt->agent)))) {
+			 (flt->agent && !agent_match(&r, flt->agent)) ||
+			 (flt->container && !container_match(&r, flt->container)))) {
 		audit_rec_free(&r);
 		return 0;
 	}

@@ -385,6 +385,22 @@ const char *audit_protect_reason(unsigned int op)
 	return op < AG_OP_COUNT && protect_ops[op][1] ? protect_ops[op][1] : "";
 }
 
+static void opt_str(struct audit_record *r, const char *key, const char *v)
+{
+	if (v && *v)
+		audit_rec_cstr(r, key, v);
+}
+
+static void container_fields(struct audit_record *r, const struct audit_container *c)
+{
+	opt_str(r, "container", c->id);
+	opt_str(r, "engine", c->engine);
+	opt_str(r, "container_name", c->name);
+	opt_str(r, "image", c->image);
+	opt_str(r, "pod", c->pod);
+	opt_str(r, "namespace", c->pod_namespace);
+}
+
 int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, size_t size,
 			  const struct audit_context *ctx)
 {
@@ -405,6 +421,8 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	audit_rec_cstr(&r, "host", w->host);
 	audit_rec_cstr(&r, "boot_id", w->boot_id);
 	audit_rec_cstr(&r, "agent", ctx->agent);
+	if (ctx->container)
+		container_fields(&r, ctx->container);
 	audit_rec_u64(&r, "cgroup_id", ev->cgroup_id);
 	audit_rec_u64(&r, "pid", ev->pid);
 	audit_rec_u64(&r, "tid", ev->tid);

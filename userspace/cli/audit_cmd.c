@@ -17,6 +17,7 @@
 static const char usage_text[] =
 	"usage: agentgate audit verify [--pubkey HEX|FILE] [--open] FILE...\n"
 	"       agentgate audit tail [-f] [--decision allow|deny] [--action A] [--agent CGROUP]\n"
+	"                            [--container NAME|ID]\n"
 	"                            [--json|--text] FILE | --live SOCKET\n"
 	"       agentgate audit export --format jsonl|csv FILE...\n"
 	"       agentgate audit keygen [--key-dir DIR]\n"
@@ -118,6 +119,7 @@ static int do_tail(int argc, char **argv)
 					      { "decision", required_argument, NULL, 'd' },
 					      { "action", required_argument, NULL, 'a' },
 					      { "agent", required_argument, NULL, 'g' },
+					      { "container", required_argument, NULL, 'c' },
 					      { "json", no_argument, NULL, 'j' },
 					      { "text", no_argument, NULL, 't' },
 					      { "live", required_argument, NULL, 'l' },
@@ -128,7 +130,7 @@ static int do_tail(int argc, char **argv)
 	bool follow = false, text = false;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "fd:a:g:jtl:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fd:a:g:c:jtl:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			follow = true;
@@ -148,6 +150,9 @@ static int do_tail(int argc, char **argv)
 			break;
 		case 'g':
 			flt.agent = optarg;
+			break;
+		case 'c':
+			flt.container = optarg;
 			break;
 		case 'j':
 			flt.json = true;

@@ -57,7 +57,7 @@ static void forward_signal(int sig)
 
 /* Every record of the run names its cgroup and its policy. */
 static void name_event(void *ctx, const struct ag_event *ev, const char **agent,
-		       const struct ag_policy **policy)
+		       const struct audit_container **container, const struct ag_policy **policy)
 {
 	struct exec_run *r = ctx;
 

@@ -32,6 +32,8 @@ struct compile_stats {
 int compile_policy(const struct ag_policy *p, const struct compile_opts *opts, struct ag_image *out,
 		   struct compile_stats *stats, struct ag_error *err);
 void image_free(struct ag_image *img);
+/* Whether the installed image judges tasks from their first execve (policy_image.h on_exec). */
+void image_set_on_exec(struct ag_image *img, int on_exec);
 
 /* The userspace runtime of include/dfa_match.h over an image in memory. */
 struct ag_verdict image_match(const struct ag_image *img, enum ag_class cls, const uint8_t *in,

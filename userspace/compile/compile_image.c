@@ -80,3 +80,9 @@ void image_free(struct ag_image *img)
 	img->data = NULL;
 	img->size = 0;
 }
+
+void image_set_on_exec(struct ag_image *img, int on_exec)
+{
+	if (img->data && img->size >= sizeof(struct ag_image_hdr))
+		((struct ag_image_hdr *)img->data)->on_exec = on_exec ? 1 : 0;
+}

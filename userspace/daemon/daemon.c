@@ -331,6 +331,7 @@ static int run(struct daemon *d, int sfd, int lfd)
 		loader_poll(d->loader, 0);
 		if (clock_now_ms() >= next_drops) {
 			daemon_check_drops(d);
+			daemon_containers_gc(d);
 			next_drops = clock_now_ms() + DROPS_EVERY_MS;
 		}
 		audit_writer_tick(d->log.audit);

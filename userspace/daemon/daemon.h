@@ -17,6 +17,7 @@
 #include "daemon_config.h"
 #include "event.h"
 #include "policy/policy.h"
+#include "audit/audit.h"
 #include "session/session.h"
 
 struct loader;
@@ -28,6 +29,17 @@ struct daemon_model {
 	struct daemon_model *next;
 };
 
+/* A container bound by the runtime wrapper or `assign --container`: what the engine told. */
+struct daemon_container {
+	char *id;
+	char *engine;
+	char *name;
+	char *image;
+	char *pod;
+	char *pod_namespace;
+	struct audit_container view; /* the strings above, as records carry them */
+};
+
 struct daemon_assign {
 	struct session s; /* canonical cgroup name ("/agents/a1"), its id, its DNS proxy */
 	char *policy_path;
@@ -36,7 +48,19 @@ struct daemon_assign {
 	char *name; /* policy name; NULL when only the kernel's copy is known */
 	uint8_t sha256[32];
 	int runtime; /* assigned over the control socket, not by the config */
+	int on_exec; /* tasks judged from their first execve in the cgroup (policy_image.h) */
+	struct daemon_container *container; /* NULL: not a container */
 	char *error; /* why the last (re)load of this assignment failed, or NULL */
+};
+
+/* What to install for a cgroup: daemon_assign_cgroup() copies what it keeps. */
+struct daemon_assign_req {
+	const char *cgroup; /* as given; canonicalised by daemon_assign_cgroup() */
+	const char *policy; /* an absolute path */
+	int mode_req; /* enum ag_mode or DAEMON_MODE_POLICY */
+	int runtime;
+	int on_exec;
+	const struct daemon_container *container;
 };
 
 #define DAEMON_CGROUP_CACHE 256
@@ -81,8 +105,8 @@ void daemon_sha_hex(const uint8_t sha256[32], char out[65]);
  * Makes policy_path the policy of cgroup (created when missing). On failure
  * nothing changes and msg says why (policy errors verbatim).
  */
-int daemon_assign_cgroup(struct daemon *d, const char *cgroup, const char *policy_path,
-			 int mode_req, int runtime, char *msg, size_t msgsz);
+int daemon_assign_cgroup(struct daemon *d, const struct daemon_assign_req *req, char *msg,
+			 size_t msgsz);
 int daemon_unassign_cgroup(struct daemon *d, const char *cgroup, char *msg, size_t msgsz);
 /*
  * Startup: every config assignment must compile (else nothing is changed and
@@ -107,6 +131,17 @@ const char *daemon_cgroup_lookup(struct daemon *d, uint64_t id, const char *fall
 /* Turns an increase of the kernel's drop counter into a gap record. */
 int daemon_check_drops(struct daemon *d);
 void daemon_names_free(struct daemon *d);
+
+/* daemon_container.c */
+struct daemon_container *daemon_container_dup(const struct daemon_container *c);
+void daemon_container_free(struct daemon_container *c);
+json_t *daemon_container_json(const struct daemon_container *c);
+/* From daemon_container_json()'s object; NULL when o is not one (or out of memory). */
+struct daemon_container *daemon_container_from_json(json_t *o);
+/* {"cmd":"container_bind",...} from the runtime wrapper (cli/runtime_cmd.c). */
+json_t *daemon_container_bind(struct daemon *d, json_t *req);
+/* Container assignments whose cgroup is gone (the container was deleted) are removed. */
+void daemon_containers_gc(struct daemon *d);
 
 /* daemon_control.c */
 /* Serves one connection accepted on the control socket, then closes it. */

@@ -36,6 +36,8 @@ struct prev_assign {
 	uint64_t cgroup_id;
 	int mode_req;
 	int runtime;
+	int on_exec;
+	struct daemon_container *container; /* owned; NULL when none */
 };
 
 static void lifecycle(struct daemon *d, const char *what, const char *fmt, ...)
@@ -74,6 +76,15 @@ static int ensure_cgroup(const char *name, uint64_t *id)
 	return err ? err : loader_cgroup_id(path, id);
 }
 
+static int existing_cgroup(const char *name, uint64_t *id)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s%s", DAEMON_CGROUP_ROOT, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	return loader_cgroup_id(path, id);
+}
+
 static void discard(struct prepared *pr)
 {
 	policy_free(pr->model);
@@ -81,18 +92,21 @@ static void discard(struct prepared *pr)
 	memset(pr, 0, sizeof(*pr));
 }
 
-static int prepare(const char *cgroup, const char *policy, int mode_req, struct prepared *pr,
-		   char *msg, size_t msgsz)
+static int prepare(const struct daemon_assign_req *req, struct prepared *pr, char *msg,
+		   size_t msgsz)
 {
 	int err;
 
 	memset(pr, 0, sizeof(*pr));
-	err = session_compile(policy, mode_req, &pr->model, &pr->img, msg, msgsz);
+	err = session_compile(req->policy, req->mode_req, &pr->model, &pr->img, msg, msgsz);
 	if (err)
 		return err;
-	err = ensure_cgroup(cgroup, &pr->cgroup_id);
+	image_set_on_exec(&pr->img, req->on_exec);
+	/* A container's cgroup is the engine's: it must exist, never be made here. */
+	err = req->container ? existing_cgroup(req->cgroup, &pr->cgroup_id) :
+			       ensure_cgroup(req->cgroup, &pr->cgroup_id);
 	if (err) {
-		snprintf(msg, msgsz, "cgroup %s: %s", cgroup, loader_strerror(err));
+		snprintf(msg, msgsz, "cgroup %s: %s", req->cgroup, loader_strerror(err));
 		discard(pr);
 	}
 	return err;
@@ -112,6 +126,7 @@ static int reserve(struct daemon *d)
 static void entry_free(struct daemon_assign *a)
 {
 	session_release(&a->s);
+	daemon_container_free(a->container);
 	free(a->policy_path);
 	free(a->name);
 	free(a->error);
@@ -134,17 +149,21 @@ static void set_error(struct daemon_assign *a, const char *msg)
  * keep copies) and its model goes to d->models; a DNS proxy that does not
  * start is reported and leaves the cgroup without DNS (fail closed).
  */
-static int commit(struct daemon *d, const char *cgroup, const char *policy, int mode_req,
-		  int runtime, struct prepared *pr, char *msg, size_t msgsz)
+static int commit(struct daemon *d, const struct daemon_assign_req *req, struct prepared *pr,
+		  char *msg, size_t msgsz)
 {
+	const char *cgroup = req->cgroup, *policy = req->policy;
 	struct daemon_assign *a = daemon_find_assign(d, cgroup);
 	struct session fresh = {}, *s = a ? &a->s : &fresh;
+	struct daemon_container *ctr = NULL;
 	char *path, *name, sha[65];
 	int err = a ? 0 : reserve(d);
 
 	path = strdup(policy);
 	name = strdup(pr->model->name ? pr->model->name : "");
-	if (!err && (!path || !name))
+	if (req->container)
+		ctr = daemon_container_dup(req->container);
+	if (!err && (!path || !name || (req->container && !ctr)))
 		err = -ENOMEM;
 	/* A new cgroup, or the assigned one was recreated (a new id): a session of its own. */
 	if (!err && (!a || a->s.cgroup_id != pr->cgroup_id)) {
@@ -184,9 +203,12 @@ static int commit(struct daemon *d, const char *cgroup, const char *policy, int 
 	free(a->name);
 	a->name = name;
 	set_error(a, NULL);
-	a->mode_req = mode_req;
+	a->mode_req = req->mode_req;
 	a->mode = pr->model->mode;
-	a->runtime = runtime;
+	a->runtime = req->runtime;
+	a->on_exec = req->on_exec;
+	daemon_container_free(a->container);
+	a->container = ctr;
 	memcpy(a->sha256, pr->model->sha256, 32);
 	err = daemon_model_keep(d, pr->model) ? 0 : -ENOMEM; /* frees the model on failure */
 	pr->model = NULL;
@@ -195,13 +217,19 @@ static int commit(struct daemon *d, const char *cgroup, const char *policy, int 
 		return err;
 	}
 	daemon_sha_hex(a->sha256, sha);
-	lifecycle(d, "policy_load", "cgroup=%s policy=%s name=%s mode=%s sha256=%s source=%s",
+	lifecycle(d, "policy_load",
+		  "cgroup=%s policy=%s name=%s mode=%s sha256=%s source=%s on_exec=%d%s%s%s%s",
 		  cgroup, policy, a->name, daemon_mode_name(a->mode), sha,
-		  runtime ? "runtime" : "config");
+		  ctr	       ? "container" :
+		  req->runtime ? "runtime" :
+				 "config",
+		  a->on_exec, ctr ? " container=" : "", ctr ? ctr->id : "", ctr ? " engine=" : "",
+		  ctr ? ctr->engine : "");
 	return 0;
 fail:
 	if (s == &fresh)
 		session_release(&fresh);
+	daemon_container_free(ctr);
 	free(path);
 	free(name);
 	discard(pr);
@@ -229,27 +257,28 @@ static void changed(struct daemon *d)
 		daemon_log("writing %s: %s", d->cfg->state_file, strerror(-err));
 }
 
-int daemon_assign_cgroup(struct daemon *d, const char *cgroup, const char *policy_path,
-			 int mode_req, int runtime, char *msg, size_t msgsz)
+int daemon_assign_cgroup(struct daemon *d, const struct daemon_assign_req *in, char *msg,
+			 size_t msgsz)
 {
-	char name[PATH_MAX], policy[PATH_MAX];
+	char name[PATH_MAX];
+	struct daemon_assign_req req = *in;
 	struct prepared pr;
 	int err;
 
-	if (daemon_cgroup_name(cgroup, name, sizeof(name))) {
+	if (daemon_cgroup_name(in->cgroup, name, sizeof(name))) {
 		snprintf(msg, msgsz, "'%s' is not a cgroup below %s (not the root, no '..')",
-			 cgroup, DAEMON_CGROUP_ROOT);
+			 in->cgroup, DAEMON_CGROUP_ROOT);
 		return -EINVAL;
 	}
 	/* The daemon's cwd is not the client's: policies are named by absolute paths. */
-	if (policy_path[0] != '/') {
-		snprintf(msg, msgsz, "policy path '%s' must be absolute", policy_path);
+	if (in->policy[0] != '/') {
+		snprintf(msg, msgsz, "policy path '%s' must be absolute", in->policy);
 		return -EINVAL;
 	}
-	snprintf(policy, sizeof(policy), "%s", policy_path);
-	err = prepare(name, policy, mode_req, &pr, msg, msgsz);
+	req.cgroup = name;
+	err = prepare(&req, &pr, msg, msgsz);
 	if (!err)
-		err = commit(d, name, policy, mode_req, runtime, &pr, msg, msgsz);
+		err = commit(d, &req, &pr, msg, msgsz);
 	if (err)
 		return err;
 	changed(d);
@@ -305,11 +334,13 @@ int daemon_state_save(struct daemon *d)
 
 		json_array_append_new(
 			list,
-			json_pack("{s:s, s:I, s:s, s:s, s:b}", "cgroup", a->s.cgroup, "cgroup_id",
-				  (json_int_t)a->s.cgroup_id, "policy", a->policy_path, "mode",
+			json_pack("{s:s, s:I, s:s, s:s, s:b, s:b, s:o*}", "cgroup", a->s.cgroup,
+				  "cgroup_id", (json_int_t)a->s.cgroup_id, "policy", a->policy_path,
+				  "mode",
 				  a->mode_req == DAEMON_MODE_POLICY ? "policy" :
 								      daemon_mode_name(a->mode_req),
-				  "runtime", a->runtime));
+				  "runtime", a->runtime, "on_exec", a->on_exec, "container",
+				  a->container ? daemon_container_json(a->container) : NULL));
 	}
 	o = json_pack("{s:i, s:I, s:o}", "version", 1, "drops", (json_int_t)d->drops_seen,
 		      "assignments", list);
@@ -359,6 +390,8 @@ static int state_load(struct daemon *d, struct prev_assign **out, size_t *n, int
 		snprintf(p->cgroup, sizeof(p->cgroup), "%s", cg);
 		snprintf(p->policy, sizeof(p->policy), "%s", pol);
 		p->cgroup_id = (uint64_t)id;
+		p->on_exec = json_is_true(json_object_get(it, "on_exec"));
+		p->container = daemon_container_from_json(json_object_get(it, "container"));
 		p->mode_req = daemon_parse_mode(mode);
 		if (p->mode_req < 0)
 			p->mode_req = DAEMON_MODE_POLICY;
@@ -398,6 +431,8 @@ static int adopt_as_is(struct daemon *d, const struct prev_assign *p, const char
 	}
 	a->mode_req = p->mode_req;
 	a->runtime = 1;
+	a->on_exec = p->on_exec;
+	a->container = p->container ? daemon_container_dup(p->container) : NULL;
 	set_error(a, why);
 	d->nassign++;
 	return 0;
@@ -405,6 +440,7 @@ static int adopt_as_is(struct daemon *d, const struct prev_assign *p, const char
 
 static void reconcile(struct daemon *d, const struct prev_assign *prev, size_t nprev)
 {
+	struct daemon_assign_req req;
 	struct prepared pr;
 	char msg[1536];
 	size_t i;
@@ -430,15 +466,20 @@ static void reconcile(struct daemon *d, const struct prev_assign *prev, size_t n
 		}
 		/* A runtime assignment: it lasts until unassigned, across daemon restarts. */
 		/* pr: discarded here, or taken by commit(). */
-		err = prepare(p->cgroup, p->policy, p->mode_req, &pr, msg, sizeof(msg));
+		req = (struct daemon_assign_req){ .cgroup = p->cgroup,
+						  .policy = p->policy,
+						  .mode_req = p->mode_req,
+						  .runtime = 1,
+						  .on_exec = p->on_exec,
+						  .container = p->container };
+		err = prepare(&req, &pr, msg, sizeof(msg));
 		if (!err && pr.cgroup_id != p->cgroup_id) {
 			discard(&pr);
 			loader_remove(d->loader, p->cgroup_id);
 			continue; /* the cgroup was removed: its policy went with it */
 		}
 		if (!err)
-			err = commit(d, p->cgroup, p->policy, p->mode_req, 1, &pr, msg,
-				     sizeof(msg));
+			err = commit(d, &req, &pr, msg, sizeof(msg));
 		if (err) {
 			daemon_log("%s: %s; the policy installed earlier stays in force", p->cgroup,
 				   msg);
@@ -446,6 +487,22 @@ static void reconcile(struct daemon *d, const struct prev_assign *prev, size_t n
 				daemon_log("out of memory");
 		}
 	}
+}
+
+static struct daemon_assign_req config_req(const struct daemon_assignment *a)
+{
+	return (struct daemon_assign_req){
+		.cgroup = a->cgroup, .policy = a->policy, .mode_req = a->mode, .on_exec = a->on_exec
+	};
+}
+
+static void prev_free(struct prev_assign *prev, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		daemon_container_free(prev[i].container);
+	free(prev);
 }
 
 int daemon_apply_startup(struct daemon *d, char *msg, size_t msgsz)
@@ -464,9 +521,11 @@ int daemon_apply_startup(struct daemon *d, char *msg, size_t msgsz)
 	 * Everything compiles, or nothing changes. pr[i] is this function's
 	 * until commit() takes it; after a failure the others are discarded.
 	 */
-	for (i = 0; i < c->nassignments && !err; i++)
-		err = prepare(c->assignments[i].cgroup, c->assignments[i].policy,
-			      c->assignments[i].mode, &pr[i], msg, msgsz);
+	for (i = 0; i < c->nassignments && !err; i++) {
+		struct daemon_assign_req req = config_req(&c->assignments[i]);
+
+		err = prepare(&req, &pr[i], msg, msgsz);
+	}
 	if (!err) {
 		err = state_load(d, &prev, &nprev, &have_drops, &drops);
 		if (err)
@@ -483,16 +542,16 @@ int daemon_apply_startup(struct daemon *d, char *msg, size_t msgsz)
 	loader_drops(d->loader, &now);
 	d->drops_seen = have_drops && drops <= now ? drops : now;
 	for (i = 0; i < c->nassignments; i++) {
-		const struct daemon_assignment *a = &c->assignments[i];
+		struct daemon_assign_req req = config_req(&c->assignments[i]);
 
 		if (!err)
-			err = commit(d, a->cgroup, a->policy, a->mode, 0, &pr[i], msg, msgsz);
+			err = commit(d, &req, &pr[i], msg, msgsz);
 		else
 			discard(&pr[i]);
 	}
 	free(pr);
 	reconcile(d, prev, nprev);
-	free(prev);
+	prev_free(prev, nprev);
 	changed(d);
 	return err;
 }
@@ -500,6 +559,7 @@ int daemon_apply_startup(struct daemon *d, char *msg, size_t msgsz)
 int daemon_apply_reload(struct daemon *d, struct daemon_config *cfg)
 {
 	struct daemon_assignment *swap;
+	struct daemon_containers ctrs;
 	struct daemon_assign *a;
 	struct prepared pr;
 	char msg[1536];
@@ -508,10 +568,11 @@ int daemon_apply_reload(struct daemon *d, struct daemon_config *cfg)
 
 	for (i = 0; i < cfg->nassignments; i++) {
 		const struct daemon_assignment *na = &cfg->assignments[i];
+		struct daemon_assign_req req = config_req(na);
 
-		err = prepare(na->cgroup, na->policy, na->mode, &pr, msg, sizeof(msg));
+		err = prepare(&req, &pr, msg, sizeof(msg));
 		if (!err)
-			err = commit(d, na->cgroup, na->policy, na->mode, 0, &pr, msg, sizeof(msg));
+			err = commit(d, &req, &pr, msg, sizeof(msg));
 		if (!err)
 			continue;
 		failures++;
@@ -538,6 +599,9 @@ int daemon_apply_reload(struct daemon *d, struct daemon_config *cfg)
 		}
 	}
 	/* Sockets, state file and audit settings stay as started: they need a restart. */
+	ctrs = d->cfg->containers;
+	d->cfg->containers = cfg->containers;
+	cfg->containers = ctrs;
 	swap = d->cfg->assignments;
 	nswap = d->cfg->nassignments;
 	d->cfg->assignments = cfg->assignments;

@@ -82,6 +82,9 @@ json_t *daemon_status_json(struct daemon *d)
 		}
 		if (a->error)
 			json_object_set_new(e, "error", json_string(a->error));
+		json_object_set_new(e, "on_exec", json_boolean(a->on_exec));
+		if (a->container)
+			json_object_set_new(e, "container", daemon_container_json(a->container));
 		/* No proxy: the cgroup gets no DNS (docs/network.md). */
 		if (a->s.dns) {
 			uint16_t p4, p6;
@@ -110,21 +113,32 @@ json_t *daemon_status_json(struct daemon *d)
 
 static json_t *do_assign(struct daemon *d, json_t *req)
 {
-	const char *cgroup = NULL, *policy = NULL, *mode = NULL;
+	struct daemon_assign_req ar = { .mode_req = DAEMON_MODE_POLICY, .runtime = 1 };
+	struct daemon_container *ctr = NULL;
+	const char *mode = NULL;
+	json_t *container = NULL, *resp;
 	char msg[1536];
-	int m = DAEMON_MODE_POLICY;
 
-	if (json_unpack(req, "{s:s, s:s, s?:s}", "cgroup", &cgroup, "policy", &policy, "mode",
-			&mode))
+	if (json_unpack(req, "{s:s, s:s, s?:s, s?:b, s?:o}", "cgroup", &ar.cgroup, "policy",
+			&ar.policy, "mode", &mode, "on_exec", &ar.on_exec, "container", &container))
 		return control_error("assign needs \"cgroup\" and \"policy\" strings");
 	if (mode) {
-		m = daemon_parse_mode(mode);
-		if (m < 0)
+		ar.mode_req = daemon_parse_mode(mode);
+		if (ar.mode_req < 0)
 			return control_error("mode must be enforce or simulate, not '%s'", mode);
 	}
-	if (daemon_assign_cgroup(d, cgroup, policy, m, 1, msg, sizeof(msg)))
-		return control_error("%s", msg);
-	return json_pack("{s:b}", "ok", 1);
+	if (container) {
+		ctr = daemon_container_from_json(container);
+		if (!ctr)
+			return control_error("\"container\" needs \"id\" and \"engine\" strings");
+		ar.container = ctr;
+	}
+	if (daemon_assign_cgroup(d, &ar, msg, sizeof(msg)))
+		resp = control_error("%s", msg);
+	else
+		resp = json_pack("{s:b}", "ok", 1);
+	daemon_container_free(ctr);
+	return resp;
 }
 
 static json_t *do_unassign(struct daemon *d, json_t *req)
@@ -165,8 +179,12 @@ void daemon_control_serve(struct daemon *d, int cfd)
 		resp = do_unassign(d, req);
 	} else if (!strcmp(cmd, "status")) {
 		resp = daemon_status_json(d);
+	} else if (!strcmp(cmd, "container_bind")) {
+		resp = daemon_container_bind(d, req);
 	} else {
-		resp = control_error("unknown command '%s' (assign, unassign, status)", cmd);
+		resp = control_error("unknown command '%s' (assign, unassign, status, "
+				     "container_bind)",
+				     cmd);
 	}
 	if (resp)
 		control_send(cfd, resp);

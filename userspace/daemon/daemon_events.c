@@ -77,13 +77,17 @@ void daemon_names_free(struct daemon *d)
 }
 
 static void name_event(void *ctx, const struct ag_event *ev, const char **agent,
-		       const struct ag_policy **policy)
+		       const struct audit_container **container, const struct ag_policy **policy)
 {
 	struct daemon *d = ctx;
 	const char *policy_cg = daemon_cgroup_lookup(d, ev->policy_cgroup_id, "");
+	size_t i;
 
 	*agent = daemon_cgroup_lookup(d, ev->cgroup_id, policy_cg);
 	*policy = daemon_model_find(d, ev->policy_sha256);
+	for (i = 0; i < d->nassign; i++)
+		if (d->assign[i].s.cgroup_id == ev->policy_cgroup_id && d->assign[i].container)
+			*container = &d->assign[i].container->view;
 }
 
 static void audit_error(void *ctx, int err)

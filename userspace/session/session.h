@@ -44,17 +44,20 @@
 #include "event.h"
 #include "policy/policy.h"
 
+struct audit_container;
 struct audit_writer;
 struct dns_proxy;
 struct loader;
 
 /*
  * Who acted and under which policy, for a record about ev: exec names every
- * record by its own cgroup and policy; the daemon looks the acting cgroup up
- * and finds the policy by the event's sha256 (a record may outlive a reload).
- * *policy may be set to NULL (unknown: no name, no reason).
+ * record by its own cgroup and policy; the daemon looks the acting cgroup up,
+ * the container bound to the policy's cgroup, and finds the policy by the
+ * event's sha256 (a record may outlive a reload). *agent is set, *container
+ * may be left NULL, *policy may be set to NULL (unknown: no name, no reason).
  */
 typedef void (*session_name_fn)(void *ctx, const struct ag_event *ev, const char **agent,
+				const struct audit_container **container,
 				const struct ag_policy **policy);
 
 struct session_log {

@@ -28,7 +28,7 @@ void session_log_event(struct session_log *log, const struct ag_event *ev, size_
 
 	if (!log->audit)
 		return;
-	log->name(log->ctx, ev, &ac.agent, &p);
+	log->name(log->ctx, ev, &ac.agent, &ac.container, &p);
 	/* Best effort: the task may have exited or exec'd since the decision. */
 	proc_exe(ev->pid, exe, sizeof(exe));
 	ac.exe = exe;

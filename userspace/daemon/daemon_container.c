@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Containers (docs/containers.md): the runtime wrapper (cli/runtime_cmd.c)
+ * asks to bind between the runtime's create and start; the policy is the one
+ * the container names (annotation or environment), else the first matching
+ * selector of the config, else none (the container is left alone). The
+ * binding is an assignment of the container's cgroup, armed at the
+ * entrypoint's execve (on_exec), that records carry the container's names
+ * for and that goes when the engine deletes the cgroup.
+ *
+ * Runs on the daemon's thread, like every daemon_* function.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "daemon.h"
+#include "control.h"
+#include "loader/loader.h"
+#include "oci.h"
+
+static void view(struct daemon_container *c)
+{
+	c->view = (struct audit_container){ .id = c->id,
+					    .engine = c->engine,
+					    .name = c->name,
+					    .image = c->image,
+					    .pod = c->pod,
+					    .pod_namespace = c->pod_namespace };
+}
+
+static struct daemon_container *make(const char *id, const char *engine, const char *name,
+				     const char *image, const char *pod, const char *ns)
+{
+	struct daemon_container *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->id = strdup(id ? id : "");
+	c->engine = strdup(engine ? engine : "");
+	c->name = strdup(name ? name : "");
+	c->image = strdup(image ? image : "");
+	c->pod = strdup(pod ? pod : "");
+	c->pod_namespace = strdup(ns ? ns : "");
+	if (!c->id || !c->engine || !c->name || !c->image || !c->pod || !c->pod_namespace) {
+		daemon_container_free(c);
+		return NULL;
+	}
+	view(c);
+	return c;
+}
+
+struct daemon_container *daemon_container_dup(const struct daemon_container *c)
+{
+	return make(c->id, c->engine, c->name, c->image, c->pod, c->pod_namespace);
+}
+
+void daemon_container_free(struct daemon_container *c)
+{
+	if (!c)
+		return;
+	free(c->id);
+	free(c->engine);
+	free(c->name);
+	free(c->image);
+	free(c->pod);
+	free(c->pod_namespace);
+	free(c);
+}
+
+json_t *daemon_container_json(const struct daemon_container *c)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", c->id, "engine", c->engine, "name",
+			 c->name, "image", c->image, "pod", c->pod, "namespace", c->pod_namespace);
+}
+
+/* An id as engines write them: 1..128 of [A-Za-z0-9_.-]; it lands in records and paths. */
+static int id_valid(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (!n || n > 128)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+struct daemon_container *daemon_container_from_json(json_t *o)
+{
+	const char *id = NULL, *engine = NULL, *name = "", *image = "", *pod = "", *ns = "";
+
+	if (!o ||
+	    json_unpack(o, "{s:s, s:s, s?:s, s?:s, s?:s, s?:s}", "id", &id, "engine", &engine,
+			"name", &name, "image", &image, "pod", &pod, "namespace", &ns) ||
+	    !id_valid(id))
+		return NULL;
+	return make(id, engine, name, image, pod, ns);
+}
+
+/* A selector field matches when absent, or as a glob on what the engine told. */
+static int field_match(const char *pattern, const char *value)
+{
+	return !pattern || !fnmatch(pattern, value ? value : "", 0);
+}
+
+static const struct daemon_selector *select_policy(const struct daemon_containers *c,
+						   const struct daemon_container *ctr)
+{
+	size_t i;
+
+	for (i = 0; i < c->nselectors; i++) {
+		const struct daemon_selector *s = &c->selectors[i];
+
+		if (field_match(s->image, ctr->image) && field_match(s->name, ctr->name) &&
+		    field_match(s->engine, ctr->engine) &&
+		    field_match(s->pod_namespace, ctr->pod_namespace))
+			return s;
+	}
+	return NULL;
+}
+
+/* The cgroup pid is in (cgroup v2), as /proc/PID/cgroup names it. */
+static int pid_cgroup(int pid, char *out, size_t outsz)
+{
+	char path[64], line[PATH_MAX + 8];
+	int err = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		err = snprintf(out, outsz, "%s", line + 3) < (int)outsz ? 0 : -ENAMETOOLONG;
+		break;
+	}
+	fclose(f);
+	return err;
+}
+
+json_t *daemon_container_bind(struct daemon *d, json_t *req)
+{
+	const char *cgroup = NULL, *policy = "", *from = "", *id = NULL, *engine = "", *name = "",
+		   *image = "", *pod = "", *ns = "";
+	struct daemon_assign_req ar = { .runtime = 1, .on_exec = 1 };
+	const struct daemon_selector *sel;
+	struct daemon_container *ctr;
+	char path[PATH_MAX], actual[PATH_MAX], want[PATH_MAX], msg[1536];
+	json_t *resp;
+	int pid = 0;
+
+	if (json_unpack(req, "{s:s, s:s, s?:i, s?:s, s?:s, s?:s, s?:s, s?:s, s?:s, s?:s}", "id",
+			&id, "cgroup", &cgroup, "pid", &pid, "policy", &policy, "policy_from",
+			&from, "engine", &engine, "name", &name, "image", &image, "pod", &pod,
+			"namespace", &ns))
+		return control_error("container_bind needs \"id\" and \"cgroup\" strings");
+	if (!id_valid(id))
+		return control_error("container id '%s' is not 1 to 128 of [A-Za-z0-9_.-]", id);
+	ctr = make(id, engine, name, image, pod, ns);
+	if (!ctr)
+		return control_error("out of memory");
+	ar.mode_req = DAEMON_MODE_POLICY;
+	if (!*policy) {
+		sel = select_policy(&d->cfg->containers, ctr);
+		if (!sel) {
+			daemon_container_free(ctr);
+			return json_pack("{s:b, s:b}", "ok", 1, "bound", 0);
+		}
+		policy = sel->policy;
+		from = "selector";
+		ar.mode_req = sel->mode;
+	}
+	resp = NULL;
+	if (!oci_policy_name_valid(policy))
+		resp = control_error("policy name '%s' is not 1 to 64 of [A-Za-z0-9._-]", policy);
+	else if (snprintf(path, sizeof(path), "%s/%s.yaml", d->cfg->containers.policies_dir,
+			  policy) >= (int)sizeof(path))
+		resp = control_error("policy path too long");
+	else if (access(path, R_OK))
+		resp = control_error("no policy '%s' (%s: %s); the container asked for it by %s",
+				     policy, path, strerror(errno), *from ? from : "name");
+	else if (daemon_cgroup_name(cgroup, want, sizeof(want)))
+		resp = control_error("'%s' is not a cgroup below %s", cgroup, DAEMON_CGROUP_ROOT);
+	/* The wrapper's word is checked against the kernel's: the init must be in that cgroup. */
+	else if (pid > 0 && (pid_cgroup(pid, actual, sizeof(actual)) || strcmp(actual, want)))
+		resp = control_error("the container's init (pid %d) is not in cgroup %s", pid,
+				     want);
+	if (resp) {
+		daemon_container_free(ctr);
+		return resp;
+	}
+	ar.cgroup = want;
+	ar.policy = path;
+	ar.container = ctr;
+	if (daemon_assign_cgroup(d, &ar, msg, sizeof(msg)))
+		resp = control_error("%s", msg);
+	else
+		resp = json_pack("{s:b, s:b, s:s, s:s}", "ok", 1, "bound", 1, "policy", path,
+				 "cgroup", want);
+	daemon_container_free(ctr);
+	return resp;
+}
+
+void daemon_containers_gc(struct daemon *d)
+{
+	char path[PATH_MAX], msg[1536];
+	size_t i;
+
+	for (i = 0; i < d->nassign;) {
+		struct daemon_assign *a = &d->assign[i];
+
+		snprintf(path, sizeof(path), "%s%s", DAEMON_CGROUP_ROOT, a->s.cgroup);
+		if (!a->container || access(path, F_OK) == 0 || errno != ENOENT) {
+			i++;
+			continue;
+		}
+		/* Every record of the container is written before its names go. */
+		while (loader_poll(d->loader, 0) > 0)
+			;
+		daemon_drain_dns(d, UINT64_MAX);
+		if (daemon_unassign_cgroup(d, a->s.cgroup, msg, sizeof(msg))) {
+			daemon_log("container %s: %s", a->container->id, msg);
+			i++;
+		}
+	}
+}
