@@ -13,13 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "container_find.h"
 #include "daemon/control.h"
 #include "daemon/daemon_config.h"
 
 struct client_args {
 	const char *socket;
 	const char *mode;
+	const char *container;
 	int json;
+	int on_exec;
 };
 
 static int parse(int argc, char **argv, struct client_args *a, const char *usage)
@@ -28,6 +31,8 @@ static int parse(int argc, char **argv, struct client_args *a, const char *usage
 		{ "socket", required_argument, NULL, 's' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "on-exec", no_argument, NULL, 'e' },
+		{ "container", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -45,6 +50,12 @@ static int parse(int argc, char **argv, struct client_args *a, const char *usage
 			break;
 		case 'j':
 			a->json = 1;
+			break;
+		case 'e':
+			a->on_exec = 1;
+			break;
+		case 'c':
+			a->container = optarg;
 			break;
 		case 'h':
 			printf("usage: agentgate %s\n", usage);
@@ -85,17 +96,19 @@ static int call(const char *cmd, const struct client_args *a, json_t *req, json_
 
 int cmd_assign(int argc, char **argv)
 {
-	static const char usage[] =
-		"assign [--socket PATH] [--mode enforce|simulate] CGROUP POLICY";
+	static const char usage[] = "assign [--socket PATH] [--mode enforce|simulate] "
+				    "[--on-exec] CGROUP POLICY | --container NAME|ID POLICY";
 	struct client_args a = {};
-	char policy[PATH_MAX];
+	struct found_container fc;
+	char policy[PATH_MAX], msg[512];
+	const char *cgroup;
 	json_t *req, *resp;
 	int ret;
 
 	ret = parse(argc, argv, &a, usage);
 	if (ret >= 0)
 		return ret;
-	if (argc - optind != 2) {
+	if (argc - optind != (a.container ? 1 : 2) || (a.container && a.on_exec)) {
 		fprintf(stderr, "usage: agentgate %s\n", usage);
 		return 2;
 	}
@@ -105,18 +118,36 @@ int cmd_assign(int argc, char **argv)
 		return 2;
 	}
 	/* The daemon reads the policy itself, from its own cwd: send an absolute path. */
-	if (!realpath(argv[optind + 1], policy)) {
-		fprintf(stderr, "agentgate: assign: %s: %s\n", argv[optind + 1], strerror(errno));
+	if (!realpath(argv[argc - 1], policy)) {
+		fprintf(stderr, "agentgate: assign: %s: %s\n", argv[argc - 1], strerror(errno));
 		return 1;
 	}
-	req = json_pack("{s:s, s:s, s:s}", "cmd", "assign", "cgroup", argv[optind], "policy",
-			policy);
+	cgroup = argv[optind];
+	if (a.container) {
+		if (container_find(a.container, &fc, msg, sizeof(msg))) {
+			fprintf(stderr, "agentgate: assign: %s\n", msg);
+			return 1;
+		}
+		cgroup = fc.cgroup;
+	}
+	req = json_pack("{s:s, s:s, s:s, s:b}", "cmd", "assign", "cgroup", cgroup, "policy", policy,
+			"on_exec", a.on_exec);
 	if (req && a.mode)
 		json_object_set_new(req, "mode", json_string(a.mode));
+	if (req && a.container)
+		json_object_set_new(req, "container",
+				    json_pack("{s:s, s:s, s:s}", "id", fc.id, "engine", fc.engine,
+					      "name", fc.name));
 	ret = call("assign", &a, req, &resp);
-	if (!ret)
-		json_decref(resp);
-	return ret;
+	if (ret)
+		return ret;
+	json_decref(resp);
+	if (a.container)
+		fprintf(stderr,
+			"agentgate: assign: container %.12s (%s) is confined from now on; what it "
+			"ran before was not judged\n",
+			fc.id, fc.cgroup);
+	return 0;
 }
 
 int cmd_unassign(int argc, char **argv)
@@ -187,6 +218,17 @@ static void print_status(json_t *s)
 			printf("  %-24s dns proxy none: names do not resolve\n", "");
 		if (err)
 			printf("  %-24s error: %s\n", "", err);
+		if (json_is_true(json_object_get(p, "on_exec")))
+			printf("  %-24s judged from each task's execve in the cgroup (on exec)\n",
+			       "");
+		n = json_object_get(p, "container");
+		if (n)
+			printf("  %-24s container %s %.12s %s%s%s\n", "",
+			       json_string_value(json_object_get(n, "engine")),
+			       json_string_value(json_object_get(n, "id")),
+			       json_string_value(json_object_get(n, "name")),
+			       *json_string_value(json_object_get(n, "image")) ? " image " : "",
+			       json_string_value(json_object_get(n, "image")));
 	}
 }
 

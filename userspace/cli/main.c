@@ -17,7 +17,9 @@ static const struct command commands[] = {
 	  "exec --policy FILE [--mode enforce|simulate] [--audit-log FILE] [--verbose] -- CMD [ARG...]" },
 	{ "audit", cmd_audit, "audit verify|tail|export|keygen|pubkey ... (audit --help)" },
 	{ "daemon", cmd_daemon, "daemon [--config FILE] [--verbose] [--foreground]" },
-	{ "assign", cmd_assign, "assign [--socket PATH] [--mode enforce|simulate] CGROUP POLICY" },
+	{ "assign", cmd_assign,
+	  "assign [--socket PATH] [--mode enforce|simulate] [--on-exec] CGROUP POLICY\n"
+	  "  assign [--socket PATH] [--mode enforce|simulate] --container NAME|ID POLICY" },
 	{ "unassign", cmd_unassign, "unassign [--socket PATH] CGROUP" },
 	{ "status", cmd_status, "status [--socket PATH] [--json]" },
 };
