@@ -132,6 +132,9 @@ const char *daemon_cgroup_lookup(struct daemon *d, uint64_t id, const char *fall
 int daemon_check_drops(struct daemon *d);
 void daemon_names_free(struct daemon *d);
 
+/* daemon_arm.c: marks the tasks now in cgroup (and below) as judged; 0 or the first error. */
+int daemon_arm_existing(struct daemon *d, const char *cgroup);
+
 /* daemon_container.c */
 struct daemon_container *daemon_container_dup(const struct daemon_container *c);
 void daemon_container_free(struct daemon_container *c);

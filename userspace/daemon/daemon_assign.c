@@ -194,6 +194,12 @@ static int commit(struct daemon *d, const struct daemon_assign_req *req, struct 
 		session_release(&a->s);
 		a->s = fresh;
 	}
+	/* A container's tasks are the runtime's until the entrypoint's execve marks them. */
+	if (req->on_exec && !req->container) {
+		err = daemon_arm_existing(d, cgroup);
+		if (err)
+			daemon_log("%s: marking its running tasks: %s", cgroup, strerror(-err));
+	}
 	err = session_start_dns(&a->s, &pr->img);
 	if (err)
 		daemon_log("%s: DNS proxy: %s", cgroup, loader_strerror(err));

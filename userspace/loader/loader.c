@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -725,6 +726,21 @@ int loader_drops(struct loader *l, uint64_t *total)
 		*total += v[i];
 	free(v);
 	return 0;
+}
+
+int loader_arm_task(struct loader *l, int pid)
+{
+	__u32 one = 1;
+	int fd, err = 0;
+
+	/* Task storage maps take a pidfd as the key from userspace. */
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(FD(l, armed), &fd, &one, BPF_ANY))
+		err = -errno;
+	close(fd);
+	return err;
 }
 
 int loader_errors_fd(struct loader *l)

@@ -153,6 +153,13 @@ const char *loader_hook_name(unsigned int hook);
 /* The pinned ag_errors map, for loader_errors(). */
 int loader_errors_fd(struct loader *l);
 
+/*
+ * Marks the task pid as judged under on_exec policies (policy_image.h), as its
+ * first execve in the cgroup would: for tasks already running in a cgroup
+ * that gets such a policy. -ESRCH when it is gone.
+ */
+int loader_arm_task(struct loader *l, int pid);
+
 /* The id of a cgroup v2 directory (its inode number), as the kernel reports it. */
 int loader_cgroup_id(const char *path, uint64_t *id);
 
