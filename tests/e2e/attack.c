@@ -15,6 +15,7 @@
  *   attack connect-any PORT         TCP connect to 0.0.0.0:PORT (loopback, by another name)
  *   attack connect-any6 PORT        TCP connect to [::]:PORT
  *   attack read FILE                open(O_RDONLY) and read a byte
+ *   attack fork-read FILE           the same in a forked child, which never execs
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -205,6 +206,24 @@ static int do_read(const char *path)
 	return report(0);
 }
 
+static int do_fork_read(const char *path)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return report(errno);
+	if (pid == 0) {
+		status = do_read(path);
+		fflush(stdout);
+		_exit(status);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "";
@@ -231,6 +250,8 @@ int main(int argc, char **argv)
 		return do_connect_any(AF_INET6, argv[2]);
 	if (!strcmp(op, "read") && argc == 3)
 		return do_read(argv[2]);
+	if (!strcmp(op, "fork-read") && argc == 3)
+		return do_fork_read(argv[2]);
 	fprintf(stderr, "usage: see the comment at the top of tests/e2e/attack.c\n");
 	return 2;
 }

@@ -1,0 +1,161 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# Policies judged from the execve (docs/containers.md), as a container runtime meets them:
+# a task that comes into an on_exec cgroup is not judged until its first execve there
+# (the runtime's setup), that execve is judged, then the task and its children are; tasks
+# already running when the policy is assigned are judged at once; a child cgroup (a
+# container below --cgroup-parent) inherits the rule; the runtime wrapper binds through
+# the daemon only containers that ask, refuses those whose policy is missing.
+CGP=e2e-d54
+. "$(dirname "$0")/daemon.sh"
+trap daemon_cleanup EXIT
+
+S=/srv/d54
+ATTACK=$(command -v attack)
+mkdir -p "$S/data" "$S/secret" "$S/bundle" "$S/policies"
+echo data >"$S/data/a.txt"
+echo secret >"$S/secret/key"
+pol=$(policy d54 <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+  - action: shell_exec
+    command: "$ATTACK *"
+    decision: allow
+  - action: shell_exec
+    command: "/bin/busybox 0.1"
+    decision: allow
+  - action: file_read
+    path: "$S/data/**"
+    decision: allow
+  - action: file_read
+    path: "$S/secret/**"
+    decision: deny
+    reason: "not for agents"
+EOP
+)
+cp "$pol" "$S/policies/d54.yaml"
+daemon_config <<EOC
+  - cgroup: /$CGP/parent
+    policy: $pol
+    on_exec: true
+containers:
+  policies_dir: $S/policies
+EOC
+start_daemon && pass "daemon starts with an on_exec assignment" || fail "daemon starts with an on_exec assignment" "$(cat "$D/daemon.err")"
+mkdir -p "$CGROOT/$CGP/parent/c1"
+
+# The runtime's part: enters, reads what the policy denies (unjudged), then execs the agent.
+runtime() { # CGROUP: a shell joins it, reads the secret, execs the probe reading it too
+	sh -c 'echo $$ >"$1/cgroup.procs" || exit 9
+		read -r x <"$2/secret/key" && echo "setup=read" || echo "setup=denied"
+		exec "$3" open-read "$2/secret/key"' sh "$CGROOT/$1" "$S" "$PROBE"
+}
+out=$(runtime "$CGP/parent/c1" 2>&1 | tr '\n' ' ')
+case $out in
+"setup=read EPERM"*) pass "runtime setup unjudged, the entrypoint's open judged (child cgroup)" ;;
+*) fail "runtime setup unjudged, the entrypoint's open judged (child cgroup)" "got '$out'" ;;
+esac
+wait_audit "the entrypoint's exec is recorded" "\"command\":\"$PROBE open-read" '"decision":"ALLOW"'
+wait_audit "the entrypoint's denied read is recorded with its reason" "\"path\":\"$S/secret/key\"" \
+	'"decision":"DENY"' '"reason":"not for agents"'
+
+# A judged task's children are judged from birth, without an exec of their own.
+out=$(sh -c 'echo $$ >"$1/cgroup.procs"; exec "$2" fork-read "$3"' sh "$CGROOT/$CGP/parent/c1" \
+	"$ATTACK" "$S/secret/key" 2>/dev/null | head -n 1)
+if [ "$out" = EPERM ]; then pass "a judged task's forked child is judged"; else fail "a judged task's forked child is judged" "got '$out'"; fi
+
+# Tasks already running when an on_exec policy is assigned are judged at once.
+mkdir -p "$CGROOT/$CGP/live"
+rm -f "$S/go"
+sh -c 'echo $$ >"$1/cgroup.procs"
+	while [ ! -e "$2/go" ]; do sleep 0.1; done
+	read -r x <"$2/secret/key" && echo read || echo denied' sh "$CGROOT/$CGP/live" "$S" >"$WORK/live.out" 2>/dev/null &
+sleep 0.5
+check "assign --on-exec a cgroup with a running task" ctl assign --on-exec "/$CGP/live" "$pol"
+touch "$S/go"
+wait
+if [ "$(cat "$WORK/live.out")" = denied ]; then pass "a task running before the on_exec assign is judged"; else fail "a task running before the on_exec assign is judged" "got '$(cat "$WORK/live.out")'"; fi
+
+# The runtime wrapper (agentgate-runc) against a stand-in runtime that does what runc's
+# create does for the wrapper: a pid file, an init waiting in the container's cgroup.
+ln -sf "$AGENTGATE" "$WORK/agentgate-fakerun"
+cat >"$WORK/fakerun" <<EOR
+#!/bin/sh
+# create --bundle B --pid-file P ID: an init in $CGROOT/$CGP/ctr-ID that waits for start.
+cmd=
+while [ \$# -gt 0 ]; do
+	case \$1 in
+	--bundle) b=\$2; shift 2 ;;
+	--pid-file) pf=\$2; shift 2 ;;
+	create|start|delete|state) cmd=\$1; shift ;;
+	--*) shift ;;
+	*) id=\$1; shift ;;
+	esac
+done
+case \$cmd in
+create)
+	mkdir -p "$CGROOT/$CGP/ctr-\$id"
+	sh -c 'echo \$\$ >"\$1/cgroup.procs"; while [ ! -e "\$2/start-\$3" ]; do sleep 0.1; done
+		exec "\$4" open-read "\$5"' sh "$CGROOT/$CGP/ctr-\$id" "$WORK" "\$id" "$PROBE" "$S/secret/key" >"$WORK/ctr-\$id.out" 2>&1 &
+	echo \$! >"\$pf"
+	# As runc: create returns once the init is in the container's cgroup.
+	until grep -qx "\$!" "$CGROOT/$CGP/ctr-\$id/cgroup.procs"; do sleep 0.05; done
+	;;
+start) touch "$WORK/start-\$id" ;;
+delete) echo 1 >"$CGROOT/$CGP/ctr-\$id/cgroup.kill"; sleep 0.2; rmdir "$CGROOT/$CGP/ctr-\$id" ;;
+esac
+EOR
+chmod +x "$WORK/fakerun"
+bundle() { # ID POLICY-ANNOTATION
+	mkdir -p "$S/bundle/$1"
+	if [ -n "$2" ]; then
+		echo "{\"annotations\":{\"agentgate.policy\":\"$2\"},\"process\":{\"args\":[\"$PROBE\"]}}"
+	else
+		echo "{\"process\":{\"args\":[\"$PROBE\"]}}"
+	fi >"$S/bundle/$1/config.json"
+}
+wrap() { AGENTGATE_CONTROL_SOCKET=$SOCK AGENTGATE_RUNTIME=$WORK/fakerun "$WORK/agentgate-fakerun" "$@"; }
+
+bundle c1 d54
+check "wrapper: create with agentgate.policy binds" wrap --log "$WORK/c1.log" --log-format json create --bundle "$S/bundle/c1" --pid-file "$WORK/c1.pid" c1
+ctl status >"$WORK/status" 2>&1
+if grep -q "container .* c1" "$WORK/status"; then pass "status lists the bound container"; else fail "status lists the bound container" "$(head -c 400 "$WORK/status")"; fi
+wrap start c1
+sleep 1
+if [ "$(head -n 1 "$WORK/ctr-c1.out")" = EPERM ]; then pass "bound container's entrypoint judged"; else fail "bound container's entrypoint judged" "got '$(cat "$WORK/ctr-c1.out")'"; fi
+wait_audit "records name the container" "\"container\":\"c1\"" "\"path\":\"$S/secret/key\"" '"decision":"DENY"'
+wrap delete c1
+i=0
+while ctl status 2>&1 | grep -q "container .* c1" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if ctl status 2>&1 | grep -q "container .* c1"; then fail "a deleted container's binding goes" "still in status"; else pass "a deleted container's binding goes"; fi
+wait_audit "its removal is recorded" '"what":"policy_unload"' "ctr-c1"
+
+bundle c2 ""
+check "wrapper: create without a request leaves the container alone" wrap create --bundle "$S/bundle/c2" --pid-file "$WORK/c2.pid" c2
+wrap start c2
+sleep 1
+if [ "$(head -n 1 "$WORK/ctr-c2.out")" = ok ]; then pass "unbound container unjudged"; else fail "unbound container unjudged" "got '$(cat "$WORK/ctr-c2.out")'"; fi
+wrap delete c2
+
+bundle c3 no-such-policy
+if wrap --log "$WORK/c3.log" --log-format json create --bundle "$S/bundle/c3" --pid-file "$WORK/c3.pid" c3 2>"$WORK/c3.err"; then
+	fail "wrapper: a missing policy refuses the container" "create succeeded"
+else
+	pass "wrapper: a missing policy refuses the container"
+fi
+if grep -q "no policy 'no-such-policy'" "$WORK/c3.log" && grep -q '"level":"error"' "$WORK/c3.log"; then
+	pass "the refusal is in the runtime's JSON log"
+else
+	fail "the refusal is in the runtime's JSON log" "$(head -c 300 "$WORK/c3.log")"
+fi
+[ -d "$CGROOT/$CGP/ctr-c3" ] && fail "a refused container is deleted" "its cgroup is still there" || pass "a refused container is deleted"
+
+stop_daemon
+bundle c4 d54
+if wrap --log "$WORK/c4.log" --log-format json create --bundle "$S/bundle/c4" --pid-file "$WORK/c4.pid" c4 2>/dev/null; then
+	fail "no daemon: a container asking for a policy is refused" "create succeeded"
+else
+	pass "no daemon: a container asking for a policy is refused"
+fi
