@@ -39,11 +39,14 @@ esac
 rel=${vmlinuz##*/vmlinuz-}
 
 # Drivers the tests may want that these kernels build as modules (everything else they
-# need is built in). The 6.12 packages compress modules with xz, which busybox insmod
-# cannot read: store them uncompressed. Dependencies come from the .modinfo section.
+# need is built in): veth and bridge (with stp and llc) for container networks (Docker's
+# default bridge), dummy. The 6.12 packages compress modules with xz, which busybox insmod
+# cannot read: store them uncompressed. Dependencies come from the .modinfo section. The
+# cache is rebuilt when this list changes.
+modules="veth bridge dummy"
 modsrc=$(dirname "$vmlinuz")/../lib/modules/$rel
 moddir=$vm/modules/$rel
-if [ -d "$modsrc" ] && [ ! -f "$moddir/order" ]; then
+if [ -d "$modsrc" ] && [ "$(cat "$moddir/wanted" 2>/dev/null)" != "$modules" ]; then
 	rm -rf "$moddir.tmp"
 	mkdir -p "$moddir.tmp"
 	add_mod() {
@@ -60,8 +63,9 @@ if [ -d "$modsrc" ] && [ ! -f "$moddir/order" ]; then
 		done
 		echo "$name.ko" >>"$moddir.tmp/order"
 	}
-	for m in veth dummy; do add_mod "$m"; done
+	for m in $modules; do add_mod "$m"; done
 	touch "$moddir.tmp/order"
+	echo "$modules" >"$moddir.tmp/wanted"
 	rm -rf "$moddir"
 	mv "$moddir.tmp" "$moddir"
 fi
