@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-# engines.sh: stages Debian 12's container engines and Node.js for the VM and prints the
-# HOST_FILE:GUEST_PATH specs that tests/vm/mkinitramfs.sh takes, one a line.
+# engines.sh [--cpio]: stages Debian 12's container engines and Node.js for the VM and
+# prints the HOST_FILE:GUEST_PATH specs that tests/vm/mkinitramfs.sh takes, one a line;
+# with --cpio, the path of an uncompressed newc cpio archive of the same files instead, for
+# tests/vm/run.sh's AGVM_CPIO (built once per staging: compressing ~340 MB on every boot
+# costs more than the guest's unpacking of the uncompressed archive).
 #   docker.io  dockerd, docker, docker-init (tini-static)
 #   containerd containerd, containerd-shim-runc-v2, ctr   runc  runc
 #   podman     podman, conmon, crun, /etc/containers/policy.json and registries.conf,
@@ -127,6 +130,15 @@ if [ "$(cat "$root/.stamp" 2>/dev/null)" != "$stamp" ]; then
 	mv "$root.tmp" "$root"
 fi
 
+if [ "${1:-}" = --cpio ]; then
+	if [ ! "$dir/root.cpio" -nt "$root/.stamp" ]; then
+		(cd "$root" && find . ! -name .stamp -print0 | LC_ALL=C sort -z |
+			cpio --null -o -H newc --quiet -R 0:0) >"$dir/root.cpio.tmp"
+		mv "$dir/root.cpio.tmp" "$dir/root.cpio"
+	fi
+	echo "$dir/root.cpio"
+	exit 0
+fi
 for top in "$root"/*; do
 	echo "$top:/${top##*/}"
 done

@@ -6,6 +6,8 @@
 # with an initramfs that runs GUEST_SCRIPT, streams the console to stdout and to a log under
 # build/vm/, and exits with the guest script's exit code (124: timeout, 125: no AGVM-EXIT).
 # AGVM_APPEND adds kernel command-line arguments; AGVM_SMP sets the vCPU count (default 2).
+# AGVM_CPIO: cpio archives (space-separated paths, compressed or not) appended to the
+# initramfs; the kernel unpacks each over the previous ones (tests/vm/engines.sh --cpio).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
@@ -74,6 +76,12 @@ work=$(mktemp -d "$vm/run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 AGVM_MODULES=$([ -s "$moddir/order" ] && echo "$moddir" || true) \
 	"$here/mkinitramfs.sh" "$work/initramfs.cpio.gz" "$script" "$@"
+if [ -n "${AGVM_CPIO:-}" ]; then
+	# Zeros between archives are skipped; they keep the next one 4-byte aligned.
+	size=$(stat -c %s "$work/initramfs.cpio.gz")
+	head -c $(((512 - size % 512) % 512)) /dev/zero >>"$work/initramfs.cpio.gz"
+	for f in $AGVM_CPIO; do cat "$f" >>"$work/initramfs.cpio.gz"; done
+fi
 
 [ -n "$log" ] || log=$vm/$(basename "$script" .sh)-$rel.log
 mkdir -p "$(dirname "$log")"
