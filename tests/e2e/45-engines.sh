@@ -83,7 +83,7 @@ echo "# node -e in the VM, no container: $(hundredths $(($(engines_uptime) - t0)
 
 # --- docker -------------------------------------------------------------------------------
 t0=$(engines_uptime)
-if docker_start 2>"$T/err"; then
+if docker_start bridge 2>"$T/err"; then
 	ok "docker: dockerd answers"
 	echo "# dockerd up in $(hundredths $(($(engines_uptime) - t0))) s"
 	check "docker: import busybox" docker_image busybox "$T/busybox.tar"
