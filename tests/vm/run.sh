@@ -6,6 +6,8 @@
 # with an initramfs that runs GUEST_SCRIPT, streams the console to stdout and to a log under
 # build/vm/, and exits with the guest script's exit code (124: timeout, 125: no AGVM-EXIT).
 # AGVM_APPEND adds kernel command-line arguments; AGVM_SMP sets the vCPU count (default 2).
+# AGVM_CPIO: cpio archives (space-separated paths, compressed or not) appended to the
+# initramfs; the kernel unpacks each over the previous ones (tests/vm/engines.sh --cpio).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
@@ -39,11 +41,14 @@ esac
 rel=${vmlinuz##*/vmlinuz-}
 
 # Drivers the tests may want that these kernels build as modules (everything else they
-# need is built in). The 6.12 packages compress modules with xz, which busybox insmod
-# cannot read: store them uncompressed. Dependencies come from the .modinfo section.
+# need is built in): veth and bridge (with stp and llc) for container networks (Docker's
+# default bridge), dummy. The 6.12 packages compress modules with xz, which busybox insmod
+# cannot read: store them uncompressed. Dependencies come from the .modinfo section. The
+# cache is rebuilt when this list changes.
+modules="veth bridge dummy"
 modsrc=$(dirname "$vmlinuz")/../lib/modules/$rel
 moddir=$vm/modules/$rel
-if [ -d "$modsrc" ] && [ ! -f "$moddir/order" ]; then
+if [ -d "$modsrc" ] && [ "$(cat "$moddir/wanted" 2>/dev/null)" != "$modules" ]; then
 	rm -rf "$moddir.tmp"
 	mkdir -p "$moddir.tmp"
 	add_mod() {
@@ -60,8 +65,9 @@ if [ -d "$modsrc" ] && [ ! -f "$moddir/order" ]; then
 		done
 		echo "$name.ko" >>"$moddir.tmp/order"
 	}
-	for m in veth dummy; do add_mod "$m"; done
+	for m in $modules; do add_mod "$m"; done
 	touch "$moddir.tmp/order"
+	echo "$modules" >"$moddir.tmp/wanted"
 	rm -rf "$moddir"
 	mv "$moddir.tmp" "$moddir"
 fi
@@ -70,11 +76,19 @@ work=$(mktemp -d "$vm/run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 AGVM_MODULES=$([ -s "$moddir/order" ] && echo "$moddir" || true) \
 	"$here/mkinitramfs.sh" "$work/initramfs.cpio.gz" "$script" "$@"
+if [ -n "${AGVM_CPIO:-}" ]; then
+	# Zeros between archives are skipped; they keep the next one 4-byte aligned.
+	size=$(stat -c %s "$work/initramfs.cpio.gz")
+	head -c $(((512 - size % 512) % 512)) /dev/zero >>"$work/initramfs.cpio.gz"
+	for f in $AGVM_CPIO; do cat "$f" >>"$work/initramfs.cpio.gz"; done
+fi
 
 [ -n "$log" ] || log=$vm/$(basename "$script" .sh)-$rel.log
 mkdir -p "$(dirname "$log")"
-# Both kernels list bpf in their built-in CONFIG_LSM, so no lsm= is needed.
-append="console=ttyS0 quiet panic=-1 ${AGVM_APPEND:-}"
+# Both kernels list bpf in their built-in CONFIG_LSM, so no lsm= is needed. no_timer_check:
+# on a loaded host the TCG vCPU can miss the IO-APIC timer check, and the kernel panics with
+# "IO-APIC + timer doesn't work!" before it starts (seen with 6.12 at load average 10).
+append="console=ttyS0 quiet panic=-1 no_timer_check ${AGVM_APPEND:-}"
 start=$(date +%s)
 set +e
 timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "${AGVM_SMP:-2}" \
