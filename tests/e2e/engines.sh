@@ -14,7 +14,8 @@
 # makes "unconfined" its default; ctr applies no profile unless asked.
 #
 #   docker_start [bridge|none]   dockerd (default: with its docker0 bridge, 172.17.0.1/16;
-#                                no iptables rules, no userland proxy); waits for the API
+#                                no iptables rules, no userland proxy); waits for the API;
+#                                $DOCKERD_ARGS: more options (e.g. --add-runtime)
 #   docker_stop                  removes every container, stops dockerd (and the containerd
 #                                it started), frees its storage
 #   containerd_start / containerd_stop   a containerd for ctr (namespace agvm, native
@@ -92,7 +93,7 @@ docker_start() {
 	# shellcheck disable=SC2086 # _db is one word or none
 	DOCKER_RAMDISK=true dockerd --iptables=false --ip6tables=false --userland-proxy=false \
 		--storage-driver=vfs --exec-opt native.cgroupdriver=cgroupfs $_db \
-		--pidfile /run/docker.pid --host unix:///run/docker.sock \
+		--pidfile /run/docker.pid --host unix:///run/docker.sock ${DOCKERD_ARGS:-} \
 		>"$ENGINES_LOGS/dockerd.log" 2>&1 &
 	if ! _engines_wait 120 docker version; then
 		echo "docker_start: dockerd did not answer in 120 s: $(tail -n 5 "$ENGINES_LOGS/dockerd.log" | tr '\n' ' ')" >&2

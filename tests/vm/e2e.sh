@@ -66,6 +66,7 @@ for f in tests/e2e/*.sh; do
 	plain+=("$f:/ag/tests/e2e/")
 done
 [ -d policies ] && files+=("policies:/ag/policies")
+[ -d tests/demo/docker ] && files+=("tests/demo/docker:/ag/tests/demo/docker")
 dnsmasq=${DNSMASQ:-/usr/sbin/dnsmasq}
 [ -x "$dnsmasq" ] && files+=("$dnsmasq:/usr/sbin/dnsmasq")
 [ -x "$build/agentgate" ] || echo "e2e: $build/agentgate not built; tests that need it will fail" >&2
