@@ -79,7 +79,7 @@ static int write_event(void *ctx, const struct ag_event *ev, size_t size)
 /* The proxy's DNS decisions taken before a kernel decision are written before it. */
 static void drain_dns(struct exec_ctx *x, uint64_t until_ns)
 {
-	uint64_t lost;
+	uint64_t lost, busy;
 
 	if (!x->dns)
 		return;
@@ -87,6 +87,11 @@ static void drain_dns(struct exec_ctx *x, uint64_t until_ns)
 	lost = dns_proxy_take_lost(x->dns);
 	if (lost && x->audit)
 		note_audit(x, audit_append_gap(x->audit, lost));
+	busy = dns_proxy_take_busy(x->dns);
+	if (busy)
+		fprintf(stderr,
+			"agentgate: exec: DNS proxy busy: %llu queries or connections refused\n",
+			(unsigned long long)busy);
 }
 
 static int on_event(void *ctx, const struct ag_event *ev, size_t size)

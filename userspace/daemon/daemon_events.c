@@ -114,7 +114,7 @@ static int write_event(void *ctx, const struct ag_event *ev, size_t size)
 
 void daemon_drain_dns(struct daemon *d, uint64_t until_ns)
 {
-	uint64_t lost;
+	uint64_t lost, busy;
 	size_t i;
 
 	for (i = 0; i < d->nassign; i++) {
@@ -126,6 +126,10 @@ void daemon_drain_dns(struct daemon *d, uint64_t until_ns)
 			note_audit_error(d, audit_append_gap(d->audit, lost));
 			d->gaps += lost;
 		}
+		busy = dns_proxy_take_busy(d->assign[i].dns);
+		if (busy)
+			daemon_log("%s: DNS proxy busy: %llu queries or connections refused",
+				   d->assign[i].cgroup, (unsigned long long)busy);
 	}
 }
 
