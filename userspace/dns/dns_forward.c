@@ -83,7 +83,7 @@ int dns_upstreams(const char *resolv_conf, struct sockaddr_storage *out, int max
 
 static void release(struct dns_deferred *d)
 {
-	struct dns_fwd *f = (void *)((char *)d - offsetof(struct dns_fwd, dead));
+	struct dns_fwd *f = dns_container_of(d, struct dns_fwd, dead);
 
 	free(f->body);
 	free(f);
@@ -162,7 +162,7 @@ static void failed(struct dns_fwd *f, int err)
 
 static void timeout(struct dns_timer *t)
 {
-	failed((void *)((char *)t - offsetof(struct dns_fwd, t)), -ETIMEDOUT);
+	failed(dns_container_of(t, struct dns_fwd, t), -ETIMEDOUT);
 }
 
 static void on_udp(struct dns_fwd *f)
@@ -259,7 +259,7 @@ static void on_tcp(struct dns_fwd *f)
 
 static void on_event(struct dns_watch *w, uint32_t events)
 {
-	struct dns_fwd *f = (void *)((char *)w - offsetof(struct dns_fwd, w));
+	struct dns_fwd *f = dns_container_of(w, struct dns_fwd, w);
 
 	if (f->tcp)
 		on_tcp(f);

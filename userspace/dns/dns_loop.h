@@ -15,11 +15,15 @@
 #ifndef AGENTGATE_DNS_LOOP_H
 #define AGENTGATE_DNS_LOOP_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
 struct dns_loop;
 struct dns_timer_list;
+
+/* The struct holding member m at ptr (for watches, timers and deferrals embedded in objects). */
+#define dns_container_of(ptr, type, m) ((type *)(void *)((char *)(ptr)-offsetof(type, m)))
 
 struct dns_watch {
 	int fd; /* -1 once closed: events still queued for it are skipped */

@@ -11,28 +11,16 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <ldns/ldns.h>
+#include "dns_decisions.h"
 #include "dns_forward.h"
 #include "dns_loop.h"
 #include "dns_msg.h"
 #include "dns_proxy.h"
 
-#define QUEUE_MIN 16 /* the queue grows as needed up to DNS_PROXY_QUEUE_MAX: a daemon runs many */
 #define MAX_ADDRS 64
 #define UDP_BATCH 64 /* datagrams read per wake-up: the other proxies' turn comes */
 
 enum { S_UDP4, S_TCP4, S_UDP6, S_TCP6, S_COUNT };
-
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-
-struct decision {
-	uint64_t ts;
-	struct ag_dns_client who;
-	struct ag_verdict v;
-	uint8_t mode;
-	uint8_t sha[32];
-	uint16_t len;
-	char name[AG_DNS_NAME_MAX];
-};
 
 struct listener {
 	struct dns_watch w;
@@ -52,7 +40,6 @@ struct dns_proxy {
 	struct dns_loop *loop; /* held from start to stop */
 	int attached; /* the loop serves the listeners (owner only) */
 	int stopped; /* owner only */
-	struct ag_event *ev; /* the owner's, to drain into */
 
 	/* The loop thread's: */
 	struct listener ls[S_COUNT];
@@ -64,11 +51,7 @@ struct dns_proxy {
 	pthread_mutex_t img_lock;
 	struct ag_image img;
 
-	pthread_mutex_t lock; /* everything below */
-	struct decision *queue;
-	size_t head, count, cap;
-	uint64_t lost;
-	uint64_t busy;
+	struct dns_decisions *dec; /* its own lock */
 };
 
 /* An allowed query waiting for an upstream. */
@@ -121,52 +104,10 @@ static uint64_t boot_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void count_busy(struct dns_proxy *p)
-{
-	pthread_mutex_lock(&p->lock);
-	p->busy++;
-	pthread_mutex_unlock(&p->lock);
-}
-
-/* Doubles the queue (lock held), keeping its order; -ENOSPC at DNS_PROXY_QUEUE_MAX. */
-static int grow(struct dns_proxy *p)
-{
-	size_t cap = p->cap ? 2 * p->cap : QUEUE_MIN, i;
-	struct decision *q;
-
-	if (cap > DNS_PROXY_QUEUE_MAX)
-		return -ENOSPC;
-	q = malloc(cap * sizeof(*q));
-	if (!q)
-		return -ENOMEM;
-	for (i = 0; i < p->count; i++)
-		q[i] = p->queue[(p->head + i) % p->cap];
-	free(p->queue);
-	p->queue = q;
-	p->cap = cap;
-	p->head = 0;
-	return 0;
-}
-
 static void record(struct dns_proxy *p, const struct dns_query *q, const struct ag_dns_client *who,
 		   struct ag_verdict v, uint8_t mode, const uint8_t *sha)
 {
-	struct decision *d;
-
-	pthread_mutex_lock(&p->lock);
-	if (p->count == p->cap && grow(p)) {
-		p->lost++;
-	} else {
-		d = &p->queue[(p->head + p->count++) % p->cap];
-		d->ts = boot_ns();
-		d->who = *who;
-		d->v = v;
-		d->mode = mode;
-		memcpy(d->sha, sha, sizeof(d->sha));
-		d->len = (uint16_t)q->name_len;
-		memcpy(d->name, q->name, q->name_len);
-	}
-	pthread_mutex_unlock(&p->lock);
+	dns_decisions_push(p->dec, q, who, v, mode, sha); /* when full, counted as lost */
 	if (p->notify_fd >= 0 && write(p->notify_fd, &(uint64_t){ 1 }, 8) != 8)
 		return; /* the counter is saturated: the owner is awake already */
 }
@@ -208,7 +149,7 @@ static void conn_update(struct conn *c);
 
 static void conn_release(struct dns_deferred *d)
 {
-	free(container_of(d, struct conn, dead));
+	free(dns_container_of(d, struct conn, dead));
 }
 
 static void conn_close(struct conn *c)
@@ -394,7 +335,7 @@ static void handle(struct dns_proxy *p, struct conn *c, int ufd,
 		goto reply;
 	}
 	if (p->njobs >= DNS_PROXY_MAX_FORWARDS) {
-		count_busy(p);
+		dns_decisions_busy(p->dec);
 		goto reply;
 	}
 	j = malloc(sizeof(*j) + len);
@@ -471,7 +412,7 @@ static void conn_read(struct conn *c)
 
 static void on_conn(struct dns_watch *w, uint32_t events)
 {
-	struct conn *c = container_of(w, struct conn, w);
+	struct conn *c = dns_container_of(w, struct conn, w);
 
 	if ((events & EPOLLOUT) && conn_write(c))
 		return;
@@ -482,7 +423,7 @@ static void on_conn(struct dns_watch *w, uint32_t events)
 
 static void idle(struct dns_timer *t)
 {
-	struct conn *c = container_of(t, struct conn, idle);
+	struct conn *c = dns_container_of(t, struct conn, idle);
 
 	if (c->forwards)
 		dns_timer_arm(c->p->loop, t, DNS_PROXY_TCP_IDLE_MS); /* the upstreams' turn */
@@ -501,7 +442,7 @@ static void accept_conns(struct dns_proxy *p, int lfd)
 		plen = sizeof(peer);
 		fd = dns_loop_accept(p->loop, lfd, &peer, &plen);
 		if (fd == -EMFILE) {
-			count_busy(p);
+			dns_decisions_busy(p->dec);
 			return;
 		}
 		if (fd == -ECONNABORTED || fd == -EINTR)
@@ -510,7 +451,7 @@ static void accept_conns(struct dns_proxy *p, int lfd)
 			return;
 		c = p->nconns < DNS_PROXY_MAX_TCP ? calloc(1, sizeof(*c)) : NULL;
 		if (!c) {
-			count_busy(p);
+			dns_decisions_busy(p->dec);
 			close(fd);
 			continue;
 		}
@@ -531,7 +472,7 @@ static void accept_conns(struct dns_proxy *p, int lfd)
 
 static void on_listener(struct dns_watch *w, uint32_t events)
 {
-	struct listener *ls = container_of(w, struct listener, w);
+	struct listener *ls = dns_container_of(w, struct listener, w);
 	struct dns_proxy *p = ls->p;
 	uint8_t *buf = dns_loop_buf(p->loop, DNS_BUF_IN);
 	struct sockaddr_storage peer;
@@ -659,10 +600,10 @@ int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id
 	for (i = 0; i < S_COUNT; i++)
 		p->ls[i] = (struct listener){ .w = { .fd = -1, .fn = on_listener }, .p = p };
 	pthread_mutex_init(&p->img_lock, NULL);
-	pthread_mutex_init(&p->lock, NULL);
 	p->nup = dns_upstreams("/etc/resolv.conf", p->up, DNS_FWD_MAX_UPSTREAMS);
-	p->ev = calloc(1, sizeof(*p->ev));
-	err = p->ev ? copy_image(&p->img, img) : -ENOMEM;
+	err = dns_decisions_new(&p->dec);
+	if (!err)
+		err = copy_image(&p->img, img);
 	if (err)
 		goto fail;
 	/* Here, in the caller's thread: the sockets belong to its network namespace. */
@@ -715,67 +656,17 @@ int dns_proxy_set_image(struct dns_proxy *p, const struct ag_image *img)
 
 int dns_proxy_drain(struct dns_proxy *p, uint64_t until_ns, loader_event_fn fn, void *ctx)
 {
-	struct ag_event *ev = p->ev;
-	struct decision d;
-	int n = 0, err;
-
-	for (;;) {
-		pthread_mutex_lock(&p->lock);
-		if (!p->count || p->queue[p->head].ts > until_ns) {
-			pthread_mutex_unlock(&p->lock);
-			break;
-		}
-		d = p->queue[p->head];
-		p->head = (p->head + 1) % p->cap;
-		p->count--;
-		pthread_mutex_unlock(&p->lock);
-
-		memset(ev, 0, AG_EVENT_HDR_SIZE);
-		ev->ts_boot_ns = d.ts;
-		ev->cgroup_id = d.who.cgroup_id ? d.who.cgroup_id : p->cgroup_id;
-		ev->policy_cgroup_id = p->cgroup_id;
-		ev->pid = d.who.pid;
-		ev->tid = d.who.tid;
-		ev->uid = d.who.uid;
-		memcpy(ev->comm, d.who.comm, sizeof(ev->comm));
-		memcpy(ev->policy_sha256, d.sha, sizeof(ev->policy_sha256));
-		ev->version = AG_EVENT_VERSION;
-		ev->action = AG_CLASS_NET_DOMAIN;
-		ev->rule = d.v.rule;
-		ev->decision = d.v.allow ? AG_DECISION_ALLOW : AG_DECISION_DENY;
-		ev->mode = d.mode;
-		ev->subject_len = d.len;
-		memcpy(ev->subject, d.name, d.len);
-		err = fn(ctx, ev, AG_EVENT_HDR_SIZE + d.len);
-		if (err < 0) {
-			n = err;
-			break;
-		}
-		n++;
-	}
-	return n;
+	return dns_decisions_drain(p->dec, p->cgroup_id, until_ns, fn, ctx);
 }
 
 uint64_t dns_proxy_take_lost(struct dns_proxy *p)
 {
-	uint64_t n;
-
-	pthread_mutex_lock(&p->lock);
-	n = p->lost;
-	p->lost = 0;
-	pthread_mutex_unlock(&p->lock);
-	return n;
+	return dns_decisions_take_lost(p->dec);
 }
 
 uint64_t dns_proxy_take_busy(struct dns_proxy *p)
 {
-	uint64_t n;
-
-	pthread_mutex_lock(&p->lock);
-	n = p->busy;
-	p->busy = 0;
-	pthread_mutex_unlock(&p->lock);
-	return n;
+	return dns_decisions_take_busy(p->dec);
 }
 
 void dns_proxy_stop(struct dns_proxy *p)
@@ -803,9 +694,7 @@ void dns_proxy_free(struct dns_proxy *p)
 		return;
 	dns_proxy_stop(p);
 	image_free(&p->img);
-	free(p->ev);
-	free(p->queue);
+	dns_decisions_free(p->dec);
 	pthread_mutex_destroy(&p->img_lock);
-	pthread_mutex_destroy(&p->lock);
 	free(p);
 }

@@ -17,8 +17,8 @@
  * must not run concurrently with the others. Shared fields and their locks:
  *   img_lock  the policy image: replaced by dns_proxy_set_image, read by the
  *             loop to judge a name (apart from lock: judging takes a while)
- *   lock      the decision queue, its lost count and the busy count: filled
- *             by the loop, emptied by dns_proxy_drain and the take functions
+ *   the decisions (dns_decisions.h, with a lock of their own): queued by
+ *             the loop, taken by dns_proxy_drain; so are the lost and busy counts
  * The listening sockets, queries in flight and TCP connections belong to the
  * loop thread alone; start and stop hand them over in a dns_loop_call. The
  * rest is set by dns_proxy_start and read-only until dns_proxy_free.
@@ -34,7 +34,7 @@
  *       answered: further ones wait in the socket, unread, until one is
  *       (nothing is refused); a connection with nothing in flight is closed
  *       after DNS_PROXY_TCP_IDLE_MS without progress.
- *   DNS_PROXY_QUEUE_MAX decisions not drained yet: one more is lost and
+ *   DNS_DECISIONS_MAX decisions not drained yet: one more is lost and
  *       counted (dns_proxy_take_lost: the owner writes a gap record).
  * Buffers: a forwarded query is copied (its length, at most 64 KiB), so is a
  * TCP upstream's reply while it is read; a connection holds the query it is
@@ -58,7 +58,6 @@
 #define DNS_PROXY_MAX_TCP 64
 #define DNS_PROXY_TCP_PIPELINE 4
 #define DNS_PROXY_TCP_IDLE_MS 5000
-#define DNS_PROXY_QUEUE_MAX 4096
 
 struct dns_proxy;
 
