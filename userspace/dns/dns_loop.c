@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -300,6 +301,7 @@ static void loop_free(struct dns_loop *l)
 static int loop_new(struct dns_loop **out)
 {
 	struct dns_loop *l = calloc(1, sizeof(*l));
+	sigset_t all, old;
 	pthread_attr_t a;
 	int i, err;
 
@@ -319,10 +321,14 @@ static int loop_new(struct dns_loop **out)
 	if (!err)
 		err = dns_watch_add(l, &l->wake, EPOLLIN);
 	if (!err) {
+		/* Signals are the owner's business (handlers, signalfd): none reaches the loop. */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
 		pthread_attr_init(&a);
 		pthread_attr_setstacksize(&a, STACK_BYTES);
 		err = -pthread_create(&l->thread, &a, loop_main, l);
 		pthread_attr_destroy(&a);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	if (err) {
 		loop_free(l);

@@ -515,14 +515,14 @@ static int detach(void *arg)
 	struct job *j;
 	int i;
 
-	for (i = 0; i < S_COUNT; i++)
-		dns_watch_close(p->loop, &p->ls[i].w);
 	while ((j = p->jobs)) {
 		dns_fwd_cancel(j->fwd);
-		job_done(j, NULL, -ECANCELED);
+		job_done(j, NULL, -ECANCELED); /* through its listener: closed only after */
 	}
 	while (p->conns)
 		conn_close(p->conns);
+	for (i = 0; i < S_COUNT; i++)
+		dns_watch_close(p->loop, &p->ls[i].w);
 	return 0;
 }
 
