@@ -16,7 +16,8 @@
  * thread that started the proxy) calls the functions below; stop and free
  * must not run concurrently with the others. Shared fields and their locks:
  *   img_lock  the policy image: replaced by dns_proxy_set_image, read by the
- *             loop to judge a name (apart from lock: judging takes a while)
+ *             loop to judge a name (apart from the decisions' lock: judging
+ *             takes a while, draining must not wait for it)
  *   the decisions (dns_decisions.h, with a lock of their own): queued by
  *             the loop, taken by dns_proxy_drain; so are the lost and busy counts
  * The listening sockets, queries in flight and TCP connections belong to the
@@ -25,8 +26,9 @@
  *
  * Limits (per proxy), and what happens beyond them:
  *   DNS_PROXY_MAX_FORWARDS allowed queries waiting for an upstream: one more
- *       is answered SERVFAIL (the client asks again) and counted as busy;
- *       its decision is recorded as always. Refused names need no slot.
+ *       is answered SERVFAIL (the client asks again) and counted as busy
+ *       (dns_proxy_take_busy: exec and the daemon log it); its decision is
+ *       recorded as always. Refused names need no slot.
  *   DNS_PROXY_MAX_TCP client connections: one more is closed when accepted
  *       and counted as busy (so is one accepted while the process is out of
  *       descriptors).
@@ -47,7 +49,6 @@
 #define AGENTGATE_DNS_PROXY_H
 
 #include <stdint.h>
-#include <sys/socket.h>
 #include "compile/compile.h"
 #include "loader/loader.h"
 
