@@ -243,6 +243,23 @@ EOP
 	check "daemon: the cgroup gets another policy" ctl assign "/$CGP/agent" "$pol_swap"
 	expect "daemon: after the swap, the once denied name resolves" "ok 127.0.0.43" joined in_cgroup "$CGP/agent" "$PROBE" resolve denied.e2e.test
 	expect "daemon: after the swap, the once allowed name is refused" EAI_AGAIN in_cgroup "$CGP/agent" "$PROBE" resolve allowed.e2e.test
+	# One DNS loop thread serves every proxy: threads do not grow with the assignments.
+	threads() { sed -n 's/^Threads:[[:space:]]*//p' "/proc/$(daemon_pid)/status"; }
+	t1=$(threads)
+	i=1
+	while [ $i -le 50 ] && ctl assign "/$CGP/many/$i" "$pol" >/dev/null 2>>"$D/daemon.err"; do
+		i=$((i + 1))
+	done
+	t51=$(threads)
+	echo "# daemon threads: $t1 with 1 assignment, $t51 with $i"
+	if [ $i -gt 50 ] && [ "$t51" = "$t1" ] && [ "$t1" -le 2 ]; then
+		pass "daemon: 51 DNS proxies, threads bounded"
+	else
+		fail "daemon: 51 DNS proxies, threads bounded" "$t1 threads with 1 assignment, $t51 with $i"
+	fi
+	expect "daemon: 51 proxies: an allowed name resolves in the last" "ok 127.0.0.40" joined in_cgroup "$CGP/many/50" "$PROBE" resolve allowed.e2e.test
+	expect "daemon: 51 proxies: a denied name is refused in another" REFUSED in_cgroup "$CGP/many/25" "$PROBE" dns-query 127.0.0.99 denied.e2e.test A tcp
+	expect "daemon: 51 proxies: over TCP, an allowed name answered" "NOERROR 127.0.0.40" in_cgroup "$CGP/many/1" "$PROBE" dns-query 127.0.0.99 allowed.e2e.test A tcp
 else
 	fail "daemon starts with a DNS policy" "$(tail -n 3 "$D/daemon.err")"
 fi

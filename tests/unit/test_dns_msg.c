@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <ldns/ldns.h>
 #include "dns/dns_msg.h"
-#include "dns/dns_proxy.h"
+#include "dns/dns_forward.h"
 
 /* A message built by ldns, independently of the code under test. */
 static size_t wire(ldns_pkt *p, uint8_t *out, size_t outsz)

@@ -257,7 +257,9 @@ static void test_shipped_includes(void **state)
 	/* ld-so comes in through python3 first and is not repeated by node or the list. */
 	assert_string_equal(p->rules[0].pattern, "/etc/ld.so.cache");
 	for (i = 0; i < p->nrules; i++) {
-		assert_int_equal(p->rules[i].action, AG_ACTION_FILE_READ);
+		/* Reads only, but /dev/null, which node's child_process opens for writing too. */
+		if (strcmp(p->rules[i].pattern, "/dev/null"))
+			assert_int_equal(p->rules[i].action, AG_ACTION_FILE_READ);
 		assert_int_equal(p->rules[i].allow, 1);
 		ldso += !strcmp(p->rules[i].pattern, "/etc/ld.so.cache");
 	}

@@ -65,6 +65,12 @@ static void name_event(void *ctx, const struct ag_event *ev, const char **agent,
 	*policy = r->policy;
 }
 
+static void dns_busy(void *ctx, const char *cgroup, uint64_t n)
+{
+	fprintf(stderr, "agentgate: exec: DNS proxy busy: %llu queries or connections refused\n",
+		(unsigned long long)n);
+}
+
 /*
  * The run's own files (policy, audit log, signing keys) are off limits to CMD;
  * the marks are taken back when the run ends. Returns 0 or the first error.
@@ -227,6 +233,7 @@ static int open_audit(struct exec_run *r)
 	int err;
 
 	r->log.name = name_event;
+	r->log.busy = dns_busy;
 	r->log.ctx = r;
 	if (!r->a.log_path)
 		return 0;

@@ -90,6 +90,12 @@ static void name_event(void *ctx, const struct ag_event *ev, const char **agent,
 			*container = &d->assign[i].container->view;
 }
 
+static void dns_busy(void *ctx, const char *cgroup, uint64_t n)
+{
+	daemon_log("%s: DNS proxy busy: %llu queries or connections refused", cgroup,
+		   (unsigned long long)n);
+}
+
 static void audit_error(void *ctx, int err)
 {
 	daemon_log("audit log: %s", strerror(-err));
@@ -99,6 +105,7 @@ void daemon_log_init(struct daemon *d)
 {
 	d->log.name = name_event;
 	d->log.error = audit_error;
+	d->log.busy = dns_busy;
 	d->log.ctx = d;
 }
 

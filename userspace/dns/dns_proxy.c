@@ -1,76 +1,99 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* The per-policy DNS proxy: judge the name, forward or refuse, learn the answer's addresses. */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <ldns/ldns.h>
+#include "dns_decisions.h"
+#include "dns_forward.h"
+#include "dns_loop.h"
 #include "dns_msg.h"
 #include "dns_proxy.h"
 
-#define MAX_UPSTREAMS 3
-#define MAX_WORKERS 128
-#define QUEUE_MIN 16 /* the queue grows as needed up to QUEUE_MAX: a daemon runs many proxies */
-#define QUEUE_MAX 4096
-#define STACK_BYTES (256u << 10)
-#define UPSTREAM_MS 2000 /* per upstream and attempt */
-#define TCP_IDLE_MS 5000
 #define MAX_ADDRS 64
+#define UDP_BATCH 64 /* datagrams read per wake-up: the other proxies' turn comes */
 
 enum { S_UDP4, S_TCP4, S_UDP6, S_TCP6, S_COUNT };
 
-struct decision {
-	uint64_t ts;
-	struct ag_dns_client who;
-	struct ag_verdict v;
-	uint8_t mode;
-	uint8_t sha[32];
-	uint16_t len;
-	char name[AG_DNS_NAME_MAX];
+struct listener {
+	struct dns_watch w;
+	struct dns_proxy *p;
 };
+
+struct conn;
+struct job;
 
 struct dns_proxy {
 	struct loader *loader;
 	uint64_t cgroup_id;
 	int notify_fd;
 	uint16_t port4, port6;
-	int fds[S_COUNT];
-	int stop_pipe[2];
-	pthread_t listener;
-	int listening;
-	struct sockaddr_storage up[MAX_UPSTREAMS];
+	struct sockaddr_storage up[DNS_FWD_MAX_UPSTREAMS];
 	int nup;
-	struct ag_event *ev; /* the owner's, to drain into */
+	struct dns_loop *loop; /* held from start to stop */
+	int attached; /* the loop serves the listeners (owner only) */
+	int stopped; /* owner only */
 
-	/* Apart from lock: judging a name walks the image for a while, draining must not wait. */
+	/* The loop thread's: */
+	struct listener ls[S_COUNT];
+	struct job *jobs; /* forwards in flight */
+	int njobs;
+	struct conn *conns;
+	int nconns;
+
 	pthread_mutex_t img_lock;
 	struct ag_image img;
 
-	pthread_mutex_t lock; /* everything below */
-	pthread_cond_t idle;
-	int workers;
-	int stopping;
-	struct decision *queue;
-	size_t head, count, cap;
-	uint64_t lost;
+	struct dns_decisions *dec; /* its own lock */
 };
 
+/* An allowed query waiting for an upstream. */
 struct job {
 	struct dns_proxy *p;
-	int fd; /* UDP: the listening socket; TCP: the connection */
-	int tcp;
-	struct sockaddr_storage peer; /* who sent: the task is looked up by its port */
-	socklen_t peerlen;
+	struct job *prev, *next;
+	struct conn *c; /* TCP: where to answer (NULL once it closed); UDP: NULL */
+	int ufd; /* UDP: the listening socket, answering from the address asked */
+	struct sockaddr_storage peer;
+	socklen_t plen;
+	struct dns_fwd *fwd;
+	struct dns_query q;
+	int readable; /* q holds the name: learn from the answer */
 	size_t len;
 	uint8_t msg[];
+};
+
+/* A reply to write on a connection, with its length prefix. */
+struct out {
+	struct out *next;
+	size_t len;
+	uint8_t data[];
+};
+
+/* A TCP client: length-prefixed queries in, replies out (in the order they are ready). */
+struct conn {
+	struct dns_watch w;
+	struct dns_timer idle;
+	struct dns_deferred dead;
+	struct dns_proxy *p;
+	struct conn *prev, *next;
+	struct sockaddr_storage peer;
+	uint8_t hdr[2];
+	size_t got; /* of the header, then header and query */
+	uint8_t *in; /* the query being read */
+	size_t inlen;
+	int pending; /* queries read whose reply is not written yet */
+	int forwards; /* of them, waiting for an upstream */
+	struct out *out;
+	size_t out_off;
+	uint32_t events; /* watched: 0 when out of the epoll set */
+	int eof, closed;
 };
 
 static uint64_t boot_ns(void)
@@ -81,201 +104,10 @@ static uint64_t boot_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int stopping(struct dns_proxy *p)
-{
-	int s;
-
-	pthread_mutex_lock(&p->lock);
-	s = p->stopping;
-	pthread_mutex_unlock(&p->lock);
-	return s;
-}
-
-/* 1 when fd is readable within ms, 0 on timeout or stop, in steps that notice a stop. */
-static int wait_readable(struct dns_proxy *p, int fd, int ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int n;
-
-	for (; ms > 0 && !stopping(p); ms -= 100) {
-		n = poll(&pfd, 1, ms < 100 ? ms : 100);
-		if (n > 0)
-			return 1;
-		if (n < 0 && errno != EINTR)
-			return 0;
-	}
-	return 0;
-}
-
-int dns_upstreams(const char *resolv_conf, struct sockaddr_storage *out, int max)
-{
-	char line[512], addr[256];
-	FILE *f = fopen(resolv_conf, "re");
-	int n = 0;
-
-	if (f) {
-		while (n < max && fgets(line, sizeof(line), f)) {
-			struct sockaddr_in *s4 = (void *)&out[n];
-			struct sockaddr_in6 *s6 = (void *)&out[n];
-
-			if (sscanf(line, " nameserver %255s", addr) != 1)
-				continue;
-			memset(&out[n], 0, sizeof(out[n]));
-			if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
-				s4->sin_family = AF_INET;
-				s4->sin_port = htons(AG_DNS_PORT);
-				n++;
-			} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
-				s6->sin6_family = AF_INET6;
-				s6->sin6_port = htons(AG_DNS_PORT);
-				n++;
-			}
-		}
-		fclose(f);
-	}
-	/* No nameserver line: the local resolver, as the C library assumes. */
-	if (!n && max > 0) {
-		struct sockaddr_in *s4 = (void *)&out[0];
-
-		memset(&out[0], 0, sizeof(out[0]));
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(AG_DNS_PORT);
-		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		n = 1;
-	}
-	return n;
-}
-
-static socklen_t sa_len(const struct sockaddr_storage *a)
-{
-	return a->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-}
-
-static int read_full(struct dns_proxy *p, int fd, uint8_t *buf, size_t len, int ms)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		if (!wait_readable(p, fd, ms))
-			return -ETIMEDOUT;
-		n = read(fd, buf + got, len - got);
-		if (n <= 0)
-			return n ? -errno : -ECONNRESET;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-static int write_msg_tcp(int fd, const uint8_t *msg, size_t len)
-{
-	uint8_t hdr[2] = { (uint8_t)(len >> 8), (uint8_t)len };
-	struct iovec iov[2] = { { hdr, 2 }, { (void *)msg, len } };
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-
-	return sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)(len + 2) ? 0 : -EIO;
-}
-
-/* One exchange with upstream u; the reply's length, or a negative errno. */
-static int ask(struct dns_proxy *p, const struct sockaddr_storage *u, int tcp, const uint8_t *msg,
-	       size_t len, uint8_t *out, size_t outsz)
-{
-	struct timeval tv = { .tv_sec = UPSTREAM_MS / 1000 };
-	uint8_t hdr[2];
-	size_t rlen;
-	ssize_t n;
-	int fd, tries, err = -EIO;
-
-	fd = socket(u->ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)); /* bounds connect() too */
-	if (connect(fd, (const struct sockaddr *)u, sa_len(u))) {
-		err = -errno;
-		goto out;
-	}
-	if (tcp) {
-		err = write_msg_tcp(fd, msg, len);
-		if (!err)
-			err = read_full(p, fd, hdr, 2, UPSTREAM_MS);
-		if (err)
-			goto out;
-		rlen = (size_t)hdr[0] << 8 | hdr[1];
-		err = rlen > outsz ? -EMSGSIZE : read_full(p, fd, out, rlen, UPSTREAM_MS);
-		if (!err)
-			err = (int)rlen;
-		goto out;
-	}
-	if (send(fd, msg, len, 0) != (ssize_t)len) {
-		err = -errno;
-		goto out;
-	}
-	/* A few stray datagrams with another id are skipped (the socket is connected). */
-	for (tries = 0; tries < 8 && wait_readable(p, fd, UPSTREAM_MS); tries++) {
-		n = recv(fd, out, outsz, 0);
-		if (n >= 2 && out[0] == msg[0] && out[1] == msg[1]) {
-			err = (int)n;
-			goto out;
-		}
-	}
-	err = -ETIMEDOUT;
-out:
-	close(fd);
-	return err;
-}
-
-static int forward(struct dns_proxy *p, const uint8_t *msg, size_t len, int tcp, uint8_t *out,
-		   size_t outsz)
-{
-	int i, n = -EHOSTUNREACH;
-
-	for (i = 0; i < p->nup && !stopping(p); i++) {
-		n = ask(p, &p->up[i], tcp, msg, len, out, outsz);
-		if (n >= 0)
-			return n;
-	}
-	return n;
-}
-
-/* Doubles the queue (lock held), keeping its order; -ENOSPC at QUEUE_MAX. */
-static int grow(struct dns_proxy *p)
-{
-	size_t cap = p->cap ? 2 * p->cap : QUEUE_MIN, i;
-	struct decision *q;
-
-	if (cap > QUEUE_MAX)
-		return -ENOSPC;
-	q = malloc(cap * sizeof(*q));
-	if (!q)
-		return -ENOMEM;
-	for (i = 0; i < p->count; i++)
-		q[i] = p->queue[(p->head + i) % p->cap];
-	free(p->queue);
-	p->queue = q;
-	p->cap = cap;
-	p->head = 0;
-	return 0;
-}
-
 static void record(struct dns_proxy *p, const struct dns_query *q, const struct ag_dns_client *who,
 		   struct ag_verdict v, uint8_t mode, const uint8_t *sha)
 {
-	struct decision *d;
-
-	pthread_mutex_lock(&p->lock);
-	if (p->count == p->cap && grow(p)) {
-		p->lost++;
-	} else {
-		d = &p->queue[(p->head + p->count++) % p->cap];
-		d->ts = boot_ns();
-		d->who = *who;
-		d->v = v;
-		d->mode = mode;
-		memcpy(d->sha, sha, sizeof(d->sha));
-		d->len = (uint16_t)q->name_len;
-		memcpy(d->name, q->name, q->name_len);
-	}
-	pthread_mutex_unlock(&p->lock);
+	dns_decisions_push(p->dec, q, who, v, mode, sha); /* when full, counted as lost */
 	if (p->notify_fd >= 0 && write(p->notify_fd, &(uint64_t){ 1 }, 8) != 8)
 		return; /* the counter is saturated: the owner is awake already */
 }
@@ -312,160 +144,386 @@ static void who_asked(struct dns_proxy *p, const struct sockaddr_storage *peer, 
 		memset(who, 0, sizeof(*who));
 }
 
-/* The reply to one query (its length), or a negative errno when there is none to send. */
-static int answer(struct dns_proxy *p, const struct sockaddr_storage *peer, const uint8_t *msg,
-		  size_t len, int tcp, uint8_t *out, size_t outsz)
+static void conn_close(struct conn *c);
+static void conn_update(struct conn *c);
+
+static void conn_release(struct dns_deferred *d)
 {
-	struct ag_dns_client who;
+	free(dns_container_of(d, struct conn, dead));
+}
+
+static void conn_close(struct conn *c)
+{
+	struct dns_proxy *p = c->p;
+	struct out *o;
+	struct job *j;
+
+	if (c->closed)
+		return;
+	c->closed = 1;
+	dns_watch_close(p->loop, &c->w);
+	dns_timer_cancel(p->loop, &c->idle);
+	for (j = p->jobs; j; j = j->next)
+		if (j->c == c)
+			j->c = NULL; /* still learned when answered: only the reply has nowhere to go */
+	while ((o = c->out)) {
+		c->out = o->next;
+		free(o);
+	}
+	free(c->in);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		p->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	p->nconns--;
+	dns_loop_defer(p->loop, &c->dead);
+}
+
+/* Writes what the socket takes; 0, or -1 when the connection was closed. */
+static int conn_write(struct conn *c)
+{
+	struct out *o;
+	ssize_t n;
+
+	while ((o = c->out)) {
+		n = send(c->w.fd, o->data + c->out_off, o->len - c->out_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		if (n <= 0) {
+			conn_close(c);
+			return -1;
+		}
+		dns_timer_arm(c->p->loop, &c->idle, DNS_PROXY_TCP_IDLE_MS);
+		c->out_off += (size_t)n;
+		if (c->out_off < o->len)
+			continue;
+		c->out = o->next;
+		c->out_off = 0;
+		c->pending--;
+		free(o);
+	}
+	return 0;
+}
+
+/* Queues the reply to one of c's queries (none: n <= 0, the connection ends, as a read error). */
+static void conn_reply(struct conn *c, const uint8_t *msg, int n)
+{
+	struct out *o, **tail;
+
+	o = n > 0 ? malloc(sizeof(*o) + 2 + (size_t)n) : NULL;
+	if (!o) {
+		conn_close(c);
+		return;
+	}
+	o->next = NULL;
+	o->len = 2 + (size_t)n;
+	o->data[0] = (uint8_t)(n >> 8);
+	o->data[1] = (uint8_t)n;
+	memcpy(o->data + 2, msg, (size_t)n);
+	for (tail = &c->out; *tail; tail = &(*tail)->next)
+		;
+	*tail = o;
+	if (!conn_write(c))
+		conn_update(c);
+}
+
+/* Watches what c waits for; closes it once the client is done and everything is answered. */
+static void conn_update(struct conn *c)
+{
+	uint32_t want = 0;
+	int err = 0;
+
+	if (c->closed)
+		return;
+	if (c->eof && !c->pending) {
+		conn_close(c);
+		return;
+	}
+	if (!c->eof && c->pending < DNS_PROXY_TCP_PIPELINE)
+		want |= EPOLLIN;
+	if (c->out)
+		want |= EPOLLOUT;
+	if (want == c->events)
+		return;
+	/* Out of the set while waiting for upstreams: a closed peer would report EPOLLHUP forever. */
+	if (!want)
+		err = dns_watch_del(c->p->loop, &c->w);
+	else if (!c->events)
+		err = dns_watch_add(c->p->loop, &c->w, want);
+	else
+		err = dns_watch_mod(c->p->loop, &c->w, want);
+	if (err)
+		conn_close(c);
+	else
+		c->events = want;
+}
+/* The reply goes back the way the query came. */
+static void deliver(struct dns_proxy *p, struct conn *c, int ufd,
+		    const struct sockaddr_storage *peer, socklen_t plen, const uint8_t *msg, int n)
+{
+	if (c)
+		conn_reply(c, msg, n);
+	else if (n > 0)
+		sendto(ufd, msg, (size_t)n, 0, (const struct sockaddr *)peer, plen);
+}
+
+static void job_unlink(struct job *j)
+{
+	struct dns_proxy *p = j->p;
+
+	if (j->prev)
+		j->prev->next = j->next;
+	else
+		p->jobs = j->next;
+	if (j->next)
+		j->next->prev = j->prev;
+	p->njobs--;
+	if (j->c)
+		j->c->forwards--;
+}
+
+/* The upstream's answer (or failure): learned first, then sent back. */
+static void job_done(void *ctx, const uint8_t *reply, int len)
+{
+	struct job *j = ctx;
+	struct dns_proxy *p = j->p;
+	struct conn *c = j->c;
+	uint8_t *out = dns_loop_buf(p->loop, DNS_BUF_OUT);
+
+	job_unlink(j);
+	if (len < 0) {
+		len = dns_reply_rcode(j->msg, j->len, LDNS_RCODE_SERVFAIL, out, DNS_MSG_MAX);
+		reply = out;
+	} else if (j->readable) {
+		learn(p, &j->q, reply, (size_t)len);
+	}
+	if (c || j->ufd >= 0)
+		deliver(p, c, j->ufd, &j->peer, j->plen, reply, len);
+	free(j);
+}
+
+/* One query from peer (over c, or to UDP socket ufd): judged, recorded, refused or forwarded. */
+static void handle(struct dns_proxy *p, struct conn *c, int ufd,
+		   const struct sockaddr_storage *peer, socklen_t plen, const uint8_t *msg,
+		   size_t len)
+{
+	uint8_t *out = dns_loop_buf(p->loop, DNS_BUF_OUT);
 	struct ag_verdict v = { AG_RULE_UNREADABLE, 0 };
+	struct ag_dns_client who;
 	struct ag_image_hdr h;
 	struct dns_query q;
-	int err, n;
+	struct job *j;
+	int err, rcode = LDNS_RCODE_SERVFAIL;
 
 	err = dns_query_parse(msg, len, &q);
-	if (err == -EINVAL)
-		return dns_reply_rcode(msg, len, LDNS_RCODE_FORMERR, out, outsz);
+	if (err == -EINVAL) {
+		rcode = LDNS_RCODE_FORMERR;
+		goto reply;
+	}
 	pthread_mutex_lock(&p->img_lock);
 	memcpy(&h, p->img.data, sizeof(h));
 	if (!err)
 		v = image_name_verdict(&p->img, q.name, q.name_len);
 	pthread_mutex_unlock(&p->img_lock);
-	who_asked(p, peer, tcp, &who);
+	who_asked(p, peer, c != NULL, &who);
 	record(p, &q, &who, v, h.mode, h.policy_sha256);
-	if (!v.allow && h.mode == AG_MODE_ENFORCE)
-		return dns_reply_rcode(msg, len, LDNS_RCODE_REFUSED, out, outsz);
-	n = forward(p, msg, len, tcp, out, outsz);
-	if (n < 0)
-		return dns_reply_rcode(msg, len, LDNS_RCODE_SERVFAIL, out, outsz);
-	if (!err)
-		learn(p, &q, out, (size_t)n);
-	return n;
-}
-
-static void worker_done(struct dns_proxy *p)
-{
-	pthread_mutex_lock(&p->lock);
-	if (--p->workers == 0)
-		pthread_cond_broadcast(&p->idle);
-	pthread_mutex_unlock(&p->lock);
-}
-
-static void *worker(void *arg)
-{
-	struct job *j = arg;
-	struct dns_proxy *p = j->p;
-	uint8_t *out = malloc(DNS_MSG_MAX), hdr[2];
-	size_t len;
-	int n;
-
-	if (!out)
-		goto done;
-	if (!j->tcp) {
-		n = answer(p, &j->peer, j->msg, j->len, 0, out, DNS_MSG_MAX);
-		if (n > 0)
-			sendto(j->fd, out, (size_t)n, 0, (struct sockaddr *)&j->peer, j->peerlen);
-		goto done;
+	if (!v.allow && h.mode == AG_MODE_ENFORCE) {
+		rcode = LDNS_RCODE_REFUSED;
+		goto reply;
 	}
-	/* TCP: length-prefixed messages until the client closes or idles. */
-	while (!read_full(p, j->fd, hdr, 2, TCP_IDLE_MS)) {
-		len = (size_t)hdr[0] << 8 | hdr[1];
-		if (read_full(p, j->fd, j->msg, len, TCP_IDLE_MS))
-			break;
-		n = answer(p, &j->peer, j->msg, len, 1, out, DNS_MSG_MAX);
-		if (n <= 0 || write_msg_tcp(j->fd, out, (size_t)n))
-			break;
+	if (p->njobs >= DNS_PROXY_MAX_FORWARDS) {
+		dns_decisions_busy(p->dec);
+		goto reply;
 	}
-	close(j->fd);
-done:
-	free(out);
-	free(j);
-	worker_done(p);
-	return NULL;
+	j = malloc(sizeof(*j) + len);
+	if (!j)
+		goto reply;
+	*j = (struct job){ .p = p,
+			   .next = p->jobs,
+			   .c = c,
+			   .ufd = ufd,
+			   .peer = *peer,
+			   .plen = plen,
+			   .q = q,
+			   .readable = !err,
+			   .len = len };
+	memcpy(j->msg, msg, len);
+	if (dns_fwd_start(p->loop, p->up, p->nup, c != NULL, j->msg, len, job_done, j, &j->fwd)) {
+		free(j);
+		goto reply;
+	}
+	if (p->jobs)
+		p->jobs->prev = j;
+	p->jobs = j;
+	p->njobs++;
+	if (c)
+		c->forwards++;
+	return;
+reply:
+	deliver(p, c, ufd, peer, plen, out, dns_reply_rcode(msg, len, rcode, out, DNS_MSG_MAX));
 }
 
-static void spawn(struct dns_proxy *p, struct job *j)
+/* Reads what c sent: header, query, next header... while fewer than the pipeline limit wait. */
+static void conn_read(struct conn *c)
 {
-	pthread_attr_t a;
-	pthread_t t;
-	int ok;
+	uint8_t *msg;
+	ssize_t n;
 
-	pthread_mutex_lock(&p->lock);
-	ok = p->workers < MAX_WORKERS && !p->stopping;
-	if (ok)
-		p->workers++;
-	pthread_mutex_unlock(&p->lock);
-	if (ok) {
-		pthread_attr_init(&a);
-		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-		pthread_attr_setstacksize(&a, STACK_BYTES);
-		ok = !pthread_create(&t, &a, worker, j);
-		pthread_attr_destroy(&a);
-		if (ok)
+	while (!c->closed && !c->eof && c->pending < DNS_PROXY_TCP_PIPELINE) {
+		if (c->got < 2)
+			n = read(c->w.fd, c->hdr + c->got, 2 - c->got);
+		else
+			n = read(c->w.fd, c->in + c->got - 2, c->inlen - (c->got - 2));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
 			return;
-		worker_done(p);
+		if (n < 0) {
+			conn_close(c);
+			return;
+		}
+		if (n == 0) {
+			c->eof = 1; /* a query cut short is not answered */
+			return;
+		}
+		dns_timer_arm(c->p->loop, &c->idle, DNS_PROXY_TCP_IDLE_MS);
+		c->got += (size_t)n;
+		if (c->got == 2) {
+			c->inlen = (size_t)c->hdr[0] << 8 | c->hdr[1];
+			c->in = malloc(c->inlen ? c->inlen : 1);
+			if (!c->in) {
+				conn_close(c);
+				return;
+			}
+		}
+		if (c->got < 2 || c->got - 2 < c->inlen)
+			continue;
+		msg = c->in;
+		c->in = NULL;
+		c->got = 0;
+		c->pending++;
+		handle(c->p, c, -1, &c->peer, sizeof(c->peer), msg, c->inlen);
+		free(msg);
 	}
-	/* Too busy: the client retries, as it would after a lost datagram. */
-	if (j->tcp)
-		close(j->fd);
-	free(j);
 }
 
-static void *listener(void *arg)
+static void on_conn(struct dns_watch *w, uint32_t events)
+{
+	struct conn *c = dns_container_of(w, struct conn, w);
+
+	if ((events & EPOLLOUT) && conn_write(c))
+		return;
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		conn_read(c);
+	conn_update(c);
+}
+
+static void idle(struct dns_timer *t)
+{
+	struct conn *c = dns_container_of(t, struct conn, idle);
+
+	if (c->forwards)
+		dns_timer_arm(c->p->loop, t, DNS_PROXY_TCP_IDLE_MS); /* the upstreams' turn */
+	else
+		conn_close(c);
+}
+
+static void accept_conns(struct dns_proxy *p, int lfd)
+{
+	struct sockaddr_storage peer;
+	socklen_t plen;
+	struct conn *c;
+	int fd;
+
+	for (;;) {
+		plen = sizeof(peer);
+		fd = dns_loop_accept(p->loop, lfd, &peer, &plen);
+		if (fd == -EMFILE) {
+			dns_decisions_busy(p->dec);
+			return;
+		}
+		if (fd == -ECONNABORTED || fd == -EINTR)
+			continue;
+		if (fd < 0)
+			return;
+		c = p->nconns < DNS_PROXY_MAX_TCP ? calloc(1, sizeof(*c)) : NULL;
+		if (!c) {
+			dns_decisions_busy(p->dec);
+			close(fd);
+			continue;
+		}
+		c->w = (struct dns_watch){ .fd = fd, .fn = on_conn };
+		c->idle.fn = idle;
+		c->dead.fn = conn_release;
+		c->p = p;
+		c->peer = peer;
+		c->next = p->conns;
+		if (p->conns)
+			p->conns->prev = c;
+		p->conns = c;
+		p->nconns++;
+		dns_timer_arm(p->loop, &c->idle, DNS_PROXY_TCP_IDLE_MS);
+		conn_update(c);
+	}
+}
+
+static void on_listener(struct dns_watch *w, uint32_t events)
+{
+	struct listener *ls = dns_container_of(w, struct listener, w);
+	struct dns_proxy *p = ls->p;
+	uint8_t *buf = dns_loop_buf(p->loop, DNS_BUF_IN);
+	struct sockaddr_storage peer;
+	socklen_t plen;
+	ssize_t n;
+	int i;
+
+	if (ls == &p->ls[S_TCP4] || ls == &p->ls[S_TCP6]) {
+		accept_conns(p, w->fd);
+		return;
+	}
+	for (i = 0; i < UDP_BATCH; i++) {
+		plen = sizeof(peer);
+		n = recvfrom(w->fd, buf, DNS_MSG_MAX, MSG_DONTWAIT, (struct sockaddr *)&peer,
+			     &plen);
+		if (n < 0 && errno != EINTR)
+			return;
+		if (n > 0)
+			handle(p, NULL, w->fd, &peer, plen, buf, (size_t)n);
+	}
+}
+
+static int attach(void *arg)
 {
 	struct dns_proxy *p = arg;
-	struct pollfd pfd[S_COUNT + 1];
-	uint8_t *buf = malloc(DNS_MSG_MAX);
+	int i, err = 0;
+
+	for (i = 0; i < S_COUNT && !err; i++)
+		if (p->ls[i].w.fd >= 0)
+			err = dns_watch_add(p->loop, &p->ls[i].w, EPOLLIN);
+	for (i = 0; i < S_COUNT && err; i++)
+		dns_watch_close(p->loop, &p->ls[i].w);
+	return err;
+}
+
+/* No more queries; those in flight are answered SERVFAIL, connections closed. */
+static int detach(void *arg)
+{
+	struct dns_proxy *p = arg;
 	struct job *j;
-	int i, n, fd;
+	int i;
 
-	for (i = 0; i < S_COUNT; i++)
-		pfd[i] = (struct pollfd){ .fd = p->fds[i], .events = POLLIN };
-	pfd[S_COUNT] = (struct pollfd){ .fd = p->stop_pipe[0], .events = POLLIN };
-	while (buf) {
-		n = poll(pfd, S_COUNT + 1, -1);
-		if (n < 0 && errno != EINTR)
-			break;
-		if (pfd[S_COUNT].revents)
-			break;
-		for (i = 0; i < S_COUNT; i++) {
-			if (!(pfd[i].revents & POLLIN))
-				continue;
-			if (i == S_UDP4 || i == S_UDP6) {
-				struct sockaddr_storage peer;
-				socklen_t plen = sizeof(peer);
-				ssize_t len = recvfrom(p->fds[i], buf, DNS_MSG_MAX, MSG_DONTWAIT,
-						       (struct sockaddr *)&peer, &plen);
-
-				if (len <= 0 || !(j = malloc(sizeof(*j) + (size_t)len)))
-					continue;
-				*j = (struct job){ .p = p,
-						   .fd = p->fds[i],
-						   .peer = peer,
-						   .peerlen = plen,
-						   .len = (size_t)len };
-				memcpy(j->msg, buf, (size_t)len);
-				spawn(p, j);
-				continue;
-			}
-			struct sockaddr_storage peer;
-			socklen_t plen = sizeof(peer);
-
-			fd = accept4(p->fds[i], (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
-			if (fd < 0)
-				continue;
-			j = malloc(sizeof(*j) + DNS_MSG_MAX);
-			if (!j) {
-				close(fd);
-				continue;
-			}
-			*j = (struct job){
-				.p = p, .fd = fd, .tcp = 1, .peer = peer, .peerlen = plen
-			};
-			spawn(p, j);
-		}
+	while ((j = p->jobs)) {
+		dns_fwd_cancel(j->fwd);
+		job_done(j, NULL, -ECANCELED); /* through its listener: closed only after */
 	}
-	free(buf);
-	return NULL;
+	while (p->conns)
+		conn_close(p->conns);
+	for (i = 0; i < S_COUNT; i++)
+		dns_watch_close(p->loop, &p->ls[i].w);
+	return 0;
 }
 
 /* UDP and TCP on one port of addr (the kernel redirects both to the same port). */
@@ -486,7 +544,7 @@ static int listen_pair(int family, int *udp, int *tcp, uint16_t *port)
 			s6->sin6_port = 0;
 		}
 		*udp = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		*tcp = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		*tcp = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (*udp < 0 || *tcp < 0)
 			goto fail;
 		if (family == AF_INET6) {
@@ -529,7 +587,6 @@ int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id
 {
 	struct dns_proxy *p;
 	uint16_t port4 = 0, port6 = 0;
-	pthread_attr_t a;
 	int i, err;
 
 	if (!img || img->size < sizeof(struct ag_image_hdr))
@@ -540,33 +597,28 @@ int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id
 	p->loader = l;
 	p->cgroup_id = cgroup_id;
 	p->notify_fd = notify_fd;
-	p->stop_pipe[0] = p->stop_pipe[1] = -1;
 	for (i = 0; i < S_COUNT; i++)
-		p->fds[i] = -1;
+		p->ls[i] = (struct listener){ .w = { .fd = -1, .fn = on_listener }, .p = p };
 	pthread_mutex_init(&p->img_lock, NULL);
-	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->idle, NULL);
-	p->nup = dns_upstreams("/etc/resolv.conf", p->up, MAX_UPSTREAMS);
-	p->ev = calloc(1, sizeof(*p->ev));
-	err = p->ev ? copy_image(&p->img, img) : -ENOMEM;
+	p->nup = dns_upstreams("/etc/resolv.conf", p->up, DNS_FWD_MAX_UPSTREAMS);
+	err = dns_decisions_new(&p->dec);
+	if (!err)
+		err = copy_image(&p->img, img);
 	if (err)
 		goto fail;
-	err = listen_pair(AF_INET, &p->fds[S_UDP4], &p->fds[S_TCP4], &port4);
+	/* Here, in the caller's thread: the sockets belong to its network namespace. */
+	err = listen_pair(AF_INET, &p->ls[S_UDP4].w.fd, &p->ls[S_TCP4].w.fd, &port4);
 	if (err)
 		goto fail;
 	/* No IPv6 on the host: IPv6 resolvers then get no answer, IPv4 ones still do. */
-	listen_pair(AF_INET6, &p->fds[S_UDP6], &p->fds[S_TCP6], &port6);
-	if (pipe2(p->stop_pipe, O_CLOEXEC)) {
-		err = -errno;
-		goto fail;
-	}
-	pthread_attr_init(&a);
-	pthread_attr_setstacksize(&a, STACK_BYTES);
-	err = -pthread_create(&p->listener, &a, listener, p);
-	pthread_attr_destroy(&a);
+	listen_pair(AF_INET6, &p->ls[S_UDP6].w.fd, &p->ls[S_TCP6].w.fd, &port6);
+	err = dns_loop_get(&p->loop);
 	if (err)
 		goto fail;
-	p->listening = 1;
+	err = dns_loop_call(p->loop, attach, p);
+	if (err)
+		goto fail;
+	p->attached = 1;
 	err = loader_dns_register(l, cgroup_id, port4, port6);
 	if (err)
 		goto fail;
@@ -604,84 +656,36 @@ int dns_proxy_set_image(struct dns_proxy *p, const struct ag_image *img)
 
 int dns_proxy_drain(struct dns_proxy *p, uint64_t until_ns, loader_event_fn fn, void *ctx)
 {
-	struct ag_event *ev = p->ev;
-	struct decision d;
-	int n = 0, err;
-
-	for (;;) {
-		pthread_mutex_lock(&p->lock);
-		if (!p->count || p->queue[p->head].ts > until_ns) {
-			pthread_mutex_unlock(&p->lock);
-			break;
-		}
-		d = p->queue[p->head];
-		p->head = (p->head + 1) % p->cap;
-		p->count--;
-		pthread_mutex_unlock(&p->lock);
-
-		memset(ev, 0, AG_EVENT_HDR_SIZE);
-		ev->ts_boot_ns = d.ts;
-		ev->cgroup_id = d.who.cgroup_id ? d.who.cgroup_id : p->cgroup_id;
-		ev->policy_cgroup_id = p->cgroup_id;
-		ev->pid = d.who.pid;
-		ev->tid = d.who.tid;
-		ev->uid = d.who.uid;
-		memcpy(ev->comm, d.who.comm, sizeof(ev->comm));
-		memcpy(ev->policy_sha256, d.sha, sizeof(ev->policy_sha256));
-		ev->version = AG_EVENT_VERSION;
-		ev->action = AG_CLASS_NET_DOMAIN;
-		ev->rule = d.v.rule;
-		ev->decision = d.v.allow ? AG_DECISION_ALLOW : AG_DECISION_DENY;
-		ev->mode = d.mode;
-		ev->subject_len = d.len;
-		memcpy(ev->subject, d.name, d.len);
-		err = fn(ctx, ev, AG_EVENT_HDR_SIZE + d.len);
-		if (err < 0) {
-			n = err;
-			break;
-		}
-		n++;
-	}
-	return n;
+	return dns_decisions_drain(p->dec, p->cgroup_id, until_ns, fn, ctx);
 }
 
 uint64_t dns_proxy_take_lost(struct dns_proxy *p)
 {
-	uint64_t n;
+	return dns_decisions_take_lost(p->dec);
+}
 
-	pthread_mutex_lock(&p->lock);
-	n = p->lost;
-	p->lost = 0;
-	pthread_mutex_unlock(&p->lock);
-	return n;
+uint64_t dns_proxy_take_busy(struct dns_proxy *p)
+{
+	return dns_decisions_take_busy(p->dec);
 }
 
 void dns_proxy_stop(struct dns_proxy *p)
 {
 	int i;
 
-	/* Only the owner's thread writes stopping: it may read it unlocked. */
-	if (!p || p->stopping)
+	if (!p || p->stopped)
 		return;
+	p->stopped = 1;
 	loader_dns_unregister(p->loader, p->cgroup_id);
-	pthread_mutex_lock(&p->lock);
-	p->stopping = 1;
-	pthread_mutex_unlock(&p->lock);
-	if (p->listening) {
-		if (write(p->stop_pipe[1], "x", 1) != 1)
-			pthread_cancel(p->listener);
-		pthread_join(p->listener, NULL);
-	}
-	pthread_mutex_lock(&p->lock);
-	while (p->workers)
-		pthread_cond_wait(&p->idle, &p->lock);
-	pthread_mutex_unlock(&p->lock);
+	if (p->attached)
+		dns_loop_call(p->loop, detach, p);
+	p->attached = 0;
+	if (p->loop)
+		dns_loop_put(p->loop);
+	p->loop = NULL;
 	for (i = 0; i < S_COUNT; i++)
-		if (p->fds[i] >= 0)
-			close(p->fds[i]);
-	for (i = 0; i < 2; i++)
-		if (p->stop_pipe[i] >= 0)
-			close(p->stop_pipe[i]);
+		if (p->ls[i].w.fd >= 0)
+			close(p->ls[i].w.fd);
 }
 
 void dns_proxy_free(struct dns_proxy *p)
@@ -690,10 +694,7 @@ void dns_proxy_free(struct dns_proxy *p)
 		return;
 	dns_proxy_stop(p);
 	image_free(&p->img);
-	free(p->ev);
-	free(p->queue);
+	dns_decisions_free(p->dec);
 	pthread_mutex_destroy(&p->img_lock);
-	pthread_mutex_destroy(&p->lock);
-	pthread_cond_destroy(&p->idle);
 	free(p);
 }

@@ -29,10 +29,15 @@ static int write_dns(void *ctx, const struct ag_event *ev, size_t size)
 
 void session_drain_dns(struct session *s, uint64_t until_ns)
 {
+	uint64_t busy;
+
 	if (!s->dns)
 		return;
 	dns_proxy_drain(s->dns, until_ns, write_dns, s);
 	session_log_gap(s->log, dns_proxy_take_lost(s->dns));
+	busy = dns_proxy_take_busy(s->dns);
+	if (busy && s->log->busy)
+		s->log->busy(s->log->ctx, s->cgroup, busy);
 }
 
 /* DNS answers come before the connects they allow: keep the log in that order. */

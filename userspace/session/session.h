@@ -64,6 +64,8 @@ struct session_log {
 	struct audit_writer *audit; /* NULL: events are consumed, nothing is written */
 	session_name_fn name;
 	void (*error)(void *ctx, int err); /* a write failed, with another error than the last */
+	/* a DNS proxy refused n queries or connections for want of room (dns_proxy.h limits) */
+	void (*busy)(void *ctx, const char *cgroup, uint64_t n);
 	void *ctx; /* for name and error */
 	int err; /* the last write's result */
 	int first_err; /* the first write error, 0 while there is none */
