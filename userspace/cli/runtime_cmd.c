@@ -30,6 +30,7 @@
 #include "daemon/control.h"
 #include "daemon/daemon_config.h"
 #include "daemon/oci.h"
+#include "util/file.h"
 
 #define RUNTIME_PREFIX "agentgate-"
 #define RUNTIME_BIND_TIMEOUT_MS 30000
@@ -158,29 +159,6 @@ static int init_pid(const struct oci_args *a, pid_t *pid)
 	return 0;
 }
 
-/* "0::/path" of /proc/PID/cgroup: the cgroup v2 path the runtime put the init in. */
-static int init_cgroup(pid_t pid, char *out, size_t outsz)
-{
-	char path[64], line[4096];
-	int err = -ENOENT;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		snprintf(out, outsz, "%s", line + 3);
-		err = 0;
-		break;
-	}
-	fclose(f);
-	return err;
-}
-
 static json_t *bind_request(const struct oci_args *a, const struct oci_spec *s, pid_t pid,
 			    const char *cgroup)
 {
@@ -201,7 +179,7 @@ static int bind_container(const struct oci_args *a, const struct oci_spec *s, pi
 	json_t *req, *resp = NULL;
 	int ok = 0, bound = 0, e;
 
-	e = init_cgroup(pid, cgroup, sizeof(cgroup));
+	e = proc_cgroup(pid, cgroup, sizeof(cgroup));
 	if (e) {
 		snprintf(msg, msgsz, "the container's cgroup (from /proc/%d/cgroup): %s", (int)pid,
 			 strerror(-e));

@@ -50,6 +50,25 @@ static int get_string(struct cfg_parse *ps, const yaml_node_t *v, const char *ke
 	return *out ? 0 : -ENOMEM;
 }
 
+/* A path; a relative one is relative to the config file's directory. */
+static int get_path(struct cfg_parse *ps, const yaml_node_t *v, const char *key, char **out)
+{
+	char *path = NULL;
+	int err = get_string(ps, v, key, &path);
+
+	if (err)
+		return err;
+	free(*out);
+	*out = NULL;
+	if (path[0] == '/' || !ps->dir)
+		*out = path;
+	else if (asprintf(out, "%s/%s", ps->dir, path) < 0)
+		*out = NULL;
+	if (*out != path)
+		free(path);
+	return *out ? 0 : -ENOMEM;
+}
+
 static int get_uint(struct cfg_parse *ps, const yaml_node_t *v, const char *key, uint64_t max,
 		    uint64_t *out)
 {
@@ -131,7 +150,7 @@ int daemon_cgroup_name(const char *in, char *out, size_t outsz)
 static int parse_assignment(struct cfg_parse *ps, yaml_node_t *n, struct daemon_assignment *a)
 {
 	yaml_node_pair_t *pair;
-	char name[PATH_MAX], *policy = NULL;
+	char name[PATH_MAX];
 	int err = 0, have_cgroup = 0, m;
 
 	a->mode = DAEMON_MODE_POLICY;
@@ -157,18 +176,9 @@ static int parse_assignment(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 				return -ENOMEM;
 			have_cgroup = 1;
 		} else if (!strcmp(key, "policy")) {
-			err = get_string(ps, v, key, &policy);
+			err = get_path(ps, v, key, &a->policy);
 			if (err)
 				return err;
-			free(a->policy);
-			if (policy[0] == '/' || !ps->dir)
-				a->policy = policy;
-			else if (asprintf(&a->policy, "%s/%s", ps->dir, policy) < 0)
-				a->policy = NULL;
-			if (a->policy != policy)
-				free(policy);
-			if (!a->policy)
-				return -ENOMEM;
 		} else if (!strcmp(key, "mode")) {
 			m = daemon_parse_mode(scalar(v));
 			if (m < 0)
@@ -329,7 +339,6 @@ static int parse_containers(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 {
 	yaml_node_pair_t *pair;
 	yaml_node_item_t *it;
-	char *dir = NULL;
 	size_t count;
 	int err = 0;
 
@@ -343,19 +352,7 @@ static int parse_containers(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 		if (!key)
 			return fail(ps, k, "expected a key");
 		if (!strcmp(key, "policies_dir")) {
-			err = get_string(ps, v, key, &dir);
-			if (err)
-				return err;
-			free(c->policies_dir);
-			c->policies_dir = NULL;
-			if (dir[0] == '/' || !ps->dir)
-				c->policies_dir = dir;
-			else if (asprintf(&c->policies_dir, "%s/%s", ps->dir, dir) < 0)
-				c->policies_dir = NULL;
-			if (c->policies_dir != dir)
-				free(dir);
-			if (!c->policies_dir)
-				return -ENOMEM;
+			err = get_path(ps, v, key, &c->policies_dir);
 		} else if (!strcmp(key, "selectors")) {
 			if (v->type != YAML_SEQUENCE_NODE)
 				return fail(ps, v, "'selectors' must be a list");

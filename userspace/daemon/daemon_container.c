@@ -21,6 +21,7 @@
 #include "control.h"
 #include "loader/loader.h"
 #include "oci.h"
+#include "util/file.h"
 
 static void view(struct daemon_container *c)
 {
@@ -125,28 +126,6 @@ static const struct daemon_selector *select_policy(const struct daemon_container
 	return NULL;
 }
 
-/* The cgroup pid is in (cgroup v2), as /proc/PID/cgroup names it. */
-static int pid_cgroup(int pid, char *out, size_t outsz)
-{
-	char path[64], line[PATH_MAX + 8];
-	int err = -ENOENT;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		err = snprintf(out, outsz, "%s", line + 3) < (int)outsz ? 0 : -ENAMETOOLONG;
-		break;
-	}
-	fclose(f);
-	return err;
-}
-
 json_t *daemon_container_bind(struct daemon *d, json_t *req)
 {
 	const char *cgroup = NULL, *policy = "", *from = "", *id = NULL, *engine = "", *name = "",
@@ -191,7 +170,7 @@ json_t *daemon_container_bind(struct daemon *d, json_t *req)
 	else if (daemon_cgroup_name(cgroup, want, sizeof(want)))
 		resp = control_error("'%s' is not a cgroup below %s", cgroup, DAEMON_CGROUP_ROOT);
 	/* The wrapper's word is checked against the kernel's: the init must be in that cgroup. */
-	else if (pid > 0 && (pid_cgroup(pid, actual, sizeof(actual)) || strcmp(actual, want)))
+	else if (pid > 0 && (proc_cgroup(pid, actual, sizeof(actual)) || strcmp(actual, want)))
 		resp = control_error("the container's init (pid %d) is not in cgroup %s", pid,
 				     want);
 	if (resp) {

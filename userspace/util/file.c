@@ -72,3 +72,24 @@ void proc_exe(unsigned int pid, char *out, size_t outsz)
 	if (link_read(link, out, outsz) < 0)
 		out[0] = '\0';
 }
+
+int proc_cgroup(int pid, char *out, size_t outsz)
+{
+	char path[64], line[PATH_MAX + 8];
+	int err = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		err = snprintf(out, outsz, "%s", line + 3) < (int)outsz ? 0 : -ENAMETOOLONG;
+		break;
+	}
+	fclose(f);
+	return err;
+}

@@ -21,5 +21,7 @@ int link_read(const char *path, char *out, size_t outsz);
  * exited, or exec'd since): best effort, for records about pid.
  */
 void proc_exe(unsigned int pid, char *out, size_t outsz);
+/* The cgroup v2 path of process pid, as /proc/PID/cgroup's "0::" line names it. */
+int proc_cgroup(int pid, char *out, size_t outsz);
 
 #endif /* AGENTGATE_UTIL_FILE_H */
