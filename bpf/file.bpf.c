@@ -58,7 +58,12 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 			ag_count_error(AG_HOOK_FILE_OPEN);
 		len = AG_MAX_INPUT + 1;
 	}
-	if (ag_dentry_protected(BPF_CORE_READ(file, f_path.dentry)))
+	/*
+	 * Pinned BPF objects (any bpffs, not only agentgate's pins: other tenants'
+	 * learned addresses and DNS clients are readable there) are out of reach.
+	 */
+	if (ag_dentry_protected(BPF_CORE_READ(file, f_path.dentry)) ||
+	    BPF_CORE_READ(file, f_inode, i_sb, s_magic) == BPF_FS_MAGIC)
 		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, len);
 	/* cgroup.procs of a cgroup outside the confined ones is the way out of confinement. */
 	if (wr && BPF_CORE_READ(file, f_inode, i_sb, s_magic) == CGROUP2_SUPER_MAGIC &&

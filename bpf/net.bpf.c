@@ -66,9 +66,22 @@ static __always_inline void ag_net_subject(struct ag_event *ev)
  * its own below, raw and packet sockets are refused at socket_create, and the
  * rest (netlink, vsock, ...) reach no network destination a policy names.
  */
+/* ::, or ::ffff:0.0.0.0 (the form IPv4 addresses take in ev->addr). */
+static __always_inline int ag_addr_unspecified(const __u8 a[16])
+{
+	int i, v4 = a[10] == 0xff && a[11] == 0xff;
+
+	for (i = 0; i < 16; i++)
+		if (a[i] && !(v4 && (i == 10 || i == 11)))
+			return 0;
+	return 1;
+}
+
 static __always_inline int ag_net_decide(__u32 hook, struct socket *sock, struct sockaddr *address)
 {
 	struct sockaddr_in6 sa = {};
+	int unjudgeable = 0;
+	__u16 sfam;
 	struct ag_task *t = NULL;
 	struct ag_pol pol;
 	struct ag_event *ev;
@@ -77,8 +90,22 @@ static __always_inline int ag_net_decide(__u32 hook, struct socket *sock, struct
 	int err;
 
 	rerr = bpf_probe_read_kernel(&sa, sizeof(sa.sin6_family), address);
-	if (!rerr && sa.sin6_family != AF_INET && sa.sin6_family != AF_INET6)
-		return 0; /* another family: see above */
+	sfam = BPF_CORE_READ(sock, sk, __sk_common.skc_family);
+	if (!rerr && sa.sin6_family != AF_INET && sa.sin6_family != AF_INET6) {
+		if (sfam != AF_INET && sfam != AF_INET6)
+			return 0; /* another family: see above */
+		/*
+		 * An inet socket is judged by its own family. AF_UNSPEC dissolves a
+		 * connect and means "the connected peer" to udpv6_sendmsg (judged at
+		 * its connect), but udp_sendmsg sends to its sin_addr: judged as
+		 * AF_INET. Other families the inet code refuses: refused here too.
+		 */
+		if (sa.sin6_family != AF_UNSPEC)
+			unjudgeable = 1;
+		else if (hook != AG_HOOK_SOCKET_SENDMSG || sfam != AF_INET)
+			return 0;
+		sa.sin6_family = AF_INET;
+	}
 	err = ag_setup(&pol, &t, hook);
 	if (err)
 		return err > 0 ? 0 : err;
@@ -98,11 +125,17 @@ static __always_inline int ag_net_decide(__u32 hook, struct socket *sock, struct
 		__builtin_memcpy(ev->addr, &sa.sin6_addr, 16);
 		ev->port = bpf_ntohs(sa.sin6_port);
 	}
-	if (rerr) {
+	if (rerr || unjudgeable) {
 		__builtin_memset(ev->addr, 0, sizeof(ev->addr));
 		ev->port = 0;
 		ag_net_subject(ev);
 		return ag_unreadable(t, &pol, AG_CLASS_NET_ADDR, AG_NET_ADDR_LEN);
+	}
+	/* 0.0.0.0 and :: reach this host's loopback: judged as 127.0.0.1 and ::1. */
+	if (ag_addr_unspecified(ev->addr)) {
+		if (ev->addr[11] == 0xff)
+			ev->addr[12] = 127;
+		ev->addr[15] = 1;
 	}
 	/*
 	 * DNS over UDP or TCP goes to this policy's proxy (the cgroup programs

@@ -1,0 +1,64 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# The second hardening round's holes, each tried as the attack (tests/e2e/attack.c):
+# pinned BPF objects read through bpffs, a UDP datagram to an address given with family
+# AF_UNSPEC, and 0.0.0.0 / :: reaching loopback past a loopback deny. (BPF descriptors
+# leaking into the command: 95-pins.sh.)
+. "$(dirname "$0")/kernel.sh"
+
+ATTACK=$(command -v attack)
+pol=$(policy hard <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+  - action: shell_exec
+    command: "$ATTACK *"
+    decision: allow
+  - action: file_read
+    path: "/**"
+    decision: allow
+  - action: network
+    cidr: "127.0.0.0/8"
+    decision: deny
+    reason: "no local services"
+  - action: network
+    cidr: "::1/128"
+    decision: deny
+    reason: "no local services"
+  - action: network
+    cidr: "0.0.0.0/0"
+    decision: allow
+  - action: network
+    cidr: "::/0"
+    decision: allow
+EOP
+)
+log=$WORK/hard.log
+a() { run "$pol" "$log" "$ATTACK" "$@"; }
+
+# UDP sendto with family AF_UNSPEC: udp_sendmsg sends to sin_addr as for AF_INET.
+busybox nc -u -l -p 9917 >"$WORK/udp.out" 2>/dev/null &
+l1=$!
+sleep 0.3
+expect "AF_UNSPEC sendto judged as AF_INET (127.0.0.1 denied)" EPERM a udp-unspec 127.0.0.1 9917
+audit "AF_UNSPEC sendto recorded with its address" "$log" '"ip":"127.0.0.1"' '"port":9917' '"decision":"DENY"' '"reason":"no local services"'
+expect "AF_UNSPEC sendto unconfined unaffected" ok "$ATTACK" udp-unspec 127.0.0.1 9917
+kill $l1 2>/dev/null
+
+# 0.0.0.0 and :: are this host's loopback.
+busybox nc -l -p 9918 >/dev/null 2>&1 &
+l2=$!
+sleep 0.3
+expect "connect to 0.0.0.0 judged as 127.0.0.1" EPERM a connect-any 9918
+audit "0.0.0.0 recorded as the loopback it reaches" "$log" '"ip":"127.0.0.1"' '"port":9918' '"decision":"DENY"' '"reason":"no local services"'
+expect "connect to :: judged as ::1" EPERM a connect-any6 9918
+expect "connect to 0.0.0.0 unconfined unaffected" ok "$ATTACK" connect-any 9918
+kill $l2 2>/dev/null
+wait 2>/dev/null
+
+# Pinned maps: readable by policy ("/**"), refused as agentgate's own files.
+# (The runs above loaded the programs: the pins exist.)
+pin=/sys/fs/bpf/agentgate/learned
+expect "bpffs: a pinned map is not readable" EPERM a read "$pin"
+audit "bpffs: the refusal is recorded" "$log" '"op":"agentgate_file"' "\"path\":\"$pin\"" '"decision":"DENY"'
