@@ -182,6 +182,23 @@ int BPF_PROG(ag_socket_sendmsg, struct socket *sock, struct msghdr *msg, int siz
 }
 
 /*
+ * IPv4 options (loose/strict source routes) and IPv6 routing headers make an
+ * allowed destination the first hop to any other: refused to confined tasks,
+ * as socket options. (As sendmsg ancillary data they are not seen yet.)
+ */
+SEC("lsm/socket_setsockopt")
+int BPF_PROG(ag_socket_setsockopt, struct socket *sock, int level, int optname, int ret)
+{
+	if (ret)
+		return ret;
+	if (!((level == IPPROTO_IP && optname == 4 /* IP_OPTIONS */) ||
+	      (level == IPPROTO_IPV6 &&
+	       (optname == 57 /* IPV6_RTHDR */ || optname == 5 /* IPV6_2292RTHDR */))))
+		return 0; /* not a routing option */
+	return ag_refuse_confined(AG_HOOK_SOCKET_SETSOCKOPT, AG_OP_SOURCE_ROUTE);
+}
+
+/*
  * AF_UNIX: reaching a socket is writing to it (a docker socket is a root shell):
  * file_write of the path the peer is bound to, "@name" for abstract names.
  */

@@ -92,6 +92,51 @@ int BPF_PROG(ag_task_kill, struct task_struct *p, struct kernel_siginfo *info, i
 	return ag_refuse_outside(AG_HOOK_TASK_KILL, p, AG_OP_SIGNAL, sig);
 }
 
+/*
+ * SIGIO (F_SETOWN, F_SETSIG, O_ASYNC) is a signal too: to a task outside, refused as
+ * task_kill refuses it. The sender is the task whose I/O raises it (a pipe's writer);
+ * raised from an interrupt, the interrupted task is judged, which can only refuse more.
+ */
+SEC("lsm/file_send_sigiotask")
+int BPF_PROG(ag_file_send_sigiotask, struct task_struct *tsk, struct fown_struct *fown, int sig,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_outside(AG_HOOK_FILE_SEND_SIGIOTASK, tsk, AG_OP_SIGNAL, sig ? sig : 29);
+}
+
+/*
+ * Capabilities an agent never needs, whatever its policy: with them come the
+ * network's configuration (nftables DNAT of an allowed address, routes,
+ * tunnels), the clock the audit log is stamped with, reboot, raw I/O, perf
+ * and BPF, open_by_handle_at (names without a path), the audit and MAC
+ * settings (modules and kexec are refused by their own hooks, as kernel_load).
+ * docs/enforcement.md lists them.
+ */
+#define AG_CAP_MASK                                                                                \
+	((1ull << 2) | (1ull << 12) | (1ull << 17) | (1ull << 19) | (1ull << 22) | (1ull << 25) |  \
+	 (1ull << 29) | (1ull << 30) | (1ull << 32) | (1ull << 33) | (1ull << 34) | (1ull << 35) | \
+	 (1ull << 38) | (1ull << 39))
+
+SEC("lsm/capable")
+int BPF_PROG(ag_capable, const struct cred *cred, struct user_namespace *ns, int cap,
+	     unsigned int opts, int ret)
+{
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	int err;
+
+	if (ret)
+		return ret;
+	if (cap < 0 || cap > 63 || !((AG_CAP_MASK >> cap) & 1))
+		return 0; /* not one of the refused capabilities */
+	err = ag_setup(&pol, &t, AG_HOOK_CAPABLE);
+	if (err)
+		return err > 0 ? 0 : err;
+	return ag_refuse(t, &pol, AG_OP_CAPABILITY, ag_put_num(t, 0, "cap", cap));
+}
+
 /* clone() into another cgroup or into new user/mount namespaces. */
 SEC("lsm/task_alloc")
 int BPF_PROG(ag_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)

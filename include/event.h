@@ -45,6 +45,8 @@ enum ag_protect_op {
 	AG_OP_ANON_EXEC, /* executing an unlinked or anonymous (memfd) file */
 	AG_OP_AGENTGATE_FILE, /* agentgate's pins, keys, logs, policies */
 	AG_OP_UNNAMED_WRITE, /* xattr/utimes change off the root filesystem: no path to judge */
+	AG_OP_CAPABILITY, /* a capability no agent needs (network admin, clock, modules, ...) */
+	AG_OP_SOURCE_ROUTE, /* IPv4 options or IPv6 routing headers: another first hop */
 	AG_OP_COUNT,
 };
 

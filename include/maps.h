@@ -163,6 +163,9 @@ struct ag_dns_client {
 	X(PATH_CHROOT, path_chroot)                   \
 	X(URING_SQPOLL, uring_sqpoll)                 \
 	X(URING_OVERRIDE_CREDS, uring_override_creds) \
+	X(CAPABLE, capable)                           \
+	X(FILE_SEND_SIGIOTASK, file_send_sigiotask)   \
+	X(SOCKET_SETSOCKOPT, socket_setsockopt)       \
 	X(DNS, dns)
 
 enum ag_hook {

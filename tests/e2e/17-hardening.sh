@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # The second hardening round's holes, each tried as the attack (tests/e2e/attack.c):
 # pinned BPF objects read through bpffs, a UDP datagram to an address given with family
-# AF_UNSPEC, and 0.0.0.0 / :: reaching loopback past a loopback deny. (BPF descriptors
-# leaking into the command: 95-pins.sh.)
+# AF_UNSPEC, 0.0.0.0 / :: reaching loopback past a loopback deny, source routes, the
+# capabilities a confined root agent must not use (network admin, the clock), SIGIO as a
+# signal to a task outside. (BPF descriptors leaking into the command: 95-pins.sh.)
 . "$(dirname "$0")/kernel.sh"
 
 ATTACK=$(command -v attack)
@@ -62,3 +63,23 @@ wait 2>/dev/null
 pin=/sys/fs/bpf/agentgate/learned
 expect "bpffs: a pinned map is not readable" EPERM a read "$pin"
 audit "bpffs: the refusal is recorded" "$log" '"op":"agentgate_file"' "\"path\":\"$pin\"" '"decision":"DENY"'
+
+# Source routing: an allowed first hop to anywhere.
+expect "IP_OPTIONS with a loose source route refused" EPERM a src-route 127.0.0.1
+audit "source route recorded" "$log" '"op":"source_route"' '"decision":"DENY"'
+expect "IPv6 routing header refused" EPERM a src-route6
+expect "IP_OPTIONS unconfined unaffected" ok "$ATTACK" src-route 127.0.0.1
+
+# Capabilities of a confined root agent.
+expect "CAP_NET_ADMIN (an interface ioctl) refused" EPERM a net-admin
+audit "capability refusal recorded" "$log" '"op":"capability"' '"command":"cap 12"' '"decision":"DENY"'
+expect "CAP_SYS_TIME (setting the clock) refused" EPERM a set-time
+expect "CAP_NET_ADMIN unconfined unaffected" ok "$ATTACK" net-admin
+
+# SIGIO with SIGKILL at a task outside.
+sleep 30 &
+victim=$!
+expect "SIGIO cannot kill a task outside" EPERM a sigio "$victim"
+kill -0 "$victim" 2>/dev/null && pass "the outside task lives" || fail "the outside task lives" "killed"
+audit "SIGIO refusal recorded as a signal" "$log" '"op":"signal"' "\"command\":\"pid $victim signal 9\"" '"decision":"DENY"'
+expect "SIGIO unconfined still works" ok "$ATTACK" sigio "$victim"

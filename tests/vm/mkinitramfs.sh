@@ -122,6 +122,17 @@ hostname -F /etc/hostname
 ip link set lo up
 # IPv6 on lo comes up with the link unless the kernel disabled it.
 echo 0 >/proc/sys/net/ipv6/conf/lo/disable_ipv6 2>/dev/null
+# The first TCP and UDP hashing flips one-time static keys (net_get_random_once), which
+# patches kernel text; under TCG another vCPU can then run the patch site's int3 and panic
+# ("Oops: int3" in inet_ehashfn). Flip them now, while nothing else runs.
+nc -l -p 9 127.0.0.1 >/dev/null 2>&1 &
+sleep 0.2
+echo | nc 127.0.0.1 9 >/dev/null 2>&1
+echo | nc -u -w 1 127.0.0.1 9 >/dev/null 2>&1
+nc -l -p 9 ::1 >/dev/null 2>&1 &
+sleep 0.2
+echo | nc ::1 9 >/dev/null 2>&1
+kill %1 %2 2>/dev/null
 cd /root
 echo # a fresh line: firmware escape codes stay off the first result
 sh /agvm/guest.sh

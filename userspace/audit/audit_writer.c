@@ -373,6 +373,10 @@ static const char *const protect_ops[AG_OP_COUNT][2] = {
 				   "agentgate's own pins, keys, logs and policies are off limits" },
 	[AG_OP_UNNAMED_WRITE] = { "unnamed_write",
 				  "xattr and timestamp changes are judged on the root filesystem only" },
+	[AG_OP_CAPABILITY] = { "capability",
+			       "confined tasks may not use this capability (docs/enforcement.md)" },
+	[AG_OP_SOURCE_ROUTE] = { "source_route",
+				 "confined tasks may not set IP options or routing headers" },
 };
 
 const char *audit_protect_op(unsigned int op)
