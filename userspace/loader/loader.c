@@ -9,11 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/syscall.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
@@ -21,30 +19,13 @@
 #include "loader.h"
 #include "loader_int.h"
 #include "maps.h"
-#include "agentgate.skel.h"
+#include "loader_state.h"
 
 #define DEFAULT_RINGBUF (2u << 20)
 #define CGROUP_ROOT "/sys/fs/cgroup"
-#define FD(l, name) bpf_map__fd((l)->skel->maps.ag_##name)
 
 /* Each entry "ag_NAME", with a comment saying why that program must not be attached. */
 const char *const loader_exempt[] = { NULL };
-
-struct loader {
-	/* Set by loader_open(), unchanged until loader_close(): read from any thread. */
-	int lock_fd; /* flock()ed across processes; not between threads of one process */
-	struct agentgate_bpf *skel; /* loaded here, or opened with its maps' fds from the pins */
-
-	/* Orders loader_learn() (DNS proxy threads) against loader_forget(). */
-	pthread_mutex_t learn_lock;
-
-	/* The events reader: used by the thread that called loader_subscribe() only. */
-	struct ring_buffer *rb;
-	uint64_t stream_cgroup; /* the private stream this loader created, 0 for none */
-	int stream_fd;
-	loader_event_fn fn;
-	void *fn_ctx;
-};
 
 static int verbose_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -111,12 +92,12 @@ int loader_link_pin(const struct bpf_program *prog, char *path, size_t size)
 	return pin_path(LOADER_LINK_PREFIX, bpf_program__name(prog), path, size);
 }
 
-static int lock(struct loader *l)
+int loader_lock(struct loader *l)
 {
 	return flock(l->lock_fd, LOCK_EX) ? -errno : 0;
 }
 
-static void unlock(struct loader *l)
+void loader_unlock(struct loader *l)
 {
 	flock(l->lock_fd, LOCK_UN);
 }
@@ -382,7 +363,7 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 		err = -errno;
 		goto fail;
 	}
-	err = lock(l);
+	err = loader_lock(l);
 	if (err)
 		goto fail;
 	err = ensure_bpffs();
@@ -394,7 +375,7 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 			err = load_and_pin(l, opts);
 		}
 	}
-	unlock(l);
+	loader_unlock(l);
 	if (err)
 		goto fail;
 	*out = l;
@@ -482,7 +463,7 @@ int loader_install(struct loader *l, uint64_t cgroup_id, const struct ag_image *
 	fd = image_map(img);
 	if (fd < 0)
 		return fd;
-	err = lock(l);
+	err = loader_lock(l);
 	if (err)
 		goto out;
 	err = read_state(l, &st);
@@ -503,7 +484,7 @@ int loader_install(struct loader *l, uint64_t cgroup_id, const struct ag_image *
 	st.generation++;
 	err = write_state(l, &st);
 unlock:
-	unlock(l);
+	loader_unlock(l);
 out:
 	close(fd);
 	return err;
@@ -514,7 +495,7 @@ int loader_remove(struct loader *l, uint64_t cgroup_id)
 	struct ag_state st;
 	int err;
 
-	err = lock(l);
+	err = loader_lock(l);
 	if (err)
 		return err;
 	if (bpf_map_delete_elem(FD(l, policies), &cgroup_id)) {
@@ -532,7 +513,7 @@ int loader_remove(struct loader *l, uint64_t cgroup_id)
 	st.generation++;
 	err = write_state(l, &st);
 unlock:
-	unlock(l);
+	loader_unlock(l);
 	return err;
 }
 
@@ -577,74 +558,6 @@ int loader_gc(struct loader *l, const char *cgroup_root)
 	if (n < 0)
 		return n;
 	return err ? err : removed;
-}
-
-int loader_dns_register(struct loader *l, uint64_t cgroup_id, uint16_t port4, uint16_t port6)
-{
-	struct ag_dns_proxy px = { .port4 = port4, .port6 = port6 };
-
-	return bpf_map_update_elem(FD(l, dns), &cgroup_id, &px, BPF_ANY) ? -errno : 0;
-}
-
-int loader_dns_unregister(struct loader *l, uint64_t cgroup_id)
-{
-	return bpf_map_delete_elem(FD(l, dns), &cgroup_id) ? -errno : 0;
-}
-
-int loader_learn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16], const char *name,
-		 size_t name_len, uint64_t expires_ns)
-{
-	struct ag_learned_key k = { .cgroup_id = cgroup_id };
-	struct ag_learned_val v = { .expires_ns = expires_ns };
-	__u32 inner_id;
-	int err = 0;
-
-	if (name_len >= AG_DNS_NAME_MAX)
-		return -ENAMETOOLONG;
-	memcpy(k.addr, addr, sizeof(k.addr));
-	memcpy(v.name, name, name_len);
-	v.name_len = (__u32)name_len;
-	/*
-	 * loader_remove() deletes the policy, then forgets: once the policy is gone, an answer
-	 * still in flight in a proxy thread must not leave an address behind.
-	 */
-	pthread_mutex_lock(&l->learn_lock);
-	if (bpf_map_lookup_elem(FD(l, policies), &cgroup_id, &inner_id) ||
-	    bpf_map_update_elem(FD(l, learned), &k, &v, BPF_ANY))
-		err = -errno;
-	pthread_mutex_unlock(&l->learn_lock);
-	return err;
-}
-
-int loader_dns_client(struct loader *l, int family, int proto, uint16_t port,
-		      struct ag_dns_client *out)
-{
-	struct ag_dns_client_key k = { .family = (__u16)family,
-				       .port = port,
-				       .proto = (__u16)proto };
-
-	return bpf_map_lookup_elem(FD(l, dns_clients), &k, out) ? -errno : 0;
-}
-
-int loader_forget(struct loader *l, uint64_t cgroup_id)
-{
-	struct ag_learned_key key, next;
-	void *prev = NULL;
-	int n = 0;
-
-	pthread_mutex_lock(&l->learn_lock);
-	/* Deleting the key just visited would restart the walk: delete one step behind. */
-	while (!bpf_map_get_next_key(FD(l, learned), prev, &next)) {
-		if (prev && key.cgroup_id == cgroup_id &&
-		    !bpf_map_delete_elem(FD(l, learned), &key))
-			n++;
-		key = next;
-		prev = &key;
-	}
-	if (prev && key.cgroup_id == cgroup_id && !bpf_map_delete_elem(FD(l, learned), &key))
-		n++;
-	pthread_mutex_unlock(&l->learn_lock);
-	return n;
 }
 
 int loader_policies(struct loader *l, uint64_t *ids, size_t max)
@@ -706,48 +619,6 @@ int loader_events_fd(struct loader *l)
 	return l->rb ? ring_buffer__epoll_fd(l->rb) : -EINVAL;
 }
 
-int loader_drops(struct loader *l, uint64_t *total)
-{
-	int ncpu = libbpf_num_possible_cpus(), i;
-	__u32 zero = 0;
-	uint64_t *v;
-
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(FD(l, drops), &zero, v)) {
-		free(v);
-		return -errno;
-	}
-	*total = 0;
-	for (i = 0; i < ncpu; i++)
-		*total += v[i];
-	free(v);
-	return 0;
-}
-
-int loader_arm_task(struct loader *l, int pid)
-{
-	__u32 one = 1;
-	int fd, err = 0;
-
-	/* Task storage maps take a pidfd as the key from userspace. */
-	fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_update_elem(FD(l, armed), &fd, &one, BPF_ANY))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-int loader_errors_fd(struct loader *l)
-{
-	return FD(l, errors);
-}
-
 int loader_cgroup_id(const char *path, uint64_t *id)
 {
 	struct statfs fs;
@@ -778,55 +649,4 @@ const char *loader_strerror(int err)
 	default:
 		return strerror(-err);
 	}
-}
-
-static int inode_key(const char *path, struct ag_inode_key *k)
-{
-	struct stat sb;
-
-	if (stat(path, &sb))
-		return -errno;
-	/* The kernel's internal dev_t, as sb->s_dev holds it. */
-	k->dev = ((uint64_t)major(sb.st_dev) << 20) | minor(sb.st_dev);
-	k->ino = sb.st_ino;
-	return 0;
-}
-
-/* owner: AG_PROTECT_DAEMON (set once) or 1 (one more exec); add < 0 takes it back. */
-static int protect_update(struct loader *l, const char *path, __u32 owner, int add)
-{
-	struct ag_inode_key k;
-	__u32 v = 0;
-	int err;
-
-	err = inode_key(path, &k);
-	if (err)
-		return err;
-	err = lock(l);
-	if (err)
-		return err;
-	if (bpf_map_lookup_elem(FD(l, protected), &k, &v))
-		v = 0;
-	if (owner == AG_PROTECT_DAEMON)
-		v = add > 0 ? v | owner : v & ~owner;
-	else if (add > 0)
-		v++;
-	else if (v & ~AG_PROTECT_DAEMON)
-		v--;
-	if (v)
-		err = bpf_map_update_elem(FD(l, protected), &k, &v, BPF_ANY) ? -errno : 0;
-	else
-		err = bpf_map_delete_elem(FD(l, protected), &k) && errno != ENOENT ? -errno : 0;
-	unlock(l);
-	return err;
-}
-
-int loader_protect(struct loader *l, const char *path, bool daemon)
-{
-	return protect_update(l, path, daemon ? AG_PROTECT_DAEMON : 1, 1);
-}
-
-int loader_unprotect(struct loader *l, const char *path, bool daemon)
-{
-	return protect_update(l, path, daemon ? AG_PROTECT_DAEMON : 1, -1);
 }

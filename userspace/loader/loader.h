@@ -145,13 +145,11 @@ int loader_drops(struct loader *l, uint64_t *total);
 /*
  * Helper and map failures the kernel met on confined tasks' paths (each one
  * denied or only recorded), per hook, summed over CPUs: counts[AG_HOOK_COUNT]
- * indexed by enum ag_hook (include/maps.h). loader_errors.c.
+ * indexed by enum ag_hook (include/maps.h). loader_counters.c.
  */
 int loader_errors(struct loader *l, uint64_t *counts);
 /* The hook's name (its program's, without "ag_"); NULL for none. */
 const char *loader_hook_name(unsigned int hook);
-/* The pinned ag_errors map, for loader_errors(). */
-int loader_errors_fd(struct loader *l);
 
 /*
  * Marks the task pid as judged under on_exec policies (policy_image.h), as its

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * What the kernel keeps out of confined tasks' reach (agentgate's own files,
+ * by inode) and which tasks it judges under on_exec policies (ag_armed).
+ */
+#include <errno.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <bpf/bpf.h>
+#include "loader_state.h"
+
+int loader_arm_task(struct loader *l, int pid)
+{
+	__u32 one = 1;
+	int fd, err = 0;
+
+	/* Task storage maps take a pidfd as the key from userspace. */
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(FD(l, armed), &fd, &one, BPF_ANY))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int inode_key(const char *path, struct ag_inode_key *k)
+{
+	struct stat sb;
+
+	if (stat(path, &sb))
+		return -errno;
+	/* The kernel's internal dev_t, as sb->s_dev holds it. */
+	k->dev = ((uint64_t)major(sb.st_dev) << 20) | minor(sb.st_dev);
+	k->ino = sb.st_ino;
+	return 0;
+}
+
+/* owner: AG_PROTECT_DAEMON (set once) or 1 (one more exec); add < 0 takes it back. */
+static int protect_update(struct loader *l, const char *path, __u32 owner, int add)
+{
+	struct ag_inode_key k;
+	__u32 v = 0;
+	int err;
+
+	err = inode_key(path, &k);
+	if (err)
+		return err;
+	err = loader_lock(l);
+	if (err)
+		return err;
+	if (bpf_map_lookup_elem(FD(l, protected), &k, &v))
+		v = 0;
+	if (owner == AG_PROTECT_DAEMON)
+		v = add > 0 ? v | owner : v & ~owner;
+	else if (add > 0)
+		v++;
+	else if (v & ~AG_PROTECT_DAEMON)
+		v--;
+	if (v)
+		err = bpf_map_update_elem(FD(l, protected), &k, &v, BPF_ANY) ? -errno : 0;
+	else
+		err = bpf_map_delete_elem(FD(l, protected), &k) && errno != ENOENT ? -errno : 0;
+	loader_unlock(l);
+	return err;
+}
+
+int loader_protect(struct loader *l, const char *path, bool daemon)
+{
+	return protect_update(l, path, daemon ? AG_PROTECT_DAEMON : 1, 1);
+}
+
+int loader_unprotect(struct loader *l, const char *path, bool daemon)
+{
+	return protect_update(l, path, daemon ? AG_PROTECT_DAEMON : 1, -1);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The loader's state, shared by its files (loader.c: load, adopt, install;
+ * loader_dns.c; loader_protect.c; loader_counters.c). Maps are reached
+ * through the skeleton: FD(l, policies) is ag_policies' descriptor.
+ */
+#ifndef AGENTGATE_LOADER_STATE_H
+#define AGENTGATE_LOADER_STATE_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include "loader.h"
+#include "agentgate.skel.h"
+
+#define FD(l, name) bpf_map__fd((l)->skel->maps.ag_##name)
+
+struct loader {
+	/* Set by loader_open(), unchanged until loader_close(): read from any thread. */
+	int lock_fd; /* flock()ed across processes; not between threads of one process */
+	struct agentgate_bpf *skel; /* loaded here, or opened with its maps' fds from the pins */
+
+	/* Orders loader_learn() (DNS proxy threads) against loader_forget(). */
+	pthread_mutex_t learn_lock;
+
+	/* The events reader: used by the thread that called loader_subscribe() only. */
+	struct ring_buffer *rb;
+	uint64_t stream_cgroup; /* the private stream this loader created, 0 for none */
+	int stream_fd;
+	loader_event_fn fn;
+	void *fn_ctx;
+};
+
+/* The flock on AG_LOCK_FILE: installs, removes and protection marks across processes. */
+int loader_lock(struct loader *l);
+void loader_unlock(struct loader *l);
+
+#endif /* AGENTGATE_LOADER_STATE_H */
