@@ -4,6 +4,7 @@
  * (docs/audit.md). Records are appended to a user-space buffer and written
  * with write(2); the durability bound (cfg->fsync_ms) is enforced at every
  * append and by audit_writer_tick(), so a quiet daemon still syncs in time.
+ * The records callers append are built in audit_append.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,40 +20,13 @@
 #include <openssl/rand.h>
 #include "audit.h"
 #include "audit_int.h"
+#include "audit_writer_int.h"
 #include "util/clock.h"
 
 #define WRITE_CHUNK (256u * 1024u) /* pending bytes that trigger a write(2) */
 #define SEAL_RESERVE 1024u /* room kept in a file for its rotation seal */
 
-struct audit_writer {
-	struct audit_config cfg;
-	char *path, *key_dir;
-	char host[256], boot_id[64];
-	int fd;
-	uint64_t file_size; /* bytes in the file, written or pending */
-	uint64_t file_index;
-	uint64_t file_records;
-	uint64_t seq; /* of the next record */
-	uint8_t head[32]; /* hash of the last record */
-	char prev_hex[65]; /* head in hex: the next record's prev */
-	char log_id[33];
-	struct audit_key key;
-	struct audit_signer *signer; /* key.seed prepared for signing; NULL until a seal needs it */
-	struct audit_hasher *h;
-	struct abuf pend; /* appended, not yet written; records are formatted in place */
-	bool unsynced;
-	int64_t unsynced_since; /* CLOCK_MONOTONIC ns */
-	uint64_t since_seal;
-	int64_t unsealed_since;
-	int64_t boot_to_real;
-	int64_t now; /* CLOCK_MONOTONIC at the last append */
-	bool rotating;
-	int err; /* first write error: later appends report it */
-	struct audit_stream *stream;
-	struct audit_resume resume;
-};
-
-static void now_str(char out[32])
+void audit_now_str(char out[32])
 {
 	audit_time_format(clock_now_ns(CLOCK_REALTIME), out);
 }
@@ -122,7 +96,7 @@ static int seal(struct audit_writer *w, const char *reason)
 	uint8_t sig[64];
 	int err;
 
-	now_str(time);
+	audit_now_str(time);
 	if (w->cfg.forward_secure) {
 		audit_key_evolve(&next);
 		audit_hex(next.pub, 32, next_hex);
@@ -168,7 +142,7 @@ static int genesis(struct audit_writer *w)
 	struct audit_record r = { 0 };
 	char time[32], root[65], pub[65];
 
-	now_str(time);
+	audit_now_str(time);
 	audit_hex(w->key.root, 32, root);
 	audit_hex(w->key.pub, 32, pub);
 	audit_rec_u64(&r, "seq", 0);
@@ -329,209 +303,9 @@ static int maybe_seal(struct audit_writer *w, int err)
 	return 0;
 }
 
-static const char *action_name(unsigned int cls)
+int audit_writer_append(struct audit_writer *w, struct audit_record *r)
 {
-	switch (cls) {
-	case AG_CLASS_FILE_READ:
-		return "file_read";
-	case AG_CLASS_FILE_WRITE:
-		return "file_write";
-	case AG_CLASS_EXEC:
-		return "shell_exec";
-	case AG_CLASS_NET_ADDR:
-	case AG_CLASS_NET_DOMAIN:
-		return "network";
-	case AG_ACT_PROTECT:
-		return "protect";
-	default:
-		return "unknown";
-	}
-}
-
-/* Self-protection operations (include/event.h): their names and why they are refused. */
-static const char *const protect_ops[AG_OP_COUNT][2] = {
-	[AG_OP_BPF] = { "bpf", "confined tasks may not use bpf()" },
-	[AG_OP_PTRACE] = { "ptrace",
-			   "confined tasks may not trace or read tasks outside their cgroup" },
-	[AG_OP_SIGNAL] = { "signal", "confined tasks may not signal tasks outside their cgroup" },
-	[AG_OP_CGROUP_WRITE] = { "cgroup_write",
-				 "confined tasks may not change cgroups outside their own" },
-	[AG_OP_CLONE_CGROUP] = { "clone_into_cgroup",
-				 "confined tasks may not create tasks in another cgroup" },
-	[AG_OP_NAMESPACE] = { "namespace",
-			      "confined tasks may not create user or mount namespaces" },
-	[AG_OP_MODULE] = { "kernel_load",
-			   "confined tasks may not load kernel modules, kexec images or policies" },
-	[AG_OP_MOUNT] = { "mount", "confined tasks may not mount, unmount or pivot_root" },
-	[AG_OP_CHROOT] = { "chroot", "confined tasks may not change their root directory" },
-	[AG_OP_IO_URING] = { "io_uring",
-			     "confined tasks may not use io_uring SQPOLL or other credentials" },
-	[AG_OP_RAW_SOCKET] = { "raw_socket", "confined tasks may not open raw or packet sockets" },
-	[AG_OP_ANON_EXEC] = { "anon_exec",
-			      "confined tasks may not execute unlinked or anonymous files" },
-	[AG_OP_AGENTGATE_FILE] = { "agentgate_file",
-				   "agentgate's own pins, keys, logs and policies are off limits" },
-	[AG_OP_UNNAMED_WRITE] = { "unnamed_write",
-				  "xattr and timestamp changes are judged on the root filesystem only" },
-	[AG_OP_CAPABILITY] = { "capability",
-			       "confined tasks may not use this capability (docs/enforcement.md)" },
-	[AG_OP_SOURCE_ROUTE] = { "source_route",
-				 "confined tasks may not set IP options or routing headers" },
-};
-
-const char *audit_protect_op(unsigned int op)
-{
-	return op < AG_OP_COUNT && protect_ops[op][0] ? protect_ops[op][0] : "unknown";
-}
-
-const char *audit_protect_reason(unsigned int op)
-{
-	return op < AG_OP_COUNT && protect_ops[op][1] ? protect_ops[op][1] : "";
-}
-
-static void opt_str(struct audit_record *r, const char *key, const char *v)
-{
-	if (v && *v)
-		audit_rec_cstr(r, key, v);
-}
-
-static void container_fields(struct audit_record *r, const struct audit_container *c)
-{
-	opt_str(r, "container", c->id);
-	opt_str(r, "engine", c->engine);
-	opt_str(r, "container_name", c->name);
-	opt_str(r, "image", c->image);
-	opt_str(r, "pod", c->pod);
-	opt_str(r, "namespace", c->pod_namespace);
-}
-
-int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, size_t size,
-			  const struct audit_context *ctx)
-{
-	static const char *const flag_names[] = { "", "truncated", "argv_race",
-						  "truncated,argv_race" };
-	struct audit_record r;
-	char time[32], sha[65], ip[INET6_ADDRSTRLEN] = "";
-
-	if (size < AG_EVENT_HDR_SIZE || ev->subject_len > AG_MAX_INPUT ||
-	    size < AG_EVENT_HDR_SIZE + ev->subject_len)
-		return -EINVAL;
-	audit_rec_init(&r);
-	audit_time_format((int64_t)ev->ts_boot_ns + w->boot_to_real, time);
-	audit_hex(ev->policy_sha256, 32, sha);
-	audit_rec_u64(&r, "seq", 0);
-	audit_rec_cstr(&r, "type", "decision");
-	audit_rec_cstr(&r, "time", time);
-	audit_rec_cstr(&r, "host", w->host);
-	audit_rec_cstr(&r, "boot_id", w->boot_id);
-	audit_rec_cstr(&r, "agent", ctx->agent);
-	if (ctx->container)
-		container_fields(&r, ctx->container);
-	audit_rec_u64(&r, "cgroup_id", ev->cgroup_id);
-	audit_rec_u64(&r, "pid", ev->pid);
-	audit_rec_u64(&r, "tid", ev->tid);
-	audit_rec_u64(&r, "uid", ev->uid);
-	audit_rec_str(&r, "comm", ev->comm, strnlen(ev->comm, AG_COMM_LEN));
-	audit_rec_cstr(&r, "exe", ctx->exe);
-	audit_rec_cstr(&r, "action", action_name(ev->action));
-	if (ev->action == AG_ACT_PROTECT)
-		audit_rec_cstr(&r, "op", audit_protect_op(ev->op));
-	switch (ev->action) {
-	case AG_ACT_PROTECT:
-		if (ev->subject_len && ev->subject[0] == '/')
-			audit_rec_str(&r, "path", ev->subject, ev->subject_len);
-		else if (ev->subject_len)
-			audit_rec_str(&r, "command", ev->subject, ev->subject_len);
-		break;
-	case AG_CLASS_FILE_READ:
-	case AG_CLASS_FILE_WRITE:
-		audit_rec_str(&r, "path", ev->subject, ev->subject_len);
-		break;
-	case AG_CLASS_EXEC:
-		audit_rec_str(&r, "command", ev->subject, ev->subject_len);
-		break;
-	case AG_CLASS_NET_DOMAIN:
-		audit_rec_str(&r, "domain", ev->subject, ev->subject_len);
-		break;
-	case AG_CLASS_NET_ADDR: {
-		static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-		/* An address learned from a name: the name follows the 18 bytes matched. */
-		if (ev->subject_len > AG_NET_ADDR_LEN)
-			audit_rec_str(&r, "domain", ev->subject + AG_NET_ADDR_LEN,
-				      ev->subject_len - AG_NET_ADDR_LEN);
-		if (!memcmp(ev->addr, mapped, sizeof(mapped)))
-			inet_ntop(AF_INET, ev->addr + 12, ip, sizeof(ip));
-		else
-			inet_ntop(AF_INET6, ev->addr, ip, sizeof(ip));
-		audit_rec_cstr(&r, "ip", ip);
-		audit_rec_u64(&r, "port", ev->port);
-		break;
-	}
-	}
-	audit_rec_cstr(&r, "flags", flag_names[ev->flags & 3]);
-	audit_rec_cstr(&r, "decision", ev->decision == AG_DECISION_ALLOW ? "ALLOW" : "DENY");
-	audit_rec_cstr(&r, "mode", ev->mode == AG_MODE_SIMULATE ? "simulate" : "enforce");
-	switch (ev->rule) {
-	case AG_RULE_DEFAULT:
-		audit_rec_cstr(&r, "rule", "default");
-		break;
-	case AG_RULE_OVERSIZED:
-		audit_rec_cstr(&r, "rule", "oversized");
-		break;
-	case AG_RULE_UNREADABLE:
-		audit_rec_cstr(&r, "rule", "unreadable");
-		break;
-	case AG_RULE_PROTECTED:
-		audit_rec_cstr(&r, "rule", "protected");
-		break;
-	case AG_RULE_ENV:
-		audit_rec_cstr(&r, "rule", "env");
-		break;
-	default:
-		audit_rec_u64(&r, "rule", ev->rule);
-	}
-	audit_rec_cstr(&r, "reason",
-		       ev->action == AG_ACT_PROTECT ? audit_protect_reason(ev->op) :
-		       ctx->reason		    ? ctx->reason :
-						      "");
-	audit_rec_cstr(&r, "policy", ctx->policy);
-	audit_rec_cstr(&r, "policy_sha256", sha);
-	audit_rec_cstr(&r, "prev", "");
-	return maybe_seal(w, emit(w, &r));
-}
-
-int audit_append_gap(struct audit_writer *w, uint64_t lost)
-{
-	struct audit_record r = { 0 };
-	char time[32];
-
-	now_str(time);
-	audit_rec_u64(&r, "seq", 0);
-	audit_rec_cstr(&r, "type", "gap");
-	audit_rec_cstr(&r, "time", time);
-	audit_rec_cstr(&r, "host", w->host);
-	audit_rec_cstr(&r, "boot_id", w->boot_id);
-	audit_rec_u64(&r, "lost", lost);
-	audit_rec_cstr(&r, "prev", "");
-	return maybe_seal(w, emit(w, &r));
-}
-
-int audit_append_lifecycle(struct audit_writer *w, const char *what, const char *detail)
-{
-	struct audit_record r = { 0 };
-	char time[32];
-
-	now_str(time);
-	audit_rec_u64(&r, "seq", 0);
-	audit_rec_cstr(&r, "type", "lifecycle");
-	audit_rec_cstr(&r, "time", time);
-	audit_rec_cstr(&r, "host", w->host);
-	audit_rec_cstr(&r, "boot_id", w->boot_id);
-	audit_rec_cstr(&r, "what", what);
-	audit_rec_cstr(&r, "detail", detail);
-	audit_rec_cstr(&r, "prev", "");
-	return maybe_seal(w, emit(w, &r));
+	return maybe_seal(w, emit(w, r));
 }
 
 static int append_torn(struct audit_writer *w, const char *bytes, size_t len)
@@ -548,7 +322,7 @@ static int append_torn(struct audit_writer *w, const char *bytes, size_t len)
 	if (err)
 		return err;
 	audit_hex(sha, 32, sha_hex);
-	now_str(time);
+	audit_now_str(time);
 	audit_rec_u64(&r, "seq", 0);
 	audit_rec_cstr(&r, "type", "torn");
 	audit_rec_cstr(&r, "time", time);

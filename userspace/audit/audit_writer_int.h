@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The audit writer's state, shared by audit_writer.c (chain, buffer, fsync,
+ * seals, rotation, resume) and audit_append.c (the records the writer's
+ * callers append). One thread per writer (audit.h): no lock.
+ */
+#ifndef AGENTGATE_AUDIT_WRITER_INT_H
+#define AGENTGATE_AUDIT_WRITER_INT_H
+
+#include "audit.h"
+#include "audit_int.h"
+
+struct audit_writer {
+	struct audit_config cfg;
+	char *path, *key_dir;
+	char host[256], boot_id[64];
+	int fd;
+	uint64_t file_size; /* bytes in the file, written or pending */
+	uint64_t file_index;
+	uint64_t file_records;
+	uint64_t seq; /* of the next record */
+	uint8_t head[32]; /* hash of the last record */
+	char prev_hex[65]; /* head in hex: the next record's prev */
+	char log_id[33];
+	struct audit_key key;
+	struct audit_signer *signer; /* key.seed prepared for signing; NULL until a seal needs it */
+	struct audit_hasher *h;
+	struct abuf pend; /* appended, not yet written; records are formatted in place */
+	bool unsynced;
+	int64_t unsynced_since; /* CLOCK_MONOTONIC ns */
+	uint64_t since_seal;
+	int64_t unsealed_since;
+	int64_t boot_to_real;
+	int64_t now; /* CLOCK_MONOTONIC at the last append */
+	bool rotating;
+	int err; /* first write error: later appends report it */
+	struct audit_stream *stream;
+	struct audit_resume resume;
+};
+
+/* The wall clock as records show it. */
+void audit_now_str(char out[32]);
+/* Chains r (its first field seq, its last prev: both filled in), then seals when due. */
+int audit_writer_append(struct audit_writer *w, struct audit_record *r);
+
+#endif /* AGENTGATE_AUDIT_WRITER_INT_H */
