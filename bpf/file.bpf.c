@@ -58,12 +58,7 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 			ag_count_error(AG_HOOK_FILE_OPEN);
 		len = AG_MAX_INPUT + 1;
 	}
-	/*
-	 * Pinned BPF objects (any bpffs, not only agentgate's pins: other tenants'
-	 * learned addresses and DNS clients are readable there) are out of reach.
-	 */
-	if (ag_dentry_protected(BPF_CORE_READ(file, f_path.dentry)) ||
-	    BPF_CORE_READ(file, f_inode, i_sb, s_magic) == BPF_FS_MAGIC)
+	if (ag_agentgate_object(BPF_CORE_READ(file, f_path.dentry)))
 		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, len);
 	/* cgroup.procs of a cgroup outside the confined ones is the way out of confinement. */
 	if (wr && BPF_CORE_READ(file, f_inode, i_sb, s_magic) == CGROUP2_SUPER_MAGIC &&
@@ -88,8 +83,7 @@ static __always_inline int ag_write_op(__u32 hook, struct dentry *dentry,
 	err = ag_setup(&pol, &t, hook);
 	if (err)
 		return err > 0 ? 0 : err;
-	/* Pinned programs and maps: removing them would end enforcement. */
-	if (BPF_CORE_READ(dentry, d_sb, s_magic) == BPF_FS_MAGIC || ag_dentry_protected(dentry))
+	if (ag_agentgate_object(dentry))
 		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, ag_path_of(t, &pol, dentry, mnt));
 	return ag_decide(t, &pol, AG_CLASS_FILE_WRITE, ag_path_of(t, &pol, dentry, mnt), 0);
 }

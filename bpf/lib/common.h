@@ -329,6 +329,17 @@ static __always_inline int ag_dentry_protected(struct dentry *d)
 	       ag_inode_protected(BPF_CORE_READ(d, d_parent, d_inode));
 }
 
+/*
+ * agentgate's own objects, out of every confined task's reach whatever its
+ * policy: any file on a bpffs (pinned programs and maps: reading them shows
+ * other tenants' learned addresses, removing them ends enforcement), and the
+ * files and directories marked in ag_protected.
+ */
+static __always_inline int ag_agentgate_object(struct dentry *d)
+{
+	return BPF_CORE_READ(d, d_sb, s_magic) == BPF_FS_MAGIC || ag_dentry_protected(d);
+}
+
 /* The task sending DNS from this local port, for the proxy's records (best effort). */
 static __always_inline void ag_dns_note(__u32 hook, __u16 family, __u16 proto, __u16 port)
 {

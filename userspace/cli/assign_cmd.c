@@ -68,6 +68,12 @@ static int parse(int argc, char **argv, struct client_args *a, const char *usage
 	return -1;
 }
 
+/* Options only assign takes: another command refuses them rather than ignore them. */
+static int assign_only(const struct client_args *a)
+{
+	return a->mode || a->on_exec || a->container;
+}
+
 /* Sends req; prints the daemon's error (or why it could not be reached). */
 static int call(const char *cmd, const struct client_args *a, json_t *req, json_t **resp)
 {
@@ -160,7 +166,7 @@ int cmd_unassign(int argc, char **argv)
 	ret = parse(argc, argv, &a, usage);
 	if (ret >= 0)
 		return ret;
-	if (argc - optind != 1 || a.mode) {
+	if (argc - optind != 1 || assign_only(&a)) {
 		fprintf(stderr, "usage: agentgate %s\n", usage);
 		return 2;
 	}
@@ -242,7 +248,7 @@ int cmd_status(int argc, char **argv)
 	ret = parse(argc, argv, &a, usage);
 	if (ret >= 0)
 		return ret;
-	if (argc != optind || a.mode) {
+	if (argc != optind || assign_only(&a)) {
 		fprintf(stderr, "usage: agentgate %s\n", usage);
 		return 2;
 	}
