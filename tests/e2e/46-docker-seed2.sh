@@ -58,6 +58,23 @@ else
 fi
 out=$(docker run --rm --runtime agentgate $DOCKER_UNCONFINED --network none "$IMG" node -e 'console.log(require("fs").readFileSync("/etc/passwd","utf8").length > 0)' 2>&1)
 if [ "$out" = true ]; then pass "no policy asked: the container runs untouched"; else fail "no policy asked: the container runs untouched" "$(printf '%s' "$out" | head -c 300)"; fi
+# A container already running: `assign --container` judges it from now on, and what
+# `docker exec` starts in it from its execve; records name it; tail filters on it.
+# shellcheck disable=SC2086 # DOCKER_UNCONFINED is two words
+docker run -d --name idle $DOCKER_UNCONFINED --network none --user 1000:1000 --tmpfs /tmp \
+	-v "$S/data:/app/data:ro" -v "$S/output:/app/output:rw" "$IMG" \
+	node -e 'setInterval(() => {}, 1000)' >/dev/null 2>"$WORK/idle.err" ||
+	fail "a running container" "$(head -c 300 "$WORK/idle.err")"
+check "assign --container binds a running container" ctl assign --container idle "$S/policies/docker-sandbox.yaml"
+got=$(docker exec idle node /app/src/process.js 2>"$WORK/exec.err")
+want="read_input=ALLOW write_output=ALLOW write_src=DENY rm_data=DENY curl_exfil=DENY"
+if [ "$got" = "$want" ]; then pass "docker exec into it is judged"; else fail "docker exec into it is judged" "got '$got' ($(head -c 300 "$WORK/exec.err"))"; fi
+wait_audit "its records name it" '"container_name":"idle"' '"engine":"docker"' '"reason":"No curl even within sandbox"'
+n=$("$AGENTGATE" audit tail --json --container idle "$AUDIT" | grep -c '"container_name":"idle"')
+all=$("$AGENTGATE" audit tail --json --container idle "$AUDIT" | wc -l)
+if [ "$n" -gt 0 ] && [ "$n" = "$all" ]; then pass "audit tail --container shows its records, only them"; else fail "audit tail --container shows its records, only them" "$n of $all"; fi
+docker rm -f idle >/dev/null 2>&1
+
 i=0
 while ctl status 2>/dev/null | grep -q ' container ' && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
 ctl status 2>/dev/null | grep -q ' container ' && fail "exited containers leave no binding" "$(ctl status 2>&1 | grep container)" || pass "exited containers leave no binding"

@@ -60,6 +60,11 @@ struct daemon_assign_req {
 	int mode_req; /* enum ag_mode or DAEMON_MODE_POLICY */
 	int runtime;
 	int on_exec;
+	/*
+	 * With on_exec: tasks already in the cgroup are judged at once. Not for a
+	 * container being created, whose only task is the runtime's init.
+	 */
+	int judge_running;
 	const struct daemon_container *container;
 };
 

@@ -194,8 +194,7 @@ static int commit(struct daemon *d, const struct daemon_assign_req *req, struct 
 		session_release(&a->s);
 		a->s = fresh;
 	}
-	/* A container's tasks are the runtime's until the entrypoint's execve marks them. */
-	if (req->on_exec && !req->container) {
+	if (req->on_exec && req->judge_running) {
 		err = daemon_arm_existing(d, cgroup);
 		if (err)
 			daemon_log("%s: marking its running tasks: %s", cgroup, strerror(-err));
@@ -477,6 +476,7 @@ static void reconcile(struct daemon *d, const struct prev_assign *prev, size_t n
 						  .mode_req = p->mode_req,
 						  .runtime = 1,
 						  .on_exec = p->on_exec,
+						  .judge_running = 1,
 						  .container = p->container };
 		err = prepare(&req, &pr, msg, sizeof(msg));
 		if (!err && pr.cgroup_id != p->cgroup_id) {
@@ -498,7 +498,11 @@ static void reconcile(struct daemon *d, const struct prev_assign *prev, size_t n
 static struct daemon_assign_req config_req(const struct daemon_assignment *a)
 {
 	return (struct daemon_assign_req){
-		.cgroup = a->cgroup, .policy = a->policy, .mode_req = a->mode, .on_exec = a->on_exec
+		.cgroup = a->cgroup,
+		.policy = a->policy,
+		.mode_req = a->mode,
+		.on_exec = a->on_exec,
+		.judge_running = 1,
 	};
 }
 

@@ -113,7 +113,9 @@ json_t *daemon_status_json(struct daemon *d)
 
 static json_t *do_assign(struct daemon *d, json_t *req)
 {
-	struct daemon_assign_req ar = { .mode_req = DAEMON_MODE_POLICY, .runtime = 1 };
+	struct daemon_assign_req ar = { .mode_req = DAEMON_MODE_POLICY,
+					.runtime = 1,
+					.judge_running = 1 };
 	struct daemon_container *ctr = NULL;
 	const char *mode = NULL;
 	json_t *container = NULL, *resp;
@@ -132,6 +134,8 @@ static json_t *do_assign(struct daemon *d, json_t *req)
 		if (!ctr)
 			return control_error("\"container\" needs \"id\" and \"engine\" strings");
 		ar.container = ctr;
+		/* A running container: judged now, and `docker exec` from its execve on. */
+		ar.on_exec = 1;
 	}
 	if (daemon_assign_cgroup(d, &ar, msg, sizeof(msg)))
 		resp = control_error("%s", msg);
