@@ -80,6 +80,22 @@ wait_audit() {
 	fail "$_n" "no record with $* in $AUDIT"
 }
 
+# verify_open NAME: the daemon's open log verifies. Records written a moment ago
+# are sealed within seal_ms (200): an unsealed tail (status 1) is waited out for
+# 5 s; any other verdict fails at once.
+verify_open() {
+	_i=0
+	while :; do
+		_out=$("$AGENTGATE" audit verify --open "$AUDIT" 2>&1)
+		_rc=$?
+		[ $_rc -eq 0 ] && { pass "$1"; return 0; }
+		[ $_rc -ne 1 ] || [ $_i -ge 25 ] && break
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	fail "$1" "audit verify --open exited $_rc: $(printf '%s' "$_out" | head -c 300)"
+}
+
 # policy_sha CGROUP: the sha256 the daemon reports for the cgroup's policy.
 policy_sha() {
 	ctl status --json | tr '{' '\n' | grep -F "\"cgroup\":\"$1\"" |
