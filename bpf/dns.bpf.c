@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * DNS steering: UDP and TCP to port 53 from a confined task go to the proxy
- * of its policy (ag_dns), whatever resolver the task chose; replies and
- * getpeername() show the resolver it chose. Attached to the cgroup root.
+ * sockets of its policy in its network namespace (ag_dns), whatever resolver
+ * the task chose; replies and getpeername() show the resolver it chose.
+ * Attached to the cgroup root.
  * Returning 0 refuses the connect or send (EPERM): a policy with no proxy
  * has no DNS at all.
  */
@@ -13,6 +14,7 @@ enum { AG_DNS_LEAVE, AG_DNS_REDIRECT, AG_DNS_REFUSE };
 static __always_inline int ag_dns_target(struct bpf_sock_addr *ctx, struct ag_dns_proxy **px,
 					 struct ag_dns_orig **o)
 {
+	struct ag_dns_key k;
 	__u64 pcg;
 
 	if (ctx->user_port != bpf_htons(AG_DNS_PORT) ||
@@ -21,7 +23,10 @@ static __always_inline int ag_dns_target(struct bpf_sock_addr *ctx, struct ag_dn
 	pcg = ag_policy_cgroup(AG_HOOK_DNS);
 	if (!pcg)
 		return AG_DNS_LEAVE;
-	*px = bpf_map_lookup_elem(&ag_dns, &pcg);
+	/* No proxy sockets in this namespace (socket_connect/sendmsg recorded why): refused. */
+	k.cgroup_id = pcg;
+	k.netns = bpf_get_netns_cookie(ctx);
+	*px = bpf_map_lookup_elem(&ag_dns, &k);
 	if (!*px)
 		return AG_DNS_REFUSE;
 	*o = bpf_sk_storage_get(&ag_dns_orig, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
@@ -41,7 +46,8 @@ static __always_inline void ag_dns_note_bound(struct bpf_sock_addr *ctx)
 	struct bpf_sock *sk = ctx->sk;
 
 	if (sk && sk->src_port)
-		ag_dns_note(AG_HOOK_DNS, sk->family, sk->protocol, sk->src_port);
+		ag_dns_note(AG_HOOK_DNS, bpf_get_netns_cookie(ctx), sk->family, sk->protocol,
+			    sk->src_port);
 }
 
 static __always_inline int ag_dns_redirect4(struct bpf_sock_addr *ctx)

@@ -209,6 +209,29 @@ static __always_inline long ag_env_check(struct ag_task *t, const struct ag_pol 
 	return c.err ? c.err : c.hit;
 }
 
+/*
+ * An exec in a network namespace the policy's DNS proxy does not serve yet (an
+ * agent that unshared one): its owner is told, at most once a second per
+ * namespace, so that the sockets are there before the new program's first lookup.
+ */
+static __always_inline void ag_dns_notice(struct ag_task *t, const struct ag_pol *pol)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct ag_dns_key k = { .cgroup_id = pol->cgroup_id };
+	__u64 now = bpf_ktime_get_boot_ns(), *last;
+
+	k.netns = BPF_CORE_READ(task, nsproxy, net_ns, net_cookie);
+	if (!k.netns || ag_dns_site(k.cgroup_id, k.netns) != AG_DNS_UNSERVED)
+		return;
+	last = bpf_map_lookup_elem(&ag_dns_notices, &k);
+	if (last && now - *last < AG_DNS_NOTICE_NS)
+		return;
+	/* Only a rate limit: when the update fails, the next exec notices again. */
+	bpf_map_update_elem(&ag_dns_notices, &k, &now, BPF_ANY);
+	ag_emit(t, pol, AG_ACT_NETNS, (struct ag_verdict){ .rule = AG_RULE_DEFAULT, .allow = 1 }, 0,
+		0, AG_OP_NONE);
+}
+
 SEC("lsm.s/bprm_check_security")
 int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 {
@@ -246,6 +269,7 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 		ag_count_error(AG_HOOK_BPRM_CHECK);
 		return -EPERM;
 	}
+	ag_dns_notice(t, &pol);
 
 	len = bpf_d_path((struct path *)&bprm->file->f_path, (char *)t->ev.subject, AG_MAX_INPUT);
 	if (len <= 0) {

@@ -87,7 +87,7 @@ static __always_inline int ag_net_decide(__u32 hook, struct socket *sock, struct
 	struct ag_event *ev;
 	long rerr;
 	__u16 proto;
-	int err;
+	int err, site;
 
 	rerr = bpf_probe_read_kernel(&sa, sizeof(sa.sin6_family), address);
 	sfam = BPF_CORE_READ(sock, sk, __sk_common.skc_family);
@@ -142,9 +142,23 @@ static __always_inline int ag_net_decide(__u32 hook, struct socket *sock, struct
 	 * in dns.bpf.c redirect it, after this hook): the proxy judges the name.
 	 */
 	proto = BPF_CORE_READ(sock, sk, sk_protocol);
-	if (ev->port == AG_DNS_PORT && (proto == IPPROTO_UDP || proto == IPPROTO_TCP) &&
-	    bpf_map_lookup_elem(&ag_dns, &pol.cgroup_id))
-		return 0;
+	if (ev->port == AG_DNS_PORT && (proto == IPPROTO_UDP || proto == IPPROTO_TCP)) {
+		site = ag_dns_site(pol.cgroup_id, ag_sk_netns(BPF_CORE_READ(sock, sk)));
+		if (site == AG_DNS_SERVED)
+			return 0;
+		/*
+		 * A namespace the proxy has no sockets in yet: the lookup would go
+		 * nowhere. Refused and recorded, in simulate mode too (there is no
+		 * one to answer); the record tells the proxy's owner to serve it.
+		 */
+		if (site == AG_DNS_UNSERVED) {
+			ag_net_subject(ev);
+			ag_emit(t, &pol, AG_CLASS_NET_ADDR,
+				(struct ag_verdict){ .rule = AG_RULE_NO_PROXY, .allow = 0 },
+				AG_NET_ADDR_LEN, 0, AG_OP_NONE);
+			return -EPERM;
+		}
+	}
 	ag_net_subject(ev);
 	return ag_net_judge(t, &pol);
 }
@@ -172,7 +186,8 @@ int BPF_PROG(ag_socket_sendmsg, struct socket *sock, struct msghdr *msg, int siz
 	/* A socket redirected to the DNS proxy, now bound: note who sends (connected UDP, TCP). */
 	sk = sock->sk;
 	if (sk && bpf_sk_storage_get(&ag_dns_orig, sk, 0, 0))
-		ag_dns_note(AG_HOOK_SOCKET_SENDMSG, sk->__sk_common.skc_family, sk->sk_protocol,
+		ag_dns_note(AG_HOOK_SOCKET_SENDMSG, ag_sk_netns(sk), sk->__sk_common.skc_family,
+			    sk->sk_protocol,
 			    sk->__sk_common.skc_num);
 	name = BPF_CORE_READ(msg, msg_name);
 	/* No destination with the data: a connected socket, judged at its connect. */

@@ -29,6 +29,14 @@ enum ag_event_flags {
  */
 #define AG_ACT_PROTECT 16u
 
+/*
+ * A confined task exec'd in a network namespace its policy's DNS proxy does
+ * not serve yet (an agent that unshared one, a container bound late): a
+ * notice for the proxy's owner, which sets sockets up there (docs/network.md).
+ * Not a decision: never written to the audit log. pid and tid name the task.
+ */
+#define AG_ACT_NETNS 17u
+
 enum ag_protect_op {
 	AG_OP_NONE = 0,
 	AG_OP_BPF, /* the bpf() syscall */

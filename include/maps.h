@@ -17,9 +17,14 @@
  *                               files (keys, logs, policies, sockets) and directories;
  *                               a confined task may not open, change or connect to one,
  *                               nor change an entry of a protected directory
- *   ag_dns        HASH          u64 policy cgroup id -> struct ag_dns_proxy: the DNS proxy
- *                               serving that policy; UDP and TCP to port 53 from its tasks
- *                               are redirected there (docs/network.md)
+ *   ag_dns        HASH          struct ag_dns_key (policy cgroup id, network namespace
+ *                               cookie) -> struct ag_dns_proxy: the DNS proxy sockets
+ *                               serving that policy in that namespace; UDP and TCP to
+ *                               port 53 from its tasks there are redirected to them
+ *                               (docs/network.md). Namespace 0: the policy has a proxy.
+ *   ag_dns_notices LRU_HASH     struct ag_dns_key -> u64 CLOCK_BOOTTIME ns: when an exec
+ *                               in a namespace the proxy does not serve was last noticed
+ *                               (AG_ACT_NETNS events, at most one a second per pair)
  *   ag_learned    LRU_HASH      struct ag_learned_key -> struct ag_learned_val: addresses
  *                               the proxy learned from allowed answers, until TTL + grace
  *   ag_dns_clients LRU_HASH     struct ag_dns_client_key -> struct ag_dns_client: the task
@@ -39,7 +44,7 @@
 #include "policy_image.h"
 
 /* Bumped whenever a map or program layout changes: pins of another version are refused. */
-#define AG_MAPS_VERSION 4u
+#define AG_MAPS_VERSION 5u
 
 #define AG_MAX_POLICIES 1024u /* cgroups with a policy of their own */
 #define AG_CACHE_ENTRIES 16384u
@@ -82,7 +87,16 @@ struct ag_state {
 #define AG_DNS_NAME_MAX 256u /* power of two; names are at most 253 bytes */
 #define AG_LEARNED_ENTRIES 16384u
 
-/* Host byte order; the proxy listens on 127.0.0.1:port4 and [::1]:port6. */
+/* A network namespace as the kernel names it: struct net's net_cookie (SO_NETNS_COOKIE). */
+struct ag_dns_key {
+	__u64 cgroup_id; /* the policy cgroup */
+	__u64 netns; /* 0: the policy's marker (it has a proxy), ports 0 */
+};
+
+#define AG_DNS_SITES 8192u /* (policy, namespace) pairs served */
+#define AG_DNS_NOTICE_NS 1000000000ull
+
+/* Host byte order; the proxy listens on 127.0.0.1:port4 and [::1]:port6 of that namespace. */
 struct ag_dns_proxy {
 	__u16 port4;
 	__u16 port6;
@@ -104,6 +118,7 @@ struct ag_learned_val {
 #define AG_DNS_CLIENTS 4096u
 
 struct ag_dns_client_key {
+	__u64 netns; /* the client socket's network namespace cookie */
 	__u16 family; /* AF_INET, AF_INET6 */
 	__u16 port; /* the client socket's local port, host order */
 	__u16 proto; /* IPPROTO_UDP, IPPROTO_TCP */

@@ -76,6 +76,7 @@ enum ag_class {
 #define AG_RULE_UNREADABLE 0xfffdu /* the kernel could not read the input (argv): denied */
 #define AG_RULE_PROTECTED 0xfffcu /* self-protection (event.h), not a rule of the policy */
 #define AG_RULE_ENV 0xfffbu /* exec with a deny_env variable; event op = 1 + its index */
+#define AG_RULE_NO_PROXY 0xfffau /* DNS from a network namespace its proxy does not serve */
 
 /* A decision: what dfa_match.h returns (here so callers need not include the matcher). */
 struct ag_verdict {

@@ -173,6 +173,8 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 {
 	struct ag_event *ev = &t->ev;
 	__u64 id = bpf_get_current_pid_tgid();
+	/* A namespace to serve: its owner must set the proxy up before the next lookup. */
+	int urgent = action == AG_ACT_NETNS || v.rule == AG_RULE_NO_PROXY;
 	void *stream;
 	long err;
 
@@ -206,9 +208,11 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 	/* No private stream for this policy: its events go to the shared one. */
 	stream = bpf_map_lookup_elem(&ag_streams, &pol->cgroup_id);
 	if (stream)
-		err = bpf_ringbuf_output(stream, ev, len, ag_wakeup(stream));
+		err = bpf_ringbuf_output(stream, ev, len, urgent ? BPF_RB_FORCE_WAKEUP :
+								   ag_wakeup(stream));
 	else
-		err = bpf_ringbuf_output(&ag_events, ev, len, ag_wakeup(&ag_events));
+		err = bpf_ringbuf_output(&ag_events, ev, len,
+					 urgent ? BPF_RB_FORCE_WAKEUP : ag_wakeup(&ag_events));
 	if (err)
 		ag_count_drop();
 }
@@ -341,9 +345,10 @@ static __always_inline int ag_agentgate_object(struct dentry *d)
 }
 
 /* The task sending DNS from this local port, for the proxy's records (best effort). */
-static __always_inline void ag_dns_note(__u32 hook, __u16 family, __u16 proto, __u16 port)
+static __always_inline void ag_dns_note(__u32 hook, __u64 netns, __u16 family, __u16 proto,
+					__u16 port)
 {
-	struct ag_dns_client_key k = { .family = family, .port = port, .proto = proto };
+	struct ag_dns_client_key k = { .netns = netns, .family = family, .port = port, .proto = proto };
 	struct ag_dns_client c = {};
 	__u64 id = bpf_get_current_pid_tgid();
 
@@ -354,6 +359,28 @@ static __always_inline void ag_dns_note(__u32 hook, __u16 family, __u16 proto, _
 	bpf_get_current_comm(c.comm, sizeof(c.comm));
 	if (bpf_map_update_elem(&ag_dns_clients, &k, &c, BPF_ANY))
 		ag_count_error(hook); /* the proxy's record names no task */
+}
+
+/* The network namespace cookie of a socket (what bpf_get_netns_cookie gives sock_addr programs). */
+static __always_inline __u64 ag_sk_netns(struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie);
+}
+
+enum { AG_DNS_NONE, AG_DNS_SERVED, AG_DNS_UNSERVED };
+
+/*
+ * Whether the policy of pcg has a DNS proxy (its marker, namespace 0), and
+ * whether that proxy serves the namespace netns.
+ */
+static __always_inline int ag_dns_site(__u64 pcg, __u64 netns)
+{
+	struct ag_dns_key k = { .cgroup_id = pcg, .netns = netns };
+
+	if (bpf_map_lookup_elem(&ag_dns, &k))
+		return AG_DNS_SERVED;
+	k.netns = 0;
+	return bpf_map_lookup_elem(&ag_dns, &k) ? AG_DNS_UNSERVED : AG_DNS_NONE;
 }
 
 #endif /* AGENTGATE_BPF_COMMON_H */

@@ -83,9 +83,16 @@ struct ag_protected_map {
 
 struct ag_dns_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, AG_MAX_POLICIES);
-	__type(key, __u64);
+	__uint(max_entries, AG_DNS_SITES);
+	__type(key, struct ag_dns_key);
 	__type(value, struct ag_dns_proxy);
+};
+
+struct ag_dns_notices_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, AG_MAX_POLICIES);
+	__type(key, struct ag_dns_key);
+	__type(value, __u64);
 };
 
 struct ag_learned_map {
@@ -160,6 +167,7 @@ extern struct ag_drops_map ag_drops SEC(".maps");
 extern struct ag_errors_map ag_errors SEC(".maps");
 extern struct ag_protected_map ag_protected SEC(".maps");
 extern struct ag_dns_map ag_dns SEC(".maps");
+extern struct ag_dns_notices_map ag_dns_notices SEC(".maps");
 extern struct ag_learned_map ag_learned SEC(".maps");
 extern struct ag_dns_clients_map ag_dns_clients SEC(".maps");
 extern struct ag_dns_orig_map ag_dns_orig SEC(".maps");

@@ -79,6 +79,10 @@ const char *audit_protect_reason(unsigned int op)
 	return op < AG_OP_COUNT && protect_ops[op][1] ? protect_ops[op][1] : "";
 }
 
+static const char no_proxy_reason[] =
+	"the DNS proxy has no sockets in this network namespace yet: lookup refused "
+	"(served from the next lookup on, unless the namespace has no network)";
+
 static void opt_str(struct audit_record *r, const char *key, const char *v)
 {
 	if (v && *v)
@@ -174,11 +178,15 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	case AG_RULE_ENV:
 		audit_rec_cstr(&r, "rule", "env");
 		break;
+	case AG_RULE_NO_PROXY:
+		audit_rec_cstr(&r, "rule", "no_dns_proxy");
+		break;
 	default:
 		audit_rec_u64(&r, "rule", ev->rule);
 	}
 	audit_rec_cstr(&r, "reason",
 		       ev->action == AG_ACT_PROTECT ? audit_protect_reason(ev->op) :
+		       ev->rule == AG_RULE_NO_PROXY ? no_proxy_reason :
 		       ctx->reason		    ? ctx->reason :
 						      "");
 	audit_rec_cstr(&r, "policy", ctx->policy);

@@ -71,6 +71,15 @@ static void dns_busy(void *ctx, const char *cgroup, uint64_t n)
 		(unsigned long long)n);
 }
 
+static void dns_error(void *ctx, const char *cgroup, int err)
+{
+	(void)ctx;
+	(void)cgroup;
+	fprintf(stderr, "agentgate: exec: DNS proxy: a network namespace of the agent is not "
+			"served: %s\n",
+		strerror(-err));
+}
+
 /*
  * The run's own files (policy, audit log, signing keys) are off limits to CMD;
  * the marks are taken back when the run ends. Returns 0 or the first error.
@@ -234,6 +243,7 @@ static int open_audit(struct exec_run *r)
 
 	r->log.name = name_event;
 	r->log.busy = dns_busy;
+	r->log.dns_error = dns_error;
 	r->log.ctx = r;
 	if (!r->a.log_path)
 		return 0;
@@ -364,6 +374,7 @@ static int run_command(struct exec_run *r)
 		loader_poll(r->loader,
 			    tmo >= 0 && tmo < AG_EVENTS_POLL_MS ? tmo : AG_EVENTS_POLL_MS);
 		session_drain_dns(&r->s, UINT64_MAX);
+		session_sweep_dns(&r->s);
 		if (r->log.audit)
 			session_log_note(&r->log, audit_writer_tick(r->log.audit));
 	}

@@ -332,6 +332,7 @@ static int run(struct daemon *d, int sfd, int lfd)
 		if (clock_now_ms() >= next_drops) {
 			daemon_check_drops(d);
 			daemon_containers_gc(d);
+			daemon_sweep_dns(d);
 			next_drops = clock_now_ms() + DROPS_EVERY_MS;
 		}
 		audit_writer_tick(d->log.audit);

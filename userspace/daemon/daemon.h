@@ -131,6 +131,8 @@ void daemon_log_init(struct daemon *d);
 int daemon_on_event(void *ctx, const struct ag_event *ev, size_t size);
 /* The DNS proxies' decisions taken at or before until_ns, into the audit log. */
 void daemon_drain_dns(struct daemon *d, uint64_t until_ns);
+/* Each assignment's proxy serves the namespaces its tasks are in (session_sweep_dns). */
+void daemon_sweep_dns(struct daemon *d);
 /* The name of the cgroup with this id; fallback (an ancestor's name) when it is gone. */
 const char *daemon_cgroup_lookup(struct daemon *d, uint64_t id, const char *fallback);
 /* Turns an increase of the kernel's drop counter into a gap record. */

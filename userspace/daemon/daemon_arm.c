@@ -6,38 +6,29 @@
  * marked, so that none forks an unmarked child in between.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include "daemon.h"
 #include "loader/loader.h"
+#include "util/cgroup.h"
 #include "util/file.h"
 
 #define FREEZE_WAIT_MS 2000
 
-static struct loader *arm_loader;
-static int arm_err;
+struct arm {
+	struct loader *loader;
+	int err; /* the first failure */
+};
 
-static int arm_procs(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+static int arm_thread(void *ctx, int tid)
 {
-	char procs[PATH_MAX + 16];
-	int pid, err;
-	FILE *f;
+	struct arm *a = ctx;
+	int err = loader_arm_task(a->loader, tid);
 
-	if (type != FTW_D)
-		return 0;
-	snprintf(procs, sizeof(procs), "%s/cgroup.threads", path);
-	f = fopen(procs, "re");
-	if (!f)
-		return 0; /* removed meanwhile */
-	while (fscanf(f, "%d", &pid) == 1) {
-		err = loader_arm_task(arm_loader, pid);
-		if (err && err != -ESRCH && !arm_err)
-			arm_err = err;
-	}
-	fclose(f);
+	if (err && err != -ESRCH && !a->err)
+		a->err = err;
 	return 0;
 }
 
@@ -61,6 +52,7 @@ static int frozen(const char *dir)
 int daemon_arm_existing(struct daemon *d, const char *cgroup)
 {
 	char dir[PATH_MAX], knob[PATH_MAX + 16];
+	struct arm a = { .loader = d->loader };
 	int i, froze;
 
 	snprintf(dir, sizeof(dir), "%s%s", DAEMON_CGROUP_ROOT, cgroup);
@@ -68,10 +60,8 @@ int daemon_arm_existing(struct daemon *d, const char *cgroup)
 	froze = file_write_str(knob, "1") == 0;
 	for (i = 0; froze && i < FREEZE_WAIT_MS / 10 && !frozen(dir); i++)
 		usleep(10000);
-	arm_loader = d->loader;
-	arm_err = 0;
-	nftw(dir, arm_procs, 16, FTW_PHYS);
+	cgroup_threads(dir, arm_thread, &a);
 	if (froze)
 		file_write_str(knob, "0");
-	return arm_err;
+	return a.err;
 }

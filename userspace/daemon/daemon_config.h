@@ -10,13 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "policy/policy.h"
+#include "util/cgroup.h"
 
 #define DAEMON_DEFAULT_CONFIG "/etc/agentgate/daemon.yaml"
 #define DAEMON_DEFAULT_CONTROL "/run/agentgate/control.sock"
 #define DAEMON_DEFAULT_STREAM "/run/agentgate/stream.sock"
 #define DAEMON_DEFAULT_STATE "/run/agentgate/daemon.state"
 #define DAEMON_DEFAULT_AUDIT_LOG "/var/log/agentgate/audit.log"
-#define DAEMON_CGROUP_ROOT "/sys/fs/cgroup"
+#define DAEMON_CGROUP_ROOT CGROUP_ROOT
 #define DAEMON_DEFAULT_POLICIES_DIR "/etc/agentgate/policies"
 
 /* mode_override values besides enum ag_mode */

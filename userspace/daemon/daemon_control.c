@@ -91,8 +91,11 @@ json_t *daemon_status_json(struct daemon *d)
 
 			dns_proxy_ports(a->s.dns, &p4, &p6);
 			json_object_set_new(e, "dns_port", json_integer(p4));
+			json_object_set_new(e, "dns_namespaces",
+					    json_integer(dns_proxy_namespaces(a->s.dns)));
 		} else {
 			json_object_set_new(e, "dns_port", json_null());
+			json_object_set_new(e, "dns_namespaces", json_integer(0));
 		}
 		json_array_append_new(pol, e);
 	}

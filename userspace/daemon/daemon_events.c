@@ -96,6 +96,13 @@ static void dns_busy(void *ctx, const char *cgroup, uint64_t n)
 		   (unsigned long long)n);
 }
 
+static void dns_error(void *ctx, const char *cgroup, int err)
+{
+	(void)ctx;
+	daemon_log("%s: DNS proxy: a network namespace of its tasks is not served: %s", cgroup,
+		   strerror(-err));
+}
+
 static void audit_error(void *ctx, int err)
 {
 	daemon_log("audit log: %s", strerror(-err));
@@ -106,6 +113,7 @@ void daemon_log_init(struct daemon *d)
 	d->log.name = name_event;
 	d->log.error = audit_error;
 	d->log.busy = dns_busy;
+	d->log.dns_error = dns_error;
 	d->log.ctx = d;
 }
 
@@ -117,10 +125,24 @@ void daemon_drain_dns(struct daemon *d, uint64_t until_ns)
 		session_drain_dns(&d->assign[i].s, until_ns);
 }
 
+void daemon_sweep_dns(struct daemon *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nassign; i++)
+		session_sweep_dns(&d->assign[i].s);
+}
+
 int daemon_on_event(void *ctx, const struct ag_event *ev, size_t size)
 {
 	struct daemon *d = ctx;
+	size_t i;
 
+	/* A namespace the policy's proxy must serve: before the task's next lookup. */
+	if (ev->action == AG_ACT_NETNS || ev->rule == AG_RULE_NO_PROXY)
+		for (i = 0; i < d->nassign; i++)
+			if (d->assign[i].s.cgroup_id == ev->policy_cgroup_id)
+				session_serve_dns(&d->assign[i].s, ev);
 	/* DNS answers come before the connects they allow: keep the log in that order. */
 	daemon_drain_dns(d, ev->ts_boot_ns);
 	session_log_event(&d->log, ev, size);

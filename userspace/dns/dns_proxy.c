@@ -10,53 +10,22 @@
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <ldns/ldns.h>
 #include "dns_decisions.h"
 #include "dns_forward.h"
 #include "dns_loop.h"
 #include "dns_msg.h"
-#include "dns_proxy.h"
+#include "dns_netns.h"
+#include "dns_proxy_int.h"
 
 #define MAX_ADDRS 64
 #define UDP_BATCH 64 /* datagrams read per wake-up: the other proxies' turn comes */
 
-enum { S_UDP4, S_TCP4, S_UDP6, S_TCP6, S_COUNT };
-
-struct listener {
-	struct dns_watch w;
-	struct dns_proxy *p;
-};
-
-struct conn;
-struct job;
-
-struct dns_proxy {
-	struct loader *loader;
-	uint64_t cgroup_id;
-	int notify_fd;
-	uint16_t port4, port6;
-	struct sockaddr_storage up[DNS_FWD_MAX_UPSTREAMS];
-	int nup;
-	struct dns_loop *loop; /* held from start to stop */
-	int attached; /* the loop serves the listeners (owner only) */
-	int stopped; /* owner only */
-
-	/* The loop thread's: */
-	struct listener ls[S_COUNT];
-	struct job *jobs; /* forwards in flight */
-	int njobs;
-	struct conn *conns;
-	int nconns;
-
-	pthread_mutex_t img_lock;
-	struct ag_image img;
-
-	struct dns_decisions *dec; /* its own lock */
-};
-
 /* An allowed query waiting for an upstream. */
 struct job {
 	struct dns_proxy *p;
+	struct dns_site *site; /* where the query came in */
 	struct job *prev, *next;
 	struct conn *c; /* TCP: where to answer (NULL once it closed); UDP: NULL */
 	int ufd; /* UDP: the listening socket, answering from the address asked */
@@ -82,6 +51,7 @@ struct conn {
 	struct dns_timer idle;
 	struct dns_deferred dead;
 	struct dns_proxy *p;
+	struct dns_site *site; /* the namespace it came from */
 	struct conn *prev, *next;
 	struct sockaddr_storage peer;
 	uint8_t hdr[2];
@@ -128,8 +98,8 @@ static void learn(struct dns_proxy *p, const struct dns_query *q, const uint8_t 
 }
 
 /* The task that sent from peer, as the kernel noted it (bpf/: ag_dns_note); zeros if unknown. */
-static void who_asked(struct dns_proxy *p, const struct sockaddr_storage *peer, int tcp,
-		      struct ag_dns_client *who)
+static void who_asked(struct dns_proxy *p, uint64_t netns, const struct sockaddr_storage *peer,
+		      int tcp, struct ag_dns_client *who)
 {
 	const struct sockaddr_in *s4 = (const void *)peer;
 	const struct sockaddr_in6 *s6 = (const void *)peer;
@@ -137,10 +107,11 @@ static void who_asked(struct dns_proxy *p, const struct sockaddr_storage *peer, 
 	uint16_t port = ntohs(peer->ss_family == AF_INET ? s4->sin_port : s6->sin6_port);
 
 	memset(who, 0, sizeof(*who));
-	if (!loader_dns_client(p->loader, peer->ss_family, proto, port, who))
+	if (!loader_dns_client(p->loader, netns, peer->ss_family, proto, port, who))
 		return;
 	/* A v4-mapped query arrives as IPv4 but was sent from an IPv6 socket. */
-	if (peer->ss_family != AF_INET || loader_dns_client(p->loader, AF_INET6, proto, port, who))
+	if (peer->ss_family != AF_INET ||
+	    loader_dns_client(p->loader, netns, AF_INET6, proto, port, who))
 		memset(who, 0, sizeof(*who));
 }
 
@@ -305,11 +276,15 @@ static void job_done(void *ctx, const uint8_t *reply, int len)
 	free(j);
 }
 
-/* One query from peer (over c, or to UDP socket ufd): judged, recorded, refused or forwarded. */
-static void handle(struct dns_proxy *p, struct conn *c, int ufd,
+/*
+ * One query from peer in site's namespace (over c, or to UDP socket ufd):
+ * judged, recorded, refused or forwarded.
+ */
+static void handle(struct dns_site *site, struct conn *c, int ufd,
 		   const struct sockaddr_storage *peer, socklen_t plen, const uint8_t *msg,
 		   size_t len)
 {
+	struct dns_proxy *p = site->p;
 	uint8_t *out = dns_loop_buf(p->loop, DNS_BUF_OUT);
 	struct ag_verdict v = { AG_RULE_UNREADABLE, 0 };
 	struct ag_dns_client who;
@@ -328,7 +303,7 @@ static void handle(struct dns_proxy *p, struct conn *c, int ufd,
 	if (!err)
 		v = image_name_verdict(&p->img, q.name, q.name_len);
 	pthread_mutex_unlock(&p->img_lock);
-	who_asked(p, peer, c != NULL, &who);
+	who_asked(p, site->netns, peer, c != NULL, &who);
 	record(p, &q, &who, v, h.mode, h.policy_sha256);
 	if (!v.allow && h.mode == AG_MODE_ENFORCE) {
 		rcode = LDNS_RCODE_REFUSED;
@@ -342,6 +317,7 @@ static void handle(struct dns_proxy *p, struct conn *c, int ufd,
 	if (!j)
 		goto reply;
 	*j = (struct job){ .p = p,
+			   .site = site,
 			   .next = p->jobs,
 			   .c = c,
 			   .ufd = ufd,
@@ -405,7 +381,7 @@ static void conn_read(struct conn *c)
 		c->in = NULL;
 		c->got = 0;
 		c->pending++;
-		handle(c->p, c, -1, &c->peer, sizeof(c->peer), msg, c->inlen);
+		handle(c->site, c, -1, &c->peer, sizeof(c->peer), msg, c->inlen);
 		free(msg);
 	}
 }
@@ -431,8 +407,9 @@ static void idle(struct dns_timer *t)
 		conn_close(c);
 }
 
-static void accept_conns(struct dns_proxy *p, int lfd)
+static void accept_conns(struct dns_site *site, int lfd)
 {
+	struct dns_proxy *p = site->p;
 	struct sockaddr_storage peer;
 	socklen_t plen;
 	struct conn *c;
@@ -459,6 +436,7 @@ static void accept_conns(struct dns_proxy *p, int lfd)
 		c->idle.fn = idle;
 		c->dead.fn = conn_release;
 		c->p = p;
+		c->site = site;
 		c->peer = peer;
 		c->next = p->conns;
 		if (p->conns)
@@ -470,18 +448,18 @@ static void accept_conns(struct dns_proxy *p, int lfd)
 	}
 }
 
-static void on_listener(struct dns_watch *w, uint32_t events)
+void dns_on_listener(struct dns_watch *w, uint32_t events)
 {
-	struct listener *ls = dns_container_of(w, struct listener, w);
-	struct dns_proxy *p = ls->p;
-	uint8_t *buf = dns_loop_buf(p->loop, DNS_BUF_IN);
+	struct dns_listener *ls = dns_container_of(w, struct dns_listener, w);
+	struct dns_site *site = ls->site;
+	uint8_t *buf = dns_loop_buf(site->p->loop, DNS_BUF_IN);
 	struct sockaddr_storage peer;
 	socklen_t plen;
 	ssize_t n;
 	int i;
 
-	if (ls == &p->ls[S_TCP4] || ls == &p->ls[S_TCP6]) {
-		accept_conns(p, w->fd);
+	if (ls->tcp) {
+		accept_conns(site, w->fd);
 		return;
 	}
 	for (i = 0; i < UDP_BATCH; i++) {
@@ -491,83 +469,63 @@ static void on_listener(struct dns_watch *w, uint32_t events)
 		if (n < 0 && errno != EINTR)
 			return;
 		if (n > 0)
-			handle(p, NULL, w->fd, &peer, plen, buf, (size_t)n);
+			handle(site, NULL, w->fd, &peer, plen, buf, (size_t)n);
 	}
 }
 
-static int attach(void *arg)
+int dns_site_attach(void *arg)
 {
-	struct dns_proxy *p = arg;
+	struct dns_site *site = arg;
 	int i, err = 0;
 
-	for (i = 0; i < S_COUNT && !err; i++)
-		if (p->ls[i].w.fd >= 0)
-			err = dns_watch_add(p->loop, &p->ls[i].w, EPOLLIN);
-	for (i = 0; i < S_COUNT && err; i++)
-		dns_watch_close(p->loop, &p->ls[i].w);
+	for (i = 0; i < DNS_SITE_SOCKS && !err; i++)
+		if (site->ls[i].w.fd >= 0)
+			err = dns_watch_add(site->p->loop, &site->ls[i].w, EPOLLIN);
+	for (i = 0; i < DNS_SITE_SOCKS && err; i++)
+		dns_watch_close(site->p->loop, &site->ls[i].w);
 	return err;
 }
 
-/* No more queries; those in flight are answered SERVFAIL, connections closed. */
-static int detach(void *arg)
+/*
+ * No more queries from site (NULL: from any site of p): those in flight are
+ * answered SERVFAIL, its connections and listening sockets closed.
+ */
+static void end_site(struct dns_proxy *p, struct dns_site *site)
 {
-	struct dns_proxy *p = arg;
-	struct job *j;
+	struct dns_site *s;
+	struct job *j, *jn;
+	struct conn *c, *cn;
 	int i;
 
-	while ((j = p->jobs)) {
+	for (j = p->jobs; j; j = jn) {
+		jn = j->next;
+		if (site && j->site != site)
+			continue;
 		dns_fwd_cancel(j->fwd);
 		job_done(j, NULL, -ECANCELED); /* through its listener: closed only after */
 	}
-	while (p->conns)
-		conn_close(p->conns);
-	for (i = 0; i < S_COUNT; i++)
-		dns_watch_close(p->loop, &p->ls[i].w);
+	for (c = p->conns; c; c = cn) {
+		cn = c->next;
+		if (!site || c->site == site)
+			conn_close(c);
+	}
+	for (s = site ? site : p->sites; s; s = site ? NULL : s->next)
+		for (i = 0; i < DNS_SITE_SOCKS; i++)
+			dns_watch_close(p->loop, &s->ls[i].w);
+}
+
+int dns_site_detach(void *arg)
+{
+	struct dns_site *site = arg;
+
+	end_site(site->p, site);
 	return 0;
 }
 
-/* UDP and TCP on one port of addr (the kernel redirects both to the same port). */
-static int listen_pair(int family, int *udp, int *tcp, uint16_t *port)
+static int detach_all(void *arg)
 {
-	struct sockaddr_storage ss = { .ss_family = (sa_family_t)family };
-	struct sockaddr_in *s4 = (void *)&ss;
-	struct sockaddr_in6 *s6 = (void *)&ss;
-	socklen_t len = family == AF_INET ? sizeof(*s4) : sizeof(*s6);
-	int one = 1, tries, err = -EADDRINUSE;
-
-	for (tries = 0; tries < 16 && err == -EADDRINUSE; tries++) {
-		if (family == AF_INET) {
-			s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-			s4->sin_port = 0;
-		} else {
-			s6->sin6_addr = in6addr_loopback;
-			s6->sin6_port = 0;
-		}
-		*udp = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		*tcp = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (*udp < 0 || *tcp < 0)
-			goto fail;
-		if (family == AF_INET6) {
-			setsockopt(*udp, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-			setsockopt(*tcp, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		}
-		len = family == AF_INET ? sizeof(*s4) : sizeof(*s6);
-		if (bind(*udp, (struct sockaddr *)&ss, len) ||
-		    getsockname(*udp, (struct sockaddr *)&ss, &len))
-			goto fail;
-		if (!bind(*tcp, (struct sockaddr *)&ss, len) && !listen(*tcp, 64)) {
-			*port = ntohs(family == AF_INET ? s4->sin_port : s6->sin6_port);
-			return 0;
-		}
-fail:
-		err = -errno;
-		if (*udp >= 0)
-			close(*udp);
-		if (*tcp >= 0)
-			close(*tcp);
-		*udp = *tcp = -1;
-	}
-	return err;
+	end_site(arg, NULL);
+	return 0;
 }
 
 static int copy_image(struct ag_image *dst, const struct ag_image *src)
@@ -585,9 +543,10 @@ static int copy_image(struct ag_image *dst, const struct ag_image *src)
 int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id,
 		    const struct ag_image *img, int notify_fd)
 {
+	struct dns_socks socks;
 	struct dns_proxy *p;
-	uint16_t port4 = 0, port6 = 0;
-	int i, err;
+	struct stat st;
+	int err;
 
 	if (!img || img->size < sizeof(struct ag_image_hdr))
 		return -EINVAL;
@@ -597,33 +556,28 @@ int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id
 	p->loader = l;
 	p->cgroup_id = cgroup_id;
 	p->notify_fd = notify_fd;
-	for (i = 0; i < S_COUNT; i++)
-		p->ls[i] = (struct listener){ .w = { .fd = -1, .fn = on_listener }, .p = p };
 	pthread_mutex_init(&p->img_lock, NULL);
 	p->nup = dns_upstreams("/etc/resolv.conf", p->up, DNS_FWD_MAX_UPSTREAMS);
 	err = dns_decisions_new(&p->dec);
 	if (!err)
 		err = copy_image(&p->img, img);
+	if (!err)
+		err = dns_loop_get(&p->loop);
 	if (err)
 		goto fail;
-	/* Here, in the caller's thread: the sockets belong to its network namespace. */
-	err = listen_pair(AF_INET, &p->ls[S_UDP4].w.fd, &p->ls[S_TCP4].w.fd, &port4);
+	/* The caller's own namespace (exec's agent starts there), whatever it holds. */
+	if (stat("/proc/thread-self/ns/net", &st)) {
+		err = -errno;
+		goto fail;
+	}
+	err = dns_netns_listen(-1, &socks);
+	if (!err)
+		err = dns_site_add(p, &socks, st.st_dev, st.st_ino);
+	/* The policy has a proxy: lookups from namespaces it does not serve are recorded. */
+	if (!err)
+		err = loader_dns_register(l, cgroup_id, 0, 0, 0);
 	if (err)
 		goto fail;
-	/* No IPv6 on the host: IPv6 resolvers then get no answer, IPv4 ones still do. */
-	listen_pair(AF_INET6, &p->ls[S_UDP6].w.fd, &p->ls[S_TCP6].w.fd, &port6);
-	err = dns_loop_get(&p->loop);
-	if (err)
-		goto fail;
-	err = dns_loop_call(p->loop, attach, p);
-	if (err)
-		goto fail;
-	p->attached = 1;
-	err = loader_dns_register(l, cgroup_id, port4, port6);
-	if (err)
-		goto fail;
-	p->port4 = port4;
-	p->port6 = port6;
 	*out = p;
 	return 0;
 fail:
@@ -633,8 +587,13 @@ fail:
 
 void dns_proxy_ports(const struct dns_proxy *p, uint16_t *port4, uint16_t *port6)
 {
-	*port4 = p->port4;
-	*port6 = p->port6;
+	*port4 = p->sites ? p->sites->port4 : 0;
+	*port6 = p->sites ? p->sites->port6 : 0;
+}
+
+int dns_proxy_namespaces(const struct dns_proxy *p)
+{
+	return p->nsites;
 }
 
 int dns_proxy_set_image(struct dns_proxy *p, const struct ag_image *img)
@@ -671,21 +630,17 @@ uint64_t dns_proxy_take_busy(struct dns_proxy *p)
 
 void dns_proxy_stop(struct dns_proxy *p)
 {
-	int i;
-
 	if (!p || p->stopped)
 		return;
 	p->stopped = 1;
-	loader_dns_unregister(p->loader, p->cgroup_id);
-	if (p->attached)
-		dns_loop_call(p->loop, detach, p);
-	p->attached = 0;
-	if (p->loop)
+	loader_dns_unregister(p->loader, p->cgroup_id, LOADER_DNS_ALL);
+	if (p->loop) {
+		dns_loop_call(p->loop, detach_all, p);
 		dns_loop_put(p->loop);
+	}
 	p->loop = NULL;
-	for (i = 0; i < S_COUNT; i++)
-		if (p->ls[i].w.fd >= 0)
-			close(p->ls[i].w.fd);
+	while (p->sites)
+		dns_site_remove(p, p->sites);
 }
 
 void dns_proxy_free(struct dns_proxy *p)

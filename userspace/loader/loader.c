@@ -503,7 +503,7 @@ int loader_remove(struct loader *l, uint64_t cgroup_id)
 		goto unlock;
 	}
 	bpf_map_delete_elem(FD(l, streams), &cgroup_id); /* most policies have none */
-	loader_dns_unregister(l, cgroup_id);
+	loader_dns_unregister(l, cgroup_id, LOADER_DNS_ALL);
 	loader_forget(l, cgroup_id);
 	err = read_state(l, &st);
 	if (err)

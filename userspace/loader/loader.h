@@ -93,19 +93,29 @@ int loader_remove(struct loader *l, uint64_t cgroup_id);
 int loader_gc(struct loader *l, const char *cgroup_root);
 
 /*
- * DNS (docs/network.md): UDP and TCP to port 53 from the cgroup's tasks go to
- * the proxy at 127.0.0.1:port4 / [::1]:port6 (host order) while registered;
- * confined tasks without a registered proxy get no DNS. loader_learn() lets
- * the cgroup reach addr until expires_ns (CLOCK_BOOTTIME) as learned from
- * name; loader_forget() drops all it learned (loader_remove() does both).
+ * DNS (docs/network.md): UDP and TCP to port 53 from the cgroup's tasks in the
+ * network namespace netns (its cookie, SO_NETNS_COOKIE) go to the proxy at
+ * 127.0.0.1:port4 / [::1]:port6 (host order) of that namespace while
+ * registered; netns 0 registers the policy as having a proxy (ports 0).
+ * Confined tasks without a registered proxy get no DNS; in a namespace it
+ * does not serve, their lookups are refused and recorded (AG_RULE_NO_PROXY).
+ * loader_dns_unregister(..., LOADER_DNS_ALL) removes every namespace of the
+ * cgroup. loader_learn() lets the cgroup reach addr until expires_ns
+ * (CLOCK_BOOTTIME) as learned from name; loader_forget() drops all it learned
+ * (loader_remove() does both).
  */
-int loader_dns_register(struct loader *l, uint64_t cgroup_id, uint16_t port4, uint16_t port6);
-int loader_dns_unregister(struct loader *l, uint64_t cgroup_id);
+#define LOADER_DNS_ALL UINT64_MAX
+int loader_dns_register(struct loader *l, uint64_t cgroup_id, uint64_t netns, uint16_t port4,
+			uint16_t port6);
+int loader_dns_unregister(struct loader *l, uint64_t cgroup_id, uint64_t netns);
 int loader_learn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16], const char *name,
 		 size_t name_len, uint64_t expires_ns);
 int loader_forget(struct loader *l, uint64_t cgroup_id);
-/* The task that last sent DNS from local port (host order) of a redirected socket; -ENOENT. */
-int loader_dns_client(struct loader *l, int family, int proto, uint16_t port,
+/*
+ * The task that last sent DNS from local port (host order) of a redirected
+ * socket in namespace netns; -ENOENT.
+ */
+int loader_dns_client(struct loader *l, uint64_t netns, int family, int proto, uint16_t port,
 		      struct ag_dns_client *out);
 
 /* Cgroup ids that have a policy, at most max of them; returns the total count. */

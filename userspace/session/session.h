@@ -66,6 +66,8 @@ struct session_log {
 	void (*error)(void *ctx, int err); /* a write failed, with another error than the last */
 	/* a DNS proxy refused n queries or connections for want of room (dns_proxy.h limits) */
 	void (*busy)(void *ctx, const char *cgroup, uint64_t n);
+	/* a DNS proxy could not set sockets up in a network namespace of the cgroup's tasks */
+	void (*dns_error)(void *ctx, const char *cgroup, int err);
 	void *ctx; /* for name and error */
 	int err; /* the last write's result */
 	int first_err; /* the first write error, 0 while there is none */
@@ -75,7 +77,10 @@ struct session_log {
 
 /* Notes the result of a write to log->audit (see err, first_err, error). */
 void session_log_note(struct session_log *log, int err);
-/* One decision (kernel or DNS proxy) as a chained record; size as received. */
+/*
+ * One decision (kernel or DNS proxy) as a chained record; size as received.
+ * A notice (AG_ACT_NETNS) is not a decision: not written.
+ */
 void session_log_event(struct session_log *log, const struct ag_event *ev, size_t size);
 /* lost events as a gap record (nothing when lost is 0). */
 int session_log_gap(struct session_log *log, uint64_t lost);
@@ -95,7 +100,10 @@ struct session {
 	uint64_t cgroup_id;
 	struct dns_proxy *dns; /* NULL: none (the cgroup gets no DNS) */
 	int dns_notify_fd; /* an eventfd the proxy writes when it queues a decision, or -1 */
+	int64_t next_sweep_ms; /* CLOCK_MONOTONIC: when the proxy's namespaces are next swept */
 };
+
+#define SESSION_SWEEP_MS 1000
 
 /*
  * Loads and compiles the policy file path; mode_req (enum ag_mode) replaces
@@ -117,6 +125,21 @@ int session_subscribe(struct session *s);
 int session_install(struct session *s, const struct ag_image *img);
 /* Starts the cgroup's DNS proxy, or gives the running one img (a reload). */
 int session_start_dns(struct session *s, const struct ag_image *img);
+/*
+ * A kernel event of the session's policy: decisions are written after the
+ * proxy's decisions taken before them. A notice of a network namespace the
+ * proxy does not serve (AG_ACT_NETNS), or a lookup refused for that reason
+ * (AG_RULE_NO_PROXY), has the proxy serve the task's namespace.
+ */
+void session_event(struct session *s, const struct ag_event *ev, size_t size);
+/* The part of session_event that serves a namespace (the daemon logs events itself). */
+void session_serve_dns(struct session *s, const struct ag_event *ev);
+/*
+ * The proxy serves the namespaces of the cgroup's tasks and gives up those
+ * none is in any more; at most every SESSION_SWEEP_MS (the kernel's notices
+ * serve new namespaces in between).
+ */
+void session_sweep_dns(struct session *s);
 /* The proxy's decisions taken at or before until_ns (CLOCK_BOOTTIME), and a gap for lost ones. */
 void session_drain_dns(struct session *s, uint64_t until_ns);
 /* The cgroup gets no DNS from now on; the queued decisions can still be drained. */

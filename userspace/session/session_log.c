@@ -26,7 +26,7 @@ void session_log_event(struct session_log *log, const struct ag_event *ev, size_
 	char exe[PATH_MAX], why[128];
 	int err;
 
-	if (!log->audit)
+	if (!log->audit || ev->action == AG_ACT_NETNS)
 		return;
 	log->name(log->ctx, ev, &ac.agent, &ac.container, &p);
 	/* Best effort: the task may have exited or exec'd since the decision. */

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* Walking a cgroup v2 subtree. Any thread; no shared state. */
+#ifndef AGENTGATE_UTIL_CGROUP_H
+#define AGENTGATE_UTIL_CGROUP_H
+
+#define CGROUP_ROOT "/sys/fs/cgroup" /* where agentgate expects the cgroup v2 mount */
+
+/*
+ * Calls fn(ctx, tid) for every thread of the cgroup directory dir and of
+ * every cgroup below it; fn's non-zero return stops the walk and is returned.
+ * A cgroup removed during the walk is skipped; dir itself missing: -ENOENT.
+ */
+int cgroup_threads(const char *dir, int (*fn)(void *ctx, int tid), void *ctx);
+
+#endif /* AGENTGATE_UTIL_CGROUP_H */
