@@ -119,7 +119,9 @@ struct ag_image_hdr {
 	 * of the cgroup is judged at once. docs/containers.md.
 	 */
 	__u8 on_exec;
-	__u8 reserved[3];
+	__u8 reserved;
+	/* Seconds an address learned from a DNS answer outlives its TTL (userspace's proxy). */
+	__u16 dns_grace_s;
 	__u8 policy_sha256[32]; /* of the policy source, includes resolved */
 	struct ag_dfa_hdr dfa[AG_CLASS_COUNT];
 };

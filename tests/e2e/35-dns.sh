@@ -21,6 +21,7 @@ else
 fi
 expect "unconfined: dnsmasq resolves" ok "$PROBE" resolve allowed.e2e.test
 
+DNS_GRACE=2 # the TTL tests below wait TTL + grace + 1 s
 pol=$(dns_policy dns <<EOP
   # busybox sh: agents of two processes, one resolving, the other connecting
   - action: shell_exec
@@ -157,6 +158,18 @@ expect "TTL 1 s: tcp connect after expiry denied" "ok EPERM" run "$pol" "$log" "
 expect "TTL 60 s: learned address still allowed after 4 s" "ok ok" run "$pol" "$log" "$PROBE" connect-name-twice allowed.e2e.test 8443 4 udp
 expect "TTL 1 s: resolving again learns it again" ok run "$pol" "$log" sh -c \
 	'"$1" connect-name short.e2e.test 8443 udp >&2 && sleep 4 && exec "$1" connect-name short.e2e.test 8443 udp' sh "$PROBE"
+
+# The default grace (60 s) covers clients that keep an answer past its TTL.
+DNS_GRACE=
+pol_grace=$(dns_policy dns-grace <<EOP
+  - action: network
+    domain: "short.e2e.test"
+    decision: allow
+EOP
+)
+log=$WORK/dns-grace.log
+expect "TTL 1 s, default grace: still allowed 4 s later (a client's cache)" "ok ok" run "$pol_grace" "$log" "$PROBE" connect-name-twice short.e2e.test 8443 4 udp
+DNS_GRACE=2
 
 # Ports of the domain rule apply to its learned addresses.
 log=$WORK/dns-ports.log

@@ -17,7 +17,8 @@
 #   dns_resolver_rules        the file_read rules getaddrinfo needs, as policy YAML lines to
 #                             put in a rules list (like probe_rules)
 #   dns_policy NAME <<EOP     policy NAME (kernel.sh): default deny, the probe's and the
-#                             resolver's rules, then the rules read from stdin
+#                             resolver's rules, then the rules read from stdin; with
+#                             DNS_GRACE set, its dns_grace
 # Settings: DNS_TTL (60), DNS_ADDR (127.0.0.53), DNS_LOG (the query log,
 # /tmp/dns-e2e.log), DNS_PID (/tmp/dns-e2e.pid), DNSMASQ (dnsmasq's path).
 
@@ -131,6 +132,7 @@ dns_policy() {
 	policy "$1" <<EOP
 version: "1.0"
 default: deny
+${DNS_GRACE:+dns_grace: $DNS_GRACE}
 rules:
 $(probe_rules)
 $(dns_resolver_rules)

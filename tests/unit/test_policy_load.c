@@ -122,6 +122,23 @@ static void test_default_deny_when_absent(void **state)
 	assert_int_equal(p->mode, AG_MODE_ENFORCE);
 	assert_string_equal(p->name, "name");
 	assert_int_equal(p->nrules, 0);
+	assert_int_equal(p->dns_grace_s, AG_DNS_GRACE_DEFAULT);
+	policy_free(p);
+}
+
+/* dns_grace reaches the compiled image, where the DNS proxy reads it. */
+static void test_dns_grace(void **state)
+{
+	static const char y[] = "dns_grace: 5\nrules: []\n", z[] = "dns_grace: 0\nrules: []\n";
+	struct ag_policy *p;
+	struct ag_error err;
+
+	(void)state;
+	assert_int_equal(policy_load_mem("g.yaml", y, strlen(y), NULL, &p, &err), 0);
+	assert_int_equal(p->dns_grace_s, 5);
+	policy_free(p);
+	assert_int_equal(policy_load_mem("g.yaml", z, strlen(z), NULL, &p, &err), 0);
+	assert_int_equal(p->dns_grace_s, 0);
 	policy_free(p);
 }
 
@@ -297,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_include_cycle),
 		cmocka_unit_test(test_fragment_keys),
 		cmocka_unit_test(test_sha),
+		cmocka_unit_test(test_dns_grace),
 		cmocka_unit_test(test_shipped_includes),
 	};
 

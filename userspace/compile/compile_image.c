@@ -43,6 +43,7 @@ int image_write(const struct ag_policy *p, struct dfa *const dfas[AG_CLASS_COUNT
 	h.size = (__u32)size;
 	h.mode = (__u8)p->mode;
 	h.default_allow = p->default_allow ? 1 : 0;
+	h.dns_grace_s = (__u16)p->dns_grace_s;
 	h.nrules = (__u16)p->nrules;
 	memcpy(h.policy_sha256, p->sha256, sizeof(h.policy_sha256));
 	off = (sizeof(h) + 3) & ~(size_t)3;

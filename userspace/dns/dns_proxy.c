@@ -86,14 +86,17 @@ static void record(struct dns_proxy *p, const struct dns_query *q, const struct 
 static void learn(struct dns_proxy *p, const struct dns_query *q, const uint8_t *ans, size_t len)
 {
 	struct dns_addr a[MAX_ADDRS];
-	uint64_t now = boot_ns(), ttl;
+	uint64_t now = boot_ns(), ttl, grace;
 	int n, i;
 
+	pthread_mutex_lock(&p->img_lock);
+	grace = ((const struct ag_image_hdr *)p->img.data)->dns_grace_s;
+	pthread_mutex_unlock(&p->img_lock);
 	n = dns_answer_addrs(ans, len, q, a, MAX_ADDRS);
 	for (i = 0; i < n; i++) {
 		ttl = a[i].ttl < DNS_MAX_TTL_S ? a[i].ttl : DNS_MAX_TTL_S;
 		loader_learn(p->loader, p->cgroup_id, a[i].addr, q->name, q->name_len,
-			     now + (ttl + DNS_GRACE_S) * 1000000000ull);
+			     now + (ttl + grace) * 1000000000ull);
 	}
 }
 

@@ -52,7 +52,6 @@
 #include "compile/compile.h"
 #include "loader/loader.h"
 
-#define DNS_GRACE_S 2 /* past the TTL: a connect right after the lookup must not race it */
 #define DNS_MAX_TTL_S 86400
 
 #define DNS_PROXY_MAX_FORWARDS 128

@@ -47,11 +47,20 @@ struct ag_policy {
 	char **search_path; /* trusted directories for bare command names */
 	size_t nsearch;
 	char **deny_env; /* environment variable names (a trailing '*': a prefix) no exec may carry */
+	/* seconds a learned address outlives its DNS answer's TTL (docs/network.md) */
+	unsigned int dns_grace_s;
 	size_t ndeny_env;
 	char **files; /* the policy file and every included file, for ag_loc */
 	size_t nfiles;
 	uint8_t sha256[32]; /* over the bytes of every file read, in load order */
 };
+
+/*
+ * Clients keep answers past their TTL (curl 60 s, Java 30 s): connects made
+ * from such a cache must not be denied. Cilium settled on 60 s as well.
+ */
+#define AG_DNS_GRACE_DEFAULT 60
+#define AG_DNS_GRACE_MAX 3600
 
 /* Errors meant for people: "file:line:col: what was expected". */
 struct ag_error {

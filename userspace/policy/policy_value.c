@@ -33,6 +33,25 @@ const char *val_mode(const char *s, enum ag_mode *mode)
 	return NULL;
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+const char *val_dns_grace(const char *s, unsigned int *out)
+{
+	unsigned long v = 0;
+	const char *c;
+
+	for (c = s; *c; c++) {
+		v = v * 10 + (unsigned long)(*c - '0');
+		if (!isdigit((unsigned char)*c) || v > AG_DNS_GRACE_MAX)
+			break;
+	}
+	if (!*s || *c)
+		return "whole seconds from 0 to " STR(AG_DNS_GRACE_MAX);
+	*out = (unsigned int)v;
+	return NULL;
+}
+
 /* Same bracket rules as the compiler (compile_glob.c): "[]" and "[!]" start with a literal ']'. */
 const char *val_glob(const char *s, size_t *off)
 {

@@ -35,7 +35,7 @@ static const char *const rule_keys_text[] = {
 };
 
 static const char *const policy_keys[] = {
-	"name", "version", "default", "mode", "search_path", "deny_env", "include", "rules",
+	"name", "version", "default", "mode", "search_path", "deny_env", "dns_grace", "include", "rules",
 };
 
 struct doc {
@@ -405,7 +405,18 @@ static int deny_env(struct doc *d, const yaml_node_t *n)
 	return 0;
 }
 
-enum { K_NAME, K_VERSION, K_DEFAULT, K_MODE, K_SEARCH, K_DENY_ENV, K_INCLUDE, K_RULES, K_COUNT };
+enum {
+	K_NAME,
+	K_VERSION,
+	K_DEFAULT,
+	K_MODE,
+	K_SEARCH,
+	K_DENY_ENV,
+	K_DNS_GRACE,
+	K_INCLUDE,
+	K_RULES,
+	K_COUNT
+};
 
 /* The keys of a policy (or of a fragment: include and rules only). */
 static int policy_map(struct doc *d, const yaml_node_t *map)
@@ -434,7 +445,7 @@ static int policy_map(struct doc *d, const yaml_node_t *map)
 		if (i == K_COUNT)
 			return fail(
 				d, node(d, pr->key),
-				"expected a policy key (name, version, default, mode, search_path, deny_env, include, rules), found '%s'",
+				"expected a policy key (name, version, default, mode, search_path, deny_env, dns_grace, include, rules), found '%s'",
 				key);
 		val[i] = node(d, pr->value);
 	}
@@ -477,6 +488,14 @@ static int policy_map(struct doc *d, const yaml_node_t *map)
 		err = deny_env(d, val[K_DENY_ENV]);
 		if (err)
 			return err;
+	}
+	if (val[K_DNS_GRACE]) {
+		err = scalar(d, val[K_DNS_GRACE], "dns_grace", &s);
+		if (err)
+			return err;
+		what = val_dns_grace(s, &p->dns_grace_s);
+		if (what)
+			return fail(d, val[K_DNS_GRACE], "expected %s, found '%s'", what, s);
 	}
 	/* Included rules come first, in include order, then the file's own rules. */
 	if (val[K_INCLUDE]) {
