@@ -78,7 +78,7 @@ const connect = (addr) => new Promise((ok) => {
 '
 
 # shellcheck disable=SC2086 # DOCKER_UNCONFINED is two words
-got=$(docker run --rm --runtime agentgate --name dns48 $DOCKER_UNCONFINED --user 1000:1000 \
+got=$(docker run --rm --runtime agentgate --cidfile "$WORK/cid" $DOCKER_UNCONFINED --user 1000:1000 \
 	-e AGENTGATE_POLICY=dns-agent "$IMG" /usr/bin/node -e "$AGENT_JS" 2>"$WORK/run.err")
 want="api=172.17.0.1 connect=ok other=EAI_AGAIN literal=EPERM"
 if [ "$got" = "$want" ]; then
@@ -86,18 +86,20 @@ if [ "$got" = "$want" ]; then
 else
 	fail "bridge network: the kernel's and the proxy's answers to the agent" "got '$got' ($(head -c 300 "$WORK/run.err"))"
 fi
+# Docker 20.10 gives its runtime no container name: records carry the container's id.
+cid=$(cat "$WORK/cid")
 wait_audit "bridge network: the lookup recorded, naming the container" '"domain":"api.e2e.test"' \
-	'"decision":"ALLOW"' '"container_name":"dns48"' '"comm":"node"'
+	'"decision":"ALLOW"' "\"container\":\"$cid\"" '"engine":"docker"' '"comm":"node"'
 wait_audit "bridge network: the connect recorded with its domain" '"domain":"api.e2e.test"' \
 	'"ip":"172.17.0.1"' '"port":8443' '"decision":"ALLOW"' '"reason":"the model API"'
 wait_audit "bridge network: the denied name recorded with its reason" '"domain":"other.e2e.test"' \
-	'"decision":"DENY"' '"reason":"only the model API"' '"container_name":"dns48"'
+	'"decision":"DENY"' '"reason":"only the model API"' "\"container\":\"$cid\""
 if dns_queried other.e2e.test; then
 	fail "bridge network: the denied name is not forwarded" "$(grep -F other.e2e.test "$DNS_LOG" | head -n 1)"
 else
 	pass "bridge network: the denied name is not forwarded"
 fi
-if grep -F '"rule":"no_dns_proxy"' "$AUDIT" | grep -qF '"container_name":"dns48"'; then
+if grep -F '"rule":"no_dns_proxy"' "$AUDIT" | grep -qF "\"container\":\"$cid\""; then
 	fail "bridge network: no lookup of the container went unserved" "$(grep -F no_dns_proxy "$AUDIT" | head -n 1)"
 else
 	pass "bridge network: no lookup of the container went unserved"
@@ -106,7 +108,7 @@ fi
 # --network none: no interface but loopback, so no DNS: refused in the kernel and recorded.
 before=$(grep -c 'api.e2e.test' "$DNS_LOG" 2>/dev/null)
 # shellcheck disable=SC2086 # DOCKER_UNCONFINED is two words
-got=$(docker run --rm --runtime agentgate --name dns48none --network none $DOCKER_UNCONFINED \
+got=$(docker run --rm --runtime agentgate --cidfile "$WORK/cid.none" --network none $DOCKER_UNCONFINED \
 	--user 1000:1000 -e AGENTGATE_POLICY=dns-agent "$IMG" /usr/bin/node -e \
 	'require("dns").lookup("api.e2e.test", { family: 4 }, (e, a) => console.log(e ? e.code : a))' \
 	2>"$WORK/none.err")
@@ -115,7 +117,7 @@ EAI_AGAIN | ENOTFOUND | EPERM) pass "--network none: the lookup fails ($got)" ;;
 *) fail "--network none: the lookup fails" "got '$got' ($(head -c 300 "$WORK/none.err"))" ;;
 esac
 wait_audit "--network none: the refused lookup is recorded" '"rule":"no_dns_proxy"' \
-	'"container_name":"dns48none"' '"port":53'
+	"\"container\":\"$(cat "$WORK/cid.none")\"" '"port":53' '"decision":"DENY"'
 after=$(grep -c 'api.e2e.test' "$DNS_LOG" 2>/dev/null)
 if [ "$after" = "$before" ]; then
 	pass "--network none: nothing forwarded"
