@@ -35,7 +35,7 @@ expect "assigned over the socket: denied" EPERM in_cgroup "$CGP/x" "$PROBE" open
 out=$(ctl status)
 printf '%s\n' "$out" | grep -q "/$CGP/x .*enforce .*runtime" && pass "status lists the runtime assignment" || fail "status lists the runtime assignment" "$out"
 printf '%s\n' "$out" | grep -q "programs .*file_open" && pass "status lists attached programs" || fail "status lists attached programs" "$out"
-printf '%s\n' "$out" | grep -q "dns proxy 127.0.0.1:[0-9]" && pass "status names the assignment's DNS proxy" || fail "status names the assignment's DNS proxy" "$out"
+printf '%s\n' "$out" | grep -q "dns proxy in [0-9]* network namespace" && pass "status names the assignment's DNS proxy" || fail "status names the assignment's DNS proxy" "$out"
 printf '%s\n' "$out" | grep -qF "$AUDIT" && pass "status names the audit log" || fail "status names the audit log" "$out"
 ctl status --json | grep -q '"events":[1-9]' && pass "status counts events written" || fail "status counts events written" "$(ctl status --json)"
 ctl status --json | grep -q '"errors":{' && pass "status reads the kernel's error counters" || fail "status reads the kernel's error counters" "$(ctl status --json)"

@@ -217,9 +217,8 @@ static void print_status(json_t *s)
 			    "error", &err);
 		printf("  %-24s %-20s %-8s %.16s %-7s %s\n", cg, name, mode, *sha ? sha : "-", src,
 		       path);
-		if (json_is_integer(json_object_get(p, "dns_port")))
-			printf("  %-24s dns proxy 127.0.0.1:%lld, %lld network namespace(s)\n", "",
-			       (long long)json_integer_value(json_object_get(p, "dns_port")),
+		if (json_is_integer(json_object_get(p, "dns_namespaces")))
+			printf("  %-24s dns proxy in %lld network namespace(s) of its tasks\n", "",
 			       (long long)json_integer_value(json_object_get(p, "dns_namespaces")));
 		else
 			printf("  %-24s dns proxy none: names do not resolve\n", "");

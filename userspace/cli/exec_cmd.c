@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +23,9 @@
 #include "cli.h"
 #include "loader/loader.h"
 #include "session/session.h"
+#include "util/cgroup.h"
 #include "util/file.h"
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
 #define CGROUP_PARENT CGROUP_ROOT "/agentgate"
 
 struct exec_args {
@@ -107,7 +108,7 @@ static int protect_files(struct loader *l, const char *const *paths, size_t n, b
 /* Child: join the cgroup, prove it, exec. Never returns. */
 static void run_child(const char *cgdir, char **cmd)
 {
-	char want[256], line[512];
+	char want[PATH_MAX + 8], line[PATH_MAX + 8];
 	int ok = 0, err;
 	FILE *f;
 

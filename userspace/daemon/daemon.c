@@ -19,6 +19,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -380,6 +381,20 @@ static int parse_args(int argc, char **argv, const char **config, int *foregroun
 	return -1;
 }
 
+/*
+ * The DNS proxies hold four sockets per network namespace they serve (one
+ * container each): the soft limit (1024 by default) goes up to the hard one.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit r;
+
+	if (!getrlimit(RLIMIT_NOFILE, &r) && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r); /* best effort: the limit stays as it was */
+	}
+}
+
 int cmd_daemon(int argc, char **argv)
 {
 	struct daemon d = { .cgroup_root_fd = -1, .dns_notify_fd = -1 };
@@ -406,6 +421,7 @@ int cmd_daemon(int argc, char **argv)
 	}
 	d.config_path = config;
 	d.verbose = verbose;
+	raise_nofile();
 	daemon_log_init(&d);
 	err = loader_check_support(msg, sizeof(msg));
 	if (err) {

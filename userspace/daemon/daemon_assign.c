@@ -199,6 +199,7 @@ static int commit(struct daemon *d, const struct daemon_assign_req *req, struct 
 		if (err)
 			daemon_log("%s: marking its running tasks: %s", cgroup, strerror(-err));
 	}
+	a->s.dns_own_netns = !req->container;
 	err = session_start_dns(&a->s, &pr->img);
 	if (err)
 		daemon_log("%s: DNS proxy: %s", cgroup, loader_strerror(err));

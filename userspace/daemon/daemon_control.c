@@ -86,17 +86,9 @@ json_t *daemon_status_json(struct daemon *d)
 		if (a->container)
 			json_object_set_new(e, "container", daemon_container_json(a->container));
 		/* No proxy: the cgroup gets no DNS (docs/network.md). */
-		if (a->s.dns) {
-			uint16_t p4, p6;
-
-			dns_proxy_ports(a->s.dns, &p4, &p6);
-			json_object_set_new(e, "dns_port", json_integer(p4));
-			json_object_set_new(e, "dns_namespaces",
-					    json_integer(dns_proxy_namespaces(a->s.dns)));
-		} else {
-			json_object_set_new(e, "dns_port", json_null());
-			json_object_set_new(e, "dns_namespaces", json_integer(0));
-		}
+		json_object_set_new(e, "dns_namespaces",
+				    a->s.dns ? json_integer(dns_proxy_namespaces(a->s.dns)) :
+					       json_null());
 		json_array_append_new(pol, e);
 	}
 	o = json_pack("{s:b, s:i, s:I, s:s, s:o, s:o, s:i, s:I, s:I, s:I, s:s, s:s, s:s}", "ok", 1,

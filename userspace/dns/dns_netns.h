@@ -23,10 +23,10 @@ struct dns_socks {
 /*
  * Listens in the namespace of netns_fd (an open /proc/PID/ns/net), or in the
  * caller's own with -1. Bound with IP_FREEBIND, so a namespace whose loopback
- * is still down is served once it is up. -ENETDOWN: the namespace has no
- * interface but loopback (a container run with --network none): it has no
- * network, so it gets no DNS either (a lookup answered there would be a way
- * out of it).
+ * is still down is served once it is up. -ENETDOWN: the namespace of netns_fd
+ * has no interface but loopback (a container run with --network none): it has
+ * no network, so it gets no DNS either (a lookup answered there would be a way
+ * out of it). The caller's own namespace is not asked that.
  */
 int dns_netns_listen(int netns_fd, struct dns_socks *out);
 

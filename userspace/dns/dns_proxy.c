@@ -10,7 +10,6 @@
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <ldns/ldns.h>
 #include "dns_decisions.h"
 #include "dns_forward.h"
@@ -546,9 +545,7 @@ static int copy_image(struct ag_image *dst, const struct ag_image *src)
 int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id,
 		    const struct ag_image *img, int notify_fd)
 {
-	struct dns_socks socks;
 	struct dns_proxy *p;
-	struct stat st;
 	int err;
 
 	if (!img || img->size < sizeof(struct ag_image_hdr))
@@ -566,16 +563,6 @@ int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id
 		err = copy_image(&p->img, img);
 	if (!err)
 		err = dns_loop_get(&p->loop);
-	if (err)
-		goto fail;
-	/* The caller's own namespace (exec's agent starts there), whatever it holds. */
-	if (stat("/proc/thread-self/ns/net", &st)) {
-		err = -errno;
-		goto fail;
-	}
-	err = dns_netns_listen(-1, &socks);
-	if (!err)
-		err = dns_site_add(p, &socks, st.st_dev, st.st_ino);
 	/* The policy has a proxy: lookups from namespaces it does not serve are recorded. */
 	if (!err)
 		err = loader_dns_register(l, cgroup_id, 0, 0, 0);
@@ -586,12 +573,6 @@ int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id
 fail:
 	dns_proxy_free(p);
 	return err;
-}
-
-void dns_proxy_ports(const struct dns_proxy *p, uint16_t *port4, uint16_t *port6)
-{
-	*port4 = p->sites ? p->sites->port4 : 0;
-	*port6 = p->sites ? p->sites->port6 : 0;
 }
 
 int dns_proxy_namespaces(const struct dns_proxy *p)

@@ -62,33 +62,31 @@
 struct dns_proxy;
 
 /*
- * Listens on 127.0.0.1 and ::1 (free ports), registers with the kernel; img is
- * copied. notify_fd (an eventfd, or -1) is written to when a decision is queued.
+ * Registers the policy as having a proxy with the kernel; img is copied.
+ * notify_fd (an eventfd, or -1) is written to when a decision is queued. It
+ * listens in no namespace yet (dns_proxy_serve, dns_proxy_sweep).
  */
 int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id,
 		    const struct ag_image *img, int notify_fd);
 
 /*
- * Where it listens in the owner's namespace: 127.0.0.1:port4 and [::1]:port6
- * (0: not listening on IPv6).
- */
-void dns_proxy_ports(const struct dns_proxy *p, uint16_t *port4, uint16_t *port6);
-
-/*
- * Network namespaces (docs/network.md). The proxy serves the owner's own from
- * the start, and another once it has sockets there: the kernel refuses (and
- * records) lookups from a namespace it does not serve.
+ * Network namespaces (docs/network.md). The proxy serves a namespace once it
+ * has sockets there (on 127.0.0.1 and ::1, free ports): the kernel refuses
+ * (and records) lookups from a namespace it does not serve.
  *
- * dns_proxy_serve: the namespace task tid is in, unless served already (0);
+ * dns_proxy_serve: the namespace task tid is in (0: the caller thread's),
+ * unless served already (0);
  * 1 when its sockets were set up now, -ENETDOWN when it has no interface but
  * loopback (not served, and not tried again for DNS_UNSERVED_RETRY_MS),
  * -ESRCH when the task is gone.
  *
  * dns_proxy_sweep: the namespaces of every thread of the cgroup directory
- * cgroup_dir and below are served; those none of them is in any more (but
- * the owner's) are given up. 0, or the first error met.
+ * cgroup_dir and below are served; those none of them is in any more are
+ * given up (a socket keeps its namespace alive). 0, or the first error met.
  */
 int dns_proxy_serve(struct dns_proxy *p, int tid);
+/* The owner's own namespace, served from now on whatever the sweep finds there. */
+int dns_proxy_serve_own(struct dns_proxy *p);
 int dns_proxy_sweep(struct dns_proxy *p, const char *cgroup_dir);
 /* How many namespaces it serves. */
 int dns_proxy_namespaces(const struct dns_proxy *p);

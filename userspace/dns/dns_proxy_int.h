@@ -39,6 +39,7 @@ struct dns_site {
 	uint16_t port4, port6;
 	int attached; /* the loop serves its listeners */
 	int seen; /* by the sweep under way */
+	int keep; /* never given up by the sweep (dns_proxy_serve_own) */
 	struct dns_listener ls[DNS_SITE_SOCKS];
 };
 
@@ -62,7 +63,7 @@ struct dns_proxy {
 	int stopped; /* owner only */
 
 	/* The owner's: */
-	struct dns_site *sites; /* the first one is in the owner's own namespace */
+	struct dns_site *sites;
 	int nsites;
 	struct dns_unserved unserved[DNS_UNSERVED_MAX];
 	int unserved_next;

@@ -96,13 +96,12 @@ static struct dns_unserved *unserved_of(struct dns_proxy *p, dev_t dev, ino_t in
 	return NULL;
 }
 
-/* Serves the namespace /proc/TID/ns/net names, stat()ed as st; 1 when set up now. */
-static int serve_ns(struct dns_proxy *p, int tid, const struct stat *st)
+/* Serves the namespace of path (/proc/TID/ns/net), stat()ed as st; 1 when set up now. */
+static int serve_ns(struct dns_proxy *p, const char *path, const struct stat *st)
 {
 	struct dns_unserved *u;
 	struct dns_socks socks;
-	struct stat fst;
-	char path[64];
+	struct stat fst, own;
 	int fd, err;
 
 	if (site_of(p, st->st_dev, st->st_ino))
@@ -110,7 +109,6 @@ static int serve_ns(struct dns_proxy *p, int tid, const struct stat *st)
 	u = unserved_of(p, st->st_dev, st->st_ino);
 	if (u && clock_now_ms() < (int64_t)u->until_ms)
 		return -ENETDOWN;
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
@@ -124,8 +122,18 @@ static int serve_ns(struct dns_proxy *p, int tid, const struct stat *st)
 		close(fd);
 		return 0;
 	}
+	/*
+	 * agentgate's own namespace is served whatever its interfaces: the
+	 * upstream queries leave from it anyway (a resolver on its loopback).
+	 */
+	if (!stat("/proc/thread-self/ns/net", &own) && own.st_dev == fst.st_dev &&
+	    own.st_ino == fst.st_ino) {
+		close(fd);
+		fd = -1;
+	}
 	err = dns_netns_listen(fd, &socks);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	if (err == -ENETDOWN) {
 		u = &p->unserved[p->unserved_next++ % DNS_UNSERVED_MAX];
 		*u = (struct dns_unserved){ .dev = fst.st_dev,
@@ -146,10 +154,31 @@ int dns_proxy_serve(struct dns_proxy *p, int tid)
 
 	if (p->stopped)
 		return -ESHUTDOWN;
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", tid);
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", tid);
+	else
+		snprintf(path, sizeof(path), "/proc/thread-self/ns/net");
 	if (stat(path, &st))
 		return errno == ENOENT ? -ESRCH : -errno;
-	return serve_ns(p, tid, &st);
+	return serve_ns(p, path, &st);
+}
+
+int dns_proxy_serve_own(struct dns_proxy *p)
+{
+	struct dns_site *site;
+	struct stat st;
+	int err;
+
+	if (stat("/proc/thread-self/ns/net", &st))
+		return -errno;
+	err = dns_proxy_serve(p, 0);
+	if (err < 0)
+		return err;
+	site = site_of(p, st.st_dev, st.st_ino);
+	if (!site)
+		return -ESRCH; /* the thread moved meanwhile: it never does */
+	site->keep = 1;
+	return 0;
 }
 
 struct sweep {
@@ -173,7 +202,7 @@ static int sweep_thread(void *ctx, int tid)
 		site->seen = 1;
 		return 0;
 	}
-	err = serve_ns(sw->p, tid, &st);
+	err = serve_ns(sw->p, path, &st);
 	if (err == 1 && (site = site_of(sw->p, st.st_dev, st.st_ino)))
 		site->seen = 1;
 	if (err < 0 && err != -ENETDOWN && err != -ESRCH && !sw->err)
@@ -194,10 +223,9 @@ int dns_proxy_sweep(struct dns_proxy *p, const char *cgroup_dir)
 	err = cgroup_threads(cgroup_dir, sweep_thread, &sw);
 	if (err)
 		return err; /* nothing is taken down on a partial view */
-	/* The first site, in the owner's namespace, stays: exec's agent starts there. */
-	for (s = p->sites ? p->sites->next : NULL; s; s = next) {
+	for (s = p->sites; s; s = next) {
 		next = s->next;
-		if (!s->seen)
+		if (!s->seen && !s->keep)
 			dns_site_remove(p, s);
 	}
 	return sw.err;

@@ -20,9 +20,9 @@
 #include "loader_int.h"
 #include "maps.h"
 #include "loader_state.h"
+#include "util/cgroup.h"
 
 #define DEFAULT_RINGBUF (2u << 20)
-#define CGROUP_ROOT "/sys/fs/cgroup"
 
 /* Each entry "ag_NAME", with a comment saying why that program must not be attached. */
 const char *const loader_exempt[] = { NULL };

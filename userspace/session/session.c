@@ -19,6 +19,7 @@ int session_init(struct session *s, struct loader *l, struct session_log *log, c
 	s->log = log;
 	s->cgroup_id = cgroup_id;
 	s->dns_notify_fd = dns_notify_fd;
+	s->dns_own_netns = 1;
 	s->cgroup = strdup(cgroup);
 	return s->cgroup ? 0 : -ENOMEM;
 }
@@ -106,6 +107,8 @@ int session_start_dns(struct session *s, const struct ag_image *img)
 	if (s->dns)
 		return dns_proxy_set_image(s->dns, img);
 	err = dns_proxy_start(&s->dns, s->loader, s->cgroup_id, img, s->dns_notify_fd);
+	if (!err && s->dns_own_netns)
+		err = dns_proxy_serve_own(s->dns);
 	/* The namespaces its tasks are in already (a container's, bound before its entrypoint). */
 	if (!err) {
 		s->next_sweep_ms = 0;

@@ -101,6 +101,13 @@ struct session {
 	struct dns_proxy *dns; /* NULL: none (the cgroup gets no DNS) */
 	int dns_notify_fd; /* an eventfd the proxy writes when it queues a decision, or -1 */
 	int64_t next_sweep_ms; /* CLOCK_MONOTONIC: when the proxy's namespaces are next swept */
+	/*
+	 * 1 (session_init's default): the proxy serves the owner's network
+	 * namespace from its start and for good, where exec's CMD and agents put
+	 * in an assigned cgroup start. 0 for a container: its tasks have a
+	 * namespace of their own (four sockets saved per container).
+	 */
+	int dns_own_netns;
 };
 
 #define SESSION_SWEEP_MS 1000
