@@ -40,7 +40,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard tests/f
 FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/cli/main.c,$(USER_SRCS)))
 HDRS := $(wildcard include/*.h userspace/*.h userspace/*/*.h)
 
-.PHONY: all deps test unit e2e fuzzers fuzz demo bench clean bpf-arm64
+.PHONY: all deps test unit e2e fuzzers fuzz demo bench bench-dns clean bpf-arm64
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -125,7 +125,7 @@ $(BUILD)/bench/bench_audit: tests/bench/bench_audit.c $(LIB_OBJS) $(HDRS)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
 # In-VM microbenchmarks (tests/bench/guest-bench.sh): standalone programs, no agentgate code.
-BENCH_VM_BINS := $(addprefix $(BUILD)/bench/,microbench landlock-run genpolicy)
+BENCH_VM_BINS := $(addprefix $(BUILD)/bench/,microbench landlock-run genpolicy dnsbench)
 $(BENCH_VM_BINS): $(BUILD)/bench/%: tests/bench/%.c
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
@@ -149,6 +149,11 @@ demo: deps
 
 bench: all $(BUILD)/bench/bench_compile $(BUILD)/bench/bench_audit $(BENCH_VM_BINS)
 	$(Q)tests/bench/run.sh
+	$(Q)tests/bench/dns.sh
+
+# The DNS proxy with 1, 100 and 1000 containers: its section of BENCHMARKS.md only.
+bench-dns: all $(BUILD)/bench/dnsbench
+	$(Q)tests/bench/dns.sh
 
 clean:
 	rm -rf $(BUILD)
