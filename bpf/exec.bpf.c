@@ -6,6 +6,7 @@
  */
 #include "lib/common.h"
 #include "lib/arch.h"
+#include "lib/path.h"
 
 #define FNV64_OFFSET 0xcbf29ce484222325ull
 #define FNV64_PRIME 0x100000001b3ull
@@ -285,6 +286,8 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 	if (!BPF_CORE_READ(bprm, file, f_path.dentry, d_hash.pprev) ||
 	    !BPF_CORE_READ(bprm, file, f_inode, __i_nlink))
 		return ag_refuse(t, &pol, AG_OP_ANON_EXEC, exe_len);
+	if (ag_foreign_mount(BPF_CORE_READ(bprm, file, f_path.mnt)))
+		return ag_refuse(t, &pol, AG_OP_DETACHED_MOUNT, exe_len);
 	argc = bprm->argc;
 
 	/* The caller's registers at syscall entry: execve(path, argv, envp), execveat(fd, ...). */

@@ -60,6 +60,8 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 	}
 	if (ag_agentgate_object(BPF_CORE_READ(file, f_path.dentry)))
 		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, len);
+	if (ag_foreign_mount(BPF_CORE_READ(file, f_path.mnt)))
+		return ag_refuse(t, &pol, AG_OP_DETACHED_MOUNT, len);
 	/* cgroup.procs of a cgroup outside the confined ones is the way out of confinement. */
 	if (wr && BPF_CORE_READ(file, f_inode, i_sb, s_magic) == CGROUP2_SUPER_MAGIC &&
 	    !ag_cgroup_dir_within(BPF_CORE_READ(file, f_path.dentry, d_parent), pol.cgroup_id))
@@ -85,6 +87,8 @@ static __always_inline int ag_write_op(__u32 hook, struct dentry *dentry,
 		return err > 0 ? 0 : err;
 	if (ag_agentgate_object(dentry))
 		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, ag_path_of(t, &pol, dentry, mnt));
+	if (mnt && ag_foreign_mount(mnt))
+		return ag_refuse(t, &pol, AG_OP_DETACHED_MOUNT, ag_path_of(t, &pol, dentry, mnt));
 	return ag_decide(t, &pol, AG_CLASS_FILE_WRITE, ag_path_of(t, &pol, dentry, mnt), 0);
 }
 

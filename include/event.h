@@ -55,6 +55,7 @@ enum ag_protect_op {
 	AG_OP_UNNAMED_WRITE, /* xattr/utimes change off the root filesystem: no path to judge */
 	AG_OP_CAPABILITY, /* a capability no agent needs (network admin, clock, modules, ...) */
 	AG_OP_SOURCE_ROUTE, /* IPv4 options or IPv6 routing headers: another first hop */
+	AG_OP_DETACHED_MOUNT, /* a file of a detached mount tree or another mount namespace */
 	AG_OP_COUNT,
 };
 

@@ -28,6 +28,25 @@ static __always_inline struct mount *ag_real_mount(const struct vfsmount *mnt)
 	return (void *)mnt - bpf_core_field_offset(struct mount, mnt);
 }
 
+#define AG_MNT_NS_INTERNAL (-22l) /* fs/mount.h: ERR_PTR(-EINVAL), pipefs, sockfs, ... */
+
+/*
+ * A mount outside the task's mount namespace: the tree open_tree(OPEN_TREE_CLONE)
+ * or fsmount() hands out, detached, in an anonymous namespace, or another
+ * namespace's mount. Paths there are relative to that tree's root: a clone of
+ * /secret shows /secret/key as /key, which rules cannot mean. Kernel-internal
+ * mounts (a pipe reopened through /proc/self/fd) belong to no namespace.
+ */
+static __always_inline int ag_foreign_mount(const struct vfsmount *mnt)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	void *ns = BPF_CORE_READ(ag_real_mount(mnt), mnt_ns);
+
+	if ((long)ns == AG_MNT_NS_INTERNAL)
+		return 0;
+	return ns != (void *)BPF_CORE_READ(task, nsproxy, mnt_ns);
+}
+
 static long ag_pathwalk_step(__u32 i, void *arg)
 {
 	struct ag_pathwalk *c = arg;

@@ -83,3 +83,32 @@ expect "SIGIO cannot kill a task outside" EPERM a sigio "$victim"
 kill -0 "$victim" 2>/dev/null && pass "the outside task lives" || fail "the outside task lives" "killed"
 audit "SIGIO refusal recorded as a signal" "$log" '"op":"signal"' "\"command\":\"pid $victim signal 9\"" '"decision":"DENY"'
 expect "SIGIO unconfined still works" ok "$ATTACK" sigio "$victim"
+
+# Detached mounts: under a deny-list policy, a clone of the denied tree (open_tree
+# OPEN_TREE_CLONE) shows /srv/h17/secret/key as /key, which no rule denies.
+mkdir -p /srv/h17/secret
+echo key >/srv/h17/secret/key
+pol_dl=$(policy hard-denylist <<EOP
+version: "1.0"
+default: allow
+rules:
+  - action: file_read
+    path: "/srv/h17/secret/**"
+    decision: deny
+    reason: "secrets"
+  - action: file_write
+    path: "/srv/h17/secret/**"
+    decision: deny
+    reason: "secrets"
+EOP
+)
+log_dl=$WORK/hard-denylist.log
+d() { run "$pol_dl" "$log_dl" "$ATTACK" "$@"; }
+expect "deny-list: the secret by its path is denied" EPERM d read /srv/h17/secret/key
+expect "detached clone of a denied tree: reading through it refused" EPERM d open-tree /srv/h17/secret key
+audit "detached clone: the refusal is recorded" "$log_dl" '"op":"detached_mount"' '"decision":"DENY"'
+expect "detached clone: unlinking through it refused" EPERM d open-tree-unlink /srv/h17/secret key
+[ -f /srv/h17/secret/key ] && pass "detached clone: the file is still there" || fail "detached clone: the file is still there" "removed"
+expect "detached clone unconfined still works" ok "$ATTACK" open-tree /srv/h17/secret key
+# Kernel-internal mounts are not detached ones: a pipe reopened through /proc/self/fd.
+expect "a pipe reopened through /proc/self/fd still reads" x run "$pol_dl" "$log_dl" sh -c 'echo x | cat /proc/self/fd/0'

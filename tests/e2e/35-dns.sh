@@ -10,8 +10,10 @@ CGP=e2e-d35
 trap daemon_cleanup EXIT
 
 # The real resolver. Addresses of denied names are known here, so a test can try them by
-# number. short.e2e.test lives 1 s; the others 60 s.
-if dns_start allowed.e2e.test=127.0.0.40 multi.e2e.test=127.0.0.41,127.0.0.42 \
+# number. short.e2e.test lives 1 s; the others 60 s. big.e2e.test has 40 addresses: its
+# answer (over 512 bytes) comes truncated over UDP, whole over TCP.
+big=$(i=1; while [ $i -le 40 ]; do printf '127.0.1.%d,' $i; i=$((i + 1)); done)
+if dns_start big.e2e.test="${big%,}" allowed.e2e.test=127.0.0.40 multi.e2e.test=127.0.0.41,127.0.0.42 \
 	denied.e2e.test=127.0.0.43 short.e2e.test=127.0.0.44/1 ports.e2e.test=127.0.0.45 \
 	a.glob.e2e.test=127.0.0.46 v6.e2e.test=fd00:a9::35 denied6.e2e.test=fd00:a9::36 \
 	2>"$WORK/dns.err"; then
@@ -35,6 +37,9 @@ pol=$(dns_policy dns <<EOP
     decision: allow
   - action: network
     domain: "short.e2e.test"
+    decision: allow
+  - action: network
+    domain: "big.e2e.test"
     decision: allow
   - action: network
     domain: "v6.e2e.test"
@@ -102,6 +107,14 @@ expect "name with two addresses: tcp connect to each" "ok 127.0.0.41 ok 127.0.0.
 audit "two addresses: first audited with the domain" "$log" '"decision":"ALLOW"' '"domain":"multi.e2e.test"' '"ip":"127.0.0.41"'
 audit "two addresses: second audited with the domain" "$log" '"decision":"ALLOW"' '"domain":"multi.e2e.test"' '"ip":"127.0.0.42"'
 expect "name with two addresses: udp sendto each" ok run "$pol" "$log" "$PROBE" connect-name multi.e2e.test 8443 sendto
+
+# A large answer: truncated over UDP (TC), asked again over TCP by the resolver library,
+# answered whole through the proxy, and every address of it learned.
+log=$WORK/dns-big.log
+n=$(run "$pol" "$log" "$PROBE" resolve big.e2e.test 4 2>/dev/null | grep -c '^127\.0\.1\.')
+if [ "$n" = 40 ]; then pass "answer over 512 bytes: all 40 addresses (TCP fallback)"; else fail "answer over 512 bytes: all 40 addresses (TCP fallback)" "$n addresses"; fi
+expect "answer over 512 bytes: the 40th address learned" ok run "$pol" "$log" sh -c \
+	'"$1" resolve big.e2e.test 4 >&2 && exec "$1" connect 127.0.1.40 8443' sh "$PROBE"
 
 # IPv6: an AAAA answer is learned like an A answer.
 log=$WORK/dns-v6.log
@@ -273,6 +286,25 @@ EOP
 	expect "daemon: 51 proxies: an allowed name resolves in the last" "ok 127.0.0.40" joined in_cgroup "$CGP/many/50" "$PROBE" resolve allowed.e2e.test
 	expect "daemon: 51 proxies: a denied name is refused in another" REFUSED in_cgroup "$CGP/many/25" "$PROBE" dns-query 127.0.0.99 denied.e2e.test A tcp
 	expect "daemon: 51 proxies: over TCP, an allowed name answered" "NOERROR 127.0.0.40" in_cgroup "$CGP/many/1" "$PROBE" dns-query 127.0.0.99 allowed.e2e.test A tcp
+	# A flood of lookups from one agent: another agent's lookups are still answered, and
+	# the daemon's threads stay as they are.
+	in_cgroup "$CGP/many/3" "$DNSFLOOD" 127.0.0.99 allowed.e2e.test 6 >"$WORK/flood.out" 2>&1 &
+	flood=$!
+	sleep 1
+	ok_n=0
+	i=0
+	while [ $i -lt 5 ]; do
+		[ "$(joined in_cgroup "$CGP/many/4" "$PROBE" resolve allowed.e2e.test)" = "ok 127.0.0.40" ] && ok_n=$((ok_n + 1))
+		i=$((i + 1))
+	done
+	wait "$flood"
+	echo "# flood: $(cat "$WORK/flood.out"); the other agent: $ok_n of 5 lookups answered"
+	if [ $ok_n = 5 ] && grep -q '^sent [1-9]' "$WORK/flood.out"; then
+		pass "daemon: one agent's flood does not starve another's lookups"
+	else
+		fail "daemon: one agent's flood does not starve another's lookups" "$ok_n of 5 answered; flood: $(cat "$WORK/flood.out")"
+	fi
+	if [ "$(threads)" = "$t1" ]; then pass "daemon: threads unchanged by a flood"; else fail "daemon: threads unchanged by a flood" "$(threads) threads, $t1 before"; fi
 else
 	fail "daemon starts with a DNS policy" "$(tail -n 3 "$D/daemon.err")"
 fi

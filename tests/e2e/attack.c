@@ -16,6 +16,9 @@
  *   attack connect-any PORT         TCP connect to 0.0.0.0:PORT (loopback, by another name)
  *   attack connect-any6 PORT        TCP connect to [::]:PORT
  *   attack read FILE                open(O_RDONLY) and read a byte
+ *   attack open-tree DIR FILE       open_tree(DIR, OPEN_TREE_CLONE), a detached copy of the
+ *                                   tree, then openat(it, FILE) and read a byte
+ *   attack open-tree-unlink DIR FILE  the same, then unlinkat(it, FILE)
  *   attack fork-read FILE           the same in a forked child, which never execs
  */
 #include <errno.h>
@@ -32,6 +35,8 @@
 #include <netinet/ip.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include "outcome.h"
 
 static int do_bpf_fds(void)
@@ -225,6 +230,30 @@ static int do_read(const char *path)
 	return report(0);
 }
 
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#define AG_OPEN_TREE_CLONE 1
+
+/* A file reached through a detached clone of DIR, where its path is "/FILE". */
+static int do_open_tree(const char *dir, const char *file, int unlink)
+{
+	char b;
+	int t, fd;
+
+	t = (int)syscall(SYS_open_tree, AT_FDCWD, dir, AG_OPEN_TREE_CLONE | O_CLOEXEC);
+	if (t < 0)
+		return report(errno);
+	if (unlink)
+		return report(unlinkat(t, file, 0) ? errno : 0);
+	fd = openat(t, file, O_RDONLY);
+	if (fd < 0)
+		return report(errno);
+	if (read(fd, &b, 1) < 0)
+		return report(errno);
+	return report(0);
+}
+
 static int do_fork_read(const char *path)
 {
 	int status;
@@ -269,6 +298,10 @@ int main(int argc, char **argv)
 		return do_connect_any(AF_INET6, argv[2]);
 	if (!strcmp(op, "read") && argc == 3)
 		return do_read(argv[2]);
+	if (!strcmp(op, "open-tree") && argc == 4)
+		return do_open_tree(argv[2], argv[3], 0);
+	if (!strcmp(op, "open-tree-unlink") && argc == 4)
+		return do_open_tree(argv[2], argv[3], 1);
 	if (!strcmp(op, "fork-read") && argc == 3)
 		return do_fork_read(argv[2]);
 	fprintf(stderr, "usage: see the comment at the top of tests/e2e/attack.c\n");

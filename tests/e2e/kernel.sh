@@ -5,6 +5,7 @@
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 AGENTGATE=${AGENTGATE:-$(command -v agentgate)}
 PROBE=${PROBE:-$(command -v probe)}
+DNSFLOOD=${DNSFLOOD:-$(command -v dnsflood)}
 WORK=$(mktemp -d /tmp/e2e.XXXXXX)
 
 pass() { echo "ok - $1"; }

@@ -65,6 +65,9 @@ static const char *const protect_ops[AG_OP_COUNT][2] = {
 				  "xattr and timestamp changes are judged on the root filesystem only" },
 	[AG_OP_CAPABILITY] = { "capability",
 			       "confined tasks may not use this capability (docs/enforcement.md)" },
+	[AG_OP_DETACHED_MOUNT] = { "detached_mount",
+				   "confined tasks may not open or execute files of detached mounts "
+				   "(open_tree, fsmount) or of another mount namespace" },
 	[AG_OP_SOURCE_ROUTE] = { "source_route",
 				 "confined tasks may not set IP options or routing headers" },
 };
