@@ -150,17 +150,19 @@ static int rmdir_entry(const char *path, const struct stat *sb, int type, struct
  * Ends whatever CMD left behind in the cgroup (cgroup.kill covers
  * descendants), then removes it and any cgroups CMD created below it.
  */
-static void remove_cgroup(const char *cgdir)
+/* 0 once the cgroup is gone; -EBUSY while tasks survive cgroup.kill (1 s of tries). */
+static int remove_cgroup(const char *cgdir)
 {
 	char path[300];
-	int i;
+	int i, gone;
 
 	snprintf(path, sizeof(path), "%s/cgroup.kill", cgdir);
-	for (i = 0; i < 100 && rmdir(cgdir) && errno == EBUSY; i++) {
+	for (i = 0; !(gone = !rmdir(cgdir) || errno == ENOENT) && i < 100; i++) {
 		file_write_str(path, "1");
 		nftw(cgdir, rmdir_entry, 16, FTW_DEPTH | FTW_PHYS);
 		usleep(10000);
 	}
+	return gone ? 0 : -EBUSY;
 }
 
 static void usage(void)
@@ -388,8 +390,9 @@ static void finish(struct exec_run *r)
 {
 	uint64_t lost;
 
-	remove_cgroup(r->cgdir); /* CMD's leftovers must not outlive its confinement */
-	r->cgdir[0] = '\0';
+	/* CMD's leftovers must not outlive its confinement. */
+	if (!remove_cgroup(r->cgdir))
+		r->cgdir[0] = '\0';
 	session_stop_dns(&r->s);
 	while (loader_poll(r->loader, 0) > 0)
 		;
@@ -406,8 +409,13 @@ static void cleanup(struct exec_run *r, int ret)
 	char msg[32];
 	int err;
 
-	if (r->cgdir[0])
-		remove_cgroup(r->cgdir);
+	/* Tasks that survived cgroup.kill keep the policy: never unconfined. */
+	if (r->cgdir[0] && remove_cgroup(r->cgdir)) {
+		fprintf(stderr, "agentgate: exec: tasks of the command survive in %s: its policy "
+				"stays installed\n",
+			r->cgdir);
+		r->installed = 0;
+	}
 	session_end_dns(&r->s);
 	if (r->installed) {
 		err = session_remove(&r->s);
