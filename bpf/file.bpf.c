@@ -225,6 +225,29 @@ int BPF_PROG(ag_inode_removexattr, void *idmap, struct dentry *dentry, const cha
 	return ag_inode_write_op(AG_HOOK_INODE_REMOVEXATTR, dentry);
 }
 
+/*
+ * 6.2 moved POSIX ACLs off inode_setxattr onto hooks of their own, which 6.1
+ * lacks: optional programs (userspace/loader: loader_optional), left out
+ * where the kernel has no such hook and inode_setxattr sees ACLs instead.
+ */
+SEC("lsm/inode_set_acl")
+int BPF_PROG(ag_inode_set_acl, void *idmap, struct dentry *dentry, const char *acl_name,
+	     void *kacl, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_inode_write_op(AG_HOOK_INODE_SET_ACL, dentry);
+}
+
+SEC("lsm/inode_remove_acl")
+int BPF_PROG(ag_inode_remove_acl, void *idmap, struct dentry *dentry, const char *acl_name,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return ag_inode_write_op(AG_HOOK_INODE_REMOVE_ACL, dentry);
+}
+
 /* utimes and friends; mode, owner and size changes were decided by the path hooks. */
 SEC("lsm/inode_setattr")
 int BPF_PROG(ag_inode_setattr)

@@ -163,6 +163,8 @@ struct ag_dns_client {
 	X(PATH_CHOWN, path_chown)                     \
 	X(INODE_SETXATTR, inode_setxattr)             \
 	X(INODE_REMOVEXATTR, inode_removexattr)       \
+	X(INODE_SET_ACL, inode_set_acl)               \
+	X(INODE_REMOVE_ACL, inode_remove_acl)         \
 	X(INODE_SETATTR, inode_setattr)               \
 	X(BPF, bpf)                                   \
 	X(PTRACE_ACCESS_CHECK, ptrace_access_check)   \

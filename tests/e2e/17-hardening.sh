@@ -110,5 +110,9 @@ audit "detached clone: the refusal is recorded" "$log_dl" '"op":"detached_mount"
 expect "detached clone: unlinking through it refused" EPERM d open-tree-unlink /srv/h17/secret key
 [ -f /srv/h17/secret/key ] && pass "detached clone: the file is still there" || fail "detached clone: the file is still there" "removed"
 expect "detached clone unconfined still works" ok "$ATTACK" open-tree /srv/h17/secret key
+# POSIX ACLs: 6.2+ sets them through inode_set_acl, not inode_setxattr.
+expect "POSIX ACL on a write-denied file refused" EPERM d acl /srv/h17/secret/key
+audit "POSIX ACL: recorded as a write" "$log_dl" '"path":"/srv/h17/secret/key"' '"action":"file_write"' '"decision":"DENY"' '"reason":"secrets"'
+expect "POSIX ACL unconfined still works" ok "$ATTACK" acl /srv/h17/secret/key
 # Kernel-internal mounts are not detached ones: a pipe reopened through /proc/self/fd.
 expect "a pipe reopened through /proc/self/fd still reads" x run "$pol_dl" "$log_dl" sh -c 'echo x | cat /proc/self/fd/0'

@@ -43,7 +43,12 @@ fi
 
 # "libbpf: sec 'lsm/bpf': found program 'ag_bpf' ..." -> link_bpf; .text holds subprograms.
 sed -n "s/^libbpf: sec '\([^']*\)': found program '\([^']*\)'.*/\1 \2/p" "$WORK/verbose" |
-	grep -v '^\.text ' | sed 's/^[^ ]* \(ag_\)\{0,1\}/link_/' | sort >"$WORK/programs"
+	grep -v '^\.text ' | sed 's/^[^ ]* \(ag_\)\{0,1\}/link_/' | sort >"$WORK/programs.all"
+# Optional programs (loader_optional: POSIX ACL hooks, 6.2+) where this kernel lacks the hook.
+for h in inode_set_acl inode_remove_acl; do
+	grep -q "bpf_lsm_$h" /sys/kernel/btf/vmlinux || echo "link_$h"
+done >"$WORK/absent"
+grep -vxF -f "$WORK/absent" "$WORK/programs.all" >"$WORK/programs" || true
 for f in "$pins"/link_*; do [ -e "$f" ] && echo "${f##*/}"; done | sort >"$WORK/links"
 np=$(wc -l <"$WORK/programs")
 nl=$(wc -l <"$WORK/links")

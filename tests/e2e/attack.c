@@ -19,6 +19,7 @@
  *   attack open-tree DIR FILE       open_tree(DIR, OPEN_TREE_CLONE), a detached copy of the
  *                                   tree, then openat(it, FILE) and read a byte
  *   attack open-tree-unlink DIR FILE  the same, then unlinkat(it, FILE)
+ *   attack acl FILE                 setxattr(system.posix_acl_access) with a minimal ACL
  *   attack fork-read FILE           the same in a forked child, which never execs
  */
 #include <errno.h>
@@ -37,6 +38,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include "outcome.h"
 
 static int do_bpf_fds(void)
@@ -254,6 +256,19 @@ static int do_open_tree(const char *dir, const char *file, int unlink)
 	return report(0);
 }
 
+/* The ACL its mode already says (owner, group, other: rw-, r--, r--), version 2. */
+static int do_acl(const char *path)
+{
+	static const unsigned char acl[] = {
+		2, 0, 0, 0, /* POSIX_ACL_XATTR_VERSION */
+		0x01, 0, 6, 0, 0xff, 0xff, 0xff, 0xff, /* ACL_USER_OBJ rw- */
+		0x04, 0, 4, 0, 0xff, 0xff, 0xff, 0xff, /* ACL_GROUP_OBJ r-- */
+		0x20, 0, 4, 0, 0xff, 0xff, 0xff, 0xff, /* ACL_OTHER r-- */
+	};
+
+	return report(setxattr(path, "system.posix_acl_access", acl, sizeof(acl), 0) ? errno : 0);
+}
+
 static int do_fork_read(const char *path)
 {
 	int status;
@@ -302,6 +317,8 @@ int main(int argc, char **argv)
 		return do_open_tree(argv[2], argv[3], 0);
 	if (!strcmp(op, "open-tree-unlink") && argc == 4)
 		return do_open_tree(argv[2], argv[3], 1);
+	if (!strcmp(op, "acl") && argc == 3)
+		return do_acl(argv[2]);
 	if (!strcmp(op, "fork-read") && argc == 3)
 		return do_fork_read(argv[2]);
 	fprintf(stderr, "usage: see the comment at the top of tests/e2e/attack.c\n");

@@ -93,7 +93,7 @@ static void test_roundtrip(void **state)
 		cfd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
 		if (cfd < 0 || control_peer_uid(cfd, &uid) || uid != getuid())
 			_exit(1);
-		if (control_recv(cfd, 2000, &got, msg, sizeof(msg)))
+		if (control_recv(cfd, 2000, CONTROL_MAX_LINE, &got, msg, sizeof(msg)))
 			_exit(2);
 		resp = json_pack("{s:b, s:O}", "ok", 1, "echo", json_object_get(got, "cmd"));
 		_exit(control_send(cfd, resp) ? 3 : 0);
@@ -117,15 +117,15 @@ static void test_recv_bad(void **state)
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(write(sv[1], "[1,2]\n", 6), 6);
-	assert_int_equal(control_recv(sv[0], 1000, &o, msg, sizeof(msg)), -EPROTO);
+	assert_int_equal(control_recv(sv[0], 1000, CONTROL_MAX_LINE, &o, msg, sizeof(msg)), -EPROTO);
 	assert_string_equal(msg, "not a JSON object");
 	assert_int_equal(write(sv[1], "{oops\n", 6), 6);
-	assert_int_equal(control_recv(sv[0], 1000, &o, msg, sizeof(msg)), -EPROTO);
+	assert_int_equal(control_recv(sv[0], 1000, CONTROL_MAX_LINE, &o, msg, sizeof(msg)), -EPROTO);
 	assert_memory_equal(msg, "not JSON", 8);
 	/* No newline and no EOF: the server gives up instead of hanging. */
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	assert_int_equal(write(sv[1], "{", 1), 1);
-	assert_int_equal(control_recv(sv[0], 100, &o, msg, sizeof(msg)), -ETIMEDOUT);
+	assert_int_equal(control_recv(sv[0], 100, CONTROL_MAX_LINE, &o, msg, sizeof(msg)), -ETIMEDOUT);
 	/* EOF ends a request without a newline. */
 	assert_int_equal(write(sv[1], "\"a\":1}", 6), 6);
 	shutdown(sv[1], SHUT_WR);
@@ -134,10 +134,10 @@ static void test_recv_bad(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(write(sv[1], "{\"a\":1}", 7), 7);
 	shutdown(sv[1], SHUT_WR);
-	assert_int_equal(control_recv(sv[0], 1000, &o, msg, sizeof(msg)), 0);
+	assert_int_equal(control_recv(sv[0], 1000, CONTROL_MAX_LINE, &o, msg, sizeof(msg)), 0);
 	assert_int_equal(json_integer_value(json_object_get(o, "a")), 1);
 	json_decref(o);
-	assert_int_equal(control_recv(sv[0], 1000, &o, msg, sizeof(msg)), -ENODATA);
+	assert_int_equal(control_recv(sv[0], 1000, CONTROL_MAX_LINE, &o, msg, sizeof(msg)), -ENODATA);
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -159,7 +159,7 @@ static void test_recv_too_long(void **state)
 		_exit(0);
 	}
 	close(sv[1]);
-	assert_int_equal(control_recv(sv[0], 2000, &o, msg, sizeof(msg)), -EMSGSIZE);
+	assert_int_equal(control_recv(sv[0], 2000, CONTROL_MAX_LINE, &o, msg, sizeof(msg)), -EMSGSIZE);
 	close(sv[0]);
 	waitpid(pid, NULL, 0);
 }

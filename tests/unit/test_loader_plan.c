@@ -87,6 +87,30 @@ static void test_exemptions_name_programs(void **state)
 				 loader_exempt[i]);
 }
 
+/*
+ * An optional program is an LSM program of the object; left out (its hook missing),
+ * it is absent, not planless: loading does not fail closed for it.
+ */
+static void test_optional(void **state)
+{
+	struct agentgate_bpf *skel = *state;
+	struct bpf_program *prog;
+	size_t i;
+
+	for (i = 0; loader_optional[i]; i++) {
+		prog = bpf_object__find_program_by_name(skel->obj, loader_optional[i]);
+		if (!prog)
+			fail_msg("loader_optional names %s, which the object lacks",
+				 loader_optional[i]);
+		assert_int_equal(bpf_program__type(prog), BPF_PROG_TYPE_LSM);
+		assert_int_equal(loader_attach_plan(prog), LOADER_ATTACH_LSM);
+		assert_int_equal(bpf_program__set_autoload(prog, false), 0);
+		assert_int_equal(loader_attach_plan(prog), LOADER_ATTACH_ABSENT);
+		assert_int_equal(bpf_program__set_autoload(prog, true), 0);
+	}
+	assert_true(i > 0);
+}
+
 /* A program of a type the loader cannot attach, or one not loaded, has no plan. */
 static void test_unattachable_has_no_plan(void **state)
 {
@@ -141,6 +165,7 @@ int main(void)
 						close_skel),
 		cmocka_unit_test_setup_teardown(test_exemptions_name_programs, open_skel,
 						close_skel),
+		cmocka_unit_test_setup_teardown(test_optional, open_skel, close_skel),
 		cmocka_unit_test_setup_teardown(test_unattachable_has_no_plan, open_skel,
 						close_skel),
 		cmocka_unit_test_setup_teardown(test_pin_names, open_skel, close_skel),

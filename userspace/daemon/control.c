@@ -65,7 +65,7 @@ int control_peer_uid(int fd, uid_t *uid)
 	return 0;
 }
 
-int control_recv(int fd, int timeout_ms, json_t **out, char *msg, size_t msgsz)
+int control_recv(int fd, int timeout_ms, size_t max, json_t **out, char *msg, size_t msgsz)
 {
 	int64_t deadline = clock_now_ms() + timeout_ms;
 	size_t len = 0;
@@ -75,15 +75,28 @@ int control_recv(int fd, int timeout_ms, json_t **out, char *msg, size_t msgsz)
 	ssize_t n;
 	int left, err = 0;
 
-	buf = malloc(CONTROL_MAX_LINE + 1);
+	size_t cap = 4096;
+	char *grown;
+
+	buf = malloc(cap + 1);
 	if (!buf)
 		return -ENOMEM;
 	while (!nl) {
-		if (len == CONTROL_MAX_LINE) {
+		if (len == max) {
 			err = -EMSGSIZE;
 			break;
 		}
-		n = read(fd, buf + len, CONTROL_MAX_LINE - len);
+		/* Grown as the message arrives: most are a few hundred bytes. */
+		if (len == cap) {
+			cap = cap * 2 < max ? cap * 2 : max;
+			grown = realloc(buf, cap + 1);
+			if (!grown) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = grown;
+		}
+		n = read(fd, buf + len, cap - len);
 		if (n > 0) {
 			nl = memchr(buf + len, '\n', (size_t)n);
 			len += (size_t)n;
@@ -195,7 +208,7 @@ int control_call(const char *path, const json_t *req, json_t **resp, char *msg, 
 	serr = control_send(fd, req);
 	shutdown(fd, SHUT_WR);
 	/* Read even when sending failed: a refusal is answered before the request is read. */
-	err = control_recv(fd, 60 * 1000, resp, msg, msgsz);
+	err = control_recv(fd, 60 * 1000, CONTROL_MAX_ANSWER, resp, msg, msgsz);
 	if (err && serr)
 		snprintf(msg, msgsz, "sending to %s: %s", path, strerror(-serr));
 	else if (err == -ENODATA)

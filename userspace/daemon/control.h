@@ -16,7 +16,9 @@
 #include <sys/types.h>
 #include <jansson.h>
 
-#define CONTROL_MAX_LINE (64 * 1024)
+#define CONTROL_MAX_LINE (64 * 1024) /* a request */
+/* An answer: status lists every assignment (about 400 bytes each, AG_MAX_POLICIES of them). */
+#define CONTROL_MAX_ANSWER (16 * 1024 * 1024)
 #define CONTROL_TIMEOUT_MS 5000
 
 /* Creates the socket's directory (0700) if needed, replaces a stale socket, listens. */
@@ -27,9 +29,9 @@ int control_peer_uid(int fd, uid_t *uid);
 
 /*
  * One JSON object from fd, ended by a newline or EOF, within timeout_ms.
- * -EPROTO: not a JSON object (msg says why); -EMSGSIZE: longer than CONTROL_MAX_LINE.
+ * -EPROTO: not a JSON object (msg says why); -EMSGSIZE: longer than max bytes.
  */
-int control_recv(int fd, int timeout_ms, json_t **out, char *msg, size_t msgsz);
+int control_recv(int fd, int timeout_ms, size_t max, json_t **out, char *msg, size_t msgsz);
 /* o as one compact line. */
 int control_send(int fd, const json_t *o);
 

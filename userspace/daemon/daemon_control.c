@@ -168,7 +168,8 @@ void daemon_control_serve(struct daemon *d, int cfd)
 				     "socket (you are uid %u)",
 				     (unsigned int)uid);
 		daemon_log("control: refused a client with uid %u", (unsigned int)uid);
-	} else if ((err = control_recv(cfd, CONTROL_TIMEOUT_MS, &req, msg, sizeof(msg)))) {
+	} else if ((err = control_recv(cfd, CONTROL_TIMEOUT_MS, CONTROL_MAX_LINE, &req, msg,
+				      sizeof(msg)))) {
 		resp = control_error("bad request: %s", msg);
 	} else if (json_unpack(req, "{s:s}", "cmd", &cmd)) {
 		resp = control_error("bad request: no \"cmd\" string");

@@ -24,9 +24,6 @@
 
 #define DEFAULT_RINGBUF (2u << 20)
 
-/* Each entry "ag_NAME", with a comment saying why that program must not be attached. */
-const char *const loader_exempt[] = { NULL };
-
 static int verbose_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	return vfprintf(stderr, fmt, ap);
@@ -48,27 +45,6 @@ static uint64_t object_hash(void)
 	for (i = 0; i < n; i++)
 		h = (h ^ p[i]) * 0x100000001b3ull;
 	return h ^ AG_MAPS_VERSION;
-}
-
-enum loader_attach loader_attach_plan(const struct bpf_program *prog)
-{
-	const char *name = bpf_program__name(prog);
-	size_t i;
-
-	for (i = 0; loader_exempt[i]; i++)
-		if (!strcmp(loader_exempt[i], name))
-			return LOADER_ATTACH_EXEMPT;
-	if (!bpf_program__autoload(prog))
-		return LOADER_ATTACH_NONE; /* not even loaded: it could not be attached */
-	switch (bpf_program__type(prog)) {
-	case BPF_PROG_TYPE_LSM:
-		return bpf_program__expected_attach_type(prog) == BPF_LSM_MAC ? LOADER_ATTACH_LSM :
-										LOADER_ATTACH_NONE;
-	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
-		return LOADER_ATTACH_CGROUP;
-	default:
-		return LOADER_ATTACH_NONE;
-	}
 }
 
 static int pin_path(const char *kind, const char *name, char *path, size_t size)
@@ -187,6 +163,7 @@ static int check_links(struct bpf_object *obj)
 	bpf_object__for_each_program(prog, obj) {
 		switch (loader_attach_plan(prog)) {
 		case LOADER_ATTACH_EXEMPT:
+		case LOADER_ATTACH_ABSENT:
 			continue;
 		case LOADER_ATTACH_NONE:
 			return -ENOLINK;
@@ -278,6 +255,7 @@ static int attach_and_pin(struct bpf_program *prog, int cg_fd)
 		return err;
 	switch (loader_attach_plan(prog)) {
 	case LOADER_ATTACH_EXEMPT:
+	case LOADER_ATTACH_ABSENT:
 		return 0;
 	case LOADER_ATTACH_LSM:
 		link = bpf_program__attach(prog);
@@ -363,7 +341,9 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 		err = -errno;
 		goto fail;
 	}
-	err = loader_lock(l);
+	err = loader_skip_absent(l->skel->obj);
+	if (!err)
+		err = loader_lock(l);
 	if (err)
 		goto fail;
 	err = ensure_bpffs();

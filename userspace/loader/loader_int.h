@@ -24,6 +24,7 @@ enum loader_attach {
 	LOADER_ATTACH_LSM, /* BPF_PROG_TYPE_LSM, BPF_LSM_MAC: bpf_program__attach() */
 	LOADER_ATTACH_CGROUP, /* BPF_PROG_TYPE_CGROUP_SOCK_ADDR: attached to the cgroup v2 root */
 	LOADER_ATTACH_EXEMPT, /* named in loader_exempt[]: loaded, deliberately left unattached */
+	LOADER_ATTACH_ABSENT, /* named in loader_optional[], its hook missing here: not loaded */
 };
 
 /*
@@ -31,6 +32,17 @@ enum loader_attach {
  * that is not attachable and not listed here makes loading fail. None today.
  */
 extern const char *const loader_exempt[];
+
+/*
+ * Programs of hooks only newer kernels have, each with what covers the case on
+ * older ones; NULL-terminated. Where the running kernel lacks the hook (no
+ * bpf_lsm_HOOK in its BTF) the program is not loaded; anywhere else it must
+ * attach like any other.
+ */
+extern const char *const loader_optional[];
+
+/* Marks the optional programs whose hook the running kernel lacks as not to be loaded. */
+int loader_skip_absent(struct bpf_object *obj);
 
 /* How the loader attaches prog (of an opened or loaded object). */
 enum loader_attach loader_attach_plan(const struct bpf_program *prog);
