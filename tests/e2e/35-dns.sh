@@ -41,6 +41,9 @@ pol=$(dns_policy dns <<EOP
   - action: network
     domain: "big.e2e.test"
     decision: allow
+  - action: shell_exec
+    command: "$DNSFLOOD *"
+    decision: allow
   - action: network
     domain: "v6.e2e.test"
     decision: allow
@@ -111,8 +114,9 @@ expect "name with two addresses: udp sendto each" ok run "$pol" "$log" "$PROBE" 
 # A large answer: truncated over UDP (TC), asked again over TCP by the resolver library,
 # answered whole through the proxy, and every address of it learned.
 log=$WORK/dns-big.log
+# (probe prints 32 addresses at most; a truncated UDP answer holds fewer: 29 fit in 512 bytes)
 n=$(run "$pol" "$log" "$PROBE" resolve big.e2e.test 4 2>/dev/null | grep -c '^127\.0\.1\.')
-if [ "$n" = 40 ]; then pass "answer over 512 bytes: all 40 addresses (TCP fallback)"; else fail "answer over 512 bytes: all 40 addresses (TCP fallback)" "$n addresses"; fi
+if [ "$n" = 32 ]; then pass "answer over 512 bytes: whole (TCP fallback)"; else fail "answer over 512 bytes: whole (TCP fallback)" "$n addresses"; fi
 expect "answer over 512 bytes: the 40th address learned" ok run "$pol" "$log" sh -c \
 	'"$1" resolve big.e2e.test 4 >&2 && exec "$1" connect 127.0.1.40 8443' sh "$PROBE"
 

@@ -48,7 +48,11 @@ sed -n "s/^libbpf: sec '\([^']*\)': found program '\([^']*\)'.*/\1 \2/p" "$WORK/
 for h in inode_set_acl inode_remove_acl; do
 	grep -q "bpf_lsm_$h" /sys/kernel/btf/vmlinux || echo "link_$h"
 done >"$WORK/absent"
-grep -vxF -f "$WORK/absent" "$WORK/programs.all" >"$WORK/programs" || true
+if [ -s "$WORK/absent" ]; then
+	grep -vxF -f "$WORK/absent" "$WORK/programs.all" >"$WORK/programs"
+else
+	cp "$WORK/programs.all" "$WORK/programs"
+fi
 for f in "$pins"/link_*; do [ -e "$f" ] && echo "${f##*/}"; done | sort >"$WORK/links"
 np=$(wc -l <"$WORK/programs")
 nl=$(wc -l <"$WORK/links")
