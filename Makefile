@@ -40,7 +40,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard tests/f
 FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/cli/main.c,$(USER_SRCS)))
 HDRS := $(wildcard include/*.h userspace/*.h userspace/*/*.h)
 
-.PHONY: all deps test unit e2e fuzzers fuzz demo bench bench-dns clean bpf-arm64
+.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-dns clean bpf-arm64
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -146,6 +146,11 @@ fuzz: fuzzers
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/demo.sh
+
+# Seed 2: a Node.js agent in a Docker container, in the VM with Debian's docker.io.
+demo-docker: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/demo-docker.sh
 
 bench: all $(BUILD)/bench/bench_compile $(BUILD)/bench/bench_audit $(BENCH_VM_BINS)
 	$(Q)tests/bench/run.sh
