@@ -39,6 +39,8 @@ if [ "$got" = "$want" ]; then pass "seed 2: the kernel's answers to the agent"; 
 [ -s "$S/output/summary.json" ] && pass "seed 2: output written" || fail "seed 2: output written" "no $S/output/summary.json"
 [ -s "$S/data/input.csv" ] && pass "seed 2: data intact" || fail "seed 2: data intact" "input.csv gone"
 seed2_records docker
+wait_audit "docker: records name the container and its image (from dockerd's own file)" \
+	'"container_name":"seed2"' "\"image\":\"$IMG\"" '"reason":"No curl even within sandbox"'
 no_audit "nothing else denied" "$AUDIT" '"decision":"DENY"' '"action":"file_read"'
 
 got=$(seed_run seed2-rw -e AGENTGATE_POLICY=docker-sandbox)

@@ -353,6 +353,8 @@ static int parse_containers(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 			return fail(ps, k, "expected a key");
 		if (!strcmp(key, "policies_dir")) {
 			err = get_path(ps, v, key, &c->policies_dir);
+		} else if (!strcmp(key, "docker_root")) {
+			err = get_path(ps, v, key, &c->docker_root);
 		} else if (!strcmp(key, "selectors")) {
 			if (v->type != YAML_SEQUENCE_NODE)
 				return fail(ps, v, "'selectors' must be a list");
@@ -366,7 +368,8 @@ static int parse_containers(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 						     &c->selectors[c->nselectors++]);
 		} else {
 			return fail(ps, k,
-				    "unknown key '%s' in 'containers' (policies_dir, selectors)",
+				    "unknown key '%s' in 'containers' (policies_dir, docker_root, "
+				    "selectors)",
 				    key);
 		}
 	}
@@ -385,10 +388,12 @@ static int set_defaults(struct daemon_config *c)
 		c->audit.log = strdup(DAEMON_DEFAULT_AUDIT_LOG);
 	if (!c->containers.policies_dir)
 		c->containers.policies_dir = strdup(DAEMON_DEFAULT_POLICIES_DIR);
+	if (!c->containers.docker_root)
+		c->containers.docker_root = strdup(DAEMON_DEFAULT_DOCKER_ROOT);
 	if (!c->assignments)
 		c->assignments = calloc(1, sizeof(*c->assignments));
 	if (!c->control_socket || !c->stream_socket || !c->state_file || !c->audit.log ||
-	    !c->assignments || !c->containers.policies_dir)
+	    !c->assignments || !c->containers.policies_dir || !c->containers.docker_root)
 		return -ENOMEM;
 	return 0;
 }
@@ -556,6 +561,7 @@ void daemon_config_free(struct daemon_config *c)
 	}
 	free(c->containers.selectors);
 	free(c->containers.policies_dir);
+	free(c->containers.docker_root);
 	free(c->audit.log);
 	free(c->audit.key_dir);
 	free(c->path);

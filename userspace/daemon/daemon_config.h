@@ -19,6 +19,7 @@
 #define DAEMON_DEFAULT_AUDIT_LOG "/var/log/agentgate/audit.log"
 #define DAEMON_CGROUP_ROOT CGROUP_ROOT
 #define DAEMON_DEFAULT_POLICIES_DIR "/etc/agentgate/policies"
+#define DAEMON_DEFAULT_DOCKER_ROOT "/var/lib/docker"
 
 /* mode_override values besides enum ag_mode */
 #define DAEMON_MODE_POLICY (-1) /* the policy file's own mode */
@@ -47,6 +48,7 @@ struct daemon_selector {
 
 struct daemon_containers {
 	char *policies_dir; /* policy NAME is the file NAME.yaml there */
+	char *docker_root; /* dockerd's data-root: containers/ID/config.v2.json names a container */
 	struct daemon_selector *selectors;
 	size_t nselectors;
 };

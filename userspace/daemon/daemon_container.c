@@ -133,7 +133,7 @@ json_t *daemon_container_bind(struct daemon *d, json_t *req)
 	struct daemon_assign_req ar = { .runtime = 1, .on_exec = 1 };
 	const struct daemon_selector *sel;
 	struct daemon_container *ctr;
-	char path[PATH_MAX], actual[PATH_MAX], want[PATH_MAX], msg[1536];
+	char path[PATH_MAX], actual[PATH_MAX], want[PATH_MAX], msg[1536], dname[256], dimage[512];
 	json_t *resp;
 	int pid = 0;
 
@@ -144,6 +144,14 @@ json_t *daemon_container_bind(struct daemon *d, json_t *req)
 		return control_error("container_bind needs \"id\" and \"cgroup\" strings");
 	if (!id_valid(id))
 		return control_error("container id '%s' is not 1 to 128 of [A-Za-z0-9_.-]", id);
+	/* Docker 20.10 tells its runtime neither: dockerd's own file does (best effort). */
+	if (!strcmp(engine, "docker") && !*name &&
+	    !docker_meta(d->cfg->containers.docker_root, id, dname, sizeof(dname), dimage,
+			 sizeof(dimage))) {
+		name = dname;
+		if (!*image)
+			image = dimage;
+	}
 	ctr = make(id, engine, name, image, pod, ns);
 	if (!ctr)
 		return control_error("out of memory");

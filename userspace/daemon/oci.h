@@ -70,4 +70,12 @@ const char *oci_engine_name(enum oci_engine e);
 /* A policy name an annotation may carry: [A-Za-z0-9._-], 1..64 bytes, not "." or "..". */
 int oci_policy_name_valid(const char *s);
 
+/*
+ * docker_meta.c: the name (without its leading '/') and image of Docker
+ * container id, from dockerd's data-root root; -ENOENT when dockerd keeps no
+ * such file (another engine, another data-root). Daemon only.
+ */
+int docker_meta(const char *root, const char *id, char *name, size_t namesz, char *image,
+		size_t imagesz);
+
 #endif /* AGENTGATE_OCI_H */
