@@ -58,8 +58,13 @@ echo "   refuses it first; rm_data, curl_exfil: denied by agentgate, in the kern
 echo
 cid=$(cat /tmp/cid)
 sleep 1
-echo "== agentgate audit tail --text --container ${cid%"${cid#????????????}"}"
-NO_COLOR=1 "$ag" audit tail --text --container "$cid" /var/log/agentgate/audit.log
+echo "== agentgate audit tail --text --container ${cid%"${cid#????????????}"}   (the agent's own actions;"
+echo "   Node's start-up reads are in the log too)"
+NO_COLOR=1 "$ag" audit tail --text --container "$cid" /var/log/agentgate/audit.log |
+	grep -E ' /app/|shell_exec'
+echo
+echo "   its records as JSON name the container: $("$ag" audit tail --json --container "$cid" \
+	/var/log/agentgate/audit.log | grep -o '"container_name":"[^"]*","image":"[^"]*"' | head -n 1)"
 echo
 echo "== agentgate audit verify --open /var/log/agentgate/audit.log"
 "$ag" audit verify --open /var/log/agentgate/audit.log
