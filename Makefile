@@ -18,9 +18,15 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+# `make install`: PREFIX is also where the binary looks for the shipped policies' includes.
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+VERSION := $(shell cat VERSION)
+
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wshadow -Werror -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
-	  -Iinclude -Iuserspace -I$(BUILD)
+	  -Iinclude -Iuserspace -I$(BUILD) -DAG_VERSION='"$(VERSION)"' \
+	  -DAG_POLICY_DIR='"$(PREFIX)/share/agentgate/policies"'
 LDLIBS := -lbpf -lelf -lz -lyaml -ljansson -lcrypto -lldns -lpthread
 # vmlinux.h is the build host's: AG_VMLINUX_ARCH_* tells bpf/lib/arch.h what it lacks.
 BPF_CFLAGS := -g -O2 -target bpf -D__BPF__ -DAG_VMLINUX_ARCH_$(ARCH) -Wall -Werror \
@@ -40,7 +46,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard tests/f
 FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/cli/main.c,$(USER_SRCS)))
 HDRS := $(wildcard include/*.h userspace/*.h userspace/*/*.h)
 
-.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-dns clean bpf-arm64
+.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-dns install deb clean bpf-arm64
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -159,6 +165,36 @@ bench: all $(BUILD)/bench/bench_compile $(BUILD)/bench/bench_audit $(BENCH_VM_BI
 # The DNS proxy with 1, 100 and 1000 containers: its section of BENCHMARKS.md only.
 bench-dns: all $(BUILD)/bench/dnsbench
 	$(Q)tests/bench/dns.sh
+
+# DESTDIR stages (the Debian package); PREFIX as at build time (the includes' directory).
+install: all
+	install -D -m 0755 $(BUILD)/agentgate $(DESTDIR)$(PREFIX)/bin/agentgate
+	ln -sf agentgate $(DESTDIR)$(PREFIX)/bin/agentgate-runc
+	ln -sf agentgate $(DESTDIR)$(PREFIX)/bin/agentgate-crun
+	install -d $(DESTDIR)$(PREFIX)/share/agentgate/policies/include
+	install -m 0644 $(filter-out policies/daemon.example.yaml,$(wildcard policies/*.yaml)) \
+		$(DESTDIR)$(PREFIX)/share/agentgate/policies/
+	install -m 0644 policies/include/*.yaml $(DESTDIR)$(PREFIX)/share/agentgate/policies/include/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/agentgate/examples
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/agentgate/
+	install -m 0644 policies/daemon.example.yaml deploy/engines/* \
+		$(DESTDIR)$(PREFIX)/share/doc/agentgate/examples/
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|/usr/bin/agentgate|$(PREFIX)/bin/agentgate|' deploy/systemd/agentgate.service \
+		>$(DESTDIR)$(PREFIX)/lib/systemd/system/agentgate.service
+	install -d $(DESTDIR)$(SYSCONFDIR)/agentgate/policies
+	[ -e $(DESTDIR)$(SYSCONFDIR)/agentgate/daemon.yaml ] || \
+		install -m 0644 deploy/daemon.yaml $(DESTDIR)$(SYSCONFDIR)/agentgate/daemon.yaml
+
+# The Debian package (debian/, debhelper), built in build-deb/, copied into $(BUILD)/.
+deb:
+	$(Q)tests/deps.sh
+	$(Q)dpkg-buildpackage -b -us -uc
+	$(Q)mkdir -p $(BUILD) && mv ../agentgate_$(VERSION)_*.deb ../agentgate-dbgsym_$(VERSION)_*.deb \
+		$(BUILD)/ 2>/dev/null; rm -f ../agentgate_$(VERSION)_*.buildinfo ../agentgate_$(VERSION)_*.changes
+	$(Q)ls $(BUILD)/agentgate_$(VERSION)_*.deb
 
 clean:
 	rm -rf $(BUILD)

@@ -36,6 +36,15 @@ while read -r name result; do
 	esac
 done < <(cat "$build"/fuzz/results 2>/dev/null)
 
+# The Debian package: built, lintian, its files, its unit, its binary (tests/deb.sh).
+while IFS= read -r line; do
+	echo "$line"
+	case $line in
+	"ok - "*) pass=$((pass + 1)) ;;
+	"not ok - "*) fail=$((fail + 1)); failed+=("${line#not ok - }") ;;
+	esac
+done < <(tests/deb.sh 2>&1)
+
 if [ "${SKIP_VM:-0}" = 1 ]; then
 	echo "e2e   skipped (SKIP_VM=1)"
 else
