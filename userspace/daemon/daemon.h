@@ -26,6 +26,12 @@ struct audit_stream;
 /* A policy model kept while events may name it: rule reasons are looked up by sha256 + index. */
 struct daemon_model {
 	struct ag_policy *policy;
+	/*
+	 * Its compiled image, once one assignment compiled it: the next assignments of
+	 * the same policy (a thousand containers, a restart re-adopting them) copy it.
+	 * Mode and on_exec are set per assignment in the copy.
+	 */
+	struct ag_image img;
 	struct daemon_model *next;
 };
 
@@ -100,6 +106,10 @@ struct daemon {
 /* Keeps model for event lookups (takes ownership; an equal sha256 is kept once). */
 struct ag_policy *daemon_model_keep(struct daemon *d, struct ag_policy *model);
 const struct ag_policy *daemon_model_find(const struct daemon *d, const uint8_t sha256[32]);
+/* A copy of the image kept for the policy of sha256: 0, -ENOENT (none kept), -ENOMEM. */
+int daemon_model_image(const struct daemon *d, const uint8_t sha256[32], struct ag_image *out);
+/* Keeps a copy of img with the kept model of sha256 (none kept yet: nothing). */
+void daemon_model_image_keep(struct daemon *d, const uint8_t sha256[32], const struct ag_image *img);
 /* Frees models no assignment uses beyond the newest few retired ones. */
 void daemon_models_prune(struct daemon *d);
 void daemon_models_free(struct daemon *d);

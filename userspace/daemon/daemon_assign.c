@@ -92,15 +92,24 @@ static void discard(struct prepared *pr)
 	memset(pr, 0, sizeof(*pr));
 }
 
-static int prepare(const struct daemon_assign_req *req, struct prepared *pr, char *msg,
-		   size_t msgsz)
+static int prepare(const struct daemon *d, const struct daemon_assign_req *req,
+		   struct prepared *pr, char *msg, size_t msgsz)
 {
 	int err;
 
 	memset(pr, 0, sizeof(*pr));
-	err = session_compile(req->policy, req->mode_req, &pr->model, &pr->img, msg, msgsz);
+	err = session_load(req->policy, req->mode_req, &pr->model, msg, msgsz);
 	if (err)
 		return err;
+	/* The same sources compiled before (another container of this policy): a copy. */
+	if (!daemon_model_image(d, pr->model->sha256, &pr->img))
+		((struct ag_image_hdr *)pr->img.data)->mode = pr->model->mode;
+	else
+		err = session_compile_model(pr->model, req->policy, &pr->img, msg, msgsz);
+	if (err) {
+		discard(pr);
+		return err;
+	}
 	image_set_on_exec(&pr->img, req->on_exec);
 	/* A container's cgroup is the engine's: it must exist, never be made here. */
 	err = req->container ? existing_cgroup(req->cgroup, &pr->cgroup_id) :
@@ -203,7 +212,6 @@ static int commit(struct daemon *d, const struct daemon_assign_req *req, struct 
 	err = session_start_dns(&a->s, &pr->img);
 	if (err)
 		daemon_log("%s: DNS proxy: %s", cgroup, loader_strerror(err));
-	image_free(&pr->img);
 	free(a->policy_path);
 	a->policy_path = path;
 	free(a->name);
@@ -217,6 +225,9 @@ static int commit(struct daemon *d, const struct daemon_assign_req *req, struct 
 	a->container = ctr;
 	memcpy(a->sha256, pr->model->sha256, 32);
 	err = daemon_model_keep(d, pr->model) ? 0 : -ENOMEM; /* frees the model on failure */
+	if (!err)
+		daemon_model_image_keep(d, a->sha256, &pr->img);
+	image_free(&pr->img);
 	pr->model = NULL;
 	if (err) {
 		snprintf(msg, msgsz, "%s: out of memory for the policy's reasons", cgroup);
@@ -282,7 +293,7 @@ int daemon_assign_cgroup(struct daemon *d, const struct daemon_assign_req *in, c
 		return -EINVAL;
 	}
 	req.cgroup = name;
-	err = prepare(&req, &pr, msg, msgsz);
+	err = prepare(d, &req, &pr, msg, msgsz);
 	if (!err)
 		err = commit(d, &req, &pr, msg, msgsz);
 	if (err)
@@ -479,7 +490,7 @@ static void reconcile(struct daemon *d, const struct prev_assign *prev, size_t n
 						  .on_exec = p->on_exec,
 						  .judge_running = 1,
 						  .container = p->container };
-		err = prepare(&req, &pr, msg, sizeof(msg));
+		err = prepare(d, &req, &pr, msg, sizeof(msg));
 		if (!err && pr.cgroup_id != p->cgroup_id) {
 			discard(&pr);
 			loader_remove(d->loader, p->cgroup_id);
@@ -535,7 +546,7 @@ int daemon_apply_startup(struct daemon *d, char *msg, size_t msgsz)
 	for (i = 0; i < c->nassignments && !err; i++) {
 		struct daemon_assign_req req = config_req(&c->assignments[i]);
 
-		err = prepare(&req, &pr[i], msg, msgsz);
+		err = prepare(d, &req, &pr[i], msg, msgsz);
 	}
 	if (!err) {
 		err = state_load(d, &prev, &nprev, &have_drops, &drops);
@@ -581,7 +592,7 @@ int daemon_apply_reload(struct daemon *d, struct daemon_config *cfg)
 		const struct daemon_assignment *na = &cfg->assignments[i];
 		struct daemon_assign_req req = config_req(na);
 
-		err = prepare(&req, &pr, msg, sizeof(msg));
+		err = prepare(d, &req, &pr, msg, sizeof(msg));
 		if (!err)
 			err = commit(d, &req, &pr, msg, sizeof(msg));
 		if (!err)

@@ -21,7 +21,7 @@ struct ag_policy *daemon_model_keep(struct daemon *d, struct ag_policy *model)
 		m = *pp;
 		*pp = m->next;
 		policy_free(m->policy);
-		m->policy = model;
+		m->policy = model; /* the same sources: the kept image stays valid */
 		m->next = d->models;
 		d->models = m;
 		return model;
@@ -37,14 +37,48 @@ struct ag_policy *daemon_model_keep(struct daemon *d, struct ag_policy *model)
 	return model;
 }
 
-const struct ag_policy *daemon_model_find(const struct daemon *d, const uint8_t sha256[32])
+static struct daemon_model *model_of(const struct daemon *d, const uint8_t sha256[32])
 {
-	const struct daemon_model *m;
+	struct daemon_model *m;
 
 	for (m = d->models; m; m = m->next)
 		if (!memcmp(m->policy->sha256, sha256, 32))
-			return m->policy;
+			return m;
 	return NULL;
+}
+
+const struct ag_policy *daemon_model_find(const struct daemon *d, const uint8_t sha256[32])
+{
+	const struct daemon_model *m = model_of(d, sha256);
+
+	return m ? m->policy : NULL;
+}
+
+static int image_copy(const struct ag_image *src, struct ag_image *dst)
+{
+	dst->data = malloc(src->size);
+	if (!dst->data)
+		return -ENOMEM;
+	memcpy(dst->data, src->data, src->size);
+	dst->size = src->size;
+	return 0;
+}
+
+int daemon_model_image(const struct daemon *d, const uint8_t sha256[32], struct ag_image *out)
+{
+	const struct daemon_model *m = model_of(d, sha256);
+
+	if (!m || !m->img.data)
+		return -ENOENT;
+	return image_copy(&m->img, out);
+}
+
+void daemon_model_image_keep(struct daemon *d, const uint8_t sha256[32], const struct ag_image *img)
+{
+	struct daemon_model *m = model_of(d, sha256);
+
+	if (m && !m->img.data && image_copy(img, &m->img))
+		m->img.data = NULL; /* only a cache: compiled again next time */
 }
 
 static int in_use(const struct daemon *d, const struct ag_policy *p)
@@ -69,6 +103,7 @@ void daemon_models_prune(struct daemon *d)
 		}
 		*pp = m->next;
 		policy_free(m->policy);
+		image_free(&m->img);
 		free(m);
 	}
 }
@@ -80,6 +115,7 @@ void daemon_models_free(struct daemon *d)
 	while ((m = d->models)) {
 		d->models = m->next;
 		policy_free(m->policy);
+		image_free(&m->img);
 		free(m);
 	}
 }

@@ -119,6 +119,11 @@ struct session {
  */
 int session_compile(const char *path, int mode_req, struct ag_policy **model, struct ag_image *img,
 		    char *msg, size_t msgsz);
+/* The two steps of session_compile: load (and set the mode), then compile the model. */
+int session_load(const char *path, int mode_req, struct ag_policy **model, char *msg,
+		 size_t msgsz);
+int session_compile_model(const struct ag_policy *model, const char *path, struct ag_image *img,
+			  char *msg, size_t msgsz);
 
 /* A session for the cgroup (name copied); nothing is installed yet. */
 int session_init(struct session *s, struct loader *l, struct session_log *log, const char *cgroup,
