@@ -214,6 +214,95 @@ int BPF_PROG(ag_socket_setsockopt, struct socket *sock, int level, int optname, 
 }
 
 /*
+ * Inbound: the local address and port a confined task serves on, judged by
+ * the policy's listen rules (ag_listen_verdict: loopback allowed, anything
+ * else only by a rule). addr is IPv6 or ::ffff:IPv4, port host order.
+ */
+static __always_inline int ag_listen_decide(__u32 hook, const __u8 *addr, __u16 port)
+{
+	struct ag_task *t = NULL;
+	struct ag_verdict v;
+	struct ag_pol pol;
+	int err;
+
+	err = ag_setup(&pol, &t, hook);
+	if (err)
+		return err > 0 ? 0 : err;
+	__builtin_memcpy(t->ev.addr, addr, 16);
+	t->ev.port = port;
+	ag_net_subject(&t->ev);
+	v = ag_match_bpf(&pol.img, pol.h, AG_CLASS_NET_LISTEN, (const __u8 *)t->ev.subject,
+			 AG_NET_ADDR_LEN);
+	v = ag_listen_verdict(v, t->ev.addr);
+	ag_emit(t, &pol, AG_CLASS_NET_LISTEN, v, AG_NET_ADDR_LEN, 0, AG_OP_NONE);
+	return !v.allow && pol.h->mode == AG_MODE_ENFORCE ? -EPERM : 0;
+}
+
+/* TCP (and any inet stream) listen(): the address and port it is bound to by now. */
+SEC("lsm/socket_listen")
+int BPF_PROG(ag_socket_listen, struct socket *sock, int backlog, int ret)
+{
+	struct sock *sk = sock->sk;
+	__u8 a[16] = {};
+	__u16 fam;
+	__u32 v4;
+
+	if (ret || !sk)
+		return ret;
+	fam = sk->__sk_common.skc_family;
+	if (fam == AF_INET) {
+		v4 = sk->__sk_common.skc_rcv_saddr;
+		a[10] = a[11] = 0xff;
+		__builtin_memcpy(&a[12], &v4, 4);
+	} else if (fam == AF_INET6) {
+		BPF_CORE_READ_INTO(&a, sk, __sk_common.skc_v6_rcv_saddr);
+	} else {
+		return 0; /* AF_UNIX listeners are reached through their path: file_write */
+	}
+	return ag_listen_decide(AG_HOOK_SOCKET_LISTEN, a, sk->__sk_common.skc_num);
+}
+
+/*
+ * A UDP socket bound to a port of its choosing serves whoever sends to it.
+ * Port 0 (the kernel picks one: a client) is not serving.
+ */
+SEC("lsm/socket_bind")
+int BPF_PROG(ag_socket_bind, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+{
+	struct sockaddr_in6 sa = {};
+	struct sockaddr_in sin;
+	__u8 a[16] = {};
+	long rerr;
+
+	if (ret || sock->type != 2 /* SOCK_DGRAM */)
+		return ret;
+	/* Kernel memory (the syscall's copy): a failed read is judged as "::", port 0. */
+	rerr = bpf_probe_read_kernel(&sa.sin6_family, sizeof(sa.sin6_family), address);
+	if (!rerr && sa.sin6_family == AF_INET && addrlen >= (int)sizeof(sin)) {
+		rerr = bpf_probe_read_kernel(&sin, sizeof(sin), address);
+		if (!rerr && !sin.sin_port)
+			return 0;
+		if (!rerr) {
+			a[10] = a[11] = 0xff;
+			__builtin_memcpy(&a[12], &sin.sin_addr.s_addr, 4);
+			return ag_listen_decide(AG_HOOK_SOCKET_BIND, a, bpf_ntohs(sin.sin_port));
+		}
+	} else if (!rerr && sa.sin6_family == AF_INET6 && addrlen >= (int)sizeof(sa)) {
+		rerr = bpf_probe_read_kernel(&sa, sizeof(sa), address);
+		if (!rerr && !sa.sin6_port)
+			return 0;
+		if (!rerr) {
+			__builtin_memcpy(a, &sa.sin6_addr, 16);
+			return ag_listen_decide(AG_HOOK_SOCKET_BIND, a, bpf_ntohs(sa.sin6_port));
+		}
+	} else if (!rerr) {
+		return 0; /* a length the inet code refuses, or another family: no bind */
+	}
+	ag_count_error(AG_HOOK_SOCKET_BIND);
+	return ag_listen_decide(AG_HOOK_SOCKET_BIND, a, 0);
+}
+
+/*
  * AF_UNIX: reaching a socket is writing to it (a docker socket is a root shell):
  * file_write of the path the peer is bound to, "@name" for abstract names.
  */

@@ -62,6 +62,31 @@ AG_INLINE struct ag_verdict ag_verdict_of(const struct ag_image_hdr *h, __u16 ac
 	return v;
 }
 
+/* 127.0.0.0/8 (as ::ffff:127.x.y.z) or ::1. */
+AG_INLINE int ag_addr_loopback(const __u8 a[16])
+{
+	int i;
+
+	if (a[10] == 0xff && a[11] == 0xff)
+		return a[12] == 127;
+	for (i = 0; i < 15; i++)
+		if (a[i])
+			return 0;
+	return a[15] == 1;
+}
+
+/*
+ * listen (AG_CLASS_NET_LISTEN) on the local address addr: when no rule
+ * matched, loopback is allowed and any other address denied, whatever the
+ * policy's default (an agent serving the world needs a rule saying so).
+ */
+AG_INLINE struct ag_verdict ag_listen_verdict(struct ag_verdict v, const __u8 addr[16])
+{
+	if (v.rule == AG_RULE_DEFAULT)
+		v.allow = ag_addr_loopback(addr) ? 1 : 0;
+	return v;
+}
+
 /*
  * Match input[0..len) against the DFA of class cls. input must be readable for
  * AG_MAX_INPUT bytes when compiled for BPF (indexes are masked, not trusted).

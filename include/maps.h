@@ -148,6 +148,8 @@ struct ag_dns_client {
 	X(BPRM_COMMITTED, bprm_committed)             \
 	X(SOCKET_CONNECT, socket_connect)             \
 	X(SOCKET_SENDMSG, socket_sendmsg)             \
+	X(SOCKET_LISTEN, socket_listen)               \
+	X(SOCKET_BIND, socket_bind)                   \
 	X(SOCKET_CREATE, socket_create)               \
 	X(UNIX_STREAM_CONNECT, unix_stream_connect)   \
 	X(UNIX_MAY_SEND, unix_may_send)               \

@@ -43,7 +43,7 @@
 #endif
 
 #define AG_IMAGE_MAGIC 0x31504741u /* "AGP1" */
-#define AG_IMAGE_VERSION 4u
+#define AG_IMAGE_VERSION 5u
 
 #define AG_PAGE_SHIFT 16
 #define AG_PAGE_SIZE (1u << AG_PAGE_SHIFT)
@@ -60,7 +60,12 @@ enum ag_class {
 	AG_CLASS_NET_ADDR = 3,
 	AG_CLASS_NET_DOMAIN = 4,
 	AG_CLASS_ENV = 5, /* deny_env: not rules; accept values index policy->deny_env */
-	AG_CLASS_COUNT = 6,
+	/*
+	 * listen: the local (address, port) a TCP socket listens on or a UDP socket
+	 * binds to, as NET_ADDR's 18 bytes. No match denies, whatever the default.
+	 */
+	AG_CLASS_NET_LISTEN = 6,
+	AG_CLASS_COUNT = 7,
 };
 
 /* accept[] entries: bit 15 = allow, bits 0..14 = rule index (file order). */

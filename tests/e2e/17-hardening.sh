@@ -116,3 +116,32 @@ audit "POSIX ACL: recorded as a write" "$log_dl" '"path":"/srv/h17/secret/key"' 
 expect "POSIX ACL unconfined still works" ok "$ATTACK" acl /srv/h17/secret/key
 # Kernel-internal mounts are not detached ones: a pipe reopened through /proc/self/fd.
 expect "a pipe reopened through /proc/self/fd still reads" x run "$pol_dl" "$log_dl" sh -c 'echo x | cat /proc/self/fd/0'
+
+# Inbound: listening, or a UDP bind to a port, is judged by listen rules: loopback needs
+# none; any other address one that allows it (none here: the default-deny policy above).
+expect "listen on 0.0.0.0 without a listen rule refused" EPERM a listen 0.0.0.0 9931
+audit "listen refusal recorded with its address" "$log" '"action":"listen"' '"ip":"0.0.0.0"' '"port":9931' '"decision":"DENY"'
+expect "listen on :: refused" EPERM a listen :: 9932
+expect "UDP bind to 0.0.0.0:PORT refused" EPERM a udp-bind 0.0.0.0 9933
+expect "listen on loopback allowed" ok a listen 127.0.0.1 9934
+expect "UDP bind to port 0 (a client's) allowed" ok a udp-bind 0.0.0.0 0
+expect "even default: allow does not open listening" EPERM d listen 0.0.0.0 9935
+pol_ls=$(policy hard-listen <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+  - action: shell_exec
+    command: "$ATTACK *"
+    decision: allow
+  - action: listen
+    cidr: 0.0.0.0/0
+    port: 9936
+    decision: allow
+    reason: "the agent's web hook"
+EOP
+)
+expect "a listen rule opens its port" ok run "$pol_ls" "$WORK/listen.log" "$ATTACK" listen 0.0.0.0 9936
+audit "the allowed listen recorded with its reason" "$WORK/listen.log" '"action":"listen"' '"port":9936' '"decision":"ALLOW"' '"reason":"the agent'"'"'s web hook"'
+expect "and only its port" EPERM run "$pol_ls" "$WORK/listen.log" "$ATTACK" listen 0.0.0.0 9937
+expect "listen unconfined unaffected" ok "$ATTACK" listen 0.0.0.0 9938

@@ -20,6 +20,8 @@
  *                                   tree, then openat(it, FILE) and read a byte
  *   attack open-tree-unlink DIR FILE  the same, then unlinkat(it, FILE)
  *   attack acl FILE                 setxattr(system.posix_acl_access) with a minimal ACL
+ *   attack listen IP PORT           a TCP socket bound to IP:PORT, listen()
+ *   attack udp-bind IP PORT         a UDP socket bound to IP:PORT (it receives from anyone)
  *   attack fork-read FILE           the same in a forked child, which never execs
  */
 #include <errno.h>
@@ -269,6 +271,37 @@ static int do_acl(const char *path)
 	return report(setxattr(path, "system.posix_acl_access", acl, sizeof(acl), 0) ? errno : 0);
 }
 
+/* A server: TCP listen() or a UDP bind() on IP:PORT. */
+static int do_serve(const char *ip, const char *port, int type)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *s4 = (void *)&ss;
+	struct sockaddr_in6 *s6 = (void *)&ss;
+	socklen_t len;
+	int one = 1, fd;
+
+	if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(atoi(port));
+		len = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, ip, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(atoi(port));
+		len = sizeof(*s6);
+	} else {
+		return report(EINVAL);
+	}
+	fd = socket(ss.ss_family, type, 0);
+	if (fd < 0)
+		return report(errno);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		return report(errno);
+	if (type == SOCK_STREAM && listen(fd, 1))
+		return report(errno);
+	return report(0);
+}
+
 static int do_fork_read(const char *path)
 {
 	int status;
@@ -317,6 +350,10 @@ int main(int argc, char **argv)
 		return do_open_tree(argv[2], argv[3], 0);
 	if (!strcmp(op, "open-tree-unlink") && argc == 4)
 		return do_open_tree(argv[2], argv[3], 1);
+	if (!strcmp(op, "listen") && argc == 4)
+		return do_serve(argv[2], argv[3], SOCK_STREAM);
+	if (!strcmp(op, "udp-bind") && argc == 4)
+		return do_serve(argv[2], argv[3], SOCK_DGRAM);
 	if (!strcmp(op, "acl") && argc == 3)
 		return do_acl(argv[2]);
 	if (!strcmp(op, "fork-read") && argc == 3)

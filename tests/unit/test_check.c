@@ -155,6 +155,58 @@ static void test_defaults_and_addresses(void **state)
 	unload(&l);
 }
 
+/*
+ * listen: loopback needs no rule, any other address one that allows it, even
+ * under default: allow; the seeds have no listen rules, so they serve loopback only.
+ */
+static void test_listen(void **state)
+{
+	static const char pol[] = "version: \"1.0\"\ndefault: allow\nrules:\n"
+				  "  - action: listen\n    cidr: 0.0.0.0/0\n    port: 8080\n"
+				  "    decision: allow\n    reason: ui\n"
+				  "  - action: listen\n    cidr: 127.0.0.1\n    port: 9\n"
+				  "    decision: deny\n";
+	static const struct {
+		const char *json;
+		int allow;
+		unsigned int rule;
+	} cases[] = {
+		{ "{\"action\":\"listen\",\"ip\":\"0.0.0.0\",\"port\":8080}", 1, 0 },
+		{ "{\"action\":\"listen\",\"ip\":\"0.0.0.0\",\"port\":22}", 0, AG_RULE_DEFAULT },
+		{ "{\"action\":\"listen\",\"ip\":\"::\",\"port\":8080}", 0, AG_RULE_DEFAULT },
+		{ "{\"action\":\"listen\",\"ip\":\"127.0.0.1\",\"port\":22}", 1, AG_RULE_DEFAULT },
+		{ "{\"action\":\"listen\",\"ip\":\"127.3.2.1\",\"port\":22}", 1, AG_RULE_DEFAULT },
+		{ "{\"action\":\"listen\",\"ip\":\"::1\",\"port\":22}", 1, AG_RULE_DEFAULT },
+		{ "{\"action\":\"listen\",\"ip\":\"127.0.0.1\",\"port\":9}", 0, 1 },
+	};
+	struct check_result r;
+	struct ag_error err;
+	struct loaded l;
+	char what[256];
+	size_t i;
+
+	if (policy_load_mem("listen.yaml", pol, strlen(pol), NULL, &l.p, &err) ||
+	    compile_policy(l.p, NULL, &l.img, NULL, &err))
+		fail_msg("%s", err.msg);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(check_request(l.p, &l.img, cases[i].json, strlen(cases[i].json),
+					       &r, what, sizeof(what)),
+				 0);
+		if (r.v.allow != cases[i].allow || r.v.rule != cases[i].rule)
+			fail_msg("%s: allow %d rule %u", cases[i].json, r.v.allow, r.v.rule);
+	}
+	assert_int_equal(check_request(l.p, &l.img, "{\"action\":\"listen\",\"ip\":\"::1\"}", 30,
+				       &r, what, sizeof(what)),
+			 -EINVAL);
+	unload(&l);
+	load(&l, "policies/docker-sandbox.yaml");
+	assert_int_equal(check_request(l.p, &l.img, cases[1].json, strlen(cases[1].json), &r, what,
+				       sizeof(what)),
+			 0);
+	assert_int_equal(r.v.allow, 0);
+	unload(&l);
+}
+
 /* A connect to an address learned from a name: address and name, the first rule wins. */
 static void test_learned_addresses(void **state)
 {
@@ -219,7 +271,7 @@ static void test_malformed(void **state)
 		{ "{}", "expected an \"action\"" },
 		{ "{\"action\":7}", "expected a string for \"action\"" },
 		{ "{\"action\":\"file_delete\",\"path\":\"/a\"}",
-		  "expected \"action\" file_read, file_write, shell_exec or network, found \"file_delete\"" },
+		  "expected \"action\" file_read, file_write, shell_exec, network or listen, found \"file_delete\"" },
 		{ "{\"action\":\"file_read\"}", "expected a \"path\" in a file request" },
 		{ "{\"action\":\"file_read\",\"path\":\"rel\"}", "expected an absolute \"path\"" },
 		{ "{\"action\":\"file_read\",\"path\":[\"/a\"]}",
@@ -316,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_seed_docker),
 		cmocka_unit_test(test_defaults_and_addresses),
 		cmocka_unit_test(test_learned_addresses),
+		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_env),

@@ -21,7 +21,7 @@ static const struct bad cases[] = {
 	{ R
 	  "    path: /a\n    decision: allow\n  - action: file_exec\n    path: /b\n    decision: deny\n",
 	  "5:13",
-	  "expected an action: file_read, file_write, shell_exec or network, found 'file_exec'" },
+	  "expected an action: file_read, file_write, shell_exec, network or listen, found 'file_exec'" },
 	{ "rules:\n  - action: network\n    path: /a\n    decision: allow\n", "3:5",
 	  "expected a key of a network rule (action, domain, cidr, port, ports, decision, reason), found 'path'" },
 	{ "rules:\n  - action: shell_exec\n    path: /a\n    decision: allow\n", "3:5",

@@ -31,6 +31,8 @@ static const char *action_name(unsigned int cls)
 	case AG_CLASS_NET_ADDR:
 	case AG_CLASS_NET_DOMAIN:
 		return "network";
+	case AG_CLASS_NET_LISTEN:
+		return "listen";
 	case AG_ACT_PROTECT:
 		return "protect";
 	default:
@@ -82,6 +84,9 @@ const char *audit_protect_reason(unsigned int op)
 	return op < AG_OP_COUNT && protect_ops[op][1] ? protect_ops[op][1] : "";
 }
 
+static const char listen_loopback_reason[] = "no listen rule matched: loopback is allowed";
+static const char listen_default_reason[] =
+	"no listen rule matched: only loopback is allowed without one";
 static const char no_proxy_reason[] =
 	"the DNS proxy has no sockets in this network namespace yet: lookup refused "
 	"(served from the next lookup on, unless the namespace has no network)";
@@ -146,7 +151,8 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	case AG_CLASS_NET_DOMAIN:
 		audit_rec_str(&r, "domain", ev->subject, ev->subject_len);
 		break;
-	case AG_CLASS_NET_ADDR: {
+	case AG_CLASS_NET_ADDR:
+	case AG_CLASS_NET_LISTEN: {
 		static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
 
 		/* An address learned from a name: the name follows the 18 bytes matched. */
@@ -190,6 +196,10 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	audit_rec_cstr(&r, "reason",
 		       ev->action == AG_ACT_PROTECT ? audit_protect_reason(ev->op) :
 		       ev->rule == AG_RULE_NO_PROXY ? no_proxy_reason :
+		       ev->action == AG_CLASS_NET_LISTEN && ev->rule == AG_RULE_DEFAULT ?
+						      (ev->decision == AG_DECISION_ALLOW ?
+							       listen_loopback_reason :
+							       listen_default_reason) :
 		       ctx->reason		    ? ctx->reason :
 						      "");
 	audit_rec_cstr(&r, "policy", ctx->policy);

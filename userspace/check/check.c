@@ -78,6 +78,24 @@ static int eval_network(const struct ag_policy *p, const struct ag_image *img,
 	return 0;
 }
 
+/* A listen on ip:port, as socket_listen and a UDP socket_bind decide it. */
+static int eval_listen(const struct ag_image *img, const struct check_req *req,
+		       struct check_result *res, char *what, size_t whatsz)
+{
+	uint8_t addr[AG_NET_ADDR_LEN];
+
+	if (!req->ip || req->port < 0 || req->port > 65535)
+		return fail(what, whatsz,
+			    "expected \"ip\" (the local address) and \"port\" in a listen request");
+	if (subject_addr(req->ip, (uint16_t)req->port, addr) < 0)
+		return fail(what, whatsz, "expected an IPv4 or IPv6 address in \"ip\"");
+	res->cls = AG_CLASS_NET_LISTEN;
+	snprintf(res->subject, sizeof(res->subject), strchr(req->ip, ':') ? "[%s]:%ld" : "%s:%ld",
+		 req->ip, req->port);
+	res->v = image_listen_verdict(img, addr);
+	return 0;
+}
+
 /* Each "NAME=value" of the request's environment through the ENV class, as the kernel does. */
 static int eval_env(const struct ag_policy *p, const struct ag_image *img, json_t *env,
 		    struct check_result *res, char *what, size_t whatsz)
@@ -144,6 +162,8 @@ int check_eval(const struct ag_policy *p, const struct ag_image *img, const stru
 			return fail(what, whatsz,
 				    "expected a \"command\" whose relative program path exists");
 		break;
+	case AG_ACTION_LISTEN:
+		return eval_listen(img, req, res, what, whatsz);
 	default:
 		return eval_network(p, img, req, res, what, whatsz);
 	}
@@ -177,11 +197,11 @@ static int str_field(json_t *o, const char *key, const char **out, char *what, s
 	return 0;
 }
 
-static int parse_action(const char *s, enum ag_action *a)
+int check_parse_action(const char *s, enum ag_action *a)
 {
 	enum ag_action i;
 
-	for (i = AG_ACTION_FILE_READ; i <= AG_ACTION_NETWORK; i++) {
+	for (i = AG_ACTION_FILE_READ; i <= AG_ACTION_LISTEN; i++) {
 		if (!strcmp(s, ag_action_name(i))) {
 			*a = i;
 			return 0;
@@ -218,10 +238,10 @@ int check_request(const struct ag_policy *p, const struct ag_image *img, const c
 		fail(what, whatsz, "expected an \"action\"");
 		goto out;
 	}
-	if (parse_action(action, &req.action)) {
+	if (check_parse_action(action, &req.action)) {
 		snprintf(
 			what, whatsz,
-			"expected \"action\" file_read, file_write, shell_exec or network, found \"%.64s\"",
+			"expected \"action\" file_read, file_write, shell_exec, network or listen, found \"%.64s\"",
 			action);
 		goto out;
 	}
@@ -266,6 +286,9 @@ const char *check_reason(const struct ag_policy *p, const struct check_result *r
 {
 	if (r->v.rule == AG_RULE_ENV)
 		return r->why;
+	if (r->v.rule == AG_RULE_DEFAULT && r->action == AG_ACTION_LISTEN)
+		return r->v.allow ? "no listen rule matched: loopback is allowed" :
+				    "no listen rule matched: only loopback is allowed";
 	if (r->v.rule == AG_RULE_DEFAULT)
 		return p->default_allow ? "no rule matched: default allow" :
 					  "no rule matched: default deny";

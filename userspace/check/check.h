@@ -32,6 +32,9 @@ struct check_result {
 int check_eval(const struct ag_policy *p, const struct ag_image *img, const struct check_req *req,
 	       struct check_result *res, char *what, size_t whatsz);
 /* Parses one JSON object (a line of input) and judges it; errors as check_eval. */
+/* An action name (file_read, ..., listen) into *a; -EINVAL for another. */
+int check_parse_action(const char *s, enum ag_action *a);
+
 int check_request(const struct ag_policy *p, const struct ag_image *img, const char *json,
 		  size_t len, struct check_result *res, char *what, size_t whatsz);
 /* The rule that decided: its index in text, "default", "oversized" or "env". */

@@ -179,13 +179,9 @@ int cmd_check(int argc, char **argv)
 	if (argc - optind == 2)
 		input = argv[optind + 1];
 	if (action) {
-		for (req.action = AG_ACTION_FILE_READ; req.action <= AG_ACTION_NETWORK;
-		     req.action++)
-			if (!strcmp(action, ag_action_name(req.action)))
-				break;
-		if (req.action > AG_ACTION_NETWORK) {
+		if (check_parse_action(action, &req.action)) {
 			fprintf(stderr,
-				"agentgate: check: --action expects file_read, file_write, shell_exec or network, not '%s'\n",
+				"agentgate: check: --action expects file_read, file_write, shell_exec, network or listen, not '%s'\n",
 				action);
 			return 2;
 		}

@@ -17,6 +17,7 @@ static const char *const class_name[AG_CLASS_COUNT] = {
 	[AG_CLASS_NET_ADDR] = "network (addresses)",
 	[AG_CLASS_NET_DOMAIN] = "network (domains)",
 	[AG_CLASS_ENV] = "deny_env",
+	[AG_CLASS_NET_LISTEN] = "listen",
 };
 
 static void appendf(struct ag_error *err, const char *fmt, ...)
@@ -78,6 +79,10 @@ static int rule_node(const struct ag_policy *p, const struct ag_rule *r, unsigne
 		return cmd_pattern(re, r->pattern, (const char *const *)sp, nsp, node, e);
 	case AG_CLASS_NET_ADDR:
 		if (r->action != AG_ACTION_NETWORK)
+			return 1;
+		return net_addr_pattern(re, r, node, e);
+	case AG_CLASS_NET_LISTEN:
+		if (r->action != AG_ACTION_LISTEN)
 			return 1;
 		return net_addr_pattern(re, r, node, e);
 	default:
@@ -151,7 +156,8 @@ static int compile_class(const struct ag_policy *p, const struct compile_opts *o
 		const struct ag_rule *r = &p->rules[i];
 
 		memset(&e, 0, sizeof(e));
-		if ((r->action != AG_ACTION_NETWORK || !r->cidr) && !r->pattern) {
+		if (!r->pattern &&
+		    !((r->action == AG_ACTION_NETWORK || r->action == AG_ACTION_LISTEN) && r->cidr)) {
 			ret = -EINVAL;
 			where(p, r, err);
 			appendf(err, ": rule without a pattern");

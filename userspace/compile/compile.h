@@ -39,6 +39,9 @@ void image_set_on_exec(struct ag_image *img, int on_exec);
 struct ag_verdict image_match(const struct ag_image *img, enum ag_class cls, const uint8_t *in,
 			      size_t len);
 
+/* A listen on the 18-byte (address, port) subject: the rules, then ag_listen_verdict. */
+struct ag_verdict image_listen_verdict(const struct ag_image *img, const uint8_t *addr);
+
 /*
  * What a DNS lookup of name (subject_domain) gets: the policy's NET_DOMAIN
  * rules tried with every port. Allowed when some port may be reached after

@@ -118,3 +118,8 @@ struct ag_verdict image_name_verdict(const struct ag_image *img, const char *nam
 	v.allow = 0;
 	return v;
 }
+
+struct ag_verdict image_listen_verdict(const struct ag_image *img, const uint8_t *addr)
+{
+	return ag_listen_verdict(image_match(img, AG_CLASS_NET_LISTEN, addr, AG_NET_ADDR_LEN), addr);
+}

@@ -29,6 +29,8 @@ const char *ag_action_name(enum ag_action a)
 		return "shell_exec";
 	case AG_ACTION_NETWORK:
 		return "network";
+	case AG_ACTION_LISTEN:
+		return "listen";
 	}
 	return "unknown";
 }

@@ -15,6 +15,7 @@ enum ag_action {
 	AG_ACTION_FILE_WRITE,
 	AG_ACTION_SHELL_EXEC,
 	AG_ACTION_NETWORK,
+	AG_ACTION_LISTEN, /* accepting connections or datagrams on a local address and port */
 };
 
 struct ag_loc {

@@ -19,12 +19,13 @@ struct keydef {
 #define A_FILE ((1u << AG_ACTION_FILE_READ) | (1u << AG_ACTION_FILE_WRITE))
 #define A_EXEC (1u << AG_ACTION_SHELL_EXEC)
 #define A_NET (1u << AG_ACTION_NETWORK)
-#define A_ALL (A_FILE | A_EXEC | A_NET)
+#define A_LISTEN (1u << AG_ACTION_LISTEN)
+#define A_ALL (A_FILE | A_EXEC | A_NET | A_LISTEN)
 
 static const struct keydef rule_keys[] = {
 	{ "action", A_ALL }, { "decision", A_ALL }, { "reason", A_ALL },
 	{ "path", A_FILE },  { "command", A_EXEC }, { "domain", A_NET },
-	{ "cidr", A_NET },   { "port", A_NET },	    { "ports", A_NET },
+	{ "cidr", A_NET | A_LISTEN },	{ "port", A_NET | A_LISTEN }, { "ports", A_NET | A_LISTEN },
 };
 
 static const char *const rule_keys_text[] = {
@@ -32,6 +33,7 @@ static const char *const rule_keys_text[] = {
 	[AG_ACTION_FILE_WRITE] = "action, path, decision, reason",
 	[AG_ACTION_SHELL_EXEC] = "action, command, decision, reason",
 	[AG_ACTION_NETWORK] = "action, domain, cidr, port, ports, decision, reason",
+	[AG_ACTION_LISTEN] = "action, cidr, port, ports, decision, reason",
 };
 
 static const char *const policy_keys[] = {
@@ -180,7 +182,8 @@ static int ports(struct doc *d, struct ag_rule *r, const yaml_node_t *n, const c
 
 static int rule_action(struct doc *d, const yaml_node_t *map, enum ag_action *a)
 {
-	static const char *const names[] = { "file_read", "file_write", "shell_exec", "network" };
+	static const char *const names[] = { "file_read", "file_write", "shell_exec", "network",
+					     "listen" };
 	yaml_node_pair_t *pr;
 	yaml_node_t *k, *v;
 	const char *s;
@@ -196,7 +199,7 @@ static int rule_action(struct doc *d, const yaml_node_t *map, enum ag_action *a)
 		err = scalar(d, v, "action", &s);
 		if (err)
 			return err;
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 			if (!strcmp(s, names[i])) {
 				*a = (enum ag_action)i;
 				return 0;
@@ -204,7 +207,7 @@ static int rule_action(struct doc *d, const yaml_node_t *map, enum ag_action *a)
 		}
 		return fail(
 			d, v,
-			"expected an action: file_read, file_write, shell_exec or network, found '%s'",
+			"expected an action: file_read, file_write, shell_exec, network or listen, found '%s'",
 			s);
 	}
 	return fail(d, map, "expected an 'action' in this rule");
@@ -277,7 +280,9 @@ static int rule(struct doc *d, const yaml_node_t *map)
 	if (!dec)
 		return fail(d, map, "expected a 'decision' (allow or deny) in this %s rule",
 			    ag_action_name(a));
-	if (a != AG_ACTION_NETWORK && !pat)
+	if (a == AG_ACTION_LISTEN && !cidr)
+		return fail(d, map, "expected a 'cidr' (the local address) in this listen rule");
+	if (a != AG_ACTION_NETWORK && a != AG_ACTION_LISTEN && !pat)
 		return fail(d, map, "expected a '%s' in this %s rule",
 			    a == AG_ACTION_SHELL_EXEC ? "command" : "path", ag_action_name(a));
 	if (a == AG_ACTION_NETWORK && !pat && !cidr)
