@@ -40,8 +40,8 @@ static int covers(const struct lint *l, const struct ag_image *big, const struct
 	unsigned int c;
 	int any = 0, r;
 
-	for (c = 0; c < AG_CLASS_ENV; c++) {
-		if (!image_has_class(small, c))
+	for (c = 0; c < AG_CLASS_COUNT; c++) {
+		if (c == AG_CLASS_ENV || !image_has_class(small, c))
 			continue;
 		r = image_includes(big, small, c);
 		if (r <= 0)
@@ -57,8 +57,8 @@ static int catch_all(const struct lint *l, const struct ag_image *img)
 	unsigned int c;
 	int any = 0, r;
 
-	for (c = 0; c < AG_CLASS_ENV; c++) {
-		if (!image_has_class(img, c))
+	for (c = 0; c < AG_CLASS_COUNT; c++) {
+		if (c == AG_CLASS_ENV || !image_has_class(img, c))
 			continue;
 		r = image_includes(img, &l->ref, c);
 		if (r <= 0)
@@ -98,8 +98,8 @@ static int never_first(const struct lint *l, size_t i)
 {
 	unsigned int c;
 
-	for (c = 0; c < AG_CLASS_ENV; c++) /* deny_env is not a rule */
-		if (image_has_class(&l->one[i], c) &&
+	for (c = 0; c < AG_CLASS_COUNT; c++) /* deny_env is not a rule */
+		if (c != AG_CLASS_ENV && image_has_class(&l->one[i], c) &&
 		    image_rule_reachable(&l->full, c, (unsigned int)i))
 			return 0;
 	return 1;
@@ -134,11 +134,12 @@ static int shadowed(struct lint *l, size_t i)
 
 static int run(struct lint *l, struct ag_error *err)
 {
-	struct ag_rule ref[4] = {
+	struct ag_rule ref[5] = {
 		{ .action = AG_ACTION_FILE_READ, .pattern = "/**" },
 		{ .action = AG_ACTION_FILE_WRITE, .pattern = "/**" },
 		{ .action = AG_ACTION_SHELL_EXEC, .pattern = "*" },
 		{ .action = AG_ACTION_NETWORK, .pattern = "*" },
+		{ .action = AG_ACTION_LISTEN, .cidr = "::/0" },
 	};
 	const struct ag_policy *p = l->p;
 	size_t i;
@@ -146,7 +147,7 @@ static int run(struct lint *l, struct ag_error *err)
 
 	ret = compile_policy(p, NULL, &l->full, NULL, err);
 	if (!ret)
-		ret = compile_some(p, ref, 4, &l->ref, err);
+		ret = compile_some(p, ref, 5, &l->ref, err);
 	if (ret)
 		return ret;
 	l->one = calloc(p->nrules ? p->nrules : 1, sizeof(*l->one));
