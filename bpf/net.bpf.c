@@ -216,9 +216,11 @@ int BPF_PROG(ag_socket_setsockopt, struct socket *sock, int level, int optname, 
 /*
  * Inbound: the local address and port a confined task serves on, judged by
  * the policy's listen rules (ag_listen_verdict: loopback allowed, anything
- * else only by a rule). addr is IPv6 or ::ffff:IPv4, port host order.
+ * else only by a rule). addr is IPv6 or ::ffff:IPv4, port host order;
+ * unreadable: they could not be read (judged as "::" port 0, counted).
  */
-static __always_inline int ag_listen_decide(__u32 hook, const __u8 *addr, __u16 port)
+static __always_inline int ag_listen_decide(__u32 hook, const __u8 *addr, __u16 port,
+					    int unreadable)
 {
 	struct ag_task *t = NULL;
 	struct ag_verdict v;
@@ -228,6 +230,8 @@ static __always_inline int ag_listen_decide(__u32 hook, const __u8 *addr, __u16 
 	err = ag_setup(&pol, &t, hook);
 	if (err)
 		return err > 0 ? 0 : err;
+	if (unreadable)
+		ag_count_error(hook);
 	__builtin_memcpy(t->ev.addr, addr, 16);
 	t->ev.port = port;
 	ag_net_subject(&t->ev);
@@ -259,7 +263,7 @@ int BPF_PROG(ag_socket_listen, struct socket *sock, int backlog, int ret)
 	} else {
 		return 0; /* AF_UNIX listeners are reached through their path: file_write */
 	}
-	return ag_listen_decide(AG_HOOK_SOCKET_LISTEN, a, sk->__sk_common.skc_num);
+	return ag_listen_decide(AG_HOOK_SOCKET_LISTEN, a, sk->__sk_common.skc_num, 0);
 }
 
 /*
@@ -285,7 +289,7 @@ int BPF_PROG(ag_socket_bind, struct socket *sock, struct sockaddr *address, int 
 		if (!rerr) {
 			a[10] = a[11] = 0xff;
 			__builtin_memcpy(&a[12], &sin.sin_addr.s_addr, 4);
-			return ag_listen_decide(AG_HOOK_SOCKET_BIND, a, bpf_ntohs(sin.sin_port));
+			return ag_listen_decide(AG_HOOK_SOCKET_BIND, a, bpf_ntohs(sin.sin_port), 0);
 		}
 	} else if (!rerr && sa.sin6_family == AF_INET6 && addrlen >= (int)sizeof(sa)) {
 		rerr = bpf_probe_read_kernel(&sa, sizeof(sa), address);
@@ -293,13 +297,12 @@ int BPF_PROG(ag_socket_bind, struct socket *sock, struct sockaddr *address, int 
 			return 0;
 		if (!rerr) {
 			__builtin_memcpy(a, &sa.sin6_addr, 16);
-			return ag_listen_decide(AG_HOOK_SOCKET_BIND, a, bpf_ntohs(sa.sin6_port));
+			return ag_listen_decide(AG_HOOK_SOCKET_BIND, a, bpf_ntohs(sa.sin6_port), 0);
 		}
 	} else if (!rerr) {
 		return 0; /* a length the inet code refuses, or another family: no bind */
 	}
-	ag_count_error(AG_HOOK_SOCKET_BIND);
-	return ag_listen_decide(AG_HOOK_SOCKET_BIND, a, 0);
+	return ag_listen_decide(AG_HOOK_SOCKET_BIND, a, 0, 1);
 }
 
 /*
