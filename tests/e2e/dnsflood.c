@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include "dns_query.h"
 
 static long long now_ms(void)
 {
@@ -28,31 +29,15 @@ int main(int argc, char **argv)
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53) };
 	unsigned char q[300], buf[4096];
 	long long end, sent = 0, answered = 0;
-	const char *p;
-	int fd, qn = 12;
+	int fd, qn;
 
 	if (argc != 4 || inet_pton(AF_INET, argv[1], &sa.sin_addr) != 1 || strlen(argv[2]) > 250) {
 		fprintf(stderr, "usage: dnsflood IPV4 NAME SECONDS\n");
 		return 2;
 	}
-	memset(q, 0, 12);
-	q[2] = 0x01; /* RD */
-	q[5] = 1; /* one question */
-	for (p = argv[2]; *p;) {
-		size_t l = strcspn(p, ".");
-
-		if (l == 0 || l > 63)
-			return 2;
-		q[qn++] = (unsigned char)l;
-		memcpy(q + qn, p, l);
-		qn += (int)l;
-		p += l + (p[l] == '.');
-	}
-	q[qn++] = 0;
-	q[qn++] = 0;
-	q[qn++] = 1; /* A */
-	q[qn++] = 0;
-	q[qn++] = 1; /* IN */
+	qn = dns_query_build(q, 0, argv[2], 1);
+	if (qn < 0)
+		return 2;
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		printf("%s\n", strerror(errno));

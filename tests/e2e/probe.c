@@ -78,6 +78,7 @@
 #include <sys/xattr.h>
 #include "outcome.h"
 #include "argv_race.h"
+#include "dns_query.h"
 #include <linux/openat2.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -515,8 +516,7 @@ static int do_dns_query(const char *server, const char *name, const char *qtype,
 	unsigned char q[300], m[4096];
 	char host[INET6_ADDRSTRLEN + 8], line[1024], *hash;
 	unsigned id = (unsigned)(getpid() ^ time(NULL)) & 0xffff;
-	int tcp = !strcmp(mode, "tcp"), qn = 12, fd, n;
-	const char *p = name;
+	int tcp = !strcmp(mode, "tcp"), qn, fd, n;
 
 	snprintf(host, sizeof(host), "%s", server);
 	hash = strchr(host, '#');
@@ -529,29 +529,11 @@ static int do_dns_query(const char *server, const char *name, const char *qtype,
 			qtype);
 		return 2;
 	}
-	/* Header: id, RD, one question; then the name as labels, the type, class IN. */
-	memset(q, 0, 12);
-	q[0] = id >> 8;
-	q[1] = id & 0xff;
-	q[2] = 0x01;
-	q[5] = 1;
-	while (*p) {
-		size_t l = strcspn(p, ".");
-
-		if (l == 0 || l > 63) {
-			fprintf(stderr, "probe: bad name %s\n", name);
-			return 2;
-		}
-		q[qn++] = (unsigned char)l;
-		memcpy(q + qn, p, l);
-		qn += (int)l;
-		p += l + (p[l] == '.');
+	qn = dns_query_build(q, id, name, !strcmp(qtype, "A") ? 1 : 28);
+	if (qn < 0) {
+		fprintf(stderr, "probe: bad name %s\n", name);
+		return 2;
 	}
-	q[qn++] = 0;
-	q[qn++] = 0;
-	q[qn++] = !strcmp(qtype, "A") ? 1 : 28;
-	q[qn++] = 0;
-	q[qn++] = 1;
 
 	fd = socket(ss.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
 	if (fd < 0)
