@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include "ask/ask.h"
 #include "audit/audit.h"
 #include "cli.h"
 #include "loader/loader.h"
@@ -45,6 +47,8 @@ struct exec_run {
 	struct session_log log;
 	struct session s;
 	uint64_t drops_seen;
+	struct ask_server *ask; /* CMD's ask socket (docs/ask.md) */
+	char ask_path[64];
 };
 
 static volatile sig_atomic_t child_pid;
@@ -69,6 +73,54 @@ static void dns_busy(void *ctx, const char *cgroup, uint64_t n)
 {
 	fprintf(stderr, "agentgate: exec: DNS proxy busy: %llu queries or connections refused\n",
 		(unsigned long long)n);
+}
+
+/* CMD asks about this run's policy only: other policies are not served on its socket. */
+static int ask_policy(void *ctx, uint64_t policy_cgroup_id, struct ask_policy *out)
+{
+	struct exec_run *r = ctx;
+
+	if (policy_cgroup_id != r->s.cgroup_id)
+		return -ENOENT;
+	out->model = r->policy;
+	out->img = &r->img;
+	out->agent = r->s.cgroup;
+	out->mode = r->policy->mode;
+	return 0;
+}
+
+static void ask_record(void *ctx, const struct ag_ask_peer *peer, const struct ask_policy *p,
+		       const struct ask_question *q)
+{
+	struct exec_run *r = ctx;
+	struct audit_ask rec;
+
+	if (!r->log.audit)
+		return;
+	/* Tasks in cgroups CMD made below its own are named by the run's cgroup. */
+	ask_audit_fill(peer, p, q, r->s.cgroup, &rec);
+	session_log_note(&r->log, audit_append_ask(r->log.audit, &rec));
+}
+
+static const struct ask_server_ops ask_ops = { .policy = ask_policy, .record = ask_record };
+
+/* The socket CMD finds in AGENTGATE_SOCKET, marked before CMD runs. */
+static int open_ask(struct exec_run *r)
+{
+	int err;
+
+	snprintf(r->ask_path, sizeof(r->ask_path), ASK_DEFAULT_DIR "/exec-%d.sock", (int)getpid());
+	r->ask = ask_server_open(r->ask_path, r->loader, &ask_ops, r, false, &err);
+	if (!r->ask) {
+		fprintf(stderr, "agentgate: exec: ask socket %s: %s\n", r->ask_path,
+			loader_strerror(err));
+		return -1;
+	}
+	if (setenv("AGENTGATE_SOCKET", r->ask_path, 1)) {
+		fprintf(stderr, "agentgate: exec: setenv: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -98,7 +150,7 @@ static int protect_files(struct loader *l, const char *const *paths, size_t n, b
 /* Child: join the cgroup, prove it, exec. Never returns. */
 static void run_child(const char *cgdir, char **cmd)
 {
-	char want[256], line[512];
+	char want[320], line[512];
 	int ok = 0, err;
 	FILE *f;
 
@@ -336,6 +388,8 @@ static int start_session(struct exec_run *r)
 static int run_command(struct exec_run *r)
 {
 	struct sigaction sa = { .sa_handler = forward_signal };
+	struct pollfd pfd[2] = { { .fd = loader_events_fd(r->loader), .events = POLLIN },
+				 { .fd = ask_server_fd(r->ask), .events = POLLIN } };
 	int status, tmo, err;
 	pid_t pid;
 
@@ -361,8 +415,10 @@ static int run_command(struct exec_run *r)
 			break;
 		}
 		tmo = r->log.audit ? audit_writer_timeout_ms(r->log.audit) : -1;
-		loader_poll(r->loader,
-			    tmo >= 0 && tmo < AG_EVENTS_POLL_MS ? tmo : AG_EVENTS_POLL_MS);
+		/* Events and questions wake the loop; CMD's exit is seen within AG_EVENTS_POLL_MS. */
+		poll(pfd, 2, tmo >= 0 && tmo < AG_EVENTS_POLL_MS ? tmo : AG_EVENTS_POLL_MS);
+		loader_poll(r->loader, 0);
+		ask_server_handle(r->ask);
 		session_drain_dns(&r->s, UINT64_MAX);
 		if (r->log.audit)
 			session_log_note(&r->log, audit_writer_tick(r->log.audit));
@@ -396,6 +452,7 @@ static void cleanup(struct exec_run *r, int ret)
 
 	if (r->cgdir[0])
 		remove_cgroup(r->cgdir);
+	ask_server_close(r->ask); /* its last questions are in the log before exec_end */
 	session_end_dns(&r->s);
 	if (r->installed) {
 		err = session_remove(&r->s);
@@ -436,7 +493,8 @@ int cmd_exec(int argc, char **argv)
 		fprintf(stderr, "agentgate: exec: %s\n", msg);
 		goto out;
 	}
-	if (open_audit(&r) || open_loader(&r) || make_cgroup(&r) || start_session(&r))
+	if (open_audit(&r) || open_loader(&r) || make_cgroup(&r) || start_session(&r) ||
+	    open_ask(&r))
 		goto out;
 	status = run_command(&r);
 	if (status < 0)

@@ -379,6 +379,8 @@ static int set_defaults(struct daemon_config *c)
 		c->control_socket = strdup(DAEMON_DEFAULT_CONTROL);
 	if (!c->stream_socket)
 		c->stream_socket = strdup(DAEMON_DEFAULT_STREAM);
+	if (!c->ask_socket)
+		c->ask_socket = strdup(DAEMON_DEFAULT_ASK);
 	if (!c->state_file)
 		c->state_file = strdup(DAEMON_DEFAULT_STATE);
 	if (!c->audit.log)
@@ -387,8 +389,8 @@ static int set_defaults(struct daemon_config *c)
 		c->containers.policies_dir = strdup(DAEMON_DEFAULT_POLICIES_DIR);
 	if (!c->assignments)
 		c->assignments = calloc(1, sizeof(*c->assignments));
-	if (!c->control_socket || !c->stream_socket || !c->state_file || !c->audit.log ||
-	    !c->assignments || !c->containers.policies_dir)
+	if (!c->control_socket || !c->stream_socket || !c->ask_socket || !c->state_file ||
+	    !c->audit.log || !c->assignments || !c->containers.policies_dir)
 		return -ENOMEM;
 	return 0;
 }
@@ -431,6 +433,8 @@ static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 			err = get_string(ps, v, key, &c->control_socket);
 		else if (!strcmp(key, "stream_socket"))
 			err = get_string(ps, v, key, &c->stream_socket);
+		else if (!strcmp(key, "ask_socket"))
+			err = get_string(ps, v, key, &c->ask_socket);
 		else if (!strcmp(key, "state_file"))
 			err = get_string(ps, v, key, &c->state_file);
 		else if (!strcmp(key, "audit"))
@@ -442,10 +446,11 @@ static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 		else if (!strcmp(key, "containers"))
 			err = parse_containers(ps, v, &c->containers);
 		else
-			return fail(ps, k,
-				    "unknown key '%s' (control_socket, stream_socket, state_file, "
-				    "audit, assignments, containers)",
-				    key);
+			return fail(
+				ps, k,
+				"unknown key '%s' (control_socket, stream_socket, ask_socket, state_file, "
+				"audit, assignments, containers)",
+				key);
 	}
 	return err;
 }
@@ -561,6 +566,7 @@ void daemon_config_free(struct daemon_config *c)
 	free(c->path);
 	free(c->control_socket);
 	free(c->stream_socket);
+	free(c->ask_socket);
 	free(c->state_file);
 	free(c);
 }
