@@ -60,9 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!nq || nq > ASK_MAX_BATCH)
 		__builtin_trap();
-	a = ask_answer(&ap, q, NULL, NULL);
+	a = ask_answer(&ap, q, NULL, NULL, &status);
 	json_decref(q);
-	if (!a)
+	if (!a || (status != 200 && status != 400))
 		__builtin_trap();
 	text = json_dumps(a, JSON_COMPACT);
 	json_decref(a);

@@ -134,13 +134,16 @@ static json_t *answer(struct loaded *l, const char *body, struct noted *n)
 	char msg[256];
 	json_t *req, *a;
 	size_t nq;
+	int status;
 
 	if (ask_parse(body, strlen(body), &req, &nq, msg, sizeof(msg)))
 		fail_msg("%s: %s", body, msg);
 	n->p = &l->ap;
-	a = ask_answer(&l->ap, req, note, n);
+	a = ask_answer(&l->ap, req, note, n, &status);
 	json_decref(req);
 	assert_non_null(a);
+	/* 400 exactly for a lone question that could not be answered. */
+	assert_int_equal(status, json_object_get(a, "error") ? 400 : 200);
 	return a;
 }
 

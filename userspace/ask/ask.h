@@ -84,13 +84,14 @@ struct ask_server_ops {
 int ask_parse(const char *body, size_t len, json_t **out, size_t *nq, char *msg, size_t msgsz);
 
 /*
- * The answer to a parsed request: one object, or {"results":[...]} for a
- * batch, where a malformed question gets {"error":"..."} and the others are
- * answered. Each answered question goes to note (may be NULL). NULL when out
- * of memory.
+ * The answer to a parsed request and its HTTP *status: one object (400 and
+ * {"error":"..."} when the question is malformed), or {"results":[...]} for a
+ * batch (200), where a malformed question gets {"error":"..."} and the others
+ * are answered. Each answered question goes to note (may be NULL). NULL when
+ * out of memory.
  */
 json_t *ask_answer(const struct ask_policy *p, json_t *request,
-		   void (*note)(void *ctx, const struct ask_question *q), void *ctx);
+		   void (*note)(void *ctx, const struct ask_question *q), void *ctx, int *status);
 
 struct audit_ask;
 /* The audit record of question q asked by peer under p; agent names the asking cgroup. */

@@ -92,14 +92,20 @@ static json_t *answer_one(const struct ask_policy *p, json_t *q,
 }
 
 json_t *ask_answer(const struct ask_policy *p, json_t *request,
-		   void (*note)(void *ctx, const struct ask_question *q), void *ctx)
+		   void (*note)(void *ctx, const struct ask_question *q), void *ctx, int *status)
 {
 	json_t *list, *results, *out, *a, *q;
 	size_t i;
 
+	*status = 200;
 	list = json_is_array(request) ? request : json_object_get(request, "requests");
-	if (!list)
-		return answer_one(p, request, note, ctx);
+	if (!list) {
+		a = answer_one(p, request, note, ctx);
+		/* A lone question that cannot be answered is a bad request. */
+		if (a && json_object_get(a, "error"))
+			*status = 400;
+		return a;
+	}
 	results = json_array();
 	if (!results)
 		return NULL;

@@ -138,7 +138,7 @@ static void conn_serve(struct ask_server *s, struct ask_conn *c, const struct as
 	json_t *body, *answer;
 	char msg[512];
 	size_t nq;
-	int err;
+	int err, status;
 
 	if (strcmp(req->target, "/v1/evaluate")) {
 		conn_error(s, c, 404, "unknown path %s: only POST /v1/evaluate is served",
@@ -185,13 +185,13 @@ static void conn_serve(struct ask_server *s, struct ask_conn *c, const struct as
 			return;
 		}
 	}
-	answer = ask_answer(&p, body, note, &nc);
+	answer = ask_answer(&p, body, note, &nc, &status);
 	json_decref(body);
 	if (!answer) {
 		conn_error(s, c, 503, "out of memory");
 		return;
 	}
-	conn_answer(s, c, 200, answer);
+	conn_answer(s, c, status, answer);
 	json_decref(answer);
 }
 
