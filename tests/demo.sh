@@ -23,6 +23,7 @@ if [ "${AGDEMO_VM:-0}" != 1 ] && host_ok; then
 	echo "demo: this kernel ($(uname -r)) runs BPF-LSM programs: running on the host"
 	ln -sfn "$PWD/tests/demo" "$build/demo/demo"
 	ln -sfn "$PWD/policies" "$build/demo/policies"
+	ln -sfn "$PWD/clients" "$build/demo/clients"
 	AGENTGATE=$ag AGDEMO_DIR=$PWD/$build/demo exec tests/demo/guest.sh
 fi
 
