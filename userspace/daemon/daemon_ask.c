@@ -6,6 +6,7 @@
  * here (each exec serves its own). Runs on the daemon's loop thread.
  */
 #include <errno.h>
+#include <string.h>
 #include "ask/ask.h"
 #include "audit/audit.h"
 #include "daemon.h"
@@ -47,7 +48,7 @@ int daemon_ask_open(struct daemon *d)
 {
 	int err;
 
-	if (!d->cfg->ask_socket[0])
+	if (!strcmp(d->cfg->ask_socket, "none"))
 		return 0;
 	d->ask = ask_server_open(d->cfg->ask_socket, d->loader, &ops, d, true, &err);
 	if (!d->ask)

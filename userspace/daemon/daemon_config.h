@@ -67,7 +67,7 @@ struct daemon_config {
 	char *path;
 	char *control_socket;
 	char *stream_socket;
-	char *ask_socket; /* docs/ask.md; "" when none is served */
+	char *ask_socket; /* docs/ask.md; "none": none is served */
 	char *state_file;
 	struct daemon_audit_config audit;
 	struct daemon_assignment *assignments;
