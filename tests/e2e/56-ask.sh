@@ -70,6 +70,7 @@ daemon_config <<EOC
 EOC
 start_daemon || fail "daemon starts" "$(cat "$D/daemon.err")"
 [ -S "$ASK" ] && pass "the daemon serves the ask socket" || fail "the daemon serves the ask socket" "no $ASK"
+ctl status | grep -qF "ask        $ASK" && pass "status names the ask socket" || fail "status names the ask socket" "$(ctl status)"
 
 # ask CGROUP BODY: the answer ("STATUS {json}") to BODY asked from CGROUP.
 ask() {
@@ -163,17 +164,23 @@ audit "exec: the question is in exec's log" "$WORK/exec.log" '"type":"ask"' '"ac
 "$AGENTGATE" audit verify "$WORK/exec.log" >/dev/null 2>&1 && pass "exec: its log verifies" || fail "exec: its log verifies" "$("$AGENTGATE" audit verify "$WORK/exec.log" 2>&1 | tail -n 2)"
 out=$(run "$a_pol" "$WORK/exec2.log" "$ASKC" "$ASK" '{"action":"file_read","path":"/etc/shadow"}')
 case $out in 403*) pass "exec's agent is not served by the daemon's socket" ;; *) fail "exec's agent is not served by the daemon's socket" "$out" ;; esac
-ls /run/agentgate-ask/exec-* >/dev/null 2>&1 && fail "exec removes its socket" "$(ls /run/agentgate-ask)" || pass "exec removes its socket"
+where=$(run "$a_pol" "$WORK/exec3.log" "$ASKC" - --where)
+case $where in
+/run/agentgate-ask/exec-*.sock) [ -e "$where" ] && fail "exec removes its socket" "$where is left" || pass "exec removes its socket" ;;
+*) fail "exec removes its socket" "AGENTGATE_SOCKET was '$where'" ;;
+esac
 
 # The Python client's own tests, as a confined agent (where the VM carries python3).
-if command -v python3 >/dev/null 2>&1 && [ -f "$CLIENTS/python/test_agentgate_client.py" ]; then
+# The interpreter by its versioned name: 20-exec.sh puts a stand-in at /usr/bin/python3.
+PY=$(ls /usr/bin/python3.[0-9]* 2>/dev/null | head -n 1)
+if [ -n "$PY" ] && [ -f "$CLIENTS/python/test_agentgate_client.py" ]; then
 	py_pol=$(policy d56-py <<EOP
 version: "1.0"
 default: deny
 include: [$POLDIR/include/python3.yaml, $POLDIR/include/agentgate-ask.yaml]
 rules:
   - action: shell_exec
-    command: "python3 $CLIENTS/python/test_agentgate_client.py"
+    command: "$PY $CLIENTS/python/test_agentgate_client.py"
     decision: allow
   - action: file_read
     path: "$CLIENTS/python"
@@ -184,7 +191,7 @@ rules:
 $seed_rules
 EOP
 )
-	if out=$(PYTHONDONTWRITEBYTECODE=1 run "$py_pol" "$WORK/py.log" python3 "$CLIENTS/python/test_agentgate_client.py" 2>&1); then
+	if out=$(PYTHONDONTWRITEBYTECODE=1 run "$py_pol" "$WORK/py.log" "$PY" "$CLIENTS/python/test_agentgate_client.py" 2>&1); then
 		pass "python client: its tests pass against agentgate exec"
 	else
 		fail "python client: its tests pass against agentgate exec" "$(printf '%s' "$out" | tail -n 15 | tr '\n' ' ')"

@@ -5,6 +5,7 @@
  *   askc SOCKET --raw REQUEST    sends REQUEST as it is (\r\n written literally as "\r\n")
  *   askc SOCKET --flood N BODY   N questions, one connection each, as fast as it can;
  *                                prints "200=A 429=B other=C"
+ *   askc - --where               prints $AGENTGATE_SOCKET
  * SOCKET "-" means $AGENTGATE_SOCKET. A connect that fails prints the errno's name
  * (EPERM, ...) and exits 1.
  */
@@ -101,6 +102,10 @@ int main(int argc, char **argv)
 	if (!sock_path) {
 		printf("no AGENTGATE_SOCKET\n");
 		return 1;
+	}
+	if (!strcmp(argv[2], "--where")) {
+		printf("%s\n", sock_path);
+		return 0;
 	}
 	if (!strcmp(argv[2], "--raw") && argc == 4) {
 		status = exchange(argv[3], unescape(argv[3]), buf, sizeof(buf), &answer);
