@@ -230,6 +230,7 @@ static void reload(struct daemon *d)
 	}
 	if (strcmp(cfg->control_socket, d->cfg->control_socket) ||
 	    strcmp(cfg->stream_socket, d->cfg->stream_socket) ||
+	    strcmp(cfg->ask_socket, d->cfg->ask_socket) ||
 	    strcmp(cfg->audit.log, d->cfg->audit.log) ||
 	    strcmp(cfg->state_file, d->cfg->state_file))
 		daemon_log(
