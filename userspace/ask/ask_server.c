@@ -171,19 +171,27 @@ static void conn_serve(struct ask_server *s, struct ask_conn *c, const struct as
 			   "by AGENTGATE_SOCKET in your environment");
 		return;
 	}
+	/*
+	 * Every request costs a token before its body is parsed, so a flood costs the
+	 * server a bucket check per request; a batch pays for its other questions after.
+	 */
+	if (!ask_rate_take(&s->rate, c->peer.policy_cgroup_id, 1, clock_now_ms())) {
+		conn_error(s, c, 429,
+			   "too many questions: an agent may ask %d a second (bursts of %d)",
+			   ASK_RATE_PER_SEC, ASK_RATE_BURST);
+		return;
+	}
 	if (ask_parse(req->body, req->body_len, &body, &nq, msg, sizeof(msg))) {
 		conn_error(s, c, 400, "%s", msg);
 		return;
 	}
-	if (!ask_rate_take(&s->rate, c->peer.policy_cgroup_id, (unsigned int)nq, clock_now_ms())) {
+	if (nq > 1 && !ask_rate_take(&s->rate, c->peer.policy_cgroup_id, (unsigned int)nq - 1,
+				     clock_now_ms())) {
 		json_decref(body);
-		{
-			conn_error(
-				s, c, 429,
-				"too many questions: an agent may ask %d a second (bursts of %d)",
-				ASK_RATE_PER_SEC, ASK_RATE_BURST);
-			return;
-		}
+		conn_error(s, c, 429,
+			   "too many questions: an agent may ask %d a second (bursts of %d)",
+			   ASK_RATE_PER_SEC, ASK_RATE_BURST);
+		return;
 	}
 	answer = ask_answer(&p, body, note, &nc, &status);
 	json_decref(body);
@@ -213,10 +221,10 @@ static void conn_read(struct ask_server *s, struct ask_conn *c)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			break;
-		if (n <= 0) {
+		if (n <= 0) { /* gone before asking */
 			conn_close(s, c);
 			return;
-		} /* gone before asking */
+		}
 		c->in_len += (size_t)n;
 		if (c->in_len > ASK_MAX_REQUEST)
 			break;
@@ -250,9 +258,12 @@ static void accept_conns(struct ask_server *s)
 	struct ask_conn *c, *free_slot;
 	unsigned int same;
 	size_t i;
-	int fd;
+	int fd, n;
 
-	while ((fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+	/* A bounded batch: a connect flood must not hold the owner's loop. */
+	for (n = 0; n < ASK_MAX_CONNS &&
+		    (fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0;
+	     n++) {
 		free_slot = NULL;
 		for (i = 0; i < ASK_MAX_CONNS && !free_slot; i++)
 			if (s->conn[i].fd < 0)
