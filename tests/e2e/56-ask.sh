@@ -155,6 +155,8 @@ case $f in *" 429=0 "*|"") fail "a flood of questions is throttled" "$f" ;; *) p
 # Every answered question is a record.
 wait_audit "a question is an ask record" '"type":"ask"' "\"agent\":\"/$CGP/a\"" '"asked_as":"openai-gpt4-agent"' '"action":"shell_exec"' '"decision":"DENY"'
 wait_audit "b's question is b's record" '"type":"ask"' "\"agent\":\"/$CGP/b\"" '"path":"/srv/d56/b-only"' '"decision":"ALLOW"'
+in_cgroup "$CGP/b" "$ASKC" "$ASK" --flood 4 '{"action":"file_read","path":"/srv/d56/again"}' >/dev/null
+wait_audit "the same question asked again and again is one record with a count" '"type":"ask"' '"path":"/srv/d56/again"' '"count":4'
 verify_open "the log with ask records verifies"
 
 # agentgate exec serves its own agent on AGENTGATE_SOCKET, and only it.

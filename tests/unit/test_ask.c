@@ -2,8 +2,8 @@
 /*
  * The ask socket's pure parts: HTTP requests (complete, partial, refused with
  * the right status), questions and batches answered from seed 1's policy with
- * the seed's decisions, the audit record a question makes, and the per-agent
- * token buckets.
+ * the seed's decisions, the audit record a question makes, repeats folded
+ * into one record, and the per-agent token buckets.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -259,6 +259,64 @@ static void test_rate(void **state)
 	free(r);
 }
 
+struct written {
+	int n;
+	uint64_t count[8];
+	char path[8][64];
+};
+
+static void write_rec(void *ctx, const struct audit_ask *rec)
+{
+	struct written *w = ctx;
+
+	if (w->n < 8) {
+		w->count[w->n] = rec->count;
+		snprintf(w->path[w->n], sizeof(w->path[0]), "%s", rec->path ? rec->path : "");
+	}
+	w->n++;
+}
+
+static void test_fold(void **state)
+{
+	static const uint8_t sha[32];
+	char path[32] = "/etc/shadow";
+	struct audit_ask rec = { .agent = "/a",
+				 .action = "file_read",
+				 .path = path,
+				 .port = -1,
+				 .rule = -1,
+				 .rule_name = "default",
+				 .reason = "r",
+				 .policy = "p",
+				 .policy_sha256 = sha };
+	struct ask_fold f = {};
+	struct written w = {};
+
+	ask_fold_add(&f, &rec, 1000, write_rec, &w);
+	/* The question's own strings may change once it is answered: the fold keeps copies. */
+	strcpy(path, "/etc/passwd");
+	rec.path = "/etc/shadow";
+	ask_fold_add(&f, &rec, 1100, write_rec, &w);
+	ask_fold_add(&f, &rec, 1200, write_rec, &w);
+	assert_int_equal(w.n, 0);
+	rec.path = "/etc/hosts";
+	ask_fold_add(&f, &rec, 1300, write_rec, &w);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.count[0], 3);
+	assert_string_equal(w.path[0], "/etc/shadow");
+	/* Held no longer than ASK_FOLD_MS after its first question. */
+	ask_fold_tick(&f, 1300 + ASK_FOLD_MS - 1, write_rec, &w);
+	assert_int_equal(w.n, 1);
+	ask_fold_tick(&f, 1300 + ASK_FOLD_MS, write_rec, &w);
+	assert_int_equal(w.n, 2);
+	assert_int_equal(w.count[1], 1);
+	ask_fold_add(&f, &rec, 5000, write_rec, &w);
+	ask_fold_flush(&f, write_rec, &w);
+	assert_int_equal(w.n, 3);
+	ask_fold_flush(&f, write_rec, &w);
+	assert_int_equal(w.n, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_seed_questions),
 		cmocka_unit_test(test_batch_and_errors),
 		cmocka_unit_test(test_rate),
+		cmocka_unit_test(test_fold),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,7 +16,8 @@
  *   ask_server_close(s)
  *
  * Threads. Everything here belongs to the owner's thread (the daemon's loop,
- * exec's main thread): the server, its connections and its rate table are
+ * exec's main thread): the server, its connections, its rate table and its
+ * held record (ask_fold) are
  * touched by no other thread, so no lock guards them. The ops callbacks run
  * on that thread, inside ask_server_handle(). ask_parse() and ask_answer()
  * keep no state: any thread.
@@ -30,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+#include "audit/audit.h"
 #include "check/check.h"
 #include "maps.h"
 
@@ -64,6 +66,8 @@ struct ask_question {
 	const struct check_result *res;
 };
 
+typedef void (*ask_write_fn)(void *ctx, const struct audit_ask *rec);
+
 struct ask_server_ops {
 	/*
 	 * The policy installed for the cgroup policy_cgroup_id, as served by this
@@ -71,9 +75,10 @@ struct ask_server_ops {
 	 * model is unknown to this process: adopted, not recompiled).
 	 */
 	int (*policy)(void *ctx, uint64_t policy_cgroup_id, struct ask_policy *out);
-	/* A question was answered: write its record. */
-	void (*record)(void *ctx, const struct ag_ask_peer *peer, const struct ask_policy *p,
-		       const struct ask_question *q);
+	/* The asking cgroup's name for records (its strings are copied at once). */
+	const char *(*agent)(void *ctx, const struct ag_ask_peer *peer, const struct ask_policy *p);
+	/* Writes an ask record (repeats folded into one carry their count). */
+	ask_write_fn record;
 };
 
 /*
@@ -93,10 +98,26 @@ int ask_parse(const char *body, size_t len, json_t **out, size_t *nq, char *msg,
 json_t *ask_answer(const struct ask_policy *p, json_t *request,
 		   void (*note)(void *ctx, const struct ask_question *q), void *ctx, int *status);
 
-struct audit_ask;
 /* The audit record of question q asked by peer under p; agent names the asking cgroup. */
 void ask_audit_fill(const struct ag_ask_peer *peer, const struct ask_policy *p,
 		    const struct ask_question *q, const char *agent, struct audit_ask *out);
+
+/*
+ * Repeated questions (ask_fold.c): one held record, written with its count
+ * when a different question comes, ASK_FOLD_MS after the first, or at flush.
+ */
+#define ASK_FOLD_MS 1000
+struct ask_fold {
+	struct audit_ask rec; /* its strings are copies owned here */
+	uint8_t sha[32]; /* rec.policy_sha256 points here */
+	int64_t first_ms;
+	bool held;
+};
+void ask_fold_add(struct ask_fold *f, const struct audit_ask *rec, int64_t now_ms,
+		  ask_write_fn write, void *ctx);
+/* Writes the held record once ASK_FOLD_MS have passed since its first question. */
+void ask_fold_tick(struct ask_fold *f, int64_t now_ms, ask_write_fn write, void *ctx);
+void ask_fold_flush(struct ask_fold *f, ask_write_fn write, void *ctx);
 
 struct ask_server;
 

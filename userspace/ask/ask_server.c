@@ -44,6 +44,7 @@ struct ask_server {
 	void *ctx;
 	struct ask_conn conn[ASK_MAX_CONNS];
 	struct ask_rate rate;
+	struct ask_fold fold;
 };
 
 #define TAG_LISTEN UINT32_MAX
@@ -125,9 +126,11 @@ struct note_ctx {
 static void note(void *ctx, const struct ask_question *q)
 {
 	struct note_ctx *n = ctx;
+	const struct ask_server_ops *ops = n->s->ops;
+	struct audit_ask rec;
 
-	if (n->s->ops->record)
-		n->s->ops->record(n->s->ctx, &n->c->peer, n->p, q);
+	ask_audit_fill(&n->c->peer, n->p, q, ops->agent(n->s->ctx, &n->c->peer, n->p), &rec);
+	ask_fold_add(&n->s->fold, &rec, clock_now_ms(), ops->record, n->s->ctx);
 }
 
 /* A whole request is in: whose policy, how many questions, the answer. */
@@ -313,6 +316,7 @@ void ask_server_handle(struct ask_server *s)
 			conn_read(s, &s->conn[evs[i].data.u32]);
 	}
 	now = clock_now_ms();
+	ask_fold_tick(&s->fold, now, s->ops->record, s->ctx);
 	for (k = 0; k < ASK_MAX_CONNS; k++)
 		if (s->conn[k].fd >= 0 && now > s->conn[k].deadline_ms)
 			conn_close(s, &s->conn[k]);
@@ -413,6 +417,7 @@ void ask_server_close(struct ask_server *s)
 		return;
 	for (i = 0; i < ASK_MAX_CONNS; i++)
 		conn_close(s, &s->conn[i]);
+	ask_fold_flush(&s->fold, s->ops->record, s->ctx);
 	loader_protect_ask(s->loader, s->path, false);
 	unlink(s->path);
 	/* A daemon's marks stay after it stops (docs/daemon.md); an exec takes its use back. */

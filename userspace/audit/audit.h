@@ -101,6 +101,7 @@ struct audit_ask {
 	const char *reason;
 	const char *policy;
 	const uint8_t *policy_sha256; /* 32 bytes */
+	uint64_t count; /* the same question asked this many times in a row (0 and 1: once) */
 };
 
 /* What audit_writer_open() found in an existing log. */

@@ -215,6 +215,8 @@ int audit_append_ask(struct audit_writer *w, const struct audit_ask *a)
 	audit_rec_cstr(&r, "reason", a->reason);
 	audit_rec_cstr(&r, "policy", a->policy);
 	audit_rec_cstr(&r, "policy_sha256", sha);
+	if (a->count > 1)
+		audit_rec_u64(&r, "count", a->count);
 	audit_rec_cstr(&r, "prev", "");
 	return audit_writer_append(w, &r);
 }

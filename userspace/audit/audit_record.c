@@ -669,7 +669,7 @@ static const struct schema schemas[] = {
 	  { "seq u",	   "type s",   "time s",	  "host s",	"boot_id s", "agent s",
 	    "cgroup_id u", "pid u",    "asked_as ?s",	  "action s",	"path ?s",   "command ?s",
 	    "domain ?s",   "ip ?s",    "port ?u",	  "decision s", "mode s",    "rule *",
-	    "reason s",	   "policy s", "policy_sha256 s", "prev s" } },
+	    "reason s",	   "policy s", "policy_sha256 s", "count ?u",	"prev s" } },
 	{ "gap", { "seq u", "type s", "time s", "host s", "boot_id s", "lost u", "prev s" } },
 	{ "lifecycle",
 	  { "seq u", "type s", "time s", "host s", "boot_id s", "what s", "detail s", "prev s" } },

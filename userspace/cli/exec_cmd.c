@@ -89,20 +89,23 @@ static int ask_policy(void *ctx, uint64_t policy_cgroup_id, struct ask_policy *o
 	return 0;
 }
 
-static void ask_record(void *ctx, const struct ag_ask_peer *peer, const struct ask_policy *p,
-		       const struct ask_question *q)
+/* Tasks in cgroups CMD made below its own are named by the run's cgroup. */
+static const char *ask_agent(void *ctx, const struct ag_ask_peer *peer, const struct ask_policy *p)
 {
-	struct exec_run *r = ctx;
-	struct audit_ask rec;
-
-	if (!r->log.audit)
-		return;
-	/* Tasks in cgroups CMD made below its own are named by the run's cgroup. */
-	ask_audit_fill(peer, p, q, r->s.cgroup, &rec);
-	session_log_note(&r->log, audit_append_ask(r->log.audit, &rec));
+	return p->agent;
 }
 
-static const struct ask_server_ops ask_ops = { .policy = ask_policy, .record = ask_record };
+static void ask_record(void *ctx, const struct audit_ask *rec)
+{
+	struct exec_run *r = ctx;
+
+	if (r->log.audit)
+		session_log_note(&r->log, audit_append_ask(r->log.audit, rec));
+}
+
+static const struct ask_server_ops ask_ops = { .policy = ask_policy,
+					       .agent = ask_agent,
+					       .record = ask_record };
 
 /* The socket CMD finds in AGENTGATE_SOCKET, marked before CMD runs. */
 static int open_ask(struct exec_run *r)

@@ -503,6 +503,8 @@ int cmd_daemon(int argc, char **argv)
 	err = run(&d, sfd, lfd);
 	if (err)
 		daemon_log("main loop: %s", strerror(-err));
+	ask_server_close(d.ask); /* its last (folded) questions go in before daemon_stop */
+	d.ask = NULL;
 	for (i = 0; i < d.nassign; i++)
 		session_end_dns(&d.assign[i].s);
 	drain(&d);

@@ -32,17 +32,21 @@ static int ask_policy(void *ctx, uint64_t policy_cgroup_id, struct ask_policy *o
 	return 0;
 }
 
-static void ask_record(void *ctx, const struct ag_ask_peer *peer, const struct ask_policy *p,
-		       const struct ask_question *q)
+static const char *ask_agent(void *ctx, const struct ag_ask_peer *peer, const struct ask_policy *p)
 {
-	struct daemon *d = ctx;
-	struct audit_ask rec;
-
-	ask_audit_fill(peer, p, q, daemon_cgroup_lookup(d, peer->cgroup_id, p->agent), &rec);
-	session_log_note(&d->log, audit_append_ask(d->log.audit, &rec));
+	return daemon_cgroup_lookup(ctx, peer->cgroup_id, p->agent);
 }
 
-static const struct ask_server_ops ops = { .policy = ask_policy, .record = ask_record };
+static void ask_record(void *ctx, const struct audit_ask *rec)
+{
+	struct daemon *d = ctx;
+
+	session_log_note(&d->log, audit_append_ask(d->log.audit, rec));
+}
+
+static const struct ask_server_ops ops = { .policy = ask_policy,
+					   .agent = ask_agent,
+					   .record = ask_record };
 
 int daemon_ask_open(struct daemon *d)
 {
