@@ -17,8 +17,8 @@
  *
  * Threads. Everything here belongs to the owner's thread (the daemon's loop,
  * exec's main thread): the server, its connections, its rate table and its
- * held record (ask_fold) are
- * touched by no other thread, so no lock guards them. The ops callbacks run
+ * held record (ask_fold) are touched by no other thread, so no lock guards
+ * them. The ops callbacks run
  * on that thread, inside ask_server_handle(). ask_parse() and ask_answer()
  * keep no state: any thread.
  *
@@ -45,9 +45,12 @@
 #define ASK_MAX_CONNS_PER_AGENT 8
 /* A connection that has not sent its whole request by then is closed. */
 #define ASK_TIMEOUT_MS 2000
-/* Where the daemon's ask socket is unless its config says otherwise; exec's are beside it. */
+/*
+ * Where exec's ask sockets are (exec-PID.sock), beside the daemon's
+ * (daemon_config.h DAEMON_DEFAULT_ASK); policies/include/agentgate-ask.yaml
+ * names this directory: change in step.
+ */
 #define ASK_DEFAULT_DIR "/run/agentgate-ask"
-#define ASK_DEFAULT_SOCKET ASK_DEFAULT_DIR "/daemon.sock"
 
 struct loader;
 

@@ -14,7 +14,7 @@
 #define DAEMON_DEFAULT_CONFIG "/etc/agentgate/daemon.yaml"
 #define DAEMON_DEFAULT_CONTROL "/run/agentgate/control.sock"
 #define DAEMON_DEFAULT_STREAM "/run/agentgate/stream.sock"
-#define DAEMON_DEFAULT_ASK "/run/agentgate-ask/daemon.sock" /* ask.h ASK_DEFAULT_SOCKET */
+#define DAEMON_DEFAULT_ASK "/run/agentgate-ask/daemon.sock" /* in ask.h ASK_DEFAULT_DIR */
 #define DAEMON_DEFAULT_STATE "/run/agentgate/daemon.state"
 #define DAEMON_DEFAULT_AUDIT_LOG "/var/log/agentgate/audit.log"
 #define DAEMON_CGROUP_ROOT "/sys/fs/cgroup"
