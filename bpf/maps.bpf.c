@@ -25,4 +25,5 @@ struct ag_learned_map ag_learned SEC(".maps");
 struct ag_dns_clients_map ag_dns_clients SEC(".maps");
 struct ag_dns_orig_map ag_dns_orig SEC(".maps");
 struct ag_tasks_map ag_tasks SEC(".maps");
+struct ag_ask_peers_map ag_ask_peers SEC(".maps");
 struct ag_armed_map ag_armed SEC(".maps");

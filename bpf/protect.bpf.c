@@ -258,3 +258,33 @@ int BPF_PROG(ag_uring_override_creds, const struct cred *new, int ret)
 		return ret;
 	return ag_refuse_confined(AG_HOOK_URING_OVERRIDE_CREDS, AG_OP_IO_URING);
 }
+
+/*
+ * Who connects to an ask socket (docs/ask.md): the connecting task's cgroup and
+ * the cgroup whose policy applies to it, stored on the socket the server will
+ * accept, so the server answers about that policy only. Runs for every task,
+ * confined or not; refuses nothing. When the storage cannot be had the server
+ * finds none and answers nothing (counted).
+ */
+SEC("lsm/unix_stream_connect")
+int BPF_PROG(ag_ask_connect, struct sock *sock, struct sock *other, struct sock *newsk, int ret)
+{
+	struct unix_sock *u = (void *)other;
+	struct ag_ask_peer *peer;
+	struct dentry *dentry;
+
+	if (ret)
+		return ret;
+	dentry = BPF_CORE_READ(u, path.dentry);
+	if (!dentry || ag_inode_mark(BPF_CORE_READ(dentry, d_inode)) != AG_PROTECT_ASK)
+		return 0;
+	peer = bpf_sk_storage_get(&ag_ask_peers, newsk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!peer) {
+		ag_count_error(AG_HOOK_UNIX_STREAM_CONNECT);
+		return 0;
+	}
+	peer->cgroup_id = bpf_get_current_cgroup_id();
+	peer->policy_cgroup_id = ag_policy_cgroup(AG_HOOK_UNIX_STREAM_CONNECT);
+	peer->pid = bpf_get_current_pid_tgid() >> 32;
+	return 0;
+}

@@ -30,6 +30,8 @@
  *   ag_dns_clients LRU_HASH     struct ag_dns_client_key -> struct ag_dns_client: the task
  *                               that last sent DNS from a redirected socket's local port,
  *                               so the proxy's records name it
+ *   ag_ask_peers  SK_STORAGE    accepted socket -> struct ag_ask_peer: who connected to an
+ *                               ask socket (docs/ask.md), written by the kernel at connect
  *
  * A cache entry is valid only while its generation equals ag_state.generation;
  * userspace bumps the generation after every change of ag_policies, so a stale
@@ -69,6 +71,27 @@ struct ag_inode_key {
 
 /* ag_protected values: a daemon's mark plus a count of `agentgate exec`s using the inode. */
 #define AG_PROTECT_DAEMON 0x80000000u
+/*
+ * An ask socket (docs/ask.md): the one agentgate file a confined task may
+ * connect to (still judged as file_write of its path by the policy). Its entry
+ * holds this bit alone; every other mark of the inode clears it. Nothing else
+ * is allowed on it: renaming or removing it is an entry change of its
+ * directory, which is marked as usual.
+ */
+#define AG_PROTECT_ASK 0x40000000u
+
+/*
+ * Who connected to an ask socket, as the kernel saw the connecting task at
+ * connect(): its cgroup, and the cgroup whose policy applied to it then (0:
+ * none). The server reads it with the accepted socket as the key, so no pid
+ * is ever looked up (a pid can be reused; SO_PEERPIDFD is 6.5+).
+ */
+struct ag_ask_peer {
+	__u64 cgroup_id;
+	__u64 policy_cgroup_id;
+	__u32 pid; /* tgid at connect, for records only */
+	__u32 reserved;
+};
 
 struct ag_cache_val {
 	__u64 policy_cgroup_id; /* 0: no policy applies */

@@ -9,7 +9,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
 ag=$PWD/$build/agentgate
-py=$(readlink -f /usr/bin/python3)
 
 # Can this host enforce? Only a real load and exec tells (some kernels list bpf in
 # /sys/kernel/security/lsm and still refuse BTF-attached programs).
@@ -24,27 +23,15 @@ if [ "${AGDEMO_VM:-0}" != 1 ] && host_ok; then
 	echo "demo: this kernel ($(uname -r)) runs BPF-LSM programs: running on the host"
 	ln -sfn "$PWD/tests/demo" "$build/demo/demo"
 	ln -sfn "$PWD/policies" "$build/demo/policies"
+	ln -sfn "$PWD/clients" "$build/demo/clients"
 	AGENTGATE=$ag AGDEMO_DIR=$PWD/$build/demo exec tests/demo/guest.sh
 fi
 
 echo "demo: this kernel cannot run BPF-LSM programs: booting Debian's ${AGDEMO_KERNEL:-6.12} kernel under qemu"
-# CPython and its standard library, without tests, IDLE, Tk and the like.
-lib=${py/bin/lib}
-stage=$build/demo/python
-if [ ! -x "$stage/bin/${py##*/}" ]; then
-	rm -rf "$stage.tmp"
-	mkdir -p "$stage.tmp/bin" "$stage.tmp/lib/${lib##*/}"
-	cp "$py" "$stage.tmp/bin/"
-	ln -s "${py##*/}" "$stage.tmp/bin/python3"
-	tar -C "$lib" --exclude=./test --exclude=./idlelib --exclude=./tkinter --exclude=./turtledemo \
-		--exclude=./lib2to3 --exclude=./ensurepip --exclude=./pydoc_data --exclude=./config-\* \
-		--exclude=./dist-packages --exclude=./site-packages -cf - . |
-		tar -C "$stage.tmp/lib/${lib##*/}" -xf -
-	rm -rf "$stage"
-	mv "$stage.tmp" "$stage"
-fi
+# CPython and its standard library, staged once (tests/vm/python-stage.sh).
+mapfile -t python < <(tests/vm/python-stage.sh "$build")
 exec tests/vm/run.sh --kernel "${AGDEMO_KERNEL:-6.12}" --mem 1536 --timeout 600 \
 	--log "$build/vm/demo.log" tests/demo/guest.sh \
-	"$ag:/ag/bin/agentgate" "$stage/bin:/usr/bin" "$stage/lib/${lib##*/}:$lib" \
-	tests/demo:/ag/demo policies:/ag/policies \
+	"$ag:/ag/bin/agentgate" "${python[@]}" \
+	tests/demo:/ag/demo policies:/ag/policies clients:/ag/clients \
 	tests/e2e/dns.sh:/ag/e2e/dns.sh /usr/sbin/dnsmasq:/usr/sbin/dnsmasq

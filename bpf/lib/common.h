@@ -314,34 +314,50 @@ static __always_inline int ag_refuse_confined(__u32 hook, __u32 op)
 	return ag_refuse(t, &pol, op, 0);
 }
 
-/* BPF_CORE_READ yields 0 on a fault: no inode with dev 0 and ino 0 is ever protected. */
-static __always_inline int ag_inode_protected(struct inode *inode)
+/* The inode's ag_protected value; 0 when unmarked. BPF_CORE_READ yields 0 on a fault: no
+ * inode with dev 0 and ino 0 is ever protected. */
+static __always_inline __u32 ag_inode_mark(struct inode *inode)
 {
 	struct ag_inode_key k;
+	__u32 *v;
 
 	if (!inode)
 		return 0;
 	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	k.ino = BPF_CORE_READ(inode, i_ino);
-	return bpf_map_lookup_elem(&ag_protected, &k) != NULL;
+	v = bpf_map_lookup_elem(&ag_protected, &k);
+	return v ? *v : 0;
 }
 
 /* The entry is one of agentgate's files, or an entry of one of its directories. */
+static __always_inline int ag_dentry_marked(struct dentry *d)
+{
+	return ag_inode_mark(BPF_CORE_READ(d, d_inode)) ||
+	       ag_inode_mark(BPF_CORE_READ(d, d_parent, d_inode));
+}
+
+/*
+ * Whether a unix connect to the socket bound at d is refused as agentgate's
+ * (net.bpf.c): every marked socket but an ask socket (AG_PROTECT_ASK), which
+ * confined agents may reach to ask about their own policy (docs/ask.md).
+ */
 static __always_inline int ag_dentry_protected(struct dentry *d)
 {
-	return ag_inode_protected(BPF_CORE_READ(d, d_inode)) ||
-	       ag_inode_protected(BPF_CORE_READ(d, d_parent, d_inode));
+	if (ag_inode_mark(BPF_CORE_READ(d, d_inode)) == AG_PROTECT_ASK)
+		return 0;
+	return ag_dentry_marked(d);
 }
 
 /*
  * agentgate's own objects, out of every confined task's reach whatever its
  * policy: any file on a bpffs (pinned programs and maps: reading them shows
  * other tenants' learned addresses, removing them ends enforcement), and the
- * files and directories marked in ag_protected.
+ * files and directories marked in ag_protected (ask sockets too: opening,
+ * renaming or removing one is refused, only connecting is not).
  */
 static __always_inline int ag_agentgate_object(struct dentry *d)
 {
-	return BPF_CORE_READ(d, d_sb, s_magic) == BPF_FS_MAGIC || ag_dentry_protected(d);
+	return BPF_CORE_READ(d, d_sb, s_magic) == BPF_FS_MAGIC || ag_dentry_marked(d);
 }
 
 /* The task sending DNS from this local port, for the proxy's records (best effort). */

@@ -151,6 +151,13 @@ struct ag_task {
 	__u8 path[2 * AG_MAX_INPUT]; /* paths built leaf first, right-aligned at AG_MAX_INPUT */
 };
 
+struct ag_ask_peers_map {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ag_ask_peer);
+};
+
 struct ag_tasks_map {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -172,6 +179,7 @@ extern struct ag_learned_map ag_learned SEC(".maps");
 extern struct ag_dns_clients_map ag_dns_clients SEC(".maps");
 extern struct ag_dns_orig_map ag_dns_orig SEC(".maps");
 extern struct ag_tasks_map ag_tasks SEC(".maps");
+extern struct ag_ask_peers_map ag_ask_peers SEC(".maps");
 extern struct ag_armed_map ag_armed SEC(".maps");
 
 #endif /* AGENTGATE_BPF_MAP_DEFS_H */

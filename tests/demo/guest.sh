@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # The demo itself, run as root where BPF-LSM works (the VM, or a host that has it):
 # a real CPython agent under policies/openai-agent-demo.yaml (seed 1 plus what CPython
-# needs to start) performs the seed's six example actions without asking anyone; the
-# kernel allows or denies each; then the audit records of those actions and the
+# needs to start) asks agentgate about each of the seed's six example actions, prints the
+# answer and its reason, then performs the action anyway; the kernel allows or denies each,
+# as answered; then the audit records of those actions and the
 # verification of the hash-chained log.
 # In the VM (/agvm exists), a throw-away system, it also sets up the seed's world: a DNS
 # server (dnsmasq, tests/e2e/dns.sh) with the seed's domains, which the agent's lookups reach
@@ -19,6 +20,7 @@ mkdir -p /var/log/agentgate /opt/agent/input /opt/agent/output /opt/agent/config
 echo "date,metric,value" >/opt/agent/input/daily-report-2026-02-13.csv
 echo "model: gpt-4" >/opt/agent/config/agent.yaml
 cp "$dir/demo/agent.py" /opt/agent/scripts/process.py
+cp "$dir/clients/python/agentgate_client.py" /opt/agent/scripts/
 
 if [ -e /agvm/guest.sh ]; then
 	. "$dir/e2e/dns.sh"
@@ -41,6 +43,9 @@ rc=$?
 echo
 echo "== the agent exited with status $rc; what the config file holds now:"
 sed 's/^/   /' /opt/agent/config/agent.yaml
+echo
+echo "== the agent's questions, in the same log (\"type\":\"ask\")"
+"$ag" audit tail --json "$log" | grep '"type":"ask"' | sed 's/.*"action":"\([a-z_]*\)".*"decision":"\([A-Z]*\)".*/   asked \1: \2/'
 echo
 echo "== audit records of the six actions (agentgate audit tail --text $log)"
 NO_COLOR=1 "$ag" audit tail --text "$log" |

@@ -5,6 +5,9 @@
 
 BB=/bin/busybox # busybox sh resolves "busybox" to its own applet, not a path
 mkdir -p /srv/scripts /usr/bin /opt/agent/scripts
+# A stand-in python3; rm first: where the VM carries CPython (# e2e-needs: python) the name
+# is a symlink, and writing through it would destroy the real interpreter for later tests.
+rm -f /usr/bin/python3
 printf '#!%s sh\necho python3-ran "$@"\n' "$BB" >/usr/bin/python3
 printf '#!%s sh\necho job-ran "$@"\n' "$BB" >/srv/scripts/job.sh
 printf '#!%s sh\necho other-ran\n' "$BB" >/srv/scripts/other.sh

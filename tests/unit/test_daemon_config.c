@@ -52,10 +52,12 @@ static void test_full(void **state)
 					   "    policy: /etc/p/a.yaml\n"
 					   "  - cgroup: agents/a2\n"
 					   "    policy: b.yaml\n"
-					   "    mode: simulate\n");
+					   "    mode: simulate\n"
+					   "ask_socket: /run/x/ask.sock\n");
 
 	assert_string_equal(c->control_socket, "/run/x/control.sock");
 	assert_string_equal(c->stream_socket, "/run/x/stream.sock");
+	assert_string_equal(c->ask_socket, "/run/x/ask.sock");
 	assert_string_equal(c->state_file, "/run/x/state");
 	assert_string_equal(c->audit.log, "/var/log/x/audit.log");
 	assert_int_equal(c->audit.rotate_bytes, 1048576);
@@ -82,6 +84,7 @@ static void test_defaults(void **state)
 
 	assert_string_equal(c->control_socket, DAEMON_DEFAULT_CONTROL);
 	assert_string_equal(c->stream_socket, DAEMON_DEFAULT_STREAM);
+	assert_string_equal(c->ask_socket, DAEMON_DEFAULT_ASK);
 	assert_string_equal(c->state_file, DAEMON_DEFAULT_STATE);
 	assert_string_equal(c->audit.log, DAEMON_DEFAULT_AUDIT_LOG);
 	assert_int_equal(c->audit.fsync_each, 0);

@@ -11,6 +11,8 @@
 # ends with "e2e: N passed, N failed". Exits 1 if a test failed or a VM did not finish.
 # --only GLOB keeps the tests whose file name matches (e.g. --only '20-*'), libraries stay.
 #
+# A test file with the line "# e2e-needs: python" gets this host's CPython in the plain VM
+# (tests/vm/python-stage.sh).
 # Container engines: a test file with the line "# e2e-needs: engines" runs in a second VM
 # per kernel whose initramfs also carries Debian's docker.io, containerd, podman and Node.js
 # (tests/vm/engines.sh; tests/e2e/engines.sh starts them). They add ~340 MB to the
@@ -66,7 +68,16 @@ for f in tests/e2e/*.sh; do
 	plain+=("$f:/ag/tests/e2e/")
 done
 [ -d policies ] && files+=("policies:/ag/policies")
+[ -d clients ] && files+=("clients:/ag/clients")
 [ -d tests/demo/docker ] && files+=("tests/demo/docker:/ag/tests/demo/docker")
+# CPython for the plain VM only when a selected test asks for it: it adds ~30 MB to the boot.
+for f in "${plain[@]}"; do
+	if grep -q '^# e2e-needs: python' "${f%%:*}"; then
+		mapfile -t python < <("$here/python-stage.sh" "$build")
+		files+=("${python[@]}")
+		break
+	fi
+done
 dnsmasq=${DNSMASQ:-/usr/sbin/dnsmasq}
 [ -x "$dnsmasq" ] && files+=("$dnsmasq:/usr/sbin/dnsmasq")
 [ -x "$build/agentgate" ] || echo "e2e: $build/agentgate not built; tests that need it will fail" >&2

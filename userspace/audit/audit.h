@@ -85,6 +85,25 @@ struct audit_context {
 	const char *reason; /* reason text of ev->rule (NULL: "") */
 };
 
+/* A question asked on an ask socket (docs/ask.md) and the answer given: a record "ask". */
+struct audit_ask {
+	const char *agent; /* the asking task's cgroup path */
+	uint64_t cgroup_id;
+	uint64_t pid; /* the connecting process at connect() */
+	const char *asked_as; /* the request's own "agent" field; NULL or "": none */
+	const char *action; /* file_read, file_write, shell_exec, network */
+	const char *path, *command, *domain, *ip; /* as judged; NULL: not part of the question */
+	long port; /* -1: none */
+	bool allow;
+	bool simulate;
+	long rule; /* the deciding rule's index, or -1 with rule_name */
+	const char *rule_name; /* "default", "oversized", "env" */
+	const char *reason;
+	const char *policy;
+	const uint8_t *policy_sha256; /* 32 bytes */
+	uint64_t count; /* the same question asked this many times in a row (0 and 1: once) */
+};
+
 /* What audit_writer_open() found in an existing log. */
 struct audit_resume {
 	bool resumed; /* continued an existing chain (false: new log, or new file after crash) */
@@ -111,6 +130,7 @@ const struct audit_resume *audit_writer_resume_info(const struct audit_writer *w
 /* size: bytes received for ev (checked against subject_len). */
 int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, size_t size,
 			  const struct audit_context *ctx);
+int audit_append_ask(struct audit_writer *w, const struct audit_ask *a);
 /* lost: events the kernel could not queue (ring buffer full) since the last gap record. */
 int audit_append_gap(struct audit_writer *w, uint64_t lost);
 /* what: daemon_start, daemon_stop, policy_load, ...; detail: free text, may be "". */

@@ -208,6 +208,40 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	return audit_writer_append(w, &r);
 }
 
+int audit_append_ask(struct audit_writer *w, const struct audit_ask *a)
+{
+	struct audit_record r = { 0 };
+	char time[32], sha[65];
+
+	audit_now_str(time);
+	audit_hex(a->policy_sha256, 32, sha);
+	head(w, &r, "ask", time);
+	audit_rec_cstr(&r, "agent", a->agent);
+	audit_rec_u64(&r, "cgroup_id", a->cgroup_id);
+	audit_rec_u64(&r, "pid", a->pid);
+	opt_str(&r, "asked_as", a->asked_as);
+	audit_rec_cstr(&r, "action", a->action);
+	opt_str(&r, "path", a->path);
+	opt_str(&r, "command", a->command);
+	opt_str(&r, "domain", a->domain);
+	opt_str(&r, "ip", a->ip);
+	if (a->port >= 0)
+		audit_rec_u64(&r, "port", (uint64_t)a->port);
+	audit_rec_cstr(&r, "decision", a->allow ? "ALLOW" : "DENY");
+	audit_rec_cstr(&r, "mode", a->simulate ? "simulate" : "enforce");
+	if (a->rule >= 0)
+		audit_rec_u64(&r, "rule", (uint64_t)a->rule);
+	else
+		audit_rec_cstr(&r, "rule", a->rule_name);
+	audit_rec_cstr(&r, "reason", a->reason);
+	audit_rec_cstr(&r, "policy", a->policy);
+	audit_rec_cstr(&r, "policy_sha256", sha);
+	if (a->count > 1)
+		audit_rec_u64(&r, "count", a->count);
+	audit_rec_cstr(&r, "prev", "");
+	return audit_writer_append(w, &r);
+}
+
 int audit_append_gap(struct audit_writer *w, uint64_t lost)
 {
 	struct audit_record r = { 0 };

@@ -100,6 +100,12 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 				audit_rec_cstr_get(r, "detail", detail, sizeof(detail)));
 		if (audit_rec_is(r, "seal"))
 			fprintf(out, ": %s", audit_rec_cstr_get(r, "reason", buf, sizeof(buf)));
+		/* A question, not an action: the agent asked and was told (docs/ask.md). */
+		if (audit_rec_is(r, "ask"))
+			fprintf(out, ": %s asked %s, told %s",
+				audit_rec_cstr_get(r, "agent", detail, sizeof(detail)),
+				audit_rec_cstr_get(r, "action", buf, 64),
+				audit_rec_cstr_get(r, "decision", buf + 64, sizeof(buf) - 64));
 		if (audit_rec_is(r, "torn") && audit_rec_u64_get(r, "bytes", &u))
 			fprintf(out, ": %llu bytes of an interrupted record",
 				(unsigned long long)u);

@@ -210,13 +210,54 @@ int check_parse_action(const char *s, enum ag_action *a)
 	return -EINVAL;
 }
 
+int check_parse(json_t *o, struct check_req *req, char *what, size_t whatsz)
+{
+	const char *action;
+	json_t *port;
+	int err;
+
+	memset(req, 0, sizeof(*req));
+	req->port = -1;
+	if (!json_is_object(o))
+		return fail(what, whatsz, "expected a JSON object");
+	err = str_field(o, "action", &action, what, whatsz);
+	if (err)
+		return err;
+	if (!action)
+		return fail(what, whatsz, "expected an \"action\"");
+	if (check_parse_action(action, &req->action)) {
+		snprintf(
+			what, whatsz,
+			"expected \"action\" file_read, file_write, shell_exec, network or listen, found \"%.64s\"",
+			action);
+		return -EINVAL;
+	}
+	err = str_field(o, "path", &req->path, what, whatsz);
+	if (!err)
+		err = str_field(o, "command", &req->command, what, whatsz);
+	if (!err)
+		err = str_field(o, "domain", &req->domain, what, whatsz);
+	if (!err)
+		err = str_field(o, "ip", &req->ip, what, whatsz);
+	if (err)
+		return err;
+	port = json_object_get(o, "port");
+	if (port) {
+		if (!json_is_integer(port) || json_integer_value(port) < 0 ||
+		    json_integer_value(port) > 65535)
+			return fail(what, whatsz, "expected a \"port\" number from 0 to 65535");
+		req->port = (long)json_integer_value(port);
+	}
+	req->env = json_object_get(o, "env");
+	return 0;
+}
+
 int check_request(const struct ag_policy *p, const struct ag_image *img, const char *json,
 		  size_t len, struct check_result *res, char *what, size_t whatsz)
 {
-	struct check_req req = { .port = -1 };
-	const char *action;
+	struct check_req req;
 	json_error_t jerr;
-	json_t *o, *port;
+	json_t *o;
 	int err;
 
 	o = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -225,47 +266,9 @@ int check_request(const struct ag_policy *p, const struct ag_image *img, const c
 			 jerr.column);
 		return -EINVAL;
 	}
-	err = -EINVAL;
-	if (!json_is_object(o)) {
-		fail(what, whatsz, "expected a JSON object");
-		goto out;
-	}
-	err = str_field(o, "action", &action, what, whatsz);
-	if (err)
-		goto out;
-	err = -EINVAL;
-	if (!action) {
-		fail(what, whatsz, "expected an \"action\"");
-		goto out;
-	}
-	if (check_parse_action(action, &req.action)) {
-		snprintf(
-			what, whatsz,
-			"expected \"action\" file_read, file_write, shell_exec, network or listen, found \"%.64s\"",
-			action);
-		goto out;
-	}
-	err = str_field(o, "path", &req.path, what, whatsz);
+	err = check_parse(o, &req, what, whatsz);
 	if (!err)
-		err = str_field(o, "command", &req.command, what, whatsz);
-	if (!err)
-		err = str_field(o, "domain", &req.domain, what, whatsz);
-	if (!err)
-		err = str_field(o, "ip", &req.ip, what, whatsz);
-	if (err)
-		goto out;
-	port = json_object_get(o, "port");
-	if (port) {
-		if (!json_is_integer(port) || json_integer_value(port) < 0 ||
-		    json_integer_value(port) > 65535) {
-			err = fail(what, whatsz, "expected a \"port\" number from 0 to 65535");
-			goto out;
-		}
-		req.port = (long)json_integer_value(port);
-	}
-	req.env = json_object_get(o, "env");
-	err = check_eval(p, img, &req, res, what, whatsz);
-out:
+		err = check_eval(p, img, &req, res, what, whatsz);
 	json_decref(o);
 	return err;
 }

@@ -31,6 +31,11 @@ struct check_result {
 /* Judges req; returns 0, or -EINVAL with what filled ("expected ..."). */
 int check_eval(const struct ag_policy *p, const struct ag_image *img, const struct check_req *req,
 	       struct check_result *res, char *what, size_t whatsz);
+/*
+ * The request in o (a JSON object in the seeds' format); req's strings point
+ * into o. 0, or -EINVAL with what filled ("expected ...").
+ */
+int check_parse(json_t *o, struct check_req *req, char *what, size_t whatsz);
 /* Parses one JSON object (a line of input) and judges it; errors as check_eval. */
 /* An action name (file_read, ..., listen) into *a; -EINVAL for another. */
 int check_parse_action(const char *s, enum ag_action *a);

@@ -199,6 +199,8 @@ static void print_status(json_t *s)
 	printf("%s\n", json_array_size(progs) ? "" : " none attached");
 	printf("audit log  %s: %lld events written, %lld lost in the kernel (%lld recorded as gaps)\n",
 	       log, (long long)events, (long long)drops, (long long)gaps);
+	n = json_object_get(s, "ask_socket");
+	printf("ask        %s\n", json_is_string(n) ? json_string_value(n) : "not served");
 	if (json_object_size(errs)) {
 		printf("errors    ");
 		json_object_foreach(errs, hook, n)

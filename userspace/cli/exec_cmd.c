@@ -17,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include "ask/ask.h"
 #include "audit/audit.h"
 #include "cli.h"
 #include "loader/loader.h"
@@ -46,6 +48,8 @@ struct exec_run {
 	struct session_log log;
 	struct session s;
 	uint64_t drops_seen;
+	struct ask_server *ask; /* CMD's ask socket (docs/ask.md) */
+	char ask_path[64];
 };
 
 static volatile sig_atomic_t child_pid;
@@ -79,6 +83,57 @@ static void dns_error(void *ctx, const char *cgroup, int err)
 	fprintf(stderr, "agentgate: exec: DNS proxy: a network namespace of the agent is not "
 			"served: %s\n",
 		strerror(-err));
+}
+
+/* CMD asks about this run's policy only: other policies are not served on its socket. */
+static int ask_policy(void *ctx, uint64_t policy_cgroup_id, struct ask_policy *out)
+{
+	struct exec_run *r = ctx;
+
+	if (policy_cgroup_id != r->s.cgroup_id)
+		return -ENOENT;
+	out->model = r->policy;
+	out->img = &r->img;
+	out->agent = r->s.cgroup;
+	out->mode = r->policy->mode;
+	return 0;
+}
+
+/* Tasks in cgroups CMD made below its own are named by the run's cgroup. */
+static const char *ask_agent(void *ctx, const struct ag_ask_peer *peer, const struct ask_policy *p)
+{
+	return p->agent;
+}
+
+static void ask_record(void *ctx, const struct audit_ask *rec)
+{
+	struct exec_run *r = ctx;
+
+	if (r->log.audit)
+		session_log_note(&r->log, audit_append_ask(r->log.audit, rec));
+}
+
+static const struct ask_server_ops ask_ops = { .policy = ask_policy,
+					       .agent = ask_agent,
+					       .record = ask_record };
+
+/* The socket CMD finds in AGENTGATE_SOCKET, marked before CMD runs. */
+static int open_ask(struct exec_run *r)
+{
+	int err;
+
+	snprintf(r->ask_path, sizeof(r->ask_path), ASK_DEFAULT_DIR "/exec-%d.sock", (int)getpid());
+	r->ask = ask_server_open(r->ask_path, r->loader, &ask_ops, r, false, &err);
+	if (!r->ask) {
+		fprintf(stderr, "agentgate: exec: ask socket %s: %s\n", r->ask_path,
+			loader_strerror(err));
+		return -1;
+	}
+	if (setenv("AGENTGATE_SOCKET", r->ask_path, 1)) {
+		fprintf(stderr, "agentgate: exec: setenv: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -349,6 +404,8 @@ static int start_session(struct exec_run *r)
 static int run_command(struct exec_run *r)
 {
 	struct sigaction sa = { .sa_handler = forward_signal };
+	struct pollfd pfd[2] = { { .fd = loader_events_fd(r->loader), .events = POLLIN },
+				 { .fd = ask_server_fd(r->ask), .events = POLLIN } };
 	int status, tmo, err;
 	pid_t pid;
 
@@ -374,8 +431,10 @@ static int run_command(struct exec_run *r)
 			break;
 		}
 		tmo = r->log.audit ? audit_writer_timeout_ms(r->log.audit) : -1;
-		loader_poll(r->loader,
-			    tmo >= 0 && tmo < AG_EVENTS_POLL_MS ? tmo : AG_EVENTS_POLL_MS);
+		/* Events and questions wake the loop; CMD's exit is seen within AG_EVENTS_POLL_MS. */
+		poll(pfd, 2, tmo >= 0 && tmo < AG_EVENTS_POLL_MS ? tmo : AG_EVENTS_POLL_MS);
+		loader_poll(r->loader, 0);
+		ask_server_handle(r->ask);
 		session_drain_dns(&r->s, UINT64_MAX);
 		session_sweep_dns(&r->s);
 		if (r->log.audit)
@@ -416,6 +475,7 @@ static void cleanup(struct exec_run *r, int ret)
 			r->cgdir);
 		r->installed = 0;
 	}
+	ask_server_close(r->ask); /* its last questions are in the log before exec_end */
 	session_end_dns(&r->s);
 	if (r->installed) {
 		err = session_remove(&r->s);
@@ -456,7 +516,8 @@ int cmd_exec(int argc, char **argv)
 		fprintf(stderr, "agentgate: exec: %s\n", msg);
 		goto out;
 	}
-	if (open_audit(&r) || open_loader(&r) || make_cgroup(&r) || start_session(&r))
+	if (open_audit(&r) || open_loader(&r) || make_cgroup(&r) || start_session(&r) ||
+	    open_ask(&r))
 		goto out;
 	status = run_command(&r);
 	if (status < 0)

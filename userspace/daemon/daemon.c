@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include "ask/ask.h"
 #include "audit/audit.h"
 #include "cli/cli.h"
 #include "control.h"
@@ -230,6 +231,7 @@ static void reload(struct daemon *d)
 	}
 	if (strcmp(cfg->control_socket, d->cfg->control_socket) ||
 	    strcmp(cfg->stream_socket, d->cfg->stream_socket) ||
+	    strcmp(cfg->ask_socket, d->cfg->ask_socket) ||
 	    strcmp(cfg->audit.log, d->cfg->audit.log) ||
 	    strcmp(cfg->state_file, d->cfg->state_file))
 		daemon_log(
@@ -269,7 +271,7 @@ static int add_fd(int ep, int fd, int tag)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-enum { TAG_SIGNAL, TAG_CONTROL, TAG_EVENTS, TAG_STREAM, TAG_DNS };
+enum { TAG_SIGNAL, TAG_CONTROL, TAG_EVENTS, TAG_STREAM, TAG_DNS, TAG_ASK };
 
 /* Returns when SIGTERM or SIGINT arrives (0) or on a fatal error (negative errno). */
 static int run(struct daemon *d, int sfd, int lfd)
@@ -285,7 +287,8 @@ static int run(struct daemon *d, int sfd, int lfd)
 	if ((err = add_fd(ep, sfd, TAG_SIGNAL)) || (err = add_fd(ep, lfd, TAG_CONTROL)) ||
 	    (err = add_fd(ep, loader_events_fd(d->loader), TAG_EVENTS)) ||
 	    (err = add_fd(ep, audit_stream_fd(d->stream), TAG_STREAM)) ||
-	    (err = add_fd(ep, d->dns_notify_fd, TAG_DNS))) {
+	    (err = add_fd(ep, d->dns_notify_fd, TAG_DNS)) ||
+	    (d->ask && (err = add_fd(ep, ask_server_fd(d->ask), TAG_ASK)))) {
 		close(ep);
 		return err;
 	}
@@ -327,6 +330,9 @@ static int run(struct daemon *d, int sfd, int lfd)
 				break;
 			}
 		}
+		/* Questions, and connections past their time (each turn: at least every 50 ms). */
+		if (d->ask)
+			ask_server_handle(d->ask);
 		/* Records below the kernel's wake-up batch (bpf/: ag_wakeup). */
 		d->batch = 0;
 		loader_poll(d->loader, 0);
@@ -501,6 +507,10 @@ int cmd_daemon(int argc, char **argv)
 		audit_append_lifecycle(d.log.audit, "daemon_stop", "cannot protect its own files");
 		goto out;
 	}
+	if (daemon_ask_open(&d)) {
+		audit_append_lifecycle(d.log.audit, "daemon_stop", "no ask socket");
+		goto out;
+	}
 	info("%s %zu assignment(s); control socket %s; audit log %s",
 	     pinned ? "adopted the pinned programs," : "loaded and pinned the programs,", d.nassign,
 	     d.cfg->control_socket, d.cfg->audit.log);
@@ -510,6 +520,8 @@ int cmd_daemon(int argc, char **argv)
 	err = run(&d, sfd, lfd);
 	if (err)
 		daemon_log("main loop: %s", strerror(-err));
+	ask_server_close(d.ask); /* its last (folded) questions go in before daemon_stop */
+	d.ask = NULL;
 	for (i = 0; i < d.nassign; i++)
 		session_end_dns(&d.assign[i].s);
 	drain(&d);
@@ -522,6 +534,7 @@ out:
 		close(lfd);
 		unlink(d.cfg->control_socket);
 	}
+	ask_server_close(d.ask);
 	/* Startup may fail after some proxies started: their records go in before the log closes. */
 	for (i = 0; i < d.nassign; i++)
 		session_end_dns(&d.assign[i].s);

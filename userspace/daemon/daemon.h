@@ -22,6 +22,7 @@
 
 struct loader;
 struct audit_stream;
+struct ask_server;
 
 /* A policy model kept while events may name it: rule reasons are looked up by sha256 + index. */
 struct daemon_model {
@@ -57,6 +58,7 @@ struct daemon_assign {
 	int on_exec; /* tasks judged from their first execve in the cgroup (policy_image.h) */
 	struct daemon_container *container; /* NULL: not a container */
 	char *error; /* why the last (re)load of this assignment failed, or NULL */
+	struct ag_image img; /* the image installed by this daemon; size 0: adopted only */
 };
 
 /* What to install for a cgroup: daemon_assign_cgroup() copies what it keeps. */
@@ -90,6 +92,7 @@ struct daemon {
 	struct loader *loader;
 	struct session_log log; /* every session's records: the audit log */
 	struct audit_stream *stream;
+	struct ask_server *ask; /* NULL: no ask socket */
 	struct daemon_assign *assign;
 	size_t nassign;
 	struct daemon_model *models;
@@ -148,6 +151,9 @@ const char *daemon_cgroup_lookup(struct daemon *d, uint64_t id, const char *fall
 /* Turns an increase of the kernel's drop counter into a gap record. */
 int daemon_check_drops(struct daemon *d);
 void daemon_names_free(struct daemon *d);
+
+/* daemon_ask.c: the ask socket (docs/ask.md), opened after the daemon's own files are marked. */
+int daemon_ask_open(struct daemon *d);
 
 /* daemon_arm.c: marks the tasks now in cgroup (and below) as judged; 0 or the first error. */
 int daemon_arm_existing(struct daemon *d, const char *cgroup);

@@ -135,6 +135,7 @@ static int reserve(struct daemon *d)
 static void entry_free(struct daemon_assign *a)
 {
 	session_release(&a->s);
+	image_free(&a->img);
 	daemon_container_free(a->container);
 	free(a->policy_path);
 	free(a->name);
@@ -154,8 +155,8 @@ static void set_error(struct daemon_assign *a, const char *msg)
  * can fail for want of memory is allocated before the install (the entry's
  * room, its strings, a session for a new or recreated cgroup), and freed
  * here, with pr, when anything up to the install fails: then nothing has
- * changed. After the install, pr's image is freed (the kernel and the proxy
- * keep copies) and its model goes to d->models; a DNS proxy that does not
+ * changed. After the install, pr's image is kept by the entry (the ask
+ * socket answers from it) and its model goes to d->models; a DNS proxy that does not
  * start is reported and leaves the cgroup without DNS (fail closed).
  */
 static int commit(struct daemon *d, const struct daemon_assign_req *req, struct prepared *pr,
@@ -212,6 +213,10 @@ static int commit(struct daemon *d, const struct daemon_assign_req *req, struct 
 	err = session_start_dns(&a->s, &pr->img);
 	if (err)
 		daemon_log("%s: DNS proxy: %s", cgroup, loader_strerror(err));
+	/* The installed image answers the agent's questions (daemon_ask.c). */
+	image_free(&a->img);
+	a->img = pr->img;
+	memset(&pr->img, 0, sizeof(pr->img));
 	free(a->policy_path);
 	a->policy_path = path;
 	free(a->name);
@@ -226,7 +231,7 @@ static int commit(struct daemon *d, const struct daemon_assign_req *req, struct 
 	memcpy(a->sha256, pr->model->sha256, 32);
 	err = daemon_model_keep(d, pr->model) ? 0 : -ENOMEM; /* frees the model on failure */
 	if (!err)
-		daemon_model_image_keep(d, a->sha256, &pr->img);
+		daemon_model_image_keep(d, a->sha256, &a->img);
 	image_free(&pr->img);
 	pr->model = NULL;
 	if (err) {

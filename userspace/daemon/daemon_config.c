@@ -382,6 +382,8 @@ static int set_defaults(struct daemon_config *c)
 		c->control_socket = strdup(DAEMON_DEFAULT_CONTROL);
 	if (!c->stream_socket)
 		c->stream_socket = strdup(DAEMON_DEFAULT_STREAM);
+	if (!c->ask_socket)
+		c->ask_socket = strdup(DAEMON_DEFAULT_ASK);
 	if (!c->state_file)
 		c->state_file = strdup(DAEMON_DEFAULT_STATE);
 	if (!c->audit.log)
@@ -392,8 +394,9 @@ static int set_defaults(struct daemon_config *c)
 		c->containers.docker_root = strdup(DAEMON_DEFAULT_DOCKER_ROOT);
 	if (!c->assignments)
 		c->assignments = calloc(1, sizeof(*c->assignments));
-	if (!c->control_socket || !c->stream_socket || !c->state_file || !c->audit.log ||
-	    !c->assignments || !c->containers.policies_dir || !c->containers.docker_root)
+	if (!c->control_socket || !c->stream_socket || !c->ask_socket || !c->state_file ||
+	    !c->audit.log || !c->assignments || !c->containers.policies_dir ||
+	    !c->containers.docker_root)
 		return -ENOMEM;
 	return 0;
 }
@@ -436,6 +439,8 @@ static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 			err = get_string(ps, v, key, &c->control_socket);
 		else if (!strcmp(key, "stream_socket"))
 			err = get_string(ps, v, key, &c->stream_socket);
+		else if (!strcmp(key, "ask_socket"))
+			err = get_string(ps, v, key, &c->ask_socket);
 		else if (!strcmp(key, "state_file"))
 			err = get_string(ps, v, key, &c->state_file);
 		else if (!strcmp(key, "audit"))
@@ -447,10 +452,11 @@ static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 		else if (!strcmp(key, "containers"))
 			err = parse_containers(ps, v, &c->containers);
 		else
-			return fail(ps, k,
-				    "unknown key '%s' (control_socket, stream_socket, state_file, "
-				    "audit, assignments, containers)",
-				    key);
+			return fail(
+				ps, k,
+				"unknown key '%s' (control_socket, stream_socket, ask_socket, state_file, "
+				"audit, assignments, containers)",
+				key);
 	}
 	return err;
 }
@@ -567,6 +573,7 @@ void daemon_config_free(struct daemon_config *c)
 	free(c->path);
 	free(c->control_socket);
 	free(c->stream_socket);
+	free(c->ask_socket);
 	free(c->state_file);
 	free(c);
 }

@@ -15,6 +15,7 @@
 #define DAEMON_DEFAULT_CONFIG "/etc/agentgate/daemon.yaml"
 #define DAEMON_DEFAULT_CONTROL "/run/agentgate/control.sock"
 #define DAEMON_DEFAULT_STREAM "/run/agentgate/stream.sock"
+#define DAEMON_DEFAULT_ASK "/run/agentgate-ask/daemon.sock" /* in ask.h ASK_DEFAULT_DIR */
 #define DAEMON_DEFAULT_STATE "/run/agentgate/daemon.state"
 #define DAEMON_DEFAULT_AUDIT_LOG "/var/log/agentgate/audit.log"
 #define DAEMON_CGROUP_ROOT CGROUP_ROOT
@@ -69,6 +70,7 @@ struct daemon_config {
 	char *path;
 	char *control_socket;
 	char *stream_socket;
+	char *ask_socket; /* docs/ask.md; "none": none is served */
 	char *state_file;
 	struct daemon_audit_config audit;
 	struct daemon_assignment *assignments;

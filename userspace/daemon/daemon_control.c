@@ -100,6 +100,9 @@ json_t *daemon_status_json(struct daemon *d)
 		      d->config_path ? d->config_path : "");
 	if (o)
 		json_object_set_new(o, "errors", errors_json(d));
+	if (o)
+		json_object_set_new(o, "ask_socket",
+				    d->ask ? json_string(d->cfg->ask_socket) : json_null());
 	if (o && d->stream)
 		json_object_set_new(o, "stream_subscribers",
 				    json_integer((json_int_t)audit_stream_subscribers(d->stream)));

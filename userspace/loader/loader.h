@@ -19,13 +19,14 @@
  * to the open file): what it guards is called from one thread, the owner's.
  *   - Any thread, concurrently: loader_learn(), loader_dns_client(),
  *     loader_dns_register(), loader_dns_unregister(), loader_forget(),
- *     loader_policies(), loader_drops(), loader_cgroup_id(), loader_strerror().
+ *     loader_policies(), loader_drops(), loader_cgroup_id(), loader_strerror(),
+ *     loader_ask_peer().
  *     They use only the map fds, fixed from loader_open() to loader_close(); the
  *     kernel updates map elements atomically. The loader's learn mutex orders
  *     loader_learn() (DNS proxy threads) against loader_forget(), so no address is
  *     learned for a cgroup after loader_remove() forgot its addresses.
  *   - The owner's thread only (under the flock): loader_install(), loader_remove(),
- *     loader_gc(), loader_protect(), loader_unprotect().
+ *     loader_gc(), loader_protect(), loader_unprotect(), loader_protect_ask().
  *   - The thread that subscribed only: loader_subscribe(), loader_poll(),
  *     loader_events_fd() (the ring buffer has one consumer).
  *   - Once per process, before other threads use the loader: loader_check_support(),
@@ -148,6 +149,15 @@ int loader_events_fd(struct loader *l);
  */
 int loader_protect(struct loader *l, const char *path, bool daemon);
 int loader_unprotect(struct loader *l, const char *path, bool daemon);
+/*
+ * Marks (add) or unmarks the ask socket bound at path (docs/ask.md): confined
+ * tasks may connect to it, as their policy's file_write of the path allows,
+ * and the kernel notes who connected (loader_ask_peer). Its directory should
+ * be marked with loader_protect() so the socket cannot be replaced.
+ */
+int loader_protect_ask(struct loader *l, const char *path, bool add);
+/* Who connected on sock_fd (accepted from an ask socket); -ENOENT when the kernel noted none. */
+int loader_ask_peer(struct loader *l, int sock_fd, struct ag_ask_peer *peer);
 
 /* Events lost so far because the ring buffer was full, summed over CPUs. */
 int loader_drops(struct loader *l, uint64_t *total);

@@ -53,6 +53,8 @@ static int protect_update(struct loader *l, const char *path, __u32 owner, int a
 		return err;
 	if (bpf_map_lookup_elem(FD(l, protected), &k, &v))
 		v = 0;
+	/* An inode reused since it was an ask socket must not stay reachable. */
+	v &= ~AG_PROTECT_ASK;
 	if (owner == AG_PROTECT_DAEMON)
 		v = add > 0 ? v | owner : v & ~owner;
 	else if (add > 0)
@@ -75,4 +77,31 @@ int loader_protect(struct loader *l, const char *path, bool daemon)
 int loader_unprotect(struct loader *l, const char *path, bool daemon)
 {
 	return protect_update(l, path, daemon ? AG_PROTECT_DAEMON : 1, -1);
+}
+
+int loader_protect_ask(struct loader *l, const char *path, bool add)
+{
+	struct ag_inode_key k;
+	__u32 v = AG_PROTECT_ASK;
+	int err;
+
+	err = inode_key(path, &k);
+	if (err)
+		return err;
+	err = loader_lock(l);
+	if (err)
+		return err;
+	/* The socket was bound by its owner just now: a fresh inode, its entry replaced whole. */
+	if (add)
+		err = bpf_map_update_elem(FD(l, protected), &k, &v, BPF_ANY) ? -errno : 0;
+	else
+		err = bpf_map_delete_elem(FD(l, protected), &k) && errno != ENOENT ? -errno : 0;
+	loader_unlock(l);
+	return err;
+}
+
+int loader_ask_peer(struct loader *l, int sock_fd, struct ag_ask_peer *peer)
+{
+	/* Socket storage maps take the socket's descriptor as the key from userspace. */
+	return bpf_map_lookup_elem(FD(l, ask_peers), &sock_fd, peer) ? -errno : 0;
 }

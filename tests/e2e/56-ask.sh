@@ -1,0 +1,201 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# The ask socket (docs/ask.md): an agent asks about each of seed 1's actions and gets the
+# seed's decisions; asking about a path then opening it gives the same decision; an agent
+# learns only its own policy and reaches no other daemon command; a flood of questions is
+# throttled while another agent is still answered; questions are audit records; exec serves
+# its own agent; the Python client's tests pass where the VM has python3.
+# e2e-needs: python
+CGP=e2e-d56
+. "$(dirname "$0")/daemon.sh"
+trap daemon_cleanup EXIT
+ASKC=$(command -v askc)
+ASK=/run/agentgate-ask/daemon.sock
+POLDIR=$(cd "$E2E_DIR/../../policies" && pwd)
+CLIENTS=$(cd "$E2E_DIR/../.." && pwd)/clients
+
+mkdir -p /srv/d56 /opt/agent/input /opt/agent/output /opt/agent/config
+echo data >/opt/agent/input/daily-report-2026-02-13.csv
+echo secret >/srv/d56/b-only
+chmod 644 /srv/d56/b-only
+# A command is judged as the program it resolves to: the VM has no sudo of its own.
+[ -e /usr/bin/sudo ] || { printf '#!/bin/sh\necho "sudo: ran $*"\n' >/usr/bin/sudo && chmod 755 /usr/bin/sudo; }
+
+# The seed's rules, as policies/openai-agent-sandbox.yaml has them, plus what the helpers need.
+seed_rules=$(sed -n '/^  rules:/,$p' "$POLDIR/openai-agent-sandbox.yaml" | sed 1d | sed 's/^  //')
+helper_rules() {
+	probe_rules
+	cat <<EOR
+  - action: shell_exec
+    command: "$ASKC *"
+    decision: allow
+EOR
+}
+a_pol=$(policy d56-a <<EOP
+version: "1.0"
+default: deny
+include: [$POLDIR/include/agentgate-ask.yaml]
+rules:
+$(helper_rules)
+$seed_rules
+EOP
+)
+b_pol=$(policy d56-b <<EOP
+version: "1.0"
+default: deny
+include: [$POLDIR/include/agentgate-ask.yaml]
+rules:
+$(helper_rules)
+  - action: file_read
+    path: "/srv/d56/b-only"
+    decision: allow
+    reason: "b's secret rule"
+EOP
+)
+# No ask include: connecting to the ask socket is a file_write its policy does not allow.
+c_pol=$(policy d56-c <<EOP
+version: "1.0"
+default: deny
+rules:
+$(helper_rules)
+EOP
+)
+daemon_config <<EOC
+  - cgroup: /$CGP/a
+    policy: $a_pol
+  - cgroup: /$CGP/b
+    policy: $b_pol
+  - cgroup: /$CGP/c
+    policy: $c_pol
+EOC
+start_daemon || fail "daemon starts" "$(cat "$D/daemon.err")"
+[ -S "$ASK" ] && pass "the daemon serves the ask socket" || fail "the daemon serves the ask socket" "no $ASK"
+ctl status | grep -qF "ask        $ASK" && pass "status names the ask socket" || fail "status names the ask socket" "$(ctl status)"
+
+# ask CGROUP BODY: the answer ("STATUS {json}") to BODY asked from CGROUP.
+ask() {
+	in_cgroup "$CGP/$1" "$ASKC" "$ASK" "$2"
+}
+# asked NAME CGROUP BODY FRAGMENT...: the answer carries every fragment.
+asked() {
+	_n=$1 _c=$2 _b=$3
+	shift 3
+	_a=$(ask "$_c" "$_b" 2>&1)
+	for _f in "$@"; do
+		case $_a in
+		*"$_f"*) ;;
+		*) fail "$_n" "answer '$(printf '%s' "$_a" | head -c 300)' lacks '$_f'"; return ;;
+		esac
+	done
+	pass "$_n"
+}
+
+# Seed 1's six example actions, as the seed writes them, with the seed's decisions.
+asked "seed 1: read the input CSV: ALLOW" a '{"action":"file_read","path":"/opt/agent/input/daily-report-2026-02-13.csv","agent":"openai-gpt4-agent","timestamp":"2026-02-13T06:00:01Z"}' '200 ' '"result":"ALLOW"'
+asked "seed 1: write the summary: ALLOW" a '{"action":"file_write","path":"/opt/agent/output/summary-2026-02-13.json","content":"{}","agent":"openai-gpt4-agent"}' '"result":"ALLOW"'
+asked "seed 1: overwrite its config: DENY" a '{"action":"file_write","path":"/opt/agent/config/agent.yaml","agent":"openai-gpt4-agent"}' '"result":"DENY"' '"mode":"enforce"'
+asked "seed 1: post to Slack: ALLOW" a '{"action":"network","domain":"hooks.slack.com","method":"POST","agent":"openai-gpt4-agent"}' '"result":"ALLOW"'
+asked "seed 1: reach pastebin: DENY" a '{"action":"network","domain":"pastebin.com","method":"POST","agent":"openai-gpt4-agent"}' '"result":"DENY"'
+asked "seed 1: sudo: DENY, with its rule" a '{"action":"shell_exec","command":"sudo apt-get install netcat","agent":"openai-gpt4-agent"}' '"result":"DENY"' '"rule":' 'sudo apt-get install netcat'
+asked "an address and port" a '{"action":"network","ip":"192.0.2.1","port":443}' '"result":"DENY"' '"subject":"192.0.2.1:443"'
+asked "a batch, answered in order" a '{"requests":[{"action":"file_read","path":"/opt/agent/input/x"},{"action":"file_read","path":"/etc/shadow"}]}' '"results":[{' '"result":"ALLOW"' '"result":"DENY"'
+asked "a malformed question: 400 with why" a '{"action":"file_read"}' '400 ' 'expected a \"path\"'
+asked "not JSON: 400 with why" a '{"action":' '400 ' 'expected a JSON body'
+
+# The answer is the kernel's: ask, then do it.
+for p in /opt/agent/input/daily-report-2026-02-13.csv /srv/d56/b-only; do
+	a=$(ask a "{\"action\":\"file_read\",\"path\":\"$p\"}")
+	k=$(in_cgroup "$CGP/a" "$PROBE" open-read "$p")
+	case $a:$k in
+	*'"result":"ALLOW"'*:ok | *'"result":"DENY"'*:EPERM) pass "asked about $p, then opened it: same decision" ;;
+	*) fail "asked about $p, then opened it: same decision" "answer '$a', kernel '$k'" ;;
+	esac
+done
+
+# Only the caller's own policy answers: b's rule is b's alone, whatever the request says.
+asked "b asks about its file: its own rule" b '{"action":"file_read","path":"/srv/d56/b-only"}' '"result":"ALLOW"' "b's secret rule"
+a=$(ask a '{"action":"file_read","path":"/srv/d56/b-only","agent":"/e2e-d56/b"}')
+case $a in
+*"secret"* | *'"result":"ALLOW"'*) fail "a cannot learn b's policy" "$a" ;;
+*'"rule":"default"'*) pass "a cannot learn b's policy (naming b as agent changes nothing)" ;;
+*) fail "a cannot learn b's policy" "$a" ;;
+esac
+# No other command exists on this socket.
+asked "the control protocol's status is not a command here" a '{"cmd":"status"}' '400 '
+asked "nor unassign" a "{\"cmd\":\"unassign\",\"cgroup\":\"/$CGP/a\"}" '400 '
+a=$(in_cgroup "$CGP/a" "$ASKC" "$ASK" --raw 'GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n')
+case $a in 404*) pass "other paths: 404" ;; *) fail "other paths: 404" "$a" ;; esac
+a=$(in_cgroup "$CGP/a" "$ASKC" "$ASK" --raw 'POST /v1/evaluate HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n')
+case $a in 501*) pass "chunked bodies: 501" ;; *) fail "chunked bodies: 501" "$a" ;; esac
+expect "still confined after all that" EPERM in_cgroup "$CGP/a" "$PROBE" open-read /srv/d56/b-only
+expect "the control socket stays refused" EPERM in_cgroup "$CGP/a" "$PROBE" unix-connect "$SOCK"
+expect "no ask include: the policy refuses the connect" EPERM in_cgroup "$CGP/c" "$PROBE" unix-connect "$ASK"
+a=$("$ASKC" "$ASK" '{"action":"file_read","path":"/etc/shadow"}')
+case $a in 403*"no agentgate policy"*) pass "an unconfined caller is told it has no policy" ;; *) fail "an unconfined caller is told it has no policy" "$a" ;; esac
+# The socket itself stays agentgate's: an agent allowed to write every path cannot replace it.
+open_pol=$(open_policy d56-open)
+check "assign a policy that allows every path" ctl assign "/$CGP/open" "$open_pol"
+expect "the ask socket cannot be opened for writing" EPERM in_cgroup "$CGP/open" "$PROBE" open-write "$ASK"
+expect "nor a file created beside it" EPERM in_cgroup "$CGP/open" "$PROBE" open-write /run/agentgate-ask/fake.sock
+expect "but connected to" ok in_cgroup "$CGP/open" "$PROBE" unix-connect "$ASK"
+
+# A flood from a is throttled; b is still answered meanwhile.
+in_cgroup "$CGP/a" "$ASKC" "$ASK" --flood 1500 '{"action":"file_read","path":"/opt/agent/input/x"}' >"$WORK/flood" &
+flood=$!
+sleep 0.3
+okb=0
+for i in 1 2 3 4 5; do
+	case $(ask b '{"action":"file_read","path":"/srv/d56/b-only"}') in 200*) okb=$((okb + 1)) ;; esac
+done
+wait $flood
+f=$(cat "$WORK/flood")
+case $f in *" 429=0 "*|"") fail "a flood of questions is throttled" "$f" ;; *) pass "a flood of questions is throttled ($f)" ;; esac
+[ $okb -eq 5 ] && pass "another agent is answered during the flood" || fail "another agent is answered during the flood" "$okb of 5 answered; flood: $f"
+
+# Every answered question is a record.
+wait_audit "a question is an ask record" '"type":"ask"' "\"agent\":\"/$CGP/a\"" '"asked_as":"openai-gpt4-agent"' '"action":"shell_exec"' '"decision":"DENY"'
+wait_audit "b's question is b's record" '"type":"ask"' "\"agent\":\"/$CGP/b\"" '"path":"/srv/d56/b-only"' '"decision":"ALLOW"'
+in_cgroup "$CGP/b" "$ASKC" "$ASK" --flood 4 '{"action":"file_read","path":"/srv/d56/again"}' >/dev/null
+wait_audit "the same question asked again and again is one record with a count" '"type":"ask"' '"path":"/srv/d56/again"' '"count":4'
+verify_open "the log with ask records verifies"
+
+# agentgate exec serves its own agent on AGENTGATE_SOCKET, and only it.
+out=$(run "$a_pol" "$WORK/exec.log" "$ASKC" - '{"action":"shell_exec","command":"sudo apt-get install netcat"}')
+case $out in 200*'"result":"DENY"'*) pass "exec: its agent asks on AGENTGATE_SOCKET" ;; *) fail "exec: its agent asks on AGENTGATE_SOCKET" "$out" ;; esac
+audit "exec: the question is in exec's log" "$WORK/exec.log" '"type":"ask"' '"action":"shell_exec"'
+"$AGENTGATE" audit verify "$WORK/exec.log" >/dev/null 2>&1 && pass "exec: its log verifies" || fail "exec: its log verifies" "$("$AGENTGATE" audit verify "$WORK/exec.log" 2>&1 | tail -n 2)"
+out=$(run "$a_pol" "$WORK/exec2.log" "$ASKC" "$ASK" '{"action":"file_read","path":"/etc/shadow"}')
+case $out in 403*) pass "exec's agent is not served by the daemon's socket" ;; *) fail "exec's agent is not served by the daemon's socket" "$out" ;; esac
+where=$(run "$a_pol" "$WORK/exec3.log" "$ASKC" - --where)
+case $where in
+/run/agentgate-ask/exec-*.sock) [ -e "$where" ] && fail "exec removes its socket" "$where is left" || pass "exec removes its socket" ;;
+*) fail "exec removes its socket" "AGENTGATE_SOCKET was '$where'" ;;
+esac
+
+# The Python client's own tests, as a confined agent (where the VM carries python3).
+# The interpreter by its versioned name: 20-exec.sh puts a stand-in at /usr/bin/python3.
+PY=$(ls /usr/bin/python3.[0-9]* 2>/dev/null | head -n 1)
+if [ -n "$PY" ] && [ -f "$CLIENTS/python/test_agentgate_client.py" ]; then
+	py_pol=$(policy d56-py <<EOP
+version: "1.0"
+default: deny
+include: [$POLDIR/include/python3.yaml, $POLDIR/include/agentgate-ask.yaml]
+rules:
+  - action: shell_exec
+    command: "$PY $CLIENTS/python/test_agentgate_client.py"
+    decision: allow
+  - action: file_read
+    path: "$CLIENTS/python"
+    decision: allow
+  - action: file_read
+    path: "$CLIENTS/python/*.py"
+    decision: allow
+$seed_rules
+EOP
+)
+	if out=$(PYTHONDONTWRITEBYTECODE=1 run "$py_pol" "$WORK/py.log" "$PY" "$CLIENTS/python/test_agentgate_client.py" 2>&1); then
+		pass "python client: its tests pass against agentgate exec"
+	else
+		fail "python client: its tests pass against agentgate exec" "$(printf '%s' "$out" | tail -n 15 | tr '\n' ' ')"
+	fi
+fi

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The ask socket's pure parts: HTTP requests (complete, partial, refused with
+ * the right status), questions and batches answered from seed 1's policy with
+ * the seed's decisions, the audit record a question makes, repeats folded
+ * into one record, and the per-agent token buckets.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "ask/ask.h"
+#include "ask/ask_http.h"
+#include "audit/audit.h"
+
+static int parse(const char *s, struct ask_http_req *req, int *status)
+{
+	char msg[256];
+
+	*status = 0;
+	return ask_http_parse(s, strlen(s), req, status, msg, sizeof(msg));
+}
+
+static void test_http_whole_and_partial(void **state)
+{
+	static const char full[] = "POST /v1/evaluate HTTP/1.1\r\nHost: localhost\r\n"
+				   "content-length: 2\r\nExpect: 100-continue\r\n\r\n{}";
+	struct ask_http_req req;
+	char part[sizeof(full)];
+	int status;
+	size_t n;
+
+	assert_int_equal(parse(full, &req, &status), 0);
+	assert_string_equal(req.method, "POST");
+	assert_string_equal(req.target, "/v1/evaluate");
+	assert_int_equal(req.body_len, 2);
+	assert_memory_equal(req.body, "{}", 2);
+	assert_true(req.expect_continue);
+	/* Every prefix is incomplete, never an error: reads may split anywhere. */
+	for (n = 0; n < sizeof(full) - 1; n++) {
+		memcpy(part, full, n);
+		part[n] = '\0';
+		assert_int_equal(parse(part, &req, &status), -EAGAIN);
+	}
+	assert_int_equal(parse("GET /v1/evaluate?x=1 HTTP/1.0\r\n\r\n", &req, &status), 0);
+	assert_string_equal(req.target, "/v1/evaluate");
+}
+
+static void test_http_refused(void **state)
+{
+	static const struct {
+		const char *in;
+		int status;
+	} bad[] = {
+		{ "POST /v1/evaluate HTTP/1.1\r\n\r\n", 411 },
+		{ "POST /v1/evaluate HTTP/2.0\r\nContent-Length: 0\r\n\r\n", 505 },
+		{ "POST /v1/evaluate HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 501 },
+		{ "POST /v1/evaluate HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n", 413 },
+		{ "POST /v1/evaluate HTTP/1.1\r\nContent-Length: 1x\r\n\r\n", 400 },
+		{ "POST /v1/evaluate HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
+		  400 },
+		{ "POST\r\n\r\n", 400 },
+	};
+	struct ask_http_req req;
+	char *big;
+	size_t i;
+	int status;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(bad[i].in, &req, &status), -EBADMSG);
+		assert_int_equal(status, bad[i].status);
+	}
+	/* A head that never ends is refused once it passes 8 KiB. */
+	big = malloc(ASK_MAX_HEAD + 64);
+	assert_non_null(big);
+	memset(big, 'a', ASK_MAX_HEAD + 63);
+	big[ASK_MAX_HEAD + 63] = '\0';
+	assert_int_equal(parse(big, &req, &status), -EBADMSG);
+	assert_int_equal(status, 413);
+	free(big);
+}
+
+struct loaded {
+	struct ag_policy *p;
+	struct ag_image img;
+	struct ask_policy ap;
+};
+
+static void load(struct loaded *l)
+{
+	struct ag_error err;
+
+	if (policy_load("policies/openai-agent-sandbox.yaml", &l->p, &err) ||
+	    compile_policy(l->p, NULL, &l->img, NULL, &err))
+		fail_msg("%s", err.msg);
+	l->ap.model = l->p;
+	l->ap.img = &l->img;
+	l->ap.agent = "/agents/a1";
+	l->ap.mode = AG_MODE_ENFORCE;
+}
+
+static void unload(struct loaded *l)
+{
+	image_free(&l->img);
+	policy_free(l->p);
+}
+
+/* The last record's fields, copied: a record's strings live only as long as the question. */
+struct noted {
+	int n;
+	struct audit_ask last;
+	char agent[64], asked_as[64], command[256];
+	const struct ask_policy *p;
+};
+
+static void note(void *ctx, const struct ask_question *q)
+{
+	static const struct ag_ask_peer peer = { .cgroup_id = 7, .policy_cgroup_id = 5, .pid = 9 };
+	struct noted *n = ctx;
+
+	n->n++;
+	ask_audit_fill(&peer, n->p, q, "/agents/a1/sub", &n->last);
+	snprintf(n->agent, sizeof(n->agent), "%s", n->last.agent);
+	snprintf(n->asked_as, sizeof(n->asked_as), "%s", n->last.asked_as ? n->last.asked_as : "");
+	snprintf(n->command, sizeof(n->command), "%s", n->last.command ? n->last.command : "");
+}
+
+static json_t *answer(struct loaded *l, const char *body, struct noted *n)
+{
+	char msg[256];
+	json_t *req, *a;
+	size_t nq;
+	int status;
+
+	if (ask_parse(body, strlen(body), &req, &nq, msg, sizeof(msg)))
+		fail_msg("%s: %s", body, msg);
+	n->p = &l->ap;
+	a = ask_answer(&l->ap, req, note, n, &status);
+	json_decref(req);
+	assert_non_null(a);
+	/* 400 exactly for a lone question that could not be answered. */
+	assert_int_equal(status, json_object_get(a, "error") ? 400 : 200);
+	return a;
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static void test_seed_questions(void **state)
+{
+	static const struct {
+		const char *q, *result;
+	} seed[] = {
+		{ "{\"action\":\"file_read\",\"path\":\"/opt/agent/input/daily-report-2026-02-13.csv\","
+		  "\"agent\":\"openai-gpt4-agent\",\"timestamp\":\"2026-02-13T06:00:01Z\"}",
+		  "ALLOW" },
+		{ "{\"action\":\"file_write\",\"path\":\"/opt/agent/output/summary-2026-02-13.json\","
+		  "\"content\":\"{}\",\"agent\":\"openai-gpt4-agent\"}",
+		  "ALLOW" },
+		{ "{\"action\":\"file_write\",\"path\":\"/opt/agent/config/agent.yaml\"}", "DENY" },
+		{ "{\"action\":\"network\",\"domain\":\"hooks.slack.com\",\"method\":\"POST\"}",
+		  "ALLOW" },
+		{ "{\"action\":\"network\",\"domain\":\"pastebin.com\",\"method\":\"POST\"}",
+		  "DENY" },
+		{ "{\"action\":\"shell_exec\",\"command\":\"sudo apt-get install netcat\","
+		  "\"agent\":\"openai-gpt4-agent\"}",
+		  "DENY" },
+	};
+	struct noted n = {};
+	struct loaded l;
+	size_t i;
+	json_t *a;
+
+	load(&l);
+	for (i = 0; i < sizeof(seed) / sizeof(seed[0]); i++) {
+		a = answer(&l, seed[i].q, &n);
+		assert_string_equal(str(a, "result"), seed[i].result);
+		assert_string_equal(str(a, "decision"), seed[i].result);
+		assert_string_equal(str(a, "mode"), "enforce");
+		assert_string_equal(str(a, "policy"), "openai-agent-sandbox");
+		assert_non_null(json_object_get(a, "rule"));
+		json_decref(a);
+	}
+	assert_int_equal(n.n, 6);
+	/* The last question's record: who asked, what, the answer. */
+	assert_string_equal(n.agent, "/agents/a1/sub");
+	assert_int_equal(n.last.cgroup_id, 7);
+	assert_string_equal(n.asked_as, "openai-gpt4-agent");
+	assert_string_equal(n.last.action, "shell_exec");
+	assert_non_null(strstr(n.command, "sudo apt-get install netcat"));
+	assert_false(n.last.allow);
+	assert_true(n.last.rule >= 0);
+	unload(&l);
+}
+
+static void test_batch_and_errors(void **state)
+{
+	struct noted n = {};
+	struct loaded l;
+	char msg[256];
+	json_t *a, *r, *req;
+	size_t nq;
+
+	load(&l);
+	a = answer(&l,
+		   "{\"requests\":[{\"action\":\"teleport\"},"
+		   "{\"action\":\"network\",\"ip\":\"192.0.2.1\",\"port\":443}]}",
+		   &n);
+	r = json_object_get(a, "results");
+	assert_int_equal(json_array_size(r), 2);
+	assert_non_null(strstr(str(json_array_get(r, 0), "error"), "expected \"action\""));
+	assert_string_equal(str(json_array_get(r, 1), "result"), "DENY");
+	assert_int_equal(n.n, 1); /* only answered questions are recorded */
+	assert_int_equal(n.last.port, 443);
+	json_decref(a);
+	a = answer(&l, "[{\"action\":\"file_read\",\"path\":\"/etc/shadow\"}]", &n);
+	assert_string_equal(str(a, "error") ? "x" : "ok", "ok");
+	assert_string_equal(str(json_array_get(json_object_get(a, "results"), 0), "rule"),
+			    "default");
+	json_decref(a);
+	a = answer(&l, "{\"action\":\"file_read\"}", &n);
+	assert_non_null(strstr(str(a, "error"), "path"));
+	json_decref(a);
+	assert_int_equal(ask_parse("{", 1, &req, &nq, msg, sizeof(msg)), -EINVAL);
+	assert_non_null(strstr(msg, "expected a JSON body"));
+	assert_int_equal(ask_parse("[]", 2, &req, &nq, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(ask_parse("\"x\"", 3, &req, &nq, msg, sizeof(msg)), -EINVAL);
+	unload(&l);
+}
+
+static void test_rate(void **state)
+{
+	struct ask_rate *r = calloc(1, sizeof(*r));
+	uint64_t k;
+	int i, taken = 0;
+
+	assert_non_null(r);
+	for (i = 0; i < 1000; i++)
+		taken += ask_rate_take(r, 1, 1, 1000);
+	assert_int_equal(taken, ASK_RATE_BURST);
+	/* Another agent is untouched by the flood. */
+	assert_true(ask_rate_take(r, 2, 1, 1000));
+	/* A second later the flooder has a second's worth again. */
+	taken = 0;
+	for (i = 0; i < 1000; i++)
+		taken += ask_rate_take(r, 1, 1, 2000);
+	assert_int_equal(taken, ASK_RATE_PER_SEC);
+	/* Evicting agents only refills: a flood of new keys never empties agent 2's bucket. */
+	for (k = 100; k < 100 + 4 * ASK_RATE_SLOTS; k++)
+		ask_rate_take(r, k, 1, 3000);
+	assert_true(ask_rate_take(r, 2, ASK_RATE_BURST, 3000));
+	assert_false(ask_rate_take(r, 2, 1, 3000));
+	free(r);
+}
+
+struct written {
+	int n;
+	uint64_t count[8];
+	char path[8][64];
+};
+
+static void write_rec(void *ctx, const struct audit_ask *rec)
+{
+	struct written *w = ctx;
+
+	if (w->n < 8) {
+		w->count[w->n] = rec->count;
+		snprintf(w->path[w->n], sizeof(w->path[0]), "%s", rec->path ? rec->path : "");
+	}
+	w->n++;
+}
+
+static void test_fold(void **state)
+{
+	static const uint8_t sha[32];
+	char path[32] = "/etc/shadow";
+	struct audit_ask rec = { .agent = "/a",
+				 .action = "file_read",
+				 .path = path,
+				 .port = -1,
+				 .rule = -1,
+				 .rule_name = "default",
+				 .reason = "r",
+				 .policy = "p",
+				 .policy_sha256 = sha };
+	struct ask_fold f = {};
+	struct written w = {};
+
+	ask_fold_add(&f, &rec, 1000, write_rec, &w);
+	/* The question's own strings may change once it is answered: the fold keeps copies. */
+	strcpy(path, "/etc/passwd");
+	rec.path = "/etc/shadow";
+	ask_fold_add(&f, &rec, 1100, write_rec, &w);
+	ask_fold_add(&f, &rec, 1200, write_rec, &w);
+	assert_int_equal(w.n, 0);
+	rec.path = "/etc/hosts";
+	ask_fold_add(&f, &rec, 1300, write_rec, &w);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.count[0], 3);
+	assert_string_equal(w.path[0], "/etc/shadow");
+	/* Held no longer than ASK_FOLD_MS after its first question. */
+	ask_fold_tick(&f, 1300 + ASK_FOLD_MS - 1, write_rec, &w);
+	assert_int_equal(w.n, 1);
+	ask_fold_tick(&f, 1300 + ASK_FOLD_MS, write_rec, &w);
+	assert_int_equal(w.n, 2);
+	assert_int_equal(w.count[1], 1);
+	ask_fold_add(&f, &rec, 5000, write_rec, &w);
+	ask_fold_flush(&f, write_rec, &w);
+	assert_int_equal(w.n, 3);
+	ask_fold_flush(&f, write_rec, &w);
+	assert_int_equal(w.n, 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_http_whole_and_partial),
+		cmocka_unit_test(test_http_refused),
+		cmocka_unit_test(test_seed_questions),
+		cmocka_unit_test(test_batch_and_errors),
+		cmocka_unit_test(test_rate),
+		cmocka_unit_test(test_fold),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
