@@ -38,6 +38,14 @@ static int inode_key(const char *path, struct ag_inode_key *k)
 	return 0;
 }
 
+/* The entry of k becomes v; 0 removes it. The caller holds the loader lock. */
+static int protect_store(struct loader *l, const struct ag_inode_key *k, __u32 v)
+{
+	if (v)
+		return bpf_map_update_elem(FD(l, protected), k, &v, BPF_ANY) ? -errno : 0;
+	return bpf_map_delete_elem(FD(l, protected), k) && errno != ENOENT ? -errno : 0;
+}
+
 /* owner: AG_PROTECT_DAEMON (set once) or 1 (one more exec); add < 0 takes it back. */
 static int protect_update(struct loader *l, const char *path, __u32 owner, int add)
 {
@@ -61,10 +69,7 @@ static int protect_update(struct loader *l, const char *path, __u32 owner, int a
 		v++;
 	else if (v & ~AG_PROTECT_DAEMON)
 		v--;
-	if (v)
-		err = bpf_map_update_elem(FD(l, protected), &k, &v, BPF_ANY) ? -errno : 0;
-	else
-		err = bpf_map_delete_elem(FD(l, protected), &k) && errno != ENOENT ? -errno : 0;
+	err = protect_store(l, &k, v);
 	loader_unlock(l);
 	return err;
 }
@@ -82,7 +87,6 @@ int loader_unprotect(struct loader *l, const char *path, bool daemon)
 int loader_protect_ask(struct loader *l, const char *path, bool add)
 {
 	struct ag_inode_key k;
-	__u32 v = AG_PROTECT_ASK;
 	int err;
 
 	err = inode_key(path, &k);
@@ -92,10 +96,7 @@ int loader_protect_ask(struct loader *l, const char *path, bool add)
 	if (err)
 		return err;
 	/* The socket was bound by its owner just now: a fresh inode, its entry replaced whole. */
-	if (add)
-		err = bpf_map_update_elem(FD(l, protected), &k, &v, BPF_ANY) ? -errno : 0;
-	else
-		err = bpf_map_delete_elem(FD(l, protected), &k) && errno != ENOENT ? -errno : 0;
+	err = protect_store(l, &k, add ? AG_PROTECT_ASK : 0);
 	loader_unlock(l);
 	return err;
 }
