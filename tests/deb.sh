@@ -3,7 +3,8 @@
 # The Debian package (make deb), as an operator gets it: built with debhelper, lintian
 # clean, the files where the unit, the config and the man page say, the unit verified by
 # systemd-analyze, and the packaged binary answering --version. Unpacked with dpkg-deb -x:
-# this machine is not changed. One "ok - " / "not ok - " line per check.
+# this machine is not changed. Every man page of docs/man/ is in the package and renders
+# without a warning from groff or man. One "ok - " / "not ok - " line per check.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
@@ -30,6 +31,24 @@ for f in usr/bin/agentgate usr/bin/agentgate-runc usr/bin/agentgate-crun \
 	usr/share/agentgate/policies/docker-sandbox.yaml usr/share/doc/agentgate/copyright; do
 	[ -e "$root/$f" ] && pass "/$f" || fail "/$f" "missing"
 done
+# Each page as man finds it (gzip, .so links resolved from the man directory), and as
+# groff reads it uncompressed; the same two checks as for docs/man/ before packaging.
+mandir=$root/usr/share/man
+plain=$root/man-plain
+for src in docs/man/*.[0-9]; do
+	page=$(basename "$src")
+	sec=man${page##*.}
+	f=$mandir/$sec/$page.gz
+	if [ ! -e "$f" ]; then
+		fail "man page $page" "missing: /usr/share/man/$sec/$page.gz"
+		continue
+	fi
+	mkdir -p "$plain/$sec" && gzip -dc "$f" >"$plain/$sec/$page"
+	w=$( (cd "$plain" && groff -man -Tutf8 -ww -z "$sec/$page") 2>&1
+		(cd "$mandir" && MANWIDTH=80 man --warnings -l "$f") 2>&1 >/dev/null)
+	[ -z "$w" ] && pass "man page $page renders without warnings" ||
+		fail "man page $page renders without warnings" "$(printf '%s' "$w" | tr '\n' ' ')"
+done
 got=$("$root/usr/bin/agentgate" --version 2>&1)
 [ "$got" = "agentgate $version" ] && pass "agentgate --version" || fail "agentgate --version" "got '$got'"
 # The packaged binary finds the shipped includes where the package puts them.
@@ -39,6 +58,7 @@ if command -v systemd-analyze >/dev/null; then
 	unit=$root/usr/lib/systemd/system/agentgate.service
 	# verify checks ExecStart's binary: point it at the unpacked one.
 	sed "s|/usr/bin/agentgate|$root/usr/bin/agentgate|" "$unit" >"$root/agentgate.service"
-	out=$(systemd-analyze verify "$root/agentgate.service" 2>&1 | grep -v 'Failed to .* directory\|not found\|Cannot add dependency')
+	# Its Documentation= man pages are looked up in the package's.
+	out=$(MANPATH=$mandir systemd-analyze verify "$root/agentgate.service" 2>&1 | grep -v 'Failed to .* directory\|not found\|Cannot add dependency')
 	[ -z "$out" ] && pass "systemd-analyze verify of the unit" || fail "systemd-analyze verify of the unit" "$(printf '%s' "$out" | tr '\n' ' ')"
 fi
