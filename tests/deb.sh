@@ -61,4 +61,39 @@ if command -v systemd-analyze >/dev/null; then
 	# Its Documentation= man pages are looked up in the package's.
 	out=$(MANPATH=$mandir systemd-analyze verify "$root/agentgate.service" 2>&1 | grep -v 'Failed to .* directory\|not found\|Cannot add dependency')
 	[ -z "$out" ] && pass "systemd-analyze verify of the unit" || fail "systemd-analyze verify of the unit" "$(printf '%s' "$out" | tr '\n' ' ')"
+	# The unit's sandboxing, as systemd scores it (10 = none); 64-unit-caps.sh runs the
+	# daemon under its capability bounding set.
+	score=$(systemd-analyze security --offline=yes "$root/agentgate.service" 2>/dev/null |
+		sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+	if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 5.0) }'; then
+		pass "unit hardened: exposure $score <= 5.0"
+	else
+		fail "unit hardened: exposure <= 5.0" "got '${score:-no score}'"
+	fi
+fi
+
+# Installed for real (dpkg -i, then purged), where that changes nothing of an operator's:
+# as root, with no agentgate package installed and no systemd running (CI machines, containers).
+if [ "$(id -u)" -eq 0 ] && ! dpkg-query -W agentgate >/dev/null 2>&1 && [ ! -d /run/systemd/system ]; then
+	if out=$(dpkg -i "$deb" 2>&1); then
+		pass "dpkg -i installs the package"
+		for f in /usr/bin/agentgate /usr/lib/systemd/system/agentgate.service /etc/agentgate/daemon.yaml \
+			/usr/share/man/man8/agentgate-daemon.8.gz /usr/share/agentgate/policies/docker-sandbox.yaml; do
+			dpkg -S "$f" >/dev/null 2>&1 && [ -e "$f" ] && pass "installed: $f" || fail "installed: $f" "missing or not the package's"
+		done
+		got=$(/usr/bin/agentgate --version 2>&1)
+		[ "$got" = "agentgate $version" ] && pass "installed agentgate --version" || fail "installed agentgate --version" "got '$got'"
+		if command -v systemd-analyze >/dev/null; then
+			out=$(systemd-analyze verify /usr/lib/systemd/system/agentgate.service 2>&1 | grep -v 'Cannot add dependency\|not found')
+			[ -z "$out" ] && pass "systemd-analyze verify of the installed unit" ||
+				fail "systemd-analyze verify of the installed unit" "$(printf '%s' "$out" | tr '\n' ' ')"
+		fi
+		if out=$(dpkg --purge agentgate 2>&1) && [ ! -e /usr/bin/agentgate ] && [ ! -e /etc/agentgate/daemon.yaml ]; then
+			pass "dpkg --purge removes it, configuration included"
+		else
+			fail "dpkg --purge removes it, configuration included" "$(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
+		fi
+	else
+		fail "dpkg -i installs the package" "$(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
+	fi
 fi
