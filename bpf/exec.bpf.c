@@ -405,12 +405,20 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 	}
 	if (c.err == -EFAULT)
 		ag_count_error(AG_HOOK_BPRM_COMMITTED);
+	/*
+	 * The same argv as judged, by its 64-bit hash; and, so that a hash
+	 * collision crafted offline buys nothing, the committed argv judged again.
+	 */
 	if (!c.err && ag_hash((const __u8 *)t->ev.subject, exe_len, c.pos) == t->exec_hash) {
-		/* The environment the new program really got: the strings after the argv. */
-		env = ag_env_check(t, &pol, c.uaddr, bprm->envc, 1);
-		if (!env)
-			return 0; /* the same argv as judged, no deny_env variable */
-		v.rule = env < 0 ? AG_RULE_UNREADABLE : AG_RULE_ENV;
+		v = ag_match_bpf(&pol.img, pol.h, AG_CLASS_EXEC, (const __u8 *)t->ev.subject, c.pos);
+		if (v.allow || pol.h->mode != AG_MODE_ENFORCE) {
+			/* The environment the new program really got: the strings after the argv. */
+			env = ag_env_check(t, &pol, c.uaddr, bprm->envc, 1);
+			if (!env)
+				return 0; /* allowed, no deny_env variable */
+			v.rule = env < 0 ? AG_RULE_UNREADABLE : AG_RULE_ENV;
+			v.allow = 0;
+		}
 	}
 	if (pol.h->mode == AG_MODE_ENFORCE && bpf_send_signal(SIGKILL))
 		ag_count_error(AG_HOOK_BPRM_COMMITTED);

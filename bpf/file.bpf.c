@@ -300,6 +300,24 @@ int BPF_PROG(ag_inode_remove_acl, void *idmap, struct dentry *dentry, const char
 	return ag_inode_write_op(AG_HOOK_INODE_REMOVE_ACL, dentry);
 }
 
+/*
+ * chattr: inode flags (immutable, append-only, no-dump, ...) and project ids
+ * change the file as much as chmod does: decided as file_write of its path.
+ */
+#define AG_FS_IOC_SETFLAGS 0x40086602u /* _IOW('f', 2, long) */
+#define AG_FS_IOC32_SETFLAGS 0x40046602u /* _IOW('f', 2, int) */
+#define AG_FS_IOC_FSSETXATTR 0x401c5820u /* _IOW('X', 32, struct fsxattr) */
+
+SEC("lsm/file_ioctl")
+int BPF_PROG(ag_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	if (cmd != AG_FS_IOC_SETFLAGS && cmd != AG_FS_IOC32_SETFLAGS && cmd != AG_FS_IOC_FSSETXATTR)
+		return 0; /* other ioctls change no file's metadata */
+	return ag_write_op(AG_HOOK_FILE_IOCTL, file->f_path.dentry, file->f_path.mnt);
+}
+
 /* utimes and friends; mode, owner and size changes were decided by the path hooks. */
 SEC("lsm/inode_setattr")
 int BPF_PROG(ag_inode_setattr)

@@ -175,6 +175,51 @@ int BPF_PROG(ag_socket_connect, struct socket *sock, struct sockaddr *address, i
  * A destination given with the data: UDP sendto/sendmsg on an unconnected
  * socket, TCP Fast Open (MSG_FASTOPEN connects without connect()).
  */
+/* Ancillary data walked per message at most; more is judged as a source route (refused). */
+#define AG_MAX_CMSGS 16
+
+struct ag_cmsg {
+	__u64 len; /* size_t cmsg_len */
+	int level;
+	int type;
+};
+
+/*
+ * Whether msg's ancillary data sets IPv4 options (IP_RETOPTS, source routes
+ * included) or an IPv6 routing header: the sendmsg form of the socket options
+ * ag_socket_setsockopt refuses. sendmsg copied the data into the kernel
+ * before this hook (msg_control_is_user says otherwise where it did not).
+ * Unreadable data, or more than AG_MAX_CMSGS entries, count as routing.
+ */
+static __always_inline int ag_cmsg_routes(struct msghdr *msg)
+{
+	__u64 total = BPF_CORE_READ(msg, msg_controllen), off = 0;
+	void *ctl = BPF_CORE_READ(msg, msg_control);
+	int user = 0, i;
+	struct ag_cmsg c;
+	long err;
+
+	if (!total || !ctl)
+		return 0;
+	if (bpf_core_field_exists(msg->msg_control_is_user))
+		user = BPF_CORE_READ_BITFIELD_PROBED(msg, msg_control_is_user);
+	for (i = 0; i < AG_MAX_CMSGS; i++) {
+		if (off + sizeof(c) > total)
+			return 0;
+		err = user ? bpf_probe_read_user(&c, sizeof(c), ctl + off) :
+			     bpf_probe_read_kernel(&c, sizeof(c), ctl + off);
+		if (err || c.len < sizeof(c))
+			return err ? 1 : 0; /* a malformed header: the kernel refuses it */
+		if ((c.level == IPPROTO_IP && (c.type == 4 /* IP_OPTIONS */ ||
+					       c.type == 7 /* IP_RETOPTS */)) ||
+		    (c.level == IPPROTO_IPV6 && (c.type == 57 /* IPV6_RTHDR */ ||
+						 c.type == 5 /* IPV6_2292RTHDR */)))
+			return 1;
+		off += (c.len + 7) & ~7ull; /* CMSG_ALIGN */
+	}
+	return off < total;
+}
+
 SEC("lsm/socket_sendmsg")
 int BPF_PROG(ag_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
 {
@@ -189,6 +234,8 @@ int BPF_PROG(ag_socket_sendmsg, struct socket *sock, struct msghdr *msg, int siz
 		ag_dns_note(AG_HOOK_SOCKET_SENDMSG, ag_sk_netns(sk), sk->__sk_common.skc_family,
 			    sk->sk_protocol,
 			    sk->__sk_common.skc_num);
+	if (ag_cmsg_routes(msg))
+		return ag_refuse_confined(AG_HOOK_SOCKET_SENDMSG, AG_OP_SOURCE_ROUTE);
 	name = BPF_CORE_READ(msg, msg_name);
 	/* No destination with the data: a connected socket, judged at its connect. */
 	if (!name || BPF_CORE_READ(msg, msg_namelen) < (int)sizeof(short))
@@ -199,7 +246,7 @@ int BPF_PROG(ag_socket_sendmsg, struct socket *sock, struct msghdr *msg, int siz
 /*
  * IPv4 options (loose/strict source routes) and IPv6 routing headers make an
  * allowed destination the first hop to any other: refused to confined tasks,
- * as socket options. (As sendmsg ancillary data they are not seen yet.)
+ * as socket options here, as sendmsg ancillary data in ag_cmsg_routes.
  */
 SEC("lsm/socket_setsockopt")
 int BPF_PROG(ag_socket_setsockopt, struct socket *sock, int level, int optname, int ret)
@@ -369,5 +416,15 @@ int BPF_PROG(ag_socket_create, int family, int type, int protocol, int kern, int
 		return ret; /* kern: a socket the kernel makes for itself */
 	if ((type & 0xf) == SOCK_RAW || family == AF_PACKET)
 		return ag_refuse_confined(AG_HOOK_SOCKET_CREATE, AG_OP_RAW_SOCKET);
-	return 0; /* other sockets are judged where they reach a peer */
+	/*
+	 * Families whose peers the connect and sendmsg hooks cannot judge (vsock,
+	 * TIPC, RDS, SMC, Bluetooth, CAN, XDP, ...), and SCTP (its connectx and
+	 * multi-address sends bypass socket_connect; SOCK_SEQPACKET on inet is SCTP).
+	 */
+	if (family != AF_UNIX && family != AF_INET && family != AF_INET6 && family != AF_NETLINK)
+		return ag_refuse_confined(AG_HOOK_SOCKET_CREATE, AG_OP_SOCKET_FAMILY);
+	if ((family == AF_INET || family == AF_INET6) &&
+	    (protocol == IPPROTO_SCTP || (type & 0xf) == SOCK_SEQPACKET))
+		return ag_refuse_confined(AG_HOOK_SOCKET_CREATE, AG_OP_SOCKET_FAMILY);
+	return 0; /* unix, netlink, TCP, UDP, ICMP: judged where they reach a peer */
 }

@@ -56,6 +56,7 @@ enum ag_protect_op {
 	AG_OP_CAPABILITY, /* a capability no agent needs (network admin, clock, modules, ...) */
 	AG_OP_SOURCE_ROUTE, /* IPv4 options or IPv6 routing headers: another first hop */
 	AG_OP_DETACHED_MOUNT, /* a file of a detached mount tree or another mount namespace */
+	AG_OP_SOCKET_FAMILY, /* a socket family or protocol no rule can judge (vsock, SCTP, ...) */
 	AG_OP_COUNT,
 };
 

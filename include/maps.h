@@ -208,6 +208,7 @@ struct ag_dns_client {
 	X(CAPABLE, capable)                           \
 	X(FILE_SEND_SIGIOTASK, file_send_sigiotask)   \
 	X(SOCKET_SETSOCKOPT, socket_setsockopt)       \
+	X(FILE_IOCTL, file_ioctl)                     \
 	X(DNS, dns)
 
 enum ag_hook {

@@ -31,6 +31,8 @@
 #define ENAMETOOLONG 36
 #define SIGKILL 9
 #define AF_UNSPEC 0
+#define AF_UNIX 1
+#define AF_NETLINK 16
 #define AF_INET 2
 #define AF_INET6 10
 #define AF_PACKET 17

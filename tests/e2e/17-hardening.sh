@@ -69,6 +69,16 @@ expect "IP_OPTIONS with a loose source route refused" EPERM a src-route 127.0.0.
 audit "source route recorded" "$log" '"op":"source_route"' '"decision":"DENY"'
 expect "IPv6 routing header refused" EPERM a src-route6
 expect "IP_OPTIONS unconfined unaffected" ok "$ATTACK" src-route 127.0.0.1
+# The same as sendmsg ancillary data (IP_RETOPTS), to an address the policy allows.
+expect "IP_RETOPTS cmsg with a source route refused" EPERM run "$pol" "$WORK/cmsg.log" "$ATTACK" src-route-cmsg 192.0.2.1 9
+audit "IP_RETOPTS cmsg: recorded as a source route" "$WORK/cmsg.log" '"op":"source_route"' '"decision":"DENY"'
+
+# Sockets whose peers no rule can judge: vsock, TIPC, SCTP (connectx bypasses connect).
+for k in vsock tipc sctp sctp-seq; do
+	expect "socket $k refused" EPERM a socket "$k"
+done
+audit "socket family refusal recorded" "$log" '"op":"socket_family"' '"decision":"DENY"'
+expect "unix SOCK_SEQPACKET still allowed" ok a socket unix-seq
 
 # Capabilities of a confined root agent.
 expect "CAP_NET_ADMIN (an interface ioctl) refused" EPERM a net-admin
@@ -189,3 +199,7 @@ sim=$WORK/hard-move-sim.yaml
 expect "simulate: the rename happens" ok run "$sim" "$WORK/hard-move-sim.log" "$ATTACK" rename /srv/h17/out/locked /srv/h17/out/unlocked
 audit "simulate: and is recorded as what enforce would refuse" "$WORK/hard-move-sim.log" '"rule":"rename_subtree"' '"mode":"simulate"' '"decision":"DENY"'
 "$ATTACK" rename /srv/h17/out/unlocked /srv/h17/out/locked >/dev/null
+
+# chattr (FS_IOC_SETFLAGS) changes a file as chmod does: a write of it.
+expect "chattr on a write-denied file refused" EPERM m chattr /srv/h17/out/locked/f
+audit "chattr: recorded as a write with its rule" "$log_mv" '"path":"/srv/h17/out/locked/f"' '"action":"file_write"' '"decision":"DENY"' '"reason":"locked output"'

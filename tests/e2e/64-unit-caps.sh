@@ -13,7 +13,8 @@ if [ -z "$caps" ]; then
 	exit 0
 fi
 ok "unit: CapabilityBoundingSet= found ($caps)"
-command -v setpriv >/dev/null || { fail "unit: setpriv in the VM" "missing"; exit 0; }
+# util-linux's setpriv (staged in /ag/bin, ahead of busybox's, which has no --bounding-set).
+setpriv --version 2>/dev/null | grep -q util-linux || { fail "unit: util-linux setpriv in the VM" "missing"; exit 0; }
 
 # The scenarios, each in its own shell as the guest runs tests, names prefixed.
 for t in 36-dns-netns 52-daemon-control 56-ask; do
@@ -43,7 +44,7 @@ if out=$(timeout 60 setpriv --bounding-set -all "$AGENTGATE" daemon --foreground
 	fail "unit: a daemon with no capability refuses to start" "it ran: $out"
 else
 	case $out in
-	*ermi*|*capab*|*CAP_*) ok "unit: a daemon with no capability refuses to start and says why" ;;
+	*"not enough privileges"*) ok "unit: a daemon with no capability refuses to start and says why" ;;
 	*) fail "unit: a daemon with no capability refuses to start and says why" "$(printf '%s' "$out" | head -c 300)" ;;
 	esac
 fi

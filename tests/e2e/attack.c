@@ -26,6 +26,9 @@
  *   attack rename OLD NEW           rename(): a directory takes what is beneath it along
  *   attack exchange A B             renameat2(RENAME_EXCHANGE): each takes the other's name
  *   attack link OLD NEW             link(): the file under a second name
+ *   attack chattr FILE              FS_IOC_SETFLAGS with the flags it has (no change, but a write)
+ *   attack socket KIND              socket() of KIND: vsock, tipc, sctp (inet, IPPROTO_SCTP),
+ *                                   sctp-seq (inet SOCK_SEQPACKET: SCTP), unix-seq
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +42,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -278,6 +282,37 @@ static int do_move(const char *op, const char *a, const char *b)
 	return report(r ? errno : 0);
 }
 
+static int do_chattr(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK), flags;
+
+	if (fd < 0)
+		return report(errno);
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 || ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0)
+		return report(errno);
+	return report(0);
+}
+
+static int do_socket(const char *kind)
+{
+	static const struct {
+		const char *kind;
+		int family, type, proto;
+	} k[] = {
+		{ "vsock", 40 /* AF_VSOCK */, SOCK_STREAM, 0 },
+		{ "tipc", 30 /* AF_TIPC */, SOCK_RDM, 0 },
+		{ "sctp", AF_INET, SOCK_STREAM, IPPROTO_SCTP },
+		{ "sctp-seq", AF_INET, SOCK_SEQPACKET, 0 },
+		{ "unix-seq", AF_UNIX, SOCK_SEQPACKET, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++)
+		if (!strcmp(kind, k[i].kind))
+			return report(socket(k[i].family, k[i].type, k[i].proto) < 0 ? errno : 0);
+	return report(EINVAL);
+}
+
 /* The ACL its mode already says (owner, group, other: rw-, r--, r--), version 2. */
 static int do_acl(const char *path)
 {
@@ -378,6 +413,10 @@ int main(int argc, char **argv)
 		return do_acl(argv[2]);
 	if (!strcmp(op, "fork-read") && argc == 3)
 		return do_fork_read(argv[2]);
+	if (!strcmp(op, "chattr") && argc == 3)
+		return do_chattr(argv[2]);
+	if (!strcmp(op, "socket") && argc == 3)
+		return do_socket(argv[2]);
 	if ((!strcmp(op, "rename") || !strcmp(op, "exchange") || !strcmp(op, "link")) && argc == 4)
 		return do_move(op, argv[2], argv[3]);
 	fprintf(stderr, "usage: see the comment at the top of tests/e2e/attack.c\n");

@@ -11,6 +11,7 @@ AUDIT=$D/audit.log
 mkdir -p "$D"
 
 # daemon_config: writes $D/daemon.yaml; the assignments (YAML list items) come from stdin.
+# AUDIT_EXTRA: more lines for the audit section (indented two spaces).
 daemon_config() {
 	{
 		cat <<EOC
@@ -23,6 +24,7 @@ audit:
   durability: batch
   batch_ms: 5
   seal_ms: 200
+${AUDIT_EXTRA:-}
 assignments:
 EOC
 		cat

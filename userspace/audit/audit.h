@@ -54,6 +54,8 @@
 #define AUDIT_DEFAULT_SEAL_EVERY 1000u
 #define AUDIT_DEFAULT_SEAL_MS 1000u
 
+#define AUDIT_DEFAULT_BACKLOG_BYTES (32ull << 20)
+
 struct audit_config {
 	const char *path; /* active log; rotated files are renamed PATH.000001, PATH.000002, ... */
 	const char *key_dir; /* NULL: AUDIT_DEFAULT_KEY_DIR; keys are created on first use */
@@ -64,6 +66,9 @@ struct audit_config {
 	unsigned int seal_every; /* seal after this many records; 0: AUDIT_DEFAULT_SEAL_EVERY */
 	unsigned int seal_ms; /* seal pending records after this long; 0: AUDIT_DEFAULT_SEAL_MS */
 	bool forward_secure; /* evolve the signing key at every seal, erasing the old one */
+	/* While the disk is full (ENOSPC, EDQUOT), records wait in memory up to this many bytes,
+	 * then are counted into a gap record; 0: AUDIT_DEFAULT_BACKLOG_BYTES. */
+	uint64_t backlog_bytes;
 };
 
 /* What the daemon knows about a decision beyond the kernel event. */

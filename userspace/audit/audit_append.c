@@ -72,6 +72,9 @@ static const char *const protect_ops[AG_OP_COUNT][2] = {
 				   "(open_tree, fsmount) or of another mount namespace" },
 	[AG_OP_SOURCE_ROUTE] = { "source_route",
 				 "confined tasks may not set IP options or routing headers" },
+	[AG_OP_SOCKET_FAMILY] = { "socket_family",
+				  "confined tasks may use unix, netlink, TCP, UDP and ICMP sockets "
+				  "only: no rule can judge the peers of others (vsock, SCTP, TIPC, ...)" },
 };
 
 const char *audit_protect_op(unsigned int op)

@@ -31,42 +31,62 @@ void audit_now_str(char out[32])
 	audit_time_format(clock_now_ns(CLOCK_REALTIME), out);
 }
 
-static int write_all(int fd, const char *p, size_t n)
+/*
+ * A full disk (or quota) is waited out: records stay in memory, chained, up to
+ * cfg.backlog_bytes, and are written once there is room; past that, records
+ * are not chained but counted, and a gap record with their number follows the
+ * backlog. Nothing is lost silently (docs/audit.md). Any other error is final.
+ */
+static bool transient(int err)
 {
-	while (n) {
-		ssize_t k = write(fd, p, n);
+	return err == -ENOSPC || err == -EDQUOT;
+}
+
+/* Writes what it can; what the file did not take stays pending, in order. */
+static int write_pending(struct audit_writer *w)
+{
+	size_t off = 0;
+	int err = 0;
+
+	while (off < w->pend.len) {
+		ssize_t k = write(w->fd, w->pend.p + off, w->pend.len - off);
 
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k < 0)
-			return -errno;
-		p += k;
-		n -= (size_t)k;
+		if (k < 0) {
+			err = -errno;
+			break;
+		}
+		off += (size_t)k;
 	}
-	return 0;
-}
-
-static int write_pending(struct audit_writer *w)
-{
-	int err;
-
-	if (!w->pend.len)
-		return 0;
-	err = write_all(w->fd, w->pend.p, w->pend.len);
-	w->pend.len = 0;
+	memmove(w->pend.p, w->pend.p + off, w->pend.len - off);
+	w->pend.len -= off;
 	return err;
 }
 
 int audit_flush(struct audit_writer *w)
 {
-	int err = write_pending(w);
+	uint64_t lost;
+	int err;
 
+	if (w->err)
+		return w->err;
+	err = write_pending(w);
 	if (!err && w->unsynced && fdatasync(w->fd) < 0)
 		err = -errno;
-	w->unsynced = false;
-	if (err && !w->err)
+	if (err && !transient(err))
 		w->err = err;
-	return w->err;
+	w->stalled = err;
+	if (err)
+		return err;
+	w->unsynced = false;
+	if (!w->lost)
+		return 0;
+	/* The backlog is on disk: now the count of what did not fit in it. */
+	lost = w->lost;
+	w->lost = 0;
+	err = audit_append_gap(w, lost);
+	return err ? err : audit_flush(w);
 }
 
 /* r: its first field is seq and its last prev; both are filled in here. */
@@ -236,6 +256,10 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 
 	if (w->err)
 		return w->err;
+	if (w->stalled && w->pend.len >= w->cfg.backlog_bytes) {
+		w->lost++;
+		return w->stalled;
+	}
 	for (;;) {
 		r->f[0].u = w->seq;
 		r->f[r->n - 1].s = w->prev_hex;
@@ -245,7 +269,8 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 		if (w->pend.oom)
 			return -ENOMEM;
 		len = w->pend.len - start;
-		if (w->rotating || !w->cfg.max_bytes || w->file_records < 2 ||
+		/* No rotation while the disk is full: its seal could not be written either. */
+		if (w->rotating || w->stalled || !w->cfg.max_bytes || w->file_records < 2 ||
 		    w->file_size + len + AUDIT_HASH_SUFFIX_LEN + SEAL_RESERVE <= w->cfg.max_bytes)
 			break;
 		/* Formatted again after the rotation: its seq and prev change. */
@@ -282,12 +307,17 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 		w->unsynced = true;
 		w->unsynced_since = now;
 	}
-	if (!w->cfg.fsync_ms || now - w->unsynced_since >= (int64_t)w->cfg.fsync_ms * 1000000)
-		return audit_flush(w);
-	if (w->pend.len >= WRITE_CHUNK) {
+	if (!w->cfg.fsync_ms || now - w->unsynced_since >= (int64_t)w->cfg.fsync_ms * 1000000) {
+		/* A record kept in the backlog of a full disk is not lost: the append succeeded. */
+		err = audit_flush(w);
+		return transient(err) ? 0 : err;
+	}
+	if (w->pend.len >= WRITE_CHUNK && !w->stalled) {
 		err = write_pending(w);
-		if (err)
+		if (err && !transient(err))
 			w->err = err;
+		else if (err)
+			w->stalled = err;
 	}
 	return w->err;
 }
@@ -608,6 +638,8 @@ struct audit_writer *audit_writer_open(const struct audit_config *cfg, int *err)
 		w->cfg.seal_every = AUDIT_DEFAULT_SEAL_EVERY;
 	if (!w->cfg.seal_ms)
 		w->cfg.seal_ms = AUDIT_DEFAULT_SEAL_MS;
+	if (!w->cfg.backlog_bytes)
+		w->cfg.backlog_bytes = AUDIT_DEFAULT_BACKLOG_BYTES;
 	w->path = strdup(cfg->path);
 	w->key_dir = strdup(cfg->key_dir ? cfg->key_dir : AUDIT_DEFAULT_KEY_DIR);
 	w->h = audit_hasher_new();

@@ -34,6 +34,8 @@ struct audit_writer {
 	int64_t now; /* CLOCK_MONOTONIC at the last append */
 	bool rotating;
 	int err; /* first write error: later appends report it */
+	int stalled; /* -ENOSPC or -EDQUOT while the disk refuses the backlog, else 0 */
+	uint64_t lost; /* records refused while stalled with a full backlog: the next gap */
 	struct audit_stream *stream;
 	struct audit_resume resume;
 };

@@ -42,7 +42,9 @@ struct exec_run {
 	struct ag_policy *policy;
 	struct ag_image img;
 	struct loader *loader;
-	const char *own[3]; /* the run's own files, protected from CMD */
+	/* The run's own files, protected from CMD: log, keys, the policy and its includes. */
+	const char **own;
+	size_t nown;
 	int protected, installed;
 	char cgdir[128];
 	struct session_log log;
@@ -137,7 +139,7 @@ static int open_ask(struct exec_run *r)
 }
 
 /*
- * The run's own files (policy, audit log, signing keys) are off limits to CMD;
+ * The run's own files (policy and includes, audit log, signing keys) are off limits to CMD;
  * the marks are taken back when the run ends. Returns 0 or the first error.
  */
 static int protect_files(struct loader *l, const char *const *paths, size_t n, bool on)
@@ -320,6 +322,7 @@ static int open_audit(struct exec_run *r)
 static int open_loader(struct exec_run *r)
 {
 	struct loader_opts lopts = { .verbose = r->a.verbose };
+	size_t i;
 	int err;
 
 	err = loader_open(&r->loader, &lopts);
@@ -334,10 +337,17 @@ static int open_loader(struct exec_run *r)
 			loader_strerror(err));
 		return -1;
 	}
-	r->own[0] = r->a.policy_path;
-	r->own[1] = r->a.log_path;
-	r->own[2] = r->a.log_path ? (r->a.key_dir ? r->a.key_dir : AUDIT_DEFAULT_KEY_DIR) : NULL;
-	if (protect_files(r->loader, r->own, 3, true))
+	r->own = calloc(r->policy->nfiles + 2, sizeof(*r->own));
+	if (!r->own) {
+		fprintf(stderr, "agentgate: exec: %s\n", strerror(ENOMEM));
+		return -1;
+	}
+	r->own[r->nown++] = r->a.log_path;
+	r->own[r->nown++] =
+		r->a.log_path ? (r->a.key_dir ? r->a.key_dir : AUDIT_DEFAULT_KEY_DIR) : NULL;
+	for (i = 0; i < r->policy->nfiles; i++)
+		r->own[r->nown++] = r->policy->files[i];
+	if (protect_files(r->loader, r->own, r->nown, true))
 		return -1;
 	r->protected = 1;
 	return 0;
@@ -485,7 +495,8 @@ static void cleanup(struct exec_run *r, int ret)
 	}
 	session_release(&r->s);
 	if (r->protected)
-		protect_files(r->loader, r->own, 3, false);
+		protect_files(r->loader, r->own, r->nown, false);
+	free(r->own);
 	loader_close(r->loader);
 	if (r->log.audit) {
 		snprintf(msg, sizeof(msg), "status=%d", ret);

@@ -145,6 +145,7 @@ static int open_audit(struct daemon *d)
 		.seal_every = a->seal_every,
 		.seal_ms = a->seal_ms,
 		.forward_secure = a->forward_secure,
+		.backlog_bytes = a->backlog_bytes,
 	};
 	int err = mkdir_parent(a->log, 0750, 0750);
 

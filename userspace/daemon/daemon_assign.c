@@ -168,6 +168,7 @@ static int commit(struct daemon *d, const struct daemon_assign_req *req, struct 
 	struct daemon_container *ctr = NULL;
 	char *path, *name, sha[65];
 	int err = a ? 0 : reserve(d);
+	size_t i;
 
 	path = strdup(policy);
 	name = strdup(pr->model->name ? pr->model->name : "");
@@ -184,8 +185,11 @@ static int commit(struct daemon *d, const struct daemon_assign_req *req, struct 
 		snprintf(msg, msgsz, "%s: %s", cgroup, strerror(-err));
 		goto fail;
 	}
-	/* Before the install: a confined agent must never be able to rewrite its policy. */
+	/* Before the install: a confined agent must never be able to rewrite its policy,
+	 * nor an include of it. */
 	err = loader_protect(d->loader, policy, true);
+	for (i = 1; !err && i < pr->model->nfiles; i++)
+		err = loader_protect(d->loader, pr->model->files[i], true);
 	if (!err)
 		err = session_install(s, &pr->img);
 	if (err) {

@@ -268,10 +268,15 @@ static int parse_audit(struct cfg_parse *ps, yaml_node_t *n, struct daemon_audit
 				return fail(ps, v, "'durability' must be fsync or batch");
 		} else if (!strcmp(key, "forward_secure")) {
 			err = get_bool(ps, v, key, &a->forward_secure);
+		} else if (!strcmp(key, "backlog_bytes")) {
+			err = get_uint(ps, v, key, 1ull << 30, &a->backlog_bytes);
+			if (!err && a->backlog_bytes < 4096)
+				return fail(ps, v, "'backlog_bytes' must be at least 4096");
 		} else {
 			return fail(ps, k,
 				    "unknown key '%s' in 'audit' (log, rotate_bytes, seal_every, "
-				    "seal_ms, durability, batch_ms, key_dir, forward_secure)",
+				    "seal_ms, durability, batch_ms, key_dir, forward_secure, "
+				    "backlog_bytes)",
 				    key);
 		}
 	}

@@ -64,6 +64,7 @@ struct daemon_audit_config {
 	unsigned int batch_ms; /* batched: records stay unsynced at most this long */
 	char *key_dir;
 	int forward_secure;
+	uint64_t backlog_bytes; /* records kept in memory while the disk is full (0: default) */
 };
 
 struct daemon_config {

@@ -356,6 +356,9 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 		}
 	}
 	loader_unlock(l);
+	/* A confined root agent holding the lock would stall every install and removal. */
+	if (!err)
+		err = loader_protect(l, AG_LOCK_FILE, true);
 	if (err)
 		goto fail;
 	*out = l;
