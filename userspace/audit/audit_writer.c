@@ -46,13 +46,23 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* Tells the observer (audit_writer_set_observer) what was done, since t0 if timed. */
+static void observe(struct audit_writer *w, enum audit_io io, int64_t t0)
+{
+	if (w->observe)
+		w->observe(w->observe_ctx, io, t0 ? (uint64_t)(clock_now_ns(CLOCK_MONOTONIC) - t0) : 0);
+}
+
 static int write_pending(struct audit_writer *w)
 {
+	int64_t t0;
 	int err;
 
 	if (!w->pend.len)
 		return 0;
+	t0 = clock_now_ns(CLOCK_MONOTONIC);
 	err = write_all(w->fd, w->pend.p, w->pend.len);
+	observe(w, AUDIT_IO_WRITE, t0);
 	w->pend.len = 0;
 	return err;
 }
@@ -60,9 +70,14 @@ static int write_pending(struct audit_writer *w)
 int audit_flush(struct audit_writer *w)
 {
 	int err = write_pending(w);
+	int64_t t0;
 
-	if (!err && w->unsynced && fdatasync(w->fd) < 0)
-		err = -errno;
+	if (!err && w->unsynced) {
+		t0 = clock_now_ns(CLOCK_MONOTONIC);
+		if (fdatasync(w->fd) < 0)
+			err = -errno;
+		observe(w, AUDIT_IO_FSYNC, t0);
+	}
 	w->unsynced = false;
 	if (err && !w->err)
 		w->err = err;
@@ -270,6 +285,7 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 	memcpy(w->prev_hex, hex, sizeof(hex));
 	w->seq++;
 	w->file_records++;
+	observe(w, AUDIT_IO_RECORD, 0);
 	w->file_size += w->pend.len - start;
 	if (w->stream)
 		audit_stream_publish(w->stream, w->pend.p + start, w->pend.len - start);
@@ -363,6 +379,12 @@ int audit_writer_tick(struct audit_writer *w)
 	if (!err && w->unsynced && now - w->unsynced_since >= (int64_t)w->cfg.fsync_ms * 1000000)
 		err = audit_flush(w);
 	return err;
+}
+
+void audit_writer_set_observer(struct audit_writer *w, audit_observe_fn fn, void *ctx)
+{
+	w->observe = fn;
+	w->observe_ctx = ctx;
 }
 
 void audit_writer_set_stream(struct audit_writer *w, struct audit_stream *s)

@@ -35,6 +35,8 @@ struct audit_writer {
 	bool rotating;
 	int err; /* first write error: later appends report it */
 	struct audit_stream *stream;
+	audit_observe_fn observe; /* NULL: none */
+	void *observe_ctx;
 	struct audit_resume resume;
 };
 

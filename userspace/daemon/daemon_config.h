@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "metrics/metrics_http.h"
 #include "policy/policy.h"
 #include "util/cgroup.h"
 
@@ -66,6 +67,12 @@ struct daemon_audit_config {
 	int forward_secure;
 };
 
+/* docs/metrics.md: off unless listen says where. */
+struct daemon_metrics_config {
+	struct metrics_listen listen;
+	int bpf_stats; /* turn the kernel's BPF run-time statistics on while the daemon runs */
+};
+
 struct daemon_config {
 	char *path;
 	char *control_socket;
@@ -73,6 +80,7 @@ struct daemon_config {
 	char *ask_socket; /* docs/ask.md; "none": none is served */
 	char *state_file;
 	struct daemon_audit_config audit;
+	struct daemon_metrics_config metrics;
 	struct daemon_assignment *assignments;
 	size_t nassignments;
 	struct daemon_containers containers;
