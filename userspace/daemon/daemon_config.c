@@ -210,6 +210,9 @@ static int parse_assignments(struct cfg_parse *ps, yaml_node_t *n, struct daemon
 
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail(ps, n, "'assignments' must be a list");
+	/* A second list would be counted against the first one's array. */
+	if (c->assignments)
+		return fail(ps, n, "'assignments' is given twice");
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	c->assignments = calloc(count ? count : 1, sizeof(*c->assignments));
 	if (!c->assignments)

@@ -34,6 +34,7 @@ int metrics_listen_parse(const char *s, struct metrics_listen *out, char *msg, s
 {
 	static const char loopback[] = "127.0.0.1:";
 	unsigned long port;
+	const char *p;
 	char *end;
 
 	memset(out, 0, sizeof(*out));
@@ -59,10 +60,10 @@ int metrics_listen_parse(const char *s, struct metrics_listen *out, char *msg, s
 			   "who reaches another address could read them; put a proxy with "
 			   "authentication in front to scrape from elsewhere)",
 			   s);
-	s += strlen(loopback);
+	p = s + strlen(loopback);
 	errno = 0;
-	port = strtoul(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end || errno || port < 1 || port > 65535)
+	port = strtoul(p, &end, 10);
+	if (*p < '0' || *p > '9' || *end || errno || port < 1 || port > 65535)
 		return bad(msg, msgsz, "'%s': the port must be a number from 1 to 65535", s);
 	out->kind = METRICS_TCP;
 	out->port = (uint16_t)port;
