@@ -39,8 +39,8 @@ int metrics_listen_parse(const char *s, struct metrics_listen *out, char *msg, s
 
 	memset(out, 0, sizeof(*out));
 	if (!s || !*s)
-		return bad(msg, msgsz, "%s'metrics.listen' must be off, unix:PATH or 127.0.0.1:PORT",
-			   "");
+		return bad(msg, msgsz, "'%s': metrics.listen must be off, unix:PATH or 127.0.0.1:PORT",
+			   s ? s : "");
 	if (!strcmp(s, "off") || !strcmp(s, "false") || !strcmp(s, "no")) {
 		out->kind = METRICS_OFF;
 		return 0;
