@@ -19,6 +19,7 @@ struct ag_streams_map ag_streams SEC(".maps");
 struct ag_drops_map ag_drops SEC(".maps");
 struct ag_errors_map ag_errors SEC(".maps");
 struct ag_protected_map ag_protected SEC(".maps");
+struct ag_protected_ports_map ag_protected_ports SEC(".maps");
 struct ag_dns_map ag_dns SEC(".maps");
 struct ag_dns_notices_map ag_dns_notices SEC(".maps");
 struct ag_learned_map ag_learned SEC(".maps");

@@ -77,6 +77,25 @@ static __always_inline int ag_addr_unspecified(const __u8 a[16])
 	return 1;
 }
 
+/*
+ * A loopback address (127.0.0.0/8, ::1, ::ffff:127.0.0.0/104) and port of the
+ * socket's network namespace that agentgate serves on (ag_protected_ports).
+ */
+static __always_inline int ag_port_protected(const struct ag_event *ev, struct socket *sock)
+{
+	struct ag_port_key k = { .port = ev->port };
+	const __u8 *a = ev->addr;
+	int i, v4 = a[10] == 0xff && a[11] == 0xff;
+
+	for (i = 0; i < (v4 ? 10 : 15); i++)
+		if (a[i])
+			return 0;
+	if (v4 ? a[12] != 127 : a[15] != 1)
+		return 0;
+	k.netns = ag_sk_netns(BPF_CORE_READ(sock, sk));
+	return bpf_map_lookup_elem(&ag_protected_ports, &k) != NULL;
+}
+
 static __always_inline int ag_net_decide(__u32 hook, struct socket *sock, struct sockaddr *address)
 {
 	struct sockaddr_in6 sa = {};
@@ -137,6 +156,9 @@ static __always_inline int ag_net_decide(__u32 hook, struct socket *sock, struct
 			ev->addr[12] = 127;
 		ev->addr[15] = 1;
 	}
+	/* agentgate's own loopback services (metrics, dashboard): refused whatever the policy. */
+	if (ag_port_protected(ev, sock))
+		return ag_refuse(t, &pol, AG_OP_AGENTGATE_PORT, 0);
 	/*
 	 * DNS over UDP or TCP goes to this policy's proxy (the cgroup programs
 	 * in dns.bpf.c redirect it, after this hook): the proxy judges the name.

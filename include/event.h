@@ -57,6 +57,7 @@ enum ag_protect_op {
 	AG_OP_SOURCE_ROUTE, /* IPv4 options or IPv6 routing headers: another first hop */
 	AG_OP_DETACHED_MOUNT, /* a file of a detached mount tree or another mount namespace */
 	AG_OP_SOCKET_FAMILY, /* a socket family or protocol no rule can judge (vsock, SCTP, ...) */
+	AG_OP_AGENTGATE_PORT, /* a loopback port agentgate serves on (ag_protected_ports) */
 	AG_OP_COUNT,
 };
 
@@ -79,8 +80,8 @@ struct ag_event {
 	__u8 decision; /* enum ag_decision: what the policy says */
 	__u8 mode; /* enum ag_mode: in simulate a DENY was not enforced */
 	__u16 flags; /* enum ag_event_flags */
-	__u16 port; /* host order, NET_ADDR only */
-	__u8 addr[16]; /* NET_ADDR only: IPv6 or ::ffff:IPv4 */
+	__u16 port; /* host order: NET_ADDR, NET_LISTEN, AG_OP_AGENTGATE_PORT only */
+	__u8 addr[16]; /* as port: IPv6 or ::ffff:IPv4 */
 	char comm[AG_COMM_LEN];
 	__u32 subject_len; /* bytes used in subject[] */
 	__u32 op; /* AG_ACT_PROTECT: enum ag_protect_op; rule AG_RULE_ENV: 1 + the deny_env index */

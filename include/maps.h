@@ -32,6 +32,10 @@
  *                               so the proxy's records name it
  *   ag_ask_peers  SK_STORAGE    accepted socket -> struct ag_ask_peer: who connected to an
  *                               ask socket (docs/ask.md), written by the kernel at connect
+ *   ag_protected_ports HASH     struct ag_port_key -> __u32 (1): loopback TCP/UDP ports
+ *                               agentgate serves on (metrics, dashboard); a confined task's
+ *                               connect or sendto to a loopback address of that namespace
+ *                               and port is refused whatever its policy says
  *
  * A cache entry is valid only while its generation equals ag_state.generation;
  * userspace bumps the generation after every change of ag_policies, so a stale
@@ -46,7 +50,7 @@
 #include "policy_image.h"
 
 /* Bumped whenever a map or program layout changes: pins of another version are refused. */
-#define AG_MAPS_VERSION 5u
+#define AG_MAPS_VERSION 6u
 
 #define AG_MAX_POLICIES 1024u /* cgroups with a policy of their own */
 #define AG_CACHE_ENTRIES 16384u
@@ -91,6 +95,15 @@ struct ag_ask_peer {
 	__u64 policy_cgroup_id;
 	__u32 pid; /* tgid at connect, for records only */
 	__u32 reserved;
+};
+
+#define AG_MAX_PROTECTED_PORTS 64u
+
+/* A port agentgate serves on loopback: the namespace (struct net's net_cookie) and port. */
+struct ag_port_key {
+	__u64 netns;
+	__u16 port; /* host order */
+	__u16 reserved[3]; /* 0 */
 };
 
 struct ag_cache_val {

@@ -7,6 +7,8 @@ pkgs=(
 	libyaml-dev libjansson-dev libssl-dev    # policy, JSON, SHA-256/Ed25519
 	libcmocka-dev                            # unit tests
 	libldns-dev                              # DNS messages (the DNS proxy)
+	libmicrohttpd-dev                        # the metrics scrape server
+	prometheus                               # promtool: checks the metrics scrape (e2e)
 	dnsmasq-base                             # the real DNS server in the VM tests and demo
 	qemu-system-x86 busybox-static cpio      # the BPF-LSM VM for e2e tests and the demo
 	iproute2 python3

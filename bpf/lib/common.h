@@ -200,7 +200,8 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 	ev->decision = v.allow ? AG_DECISION_ALLOW : AG_DECISION_DENY;
 	ev->mode = pol->h->mode;
 	ev->flags = flags;
-	if (action != AG_CLASS_NET_ADDR && action != AG_CLASS_NET_LISTEN) {
+	if (action != AG_CLASS_NET_ADDR && action != AG_CLASS_NET_LISTEN &&
+	    op != AG_OP_AGENTGATE_PORT) {
 		__builtin_memset(ev->addr, 0, sizeof(ev->addr));
 		ev->port = 0;
 	}

@@ -81,6 +81,13 @@ struct ag_protected_map {
 	__type(value, __u32);
 };
 
+struct ag_protected_ports_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, AG_MAX_PROTECTED_PORTS);
+	__type(key, struct ag_port_key);
+	__type(value, __u32);
+};
+
 struct ag_dns_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, AG_DNS_SITES);
@@ -173,6 +180,7 @@ extern struct ag_streams_map ag_streams SEC(".maps");
 extern struct ag_drops_map ag_drops SEC(".maps");
 extern struct ag_errors_map ag_errors SEC(".maps");
 extern struct ag_protected_map ag_protected SEC(".maps");
+extern struct ag_protected_ports_map ag_protected_ports SEC(".maps");
 extern struct ag_dns_map ag_dns SEC(".maps");
 extern struct ag_dns_notices_map ag_dns_notices SEC(".maps");
 extern struct ag_learned_map ag_learned SEC(".maps");

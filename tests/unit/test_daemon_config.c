@@ -120,6 +120,31 @@ static void test_errors(void **state)
 	parse_bad("control_socket: [a]\n", "cfg.yaml:1:17: 'control_socket' must be a non-empty");
 	parse_bad("- a\n", "cfg.yaml:1:1: the configuration must be a mapping");
 	parse_bad("a: [b\n", "cfg.yaml:2:1: ");
+	parse_bad("assignments:\n  - cgroup: /a\n    policy: /p\nassignments:\n  - cgroup: /b\n"
+		  "    policy: /q\n",
+		  "cfg.yaml:5:3: 'assignments' is given twice");
+}
+
+static void test_metrics(void **state)
+{
+	struct daemon_config *c = parse_ok("metrics:\n  listen: 127.0.0.1:9464\n  bpf_stats: true\n");
+
+	assert_int_equal(c->metrics.listen.kind, METRICS_TCP);
+	assert_int_equal(c->metrics.listen.port, 9464);
+	assert_int_equal(c->metrics.bpf_stats, 1);
+	daemon_config_free(c);
+	c = parse_ok("metrics:\n  listen: unix:/run/agentgate/metrics.sock\n");
+	assert_int_equal(c->metrics.listen.kind, METRICS_UNIX);
+	assert_string_equal(c->metrics.listen.path, "/run/agentgate/metrics.sock");
+	daemon_config_free(c);
+	c = parse_ok("control_socket: /run/x.sock\n");
+	assert_int_equal(c->metrics.listen.kind, METRICS_OFF);
+	daemon_config_free(c);
+	parse_bad("metrics:\n  listen: 0.0.0.0:9464\n",
+		  "cfg.yaml:2:11: '0.0.0.0:9464': metrics are served on 127.0.0.1:PORT or unix:PATH only");
+	parse_bad("metrics:\n  listen: 127.0.0.1:99999\n", "cfg.yaml:2:11: '127.0.0.1:99999': the port must be");
+	parse_bad("metrics:\n  port: 1\n", "cfg.yaml:2:3: unknown key 'port' in 'metrics'");
+	parse_bad("metrics: on\n", "cfg.yaml:1:10: 'metrics' must be a mapping");
 }
 
 static void test_load_missing(void **state)
@@ -211,7 +236,7 @@ int main(void)
 		cmocka_unit_test(test_full),	    cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_errors),	    cmocka_unit_test(test_load_missing),
 		cmocka_unit_test(test_cgroup_name), cmocka_unit_test(test_modes),
-		cmocka_unit_test(test_containers),
+		cmocka_unit_test(test_containers),  cmocka_unit_test(test_metrics),
 	};
 
 	return cmocka_run_group_tests_name("daemon_config", tests, NULL, NULL);

@@ -12,7 +12,8 @@
 # --only GLOB keeps the tests whose file name matches (e.g. --only '20-*'), libraries stay.
 #
 # A test file with the line "# e2e-needs: python" gets this host's CPython in the plain VM
-# (tests/vm/python-stage.sh).
+# (tests/vm/python-stage.sh); "# e2e-needs: promtool" and "# e2e-needs: curl" get those
+# binaries of this host.
 # Container engines: a test file with the line "# e2e-needs: engines" runs in a second VM
 # per kernel whose initramfs also carries Debian's docker.io, containerd, podman and Node.js
 # (tests/vm/engines.sh; tests/e2e/engines.sh starts them). They add ~340 MB to the
@@ -78,6 +79,19 @@ for f in "${plain[@]}"; do
 		files+=("${python[@]}")
 		break
 	fi
+done
+# Host tools a plain-VM test asks for with "# e2e-needs: promtool" or "# e2e-needs: curl"
+# (Debian's prometheus and curl packages), copied only then: promtool alone is ~50 MB.
+for tool in promtool curl; do
+	for f in "${plain[@]}"; do
+		grep -q "^# e2e-needs: $tool\$" "${f%%:*}" || continue
+		if p=$(command -v "$tool"); then
+			files+=("$p:/usr/bin/$tool")
+		else
+			echo "e2e: no $tool on this host (tests/deps.sh); ${f##*/} will fail" >&2
+		fi
+		break
+	done
 done
 dnsmasq=${DNSMASQ:-/usr/sbin/dnsmasq}
 [ -x "$dnsmasq" ] && files+=("$dnsmasq:/usr/sbin/dnsmasq")

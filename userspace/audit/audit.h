@@ -27,6 +27,7 @@
  * under the proxy's own lock and the owner drains them into the writer.
  *   - One thread per writer: audit_writer_open() to audit_writer_close(),
  *     audit_append_*(), audit_writer_tick(), audit_flush(), audit_writer_set_stream(),
+ *     audit_writer_set_observer() (its observer is called in that thread),
  *     and the stream server's functions (audit_stream_publish() runs inside the
  *     writer's appends).
  *   - Across processes (and across writers of one process: the lock belongs to
@@ -154,6 +155,14 @@ int audit_flush(struct audit_writer *w);
 /* Writes a shutdown seal, fsyncs and frees; the result of the last write. w may be NULL. */
 int audit_writer_close(struct audit_writer *w);
 void audit_writer_set_stream(struct audit_writer *w, struct audit_stream *s);
+/*
+ * An observer of the writer's work (the daemon's metrics): called in the
+ * writer's thread for each record chained (ns 0), and after each write(2)
+ * and fdatasync(2) of the log with the time it took.
+ */
+enum audit_io { AUDIT_IO_RECORD, AUDIT_IO_WRITE, AUDIT_IO_FSYNC };
+typedef void (*audit_observe_fn)(void *ctx, enum audit_io io, uint64_t ns);
+void audit_writer_set_observer(struct audit_writer *w, audit_observe_fn fn, void *ctx);
 
 /* Keys: key_dir/audit.key (0600: epoch + private seed), key_dir/audit.pub (first public key). */
 int audit_key_ensure(const char *key_dir); /* creates a key pair if there is none */

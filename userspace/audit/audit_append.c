@@ -75,6 +75,9 @@ static const char *const protect_ops[AG_OP_COUNT][2] = {
 	[AG_OP_SOCKET_FAMILY] = { "socket_family",
 				  "confined tasks may use unix, netlink, TCP, UDP and ICMP sockets "
 				  "only: no rule can judge the peers of others (vsock, SCTP, TIPC, ...)" },
+	[AG_OP_AGENTGATE_PORT] = { "agentgate_port",
+				   "agentgate's own loopback services (metrics, dashboard) are off "
+				   "limits" },
 };
 
 const char *audit_protect_op(unsigned int op)
@@ -102,6 +105,23 @@ static void opt_str(struct audit_record *r, const char *key, const char *v)
 {
 	if (v && *v)
 		audit_rec_cstr(r, key, v);
+}
+
+/*
+ * ev->addr (IPv6, or IPv4 as ::ffff:a.b.c.d) and ev->port as the ip and port
+ * fields; ip is the caller's: the record points to it until it is appended.
+ */
+static void addr_fields(struct audit_record *r, const struct ag_event *ev,
+			char ip[INET6_ADDRSTRLEN])
+{
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (!memcmp(ev->addr, mapped, sizeof(mapped)))
+		inet_ntop(AF_INET, ev->addr + 12, ip, INET6_ADDRSTRLEN);
+	else
+		inet_ntop(AF_INET6, ev->addr, ip, INET6_ADDRSTRLEN);
+	audit_rec_cstr(r, "ip", ip);
+	audit_rec_u64(r, "port", ev->port);
 }
 
 static void container_fields(struct audit_record *r, const struct audit_container *c)
@@ -143,7 +163,9 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 		audit_rec_cstr(&r, "op", audit_protect_op(ev->op));
 	switch (ev->action) {
 	case AG_ACT_PROTECT:
-		if (ev->subject_len && ev->subject[0] == '/')
+		if (ev->op == AG_OP_AGENTGATE_PORT)
+			addr_fields(&r, ev, ip);
+		else if (ev->subject_len && ev->subject[0] == '/')
 			audit_rec_str(&r, "path", ev->subject, ev->subject_len);
 		else if (ev->subject_len)
 			audit_rec_str(&r, "command", ev->subject, ev->subject_len);
@@ -159,21 +181,13 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 		audit_rec_str(&r, "domain", ev->subject, ev->subject_len);
 		break;
 	case AG_CLASS_NET_ADDR:
-	case AG_CLASS_NET_LISTEN: {
-		static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
-
+	case AG_CLASS_NET_LISTEN:
 		/* An address learned from a name: the name follows the 18 bytes matched. */
 		if (ev->subject_len > AG_NET_ADDR_LEN)
 			audit_rec_str(&r, "domain", ev->subject + AG_NET_ADDR_LEN,
 				      ev->subject_len - AG_NET_ADDR_LEN);
-		if (!memcmp(ev->addr, mapped, sizeof(mapped)))
-			inet_ntop(AF_INET, ev->addr + 12, ip, sizeof(ip));
-		else
-			inet_ntop(AF_INET6, ev->addr, ip, sizeof(ip));
-		audit_rec_cstr(&r, "ip", ip);
-		audit_rec_u64(&r, "port", ev->port);
+		addr_fields(&r, ev, ip);
 		break;
-	}
 	}
 	audit_rec_cstr(&r, "flags", flag_names[ev->flags & 3]);
 	audit_rec_cstr(&r, "decision", ev->decision == AG_DECISION_ALLOW ? "ALLOW" : "DENY");

@@ -42,12 +42,23 @@ static bool transient(int err)
 	return err == -ENOSPC || err == -EDQUOT;
 }
 
+/* Tells the observer (audit_writer_set_observer) what was done, since t0 if timed. */
+static void observe(struct audit_writer *w, enum audit_io io, int64_t t0)
+{
+	if (w->observe)
+		w->observe(w->observe_ctx, io, t0 ? (uint64_t)(clock_now_ns(CLOCK_MONOTONIC) - t0) : 0);
+}
+
 /* Writes what it can; what the file did not take stays pending, in order. */
 static int write_pending(struct audit_writer *w)
 {
 	size_t off = 0;
+	int64_t t0;
 	int err = 0;
 
+	if (!w->pend.len)
+		return 0;
+	t0 = clock_now_ns(CLOCK_MONOTONIC);
 	while (off < w->pend.len) {
 		ssize_t k = write(w->fd, w->pend.p + off, w->pend.len - off);
 
@@ -59,6 +70,7 @@ static int write_pending(struct audit_writer *w)
 		}
 		off += (size_t)k;
 	}
+	observe(w, AUDIT_IO_WRITE, t0);
 	memmove(w->pend.p, w->pend.p + off, w->pend.len - off);
 	w->pend.len -= off;
 	return err;
@@ -67,13 +79,18 @@ static int write_pending(struct audit_writer *w)
 int audit_flush(struct audit_writer *w)
 {
 	uint64_t lost;
+	int64_t t0;
 	int err;
 
 	if (w->err)
 		return w->err;
 	err = write_pending(w);
-	if (!err && w->unsynced && fdatasync(w->fd) < 0)
-		err = -errno;
+	if (!err && w->unsynced) {
+		t0 = clock_now_ns(CLOCK_MONOTONIC);
+		if (fdatasync(w->fd) < 0)
+			err = -errno;
+		observe(w, AUDIT_IO_FSYNC, t0);
+	}
 	if (err && !transient(err))
 		w->err = err;
 	w->stalled = err;
@@ -295,6 +312,7 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 	memcpy(w->prev_hex, hex, sizeof(hex));
 	w->seq++;
 	w->file_records++;
+	observe(w, AUDIT_IO_RECORD, 0);
 	w->file_size += w->pend.len - start;
 	if (w->stream)
 		audit_stream_publish(w->stream, w->pend.p + start, w->pend.len - start);
@@ -393,6 +411,12 @@ int audit_writer_tick(struct audit_writer *w)
 	if (!err && w->unsynced && now - w->unsynced_since >= (int64_t)w->cfg.fsync_ms * 1000000)
 		err = audit_flush(w);
 	return err;
+}
+
+void audit_writer_set_observer(struct audit_writer *w, audit_observe_fn fn, void *ctx)
+{
+	w->observe = fn;
+	w->observe_ctx = ctx;
 }
 
 void audit_writer_set_stream(struct audit_writer *w, struct audit_stream *s)

@@ -37,6 +37,8 @@ struct audit_writer {
 	int stalled; /* -ENOSPC or -EDQUOT while the disk refuses the backlog, else 0 */
 	uint64_t lost; /* records refused while stalled with a full backlog: the next gap */
 	struct audit_stream *stream;
+	audit_observe_fn observe; /* NULL: none */
+	void *observe_ctx;
 	struct audit_resume resume;
 };
 

@@ -31,6 +31,7 @@
 #include "daemon.h"
 #include "loader/loader.h"
 #include "maps.h"
+#include "metrics/metrics_http.h"
 #include "util/clock.h"
 #include "util/file.h"
 
@@ -191,15 +192,18 @@ static int protect_dir_of(struct daemon *d, const char *path)
 /*
  * The daemon's own files are off limits to confined agents: its config, the
  * control and stream sockets (through which an agent could unassign itself),
- * the audit log and signing keys, and the directories of the state file
+ * the metrics socket, the audit log and signing keys, and the directories of the state file
  * (rewritten by rename) and of the log (rotation), unless shared. The marks
  * stay after the daemon stops.
  */
 static int protect_own(struct daemon *d)
 {
 	const char *key_dir = d->cfg->audit.key_dir ? d->cfg->audit.key_dir : AUDIT_DEFAULT_KEY_DIR;
+	const char *metrics_sock =
+		d->metrics && d->cfg->metrics.listen.kind == METRICS_UNIX ? d->cfg->metrics.listen.path :
+									    NULL;
 	const char *paths[] = { d->config_path, d->cfg->control_socket, d->cfg->stream_socket,
-				d->cfg->audit.log, key_dir };
+				d->cfg->audit.log, key_dir, metrics_sock };
 	size_t i;
 	int err = 0;
 
@@ -211,6 +215,9 @@ static int protect_own(struct daemon *d)
 			   loader_strerror(err));
 	if (!err && (err = protect_dir_of(d, d->cfg->audit.log)))
 		daemon_log("protecting the directory of %s: %s", d->cfg->audit.log,
+			   loader_strerror(err));
+	if (!err && metrics_sock && (err = protect_dir_of(d, metrics_sock)))
+		daemon_log("protecting the directory of %s: %s", metrics_sock,
 			   loader_strerror(err));
 	return err;
 }
@@ -234,9 +241,11 @@ static void reload(struct daemon *d)
 	    strcmp(cfg->stream_socket, d->cfg->stream_socket) ||
 	    strcmp(cfg->ask_socket, d->cfg->ask_socket) ||
 	    strcmp(cfg->audit.log, d->cfg->audit.log) ||
-	    strcmp(cfg->state_file, d->cfg->state_file))
+	    strcmp(cfg->state_file, d->cfg->state_file) ||
+	    memcmp(&cfg->metrics, &d->cfg->metrics, sizeof(cfg->metrics)))
 		daemon_log(
-			"reload: socket, state and audit settings take effect at the next start");
+			"reload: socket, state, audit and metrics settings take effect at the next "
+		"start");
 	failures = daemon_apply_reload(d, cfg);
 	daemon_config_free(cfg);
 	if (failures)
@@ -341,6 +350,7 @@ static int run(struct daemon *d, int sfd, int lfd)
 			daemon_check_drops(d);
 			daemon_containers_gc(d);
 			daemon_sweep_dns(d);
+			daemon_metrics_tick(d);
 			next_drops = clock_now_ms() + DROPS_EVERY_MS;
 		}
 		audit_writer_tick(d->log.audit);
@@ -404,7 +414,9 @@ static void raise_nofile(void)
 
 int cmd_daemon(int argc, char **argv)
 {
-	struct daemon d = { .cgroup_root_fd = -1, .dns_notify_fd = -1 };
+	struct daemon d = {
+		.cgroup_root_fd = -1, .dns_notify_fd = -1, .metrics_fd = -1, .bpf_stats_fd = -1
+	};
 	struct loader_opts lopts = {};
 	struct ag_error cerr;
 	const char *config = NULL;
@@ -485,6 +497,11 @@ int cmd_daemon(int argc, char **argv)
 	if (open_audit(&d))
 		goto out;
 	d.started = time(NULL);
+	err = daemon_metrics_init(&d);
+	if (err) {
+		daemon_log("metrics: %s", strerror(-err));
+		goto out;
+	}
 	audit_append_lifecycle(d.log.audit, "daemon_start", pinned ? "bpf=adopted" : "bpf=loaded");
 	err = daemon_apply_startup(&d, msg, sizeof(msg));
 	if (err) {
@@ -504,12 +521,20 @@ int cmd_daemon(int argc, char **argv)
 		audit_append_lifecycle(d.log.audit, "daemon_stop", "no control socket");
 		goto out;
 	}
+	if (daemon_metrics_listen(&d)) {
+		audit_append_lifecycle(d.log.audit, "daemon_stop", "no metrics socket");
+		goto out;
+	}
 	if (protect_own(&d)) {
 		audit_append_lifecycle(d.log.audit, "daemon_stop", "cannot protect its own files");
 		goto out;
 	}
 	if (daemon_ask_open(&d)) {
 		audit_append_lifecycle(d.log.audit, "daemon_stop", "no ask socket");
+		goto out;
+	}
+	if (daemon_metrics_start(&d)) {
+		audit_append_lifecycle(d.log.audit, "daemon_stop", "no metrics server");
 		goto out;
 	}
 	info("%s %zu assignment(s); control socket %s; audit log %s",
@@ -536,6 +561,7 @@ out:
 		unlink(d.cfg->control_socket);
 	}
 	ask_server_close(d.ask);
+	daemon_metrics_close(&d); /* its server reads the loader */
 	/* Startup may fail after some proxies started: their records go in before the log closes. */
 	for (i = 0; i < d.nassign; i++)
 		session_end_dns(&d.assign[i].s);

@@ -23,6 +23,8 @@
 struct loader;
 struct audit_stream;
 struct ask_server;
+struct metrics;
+struct metrics_server;
 
 /* A policy model kept while events may name it: rule reasons are looked up by sha256 + index. */
 struct daemon_model {
@@ -103,6 +105,14 @@ struct daemon {
 	unsigned int batch; /* records taken in this poll (see DAEMON_EVENT_BATCH) */
 	uint64_t drops_seen; /* kernel drop counter already turned into gap records */
 	time_t started;
+	/*
+	 * Metrics (daemon_metrics.c), NULL when off. The registry is updated by this
+	 * (the event loop's) thread and read by the server's under its own lock.
+	 */
+	struct metrics *metrics;
+	struct metrics_server *metrics_srv;
+	int metrics_fd; /* listening, until the server takes it; -1 */
+	int bpf_stats_fd; /* BPF run-time statistics on while open; -1 */
 };
 
 /* daemon_policy.c */
@@ -154,6 +164,18 @@ void daemon_names_free(struct daemon *d);
 
 /* daemon_ask.c: the ask socket (docs/ask.md), opened after the daemon's own files are marked. */
 int daemon_ask_open(struct daemon *d);
+
+/*
+ * daemon_metrics.c (each a no-op when metrics are off): init once the audit
+ * log is open (the registry, its hooks); listen before protect_own() (the
+ * socket, and the port's mark for TCP); start once protected (the server's
+ * thread); tick about once a second; close before the audit log and loader.
+ */
+int daemon_metrics_init(struct daemon *d);
+int daemon_metrics_listen(struct daemon *d);
+int daemon_metrics_start(struct daemon *d);
+void daemon_metrics_tick(struct daemon *d);
+void daemon_metrics_close(struct daemon *d);
 
 /* daemon_arm.c: marks the tasks now in cgroup (and below) as judged; 0 or the first error. */
 int daemon_arm_existing(struct daemon *d, const char *cgroup);

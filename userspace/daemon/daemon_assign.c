@@ -16,6 +16,7 @@
 #include "audit/audit.h"
 #include "daemon.h"
 #include "loader/loader.h"
+#include "metrics/metrics.h"
 #include "util/file.h"
 
 /*
@@ -99,14 +100,17 @@ static int prepare(const struct daemon *d, const struct daemon_assign_req *req,
 
 	memset(pr, 0, sizeof(*pr));
 	err = session_load(req->policy, req->mode_req, &pr->model, msg, msgsz);
-	if (err)
+	if (err) {
+		metrics_count(d->metrics, MC_COMPILE_ERRORS, 1);
 		return err;
+	}
 	/* The same sources compiled before (another container of this policy): a copy. */
 	if (!daemon_model_image(d, pr->model->sha256, &pr->img))
 		((struct ag_image_hdr *)pr->img.data)->mode = pr->model->mode;
 	else
 		err = session_compile_model(pr->model, req->policy, &pr->img, msg, msgsz);
 	if (err) {
+		metrics_count(d->metrics, MC_COMPILE_ERRORS, 1);
 		discard(pr);
 		return err;
 	}

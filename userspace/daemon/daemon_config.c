@@ -210,6 +210,9 @@ static int parse_assignments(struct cfg_parse *ps, yaml_node_t *n, struct daemon
 
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail(ps, n, "'assignments' must be a list");
+	/* A second list would be counted against the first one's array. */
+	if (c->assignments)
+		return fail(ps, n, "'assignments' is given twice");
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	c->assignments = calloc(count ? count : 1, sizeof(*c->assignments));
 	if (!c->assignments)
@@ -278,6 +281,33 @@ static int parse_audit(struct cfg_parse *ps, yaml_node_t *n, struct daemon_audit
 				    "seal_ms, durability, batch_ms, key_dir, forward_secure, "
 				    "backlog_bytes)",
 				    key);
+		}
+	}
+	return err;
+}
+
+static int parse_metrics(struct cfg_parse *ps, yaml_node_t *n, struct daemon_metrics_config *m)
+{
+	yaml_node_pair_t *pair;
+	char why[256];
+	int err = 0;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(ps, n, "'metrics' must be a mapping");
+	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top && !err; pair++) {
+		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
+		const char *key = scalar(k);
+
+		if (!key)
+			return fail(ps, k, "expected a key");
+		if (!strcmp(key, "listen")) {
+			if (metrics_listen_parse(scalar(v), &m->listen, why, sizeof(why)))
+				return fail(ps, v, "%s", why);
+		} else if (!strcmp(key, "bpf_stats")) {
+			err = get_bool(ps, v, key, &m->bpf_stats);
+		} else {
+			return fail(ps, k, "unknown key '%s' in 'metrics' (listen, bpf_stats)", key);
 		}
 	}
 	return err;
@@ -450,6 +480,8 @@ static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 			err = get_string(ps, v, key, &c->state_file);
 		else if (!strcmp(key, "audit"))
 			err = parse_audit(ps, v, &c->audit);
+		else if (!strcmp(key, "metrics"))
+			err = parse_metrics(ps, v, &c->metrics);
 		else if (!strcmp(key, "assignments"))
 			err = v->type == YAML_SCALAR_NODE && !*scalar(v) ?
 				      0 :
@@ -460,7 +492,7 @@ static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 			return fail(
 				ps, k,
 				"unknown key '%s' (control_socket, stream_socket, ask_socket, state_file, "
-				"audit, assignments, containers)",
+				"audit, metrics, assignments, containers)",
 				key);
 	}
 	return err;

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "metrics/metrics_http.h"
 #include "policy/policy.h"
 #include "util/cgroup.h"
 
@@ -67,6 +68,12 @@ struct daemon_audit_config {
 	uint64_t backlog_bytes; /* records kept in memory while the disk is full (0: default) */
 };
 
+/* docs/metrics.md: off unless listen says where. */
+struct daemon_metrics_config {
+	struct metrics_listen listen;
+	int bpf_stats; /* turn the kernel's BPF run-time statistics on while the daemon runs */
+};
+
 struct daemon_config {
 	char *path;
 	char *control_socket;
@@ -74,6 +81,7 @@ struct daemon_config {
 	char *ask_socket; /* docs/ask.md; "none": none is served */
 	char *state_file;
 	struct daemon_audit_config audit;
+	struct daemon_metrics_config metrics;
 	struct daemon_assignment *assignments;
 	size_t nassignments;
 	struct daemon_containers containers;

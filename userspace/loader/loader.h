@@ -20,13 +20,15 @@
  *   - Any thread, concurrently: loader_learn(), loader_dns_client(),
  *     loader_dns_register(), loader_dns_unregister(), loader_forget(),
  *     loader_policies(), loader_drops(), loader_cgroup_id(), loader_strerror(),
- *     loader_ask_peer().
+ *     loader_ask_peer(), loader_prog_stats(), loader_ring_fill(),
+ *     loader_learned_count(), loader_enable_stats().
  *     They use only the map fds, fixed from loader_open() to loader_close(); the
  *     kernel updates map elements atomically. The loader's learn mutex orders
  *     loader_learn() (DNS proxy threads) against loader_forget(), so no address is
  *     learned for a cgroup after loader_remove() forgot its addresses.
  *   - The owner's thread only (under the flock): loader_install(), loader_remove(),
- *     loader_gc(), loader_protect(), loader_unprotect(), loader_protect_ask().
+ *     loader_gc(), loader_protect(), loader_unprotect(), loader_protect_ask(),
+ *     loader_protect_port().
  *   - The thread that subscribed only: loader_subscribe(), loader_poll(),
  *     loader_events_fd() (the ring buffer has one consumer).
  *   - Once per process, before other threads use the loader: loader_check_support(),
@@ -159,8 +161,41 @@ int loader_protect_ask(struct loader *l, const char *path, bool add);
 /* Who connected on sock_fd (accepted from an ask socket); -ENOENT when the kernel noted none. */
 int loader_ask_peer(struct loader *l, int sock_fd, struct ag_ask_peer *peer);
 
+/*
+ * A loopback port agentgate serves on (a metrics or dashboard listener), in
+ * the caller's network namespace: while marked, a confined task's connect (or
+ * sendto) to 127.0.0.0/8 or ::1 at that port in that namespace is refused
+ * whatever its policy says, and recorded (op agentgate_port). on=false takes
+ * the mark back. -ENOSPC past AG_MAX_PROTECTED_PORTS ports.
+ */
+int loader_protect_port(struct loader *l, uint16_t port, bool on);
+
 /* Events lost so far because the ring buffer was full, summed over CPUs. */
 int loader_drops(struct loader *l, uint64_t *total);
+
+/*
+ * Each attached program's statistics, from its pinned link (loader_stats.c):
+ * name without "ag_", run time and count (0 unless kernel.bpf_stats_enabled
+ * is on, see loader_enable_stats()), and runs missed for recursion. Fills at
+ * most max entries and returns how many.
+ */
+struct loader_prog_stat {
+	char name[64];
+	uint64_t run_time_ns;
+	uint64_t run_cnt;
+	uint64_t recursion_misses;
+};
+int loader_prog_stats(struct loader *l, struct loader_prog_stat *out, size_t max);
+/*
+ * Turns the kernel's run-time statistics of BPF programs on (BPF_ENABLE_STATS,
+ * as kernel.bpf_stats_enabled=1 would) for as long as the returned fd stays
+ * open; every BPF program then costs two clock reads per run.
+ */
+int loader_enable_stats(void);
+/* Bytes waiting in the shared ring buffer (ag_events) and its size. */
+int loader_ring_fill(struct loader *l, uint64_t *used, uint64_t *size);
+/* Addresses learned from DNS answers held in ag_learned (expired ones until evicted). */
+int loader_learned_count(struct loader *l);
 
 /*
  * Helper and map failures the kernel met on confined tasks' paths (each one

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * What the kernel keeps out of confined tasks' reach (agentgate's own files,
- * by inode) and which tasks it judges under on_exec policies (ag_armed).
+ * by inode; its loopback ports) and which tasks it judges under on_exec
+ * policies (ag_armed).
  */
 #include <errno.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <bpf/bpf.h>
 #include "loader_state.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
 
 int loader_arm_task(struct loader *l, int pid)
 {
@@ -105,4 +111,39 @@ int loader_ask_peer(struct loader *l, int sock_fd, struct ag_ask_peer *peer)
 {
 	/* Socket storage maps take the socket's descriptor as the key from userspace. */
 	return bpf_map_lookup_elem(FD(l, ask_peers), &sock_fd, peer) ? -errno : 0;
+}
+
+/* The caller's network namespace as the kernel names it (net_cookie), through a socket of it. */
+static int netns_cookie(__u64 *out)
+{
+	socklen_t len = sizeof(*out);
+	int fd, err = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, out, &len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int loader_protect_port(struct loader *l, uint16_t port, bool on)
+{
+	struct ag_port_key k = { .port = port };
+	__u32 one = 1;
+	int err;
+
+	err = netns_cookie(&k.netns);
+	if (err)
+		return err;
+	err = loader_lock(l);
+	if (err)
+		return err;
+	if (on && bpf_map_update_elem(FD(l, protected_ports), &k, &one, BPF_ANY))
+		err = errno == E2BIG ? -ENOSPC : -errno;
+	else if (!on && bpf_map_delete_elem(FD(l, protected_ports), &k) && errno != ENOENT)
+		err = -errno;
+	loader_unlock(l);
+	return err;
 }

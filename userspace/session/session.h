@@ -68,7 +68,14 @@ struct session_log {
 	void (*busy)(void *ctx, const char *cgroup, uint64_t n);
 	/* a DNS proxy could not set sockets up in a network namespace of the cgroup's tasks */
 	void (*dns_error)(void *ctx, const char *cgroup, int err);
-	void *ctx; /* for name and error */
+	/*
+	 * Optional (NULL: none), for the daemon's metrics: each decision once its
+	 * append was tried (err its result), each gap record likewise.
+	 */
+	void (*decided)(void *ctx, const struct ag_event *ev, const char *agent,
+			const struct audit_container *container, int err);
+	void (*gapped)(void *ctx, uint64_t lost, int err);
+	void *ctx; /* for the callbacks above */
 	int err; /* the last write's result */
 	int first_err; /* the first write error, 0 while there is none */
 	uint64_t events; /* decisions written */

@@ -36,6 +36,8 @@ void session_log_event(struct session_log *log, const struct ag_event *ev, size_
 	ac.reason = policy_reason(p, ev->rule, ev->op, why, sizeof(why));
 	err = audit_append_decision(log->audit, ev, size, &ac);
 	session_log_note(log, err);
+	if (log->decided)
+		log->decided(log->ctx, ev, ac.agent, ac.container, err);
 	if (!err)
 		log->events++;
 }
@@ -48,6 +50,8 @@ int session_log_gap(struct session_log *log, uint64_t lost)
 		return 0;
 	err = audit_append_gap(log->audit, lost);
 	session_log_note(log, err);
+	if (log->gapped)
+		log->gapped(log->ctx, lost, err);
 	if (!err)
 		log->gaps += lost;
 	return err;
