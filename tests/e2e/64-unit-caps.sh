@@ -13,12 +13,14 @@ if [ -z "$caps" ]; then
 	exit 0
 fi
 ok "unit: CapabilityBoundingSet= found ($caps)"
-# util-linux's setpriv (staged in /ag/bin, ahead of busybox's, which has no --bounding-set).
-setpriv --version 2>/dev/null | grep -q util-linux || { fail "unit: util-linux setpriv in the VM" "missing"; exit 0; }
+# util-linux's setpriv, by its path: busybox's sh runs its own applet (no --bounding-set)
+# for a bare "setpriv" whatever PATH says.
+SETPRIV=/ag/bin/setpriv
+"$SETPRIV" --version 2>/dev/null | grep -q util-linux || { fail "unit: util-linux setpriv in the VM" "missing"; exit 0; }
 
 # The scenarios, each in its own shell as the guest runs tests, names prefixed.
 for t in 36-dns-netns 52-daemon-control 56-ask; do
-	AG_DAEMON_WRAP="setpriv --bounding-set -all,$caps" \
+	AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$caps" \
 		timeout 600 sh -u -c '. /ag/tests/e2e/lib.sh; . "$0"' "$E2E_DIR/$t.sh" \
 		</dev/null >"$WORK/$t.out" 2>&1
 	if grep -q '^\(not \)\{0,1\}ok - ' "$WORK/$t.out"; then
@@ -40,7 +42,7 @@ audit:
   log: $D/audit.log
   key_dir: $D/keys
 EOC
-if out=$(timeout 60 setpriv --bounding-set -all "$AGENTGATE" daemon --foreground --config "$D/daemon.yaml" 2>&1); then
+if out=$(timeout 60 "$SETPRIV" --bounding-set -all "$AGENTGATE" daemon --foreground --config "$D/daemon.yaml" 2>&1); then
 	fail "unit: a daemon with no capability refuses to start" "it ran: $out"
 else
 	case $out in

@@ -96,7 +96,7 @@ done
 dnsmasq=${DNSMASQ:-/usr/sbin/dnsmasq}
 [ -x "$dnsmasq" ] && files+=("$dnsmasq:/usr/sbin/dnsmasq")
 # util-linux setpriv: 64-unit-caps.sh runs the daemon under the unit's bounding set.
-[ -x /usr/bin/setpriv ] && files+=("/usr/bin/setpriv:/ag/bin/") # ahead of busybox's in PATH
+[ -x /usr/bin/setpriv ] && files+=("/usr/bin/setpriv:/ag/bin/") # 64-unit-caps.sh calls it by path
 [ -x "$build/agentgate" ] || echo "e2e: $build/agentgate not built; tests that need it will fail" >&2
 [ -x "$dnsmasq" ] || echo "e2e: no $dnsmasq (apt-get install dnsmasq-base); DNS tests will fail" >&2
 
