@@ -208,22 +208,30 @@ struct plan {
 static int triage(struct learn_result *r, const struct ag_image *cur, struct learn_obsv *obs,
 		  struct plan *pl)
 {
+	struct ag_policy none = { .name = "none" };
+	struct ag_image none_img = { 0 };
 	struct check_result res;
+	struct ag_error err;
 	size_t i, j;
-	int ret = 0;
+	int ret = compile_policy(&none, NULL, &none_img, NULL, &err);
 
 	pl->want = calloc(obs->n + 1, sizeof(*pl->want));
 	for (i = 0; i <= AG_ACTION_LISTEN; i++)
 		pl->learn[i] = calloc(obs->n + 1, sizeof(*pl->learn[i]));
-	if (!pl->want)
-		return -ENOMEM;
 	for (i = 0; i <= AG_ACTION_LISTEN; i++)
-		if (!pl->learn[i])
-			return -ENOMEM;
+		if (!pl->learn[i] || !pl->want)
+			ret = ret ? ret : -ENOMEM;
 	for (i = 0; i < obs->n && !ret; i++) {
 		struct learn_obs *ob = &obs->v[i];
 
 		pl->want[i] = ob->done ? WANT_ALLOW : WANT_DENY;
+		/* What check cannot judge, or the kernel refuses whatever the rules say, no rule
+		 * can allow: a relative path, an address that is not one, over 4096 bytes. */
+		if (judge(&none, &none_img, ob, &res) || res.v.rule == AG_RULE_OVERSIZED) {
+			pl->want[i] = WANT_NONE;
+			r->skipped += ob->count;
+			continue;
+		}
 		if (r->current) {
 			if (judge(r->current, cur, ob, &res)) {
 				pl->want[i] = WANT_NONE;
@@ -253,6 +261,7 @@ static int triage(struct learn_result *r, const struct ag_image *cur, struct lea
 		if (ob->done)
 			pl->learn[ob->action][pl->nlearn[ob->action]++] = ob;
 	}
+	image_free(&none_img);
 	return ret;
 }
 
