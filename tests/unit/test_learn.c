@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <time.h>
 #include "audit_test.h"
 #include "check/check.h"
 #include "cli/cli.h"
@@ -182,11 +183,15 @@ struct act {
 	unsigned int port;
 };
 
+/* The container the next write_acts() records name (NULL: none). */
+static const struct audit_container *in_container;
+
 static void write_acts(const struct audit_config *c, const struct act *a, size_t n,
 		       const char *reason)
 {
 	struct audit_context ctx = { .agent = "/agents/a1", .exe = "/usr/bin/python3",
-				     .policy = "near-empty", .reason = reason };
+				     .policy = "near-empty", .reason = reason,
+				     .container = in_container };
 	struct audit_writer *w;
 	struct ag_event ev;
 	size_t i;
@@ -419,6 +424,52 @@ static void test_refusals_ordered(void **state)
 	tdir_remove(&d);
 }
 
+/* --container and --since select records; a window without any is a clear error. */
+static void test_filters(void **state)
+{
+	static const struct audit_container web = { .id = "0123456789abcdef0123", .engine = "docker",
+						    .name = "web" };
+	static const struct act web_run[] = { SIM(AG_CLASS_FILE_READ, "/srv/web/index.html") };
+	char *logs[1], *yaml;
+	struct learn_opts o = { .logs = logs, .nlogs = 1 };
+	struct audit_config c;
+	struct learn_result *r;
+	struct ag_error err;
+	struct tdir d;
+
+	tdir_make(&d);
+	c = tcfg(&d);
+	logs[0] = d.log;
+	o.key_dir = d.keys;
+	write_acts(&c, agent_run, 3, "x");
+	in_container = &web;
+	write_acts(&c, web_run, 1, "x");
+	in_container = NULL;
+	o.container = "web";
+	if (learn_propose(&o, &r, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(learn_result_yaml(r, &yaml), 0);
+	assert_non_null(strstr(yaml, "\"/srv/web/index.html\""));
+	assert_null(strstr(yaml, "/opt/agent"));
+	free(yaml);
+	learn_result_free(r);
+	o.container = "0123456789ab";
+	assert_int_equal(learn_propose(&o, &r, &err), 0);
+	learn_result_free(r);
+	o.container = "db";
+	assert_int_equal(learn_propose(&o, &r, &err), -ENODATA);
+	assert_non_null(strstr(err.msg, "selected by the agent or container given"));
+	o.container = NULL;
+	o.since_ns = 1;
+	assert_int_equal(learn_propose(&o, &r, &err), 0);
+	learn_result_free(r);
+	/* Records are stamped at boot time + 1 s: none is from a minute ahead. */
+	o.since_ns = ((int64_t)time(NULL) + 60) * 1000000000LL;
+	assert_int_equal(learn_propose(&o, &r, &err), -ENODATA);
+	assert_non_null(strstr(err.msg, ", since 20"));
+	tdir_remove(&d);
+}
+
 static void expect_refused(const struct tdir *d, const char *policy, int want, const char *msg)
 {
 	struct learn_result *r = NULL;
@@ -487,7 +538,7 @@ int main(void)
 		cmocka_unit_test(test_path_pattern),	 cmocka_unit_test(test_fold_commands),
 		cmocka_unit_test(test_risk),		 cmocka_unit_test(test_propose),
 		cmocka_unit_test(test_conflicts),	 cmocka_unit_test(test_refusals_ordered),
-		cmocka_unit_test(test_bad_logs),
+		cmocka_unit_test(test_filters),		 cmocka_unit_test(test_bad_logs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,7 +69,7 @@ int learn_result_yaml(const struct learn_result *r, char **yaml);
 int learn_result_json(const struct learn_result *r, json_t **out);
 /* The summary a person reads (what is added, risky, conflicting, unused), malloc'd. */
 int learn_result_summary(const struct learn_result *r, char **text);
-/* Whether the proposal has conflicts or risky rules: the CLI's exit status uses it. */
+/* How many observed actions a deny rule of the current policy refuses (not merged). */
 unsigned int learn_result_conflicts(const struct learn_result *r);
 void learn_result_free(struct learn_result *r);
 

@@ -9,6 +9,7 @@
  * its comment how many observations justified it.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,25 +89,38 @@ char *learn_path_pattern(const char *path, bool *generic)
 	return out;
 }
 
+/* Appends an allow rule; takes pattern and comment (either may be NULL: out of memory). */
 static int add_rule(struct learn_rules *out, enum ag_action a, char *pattern, unsigned long count,
-		    const char *fmt, const char *arg, unsigned long n2)
+		    char *comment)
 {
-	struct learn_rule *r;
+	struct learn_rule *r = pattern ? learn_rules_push(out) : NULL;
 
-	if (!pattern)
-		return -ENOMEM;
-	r = learn_rules_push(out);
 	if (!r) {
 		free(pattern);
+		free(comment);
 		return -ENOMEM;
 	}
 	r->action = a;
 	r->allow = true;
 	r->pattern = pattern;
 	r->count = count;
-	if (fmt && asprintf(&r->comment, fmt, count, arg, n2) < 0)
-		r->comment = NULL;
+	r->comment = comment;
 	return 0;
+}
+
+/* A comment from a format, or NULL (the rule then goes without one). */
+static char *note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *note(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
 }
 
 struct pitem {
@@ -198,7 +212,8 @@ static int fold_trees(struct pitem *it, size_t n, struct learn_rules *out)
 		pat = esc && asprintf(&pat, "%s/**", esc) >= 0 ? pat : NULL;
 		free(esc);
 		ret = add_rule(out, AG_ACTION_FILE_READ, pat, files,
-			       "%lu files read under %s, in %lu subdirectories", dirs[i], subdirs);
+			       note("%lu files read under %s, in %lu subdirectories", files, dirs[i],
+				    subdirs));
 	}
 	for (j = 0; j < nd; j++)
 		free(dirs[j]);
@@ -257,9 +272,8 @@ static int fold_dirs(struct pitem *it, size_t n, enum ag_action a, struct learn_
 		free(esc);
 		free(eext);
 		ret = add_rule(out, a, pat, files,
-			       a == AG_ACTION_FILE_READ ? "%lu files read in %s%.0lu" :
-							  "%lu files written in %s%.0lu",
-			       dir, 0);
+			       note("%lu files %s in %s", files,
+				    a == AG_ACTION_FILE_READ ? "read" : "written", dir));
 		free(dir);
 	}
 	return ret;
@@ -298,12 +312,10 @@ int learn_fold_paths(struct learn_obs *const *v, size_t n, enum ag_action a,
 			free(pat);
 			continue;
 		}
-		ret = add_rule(out, a, pat, 1, NULL, NULL, 0);
-		if (!ret)
-			out->v[out->n - 1].comment = strdup(
-				strncmp(pat, "/proc/", 6) ?
-					"agentgate's ask socket, named after each run's pid" :
-					"the agent's own /proc/<pid> entries: pids change every run");
+		ret = add_rule(out, a, pat, 1,
+			       strdup(strncmp(pat, "/proc/", 6) ?
+					      "agentgate's ask socket, named after each run's pid" :
+					      "the agent's own /proc/<pid> entries: pids change every run"));
 	}
 	if (!ret && a == AG_ACTION_FILE_READ)
 		ret = fold_trees(it, ni, out);
@@ -311,7 +323,7 @@ int learn_fold_paths(struct learn_obs *const *v, size_t n, enum ag_action a,
 		ret = fold_dirs(it, ni, a, out);
 	for (i = 0; i < ni && !ret; i++)
 		if (!it[i].covered)
-			ret = add_rule(out, a, learn_glob_escape(it[i].path), 1, NULL, NULL, 0);
+			ret = add_rule(out, a, learn_glob_escape(it[i].path), 1, NULL);
 	free(it);
 	return ret;
 }
@@ -346,7 +358,7 @@ int learn_fold_commands(struct learn_obs *const *v, size_t n, struct learn_rules
 		esc = exe ? learn_glob_escape(exe) : NULL;
 		pat = esc && asprintf(&pat, "%s *", esc) >= 0 ? pat : NULL;
 		ret = add_rule(out, AG_ACTION_SHELL_EXEC, pat, withargs,
-			       "%lu argument lists seen for %s%.0lu", exe, 0);
+			       note("%lu argument lists seen for %s", withargs, exe));
 		free(exe);
 		free(esc);
 		for (j = i; j < n; j++)
@@ -357,7 +369,7 @@ int learn_fold_commands(struct learn_obs *const *v, size_t n, struct learn_rules
 	for (i = 0; i < n && !ret; i++)
 		if (!used[i])
 			ret = add_rule(out, AG_ACTION_SHELL_EXEC, learn_glob_escape(v[i]->subject),
-				       1, NULL, NULL, 0);
+				       1, NULL);
 	free(used);
 	return ret;
 }
