@@ -138,18 +138,40 @@ static size_t depth_of(const char *d)
 	return n;
 }
 
+static int cmp_item(const void *a, const void *b)
+{
+	return strcmp(((const struct pitem *)a)->path, ((const struct pitem *)b)->path);
+}
+
+/* The first item at or after key in path order: items below a directory are contiguous. */
+static size_t lower(const struct pitem *it, size_t n, const char *key)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(it[mid].path, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Files under d (uncovered) and how many distinct subdirectories of d hold some. */
 static unsigned long under(struct pitem *it, size_t n, const char *d, unsigned long *subdirs,
 			   bool mark)
 {
-	size_t dl = strlen(d), i;
+	size_t dl = strlen(d), i, lastlen = 0;
 	unsigned long files = 0;
 	const char *last = NULL, *s, *slash;
-	size_t lastlen = 0;
+	char key[dl + 2];
 
+	memcpy(key, d, dl);
+	memcpy(key + dl, "/", 2);
 	*subdirs = 0;
-	for (i = 0; i < n; i++) {
-		if (it[i].covered || strncmp(it[i].path, d, dl) || it[i].path[dl] != '/')
+	for (i = lower(it, n, key); i < n && !strncmp(it[i].path, key, dl + 1); i++) {
+		if (it[i].covered)
 			continue;
 		files++;
 		if (mark)
@@ -228,53 +250,57 @@ static const char *ext_of(const char *name)
 	return dot && dot != name && dot[1] && !strchr(dot, '/') ? dot : NULL;
 }
 
+/* Whether it[j] is a file directly in the directory key names ("P/"). */
+static bool direct(const struct pitem *it, const char *key, size_t kl)
+{
+	return !it->covered && !strncmp(it->path, key, kl) && !strchr(it->path + kl, '/');
+}
+
 /* dir/ + * or dir/ + *.ext for directories with LEARN_DIR_MIN files left over. */
 static int fold_dirs(struct pitem *it, size_t n, enum ag_action a, struct learn_rules *out)
 {
-	size_t i, j, pl;
+	size_t i, j, first, kl;
 	const char *slash, *ext, *e;
-	char *dir, *esc, *eext, *pat;
+	char *key, *esc, *eext, *pat;
 	unsigned long files;
 	int ret = 0;
 
 	for (i = 0; i < n && !ret; i++) {
-		if (it[i].covered)
-			continue;
 		slash = strrchr(it[i].path, '/');
-		pl = (size_t)(slash - it[i].path);
-		if (!pl)
+		if (it[i].covered || slash == it[i].path || learn_sensitive_path(it[i].path))
 			continue;
-		dir = strndup(it[i].path, pl);
-		if (!dir)
+		kl = (size_t)(slash - it[i].path) + 1;
+		key = strndup(it[i].path, kl);
+		if (!key)
 			return -ENOMEM;
 		ext = ext_of(slash + 1);
 		files = 0;
-		for (j = i; j < n; j++) {
-			if (it[j].covered || strncmp(it[j].path, dir, pl) || it[j].path[pl] != '/' ||
-			    strchr(it[j].path + pl + 1, '/'))
+		first = lower(it, n, key);
+		for (j = first; j < n && !strncmp(it[j].path, key, kl); j++) {
+			if (!direct(&it[j], key, kl))
 				continue;
 			files++;
-			e = ext_of(it[j].path + pl + 1);
+			e = ext_of(it[j].path + kl);
 			if (ext && (!e || strcmp(e, ext)))
 				ext = NULL;
 		}
-		if (files < LEARN_DIR_MIN || learn_sensitive_path(it[i].path)) {
-			free(dir);
+		if (files < LEARN_DIR_MIN) {
+			free(key);
 			continue;
 		}
-		for (j = i; j < n; j++)
-			if (!strncmp(it[j].path, dir, pl) && it[j].path[pl] == '/' &&
-			    !strchr(it[j].path + pl + 1, '/'))
+		for (j = first; j < n && !strncmp(it[j].path, key, kl); j++)
+			if (direct(&it[j], key, kl))
 				it[j].covered = true;
-		esc = learn_glob_escape(dir);
+		key[kl - 1] = 0;
+		esc = learn_glob_escape(key);
 		eext = ext ? learn_glob_escape(ext) : strdup("");
 		pat = esc && eext && asprintf(&pat, "%s/*%s", esc, eext) >= 0 ? pat : NULL;
 		free(esc);
 		free(eext);
 		ret = add_rule(out, a, pat, files,
 			       note("%lu files %s in %s", files,
-				    a == AG_ACTION_FILE_READ ? "read" : "written", dir));
-		free(dir);
+				    a == AG_ACTION_FILE_READ ? "read" : "written", key));
+		free(key);
 	}
 	return ret;
 }
@@ -317,6 +343,7 @@ int learn_fold_paths(struct learn_obs *const *v, size_t n, enum ag_action a,
 					      "agentgate's ask socket, named after each run's pid" :
 					      "the agent's own /proc/<pid> entries: pids change every run"));
 	}
+	qsort(it, ni, sizeof(*it), cmp_item);
 	if (!ret && a == AG_ACTION_FILE_READ)
 		ret = fold_trees(it, ni, out);
 	if (!ret)
