@@ -175,8 +175,11 @@ install: all
 	install -m 0644 $(filter-out policies/daemon.example.yaml,$(wildcard policies/*.yaml)) \
 		$(DESTDIR)$(PREFIX)/share/agentgate/policies/
 	install -m 0644 policies/include/*.yaml $(DESTDIR)$(PREFIX)/share/agentgate/policies/include/
-	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 docs/man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 docs/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -d $(DESTDIR)$(PREFIX)/share/doc/agentgate/examples
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/agentgate/
 	install -m 0644 policies/daemon.example.yaml deploy/engines/* \

@@ -92,6 +92,51 @@ static __always_inline int ag_write_op(__u32 hook, struct dentry *dentry,
 	return ag_decide(t, &pol, AG_CLASS_FILE_WRITE, ag_path_of(t, &pol, dentry, mnt), 0);
 }
 
+static __always_inline int ag_dentry_is_dir(struct dentry *d)
+{
+	return (BPF_CORE_READ(d, d_inode, i_mode) & S_IFMT) == S_IFDIR;
+}
+
+/*
+ * An entry that moves from one name to another (rename, both ways for
+ * RENAME_EXCHANGE; a hard link's new name) takes along what is beneath it: a
+ * file denied to read under its old name must not become readable under the
+ * new one, nor a directory carry a denied subtree under an allowed name
+ * (ag_subtree_ok). The two names were already judged as writes; this judges
+ * what moves. Refused as AG_RULE_SUBTREE, recorded with the new name.
+ */
+static __always_inline int ag_move_op(__u32 hook, struct dentry *from, const struct vfsmount *from_mnt,
+				      struct dentry *to, const struct vfsmount *to_mnt, int exchange)
+{
+	struct ag_verdict v = { .rule = AG_RULE_SUBTREE, .allow = 0 };
+	int from_dir, to_dir, c, ok = 1;
+	__u32 of, nf;
+	struct ag_task *t = NULL;
+	struct ag_pol pol;
+	__u32 len;
+	int err;
+
+	err = ag_setup(&pol, &t, hook);
+	if (err)
+		return err > 0 ? 0 : err;
+	from_dir = ag_dentry_is_dir(from);
+	to_dir = exchange && ag_dentry_is_dir(to);
+	len = ag_path_of(t, &pol, from, from_mnt);
+	of = ag_move_walk(&pol.img, pol.h, (const __u8 *)t->ev.subject, len);
+	len = ag_path_of(t, &pol, to, to_mnt);
+	nf = ag_move_walk(&pol.img, pol.h, (const __u8 *)t->ev.subject, len);
+	for (c = 0; c < AG_MOVE_CLASSES; c++) {
+		if (!ag_subtree_ok(AG_MOVE_BITS(of, c, from_dir), AG_MOVE_BITS(nf, c, from_dir)))
+			ok = 0;
+		if (exchange && !ag_subtree_ok(AG_MOVE_BITS(nf, c, to_dir), AG_MOVE_BITS(of, c, to_dir)))
+			ok = 0;
+	}
+	if (ok)
+		return 0;
+	ag_emit(t, &pol, AG_CLASS_FILE_WRITE, v, len, 0, AG_OP_NONE);
+	return pol.h->mode == AG_MODE_ENFORCE ? -EPERM : 0;
+}
+
 /* Also the creation by open(O_CREAT), which file_open only sees once the file exists. */
 SEC("lsm/path_mknod")
 int BPF_PROG(ag_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
@@ -146,10 +191,13 @@ int BPF_PROG(ag_path_link, struct dentry *old_dentry, const struct path *new_dir
 	ret = ag_write_op(AG_HOOK_PATH_LINK, old_dentry, new_dir->mnt);
 	if (ret)
 		return ret;
-	return ag_write_op(AG_HOOK_PATH_LINK, new_dentry, new_dir->mnt);
+	ret = ag_write_op(AG_HOOK_PATH_LINK, new_dentry, new_dir->mnt);
+	if (ret)
+		return ret;
+	return ag_move_op(AG_HOOK_PATH_LINK, old_dentry, new_dir->mnt, new_dentry, new_dir->mnt, 0);
 }
 
-/* Both ends; RENAME_EXCHANGE is the same pair of writes. */
+/* Both ends, then what moves; RENAME_EXCHANGE is the same pair of writes. */
 SEC("lsm/path_rename")
 int BPF_PROG(ag_path_rename, const struct path *old_dir, struct dentry *old_dentry,
 	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
@@ -159,7 +207,11 @@ int BPF_PROG(ag_path_rename, const struct path *old_dir, struct dentry *old_dent
 	ret = ag_write_op(AG_HOOK_PATH_RENAME, old_dentry, old_dir->mnt);
 	if (ret)
 		return ret;
-	return ag_write_op(AG_HOOK_PATH_RENAME, new_dentry, new_dir->mnt);
+	ret = ag_write_op(AG_HOOK_PATH_RENAME, new_dentry, new_dir->mnt);
+	if (ret)
+		return ret;
+	return ag_move_op(AG_HOOK_PATH_RENAME, old_dentry, old_dir->mnt, new_dentry, new_dir->mnt,
+			  flags & RENAME_EXCHANGE);
 }
 
 SEC("lsm/path_truncate")

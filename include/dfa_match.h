@@ -47,6 +47,19 @@ AG_INLINE __u16 ag_dfa_accept(AG_IMG_T img, const struct ag_dfa_hdr *d, __u16 st
 	return a < 0 ? AG_NO_MATCH : (__u16)a;
 }
 
+/* AG_BELOW_* of state (policy_image.h); the dead state's follow the default. */
+AG_INLINE __u8 ag_dfa_below(AG_IMG_T img, const struct ag_image_hdr *h,
+			    const struct ag_dfa_hdr *d, __u16 state)
+{
+	int b;
+
+	if (d->nstates < 2 || state == 0 || state >= d->nstates)
+		return h->default_allow ? AG_BELOW_ALLOW : AG_BELOW_DENY;
+	b = AG_IMG_U8(img, d->offset + 256u + 2u * d->nstates +
+				   2u * (__u32)d->nstates * d->nclasses + state);
+	return b < 0 ? 0 : (__u8)b;
+}
+
 /* First matching rule wins; no match means the policy's default. */
 AG_INLINE struct ag_verdict ag_verdict_of(const struct ag_image_hdr *h, __u16 accept)
 {
@@ -87,6 +100,27 @@ AG_INLINE struct ag_verdict ag_listen_verdict(struct ag_verdict v, const __u8 ad
 	return v;
 }
 
+/* The state ag_match() ends in over input[0..len) for class cls (0: dead, or no rules). */
+AG_INLINE __u16 ag_match_state(AG_IMG_T img, const struct ag_image_hdr *h, unsigned int cls,
+			       const __u8 *input, __u32 len)
+{
+	const struct ag_dfa_hdr *d;
+	__u16 state = 1;
+	__u32 i;
+
+	if (cls >= AG_CLASS_COUNT)
+		return 0;
+	d = &h->dfa[cls];
+	if (d->nstates < 2)
+		return 0;
+	for (i = 0; i < AG_MAX_INPUT; i++) {
+		if (i >= len || state == 0)
+			break;
+		state = ag_dfa_step(img, d, state, input[i & (AG_MAX_INPUT - 1)]);
+	}
+	return state;
+}
+
 /*
  * Match input[0..len) against the DFA of class cls. input must be readable for
  * AG_MAX_INPUT bytes when compiled for BPF (indexes are masked, not trusted).
@@ -94,10 +128,7 @@ AG_INLINE struct ag_verdict ag_listen_verdict(struct ag_verdict v, const __u8 ad
 AG_INLINE struct ag_verdict ag_match(AG_IMG_T img, const struct ag_image_hdr *h, unsigned int cls,
 				     const __u8 *input, __u32 len)
 {
-	const struct ag_dfa_hdr *d;
 	struct ag_verdict v;
-	__u16 state = 1;
-	__u32 i;
 
 	if (len > AG_MAX_INPUT) {
 		v.rule = AG_RULE_OVERSIZED;
@@ -106,15 +137,24 @@ AG_INLINE struct ag_verdict ag_match(AG_IMG_T img, const struct ag_image_hdr *h,
 	}
 	if (cls >= AG_CLASS_COUNT)
 		return ag_verdict_of(h, AG_NO_MATCH);
-	d = &h->dfa[cls];
-	if (d->nstates < 2)
-		return ag_verdict_of(h, AG_NO_MATCH);
-	for (i = 0; i < AG_MAX_INPUT; i++) {
-		if (i >= len || state == 0)
-			break;
-		state = ag_dfa_step(img, d, state, input[i & (AG_MAX_INPUT - 1)]);
-	}
-	return ag_verdict_of(h, ag_dfa_accept(img, d, state));
+	return ag_verdict_of(h, ag_dfa_accept(img, &h->dfa[cls],
+					      ag_match_state(img, h, cls, input, len)));
+}
+
+/*
+ * What moving an entry to or from a name ending in state (its walk's end)
+ * touches, as AG_BELOW_* flags: the name's own decision, and for a directory
+ * also everything beneath it ("NAME/" and on).
+ */
+AG_INLINE __u8 ag_move_flags(AG_IMG_T img, const struct ag_image_hdr *h,
+			     const struct ag_dfa_hdr *d, __u16 state, int is_dir)
+{
+	__u8 f = ag_verdict_of(h, ag_dfa_accept(img, d, state)).allow ? AG_BELOW_ALLOW :
+									  AG_BELOW_DENY;
+
+	if (is_dir && d->nstates >= 2 && state)
+		state = ag_dfa_step(img, d, state, '/');
+	return is_dir ? f & ag_dfa_below(img, h, d, state) : f;
 }
 
 #endif /* AGENTGATE_DFA_MATCH_H */

@@ -14,6 +14,8 @@
  *     __u8  classmap[256]               byte -> equivalence class
  *     __u16 accept[nstates]             AG_NO_MATCH or AG_ACCEPT(rule, allow)
  *     __u16 next[nstates * nclasses]    row-major transitions
+ *     __u8  below[nstates]              AG_BELOW_* of what every input extending
+ *                                       one that ends in this state decides
  *   State 0 is the dead state (every transition to 0, accept AG_NO_MATCH);
  *   state 1 is the start state. Tables never straddle assumptions about
  *   pages: readers fetch each u16 / u8 through the page accessor.
@@ -43,7 +45,7 @@
 #endif
 
 #define AG_IMAGE_MAGIC 0x31504741u /* "AGP1" */
-#define AG_IMAGE_VERSION 5u
+#define AG_IMAGE_VERSION 6u
 
 #define AG_PAGE_SHIFT 16
 #define AG_PAGE_SIZE (1u << AG_PAGE_SHIFT)
@@ -75,6 +77,15 @@ enum ag_class {
 #define AG_ACCEPT_ALLOW(a) (((a)&0x8000u) != 0)
 #define AG_MAX_RULES 0x7fffu
 
+/*
+ * below[] flags: every input that extends one ending in the state (the state
+ * itself included) is allowed / denied by rules and default alike. A directory
+ * rename moves everything beneath it from one name to another: it is decided
+ * by these facts of "OLD/" and "NEW/" (ag_subtree_ok), not only by the two names.
+ */
+#define AG_BELOW_ALLOW 1u
+#define AG_BELOW_DENY 2u
+
 /* Rule numbers in decisions that are not rules of the policy. */
 #define AG_RULE_DEFAULT 0xffffu /* no rule matched: the policy's default */
 #define AG_RULE_OVERSIZED 0xfffeu /* input longer than AG_MAX_INPUT: denied */
@@ -82,6 +93,7 @@ enum ag_class {
 #define AG_RULE_PROTECTED 0xfffcu /* self-protection (event.h), not a rule of the policy */
 #define AG_RULE_ENV 0xfffbu /* exec with a deny_env variable; event op = 1 + its index */
 #define AG_RULE_NO_PROXY 0xfffau /* DNS from a network namespace its proxy does not serve */
+#define AG_RULE_SUBTREE 0xfff9u /* a directory rename that would move paths across rules */
 
 /* A decision: what dfa_match.h returns (here so callers need not include the matcher). */
 struct ag_verdict {
@@ -97,6 +109,18 @@ struct ag_verdict {
 static inline struct ag_verdict ag_verdict_first(struct ag_verdict a, struct ag_verdict b)
 {
 	return b.rule < a.rule ? b : a;
+}
+
+/*
+ * A directory moved from the name whose "OLD/" state has below flags old_b to
+ * one whose "NEW/" state has new_b changes no decision beneath it for the worse
+ * when everything was allowed beneath the old name, or everything will be
+ * denied beneath the new one. Anything else could move a denied file under an
+ * allowed name (or back): the rename is refused (AG_RULE_SUBTREE).
+ */
+static inline int ag_subtree_ok(__u8 old_b, __u8 new_b)
+{
+	return (old_b & AG_BELOW_ALLOW) || (new_b & AG_BELOW_DENY);
 }
 
 enum ag_mode {

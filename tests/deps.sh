@@ -11,6 +11,7 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio      # the BPF-LSM VM for e2e tests and the demo
 	iproute2 python3
 	debhelper lintian dpkg-dev systemd      # make deb and its checks (tests/deb.sh)
+	groff-base man-db                       # the man pages render without warnings (tests/deb.sh)
 )
 missing=()
 for p in "${pkgs[@]}"; do

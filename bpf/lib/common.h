@@ -52,6 +52,9 @@
 #define ATTR_SIZE 8u
 #define ATTR_ATIME 16u
 #define ATTR_MTIME 32u
+#define S_IFMT 00170000
+#define S_IFDIR 0040000
+#define RENAME_EXCHANGE 2u
 
 static __always_inline void ag_count_drop(void)
 {

@@ -92,14 +92,38 @@ static long ag_walk_step(__u32 i, void *arg)
 	return 0;
 }
 
+/*
+ * Same contract as ag_match_state() in dfa_match.h; len <= AG_MAX_INPUT. img's
+ * page cache is left where the walk ended, for the accept lookup that follows.
+ */
+static __always_inline __u16 ag_state_bpf(struct ag_img *img, const struct ag_image_hdr *h,
+					  unsigned int cls, const __u8 *input, __u32 len)
+{
+	struct ag_walk w;
+
+	if (cls >= AG_CLASS_COUNT)
+		return 0;
+	w.d = &h->dfa[cls];
+	if (w.d->nstates < 2)
+		return 0;
+	w.img = *img;
+	w.input = input;
+	w.len = len;
+	w.state = 1;
+	bpf_loop(AG_MAX_INPUT, ag_walk_step, &w, 0);
+	*img = w.img;
+	return w.state;
+}
+
 /* Same contract as ag_match() in dfa_match.h. */
 static __always_inline struct ag_verdict ag_match_bpf(const struct ag_img *img,
 						      const struct ag_image_hdr *h,
 						      unsigned int cls, const __u8 *input,
 						      __u32 len)
 {
+	struct ag_img m = *img;
 	struct ag_verdict v;
-	struct ag_walk w;
+	__u16 state;
 
 	if (len > AG_MAX_INPUT) {
 		v.rule = AG_RULE_OVERSIZED;
@@ -108,15 +132,75 @@ static __always_inline struct ag_verdict ag_match_bpf(const struct ag_img *img,
 	}
 	if (cls >= AG_CLASS_COUNT)
 		return ag_verdict_of(h, AG_NO_MATCH);
-	w.d = &h->dfa[cls];
-	if (w.d->nstates < 2)
-		return ag_verdict_of(h, AG_NO_MATCH);
+	state = ag_state_bpf(&m, h, cls, input, len);
+	return ag_verdict_of(h, ag_dfa_accept(&m, &h->dfa[cls], state));
+}
+
+/* The move classes walked side by side (ag_move_walk): one bpf_loop for all of them. */
+#define AG_MOVE_CLASSES 3
+
+struct ag_walk3 {
+	struct ag_img img;
+	const struct ag_image_hdr *h;
+	const __u8 *input; /* readable for AG_MAX_INPUT bytes */
+	__u32 len;
+	__u32 packed; /* the result, once the walk is over */
+	__u16 state[AG_MOVE_CLASSES];
+};
+
+/*
+ * One byte for each of FILE_READ, FILE_WRITE, EXEC (classes 0, 1, 2); past the
+ * last, the flags. Both in the callback: the verifier checks it once, where the
+ * same code inline after the loop multiplied its states past its budget.
+ */
+static long ag_walk3_step(__u32 i, void *arg)
+{
+	struct ag_walk3 *w = arg;
+	__u8 b;
+	int c;
+
+	if (i < w->len) {
+		b = w->input[i & (AG_MAX_INPUT - 1)];
+		for (c = 0; c < AG_MOVE_CLASSES; c++)
+			if (w->state[c])
+				w->state[c] = ag_dfa_step(&w->img, &w->h->dfa[c], w->state[c], b);
+		return 0;
+	}
+	for (c = 0; c < AG_MOVE_CLASSES; c++) {
+		w->packed |= (__u32)ag_move_flags(&w->img, w->h, &w->h->dfa[c], w->state[c], 0)
+			     << (4 * c);
+		w->packed |= (__u32)ag_move_flags(&w->img, w->h, &w->h->dfa[c], w->state[c], 1)
+			     << (4 * c + 2);
+	}
+	return 1;
+}
+
+/*
+ * ag_move_flags() of the name input[0..len) for the read, write and exec
+ * classes, packed: class c as a file in bits 4c..4c+1, as a directory in bits
+ * 4c+2..4c+3 (AG_MOVE_BITS picks them; scalars, where the verifier refuses
+ * stack arrays indexed by a runtime value). A name too long to be judged:
+ * AG_BELOW_DENY throughout (it and everything beneath it are denied).
+ */
+#define AG_MOVE_BITS(packed, c, is_dir) (((packed) >> (4 * (c) + ((is_dir) ? 2 : 0))) & 3u)
+
+static __always_inline __u32 ag_move_walk(const struct ag_img *img, const struct ag_image_hdr *h,
+					  const __u8 *input, __u32 len)
+{
+	struct ag_walk3 w;
+	int c;
+
+	if (len >= AG_MAX_INPUT)
+		return 0xaaau; /* AG_BELOW_DENY in every 2-bit field */
 	w.img = *img;
+	w.h = h;
 	w.input = input;
 	w.len = len;
-	w.state = 1;
-	bpf_loop(AG_MAX_INPUT, ag_walk_step, &w, 0);
-	return ag_verdict_of(h, ag_dfa_accept(&w.img, w.d, w.state));
+	w.packed = 0;
+	for (c = 0; c < AG_MOVE_CLASSES; c++)
+		w.state[c] = h->dfa[c].nstates < 2 ? 0 : 1;
+	bpf_loop(AG_MAX_INPUT, ag_walk3_step, &w, 0);
+	return w.packed;
 }
 
 #endif /* AGENTGATE_BPF_IMG_H */

@@ -145,3 +145,47 @@ expect "a listen rule opens its port" ok run "$pol_ls" "$WORK/listen.log" "$ATTA
 audit "the allowed listen recorded with its reason" "$WORK/listen.log" '"action":"listen"' '"port":9936' '"decision":"ALLOW"' '"reason":"the agent'"'"'s web hook"'
 expect "and only its port" EPERM run "$pol_ls" "$WORK/listen.log" "$ATTACK" listen 0.0.0.0 9937
 expect "listen unconfined unaffected" ok "$ATTACK" listen 0.0.0.0 9938
+
+# Renames and links move what is beneath a name: a denied subtree must not come out under
+# an allowed name (deny-list policies: default allow, a few denies).
+mkdir -p /srv/h17/out/locked /srv/h17/out/open /srv/h17/mv
+echo orig >/srv/h17/out/locked/f
+echo secret >/srv/h17/mv/secret
+pol_mv=$(policy hard-move <<EOP
+version: "1.0"
+default: allow
+rules:
+  - action: file_write
+    path: "/srv/h17/out/locked/**"
+    decision: deny
+    reason: "locked output"
+  - action: file_read
+    path: "/srv/h17/mv/secret"
+    decision: deny
+    reason: "a secret"
+EOP
+)
+log_mv=$WORK/hard-move.log
+m() { run "$pol_mv" "$log_mv" "$ATTACK" "$@"; }
+expect "rename: a write-denied subtree cannot move under an allowed name" EPERM m rename /srv/h17/out/locked /srv/h17/out/unlocked
+audit "rename: the refusal is recorded with its rule" "$log_mv" '"rule":"rename_subtree"' '"path":"/srv/h17/out/unlocked"' '"decision":"DENY"'
+expect "rename: the whole attack (rename, write, rename back) fails" EPERM run "$pol_mv" "$log_mv" sh -c \
+	"mv /srv/h17/out/locked /srv/h17/out/unlocked 2>/dev/null || { echo EPERM; exit 1; }; echo pwned >/srv/h17/out/unlocked/f; mv /srv/h17/out/unlocked /srv/h17/out/locked"
+[ "$(cat /srv/h17/out/locked/f)" = orig ] && pass "rename: the locked file is unchanged" || fail "rename: the locked file is unchanged" "$(cat /srv/h17/out/locked/f)"
+expect "rename: an allowed subtree cannot move under a denied name either" EPERM m rename /srv/h17/out/open /srv/h17/out/locked/open
+expect "exchange: swapping the locked directory with an open one refused" EPERM m exchange /srv/h17/out/locked /srv/h17/out/open
+expect "rename: a read-denied subtree cannot move under a readable name" EPERM d rename /srv/h17/secret /srv/h17/public
+[ -f /srv/h17/secret/key ] && pass "rename: the secret directory stays where it was" || fail "rename: the secret directory stays where it was" "moved"
+expect "link: a read-denied file cannot get a readable name" EPERM m link /srv/h17/mv/secret /srv/h17/mv/copy
+expect "rename: a read-denied file cannot get a readable name" EPERM m rename /srv/h17/mv/secret /srv/h17/mv/copy
+expect "rename: directories move freely where every rule agrees" ok m rename /srv/h17/out/open /srv/h17/out/moved
+echo y >/srv/h17/out/moved/g
+expect "rename: a file within allowed directories" ok m rename /srv/h17/out/moved/g /srv/h17/out/moved/h
+expect "rename unconfined unaffected" ok "$ATTACK" rename /srv/h17/out/locked /srv/h17/out/locked2
+"$ATTACK" rename /srv/h17/out/locked2 /srv/h17/out/locked >/dev/null
+# simulate records the refusal and lets the rename happen.
+sim=$WORK/hard-move-sim.yaml
+{ echo "mode: simulate"; cat "$pol_mv"; } >"$sim"
+expect "simulate: the rename happens" ok run "$sim" "$WORK/hard-move-sim.log" "$ATTACK" rename /srv/h17/out/locked /srv/h17/out/unlocked
+audit "simulate: and is recorded as what enforce would refuse" "$WORK/hard-move-sim.log" '"rule":"rename_subtree"' '"mode":"simulate"' '"decision":"DENY"'
+"$ATTACK" rename /srv/h17/out/unlocked /srv/h17/out/locked >/dev/null

@@ -23,6 +23,9 @@
  *   attack listen IP PORT           a TCP socket bound to IP:PORT, listen()
  *   attack udp-bind IP PORT         a UDP socket bound to IP:PORT (it receives from anyone)
  *   attack fork-read FILE           the same in a forked child, which never execs
+ *   attack rename OLD NEW           rename(): a directory takes what is beneath it along
+ *   attack exchange A B             renameat2(RENAME_EXCHANGE): each takes the other's name
+ *   attack link OLD NEW             link(): the file under a second name
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -258,6 +261,23 @@ static int do_open_tree(const char *dir, const char *file, int unlink)
 	return report(0);
 }
 
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+static int do_move(const char *op, const char *a, const char *b)
+{
+	int r;
+
+	if (!strcmp(op, "rename"))
+		r = rename(a, b);
+	else if (!strcmp(op, "exchange"))
+		r = (int)syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+	else
+		r = link(a, b);
+	return report(r ? errno : 0);
+}
+
 /* The ACL its mode already says (owner, group, other: rw-, r--, r--), version 2. */
 static int do_acl(const char *path)
 {
@@ -358,6 +378,8 @@ int main(int argc, char **argv)
 		return do_acl(argv[2]);
 	if (!strcmp(op, "fork-read") && argc == 3)
 		return do_fork_read(argv[2]);
+	if ((!strcmp(op, "rename") || !strcmp(op, "exchange") || !strcmp(op, "link")) && argc == 4)
+		return do_move(op, argv[2], argv[3]);
 	fprintf(stderr, "usage: see the comment at the top of tests/e2e/attack.c\n");
 	return 2;
 }

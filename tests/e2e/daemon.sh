@@ -31,8 +31,10 @@ EOC
 }
 
 # start_daemon: returns once the daemon is ready (it detaches), with its exit status on failure.
+# AG_DAEMON_WRAP, if set, is a command the daemon runs under (64-unit-caps.sh: the unit's
+# capability bounding set).
 start_daemon() {
-	"$AGENTGATE" daemon --config "$D/daemon.yaml" 2>>"$D/daemon.err"
+	${AG_DAEMON_WRAP:-} "$AGENTGATE" daemon --config "$D/daemon.yaml" 2>>"$D/daemon.err"
 }
 
 daemon_pid() {

@@ -354,6 +354,56 @@ static void test_deny_env(void **state)
 	tp_free(&t);
 }
 
+static __u8 mv(struct tpol *t, enum ag_class c, const char *name, int is_dir)
+{
+	return image_move_flags(&t->img, c, (const uint8_t *)name, strlen(name), is_dir);
+}
+
+/* below[]: what is decided beneath a name, for directory renames (issue 15 #7). */
+static void test_move_flags(void **state)
+{
+	struct tpol t = { 0 };
+
+	tp_init(&t, 1);
+	tp_rule(&t, W, "/out/locked/**", 0);
+	tp_rule(&t, R, "/srv/secret", 0);
+	tp_rule(&t, R, "/data/*.csv", 1);
+	tp_rule(&t, R, "/data/**", 0);
+	tp_compile_ok(&t);
+	/* Beneath /out/locked every write is denied; beneath /out some are, some not. */
+	assert_int_equal(mv(&t, FW, "/out/locked", 1), 0);
+	assert_int_equal(mv(&t, FW, "/out/locked/x", 1), AG_BELOW_DENY);
+	assert_int_equal(mv(&t, FW, "/out/open", 1), AG_BELOW_ALLOW);
+	assert_int_equal(mv(&t, FW, "/out", 1), 0);
+	/* The directory's own name counts: /out/locked itself is writable, beneath it not. */
+	assert_int_equal(mv(&t, FW, "/out/locked", 0), AG_BELOW_ALLOW);
+	/* Files: their own decision only. */
+	assert_int_equal(mv(&t, FR, "/srv/secret", 0), AG_BELOW_DENY);
+	assert_int_equal(mv(&t, FR, "/srv/public", 0), AG_BELOW_ALLOW);
+	assert_int_equal(mv(&t, FR, "/srv", 1), 0);
+	/* Mixed beneath /data (csv allowed, the rest denied); /data/x.csv/ is all denied. */
+	assert_int_equal(mv(&t, FR, "/data", 1), 0);
+	assert_int_equal(mv(&t, FR, "/data/x.csv", 1), 0);
+	assert_int_equal(mv(&t, FR, "/data/sub", 1), AG_BELOW_DENY);
+	/* A class without rules follows the default everywhere. */
+	assert_int_equal(mv(&t, AG_CLASS_EXEC, "/anything", 1), AG_BELOW_ALLOW);
+	/* The rename rule: out of an all-allowed name, or into an all-denied one. */
+	assert_true(ag_subtree_ok(AG_BELOW_ALLOW, 0));
+	assert_true(ag_subtree_ok(0, AG_BELOW_DENY));
+	assert_false(ag_subtree_ok(AG_BELOW_DENY, AG_BELOW_ALLOW));
+	assert_false(ag_subtree_ok(0, AG_BELOW_ALLOW));
+	assert_false(ag_subtree_ok(AG_BELOW_DENY, 0));
+	tp_free(&t);
+
+	tp_init(&t, 0);
+	tp_rule(&t, W, "/work/**", 1);
+	tp_compile_ok(&t);
+	assert_int_equal(mv(&t, FW, "/work/a", 1), AG_BELOW_ALLOW);
+	assert_int_equal(mv(&t, FW, "/work", 1), 0); /* /work itself: default deny */
+	assert_int_equal(mv(&t, FW, "/tmp", 1), AG_BELOW_DENY);
+	tp_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_header),	     cmocka_unit_test(test_dead_state),
 		cmocka_unit_test(test_oversized),    cmocka_unit_test(test_broken_image),
 		cmocka_unit_test(test_state_budget), cmocka_unit_test(test_many_rules_fast),
+		cmocka_unit_test(test_move_flags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,6 +68,7 @@ for f in tests/e2e/*.sh; do
 	plain+=("$f:/ag/tests/e2e/")
 done
 [ -d policies ] && files+=("policies:/ag/policies")
+[ -d deploy ] && files+=("deploy:/ag/deploy")
 [ -d clients ] && files+=("clients:/ag/clients")
 [ -d tests/demo/docker ] && files+=("tests/demo/docker:/ag/tests/demo/docker")
 [ -f tests/demo/agent.py ] && files+=("tests/demo/agent.py:/ag/tests/demo/")
@@ -81,6 +82,8 @@ for f in "${plain[@]}"; do
 done
 dnsmasq=${DNSMASQ:-/usr/sbin/dnsmasq}
 [ -x "$dnsmasq" ] && files+=("$dnsmasq:/usr/sbin/dnsmasq")
+# util-linux setpriv: 64-unit-caps.sh runs the daemon under the unit's bounding set.
+[ -x /usr/bin/setpriv ] && files+=("/usr/bin/setpriv:/usr/bin/setpriv")
 [ -x "$build/agentgate" ] || echo "e2e: $build/agentgate not built; tests that need it will fail" >&2
 [ -x "$dnsmasq" ] || echo "e2e: no $dnsmasq (apt-get install dnsmasq-base); DNS tests will fail" >&2
 

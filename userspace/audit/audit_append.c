@@ -91,6 +91,10 @@ static const char no_proxy_reason[] =
 	"the DNS proxy has no sockets in this network namespace yet: lookup refused "
 	"(served from the next lookup on, unless the namespace has no network)";
 
+static const char subtree_reason[] =
+	"a rename or link would move files between rules: allowed only when everything "
+	"beneath the old name is allowed, or everything beneath the new name denied";
+
 static void opt_str(struct audit_record *r, const char *key, const char *v)
 {
 	if (v && *v)
@@ -190,12 +194,16 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	case AG_RULE_NO_PROXY:
 		audit_rec_cstr(&r, "rule", "no_dns_proxy");
 		break;
+	case AG_RULE_SUBTREE:
+		audit_rec_cstr(&r, "rule", "rename_subtree");
+		break;
 	default:
 		audit_rec_u64(&r, "rule", ev->rule);
 	}
 	audit_rec_cstr(&r, "reason",
 		       ev->action == AG_ACT_PROTECT ? audit_protect_reason(ev->op) :
 		       ev->rule == AG_RULE_NO_PROXY ? no_proxy_reason :
+		       ev->rule == AG_RULE_SUBTREE  ? subtree_reason :
 		       ev->action == AG_CLASS_NET_LISTEN && ev->rule == AG_RULE_DEFAULT ?
 						      (ev->decision == AG_DECISION_ALLOW ?
 							       listen_loopback_reason :

@@ -39,6 +39,15 @@ void image_set_on_exec(struct ag_image *img, int on_exec);
 struct ag_verdict image_match(const struct ag_image *img, enum ag_class cls, const uint8_t *in,
 			      size_t len);
 
+/*
+ * ag_move_flags (dfa_match.h) of the name in[0..len): what moving a file (is_dir
+ * 0) or a directory to or from that name touches, as AG_BELOW_* flags; the kernel's
+ * rename and link hooks decide with ag_subtree_ok over them. A broken image or an
+ * oversized name: AG_BELOW_DENY.
+ */
+__u8 image_move_flags(const struct ag_image *img, enum ag_class cls, const uint8_t *in, size_t len,
+		      int is_dir);
+
 /* A listen on the 18-byte (address, port) subject: the rules, then ag_listen_verdict. */
 struct ag_verdict image_listen_verdict(const struct ag_image *img, const uint8_t *addr);
 

@@ -10,7 +10,7 @@
 
 static size_t dfa_bytes(const struct dfa *d)
 {
-	size_t n = 256 + 2 * (size_t)d->nstates + 2 * (size_t)d->nstates * d->ncls;
+	size_t n = 256 + 3 * (size_t)d->nstates + 2 * (size_t)d->nstates * d->ncls;
 
 	return (n + 3) & ~(size_t)3;
 }
@@ -28,6 +28,7 @@ int image_write(const struct ag_policy *p, struct dfa *const dfas[AG_CLASS_COUNT
 	size_t size = (sizeof(h) + 3) & ~(size_t)3, off, i, n;
 	unsigned int c;
 	uint8_t *buf, *t;
+	int err;
 
 	memset(&h, 0, sizeof(h));
 	for (c = 0; c < AG_CLASS_COUNT; c++)
@@ -63,6 +64,11 @@ int image_write(const struct ag_policy *p, struct dfa *const dfas[AG_CLASS_COUNT
 		n = (size_t)d->nstates * d->ncls;
 		for (i = 0; i < n; i++)
 			put16(t + 2 * i, (uint16_t)d->next[i]);
+		err = dfa_below(d, p->default_allow, t + 2 * n);
+		if (err) {
+			free(buf);
+			return err;
+		}
 		off += dfa_bytes(d);
 	}
 	memcpy(buf, &h, sizeof(h));

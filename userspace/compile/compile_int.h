@@ -140,6 +140,9 @@ void dfa_free(struct dfa *d);
 /* The rules (indexes into re.rules) most responsible for the states: up to max, worst first. */
 size_t dfa_blame(const struct re *re, const struct dfa *d, uint32_t *out, size_t max);
 
+/* below[] (policy_image.h AG_BELOW_*) of every state into out[nstates] (compile_below.c). */
+int dfa_below(const struct dfa *d, int default_allow, uint8_t *out);
+
 /* Image layout (compile_image.c). */
 int image_write(const struct ag_policy *p, struct dfa *const dfas[AG_CLASS_COUNT],
 		struct ag_image *out, size_t *table_bytes);

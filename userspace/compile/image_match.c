@@ -68,6 +68,17 @@ struct ag_verdict image_match(const struct ag_image *img, enum ag_class cls, con
 	return ag_match(img, &h, (unsigned int)cls, in, (__u32)len);
 }
 
+__u8 image_move_flags(const struct ag_image *img, enum ag_class cls, const uint8_t *in, size_t len,
+		      int is_dir)
+{
+	struct ag_image_hdr h;
+
+	if (image_hdr(img, &h) || len > AG_MAX_INPUT || (unsigned int)cls >= AG_CLASS_COUNT)
+		return AG_BELOW_DENY;
+	return ag_move_flags(img, &h, &h.dfa[cls],
+			     ag_match_state(img, &h, (unsigned int)cls, in, (__u32)len), is_dir);
+}
+
 struct ag_verdict image_name_verdict(const struct ag_image *img, const char *name, size_t len)
 {
 	struct ag_verdict v = { AG_RULE_DEFAULT, 0 }, allow = { AG_RULE_DEFAULT, 1 }, w;
