@@ -520,6 +520,20 @@ static void test_bad_logs(void **state)
 	assert_int_equal(learn_propose(&o, &r, &err), 0);
 	assert_non_null(strstr(r->notes[0], "UNVERIFIED"));
 	learn_result_free(r);
+	o.unverified = false;
+	/* Records after the last seal are not signed yet: left out, and said. */
+	unlink(d.log);
+	c.seal_every = 4;
+	write_acts(&c, agent_run, sizeof(agent_run) / sizeof(agent_run[0]), "x");
+	tl_read(d.log, &t);
+	assert_non_null(strstr(t.l[t.n - 1], "\"reason\":\"shutdown\""));
+	tl_remove(&t, t.n - 1);
+	tl_write(d.log, &t, NULL);
+	tl_free(&t);
+	assert_int_equal(learn_propose(&o, &r, &err), 0);
+	assert_non_null(strstr(r->notes[0], "follow the last seal (not signed yet): left out"));
+	assert_true(r->decisions > 0 && r->decisions < sizeof(agent_run) / sizeof(agent_run[0]));
+	learn_result_free(r);
 	/* Empty, garbage, and a log without decisions. */
 	write_text(d.log, "");
 	expect_refused(&d, NULL, -EBADMSG, "does not verify");

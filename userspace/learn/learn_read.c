@@ -27,8 +27,13 @@ static int failf(struct ag_error *err, int ret, const char *fmt, ...)
 	return ret;
 }
 
-/* The log must verify against the trusted key: the one given, else this host's. */
-static int verify(const struct learn_opts *o, struct learn_result *r, struct ag_error *err)
+/*
+ * The log must verify against the trusted key: the one given, else this host's.
+ * Records after the last seal (a log still being written, or a crash) are not
+ * signed yet: *upto is the first such seq, and they are left out.
+ */
+static int verify(const struct learn_opts *o, struct learn_result *r, uint64_t *upto,
+		  struct ag_error *err)
 {
 	struct audit_verify_opts vo = { .open = true };
 	struct audit_verify_report rep;
@@ -43,7 +48,12 @@ static int verify(const struct learn_opts *o, struct learn_result *r, struct ag_
 		return failf(err, ret, "%s: %s", o->logs[0], strerror(-ret));
 	if (rep.verdict == AUDIT_USAGE)
 		return failf(err, -EINVAL, "%s: %s", rep.where, rep.why);
-	if (rep.verdict != AUDIT_OK) {
+	if (rep.verdict == AUDIT_UNSEALED && !o->unverified) {
+		*upto = rep.bad_seq;
+		learn_note(r, "records from seq %llu on follow the last seal (not signed yet): "
+			      "left out (--unverified to include them)",
+			   (unsigned long long)rep.bad_seq);
+	} else if (rep.verdict != AUDIT_OK) {
 		if (!o->unverified)
 			return failf(err, -EBADMSG,
 				     "%s: the log does not verify (%s: %s); refusing to learn from it "
@@ -196,7 +206,7 @@ static int push(struct learn_obsv *obs, const struct learn_obs *ob)
 }
 
 static int read_file(const char *path, const struct learn_opts *o, const char *since,
-		     struct learn_result *r, struct learn_obsv *obs)
+		     uint64_t upto, struct learn_result *r, struct learn_obsv *obs)
 {
 	struct audit_filter flt = { .agent = o->agent, .container = o->container };
 	struct audit_lines l = { 0 };
@@ -204,6 +214,7 @@ static int read_file(const char *path, const struct learn_opts *o, const char *s
 	struct learn_obs ob;
 	const char *why;
 	char time[40];
+	uint64_t seq;
 	size_t i;
 	int ret;
 
@@ -213,6 +224,7 @@ static int read_file(const char *path, const struct learn_opts *o, const char *s
 			continue; /* only with --unverified: verification refused it */
 		r->records++;
 		if (audit_filter_match(&flt, &rec) &&
+		    (!audit_rec_u64_get(&rec, "seq", &seq) || seq < upto) &&
 		    strcmp(audit_rec_cstr_get(&rec, "time", time, sizeof(time)), since) >= 0) {
 			r->decisions++;
 			if (observe(r, &rec, &ob))
@@ -229,20 +241,21 @@ static int read_file(const char *path, const struct learn_opts *o, const char *s
 int learn_read(const struct learn_opts *o, struct learn_result *r, struct learn_obsv *obs,
 	       struct ag_error *err)
 {
+	uint64_t upto = UINT64_MAX;
 	char since[40] = "";
 	size_t i;
 	int ret;
 
 	if (o->nlogs < 1)
 		return failf(err, -EINVAL, "expected an audit log");
-	ret = verify(o, r, err);
+	ret = verify(o, r, &upto, err);
 	if (ret)
 		return ret;
 	/* Record times are fixed-width RFC 3339: text order is time order. */
 	if (o->since_ns)
 		audit_time_format(o->since_ns, since);
 	for (i = 0; i < (size_t)o->nlogs; i++) {
-		ret = read_file(o->logs[i], o, since, r, obs);
+		ret = read_file(o->logs[i], o, since, upto, r, obs);
 		if (ret)
 			return failf(err, ret, "%s: %s", o->logs[i], strerror(-ret));
 	}
@@ -255,9 +268,10 @@ int learn_read(const struct learn_opts *o, struct learn_result *r, struct learn_
 	}
 	if (!obs->n)
 		return failf(err, -ENODATA,
-			     "%s: no decisions to learn from (%lu records, %lu decisions selected%s%s%s)",
+			     "%s: no decisions to learn from (%lu records, %lu decisions selected%s%s%s%s)",
 			     o->logs[0], r->records, r->decisions,
 			     o->agent || o->container ? " by the agent or container given" : "",
-			     o->since_ns ? ", since " : "", o->since_ns ? since : "");
+			     o->since_ns ? ", since " : "", o->since_ns ? since : "",
+			     upto != UINT64_MAX ? "; records after the last seal are left out" : "");
 	return 0;
 }
