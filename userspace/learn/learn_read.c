@@ -57,8 +57,12 @@ static int verify(const struct learn_opts *o, struct learn_result *r, uint64_t *
 		if (!o->unverified)
 			return failf(err, -EBADMSG,
 				     "%s: the log does not verify (%s: %s); refusing to learn from it "
-				     "(--unverified to learn anyway)",
-				     rep.where, audit_verdict_name(rep.verdict), rep.why);
+				     "(%s--unverified to learn anyway)",
+				     rep.where, audit_verdict_name(rep.verdict), rep.why,
+				     rep.verdict == AUDIT_BAD_SIGNATURE && !o->pubkey_hex ?
+					     "checked with this host's key: another host's log needs "
+					     "--pubkey; " :
+					     "");
 		learn_note(r, "UNVERIFIED: %s: %s: %s", rep.where, audit_verdict_name(rep.verdict),
 			   rep.why);
 	}
