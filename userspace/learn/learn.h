@@ -16,7 +16,8 @@
  * "would deny") is ALLOW under it, judged by check_eval() (the kernel's
  * matcher), except the conflicts: actions a rule of the current policy (--policy)
  * denies explicitly, which stay denied and are reported for a person to decide.
- * Observed enforce-mode denials stay DENY. Otherwise it fails with -EPROTO.
+ * Observed enforce-mode denials stay DENY (unless the same action was also done
+ * in the window). Otherwise it fails with -EPROTO.
  *
  * Any thread; nothing here shares state between calls. Returns 0 or a negative
  * errno with err->msg filled in; prints nothing.

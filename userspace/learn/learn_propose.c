@@ -328,6 +328,20 @@ static const char *obs_text(const struct learn_obs *ob, char *buf, size_t sz)
 }
 
 /*
+ * Whether the action refused at i was also done (sorting puts that one right
+ * after it): the same action allowed in another run, or in simulate mode; the
+ * agent needs it, so no deny rule is made for it.
+ */
+static bool done_too(const struct learn_obsv *obs, size_t i)
+{
+	const struct learn_obs *a = &obs->v[i], *b = &obs->v[i + 1];
+
+	return i + 1 < obs->n && b->done && b->action == a->action && b->port == a->port &&
+	       !!b->subject == !!a->subject && (!a->subject || !strcmp(b->subject, a->subject)) &&
+	       !!b->ip == !!a->ip && (!a->ip || !strcmp(b->ip, a->ip));
+}
+
+/*
  * Judges every observation under the proposal. Refusals it would allow get a
  * deny rule before the learned allows (*added); anything else that does not come
  * out as observed fails the proposal.
@@ -357,11 +371,7 @@ static int prove(struct learn_result *r, const struct learn_obsv *obs, const str
 			ret = -EPROTO;
 		} else if (pl->want[i] == WANT_DENY && res.v.allow) {
 			/* Allowed by a learned rule (rules of the current policy keep meaning). */
-			if (res.v.rule < base || (i + 1 < obs->n && obs->v[i + 1].done &&
-						  obs->v[i + 1].action == ob->action &&
-						  !!obs->v[i + 1].subject == !!ob->subject &&
-						  (!ob->subject ||
-						   !strcmp(obs->v[i + 1].subject, ob->subject))))
+			if (res.v.rule < base || done_too(obs, i))
 				continue;
 			ret = exact_rule(&deny, ob, false);
 			*added = true;
