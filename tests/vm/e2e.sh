@@ -72,6 +72,7 @@ done
 [ -d deploy ] && files+=("deploy:/ag/deploy")
 [ -d clients ] && files+=("clients:/ag/clients")
 [ -d tests/demo/docker ] && files+=("tests/demo/docker:/ag/tests/demo/docker")
+[ -f tests/demo/agent.py ] && files+=("tests/demo/agent.py:/ag/tests/demo/")
 # CPython for the plain VM only when a selected test asks for it: it adds ~30 MB to the boot.
 for f in "${plain[@]}"; do
 	if grep -q '^# e2e-needs: python' "${f%%:*}"; then

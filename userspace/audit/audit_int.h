@@ -200,6 +200,8 @@ struct audit_filter {
 	bool color;
 };
 
+/* A decision record the filter selects (tail prints it, learn learns from it). */
+bool audit_filter_match(const struct audit_filter *flt, const struct audit_record *r);
 /* Prints line per the filter; returns 1 when printed, 0 when filtered out. */
 int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len, FILE *out);
 /* Whole file, then (follow) new records, reopening the path when rotation replaces it. */

@@ -153,6 +153,15 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 	fprintf(out, "]%s\n", field_is(r, "mode", "simulate", false) ? " (simulate)" : "");
 }
 
+bool audit_filter_match(const struct audit_filter *flt, const struct audit_record *r)
+{
+	return audit_rec_is(r, "decision") &&
+	       (!flt->decision || field_is(r, "decision", flt->decision, true)) &&
+	       (!flt->action || field_is(r, "action", flt->action, false)) &&
+	       (!flt->agent || agent_match(r, flt->agent)) &&
+	       (!flt->container || container_match(r, flt->container));
+}
+
 int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len, FILE *out)
 {
 	struct audit_record r;
@@ -161,11 +170,7 @@ int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len
 
 	if (audit_rec_parse(line, len, &r, &why))
 		return 0;
-	if (filtered && (!audit_rec_is(&r, "decision") ||
-			 (flt->decision && !field_is(&r, "decision", flt->decision, true)) ||
-			 (flt->action && !field_is(&r, "action", flt->action, false)) ||
-			 (flt->agent && !agent_match(&r, flt->agent)) ||
-			 (flt->container && !container_match(&r, flt->container)))) {
+	if (filtered && !audit_filter_match(flt, &r)) {
 		audit_rec_free(&r);
 		return 0;
 	}

@@ -16,6 +16,9 @@ static const struct command commands[] = {
 	{ "exec", cmd_exec,
 	  "exec --policy FILE [--mode enforce|simulate] [--audit-log FILE] [--verbose] -- CMD [ARG...]" },
 	{ "audit", cmd_audit, "audit verify|tail|export|keygen|pubkey ... (audit --help)" },
+	{ "learn", cmd_learn,
+	  "learn --audit-log LOG [--agent CGROUP|--container NAME] [--policy CURRENT] [--since T]\n"
+	  "  [--pubkey HEX|FILE] [--unverified] [--name NAME] [--json] [-o FILE]" },
 	{ "daemon", cmd_daemon, "daemon [--config FILE] [--verbose] [--foreground]" },
 	{ "assign", cmd_assign,
 	  "assign [--socket PATH] [--mode enforce|simulate] [--on-exec] CGROUP POLICY\n"

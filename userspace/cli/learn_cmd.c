@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * agentgate learn --audit-log LOG [...]: the policy the agent's recorded
+ * actions call for (docs/learn.md). The YAML goes to stdout (or -o FILE), the
+ * summary a reviewer reads to stderr; --json prints both as one object.
+ * Exit: 0 proposal written, 1 refused (log does not verify, nothing to learn,
+ * the proposal would not hold), 2 usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli.h"
+#include "learn/learn.h"
+
+#define MAX_LOGS 64
+
+static const char usage_text[] =
+	"usage: agentgate learn --audit-log LOG [--audit-log LOG.000001 ...]\n"
+	"                       [--agent CGROUP | --container NAME|ID] [--policy CURRENT]\n"
+	"                       [--since TIME] [--pubkey HEX|FILE] [--key-dir DIR] [--unverified]\n"
+	"                       [--name NAME] [--json] [-o FILE]\n"
+	"  TIME: 2026-02-13T12:00:00Z, @UNIXSECONDS, or an age such as 30m, 2h, 7d\n";
+
+/* An RFC 3339 UTC time, @seconds, or an age (s, m, h, d) before now, in Unix ns. */
+static int parse_since(const char *s, int64_t *ns)
+{
+	static const char units[] = "smhd";
+	static const long mult[] = { 1, 60, 3600, 86400 };
+	struct tm tm = { 0 };
+	const char *end, *u;
+	char *e;
+	long long v;
+
+	if (s[0] == '@') {
+		v = strtoll(s + 1, &e, 10);
+		if (e == s + 1 || *e || v < 0)
+			return -EINVAL;
+		*ns = (int64_t)v * 1000000000LL;
+		return 0;
+	}
+	v = strtoll(s, &e, 10);
+	if (e != s && e[0] && !e[1] && (u = strchr(units, e[0])) && v >= 0) {
+		*ns = ((int64_t)time(NULL) - v * mult[u - units]) * 1000000000LL;
+		return 0;
+	}
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end)
+		return -EINVAL;
+	v = 0;
+	if (*end == '.') {
+		long long frac = 0, scale = 1000000000LL;
+
+		for (end++; *end >= '0' && *end <= '9'; end++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (*end - '0') * scale;
+			}
+		v = frac;
+	}
+	if (strcmp(end, "Z"))
+		return -EINVAL;
+	*ns = (int64_t)timegm(&tm) * 1000000000LL + v;
+	return 0;
+}
+
+static int write_out(const char *path, const char *text)
+{
+	FILE *f = path ? fopen(path, "we") : stdout;
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fputs(text, f) < 0)
+		err = -EIO;
+	if (f != stdout && fclose(f))
+		err = err ? err : -errno;
+	else if (f == stdout && fflush(f))
+		err = -EIO;
+	return err;
+}
+
+int cmd_learn(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "audit-log", required_argument, NULL, 'l' },
+		{ "agent", required_argument, NULL, 'a' },
+		{ "container", required_argument, NULL, 'c' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "since", required_argument, NULL, 's' },
+		{ "pubkey", required_argument, NULL, 'k' },
+		{ "key-dir", required_argument, NULL, 'K' },
+		{ "unverified", no_argument, NULL, 'U' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct learn_opts o = { 0 };
+	struct learn_result *r = NULL;
+	struct ag_error err;
+	char *logs[MAX_LOGS], pub[65], *yaml = NULL, *summary = NULL, *js = NULL;
+	const char *output = NULL;
+	json_t *j = NULL;
+	bool json = false;
+	int c, ret, nlogs = 0;
+
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			if (nlogs == MAX_LOGS) {
+				fprintf(stderr, "agentgate: learn: at most %d --audit-log files\n",
+					MAX_LOGS);
+				return 2;
+			}
+			logs[nlogs++] = optarg;
+			break;
+		case 'a':
+			o.agent = optarg;
+			break;
+		case 'c':
+			o.container = optarg;
+			break;
+		case 'p':
+			o.policy = optarg;
+			break;
+		case 's':
+			if (parse_since(optarg, &o.since_ns)) {
+				fprintf(stderr, "agentgate: learn: --since %s: expected a time such as "
+						"2026-02-13T12:00:00Z, @1770000000 or 2h\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'k':
+			ret = cli_pubkey_arg(optarg, pub);
+			if (ret) {
+				fprintf(stderr,
+					"agentgate: learn: --pubkey %s: %s (want 64 hex digits or a "
+					"file holding them)\n",
+					optarg, strerror(-ret));
+				return 2;
+			}
+			o.pubkey_hex = pub;
+			break;
+		case 'K':
+			o.key_dir = optarg;
+			break;
+		case 'U':
+			o.unverified = true;
+			break;
+		case 'n':
+			o.name = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (!nlogs || optind != argc || (o.agent && o.container)) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	o.logs = logs;
+	o.nlogs = nlogs;
+	ret = learn_propose(&o, &r, &err);
+	if (ret) {
+		fprintf(stderr, "agentgate: learn: %s\n", err.msg);
+		return 1;
+	}
+	if (json) {
+		ret = learn_result_json(r, &j);
+		js = ret ? NULL : json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		ret = js ? write_out(output, js) : -ENOMEM;
+	} else {
+		ret = learn_result_yaml(r, &yaml);
+		if (!ret)
+			ret = learn_result_summary(r, &summary);
+		if (!ret)
+			ret = write_out(output, yaml);
+		if (!ret)
+			fputs(summary, stderr);
+	}
+	if (ret)
+		fprintf(stderr, "agentgate: learn: %s: %s\n", output ? output : "stdout",
+			strerror(-ret));
+	free(js);
+	json_decref(j);
+	free(yaml);
+	free(summary);
+	learn_result_free(r);
+	return ret ? 1 : 0;
+}

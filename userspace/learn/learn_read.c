@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The evidence: the logs are verified first (a log that does not verify is
+ * refused unless the caller says otherwise), then their decision records,
+ * selected as `audit tail` selects them, become distinct observations.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "audit/audit.h"
+#include "audit/audit_int.h"
+#include "check/check.h"
+#include "learn_int.h"
+
+static int failf(struct ag_error *err, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int failf(struct ag_error *err, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/*
+ * The log must verify against the trusted key: the one given, else this host's.
+ * Records after the last seal (a log still being written, or a crash) are not
+ * signed yet: *upto is the first such seq, and they are left out.
+ */
+static int verify(const struct learn_opts *o, struct learn_result *r, uint64_t *upto,
+		  struct ag_error *err)
+{
+	struct audit_verify_opts vo = { .open = true };
+	struct audit_verify_report rep;
+	char pub[65];
+	int ret;
+
+	vo.pubkey_hex = o->pubkey_hex;
+	if (!vo.pubkey_hex && !audit_key_pubkey_hex(o->key_dir, pub))
+		vo.pubkey_hex = pub;
+	ret = audit_verify_files(o->logs, o->nlogs, &vo, &rep);
+	if (ret)
+		return failf(err, ret, "%s: %s", o->logs[0], strerror(-ret));
+	if (rep.verdict == AUDIT_USAGE)
+		return failf(err, -EINVAL, "%s: %s", rep.where, rep.why);
+	if (rep.verdict == AUDIT_UNSEALED && !o->unverified) {
+		*upto = rep.bad_seq;
+		learn_note(r, "records from seq %llu on follow the last seal (not signed yet): "
+			      "left out (--unverified to include them)",
+			   (unsigned long long)rep.bad_seq);
+	} else if (rep.verdict != AUDIT_OK) {
+		if (!o->unverified)
+			return failf(err, -EBADMSG,
+				     "%s: the log does not verify (%s: %s); refusing to learn from it "
+				     "(%s--unverified to learn anyway)",
+				     rep.where, audit_verdict_name(rep.verdict), rep.why,
+				     rep.verdict == AUDIT_BAD_SIGNATURE && !o->pubkey_hex ?
+					     "checked with this host's key: another host's log needs "
+					     "--pubkey; " :
+					     "");
+		learn_note(r, "UNVERIFIED: %s: %s: %s", rep.where, audit_verdict_name(rep.verdict),
+			   rep.why);
+	}
+	if (!vo.pubkey_hex)
+		learn_note(r, "verified with the log's own key (no --pubkey, no %s/audit.pub)",
+			   o->key_dir ? o->key_dir : AUDIT_DEFAULT_KEY_DIR);
+	return 0;
+}
+
+static char *dup_field(const struct audit_record *rec, const char *key, bool *bad)
+{
+	const struct audit_field *f = audit_rec_get(rec, key);
+	char *s;
+
+	if (!f || f->kind != AUDIT_STR)
+		return NULL;
+	/* A policy is YAML text: bytes that are not UTF-8 cannot be written in one. */
+	if (!audit_utf8_valid(f->s, f->len) || memchr(f->s, 0, f->len)) {
+		*bad = true;
+		return NULL;
+	}
+	s = strndup(f->s, f->len);
+	if (!s)
+		*bad = true;
+	return s;
+}
+
+static void obs_clear(struct learn_obs *ob)
+{
+	free(ob->subject);
+	free(ob->ip);
+	free(ob->reason);
+	free(ob->policy);
+}
+
+void learn_obsv_free(struct learn_obsv *obs)
+{
+	size_t i;
+
+	for (i = 0; i < obs->n; i++)
+		obs_clear(&obs->v[i]);
+	free(obs->v);
+	obs->v = NULL;
+	obs->n = obs->cap = 0;
+}
+
+/* One decision record into an observation; 1 when it is one learn can use, 0 when skipped. */
+static int observe(struct learn_result *r, const struct audit_record *rec, struct learn_obs *ob)
+{
+	const struct audit_field *rule = audit_rec_get(rec, "rule");
+	char action[32], decision[16], mode[16];
+	bool bad = false;
+	uint64_t port;
+
+	memset(ob, 0, sizeof(*ob));
+	ob->port = -1;
+	ob->rule = -1;
+	ob->count = 1;
+	audit_rec_cstr_get(rec, "action", action, sizeof(action));
+	/* Self-protection refusals and refusals no rule can lift are not policy matters. */
+	if (!rule || (rule->kind == AUDIT_STR && (rule->len != 7 || memcmp(rule->s, "default", 7))))
+		return 0;
+	if (!strcmp(action, "protect") || check_parse_action(action, &ob->action))
+		return 0;
+	audit_rec_cstr_get(rec, "decision", decision, sizeof(decision));
+	audit_rec_cstr_get(rec, "mode", mode, sizeof(mode));
+	ob->done = !strcmp(decision, "ALLOW") || !strcmp(mode, "simulate");
+	if (rule->kind == AUDIT_U64)
+		ob->rule = (long)rule->u;
+	ob->subject = dup_field(rec, ob->action == AG_ACTION_SHELL_EXEC ? "command" :
+				     ob->action == AG_ACTION_NETWORK    ? "domain" :
+									  "path",
+				&bad);
+	ob->ip = dup_field(rec, "ip", &bad);
+	if (audit_rec_u64_get(rec, "port", &port) && port <= 65535)
+		ob->port = (long)port;
+	if (strcmp(decision, "ALLOW") && ob->rule >= 0)
+		ob->reason = dup_field(rec, "reason", &bad);
+	ob->policy = dup_field(rec, "policy", &bad);
+	/* Serving on loopback needs no rule (docs/policy.md, listen). */
+	if (ob->action == AG_ACTION_LISTEN && ob->ip &&
+	    (!strncmp(ob->ip, "127.", 4) || !strcmp(ob->ip, "::1"))) {
+		obs_clear(ob);
+		return 0;
+	}
+	if (bad || (!ob->subject && !ob->ip)) {
+		r->undecodable++;
+		obs_clear(ob);
+		return 0;
+	}
+	return 1;
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) : (a != NULL) - (b != NULL);
+}
+
+static int cmp_obs(const void *pa, const void *pb)
+{
+	const struct learn_obs *a = pa, *b = pb;
+	int c;
+
+	if (a->action != b->action)
+		return (int)a->action - (int)b->action;
+	if ((c = cmp_str(a->subject, b->subject)) || (c = cmp_str(a->ip, b->ip)))
+		return c;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	return (int)a->done - (int)b->done;
+}
+
+/* Sorted, and one observation per distinct (action, object, done) with its count. */
+static void dedupe(struct learn_obsv *obs)
+{
+	size_t i, n = 0;
+
+	if (!obs->n)
+		return;
+	qsort(obs->v, obs->n, sizeof(*obs->v), cmp_obs);
+	for (i = 1; i < obs->n; i++) {
+		if (!cmp_obs(&obs->v[n], &obs->v[i])) {
+			obs->v[n].count += obs->v[i].count;
+			obs_clear(&obs->v[i]);
+			continue;
+		}
+		obs->v[++n] = obs->v[i];
+	}
+	obs->n = n + 1;
+}
+
+static int push(struct learn_obsv *obs, const struct learn_obs *ob)
+{
+	struct learn_obs *v;
+
+	if (obs->n == obs->cap) {
+		v = realloc(obs->v, (obs->cap ? obs->cap * 2 : 256) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		obs->v = v;
+		obs->cap = obs->cap ? obs->cap * 2 : 256;
+	}
+	obs->v[obs->n++] = *ob;
+	return 0;
+}
+
+static int read_file(const char *path, const struct learn_opts *o, const char *since,
+		     uint64_t upto, struct learn_result *r, struct learn_obsv *obs)
+{
+	struct audit_filter flt = { .agent = o->agent, .container = o->container };
+	struct audit_lines l = { 0 };
+	struct audit_record rec;
+	struct learn_obs ob;
+	const char *why;
+	char time[40];
+	uint64_t seq;
+	size_t i;
+	int ret;
+
+	ret = audit_lines_read(path, &l);
+	for (i = 0; !ret && i < l.n; i++) {
+		if (audit_rec_parse(l.data + l.off[i], l.len[i], &rec, &why))
+			continue; /* only with --unverified: verification refused it */
+		r->records++;
+		if (audit_filter_match(&flt, &rec) &&
+		    (!audit_rec_u64_get(&rec, "seq", &seq) || seq < upto) &&
+		    strcmp(audit_rec_cstr_get(&rec, "time", time, sizeof(time)), since) >= 0) {
+			r->decisions++;
+			if (observe(r, &rec, &ob))
+				ret = push(obs, &ob);
+			else
+				r->skipped++;
+		}
+		audit_rec_free(&rec);
+	}
+	audit_lines_free(&l);
+	return ret;
+}
+
+int learn_read(const struct learn_opts *o, struct learn_result *r, struct learn_obsv *obs,
+	       struct ag_error *err)
+{
+	uint64_t upto = UINT64_MAX;
+	char since[40] = "";
+	size_t i;
+	int ret;
+
+	if (o->nlogs < 1)
+		return failf(err, -EINVAL, "expected an audit log");
+	ret = verify(o, r, &upto, err);
+	if (ret)
+		return ret;
+	/* Record times are fixed-width RFC 3339: text order is time order. */
+	if (o->since_ns)
+		audit_time_format(o->since_ns, since);
+	for (i = 0; i < (size_t)o->nlogs; i++) {
+		ret = read_file(o->logs[i], o, since, upto, r, obs);
+		if (ret)
+			return failf(err, ret, "%s: %s", o->logs[i], strerror(-ret));
+	}
+	dedupe(obs);
+	for (i = 0; i < obs->n; i++) {
+		if (obs->v[i].done)
+			r->done += obs->v[i].count;
+		else
+			r->refused += obs->v[i].count;
+	}
+	if (!obs->n)
+		return failf(err, -ENODATA,
+			     "%s: no decisions to learn from (%lu records, %lu decisions selected%s%s%s%s)",
+			     o->logs[0], r->records, r->decisions,
+			     o->agent || o->container ? " by the agent or container given" : "",
+			     o->since_ns ? ", since " : "", o->since_ns ? since : "",
+			     upto != UINT64_MAX ? "; records after the last seal are left out" : "");
+	return 0;
+}
