@@ -45,6 +45,15 @@ while IFS= read -r line; do
 	esac
 done < <(tests/deb.sh 2>&1)
 
+# The dashboard in headless Chromium, on the host (tests/browser/run.sh).
+while IFS= read -r line; do
+	echo "$line"
+	case $line in
+	"ok - "*) pass=$((pass + 1)) ;;
+	"not ok - "*) fail=$((fail + 1)); failed+=("${line#not ok - }") ;;
+	esac
+done < <(tests/browser/run.sh 2>&1)
+
 if [ "${SKIP_VM:-0}" = 1 ]; then
 	echo "e2e   skipped (SKIP_VM=1)"
 else

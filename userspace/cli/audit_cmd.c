@@ -29,8 +29,7 @@ static int usage(void)
 	return AUDIT_USAGE;
 }
 
-/* --pubkey takes the 64 hex digits themselves or a file holding them (audit.pub). */
-static int pubkey_arg(const char *arg, char out[65])
+int cli_pubkey_arg(const char *arg, char out[65])
 {
 	char buf[128] = "";
 	size_t n;
@@ -68,7 +67,7 @@ static int do_verify(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "k:oh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
-			err = pubkey_arg(optarg, pub);
+			err = cli_pubkey_arg(optarg, pub);
 			if (err) {
 				fprintf(stderr,
 					"agentgate: audit: --pubkey %s: %s (want 64 hex digits or "
