@@ -100,7 +100,7 @@ try {
     const seals = await page.$$eval('#seals tbody tr', (t) => t.map((r) => r.cells[2].textContent));
     assert(seals.filter((s) => s === 'seal').length >= 3, 'seals listed: ' + seals);
   });
-  await page.screenshot({ path: shots + '/dashboard.png', fullPage: true });
+  await page.screenshot({ path: shots + '/dashboard.png', fullPage: false });
   await test('per-agent summary and top denied', async () => {
     const agents = await page.$$eval('#agents tbody tr', (t) => t.map((r) => r.cells[0].textContent));
     assert(agents.length === 2, 'agents ' + agents);
@@ -117,7 +117,7 @@ try {
     const r = await rows(page);
     assert(r.length === Number(env.GOOD_DENIED) && r.every((x) => x.cls.includes('deny')), r.map((x) => x.cls).join());
   });
-  await page.screenshot({ path: shots + '/dashboard-denied.png', fullPage: true });
+  await page.screenshot({ path: shots + '/dashboard-denied.png', fullPage: false });
   await test('action, agent and text filters narrow the rows', async () => {
     await page.select('#f-action', 'network');
     await page.type('#f-q', 'pastebin');
@@ -159,7 +159,7 @@ try {
     assert(b.cls.includes('bad') && b.text.includes('edited'), JSON.stringify(b));
     const where = await p.$eval('#verify', (e) => e.textContent);
     assert(/first bad seq/.test(where), where);
-    await p.screenshot({ path: shots + '/dashboard-tampered.png', fullPage: true });
+    await p.screenshot({ path: shots + '/dashboard-tampered.png', fullPage: false });
     await p.close();
   });
   await test('a log from another host\'s key: bad signature', async () => {
