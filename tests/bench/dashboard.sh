@@ -7,6 +7,7 @@
 # median of 5 requests with curl. Writes its section of BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/bench/section.sh
 build=${BUILD:-build}
 n=${DASH_RECORDS:-1000000}
 out=BENCHMARKS.md
@@ -73,12 +74,6 @@ section=$(mktemp)
 	echo
 	echo "Command: \`make bench-dashboard\` (DASH_RECORDS=N for another size)."
 } >"$section"
-awk -v f="$section" '
-	/^## Dashboard over a large log/ { skip = 1; while ((getline l < f) > 0) print l; done = 1; next }
-	skip && /^## / { skip = 0 }
-	!skip { print }
-	END { if (!done) { print ""; while ((getline l < f) > 0) print l } }
-' "$out" >"$out.tmp"
-mv "$out.tmp" "$out"
+replace_section "$out" "$section" "## Dashboard over a large log"
 cat "$section"
 rm -f "$section"
