@@ -42,8 +42,8 @@ sed '0,/"domain":"pastebin.com"/s//"domain":"pastebin.org"/' "$fix/demo.log" >"$
 "$ag" audit keygen --key-dir "$work/otherkeys" >/dev/null || bail "audit keygen failed"
 "$gen" --key-dir "$work/livekeys" --records 40 --follow "$work/live.sock" "$work/live.log" >"$work/gen.out" 2>&1 &
 pids+=($!)
-for _ in $(seq 50); do grep -q following "$work/gen.out" && break; sleep 0.1; done
-grep -q following "$work/gen.out" || bail "gen_audit_log did not start: $(cat "$work/gen.out")"
+for _ in $(seq 50); do grep -qs following "$work/gen.out" && break; sleep 0.1; done
+grep -qs following "$work/gen.out" || bail "gen_audit_log did not start: $(cat "$work/gen.out")"
 
 sums() { sha256sum "$work"/good.log "$work"/tampered.log "$work"/empty.log "$work"/malformed.log "$work"/otherkey.log; }
 before=$(sums)
@@ -54,8 +54,8 @@ start() {
 	shift
 	"$ag" dashboard --port 0 --token-file "$work/$name.token" "$@" >"$out" 2>&1 &
 	pids+=($!)
-	for _ in $(seq 100); do grep -q 'dashboard on' "$out" && break; sleep 0.05; done
-	grep -q 'dashboard on' "$out" || bail "dashboard $name did not start: $(cat "$out")"
+	for _ in $(seq 100); do grep -qs 'dashboard on' "$out" && break; sleep 0.05; done
+	grep -qs 'dashboard on' "$out" || bail "dashboard $name did not start: $(cat "$out")"
 	printf -v "${name}_url" '%s' "$(sed -n 's|.*dashboard on \(http://[0-9.:]*\)/.*|\1|p' "$out")"
 	printf -v "${name}_token" '%s' "$(cat "$work/$name.token")"
 }

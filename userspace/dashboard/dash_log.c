@@ -7,15 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include "audit/audit_int.h"
 #include "dash_log.h"
 
 struct dash_file {
 	int fd;
-	char *map; /* read-only mapping of size mapped; NULL while empty */
-	size_t mapped;
+	char *map; /* the file's bytes read so far (mapped of them, cap allocated) */
+	size_t mapped, cap;
 	size_t indexed; /* bytes up to the last complete line indexed */
 	ino_t ino;
 };
@@ -170,15 +169,34 @@ static int index_file(struct dash_log *l, int fi)
 
 	if (fstat(f->fd, &st))
 		return -errno;
+	/*
+	 * Copied, not mapped: a mapping of a file that someone truncates faults (SIGBUS) on
+	 * the next read of the lost part; a copy stays readable until refresh sees the change.
+	 */
 	if ((size_t)st.st_size > f->mapped) {
-		void *m = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, f->fd, 0);
+		size_t want = (size_t)st.st_size;
+		ssize_t n;
 
-		if (m == MAP_FAILED)
-			return -errno;
-		if (f->map)
-			munmap(f->map, f->mapped);
-		f->map = m;
-		f->mapped = st.st_size;
+		/* 1/8 to spare: a growing log is not copied again at every refresh. */
+		if (want > f->cap) {
+			size_t cap = want + want / 8;
+			char *m = realloc(f->map, cap);
+
+			if (!m)
+				return -ENOMEM;
+			f->map = m;
+			f->cap = cap;
+		}
+		while (f->mapped < want) {
+			n = pread(f->fd, f->map + f->mapped, want - f->mapped, (off_t)f->mapped);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return -errno;
+			if (!n)
+				break; /* shrank since fstat: refresh will notice */
+			f->mapped += (size_t)n;
+		}
 	}
 	for (pos = f->indexed; pos < f->mapped;) {
 		const char *nl = memchr(f->map + pos, '\n', f->mapped - pos);
@@ -207,8 +225,7 @@ static void unload(struct dash_log *l)
 	int i;
 
 	for (i = 0; i < l->nfiles; i++) {
-		if (l->files[i].map)
-			munmap(l->files[i].map, l->files[i].mapped);
+		free(l->files[i].map);
 		if (l->files[i].fd >= 0)
 			close(l->files[i].fd);
 		free(l->paths[i]);

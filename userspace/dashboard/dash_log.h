@@ -3,8 +3,8 @@
  * A read-only view of one audit log (its rotated files PATH.NNNNNN, then PATH) for
  * the dashboard: every line indexed once (file, offset, and what filters look at),
  * so a page is a seek and a filter a scan of small structs, never a re-parse.
- * The files are opened O_RDONLY and mapped read-only: the dashboard never writes
- * to a log. New lines of the active file are indexed by dash_log_refresh(); when
+ * The files are opened O_RDONLY and their bytes copied in: the dashboard never
+ * writes to a log. New lines of the active file are indexed by dash_log_refresh(); when
  * the active file was replaced (rotation) or shrank, the whole log is re-read.
  *
  * Threads: none of this locks. The dashboard's server (dash_server.c) holds its
