@@ -4,24 +4,24 @@
 # page's live feed through the stream socket and its records API through the log; the
 # token is required; a confined agent cannot read the token file (in the daemon's protected
 # run directory) and the viewer writes nothing to the log.
-CGP=e2e-d58
+CGP=e2e-d63
 . "$(dirname "$0")/daemon.sh"
 trap 'kill $dash 2>/dev/null; daemon_cleanup' EXIT
 
-mkdir -p /srv/d58
-echo secret >/srv/d58/key
-pol=$(policy d58 <<EOP
+mkdir -p /srv/d63
+echo secret >/srv/d63/key
+pol=$(policy d63 <<EOP
 version: "1.0"
 default: deny
 rules:
 $(probe_rules)
   - action: file_read
-    path: "/srv/d58/key"
+    path: "/srv/d63/key"
     decision: deny
     reason: "the key stays put"
 EOP
 )
-open_pol=$(open_policy d58-open)
+open_pol=$(open_policy d63-open)
 daemon_config <<EOC
   - cgroup: /$CGP/x
     policy: $pol
@@ -48,21 +48,21 @@ out=$(get /api/info)
 case $out in *'"live":"stream"'*"$D/run/stream.sock"*) pass "info names the daemon's log and stream" ;;
 *) fail "info names the daemon's log and stream" "$out" ;; esac
 
-expect "a denied read under the daemon" EPERM in_cgroup "$CGP/x" "$PROBE" open-read /srv/d58/key
+expect "a denied read under the daemon" EPERM in_cgroup "$CGP/x" "$PROBE" open-read /srv/d63/key
 i=0
 while [ $i -lt 50 ]; do
 	out=$(get "/api/live?after=0&limit=1000")
-	case $out in *'"path":"/srv/d58/key"'*'"decision":"DENY"'*) break ;; esac
+	case $out in *'"path":"/srv/d63/key"'*'"decision":"DENY"'*) break ;; esac
 	sleep 0.1
 	i=$((i + 1))
 done
-case $out in *'"path":"/srv/d58/key"'*'"decision":"DENY"'*'"reason":"the key stays put"'*) pass "the deny arrives live from the stream" ;;
+case $out in *'"path":"/srv/d63/key"'*'"decision":"DENY"'*'"reason":"the key stays put"'*) pass "the deny arrives live from the stream" ;;
 *) fail "the deny arrives live from the stream" "$(printf '%s' "$out" | tail -c 300)" ;; esac
 case $out in *'"connected":true'*) pass "the live feed is connected to the stream" ;;
 *) fail "the live feed is connected to the stream" "$(printf '%s' "$out" | tail -c 200)" ;; esac
 i=0
 while [ $i -lt 50 ]; do
-	out=$(get "/api/records?decision=deny&q=%2Fsrv%2Fd58%2Fkey")
+	out=$(get "/api/records?decision=deny&q=%2Fsrv%2Fd63%2Fkey")
 	case $out in *'"total":0,'*|'') ;; *) break ;; esac
 	sleep 0.1
 	i=$((i + 1))
