@@ -14,6 +14,7 @@ out=BENCHMARKS.md
 dir=$build/bench/dashboard
 rm -rf "$dir"
 mkdir -p "$dir"
+load=$(cut -d' ' -f1 /proc/loadavg)
 t0=$(date +%s.%N)
 "$build/bench/gen_audit_log" --key-dir "$dir/keys" --records "$n" "$dir/audit.log"
 t1=$(date +%s.%N)
@@ -60,7 +61,7 @@ section=$(mktemp)
 	echo "## Dashboard over a large log (\`make bench-dashboard\`, $(date -u +%F))"
 	echo
 	echo "$n decision records (plus genesis and seals) written by the audit library in"
-	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s, $size MiB, eight agents; this machine ($(nproc) cores)."
+	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s, $size MiB, eight agents; this machine ($(nproc) cores, load average $load at the start)."
 	echo "\`agentgate dashboard\` indexed it in $(awk -v a="$t2" -v b="$t3" 'BEGIN {printf "%.1f", b - a}') s"
 	echo "(one parse per line; ${rss} KiB resident afterwards). Verification of the whole chain"
 	echo "on first request: $verify_first ms ($verdict), then cached until the log grows."
