@@ -30,6 +30,7 @@ struct dash_server {
 
 	pthread_mutex_t verify_mu; /* guards the verify cache below */
 	uint64_t verified_bytes; /* log bytes the cached report is for; 0: none */
+	int64_t verified_at; /* CLOCK_MONOTONIC ns of that verification */
 	struct audit_verify_report report;
 
 	pthread_mutex_t live_mu; /* guards ring, nring, head, missed, connected, live_why */
