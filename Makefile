@@ -33,7 +33,10 @@ BPF_CFLAGS := -g -O2 -target bpf -D__BPF__ -DAG_VMLINUX_ARCH_$(ARCH) -Wall -Werr
 	      -Iinclude -I$(BUILD)
 
 USER_SRCS := $(sort $(wildcard userspace/*.c userspace/*/*.c))
-USER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(USER_SRCS))
+# The dashboard's page files, built into the binary as one generated C file (embed.sh).
+WWW_FILES := $(sort $(wildcard userspace/dashboard/www/*))
+WWW_SRC := $(BUILD)/gen/dash_www.c
+USER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(USER_SRCS)) $(BUILD)/obj/gen/dash_www.o
 LIB_OBJS := $(filter-out $(BUILD)/obj/userspace/cli/main.o,$(USER_OBJS))
 # maps.bpf.o first: libbpf 1.1's linker leaves the BTF offset of a map at 0 when an extern
 # declaration of it comes before its definition (the skeleton then fails to open the object).
@@ -43,10 +46,11 @@ SKELS := $(BUILD)/agentgate.skel.h
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 E2E_BINS := $(patsubst tests/e2e/%.c,$(BUILD)/tests/e2e/%,$(sort $(wildcard tests/e2e/*.c)))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
-FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/cli/main.c,$(USER_SRCS)))
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/cli/main.c,$(USER_SRCS))) \
+	     $(BUILD)/fuzzobj/gen/dash_www.o
 HDRS := $(wildcard include/*.h userspace/*.h userspace/*/*.h)
 
-.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-dns install deb clean bpf-arm64
+.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-dns bench-dashboard browser-test install deb clean bpf-arm64
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -87,6 +91,21 @@ bpf-arm64: $(BUILD)/bpf/agentgate-arm64.bpf.o
 $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(WWW_SRC): userspace/dashboard/embed.sh $(WWW_FILES)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)userspace/dashboard/embed.sh $(WWW_FILES) >$@
+
+$(BUILD)/obj/gen/dash_www.o: $(WWW_SRC)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzzobj/gen/dash_www.o: $(WWW_SRC)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(filter-out -O2,$(CFLAGS)) -O1 -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c $(HDRS) $(SKELS)
 	$(call msg,CC,$@)
@@ -130,6 +149,12 @@ $(BUILD)/bench/bench_audit: tests/bench/bench_audit.c $(LIB_OBJS) $(HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
+# Audit logs of N records written by the audit library (the dashboard's benchmark and tests).
+$(BUILD)/bench/gen_audit_log: tests/bench/gen_audit_log.c $(LIB_OBJS) $(HDRS)
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
 # In-VM microbenchmarks (tests/bench/guest-bench.sh): standalone programs, no agentgate code.
 BENCH_VM_BINS := $(addprefix $(BUILD)/bench/,microbench landlock-run genpolicy dnsbench)
 $(BENCH_VM_BINS): $(BUILD)/bench/%: tests/bench/%.c
@@ -142,7 +167,7 @@ fuzzers: $(FUZZ_BINS)
 
 # test and demo install missing packages first: each is one command on a fresh machine.
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit fuzzers bpf-arm64
+	$(Q)$(MAKE) --no-print-directory all unit fuzzers bpf-arm64 $(BUILD)/bench/gen_audit_log
 	$(Q)tests/run-tests.sh
 
 # make test fuzzes each target for 10 s; this, FUZZ_SECONDS (default 600) each.
@@ -165,6 +190,14 @@ bench: all $(BUILD)/bench/bench_compile $(BUILD)/bench/bench_audit $(BENCH_VM_BI
 # The DNS proxy with 1, 100 and 1000 containers: its section of BENCHMARKS.md only.
 bench-dns: all $(BUILD)/bench/dnsbench
 	$(Q)tests/bench/dns.sh
+
+# The dashboard over a million-record log: its section of BENCHMARKS.md.
+bench-dashboard: all $(BUILD)/bench/gen_audit_log
+	$(Q)tests/bench/dashboard.sh
+
+# The dashboard in headless Chromium (also part of `make test`).
+browser-test: all $(BUILD)/bench/gen_audit_log
+	$(Q)tests/browser/run.sh
 
 # DESTDIR stages (the Debian package); PREFIX as at build time (the includes' directory).
 install: all

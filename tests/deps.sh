@@ -9,6 +9,8 @@ pkgs=(
 	libldns-dev                              # DNS messages (the DNS proxy)
 	libmicrohttpd-dev                        # the metrics scrape server
 	prometheus                               # promtool: checks the metrics scrape (e2e)
+	xxd                                      # the dashboard's built-in page (xxd -i)
+	chromium nodejs                          # the dashboard's browser tests (tests/browser)
 	dnsmasq-base                             # the real DNS server in the VM tests and demo
 	qemu-system-x86 busybox-static cpio      # the BPF-LSM VM for e2e tests and the demo
 	iproute2 python3
@@ -19,6 +21,8 @@ missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# npm comes with nodejs from NodeSource, or as Debian's own package next to Debian's nodejs.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -36,14 +36,22 @@ while read -r name result; do
 	esac
 done < <(cat "$build"/fuzz/results 2>/dev/null)
 
+# count_tap CMD: runs CMD, shows its output and counts its "ok - " / "not ok - " lines.
+count_tap() {
+	local line
+	while IFS= read -r line; do
+		echo "$line"
+		case $line in
+		"ok - "*) pass=$((pass + 1)) ;;
+		"not ok - "*) fail=$((fail + 1)); failed+=("${line#not ok - }") ;;
+		esac
+	done < <("$@" 2>&1)
+}
+
 # The Debian package: built, lintian, its files, its unit, its binary (tests/deb.sh).
-while IFS= read -r line; do
-	echo "$line"
-	case $line in
-	"ok - "*) pass=$((pass + 1)) ;;
-	"not ok - "*) fail=$((fail + 1)); failed+=("${line#not ok - }") ;;
-	esac
-done < <(tests/deb.sh 2>&1)
+count_tap tests/deb.sh
+# The dashboard in headless Chromium, on the host (tests/browser/run.sh).
+count_tap tests/browser/run.sh
 
 if [ "${SKIP_VM:-0}" = 1 ]; then
 	echo "e2e   skipped (SKIP_VM=1)"

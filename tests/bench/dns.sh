@@ -7,6 +7,7 @@
 # "DNS proxy at scale" of BENCHMARKS.md (appended when missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/bench/section.sh
 build=${BUILD:-build}
 bench=$build/bench
 log=$bench/vm-dns-6.12.log
@@ -63,12 +64,5 @@ trap 'rm -f "$section"' EXIT
 	echo "Command: \`make bench-dns\` (log: \`$log\`)."
 } >"$section"
 
-# Replace the old section (up to the next "## " heading), or append.
-awk -v f="$section" '
-	/^## DNS proxy at scale/ { skip = 1; while ((getline l < f) > 0) print l; done = 1; next }
-	skip && /^## / { skip = 0 }
-	!skip { print }
-	END { if (!done) { print ""; while ((getline l < f) > 0) print l } }
-' "$out" >"$out.tmp"
-mv "$out.tmp" "$out"
+replace_section "$out" "$section" "## DNS proxy at scale"
 cat "$section"

@@ -389,6 +389,21 @@ out:
 	return bad;
 }
 
+/*
+ * The seq a line starts with ({"seq":N,). Bounded by the line's length: sscanf() would
+ * take strlen() of the whole rest of the file at every line (quadratic in the log size).
+ */
+static bool line_seq(const char *s, size_t len, unsigned long long *seq)
+{
+	size_t i = 7;
+
+	if (len < 9 || memcmp(s, "{\"seq\":", 7) || s[7] < '0' || s[7] > '9')
+		return false;
+	for (*seq = 0; i < len && i < 27 && s[i] >= '0' && s[i] <= '9'; i++)
+		*seq = *seq * 10 + (unsigned long long)(s[i] - '0');
+	return i < len && i < 27 && s[i] == ',';
+}
+
 static int collect_seqs(struct vstate *v, struct vfile *files, int n)
 {
 	size_t total = 0, pos = 0, i;
@@ -405,7 +420,7 @@ static int collect_seqs(struct vstate *v, struct vfile *files, int n)
 			unsigned long long seq;
 
 			/* Only the position matters here; the line is checked in full later. */
-			if (sscanf(s, "{\"seq\":%llu,", &seq) == 1)
+			if (line_seq(s, files[f].l.len[i], &seq))
 				v->sp[v->nsp++] = (struct seqpos){ .seq = seq, .pos = pos };
 		}
 	}
@@ -500,9 +515,8 @@ int audit_verify_files(char *const *paths, int npaths, const struct audit_verify
 			goto out;
 		}
 		files[i].first_seq =
-			files[i].l.n && sscanf(files[i].l.data, "{\"seq\":%llu,", &seq) == 1 ?
-				seq :
-				UINT64_MAX;
+			files[i].l.n && line_seq(files[i].l.data, files[i].l.len[0], &seq) ? seq :
+											     UINT64_MAX;
 	}
 	/* Files are chained by seq: accept them in any order (shells sort PATH before PATH.1). */
 	qsort(files, (size_t)npaths, sizeof(*files), cmp_vfile);

@@ -13,6 +13,7 @@ int cmd_unassign(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_runtime(int argc, char **argv);
 int cmd_learn(int argc, char **argv);
+int cmd_dashboard(int argc, char **argv);
 
 /* --pubkey takes the 64 hex digits themselves or a file holding them (audit.pub). */
 int cli_pubkey_arg(const char *arg, char out[65]);

@@ -25,6 +25,9 @@ static const struct command commands[] = {
 	  "  assign [--socket PATH] [--mode enforce|simulate] --container NAME|ID POLICY" },
 	{ "unassign", cmd_unassign, "unassign [--socket PATH] CGROUP" },
 	{ "status", cmd_status, "status [--socket PATH] [--json]" },
+	{ "dashboard", cmd_dashboard,
+	  "dashboard --audit-log FILE [--stream SOCKET] | --daemon [--config FILE]\n"
+	  "  [--port N | --unix PATH] [--token-file PATH] [--pubkey HEX|FILE]" },
 };
 
 static void usage(FILE *f)

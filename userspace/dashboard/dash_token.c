@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The dashboard's access token (dash_token.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include "dash_token.h"
+#include "util/file.h"
+#include "util/hex.h"
+
+int dash_token_new(char out[DASH_TOKEN_LEN + 1])
+{
+	uint8_t raw[DASH_TOKEN_LEN / 2];
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return -EIO;
+	hex_encode(raw, sizeof(raw), out);
+	out[DASH_TOKEN_LEN] = 0;
+	return 0;
+}
+
+int dash_token_write(const char *path, const char *token)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX], *slash;
+	struct stat st;
+	int fd, err = 0;
+	size_t n = strlen(token);
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
+	    snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		err = mkdir_p(dir, 0755, 0700);
+		if (err)
+			return err;
+		if (stat(dir, &st))
+			return -errno;
+		/* Anyone who can rename entries of the directory could swap the file. */
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+			return -EPERM;
+	}
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, token, n) != (ssize_t)n || write(fd, "\n", 1) != 1 || fsync(fd))
+		err = errno ? -errno : -EIO;
+	close(fd);
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+bool dash_token_equal(const char *want, const char *got)
+{
+	size_t i, n = strlen(want);
+	unsigned char diff = 0;
+
+	if (!got || strnlen(got, n + 1) != n)
+		return false;
+	for (i = 0; i < n; i++)
+		diff |= (unsigned char)(want[i] ^ got[i]);
+	return diff == 0;
+}
