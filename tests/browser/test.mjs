@@ -144,12 +144,18 @@ try {
     const r = await get(env.GOOD_URL + '/api/records?limit=5000', { token: env.GOOD_TOKEN });
     assert(r.status === 400 && JSON.parse(r.body).error.includes('limit'), r.status + ' ' + r.body);
   });
-  await test('the proposal panel says learn is not in this build (501)', async () => {
+  await test('the proposal panel shows the policy learn proposes for one agent', async () => {
     await page.type('#p-agent', '/agentgate/exec-211');
     await page.click('#proposal-form button');
-    await page.waitForSelector('#proposal-error:not([hidden])', { timeout: 10000 });
-    const e = await page.$eval('#proposal-error', (x) => x.textContent);
-    assert(e.includes('501') && e.includes('learn'), e);
+    await page.waitForFunction(() => document.querySelector('#proposal').textContent.includes('rules:'),
+      { timeout: 60000 });
+    const t = await page.$eval('#proposal', (x) => x.textContent);
+    assert(/^\+ allow file_read /im.test(t), t.slice(0, 400));
+    assert(t.includes('file_read') && t.includes('rules:'), t.slice(0, 400));
+  });
+  await test('a proposal for an agent with no records is a clear error', async () => {
+    const r = await get(env.GOOD_URL + '/api/proposal?agent=/no/such/agent', { token: env.GOOD_TOKEN });
+    assert(r.status === 422 && JSON.parse(r.body).error.length > 10, r.status + ' ' + r.body);
   });
   await page.close();
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli.h"
 #include "daemon/daemon_config.h"
 #include "dashboard/dash_token.h"
@@ -43,12 +44,13 @@ static int port_arg(const char *s, uint16_t *out)
 
 /*
  * Marks (on) or unmarks the TCP port as agentgate's, so the kernel refuses it to
- * confined tasks whatever their policy. A host that cannot run agentgate's
- * programs has no confined task: said, and served. Anything else that fails
- * fails the dashboard (closed).
+ * confined tasks whatever their policy. A host or a process that cannot run
+ * agentgate's programs, where none are pinned, has no confined task: said, and
+ * served. Anything else that fails fails the dashboard (closed).
  */
 static int protect_port(struct loader **l, uint16_t port, bool on)
 {
+	struct stat sb;
 	char why[512];
 	int err;
 
@@ -67,6 +69,13 @@ static int protect_port(struct loader **l, uint16_t port, bool on)
 		return 0;
 	}
 	err = loader_open(l, &(struct loader_opts){ 0 });
+	if (err == -EPERM && stat(AG_PIN_DIR "/state", &sb)) {
+		fprintf(stderr,
+			"agentgate: dashboard: port %u not marked as agentgate's: this kernel refuses "
+			"agentgate's programs, so no agent is confined here\n",
+			port);
+		return 0;
+	}
 	if (!err)
 		err = loader_protect_port(*l, port, true);
 	if (err)
