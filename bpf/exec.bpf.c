@@ -347,7 +347,13 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 	ag_emit(t, &pol, AG_CLASS_EXEC, v, c.pos, flags, env > 0 ? env : AG_OP_NONE);
 	err = !v.allow && pol.h->mode == AG_MODE_ENFORCE ? -EPERM : 0;
 	if (v.allow || pol.h->mode != AG_MODE_ENFORCE) {
+		struct ag_img m = pol.img;
+
 		t->exec_hash = ag_hash((const __u8 *)t->ev.subject, exe_len, c.pos);
+		/* What bprm_committed_creds judges the committed argv from (a script's new
+		 * image is its interpreter, whose path was not judged). */
+		t->exec_state = ag_state_bpf(&m, pol.h, AG_CLASS_EXEC, (const __u8 *)t->ev.subject,
+					     exe_len);
 		t->exec_argc = argc;
 		t->exec_bprm = (__u64)bprm;
 	}
@@ -407,10 +413,18 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 		ag_count_error(AG_HOOK_BPRM_COMMITTED);
 	/*
 	 * The same argv as judged, by its 64-bit hash; and, so that a hash
-	 * collision crafted offline buys nothing, the committed argv judged again.
+	 * collision crafted offline buys nothing, the committed argv judged again
+	 * after the executable's path as judged.
 	 */
 	if (!c.err && ag_hash((const __u8 *)t->ev.subject, exe_len, c.pos) == t->exec_hash) {
-		v = ag_match_bpf(&pol.img, pol.h, AG_CLASS_EXEC, (const __u8 *)t->ev.subject, c.pos);
+		struct ag_img m = pol.img;
+		__u16 state = t->exec_state;
+
+		/* The executable judged at check time, then the arguments as committed. */
+		if (c.pos <= AG_MAX_INPUT && state)
+			state = ag_state_from_bpf(&m, pol.h, AG_CLASS_EXEC,
+						  (const __u8 *)t->ev.subject, exe_len, c.pos, state);
+		v = ag_verdict_of(pol.h, ag_dfa_accept(&m, &pol.h->dfa[AG_CLASS_EXEC], state));
 		if (v.allow || pol.h->mode != AG_MODE_ENFORCE) {
 			/* The environment the new program really got: the strings after the argv. */
 			env = ag_env_check(t, &pol, c.uaddr, bprm->envc, 1);

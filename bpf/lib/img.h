@@ -78,7 +78,7 @@ struct ag_walk {
 	struct ag_img img;
 	const struct ag_dfa_hdr *d;
 	const __u8 *input; /* readable for AG_MAX_INPUT bytes */
-	__u32 len;
+	__u32 start, len; /* the bytes walked: input[start..len) */
 	__u16 state;
 };
 
@@ -88,16 +88,20 @@ static long ag_walk_step(__u32 i, void *arg)
 
 	if (i >= w->len || w->state == 0)
 		return 1;
+	if (i < w->start)
+		return 0;
 	w->state = ag_dfa_step(&w->img, w->d, w->state, w->input[i & (AG_MAX_INPUT - 1)]);
 	return 0;
 }
 
 /*
- * Same contract as ag_match_state() in dfa_match.h; len <= AG_MAX_INPUT. img's
- * page cache is left where the walk ended, for the accept lookup that follows.
+ * The state of class cls's DFA after input[start..len) from state (1: the
+ * start); len <= AG_MAX_INPUT. img's page cache is left where the walk ended,
+ * for the accept lookup that follows.
  */
-static __always_inline __u16 ag_state_bpf(struct ag_img *img, const struct ag_image_hdr *h,
-					  unsigned int cls, const __u8 *input, __u32 len)
+static __always_inline __u16 ag_state_from_bpf(struct ag_img *img, const struct ag_image_hdr *h,
+					       unsigned int cls, const __u8 *input, __u32 start,
+					       __u32 len, __u16 state)
 {
 	struct ag_walk w;
 
@@ -108,11 +112,19 @@ static __always_inline __u16 ag_state_bpf(struct ag_img *img, const struct ag_im
 		return 0;
 	w.img = *img;
 	w.input = input;
+	w.start = start;
 	w.len = len;
-	w.state = 1;
+	w.state = state;
 	bpf_loop(AG_MAX_INPUT, ag_walk_step, &w, 0);
 	*img = w.img;
 	return w.state;
+}
+
+/* Same contract as ag_match_state() in dfa_match.h. */
+static __always_inline __u16 ag_state_bpf(struct ag_img *img, const struct ag_image_hdr *h,
+					  unsigned int cls, const __u8 *input, __u32 len)
+{
+	return ag_state_from_bpf(img, h, cls, input, 0, len, 1);
 }
 
 /* Same contract as ag_match() in dfa_match.h. */

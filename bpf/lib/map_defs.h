@@ -151,7 +151,8 @@ struct ag_task {
 	__u64 exec_bprm; /* the bprm judged at bprm_check_security, 0 when none */
 	__u64 exec_hash; /* FNV-1a of the judged " argv1 argv2 ..." */
 	__u32 exec_argc;
-	__u32 reserved;
+	__u16 exec_state; /* the EXEC DFA's state after the judged executable's path */
+	__u16 reserved;
 	struct ag_event ev; /* ev.subject is where every input is built */
 	__u8 slack[AG_MAX_INPUT + 8]; /* bounded writes may run past ev.subject */
 	__u8 tmp[AG_MAX_INPUT];

@@ -5,9 +5,15 @@
 
 BB=/bin/busybox # busybox sh resolves "busybox" to its own applet, not a path
 mkdir -p /srv/scripts /usr/bin /opt/agent/scripts
-# A stand-in python3; rm first: where the VM carries CPython (# e2e-needs: python) the name
-# is a symlink, and writing through it would destroy the real interpreter for later tests.
-rm -f /usr/bin/python3
+# A stand-in python3; moved aside first: where the VM carries CPython (# e2e-needs: python)
+# the name is a symlink, and writing through it would destroy the real interpreter. Put
+# back at the end: later tests (56-ask, 62-learn) run the real one by this name.
+real_py=
+if [ -e /usr/bin/python3 ] || [ -L /usr/bin/python3 ]; then
+	real_py=$WORK/python3.real
+	mv /usr/bin/python3 "$real_py"
+fi
+trap 'rm -f /usr/bin/python3; [ -n "$real_py" ] && mv "$real_py" /usr/bin/python3' EXIT
 printf '#!%s sh\necho python3-ran "$@"\n' "$BB" >/usr/bin/python3
 printf '#!%s sh\necho job-ran "$@"\n' "$BB" >/srv/scripts/job.sh
 printf '#!%s sh\necho other-ran\n' "$BB" >/srv/scripts/other.sh
