@@ -10,6 +10,7 @@
 #define AGENTGATE_DAEMON_H
 
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 #include <jansson.h>
@@ -103,6 +104,8 @@ struct daemon {
 	unsigned int batch; /* records taken in this poll (see DAEMON_EVENT_BATCH) */
 	uint64_t drops_seen; /* kernel drop counter already turned into gap records */
 	time_t started;
+	struct forwarder *fwd; /* audit.forward; NULL: not configured (daemon_forward.c) */
+	pthread_t fwd_thread;
 };
 
 /* daemon_policy.c */
@@ -117,6 +120,10 @@ void daemon_model_image_keep(struct daemon *d, const uint8_t sha256[32], const s
 void daemon_models_prune(struct daemon *d);
 void daemon_models_free(struct daemon *d);
 void daemon_sha_hex(const uint8_t sha256[32], char out[65]);
+
+/* daemon_forward.c: the forwarding thread, started once the log is open (0 when not set). */
+int daemon_forward_start(struct daemon *d);
+void daemon_forward_stop(struct daemon *d); /* after the log is closed; no-op without one */
 
 /* daemon_assign.c */
 /*
