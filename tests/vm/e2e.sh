@@ -78,6 +78,19 @@ for f in "${plain[@]}"; do
 		break
 	fi
 done
+# rsyslogd (the collector of tests/e2e/59-forward.sh), its modules and the openssl tool for
+# its certificates, when a selected test has the line "# e2e-needs: rsyslog".
+for f in "${plain[@]}"; do
+	if grep -q '^# e2e-needs: rsyslog' "${f%%:*}"; then
+		rsmods=$(dirname "$(dpkg -L rsyslog 2>/dev/null | grep -m1 '/rsyslog/imtcp.so$')")
+		[ -x /usr/sbin/rsyslogd ] && [ -d "$rsmods" ] ||
+			echo "e2e: no rsyslog (apt-get install rsyslog rsyslog-openssl); forward tests will fail" >&2
+		[ -x /usr/sbin/rsyslogd ] && files+=("/usr/sbin/rsyslogd:/usr/sbin/rsyslogd")
+		[ -d "$rsmods" ] && files+=("$rsmods:$rsmods")
+		[ -x /usr/bin/openssl ] && files+=("/usr/bin/openssl:/usr/bin/openssl")
+		break
+	fi
+done
 dnsmasq=${DNSMASQ:-/usr/sbin/dnsmasq}
 [ -x "$dnsmasq" ] && files+=("$dnsmasq:/usr/sbin/dnsmasq")
 [ -x "$build/agentgate" ] || echo "e2e: $build/agentgate not built; tests that need it will fail" >&2

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #define FORWARD_DEFAULT_REPLAY_MS 5000u
-#define FORWARD_DEFAULT_BACKOFF_MAX_MS 30000u
+#define FORWARD_DEFAULT_BACKOFF_MAX_MS 10000u
 #define FORWARD_APP_NAME "agentgate"
 /* RFC 5424 PRI: facility 13 (log audit), severity 6 (informational). */
 #define FORWARD_PRI 110

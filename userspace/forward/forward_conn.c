@@ -32,8 +32,11 @@ void fwd_conn_init(struct fwd_conn *c)
 
 void fwd_conn_close(struct fwd_conn *c)
 {
-	if (c->ssl)
+	if (c->ssl) {
+		SSL_shutdown(c->ssl); /* best effort, non-blocking: tells the collector we end */
 		SSL_free(c->ssl);
+		ERR_clear_error();
+	}
 	if (c->ctx)
 		SSL_CTX_free(c->ctx);
 	if (c->fd >= 0)
