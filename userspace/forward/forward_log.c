@@ -153,6 +153,9 @@ static bool rotated(const struct fwd_log *l)
 int fwd_log_next(struct fwd_log *l, const char **line, size_t *len, uint64_t *next_seq)
 {
 	bool drained = false;
+	dev_t dev;
+	ino_t ino;
+	int err;
 
 	if (l->fd < 0)
 		return -EBADF;
@@ -202,6 +205,13 @@ int fwd_log_next(struct fwd_log *l, const char **line, size_t *len, uint64_t *ne
 			drained = true;
 			continue;
 		}
-		return fwd_log_seek(l, l->next_seq) ?: -EAGAIN;
+		dev = l->dev;
+		ino = l->ino;
+		err = fwd_log_seek(l, l->next_seq);
+		if (err)
+			return err;
+		if (l->dev == dev && l->ino == ino)
+			return -EAGAIN; /* the new file has no genesis yet */
+		drained = false;
 	}
 }
