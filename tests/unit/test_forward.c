@@ -65,6 +65,7 @@ static void test_split_addr(void **state)
 static void test_track(void **state)
 {
 	struct fwd_track t = { 0 };
+	uint64_t before;
 	int i;
 
 	fwd_track_reset(&t, 10, 1000);
@@ -76,24 +77,30 @@ static void test_track(void **state)
 	assert_int_equal(fwd_track_ack(&t, 120, 5100), 0); /* acknowledgements never go back */
 	assert_int_equal(fwd_track_ack(&t, 300, 5200), 2);
 	assert_int_equal(t.acked_seq, 13);
-	/* A failure at 5500: records acknowledged after 4500 are sent again. */
-	assert_int_equal(fwd_track_resume(&t, 5500), 10);
-	/* At 6150 the first acknowledgement (at 5000) is out of the window, 11.. is still in. */
-	assert_int_equal(fwd_track_resume(&t, 6150), 11);
-	assert_int_equal(fwd_track_resume(&t, 9000), 13);
+	/* A failure: records acknowledged within 1000 ms of the last acknowledgement (5200) are
+	 * sent again, however late the failure is noticed. */
+	assert_int_equal(fwd_track_resume(&t), 10);
+	/* Acknowledgements go on: the one at 5000 leaves the window. */
+	fwd_track_sent(&t, 350, 14);
+	fwd_track_ack(&t, 350, 6100);
+	assert_int_equal(fwd_track_resume(&t), 11);
 	/* Many lines: the ring grows and keeps its order. */
 	for (i = 0; i < 5000; i++)
-		assert_int_equal(fwd_track_sent(&t, 400u + (uint64_t)i, 14u + (uint64_t)i), 0);
+		assert_int_equal(fwd_track_sent(&t, 400u + (uint64_t)i, 15u + (uint64_t)i), 0);
 	assert_int_equal(fwd_track_ack(&t, 400u + 2499u, 10000), 2500);
-	assert_int_equal(t.acked_seq, 14 + 2499);
+	assert_int_equal(t.acked_seq, 15 + 2499);
 	/* A full history keeps the oldest seq in the window: the replay only grows. */
 	for (i = 0; i < FWD_ACK_HISTORY + 10; i++) {
 		fwd_track_sent(&t, 100000u + (uint64_t)i, 20000u + (uint64_t)i);
 		fwd_track_ack(&t, 100000u + (uint64_t)i, 10001 + i / 4);
 	}
-	assert_int_equal(fwd_track_resume(&t, 10001 + (FWD_ACK_HISTORY + 10) / 4), 13);
-	/* Later, only the last acknowledgements are in the window; nothing in it is lost. */
-	assert_int_equal(fwd_track_resume(&t, 12000), t.acked_seq);
+	/* All of it within 1000 ms of the last: back to the first (at 10000, from seq 14). */
+	assert_int_equal(fwd_track_resume(&t), 14);
+	/* Much later, a lone acknowledgement: only its own records are in the window. */
+	before = t.acked_seq;
+	fwd_track_sent(&t, 200000, 30000);
+	fwd_track_ack(&t, 200000, 20000);
+	assert_int_equal(fwd_track_resume(&t), before);
 	fwd_track_free(&t);
 }
 

@@ -215,7 +215,7 @@ static void lost(struct forwarder *f, int err)
 {
 	int64_t now = clock_now_ms();
 
-	f->resume = fwd_track_resume(&f->track, now);
+	f->resume = fwd_track_resume(&f->track);
 	report(f, "connection to %s:%s lost (%s): resending from seq %llu", f->cfg.host,
 	       f->cfg.port, strerror(-err), (unsigned long long)f->resume);
 	fwd_conn_close(&f->conn);
@@ -289,7 +289,7 @@ static void account(struct forwarder *f, int64_t now)
 	pthread_mutex_lock(&f->lock);
 	f->stats.acked_seq = f->track.acked_seq;
 	pthread_mutex_unlock(&f->lock);
-	save_state(f, fwd_track_resume(&f->track, now), now, false);
+	save_state(f, fwd_track_resume(&f->track), now, false);
 }
 
 static bool stop_requested(struct forwarder *f, unsigned int *drain_ms)
@@ -395,7 +395,7 @@ int forwarder_run(struct forwarder *f)
 		if (caught_up && !f->track.n)
 			save_state(f, f->track.acked_seq, clock_now_ms(), true);
 		else
-			save_state(f, fwd_track_resume(&f->track, clock_now_ms()), clock_now_ms(),
+			save_state(f, fwd_track_resume(&f->track), clock_now_ms(),
 				   true);
 	}
 	fwd_conn_close(&f->conn);

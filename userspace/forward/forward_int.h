@@ -55,8 +55,9 @@ void fwd_track_free(struct fwd_track *t);
 int fwd_track_sent(struct fwd_track *t, uint64_t end, uint64_t next_seq);
 /* The peer acknowledged `acked` bytes of the transport at time ms; returns lines acked. */
 size_t fwd_track_ack(struct fwd_track *t, uint64_t acked, int64_t ms);
-/* Where to resume after a failure at time ms: the first seq acknowledged after ms - replay. */
-uint64_t fwd_track_resume(const struct fwd_track *t, int64_t ms);
+/* Where to resume after a failure: the first seq acknowledged within replay_ms of the last
+ * acknowledgement (or the first unacknowledged one). */
+uint64_t fwd_track_resume(const struct fwd_track *t);
 
 /* --- state file: "agentgate-forward-state-v1 LOG_ID NEXT_SEQ\n" --- */
 

@@ -84,15 +84,20 @@ size_t fwd_track_ack(struct fwd_track *t, uint64_t acked, int64_t ms)
 	return done;
 }
 
-uint64_t fwd_track_resume(const struct fwd_track *t, int64_t ms)
+uint64_t fwd_track_resume(const struct fwd_track *t)
 {
+	const struct fwd_acked *newest;
 	size_t i;
 
-	/* The history is in time order: the first entry inside the window is the oldest. */
+	if (!t->hn)
+		return t->acked_seq;
+	/* The window ends at the last acknowledgement, when the collector was last seen
+	 * taking records: a silent network is noticed only TCP_USER_TIMEOUT later. */
+	newest = &t->hist[(t->hhead + t->hn - 1) % FWD_ACK_HISTORY];
 	for (i = 0; i < t->hn; i++) {
 		const struct fwd_acked *a = &t->hist[(t->hhead + i) % FWD_ACK_HISTORY];
 
-		if (a->ms + (int64_t)t->replay_ms >= ms)
+		if (a->ms + (int64_t)t->replay_ms >= newest->ms)
 			return a->from_seq < t->acked_seq ? a->from_seq : t->acked_seq;
 	}
 	return t->acked_seq;
