@@ -30,7 +30,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The collector, as docs/forward.md sets it up; a TLS listener too (certificates below).
+# The collector, as docs/forward.md sets it up; a TLS listener too, with a CA of its own.
+printf '[req]\ndistinguished_name = dn\n[dn]\n' >"$RS/openssl.cnf"
+export OPENSSL_CONF="$RS/openssl.cnf"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$RS/ca.key" \
 	-out "$RS/ca.pem" -days 2 -subj /CN=agentgate-e2e-ca >/dev/null 2>&1
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$RS/srv.key" \
@@ -55,11 +57,12 @@ EOF
 start_rsyslog() {
 	rsyslogd -f "$RS/rsyslog.conf" -i "$RS/pid" 2>>"$RS/err"
 	_i=0
-	while ! echo -n | nc $ADDR 6514 2>/dev/null && [ $_i -lt 50 ]; do
+	while ! { echo -n | nc $ADDR 6514 && echo -n | nc 127.0.0.1 6515; } 2>/dev/null &&
+		[ $_i -lt 50 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	[ $_i -lt 50 ]
+	[ $_i -lt 50 ] || { cat "$RS/err"; false; }
 }
 stop_rsyslog() {
 	_p=$(cat "$RS/pid" 2>/dev/null)
@@ -147,7 +150,7 @@ arrived() {
 	if cmp -s "$WORK/local" "$WORK/coll"; then
 		pass "$_n ($(wc -l <"$WORK/local") records)"
 	else
-		fail "$_n" "$(wc -l <"$WORK/local") local, $(wc -l <"$WORK/coll") at the collector; first difference: $(diff "$WORK/local" "$WORK/coll" | sed -n 2p | head -c 200)"
+		fail "$_n" "$(wc -l <"$WORK/local") local, $(wc -l <"$WORK/coll") at the collector; not sent: $(grep -vxFf "$WORK/coll" "$WORK/local" | head -n 1 | head -c 300); not in the log: $(grep -vxFf "$WORK/local" "$WORK/coll" | head -n 3 | head -c 600)"
 	fi
 }
 # shellcheck disable=SC2046 # rotated files, oldest first, then the active one
@@ -221,6 +224,7 @@ fwdc=$!
 "$AGENTGATE" audit forward --log "$B/audit.log" --to 127.0.0.1:6515 --tls --ca "$RS/srv.pem" \
 	--tls-name collector --hostname hostd 2>"$WORK/tlsbad.err" &
 fwdd=$!
+[ -s "$RS/srv.pem" ] || fail "TLS: certificates made" "openssl failed"
 arrived "TLS: every record arrived" "$COLL/hostc.log" "$B/audit.log"
 kill "$fwdc" "$fwdd"
 wait "$fwdc"

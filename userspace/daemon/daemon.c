@@ -42,11 +42,13 @@ void daemon_log(const char *fmt, ...)
 {
 	va_list ap;
 
+	flockfile(stderr); /* one line at a time: the forwarding thread logs too */
 	fprintf(stderr, "agentgate: daemon: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 #define info(...)                                \

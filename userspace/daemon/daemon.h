@@ -182,6 +182,7 @@ void daemon_control_serve(struct daemon *d, int cfd);
 json_t *daemon_status_json(struct daemon *d);
 
 /* daemon.c: "agentgate: daemon: ..." on stderr */
+/* Any thread (the forwarding thread too): one line to stderr. */
 void daemon_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* AGENTGATE_DAEMON_H */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,8 +338,13 @@ int forwarder_run(struct forwarder *f)
 	int64_t deadline = 0, now;
 	bool failing = false, caught_up = false;
 	struct fwd_state st;
+	sigset_t pipe;
 	int err;
 
+	/* A collector gone mid-write: EPIPE from OpenSSL's write(), not a process killed. */
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
 	err = f->cfg.state ? fwd_state_load(f->cfg.state, &st) : -ENOENT;
 	if (!err) {
 		f->resume = st.next_seq;
