@@ -88,23 +88,13 @@ EOP
 agent_loop='while [ ! -e "$1" ]; do cat /srv/d59/secret 2>/dev/null; sleep 0.05; done'
 
 # Host A: the daemon, naming itself hosta, rotating often, forwarding with audit.forward.
-cat >"$D/daemon.yaml" <<EOC
-control_socket: $SOCK
-stream_socket: $D/run/stream.sock
-state_file: $D/run/daemon.state
-audit:
-  log: $AUDIT
-  key_dir: $D/keys
-  durability: batch
-  batch_ms: 5
-  seal_ms: 200
-  rotate_bytes: 65536
+AUDIT_EXTRA="  rotate_bytes: 65536
   host: hosta
   forward:
     to: $ADDR:6514
     state: $D/forward.state
-    replay_ms: 3000
-assignments:
+    replay_ms: 3000"
+daemon_config <<EOC
   - cgroup: /$CGP/a
     policy: $pol
 EOC

@@ -10,7 +10,8 @@ CGROOT=/sys/fs/cgroup
 AUDIT=$D/audit.log
 mkdir -p "$D"
 
-# daemon_config: writes $D/daemon.yaml; the assignments (YAML list items) come from stdin.
+# daemon_config: writes $D/daemon.yaml; the assignments (YAML list items) come from stdin,
+# more keys of its audit: mapping (indented by two) from $AUDIT_EXTRA.
 daemon_config() {
 	{
 		cat <<EOC
@@ -23,6 +24,7 @@ audit:
   durability: batch
   batch_ms: 5
   seal_ms: 200
+${AUDIT_EXTRA:-}
 assignments:
 EOC
 		cat

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "forward_int.h"
+#include "util/file.h"
 
 #define BUF_CAP (4u * FWD_MAX_LINE)
 
@@ -56,15 +57,10 @@ static bool line_seq(const char *s, size_t len, uint64_t *seq)
 static int first_seq(const char *path, uint64_t *seq)
 {
 	char head[40];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int n = file_read_head(path, head, sizeof(head));
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, head, sizeof(head));
-	close(fd);
 	if (n < 0)
-		return -errno;
+		return n;
 	return line_seq(head, (size_t)n, seq) ? 0 : -ENODATA;
 }
 

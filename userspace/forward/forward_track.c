@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "forward_int.h"
+#include "util/file.h"
 
 void fwd_track_reset(struct fwd_track *t, uint64_t seq, unsigned int replay_ms)
 {
@@ -145,16 +146,9 @@ int fwd_state_parse(const char *buf, size_t len, struct fwd_state *st)
 int fwd_state_load(const char *path, struct fwd_state *st)
 {
 	char buf[128];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int n = file_read_head(path, buf, sizeof(buf));
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n < 0)
-		return -errno;
-	return fwd_state_parse(buf, (size_t)n, st);
+	return n < 0 ? n : fwd_state_parse(buf, (size_t)n, st);
 }
 
 int fwd_state_save(const char *path, const struct fwd_state *st)
