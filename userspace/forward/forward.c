@@ -231,6 +231,16 @@ static int position(struct forwarder *f)
 
 	if (err)
 		return err;
+	if (f->saved.log_id[0] && strcmp(f->saved.log_id, f->log.log_id)) {
+		/* Another log under the same name: its records from the first, not from ours. */
+		report(f, "%s is a new log (log_id %s, the state file names %s): sending it from seq 0",
+		       f->cfg.log, f->log.log_id, f->saved.log_id);
+		f->resume = 0;
+		f->saved.log_id[0] = '\0';
+		err = fwd_log_seek(&f->log, 0);
+		if (err)
+			return err;
+	}
 	if (f->log.gap_to > f->log.gap_from)
 		report(f,
 		       "records %llu..%llu are no longer on disk (rotated away): the collector "
@@ -349,7 +359,6 @@ int forwarder_run(struct forwarder *f)
 	if (!err) {
 		f->resume = st.next_seq;
 		f->saved = st;
-		snprintf(f->log.log_id, sizeof(f->log.log_id), "%s", st.log_id);
 	} else if (err != -ENOENT) {
 		report(f, "state file %s: %s: starting at the oldest record", f->cfg.state,
 		       strerror(-err));

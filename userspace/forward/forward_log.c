@@ -128,6 +128,14 @@ int fwd_log_seek(struct fwd_log *l, uint64_t seq)
 	}
 	l->dev = sb.st_dev;
 	l->ino = sb.st_ino;
+	{
+		/* Every file starts with a genesis naming the log: the caller compares it. */
+		char head[1024];
+		int n = file_read_head(best, head, sizeof(head));
+
+		if (n > 0)
+			genesis_log_id(l, head, (size_t)n);
+	}
 	l->len = l->off = 0;
 	l->skip_below = seq;
 	l->next_seq = seq;
