@@ -289,25 +289,24 @@ static void *fwd_run(void *arg)
 	return (void *)(long)forwarder_run(arg);
 }
 
-static void test_forward_resend(void **state)
+/*
+ * Writes a log of 400 records (plus seals and rotations) while a forwarder ships it to a
+ * sink that closes its first connection after drop_after frames (0: never); returns the
+ * forwarder's stats and how many frames the sink took in.
+ */
+static int forward_run(struct tdir *d, const char *state_path, const char *got, int drop_after,
+		       struct forward_stats *st)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t sl = sizeof(sa);
-	struct sink s = { .drop_after = 150 };
+	struct sink s = { .drop_after = drop_after };
 	struct forward_config cfg = { .host = "127.0.0.1", .hostname = "unit", .replay_ms = 60000 };
-	struct audit_verify_opts vo = { .dedup = true };
-	struct audit_verify_report rep;
-	struct forward_stats st;
 	struct forwarder *f;
 	struct audit_writer *w;
 	pthread_t st_th, f_th;
-	struct tdir d;
-	char got[160], port[8], state_path[160], *paths[1];
+	char port[8];
 	int err, i;
 
-	tdir_make(&d);
-	snprintf(got, sizeof(got), "%s/collector.log", d.root);
-	snprintf(state_path, sizeof(state_path), "%s/fwd.state", d.root);
 	s.out = fopen(got, "w");
 	s.lfd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_int_equal(bind(s.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
@@ -315,30 +314,48 @@ static void test_forward_resend(void **state)
 	assert_int_equal(getsockname(s.lfd, (struct sockaddr *)&sa, &sl), 0);
 	snprintf(port, sizeof(port), "%u", ntohs(sa.sin_port));
 	cfg.port = port;
-	cfg.log = d.log;
+	cfg.log = d->log;
 	cfg.state = state_path;
-	w = grow_log(&d, NULL, 0, 100);
+	w = grow_log(d, NULL, 0, 100);
 	f = forwarder_new(&cfg, &err);
 	assert_non_null(f);
 	assert_int_equal(pthread_create(&st_th, NULL, sink_run, &s), 0);
 	assert_int_equal(pthread_create(&f_th, NULL, fwd_run, f), 0);
 	for (i = 0; i < 100; i++) {
-		grow_log(&d, w, 100 + 3 * i, 3);
+		grow_log(d, w, 100 + 3 * i, 3);
 		usleep(2000);
 	}
 	assert_int_equal(audit_writer_close(w), 0);
 	forwarder_stop(f, 5000);
 	assert_null(pthread_join(f_th, NULL) ? (void *)1 : NULL);
-	forwarder_stats(f, &st);
+	forwarder_stats(f, st);
 	s.stop = 1;
 	pthread_join(st_th, NULL);
 	fclose(s.out);
+	forwarder_free(f);
+	close(s.lfd);
+	return s.frames;
+}
+
+static void test_forward_resend(void **state)
+{
+	struct audit_verify_opts vo = { .dedup = true };
+	struct audit_verify_report rep;
+	struct forward_stats st;
+	struct fwd_state fs;
+	struct tdir d;
+	char got[160], state_path[160], *paths[1] = { got };
+	int frames;
+
+	tdir_make(&d);
+	snprintf(got, sizeof(got), "%s/collector.log", d.root);
+	snprintf(state_path, sizeof(state_path), "%s/fwd.state", d.root);
+	frames = forward_run(&d, state_path, got, 150, &st);
 	/* The drop made it reconnect and resend (the replay window covers the whole run). */
 	assert_int_equal(st.connects, 2);
 	assert_true(st.resent > 0);
 	/* Frames in flight when the sink closed were lost there, and sent again. */
-	assert_true(s.frames <= (int)st.sent);
-	paths[0] = got;
+	assert_true(frames <= (int)st.sent);
 	assert_int_equal(audit_verify_files(paths, 1, &vo, &rep), 0);
 	assert_int_equal(rep.verdict, AUDIT_OK);
 	assert_true(rep.duplicates > 0);
@@ -350,15 +367,37 @@ static void test_forward_resend(void **state)
 	assert_int_equal(audit_verify_files(paths, 1, &vo, &rep), 0);
 	assert_int_equal(rep.verdict, AUDIT_DUPLICATED);
 	/* A clean stop leaves the state at the end: a restart sends nothing again. */
-	{
-		struct fwd_state fs;
+	assert_int_equal(fwd_state_load(state_path, &fs), 0);
+	assert_true(fs.next_seq == st.acked_seq);
+	assert_int_equal(strlen(fs.log_id), 32);
+	tdir_remove(&d);
+}
 
-		assert_int_equal(fwd_state_load(state_path, &fs), 0);
-		assert_true(fs.next_seq == st.acked_seq);
-		assert_int_equal(strlen(fs.log_id), 32);
-	}
-	forwarder_free(f);
-	close(s.lfd);
+/* A new log under the same name: the state of the old one must not make it skip records. */
+static void test_forward_new_log(void **state)
+{
+	struct audit_verify_opts vo = { 0 };
+	struct audit_verify_report rep;
+	struct forward_stats st;
+	struct fwd_state old, now;
+	struct tdir d;
+	char got[160], state_path[160], cmd[256], *paths[1] = { got };
+
+	tdir_make(&d);
+	snprintf(got, sizeof(got), "%s/collector.log", d.root);
+	snprintf(state_path, sizeof(state_path), "%s/fwd.state", d.root);
+	forward_run(&d, state_path, got, 0, &st);
+	assert_int_equal(fwd_state_load(state_path, &old), 0);
+	snprintf(cmd, sizeof(cmd), "rm -f '%s' '%s'.0*", d.log, d.log);
+	assert_int_equal(system(cmd), 0);
+	snprintf(got, sizeof(got), "%s/collector2.log", d.root);
+	forward_run(&d, state_path, got, 0, &st);
+	assert_int_equal(audit_verify_files(paths, 1, &vo, &rep), 0);
+	assert_int_equal(rep.verdict, AUDIT_OK);
+	assert_int_equal(rep.first_seq, 0);
+	assert_int_equal(rep.last_seq + 1, st.acked_seq);
+	assert_int_equal(fwd_state_load(state_path, &now), 0);
+	assert_string_not_equal(now.log_id, old.log_id);
 	tdir_remove(&d);
 }
 
@@ -389,7 +428,7 @@ int main(void)
 		cmocka_unit_test(test_frame),	   cmocka_unit_test(test_split_addr),
 		cmocka_unit_test(test_track),	   cmocka_unit_test(test_state),
 		cmocka_unit_test(test_follow),	   cmocka_unit_test(test_forward_resend),
-		cmocka_unit_test(test_max_age),
+		cmocka_unit_test(test_forward_new_log), cmocka_unit_test(test_max_age),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
