@@ -217,8 +217,9 @@ static void lost(struct forwarder *f, int err)
 	int64_t now = clock_now_ms();
 
 	f->resume = fwd_track_resume(&f->track);
-	report(f, "connection to %s:%s lost (%s): resending from seq %llu", f->cfg.host,
-	       f->cfg.port, strerror(-err), (unsigned long long)f->resume);
+	if (err != -ECANCELED)
+		report(f, "connection to %s:%s lost (%s): resending from seq %llu", f->cfg.host,
+		       f->cfg.port, strerror(-err), (unsigned long long)f->resume);
 	fwd_conn_close(&f->conn);
 	f->positioned = false;
 	set_connected(f, false);
@@ -394,8 +395,8 @@ int forwarder_run(struct forwarder *f)
 			err = fwd_conn_check(&f->conn);
 		}
 		if (err < 0) {
-			if (err != -ECANCELED)
-				lost(f, err);
+			/* Stopped mid-frame too: the stream is no longer framed, so never reuse it. */
+			lost(f, err);
 			continue;
 		}
 		if (!caught_up)
