@@ -175,7 +175,9 @@ for h in hosta hostb; do
 	"$AGENTGATE" audit verify "$COLL/$h.log" >/dev/null 2>&1
 	[ $? -eq 6 ] && dups=$((dups + 1))
 done
-pass "resent duplicates seen in $dups of 2 files; without --dedup they fail as duplicated (6)"
+# The collector restart makes both resend their replay window: copies it already wrote.
+[ $dups -ge 1 ] && pass "resends arrive as exact duplicates ($dups of 2 files): without --dedup, duplicated (6)" ||
+	fail "resends arrive as exact duplicates" "no file fails as duplicated without --dedup"
 
 # Tampering at the sink.
 lineof() { grep -n -m1 -F -- "$1" "$COLL/hosta.log" | cut -d: -f1; }
