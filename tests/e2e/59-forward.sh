@@ -110,6 +110,9 @@ fwdb=$!
 execb=$!
 
 sleep 4
+out=$(ctl status)
+printf '%s\n' "$out" | grep -q "^forward  *$ADDR:6514 connected: [1-9]" &&
+	pass "status shows the daemon forwarding" || fail "status shows the daemon forwarding" "$out"
 # The collector restarts mid-stream.
 stop_rsyslog
 sleep 1
