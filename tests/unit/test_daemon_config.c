@@ -154,6 +154,10 @@ static void test_errors(void **state)
 		  "cfg.yaml:4:5: unknown key 'port' in 'forward'");
 	parse_bad("audit:\n  host: a b\n  forward:\n    to: c:6514\n",
 		  "cfg.yaml:2:3: 'host' is not a valid syslog HOSTNAME");
+	/* Found by fuzz_daemon_config: a second list overflowed the first one's array. */
+	parse_bad("assignments:\n  - {cgroup: /a, policy: /p}\nassignments:\n  - {cgroup: /b, "
+		  "policy: /p}\n  - {cgroup: /c, policy: /p}\n",
+		  "cfg.yaml:4:3: 'assignments' is given twice");
 	parse_bad("control_socket: [a]\n", "cfg.yaml:1:17: 'control_socket' must be a non-empty");
 	parse_bad("- a\n", "cfg.yaml:1:1: the configuration must be a mapping");
 	parse_bad("a: [b\n", "cfg.yaml:2:1: ");

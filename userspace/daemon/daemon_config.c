@@ -211,6 +211,8 @@ static int parse_assignments(struct cfg_parse *ps, yaml_node_t *n, struct daemon
 
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail(ps, n, "'assignments' must be a list");
+	if (c->assignments)
+		return fail(ps, n, "'assignments' is given twice");
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	c->assignments = calloc(count ? count : 1, sizeof(*c->assignments));
 	if (!c->assignments)
@@ -428,6 +430,8 @@ static int parse_containers(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 		} else if (!strcmp(key, "selectors")) {
 			if (v->type != YAML_SEQUENCE_NODE)
 				return fail(ps, v, "'selectors' must be a list");
+			if (c->selectors)
+				return fail(ps, v, "'selectors' is given twice");
 			count = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
 			c->selectors = calloc(count ? count : 1, sizeof(*c->selectors));
 			if (!c->selectors)
