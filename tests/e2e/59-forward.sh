@@ -55,7 +55,7 @@ input(type="imtcp" address="127.0.0.1" port="6515" ruleset="agentgate"
       streamDriver.keyFile="$RS/srv.key")
 EOF
 start_rsyslog() {
-	rsyslogd -n -f "$RS/rsyslog.conf" -i "$RS/pid" 2>>"$RS/err" &
+	rsyslogd -n -f "$RS/rsyslog.conf" -i "$RS/pid" </dev/null >/dev/null 2>>"$RS/err" &
 	_i=0
 	while ! { echo -n | nc $ADDR 6514 && echo -n | nc 127.0.0.1 6515; } 2>/dev/null &&
 		[ $_i -lt 50 ]; do
