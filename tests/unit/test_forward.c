@@ -15,8 +15,9 @@
 #include "forward/forward.h"
 #include "forward/forward_int.h"
 
-static const char rec[] = "{\"seq\":7,\"type\":\"lifecycle\",\"time\":\"2024-05-06T07:08:09.123456789Z\","
-			  "\"host\":\"h\",\"what\":\"x\"}";
+static const char rec[] =
+	"{\"seq\":7,\"type\":\"lifecycle\",\"time\":\"2024-05-06T07:08:09.123456789Z\","
+	"\"host\":\"h\",\"what\":\"x\"}";
 
 static void test_frame(void **state)
 {
@@ -24,8 +25,9 @@ static void test_frame(void **state)
 	int n, h;
 
 	n = fwd_frame(out, sizeof(out), "web-1", 42, rec, strlen(rec));
-	h = snprintf(want, sizeof(want), "<110>1 2024-05-06T07:08:09.123456Z web-1 agentgate 42 "
-					 "audit - %s",
+	h = snprintf(want, sizeof(want),
+		     "<110>1 2024-05-06T07:08:09.123456Z web-1 agentgate 42 "
+		     "audit - %s",
 		     rec);
 	/* The octet count is the message's length, then one space, then the message. */
 	assert_int_equal(atoi(out), h);
@@ -36,7 +38,8 @@ static void test_frame(void **state)
 	assert_true(n > 0);
 	assert_memory_equal(out, "35 <110>1 - h agentgate 1 audit - {\"se", (size_t)n);
 	/* A time that is not RFC 3339 with nine digits is not copied. */
-	n = fwd_frame(out, sizeof(out), "h", 1, "{\"seq\":1,\"time\":\"2024-05-06 07:08:09Z\"}", 39);
+	n = fwd_frame(out, sizeof(out), "h", 1, "{\"seq\":1,\"time\":\"2024-05-06 07:08:09Z\"}",
+		      39);
 	assert_non_null(strstr(out, "<110>1 - h"));
 	assert_int_equal(fwd_frame(out, 40, "h", 1, rec, strlen(rec)), -ENOSPC);
 	assert_true(forward_hostname_ok("web-1.example"));
@@ -297,7 +300,8 @@ static void *fwd_run(void *arg)
 static int forward_run(struct tdir *d, const char *state_path, const char *got, int drop_after,
 		       struct forward_stats *st)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t sl = sizeof(sa);
 	struct sink s = { .drop_after = drop_after };
 	struct forward_config cfg = { .host = "127.0.0.1", .hostname = "unit", .replay_ms = 60000 };
@@ -425,9 +429,9 @@ static void test_max_age(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_frame),	   cmocka_unit_test(test_split_addr),
-		cmocka_unit_test(test_track),	   cmocka_unit_test(test_state),
-		cmocka_unit_test(test_follow),	   cmocka_unit_test(test_forward_resend),
+		cmocka_unit_test(test_frame),		cmocka_unit_test(test_split_addr),
+		cmocka_unit_test(test_track),		cmocka_unit_test(test_state),
+		cmocka_unit_test(test_follow),		cmocka_unit_test(test_forward_resend),
 		cmocka_unit_test(test_forward_new_log), cmocka_unit_test(test_max_age),
 	};
 

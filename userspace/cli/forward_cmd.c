@@ -35,14 +35,16 @@ static void *run(void *arg)
 
 int cmd_audit_forward(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "log", required_argument, NULL, 'l' },   { "to", required_argument, NULL, 't' },
-		{ "tls", no_argument, NULL, 'T' },	   { "ca", required_argument, NULL, 'c' },
-		{ "tls-name", required_argument, NULL, 'n' },
-		{ "hostname", required_argument, NULL, 'H' },
-		{ "state", required_argument, NULL, 's' }, { "replay-ms", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },	   {}
-	};
+	static const struct option opts[] = { { "log", required_argument, NULL, 'l' },
+					      { "to", required_argument, NULL, 't' },
+					      { "tls", no_argument, NULL, 'T' },
+					      { "ca", required_argument, NULL, 'c' },
+					      { "tls-name", required_argument, NULL, 'n' },
+					      { "hostname", required_argument, NULL, 'H' },
+					      { "state", required_argument, NULL, 's' },
+					      { "replay-ms", required_argument, NULL, 'r' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
 	struct forward_config cfg = { .report = say };
 	char host[256], port[8], *end;
 	const char *to = NULL;

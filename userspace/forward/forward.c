@@ -106,7 +106,8 @@ struct forwarder *forwarder_new(const struct forward_config *cfg, int *err)
 	struct forwarder *f;
 
 	*err = -EINVAL;
-	if (!cfg->log || !cfg->host || !cfg->port || (cfg->hostname && !forward_hostname_ok(cfg->hostname)))
+	if (!cfg->log || !cfg->host || !cfg->port ||
+	    (cfg->hostname && !forward_hostname_ok(cfg->hostname)))
 		return NULL;
 	*err = -ENOMEM;
 	f = calloc(1, sizeof(*f));
@@ -136,8 +137,8 @@ struct forwarder *forwarder_new(const struct forward_config *cfg, int *err)
 	f->frame = malloc(FWD_MAX_LINE + FWD_MAX_HEADER + 32);
 	f->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (!f->cfg.log || !f->cfg.host || !f->cfg.port || (cfg->state && !f->cfg.state) ||
-	    (cfg->ca_file && !f->cfg.ca_file) || (cfg->tls_name && !f->cfg.tls_name) ||
-	    !f->frame || f->stop_fd < 0 || fwd_log_init(&f->log, f->cfg.log)) {
+	    (cfg->ca_file && !f->cfg.ca_file) || (cfg->tls_name && !f->cfg.tls_name) || !f->frame ||
+	    f->stop_fd < 0 || fwd_log_init(&f->log, f->cfg.log)) {
 		forwarder_free(f);
 		return NULL;
 	}
@@ -234,7 +235,8 @@ static int position(struct forwarder *f)
 		return err;
 	if (f->saved.log_id[0] && strcmp(f->saved.log_id, f->log.log_id)) {
 		/* Another log under the same name: its records from the first, not from ours. */
-		report(f, "%s is a new log (log_id %s, the state file names %s): sending it from seq 0",
+		report(f,
+		       "%s is a new log (log_id %s, the state file names %s): sending it from seq 0",
 		       f->cfg.log, f->log.log_id, f->saved.log_id);
 		f->resume = 0;
 		f->saved.log_id[0] = '\0';
@@ -269,7 +271,8 @@ static int pump(struct forwarder *f, int stop_fd, int timeout_ms)
 		n = fwd_frame(f->frame, FWD_MAX_LINE + FWD_MAX_HEADER + 32, f->hostname, f->procid,
 			      line, len);
 		if (n < 0) {
-			report(f, "a line of %zu bytes before seq %llu is too long to send: skipped",
+			report(f,
+			       "a line of %zu bytes before seq %llu is too long to send: skipped",
 			       len, (unsigned long long)next);
 			continue;
 		}
@@ -332,7 +335,7 @@ static int connect_once(struct forwarder *f, unsigned int *backoff, bool *failin
 		*failing = true;
 		poll(&p, 1, (int)*backoff);
 		*backoff = *backoff * 2 > f->cfg.backoff_max_ms ? f->cfg.backoff_max_ms :
-								   *backoff * 2;
+								  *backoff * 2;
 		return err == -ENOKEY ? err : 0;
 	}
 	report(f, "connected to %s:%s%s as %s, sending from seq %llu", f->cfg.host, f->cfg.port,
@@ -373,8 +376,7 @@ int forwarder_run(struct forwarder *f)
 		now = clock_now_ms();
 		if (stopping && !deadline)
 			deadline = now + drain_ms;
-		if (stopping && (!f->connected || now >= deadline ||
-				 (caught_up && !f->track.n)))
+		if (stopping && (!f->connected || now >= deadline))
 			break;
 		if (stopping && deadline - now < timeout)
 			timeout = (int)(deadline - now);
@@ -401,6 +403,9 @@ int forwarder_run(struct forwarder *f)
 		}
 		if (!caught_up)
 			continue;
+		/* Read after the stop was asked (the shutdown seal is in) and all acknowledged. */
+		if (stopping && !f->track.n)
+			break;
 		p[0] = (struct pollfd){ .fd = f->conn.fd, .events = POLLIN };
 		p[1] = (struct pollfd){ .fd = f->stop_fd, .events = POLLIN };
 		poll(p, stopping ? 1 : 2, stopping ? 20 : IDLE_POLL_MS);
@@ -411,8 +416,7 @@ int forwarder_run(struct forwarder *f)
 		if (caught_up && !f->track.n)
 			save_state(f, f->track.acked_seq, clock_now_ms(), true);
 		else
-			save_state(f, fwd_track_resume(&f->track), clock_now_ms(),
-				   true);
+			save_state(f, fwd_track_resume(&f->track), clock_now_ms(), true);
 	}
 	fwd_conn_close(&f->conn);
 	set_connected(f, false);

@@ -47,7 +47,8 @@ void fwd_conn_close(struct fwd_conn *c)
 /* Waits for events on c->fd until deadline (ms, CLOCK_MONOTONIC): 0, -ETIMEDOUT, -ECANCELED. */
 static int wait_fd(int fd, short events, int stop_fd, int64_t deadline)
 {
-	struct pollfd p[2] = { { .fd = fd, .events = events }, { .fd = stop_fd, .events = POLLIN } };
+	struct pollfd p[2] = { { .fd = fd, .events = events },
+			       { .fd = stop_fd, .events = POLLIN } };
 
 	for (;;) {
 		int64_t left = deadline - clock_now_ms();
@@ -163,8 +164,8 @@ static int tls_start(struct fwd_conn *c, const char *ca_file, const char *name, 
 }
 
 int fwd_conn_open(struct fwd_conn *c, const char *host, const char *port, bool tls,
-		  const char *ca_file, const char *tls_name, int stop_fd, int timeout_ms,
-		  char *why, size_t whysz)
+		  const char *ca_file, const char *tls_name, int stop_fd, int timeout_ms, char *why,
+		  size_t whysz)
 {
 	int64_t deadline = clock_now_ms() + timeout_ms;
 	int err;

@@ -25,24 +25,18 @@ bool forward_hostname_ok(const char *h)
 static bool record_time(const char *line, size_t len, char out[28])
 {
 	static const char key[] = "\"time\":\"";
+	static const char shape[] = "DDDD-DD-DDTDD:DD:DD.DDDDDDDDDZ"; /* D: a digit */
 	size_t scan = len < 96 ? len : 96, i;
 	const char *t = memmem(line, scan, key, sizeof(key) - 1);
 
 	if (!t)
 		return false;
 	t += sizeof(key) - 1;
-	if ((size_t)(t - line) + 30 > len || t[29] != 'Z' || t[19] != '.')
+	if ((size_t)(t - line) + 30 > len)
 		return false;
-	for (i = 0; i < 29; i++) {
-		bool digit = t[i] >= '0' && t[i] <= '9';
-
-		if (i == 4 || i == 7 ? t[i] != '-' :
-		    i == 10	     ? t[i] != 'T' :
-		    i == 13 || i == 16 ? t[i] != ':' :
-		    i == 19	     ? t[i] != '.' :
-				       !digit)
+	for (i = 0; i < 30; i++)
+		if (shape[i] == 'D' ? t[i] < '0' || t[i] > '9' : t[i] != shape[i])
 			return false;
-	}
 	memcpy(out, t, 26);
 	out[26] = 'Z';
 	out[27] = '\0';

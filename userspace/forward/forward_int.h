@@ -83,7 +83,8 @@ struct fwd_log {
 	size_t len, off; /* buf[off..len) not yet returned */
 	uint64_t skip_below; /* records below this seq are not returned (after a seek) */
 	uint64_t next_seq; /* seq after the last record returned */
-	uint64_t gap_from, gap_to; /* records no longer on disk at the last seek (gap_to > gap_from) */
+	uint64_t gap_from,
+		gap_to; /* records no longer on disk at the last seek (gap_to > gap_from) */
 	char log_id[33]; /* from the last genesis read */
 };
 
@@ -109,8 +110,8 @@ struct fwd_conn {
 void fwd_conn_init(struct fwd_conn *c);
 /* -ECANCELED when stop_fd became readable; -ETIMEDOUT; -errno; -EPROTO for TLS failures. */
 int fwd_conn_open(struct fwd_conn *c, const char *host, const char *port, bool tls,
-		  const char *ca_file, const char *tls_name, int stop_fd, int timeout_ms,
-		  char *why, size_t whysz);
+		  const char *ca_file, const char *tls_name, int stop_fd, int timeout_ms, char *why,
+		  size_t whysz);
 int fwd_conn_send(struct fwd_conn *c, const char *p, size_t n, int stop_fd, int timeout_ms);
 /* Transport bytes written so far and, of those, how many the peer's TCP acknowledged. */
 int fwd_conn_progress(struct fwd_conn *c, uint64_t *written, uint64_t *acked);

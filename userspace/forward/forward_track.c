@@ -118,8 +118,8 @@ int fwd_state_parse(const char *buf, size_t len, struct fwd_state *st)
 	if (p < end && *p == '-') {
 		p++;
 	} else {
-		for (n = 0; p + n < end && n < 32 && ((p[n] >= '0' && p[n] <= '9') ||
-						      (p[n] >= 'a' && p[n] <= 'f'));
+		for (n = 0; p + n < end && n < 32 &&
+			    ((p[n] >= '0' && p[n] <= '9') || (p[n] >= 'a' && p[n] <= 'f'));
 		     n++)
 			;
 		if (n != 32)
