@@ -4,7 +4,13 @@
  * loop), daemon_assign.c (assignments, reload, reconcile, state file),
  * daemon_policy.c (policy models by sha256), daemon_events.c (the shared
  * stream into the sessions' log, cgroup names, gaps), daemon_control.c
- * (control socket commands). Each assignment is a session (session/session.h).
+ * (control socket commands), daemon_forward.c (audit.forward). Each assignment
+ * is a session (session/session.h).
+ *
+ * Threads: everything here belongs to the main thread, except the forwarding
+ * thread (forward/forward.h), which only reads the log file and reaches the
+ * daemon through daemon_log(); d->fwd and d->fwd_thread are set and cleared by
+ * the main thread only (forwarder_stats() is safe from it while the thread runs).
  */
 #ifndef AGENTGATE_DAEMON_H
 #define AGENTGATE_DAEMON_H
@@ -181,8 +187,7 @@ void daemon_containers_gc(struct daemon *d);
 void daemon_control_serve(struct daemon *d, int cfd);
 json_t *daemon_status_json(struct daemon *d);
 
-/* daemon.c: "agentgate: daemon: ..." on stderr */
-/* Any thread (the forwarding thread too): one line to stderr. */
+/* daemon.c: "agentgate: daemon: ..." on stderr, one line at a time from any thread. */
 void daemon_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* AGENTGATE_DAEMON_H */
