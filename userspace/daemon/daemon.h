@@ -7,9 +7,10 @@
  * (control socket commands), daemon_forward.c (audit.forward). Each assignment
  * is a session (session/session.h).
  *
- * Threads: everything here belongs to the main thread, except the forwarding
- * thread (forward/forward.h), which only reads the log file and reaches the
- * daemon through daemon_log(); d->fwd and d->fwd_thread are set and cleared by
+ * Threads: struct daemon belongs to the main thread (DNS proxy threads keep to
+ * their proxies' state, see session/session.h). The forwarding thread
+ * (forward/forward.h) only reads the log file and reaches the daemon through
+ * daemon_log(); d->fwd and d->fwd_thread are set and cleared by
  * the main thread only (forwarder_stats() is safe from it while the thread runs).
  */
 #ifndef AGENTGATE_DAEMON_H
