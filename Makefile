@@ -27,7 +27,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wshadow -Werror -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -Iinclude -Iuserspace -I$(BUILD) -DAG_VERSION='"$(VERSION)"' \
 	  -DAG_POLICY_DIR='"$(PREFIX)/share/agentgate/policies"'
-LDLIBS := -lbpf -lelf -lz -lyaml -ljansson -lcrypto -lldns -lmicrohttpd -lpthread
+LDLIBS := -lbpf -lelf -lz -lyaml -ljansson -lssl -lcrypto -lldns -lmicrohttpd -lpthread
 # vmlinux.h is the build host's: AG_VMLINUX_ARCH_* tells bpf/lib/arch.h what it lacks.
 BPF_CFLAGS := -g -O2 -target bpf -D__BPF__ -DAG_VMLINUX_ARCH_$(ARCH) -Wall -Werror \
 	      -Iinclude -I$(BUILD)

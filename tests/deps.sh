@@ -14,6 +14,7 @@ pkgs=(
 	dnsmasq-base                             # the real DNS server in the VM tests and demo
 	qemu-system-x86 busybox-static cpio      # the BPF-LSM VM for e2e tests and the demo
 	iproute2 python3
+	rsyslog rsyslog-openssl openssl          # the syslog collector of the forward e2e test
 	debhelper lintian dpkg-dev systemd      # make deb and its checks (tests/deb.sh)
 	groff-base man-db                       # the man pages render without warnings (tests/deb.sh)
 )

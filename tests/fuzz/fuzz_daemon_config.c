@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* Any bytes as the daemon's configuration file (its metrics.listen included): a config, or
- * -EINVAL with a message saying where and why; a metrics address accepted is loopback TCP
- * with a port, an absolute unix path, or off; never a crash. */
+/*
+ * Any bytes as the daemon's configuration file (metrics.listen and audit.forward
+ * included): a config, or -EINVAL with a message saying where and why; never a
+ * crash or a leak. What is accepted holds together: a metrics address is loopback
+ * TCP with a port, an absolute unix path, or off; a forward target has a state file.
+ */
 #include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "daemon/daemon_config.h"
@@ -13,10 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct daemon_config *c = NULL;
 	const struct metrics_listen *ln;
-	struct ag_error err;
+	struct ag_error err = { 0 };
 	int rc;
 
-	memset(&err, 0, sizeof(err));
 	rc = daemon_config_parse("fuzz.yaml", (const char *)data, size, &c, &err);
 	if (rc) {
 		if (c || (rc == -EINVAL && strncmp(err.msg, "fuzz.yaml:", 10)))
@@ -25,6 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ln = &c->metrics.listen;
 	if ((ln->kind == METRICS_TCP && !ln->port) || (ln->kind == METRICS_UNIX && ln->path[0] != '/'))
+		abort();
+	if (!c->audit.log || (c->audit.forward.host && !c->audit.forward.state))
 		abort();
 	daemon_config_free(c);
 	return 0;

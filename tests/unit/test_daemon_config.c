@@ -98,6 +98,32 @@ static void test_defaults(void **state)
 	daemon_config_free(c);
 }
 
+static void test_forward(void **state)
+{
+	struct daemon_config *c = parse_ok("audit:\n"
+					   "  host: web-1\n"
+					   "  forward:\n"
+					   "    to: \"[2001:db8::1]:6514\"\n"
+					   "    tls: true\n"
+					   "    ca: ca.pem\n"
+					   "    tls_name: logs.example\n"
+					   "    replay_ms: 10000\n");
+
+	assert_string_equal(c->audit.host, "web-1");
+	assert_string_equal(c->audit.forward.host, "2001:db8::1");
+	assert_string_equal(c->audit.forward.port, "6514");
+	assert_int_equal(c->audit.forward.tls, 1);
+	assert_string_equal(c->audit.forward.ca, "/etc/agentgate/ca.pem");
+	assert_string_equal(c->audit.forward.tls_name, "logs.example");
+	assert_null(c->audit.forward.hostname);
+	assert_string_equal(c->audit.forward.state, DAEMON_DEFAULT_FORWARD_STATE);
+	assert_int_equal(c->audit.forward.replay_ms, 10000);
+	daemon_config_free(c);
+	c = parse_ok("audit:\n  log: /x\n");
+	assert_null(c->audit.forward.host); /* no forwarding unless asked */
+	daemon_config_free(c);
+}
+
 static void test_errors(void **state)
 {
 	parse_bad("colour: blue\n", "cfg.yaml:1:1: unknown key 'colour'");
@@ -117,6 +143,21 @@ static void test_errors(void **state)
 		  "cfg.yaml:2:17: 'rotate_bytes' must be a non-negative");
 	parse_bad("audit:\n  durability: sometimes\n", "cfg.yaml:2:15: 'durability' must be");
 	parse_bad("audit:\n  forward_secure: maybe\n", "cfg.yaml:2:19: 'forward_secure' must be");
+	parse_bad("audit:\n  forward:\n    to: collector\n",
+		  "cfg.yaml:3:9: 'to' must be HOST:PORT");
+	parse_bad("audit:\n  forward:\n    tls: true\n", "cfg.yaml:3:5: 'forward' without 'to");
+	parse_bad("audit:\n  forward:\n    to: c:6514\n    ca: /ca.pem\n",
+		  "cfg.yaml:3:5: 'ca' and 'tls_name' need 'tls: true'");
+	parse_bad("audit:\n  forward:\n    to: c:6514\n    hostname: a b\n",
+		  "cfg.yaml:4:15: 'hostname' must be 1..255 printable ASCII");
+	parse_bad("audit:\n  forward:\n    to: c:6514\n    port: 1\n",
+		  "cfg.yaml:4:5: unknown key 'port' in 'forward'");
+	parse_bad("audit:\n  host: a b\n  forward:\n    to: c:6514\n",
+		  "cfg.yaml:2:3: 'host' is not a valid syslog HOSTNAME");
+	/* Found by fuzz_daemon_config: a second list overflowed the first one's array. */
+	parse_bad("assignments:\n  - {cgroup: /a, policy: /p}\nassignments:\n  - {cgroup: /b, "
+		  "policy: /p}\n  - {cgroup: /c, policy: /p}\n",
+		  "cfg.yaml:4:3: 'assignments' is given twice");
 	parse_bad("control_socket: [a]\n", "cfg.yaml:1:17: 'control_socket' must be a non-empty");
 	parse_bad("- a\n", "cfg.yaml:1:1: the configuration must be a mapping");
 	parse_bad("a: [b\n", "cfg.yaml:2:1: ");
@@ -234,6 +275,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),	    cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_forward),
 		cmocka_unit_test(test_errors),	    cmocka_unit_test(test_load_missing),
 		cmocka_unit_test(test_cgroup_name), cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_containers),  cmocka_unit_test(test_metrics),

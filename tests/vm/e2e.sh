@@ -94,6 +94,23 @@ for tool in promtool curl; do
 		break
 	done
 done
+# rsyslogd (the collector of tests/e2e/59-forward.sh), its modules, libgcc_s and the openssl
+# tool for its certificates, when a selected test has the line "# e2e-needs: rsyslog".
+for f in "${plain[@]}"; do
+	if grep -q '^# e2e-needs: rsyslog' "${f%%:*}"; then
+		rsmods=$(dirname "$(dpkg -L rsyslog 2>/dev/null | grep -m1 '/rsyslog/imtcp.so$')")
+		[ -x /usr/sbin/rsyslogd ] && [ -d "$rsmods" ] ||
+			echo "e2e: no rsyslog (apt-get install rsyslog rsyslog-openssl); forward tests will fail" >&2
+		[ -x /usr/sbin/rsyslogd ] && files+=("/usr/sbin/rsyslogd:/usr/sbin/rsyslogd")
+		[ -d "$rsmods" ] && files+=("$rsmods:$rsmods")
+		[ -x /usr/bin/openssl ] && files+=("/usr/bin/openssl:/usr/bin/openssl")
+		# glibc loads libgcc_s when rsyslogd cancels its threads at shutdown; without it
+		# rsyslogd aborts, printing into whatever file holds its fd 2.
+		gcc_s=$(ldconfig -p | sed -n 's/^[[:space:]]*libgcc_s.so.1 (libc6,x86-64) => //p' | head -n 1)
+		[ -f "$gcc_s" ] && files+=("$gcc_s:$gcc_s")
+		break
+	fi
+done
 dnsmasq=${DNSMASQ:-/usr/sbin/dnsmasq}
 [ -x "$dnsmasq" ] && files+=("$dnsmasq:/usr/sbin/dnsmasq")
 # util-linux setpriv: 64-unit-caps.sh runs the daemon under the unit's bounding set.

@@ -193,11 +193,17 @@ enum audit_verdict {
 	AUDIT_BAD_SIGNATURE = 8, /* a seal does not verify with the key (or key chain) */
 	AUDIT_BROKEN_LINK = 9, /* a file's genesis does not continue the previous file */
 	AUDIT_TORN = 10, /* last line incomplete: the writer crashed mid-record, not yet resumed */
+	AUDIT_STALE = 11, /* intact, but the last seal is older than max_age_s: the host went quiet */
 };
 
 struct audit_verify_opts {
 	const char *pubkey_hex; /* trusted first public key; NULL: the one named by the genesis */
 	bool open; /* accept a log that ends with a periodic seal (still being written) */
+	/* A record seen again with the same seq and hash (a forwarder's resend) is counted in
+	 * rep->duplicates and skipped, not a verdict. */
+	bool dedup;
+	uint64_t max_age_s; /* > 0: the last seal's time must be at most this old (now: below) */
+	int64_t now_s; /* 0: the current time; for max_age_s */
 };
 
 struct audit_verify_report {
@@ -208,6 +214,9 @@ struct audit_verify_report {
 	uint64_t bad_seq; /* seq where the problem was found (when verdict != OK) */
 	uint64_t gaps_lost; /* sum of the gap records' counts */
 	uint64_t torn_recovered; /* torn tails recorded by the writer */
+	uint64_t duplicates; /* exact duplicates skipped (dedup) */
+	char last_seal_time[40]; /* time of the last verified seal, "" when none */
+	char host[256]; /* the host its genesis names (the first one) */
 	char where[256]; /* file:line of the problem */
 	char why[512]; /* one sentence */
 	char note[512]; /* what the verdict does not prove (e.g. key taken from the log) */

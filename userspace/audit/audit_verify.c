@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "audit.h"
 #include "audit_int.h"
 
@@ -52,7 +53,7 @@ const char *audit_verdict_name(enum audit_verdict v)
 	static const char *const names[] = { "intact",	    "unsealed tail", "usage",
 					     "edited",	    "missing",	     "reordered",
 					     "duplicated",  "inserted",	     "bad signature",
-					     "broken link", "torn tail" };
+					     "broken link", "torn tail",     "stale" };
 
 	return (unsigned int)v < sizeof(names) / sizeof(names[0]) ? names[v] : "unknown";
 }
@@ -256,6 +257,7 @@ static int check_seal(struct vstate *v, const struct audit_record *r, uint64_t s
 	}
 	v->rep->seals++;
 	v->any_seal = true;
+	snprintf(v->rep->last_seal_time, sizeof(v->rep->last_seal_time), "%s", time);
 	v->last_seal_seq = seq;
 	snprintf(v->last_reason, sizeof(v->last_reason), "%s", reason);
 	return 0;
@@ -355,7 +357,15 @@ static int check_line(struct vstate *v, const char *line, size_t len, size_t pos
 			   (unsigned long long)seq);
 		goto out;
 	}
+	if (v->opts->dedup && v->started && seq <= v->last_seq &&
+	    (seq == v->last_seq ? !memcmp(r.hash, v->last_hash, 32) :
+				  seen_hash(v, seq, hash8(r.hash)))) {
+		v->rep->duplicates++; /* sent again by a forwarder: the first copy counts */
+		goto out;
+	}
 	bad = check_link(v, &r, seq, prev, pos);
+	if (!bad && audit_rec_is(&r, "genesis") && !v->started)
+		audit_rec_cstr_get(&r, "host", v->rep->host, sizeof(v->rep->host));
 	if (!bad && audit_rec_is(&r, "genesis"))
 		bad = check_genesis(v, &r, seq, prev);
 	if (!bad && audit_rec_is(&r, "seal"))
@@ -428,6 +438,30 @@ static int collect_seqs(struct vstate *v, struct vfile *files, int n)
 	return 0;
 }
 
+/* --max-age: the seals carry time, so a host that stopped sending shows as an old last seal. */
+static void check_age(struct vstate *v)
+{
+	int64_t now = v->opts->now_s ? v->opts->now_s : (int64_t)time(NULL);
+	struct tm tm = { 0 };
+	const char *end;
+	int64_t t;
+
+	if (!v->opts->max_age_s)
+		return;
+	end = strptime(v->rep->last_seal_time, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end) {
+		fail(v, AUDIT_STALE, v->last_seal_seq, "no seal carries a time to check --max-age");
+		return;
+	}
+	t = (int64_t)timegm(&tm);
+	if (now - t > (int64_t)v->opts->max_age_s)
+		fail(v, AUDIT_STALE, v->last_seal_seq,
+		     "the last seal (seq %llu, %s) is %lld s old, more than --max-age %llu: the "
+		     "host stopped sending or sealing",
+		     (unsigned long long)v->last_seal_seq, v->rep->last_seal_time,
+		     (long long)(now - t), (unsigned long long)v->opts->max_age_s);
+}
+
 static void walk(struct vstate *v, struct vfile *files, int n)
 {
 	size_t pos = 0, i;
@@ -470,6 +504,8 @@ static void walk(struct vstate *v, struct vfile *files, int n)
 		     "or records after them were removed",
 		     (unsigned long long)(v->any_seal ? v->last_seal_seq + 1 : v->rep->first_seq),
 		     (unsigned long long)v->last_seq);
+		if (v->opts->open)
+			check_age(v); /* a live log: going quiet is the worse news */
 	} else if (!strcmp(v->last_reason, "periodic") && !v->opts->open) {
 		fail(v, AUDIT_UNSEALED, v->last_seq + 1,
 		     "the log ends with a periodic seal (seq %llu), not a shutdown seal: it is "
@@ -483,6 +519,7 @@ static void walk(struct vstate *v, struct vfile *files, int n)
 			note(v, "Open log: records after the last periodic seal cannot be proven "
 				"present or absent.");
 		v->rep->verdict = AUDIT_OK;
+		check_age(v);
 	}
 }
 

@@ -201,6 +201,20 @@ static void print_status(json_t *s)
 	       log, (long long)events, (long long)drops, (long long)gaps);
 	n = json_object_get(s, "ask_socket");
 	printf("ask        %s\n", json_is_string(n) ? json_string_value(n) : "not served");
+	n = json_object_get(s, "forward");
+	if (json_is_object(n)) {
+		const char *fh = "", *fp = "";
+		json_int_t sent = 0, resent = 0, acked = 0;
+		int conn = 0, tls = 0;
+
+		json_unpack(n, "{s?:s, s?:s, s?:b, s?:b, s?:I, s?:I, s?:I}", "host", &fh, "port", &fp,
+			    "tls", &tls, "connected", &conn, "sent", &sent, "resent", &resent,
+			    "acked_seq", &acked);
+		printf("forward    %s:%s%s %s: %lld records sent (%lld resent), acknowledged below "
+		       "seq %lld\n",
+		       fh, fp, tls ? " (TLS)" : "", conn ? "connected" : "not connected",
+		       (long long)sent, (long long)resent, (long long)acked);
+	}
 	if (json_object_size(errs)) {
 		printf("errors    ");
 		json_object_foreach(errs, hook, n)

@@ -15,11 +15,14 @@
 #include "cli.h"
 
 static const char usage_text[] =
-	"usage: agentgate audit verify [--pubkey HEX|FILE] [--open] FILE...\n"
+	"usage: agentgate audit verify [--pubkey HEX|FILE] [--open] [--dedup] [--max-age SECONDS]\n"
+	"                             FILE...\n"
 	"       agentgate audit tail [-f] [--decision allow|deny] [--action A] [--agent CGROUP]\n"
 	"                            [--container NAME|ID]\n"
 	"                            [--json|--text] FILE | --live SOCKET\n"
 	"       agentgate audit export --format jsonl|csv FILE...\n"
+	"       agentgate audit forward --log FILE --to HOST:PORT [--tls [--ca FILE]]\n"
+	"                               [--hostname NAME] [--state FILE] (docs/forward.md)\n"
 	"       agentgate audit keygen [--key-dir DIR]\n"
 	"       agentgate audit pubkey [--key-dir DIR]\n";
 
@@ -57,11 +60,13 @@ static int do_verify(int argc, char **argv)
 {
 	static const struct option opts[] = { { "pubkey", required_argument, NULL, 'k' },
 					      { "open", no_argument, NULL, 'o' },
+					      { "dedup", no_argument, NULL, 'd' },
+					      { "max-age", required_argument, NULL, 'm' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	struct audit_verify_opts vo = { 0 };
 	struct audit_verify_report rep;
-	char pub[65];
+	char pub[65], *end;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "k:oh", opts, NULL)) != -1) {
@@ -80,6 +85,17 @@ static int do_verify(int argc, char **argv)
 		case 'o':
 			vo.open = true;
 			break;
+		case 'd':
+			vo.dedup = true;
+			break;
+		case 'm':
+			errno = 0;
+			vo.max_age_s = strtoull(optarg, &end, 10);
+			if (errno || *end || !isdigit((unsigned char)*optarg) || !vo.max_age_s) {
+				fprintf(stderr, "agentgate: audit: --max-age wants seconds > 0\n");
+				return AUDIT_USAGE;
+			}
+			break;
 		default:
 			return usage();
 		}
@@ -97,6 +113,11 @@ static int do_verify(int argc, char **argv)
 		       (unsigned long long)rep.records, (unsigned long long)rep.first_seq,
 		       (unsigned long long)rep.last_seq, (unsigned long long)rep.seals,
 		       (unsigned long long)rep.gaps_lost, (unsigned long long)rep.torn_recovered);
+		if (vo.dedup || vo.max_age_s)
+			printf("host %s, last seal %s, %llu duplicates skipped\n",
+			       rep.host[0] ? rep.host : "?",
+			       rep.last_seal_time[0] ? rep.last_seal_time : "none",
+			       (unsigned long long)rep.duplicates);
 	} else {
 		fprintf(stderr, "agentgate: audit: %s: %s: %s\n", rep.where,
 			audit_verdict_name(rep.verdict), rep.why);
@@ -247,6 +268,8 @@ int cmd_audit(int argc, char **argv)
 		return do_verify(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "tail"))
 		return do_tail(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "forward"))
+		return cmd_audit_forward(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "export"))
 		return do_export(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "keygen"))

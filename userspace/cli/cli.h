@@ -7,6 +7,7 @@ int cmd_check(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_audit_forward(int argc, char **argv); /* forward_cmd.c */
 int cmd_daemon(int argc, char **argv);
 int cmd_assign(int argc, char **argv);
 int cmd_unassign(int argc, char **argv);

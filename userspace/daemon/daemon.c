@@ -43,11 +43,13 @@ void daemon_log(const char *fmt, ...)
 {
 	va_list ap;
 
+	flockfile(stderr); /* one line at a time: the forwarding thread logs too */
 	fprintf(stderr, "agentgate: daemon: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 #define info(...)                                \
@@ -141,6 +143,7 @@ static int open_audit(struct daemon *d)
 	struct audit_config ac = {
 		.path = a->log,
 		.key_dir = a->key_dir,
+		.host = a->host,
 		.max_bytes = a->rotate_bytes,
 		.fsync_ms = a->fsync_each ? 0 : (a->batch_ms ? a->batch_ms : 50),
 		.seal_every = a->seal_every,
@@ -170,7 +173,7 @@ static int open_audit(struct daemon *d)
 		return err ? err : -EIO;
 	}
 	audit_writer_set_stream(d->log.audit, d->stream);
-	return 0;
+	return daemon_forward_start(d);
 }
 
 /* The directory of path, unless it is a shared one (sticky or world-writable, like /tmp). */
@@ -218,6 +221,11 @@ static int protect_own(struct daemon *d)
 			   loader_strerror(err));
 	if (!err && metrics_sock && (err = protect_dir_of(d, metrics_sock)))
 		daemon_log("protecting the directory of %s: %s", metrics_sock,
+			   loader_strerror(err));
+	/* An agent that rewrote the forwarder's state could make it skip records. */
+	if (!err && d->cfg->audit.forward.host &&
+	    (err = protect_dir_of(d, d->cfg->audit.forward.state)))
+		daemon_log("protecting the directory of %s: %s", d->cfg->audit.forward.state,
 			   loader_strerror(err));
 	return err;
 }
@@ -568,6 +576,7 @@ out:
 	err = audit_writer_close(d.log.audit);
 	if (err && d.log.audit)
 		daemon_log("closing the audit log: %s", strerror(-err));
+	daemon_forward_stop(&d); /* after the shutdown seal, which it sends too */
 	audit_stream_close(d.stream);
 	if (d.cgroup_root_fd >= 0)
 		close(d.cgroup_root_fd);

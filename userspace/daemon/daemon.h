@@ -4,12 +4,20 @@
  * loop), daemon_assign.c (assignments, reload, reconcile, state file),
  * daemon_policy.c (policy models by sha256), daemon_events.c (the shared
  * stream into the sessions' log, cgroup names, gaps), daemon_control.c
- * (control socket commands). Each assignment is a session (session/session.h).
+ * (control socket commands), daemon_forward.c (audit.forward). Each assignment
+ * is a session (session/session.h).
+ *
+ * Threads: struct daemon belongs to the main thread (DNS proxy threads keep to
+ * their proxies' state, see session/session.h). The forwarding thread
+ * (forward/forward.h) only reads the log file and reaches the daemon through
+ * daemon_log(); d->fwd and d->fwd_thread are set and cleared by
+ * the main thread only (forwarder_stats() is safe from it while the thread runs).
  */
 #ifndef AGENTGATE_DAEMON_H
 #define AGENTGATE_DAEMON_H
 
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 #include <jansson.h>
@@ -113,6 +121,8 @@ struct daemon {
 	struct metrics_server *metrics_srv;
 	int metrics_fd; /* listening, until the server takes it; -1 */
 	int bpf_stats_fd; /* BPF run-time statistics on while open; -1 */
+	struct forwarder *fwd; /* audit.forward; NULL: not configured (daemon_forward.c) */
+	pthread_t fwd_thread;
 };
 
 /* daemon_policy.c */
@@ -127,6 +137,10 @@ void daemon_model_image_keep(struct daemon *d, const uint8_t sha256[32], const s
 void daemon_models_prune(struct daemon *d);
 void daemon_models_free(struct daemon *d);
 void daemon_sha_hex(const uint8_t sha256[32], char out[65]);
+
+/* daemon_forward.c: the forwarding thread, started once the log is open (0 when not set). */
+int daemon_forward_start(struct daemon *d);
+void daemon_forward_stop(struct daemon *d); /* after the log is closed; no-op without one */
 
 /* daemon_assign.c */
 /*
@@ -196,7 +210,7 @@ void daemon_containers_gc(struct daemon *d);
 void daemon_control_serve(struct daemon *d, int cfd);
 json_t *daemon_status_json(struct daemon *d);
 
-/* daemon.c: "agentgate: daemon: ..." on stderr */
+/* daemon.c: "agentgate: daemon: ..." on stderr, one line at a time from any thread. */
 void daemon_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* AGENTGATE_DAEMON_H */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 #include "daemon_config.h"
+#include "forward/forward.h"
 #include "oci.h"
 
 struct cfg_parse {
@@ -232,6 +233,64 @@ static int parse_assignments(struct cfg_parse *ps, yaml_node_t *n, struct daemon
 	return 0;
 }
 
+static int parse_forward(struct cfg_parse *ps, yaml_node_t *n, struct daemon_forward_config *f)
+{
+	yaml_node_pair_t *pair;
+	char host[256], port[8];
+	uint64_t x = 0;
+	int err = 0;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(ps, n, "'forward' must be a mapping with 'to: HOST:PORT'");
+	f->line = (int)n->start_mark.line + 1;
+	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top && !err; pair++) {
+		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
+		const char *key = scalar(k);
+
+		if (!key)
+			return fail(ps, k, "expected a key");
+		if (!strcmp(key, "to")) {
+			if (forward_split_addr(scalar(v), host, sizeof(host), port, sizeof(port)))
+				return fail(ps, v, "'to' must be HOST:PORT or [IPV6]:PORT");
+			free(f->host);
+			free(f->port);
+			f->host = strdup(host);
+			f->port = strdup(port);
+			err = f->host && f->port ? 0 : -ENOMEM;
+		} else if (!strcmp(key, "tls")) {
+			err = get_bool(ps, v, key, &f->tls);
+		} else if (!strcmp(key, "ca")) {
+			err = get_path(ps, v, key, &f->ca);
+		} else if (!strcmp(key, "tls_name")) {
+			err = get_string(ps, v, key, &f->tls_name);
+		} else if (!strcmp(key, "hostname")) {
+			if (!forward_hostname_ok(scalar(v)))
+				return fail(ps, v,
+					    "'hostname' must be 1..255 printable ASCII characters, "
+					    "no space");
+			err = get_string(ps, v, key, &f->hostname);
+		} else if (!strcmp(key, "state")) {
+			err = get_path(ps, v, key, &f->state);
+		} else if (!strcmp(key, "replay_ms")) {
+			err = get_uint(ps, v, key, 3600000, &x);
+			f->replay_ms = (unsigned int)x;
+		} else {
+			return fail(ps, k,
+				    "unknown key '%s' in 'forward' (to, tls, ca, tls_name, hostname, "
+				    "state, replay_ms)",
+				    key);
+		}
+	}
+	if (!err && !f->host)
+		return fail(ps, n, "'forward' without 'to: HOST:PORT'");
+	if (!err && (f->ca || f->tls_name) && !f->tls)
+		return fail(ps, n, "'ca' and 'tls_name' need 'tls: true'");
+	if (!err && !f->state && !(f->state = strdup(DAEMON_DEFAULT_FORWARD_STATE)))
+		return -ENOMEM;
+	return err;
+}
+
 static int parse_audit(struct cfg_parse *ps, yaml_node_t *n, struct daemon_audit_config *a)
 {
 	yaml_node_pair_t *pair;
@@ -275,14 +334,24 @@ static int parse_audit(struct cfg_parse *ps, yaml_node_t *n, struct daemon_audit
 			err = get_uint(ps, v, key, 1ull << 30, &a->backlog_bytes);
 			if (!err && a->backlog_bytes < 4096)
 				return fail(ps, v, "'backlog_bytes' must be at least 4096");
+		} else if (!strcmp(key, "host")) {
+			err = get_string(ps, v, key, &a->host);
+		} else if (!strcmp(key, "forward")) {
+			err = parse_forward(ps, v, &a->forward);
 		} else {
 			return fail(ps, k,
 				    "unknown key '%s' in 'audit' (log, rotate_bytes, seal_every, "
 				    "seal_ms, durability, batch_ms, key_dir, forward_secure, "
-				    "backlog_bytes)",
+				    "backlog_bytes, host, forward)",
 				    key);
 		}
 	}
+	/* The syslog HOSTNAME defaults to the host the records name. */
+	if (!err && a->forward.host && !a->forward.hostname && a->host &&
+	    !forward_hostname_ok(a->host))
+		return fail(ps, n,
+			    "'host' is not a valid syslog HOSTNAME (1..255 printable ASCII, no "
+			    "space): give 'forward: hostname'");
 	return err;
 }
 
@@ -393,6 +462,8 @@ static int parse_containers(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 		} else if (!strcmp(key, "selectors")) {
 			if (v->type != YAML_SEQUENCE_NODE)
 				return fail(ps, v, "'selectors' must be a list");
+			if (c->selectors)
+				return fail(ps, v, "'selectors' is given twice");
 			count = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
 			c->selectors = calloc(count ? count : 1, sizeof(*c->selectors));
 			if (!c->selectors)
@@ -607,6 +678,13 @@ void daemon_config_free(struct daemon_config *c)
 	free(c->containers.docker_root);
 	free(c->audit.log);
 	free(c->audit.key_dir);
+	free(c->audit.host);
+	free(c->audit.forward.host);
+	free(c->audit.forward.port);
+	free(c->audit.forward.ca);
+	free(c->audit.forward.tls_name);
+	free(c->audit.forward.hostname);
+	free(c->audit.forward.state);
 	free(c->path);
 	free(c->control_socket);
 	free(c->stream_socket);

@@ -22,6 +22,7 @@
 #define DAEMON_CGROUP_ROOT CGROUP_ROOT
 #define DAEMON_DEFAULT_POLICIES_DIR "/etc/agentgate/policies"
 #define DAEMON_DEFAULT_DOCKER_ROOT "/var/lib/docker"
+#define DAEMON_DEFAULT_FORWARD_STATE "/var/lib/agentgate/forward.state"
 
 /* mode_override values besides enum ag_mode */
 #define DAEMON_MODE_POLICY (-1) /* the policy file's own mode */
@@ -55,8 +56,21 @@ struct daemon_containers {
 	size_t nselectors;
 };
 
+/* audit.forward: a syslog collector the log is shipped to (forward/forward.h, docs/forward.md). */
+struct daemon_forward_config {
+	char *host, *port; /* host NULL: no forwarding */
+	int tls;
+	char *ca; /* CA file for the collector's certificate */
+	char *tls_name; /* name the certificate must carry; NULL: host */
+	char *hostname; /* syslog HOSTNAME; NULL: audit.host, else gethostname() */
+	char *state; /* DAEMON_DEFAULT_FORWARD_STATE when forwarding */
+	unsigned int replay_ms;
+	int line;
+};
+
 /* Passed through to the audit writer (audit/audit.h); 0 / NULL: the writer's default. */
 struct daemon_audit_config {
+	char *host; /* the host records name; NULL: gethostname() */
 	char *log;
 	uint64_t rotate_bytes; /* 0: never rotate */
 	unsigned int seal_every; /* records per seal */
@@ -66,6 +80,7 @@ struct daemon_audit_config {
 	char *key_dir;
 	int forward_secure;
 	uint64_t backlog_bytes; /* records kept in memory while the disk is full (0: default) */
+	struct daemon_forward_config forward;
 };
 
 /* docs/metrics.md: off unless listen says where. */

@@ -11,6 +11,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "dns/dns_proxy.h"
+#include "forward/forward.h"
 #include "loader/loader.h"
 #include "maps.h"
 
@@ -45,6 +46,21 @@ static json_t *errors_json(struct daemon *d)
 			json_object_set_new(o, loader_hook_name(i),
 					    json_integer((json_int_t)counts[i]));
 	return o;
+}
+
+/* audit.forward: where to and how far (docs/forward.md); null when not forwarding. */
+static json_t *forward_json(struct daemon *d)
+{
+	const struct daemon_forward_config *fc = &d->cfg->audit.forward;
+	struct forward_stats st;
+
+	if (!d->fwd)
+		return json_null();
+	forwarder_stats(d->fwd, &st);
+	return json_pack("{s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I}", "host", fc->host, "port",
+			 fc->port, "tls", fc->tls, "connected", st.connected, "sent",
+			 (json_int_t)st.sent, "resent", (json_int_t)st.resent, "acked_seq",
+			 (json_int_t)st.acked_seq, "connects", (json_int_t)st.connects);
 }
 
 json_t *daemon_status_json(struct daemon *d)
@@ -106,6 +122,8 @@ json_t *daemon_status_json(struct daemon *d)
 	if (o && d->stream)
 		json_object_set_new(o, "stream_subscribers",
 				    json_integer((json_int_t)audit_stream_subscribers(d->stream)));
+	if (o)
+		json_object_set_new(o, "forward", forward_json(d));
 	return o;
 }
 

@@ -21,6 +21,20 @@ int file_write_str(const char *path, const char *s)
 	return err;
 }
 
+int file_read_head(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return (int)n;
+}
+
 int mkdir_p(const char *dir, mode_t parents, mode_t last)
 {
 	char p[PATH_MAX];

@@ -8,6 +8,8 @@
 
 /* Writes s to the existing file path (cgroup and proc knobs: no create, no truncate). */
 int file_write_str(const char *path, const char *s);
+/* Reads at most size (< 2 GiB) bytes from the start of path: the count, or -errno. */
+int file_read_head(const char *path, char *buf, size_t size);
 
 /* mkdir -p of dir: missing parents get mode parents, dir itself mode last. */
 int mkdir_p(const char *dir, mode_t parents, mode_t last);

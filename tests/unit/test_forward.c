@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The forwarder: RFC 5424 framing, the resend bookkeeping, the state file, following a
+ * rotating log, and a whole forwarder against a TCP listener in this process that drops
+ * the connection mid-stream: every record arrives, resends are exact duplicates, and what
+ * arrived verifies with --dedup.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include "audit_test.h"
+#include "forward/forward.h"
+#include "forward/forward_int.h"
+
+static const char rec[] =
+	"{\"seq\":7,\"type\":\"lifecycle\",\"time\":\"2024-05-06T07:08:09.123456789Z\","
+	"\"host\":\"h\",\"what\":\"x\"}";
+
+static void test_frame(void **state)
+{
+	char out[1024], want[1024];
+	int n, h;
+
+	n = fwd_frame(out, sizeof(out), "web-1", 42, rec, strlen(rec));
+	h = snprintf(want, sizeof(want),
+		     "<110>1 2024-05-06T07:08:09.123456Z web-1 agentgate 42 "
+		     "audit - %s",
+		     rec);
+	/* The octet count is the message's length, then one space, then the message. */
+	assert_int_equal(atoi(out), h);
+	assert_int_equal(n, snprintf(NULL, 0, "%d ", h) + h);
+	assert_memory_equal(strchr(out, ' ') + 1, want, (size_t)h);
+	/* Not a record (a torn fragment): no time to take, NILVALUE. */
+	n = fwd_frame(out, sizeof(out), "h", 1, "{\"se", 4);
+	assert_true(n > 0);
+	assert_memory_equal(out, "35 <110>1 - h agentgate 1 audit - {\"se", (size_t)n);
+	/* A time that is not RFC 3339 with nine digits is not copied. */
+	n = fwd_frame(out, sizeof(out), "h", 1, "{\"seq\":1,\"time\":\"2024-05-06 07:08:09Z\"}",
+		      39);
+	assert_non_null(strstr(out, "<110>1 - h"));
+	assert_int_equal(fwd_frame(out, 40, "h", 1, rec, strlen(rec)), -ENOSPC);
+	assert_true(forward_hostname_ok("web-1.example"));
+	assert_false(forward_hostname_ok("a b"));
+	assert_false(forward_hostname_ok(""));
+	assert_false(forward_hostname_ok("caf\xc3\xa9"));
+}
+
+static void test_split_addr(void **state)
+{
+	char h[64], p[8];
+
+	assert_int_equal(forward_split_addr("logs.example:6514", h, sizeof(h), p, sizeof(p)), 0);
+	assert_string_equal(h, "logs.example");
+	assert_string_equal(p, "6514");
+	assert_int_equal(forward_split_addr("[::1]:514", h, sizeof(h), p, sizeof(p)), 0);
+	assert_string_equal(h, "::1");
+	assert_int_equal(forward_split_addr("::1:514", h, sizeof(h), p, sizeof(p)), -EINVAL);
+	assert_int_equal(forward_split_addr("host", h, sizeof(h), p, sizeof(p)), -EINVAL);
+	assert_int_equal(forward_split_addr("host:", h, sizeof(h), p, sizeof(p)), -EINVAL);
+	assert_int_equal(forward_split_addr("host:0", h, sizeof(h), p, sizeof(p)), -EINVAL);
+	assert_int_equal(forward_split_addr("host:65536", h, sizeof(h), p, sizeof(p)), -EINVAL);
+	assert_int_equal(forward_split_addr(":514", h, sizeof(h), p, sizeof(p)), -EINVAL);
+}
+
+static void test_track(void **state)
+{
+	struct fwd_track t = { 0 };
+	uint64_t before;
+	int i;
+
+	fwd_track_reset(&t, 10, 1000);
+	/* Lines 10..12 end at bytes 100, 200, 300 of the transport. */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(fwd_track_sent(&t, 100u * (i + 1), 11u + i), 0);
+	assert_int_equal(fwd_track_ack(&t, 150, 5000), 1); /* half of line 11: not acknowledged */
+	assert_int_equal(t.acked_seq, 11);
+	assert_int_equal(fwd_track_ack(&t, 120, 5100), 0); /* acknowledgements never go back */
+	assert_int_equal(fwd_track_ack(&t, 300, 5200), 2);
+	assert_int_equal(t.acked_seq, 13);
+	/* A failure: records acknowledged within 1000 ms of the last acknowledgement (5200) are
+	 * sent again, however late the failure is noticed. */
+	assert_int_equal(fwd_track_resume(&t), 10);
+	/* Acknowledgements go on: the one at 5000 leaves the window. */
+	fwd_track_sent(&t, 350, 14);
+	fwd_track_ack(&t, 350, 6100);
+	assert_int_equal(fwd_track_resume(&t), 11);
+	/* Many lines: the ring grows and keeps its order. */
+	for (i = 0; i < 5000; i++)
+		assert_int_equal(fwd_track_sent(&t, 400u + (uint64_t)i, 15u + (uint64_t)i), 0);
+	assert_int_equal(fwd_track_ack(&t, 400u + 2499u, 10000), 2500);
+	assert_int_equal(t.acked_seq, 15 + 2499);
+	/* A full history keeps the oldest seq in the window: the replay only grows. */
+	for (i = 0; i < FWD_ACK_HISTORY + 10; i++) {
+		fwd_track_sent(&t, 100000u + (uint64_t)i, 20000u + (uint64_t)i);
+		fwd_track_ack(&t, 100000u + (uint64_t)i, 10001 + i / 4);
+	}
+	/* All of it within 1000 ms of the last: back to the first (at 10000, from seq 14). */
+	assert_int_equal(fwd_track_resume(&t), 14);
+	/* Much later, a lone acknowledgement: only its own records are in the window. */
+	before = t.acked_seq;
+	fwd_track_sent(&t, 200000, 30000);
+	fwd_track_ack(&t, 200000, 20000);
+	assert_int_equal(fwd_track_resume(&t), before);
+	fwd_track_free(&t);
+}
+
+static void test_state(void **state)
+{
+	static const char *bad[] = {
+		"",
+		"agentgate-forward-state-v1 - 1",
+		"agentgate-forward-state-v1 - 01\n",
+		"agentgate-forward-state-v1 - 18446744073709551616\n",
+		"agentgate-forward-state-v1 0123456789abcdef0123456789abcde 5\n",
+		"agentgate-forward-state-v1 0123456789ABCDEF0123456789abcdef 5\n",
+		"agentgate-forward-state-v1 - 5\nx",
+		"agentgate-forward-state-v2 - 5\n",
+		"agentgate-forward-state-v1  5\n",
+	};
+	struct fwd_state st, back;
+	struct tdir d;
+	char path[160];
+	size_t i;
+
+	assert_int_equal(fwd_state_parse("agentgate-forward-state-v1 - 0\n", 31, &st), 0);
+	assert_int_equal(st.next_seq, 0);
+	assert_string_equal(st.log_id, "");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_not_equal(fwd_state_parse(bad[i], strlen(bad[i]), &st), 0);
+	tdir_make(&d);
+	snprintf(path, sizeof(path), "%s/fwd.state", d.root);
+	assert_int_equal(fwd_state_load(path, &st), -ENOENT);
+	strcpy(st.log_id, "0123456789abcdef0123456789abcdef");
+	st.next_seq = 18446744073709551615ull;
+	assert_int_equal(fwd_state_save(path, &st), 0);
+	assert_int_equal(fwd_state_load(path, &back), 0);
+	assert_string_equal(back.log_id, st.log_id);
+	assert_true(back.next_seq == st.next_seq);
+	tdir_remove(&d);
+}
+
+/* A log of n lifecycle records written by the real writer, rotating every few KiB. */
+static struct audit_writer *grow_log(struct tdir *d, struct audit_writer *w, int from, int n)
+{
+	struct audit_config c = tcfg(d);
+	char detail[64];
+	int err, i;
+
+	c.max_bytes = 6000;
+	c.seal_every = 10;
+	if (!w)
+		w = audit_writer_open(&c, &err);
+	assert_non_null(w);
+	for (i = from; i < from + n; i++) {
+		snprintf(detail, sizeof(detail), "record %d", i);
+		assert_int_equal(audit_append_lifecycle(w, "test", detail), 0);
+	}
+	assert_int_equal(audit_flush(w), 0);
+	return w;
+}
+
+static void test_follow(void **state)
+{
+	struct fwd_log l;
+	struct audit_writer *w;
+	struct tdir d;
+	const char *line;
+	size_t len;
+	uint64_t next, want;
+	char first[32], path[160];
+
+	tdir_make(&d);
+	w = grow_log(&d, NULL, 0, 100);
+	assert_int_equal(fwd_log_init(&l, d.log), 0);
+	/* From a seq inside a rotated file: every line after it, in order, across files. */
+	assert_int_equal(fwd_log_seek(&l, 37), 0);
+	for (want = 37;; want++) {
+		int err = fwd_log_next(&l, &line, &len, &next);
+
+		if (err == -EAGAIN)
+			break;
+		assert_int_equal(err, 0);
+		assert_int_equal(next, want + 1);
+		snprintf(first, sizeof(first), "{\"seq\":%llu,", (unsigned long long)want);
+		assert_memory_equal(line, first, strlen(first));
+	}
+	assert_true(want > 100);
+	assert_int_equal(strlen(l.log_id), 32);
+	/* The writer goes on (and rotates again): the follower picks it up. */
+	grow_log(&d, w, 100, 100);
+	while (fwd_log_next(&l, &line, &len, &next) == 0)
+		want++;
+	assert_int_equal(audit_writer_close(w), 0);
+	while (fwd_log_next(&l, &line, &len, &next) == 0)
+		want++;
+	assert_true(want > 200);
+	assert_int_equal(l.next_seq, want);
+	/* The oldest file deleted: seeking into it starts at what is left and says so. */
+	snprintf(path, sizeof(path), "%s.000001", d.log);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(fwd_log_seek(&l, 0), 0);
+	assert_int_equal(l.gap_from, 0);
+	assert_true(l.gap_to > 0);
+	assert_int_equal(fwd_log_next(&l, &line, &len, &next), 0);
+	assert_int_equal(next, l.gap_to + 1);
+	fwd_log_free(&l);
+	tdir_remove(&d);
+}
+
+/* The collector side: accepts, reads octet-counted frames, appends each MSG as a line. */
+struct sink {
+	int lfd;
+	int port;
+	FILE *out;
+	int drop_after; /* close the first connection after this many frames */
+	int frames;
+	volatile int stop;
+};
+
+static int read_frame(int fd, char *buf, size_t cap)
+{
+	size_t n = 0, want;
+	char c;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 100) <= 0)
+			return -EAGAIN;
+		if (recv(fd, &c, 1, 0) != 1)
+			return -EPIPE;
+		if (c == ' ')
+			break;
+		assert_true(c >= '0' && c <= '9' && n < 8);
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+	want = strtoul(buf, NULL, 10);
+	assert_true(want < cap);
+	for (n = 0; n < want;) {
+		ssize_t r = recv(fd, buf + n, want - n, MSG_WAITALL);
+
+		if (r <= 0)
+			return -EPIPE;
+		n += (size_t)r;
+	}
+	return (int)want;
+}
+
+static void *sink_run(void *arg)
+{
+	struct sink *s = arg;
+	static char buf[128 * 1024];
+
+	while (!s->stop) {
+		struct pollfd p = { .fd = s->lfd, .events = POLLIN };
+		int fd, n;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		fd = accept(s->lfd, NULL, NULL);
+		assert_true(fd >= 0);
+		while (!s->stop) {
+			char *msg;
+			int i;
+
+			n = read_frame(fd, buf, sizeof(buf));
+			if (n == -EAGAIN)
+				continue;
+			if (n < 0)
+				break;
+			/* Skip the header's seven fields: PRI+VERSION TIME HOST APP PROCID MSGID SD. */
+			for (msg = buf, i = 0; i < 7; i++)
+				msg = (char *)memchr(msg, ' ', (size_t)(buf + n - msg)) + 1;
+			assert_memory_equal(buf, "<110>1 ", 7);
+			fwrite(msg, 1, (size_t)(buf + n - msg), s->out);
+			fputc('\n', s->out);
+			fflush(s->out);
+			if (++s->frames == s->drop_after)
+				break; /* the collector goes away mid-stream */
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+static void *fwd_run(void *arg)
+{
+	return (void *)(long)forwarder_run(arg);
+}
+
+/*
+ * Writes a log of 400 records (plus seals and rotations) while a forwarder ships it to a
+ * sink that closes its first connection after drop_after frames (0: never); returns the
+ * forwarder's stats and how many frames the sink took in.
+ */
+static int forward_run(struct tdir *d, const char *state_path, const char *got, int drop_after,
+		       struct forward_stats *st)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	struct sink s = { .drop_after = drop_after };
+	struct forward_config cfg = { .host = "127.0.0.1", .hostname = "unit", .replay_ms = 60000 };
+	struct forwarder *f;
+	struct audit_writer *w;
+	pthread_t st_th, f_th;
+	char port[8];
+	int err, i;
+
+	s.out = fopen(got, "w");
+	s.lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(s.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(s.lfd, 4), 0);
+	assert_int_equal(getsockname(s.lfd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(port, sizeof(port), "%u", ntohs(sa.sin_port));
+	cfg.port = port;
+	cfg.log = d->log;
+	cfg.state = state_path;
+	w = grow_log(d, NULL, 0, 100);
+	f = forwarder_new(&cfg, &err);
+	assert_non_null(f);
+	assert_int_equal(pthread_create(&st_th, NULL, sink_run, &s), 0);
+	assert_int_equal(pthread_create(&f_th, NULL, fwd_run, f), 0);
+	for (i = 0; i < 100; i++) {
+		grow_log(d, w, 100 + 3 * i, 3);
+		usleep(2000);
+	}
+	assert_int_equal(audit_writer_close(w), 0);
+	forwarder_stop(f, 5000);
+	assert_null(pthread_join(f_th, NULL) ? (void *)1 : NULL);
+	forwarder_stats(f, st);
+	s.stop = 1;
+	pthread_join(st_th, NULL);
+	fclose(s.out);
+	forwarder_free(f);
+	close(s.lfd);
+	return s.frames;
+}
+
+static void test_forward_resend(void **state)
+{
+	struct audit_verify_opts vo = { .dedup = true };
+	struct audit_verify_report rep;
+	struct forward_stats st;
+	struct fwd_state fs;
+	struct tdir d;
+	char got[160], state_path[160], *paths[1] = { got };
+	int frames;
+
+	tdir_make(&d);
+	snprintf(got, sizeof(got), "%s/collector.log", d.root);
+	snprintf(state_path, sizeof(state_path), "%s/fwd.state", d.root);
+	frames = forward_run(&d, state_path, got, 150, &st);
+	/* The drop made it reconnect and resend (the replay window covers the whole run). */
+	assert_int_equal(st.connects, 2);
+	assert_true(st.resent > 0);
+	/* Frames in flight when the sink closed were lost there, and sent again. */
+	assert_true(frames <= (int)st.sent);
+	assert_int_equal(audit_verify_files(paths, 1, &vo, &rep), 0);
+	assert_int_equal(rep.verdict, AUDIT_OK);
+	assert_true(rep.duplicates > 0);
+	assert_true(rep.duplicates <= st.resent);
+	assert_int_equal(rep.last_seq + 1, st.acked_seq);
+	assert_string_equal(rep.host, "testhost");
+	/* Without --dedup the resends are what they are: duplicates. */
+	vo.dedup = false;
+	assert_int_equal(audit_verify_files(paths, 1, &vo, &rep), 0);
+	assert_int_equal(rep.verdict, AUDIT_DUPLICATED);
+	/* A clean stop leaves the state at the end: a restart sends nothing again. */
+	assert_int_equal(fwd_state_load(state_path, &fs), 0);
+	assert_true(fs.next_seq == st.acked_seq);
+	assert_int_equal(strlen(fs.log_id), 32);
+	tdir_remove(&d);
+}
+
+/* A new log under the same name: the state of the old one must not make it skip records. */
+static void test_forward_new_log(void **state)
+{
+	struct audit_verify_opts vo = { 0 };
+	struct audit_verify_report rep;
+	struct forward_stats st;
+	struct fwd_state old, now;
+	struct tdir d;
+	char got[160], state_path[160], cmd[256], *paths[1] = { got };
+
+	tdir_make(&d);
+	snprintf(got, sizeof(got), "%s/collector.log", d.root);
+	snprintf(state_path, sizeof(state_path), "%s/fwd.state", d.root);
+	forward_run(&d, state_path, got, 0, &st);
+	assert_int_equal(fwd_state_load(state_path, &old), 0);
+	snprintf(cmd, sizeof(cmd), "rm -f '%s' '%s'.0*", d.log, d.log);
+	assert_int_equal(system(cmd), 0);
+	snprintf(got, sizeof(got), "%s/collector2.log", d.root);
+	forward_run(&d, state_path, got, 0, &st);
+	assert_int_equal(audit_verify_files(paths, 1, &vo, &rep), 0);
+	assert_int_equal(rep.verdict, AUDIT_OK);
+	assert_int_equal(rep.first_seq, 0);
+	assert_int_equal(rep.last_seq + 1, st.acked_seq);
+	assert_int_equal(fwd_state_load(state_path, &now), 0);
+	assert_string_not_equal(now.log_id, old.log_id);
+	tdir_remove(&d);
+}
+
+static void test_max_age(void **state)
+{
+	struct audit_verify_opts vo = { .max_age_s = 60 };
+	struct audit_verify_report rep;
+	struct audit_writer *w;
+	struct tdir d;
+	char *paths[1];
+
+	tdir_make(&d);
+	w = grow_log(&d, NULL, 0, 5);
+	assert_int_equal(audit_writer_close(w), 0);
+	paths[0] = d.log;
+	assert_int_equal(audit_verify_files(paths, 1, &vo, &rep), 0);
+	assert_int_equal(rep.verdict, AUDIT_OK);
+	vo.now_s = time(NULL) + 61;
+	assert_int_equal(audit_verify_files(paths, 1, &vo, &rep), 0);
+	assert_int_equal(rep.verdict, AUDIT_STALE);
+	assert_non_null(strstr(rep.why, "stopped sending"));
+	tdir_remove(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_frame),		cmocka_unit_test(test_split_addr),
+		cmocka_unit_test(test_track),		cmocka_unit_test(test_state),
+		cmocka_unit_test(test_follow),		cmocka_unit_test(test_forward_resend),
+		cmocka_unit_test(test_forward_new_log), cmocka_unit_test(test_max_age),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
