@@ -13,7 +13,7 @@
 
 #include "policy_image.h"
 
-#define AG_EVENT_VERSION 2u
+#define AG_EVENT_VERSION 3u
 #define AG_COMM_LEN 16
 
 enum ag_event_flags {
@@ -82,6 +82,14 @@ struct ag_event {
 	__u16 flags; /* enum ag_event_flags */
 	__u16 port; /* host order: NET_ADDR, NET_LISTEN, AG_OP_AGENTGATE_PORT only */
 	__u8 addr[16]; /* as port: IPv6 or ::ffff:IPv4 */
+	/*
+	 * The acting task's executable as the kernel saw it (mm->exe_file's inode,
+	 * s_dev in the kernel's encoding); 0: unknown. Userspace names it from
+	 * /proc/PID/exe only while that is still the same file (pid reuse, exec).
+	 */
+	__u64 exe_ino;
+	__u32 exe_dev;
+	__u32 reserved;
 	char comm[AG_COMM_LEN];
 	__u32 subject_len; /* bytes used in subject[] */
 	__u32 op; /* AG_ACT_PROTECT: enum ag_protect_op; rule AG_RULE_ENV: 1 + the deny_env index */

@@ -180,6 +180,7 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 	__u64 id = bpf_get_current_pid_tgid();
 	/* A namespace to serve: its owner must set the proxy up before the next lookup. */
 	int urgent = action == AG_ACT_NETNS || v.rule == AG_RULE_NO_PROXY;
+	struct task_struct *task;
 	void *stream;
 	long err;
 
@@ -206,6 +207,10 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 		ev->port = 0;
 	}
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	task = bpf_get_current_task_btf();
+	ev->exe_ino = BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino);
+	ev->exe_dev = BPF_CORE_READ(task, mm, exe_file, f_inode, i_sb, s_dev);
+	ev->reserved = 0;
 	ev->subject_len = len;
 	ev->op = op;
 	/* Clang folds the clamp above into flags only: hide len from it, mask for the verifier. */

@@ -203,3 +203,16 @@ audit "simulate: and is recorded as what enforce would refuse" "$WORK/hard-move-
 # chattr (FS_IOC_SETFLAGS) changes a file as chmod does: a write of it.
 expect "chattr on a write-denied file refused" EPERM m chattr /srv/h17/out/locked/f
 audit "chattr: recorded as a write with its rule" "$log_mv" '"path":"/srv/h17/out/locked/f"' '"action":"file_write"' '"decision":"DENY"' '"reason":"locked output"'
+
+# The actor's executable is what the kernel saw, not what /proc/PID/exe shows when the
+# record is written: a task that reads, then execs another program at once, is not named
+# as that program.
+bb=$(readlink -f /bin/busybox)
+run "$pol_mv" "$WORK/exe.log" "$ATTACK" read-exec /srv/h17/mv/secret "$bb" sleep 2 >/dev/null 2>&1
+if [ -z "$(matching "$WORK/exe.log" '"path":"/srv/h17/mv/secret"')" ]; then
+	fail "exe: the read is recorded" "no record in $WORK/exe.log"
+elif [ -n "$(matching "$WORK/exe.log" '"path":"/srv/h17/mv/secret"' "\"exe\":\"$bb\"")" ]; then
+	fail "exe: a task that exec'd since is not named as its new program" "$(matching "$WORK/exe.log" '"path":"/srv/h17/mv/secret"')"
+else
+	pass "exe: a task that exec'd since is not named as its new program"
+fi

@@ -26,6 +26,8 @@
  *   attack rename OLD NEW           rename(): a directory takes what is beneath it along
  *   attack exchange A B             renameat2(RENAME_EXCHANGE): each takes the other's name
  *   attack link OLD NEW             link(): the file under a second name
+ *   attack read-exec FILE PROG ARG...  read FILE (denied, say), then become PROG at once: the
+ *                                   record of the read must not name PROG as the actor
  *   attack chattr FILE              FS_IOC_SETFLAGS with the flags it has (no change, but a write)
  *   attack socket KIND              socket() of KIND: vsock, tipc, sctp (inet, IPPROTO_SCTP),
  *                                   sctp-seq (inet SOCK_SEQPACKET: SCTP), unix-seq
@@ -282,6 +284,16 @@ static int do_move(const char *op, const char *a, const char *b)
 	return report(r ? errno : 0);
 }
 
+static int do_read_exec(const char *path, char **argv)
+{
+	int fd = open(path, O_RDONLY);
+
+	if (fd >= 0)
+		close(fd);
+	execv(argv[0], argv);
+	return report(errno);
+}
+
 static int do_chattr(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK), flags;
@@ -413,6 +425,8 @@ int main(int argc, char **argv)
 		return do_acl(argv[2]);
 	if (!strcmp(op, "fork-read") && argc == 3)
 		return do_fork_read(argv[2]);
+	if (!strcmp(op, "read-exec") && argc >= 4)
+		return do_read_exec(argv[2], argv + 3);
 	if (!strcmp(op, "chattr") && argc == 3)
 		return do_chattr(argv[2]);
 	if (!strcmp(op, "socket") && argc == 3)

@@ -29,8 +29,8 @@ void session_log_event(struct session_log *log, const struct ag_event *ev, size_
 	if (!log->audit || ev->action == AG_ACT_NETNS)
 		return;
 	log->name(log->ctx, ev, &ac.agent, &ac.container, &p);
-	/* Best effort: the task may have exited or exec'd since the decision. */
-	proc_exe(ev->pid, exe, sizeof(exe));
+	/* Named only while /proc/PID/exe is still the file the kernel saw (ev->exe_ino). */
+	proc_exe(ev->pid, ev->exe_ino, ev->exe_dev, exe, sizeof(exe));
 	ac.exe = exe;
 	ac.policy = p && p->name ? p->name : "";
 	ac.reason = policy_reason(p, ev->rule, ev->op, why, sizeof(why));

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "file.h"
 
 int file_write_str(const char *path, const char *s)
@@ -78,11 +79,17 @@ int link_read(const char *path, char *out, size_t outsz)
 	return (int)n;
 }
 
-void proc_exe(unsigned int pid, char *out, size_t outsz)
+void proc_exe(unsigned int pid, uint64_t ino, uint32_t kdev, char *out, size_t outsz)
 {
 	char link[64];
+	struct stat sb;
 
 	snprintf(link, sizeof(link), "/proc/%u/exe", pid);
+	out[0] = '\0';
+	/* The kernel's dev_t: major in the top 12 bits, minor in the low 20. */
+	if (ino && (stat(link, &sb) || sb.st_ino != ino ||
+		    sb.st_dev != makedev(kdev >> 20, kdev & 0xfffff)))
+		return; /* another program by now (pid reused, or exec'd): not named */
 	if (link_read(link, out, outsz) < 0)
 		out[0] = '\0';
 }

@@ -4,6 +4,7 @@
 #define AGENTGATE_UTIL_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Writes s to the existing file path (cgroup and proc knobs: no create, no truncate). */
@@ -20,9 +21,11 @@ int mkdir_parent(const char *path, mode_t parents, mode_t last);
 int link_read(const char *path, char *out, size_t outsz);
 /*
  * The executable of process pid, "" when it cannot be read (the process
- * exited, or exec'd since): best effort, for records about pid.
+ * exited) or is no longer the file the kernel saw act (inode ino on the
+ * device kdev, in the kernel's dev_t encoding; ino 0: not checked): for
+ * records about pid, never naming another program.
  */
-void proc_exe(unsigned int pid, char *out, size_t outsz);
+void proc_exe(unsigned int pid, uint64_t ino, uint32_t kdev, char *out, size_t outsz);
 /* The cgroup v2 path of process pid, as /proc/PID/cgroup's "0::" line names it. */
 int proc_cgroup(int pid, char *out, size_t outsz);
 
