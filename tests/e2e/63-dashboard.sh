@@ -22,13 +22,25 @@ $(probe_rules)
 EOP
 )
 open_pol=$(open_policy d63-open)
+net_pol=$(policy d63-net <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+  - action: network
+    cidr: "127.0.0.0/8"
+    decision: allow
+EOP
+)
 daemon_config <<EOC
   - cgroup: /$CGP/x
     policy: $pol
   - cgroup: /$CGP/open
     policy: $open_pol
+  - cgroup: /$CGP/net
+    policy: $net_pol
 EOC
-mkdir -p "$CGROOT/$CGP/x" "$CGROOT/$CGP/open"
+mkdir -p "$CGROOT/$CGP/x" "$CGROOT/$CGP/open" "$CGROOT/$CGP/net"
 start_daemon || fail "daemon starts" "$(cat "$D/daemon.err")"
 
 tokf=$D/run/dashboard.token
@@ -75,6 +87,11 @@ case $out in *'"status":0,'*|*'"status":1,'*) pass "the live log verifies (intac
 
 expect "the token file refused to a confined agent" EPERM in_cgroup "$CGP/open" "$PROBE" open-read "$tokf"
 [ "$(stat -c %a "$tokf")" = 600 ] && pass "the token file is 0600" || fail "the token file is 0600" "$(stat -c %a "$tokf")"
+# The port itself: refused by the kernel to an agent whose policy allows all of loopback.
+port=${url##*:}
+expect "the dashboard's port refused to a confined agent allowed loopback" EPERM in_cgroup "$CGP/net" "$PROBE" connect 127.0.0.1 "$port"
+wait_audit "the refusal is recorded as agentgate_port" '"op":"agentgate_port"' "\"port\":$port" '"decision":"DENY"'
+expect "another loopback port is the policy's to decide" ECONNREFUSED in_cgroup "$CGP/net" "$PROBE" connect 127.0.0.1 $((port == 65535 ? port - 1 : port + 1))
 
 # The viewer holds the log read-only: every descriptor it has on it is O_RDONLY.
 get "/api/records?limit=1000" >/dev/null
