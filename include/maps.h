@@ -33,7 +33,7 @@
  *   ag_ask_peers  SK_STORAGE    accepted socket -> struct ag_ask_peer: who connected to an
  *                               ask socket (docs/ask.md), written by the kernel at connect
  *   ag_protected_ports HASH     struct ag_port_key -> __u32 (1): loopback TCP/UDP ports
- *                               agentgate serves on (metrics, dashboard); a confined task's
+ *                               agentgate serves on (DNS proxies, metrics, dashboard); a confined task's
  *                               connect or sendto to a loopback address of that namespace
  *                               and port is refused whatever its policy says
  *
@@ -97,7 +97,7 @@ struct ag_ask_peer {
 	__u32 reserved;
 };
 
-#define AG_MAX_PROTECTED_PORTS 64u
+#define AG_MAX_PROTECTED_PORTS (2u * AG_DNS_SITES + 64u) /* proxies, metrics, dashboards */
 
 /* A port agentgate serves on loopback: the namespace (struct net's net_cookie) and port. */
 struct ag_port_key {

@@ -219,6 +219,40 @@ else
 	fail "another cgroup in the same namespace: the address it did not learn is denied" "got '$got'"
 fi
 
+# The proxies' own ports are agentgate's: an agent allowed all of loopback cannot send to
+# a proxy port itself (another policy's proxy, or its own, past the kernel's steering of
+# port 53). The proxies of this namespace listen on 127.0.0.1 (/proc/net/udp, hex ports).
+lo_pol=$(dns_policy dns-netns-lo <<EOP
+  - action: network
+    domain: "lo.e2e.test"
+    decision: allow
+  - action: network
+    cidr: "127.0.0.0/8"
+    decision: allow
+EOP
+)
+mkdir -p "$CGROOT/$CGP/lo"
+check "a cgroup whose policy allows all of loopback" ctl assign "/$CGP/lo" "$lo_pol"
+ports=$(awk 'NR > 1 && $2 ~ /^0100007F:/ && $4 == "07" { split($2, a, ":"); print a[2] }' /proc/net/udp |
+	while read -r h; do printf '%d\n' "0x$h"; done | sort -u)
+if [ "$(echo "$ports" | wc -w)" -ge 2 ]; then
+	pass "proxy ports found on 127.0.0.1 ($(echo $ports))"
+else
+	fail "proxy ports found on 127.0.0.1" "'$ports'"
+fi
+refused=0
+for port in $ports; do
+	got=$(in_cgroup "$CGP/lo" "$PROBE" sendto-udp 127.0.0.1 "$port" 2>/dev/null | head -n 1)
+	[ "$got" = EPERM ] && refused=$((refused + 1))
+done
+[ "$refused" -eq "$(echo "$ports" | wc -w)" ] && pass "a query sent straight to any proxy port is refused ($refused ports)" ||
+	fail "a query sent straight to any proxy port is refused" "$refused of $(echo $ports) refused"
+wait_audit "the refusal is recorded as agentgate_port" '"op":"agentgate_port"' '"ip":"127.0.0.1"' '"decision":"DENY"'
+expect "the loopback policy still resolves through the steering" "ok 10.36.1.1" joined in_cgroup "$CGP/lo" "$PROBE" resolve lo.e2e.test
+"$PROBE" tcp-serve 8777 5 >/dev/null 2>&1 &
+sleep 0.3
+expect "and reaches other loopback ports" ok in_cgroup "$CGP/lo" "$PROBE" connect 127.0.0.1 8777
+
 # A namespace none of the cgroup's tasks is in any more is given up (its sockets would keep
 # it alive).
 kill "$held1" "$heldlo" "$held2" 2>/dev/null

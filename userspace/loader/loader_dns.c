@@ -8,13 +8,40 @@
 #include <bpf/bpf.h>
 #include "loader_state.h"
 
+/*
+ * A proxy's ports are agentgate's in their namespace (ag_protected_ports): a
+ * confined task reaches its own proxy only through the kernel's steering of
+ * port 53 (the LSM hooks see the resolver's address, not the proxy's), never
+ * by sending to a proxy port itself, its own or another policy's.
+ */
+static int mark_ports(struct loader *l, uint64_t netns, const struct ag_dns_proxy *px, bool on)
+{
+	struct ag_port_key k = { .netns = netns };
+	__u32 one = 1;
+	int i, err = 0;
+
+	for (i = 0; i < 2; i++) {
+		k.port = i ? px->port6 : px->port4;
+		if (!k.port)
+			continue;
+		if (on && bpf_map_update_elem(FD(l, protected_ports), &k, &one, BPF_ANY))
+			err = errno == E2BIG ? -ENOSPC : -errno;
+		else if (!on && bpf_map_delete_elem(FD(l, protected_ports), &k) && errno != ENOENT)
+			err = -errno;
+	}
+	return err;
+}
+
 int loader_dns_register(struct loader *l, uint64_t cgroup_id, uint64_t netns, uint16_t port4,
 			uint16_t port6)
 {
 	struct ag_dns_key k = { .cgroup_id = cgroup_id, .netns = netns };
 	struct ag_dns_proxy px = { .port4 = port4, .port6 = port6 };
+	int err = mark_ports(l, netns, &px, true);
 
-	return bpf_map_update_elem(FD(l, dns), &k, &px, BPF_ANY) ? -errno : 0;
+	if (!err && bpf_map_update_elem(FD(l, dns), &k, &px, BPF_ANY))
+		err = -errno;
+	return err;
 }
 
 /* Deletes the keys of map fd whose first 8 bytes are cgroup_id: the count deleted. */
@@ -42,13 +69,42 @@ static int delete_cgroup_keys(int fd, uint64_t cgroup_id, void *key, void *next,
 	return n;
 }
 
+/* The site k's entry goes, then its ports' marks (steering stops before the ports open up). */
+static int unregister_site(struct loader *l, const struct ag_dns_key *k)
+{
+	struct ag_dns_proxy px;
+	int err;
+
+	if (bpf_map_lookup_elem(FD(l, dns), k, &px))
+		return -errno;
+	err = bpf_map_delete_elem(FD(l, dns), k) ? -errno : 0;
+	mark_ports(l, k->netns, &px, false);
+	return err;
+}
+
 int loader_dns_unregister(struct loader *l, uint64_t cgroup_id, uint64_t netns)
 {
-	struct ag_dns_key k = { .cgroup_id = cgroup_id, .netns = netns }, next;
+	struct ag_dns_key k = { .cgroup_id = cgroup_id, .netns = netns }, next, *prev = NULL;
+	struct ag_dns_key sites[64];
+	size_t n, i, gone;
 
 	if (netns != LOADER_DNS_ALL)
-		return bpf_map_delete_elem(FD(l, dns), &k) ? -errno : 0;
-	delete_cgroup_keys(FD(l, dns), cgroup_id, &k, &next, sizeof(k));
+		return unregister_site(l, &k);
+	/* In batches: deleting the key just visited would restart the walk. */
+	do {
+		n = 0;
+		prev = NULL;
+		while (n < sizeof(sites) / sizeof(sites[0]) &&
+		       !bpf_map_get_next_key(FD(l, dns), prev, &next)) {
+			if (next.cgroup_id == cgroup_id)
+				sites[n++] = next;
+			k = next;
+			prev = &k;
+		}
+		for (i = gone = 0; i < n; i++)
+			gone += !unregister_site(l, &sites[i]);
+		/* A full batch none of which could go would be found again: stop. */
+	} while (n == sizeof(sites) / sizeof(sites[0]) && gone);
 	return 0;
 }
 
