@@ -24,11 +24,26 @@ seed_policy() {
 	echo "$WORK/$1.yaml"
 }
 
-fake_program() { # PATH: a stand-in that reports how it was called
-	rm -f "$1" # busybox's applet links: never write through them into busybox
+# fake_program PATH: a stand-in that reports how it was called. What was there (a busybox
+# applet link, CPython) is moved aside, never written through, and put back at the end:
+# later tests (62-learn) run the real python3.
+fake_program() {
+	if [ -e "$1" ] || [ -L "$1" ]; then
+		mv "$1" "$WORK/orig$(echo "$1" | tr / _)"
+	fi
+	echo "$1" >>"$WORK/faked"
 	printf '#!%s sh\necho "$(basename "$0")-ran" "$@"\n' "$BB" >"$1"
 	chmod +x "$1"
 }
+unfake_programs() {
+	while read -r _p; do
+		rm -f "$_p"
+		_o=$WORK/orig$(echo "$_p" | tr / _)
+		if [ -e "$_o" ] || [ -L "$_o" ]; then mv "$_o" "$_p"; fi
+	done <"$WORK/faked"
+}
+: >"$WORK/faked"
+trap unfake_programs EXIT
 
 dns_start hooks.slack.com=127.0.0.30 api.openai.com=127.0.0.31 pastebin.com=127.0.0.32 \
 	api.anthropic.com=127.0.0.33 exfil.example.com=127.0.0.34 2>"$WORK/dns.err" ||
