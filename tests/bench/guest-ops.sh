@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # Guest script for tests/bench/ops.sh: what audit forwarding and metrics cost the daemon.
 # One rsyslogd on loopback is the collector (plain TCP on 127.0.0.2:6514, TLS on
-# 127.0.0.1:6515, as tests/e2e/59-forward.sh sets it up). Each run starts a daemon in one
+# 127.0.0.1:6515, as for tests/e2e/59-forward.sh). Each run starts a daemon in one
 # configuration (off: neither; fwd: audit.forward over TCP; tls: over TLS; metrics:
 # metrics.listen, scraped by curl once a second) with one assigned cgroup, whose agent
 # (rateopen) opens an allowed file:
@@ -19,6 +19,8 @@
 set -u
 # shellcheck source=/dev/null # written by ops.sh
 . /ag/bench/params
+# shellcheck source=/dev/null # tests/e2e/collector.sh
+. /ag/bench/collector.sh
 RS=/tmp/rsyslog
 COLL=/tmp/collector
 CG=/sys/fs/cgroup/ops
@@ -39,37 +41,10 @@ rules:
     decision: allow
 EOF
 
-# The collector, with a CA of its own for the TLS listener.
-printf '[req]\ndistinguished_name = dn\n[dn]\n' >"$RS/openssl.cnf"
-export OPENSSL_CONF="$RS/openssl.cnf"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$RS/ca.key" \
-	-out "$RS/ca.pem" -days 2 -subj /CN=ops-ca >/dev/null 2>&1
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$RS/srv.key" \
-	-out "$RS/srv.csr" -subj /CN=collector >/dev/null 2>&1
-printf 'subjectAltName=DNS:collector\n' >"$RS/ext"
-openssl x509 -req -in "$RS/srv.csr" -CA "$RS/ca.pem" -CAkey "$RS/ca.key" -CAcreateserial \
-	-out "$RS/srv.pem" -days 2 -extfile "$RS/ext" >/dev/null 2>&1
-cat >"$RS/rsyslog.conf" <<EOF
-global(maxMessageSize="128k" workDirectory="$RS")
-module(load="imtcp")
-template(name="agentgate_msg" type="string" string="%msg%\n")
-template(name="agentgate_file" type="string" string="$COLL/%hostname:::secpath-replace%.log")
-ruleset(name="agentgate") {
-  action(type="omfile" dynaFile="agentgate_file" template="agentgate_msg")
-}
-input(type="imtcp" address="127.0.0.2" port="6514" ruleset="agentgate")
-input(type="imtcp" address="127.0.0.1" port="6515" ruleset="agentgate"
-      streamDriver.name="ossl" streamDriver.mode="1" streamDriver.authMode="anon"
-      streamDriver.CAFile="$RS/ca.pem" streamDriver.certFile="$RS/srv.pem"
-      streamDriver.keyFile="$RS/srv.key")
-EOF
-rsyslogd -n -f "$RS/rsyslog.conf" -i "$RS/pid" </dev/null >/dev/null 2>>"$RS/err" &
-i=0
-while ! { nc 127.0.0.2 6514 </dev/null && nc 127.0.0.1 6515 </dev/null; } >/dev/null 2>&1 && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ $i -lt 100 ] || echo "BENCHFAIL rsyslogd did not start: $(head -c 300 "$RS/err")"
+# The collector (tests/e2e/collector.sh): plain TCP on 127.0.0.2:6514, TLS on 127.0.0.1:6515.
+collector_config "$RS" "$COLL" 127.0.0.2
+collector_start "$RS" 127.0.0.2 >"$RS/start.out" ||
+	echo "BENCHFAIL rsyslogd did not start: $(head -c 300 "$RS/start.out")"
 rspid=$(cat "$RS/pid")
 
 ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; } # busybox date has no %N

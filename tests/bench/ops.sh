@@ -40,6 +40,7 @@ files=(
 	"$build/agentgate:/ag/bin/agentgate"
 	"$bench/rateopen:/ag/bin/rateopen"
 	"$params:/ag/bench/params"
+	"tests/e2e/collector.sh:/ag/bench/collector.sh"
 	"/usr/sbin/rsyslogd:/usr/sbin/rsyslogd"
 	"$rsmods:$rsmods"
 	"$(command -v openssl):/usr/bin/openssl"
