@@ -82,6 +82,21 @@ all() {
 	} END { print s }' "$log"
 }
 div() { awk -v v="$1" -v d="$2" 'BEGIN { if (v == "-") print "-"; else printf "%.1f\n", v / d }'; }
+# per CONFIG RATE: the median over the rounds of the daemon's CPU % per 1000 decisions/s
+# reached (the rates reached differ between configurations when the vCPUs are saturated).
+per() {
+	awk -v c="$1" -v r="$2" '$1 == "BENCHOPS" && $2 == c {
+		for (i = 4; i <= NF; i++) {
+			if (index($i, "rate" r "=") == 1) q = substr($i, length(r) + 6)
+			if (index($i, "cpu" r "=") == 1) u = substr($i, length(r) + 5)
+		}
+		if (q > 0) v[n++] = u / 10 / (q / 1000)
+	} END {
+		if (!n) { print "-"; exit }
+		for (i = 1; i < n; i++) for (j = i; j > 0 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+		printf "%.2f\n", (n % 2) ? v[int(n / 2)] : (v[n / 2 - 1] + v[n / 2]) / 2
+	}' "$log"
+}
 name() {
 	case $1 in
 	off) echo "forwarding off, metrics off" ;;
@@ -106,9 +121,9 @@ name() {
 	echo "- **steady**: the agent asks for N opens/s for $steady s; *reached*: the rate it made"
 	echo "  (below N when the vCPUs are saturated); the daemon's CPU: utime+stime of all its"
 	echo "  threads (the forwarder and the metrics server are threads of it) from /proc/PID/stat"
-	echo "  over the interval, 100 % = one vCPU; the collector's (rsyslogd) the same way. Memory:"
-	echo "  the daemon's VmRSS after the last steady interval,"
-	echo "  VmHWM (peak since the daemon started) then."
+	echo "  over the interval, 100 % = one vCPU, and per 1000 opens/s reached; the collector's"
+	echo "  (rsyslogd) the same way. Memory: the daemon's VmRSS after the last steady interval,"
+	echo "  and its VmHWM (peak since it started) then."
 	echo "- **saturation**: the agent opens as fast as it can for $sat s; the records the daemon"
 	echo "  appended from the burst's start until the log stopped growing, over that time (the"
 	echo "  kernel drops what the writer cannot take, and the log says so in gap records)."
@@ -119,8 +134,8 @@ name() {
 	hdr="| configuration |"
 	sep="|---|"
 	for r in $rates; do
-		hdr="$hdr $r/s asked: reached | daemon CPU % | rsyslogd CPU % |"
-		sep="$sep---:|---:|---:|"
+		hdr="$hdr $r/s asked: reached | daemon CPU % | per 1000/s | rsyslogd CPU % |"
+		sep="$sep---:|---:|---:|---:|"
 	done
 	echo "$hdr VmRSS KiB | VmHWM KiB | records/s at saturation | × off | collector | caught up s |"
 	echo "$sep---:|---:|---:|---:|---|---:|"
@@ -135,19 +150,20 @@ name() {
 		fi
 		row="| $(name "$c") |"
 		for r in $rates; do
-			row="$row $(med "$c" "rate$r") | $(div "$(med "$c" "cpu$r")" 10) | $(div "$(med "$c" "coll$r")" 10) |"
+			row="$row $(med "$c" "rate$r") | $(div "$(med "$c" "cpu$r")" 10) | $(per "$c" "$r") | $(div "$(med "$c" "coll$r")" 10) |"
 		done
 		x=$(awk -v a="$(med "$c" sat_rps)" -v b="$off_rps" 'BEGIN { printf "%.2f\n", a / b }')
 		echo "$row $(med "$c" rss_kb) | $(med "$c" hwm_kb) | $(med "$c" sat_rps) | $x | $coll | $(div "$(med "$c" catchup_ds)" 10) |"
 	done
 	echo
-	lo=${rates##* }
-	pc() { div "$(med "$1" "$2")" 10; }
-	rel() { awk -v a="$(med "$1" sat_rps)" -v b="$off_rps" 'BEGIN { printf "%.2f\n", a / b }'; }
-	echo "What costs what: at $lo decisions/s the daemon used $(pc off "cpu$lo") % of a vCPU with"
-	echo "neither, $(pc fwd "cpu$lo") % forwarding over TCP and $(pc tls "cpu$lo") % over TLS (rsyslogd: $(pc fwd "coll$lo") and"
-	echo "$(pc tls "coll$lo") %), $(pc metrics "cpu$lo") % with metrics scraped once a second. At saturation the log"
-	echo "took $(rel fwd)× (TCP), $(rel tls)× (TLS) and $(rel metrics)× (metrics) of the records/s it took with neither."
+	hi=${rates%% *}
+	pc() { per "$1" "$hi"; }
+	rel() { awk -v a="$(med "$1" "$2")" -v b="$(med off "$2")" 'BEGIN { printf "%.2f\n", a / b }'; }
+	echo "What costs what: per 1000 decisions/s (at $hi/s asked) the daemon used $(pc off) % of a vCPU"
+	echo "with neither, $(pc fwd) % forwarding over TCP and $(pc tls) % over TLS, $(pc metrics) % with metrics"
+	echo "scraped once a second. At saturation the log took $(rel fwd sat_rps)× (TCP), $(rel tls sat_rps)× (TLS)"
+	echo "and $(rel metrics sat_rps)× (metrics) of the records/s it took with neither. The daemon's peak"
+	echo "memory: $(med off hwm_kb) KiB with neither, $(med tls hwm_kb) KiB forwarding over TLS."
 	[ -f "$notes" ] && cat "$notes"
 	echo
 	echo "Each round's figures:"
