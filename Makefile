@@ -50,7 +50,7 @@ FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/cli/main
 	     $(BUILD)/fuzzobj/gen/dash_www.o
 HDRS := $(wildcard include/*.h userspace/*.h userspace/*/*.h)
 
-.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-dns bench-dashboard browser-test install deb clean bpf-arm64
+.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-dns bench-ops bench-dashboard browser-test install deb clean bpf-arm64
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -156,7 +156,7 @@ $(BUILD)/bench/gen_audit_log: tests/bench/gen_audit_log.c $(LIB_OBJS) $(HDRS)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
 # In-VM microbenchmarks (tests/bench/guest-bench.sh): standalone programs, no agentgate code.
-BENCH_VM_BINS := $(addprefix $(BUILD)/bench/,microbench landlock-run genpolicy dnsbench)
+BENCH_VM_BINS := $(addprefix $(BUILD)/bench/,microbench landlock-run genpolicy dnsbench rateopen)
 $(BENCH_VM_BINS): $(BUILD)/bench/%: tests/bench/%.c
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
@@ -190,6 +190,10 @@ bench: all $(BUILD)/bench/bench_compile $(BUILD)/bench/bench_audit $(BENCH_VM_BI
 # The DNS proxy with 1, 100 and 1000 containers: its section of BENCHMARKS.md only.
 bench-dns: all $(BUILD)/bench/dnsbench
 	$(Q)tests/bench/dns.sh
+
+# Audit forwarding and metrics: the daemon's cost at a steady rate and at saturation.
+bench-ops: all $(BUILD)/bench/rateopen
+	$(Q)tests/bench/ops.sh
 
 # The dashboard over a million-record log: its section of BENCHMARKS.md.
 bench-dashboard: all $(BUILD)/bench/gen_audit_log

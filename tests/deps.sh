@@ -14,7 +14,8 @@ pkgs=(
 	dnsmasq-base                             # the real DNS server in the VM tests and demo
 	qemu-system-x86 busybox-static cpio      # the BPF-LSM VM for e2e tests and the demo
 	iproute2 python3
-	rsyslog rsyslog-openssl openssl          # the syslog collector of the forward e2e test
+	rsyslog rsyslog-openssl openssl          # the syslog collector (forward e2e test, make bench-ops)
+	curl                                     # scrapes the metrics in the VM (e2e, make bench-ops)
 	debhelper lintian dpkg-dev systemd      # make deb and its checks (tests/deb.sh)
 	groff-base man-db                       # the man pages render without warnings (tests/deb.sh)
 )

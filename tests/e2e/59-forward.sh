@@ -10,6 +10,7 @@
 # notice a host that stopped. Then the same over TLS (rsyslog's ossl driver).
 CGP=e2e-d59
 . "$(dirname "$0")/daemon.sh"
+. "$(dirname "$0")/collector.sh"
 
 RS=$WORK/rsyslog
 COLL=$WORK/collector
@@ -31,39 +32,8 @@ cleanup() {
 trap cleanup EXIT
 
 # The collector, as docs/forward.md sets it up; a TLS listener too, with a CA of its own.
-printf '[req]\ndistinguished_name = dn\n[dn]\n' >"$RS/openssl.cnf"
-export OPENSSL_CONF="$RS/openssl.cnf"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$RS/ca.key" \
-	-out "$RS/ca.pem" -days 2 -subj /CN=agentgate-e2e-ca >/dev/null 2>&1
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$RS/srv.key" \
-	-out "$RS/srv.csr" -subj /CN=collector >/dev/null 2>&1
-printf 'subjectAltName=DNS:collector\n' >"$RS/ext"
-openssl x509 -req -in "$RS/srv.csr" -CA "$RS/ca.pem" -CAkey "$RS/ca.key" -CAcreateserial \
-	-out "$RS/srv.pem" -days 2 -extfile "$RS/ext" >/dev/null 2>&1
-cat >"$RS/rsyslog.conf" <<EOF
-global(maxMessageSize="128k" workDirectory="$RS")
-module(load="imtcp")
-template(name="agentgate_msg" type="string" string="%msg%\n")
-template(name="agentgate_file" type="string" string="$COLL/%hostname:::secpath-replace%.log")
-ruleset(name="agentgate") {
-  action(type="omfile" dynaFile="agentgate_file" template="agentgate_msg")
-}
-input(type="imtcp" address="$ADDR" port="6514" ruleset="agentgate")
-input(type="imtcp" address="127.0.0.1" port="6515" ruleset="agentgate"
-      streamDriver.name="ossl" streamDriver.mode="1" streamDriver.authMode="anon"
-      streamDriver.CAFile="$RS/ca.pem" streamDriver.certFile="$RS/srv.pem"
-      streamDriver.keyFile="$RS/srv.key")
-EOF
-start_rsyslog() {
-	rsyslogd -n -f "$RS/rsyslog.conf" -i "$RS/pid" </dev/null >/dev/null 2>>"$RS/err" &
-	_i=0
-	while ! { echo -n | nc $ADDR 6514 && echo -n | nc 127.0.0.1 6515; } 2>/dev/null &&
-		[ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ $_i -lt 50 ] || { cat "$RS/err"; false; }
-}
+collector_config "$RS" "$COLL" "$ADDR"
+start_rsyslog() { collector_start "$RS" "$ADDR"; }
 stop_rsyslog() {
 	_p=$(cat "$RS/pid" 2>/dev/null)
 	[ -n "$_p" ] && kill "$_p"
