@@ -26,13 +26,12 @@ int dash_token_new(char out[DASH_TOKEN_LEN + 1])
 
 int dash_token_write(const char *path, const char *token)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX], *slash;
+	char dir[PATH_MAX], line[DASH_TOKEN_LEN + 2], *slash;
 	struct stat st;
-	int fd, err = 0;
-	size_t n = strlen(token);
+	int err;
 
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
-	    snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+	    snprintf(line, sizeof(line), "%s\n", token) >= (int)sizeof(line))
 		return -ENAMETOOLONG;
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
@@ -46,18 +45,7 @@ int dash_token_write(const char *path, const char *token)
 		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
 			return -EPERM;
 	}
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, token, n) != (ssize_t)n || write(fd, "\n", 1) != 1 || fsync(fd))
-		err = errno ? -errno : -EIO;
-	close(fd);
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	return file_replace(path, line, strlen(line), 0600);
 }
 
 bool dash_token_equal(const char *want, const char *got)

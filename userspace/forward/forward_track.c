@@ -153,22 +153,12 @@ int fwd_state_load(const char *path, struct fwd_state *st)
 
 int fwd_state_save(const char *path, const struct fwd_state *st)
 {
-	char tmp[4096], line[128];
-	int fd, n, err = 0;
+	char line[128];
+	int n;
 
 	n = snprintf(line, sizeof(line), FWD_STATE_MAGIC " %s %llu\n",
 		     st->log_id[0] ? st->log_id : "-", (unsigned long long)st->next_seq);
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, line, (size_t)n) != n || fdatasync(fd))
-		err = errno ? -errno : -EIO;
-	close(fd);
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	if (n < 0 || n >= (int)sizeof(line))
+		return -EINVAL;
+	return file_replace(path, line, (size_t)n, 0640);
 }

@@ -17,6 +17,13 @@ int mkdir_p(const char *dir, mode_t parents, mode_t last);
 /* mkdir -p of the directory path is in (nothing for "name" or "/name"). */
 int mkdir_parent(const char *path, mode_t parents, mode_t last);
 
+/*
+ * Replaces path with buf[0..len) whole or not at all: written to "PATH.tmp"
+ * (created with mode, never through a symlink), synced, renamed over path.
+ * 0 or a negative errno; the temporary file is removed on failure.
+ */
+int file_replace(const char *path, const void *buf, size_t len, mode_t mode);
+
 /* The target of the symbolic link path, NUL-terminated; returns its length. */
 int link_read(const char *path, char *out, size_t outsz);
 /*
