@@ -116,9 +116,9 @@ done
 eq "50 different files are 50 records" 50 "$(grep -c '"path":"/srv/d66/many/f' "$AUDIT")"
 eq "none of them folded" 0 "$(grep '"path":"/srv/d66/many/f' "$AUDIT" | grep -c '"count":')"
 verify_open "the log with count records verifies"
-"$AGENTGATE" audit tail "$AUDIT" 2>&1 | grep -F '/srv/d66/f' | grep -q 'times since' &&
+"$AGENTGATE" audit tail --text "$AUDIT" 2>&1 | grep -F '/srv/d66/f' | grep -q 'times since' &&
 	pass "audit tail shows a count record's count" ||
-	fail "audit tail shows a count record's count" "$("$AGENTGATE" audit tail "$AUDIT" 2>&1 | grep -F '/srv/d66/f' | tail -n 1)"
+	fail "audit tail shows a count record's count" "$("$AGENTGATE" audit tail --text "$AUDIT" 2>&1 | grep -F '/srv/d66/f' | tail -n 1)"
 
 # Folding off: each open is a record of its own.
 stop_daemon TERM
