@@ -187,6 +187,7 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 	/* A namespace to serve: its owner must set the proxy up before the next lookup. */
 	int urgent = action == AG_ACT_NETNS || v.rule == AG_RULE_NO_PROXY;
 	struct task_struct *task;
+	struct file *exe;
 
 	if (len > AG_MAX_INPUT) {
 		len = AG_MAX_INPUT;
@@ -211,9 +212,14 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 		ev->port = 0;
 	}
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	/*
+	 * Direct BTF loads, not BPF_CORE_READ's helper call per hop: the verifier
+	 * turns them into fault-tolerant loads (a kernel thread's NULL mm reads 0).
+	 */
 	task = bpf_get_current_task_btf();
-	ev->exe_ino = BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino);
-	ev->exe_dev = BPF_CORE_READ(task, mm, exe_file, f_inode, i_sb, s_dev);
+	exe = task->mm->exe_file;
+	ev->exe_ino = exe->f_inode->i_ino;
+	ev->exe_dev = exe->f_inode->i_sb->s_dev;
 	ev->reserved = 0;
 	ev->subject_len = len;
 	ev->op = op;
