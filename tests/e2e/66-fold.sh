@@ -116,6 +116,10 @@ done
 eq "50 different files are 50 records" 50 "$(grep -c '"path":"/srv/d66/many/f' "$AUDIT")"
 eq "none of them folded" 0 "$(grep '"path":"/srv/d66/many/f' "$AUDIT" | grep -c '"count":')"
 verify_open "the log with count records verifies"
+said=$("$AGENTGATE" audit verify --open "$AUDIT" 2>&1 | sed -n 's/.* standing for \([0-9]*\) decisions.*/\1/p')
+all=$(grep '"type":"decision"' "$AUDIT" | sed -n 's/.*"count":\([0-9]*\).*/\1/p; t; s/.*/1/p' | awk '{ s += $1 } END { print s + 0 }')
+[ "$all" -ge $((N + 5000 + 300 + 50)) ] && eq "audit verify counts the decisions the records stand for ($all)" "$all" "$said" ||
+	fail "audit verify counts the decisions the records stand for" "verify: $said, records: $all"
 "$AGENTGATE" audit tail --text "$AUDIT" 2>&1 | grep -F '/srv/d66/f' | grep -q 'times since' &&
 	pass "audit tail shows a count record's count" ||
 	fail "audit tail shows a count record's count" "$("$AGENTGATE" audit tail --text "$AUDIT" 2>&1 | grep -F '/srv/d66/f' | tail -n 1)"
