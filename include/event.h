@@ -13,12 +13,19 @@
 
 #include "policy_image.h"
 
-#define AG_EVENT_VERSION 3u
+#define AG_EVENT_VERSION 4u
 #define AG_COMM_LEN 16
 
 enum ag_event_flags {
 	AG_EV_TRUNCATED = 1u << 0, /* subject longer than AG_MAX_INPUT */
 	AG_EV_ARGV_RACE = 1u << 1, /* argv changed between check and commit: killed */
+	/*
+	 * Not one decision but count more, each the same as the record this task
+	 * sent with the same fold (include/maps.h, "Folding"): same policy, cgroup,
+	 * user, executable, action, rule, decision and subject. Sent with no
+	 * subject; first_ns and ts_boot_ns are the first and the last of them.
+	 */
+	AG_EV_REPEAT = 1u << 2,
 };
 
 /*
@@ -89,10 +96,17 @@ struct ag_event {
 	 */
 	__u64 exe_ino;
 	__u32 exe_dev;
-	__u32 reserved;
+	/*
+	 * Nonzero: the task's fold generation of this record; AG_EV_REPEAT events
+	 * with the same tid and fold count decisions identical to it.
+	 */
+	__u32 fold;
 	char comm[AG_COMM_LEN];
 	__u32 subject_len; /* bytes used in subject[] */
 	__u32 op; /* AG_ACT_PROTECT: enum ag_protect_op; rule AG_RULE_ENV: 1 + the deny_env index */
+	__u32 count; /* AG_EV_REPEAT: the decisions it stands for; else 1 */
+	__u32 reserved;
+	__u64 first_ns; /* AG_EV_REPEAT: the first of them (ts_boot_ns: the last) */
 	/*
 	 * Path or command line, not NUL-terminated. NET_ADDR: the 18 bytes the
 	 * DFA matched, then the name the address was learned from, if any.
@@ -101,5 +115,11 @@ struct ag_event {
 };
 
 #define AG_EVENT_HDR_SIZE (sizeof(struct ag_event) - AG_MAX_INPUT)
+
+/* The decisions an event stands for (events not built by the kernel may leave count 0). */
+static inline __u32 ag_event_count(const struct ag_event *ev)
+{
+	return (ev->flags & AG_EV_REPEAT) ? ev->count : 1;
+}
 
 #endif /* AGENTGATE_EVENT_H */

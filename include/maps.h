@@ -50,7 +50,7 @@
 #include "policy_image.h"
 
 /* Bumped whenever a map or program layout changes: pins of another version are refused. */
-#define AG_MAPS_VERSION 6u
+#define AG_MAPS_VERSION 7u
 
 #define AG_MAX_POLICIES 1024u /* cgroups with a policy of their own */
 #define AG_CACHE_ENTRIES 16384u
@@ -116,8 +116,26 @@ struct ag_state {
 	__u64 npolicies; /* 0: nothing is confined, every hook returns at once */
 	__u64 object_hash; /* identifies the BPF object that created the pins */
 	__u32 maps_version; /* AG_MAPS_VERSION of that object */
-	__u32 reserved;
+	__u32 fold_ms; /* folding window (below); 0: every decision is its own record */
+	__u64 fold_key[2]; /* SipHash key of fold keys, random, set at load */
 };
+
+/*
+ * Folding: a task that makes the same decision again within fold_ms of the
+ * record that first reported it sends no new record; the kernel counts it in
+ * one of the task's AG_FOLD_SLOTS slots (picked by the fold key, a keyed hash
+ * of everything a record says but its time and ids), and later sends one
+ * AG_EV_REPEAT event with the count: when the task's next decision takes the
+ * slot, when the task exits, and when a reader runs the ag_fold_flush
+ * iterator (at least every AG_FOLD_FLUSH_MS). So every decision is still
+ * accounted for in the audit log, the first of a run, a deny included, is
+ * written at once, and a flood of one decision is a few records, not one per
+ * call. The key is keyed with a secret so an agent cannot craft two subjects
+ * that share one (which would hide one's records under the other's count).
+ */
+#define AG_FOLD_SLOTS 4u
+#define AG_FOLD_MS_DEFAULT 1000u
+#define AG_FOLD_FLUSH_MS 250
 
 #define AG_DNS_PORT 53
 #define AG_DNS_NAME_MAX 256u /* power of two; names are at most 253 bytes */

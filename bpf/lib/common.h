@@ -172,7 +172,13 @@ static __always_inline __u64 ag_wakeup(void *rb)
 		       BPF_RB_NO_WAKEUP;
 }
 
-/* Sends t->ev with the first len bytes of its subject (already in place). */
+#include "fold.h"
+
+/*
+ * Sends t->ev with the first len bytes of its subject (already in place),
+ * unless it repeats a record of the task's within the folding window (fold.h):
+ * then it is counted, and the count sent later.
+ */
 static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol, __u16 action,
 				    struct ag_verdict v, __u32 len, __u16 flags, __u32 op)
 {
@@ -181,8 +187,7 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 	/* A namespace to serve: its owner must set the proxy up before the next lookup. */
 	int urgent = action == AG_ACT_NETNS || v.rule == AG_RULE_NO_PROXY;
 	struct task_struct *task;
-	void *stream;
-	long err;
+	struct file *exe;
 
 	if (len > AG_MAX_INPUT) {
 		len = AG_MAX_INPUT;
@@ -207,25 +212,29 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 		ev->port = 0;
 	}
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	/*
+	 * Direct BTF loads, not BPF_CORE_READ's helper call per hop: the verifier
+	 * turns them into fault-tolerant loads (a kernel thread's NULL mm reads 0).
+	 */
 	task = bpf_get_current_task_btf();
-	ev->exe_ino = BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino);
-	ev->exe_dev = BPF_CORE_READ(task, mm, exe_file, f_inode, i_sb, s_dev);
+	exe = task->mm->exe_file;
+	ev->exe_ino = exe->f_inode->i_ino;
+	ev->exe_dev = exe->f_inode->i_sb->s_dev;
 	ev->reserved = 0;
 	ev->subject_len = len;
 	ev->op = op;
+	/* Notices and killed execs stand alone: each must reach its reader at once. */
+	if (urgent || (flags & AG_EV_ARGV_RACE)) {
+		ev->fold = 0;
+		ev->count = 1;
+		ev->first_ns = ev->ts_boot_ns;
+	} else if (ag_fold(t, ev, len)) {
+		return;
+	}
 	/* Clang folds the clamp above into flags only: hide len from it, mask for the verifier. */
 	asm volatile("" : "+r"(len));
 	len = AG_EVENT_HDR_SIZE + (len & (2 * AG_MAX_INPUT - 1));
-	/* No private stream for this policy: its events go to the shared one. */
-	stream = bpf_map_lookup_elem(&ag_streams, &pol->cgroup_id);
-	if (stream)
-		err = bpf_ringbuf_output(stream, ev, len, urgent ? BPF_RB_FORCE_WAKEUP :
-								   ag_wakeup(stream));
-	else
-		err = bpf_ringbuf_output(&ag_events, ev, len,
-					 urgent ? BPF_RB_FORCE_WAKEUP : ag_wakeup(&ag_events));
-	if (err)
-		ag_count_drop();
+	ag_output(pol->cgroup_id, ev, len, urgent);
 }
 
 /* Decides one class on t->ev.subject[0..len), records it, returns the hook's answer. */

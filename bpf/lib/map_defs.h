@@ -142,6 +142,16 @@ struct ag_armed_map {
 	__type(value, __u32);
 };
 
+/* A task's fold slot (include/maps.h "Folding"; who writes what: bpf/lib/fold.h). */
+struct ag_fold {
+	__u64 word; /* generation << 32 | decisions counted since the slot's record */
+	__u64 key; /* the record's fold key; 0: empty */
+	__u64 start_ns; /* the record's time: the window runs from there */
+	__u64 first_ns, last_ns; /* the first and last decision counted */
+	__u64 policy_cgroup_id; /* whose stream the count goes to */
+	__u8 hdr[AG_EVENT_HDR_SIZE]; /* the record's header, the AG_EV_REPEAT event's base */
+};
+
 /*
  * Per-task scratch and exec state. Not per-CPU: sleepable programs can be
  * preempted (while faulting in user memory) and another task's program would
@@ -153,6 +163,9 @@ struct ag_task {
 	__u32 exec_argc;
 	__u16 exec_state; /* the EXEC DFA's state after the judged executable's path */
 	__u16 reserved;
+	__u32 fold_gen; /* the generation of the task's last record that may be folded */
+	__u32 reserved2;
+	struct ag_fold fold[AG_FOLD_SLOTS];
 	struct ag_event ev; /* ev.subject is where every input is built */
 	__u8 slack[AG_MAX_INPUT + 8]; /* bounded writes may run past ev.subject */
 	__u8 tmp[AG_MAX_INPUT];

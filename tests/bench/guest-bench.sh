@@ -9,6 +9,8 @@
 #           another (idle) cgroup: an unconfined process on a machine where agents run
 #   ring C  agentgate loaded, the agentgate-confined instances and AppArmor again (for a
 #           comparison within a ring)
+#   ring F  the same for the seed policy with folding off (audit.fold_ms 0): what folding
+#           (docs/audit.md) saves, measured in the same boot
 # Output, one line each:
 #   BENCH CONFIG ROUND OP NS      one batch's ns/op
 #   BENCHFAIL CONFIG REASON       a configuration that failed (its figures are missing)
@@ -45,10 +47,11 @@ ll="$ll -x /ag/bin/microbench -x /lib64/ld-linux-x86-64.so.2 -c $PORT"
 launch() {
 	case $1 in
 	baseline | loaded-idle | loaded-busy) exec $MB ;;
-	apparmor-seed-loaded) exec aa-exec -p ag-bench-seed -- $MB ;;
+	apparmor-seed-loaded | apparmor-seed-unfolded) exec aa-exec -p ag-bench-seed -- $MB ;;
 	apparmor-*) exec aa-exec -p "ag-bench-${1#apparmor-}" -- $MB ;;
 	landlock-seed) exec landlock-run $ll -- $MB ;;
 	seed-noaudit) exec agentgate exec --policy "$B/policies/seed.yaml" -- $MB ;;
+	seed-unfolded) exec agentgate exec --policy "$B/policies/seed.yaml" --audit-log "$R/audit.$1" -- $MB ;;
 	*) exec agentgate exec --policy "$B/policies/$1.yaml" --audit-log "$R/audit.$1" -- $MB ;;
 	esac
 }
@@ -94,6 +97,26 @@ load() {
 	echo "BENCHINFO load_ns ${t#spawn }"
 }
 
+# fold MS: the host's folding window, set the way an operator does: a daemon started with
+# audit.fold_ms (it sets the window at start; the window stays after it stops).
+fold() {
+	mkdir -p /tmp/agd
+	cat >/tmp/agd/daemon.yaml <<EOC
+control_socket: /tmp/agd/control.sock
+stream_socket: /tmp/agd/stream.sock
+state_file: /tmp/agd/daemon.state
+audit:
+  log: /tmp/agd/audit.log
+  key_dir: /tmp/agd/keys
+  fold_ms: $1
+assignments: []
+EOC
+	agentgate daemon --config /tmp/agd/daemon.yaml 2>"$ERR" || { echo "BENCHFAIL fold $(head -c 300 "$ERR" | tr '\n' ' ')"; return 1; }
+	dpid=$(head -n 1 /tmp/agd/daemon.state.lock)
+	kill "$dpid"
+	while kill -0 "$dpid" 2>/dev/null; do sleep 0.1; done
+}
+
 # holder POLICY: an exec under POLICY that sleeps, so its image stays installed meanwhile
 # (and the hooks of every other task look up which policy applies to it).
 holder() {
@@ -133,7 +156,12 @@ ring_c="seed seed-noaudit"
 for n in $SIZES; do
 	ring_c="$ring_c rules$n"
 done
-case " $ring_u " in *" apparmor-seed "*) ring_c="$ring_c apparmor-seed-loaded" ;; esac
+ring_f="seed-unfolded"
+case " $ring_u " in *" apparmor-seed "*)
+	ring_c="$ring_c apparmor-seed-loaded"
+	ring_f="$ring_f apparmor-seed-unfolded"
+	;;
+esac
 
 unload
 r=1
@@ -146,6 +174,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 	ring "$r" loaded-busy
 	holder_stop
 	ring "$r" $ring_c
+	fold 0 && ring "$r" $ring_f
 	unload
 	r=$((r + 1))
 done
@@ -161,12 +190,18 @@ for p in allow seed rules10 rules1000 rules10000; do
 	holder_stop
 done
 
-# The ring buffer: RB_N opens as fast as they go under the seed policy, one event each
-# (plus the untimed warm-up's RB_N/10 + 1), and how many reached the audit log.
-agentgate exec --policy "$B/policies/seed.yaml" --audit-log /tmp/rb.log \
-	-- microbench -o "$RB_N" -x 0 -c 0 -f "$FILE" 2>"$ERR" | sed 's/^open /BENCHINFO rb_open_ns /'
-echo "BENCHINFO rb_records $(grep -c "\"path\":\"$FILE\"" /tmp/rb.log)"
-sed -n 's/^agentgate: exec: \([0-9]*\) events lost.*/BENCHINFO rb_lost \1/p' "$ERR"
-rm -f /tmp/rb.log*
+# The ring buffer: RB_N opens as fast as they go under the seed policy (plus the untimed
+# warm-up's RB_N/10 + 1), with folding off (one event each) and on: how many records reached
+# the audit log, how many decisions they stand for, and how many were lost.
+for w in 0 1000; do
+	fold "$w"
+	agentgate exec --policy "$B/policies/seed.yaml" --audit-log /tmp/rb.log \
+		-- microbench -o "$RB_N" -x 0 -c 0 -f "$FILE" 2>"$ERR" | sed "s/^open /BENCHINFO rb_open_ns_$w /"
+	echo "BENCHINFO rb_records_$w $(grep -c "\"path\":\"$FILE\"" /tmp/rb.log)"
+	echo "BENCHINFO rb_decisions_$w $(grep "\"path\":\"$FILE\"" /tmp/rb.log |
+		sed -n 's/.*"count":\([0-9]*\).*/\1/p; t; s/.*/1/p' | awk '{ s += $1 } END { print s + 0 }')"
+	sed -n "s/^agentgate: exec: \([0-9]*\) events lost.*/BENCHINFO rb_lost_$w \1/p" "$ERR"
+	rm -f /tmp/rb.log*
+done
 unload
 exit 0

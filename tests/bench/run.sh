@@ -164,7 +164,7 @@ ours() { sed 's/.*) //' /proc/$$/stat | awk '{print $14 + $15}'; }
 busy0=$(busy)
 ours0=$(ours)
 t0=$(now_ns)
-tests/vm/run.sh --kernel 6.12 --timeout 1800 --log "$log" tests/bench/guest-bench.sh "${files[@]}" >/dev/null
+tests/vm/run.sh --kernel 6.12 --timeout 2700 --log "$log" tests/bench/guest-bench.sh "${files[@]}" >/dev/null
 others=$(awk -v b="$(( $(busy) - busy0 - $(ours) + ours0 ))" -v hz="$(getconf CLK_TCK)" \
 	-v wall="$(( $(now_ns) - t0 ))" -v cpus="$(nproc)" 'BEGIN {v = 100 * b / hz / (wall / 1e9 * cpus); printf "%.0f", (v > 0 ? v : 0)}')
 
@@ -181,14 +181,16 @@ kernel=$(info kernel)
 	echo
 	echo "## Hooks in the VM (Debian $kernel, qemu TCG, $(info cpus) vCPUs)"
 	echo
-	echo "One boot, $rounds rounds of three rings (\`tests/bench/guest-bench.sh\`). In a ring, one"
+	echo "One boot, $rounds rounds of four rings (\`tests/bench/guest-bench.sh\`). In a ring, one"
 	echo "microbench process per configuration is alive and they take turns, one batch each, $turns"
 	echo "turns a round; so the configurations of a ring see the same moments of a machine whose speed"
 	echo "drifts. Ring U has nothing of agentgate loaded (its pins removed, the programs detached):"
 	echo "baseline, AppArmor, Landlock. Ring L: agentgate loaded and this process unconfined, first with"
 	echo "no policy installed, then with one installed for another, idle cgroup. Ring C: the"
 	echo "agentgate-confined processes at once with an AppArmor-confined one (a comparison within one"
-	echo "ring). A batch: $nopen open+close of \`$file\`, $nexec fork+exec+wait of the"
+	echo "ring; decisions folded, docs/audit.md). Ring F: the seed policy and AppArmor again with"
+	echo "folding off (\`audit.fold_ms: 0\`, one record per open), for the before and after of folding"
+	echo "in one boot. A batch: $nopen open+close of \`$file\`, $nexec fork+exec+wait of the"
 	echo "(dynamically linked) benchmark binary, or $nconn TCP connects to a loopback listener with"
 	echo "accept and close (\`tests/bench/microbench.c\`), after an untimed tenth as many."
 	echo
@@ -216,6 +218,8 @@ kernel=$(info kernel)
 		echo "row seed C: agentgate, the seed policy"
 		echo "row seed-noaudit C: agentgate, the seed policy, events read but not written"
 		for n in "${sizes[@]}"; do echo "row rules$n C: agentgate, the seed + $n generated rules"; done
+		echo "row apparmor-seed-unfolded F: AppArmor, the seed's rules"
+		echo "row seed-unfolded F: agentgate, the seed policy, folding off (one record per open)"
 	} | report
 	echo
 	fails=$(sed -n 's/^BENCHFAIL //p' "$log" | sort -u)
@@ -255,19 +259,26 @@ kernel=$(info kernel)
 
 	echo "## Ring buffer"
 	echo
-	rbo=$(info rb_open_ns)
-	rbr=$(info rb_records)
-	rbl=$(info rb_lost)
-	awk -v n="$nrb" -v o="${rbo:-0}" -v r="${rbr:-0}" -v l="${rbl:-0}" 'BEGIN {
-		e = n + int(n / 10) + 1
-		printf "%d opens under the seed policy as fast as they go (%.0f ns each, %.0f events/s), one event\n", e, o, o ? 1e9 / o : 0
-		printf "each: %d reached the audit log, %d were lost (a gap record says how many). ", r, l
-		if (l == 0)
-			printf "The buffer and the\naudit writer kept up with at least %.0f events/s.\n", o ? 1e9 / o : 0
-		else
-			printf "What the\naudit writer sustained while the producer outran it: about %.0f records/s.\n", o ? r / (e * o / 1e9) : 0
-	}'
-	echo
+	for w in 0 1000; do
+		rbo=$(info "rb_open_ns_$w")
+		rbr=$(info "rb_records_$w")
+		rbd=$(info "rb_decisions_$w")
+		rbl=$(info "rb_lost_$w")
+		awk -v n="$nrb" -v w="$w" -v o="${rbo:-0}" -v r="${rbr:-0}" -v d="${rbd:-0}" -v l="${rbl:-0}" 'BEGIN {
+			e = n + int(n / 10) + 1
+			if (w == 0)
+				printf "Folding off (`audit.fold_ms: 0`): "
+			else
+				printf "Folding on (the default, %d ms): ", w
+			printf "%d opens under the seed policy as fast as they go (%.0f ns each, %.0f/s): ", e, o, o ? 1e9 / o : 0
+			printf "%d records reached the audit log, standing for %d decisions; %d events were lost (a gap record says how many). ", r, d, l
+			if (l == 0)
+				printf "The buffer and the audit writer kept up.\n"
+			else
+				printf "What the audit writer sustained while the producer outran it: about %.0f records/s.\n", o ? r / (e * o / 1e9) : 0
+		}'
+		echo
+	done
 
 	echo "## Targets"
 	echo
@@ -281,6 +292,7 @@ kernel=$(info kernel)
 		done
 		echo "target seed apparmor-seed-loaded open 1.0 confined open() no slower than AppArmor (seed ÷ AppArmor, ring C)"
 		echo "target seed-noaudit apparmor-seed-loaded open 1.0 the same without an audit log"
+		echo "target seed-unfolded apparmor-seed-unfolded open 1.0 the same with folding off (ring F)"
 		for op in open exec connect; do
 			echo "target rules10000 rules10 $op 1.10 10,000 rules ≤ 1.10× of 10 rules: $op"
 		done

@@ -119,6 +119,55 @@ static void test_parser_strict(void **state)
 	}
 }
 
+/* A count of folded decisions: "count" and "first" after "flags"; the rest as its record's. */
+static void test_folded_fields(void **state)
+{
+	struct tdir d;
+	struct audit_config c;
+	struct audit_writer *w;
+	struct ag_event ev = tevent(1, "/srv/data/a.csv");
+	struct tlines t;
+	struct audit_record r;
+	const char *why, *f, *p;
+	char buf[64], first[64];
+	uint64_t u;
+	int err;
+
+	(void)state;
+	tdir_make(&d);
+	c = tcfg(&d);
+	w = audit_writer_open(&c, &err);
+	assert_non_null(w);
+	ev.fold = 7;
+	assert_int_equal(audit_append_decision(w, &ev, sizeof(ev), tctx()), 0);
+	ev.flags = AG_EV_REPEAT | AG_EV_TRUNCATED;
+	ev.count = 41;
+	ev.first_ns = ev.ts_boot_ns + 1000;
+	ev.ts_boot_ns += 5000000;
+	assert_int_equal(audit_append_decision(w, &ev, sizeof(ev), tctx()), 0);
+	assert_int_equal(audit_writer_close(w), 0);
+	tl_read(d.log, &t);
+	assert_int_equal(t.n, 4);
+	assert_null(strstr(t.l[1], "\"count\""));
+	assert_int_equal(audit_rec_parse(t.l[2], strlen(t.l[2]), &r, &why), 0);
+	assert_null(audit_rec_schema_error(&r));
+	assert_true(audit_rec_u64_get(&r, "count", &u) && u == 41);
+	assert_string_equal(audit_rec_cstr_get(&r, "flags", buf, sizeof(buf)), "truncated");
+	assert_string_equal(audit_rec_cstr_get(&r, "path", buf, sizeof(buf)), "/srv/data/a.csv");
+	audit_rec_cstr_get(&r, "first", first, sizeof(first));
+	audit_rec_cstr_get(&r, "time", buf, sizeof(buf));
+	/* Same clock mapping: first is 4.999 ms before time. */
+	assert_int_equal(strlen(first), strlen(buf));
+	assert_true(strcmp(first, buf) < 0);
+	f = strstr(t.l[2], "\"flags\"");
+	p = strstr(t.l[2], "\"count\"");
+	assert_true(f && p && f < p && p < strstr(t.l[2], "\"first\"") &&
+		    strstr(t.l[2], "\"first\"") < strstr(t.l[2], "\"decision\":"));
+	audit_rec_free(&r);
+	tl_free(&t);
+	tdir_remove(&d);
+}
+
 static void test_decision_fields(void **state)
 {
 	struct tdir d;
@@ -381,6 +430,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden_bytes),  cmocka_unit_test(test_escapes_and_bytes),
 		cmocka_unit_test(test_parser_strict), cmocka_unit_test(test_decision_fields),
+		cmocka_unit_test(test_folded_fields),
 		cmocka_unit_test(test_time),	      cmocka_unit_test(test_format_reference),
 	};
 

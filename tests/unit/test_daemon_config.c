@@ -47,6 +47,7 @@ static void test_full(void **state)
 					   "  durability: fsync\n"
 					   "  key_dir: /var/lib/x\n"
 					   "  forward_secure: true\n"
+					   "  fold_ms: 0\n"
 					   "assignments:\n"
 					   "  - cgroup: /sys/fs/cgroup/agents/a1\n"
 					   "    policy: /etc/p/a.yaml\n"
@@ -66,6 +67,9 @@ static void test_full(void **state)
 	assert_int_equal(c->audit.fsync_each, 1);
 	assert_string_equal(c->audit.key_dir, "/var/lib/x");
 	assert_int_equal(c->audit.forward_secure, 1);
+	/* 0 is "off", told apart from "not set" (the default window). */
+	assert_int_equal(c->audit.fold_ms, 0);
+	assert_int_equal(c->audit.fold_set, 1);
 	assert_int_equal(c->nassignments, 2);
 	assert_string_equal(c->assignments[0].cgroup, "/agents/a1");
 	assert_string_equal(c->assignments[0].policy, "/etc/p/a.yaml");
@@ -74,7 +78,7 @@ static void test_full(void **state)
 	/* Relative policy paths are relative to the config's directory. */
 	assert_string_equal(c->assignments[1].policy, "/etc/agentgate/b.yaml");
 	assert_int_equal(c->assignments[1].mode, AG_MODE_SIMULATE);
-	assert_int_equal(c->assignments[1].line, 15);
+	assert_int_equal(c->assignments[1].line, 16);
 	daemon_config_free(c);
 }
 
@@ -88,6 +92,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c->state_file, DAEMON_DEFAULT_STATE);
 	assert_string_equal(c->audit.log, DAEMON_DEFAULT_AUDIT_LOG);
 	assert_int_equal(c->audit.fsync_each, 0);
+	assert_int_equal(c->audit.fold_set, 0);
 	assert_int_equal(c->nassignments, 0);
 	daemon_config_free(c);
 	c = parse_ok("assignments:\n");
@@ -143,6 +148,8 @@ static void test_errors(void **state)
 		  "cfg.yaml:2:17: 'rotate_bytes' must be a non-negative");
 	parse_bad("audit:\n  durability: sometimes\n", "cfg.yaml:2:15: 'durability' must be");
 	parse_bad("audit:\n  forward_secure: maybe\n", "cfg.yaml:2:19: 'forward_secure' must be");
+	parse_bad("audit:\n  fold_ms: 60001\n", "cfg.yaml:2:12: 'fold_ms' must be an integer from 0 to 60000");
+	parse_bad("audit:\n  fold_ms: -1\n", "cfg.yaml:2:12: 'fold_ms' must be a non-negative");
 	parse_bad("audit:\n  forward:\n    to: collector\n",
 		  "cfg.yaml:3:9: 'to' must be HOST:PORT");
 	parse_bad("audit:\n  forward:\n    tls: true\n", "cfg.yaml:3:5: 'forward' without 'to");

@@ -52,10 +52,14 @@ static void test_every_program_has_a_plan(void **state)
 		const char *sec = bpf_program__section_name(prog);
 
 		switch (loader_attach_plan(prog)) {
-		case LOADER_ATTACH_LSM:
-			if (strncmp(sec, "lsm", 3))
-				fail_msg("%s (%s): planned as LSM", name, sec);
-			lsm++;
+		case LOADER_ATTACH_AUTO:
+			if (strncmp(sec, "lsm", 3) && strncmp(sec, "tp_btf/", 7))
+				fail_msg("%s (%s): planned as LSM or a BTF tracepoint", name, sec);
+			lsm += !strncmp(sec, "lsm", 3);
+			break;
+		case LOADER_ATTACH_ITER:
+			if (strncmp(sec, "iter/", 5))
+				fail_msg("%s (%s): planned as an iterator", name, sec);
 			break;
 		case LOADER_ATTACH_CGROUP:
 			if (strncmp(sec, "cgroup/", 7))
@@ -103,7 +107,7 @@ static void test_optional(void **state)
 			fail_msg("loader_optional names %s, which the object lacks",
 				 loader_optional[i]);
 		assert_int_equal(bpf_program__type(prog), BPF_PROG_TYPE_LSM);
-		assert_int_equal(loader_attach_plan(prog), LOADER_ATTACH_LSM);
+		assert_int_equal(loader_attach_plan(prog), LOADER_ATTACH_AUTO);
 		assert_int_equal(bpf_program__set_autoload(prog, false), 0);
 		assert_int_equal(loader_attach_plan(prog), LOADER_ATTACH_ABSENT);
 		assert_int_equal(bpf_program__set_autoload(prog, true), 0);
@@ -116,8 +120,14 @@ static void test_unattachable_has_no_plan(void **state)
 {
 	struct agentgate_bpf *skel = *state;
 
-	assert_int_equal(loader_attach_plan(skel->progs.ag_file_open), LOADER_ATTACH_LSM);
+	assert_int_equal(loader_attach_plan(skel->progs.ag_file_open), LOADER_ATTACH_AUTO);
 	assert_int_equal(loader_attach_plan(skel->progs.ag_dns_connect4), LOADER_ATTACH_CGROUP);
+	assert_int_equal(loader_attach_plan(skel->progs.ag_fold_exit), LOADER_ATTACH_AUTO);
+	assert_int_equal(loader_attach_plan(skel->progs.ag_fold_flush), LOADER_ATTACH_ITER);
+	assert_int_equal(bpf_program__set_expected_attach_type(skel->progs.ag_fold_exit,
+							      BPF_TRACE_FENTRY),
+			 0);
+	assert_int_equal(loader_attach_plan(skel->progs.ag_fold_exit), LOADER_ATTACH_NONE);
 	assert_int_equal(
 		bpf_program__set_expected_attach_type(skel->progs.ag_file_open, BPF_LSM_CGROUP), 0);
 	assert_int_equal(loader_attach_plan(skel->progs.ag_file_open), LOADER_ATTACH_NONE);

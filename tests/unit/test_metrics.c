@@ -94,22 +94,23 @@ static void test_decisions_and_cap(void **state)
 
 	assert_non_null(m);
 	metrics_decision(m, "/agents/a1", "", metrics_action_of(AG_CLASS_FILE_READ),
-			 AG_DECISION_ALLOW, AG_MODE_ENFORCE);
+			 AG_DECISION_ALLOW, AG_MODE_ENFORCE, 1);
+	/* A record of folded decisions counts them all. */
 	metrics_decision(m, "/agents/a1", "", metrics_action_of(AG_CLASS_FILE_READ),
-			 AG_DECISION_ALLOW, AG_MODE_ENFORCE);
+			 AG_DECISION_ALLOW, AG_MODE_ENFORCE, 41);
 	metrics_decision(m, "/agents/a1", "", metrics_action_of(AG_CLASS_NET_DOMAIN),
-			 AG_DECISION_DENY, AG_MODE_SIMULATE);
+			 AG_DECISION_DENY, AG_MODE_SIMULATE, 1);
 	/* 63 more pairs fill the slots; the next 10 decisions of new pairs go to "other". */
 	for (i = 0; i < METRICS_MAX_AGENTS - 1 + 10; i++) {
 		snprintf(agent, sizeof(agent), "/agents/b%d", i);
 		metrics_decision(m, agent, "web", metrics_action_of(AG_ACT_PROTECT),
-				 AG_DECISION_DENY, AG_MODE_ENFORCE);
+				 AG_DECISION_DENY, AG_MODE_ENFORCE, 1);
 	}
 	metrics_count(m, MC_DNS_BUSY, 4);
 	metrics_render(m, &t);
 	assert_int_equal(t.err, 0);
 	contains(t.p, "agentgate_decisions_total{agent=\"/agents/a1\",container=\"\","
-		      "action=\"file_read\",decision=\"allow\",mode=\"enforce\"} 2\n");
+		      "action=\"file_read\",decision=\"allow\",mode=\"enforce\"} 42\n");
 	contains(t.p, "agentgate_decisions_total{agent=\"/agents/a1\",container=\"\","
 		      "action=\"dns\",decision=\"deny\",mode=\"simulate\"} 1\n");
 	contains(t.p, "agentgate_decisions_total{agent=\"other\",container=\"other\","
@@ -197,7 +198,7 @@ static void test_server(void **state)
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(listen(fd, 4), 0);
 	assert_int_equal(metrics_server_start(&srv, fd, m, NULL), 0);
-	metrics_decision(m, "/agents/a1", "", MA_SHELL_EXEC, AG_DECISION_DENY, AG_MODE_ENFORCE);
+	metrics_decision(m, "/agents/a1", "", MA_SHELL_EXEC, AG_DECISION_DENY, AG_MODE_ENFORCE, 1);
 	buf = malloc(65536);
 	assert_non_null(buf);
 	http(sa.sun_path, "GET /metrics HTTP/1.0\r\n\r\n", buf, 65536);

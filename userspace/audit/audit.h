@@ -213,6 +213,7 @@ struct audit_verify_report {
 	uint64_t first_seq, last_seq; /* range of the verified chain */
 	uint64_t bad_seq; /* seq where the problem was found (when verdict != OK) */
 	uint64_t gaps_lost; /* sum of the gap records' counts */
+	uint64_t decisions; /* the decisions the decision records stand for (counts summed) */
 	uint64_t torn_recovered; /* torn tails recorded by the writer */
 	uint64_t duplicates; /* exact duplicates skipped (dedup) */
 	char last_seal_time[40]; /* time of the last verified seal, "" when none */

@@ -140,7 +140,7 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	static const char *const flag_names[] = { "", "truncated", "argv_race",
 						  "truncated,argv_race" };
 	struct audit_record r;
-	char time[32], sha[65], ip[INET6_ADDRSTRLEN] = "";
+	char time[32], first[32], sha[65], ip[INET6_ADDRSTRLEN] = "";
 
 	if (size < AG_EVENT_HDR_SIZE || ev->subject_len > AG_MAX_INPUT ||
 	    size < AG_EVENT_HDR_SIZE + ev->subject_len)
@@ -190,6 +190,12 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 		break;
 	}
 	audit_rec_cstr(&r, "flags", flag_names[ev->flags & 3]);
+	/* Folded decisions (include/maps.h): how many, the first at "first", the last at "time". */
+	if (ev->flags & AG_EV_REPEAT) {
+		audit_time_format((int64_t)ev->first_ns + w->boot_to_real, first);
+		audit_rec_u64(&r, "count", ev->count);
+		audit_rec_cstr(&r, "first", first);
+	}
 	audit_rec_cstr(&r, "decision", ev->decision == AG_DECISION_ALLOW ? "ALLOW" : "DENY");
 	audit_rec_cstr(&r, "mode", ev->mode == AG_MODE_SIMULATE ? "simulate" : "enforce");
 	switch (ev->rule) {

@@ -57,7 +57,7 @@ static const char *const columns[] = { "seq",	    "time",   "type",	"host",	  "a
 				       "cgroup_id", "pid",    "uid",	"comm",	  "exe",
 				       "action",    "object", "domain", "port",	  "decision",
 				       "mode",	    "rule",   "reason", "policy", "detail",
-				       "hash" };
+				       "count",	    "first",  "hash" };
 
 static void csv_row(FILE *out, const struct audit_record *r)
 {
@@ -88,6 +88,12 @@ static void csv_row(FILE *out, const struct audit_record *r)
 					csv_bytes(out, f->s, f->len);
 				}
 			}
+		} else if (!strcmp(c, "count")) {
+			/* The decisions or questions a row stands for: folded ones say how many. */
+			if ((f = audit_rec_get(r, "count")))
+				csv_field(out, r, c);
+			else if (audit_rec_is(r, "decision") || audit_rec_is(r, "ask"))
+				fputc('1', out);
 		} else if (!strcmp(c, "hash")) {
 			audit_hex(r->hash, 32, hex);
 			fputs(hex, out);

@@ -647,24 +647,25 @@ bool audit_rec_canonical(const struct audit_record *r, const char *line, size_t 
  */
 struct schema {
 	const char *type;
-	const char *fields[34];
+	const char *fields[36];
 };
 
 static const struct schema schemas[] = {
 	{ "genesis",
 	  { "seq u", "type s", "time s", "host s", "boot_id s", "log_id s", "file u", "key s",
 	    "epoch u", "pubkey s", "prev s" } },
-	{ "decision", { "seq u",	"type s",	   "time s",
-			"host s",	"boot_id s",	   "agent s",
-			"container ?s", "engine ?s",	   "container_name ?s",
-			"image ?s",	"pod ?s",	   "namespace ?s",
-			"cgroup_id u",	"pid u",	   "tid u",
-			"uid u",	"comm s",	   "exe s",
-			"action s",	"op ?s",	   "path ?s",
-			"command ?s",	"domain ?s",	   "ip ?s",
-			"port ?u",	"flags s",	   "decision s",
-			"mode s",	"rule *",	   "reason s",
-			"policy s",	"policy_sha256 s", "prev s" } },
+	{ "decision", { "seq u",	   "type s",	 "time s",
+			"host s",	   "boot_id s",	 "agent s",
+			"container ?s",	   "engine ?s",	 "container_name ?s",
+			"image ?s",	   "pod ?s",	 "namespace ?s",
+			"cgroup_id u",	   "pid u",	 "tid u",
+			"uid u",	   "comm s",	 "exe s",
+			"action s",	   "op ?s",	 "path ?s",
+			"command ?s",	   "domain ?s",	 "ip ?s",
+			"port ?u",	   "flags s",	 "count ?u",
+			"first ?s",	   "decision s", "mode s",
+			"rule *",	   "reason s",	 "policy s",
+			"policy_sha256 s", "prev s" } },
 	{ "ask",
 	  { "seq u",	   "type s",   "time s",	  "host s",	"boot_id s", "agent s",
 	    "cgroup_id u", "pid u",    "asked_as ?s",	  "action s",	"path ?s",   "command ?s",

@@ -143,6 +143,10 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 	if ((f = audit_rec_get(r, "ip")))
 		fprintf(out, "%s%.*s port %llu", audit_rec_get(r, "domain") ? " " : "", (int)f->len,
 			f->s, audit_rec_u64_get(r, "port", &u) ? (unsigned long long)u : 0ULL);
+	/* Folded decisions (docs/audit.md): the record stands for count of them. */
+	if (audit_rec_u64_get(r, "count", &u))
+		fprintf(out, "  (%llu times since %s)", (unsigned long long)u,
+			audit_rec_cstr_get(r, "first", buf, sizeof(buf)));
 	f = audit_rec_get(r, "rule");
 	if (f && f->kind == AUDIT_U64)
 		fprintf(out, "  [rule %llu", (unsigned long long)f->u);

@@ -374,6 +374,9 @@ static int check_line(struct vstate *v, const char *line, size_t len, size_t pos
 		goto out;
 	if (audit_rec_is(&r, "gap") && audit_rec_u64_get(&r, "lost", &lost))
 		v->rep->gaps_lost += lost;
+	/* A record of folded decisions stands for its count (docs/audit.md). */
+	if (audit_rec_is(&r, "decision"))
+		v->rep->decisions += audit_rec_u64_get(&r, "count", &lost) ? lost : 1;
 	if (audit_rec_is(&r, "torn"))
 		v->rep->torn_recovered++;
 	if (!v->started)

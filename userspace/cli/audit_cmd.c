@@ -108,10 +108,11 @@ static int do_verify(int argc, char **argv)
 		return AUDIT_USAGE;
 	}
 	if (rep.verdict == AUDIT_OK) {
-		printf("intact: %llu records (seq %llu..%llu), %llu seals verified, %llu events "
-		       "lost in gaps, %llu torn tails recovered\n",
+		printf("intact: %llu records (seq %llu..%llu) standing for %llu decisions, %llu seals "
+		       "verified, %llu events lost in gaps, %llu torn tails recovered\n",
 		       (unsigned long long)rep.records, (unsigned long long)rep.first_seq,
-		       (unsigned long long)rep.last_seq, (unsigned long long)rep.seals,
+		       (unsigned long long)rep.last_seq, (unsigned long long)rep.decisions,
+		       (unsigned long long)rep.seals,
 		       (unsigned long long)rep.gaps_lost, (unsigned long long)rep.torn_recovered);
 		if (vo.dedup || vo.max_age_s)
 			printf("host %s, last seal %s, %llu duplicates skipped\n",

@@ -463,6 +463,8 @@ static void finish(struct exec_run *r)
 	if (!remove_cgroup(r->cgdir))
 		r->cgdir[0] = '\0';
 	session_stop_dns(&r->s);
+	/* Tasks send their counts as they exit; this is for any a flush still had to take. */
+	loader_fold_flush(r->loader);
 	while (loader_poll(r->loader, 0) > 0)
 		;
 	session_drain_dns(&r->s, UINT64_MAX);
@@ -502,6 +504,7 @@ static void cleanup(struct exec_run *r, int ret)
 		snprintf(msg, sizeof(msg), "status=%d", ret);
 		session_log_lifecycle(&r->log, "exec_end", msg);
 		session_log_note(&r->log, audit_writer_close(r->log.audit));
+		session_log_release(&r->log);
 		if (r->log.first_err)
 			fprintf(stderr, "agentgate: exec: writing %s: %s\n", r->a.log_path,
 				strerror(-r->log.first_err));

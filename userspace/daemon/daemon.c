@@ -493,6 +493,14 @@ int cmd_daemon(int argc, char **argv)
 		daemon_log("reading the kernel's events: %s", loader_strerror(err));
 		goto out;
 	}
+	/* The host's owner sets the window, loaded or adopted (`audit.fold_ms`). */
+	err = loader_set_fold(d.loader, !d.cfg->audit.fold_set ? 0 :
+					d.cfg->audit.fold_ms ? (int)d.cfg->audit.fold_ms :
+							       -1);
+	if (err) {
+		daemon_log("setting the folding window: %s", strerror(-err));
+		goto out;
+	}
 	d.dns_notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d.dns_notify_fd < 0) {
 		daemon_log("eventfd: %s", strerror(errno));
@@ -558,6 +566,8 @@ int cmd_daemon(int argc, char **argv)
 	d.ask = NULL;
 	for (i = 0; i < d.nassign; i++)
 		session_end_dns(&d.assign[i].s);
+	/* Counts the tasks hold go in before daemon_stop; later ones wait for the next reader. */
+	loader_fold_flush(d.loader);
 	drain(&d);
 	daemon_check_drops(&d);
 	audit_append_lifecycle(d.log.audit, "daemon_stop",
@@ -574,6 +584,7 @@ out:
 	for (i = 0; i < d.nassign; i++)
 		session_end_dns(&d.assign[i].s);
 	err = audit_writer_close(d.log.audit);
+	session_log_release(&d.log);
 	if (err && d.log.audit)
 		daemon_log("closing the audit log: %s", strerror(-err));
 	daemon_forward_stop(&d); /* after the shutdown seal, which it sends too */

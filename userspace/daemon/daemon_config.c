@@ -334,6 +334,10 @@ static int parse_audit(struct cfg_parse *ps, yaml_node_t *n, struct daemon_audit
 			err = get_uint(ps, v, key, 1ull << 30, &a->backlog_bytes);
 			if (!err && a->backlog_bytes < 4096)
 				return fail(ps, v, "'backlog_bytes' must be at least 4096");
+		} else if (!strcmp(key, "fold_ms")) {
+			err = get_uint(ps, v, key, 60000, &x);
+			a->fold_ms = (unsigned int)x;
+			a->fold_set = 1;
 		} else if (!strcmp(key, "host")) {
 			err = get_string(ps, v, key, &a->host);
 		} else if (!strcmp(key, "forward")) {
@@ -342,7 +346,7 @@ static int parse_audit(struct cfg_parse *ps, yaml_node_t *n, struct daemon_audit
 			return fail(ps, k,
 				    "unknown key '%s' in 'audit' (log, rotate_bytes, seal_every, "
 				    "seal_ms, durability, batch_ms, key_dir, forward_secure, "
-				    "backlog_bytes, host, forward)",
+				    "backlog_bytes, fold_ms, host, forward)",
 				    key);
 		}
 	}

@@ -80,6 +80,9 @@ struct daemon_audit_config {
 	char *key_dir;
 	int forward_secure;
 	uint64_t backlog_bytes; /* records kept in memory while the disk is full (0: default) */
+	/* the kernel's folding window (include/maps.h "Folding"), 0: off; fold_set 0: default */
+	unsigned int fold_ms;
+	int fold_set;
 	struct daemon_forward_config forward;
 };
 

@@ -26,7 +26,7 @@ static void decided(void *ctx, const struct ag_event *ev, const char *agent,
 		return;
 	}
 	metrics_decision(d->metrics, agent, c ? (c->name && *c->name ? c->name : c->id) : "",
-			 metrics_action_of(ev->action), ev->decision, ev->mode);
+			 metrics_action_of(ev->action), ev->decision, ev->mode, ag_event_count(ev));
 }
 
 static void gapped(void *ctx, uint64_t lost, int err)

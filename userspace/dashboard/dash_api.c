@@ -127,6 +127,7 @@ int dash_api_records(const struct dash_log *l, const struct dash_query *q, char 
 struct obj_count {
 	const char *kind; /* path, command, domain, ip */
 	char *s;
+	uint64_t n; /* the denials its record stands for */
 };
 
 static int obj_cmp(const void *a, const void *b)
@@ -146,12 +147,11 @@ static json_t *top_denied(struct obj_count *objs, size_t n)
 
 	qsort(objs, n, sizeof(*objs), obj_cmp);
 	for (i = 0; out && i < n; i = j) {
-		json_int_t c;
+		json_int_t c = 0;
 		size_t k;
 
 		for (j = i; j < n && !obj_cmp(&objs[i], &objs[j]); j++)
-			;
-		c = (json_int_t)(j - i);
+			c += (json_int_t)objs[j].n;
 		if (!kind || strcmp(kind, objs[i].kind)) {
 			kind = objs[i].kind;
 			kind_arr = json_array();
@@ -197,6 +197,7 @@ static int collect_obj(const struct dash_log *l, const struct dash_rec *r, struc
 			*cap = c;
 		}
 		(*objs)[*n].kind = kinds[k - 1];
+		(*objs)[*n].n = r->count;
 		(*objs)[*n].s = strndup(f->s, f->len);
 		if ((*objs)[*n].s && audit_utf8_valid(f->s, f->len))
 			(*n)++;
@@ -231,7 +232,7 @@ int dash_api_summary(const struct dash_log *l, const struct dash_query *q, char 
 		matched++;
 		types[r->type]++;
 		if (r->type == DASH_T_DECISION || r->type == DASH_T_ASK) {
-			counts[r->agent][r->action][r->decision]++;
+			counts[r->agent][r->action][r->decision] += r->count;
 			if (r->decision == DASH_D_DENY)
 				err = collect_obj(l, r, &objs, &nobj, &capobj);
 		}

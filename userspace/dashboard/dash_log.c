@@ -127,7 +127,12 @@ static void describe(struct dash_log *l, struct dash_rec *d, const char *line, s
 	d->canonical = audit_rec_canonical(&r, line, len);
 	if (dash_time_parse(audit_rec_cstr_get(&r, "time", buf, sizeof(buf)), &d->time_ns))
 		d->time_ns = 0;
+	d->count = 1;
 	if (t == DASH_T_DECISION || t == DASH_T_ASK) {
+		uint64_t c;
+
+		if (audit_rec_u64_get(&r, "count", &c) && c)
+			d->count = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
 		f = audit_rec_get(&r, "action");
 		if (f && f->kind == AUDIT_STR && (t = dash_action_of(f->s, f->len)) > 0)
 			d->action = (uint8_t)t;

@@ -25,6 +25,7 @@ struct dash_rec {
 	uint32_t agent; /* string ids (dash_log_str); 0: absent */
 	uint32_t container; /* container_name */
 	uint32_t rule; /* the rule as text: "35", "default" */
+	uint32_t count; /* decisions or questions it stands for (folded: its "count"), else 1 */
 	uint16_t file;
 	uint8_t type; /* enum dash_type */
 	uint8_t action; /* enum dash_action */

@@ -139,6 +139,8 @@ int dns_decisions_drain(struct dns_decisions *d, uint64_t cgroup_id, uint64_t un
 		ev->decision = e.v.allow ? AG_DECISION_ALLOW : AG_DECISION_DENY;
 		ev->mode = e.mode;
 		ev->subject_len = e.len;
+		ev->count = 1; /* the proxy does not fold: one record per lookup */
+		ev->first_ns = e.ts;
 		memcpy(ev->subject, e.name, e.len);
 		err = fn(ctx, ev, AG_EVENT_HDR_SIZE + e.len);
 		if (err < 0) {

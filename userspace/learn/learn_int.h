@@ -23,7 +23,7 @@ struct learn_obs {
 	long rule; /* the deciding rule of the policy in force, -1 for default and others */
 	char *reason; /* that rule's reason when it denied explicitly */
 	char *policy; /* the policy in force's name */
-	unsigned long count; /* records folded into this one */
+	unsigned long count; /* decisions it stands for (records merged, each with its count) */
 };
 
 struct learn_obsv {

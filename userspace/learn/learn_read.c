@@ -115,12 +115,13 @@ static int observe(struct learn_result *r, const struct audit_record *rec, struc
 	const struct audit_field *rule = audit_rec_get(rec, "rule");
 	char action[32], decision[16], mode[16];
 	bool bad = false;
-	uint64_t port;
+	uint64_t port, count;
 
 	memset(ob, 0, sizeof(*ob));
 	ob->port = -1;
 	ob->rule = -1;
-	ob->count = 1;
+	/* A record of folded decisions (docs/audit.md) stands for count of them. */
+	ob->count = audit_rec_u64_get(rec, "count", &count) && count ? count : 1;
 	audit_rec_cstr_get(rec, "action", action, sizeof(action));
 	/* Self-protection refusals and refusals no rule can lift are not policy matters. */
 	if (!rule || (rule->kind == AUDIT_STR && (rule->len != 7 || memcmp(rule->s, "default", 7))))

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
@@ -257,8 +258,11 @@ static int attach_and_pin(struct bpf_program *prog, int cg_fd)
 	case LOADER_ATTACH_EXEMPT:
 	case LOADER_ATTACH_ABSENT:
 		return 0;
-	case LOADER_ATTACH_LSM:
+	case LOADER_ATTACH_AUTO:
 		link = bpf_program__attach(prog);
+		break;
+	case LOADER_ATTACH_ITER:
+		link = bpf_program__attach_iter(prog, NULL);
 		break;
 	case LOADER_ATTACH_CGROUP:
 		link = bpf_program__attach_cgroup(prog, cg_fd);
@@ -280,6 +284,13 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	struct ag_state st = { .maps_version = AG_MAPS_VERSION, .object_hash = object_hash() };
 	struct bpf_program *prog;
 	int err, cg_fd = -1;
+
+	st.fold_ms = !opts || !opts->fold_ms ? AG_FOLD_MS_DEFAULT :
+		     opts->fold_ms < 0		  ? 0 :
+						    (__u32)opts->fold_ms;
+	/* The fold key's secret: an agent that could guess it could hide records (maps.h). */
+	if (getrandom(st.fold_key, sizeof(st.fold_key), 0) != sizeof(st.fold_key))
+		return -EIO;
 
 	err = bpf_map__set_max_entries(l->skel->maps.ag_events, opts && opts->ringbuf_bytes ?
 									opts->ringbuf_bytes :
@@ -331,6 +342,7 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 	if (!l)
 		return -ENOMEM;
 	pthread_mutex_init(&l->learn_lock, NULL);
+	l->iter_fd = -1;
 	l->lock_fd = open(AG_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (l->lock_fd < 0) {
 		err = -errno;
@@ -356,6 +368,8 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 		}
 	}
 	loader_unlock(l);
+	if (!err)
+		err = loader_fold_open(l);
 	/* A confined root agent holding the lock would stall every install and removal. */
 	if (!err)
 		err = loader_protect(l, AG_LOCK_FILE, true);
@@ -377,6 +391,8 @@ void loader_close(struct loader *l)
 		bpf_map_delete_elem(FD(l, streams), &l->stream_cgroup);
 		close(l->stream_fd);
 	}
+	if (l->iter_fd >= 0)
+		close(l->iter_fd);
 	agentgate_bpf__destroy(l->skel);
 	if (l->lock_fd >= 0)
 		close(l->lock_fd);
@@ -592,6 +608,13 @@ int loader_poll(struct loader *l, int timeout_ms)
 	n = ring_buffer__poll(l->rb, timeout_ms);
 	if (n < 0)
 		return n == -EINTR ? 0 : n;
+	/*
+	 * Counts of folded decisions wait in the tasks until a reader asks for them.
+	 * A failed flush only delays them: the next one, a task's next decision or
+	 * its exit sends them.
+	 */
+	if (loader_fold_due(l))
+		loader_fold_flush(l);
 	/* Records written without a wake-up (bpf/: only batches wake) are not signalled. */
 	m = ring_buffer__consume(l->rb);
 	return m < 0 ? m : n + m;

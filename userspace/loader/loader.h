@@ -28,8 +28,8 @@
  *     learned for a cgroup after loader_remove() forgot its addresses.
  *   - The owner's thread only (under the flock): loader_install(), loader_remove(),
  *     loader_gc(), loader_protect(), loader_unprotect(), loader_protect_ask(),
- *     loader_protect_port().
- *   - The thread that subscribed only: loader_subscribe(), loader_poll(),
+ *     loader_protect_port(), loader_set_fold().
+ *   - The thread that subscribed only: loader_subscribe(), loader_poll(), loader_fold_flush(),
  *     loader_events_fd() (the ring buffer has one consumer).
  *   - Once per process, before other threads use the loader: loader_check_support(),
  *     loader_open() (libbpf's print callback is process-wide), loader_unpin();
@@ -55,6 +55,11 @@ struct loader;
 struct loader_opts {
 	size_t ringbuf_bytes; /* power of two >= 4096; 0: 2 MiB. Used when loading, not adopting */
 	int verbose; /* libbpf's own messages to stderr */
+	/*
+	 * The folding window in ms (include/maps.h "Folding"); 0: AG_FOLD_MS_DEFAULT;
+	 * negative: off. Set when loading; loader_set_fold changes it later.
+	 */
+	int fold_ms;
 };
 
 /*
@@ -123,6 +128,15 @@ int loader_dns_client(struct loader *l, uint64_t netns, int family, int proto, u
 
 /* Cgroup ids that have a policy, at most max of them; returns the total count. */
 int loader_policies(struct loader *l, uint64_t *ids, size_t max);
+
+/*
+ * Runs the ag_fold_flush iterator now: the counts of folded decisions every
+ * task holds are sent to their streams (loader_poll does it every
+ * AG_FOLD_FLUSH_MS; call it before a last drain). The subscribed thread; 0 or -errno.
+ */
+int loader_fold_flush(struct loader *l);
+/* Sets the folding window for every reader (see loader_opts.fold_ms). */
+int loader_set_fold(struct loader *l, int fold_ms);
 
 /*
  * Events: fn is called for each record with its size (>= AG_EVENT_HDR_SIZE,

@@ -21,7 +21,8 @@
 
 enum loader_attach {
 	LOADER_ATTACH_NONE, /* no plan: loading fails with -ENOLINK (fail closed) */
-	LOADER_ATTACH_LSM, /* BPF_PROG_TYPE_LSM, BPF_LSM_MAC: bpf_program__attach() */
+	LOADER_ATTACH_AUTO, /* LSM (BPF_LSM_MAC) or a BTF tracepoint: bpf_program__attach() */
+	LOADER_ATTACH_ITER, /* a BPF iterator: its link is pinned, readers run it (loader_fold_flush) */
 	LOADER_ATTACH_CGROUP, /* BPF_PROG_TYPE_CGROUP_SOCK_ADDR: attached to the cgroup v2 root */
 	LOADER_ATTACH_EXEMPT, /* named in loader_exempt[]: loaded, deliberately left unattached */
 	LOADER_ATTACH_ABSENT, /* named in loader_optional[], its hook missing here: not loaded */

@@ -69,8 +69,17 @@ enum loader_attach loader_attach_plan(const struct bpf_program *prog)
 		return listed(loader_optional, name) ? LOADER_ATTACH_ABSENT : LOADER_ATTACH_NONE;
 	switch (bpf_program__type(prog)) {
 	case BPF_PROG_TYPE_LSM:
-		return bpf_program__expected_attach_type(prog) == BPF_LSM_MAC ? LOADER_ATTACH_LSM :
+		return bpf_program__expected_attach_type(prog) == BPF_LSM_MAC ? LOADER_ATTACH_AUTO :
 										LOADER_ATTACH_NONE;
+	case BPF_PROG_TYPE_TRACING:
+		switch (bpf_program__expected_attach_type(prog)) {
+		case BPF_TRACE_RAW_TP:
+			return LOADER_ATTACH_AUTO;
+		case BPF_TRACE_ITER:
+			return LOADER_ATTACH_ITER;
+		default:
+			return LOADER_ATTACH_NONE;
+		}
 	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
 		return LOADER_ATTACH_CGROUP;
 	default:

@@ -18,6 +18,7 @@ struct loader {
 	/* Set by loader_open(), unchanged until loader_close(): read from any thread. */
 	int lock_fd; /* flock()ed across processes; not between threads of one process */
 	struct agentgate_bpf *skel; /* loaded here, or opened with its maps' fds from the pins */
+	int iter_fd; /* the ag_fold_flush iterator's pinned link; -1 until opened */
 
 	/* Orders loader_learn() (DNS proxy threads) against loader_forget(). */
 	pthread_mutex_t learn_lock;
@@ -26,6 +27,7 @@ struct loader {
 	struct ring_buffer *rb;
 	uint64_t stream_cgroup; /* the private stream this loader created, 0 for none */
 	int stream_fd;
+	int64_t next_flush_ms; /* CLOCK_MONOTONIC: when loader_poll next runs loader_fold_flush */
 	loader_event_fn fn;
 	void *fn_ctx;
 };
@@ -33,5 +35,10 @@ struct loader {
 /* The flock on AG_LOCK_FILE: installs, removes and protection marks across processes. */
 int loader_lock(struct loader *l);
 void loader_unlock(struct loader *l);
+
+/* Opens the flush iterator's link from its pin (l->iter_fd); -ENOLINK when there is none. */
+int loader_fold_open(struct loader *l);
+/* Whether the reader is due to run the flush (loader_poll). */
+int loader_fold_due(struct loader *l);
 
 #endif /* AGENTGATE_LOADER_STATE_H */

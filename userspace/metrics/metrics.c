@@ -131,7 +131,7 @@ static struct agent_slot *slot_of(struct metrics *m, const char *agent, const ch
 }
 
 void metrics_decision(struct metrics *m, const char *agent, const char *container,
-		      enum metrics_action a, unsigned int decision, unsigned int mode)
+		      enum metrics_action a, unsigned int decision, unsigned int mode, uint64_t n)
 {
 	struct agent_slot *s;
 
@@ -139,7 +139,7 @@ void metrics_decision(struct metrics *m, const char *agent, const char *containe
 		return;
 	pthread_mutex_lock(&m->lock);
 	s = slot_of(m, agent ? agent : "", container ? container : "");
-	s->n[a < MA_COUNT ? a : MA_OTHER][decision ? 1 : 0][mode ? 1 : 0]++;
+	s->n[a < MA_COUNT ? a : MA_OTHER][decision ? 1 : 0][mode ? 1 : 0] += n;
 	pthread_mutex_unlock(&m->lock);
 }
 

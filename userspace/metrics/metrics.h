@@ -76,9 +76,9 @@ void metrics_free(struct metrics *m);
 enum metrics_action metrics_action_of(unsigned int ev_action);
 const char *metrics_action_name(enum metrics_action a);
 
-/* One decision; decision: enum ag_decision, mode: enum ag_mode. container may be NULL. */
+/* n decisions alike; decision: enum ag_decision, mode: enum ag_mode. container may be NULL. */
 void metrics_decision(struct metrics *m, const char *agent, const char *container,
-		      enum metrics_action a, unsigned int decision, unsigned int mode);
+		      enum metrics_action a, unsigned int decision, unsigned int mode, uint64_t n);
 void metrics_count(struct metrics *m, enum metrics_counter c, uint64_t n);
 void metrics_gauge(struct metrics *m, enum metrics_gauge g, double v);
 /* One observation of ns nanoseconds. */

@@ -80,7 +80,18 @@ struct session_log {
 	int first_err; /* the first write error, 0 while there is none */
 	uint64_t events; /* decisions written */
 	uint64_t gaps; /* events lost, as recorded in gap records */
+	struct session_folds *folds; /* records whose counts may follow (session_fold.c) */
 };
+
+/* Frees what the log keeps (not the audit writer). */
+void session_log_release(struct session_log *log);
+/*
+ * ev as the record to write: a count of folded decisions (AG_EV_REPEAT) with
+ * the subject of the record it counts, when that is still kept (*size then its
+ * size); any other event unchanged, kept when counts may follow it.
+ */
+const struct ag_event *session_fold_resolve(struct session_log *log, const struct ag_event *ev,
+					    size_t *size);
 
 /* Notes the result of a write to log->audit (see err, first_err, error). */
 void session_log_note(struct session_log *log, int err);

@@ -28,6 +28,7 @@ void session_log_event(struct session_log *log, const struct ag_event *ev, size_
 
 	if (!log->audit || ev->action == AG_ACT_NETNS)
 		return;
+	ev = session_fold_resolve(log, ev, &size);
 	log->name(log->ctx, ev, &ac.agent, &ac.container, &p);
 	/* Named only while /proc/PID/exe is still the file the kernel saw (ev->exe_ino). */
 	proc_exe(ev->pid, ev->exe_ino, ev->exe_dev, exe, sizeof(exe));

@@ -1,0 +1,149 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# Folding (docs/audit.md "Folded decisions"): a task repeating one decision within the
+# window gets one record and counts, not a record per call, and nothing is lost. A flood of
+# 20000 opens of one file is a few records whose counts add up to 20000, with no gap; a
+# denied open is written at once and its repeats counted; a task that stays alive after its
+# run gets its count from the reader's flush, one that exits from its exit; other files
+# are records of their own; the log verifies; with audit.fold_ms 0 every open is a record.
+CGP=e2e-d66
+. "$(dirname "$0")/daemon.sh"
+trap daemon_cleanup EXIT
+
+N=20000
+mkdir -p /srv/d66/many
+echo x >/srv/d66/f
+echo x >/srv/d66/g
+echo x >/srv/d66/secret
+i=0
+while [ $i -lt 50 ]; do
+	echo x >/srv/d66/many/f$i
+	i=$((i + 1))
+done
+pol=$(policy d66 <<EOP
+version: "1.0"
+default: allow
+rules:
+  - action: file_read
+    path: "/srv/d66/secret"
+    decision: deny
+    reason: "d66 secret"
+EOP
+)
+daemon_config <<EOC
+  - cgroup: /$CGP/agent
+    policy: $pol
+EOC
+start_daemon || { fail "daemon starts" "$(cat "$D/daemon.err")"; exit 0; }
+
+# sum_of PATH DECISION: the decisions the log's records of PATH stand for (count, else 1).
+sum_of() {
+	grep -F "\"path\":\"$1\"" "$AUDIT" | grep -F "\"decision\":\"$2\"" |
+		sed -n 's/.*"count":\([0-9]*\).*/\1/p; t; s/.*/1/p' | awk '{ s += $1 } END { print s + 0 }'
+}
+
+# wait_sum NAME PATH DECISION N: ok once the records of PATH stand for N decisions (5 s).
+wait_sum() {
+	_i=0
+	while [ "$(sum_of "$2" "$3")" != "$4" ] && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	eq "$1" "$4" "$(sum_of "$2" "$3")"
+}
+
+eq() {
+	[ "$2" = "$3" ] && pass "$1" || fail "$1" "expected $2, got $3"
+}
+
+out=$(in_cgroup "$CGP/agent" openloop /srv/d66/f /nonexistent $N)
+case $out in
+"ok=$N "*) pass "$N opens of one file allowed" ;;
+*) fail "$N opens of one file allowed" "$out" ;;
+esac
+wait_sum "the records of the flood stand for its $N opens" /srv/d66/f ALLOW $N
+n=$(grep -c '"path":"/srv/d66/f"' "$AUDIT")
+[ "$n" -ge 1 ] && [ "$n" -le 100 ] && pass "the flood is $n records, not $N" ||
+	fail "the flood is a few records" "$n records"
+grep -q '"type":"gap"' "$AUDIT" && fail "no event lost to the flood" "$(grep '"type":"gap"' "$AUDIT" | head -n 3)" ||
+	pass "no event lost to the flood"
+grep -F '"path":"/srv/d66/f"' "$AUDIT" | grep -F '"count":' | grep -q '"first":"20' &&
+	pass "a count record says when the first decision it counts was" ||
+	fail "a count record says when the first decision it counts was" "$(grep -F '"path":"/srv/d66/f"' "$AUDIT" | grep -F '"count":' | head -n 1)"
+
+out=$(in_cgroup "$CGP/agent" openloop /srv/d66/secret /nonexistent 5000)
+case $out in
+"ok=0 eperm=5000 "*) pass "5000 denied opens each refused" ;;
+*) fail "5000 denied opens each refused" "$out" ;;
+esac
+wait_sum "the deny records stand for all 5000 refusals" /srv/d66/secret DENY 5000
+first=$(grep -F '"path":"/srv/d66/secret"' "$AUDIT" | head -n 1)
+case $first in
+*'"count":'*) fail "the first refusal is a record of its own, written at once" "$first" ;;
+*'"reason":"d66 secret"'*) pass "the first refusal is a record of its own, with its reason" ;;
+*) fail "the first refusal is a record of its own, with its reason" "$first" ;;
+esac
+grep -F '"path":"/srv/d66/secret"' "$AUDIT" | grep -F '"count":' | grep -qF '"reason":"d66 secret"' &&
+	pass "count records carry the rule's reason" ||
+	fail "count records carry the rule's reason" "$(grep -F '"path":"/srv/d66/secret"' "$AUDIT" | tail -n 1)"
+
+# A shell reads g 300 times itself (a redirection is an open by the shell), then stays
+# alive: its count comes from the reader's flush, not from its exit.
+rm -f "$WORK/d66.done"
+in_cgroup "$CGP/agent" sh -c 'i=0; while [ $i -lt 300 ]; do read x </srv/d66/g; i=$((i + 1)); done; : >"$1"; sleep 6' sh "$WORK/d66.done" &
+sh_pid=$!
+i=0
+while [ ! -e "$WORK/d66.done" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+wait_sum "a task that stays alive has its 300 reads counted by the flush" /srv/d66/g ALLOW 300
+kill -0 "$sh_pid" 2>/dev/null && pass "counted while the task still ran" ||
+	fail "counted while the task still ran" "it had exited"
+kill "$sh_pid" 2>/dev/null
+wait "$sh_pid" 2>/dev/null
+
+i=0
+while [ $i -lt 50 ]; do
+	in_cgroup "$CGP/agent" openloop /srv/d66/many/f$i /nonexistent 1 >/dev/null
+	i=$((i + 1))
+done
+i=0
+while [ "$(grep -c '"path":"/srv/d66/many/f' "$AUDIT")" -lt 50 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+eq "50 different files are 50 records" 50 "$(grep -c '"path":"/srv/d66/many/f' "$AUDIT")"
+eq "none of them folded" 0 "$(grep '"path":"/srv/d66/many/f' "$AUDIT" | grep -c '"count":')"
+verify_open "the log with count records verifies"
+said=$("$AGENTGATE" audit verify --open "$AUDIT" 2>&1 | sed -n 's/.* standing for \([0-9]*\) decisions.*/\1/p')
+all=$(grep '"type":"decision"' "$AUDIT" | sed -n 's/.*"count":\([0-9]*\).*/\1/p; t; s/.*/1/p' | awk '{ s += $1 } END { print s + 0 }')
+[ "$all" -ge $((N + 5000 + 300 + 50)) ] && eq "audit verify counts the decisions the records stand for ($all)" "$all" "$said" ||
+	fail "audit verify counts the decisions the records stand for" "verify: $said, records: $all"
+"$AGENTGATE" audit tail --text "$AUDIT" 2>&1 | grep -F '/srv/d66/f' | grep -q 'times since' &&
+	pass "audit tail shows a count record's count" ||
+	fail "audit tail shows a count record's count" "$("$AGENTGATE" audit tail --text "$AUDIT" 2>&1 | grep -F '/srv/d66/f' | tail -n 1)"
+
+# Folding off: each open is a record of its own.
+stop_daemon TERM
+AUDIT_EXTRA="  fold_ms: 0"
+daemon_config <<EOC
+  - cgroup: /$CGP/agent
+    policy: $pol
+EOC
+start_daemon || { fail "daemon starts with fold_ms 0" "$(cat "$D/daemon.err")"; exit 0; }
+before=$(grep -c '"path":"/srv/d66/g"' "$AUDIT")
+in_cgroup "$CGP/agent" openloop /srv/d66/g /nonexistent 200 >/dev/null
+i=0
+while [ $(($(grep -c '"path":"/srv/d66/g"' "$AUDIT") - before)) -lt 200 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+eq "with fold_ms 0, 200 opens are 200 records" 200 $(($(grep -c '"path":"/srv/d66/g"' "$AUDIT") - before))
+AUDIT_EXTRA="  fold_ms: 70000"
+daemon_config </dev/null
+err=$("$AGENTGATE" daemon --config "$D/daemon.yaml" 2>&1)
+case $err in
+*fold_ms*) pass "a fold_ms past 60000 is refused, named" ;;
+*) fail "a fold_ms past 60000 is refused, named" "$err" ;;
+esac
