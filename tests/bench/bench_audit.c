@@ -2,7 +2,8 @@
 /*
  * Audit writer throughput: records/s through formatting, hashing, sealing and
  * writing, with fsync batched (bound 50 ms) and per record, on one core.
- * Prints a markdown table. Usage: bench_audit [DIR] (default: build/bench/tmp).
+ * Prints a markdown table. Usage: bench_audit [DIR [RUN]] (default: build/bench/tmp, every
+ * run; RUN names one, e.g. batched, to profile it alone).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -101,6 +102,7 @@ static int one(const char *dir, const struct run *r, double *rate, long *bytes)
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "build/bench/tmp";
+	const char *only = argc > 2 ? argv[2] : NULL;
 	static const struct run runs[] = {
 		{ "batched", 50, false, 1000000 },
 		{ "batched-forward-secure", 50, true, 1000000 },
@@ -117,8 +119,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
 		double rate = 0;
 		long bytes = 0;
-		int err = one(dir, &runs[i], &rate, &bytes);
+		int err;
 
+		if (only && strcmp(only, runs[i].name))
+			continue;
+		err = one(dir, &runs[i], &rate, &bytes);
 		if (err) {
 			fprintf(stderr, "agentgate: bench_audit: %s: %s\n", runs[i].name,
 				strerror(-err));
