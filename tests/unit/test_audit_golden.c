@@ -66,10 +66,9 @@ static void append_mix(struct audit_writer *w, unsigned int n)
 					     "/home/dev/q\"uote\\back\ttab",
 					     "/tmp/\xff\xfe-not-utf8",
 					     "/srv/caf\xc3\xa9/\xe2\x82\xac" };
-	static const struct audit_container c = { .id = "0123456789abcdef",
-						  .engine = "docker",
-						  .name = "web",
-						  .image = "python:3.11" };
+	static const struct audit_container c = {
+		.id = "0123456789abcdef", .engine = "docker", .name = "web", .image = "python:3.11"
+	};
 	struct audit_context ctx = *tctx();
 	unsigned int i;
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
  * The audit writer's state, shared by audit_writer.c (chain, buffer, fsync,
- * seals, rotation, resume) and audit_append.c (the records the writer's
- * callers append). One thread per writer (audit.h): no lock.
+ * seals, rotation, resume), audit_append.c (the records the writer's callers
+ * append) and audit_io.c (its I/O thread). One thread per writer (audit.h)
+ * owns all of it; the I/O thread sees only the batches handed to it, under
+ * audit_io's own lock (audit_io.c).
  */
 #ifndef AGENTGATE_AUDIT_WRITER_INT_H
 #define AGENTGATE_AUDIT_WRITER_INT_H
@@ -26,6 +28,10 @@ struct audit_writer {
 	struct audit_signer *signer; /* key.seed prepared for signing; NULL until a seal needs it */
 	struct audit_hasher *h;
 	struct abuf pend; /* appended, not yet written; records are formatted in place */
+	struct audit_io_thread *io; /* NULL until the first batch is handed over */
+	bool io_failed; /* the thread could not be started: the appends write themselves */
+	bool io_inflight; /* a batch was handed over and not yet taken back */
+	int64_t io_since; /* CLOCK_MONOTONIC when it was handed over */
 	bool unsynced;
 	int64_t unsynced_since; /* CLOCK_MONOTONIC ns */
 	uint64_t since_seal;
@@ -46,5 +52,25 @@ struct audit_writer {
 void audit_now_str(char out[32]);
 /* Chains r (its first field seq, its last prev: both filled in), then seals when due. */
 int audit_writer_append(struct audit_writer *w, struct audit_record *r);
+
+/*
+ * The I/O threads (audit_io.c). Only the writer's owner calls these, and
+ * submits only while the write thread is not busy (after audit_io_busy() said
+ * so, or after audit_io_take()).
+ */
+struct audit_io_thread;
+struct audit_io_thread *audit_io_new(int *err);
+bool audit_io_busy(struct audit_io_thread *io);
+/* Hands pend's bytes over (pend is left empty) to be written to fd, then synced if sync. */
+void audit_io_submit(struct audit_io_thread *io, int fd, struct abuf *pend, bool sync);
+/*
+ * Waits for the batch in flight to be written (with synced, and synced):
+ * the first error of the writes and syncs since the last call, with the
+ * batch's unwritten bytes put back in front of pend; and the time the write
+ * and the syncs took (0: none).
+ */
+int audit_io_take(struct audit_io_thread *io, bool synced, struct abuf *pend, uint64_t *write_ns,
+		  uint64_t *sync_ns);
+void audit_io_free(struct audit_io_thread *io); /* lets the work in flight finish; NULL ok */
 
 #endif /* AGENTGATE_AUDIT_WRITER_INT_H */
