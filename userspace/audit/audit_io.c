@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * The audit writer's I/O threads: write(2) of batches of finished lines, and
- * fdatasync(), so that the appending thread goes on formatting and chaining
- * while the kernel copies and the disk syncs. The chain is untouched here:
- * batches are whole, already chained bytes, written in the order handed over.
+ * The audit writer's I/O threads: chaining (prev and hash) and write(2) of
+ * batches of formatted records, and fdatasync(), so that the appending thread
+ * goes on formatting while the records are hashed, the kernel copies and the
+ * disk syncs. The chain stays sequential: one batch at a time, its records in
+ * order, each from the head the one before left (audit_chain_fill(), the
+ * bytes the appending thread would have produced), written in that order.
  *
  * Two threads, so that a sync (tens of ms for a few MiB) holds up neither the
  * appends nor the writes of the next batches, which stay small enough to be
@@ -17,8 +19,8 @@
  * sync thread sync_main() only. io->lock guards busy (written under it, read
  * without it too: audit_io_busy()), sync_pending, stop, and the sync's
  * request and results (sync_fd, sync_err, sync_ns). While busy is set the
- * write thread owns the batch (buf, fd, want_sync, done, err, write_ns);
- * while it is clear the owner does. Handing over and taking back happen
+ * write thread owns the batch (buf, unchained, h, head, chained, fd,
+ * want_sync, done, err, write_ns); while it is clear the owner does. Handing over and taking back happen
  * under the lock, so each side sees the other's writes.
  */
 #include <errno.h>
@@ -34,7 +36,10 @@ struct audit_io_thread {
 	pthread_t writer, syncer;
 	bool syncer_started;
 	pthread_mutex_t lock;
-	pthread_cond_t cond; /* any guarded field changed */
+	/* One per waiter, so that a wake-up (costly in a VM) goes where it is awaited: */
+	pthread_cond_t work; /* the write thread's: busy or stop set */
+	pthread_cond_t sync; /* the sync thread's: sync_pending or stop set */
+	pthread_cond_t idle; /* the owner's and the write thread's: busy or sync_pending cleared */
 	bool busy; /* a batch is the write thread's */
 	bool sync_pending; /* a sync of sync_fd is the sync thread's */
 	bool stop; /* the owner is freeing io: threads finish their work and leave */
@@ -43,6 +48,10 @@ struct audit_io_thread {
 	uint64_t sync_ns; /* how long it took, until taken */
 	/* The batch: */
 	struct abuf buf; /* empty (capacity kept) when idle */
+	struct audit_unchained unchained; /* its records to chain (emptied, capacity kept) */
+	struct audit_hasher *h;
+	uint8_t head[32]; /* the chain's head: before the batch, then after it */
+	bool chained; /* head moved: the batch had records */
 	size_t done; /* bytes of buf written */
 	int fd;
 	bool want_sync; /* sync fd once buf is written */
@@ -50,10 +59,29 @@ struct audit_io_thread {
 	uint64_t write_ns;
 };
 
-/* Runs without the lock: the batch is the write thread's until it clears busy. */
+/*
+ * Runs without the lock: the batch is the write thread's until it clears busy.
+ * Every record is chained before anything is written, so the head is right
+ * whatever the write does.
+ */
 static void write_batch(struct audit_io_thread *io)
 {
-	int64_t t0 = clock_now_ns(CLOCK_MONOTONIC);
+	struct audit_unchained *u = &io->unchained;
+	size_t i, start = u->from;
+	int64_t t0;
+
+	for (i = 0; i < u->n && !io->err; i++) {
+		io->err = audit_chain_fill(io->h, io->head, io->buf.p + start, u->end[i] - start);
+		start = u->end[i];
+	}
+	io->chained = u->n > 0;
+	u->n = 0;
+	if (io->err) {
+		/* The hasher failed: nothing of the batch is written, the owner gives up. */
+		io->done = 0;
+		return;
+	}
+	t0 = clock_now_ns(CLOCK_MONOTONIC);
 
 	while (io->done < io->buf.len) {
 		ssize_t k = write(io->fd, io->buf.p + io->done, io->buf.len - io->done);
@@ -76,7 +104,7 @@ static void *write_main(void *arg)
 	pthread_mutex_lock(&io->lock);
 	for (;;) {
 		while (!io->busy && !io->stop)
-			pthread_cond_wait(&io->cond, &io->lock);
+			pthread_cond_wait(&io->work, &io->lock);
 		if (!io->busy)
 			break;
 		pthread_mutex_unlock(&io->lock);
@@ -84,12 +112,13 @@ static void *write_main(void *arg)
 		pthread_mutex_lock(&io->lock);
 		if (io->want_sync && !io->err) {
 			while (io->sync_pending)
-				pthread_cond_wait(&io->cond, &io->lock);
+				pthread_cond_wait(&io->idle, &io->lock);
 			io->sync_fd = io->fd;
 			io->sync_pending = true;
+			pthread_cond_signal(&io->sync);
 		}
 		__atomic_store_n(&io->busy, false, __ATOMIC_RELEASE);
-		pthread_cond_broadcast(&io->cond);
+		pthread_cond_broadcast(&io->idle);
 	}
 	pthread_mutex_unlock(&io->lock);
 	return NULL;
@@ -104,7 +133,7 @@ static void *sync_main(void *arg)
 	pthread_mutex_lock(&io->lock);
 	for (;;) {
 		while (!io->sync_pending && !io->stop)
-			pthread_cond_wait(&io->cond, &io->lock);
+			pthread_cond_wait(&io->sync, &io->lock);
 		if (!io->sync_pending)
 			break;
 		pthread_mutex_unlock(&io->lock);
@@ -115,7 +144,7 @@ static void *sync_main(void *arg)
 		if (!io->sync_err)
 			io->sync_err = err;
 		io->sync_pending = false;
-		pthread_cond_broadcast(&io->cond);
+		pthread_cond_broadcast(&io->idle);
 	}
 	pthread_mutex_unlock(&io->lock);
 	return NULL;
@@ -140,6 +169,14 @@ static int start(pthread_t *t, void *(*fn)(void *), struct audit_io_thread *io, 
 	return err;
 }
 
+static void destroy_sync(struct audit_io_thread *io)
+{
+	pthread_cond_destroy(&io->work);
+	pthread_cond_destroy(&io->sync);
+	pthread_cond_destroy(&io->idle);
+	pthread_mutex_destroy(&io->lock);
+}
+
 struct audit_io_thread *audit_io_new(int *err)
 {
 	struct audit_io_thread *io = calloc(1, sizeof(*io));
@@ -147,8 +184,15 @@ struct audit_io_thread *audit_io_new(int *err)
 	*err = -ENOMEM;
 	if (!io)
 		return NULL;
+	io->h = audit_hasher_new();
+	if (!io->h) {
+		free(io);
+		return NULL;
+	}
 	pthread_mutex_init(&io->lock, NULL);
-	pthread_cond_init(&io->cond, NULL);
+	pthread_cond_init(&io->work, NULL);
+	pthread_cond_init(&io->sync, NULL);
+	pthread_cond_init(&io->idle, NULL);
 	*err = start(&io->syncer, sync_main, io, "audit-sync");
 	io->syncer_started = !*err;
 	if (!*err)
@@ -157,12 +201,12 @@ struct audit_io_thread *audit_io_new(int *err)
 		if (io->syncer_started) {
 			pthread_mutex_lock(&io->lock);
 			io->stop = true;
-			pthread_cond_broadcast(&io->cond);
+			pthread_cond_signal(&io->sync);
 			pthread_mutex_unlock(&io->lock);
 			pthread_join(io->syncer, NULL);
 		}
-		pthread_cond_destroy(&io->cond);
-		pthread_mutex_destroy(&io->lock);
+		destroy_sync(io);
+		audit_hasher_free(io->h);
 		free(io);
 		return NULL;
 	}
@@ -180,15 +224,22 @@ bool audit_io_busy(struct audit_io_thread *io)
 	return __atomic_load_n(&io->busy, __ATOMIC_ACQUIRE);
 }
 
-void audit_io_submit(struct audit_io_thread *io, int fd, struct abuf *pend, bool sync)
+void audit_io_submit(struct audit_io_thread *io, int fd, struct abuf *pend,
+		     struct audit_unchained *u, const uint8_t head[32], bool sync)
 {
 	struct abuf empty = io->buf;
+	struct audit_unchained none = io->unchained;
 
 	/* Buffers swap: the batch leaves pend, whose next bytes go to the last batch's memory. */
 	io->buf = *pend;
 	empty.len = 0;
 	empty.oom = false;
 	*pend = empty;
+	io->unchained = *u;
+	none.n = none.from = 0;
+	*u = none;
+	memcpy(io->head, head, 32);
+	io->chained = false;
 	io->fd = fd;
 	io->want_sync = sync;
 	io->done = 0;
@@ -196,19 +247,19 @@ void audit_io_submit(struct audit_io_thread *io, int fd, struct abuf *pend, bool
 	io->write_ns = 0;
 	pthread_mutex_lock(&io->lock);
 	__atomic_store_n(&io->busy, true, __ATOMIC_RELEASE);
-	pthread_cond_broadcast(&io->cond);
+	pthread_cond_signal(&io->work);
 	pthread_mutex_unlock(&io->lock);
 }
 
-int audit_io_take(struct audit_io_thread *io, bool synced, struct abuf *pend, uint64_t *write_ns,
-		  uint64_t *sync_ns)
+int audit_io_take(struct audit_io_thread *io, bool synced, struct abuf *pend, size_t *rest,
+		  uint8_t head[32], bool *chained, uint64_t *write_ns, uint64_t *sync_ns)
 {
-	size_t rest;
+	size_t n;
 	int err, sync_err;
 
 	pthread_mutex_lock(&io->lock);
 	while (io->busy || (synced && io->sync_pending))
-		pthread_cond_wait(&io->cond, &io->lock);
+		pthread_cond_wait(&io->idle, &io->lock);
 	sync_err = io->sync_err;
 	*sync_ns = io->sync_ns;
 	io->sync_err = 0;
@@ -218,15 +269,21 @@ int audit_io_take(struct audit_io_thread *io, bool synced, struct abuf *pend, ui
 	io->write_ns = 0;
 	err = io->err ? io->err : sync_err;
 	io->err = 0;
-	rest = io->buf.len - io->done;
-	if (rest) {
+	*chained = io->chained;
+	if (io->chained)
+		memcpy(head, io->head, 32);
+	io->chained = false;
+	n = io->buf.len - io->done;
+	*rest = 0;
+	if (n) {
 		/* Unwritten bytes go back in front of the newer ones, in order. */
-		abuf_reserve(pend, rest);
+		abuf_reserve(pend, n);
 		if (pend->oom)
 			return -ENOMEM;
-		memmove(pend->p + rest, pend->p, pend->len);
-		memcpy(pend->p, io->buf.p + io->done, rest);
-		pend->len += rest;
+		memmove(pend->p + n, pend->p, pend->len);
+		memcpy(pend->p, io->buf.p + io->done, n);
+		pend->len += n;
+		*rest = n;
 	}
 	io->buf.len = io->done = 0;
 	return err;
@@ -238,12 +295,14 @@ void audit_io_free(struct audit_io_thread *io)
 		return;
 	pthread_mutex_lock(&io->lock);
 	io->stop = true;
-	pthread_cond_broadcast(&io->cond);
+	pthread_cond_signal(&io->work);
+	pthread_cond_signal(&io->sync);
 	pthread_mutex_unlock(&io->lock);
 	pthread_join(io->writer, NULL);
 	pthread_join(io->syncer, NULL);
-	pthread_cond_destroy(&io->cond);
-	pthread_mutex_destroy(&io->lock);
+	destroy_sync(io);
 	abuf_free(&io->buf);
+	free(io->unchained.end);
+	audit_hasher_free(io->h);
 	free(io);
 }

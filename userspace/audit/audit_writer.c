@@ -27,7 +27,7 @@
 #include "audit_writer_int.h"
 #include "util/clock.h"
 
-#define WRITE_CHUNK (256u * 1024u) /* pending bytes that trigger a write(2) */
+#define WRITE_CHUNK (128u * 1024u) /* pending bytes that trigger a write(2) */
 #define SEAL_RESERVE 1024u /* room kept in a file for its rotation seal */
 /*
  * Pending bytes past which an append waits for the write thread's batch even
@@ -68,17 +68,25 @@ static void observe_ns(struct audit_writer *w, enum audit_io io, uint64_t ns)
 /*
  * Takes the I/O threads' work back, waiting for the batch in flight (with
  * synced, for its sync too): 0, or their error with the batch's unwritten
- * bytes back in front of pend, which then count as unsynced.
+ * bytes back in front of pend, which then count as unsynced. The chain's
+ * head is the batch's last record's hash from here on.
  */
 static int io_collect(struct audit_writer *w, bool synced)
 {
 	uint64_t write_ns, sync_ns;
+	size_t rest, i;
+	bool chained;
 	int err;
 
 	if (!w->io_inflight)
 		return 0;
 	w->io_inflight = !synced;
-	err = audit_io_take(w->io, synced, &w->pend, &write_ns, &sync_ns);
+	err = audit_io_take(w->io, synced, &w->pend, &rest, w->head, &chained, &write_ns, &sync_ns);
+	if (chained)
+		audit_hex(w->head, 32, w->prev_hex);
+	w->unchained.from += rest;
+	for (i = 0; i < w->unchained.n; i++)
+		w->unchained.end[i] += rest;
 	observe_ns(w, AUDIT_IO_WRITE, write_ns);
 	observe_ns(w, AUDIT_IO_FSYNC, sync_ns);
 	if (err && !w->unsynced) {
@@ -88,15 +96,58 @@ static int io_collect(struct audit_writer *w, bool synced)
 	return err;
 }
 
+/*
+ * Chains pend's unchained records here, in order, and publishes them to the
+ * stream; the batch in flight, if any, must have been taken back first.
+ */
+static int chain_pending(struct audit_writer *w)
+{
+	struct audit_unchained *u = &w->unchained;
+	size_t i, start = u->from;
+	int err;
+
+	for (i = 0; i < u->n; i++) {
+		err = audit_chain_fill(w->h, w->head, w->pend.p + start, u->end[i] - start);
+		if (err) {
+			w->err = err; /* the chain cannot go on without these records */
+			return err;
+		}
+		audit_hex(w->head, 32, w->prev_hex);
+		if (w->stream)
+			audit_stream_publish(w->stream, w->pend.p + start, u->end[i] - start);
+		start = u->end[i];
+	}
+	u->n = 0;
+	u->from = w->pend.len;
+	return 0;
+}
+
+/*
+ * The head of the chain here: the batch in flight taken back, pend's records
+ * chained. Its write error, if any, is noted as an append would (a full disk
+ * stalls the writer, anything else ends it).
+ */
+static int chain_catch_up(struct audit_writer *w)
+{
+	int err = io_collect(w, false);
+
+	if (err && !transient(err))
+		w->err = err;
+	else if (err)
+		w->stalled = err;
+	return w->err ? w->err : chain_pending(w);
+}
+
 /* Writes what it can; what the file did not take stays pending, in order. */
 static int write_pending(struct audit_writer *w)
 {
 	size_t off = 0;
 	int64_t t0;
-	int err = 0;
+	int err;
 
-	if (!w->pend.len)
-		return 0;
+	err = chain_pending(w);
+	if (err || !w->pend.len)
+		return err;
 	t0 = clock_now_ns(CLOCK_MONOTONIC);
 	while (off < w->pend.len) {
 		ssize_t k = write(w->fd, w->pend.p + off, w->pend.len - off);
@@ -112,6 +163,7 @@ static int write_pending(struct audit_writer *w)
 	observe(w, AUDIT_IO_WRITE, t0);
 	memmove(w->pend.p, w->pend.p + off, w->pend.len - off);
 	w->pend.len -= off;
+	w->unchained.from = w->pend.len;
 	return err;
 }
 
@@ -174,6 +226,10 @@ static int seal(struct audit_writer *w, const char *reason)
 	uint8_t sig[64];
 	int err;
 
+	/* The seal signs the head: every record before it chained. */
+	err = chain_catch_up(w);
+	if (err)
+		return err;
 	audit_now_str(time);
 	if (w->cfg.forward_secure) {
 		audit_key_evolve(&next);
@@ -304,11 +360,27 @@ static int rotate(struct audit_writer *w)
 	return err;
 }
 
+static int add_unchained(struct audit_unchained *u, size_t end)
+{
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? 2 * u->cap : 1024;
+		size_t *e = realloc(u->end, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		u->end = e;
+		u->cap = cap;
+	}
+	u->end[u->n++] = end;
+	return 0;
+}
+
 /*
- * The pending bytes to the I/O threads, synced there when sync. While the
- * write thread is busy with the last batch they stay pending, unless a sync
- * is due or AHEAD_MAX is reached: then this waits for it. Without the
- * threads (they could not be started) the bytes are written here.
+ * The pending bytes to the I/O threads, chained and synced there (when
+ * sync). While the write thread is busy with the last batch they stay
+ * pending, unless a sync is due or AHEAD_MAX is reached: then this waits for
+ * it. Without the threads (they could not be started) the bytes are chained
+ * and written here.
  */
 static int hand_over(struct audit_writer *w, bool sync)
 {
@@ -325,12 +397,24 @@ static int hand_over(struct audit_writer *w, bool sync)
 	err = io_collect(w, false);
 	if (err)
 		return err;
-	audit_io_submit(w->io, w->fd, &w->pend, sync);
+	audit_io_submit(w->io, w->fd, &w->pend, &w->unchained, w->head, sync);
 	w->io_inflight = true;
 	w->io_since = w->now;
 	if (sync)
 		w->unsynced = false;
 	return 0;
+}
+
+/*
+ * Whether this append chains its record itself. Otherwise the record goes
+ * with placeholders for prev and hash, chained later by the write thread in
+ * order. Here: without the threads' batching (fsync_ms 0, a full disk, no
+ * thread), and while subscribers of the stream wait for each line.
+ */
+static bool chain_here(const struct audit_writer *w)
+{
+	return !w->cfg.fsync_ms || w->stalled || w->io_failed ||
+	       (w->stream && audit_stream_subscribers(w->stream));
 }
 
 static int emit(struct audit_writer *w, struct audit_record *r)
@@ -339,7 +423,7 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 	uint8_t hash[32];
 	char hex[65];
 	int64_t now;
-	bool due;
+	bool due, here;
 	int err;
 
 	if (w->err)
@@ -348,9 +432,15 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 		w->lost++;
 		return w->stalled;
 	}
+	here = chain_here(w);
+	if (here && (w->io_inflight || w->unchained.n)) {
+		err = chain_catch_up(w);
+		if (err)
+			return err;
+	}
 	for (;;) {
 		r->f[0].u = w->seq;
-		r->f[r->n - 1].s = w->prev_hex;
+		r->f[r->n - 1].s = w->prev_hex; /* a placeholder unless here */
 		r->f[r->n - 1].len = 64;
 		start = w->pend.len;
 		audit_rec_format(r, &w->pend);
@@ -369,23 +459,31 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 			return err;
 		}
 	}
-	err = audit_chain_hash(w->h, w->head, w->pend.p + start, len, hash);
-	if (!err) {
-		audit_hex(hash, 32, hex);
-		audit_line_finish_hex(&w->pend, start, hex);
-		err = w->pend.oom ? -ENOMEM : 0;
+	if (here) {
+		err = audit_chain_hash(w->h, w->head, w->pend.p + start, len, hash);
+		if (!err) {
+			audit_hex(hash, 32, hex);
+			audit_line_finish_hex(&w->pend, start, hex);
+			err = w->pend.oom ? -ENOMEM : 0;
+		}
+	} else {
+		audit_line_finish_hex(&w->pend, start, w->prev_hex);
+		err = w->pend.oom ? -ENOMEM : add_unchained(&w->unchained, w->pend.len);
 	}
 	if (err) {
 		w->pend.len = start;
 		return err;
 	}
-	memcpy(w->head, hash, 32);
-	memcpy(w->prev_hex, hex, sizeof(hex));
+	if (here) {
+		memcpy(w->head, hash, 32);
+		memcpy(w->prev_hex, hex, sizeof(hex));
+		w->unchained.from = w->pend.len;
+	}
 	w->seq++;
 	w->file_records++;
 	observe(w, AUDIT_IO_RECORD, 0);
 	w->file_size += w->pend.len - start;
-	if (w->stream)
+	if (here && w->stream)
 		audit_stream_publish(w->stream, w->pend.p + start, w->pend.len - start);
 	now = w->now = clock_now_ns(CLOCK_MONOTONIC);
 	if (!audit_rec_is(r, "seal")) {
@@ -515,6 +613,7 @@ const struct audit_resume *audit_writer_resume_info(const struct audit_writer *w
 static void free_writer(struct audit_writer *w)
 {
 	audit_io_free(w->io); /* before the fd it may be writing goes */
+	free(w->unchained.end);
 	if (w->fd >= 0)
 		close(w->fd);
 	drop_signer(w);
