@@ -27,14 +27,15 @@
 #include "audit_writer_int.h"
 #include "util/clock.h"
 
-#define WRITE_CHUNK (128u * 1024u) /* pending bytes that trigger a write(2) */
+#define WRITE_CHUNK (128u * 1024u) /* pending bytes handed over to be written */
 #define SEAL_RESERVE 1024u /* room kept in a file for its rotation seal */
 /*
  * Pending bytes past which an append waits for the write thread's batch even
- * before a sync is due (it is busy that long only while the previous sync
- * runs): about 12 ms of records at a million a second.
+ * before a sync is due. Small: batches copied and hashed while still in cache
+ * cost the write thread much less than large cold ones, and the write thread
+ * is busy long only while the previous sync runs (then the disk sets the pace).
  */
-#define AHEAD_MAX (8u * 1024u * 1024u)
+#define AHEAD_MAX (1024u * 1024u)
 
 void audit_now_str(char out[32])
 {
