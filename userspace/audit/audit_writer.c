@@ -4,11 +4,11 @@
  * (docs/audit.md). Records are appended to a user-space buffer and written
  * with write(2); the durability bound (cfg->fsync_ms) is enforced at every
  * append and by audit_writer_tick(), so a quiet daemon still syncs in time.
- * With fsync_ms > 0 the appends' own writes and syncs go to two I/O threads
- * (audit_io.c), one batch at a time, while the next records are formatted
- * and chained; every other write and sync (audit_flush(): seals with forward
- * security, rotation, close, tick, a full disk) waits for their work and
- * happens here. The records callers append are built in audit_append.c.
+ * With fsync_ms > 0 (and no forward security, see threaded()) the appends'
+ * own chaining, writes and syncs go to two I/O threads (audit_io.c), one
+ * batch at a time, while the next records are formatted; every other write
+ * and sync (audit_flush(): rotation, close, tick, a full disk) waits for
+ * their work and happens here. The records callers append are built in audit_append.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -407,15 +407,25 @@ static int hand_over(struct audit_writer *w, bool sync)
 }
 
 /*
+ * Whether the appends hand their writes and syncs to the I/O threads. Not
+ * with fsync_ms 0 (each append syncs), nor with forward security: each seal
+ * (every seal_every records) waits for its own sync before the key moves on,
+ * so the threads would add hand-overs and overlap little.
+ */
+static bool threaded(const struct audit_writer *w)
+{
+	return w->cfg.fsync_ms && !w->cfg.forward_secure && !w->io_failed;
+}
+
+/*
  * Whether this append chains its record itself. Otherwise the record goes
  * with placeholders for prev and hash, chained later by the write thread in
- * order. Here: without the threads' batching (fsync_ms 0, a full disk, no
- * thread), and while subscribers of the stream wait for each line.
+ * order. Here: without the threads, while the disk is full, and while
+ * subscribers of the stream wait for each line.
  */
 static bool chain_here(const struct audit_writer *w)
 {
-	return !w->cfg.fsync_ms || w->stalled || w->io_failed ||
-	       (w->stream && audit_stream_subscribers(w->stream));
+	return !threaded(w) || w->stalled || (w->stream && audit_stream_subscribers(w->stream));
 }
 
 static int emit(struct audit_writer *w, struct audit_record *r)
@@ -496,13 +506,13 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 		w->unsynced_since = now;
 	}
 	due = !w->cfg.fsync_ms || now - w->unsynced_since >= (int64_t)w->cfg.fsync_ms * 1000000;
-	if (due && (!w->cfg.fsync_ms || w->stalled)) {
+	if (due && (!threaded(w) || w->stalled)) {
 		/* A record kept in the backlog of a full disk is not lost: the append succeeded. */
 		err = audit_flush(w);
 		return transient(err) ? 0 : err;
 	}
 	if ((due || w->pend.len >= WRITE_CHUNK) && !w->stalled) {
-		err = hand_over(w, due);
+		err = threaded(w) ? hand_over(w, due) : write_pending(w);
 		if (err && !transient(err))
 			w->err = err;
 		else if (err)
