@@ -10,6 +10,7 @@
  */
 #include <stdatomic.h>
 #include <time.h>
+#include <sys/socket.h>
 #include "audit_test.h"
 #include "util/clock.h"
 
@@ -101,27 +102,43 @@ static void append_mix(struct audit_writer *w, unsigned int n)
 	}
 }
 
-/* SHA-256 of the files' bytes in order, in hex. */
-static void hash_files(char *const *paths, int n, char out[65])
+/* The files' bytes in order. */
+static void read_files(char *const *paths, int n, struct abuf *all)
 {
-	struct abuf all = { 0 };
-	uint8_t h[32];
 	int i;
 
 	for (i = 0; i < n; i++) {
 		struct audit_lines l;
 
 		assert_int_equal(audit_lines_read(paths[i], &l), 0);
-		abuf_put(&all, l.data, l.size);
+		abuf_put(all, l.data, l.size);
 		audit_lines_free(&l);
 	}
-	assert_false(all.oom);
-	assert_int_equal(audit_sha256(all.p, all.len, h), 0);
-	audit_hex(h, 32, out);
-	abuf_free(&all);
+	assert_false(all->oom);
 }
 
-static void run(const struct audit_config *c, const char *want)
+/* What the subscriber has been sent so far (the server sends at publish and handle). */
+static void drain(struct audit_stream *st, int sub, struct abuf *got)
+{
+	char buf[65536];
+	size_t before;
+	ssize_t n;
+
+	do {
+		before = got->len;
+		audit_stream_handle(st);
+		while (sub >= 0 && (n = recv(sub, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			abuf_put(got, buf, (size_t)n);
+	} while (got->len > before);
+}
+
+/*
+ * A fixed sequence of appends. With sock, a stream server whose one
+ * subscriber is there for rounds 1 to 3 only: the writer chains in place
+ * while it is, in the I/O thread otherwise, and the bytes are the same. What
+ * the subscriber got must be a run of whole lines of the log.
+ */
+static void run(const struct audit_config *c, const char *sock, const char *want)
 {
 	struct audit_writer *w;
 	struct audit_ask a = { .agent = "/agentgate/agent-1",
@@ -136,33 +153,68 @@ static void run(const struct audit_config *c, const char *want)
 			       .policy = "coding-agent",
 			       .policy_sha256 = (const uint8_t *)"0123456789abcdef0123456789abcdef",
 			       .count = 3 };
+	struct audit_verify_opts o = { 0 };
 	struct audit_verify_report rep;
-	char got[65], rotated[128], *paths[2] = { rotated, (char *)c->path };
-	int err, i;
+	struct audit_stream *st = NULL;
+	struct abuf all = { 0 }, got = { 0 };
+	char hex[65], rotated[128], *paths[2] = { rotated, (char *)c->path };
+	uint8_t h[32];
+	int err, i, sub = -1;
 
 	reset_sources();
 	w = audit_writer_open(c, &err);
 	assert_non_null(w);
+	if (sock) {
+		st = audit_stream_open(sock, 64u << 20, &err);
+		assert_non_null(st);
+		audit_writer_set_stream(w, st);
+	}
 	assert_int_equal(audit_append_lifecycle(w, "daemon_start", ""), 0);
 	for (i = 0; i < 6; i++) {
+		if (st && i == 1) {
+			sub = audit_stream_subscribe(sock);
+			assert_true(sub >= 0);
+			assert_int_equal(audit_stream_handle(st), 0);
+			assert_int_equal(audit_stream_subscribers(st), 1);
+		}
+		if (st && i == 4) {
+			drain(st, sub, &got);
+			close(sub);
+			drain(st, -1, &got);
+			assert_int_equal(audit_stream_subscribers(st), 0);
+		}
 		append_mix(w, 700);
+		if (st && sub >= 0 && i < 4)
+			drain(st, sub, &got);
 		assert_int_equal(audit_append_ask(w, &a), 0);
 		assert_int_equal(audit_append_gap(w, (uint64_t)i + 1), 0);
 		assert_int_equal(audit_writer_tick(w), 0);
 	}
 	assert_int_equal(audit_append_lifecycle(w, "daemon_stop", "bye"), 0);
 	assert_int_equal(audit_writer_close(w), 0);
+	audit_stream_close(st);
 	snprintf(rotated, sizeof(rotated), "%s.000001", c->path);
-	hash_files(paths, 2, got);
+	read_files(paths, 2, &all);
+	assert_int_equal(audit_sha256(all.p, all.len, h), 0);
+	audit_hex(h, 32, hex);
 	memset(&rep, 0, sizeof(rep));
-	{
-		struct audit_verify_opts o = { 0 };
-
-		assert_int_equal(audit_verify_files(paths, 2, &o, &rep), 0);
-	}
+	assert_int_equal(audit_verify_files(paths, 2, &o, &rep), 0);
 	assert_int_equal(rep.verdict, AUDIT_OK);
-	print_message("logs sha256 %s\n", got);
-	assert_string_equal(got, want);
+	print_message("logs sha256 %s\n", hex);
+	assert_string_equal(hex, want);
+	if (st) {
+		/* At least the three rounds' records, each line whole and as in the log. */
+		char *at;
+
+		assert_false(got.oom);
+		assert_true(got.len > 3 * 700 * 500);
+		assert_int_equal(got.p[got.len - 1], '\n');
+		at = memmem(all.p, all.len, got.p, got.len);
+		assert_non_null(at);
+		assert_true(at == all.p || at[-1] == '\n');
+	}
+	abuf_free(&all);
+	abuf_free(&got);
 }
 
 static void test_batched(void **state)
@@ -175,7 +227,24 @@ static void test_batched(void **state)
 	c.fsync_ms = 1;
 	c.seal_every = 500;
 	c.max_bytes = 2u << 20;
-	run(&c, "b5bf2236146e74a9dd3c6e584793c3e99b34d0c713145a893a2b95f7329db99c");
+	run(&c, NULL, "b5bf2236146e74a9dd3c6e584793c3e99b34d0c713145a893a2b95f7329db99c");
+	tdir_remove(&d);
+}
+
+/* The same appends with a live subscriber for a while: the same bytes. */
+static void test_batched_stream(void **state)
+{
+	struct tdir d;
+	struct audit_config c;
+	char sock[128];
+
+	tdir_make(&d);
+	snprintf(sock, sizeof(sock), "%s/stream.sock", d.root);
+	c = tcfg(&d);
+	c.fsync_ms = 1;
+	c.seal_every = 500;
+	c.max_bytes = 2u << 20;
+	run(&c, sock, "b5bf2236146e74a9dd3c6e584793c3e99b34d0c713145a893a2b95f7329db99c");
 	tdir_remove(&d);
 }
 
@@ -190,7 +259,7 @@ static void test_forward_secure(void **state)
 	c.seal_every = 700;
 	c.max_bytes = 2u << 20;
 	c.forward_secure = true;
-	run(&c, "af17df95dbb50ec3bad6c06b284ee0036392b69e24ae07104704ff99e890ba3a");
+	run(&c, NULL, "af17df95dbb50ec3bad6c06b284ee0036392b69e24ae07104704ff99e890ba3a");
 	tdir_remove(&d);
 }
 
@@ -198,6 +267,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batched),
+		cmocka_unit_test(test_batched_stream),
 		cmocka_unit_test(test_forward_secure),
 	};
 
