@@ -20,8 +20,9 @@
  * without it too: audit_io_busy()), sync_pending, stop, and the sync's
  * request and results (sync_fd, sync_err, sync_ns). While busy is set the
  * write thread owns the batch (buf, unchained, h, head, chained, fd,
- * want_sync, done, err, write_ns); while it is clear the owner does. Handing over and taking back happen
- * under the lock, so each side sees the other's writes.
+ * want_sync, done, err, write_ns); while it is clear the owner does. Handing
+ * over and taking back happen under the lock, so each side sees the other's
+ * writes.
  */
 #include <errno.h>
 #include <pthread.h>
