@@ -544,8 +544,15 @@ static int append_torn(struct audit_writer *w, const char *bytes, size_t len)
 	uint8_t sha[32];
 	int err;
 
-	/* The fragment stays, terminated, so the record below can account for it. */
+	/*
+	 * The fragment stays, terminated, so the record below can account for it.
+	 * The '\n' is no record: records left to chain must start after it.
+	 */
+	err = chain_catch_up(w);
+	if (err)
+		return err;
 	abuf_put(&w->pend, "\n", 1);
+	w->unchained.from = w->pend.len;
 	w->file_size++;
 	err = audit_sha256(bytes, len, sha);
 	if (err)
