@@ -121,6 +121,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
+# The writer's bytes pinned under deterministic clocks and random bytes.
+$(BUILD)/tests/test_audit_golden: LDLIBS += -Wl,--wrap=clock_now_ns,--wrap=RAND_bytes,--wrap=RAND_priv_bytes
+
 $(BUILD)/tests/e2e/%: tests/e2e/%.c $(HDRS) $(wildcard tests/e2e/*.h)
 	$(call msg,E2E,$@)
 	$(Q)mkdir -p $(@D)

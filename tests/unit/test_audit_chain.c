@@ -289,9 +289,9 @@ static void crash_writer(struct fixture *f, unsigned int n, const char *partial)
 	assert_int_equal(audit_key_pubkey_hex(f->d.keys, f->pub), 0);
 }
 
-static void test_torn_vs_truncation(void **state)
+/* The crashed writer synced every record; the one resuming batches when fsync_ms > 0. */
+static void torn_vs_truncation(struct fixture *f, unsigned int fsync_ms)
 {
-	struct fixture *f = *state;
 	struct audit_writer *w;
 	int err;
 
@@ -299,6 +299,7 @@ static void test_torn_vs_truncation(void **state)
 	assert_int_equal(verify1(f->d.log, f->pub, false, &f->rep), AUDIT_TORN);
 	assert_int_equal(f->rep.last_seq, 20);
 	/* Restart: the torn line is kept, accounted for, and the crash is recorded. */
+	f->c.fsync_ms = fsync_ms;
 	w = audit_writer_open(&f->c, &err);
 	assert_non_null(w);
 	assert_true(audit_writer_resume_info(w)->after_crash);
@@ -315,6 +316,17 @@ static void test_torn_vs_truncation(void **state)
 	/* The recorded torn line edited afterwards no longer matches its record. */
 	f->t.l[21][3] = 'X';
 	assert_int_equal(rewrite_and_verify(f), AUDIT_EDITED);
+}
+
+static void test_torn_vs_truncation(void **state)
+{
+	torn_vs_truncation(*state, 0);
+}
+
+/* Resumed with fsync batched, as the daemon runs: records after the torn line are chained late. */
+static void test_torn_batched(void **state)
+{
+	torn_vs_truncation(*state, 50);
 }
 
 static void test_truncation_unsealed(void **state)
@@ -606,6 +618,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rechain_needs_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_torn_vs_truncation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_torn_batched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncation_unsealed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_splice, setup, teardown),

@@ -21,10 +21,14 @@
  * Publishing never blocks: a subscriber that does not keep up loses lines
  * and is told how many (a {"type":"missed","count":N} line).
  *
- * Threads and locks. Nothing here takes a mutex: a writer and a stream server
- * belong to one thread at a time (the daemon's loop, or `agentgate exec`'s
- * main thread); DNS proxy threads never append, they queue their decisions
- * under the proxy's own lock and the owner drains them into the writer.
+ * Threads and locks. A writer and a stream server belong to one thread at a
+ * time (the daemon's loop, or `agentgate exec`'s main thread); DNS proxy
+ * threads never append, they queue their decisions under the proxy's own lock
+ * and the owner drains them into the writer. A writer with fsync_ms > 0 and
+ * without forward security starts two threads of its own at its first batch
+ * (audit-write: chains and writes batches; audit-sync: fdatasync), which touch
+ * only what is handed to them, under a lock of their own (audit_io.c); the
+ * functions below are still the owner's alone.
  *   - One thread per writer: audit_writer_open() to audit_writer_close(),
  *     audit_append_*(), audit_writer_tick(), audit_flush(), audit_writer_set_stream(),
  *     audit_writer_set_observer() (its observer is called in that thread),

@@ -146,6 +146,13 @@ static inline int audit_unhex(const char *s, size_t len, uint8_t *out, size_t n)
 {
 	return hex_decode(s, len, out, n);
 }
+/*
+ * A finished line (with '\n', len bytes) whose prev and hash are placeholders
+ * of 64 characters: fills in prev from head and hash = SHA-256(head ||
+ * canonical), and moves head to it. The bytes come out as if the record had
+ * been formatted with its prev and finished with its hash.
+ */
+int audit_chain_fill(struct audit_hasher *h, uint8_t head[32], char *line, size_t len);
 /* Line = canonical minus '}' + ,"hash":"..."} + '\n' (appended to out). */
 void audit_line_finish(struct abuf *out, size_t start, const uint8_t hash[32]);
 /* The same with the hash already in hex (64 digits): the writer keeps it as the next prev. */

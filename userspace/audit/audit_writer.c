@@ -4,7 +4,11 @@
  * (docs/audit.md). Records are appended to a user-space buffer and written
  * with write(2); the durability bound (cfg->fsync_ms) is enforced at every
  * append and by audit_writer_tick(), so a quiet daemon still syncs in time.
- * The records callers append are built in audit_append.c.
+ * With fsync_ms > 0 (and no forward security, see threaded()) the appends'
+ * own chaining, writes and syncs go to two I/O threads (audit_io.c), one
+ * batch at a time, while the next records are formatted; every other write
+ * and sync (audit_flush(): rotation, close, tick, a full disk) waits for
+ * their work and happens here. The records callers append are built in audit_append.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,8 +27,15 @@
 #include "audit_writer_int.h"
 #include "util/clock.h"
 
-#define WRITE_CHUNK (256u * 1024u) /* pending bytes that trigger a write(2) */
+#define WRITE_CHUNK (128u * 1024u) /* pending bytes handed over to be written */
 #define SEAL_RESERVE 1024u /* room kept in a file for its rotation seal */
+/*
+ * Pending bytes past which an append waits for the write thread's batch even
+ * before a sync is due. Small: batches copied and hashed while still in cache
+ * cost the write thread much less than large cold ones, and the write thread
+ * is busy long only while the previous sync runs (then the disk sets the pace).
+ */
+#define AHEAD_MAX (1024u * 1024u)
 
 void audit_now_str(char out[32])
 {
@@ -49,15 +60,95 @@ static void observe(struct audit_writer *w, enum audit_io io, int64_t t0)
 		w->observe(w->observe_ctx, io, t0 ? (uint64_t)(clock_now_ns(CLOCK_MONOTONIC) - t0) : 0);
 }
 
+static void observe_ns(struct audit_writer *w, enum audit_io io, uint64_t ns)
+{
+	if (w->observe && ns)
+		w->observe(w->observe_ctx, io, ns);
+}
+
+/*
+ * Takes the I/O threads' work back, waiting for the batch in flight (with
+ * synced, for its sync too): 0, or their error with the batch's unwritten
+ * bytes back in front of pend, which then count as unsynced. The chain's
+ * head is the batch's last record's hash from here on.
+ */
+static int io_collect(struct audit_writer *w, bool synced)
+{
+	uint64_t write_ns, sync_ns;
+	size_t rest, i;
+	bool chained;
+	int err;
+
+	if (!w->io_inflight)
+		return 0;
+	w->io_inflight = !synced;
+	err = audit_io_take(w->io, synced, &w->pend, &rest, w->head, &chained, &write_ns, &sync_ns);
+	if (chained)
+		audit_hex(w->head, 32, w->prev_hex);
+	w->unchained.from += rest;
+	for (i = 0; i < w->unchained.n; i++)
+		w->unchained.end[i] += rest;
+	observe_ns(w, AUDIT_IO_WRITE, write_ns);
+	observe_ns(w, AUDIT_IO_FSYNC, sync_ns);
+	if (err && !w->unsynced) {
+		w->unsynced = true;
+		w->unsynced_since = w->now;
+	}
+	return err;
+}
+
+/*
+ * Chains pend's unchained records here, in order, and publishes them to the
+ * stream; the batch in flight, if any, must have been taken back first.
+ */
+static int chain_pending(struct audit_writer *w)
+{
+	struct audit_unchained *u = &w->unchained;
+	size_t i, start = u->from;
+	int err;
+
+	for (i = 0; i < u->n; i++) {
+		err = audit_chain_fill(w->h, w->head, w->pend.p + start, u->end[i] - start);
+		if (err) {
+			w->err = err; /* the chain cannot go on without these records */
+			return err;
+		}
+		audit_hex(w->head, 32, w->prev_hex);
+		if (w->stream)
+			audit_stream_publish(w->stream, w->pend.p + start, u->end[i] - start);
+		start = u->end[i];
+	}
+	u->n = 0;
+	u->from = w->pend.len;
+	return 0;
+}
+
+/*
+ * The head of the chain here: the batch in flight taken back, pend's records
+ * chained. Its write error, if any, is noted as an append would (a full disk
+ * stalls the writer, anything else ends it).
+ */
+static int chain_catch_up(struct audit_writer *w)
+{
+	int err = io_collect(w, false);
+
+	if (err && !transient(err))
+		w->err = err;
+	else if (err)
+		w->stalled = err;
+	return w->err ? w->err : chain_pending(w);
+}
+
 /* Writes what it can; what the file did not take stays pending, in order. */
 static int write_pending(struct audit_writer *w)
 {
 	size_t off = 0;
 	int64_t t0;
-	int err = 0;
+	int err;
 
-	if (!w->pend.len)
-		return 0;
+	err = chain_pending(w);
+	if (err || !w->pend.len)
+		return err;
 	t0 = clock_now_ns(CLOCK_MONOTONIC);
 	while (off < w->pend.len) {
 		ssize_t k = write(w->fd, w->pend.p + off, w->pend.len - off);
@@ -73,6 +164,7 @@ static int write_pending(struct audit_writer *w)
 	observe(w, AUDIT_IO_WRITE, t0);
 	memmove(w->pend.p, w->pend.p + off, w->pend.len - off);
 	w->pend.len -= off;
+	w->unchained.from = w->pend.len;
 	return err;
 }
 
@@ -84,7 +176,9 @@ int audit_flush(struct audit_writer *w)
 
 	if (w->err)
 		return w->err;
-	err = write_pending(w);
+	err = io_collect(w, true);
+	if (!err)
+		err = write_pending(w);
 	if (!err && w->unsynced) {
 		t0 = clock_now_ns(CLOCK_MONOTONIC);
 		if (fdatasync(w->fd) < 0)
@@ -133,6 +227,10 @@ static int seal(struct audit_writer *w, const char *reason)
 	uint8_t sig[64];
 	int err;
 
+	/* The seal signs the head: every record before it chained. */
+	err = chain_catch_up(w);
+	if (err)
+		return err;
 	audit_now_str(time);
 	if (w->cfg.forward_secure) {
 		audit_key_evolve(&next);
@@ -263,12 +361,80 @@ static int rotate(struct audit_writer *w)
 	return err;
 }
 
+static int add_unchained(struct audit_unchained *u, size_t end)
+{
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? 2 * u->cap : 1024;
+		size_t *e = realloc(u->end, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		u->end = e;
+		u->cap = cap;
+	}
+	u->end[u->n++] = end;
+	return 0;
+}
+
+/*
+ * The pending bytes to the I/O threads, chained and synced there (when
+ * sync). While the write thread is busy with the last batch they stay
+ * pending, unless a sync is due or AHEAD_MAX is reached: then this waits for
+ * it. Without the threads (they could not be started) the bytes are chained
+ * and written here.
+ */
+static int hand_over(struct audit_writer *w, bool sync)
+{
+	int err;
+
+	if (!w->io && !w->io_failed) {
+		w->io = audit_io_new(&err);
+		w->io_failed = !w->io;
+	}
+	if (!w->io)
+		return sync ? audit_flush(w) : write_pending(w);
+	if (!sync && w->pend.len < AHEAD_MAX && audit_io_busy(w->io))
+		return 0;
+	err = io_collect(w, false);
+	if (err)
+		return err;
+	audit_io_submit(w->io, w->fd, &w->pend, &w->unchained, w->head, sync);
+	w->io_inflight = true;
+	w->io_since = w->now;
+	if (sync)
+		w->unsynced = false;
+	return 0;
+}
+
+/*
+ * Whether the appends hand their writes and syncs to the I/O threads. Not
+ * with fsync_ms 0 (each append syncs), nor with forward security: each seal
+ * (every seal_every records) waits for its own sync before the key moves on,
+ * so the threads would add hand-overs and overlap little.
+ */
+static bool threaded(const struct audit_writer *w)
+{
+	return w->cfg.fsync_ms && !w->cfg.forward_secure && !w->io_failed;
+}
+
+/*
+ * Whether this append chains its record itself. Otherwise the record goes
+ * with placeholders for prev and hash, chained later by the write thread in
+ * order. Here: without the threads, while the disk is full, and while
+ * subscribers of the stream wait for each line.
+ */
+static bool chain_here(const struct audit_writer *w)
+{
+	return !threaded(w) || w->stalled || (w->stream && audit_stream_subscribers(w->stream));
+}
+
 static int emit(struct audit_writer *w, struct audit_record *r)
 {
 	size_t start, len;
 	uint8_t hash[32];
 	char hex[65];
 	int64_t now;
+	bool due, here;
 	int err;
 
 	if (w->err)
@@ -277,9 +443,15 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 		w->lost++;
 		return w->stalled;
 	}
+	here = chain_here(w);
+	if (here && (w->io_inflight || w->unchained.n)) {
+		err = chain_catch_up(w);
+		if (err)
+			return err;
+	}
 	for (;;) {
 		r->f[0].u = w->seq;
-		r->f[r->n - 1].s = w->prev_hex;
+		r->f[r->n - 1].s = w->prev_hex; /* a placeholder unless here */
 		r->f[r->n - 1].len = 64;
 		start = w->pend.len;
 		audit_rec_format(r, &w->pend);
@@ -298,23 +470,31 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 			return err;
 		}
 	}
-	err = audit_chain_hash(w->h, w->head, w->pend.p + start, len, hash);
-	if (!err) {
-		audit_hex(hash, 32, hex);
-		audit_line_finish_hex(&w->pend, start, hex);
-		err = w->pend.oom ? -ENOMEM : 0;
+	if (here) {
+		err = audit_chain_hash(w->h, w->head, w->pend.p + start, len, hash);
+		if (!err) {
+			audit_hex(hash, 32, hex);
+			audit_line_finish_hex(&w->pend, start, hex);
+			err = w->pend.oom ? -ENOMEM : 0;
+		}
+	} else {
+		audit_line_finish_hex(&w->pend, start, w->prev_hex);
+		err = w->pend.oom ? -ENOMEM : add_unchained(&w->unchained, w->pend.len);
 	}
 	if (err) {
 		w->pend.len = start;
 		return err;
 	}
-	memcpy(w->head, hash, 32);
-	memcpy(w->prev_hex, hex, sizeof(hex));
+	if (here) {
+		memcpy(w->head, hash, 32);
+		memcpy(w->prev_hex, hex, sizeof(hex));
+		w->unchained.from = w->pend.len;
+	}
 	w->seq++;
 	w->file_records++;
 	observe(w, AUDIT_IO_RECORD, 0);
 	w->file_size += w->pend.len - start;
-	if (w->stream)
+	if (here && w->stream)
 		audit_stream_publish(w->stream, w->pend.p + start, w->pend.len - start);
 	now = w->now = clock_now_ns(CLOCK_MONOTONIC);
 	if (!audit_rec_is(r, "seal")) {
@@ -325,13 +505,14 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 		w->unsynced = true;
 		w->unsynced_since = now;
 	}
-	if (!w->cfg.fsync_ms || now - w->unsynced_since >= (int64_t)w->cfg.fsync_ms * 1000000) {
+	due = !w->cfg.fsync_ms || now - w->unsynced_since >= (int64_t)w->cfg.fsync_ms * 1000000;
+	if (due && (!threaded(w) || w->stalled)) {
 		/* A record kept in the backlog of a full disk is not lost: the append succeeded. */
 		err = audit_flush(w);
 		return transient(err) ? 0 : err;
 	}
-	if (w->pend.len >= WRITE_CHUNK && !w->stalled) {
-		err = write_pending(w);
+	if ((due || w->pend.len >= WRITE_CHUNK) && !w->stalled) {
+		err = threaded(w) ? hand_over(w, due) : write_pending(w);
 		if (err && !transient(err))
 			w->err = err;
 		else if (err)
@@ -363,8 +544,15 @@ static int append_torn(struct audit_writer *w, const char *bytes, size_t len)
 	uint8_t sha[32];
 	int err;
 
-	/* The fragment stays, terminated, so the record below can account for it. */
+	/*
+	 * The fragment stays, terminated, so the record below can account for it.
+	 * The '\n' is no record: records left to chain must start after it.
+	 */
+	err = chain_catch_up(w);
+	if (err)
+		return err;
 	abuf_put(&w->pend, "\n", 1);
+	w->unchained.from = w->pend.len;
 	w->file_size++;
 	err = audit_sha256(bytes, len, sha);
 	if (err)
@@ -386,6 +574,9 @@ int audit_writer_timeout_ms(const struct audit_writer *w)
 
 	if (w->unsynced)
 		due = w->unsynced_since + (int64_t)w->cfg.fsync_ms * 1000000;
+	/* A batch still in flight then is waited for, and its error (if any) taken in. */
+	if (w->io_inflight && w->io_since + (int64_t)w->cfg.fsync_ms * 1000000 < due)
+		due = w->io_since + (int64_t)w->cfg.fsync_ms * 1000000;
 	if (w->since_seal && w->unsealed_since + (int64_t)w->cfg.seal_ms * 1000000 < due)
 		due = w->unsealed_since + (int64_t)w->cfg.seal_ms * 1000000;
 	if (due == INT64_MAX)
@@ -406,6 +597,14 @@ int audit_writer_tick(struct audit_writer *w)
 	int err = 0;
 
 	w->boot_to_real = boot_to_real();
+	if (w->io_inflight && now - w->io_since >= (int64_t)w->cfg.fsync_ms * 1000000) {
+		err = io_collect(w, true);
+		if (err && !transient(err))
+			return w->err = err;
+		if (err)
+			w->stalled = err;
+		err = 0;
+	}
 	if (w->since_seal && now - w->unsealed_since >= (int64_t)w->cfg.seal_ms * 1000000)
 		err = seal(w, "periodic");
 	if (!err && w->unsynced && now - w->unsynced_since >= (int64_t)w->cfg.fsync_ms * 1000000)
@@ -431,6 +630,8 @@ const struct audit_resume *audit_writer_resume_info(const struct audit_writer *w
 
 static void free_writer(struct audit_writer *w)
 {
+	audit_io_free(w->io); /* before the fd it may be writing goes */
+	free(w->unchained.end);
 	if (w->fd >= 0)
 		close(w->fd);
 	drop_signer(w);

@@ -1,14 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
  * The audit writer's state, shared by audit_writer.c (chain, buffer, fsync,
- * seals, rotation, resume) and audit_append.c (the records the writer's
- * callers append). One thread per writer (audit.h): no lock.
+ * seals, rotation, resume), audit_append.c (the records the writer's callers
+ * append) and audit_io.c (its I/O thread). One thread per writer (audit.h)
+ * owns all of it; the I/O thread sees only the batches handed to it, under
+ * audit_io's own lock (audit_io.c).
  */
 #ifndef AGENTGATE_AUDIT_WRITER_INT_H
 #define AGENTGATE_AUDIT_WRITER_INT_H
 
 #include "audit.h"
 #include "audit_int.h"
+
+/*
+ * Records in a buffer still without their prev and hash: formatted with
+ * placeholders of the same length, they start at from and end (after their
+ * '\n') at end[0..n). Chaining fills both in, in order (audit_chain_fill()).
+ */
+struct audit_unchained {
+	size_t from;
+	size_t *end;
+	size_t n, cap;
+};
 
 struct audit_writer {
 	struct audit_config cfg;
@@ -19,13 +32,18 @@ struct audit_writer {
 	uint64_t file_index;
 	uint64_t file_records;
 	uint64_t seq; /* of the next record */
-	uint8_t head[32]; /* hash of the last record */
+	uint8_t head[32]; /* hash of the last record chained (see unchained) */
 	char prev_hex[65]; /* head in hex: the next record's prev */
 	char log_id[33];
 	struct audit_key key;
 	struct audit_signer *signer; /* key.seed prepared for signing; NULL until a seal needs it */
 	struct audit_hasher *h;
 	struct abuf pend; /* appended, not yet written; records are formatted in place */
+	struct audit_unchained unchained; /* pend's records not yet chained (see hand_over()) */
+	struct audit_io_thread *io; /* NULL until the first batch is handed over */
+	bool io_failed; /* the thread could not be started: the appends write themselves */
+	bool io_inflight; /* a batch was handed over and not yet taken back */
+	int64_t io_since; /* CLOCK_MONOTONIC when it was handed over */
 	bool unsynced;
 	int64_t unsynced_since; /* CLOCK_MONOTONIC ns */
 	uint64_t since_seal;
@@ -46,5 +64,31 @@ struct audit_writer {
 void audit_now_str(char out[32]);
 /* Chains r (its first field seq, its last prev: both filled in), then seals when due. */
 int audit_writer_append(struct audit_writer *w, struct audit_record *r);
+
+/*
+ * The I/O threads (audit_io.c). Only the writer's owner calls these, and
+ * submits only while the write thread is not busy (after audit_io_busy() said
+ * so, or after audit_io_take()).
+ */
+struct audit_io_thread;
+struct audit_io_thread *audit_io_new(int *err);
+bool audit_io_busy(struct audit_io_thread *io);
+/*
+ * Hands pend's bytes over (pend is left empty), with its unchained records
+ * (emptied too) and the chain's head before them, to be chained, written to
+ * fd, then synced if sync.
+ */
+void audit_io_submit(struct audit_io_thread *io, int fd, struct abuf *pend,
+		     struct audit_unchained *u, const uint8_t head[32], bool sync);
+/*
+ * Waits for the batch in flight to be chained and written (with synced, and
+ * synced): the first error of the writes and syncs since the last call, with
+ * the batch's unwritten bytes put back in front of pend (*rest of them); the
+ * chain's head after the batch's records, when it had any (*chained); and the
+ * time the write and the syncs took (0: none).
+ */
+int audit_io_take(struct audit_io_thread *io, bool synced, struct abuf *pend, size_t *rest,
+		  uint8_t head[32], bool *chained, uint64_t *write_ns, uint64_t *sync_ns);
+void audit_io_free(struct audit_io_thread *io); /* lets the work in flight finish; NULL ok */
 
 #endif /* AGENTGATE_AUDIT_WRITER_INT_H */

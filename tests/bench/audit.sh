@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# The audit writer's section of BENCHMARKS.md, to stdout: build/bench/bench_audit's table,
+# then sha256sum, and `openssl dgst -sha256` (the library the writer hashes with), over the
+# log the batched run wrote (from the page cache, just written): the chain's reference, as
+# every byte of the log is hashed once, in order, on one core. Run by
+# tests/bench/run.sh (`make bench`); alone: `tests/bench/audit.sh` after
+# `make build/bench/bench_audit`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bench=${BUILD:-build}/bench
+tmp=$bench/tmp
+table=$("$bench/bench_audit" "$tmp")
+echo "$table"
+log=$tmp/batched.log
+bytes=$(stat -c %s "$log")
+t0=$(date +%s%N)
+sha256sum "$log" >/dev/null
+t1=$(date +%s%N)
+openssl dgst -sha256 "$log" >/dev/null
+t2=$(date +%s%N)
+rm -rf "$tmp"/batched*.log "$tmp"/per-record.log* "$tmp"/keys-*
+# The batched row: records and records/s.
+n=$(awk -F'|' '$2 ~ /^ batched /{gsub(/ /, "", $4); print $4}' <<<"$table")
+rate=$(awk -F'|' '$2 ~ /^ batched /{gsub(/ /, "", $6); print $6}' <<<"$table")
+awk -v b="$bytes" -v ns=$((t1 - t0)) -v ons=$((t2 - t1)) -v n="$n" -v r="$rate" \
+	-v cpus="$(nproc)" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+	s = b / (ns / 1e9); o = b / (ons / 1e9); per = b / n
+	printf "\nThe same %d bytes (the batched log, from the page cache) hashed once, one core: ", b
+	printf "`sha256sum` (GNU coreutils) %.0f MB/s, that is %.0f records/s at %.0f bytes ", \
+		s / 1e6, s / per, per
+	printf "per record; `openssl dgst -sha256` (SHA-NI where the CPU has it, as the writer) "
+	printf "%.0f MB/s, %.0f records/s. ", o / 1e6, o / per
+	printf "Writer ÷ sha256sum: %.2f; writer ÷ openssl: %.2f. ", r / (s / per), r / (o / per)
+	printf "%d CPUs, load average %s after the runs.\n", cpus, load
+}'
