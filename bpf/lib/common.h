@@ -228,7 +228,7 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 		ev->fold = 0;
 		ev->count = 1;
 		ev->first_ns = ev->ts_boot_ns;
-	} else if (ag_fold(t, ev, len)) {
+	} else if (ag_fold_event(t, len)) {
 		return;
 	}
 	/* Clang folds the clamp above into flags only: hide len from it, mask for the verifier. */

@@ -14,103 +14,9 @@
 #ifndef AGENTGATE_BPF_FOLD_H
 #define AGENTGATE_BPF_FOLD_H
 
-/* Only common.h includes this, after the maps, ag_count_drop and struct ag_task. */
+/* Only common.h includes this, after the maps, ag_count_drop and ag_wakeup. */
 
 #define AG_FOLD_COUNT_MASK 0xffffffffull
-
-/* SipHash-1-3 state over 64-bit words (a keyed PRF: the agent cannot craft collisions). */
-struct ag_sip {
-	__u64 v0, v1, v2, v3;
-};
-
-static __always_inline __u64 ag_rotl(__u64 x, int b)
-{
-	return (x << b) | (x >> (64 - b));
-}
-
-static __always_inline void ag_sip_round(struct ag_sip *s)
-{
-	s->v0 += s->v1;
-	s->v1 = ag_rotl(s->v1, 13);
-	s->v1 ^= s->v0;
-	s->v0 = ag_rotl(s->v0, 32);
-	s->v2 += s->v3;
-	s->v3 = ag_rotl(s->v3, 16);
-	s->v3 ^= s->v2;
-	s->v0 += s->v3;
-	s->v3 = ag_rotl(s->v3, 21);
-	s->v3 ^= s->v0;
-	s->v2 += s->v1;
-	s->v1 = ag_rotl(s->v1, 17);
-	s->v1 ^= s->v2;
-	s->v2 = ag_rotl(s->v2, 32);
-}
-
-static __always_inline void ag_sip_word(struct ag_sip *s, __u64 m)
-{
-	s->v3 ^= m;
-	ag_sip_round(s);
-	s->v0 ^= m;
-}
-
-struct ag_sip_walk {
-	struct ag_sip s;
-	const __u8 *base; /* readable for AG_MAX_INPUT bytes */
-	__u32 n; /* bytes hashed: base[0..n), the last word padded with zeros */
-};
-
-static long ag_sip_step(__u32 i, void *arg)
-{
-	struct ag_sip_walk *w = arg;
-	__u32 off = i * 8, rem;
-	__u64 m;
-
-	if (off >= w->n)
-		return 1;
-	m = *(const __u64 *)(w->base + (off & (AG_MAX_INPUT - 8)));
-	rem = w->n - off;
-	if (rem < 8)
-		m &= (1ull << (rem * 8)) - 1;
-	ag_sip_word(&w->s, m);
-	return 0;
-}
-
-static __always_inline void ag_sip_bytes(struct ag_sip_walk *w, const void *base, __u32 n)
-{
-	w->base = base;
-	w->n = n;
-	bpf_loop(AG_MAX_INPUT / 8, ag_sip_step, w, 0);
-}
-
-/*
- * The fold key of ev (header filled, subject[0..len)): everything the record
- * will say but its time, fold and count. Never 0 (an empty slot's key).
- */
-static __always_inline __u64 ag_fold_key(const struct ag_state *st, const struct ag_event *ev,
-					 __u32 len)
-{
-	struct ag_sip_walk w;
-	__u64 comm[2];
-
-	w.s.v0 = st->fold_key[0] ^ 0x736f6d6570736575ull;
-	w.s.v1 = st->fold_key[1] ^ 0x646f72616e646f6dull;
-	w.s.v2 = st->fold_key[0] ^ 0x6c7967656e657261ull;
-	w.s.v3 = st->fold_key[1] ^ 0x7465646279746573ull;
-	/* cgroup_id up to exe_dev: ids, policy, user, action, rule, decision, address, exe. */
-	ag_sip_bytes(&w, &ev->cgroup_id, offsetof(struct ag_event, exe_dev) -
-						 offsetof(struct ag_event, cgroup_id));
-	__builtin_memcpy(comm, ev->comm, sizeof(comm));
-	ag_sip_word(&w.s, ev->exe_dev);
-	ag_sip_word(&w.s, comm[0]);
-	ag_sip_word(&w.s, comm[1]);
-	ag_sip_word(&w.s, (__u64)ev->op << 32 | len);
-	ag_sip_bytes(&w, ev->subject, len);
-	w.s.v2 ^= 0xff;
-	ag_sip_round(&w.s);
-	ag_sip_round(&w.s);
-	ag_sip_round(&w.s);
-	return (w.s.v0 ^ w.s.v1 ^ w.s.v2 ^ w.s.v3) | 1;
-}
 
 /* data (size bytes) into pcg's private stream, or the shared ring when it has none. */
 static __always_inline void ag_output(__u64 pcg, void *data, __u32 size, int urgent)
@@ -126,63 +32,12 @@ static __always_inline void ag_output(__u64 pcg, void *data, __u32 size, int urg
 }
 
 /*
- * Sends the count a slot holds as an AG_EV_REPEAT event, from the task's own
- * context (the task is the slot's only writer: the header is reused in place).
- * A concurrent flush that read the old word fails its cmpxchg.
+ * Before ag_emit sends t->ev (header filled, subject[0..len)): 1 when it
+ * repeats the record of one of the task's slots within the window (counted
+ * there, not to be sent); else 0, with ev->fold set for the record it starts
+ * (0 when folding is off) and the slot's previous count sent first. A global
+ * function in fold.bpf.c: the verifier checks it once, not at every hook.
  */
-static __always_inline void ag_fold_send_own(struct ag_fold *s, __u64 next_word)
-{
-	struct ag_event *ev = (struct ag_event *)s->hdr;
-	__u64 w = __sync_lock_test_and_set(&s->word, next_word);
-
-	if (!(w & AG_FOLD_COUNT_MASK))
-		return;
-	ev->flags |= AG_EV_REPEAT;
-	ev->count = (__u32)w;
-	ev->first_ns = s->first_ns;
-	ev->ts_boot_ns = s->last_ns;
-	ev->subject_len = 0;
-	ag_output(s->policy_cgroup_id, s->hdr, AG_EVENT_HDR_SIZE, 0);
-}
-
-/*
- * Before ag_emit sends ev: 1 when ev repeats the record of a slot within the
- * window (counted there, not sent); else 0, ev->fold set for the record it
- * starts (0 when folding is off), the slot's previous count sent first.
- */
-static __always_inline int ag_fold(struct ag_task *t, struct ag_event *ev, __u32 len)
-{
-	struct ag_state *st;
-	struct ag_fold *s;
-	__u32 zero = 0;
-	__u64 key, now = ev->ts_boot_ns;
-
-	ev->fold = 0;
-	ev->count = 1;
-	ev->first_ns = now;
-	st = bpf_map_lookup_elem(&ag_state, &zero);
-	if (!st || !st->fold_ms)
-		return 0; /* folding off (or the state unreadable): one record per decision */
-	key = ag_fold_key(st, ev, len);
-	s = &t->fold[key & (AG_FOLD_SLOTS - 1)];
-	if (s->key == key && now - s->start_ns < (__u64)st->fold_ms * 1000000ull) {
-		s->last_ns = now;
-		if (!(s->word & AG_FOLD_COUNT_MASK))
-			s->first_ns = now;
-		__sync_fetch_and_add(&s->word, 1);
-		return 1;
-	}
-	if (!++t->fold_gen)
-		t->fold_gen = 1;
-	ev->fold = t->fold_gen;
-	/* The old run's count out first; no count is taken for the new one until its header is in. */
-	ag_fold_send_own(s, 0);
-	s->key = key;
-	s->start_ns = now;
-	s->policy_cgroup_id = ev->policy_cgroup_id;
-	__builtin_memcpy(s->hdr, ev, AG_EVENT_HDR_SIZE);
-	__sync_lock_test_and_set(&s->word, (__u64)ev->fold << 32);
-	return 0;
-}
+int ag_fold_event(struct ag_task *t, __u32 len);
 
 #endif /* AGENTGATE_BPF_FOLD_H */
