@@ -116,8 +116,7 @@ done
 # Every decision of the agent is counted once, whatever its action; a record of folded
 # decisions stands for its count.
 total=$(awk -v a="$A" 'index($0, "agent=\"" a "\"") == 1 + length("agentgate_decisions_total{") { s += $2 } END { print s + 0 }' "$SCRAPE")
-logged=$(grep "\"type\":\"decision\",.*\"agent\":\"$A\"" "$AUDIT" |
-	sed -n 's/.*"count":\([0-9]*\).*/\1/p; t; s/.*/1/p' | awk '{ s += $1 } END { print s + 0 }')
+logged=$(grep "\"type\":\"decision\",.*\"agent\":\"$A\"" "$AUDIT" | decisions)
 eq "the agent's decisions equal what its records in the audit log stand for" "$total" "$logged"
 [ "$(value agentgate_dns_learned_addresses)" -ge 1 ] && pass "learned addresses counted" || fail "learned addresses counted" "$(grep learned "$SCRAPE")"
 eq "one policy installed" "$(value agentgate_policies_installed)" 1

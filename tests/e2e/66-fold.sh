@@ -38,8 +38,7 @@ start_daemon || { fail "daemon starts" "$(cat "$D/daemon.err")"; exit 0; }
 
 # sum_of PATH DECISION: the decisions the log's records of PATH stand for (count, else 1).
 sum_of() {
-	grep -F "\"path\":\"$1\"" "$AUDIT" | grep -F "\"decision\":\"$2\"" |
-		sed -n 's/.*"count":\([0-9]*\).*/\1/p; t; s/.*/1/p' | awk '{ s += $1 } END { print s + 0 }'
+	grep -F "\"path\":\"$1\"" "$AUDIT" | grep -F "\"decision\":\"$2\"" | decisions
 }
 
 # wait_sum NAME PATH DECISION N: ok once the records of PATH stand for N decisions (5 s).
@@ -117,7 +116,7 @@ eq "50 different files are 50 records" 50 "$(grep -c '"path":"/srv/d66/many/f' "
 eq "none of them folded" 0 "$(grep '"path":"/srv/d66/many/f' "$AUDIT" | grep -c '"count":')"
 verify_open "the log with count records verifies"
 said=$("$AGENTGATE" audit verify --open "$AUDIT" 2>&1 | sed -n 's/.* standing for \([0-9]*\) decisions.*/\1/p')
-all=$(grep '"type":"decision"' "$AUDIT" | sed -n 's/.*"count":\([0-9]*\).*/\1/p; t; s/.*/1/p' | awk '{ s += $1 } END { print s + 0 }')
+all=$(grep '"type":"decision"' "$AUDIT" | decisions)
 [ "$all" -ge $((N + 5000 + 300 + 50)) ] && eq "audit verify counts the decisions the records stand for ($all)" "$all" "$said" ||
 	fail "audit verify counts the decisions the records stand for" "verify: $said, records: $all"
 "$AGENTGATE" audit tail --text "$AUDIT" 2>&1 | grep -F '/srv/d66/f' | grep -q 'times since' &&

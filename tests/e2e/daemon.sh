@@ -100,6 +100,12 @@ verify_open() {
 	fail "$1" "audit verify --open exited $_rc: $(printf '%s' "$_out" | head -c 300)"
 }
 
+# decisions: how many decisions the decision records on stdin stand for (a record of
+# folded decisions, docs/audit.md, stands for its count).
+decisions() {
+	sed -n 's/.*"count":\([0-9]*\).*/\1/p; t; s/.*/1/p' | awk '{ s += $1 } END { print s + 0 }'
+}
+
 # policy_sha CGROUP: the sha256 the daemon reports for the cgroup's policy.
 policy_sha() {
 	ctl status --json | tr '{' '\n' | grep -F "\"cgroup\":\"$1\"" |
