@@ -4,6 +4,8 @@
 #   - the agentgate daemon killed (-9) and restarted while the container runs: its writes to
 #     /app/src stay refused while the daemon is down and after, the restarted daemon adopts
 #     the binding, and the records (those queued while it was down too) name the container;
+#     a container removed while the daemon is down leaves no binding, and its records too
+#     name it;
 #   - dockerd stopped while the container runs: without live-restore it stops the container
 #     and the binding goes with its cgroup, the records stay; with --live-restore the
 #     container outlives dockerd, keeps its policy (runc exec into it meanwhile is judged) and
@@ -105,6 +107,15 @@ recorded "record queued while the daemon was down names the container" a1 a1-dow
 recorded "record after the restart names the container" a1 a1-again
 docker rm -f a1 >/dev/null 2>&1
 unbound "a1 gone: the adopted binding goes with it" a1
+# A container that goes while the daemon is down: no binding comes back for it, and what it
+# did meanwhile is written with its names.
+long_run a2 || fail "a2 runs" "$(head -c 300 "$WORK/a2.err")"
+check "the daemon killed (-9) again" stop_daemon KILL
+judged "daemon down: a2 judged" a2-down docker exec a2
+docker rm -f a2 >/dev/null 2>&1
+start_daemon && pass "the daemon restarted after a2 went" || fail "the daemon restarted after a2 went" "$(tail -n 3 "$D/daemon.err")"
+unbound "a2 went while the daemon was down: nothing stays bound" a2
+recorded "a2's record queued while the daemon was down names it" a2 a2-down
 
 # --- the container killed between create and start -------------------------------------------
 # shellcheck disable=SC2086 # DOCKER_UNCONFINED is two words
