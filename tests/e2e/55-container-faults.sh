@@ -148,8 +148,9 @@ cid=$(docker inspect -f '{{.Id}}' b2)
 judged "b2 judged" b2-up docker exec b2
 _engines_kill /run/docker.pid
 bound "$cid" && pass "dockerd down (live-restore): b2 stays bound" || fail "dockerd down (live-restore): b2 stays bound" "$(ctl status 2>&1 | tail -n 5)"
-# dockerd keeps a runtime's state in /run/docker/runtime-NAME/moby.
-rroot=$(ls -d /run/docker/runtime-*/moby/"$cid" 2>/dev/null | head -n 1)
+# dockerd keeps a runtime's state in EXEC_ROOT/runtime-BINARY/moby (exec root: /var/run/docker).
+rroot=$(ls -d /var/run/docker/runtime-*/moby/"$cid" /run/docker/runtime-*/moby/"$cid" 2>/dev/null | head -n 1)
+[ -n "$rroot" ] || echo "# no runc state of b2: $(find / -xdev -type d -name "$cid" 2>/dev/null | head -n 5 | tr '\n' ' ')"
 judged "dockerd down: runc exec into b2 is judged" b2-down runc --root "${rroot%/*}" exec --user 1000:1000 "$cid"
 DOCKERD_ARGS="$RUNTIMES --live-restore" docker_start none || fail "dockerd back" "see $ENGINES_LOGS/dockerd.log"
 st=$(docker inspect -f '{{.State.Running}}' b2 2>&1)
