@@ -79,7 +79,8 @@ judged() {
 # recorded NAME CONTAINER TAG: the probe's denied write is recorded, naming the container.
 recorded() {
 	wait_audit "$1" "\"path\":\"/app/src/$3\"" '"decision":"DENY"' '"reason":"No modifying source code"' \
-		'"engine":"docker"' "\"container_name\":\"$2\""
+		'"engine":"docker"' "\"container_name\":\"$2\"" ||
+		echo "# records of /app/src/$3: $(grep -F "\"path\":\"/app/src/$3\"" "$AUDIT" | head -c 600)"
 }
 bound() { ctl status 2>/dev/null | grep -q " container docker $(echo "$1" | cut -c1-12) "; }
 # unbound NAME: no binding of that container stays (waits up to 10 s for the daemon's gc).
