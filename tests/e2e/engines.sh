@@ -81,9 +81,12 @@ _engines_kill() {
 	return 0
 }
 
-# _engines_free DIR: unmounts what is left below DIR, then removes it (the VM's RAM).
+# _engines_free DIR: unmounts what is left at and below DIR (a mount of DIR itself too: after
+# a dockerd with --live-restore, /var/lib/docker stayed busy), then removes it
+# (the VM's RAM).
 _engines_free() {
-	grep -o " $1/[^ ]*" /proc/mounts | sort -r | while read -r _m; do umount -l "$_m"; done
+	awk -v d="$1" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r |
+		while read -r _m; do umount -l "$_m"; done
 	rm -rf "$1"
 }
 
