@@ -162,4 +162,3 @@ recorded "b2's record after dockerd's restart" b2 b2-back
 docker rm -f b2 >/dev/null 2>&1
 unbound "b2 gone: nothing stays bound" b2
 verify_open "the audit log verifies across the restarts (open: the daemon still writes it)"
-echo "# mounted at /var/lib/docker: $(awk '$2 == "/var/lib/docker" { print $1, $3 }' /proc/mounts | tr '\n' ' ')"
