@@ -26,11 +26,13 @@
 #   engines_rootfs_node OUT.tar [APPDIR]  node, its libraries and the JavaScript files it
 #                                loads, busybox, /app (a copy of APPDIR, or an empty tree
 #                                with data/ and output/), /tmp
-#   engines_archive ROOTFS.tar REF OUT.tar   one image as a tar that is both a docker-archive
-#                                (`docker load`) and an OCI layout (`ctr image import`,
-#                                `podman load`): manifest.json + index.json + blobs
+#   engines_archive ROOTFS.tar REF OUT.tar [USER]   one image as a tar that is both a
+#                                docker-archive (`docker load`) and an OCI layout (`ctr image
+#                                import`, `podman load`): manifest.json + index.json + blobs;
+#                                USER: the image's user (uid:gid), as a Dockerfile's USER
 #   docker_image NAME ROOTFS.tar / podman_image NAME ROOTFS.tar / ctr_image NAME ROOTFS.tar
-#                                imports ROOTFS.tar as NAME ($ENGINES_PREFIX/NAME:latest); the
+#                                [USER] imports ROOTFS.tar as NAME ($ENGINES_PREFIX/NAME:latest;
+#                                ctr 1.6 has no --user: the image says it); the
 #                                references to run are $(docker_ref NAME), $(podman_ref NAME),
 #                                $(ctr_ref NAME)
 #   engines_uptime               /proc/uptime's seconds in hundredths (one clock for the
@@ -79,9 +81,12 @@ _engines_kill() {
 	return 0
 }
 
-# _engines_free DIR: unmounts what is left below DIR, then removes it (the VM's RAM).
+# _engines_free DIR: unmounts what is left at and below DIR (a mount of DIR itself too: after
+# a dockerd with --live-restore, /var/lib/docker stayed busy), then removes it
+# (the VM's RAM).
 _engines_free() {
-	grep -o " $1/[^ ]*" /proc/mounts | sort -r | while read -r _m; do umount -l "$_m"; done
+	awk -v d="$1" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r |
+		while read -r _m; do umount -l "$_m"; done
 	rm -rf "$1"
 }
 
@@ -238,13 +243,14 @@ _engines_blob() {
 }
 
 engines_archive() {
+	_ea_user=${4:-}
 	_ea=$(mktemp -d /tmp/archive.XXXXXX)
 	cp "$1" "$_ea/layer"
 	# shellcheck disable=SC2046 # digest and size
 	set -- "$1" "$2" "$3" $(_engines_blob "$_ea" "$_ea/layer")
 	_ea_layer=$4 _ea_lsize=$5
-	printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"agvm engines_archive"}]}' \
-		"$_ea_layer" >"$_ea/config"
+	printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"]%s},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"agvm engines_archive"}]}' \
+		"${_ea_user:+,\"User\":\"$_ea_user\"}" "$_ea_layer" >"$_ea/config"
 	# shellcheck disable=SC2046
 	set -- "$1" "$2" "$3" $(_engines_blob "$_ea" "$_ea/config")
 	_ea_config=$4 _ea_csize=$5
@@ -266,7 +272,7 @@ engines_archive() {
 docker_image() { docker import "$2" "$(docker_ref "$1")" >/dev/null; }
 podman_image() { podman import -q "$2" "$(podman_ref "$1")" >/dev/null; }
 ctr_image() {
-	engines_archive "$2" "$(ctr_ref "$1")" "/tmp/$1.oci.tar" || return 1
+	engines_archive "$2" "$(ctr_ref "$1")" "/tmp/$1.oci.tar" "${3:-}" || return 1
 	ctr image import --snapshotter "$CONTAINERD_SNAPSHOTTER" "/tmp/$1.oci.tar" >/dev/null
 	_ci_rc=$?
 	rm -f "/tmp/$1.oci.tar"

@@ -89,6 +89,8 @@ struct daemon_assign_req {
 #define DAEMON_CGROUP_CACHE 256
 /* Records drained per loop turn: a busy agent must not starve the control socket. */
 #define DAEMON_EVENT_BATCH 2048
+/* Batches a vanished container's records are drained in before its binding goes. */
+#define DAEMON_GC_BATCHES 64
 
 struct daemon_cgroup_name {
 	uint64_t id;

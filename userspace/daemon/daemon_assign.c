@@ -468,11 +468,22 @@ static int adopt_as_is(struct daemon *d, const struct prev_assign *p, const char
 	return 0;
 }
 
+/* The reasons of a policy nothing is installed from, for the records its cgroup queued. */
+static void keep_reasons(struct daemon *d, const struct prev_assign *p)
+{
+	struct ag_policy *model = NULL;
+	char msg[256];
+
+	if (!session_load(p->policy, p->mode_req, &model, msg, sizeof(msg)))
+		daemon_model_keep(d, model); /* best effort: frees the model on failure */
+}
+
 static void reconcile(struct daemon *d, const struct prev_assign *prev, size_t nprev)
 {
 	struct daemon_assign_req req;
 	struct prepared pr;
 	char msg[1536];
+	uint64_t id;
 	size_t i;
 	int err;
 
@@ -492,6 +503,17 @@ static void reconcile(struct daemon *d, const struct prev_assign *prev, size_t n
 			else if (err != -ENOENT)
 				daemon_log("removing the old policy of %s: %s", p->cgroup,
 					   loader_strerror(err));
+			continue;
+		}
+		/*
+		 * A container that went while no daemon ran: kept, with its names and
+		 * reasons, until the records it queued are written; then its cgroup's
+		 * absence drops it (daemon_containers_gc).
+		 */
+		if (p->container && existing_cgroup(p->cgroup, &id) == -ENOENT) {
+			keep_reasons(d, p);
+			if (adopt_as_is(d, p, "the container's cgroup is gone"))
+				daemon_log("out of memory");
 			continue;
 		}
 		/* A runtime assignment: it lasts until unassigned, across daemon restarts. */
