@@ -50,7 +50,7 @@ FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/cli/main
 	     $(BUILD)/fuzzobj/gen/dash_www.o
 HDRS := $(wildcard include/*.h userspace/*.h userspace/*/*.h)
 
-.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-dns bench-ops bench-dashboard browser-test install deb clean bpf-arm64
+.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-dns bench-ops bench-containers bench-dashboard browser-test install deb clean bpf-arm64
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -164,6 +164,11 @@ $(BENCH_VM_BINS): $(BUILD)/bench/%: tests/bench/%.c
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
+# Static: runs in a container whose image has no libc (tests/bench/guest-containers.sh).
+$(BUILD)/bench/microbench-static: tests/bench/microbench.c
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -static $< -o $@
 
 unit: $(UNIT_BINS)
 fuzzers: $(FUZZ_BINS)
@@ -197,6 +202,10 @@ bench-dns: all $(BUILD)/bench/dnsbench
 # Audit forwarding and metrics: the daemon's cost at a steady rate and at saturation.
 bench-ops: all $(BUILD)/bench/rateopen
 	$(Q)tests/bench/ops.sh
+
+# Container start and confined opens with and without agentgate-runc: its section.
+bench-containers: all $(BUILD)/bench/microbench-static
+	$(Q)tests/bench/containers.sh
 
 # The dashboard over a million-record log: its section of BENCHMARKS.md.
 bench-dashboard: all $(BUILD)/bench/gen_audit_log

@@ -12,6 +12,9 @@
  *        microbench sleep MS             stay alive MS ms (holds a confined cgroup)
  *        microbench spawn CMD [ARG...]   "spawn NS": fork + exec (PATH searched) + wait of
  *                                        CMD; exits with CMD's status
+ *        microbench now                  "now NS": CLOCK_MONOTONIC (one clock for the host
+ *                                        and its containers: containers get no time
+ *                                        namespace), what a container's first step prints
  * Each op runs N/10 + 1 times untimed first (warm caches, task storage), then TURNS times a
  * batch of N, in the order open, exec, connect.
  *
@@ -251,7 +254,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: microbench [-k TURNS] [-R] [-o N] [-x N] [-c N] [-f PATH] [-p PORT]\n"
-		"       microbench nop | sleep MS | spawn CMD [ARG...]\n");
+		"       microbench nop | now | sleep MS | spawn CMD [ARG...]\n");
 }
 
 int main(int argc, char **argv)
@@ -265,6 +268,10 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], "nop"))
 		return 0;
+	if (argc == 2 && !strcmp(argv[1], "now")) {
+		printf("now %.0f\n", now_ns());
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "sleep")) {
 		ts.tv_sec = atol(argv[2]) / 1000;
 		ts.tv_nsec = atol(argv[2]) % 1000 * 1000000;
