@@ -335,10 +335,26 @@ static const char *obs_text(const struct learn_obs *ob, char *buf, size_t sz)
 static bool done_too(const struct learn_obsv *obs, size_t i)
 {
 	const struct learn_obs *a = &obs->v[i], *b = &obs->v[i + 1];
+	size_t k;
 
-	return i + 1 < obs->n && b->done && b->action == a->action && b->port == a->port &&
-	       !!b->subject == !!a->subject && (!a->subject || !strcmp(b->subject, a->subject)) &&
-	       !!b->ip == !!a->ip && (!a->ip || !strcmp(b->ip, a->ip));
+	if (i + 1 < obs->n && b->done && b->action == a->action && b->port == a->port &&
+	    !!b->subject == !!a->subject && (!a->subject || !strcmp(b->subject, a->subject)) &&
+	    !!b->ip == !!a->ip && (!a->ip || !strcmp(b->ip, a->ip)))
+		return true;
+	/*
+	 * A refused lookup of a name whose addresses were connected to (in simulate mode,
+	 * or in another run): the connect is judged by that name, so a deny of it would
+	 * refuse what the agent did.
+	 */
+	if (a->action != AG_ACTION_NETWORK || a->ip || !a->subject)
+		return false;
+	for (k = 0; k < obs->n; k++) {
+		b = &obs->v[k];
+		if (b->done && b->action == a->action && b->ip && b->subject &&
+		    !strcmp(b->subject, a->subject))
+			return true;
+	}
+	return false;
 }
 
 /*
