@@ -91,4 +91,16 @@ int audit_io_take(struct audit_io_thread *io, bool synced, struct abuf *pend, si
 		  uint8_t head[32], bool *chained, uint64_t *write_ns, uint64_t *sync_ns);
 void audit_io_free(struct audit_io_thread *io); /* lets the work in flight finish; NULL ok */
 
+/* audit_writer.c, for audit_resume.c (the opening thread, before the writer is shared). */
+void writer_drop_signer(struct audit_writer *w);
+int writer_lock_fd(int fd); /* the log's flock: one writer per file */
+int writer_open_new_file(struct audit_writer *w); /* a new file of the log, its genesis */
+/* The cut line of a crashed writer kept, a torn record naming it. */
+int writer_append_torn(struct audit_writer *w, const char *bytes, size_t len);
+
+/* audit_resume.c: opening an existing log. */
+void writer_read_line(const char *path, char *buf, size_t sz);
+uint64_t writer_newest_rotated(const char *path); /* its number, 0 when none */
+int writer_resume_from(struct audit_writer *w, const char *path, bool same_file);
+
 #endif /* AGENTGATE_AUDIT_WRITER_INT_H */
