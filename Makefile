@@ -123,6 +123,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(HDRS)
 
 # The writer's bytes pinned under deterministic clocks and random bytes.
 $(BUILD)/tests/test_audit_golden: LDLIBS += -Wl,--wrap=clock_now_ns,--wrap=RAND_bytes,--wrap=RAND_priv_bytes
+# A model of ag_learned in place of the kernel's.
+$(BUILD)/tests/test_dns_quota: LDLIBS += -Wl,--wrap=loader_learn,--wrap=loader_unlearn,--wrap=loader_learned,--wrap=loader_learned_sweep
 
 $(BUILD)/tests/e2e/%: tests/e2e/%.c $(HDRS) $(wildcard tests/e2e/*.h)
 	$(call msg,E2E,$@)

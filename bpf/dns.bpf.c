@@ -34,6 +34,7 @@ static __always_inline int ag_dns_target(struct bpf_sock_addr *ctx, struct ag_dn
 		ag_count_error(AG_HOOK_DNS); /* could not be redirected: refused */
 		return AG_DNS_REFUSE;
 	}
+	(*o)->pcg = pcg;
 	return AG_DNS_REDIRECT;
 }
 
@@ -41,12 +42,12 @@ static __always_inline int ag_dns_target(struct bpf_sock_addr *ctx, struct ag_dn
  * An unconnected send is bound by now; a connect usually is not (its sends
  * are noted at socket_sendmsg once it is).
  */
-static __always_inline void ag_dns_note_bound(struct bpf_sock_addr *ctx)
+static __always_inline void ag_dns_note_bound(struct bpf_sock_addr *ctx, __u64 pcg)
 {
 	struct bpf_sock *sk = ctx->sk;
 
 	if (sk && sk->src_port)
-		ag_dns_note(AG_HOOK_DNS, bpf_get_netns_cookie(ctx), sk->family, sk->protocol,
+		ag_dns_note(AG_HOOK_DNS, pcg, bpf_get_netns_cookie(ctx), sk->family, sk->protocol,
 			    sk->src_port);
 }
 
@@ -65,7 +66,7 @@ static __always_inline int ag_dns_redirect4(struct bpf_sock_addr *ctx)
 	o->proxy_port = bpf_htons(px->port4);
 	ctx->user_ip4 = bpf_htonl(0x7f000001);
 	ctx->user_port = bpf_htons(px->port4);
-	ag_dns_note_bound(ctx);
+	ag_dns_note_bound(ctx, o->pcg);
 	return 1;
 }
 
@@ -90,7 +91,7 @@ static __always_inline int ag_dns_redirect6(struct bpf_sock_addr *ctx)
 	ctx->user_ip6[2] = mapped ? bpf_htonl(0xffff) : 0;
 	ctx->user_ip6[3] = mapped ? bpf_htonl(0x7f000001) : bpf_htonl(1);
 	ctx->user_port = o->proxy_port;
-	ag_dns_note_bound(ctx);
+	ag_dns_note_bound(ctx, o->pcg);
 	return 1;
 }
 

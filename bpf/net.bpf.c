@@ -245,6 +245,7 @@ static __always_inline int ag_cmsg_routes(struct msghdr *msg)
 SEC("lsm/socket_sendmsg")
 int BPF_PROG(ag_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
 {
+	struct ag_dns_orig *o;
 	struct sockaddr *name;
 	struct sock *sk;
 
@@ -252,8 +253,9 @@ int BPF_PROG(ag_socket_sendmsg, struct socket *sock, struct msghdr *msg, int siz
 		return ret;
 	/* A socket redirected to the DNS proxy, now bound: note who sends (connected UDP, TCP). */
 	sk = sock->sk;
-	if (sk && bpf_sk_storage_get(&ag_dns_orig, sk, 0, 0))
-		ag_dns_note(AG_HOOK_SOCKET_SENDMSG, ag_sk_netns(sk), sk->__sk_common.skc_family,
+	o = sk ? bpf_sk_storage_get(&ag_dns_orig, sk, 0, 0) : NULL;
+	if (o)
+		ag_dns_note(AG_HOOK_SOCKET_SENDMSG, o->pcg, ag_sk_netns(sk), sk->__sk_common.skc_family,
 			    sk->sk_protocol,
 			    sk->__sk_common.skc_num);
 	if (ag_cmsg_routes(msg))

@@ -25,11 +25,16 @@
  *   ag_dns_notices LRU_HASH     struct ag_dns_key -> u64 CLOCK_BOOTTIME ns: when an exec
  *                               in a namespace the proxy does not serve was last noticed
  *                               (AG_ACT_NETNS events, at most one a second per pair)
- *   ag_learned    LRU_HASH      struct ag_learned_key -> struct ag_learned_val: addresses
- *                               the proxy learned from allowed answers, until TTL + grace
- *   ag_dns_clients LRU_HASH     struct ag_dns_client_key -> struct ag_dns_client: the task
- *                               that last sent DNS from a redirected socket's local port,
- *                               so the proxy's records name it
+ *   ag_learned    HASH          struct ag_learned_key -> struct ag_learned_val: addresses
+ *                               the proxy learned from allowed answers, until TTL + grace.
+ *                               Not an LRU: the kernel never evicts, each policy's proxy
+ *                               keeps its own entries within the policy's dns_quota, so a
+ *                               flood of answers evicts only the flooder's addresses
+ *   ag_dns_clients HASH_OF_MAPS u64 policy cgroup id -> LRU_HASH of AG_DNS_CLIENTS:
+ *                               struct ag_dns_client_key -> struct ag_dns_client, the
+ *                               task that last sent DNS from a redirected socket's local
+ *                               port, so the proxy's records name it; one table a policy,
+ *                               so a flood of senders evicts only its own policy's notes
  *   ag_ask_peers  SK_STORAGE    accepted socket -> struct ag_ask_peer: who connected to an
  *                               ask socket (docs/ask.md), written by the kernel at connect
  *   ag_protected_ports HASH     struct ag_port_key -> __u32 (1): loopback TCP/UDP ports
@@ -50,7 +55,7 @@
 #include "policy_image.h"
 
 /* Bumped whenever a map or program layout changes: pins of another version are refused. */
-#define AG_MAPS_VERSION 7u
+#define AG_MAPS_VERSION 8u
 
 #define AG_MAX_POLICIES 1024u /* cgroups with a policy of their own */
 #define AG_CACHE_ENTRIES 16384u
@@ -139,7 +144,11 @@ struct ag_state {
 
 #define AG_DNS_PORT 53
 #define AG_DNS_NAME_MAX 256u /* power of two; names are at most 253 bytes */
-#define AG_LEARNED_ENTRIES 16384u
+/*
+ * ag_learned's capacity, shared by every policy (allocated as used); each policy holds at
+ * most its dns_quota (userspace/policy/policy.h) of it.
+ */
+#define AG_LEARNED_ENTRIES 65536u
 
 /* A network namespace as the kernel names it: struct net's net_cookie (SO_NETNS_COOKIE). */
 struct ag_dns_key {
@@ -169,7 +178,7 @@ struct ag_learned_val {
 	char name[AG_DNS_NAME_MAX]; /* the allowed name it was learned from, lower case */
 };
 
-#define AG_DNS_CLIENTS 4096u
+#define AG_DNS_CLIENTS 256u /* a policy's: sockets sending DNS at one time */
 
 struct ag_dns_client_key {
 	__u64 netns; /* the client socket's network namespace cookie */

@@ -45,7 +45,7 @@
 #endif
 
 #define AG_IMAGE_MAGIC 0x31504741u /* "AGP1" */
-#define AG_IMAGE_VERSION 6u
+#define AG_IMAGE_VERSION 7u
 
 #define AG_PAGE_SHIFT 16
 #define AG_PAGE_SIZE (1u << AG_PAGE_SHIFT)
@@ -94,6 +94,7 @@ enum ag_class {
 #define AG_RULE_ENV 0xfffbu /* exec with a deny_env variable; event op = 1 + its index */
 #define AG_RULE_NO_PROXY 0xfffau /* DNS from a network namespace its proxy does not serve */
 #define AG_RULE_SUBTREE 0xfff9u /* a directory rename that would move paths across rules */
+#define AG_RULE_DNS_FULL 0xfff8u /* an allowed answer the proxy could not learn: refused */
 
 /* A decision: what dfa_match.h returns (here so callers need not include the matcher). */
 struct ag_verdict {
@@ -151,6 +152,9 @@ struct ag_image_hdr {
 	__u8 reserved;
 	/* Seconds an address learned from a DNS answer outlives its TTL (userspace's proxy). */
 	__u16 dns_grace_s;
+	/* Addresses learned from DNS answers it may hold at once (userspace's proxy). */
+	__u16 dns_quota;
+	__u16 reserved2;
 	__u8 policy_sha256[32]; /* of the policy source, includes resolved */
 	struct ag_dfa_hdr dfa[AG_CLASS_COUNT];
 };

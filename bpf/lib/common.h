@@ -380,21 +380,26 @@ static __always_inline int ag_agentgate_object(struct dentry *d)
 	return BPF_CORE_READ(d, d_sb, s_magic) == BPF_FS_MAGIC || ag_dentry_marked(d);
 }
 
-/* The task sending DNS from this local port, for the proxy's records (best effort). */
-static __always_inline void ag_dns_note(__u32 hook, __u64 netns, __u16 family, __u16 proto,
-					__u16 port)
+/*
+ * The task sending DNS from this local port to the proxy of policy pcg, in that
+ * policy's table, for the proxy's records (best effort).
+ */
+static __always_inline void ag_dns_note(__u32 hook, __u64 pcg, __u64 netns, __u16 family,
+					__u16 proto, __u16 port)
 {
 	struct ag_dns_client_key k = { .netns = netns, .family = family, .port = port, .proto = proto };
 	struct ag_dns_client c = {};
 	__u64 id = bpf_get_current_pid_tgid();
+	void *clients = bpf_map_lookup_elem(&ag_dns_clients, &pcg);
 
 	c.cgroup_id = bpf_get_current_cgroup_id();
 	c.pid = id >> 32;
 	c.tid = (__u32)id;
 	c.uid = (__u32)bpf_get_current_uid_gid();
 	bpf_get_current_comm(c.comm, sizeof(c.comm));
-	if (bpf_map_update_elem(&ag_dns_clients, &k, &c, BPF_ANY))
-		ag_count_error(hook); /* the proxy's record names no task */
+	/* No table (the proxy is stopping) or no room: the proxy's record names no task. */
+	if (!clients || bpf_map_update_elem(clients, &k, &c, BPF_ANY))
+		ag_count_error(hook);
 }
 
 /* The network namespace cookie of a socket (what bpf_get_netns_cookie gives sock_addr programs). */

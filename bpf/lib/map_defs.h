@@ -103,17 +103,30 @@ struct ag_dns_notices_map {
 };
 
 struct ag_learned_map {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, AG_LEARNED_ENTRIES);
 	__type(key, struct ag_learned_key);
 	__type(value, struct ag_learned_val);
 };
 
-struct ag_dns_clients_map {
+/*
+ * One policy's table; userspace creates it like this when the policy's proxy
+ * starts. Sizes, not types: clang emits an inner map's key and value structs
+ * as forward declarations, which the static linker cannot size.
+ */
+struct ag_dns_clients_inner {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, AG_DNS_CLIENTS);
-	__type(key, struct ag_dns_client_key);
-	__type(value, struct ag_dns_client);
+	__uint(key_size, sizeof(struct ag_dns_client_key));
+	__uint(value_size, sizeof(struct ag_dns_client));
+};
+
+struct ag_dns_clients_map {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, AG_MAX_POLICIES);
+	__type(key, __u64);
+	__array(values, struct ag_dns_clients_inner);
 };
 
 /* Where a redirected socket meant to send its DNS, to show in replies and getpeername. */
@@ -121,6 +134,8 @@ struct ag_dns_orig {
 	__u32 addr[4]; /* IPv6, or ::ffff:IPv4, network order */
 	__u32 port; /* network order, as in bpf_sock_addr */
 	__u32 proxy_port; /* network order: the proxy port replies come from */
+	__u32 reserved;
+	__u64 pcg; /* the policy cgroup whose proxy it was sent to (its ag_dns_clients table) */
 };
 
 struct ag_dns_orig_map {

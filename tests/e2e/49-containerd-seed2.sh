@@ -3,7 +3,9 @@
 # Seed 2 with containerd's ctr (1.6): `ctr run --runc-binary agentgate-runc --env
 # AGENTGATE_POLICY=docker-sandbox`, the same agent and answers as 46-docker-seed2.sh, records
 # that name the engine and the container, a missing policy refused with ctr saying why, no
-# policy asked: untouched, no binding left behind.
+# policy asked: untouched, no binding left behind; containerd killed and restarted while a
+# bound container runs: the shim keeps it running, its policy holds while containerd is down
+# and after (runc exec, then ctr task exec, into it are judged), its records name it.
 #
 # ctr 1.6 sends --no-pivot (like --uidmap/--gidmap) as task options, and containerd 1.6 then
 # gives the runc shim those options instead of the container's runtime options, so
@@ -89,4 +91,41 @@ no_audit "ctr: nothing recorded for the untouched container" "$AUDIT" '"containe
 i=0
 while ctl status 2>/dev/null | grep -q ' container ' && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
 ctl status 2>/dev/null | grep -q ' container ' && fail "ctr: exited containers leave no binding" "$(ctl status 2>&1 | grep container)" || pass "ctr: exited containers leave no binding"
+
+# --- containerd killed (-9) and restarted while a bound container runs ----------------------
+seed2_faults_policy
+ctr run -d --snapshotter "$CONTAINERD_SNAPSHOTTER" --runc-binary "$WRAP" \
+	--mount "type=bind,src=$S/data,dst=/app/data,options=rbind:ro" \
+	--env AGENTGATE_POLICY=faults "$IMG" e49-live node -e 'setInterval(() => {}, 1000)' \
+	>"$WORK/live.out" 2>&1 || fail "ctr: a long-running agent starts" "$(head -c 300 "$WORK/live.out")"
+judged "ctr: the running agent is judged" live-up ctr task exec --exec-id p1 e49-live
+kill -9 "$(cat /run/agvm-containerd.pid)"
+i=0
+while ctr version >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+st=$(ctr task ls 2>&1)
+case $st in *e49-live*) fail "containerd killed" "ctr still answers: $st" ;; *) pass "containerd killed" ;; esac
+ctl status 2>/dev/null | grep -q ' container containerd e49-live' &&
+	pass "containerd down: e49-live stays bound" ||
+	fail "containerd down: e49-live stays bound" "$(ctl status 2>&1 | tail -n 5)"
+# containerd's runc shim keeps a runtime's state in STATE/runc/NAMESPACE.
+judged "containerd down: runc exec into e49-live is judged" live-down \
+	runc --root /run/containerd/runc/agvm exec --user 1000:1000 e49-live
+export AGENTGATE_RUNTIME="$RUNC_NP"
+containerd_start || fail "containerd back" "see $ENGINES_LOGS/containerd.log"
+unset AGENTGATE_RUNTIME
+st=$(ctr task ls 2>&1 | grep e49-live)
+case $st in *RUNNING*) pass "containerd back: e49-live still runs" ;; *) fail "containerd back: e49-live still runs" "$st" ;; esac
+judged "containerd back: ctr task exec into e49-live is judged" live-back ctr task exec --exec-id p2 e49-live
+for t in live-up live-down live-back; do
+	wait_audit "ctr: the denied write $t is recorded, naming e49-live" "\"path\":\"/app/src/$t\"" \
+		'"decision":"DENY"' '"engine":"containerd"' '"container":"e49-live"'
+done
+ctr task kill -s KILL e49-live >/dev/null 2>&1
+i=0
+while ctr task ls 2>/dev/null | grep -q e49-live && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+ctr task delete e49-live >/dev/null 2>&1
+ctr container delete e49-live >/dev/null 2>&1
+i=0
+while ctl status 2>/dev/null | grep -q ' e49-live' && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+ctl status 2>/dev/null | grep -q ' e49-live' && fail "ctr: e49-live gone, no binding stays" "$(ctl status 2>&1 | grep container)" || pass "ctr: e49-live gone, no binding stays"
 verify_open "the audit log verifies (open: the daemon still writes it)"

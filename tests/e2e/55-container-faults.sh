@@ -22,16 +22,7 @@ CGP=e2e-d55
 trap 'docker_stop; daemon_cleanup' EXIT
 
 seed2_setup
-# Seed 2's policy and the long-running agent's entrypoint (also the probes' command).
-{
-	cat "$S/policies/docker-sandbox.yaml"
-	cat <<'EOF'
-  - action: shell_exec
-    command: "node -e *"
-    decision: allow
-    reason: "the fault tests' agent"
-EOF
-} >"$S/policies/faults.yaml"
+seed2_faults_policy
 
 # A runtime killed mid-start: agentgate-runc over a runc that kills the init after create.
 cat >"$WORK/killer-runc" <<EOF
@@ -63,18 +54,6 @@ long_run() {
 		--user 1000:1000 --stop-timeout 2 -v "$S/data:/app/data:ro" \
 		-e AGENTGATE_POLICY=faults "$IMG" node -e 'setInterval(() => {}, 1000)' \
 		>/dev/null 2>"$WORK/$1.err"
-}
-# The probe: reads the data (allowed), writes /app/src/TAG (denied); "read=ok write=EPERM".
-PROBE_JS='const fs = require("fs"), r = [];
-try { fs.readFileSync("/app/data/input.csv"); r.push("read=ok"); } catch (e) { r.push("read=" + e.code); }
-try { fs.writeFileSync("/app/src/" + process.argv[1], "x"); r.push("write=ok"); } catch (e) { r.push("write=" + e.code); }
-console.log(r.join(" "));'
-# judged NAME TAG CMD...: CMD (a way into the container running the probe) gets the answers.
-judged() {
-	_jn=$1 _jt=$2
-	shift 2
-	_jo=$("$@" node -e "$PROBE_JS" "$_jt" 2>&1)
-	if [ "$_jo" = "read=ok write=EPERM" ]; then pass "$_jn"; else fail "$_jn" "got '$(printf '%s' "$_jo" | head -c 300)'"; fi
 }
 # recorded NAME CONTAINER TAG: the probe's denied write is recorded, naming the container.
 recorded() {

@@ -19,7 +19,8 @@
 #   dns_policy NAME <<EOP     policy NAME (kernel.sh): default deny, the probe's and the
 #                             resolver's rules, then the rules read from stdin; with
 #                             DNS_GRACE set, its dns_grace
-# Settings: DNS_TTL (60), DNS_ADDR (127.0.0.53), DNS_LOG (the query log,
+# Settings: DNS_TTL (60), DNS_ADDR (127.0.0.53), DNS_HOSTS (a hosts file of more records,
+# answered with TTL DNS_TTL; none by default), DNS_LOG (the query log,
 # /tmp/dns-e2e.log), DNS_PID (/tmp/dns-e2e.pid), DNSMASQ (dnsmasq's path).
 
 DNS_TTL=${DNS_TTL:-60}
@@ -82,6 +83,7 @@ dns_start() {
 	if ! "$DNSMASQ" --conf-file=/dev/null --port=53 --listen-address="$DNS_ADDR" \
 		--bind-interfaces --no-resolv --no-hosts --no-poll --local=/#/ \
 		--local-ttl="$DNS_TTL" --user=root --group=root --pid-file="$DNS_PID" \
+		${DNS_HOSTS:+--addn-hosts="$DNS_HOSTS"} \
 		--log-queries --log-facility="$DNS_LOG" "$@"; then
 		echo "dns_start: dnsmasq failed to start: $(tail -n 3 "$DNS_LOG" 2>/dev/null | tr '\n' ' ')" >&2
 		return 1

@@ -3,6 +3,11 @@
  * dnsflood SERVER NAME SECONDS: a lookup flood as one agent could send it: UDP queries
  * for NAME (type A) to SERVER port 53 from one socket, as fast as the socket takes them,
  * for SECONDS, reading whatever answers come back. Prints "sent N answered M".
+ *
+ * dnsflood -n COUNT SERVER PATTERN: COUNT names, PATTERN with %u replaced by 1..COUNT,
+ * asked one after the other, each from a new socket (a new local port), each answer
+ * awaited (2 s at most): a flood of distinct answers and senders. Prints "asked N
+ * answered M refused R addresses A" (answered: NOERROR; A: answer records received).
  */
 #include <errno.h>
 #include <poll.h>
@@ -24,6 +29,59 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
 }
 
+/* One query for name from a fresh socket: its rcode (-1: no answer), answers added to *an. */
+static int ask_once(const struct sockaddr_in *sa, const char *name, unsigned int id, long long *an)
+{
+	unsigned char q[300], buf[4096];
+	struct pollfd pfd;
+	int fd, qn, rcode = -1;
+	ssize_t n;
+
+	qn = dns_query_build(q, id, name, 1);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (qn < 0 || fd < 0 || connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) ||
+	    send(fd, q, (size_t)qn, 0) != qn)
+		goto out;
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	while (poll(&pfd, 1, 2000) == 1) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 12 || buf[0] != q[0] || buf[1] != q[1])
+			continue; /* not the answer to this query */
+		rcode = buf[3] & 0x0f;
+		*an += buf[6] << 8 | buf[7];
+		break;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return rcode;
+}
+
+static int names(int argc, char **argv)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53) };
+	long long count, i, answered = 0, refused = 0, addrs = 0;
+	char name[256];
+	int rc;
+
+	count = argc == 5 ? atoll(argv[2]) : 0;
+	if (count <= 0 || inet_pton(AF_INET, argv[3], &sa.sin_addr) != 1 ||
+	    !strstr(argv[4], "%u") || strlen(argv[4]) > 200) {
+		fprintf(stderr, "usage: dnsflood -n COUNT IPV4 PATTERN (with %%u)\n");
+		return 2;
+	}
+	for (i = 1; i <= count; i++) {
+		/* The pattern is the caller's (a test's), checked for one %u above. */
+		snprintf(name, sizeof(name), argv[4], (unsigned int)i);
+		rc = ask_once(&sa, name, (unsigned int)i, &addrs);
+		answered += rc == 0;
+		refused += rc == 5;
+	}
+	printf("asked %lld answered %lld refused %lld addresses %lld\n", count, answered, refused,
+	       addrs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53) };
@@ -31,6 +89,8 @@ int main(int argc, char **argv)
 	long long end, sent = 0, answered = 0;
 	int fd, qn;
 
+	if (argc > 1 && !strcmp(argv[1], "-n"))
+		return names(argc, argv);
 	if (argc != 4 || inet_pton(AF_INET, argv[1], &sa.sin_addr) != 1 || strlen(argv[2]) > 250) {
 		fprintf(stderr, "usage: dnsflood IPV4 NAME SECONDS\n");
 		return 2;

@@ -7,6 +7,10 @@
 #                            runtime wrapper looks); $S/data, $S/output (uid 1000);
 #                            $WORK/agent.tar
 #   seed2_records ENGINE     the seed's records, each with its reason and the engine's name
+#   seed2_faults_policy      $S/policies/faults.yaml: the seed's policy, and `node -e` for a
+#                            long-running agent's entrypoint and the probe below
+#   judged NAME TAG CMD...   CMD (a way into a container running under faults.yaml) runs the
+#                            probe: reads the data (allowed), writes /app/src/TAG (denied)
 S=/srv/seed2
 seed2_setup() {
 	mkdir -p "$S/policies" "$S/data" "$S/output"
@@ -36,6 +40,29 @@ EOC
 	chown -R 1000:1000 "$_r/app/src"
 	tar -C "$_r" -cf "$WORK/agent.tar" .
 	rm -rf "$_r" "$WORK/node.tar"
+}
+
+seed2_faults_policy() {
+	{
+		cat "$S/policies/docker-sandbox.yaml"
+		cat <<'EOF'
+  - action: shell_exec
+    command: "node -e *"
+    decision: allow
+    reason: "the fault tests' agent"
+EOF
+	} >"$S/policies/faults.yaml"
+}
+
+SEED2_PROBE_JS='const fs = require("fs"), r = [];
+try { fs.readFileSync("/app/data/input.csv"); r.push("read=ok"); } catch (e) { r.push("read=" + e.code); }
+try { fs.writeFileSync("/app/src/" + process.argv[1], "x"); r.push("write=ok"); } catch (e) { r.push("write=" + e.code); }
+console.log(r.join(" "));'
+judged() {
+	_jn=$1 _jt=$2
+	shift 2
+	_jo=$("$@" node -e "$SEED2_PROBE_JS" "$_jt" 2>&1)
+	if [ "$_jo" = "read=ok write=EPERM" ]; then pass "$_jn"; else fail "$_jn" "got '$(printf '%s' "$_jo" | head -c 300)'"; fi
 }
 
 seed2_records() {

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 #include "policy/policy.h"
+#include "compile/compile.h"
 
 static char dir[] = "/tmp/agentgate-policy-XXXXXX";
 
@@ -139,6 +140,31 @@ static void test_dns_grace(void **state)
 	policy_free(p);
 	assert_int_equal(policy_load_mem("g.yaml", z, strlen(z), NULL, &p, &err), 0);
 	assert_int_equal(p->dns_grace_s, 0);
+	policy_free(p);
+}
+
+/* dns_quota: 512 unless said, and it reaches the compiled image's header. */
+static void test_dns_quota(void **state)
+{
+	static const char y[] = "dns_quota: 7\nrules: []\n", z[] = "rules: []\n";
+	const struct ag_image_hdr *h;
+	struct ag_image img;
+	struct ag_policy *p;
+	struct ag_error err;
+
+	(void)state;
+	assert_int_equal(policy_load_mem("q.yaml", y, strlen(y), NULL, &p, &err), 0);
+	assert_int_equal(p->dns_quota, 7);
+	assert_int_equal(compile_policy(p, NULL, &img, NULL, &err), 0);
+	h = (const struct ag_image_hdr *)img.data;
+	assert_int_equal(h->dns_quota, 7);
+	image_free(&img);
+	policy_free(p);
+	assert_int_equal(policy_load_mem("q.yaml", z, strlen(z), NULL, &p, &err), 0);
+	assert_int_equal(p->dns_quota, AG_DNS_QUOTA_DEFAULT);
+	assert_int_equal(compile_policy(p, NULL, &img, NULL, &err), 0);
+	assert_int_equal(((const struct ag_image_hdr *)img.data)->dns_quota, AG_DNS_QUOTA_DEFAULT);
+	image_free(&img);
 	policy_free(p);
 }
 
@@ -315,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_fragment_keys),
 		cmocka_unit_test(test_sha),
 		cmocka_unit_test(test_dns_grace),
+		cmocka_unit_test(test_dns_quota),
 		cmocka_unit_test(test_shipped_includes),
 	};
 

@@ -97,6 +97,10 @@ static const char no_proxy_reason[] =
 	"the DNS proxy has no sockets in this network namespace yet: lookup refused "
 	"(served from the next lookup on, unless the namespace has no network)";
 
+static const char dns_full_reason[] =
+	"agentgate's table of addresses learned from DNS answers is full: the answer could "
+	"not be learned, so the lookup is refused (docs/network.md, dns_quota)";
+
 static const char subtree_reason[] =
 	"a rename or link would move files between rules: allowed only when everything "
 	"beneath the old name is allowed, or everything beneath the new name denied";
@@ -220,6 +224,9 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	case AG_RULE_SUBTREE:
 		audit_rec_cstr(&r, "rule", "rename_subtree");
 		break;
+	case AG_RULE_DNS_FULL:
+		audit_rec_cstr(&r, "rule", "dns_full");
+		break;
 	default:
 		audit_rec_u64(&r, "rule", ev->rule);
 	}
@@ -227,6 +234,7 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 		       ev->action == AG_ACT_PROTECT ? audit_protect_reason(ev->op) :
 		       ev->rule == AG_RULE_NO_PROXY ? no_proxy_reason :
 		       ev->rule == AG_RULE_SUBTREE  ? subtree_reason :
+		       ev->rule == AG_RULE_DNS_FULL ? dns_full_reason :
 		       ev->action == AG_CLASS_NET_LISTEN && ev->rule == AG_RULE_DEFAULT ?
 						      (ev->decision == AG_DECISION_ALLOW ?
 							       listen_loopback_reason :

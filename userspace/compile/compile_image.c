@@ -45,6 +45,7 @@ int image_write(const struct ag_policy *p, struct dfa *const dfas[AG_CLASS_COUNT
 	h.mode = (__u8)p->mode;
 	h.default_allow = p->default_allow ? 1 : 0;
 	h.dns_grace_s = (__u16)p->dns_grace_s;
+	h.dns_quota = (__u16)p->dns_quota;
 	h.nrules = (__u16)p->nrules;
 	memcpy(h.policy_sha256, p->sha256, sizeof(h.policy_sha256));
 	off = (sizeof(h) + 3) & ~(size_t)3;

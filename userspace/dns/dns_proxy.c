@@ -32,6 +32,7 @@ struct job {
 	socklen_t plen;
 	struct dns_fwd *fwd;
 	struct dns_query q;
+	struct ag_dns_client who; /* who asked, for a refusal at learning */
 	int readable; /* q holds the name: learn from the answer */
 	size_t len;
 	uint8_t msg[];
@@ -81,22 +82,35 @@ static void record(struct dns_proxy *p, const struct dns_query *q, const struct 
 		return; /* the counter is saturated: the owner is awake already */
 }
 
-/* Before the answer goes back: the agent connects as soon as it has it. */
-static void learn(struct dns_proxy *p, const struct dns_query *q, const uint8_t *ans, size_t len)
+/*
+ * Before the answer goes back: the agent connects as soon as it has it. An
+ * answer that cannot be learned would end in a refused connect with no reason
+ * given: the lookup is refused and recorded why instead. Whether to refuse.
+ */
+static int learn(struct dns_proxy *p, const struct dns_query *q, const struct ag_dns_client *who,
+		 const uint8_t *ans, size_t len)
 {
 	struct dns_addr a[MAX_ADDRS];
-	uint64_t now = boot_ns(), ttl, grace;
-	int n, i;
+	uint64_t now = boot_ns(), ttl;
+	struct ag_image_hdr h;
+	int n, i, err = 0;
 
 	pthread_mutex_lock(&p->img_lock);
-	grace = ((const struct ag_image_hdr *)p->img.data)->dns_grace_s;
+	memcpy(&h, p->img.data, sizeof(h));
 	pthread_mutex_unlock(&p->img_lock);
 	n = dns_answer_addrs(ans, len, q, a, MAX_ADDRS);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !err; i++) {
 		ttl = a[i].ttl < DNS_MAX_TTL_S ? a[i].ttl : DNS_MAX_TTL_S;
-		loader_learn(p->loader, p->cgroup_id, a[i].addr, q->name, q->name_len,
-			     now + (ttl + grace) * 1000000000ull);
+		err = dns_quota_learn(&p->quota, p->loader, p->cgroup_id, h.dns_quota, now,
+				      a[i].addr, q->name, q->name_len,
+				      now + (ttl + h.dns_grace_s) * 1000000000ull);
 	}
+	/* -ENOENT: the policy is being removed, the proxy with it; nothing to refuse. */
+	if (!err || err == -ENOENT)
+		return 0;
+	record(p, q, who, (struct ag_verdict){ .rule = AG_RULE_DNS_FULL, .allow = 0 }, h.mode,
+	       h.policy_sha256);
+	return h.mode == AG_MODE_ENFORCE;
 }
 
 /* The task that sent from peer, as the kernel noted it (bpf/: ag_dns_note); zeros if unknown. */
@@ -109,11 +123,11 @@ static void who_asked(struct dns_proxy *p, uint64_t netns, const struct sockaddr
 	uint16_t port = ntohs(peer->ss_family == AF_INET ? s4->sin_port : s6->sin6_port);
 
 	memset(who, 0, sizeof(*who));
-	if (!loader_dns_client(p->loader, netns, peer->ss_family, proto, port, who))
+	if (!loader_dns_client(p->clients_fd, netns, peer->ss_family, proto, port, who))
 		return;
 	/* A v4-mapped query arrives as IPv4 but was sent from an IPv6 socket. */
 	if (peer->ss_family != AF_INET ||
-	    loader_dns_client(p->loader, netns, AF_INET6, proto, port, who))
+	    loader_dns_client(p->clients_fd, netns, AF_INET6, proto, port, who))
 		memset(who, 0, sizeof(*who));
 }
 
@@ -270,8 +284,9 @@ static void job_done(void *ctx, const uint8_t *reply, int len)
 	if (len < 0) {
 		len = dns_reply_rcode(j->msg, j->len, LDNS_RCODE_SERVFAIL, out, DNS_MSG_MAX);
 		reply = out;
-	} else if (j->readable) {
-		learn(p, &j->q, reply, (size_t)len);
+	} else if (j->readable && learn(p, &j->q, &j->who, reply, (size_t)len)) {
+		len = dns_reply_rcode(j->msg, j->len, LDNS_RCODE_REFUSED, out, DNS_MSG_MAX);
+		reply = out;
 	}
 	if (c || j->ufd >= 0)
 		deliver(p, c, j->ufd, &j->peer, j->plen, reply, len);
@@ -326,6 +341,7 @@ static void handle(struct dns_site *site, struct conn *c, int ufd,
 			   .peer = *peer,
 			   .plen = plen,
 			   .q = q,
+			   .who = who,
 			   .readable = !err,
 			   .len = len };
 	memcpy(j->msg, msg, len);
@@ -556,11 +572,18 @@ int dns_proxy_start(struct dns_proxy **out, struct loader *l, uint64_t cgroup_id
 	p->loader = l;
 	p->cgroup_id = cgroup_id;
 	p->notify_fd = notify_fd;
+	p->clients_fd = -1;
 	pthread_mutex_init(&p->img_lock, NULL);
 	p->nup = dns_upstreams("/etc/resolv.conf", p->up, DNS_FWD_MAX_UPSTREAMS);
 	err = dns_decisions_new(&p->dec);
 	if (!err)
 		err = copy_image(&p->img, img);
+	if (!err)
+		err = dns_quota_seed(&p->quota, l, cgroup_id);
+	if (!err) {
+		p->clients_fd = loader_dns_clients_open(l, cgroup_id);
+		err = p->clients_fd < 0 ? p->clients_fd : 0;
+	}
 	if (!err)
 		err = dns_loop_get(&p->loop);
 	/* The policy has a proxy: lookups from namespaces it does not serve are recorded. */
@@ -634,6 +657,9 @@ void dns_proxy_free(struct dns_proxy *p)
 	dns_proxy_stop(p);
 	image_free(&p->img);
 	dns_decisions_free(p->dec);
+	dns_quota_free(&p->quota);
+	if (p->clients_fd >= 0)
+		close(p->clients_fd);
 	pthread_mutex_destroy(&p->img_lock);
 	free(p);
 }

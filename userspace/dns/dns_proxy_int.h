@@ -15,6 +15,7 @@
 #include "dns_forward.h"
 #include "dns_loop.h"
 #include "dns_proxy.h"
+#include "dns_quota.h"
 
 struct dns_decisions;
 struct dns_socks;
@@ -78,6 +79,8 @@ struct dns_proxy {
 	struct ag_image img;
 
 	struct dns_decisions *dec; /* its own lock */
+	struct dns_quota quota; /* the loop thread's, once started */
+	int clients_fd; /* its ag_dns_clients table (loader_dns_clients_open) */
 };
 
 /* Loop thread (through dns_loop_call): starts or ends serving a site's listeners. */

@@ -178,6 +178,8 @@ static void put_header(struct text *t, const struct learn_result *r)
 	put_list(t, "deny_env", c->deny_env, c->ndeny_env);
 	if (c->dns_grace_s != AG_DNS_GRACE_DEFAULT)
 		put(t, "  dns_grace: %u\n", c->dns_grace_s);
+	if (c->dns_quota != AG_DNS_QUOTA_DEFAULT)
+		put(t, "  dns_quota: %u\n", c->dns_quota);
 }
 
 int learn_emit_yaml(struct learn_result *r)

@@ -17,7 +17,8 @@
  *
  * Threads. A flock excludes processes, not the threads of one process (it belongs
  * to the open file): what it guards is called from one thread, the owner's.
- *   - Any thread, concurrently: loader_learn(), loader_dns_client(),
+ *   - Any thread, concurrently: loader_learn(), loader_unlearn(), loader_learned(),
+ *     loader_learned_sweep(), loader_dns_clients_open(), loader_dns_client(),
  *     loader_dns_register(), loader_dns_unregister(), loader_forget(),
  *     loader_policies(), loader_drops(), loader_cgroup_id(), loader_strerror(),
  *     loader_ask_peer(), loader_prog_stats(), loader_ring_fill(),
@@ -109,8 +110,9 @@ int loader_gc(struct loader *l, const char *cgroup_root);
  * does not serve, their lookups are refused and recorded (AG_RULE_NO_PROXY).
  * loader_dns_unregister(..., LOADER_DNS_ALL) removes every namespace of the
  * cgroup. loader_learn() lets the cgroup reach addr until expires_ns
- * (CLOCK_BOOTTIME) as learned from name; loader_forget() drops all it learned
- * (loader_remove() does both).
+ * (CLOCK_BOOTTIME) as learned from name (-ENOSPC: ag_learned is full);
+ * loader_unlearn() takes one address back; loader_forget() drops all it
+ * learned (loader_remove() does both). Quotas are the proxy's (dns_quota.h).
  */
 #define LOADER_DNS_ALL UINT64_MAX
 int loader_dns_register(struct loader *l, uint64_t cgroup_id, uint64_t netns, uint16_t port4,
@@ -118,12 +120,22 @@ int loader_dns_register(struct loader *l, uint64_t cgroup_id, uint64_t netns, ui
 int loader_dns_unregister(struct loader *l, uint64_t cgroup_id, uint64_t netns);
 int loader_learn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16], const char *name,
 		 size_t name_len, uint64_t expires_ns);
+int loader_unlearn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16]);
 int loader_forget(struct loader *l, uint64_t cgroup_id);
+/* Calls fn for each address the cgroup has learned, with its expiry; the count, or -errno. */
+typedef void (*loader_learned_fn)(void *ctx, const uint8_t addr[16], uint64_t expires_ns);
+int loader_learned(struct loader *l, uint64_t cgroup_id, loader_learned_fn fn, void *ctx);
+/* Deletes every cgroup's addresses expired by now_ns (CLOCK_BOOTTIME): how many went. */
+int loader_learned_sweep(struct loader *l, uint64_t now_ns);
 /*
- * The task that last sent DNS from local port (host order) of a redirected
- * socket in namespace netns; -ENOENT.
+ * The policy's table of DNS senders (ag_dns_clients), created empty: its fd
+ * (the caller's to close), or -errno. loader_dns_unregister(..., LOADER_DNS_ALL)
+ * takes it out of the kernel's reach. loader_dns_client() reads the task that
+ * last sent DNS from local port (host order) of a redirected socket in
+ * namespace netns from such a table; -ENOENT.
  */
-int loader_dns_client(struct loader *l, uint64_t netns, int family, int proto, uint16_t port,
+int loader_dns_clients_open(struct loader *l, uint64_t cgroup_id);
+int loader_dns_client(int clients_fd, uint64_t netns, int family, int proto, uint16_t port,
 		      struct ag_dns_client *out);
 
 /* Cgroup ids that have a policy, at most max of them; returns the total count. */

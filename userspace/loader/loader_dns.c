@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include "loader_state.h"
 
@@ -44,31 +45,6 @@ int loader_dns_register(struct loader *l, uint64_t cgroup_id, uint64_t netns, ui
 	return err;
 }
 
-/* Deletes the keys of map fd whose first 8 bytes are cgroup_id: the count deleted. */
-static int delete_cgroup_keys(int fd, uint64_t cgroup_id, void *key, void *next, size_t key_size)
-{
-	void *prev = NULL;
-	uint64_t id;
-	int n = 0;
-
-	/* Deleting the key just visited would restart the walk: delete one step behind. */
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		if (prev) {
-			memcpy(&id, key, sizeof(id));
-			if (id == cgroup_id && !bpf_map_delete_elem(fd, key))
-				n++;
-		}
-		memcpy(key, next, key_size);
-		prev = key;
-	}
-	if (prev) {
-		memcpy(&id, key, sizeof(id));
-		if (id == cgroup_id && !bpf_map_delete_elem(fd, key))
-			n++;
-	}
-	return n;
-}
-
 /* The site k's entry goes, then its ports' marks (steering stops before the ports open up). */
 static int unregister_site(struct loader *l, const struct ag_dns_key *k)
 {
@@ -90,6 +66,8 @@ int loader_dns_unregister(struct loader *l, uint64_t cgroup_id, uint64_t netns)
 
 	if (netns != LOADER_DNS_ALL)
 		return unregister_site(l, &k);
+	/* Its senders' table first: sends still steered until the sites go are only unnamed. */
+	bpf_map_delete_elem(FD(l, dns_clients), &cgroup_id); /* ENOENT: it had none */
 	/* In batches: deleting the key just visited would restart the walk. */
 	do {
 		n = 0;
@@ -108,32 +86,23 @@ int loader_dns_unregister(struct loader *l, uint64_t cgroup_id, uint64_t netns)
 	return 0;
 }
 
-int loader_learn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16], const char *name,
-		 size_t name_len, uint64_t expires_ns)
+int loader_dns_clients_open(struct loader *l, uint64_t cgroup_id)
 {
-	struct ag_learned_key k = { .cgroup_id = cgroup_id };
-	struct ag_learned_val v = { .expires_ns = expires_ns };
-	__u32 inner_id;
-	int err = 0;
+	int fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "ag_dns_clients", sizeof(struct ag_dns_client_key),
+				sizeof(struct ag_dns_client), AG_DNS_CLIENTS, NULL);
+	int err;
 
-	if (name_len >= AG_DNS_NAME_MAX)
-		return -ENAMETOOLONG;
-	memcpy(k.addr, addr, sizeof(k.addr));
-	memcpy(v.name, name, name_len);
-	v.name_len = (__u32)name_len;
-	/*
-	 * loader_remove() deletes the policy, then forgets: once the policy is gone, an answer
-	 * still in flight in a proxy thread must not leave an address behind.
-	 */
-	pthread_mutex_lock(&l->learn_lock);
-	if (bpf_map_lookup_elem(FD(l, policies), &cgroup_id, &inner_id) ||
-	    bpf_map_update_elem(FD(l, learned), &k, &v, BPF_ANY))
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(FD(l, dns_clients), &cgroup_id, &fd, BPF_ANY)) {
 		err = -errno;
-	pthread_mutex_unlock(&l->learn_lock);
-	return err;
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
-int loader_dns_client(struct loader *l, uint64_t netns, int family, int proto, uint16_t port,
+int loader_dns_client(int clients_fd, uint64_t netns, int family, int proto, uint16_t port,
 		      struct ag_dns_client *out)
 {
 	struct ag_dns_client_key k = { .netns = netns,
@@ -141,16 +110,5 @@ int loader_dns_client(struct loader *l, uint64_t netns, int family, int proto, u
 				       .port = port,
 				       .proto = (__u16)proto };
 
-	return bpf_map_lookup_elem(FD(l, dns_clients), &k, out) ? -errno : 0;
-}
-
-int loader_forget(struct loader *l, uint64_t cgroup_id)
-{
-	struct ag_learned_key key, next;
-	int n;
-
-	pthread_mutex_lock(&l->learn_lock);
-	n = delete_cgroup_keys(FD(l, learned), cgroup_id, &key, &next, sizeof(key));
-	pthread_mutex_unlock(&l->learn_lock);
-	return n;
+	return bpf_map_lookup_elem(clients_fd, &k, out) ? -errno : 0;
 }

@@ -110,17 +110,3 @@ int loader_enable_stats(void)
 
 	return fd < 0 ? -errno : fd;
 }
-
-int loader_learned_count(struct loader *l)
-{
-	struct ag_learned_key key, next;
-	void *prev = NULL;
-	int n = 0;
-
-	while (!bpf_map_get_next_key(FD(l, learned), prev, &next)) {
-		n++;
-		key = next;
-		prev = &key;
-	}
-	return errno == ENOENT ? n : -errno;
-}

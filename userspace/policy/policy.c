@@ -318,6 +318,7 @@ static int load(const char *name, const char *buf, size_t len, const char *top_d
 	if (!ld.p || !ld.sha)
 		goto out;
 	ld.p->dns_grace_s = AG_DNS_GRACE_DEFAULT;
+	ld.p->dns_quota = AG_DNS_QUOTA_DEFAULT;
 	ret = -EIO;
 	if (!EVP_DigestInit_ex(ld.sha, EVP_sha256(), NULL))
 		goto out;

@@ -50,6 +50,8 @@ struct ag_policy {
 	char **deny_env; /* environment variable names (a trailing '*': a prefix) no exec may carry */
 	/* seconds a learned address outlives its DNS answer's TTL (docs/network.md) */
 	unsigned int dns_grace_s;
+	/* addresses learned from DNS answers held at once (docs/network.md) */
+	unsigned int dns_quota;
 	size_t ndeny_env;
 	char **files; /* the policy file and every included file, for ag_loc */
 	size_t nfiles;
@@ -62,6 +64,14 @@ struct ag_policy {
  */
 #define AG_DNS_GRACE_DEFAULT 60
 #define AG_DNS_GRACE_MAX 3600
+
+/*
+ * A policy's share of the learned addresses (AG_LEARNED_ENTRIES for all): past
+ * it, the proxy forgets the policy's own address nearest to expiry, so a flood
+ * of answers costs only the flooder. 512 live addresses: a busy crawler's hour.
+ */
+#define AG_DNS_QUOTA_DEFAULT 512
+#define AG_DNS_QUOTA_MAX 4096
 
 /* Errors meant for people: "file:line:col: what was expected". */
 struct ag_error {

@@ -54,6 +54,8 @@ const char *val_decision(const char *s, int *allow);
 const char *val_mode(const char *s, enum ag_mode *mode);
 /* dns_grace: whole seconds, 0 to AG_DNS_GRACE_MAX. */
 const char *val_dns_grace(const char *s, unsigned int *out);
+/* dns_quota: a whole number, 1 to AG_DNS_QUOTA_MAX. */
+const char *val_dns_quota(const char *s, unsigned int *out);
 /* A glob's syntax; *off is the byte where it fails. */
 const char *val_glob(const char *s, size_t *off);
 const char *val_cidr(const char *s);

@@ -36,20 +36,33 @@ const char *val_mode(const char *s, enum ag_mode *mode)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-const char *val_dns_grace(const char *s, unsigned int *out)
+/* Decimal digits only, min to max: 0, else -1 (no sign, no fraction, no overflow). */
+static int whole(const char *s, unsigned long min, unsigned long max, unsigned int *out)
 {
 	unsigned long v = 0;
 	const char *c;
 
 	for (c = s; *c; c++) {
 		v = v * 10 + (unsigned long)(*c - '0');
-		if (!isdigit((unsigned char)*c) || v > AG_DNS_GRACE_MAX)
+		if (!isdigit((unsigned char)*c) || v > max)
 			break;
 	}
-	if (!*s || *c)
-		return "whole seconds from 0 to " STR(AG_DNS_GRACE_MAX);
+	if (!*s || *c || v < min)
+		return -1;
 	*out = (unsigned int)v;
-	return NULL;
+	return 0;
+}
+
+const char *val_dns_grace(const char *s, unsigned int *out)
+{
+	return whole(s, 0, AG_DNS_GRACE_MAX, out) ? "whole seconds from 0 to " STR(AG_DNS_GRACE_MAX) :
+						    NULL;
+}
+
+const char *val_dns_quota(const char *s, unsigned int *out)
+{
+	return whole(s, 1, AG_DNS_QUOTA_MAX, out) ? "a whole number from 1 to " STR(AG_DNS_QUOTA_MAX) :
+						    NULL;
 }
 
 /* Same bracket rules as the compiler (compile_glob.c): "[]" and "[!]" start with a literal ']'. */

@@ -37,7 +37,8 @@ static const char *const rule_keys_text[] = {
 };
 
 static const char *const policy_keys[] = {
-	"name", "version", "default", "mode", "search_path", "deny_env", "dns_grace", "include", "rules",
+	"name", "version", "default", "mode", "search_path", "deny_env", "dns_grace", "dns_quota",
+	"include", "rules",
 };
 
 struct doc {
@@ -418,6 +419,7 @@ enum {
 	K_SEARCH,
 	K_DENY_ENV,
 	K_DNS_GRACE,
+	K_DNS_QUOTA,
 	K_INCLUDE,
 	K_RULES,
 	K_COUNT
@@ -450,7 +452,7 @@ static int policy_map(struct doc *d, const yaml_node_t *map)
 		if (i == K_COUNT)
 			return fail(
 				d, node(d, pr->key),
-				"expected a policy key (name, version, default, mode, search_path, deny_env, dns_grace, include, rules), found '%s'",
+				"expected a policy key (name, version, default, mode, search_path, deny_env, dns_grace, dns_quota, include, rules), found '%s'",
 				key);
 		val[i] = node(d, pr->value);
 	}
@@ -501,6 +503,14 @@ static int policy_map(struct doc *d, const yaml_node_t *map)
 		what = val_dns_grace(s, &p->dns_grace_s);
 		if (what)
 			return fail(d, val[K_DNS_GRACE], "expected %s, found '%s'", what, s);
+	}
+	if (val[K_DNS_QUOTA]) {
+		err = scalar(d, val[K_DNS_QUOTA], "dns_quota", &s);
+		if (err)
+			return err;
+		what = val_dns_quota(s, &p->dns_quota);
+		if (what)
+			return fail(d, val[K_DNS_QUOTA], "expected %s, found '%s'", what, s);
 	}
 	/* Included rules come first, in include order, then the file's own rules. */
 	if (val[K_INCLUDE]) {

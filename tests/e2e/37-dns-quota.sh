@@ -1,0 +1,132 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# Learned addresses and DNS senders are kept per policy (docs/network.md, "Capacity"): one
+# agent flooding allowed lookups, more distinct answers than agentgate's whole table of
+# learned addresses, each query from a new local port, cannot make another agent's learned
+# address or its lookups' attribution vanish. The flooder keeps its own dns_quota, losing
+# its own oldest addresses. Past the shared table's capacity, lookups are refused with a
+# reason (dns_full), never answered unlearned.
+CGP=e2e-d37
+. "$(dirname "$0")/daemon.sh"
+. "$(dirname "$0")/dns.sh"
+cleanup() {
+	daemon_cleanup
+	kill "$listener" 2>/dev/null
+	ip route del local 10.0.0.0/8 dev lo 2>/dev/null
+	dns_stop
+}
+trap cleanup EXIT
+
+# NAMES names of PER addresses each in 10/8, the K-th address of name N (0-based) being
+# 10.0.0.0 + N * PER + K: more addresses than ag_learned holds (65536).
+NAMES=2400
+PER=28 # an answer of 28 A records fits in 512 bytes of UDP
+addr() { _k=$(($1 * PER + $2)); echo "10.$((_k >> 16)).$(((_k >> 8) & 255)).$((_k & 255))"; }
+awk -v n=$NAMES -v per=$PER 'BEGIN { for (i = 1; i <= n; i++) for (j = 0; j < per; j++) {
+	k = i * per + j; printf "10.%d.%d.%d n%d.flood.e2e.test\n", int(k / 65536), int(k / 256) % 256, k % 256, i } }' \
+	>"$WORK/flood.hosts"
+if DNS_HOSTS=$WORK/flood.hosts dns_start victim.e2e.test=127.0.0.60 2>"$WORK/dns.err"; then
+	pass "dnsmasq answers $((NAMES * PER)) flood addresses"
+else
+	fail "dnsmasq answers $((NAMES * PER)) flood addresses" "$(cat "$WORK/dns.err")"
+fi
+expect "unconfined: a flood name resolves to its first address" "ok" "$PROBE" resolve n7.flood.e2e.test 4
+# Every 10/8 address is this host's: a connect there is ok when allowed, EPERM when not.
+ip route add local 10.0.0.0/8 dev lo
+"$PROBE" tcp-serve 8443 300 >/dev/null 2>&1 &
+listener=$!
+i=0
+until grep -q ':20FB 00000000000000000000000000000000:0000 0A' /proc/net/tcp6 || [ $i -gt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+
+pol_victim=$(dns_policy victim <<EOP
+  - action: network
+    domain: "victim.e2e.test"
+    decision: allow
+EOP
+)
+pol_flood=$(dns_policy flood <<EOP
+  - action: shell_exec
+    command: "$DNSFLOOD *"
+    decision: allow
+  - action: network
+    domain: "*.flood.e2e.test"
+    decision: allow
+EOP
+)
+sed -i 's/^default: deny$/default: deny\ndns_quota: 64/' "$pol_flood"
+expect "the flooder's policy has dns_quota 64" "dns_quota: 64" grep '^dns_quota' "$pol_flood"
+
+# A quota out of range is refused, and named.
+printf 'version: "1.0"\ndns_quota: 0\nrules: []\n' >"$WORK/q0.yaml"
+out=$("$AGENTGATE" check "$WORK/q0.yaml" 2>&1)
+case $out in
+*q0.yaml:2:12:*"expected a whole number from 1 to 4096, found '0'"*) pass "dns_quota 0 refused with file:line:col" ;;
+*) fail "dns_quota 0 refused with file:line:col" "$out" ;;
+esac
+
+daemon_config <<EOC
+  - cgroup: /$CGP/victim
+    policy: $pol_victim
+  - cgroup: /$CGP/flood
+    policy: $pol_flood
+EOC
+if ! start_daemon; then
+	fail "daemon starts with two DNS policies" "$(tail -n 3 "$D/daemon.err")"
+	exit 0
+fi
+pass "daemon starts with two DNS policies"
+
+expect "victim: its name resolves and is reachable" ok in_cgroup "$CGP/victim" "$PROBE" connect-name victim.e2e.test 8443 tcp
+# The victim keeps resolving while the flood runs: every lookup answered and named.
+(
+	n=0 ok=0
+	while [ ! -e "$WORK/flood.done" ]; do
+		n=$((n + 1))
+		[ "$(in_cgroup "$CGP/victim" "$PROBE" resolve victim.e2e.test 4 | tail -n 1)" = 127.0.0.60 ] && ok=$((ok + 1))
+	done
+	echo "$n $ok" >"$WORK/victim.out"
+) &
+victim=$!
+t0=$(date +%s)
+out=$(in_cgroup "$CGP/flood" "$DNSFLOOD" -n $NAMES 127.0.0.99 'n%u.flood.e2e.test' 2>&1)
+touch "$WORK/flood.done"
+wait $victim
+echo "# flood: $out in $(($(date +%s) - t0)) s; victim lookups (asked answered): $(cat "$WORK/victim.out")"
+expect "flood: every one of $NAMES names answered, $((NAMES * PER)) addresses" \
+	"asked $NAMES answered $NAMES refused 0 addresses $((NAMES * PER))" echo "$out"
+set -- $(cat "$WORK/victim.out")
+if [ "${1:-0}" -gt 0 ] && [ "$1" = "$2" ]; then
+	pass "victim: all $1 lookups during the flood answered"
+else
+	fail "victim: all lookups during the flood answered" "${2:-0} of ${1:-0}"
+fi
+
+expect "victim: its address learned before the flood is still reachable" ok in_cgroup "$CGP/victim" "$PROBE" connect 127.0.0.60 8443
+expect "flooder: the last name's addresses reachable" ok in_cgroup "$CGP/flood" "$PROBE" connect "$(addr $NAMES 0)" 8443
+expect "flooder: the last name's last address reachable" ok in_cgroup "$CGP/flood" "$PROBE" connect "$(addr $NAMES $((PER - 1)))" 8443
+expect "flooder: the first name's address forgotten (its own quota)" EPERM in_cgroup "$CGP/flood" "$PROBE" connect "$(addr 1 0)" 8443
+expect "flooder: a middle name's address forgotten" EPERM in_cgroup "$CGP/flood" "$PROBE" connect "$(addr $((NAMES / 2)) 3)" 8443
+expect "flooder: resolving again makes it reachable" ok in_cgroup "$CGP/flood" "$PROBE" connect-name n1.flood.e2e.test 8443 tcp 4
+
+# Records: the victim's lookups all name the probe that asked, the flood's its sender.
+wait_audit "the flood's lookups are recorded, naming dnsflood" '"domain":"n2400.flood.e2e.test"' '"comm":"dnsflood"'
+sleep 1
+vl=$(matching "$AUDIT" "\"agent\":\"/$CGP/victim\"" '"domain":"victim.e2e.test"' '"action":"network"' | grep -v '"ip":')
+nv=$(printf '%s\n' "$vl" | grep -c '"comm":"probe"')
+nz=$(printf '%s\n' "$vl" | grep -c '"pid":0,')
+if [ "$nv" -gt 1 ] && [ "$nz" = 0 ]; then
+	pass "victim: its $nv lookup records all name the probe"
+else
+	fail "victim: its lookup records all name the probe" "$nv name it, $nz name no task"
+fi
+fl=$(matching "$AUDIT" "\"agent\":\"/$CGP/flood\"" '.flood.e2e.test"' '"comm":"dnsflood"' | grep -c '"decision":"ALLOW"')
+if [ "$fl" -ge $NAMES ]; then
+	pass "flood: all its lookup records name dnsflood"
+else
+	fail "flood: all its lookup records name dnsflood" "$fl of $NAMES"
+fi
+no_audit "no lookup refused for want of room so far" "$AUDIT" '"rule":"dns_full"'
+verify_open "the log verifies after the flood"
