@@ -73,14 +73,7 @@ lines() {
 # The same, without the trailing blank (so expect can compare whole lines).
 joined() { lines "$@" | sed 's/ *$//'; }
 
-# A TCP listener for every address (IPv4 and IPv6), Fast Open enabled.
-"$PROBE" tcp-serve 8443 280 >/dev/null 2>&1 &
-listener=$!
-i=0
-until grep -q ':20FB 00000000000000000000000000000000:0000 0A' /proc/net/tcp6 || [ $i -gt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+dns_listener 280
 
 # An allowed name: answered, learned, reachable over TCP and UDP, audited by name.
 log=$WORK/dns-allowed.log

@@ -25,7 +25,7 @@ addr() { _k=$(($1 * PER + $2)); echo "10.$((_k >> 16)).$(((_k >> 8) & 255)).$((_
 awk -v n=$NAMES -v per=$PER 'BEGIN { for (i = 1; i <= n; i++) for (j = 0; j < per; j++) {
 	k = i * per + j; printf "10.%d.%d.%d n%d.flood.e2e.test\n", int(k / 65536), int(k / 256) % 256, k % 256, i } }' \
 	>"$WORK/flood.hosts"
-if DNS_HOSTS=$WORK/flood.hosts dns_start victim.e2e.test=127.0.0.60 2>"$WORK/dns.err"; then
+if DNS_HOSTS=$WORK/flood.hosts dns_start victim.e2e.test=127.0.0.60 victim2.e2e.test=127.0.0.61 2>"$WORK/dns.err"; then
 	pass "dnsmasq answers $((NAMES * PER)) flood addresses"
 else
 	fail "dnsmasq answers $((NAMES * PER)) flood addresses" "$(cat "$WORK/dns.err")"
@@ -33,17 +33,14 @@ fi
 expect "unconfined: a flood name resolves to its first address" "ok" "$PROBE" resolve n7.flood.e2e.test 4
 # Every 10/8 address is this host's: a connect there is ok when allowed, EPERM when not.
 ip route add local 10.0.0.0/8 dev lo
-"$PROBE" tcp-serve 8443 300 >/dev/null 2>&1 &
-listener=$!
-i=0
-until grep -q ':20FB 00000000000000000000000000000000:0000 0A' /proc/net/tcp6 || [ $i -gt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+dns_listener 300
 
 pol_victim=$(dns_policy victim <<EOP
   - action: network
     domain: "victim.e2e.test"
+    decision: allow
+  - action: network
+    domain: "victim2.e2e.test"
     decision: allow
 EOP
 )
@@ -129,4 +126,43 @@ else
 	fail "flood: all its lookup records name dnsflood" "$fl of $NAMES"
 fi
 no_audit "no lookup refused for want of room so far" "$AUDIT" '"rule":"dns_full"'
+
+# Many policies at the largest quota together fill the shared table (65536): 16 agents of
+# 4096 each, 147 names of 28 addresses apiece. The last one's lookups past the table's
+# capacity are refused with the reason, never answered unlearned; the victim's address
+# learned before stays; once policies are removed, lookups are answered again.
+sed 's/^dns_quota: 64$/dns_quota: 4096/' "$pol_flood" >"$WORK/big.yaml"
+i=1
+while [ $i -le 16 ] && ctl assign "/$CGP/f$i" "$WORK/big.yaml" >/dev/null 2>>"$D/daemon.err"; do
+	i=$((i + 1))
+done
+[ $i -gt 16 ] && pass "16 agents at dns_quota 4096 assigned" || fail "16 agents at dns_quota 4096 assigned" "$(tail -n 3 "$D/daemon.err")"
+i=1
+while [ $i -le 15 ]; do
+	in_cgroup "$CGP/f$i" "$DNSFLOOD" -n "$(((i - 1) * 147 + 1))-$((i * 147))" 127.0.0.99 'n%u.flood.e2e.test' >>"$WORK/fill.out" 2>&1
+	i=$((i + 1))
+done
+echo "# 15 agents filled: $(sort "$WORK/fill.out" | uniq -c | tr '\n' ' ')"
+expect "15 agents: every lookup answered" 15 grep -c "^asked 147 answered 147 refused 0" "$WORK/fill.out"
+out=$(in_cgroup "$CGP/f16" "$DNSFLOOD" -n 2206-2352 127.0.0.99 'n%u.flood.e2e.test' 2>&1)
+echo "# the 16th agent: $out"
+set -- $out
+if [ "${6:-0}" -gt 0 ] && [ $(($4 + $6)) = 147 ]; then
+	pass "the 16th agent: lookups past the table's capacity refused ($6 of 147)"
+else
+	fail "the 16th agent: lookups past the table's capacity refused" "$out"
+fi
+wait_audit "a refusal for want of room is recorded with its reason" "\"agent\":\"/$CGP/f16\"" \
+	'"rule":"dns_full"' '"decision":"DENY"' '"comm":"dnsflood"' 'learned from DNS answers is full'
+expect "table full: the victim's address learned before still reachable" ok in_cgroup "$CGP/victim" "$PROBE" connect 127.0.0.60 8443
+expect "table full: the victim's new lookup refused" REFUSED in_cgroup "$CGP/victim" "$PROBE" dns-query 127.0.0.99 victim2.e2e.test A udp
+wait_audit "table full: the victim's refusal recorded" "\"agent\":\"/$CGP/victim\"" \
+	'"domain":"victim2.e2e.test"' '"rule":"dns_full"'
+i=1
+while [ $i -le 8 ]; do
+	ctl unassign "/$CGP/f$i" >/dev/null 2>>"$D/daemon.err"
+	i=$((i + 1))
+done
+expect "8 policies removed: the victim's lookup answered again" "NOERROR 127.0.0.61" in_cgroup "$CGP/victim" "$PROBE" dns-query 127.0.0.99 victim2.e2e.test A udp
+expect "8 policies removed: the new address reachable" ok in_cgroup "$CGP/victim" "$PROBE" connect 127.0.0.61 8443
 verify_open "the log verifies after the flood"

@@ -14,6 +14,9 @@
 #                      v6.e2e.test=fd00:a9::35 short.e2e.test=127.0.0.50/1
 #   dns_stop                  stops it (the resolver files stay)
 #   dns_queried NAME          true if a query for NAME reached dnsmasq since dns_start
+#   dns_listener SECONDS      a TCP listener on port 8443 of every address (IPv4 and IPv6,
+#                             Fast Open allowed) for SECONDS, its pid in $listener; returns
+#                             once it listens
 #   dns_resolver_rules        the file_read rules getaddrinfo needs, as policy YAML lines to
 #                             put in a rules list (like probe_rules)
 #   dns_policy NAME <<EOP     policy NAME (kernel.sh): default deny, the probe's and the
@@ -103,6 +106,16 @@ dns_start() {
 		sleep 0.1
 	done
 	return 0
+}
+
+dns_listener() {
+	"$PROBE" tcp-serve 8443 "$1" >/dev/null 2>&1 &
+	listener=$!
+	_dl=0
+	until grep -q ':20FB 00000000000000000000000000000000:0000 0A' /proc/net/tcp6 || [ $_dl -gt 50 ]; do
+		sleep 0.1
+		_dl=$((_dl + 1))
+	done
 }
 
 dns_queried() {

@@ -4,8 +4,8 @@
  * for NAME (type A) to SERVER port 53 from one socket, as fast as the socket takes them,
  * for SECONDS, reading whatever answers come back. Prints "sent N answered M".
  *
- * dnsflood -n COUNT SERVER PATTERN: COUNT names, PATTERN with %u replaced by 1..COUNT,
- * asked one after the other, each from a new socket (a new local port), each answer
+ * dnsflood -n COUNT|FIRST-LAST SERVER PATTERN: names, PATTERN with %u replaced by 1..COUNT
+ * (or FIRST..LAST), asked one after the other, each from a new socket (a new local port), each answer
  * awaited (2 s at most): a flood of distinct answers and senders. Prints "asked N
  * answered M refused R addresses A" (answered: NOERROR; A: answer records received).
  */
@@ -60,24 +60,29 @@ out:
 static int names(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53) };
-	long long count, i, answered = 0, refused = 0, addrs = 0;
-	char name[256];
+	long long first = 1, last = 0, i, answered = 0, refused = 0, addrs = 0;
+	char name[256], *dash;
 	int rc;
 
-	count = argc == 5 ? atoll(argv[2]) : 0;
-	if (count <= 0 || inet_pton(AF_INET, argv[3], &sa.sin_addr) != 1 ||
+	if (argc == 5) {
+		dash = strchr(argv[2], '-');
+		if (dash)
+			first = atoll(argv[2]);
+		last = atoll(dash ? dash + 1 : argv[2]);
+	}
+	if (first <= 0 || last < first || inet_pton(AF_INET, argv[3], &sa.sin_addr) != 1 ||
 	    !strstr(argv[4], "%u") || strlen(argv[4]) > 200) {
-		fprintf(stderr, "usage: dnsflood -n COUNT IPV4 PATTERN (with %%u)\n");
+		fprintf(stderr, "usage: dnsflood -n COUNT|FIRST-LAST IPV4 PATTERN (with %%u)\n");
 		return 2;
 	}
-	for (i = 1; i <= count; i++) {
+	for (i = first; i <= last; i++) {
 		/* The pattern is the caller's (a test's), checked for one %u above. */
 		snprintf(name, sizeof(name), argv[4], (unsigned int)i);
 		rc = ask_once(&sa, name, (unsigned int)i, &addrs);
 		answered += rc == 0;
 		refused += rc == 5;
 	}
-	printf("asked %lld answered %lld refused %lld addresses %lld\n", count, answered, refused,
+	printf("asked %lld answered %lld refused %lld addresses %lld\n", last - first + 1, answered, refused,
 	       addrs);
 	return 0;
 }
