@@ -342,6 +342,7 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 	if (!l)
 		return -ENOMEM;
 	pthread_mutex_init(&l->learn_lock, NULL);
+	pthread_mutex_init(&l->seen_lock, NULL);
 	l->iter_fd = -1;
 	l->lock_fd = open(AG_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (l->lock_fd < 0) {
@@ -397,6 +398,8 @@ void loader_close(struct loader *l)
 	if (l->lock_fd >= 0)
 		close(l->lock_fd);
 	pthread_mutex_destroy(&l->learn_lock);
+	pthread_mutex_destroy(&l->seen_lock);
+	free(l->seen);
 	free(l);
 }
 

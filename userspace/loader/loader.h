@@ -122,7 +122,11 @@ int loader_learn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16], c
 		 size_t name_len, uint64_t expires_ns);
 int loader_unlearn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16]);
 int loader_forget(struct loader *l, uint64_t cgroup_id);
-/* Calls fn for each address the cgroup has learned, with its expiry; the count, or -errno. */
+/*
+ * Calls fn for each address the cgroup has learned, with its expiry; the count,
+ * or -errno. One walk of the whole table serves the calls of the next second
+ * (proxies starting together): an address learned meanwhile may be missing.
+ */
 typedef void (*loader_learned_fn)(void *ctx, const uint8_t addr[16], uint64_t expires_ns);
 int loader_learned(struct loader *l, uint64_t cgroup_id, loader_learned_fn fn, void *ctx);
 /* Deletes every cgroup's addresses expired by now_ns (CLOCK_BOOTTIME): how many went. */

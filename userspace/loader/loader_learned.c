@@ -6,9 +6,11 @@
  * its quota (dns/dns_quota.c) and makes room among its own.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "loader_state.h"
+#include "util/clock.h"
 
 /*
  * Calls visit for every entry; deleting the key just visited would restart
@@ -87,28 +89,73 @@ int loader_forget(struct loader *l, uint64_t cgroup_id)
 	return n;
 }
 
-struct list_ctx {
+struct loader_seen {
 	uint64_t cgroup_id;
-	loader_learned_fn fn;
-	void *ctx;
+	uint8_t addr[16];
+	uint64_t expires_ns;
 };
 
-static int list_one(struct loader *l, const struct ag_learned_key *k, void *ctx)
-{
-	struct list_ctx *c = ctx;
-	struct ag_learned_val v;
+/* The walk's copies are reused this long (loader_state.h). */
+#define LOADER_SEEN_MS 1000
 
-	if (k->cgroup_id != c->cgroup_id || bpf_map_lookup_elem(FD(l, learned), k, &v))
-		return 0; /* another policy's, or gone since the walk saw it */
-	c->fn(c->ctx, k->addr, v.expires_ns);
+struct seen_walk {
+	struct loader_seen *v;
+	size_t n, cap;
+	int err;
+};
+
+static int see_one(struct loader *l, const struct ag_learned_key *k, void *ctx)
+{
+	struct seen_walk *w = ctx;
+	struct ag_learned_val val;
+	struct loader_seen *v;
+	size_t cap;
+
+	if (bpf_map_lookup_elem(FD(l, learned), k, &val))
+		return 0; /* gone since the walk saw it */
+	if (w->n == w->cap) {
+		cap = w->cap ? w->cap * 2 : 256;
+		v = realloc(w->v, cap * sizeof(*v));
+		if (!v) {
+			w->err = -ENOMEM;
+			return 0;
+		}
+		w->v = v;
+		w->cap = cap;
+	}
+	w->v[w->n].cgroup_id = k->cgroup_id;
+	memcpy(w->v[w->n].addr, k->addr, sizeof(k->addr));
+	w->v[w->n++].expires_ns = val.expires_ns;
 	return 1;
 }
 
 int loader_learned(struct loader *l, uint64_t cgroup_id, loader_learned_fn fn, void *ctx)
 {
-	struct list_ctx c = { .cgroup_id = cgroup_id, .fn = fn, .ctx = ctx };
+	int64_t now = clock_now_ms();
+	struct seen_walk w = { 0 };
+	size_t i;
+	int n = 0, err;
 
-	return walk(l, list_one, &c);
+	pthread_mutex_lock(&l->seen_lock);
+	if (!l->seen_ms || now - l->seen_ms > LOADER_SEEN_MS) {
+		err = walk(l, see_one, &w);
+		if (err < 0 || w.err) {
+			free(w.v);
+			pthread_mutex_unlock(&l->seen_lock);
+			return err < 0 ? err : w.err;
+		}
+		free(l->seen);
+		l->seen = w.v;
+		l->nseen = w.n;
+		l->seen_ms = now;
+	}
+	for (i = 0; i < l->nseen; i++)
+		if (l->seen[i].cgroup_id == cgroup_id) {
+			fn(ctx, l->seen[i].addr, l->seen[i].expires_ns);
+			n++;
+		}
+	pthread_mutex_unlock(&l->seen_lock);
+	return n;
 }
 
 static int sweep_one(struct loader *l, const struct ag_learned_key *k, void *ctx)

@@ -23,6 +23,16 @@ struct loader {
 	/* Orders loader_learn() (DNS proxy threads) against loader_forget(). */
 	pthread_mutex_t learn_lock;
 
+	/*
+	 * loader_learned()'s walk of ag_learned, kept LOADER_SEEN_MS for the next
+	 * call: proxies started together (a daemon's start, one per policy) share
+	 * one walk of the whole table. Guarded by seen_lock.
+	 */
+	pthread_mutex_t seen_lock;
+	struct loader_seen *seen;
+	size_t nseen;
+	int64_t seen_ms; /* CLOCK_MONOTONIC of the walk; 0: none */
+
 	/* The events reader: used by the thread that called loader_subscribe() only. */
 	struct ring_buffer *rb;
 	uint64_t stream_cgroup; /* the private stream this loader created, 0 for none */
