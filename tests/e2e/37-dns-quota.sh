@@ -5,7 +5,8 @@
 # learned addresses, each query from a new local port, cannot make another agent's learned
 # address or its lookups' attribution vanish. The flooder keeps its own dns_quota, losing
 # its own oldest addresses. Past the shared table's capacity, lookups are refused with a
-# reason (dns_full), never answered unlearned.
+# reason (dns_full), never answered unlearned. The evictions are counted in the metrics.
+# e2e-needs: curl
 CGP=e2e-d37
 . "$(dirname "$0")/daemon.sh"
 . "$(dirname "$0")/dns.sh"
@@ -70,6 +71,7 @@ daemon_config <<EOC
   - cgroup: /$CGP/flood
     policy: $pol_flood
 EOC
+printf 'metrics:\n  listen: 127.0.0.1:9465\n' >>"$D/daemon.yaml"
 if ! start_daemon; then
 	fail "daemon starts with two DNS policies" "$(tail -n 3 "$D/daemon.err")"
 	exit 0
@@ -94,6 +96,16 @@ wait $victim
 echo "# flood: $out in $(($(date +%s) - t0)) s; victim lookups (asked answered): $(cat "$WORK/victim.out")"
 expect "flood: every one of $NAMES names answered, $((NAMES * PER)) addresses" \
 	"asked $NAMES answered $NAMES refused 0 addresses $((NAMES * PER))" echo "$out"
+# The flooder learned every address and holds 64: the rest were evicted, each counted.
+want=$((NAMES * PER - 64))
+i=0
+while :; do
+	ev=$(curl -sS --max-time 5 http://127.0.0.1:9465/metrics | awk '$1 == "agentgate_dns_quota_evictions_total" { print $2 }')
+	[ "$ev" = "$want" ] || [ $i -ge 25 ] && break
+	sleep 0.2
+	i=$((i + 1))
+done
+[ "$ev" = "$want" ] && pass "metrics: $want evictions counted" || fail "metrics: evictions counted" "got '$ev', want $want"
 set -- $(cat "$WORK/victim.out")
 if [ "${1:-0}" -gt 0 ] && [ "$1" = "$2" ]; then
 	pass "victim: all $1 lookups during the flood answered"

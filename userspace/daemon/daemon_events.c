@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "daemon.h"
+#include "metrics/metrics.h"
 #include "util/file.h"
 
 #define FILEID_KERNFS 0xfe
@@ -92,8 +93,19 @@ static void name_event(void *ctx, const struct ag_event *ev, const char **agent,
 
 static void dns_busy(void *ctx, const char *cgroup, uint64_t n)
 {
+	struct daemon *d = ctx;
+
+	metrics_count(d->metrics, MC_DNS_BUSY, n);
 	daemon_log("%s: DNS proxy busy: %llu queries or connections refused", cgroup,
 		   (unsigned long long)n);
+}
+
+static void dns_evicted(void *ctx, const char *cgroup, uint64_t n)
+{
+	struct daemon *d = ctx;
+
+	(void)cgroup;
+	metrics_count(d->metrics, MC_DNS_EVICTED, n);
 }
 
 static void dns_error(void *ctx, const char *cgroup, int err)
@@ -113,6 +125,7 @@ void daemon_log_init(struct daemon *d)
 	d->log.name = name_event;
 	d->log.error = audit_error;
 	d->log.busy = dns_busy;
+	d->log.evicted = dns_evicted;
 	d->log.dns_error = dns_error;
 	d->log.ctx = d;
 }

@@ -23,7 +23,7 @@ struct dns_decisions {
 	pthread_mutex_t lock; /* everything but ev */
 	struct decision *queue;
 	size_t head, count, cap;
-	uint64_t lost, busy;
+	uint64_t lost, busy, evicted;
 	struct ag_event *ev; /* the drainer's */
 };
 
@@ -159,6 +159,13 @@ void dns_decisions_busy(struct dns_decisions *d)
 	pthread_mutex_unlock(&d->lock);
 }
 
+void dns_decisions_evicted(struct dns_decisions *d, uint64_t n)
+{
+	pthread_mutex_lock(&d->lock);
+	d->evicted += n;
+	pthread_mutex_unlock(&d->lock);
+}
+
 static uint64_t take(struct dns_decisions *d, uint64_t *count)
 {
 	uint64_t n;
@@ -178,4 +185,9 @@ uint64_t dns_decisions_take_lost(struct dns_decisions *d)
 uint64_t dns_decisions_take_busy(struct dns_decisions *d)
 {
 	return take(d, &d->busy);
+}
+
+uint64_t dns_decisions_take_evicted(struct dns_decisions *d)
+{
+	return take(d, &d->evicted);
 }

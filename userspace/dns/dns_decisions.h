@@ -37,9 +37,12 @@ int dns_decisions_drain(struct dns_decisions *d, uint64_t cgroup_id, uint64_t un
 
 /* Counts a query or connection refused for a limit. */
 void dns_decisions_busy(struct dns_decisions *d);
+/* Counts n learned addresses forgotten to stay within the policy's dns_quota. */
+void dns_decisions_evicted(struct dns_decisions *d, uint64_t n);
 
 /* The counts since the last call. */
 uint64_t dns_decisions_take_lost(struct dns_decisions *d);
 uint64_t dns_decisions_take_busy(struct dns_decisions *d);
+uint64_t dns_decisions_take_evicted(struct dns_decisions *d);
 
 #endif /* AGENTGATE_DNS_DECISIONS_H */

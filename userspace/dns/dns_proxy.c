@@ -91,7 +91,7 @@ static int learn(struct dns_proxy *p, const struct dns_query *q, const struct ag
 		 const uint8_t *ans, size_t len)
 {
 	struct dns_addr a[MAX_ADDRS];
-	uint64_t now = boot_ns(), ttl;
+	uint64_t now = boot_ns(), ttl, evicted = p->quota.evicted;
 	struct ag_image_hdr h;
 	int n, i, err = 0;
 
@@ -105,6 +105,8 @@ static int learn(struct dns_proxy *p, const struct dns_query *q, const struct ag
 				      a[i].addr, q->name, q->name_len,
 				      now + (ttl + h.dns_grace_s) * 1000000000ull);
 	}
+	if (p->quota.evicted != evicted)
+		dns_decisions_evicted(p->dec, p->quota.evicted - evicted);
 	/* -ENOENT: the policy is being removed, the proxy with it; nothing to refuse. */
 	if (!err || err == -ENOENT)
 		return 0;
@@ -633,6 +635,11 @@ uint64_t dns_proxy_take_lost(struct dns_proxy *p)
 uint64_t dns_proxy_take_busy(struct dns_proxy *p)
 {
 	return dns_decisions_take_busy(p->dec);
+}
+
+uint64_t dns_proxy_take_evicted(struct dns_proxy *p)
+{
+	return dns_decisions_take_evicted(p->dec);
 }
 
 void dns_proxy_stop(struct dns_proxy *p)

@@ -19,7 +19,8 @@
  *             loop to judge a name (apart from the decisions' lock: judging
  *             takes a while, draining must not wait for it)
  *   the decisions (dns_decisions.h, with a lock of their own): queued by
- *             the loop, taken by dns_proxy_drain; so are the lost and busy counts
+ *             the loop, taken by dns_proxy_drain; so are the lost, busy and
+ *             evicted counts
  * The listening sockets, queries in flight and TCP connections belong to the
  * loop thread alone; start and stop hand them over in a dns_loop_call. The
  * rest is set by dns_proxy_start and read-only until dns_proxy_free.
@@ -106,6 +107,8 @@ uint64_t dns_proxy_take_lost(struct dns_proxy *p);
 
 /* Queries and connections refused since the last call for a limit above. */
 uint64_t dns_proxy_take_busy(struct dns_proxy *p);
+/* Learned addresses forgotten since the last call to stay within dns_quota (dns_quota.h). */
+uint64_t dns_proxy_take_evicted(struct dns_proxy *p);
 
 /*
  * Unregisters (the cgroup gets no DNS from then on) and ends the queries in

@@ -258,6 +258,9 @@ static void render_plain(const struct values *v, struct mtext *t)
 				     "Gap records written (events lost before the log)." },
 		[MC_GAP_EVENTS] = { "agentgate_audit_gap_events_total",
 				    "Events the gap records say were lost." },
+		[MC_DNS_EVICTED] = { "agentgate_dns_quota_evictions_total",
+				     "Learned addresses a policy's DNS proxy forgot before they expired, "
+				     "to stay within the policy's dns_quota." },
 		[MC_COMPILE_ERRORS] = { "agentgate_policy_compile_errors_total",
 					"Policy loads or compiles that failed." },
 	};

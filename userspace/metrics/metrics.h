@@ -50,6 +50,7 @@ enum metrics_counter {
 	MC_GAP_RECORDS, /* gap records written */
 	MC_GAP_EVENTS, /* events those gap records say were lost */
 	MC_DNS_BUSY, /* DNS queries or connections refused for a limit */
+	MC_DNS_EVICTED, /* learned addresses a policy's proxy forgot to stay within its dns_quota */
 	MC_COMPILE_ERRORS, /* policy loads or compiles that failed */
 	MC_COUNT,
 };

@@ -34,7 +34,7 @@ static int write_dns(void *ctx, const struct ag_event *ev, size_t size)
 
 void session_drain_dns(struct session *s, uint64_t until_ns)
 {
-	uint64_t busy;
+	uint64_t busy, evicted;
 
 	if (!s->dns)
 		return;
@@ -43,6 +43,9 @@ void session_drain_dns(struct session *s, uint64_t until_ns)
 	busy = dns_proxy_take_busy(s->dns);
 	if (busy && s->log->busy)
 		s->log->busy(s->log->ctx, s->cgroup, busy);
+	evicted = dns_proxy_take_evicted(s->dns);
+	if (evicted && s->log->evicted)
+		s->log->evicted(s->log->ctx, s->cgroup, evicted);
 }
 
 void session_serve_dns(struct session *s, const struct ag_event *ev)

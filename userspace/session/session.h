@@ -66,6 +66,8 @@ struct session_log {
 	void (*error)(void *ctx, int err); /* a write failed, with another error than the last */
 	/* a DNS proxy refused n queries or connections for want of room (dns_proxy.h limits) */
 	void (*busy)(void *ctx, const char *cgroup, uint64_t n);
+	/* optional: a DNS proxy forgot n learned addresses to stay within its dns_quota */
+	void (*evicted)(void *ctx, const char *cgroup, uint64_t n);
 	/* a DNS proxy could not set sockets up in a network namespace of the cgroup's tasks */
 	void (*dns_error)(void *ctx, const char *cgroup, int err);
 	/*
