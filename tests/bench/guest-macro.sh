@@ -69,6 +69,7 @@ run_as() {
 
 now() { microbench now | cut -d' ' -f2; }
 
+# shellcheck disable=SC3040 # busybox sh has it: a tar that fails is not timed as done
 set -o pipefail
 # one WORKLOAD CONFIG ROUND: the workload timed once; ROUND 0 is not reported.
 one() {
@@ -92,6 +93,7 @@ r=0
 while [ "$r" -le "$ROUNDS" ]; do
 	echo "BENCHINFO round $r $(cut -d' ' -f1 /proc/uptime)"
 	# Rotate which configuration goes first, so none always follows the same one.
+	# shellcheck disable=SC2086 # a list of words
 	set -- $configs
 	i=0
 	while [ $i -lt $((r % $#)) ]; do

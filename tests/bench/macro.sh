@@ -12,7 +12,9 @@
 # stdout.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/bench/section.sh
 . tests/bench/section.sh
+# shellcheck source=tests/bench/apparmor.sh
 . tests/bench/apparmor.sh
 build=${BUILD:-build}
 bench=$build/bench
@@ -182,6 +184,7 @@ table() { # table LOG
 }
 info() { sed -n "s/^BENCHINFO $2 //p" "$1" | tr -d '\r' | head -n 1; }
 
+# shellcheck disable=SC2016 # backquotes for markdown
 {
 	echo "## Macro workloads (\`make bench-macro\`, $(date -u +%Y-%m-%d))"
 	echo
