@@ -30,20 +30,11 @@ defaults=0
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 
-# AppArmor's parser and aa-exec from Debian's package, unpacked once, never installed on
-# the host (they link libc only). Without apt the AppArmor rows say why they are missing.
+# AppArmor's parser and aa-exec (tests/bench/apparmor.sh). Without apt the AppArmor rows
+# say why they are missing.
+. tests/bench/apparmor.sh
 aa=$bench/apparmor
-if [ ! -x "$aa/sbin/apparmor_parser" ]; then
-	mkdir -p "$bench/debs"
-	deb=$(find "$bench/debs" -name 'apparmor_*.deb' | head -n 1)
-	[ -n "$deb" ] || (cd "$bench/debs" && apt-get download -q -o APT::Sandbox::User=root apparmor >&2) || true
-	deb=$(find "$bench/debs" -name 'apparmor_*.deb' | head -n 1)
-	if [ -n "$deb" ]; then
-		rm -rf "$aa.tmp"
-		dpkg-deb -x "$deb" "$aa.tmp"
-		mv "$aa.tmp" "$aa"
-	fi
-fi
+apparmor_unpack "$bench"
 
 now_ns() { date +%s%N; }
 median() { sort -n | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]}'; }
