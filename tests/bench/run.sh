@@ -11,6 +11,7 @@
 # with the defaults, otherwise the report goes to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/bench/section.sh
 build=${BUILD:-build}
 bench=$build/bench
 vm=$bench/vm
@@ -302,6 +303,7 @@ kernel=$(info kernel)
 	cat "$vm.audit.md"
 } >"$tmp"
 if [ "$defaults" -eq 1 ]; then
+	keep_sections "$out" "$tmp"
 	mv "$tmp" "$out"
 	trap - EXIT
 	cat "$out"

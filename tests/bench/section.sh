@@ -12,3 +12,16 @@ replace_section() {
 	' "$1" >"$1.tmp"
 	mv "$1.tmp" "$1"
 }
+
+# keep_sections OLD NEW: appends to NEW the sections of OLD ("## " heading to the next) whose
+# heading, up to its first " (", no heading of NEW has: the sections other bench scripts wrote
+# survive a script that rewrites the whole file (make bench).
+keep_sections() {
+	[ -f "$1" ] || return 0
+	awk '
+		function key(h) { sub(/ \(.*/, "", h); return h }
+		FNR == NR { if (/^## /) have[key($0)] = 1; next }
+		/^## / { keep = !(key($0) in have); if (keep) print "" }
+		keep { print }
+	' "$2" "$1" >>"$2"
+}
