@@ -73,7 +73,7 @@ daemon_config <<EOC
   - cgroup: /$CGP/flood
     policy: $pol_flood
 EOC
-printf 'metrics:\n  listen: 127.0.0.1:9465\n' >>"$D/daemon.yaml"
+printf 'metrics:\n  listen: 127.0.0.1:9475\n' >>"$D/daemon.yaml"
 if ! start_daemon; then
 	fail "daemon starts with two DNS policies" "$(tail -n 3 "$D/daemon.err")"
 	exit 0
@@ -96,13 +96,16 @@ out=$(in_cgroup "$CGP/flood" "$DNSFLOOD" -n $NAMES 127.0.0.99 'n%u.flood.e2e.tes
 touch "$WORK/flood.done"
 wait $victim
 echo "# flood: $out in $(($(date +%s) - t0)) s; victim lookups (asked answered): $(cat "$WORK/victim.out")"
-expect "flood: every one of $NAMES names answered, $((NAMES * PER)) addresses" \
-	"asked $NAMES answered $NAMES refused 0 addresses $((NAMES * PER))" echo "$out"
+# A name asked twice (no answer, or another rcode, the first time) says so after these.
+case $out in
+"asked $NAMES answered $NAMES refused 0 addresses $((NAMES * PER))"*) pass "flood: every one of $NAMES names answered, $((NAMES * PER)) addresses" ;;
+*) fail "flood: every one of $NAMES names answered, $((NAMES * PER)) addresses" "$out" ;;
+esac
 # The flooder learned every address and holds 64: the rest were evicted, each counted.
 want=$((NAMES * PER - 64))
 i=0
 while :; do
-	ev=$(curl -sS --max-time 5 http://127.0.0.1:9465/metrics | awk '$1 == "agentgate_dns_quota_evictions_total" { print $2 }')
+	ev=$(curl -sS --max-time 5 http://127.0.0.1:9475/metrics | awk '$1 == "agentgate_dns_quota_evictions_total" { print $2 }')
 	[ "$ev" = "$want" ] || [ $i -ge 25 ] && break
 	sleep 0.2
 	i=$((i + 1))

@@ -7,7 +7,9 @@
  * dnsflood -n COUNT|FIRST-LAST SERVER PATTERN: names, PATTERN with %u replaced by 1..COUNT
  * (or FIRST..LAST), asked one after the other, each from a new socket (a new local port), each answer
  * awaited (2 s at most): a flood of distinct answers and senders. Prints "asked N
- * answered M refused R addresses A" (answered: NOERROR; A: answer records received).
+ * answered M refused R addresses A" (answered: NOERROR; A: answer records received). A
+ * name with no answer or another rcode is asked once more; when some were, the line goes
+ * on with "retried N other O unanswered U first NAME-INDEX rcode RC" (of the retries).
  */
 #include <errno.h>
 #include <poll.h>
@@ -60,7 +62,9 @@ out:
 static int names(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53) };
-	long long first = 1, last = 0, i, answered = 0, refused = 0, addrs = 0;
+	long long first = 1, last = 0, i, answered = 0, refused = 0, addrs = 0, other = 0;
+	long long unanswered = 0, first_other = 0, retried = 0;
+	int first_rc = 0;
 	char name[256], *dash;
 	int rc;
 
@@ -79,11 +83,26 @@ static int names(int argc, char **argv)
 		/* The pattern is the caller's (a test's), checked for one %u above. */
 		snprintf(name, sizeof(name), argv[4], (unsigned int)i);
 		rc = ask_once(&sa, name, (unsigned int)i, &addrs);
+		if (rc != 0 && rc != 5) {
+			if (!first_other) {
+				first_rc = rc;
+				first_other = i;
+			}
+			retried++;
+			rc = ask_once(&sa, name, (unsigned int)i + 0x8000, &addrs);
+		}
 		answered += rc == 0;
 		refused += rc == 5;
+		unanswered += rc < 0;
+		other += rc > 0 && rc != 5;
 	}
-	printf("asked %lld answered %lld refused %lld addresses %lld\n", last - first + 1, answered, refused,
+	printf("asked %lld answered %lld refused %lld addresses %lld", last - first + 1, answered, refused,
 	       addrs);
+	/* What went wrong the first time: how often, what is left, the first of them. */
+	if (retried)
+		printf(" retried %lld other %lld unanswered %lld first %lld rcode %d", retried, other,
+		       unanswered, first_other, first_rc);
+	printf("\n");
 	return 0;
 }
 
