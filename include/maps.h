@@ -37,8 +37,10 @@
  *                               so a flood of senders evicts only its own policy's notes
  *   ag_ask_peers  SK_STORAGE    accepted socket -> struct ag_ask_peer: who connected to an
  *                               ask socket (docs/ask.md), written by the kernel at connect
- *   ag_protected_ports HASH     struct ag_port_key -> __u32 (1): loopback TCP/UDP ports
- *                               agentgate serves on (DNS proxies, metrics, dashboard); a confined task's
+ *   ag_protected_ports HASH     struct ag_port_key -> __u32 pid: loopback TCP/UDP ports
+ *                               agentgate serves on (DNS proxies, metrics, dashboard), and
+ *                               the agentgate process serving there (a mark whose process
+ *                               is gone is removed by loader_gc); a confined task's
  *                               connect or sendto to a loopback address of that namespace
  *                               and port is refused whatever its policy says
  *

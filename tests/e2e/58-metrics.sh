@@ -160,6 +160,18 @@ eq "records_total equals the records written since the start" "$got" "$want"
 stop_daemon
 expect "after stop: the port is an ordinary closed port" ECONNREFUSED in_cgroup "$CGP/a" "$PROBE" connect 127.0.0.1 $PORT
 
+# Killed (-9): nothing takes the mark back, until the next agentgate process starts (the
+# daemon, or `agentgate exec`) and removes the marks of processes that are gone.
+start_daemon || fail "daemon starts again" "$(tail -n 3 "$D/daemon.err")"
+expect "restarted: the port refused again" EPERM in_cgroup "$CGP/a" "$PROBE" connect 127.0.0.1 $PORT
+stop_daemon KILL
+expect "killed -9: its port still refused" EPERM in_cgroup "$CGP/a" "$PROBE" connect 127.0.0.1 $PORT
+metrics_config "127.0.0.1:$((PORT + 2))"
+start_daemon || fail "daemon starts on another port" "$(tail -n 3 "$D/daemon.err")"
+expect "the next daemon: the killed one's port is an ordinary closed port" ECONNREFUSED in_cgroup "$CGP/a" "$PROBE" connect 127.0.0.1 $PORT
+expect "the next daemon: its own port refused" EPERM in_cgroup "$CGP/a" "$PROBE" connect 127.0.0.1 $((PORT + 2))
+stop_daemon
+
 # A unix socket: scraped by curl, refused to the agent as one of agentgate's files.
 metrics_config "unix:$D/run/metrics.sock"
 start_daemon || fail "daemon starts with metrics on a unix socket" "$(tail -n 3 "$D/daemon.err")"

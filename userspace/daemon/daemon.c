@@ -493,6 +493,10 @@ int cmd_daemon(int argc, char **argv)
 		daemon_log("reading the kernel's events: %s", loader_strerror(err));
 		goto out;
 	}
+	/* A killed predecessor's port marks would keep its old ports from confined tasks. */
+	if (loader_gc_ports(d.loader) < 0)
+		daemon_log("port marks of exited agentgate processes stay (their ports stay refused "
+			   "to confined tasks)");
 	/* The host's owner sets the window, loaded or adopted (`audit.fold_ms`). */
 	err = loader_set_fold(d.loader, !d.cfg->audit.fold_set ? 0 :
 					d.cfg->audit.fold_ms ? (int)d.cfg->audit.fold_ms :

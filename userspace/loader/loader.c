@@ -559,6 +559,10 @@ int loader_gc(struct loader *l, const char *cgroup_root)
 	close(root_fd);
 	if (n < 0)
 		return n;
+	if (!err) {
+		i = loader_gc_ports(l);
+		err = i < 0 ? i : 0;
+	}
 	return err ? err : removed;
 }
 

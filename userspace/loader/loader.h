@@ -29,7 +29,7 @@
  *     learned for a cgroup after loader_remove() forgot its addresses.
  *   - The owner's thread only (under the flock): loader_install(), loader_remove(),
  *     loader_gc(), loader_protect(), loader_unprotect(), loader_protect_ask(),
- *     loader_protect_port(), loader_set_fold().
+ *     loader_protect_port(), loader_gc_ports(), loader_set_fold().
  *   - The thread that subscribed only: loader_subscribe(), loader_poll(), loader_fold_flush(),
  *     loader_events_fd() (the ring buffer has one consumer).
  *   - Once per process, before other threads use the loader: loader_check_support(),
@@ -199,6 +199,12 @@ int loader_ask_peer(struct loader *l, int sock_fd, struct ag_ask_peer *peer);
  * the mark back. -ENOSPC past AG_MAX_PROTECTED_PORTS ports.
  */
 int loader_protect_port(struct loader *l, uint16_t port, bool on);
+/*
+ * Removes the port marks (loader_protect_port, DNS proxies) of agentgate
+ * processes that are gone (killed, crashed): their ports may serve anyone
+ * now. How many went, or -errno. loader_gc() does it too.
+ */
+int loader_gc_ports(struct loader *l);
 
 /* Events lost so far because the ring buffer was full, summed over CPUs. */
 int loader_drops(struct loader *l, uint64_t *total);

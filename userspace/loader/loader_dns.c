@@ -18,14 +18,14 @@
 static int mark_ports(struct loader *l, uint64_t netns, const struct ag_dns_proxy *px, bool on)
 {
 	struct ag_port_key k = { .netns = netns };
-	__u32 one = 1;
+	__u32 owner = (__u32)getpid();
 	int i, err = 0;
 
 	for (i = 0; i < 2; i++) {
 		k.port = i ? px->port6 : px->port4;
 		if (!k.port)
 			continue;
-		if (on && bpf_map_update_elem(FD(l, protected_ports), &k, &one, BPF_ANY))
+		if (on && bpf_map_update_elem(FD(l, protected_ports), &k, &owner, BPF_ANY))
 			err = errno == E2BIG ? -ENOSPC : -errno;
 		else if (!on && bpf_map_delete_elem(FD(l, protected_ports), &k) && errno != ENOENT)
 			err = -errno;

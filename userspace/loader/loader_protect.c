@@ -5,6 +5,7 @@
  * policies (ag_armed).
  */
 #include <errno.h>
+#include <signal.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
@@ -131,7 +132,7 @@ static int netns_cookie(__u64 *out)
 int loader_protect_port(struct loader *l, uint16_t port, bool on)
 {
 	struct ag_port_key k = { .port = port };
-	__u32 one = 1;
+	__u32 owner = (__u32)getpid();
 	int err;
 
 	err = netns_cookie(&k.netns);
@@ -140,10 +141,44 @@ int loader_protect_port(struct loader *l, uint16_t port, bool on)
 	err = loader_lock(l);
 	if (err)
 		return err;
-	if (on && bpf_map_update_elem(FD(l, protected_ports), &k, &one, BPF_ANY))
+	if (on && bpf_map_update_elem(FD(l, protected_ports), &k, &owner, BPF_ANY))
 		err = errno == E2BIG ? -ENOSPC : -errno;
 	else if (!on && bpf_map_delete_elem(FD(l, protected_ports), &k) && errno != ENOENT)
 		err = -errno;
 	loader_unlock(l);
 	return err;
+}
+
+/* Whether the mark of key k (visited one step behind the walk) is an exited process's: removed. */
+static int drop_orphan(struct loader *l, const struct ag_port_key *k)
+{
+	__u32 pid;
+
+	if (bpf_map_lookup_elem(FD(l, protected_ports), k, &pid) || !pid)
+		return 0;
+	if (!kill((pid_t)pid, 0) || errno != ESRCH)
+		return 0; /* alive (EPERM: alive, another user's) */
+	return !bpf_map_delete_elem(FD(l, protected_ports), k);
+}
+
+int loader_gc_ports(struct loader *l)
+{
+	struct ag_port_key key, next;
+	void *prev = NULL;
+	int n = 0, err;
+
+	err = loader_lock(l);
+	if (err)
+		return err;
+	while (!bpf_map_get_next_key(FD(l, protected_ports), prev, &next)) {
+		if (prev)
+			n += drop_orphan(l, &key);
+		key = next;
+		prev = &key;
+	}
+	err = errno == ENOENT ? 0 : -errno;
+	if (prev)
+		n += drop_orphan(l, &key);
+	loader_unlock(l);
+	return err ? err : n;
 }
