@@ -99,7 +99,11 @@ echo "# flood: $out in $(($(date +%s) - t0)) s; victim lookups (asked answered):
 # A name asked twice (no answer, or another rcode, the first time) says so after these.
 case $out in
 "asked $NAMES answered $NAMES refused 0 addresses $((NAMES * PER))"*) pass "flood: every one of $NAMES names answered, $((NAMES * PER)) addresses" ;;
-*) fail "flood: every one of $NAMES names answered, $((NAMES * PER)) addresses" "$out" ;;
+*)
+	fail "flood: every one of $NAMES names answered, $((NAMES * PER)) addresses" "$out"
+	echo "# the flooder's denials: $(matching "$AUDIT" "\"agent\":\"/$CGP/flood\"" '"decision":"DENY"' | head -n 3)"
+	echo "# kernel helper errors: $(curl -sS --max-time 5 http://127.0.0.1:9475/metrics | grep '^agentgate_kernel_helper_errors_total' | grep -v ' 0$' | tr '\n' ' ')"
+	;;
 esac
 # The flooder learned every address and holds 64: the rest were evicted, each counted.
 want=$((NAMES * PER - 64))

@@ -8,8 +8,9 @@
  * (or FIRST..LAST), asked one after the other, each from a new socket (a new local port), each answer
  * awaited (2 s at most): a flood of distinct answers and senders. Prints "asked N
  * answered M refused R addresses A" (answered: NOERROR; A: answer records received). A
- * name with no answer or another rcode is asked once more; when some were, the line goes
- * on with "retried N other O unanswered U first NAME-INDEX rcode RC" (of the retries).
+ * name with no answer or another rcode is asked again (RETRIES, 200 ms apart); when some
+ * were, the line goes on with "retried N other O unanswered U first NAME-INDEX rcode RC (ERRNO)" (of the
+ * retries; RC -1 no answer, -2 socket(), -3 connect(), -4 send() failed).
  */
 #include <errno.h>
 #include <poll.h>
@@ -31,19 +32,29 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
 }
 
-/* One query for name from a fresh socket: its rcode (-1: no answer), answers added to *an. */
-static int ask_once(const struct sockaddr_in *sa, const char *name, unsigned int id, long long *an)
+/*
+ * One query for name from a fresh socket: its rcode, answers added to *an; or -1 no
+ * answer, -2 socket(), -3 connect(), -4 send() failed (errno in *err).
+ */
+static int ask_once(const struct sockaddr_in *sa, const char *name, unsigned int id, long long *an,
+		    int *err)
 {
 	unsigned char q[300], buf[4096];
 	struct pollfd pfd;
-	int fd, qn, rcode = -1;
+	int fd, qn, rcode = -2;
 	ssize_t n;
 
 	qn = dns_query_build(q, id, name, 1);
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (qn < 0 || fd < 0 || connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) ||
-	    send(fd, q, (size_t)qn, 0) != qn)
+	if (qn < 0 || fd < 0)
 		goto out;
+	rcode = -3;
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)))
+		goto out;
+	rcode = -4;
+	if (send(fd, q, (size_t)qn, 0) != qn)
+		goto out;
+	rcode = -1;
 	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
 	while (poll(&pfd, 1, 2000) == 1) {
 		n = recv(fd, buf, sizeof(buf), 0);
@@ -54,17 +65,22 @@ static int ask_once(const struct sockaddr_in *sa, const char *name, unsigned int
 		break;
 	}
 out:
+	*err = errno;
 	if (fd >= 0)
 		close(fd);
 	return rcode;
 }
+
+/* A name with no answer is asked again, after a pause, this many times at most. */
+#define RETRIES 5
+#define RETRY_US 200000
 
 static int names(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53) };
 	long long first = 1, last = 0, i, answered = 0, refused = 0, addrs = 0, other = 0;
 	long long unanswered = 0, first_other = 0, retried = 0;
-	int first_rc = 0;
+	int first_rc = 0, err = 0, first_err = 0, try;
 	char name[256], *dash;
 	int rc;
 
@@ -82,14 +98,16 @@ static int names(int argc, char **argv)
 	for (i = first; i <= last; i++) {
 		/* The pattern is the caller's (a test's), checked for one %u above. */
 		snprintf(name, sizeof(name), argv[4], (unsigned int)i);
-		rc = ask_once(&sa, name, (unsigned int)i, &addrs);
-		if (rc != 0 && rc != 5) {
+		rc = ask_once(&sa, name, (unsigned int)i, &addrs, &err);
+		for (try = 1; rc != 0 && rc != 5 && try <= RETRIES; try++) {
 			if (!first_other) {
 				first_rc = rc;
+				first_err = err;
 				first_other = i;
 			}
 			retried++;
-			rc = ask_once(&sa, name, (unsigned int)i + 0x8000, &addrs);
+			usleep(RETRY_US);
+			rc = ask_once(&sa, name, (unsigned int)(i + try * 0x2000), &addrs, &err);
 		}
 		answered += rc == 0;
 		refused += rc == 5;
@@ -100,8 +118,8 @@ static int names(int argc, char **argv)
 	       addrs);
 	/* What went wrong the first time: how often, what is left, the first of them. */
 	if (retried)
-		printf(" retried %lld other %lld unanswered %lld first %lld rcode %d", retried, other,
-		       unanswered, first_other, first_rc);
+		printf(" retried %lld other %lld unanswered %lld first %lld rcode %d (%s)", retried,
+		       other, unanswered, first_other, first_rc, strerror(first_err));
 	printf("\n");
 	return 0;
 }
