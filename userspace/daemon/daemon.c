@@ -493,10 +493,15 @@ int cmd_daemon(int argc, char **argv)
 		daemon_log("reading the kernel's events: %s", loader_strerror(err));
 		goto out;
 	}
-	/* A killed predecessor's port marks would keep its old ports from confined tasks. */
-	if (loader_gc_ports(d.loader) < 0)
-		daemon_log("port marks of exited agentgate processes stay (their ports stay refused "
-			   "to confined tasks)");
+	/*
+	 * What a killed predecessor (or `agentgate exec`) left: the policies of cgroups that are
+	 * gone, with their learned addresses (they would hold room in ag_learned), and port marks
+	 * that would keep its old ports from confined tasks.
+	 */
+	err = loader_gc(d.loader, NULL);
+	/* EPERM: no CAP_DAC_READ_SEARCH to look cgroups up by id (the unit's set); ports went. */
+	if (err < 0 && err != -EPERM)
+		daemon_log("removing what exited agentgate processes left: %s", loader_strerror(err));
 	/* The host's owner sets the window, loaded or adopted (`audit.fold_ms`). */
 	err = loader_set_fold(d.loader, !d.cfg->audit.fold_set ? 0 :
 					d.cfg->audit.fold_ms ? (int)d.cfg->audit.fold_ms :

@@ -557,12 +557,11 @@ int loader_gc(struct loader *l, const char *cgroup_root)
 			removed++;
 	}
 	close(root_fd);
+	i = loader_gc_ports(l);
 	if (n < 0)
 		return n;
-	if (!err) {
-		i = loader_gc_ports(l);
-		err = i < 0 ? i : 0;
-	}
+	if (!err && i < 0)
+		err = i;
 	return err ? err : removed;
 }
 
