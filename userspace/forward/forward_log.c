@@ -78,7 +78,25 @@ static void genesis_log_id(struct fwd_log *l, const char *line, size_t len)
 	}
 }
 
-int fwd_log_seek(struct fwd_log *l, uint64_t seq)
+/* The seq of the first record the open file fd holds, and its genesis's log_id. */
+static int fd_first_seq(struct fwd_log *l, int fd, uint64_t *seq)
+{
+	char head[1024];
+	ssize_t n = pread(fd, head, sizeof(head), 0);
+
+	if (n < 0)
+		return -errno;
+	if (!line_seq(head, (size_t)n, seq))
+		return -ENODATA;
+	genesis_log_id(l, head, (size_t)n);
+	return 0;
+}
+
+/*
+ * Picks the file holding seq by name, then opens it; -EAGAIN when a rotation
+ * renamed or replaced it in between (the file opened is not the one chosen).
+ */
+static int seek_once(struct fwd_log *l, uint64_t *seq)
 {
 	char pat[4096], *best = NULL;
 	uint64_t best_seq = 0, old_seq = UINT64_MAX, s = 0;
@@ -86,7 +104,7 @@ int fwd_log_seek(struct fwd_log *l, uint64_t seq)
 	struct stat sb;
 	glob_t g = { 0 };
 	size_t i;
-	int err = 0;
+	int fd, err = 0;
 
 	if (snprintf(pat, sizeof(pat), "%s.[0-9][0-9][0-9][0-9][0-9][0-9]*", l->path) >=
 	    (int)sizeof(pat))
@@ -98,7 +116,7 @@ int fwd_log_seek(struct fwd_log *l, uint64_t seq)
 
 		if (first_seq(p, &s))
 			continue;
-		if (s <= seq && (!best || s >= best_seq)) {
+		if (s <= *seq && (!best || s >= best_seq)) {
 			best = p;
 			best_seq = s;
 		}
@@ -111,37 +129,57 @@ int fwd_log_seek(struct fwd_log *l, uint64_t seq)
 	if (!best && oldest) {
 		/* Rotated away and deleted: start at what is left and say what is not. */
 		best = oldest;
-		l->gap_from = seq;
+		best_seq = old_seq;
+		l->gap_from = *seq;
 		l->gap_to = old_seq;
-		seq = old_seq;
+		*seq = old_seq;
 	}
 	if (!best) {
 		err = -ENOENT;
 		goto out;
 	}
-	if (l->fd >= 0)
-		close(l->fd);
-	l->fd = open(best, O_RDONLY | O_CLOEXEC);
-	if (l->fd < 0 || fstat(l->fd, &sb)) {
-		err = -errno;
+	fd = open(best, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno == ENOENT ? -EAGAIN : -errno;
 		goto out;
 	}
+	/* Every file starts with a genesis naming the log: the caller compares it. */
+	if (fstat(fd, &sb))
+		err = -errno;
+	else if (fd_first_seq(l, fd, &s) || s != best_seq)
+		err = -EAGAIN; /* PATH is already the next file: its records start later */
+	if (err) {
+		close(fd);
+		goto out;
+	}
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = fd;
 	l->dev = sb.st_dev;
 	l->ino = sb.st_ino;
-	{
-		/* Every file starts with a genesis naming the log: the caller compares it. */
-		char head[1024];
-		int n = file_read_head(best, head, sizeof(head));
-
-		if (n > 0)
-			genesis_log_id(l, head, (size_t)n);
-	}
-	l->len = l->off = 0;
-	l->skip_below = seq;
-	l->next_seq = seq;
 out:
 	globfree(&g);
 	return err;
+}
+
+int fwd_log_seek(struct fwd_log *l, uint64_t seq)
+{
+	uint64_t at = seq;
+	int err, tries;
+
+	/* A rotation is a rename and a create: it cannot race one reader for long. */
+	for (tries = 0; tries < 8; tries++) {
+		at = seq;
+		err = seek_once(l, &at);
+		if (err != -EAGAIN)
+			break;
+	}
+	if (err)
+		return err == -EAGAIN ? -ENOENT : err;
+	l->len = l->off = 0;
+	l->skip_below = at;
+	l->next_seq = at;
+	return 0;
 }
 
 /* At the end of the open file: whether the writer has moved on to a new one. */
