@@ -424,6 +424,33 @@ static void test_refusals_ordered(void **state)
 	tdir_remove(&d);
 }
 
+/* Only refusals, nothing the agent did: no rule to learn, still a policy that loads. */
+static void test_only_refusals(void **state)
+{
+	static const struct act run[] = {
+		{ AG_CLASS_FILE_READ, "/etc/shadow", 0, 0, AG_RULE_DEFAULT, NULL, NULL, 0 },
+		{ AG_CLASS_EXEC, "/usr/bin/curl http://x", 0, 0, AG_RULE_DEFAULT, NULL, NULL, 0 },
+	};
+	struct audit_config c;
+	struct learn_result *r;
+	struct ag_error err;
+	struct tdir d;
+	char *yaml;
+
+	tdir_make(&d);
+	c = tcfg(&d);
+	write_acts(&c, run, 2, "");
+	if (propose(&d, NULL, &r, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(learn_result_yaml(r, &yaml), 0);
+	assert_non_null(strstr(yaml, "rules: []"));
+	assert_false(allowed(yaml, "{\"action\":\"file_read\",\"path\":\"/etc/shadow\"}"));
+	assert_int_equal(lint_status(&d, yaml), 0);
+	free(yaml);
+	learn_result_free(r);
+	tdir_remove(&d);
+}
+
 /* --container and --since select records; a window without any is a clear error. */
 static void test_filters(void **state)
 {
@@ -553,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_risk),		 cmocka_unit_test(test_propose),
 		cmocka_unit_test(test_conflicts),	 cmocka_unit_test(test_refusals_ordered),
 		cmocka_unit_test(test_filters),		 cmocka_unit_test(test_bad_logs),
+		cmocka_unit_test(test_only_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

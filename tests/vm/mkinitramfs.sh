@@ -124,7 +124,9 @@ ip link set lo up
 echo 0 >/proc/sys/net/ipv6/conf/lo/disable_ipv6 2>/dev/null
 # The first TCP and UDP hashing flips one-time static keys (net_get_random_once), which
 # patches kernel text; under TCG another vCPU can then run the patch site's int3 and panic
-# ("Oops: int3" in inet_ehashfn). Flip them now, while nothing else runs.
+# ("Oops: int3" in inet_ehashfn, seen even with nothing else running: the connect's own
+# loopback softirq). run.sh boots with maxcpus=1: flip them on one CPU, then bring the
+# others up.
 nc -l -p 9 127.0.0.1 >/dev/null 2>&1 &
 sleep 0.2
 echo | nc 127.0.0.1 9 >/dev/null 2>&1
@@ -133,6 +135,9 @@ nc -l -p 9 ::1 >/dev/null 2>&1 &
 sleep 0.2
 echo | nc ::1 9 >/dev/null 2>&1
 kill %1 %2 2>/dev/null
+for c in /sys/devices/system/cpu/cpu[0-9]*/online; do
+	[ "$(cat "$c")" = 1 ] || echo 1 >"$c" || echo "agvm: $c: cannot bring the CPU up"
+done
 cd /root
 echo # a fresh line: firmware escape codes stay off the first result
 sh /agvm/guest.sh

@@ -88,7 +88,9 @@ mkdir -p "$(dirname "$log")"
 # Both kernels list bpf in their built-in CONFIG_LSM, so no lsm= is needed. no_timer_check:
 # on a loaded host the TCG vCPU can miss the IO-APIC timer check, and the kernel panics with
 # "IO-APIC + timer doesn't work!" before it starts (seen with 6.12 at load average 10).
-append="console=ttyS0 quiet panic=-1 no_timer_check ${AGVM_APPEND:-}"
+# maxcpus=1: the guest's init brings the other CPUs up once one-time kernel text patches
+# are done (mkinitramfs.sh).
+append="console=ttyS0 quiet panic=-1 no_timer_check maxcpus=1 ${AGVM_APPEND:-}"
 start=$(date +%s)
 set +e
 timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "${AGVM_SMP:-2}" \

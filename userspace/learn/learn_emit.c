@@ -189,7 +189,8 @@ int learn_emit_yaml(struct learn_result *r)
 	size_t i;
 
 	put_header(&t, r);
-	put(&t, "  rules:\n");
+	/* Nothing to add and no current policy: an empty list, which the YAML must still say. */
+	put(&t, r->cur.n || r->add.n ? "  rules:\n" : "  rules: []\n");
 	if (r->cur.n)
 		put(&t, "    # --- the current policy, unchanged (includes spliced in place) ---\n");
 	for (i = 0; i < r->cur.n; i++) {

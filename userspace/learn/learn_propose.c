@@ -342,15 +342,15 @@ static bool done_too(const struct learn_obsv *obs, size_t i)
 	    !!b->ip == !!a->ip && (!a->ip || !strcmp(b->ip, a->ip)))
 		return true;
 	/*
-	 * A refused lookup of a name whose addresses were connected to (in simulate mode,
-	 * or in another run): the connect is judged by that name, so a deny of it would
-	 * refuse what the agent did.
+	 * A refused lookup of a name that was also used (in simulate mode, or in another
+	 * run: looked up, or connected to, with or without an address recorded): a deny of
+	 * the name would refuse what the agent did.
 	 */
 	if (a->action != AG_ACTION_NETWORK || a->ip || !a->subject)
 		return false;
 	for (k = 0; k < obs->n; k++) {
 		b = &obs->v[k];
-		if (b->done && b->action == a->action && b->ip && b->subject &&
+		if (b->done && b->action == a->action && b->subject &&
 		    !strcmp(b->subject, a->subject))
 			return true;
 	}
