@@ -394,6 +394,24 @@ static void test_conflicts(void **state)
 	tdir_remove(&d);
 }
 
+/* The YAML learn proposes from a fresh log of run[0..n) in d, with no current policy. */
+static char *learned_yaml(struct tdir *d, const struct act *run, size_t n, const char *reason)
+{
+	struct audit_config c;
+	struct learn_result *r;
+	struct ag_error err;
+	char *yaml;
+
+	tdir_make(d);
+	c = tcfg(d);
+	write_acts(&c, run, n, reason);
+	if (propose(d, NULL, &r, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(learn_result_yaml(r, &yaml), 0);
+	learn_result_free(r);
+	return yaml;
+}
+
 static void test_refusals_ordered(void **state)
 {
 	static const struct act run[] = {
@@ -402,25 +420,15 @@ static void test_refusals_ordered(void **state)
 		{ AG_CLASS_FILE_WRITE, "/srv/out/c.txt", 1, 0, 0, NULL, NULL, 0 },
 		{ AG_CLASS_FILE_WRITE, "/srv/out/secret.txt", 0, 0, 4, NULL, NULL, 0 },
 	};
-	struct audit_config c;
-	struct learn_result *r;
-	struct ag_error err;
 	struct tdir d;
-	char *yaml;
+	char *yaml = learned_yaml(&d, run, 4, "not the secret");
 
-	tdir_make(&d);
-	c = tcfg(&d);
-	write_acts(&c, run, 4, "not the secret");
-	if (propose(&d, NULL, &r, &err))
-		fail_msg("%s", err.msg);
-	assert_int_equal(learn_result_yaml(r, &yaml), 0);
 	assert_true(allowed(yaml, "{\"action\":\"file_write\",\"path\":\"/srv/out/b.txt\"}"));
 	assert_true(allowed(yaml, "{\"action\":\"file_write\",\"path\":\"/srv/out/new.txt\"}"));
 	assert_false(allowed(yaml, "{\"action\":\"file_write\",\"path\":\"/srv/out/secret.txt\"}"));
 	assert_true(strstr(yaml, "\"/srv/out/secret.txt\"") < strstr(yaml, "\"/srv/out/*.txt\""));
 	assert_int_equal(lint_status(&d, yaml), 0);
 	free(yaml);
-	learn_result_free(r);
 	tdir_remove(&d);
 }
 
@@ -431,23 +439,13 @@ static void test_only_refusals(void **state)
 		{ AG_CLASS_FILE_READ, "/etc/shadow", 0, 0, AG_RULE_DEFAULT, NULL, NULL, 0 },
 		{ AG_CLASS_EXEC, "/usr/bin/curl http://x", 0, 0, AG_RULE_DEFAULT, NULL, NULL, 0 },
 	};
-	struct audit_config c;
-	struct learn_result *r;
-	struct ag_error err;
 	struct tdir d;
-	char *yaml;
+	char *yaml = learned_yaml(&d, run, 2, "");
 
-	tdir_make(&d);
-	c = tcfg(&d);
-	write_acts(&c, run, 2, "");
-	if (propose(&d, NULL, &r, &err))
-		fail_msg("%s", err.msg);
-	assert_int_equal(learn_result_yaml(r, &yaml), 0);
 	assert_non_null(strstr(yaml, "rules: []"));
 	assert_false(allowed(yaml, "{\"action\":\"file_read\",\"path\":\"/etc/shadow\"}"));
 	assert_int_equal(lint_status(&d, yaml), 0);
 	free(yaml);
-	learn_result_free(r);
 	tdir_remove(&d);
 }
 
