@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "check/check.h"
 #include "learn_int.h"
 
@@ -335,10 +336,13 @@ static const char *obs_text(const struct learn_obs *ob, char *buf, size_t sz)
 static bool done_too(const struct learn_obsv *obs, size_t i)
 {
 	const struct learn_obs *a = &obs->v[i], *b = &obs->v[i + 1];
+	/* Domains are matched lower-cased (docs/policy.md): a name is the same in any case. */
+	int (*same)(const char *, const char *) = a->action == AG_ACTION_NETWORK ? strcasecmp :
+										     strcmp;
 	size_t k;
 
 	if (i + 1 < obs->n && b->done && b->action == a->action && b->port == a->port &&
-	    !!b->subject == !!a->subject && (!a->subject || !strcmp(b->subject, a->subject)) &&
+	    !!b->subject == !!a->subject && (!a->subject || !same(b->subject, a->subject)) &&
 	    !!b->ip == !!a->ip && (!a->ip || !strcmp(b->ip, a->ip)))
 		return true;
 	/*
@@ -351,7 +355,7 @@ static bool done_too(const struct learn_obsv *obs, size_t i)
 	for (k = 0; k < obs->n; k++) {
 		b = &obs->v[k];
 		if (b->done && b->action == a->action && b->subject &&
-		    !strcmp(b->subject, a->subject))
+		    !strcasecmp(b->subject, a->subject))
 			return true;
 	}
 	return false;
