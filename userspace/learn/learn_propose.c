@@ -329,35 +329,36 @@ static const char *obs_text(const struct learn_obs *ob, char *buf, size_t sz)
 }
 
 /*
- * Whether the action refused at i was also done (sorting puts that one right
- * after it): the same action allowed in another run, or in simulate mode; the
- * agent needs it, so no deny rule is made for it.
+ * Whether the deny rule exact_rule() makes for the refusal a would also refuse
+ * b: the same action on the same name (any port when a has none), or, for an
+ * address without a name, the same address.
+ */
+static bool deny_covers(const struct learn_obs *a, const struct learn_obs *b)
+{
+	if (b->action != a->action)
+		return false;
+	if (a->port >= 0 && b->port != a->port)
+		return false;
+	if (!a->subject)
+		return b->ip && !strcmp(b->ip, a->ip);
+	/* Domains are matched lower-cased (docs/policy.md): a name is the same in any case. */
+	if (a->action == AG_ACTION_NETWORK)
+		return b->subject && !strcasecmp(b->subject, a->subject);
+	return b->subject && !strcmp(b->subject, a->subject);
+}
+
+/*
+ * Whether the action refused at i was also done, as far as a deny rule for it
+ * would reach (in another run, or in simulate mode): the agent needs it, so no
+ * deny rule is made for it.
  */
 static bool done_too(const struct learn_obsv *obs, size_t i)
 {
-	const struct learn_obs *a = &obs->v[i], *b = &obs->v[i + 1];
-	/* Domains are matched lower-cased (docs/policy.md): a name is the same in any case. */
-	int (*same)(const char *, const char *) = a->action == AG_ACTION_NETWORK ? strcasecmp :
-										     strcmp;
 	size_t k;
 
-	if (i + 1 < obs->n && b->done && b->action == a->action && b->port == a->port &&
-	    !!b->subject == !!a->subject && (!a->subject || !same(b->subject, a->subject)) &&
-	    !!b->ip == !!a->ip && (!a->ip || !strcmp(b->ip, a->ip)))
-		return true;
-	/*
-	 * A refused lookup of a name that was also used (in simulate mode, or in another
-	 * run: looked up, or connected to, with or without an address recorded): a deny of
-	 * the name would refuse what the agent did.
-	 */
-	if (a->action != AG_ACTION_NETWORK || a->ip || !a->subject)
-		return false;
-	for (k = 0; k < obs->n; k++) {
-		b = &obs->v[k];
-		if (b->done && b->action == a->action && b->subject &&
-		    !strcasecmp(b->subject, a->subject))
+	for (k = 0; k < obs->n; k++)
+		if (obs->v[k].done && deny_covers(&obs->v[i], &obs->v[k]))
 			return true;
-	}
 	return false;
 }
 
