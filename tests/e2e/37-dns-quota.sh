@@ -114,7 +114,14 @@ while :; do
 	sleep 0.2
 	i=$((i + 1))
 done
-[ "$ev" = "$want" ] && pass "metrics: $want evictions counted" || fail "metrics: evictions counted" "got '$ev', want $want"
+if [ "$ev" = "$want" ]; then
+	pass "metrics: $want evictions counted"
+else
+	# Seen once on 6.12, 28 short (one answer): say what the kernel holds and what was recorded.
+	fail "metrics: evictions counted" "got '$ev', want $want"
+	echo "# learned addresses held: $(curl -sS --max-time 5 http://127.0.0.1:9475/metrics | awk '$1 == "agentgate_dns_learned_addresses" { print $2 }')"
+	echo "# the flooder's lookup records: $(matching "$AUDIT" "\"agent\":\"/$CGP/flood\"" '.flood.e2e.test"' | grep -c .)"
+fi
 set -- $(cat "$WORK/victim.out")
 if [ "${1:-0}" -gt 0 ] && [ "$1" = "$2" ]; then
 	pass "victim: all $1 lookups during the flood answered"
