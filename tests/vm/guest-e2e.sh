@@ -6,7 +6,7 @@
 # AGVM_TEST_TIMEOUT (seconds, default 300) bounds one test file; a file with the line
 # "# e2e-timeout: SECS" sets its own bound.
 dir=/ag/tests/e2e
-echo "# kernel $(uname -r), lsm $(cat /sys/kernel/security/lsm), up $(cut -d' ' -f1 /proc/uptime) s"
+echo "# kernel $(uname -r), lsm $(cat /sys/kernel/security/lsm), cpus $(cat /sys/devices/system/cpu/online), up $(cut -d' ' -f1 /proc/uptime) s"
 for t in "$dir"/[0-9]*.sh; do
 	[ -f "$t" ] || continue
 	name=${t##*/}

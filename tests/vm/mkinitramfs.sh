@@ -136,6 +136,7 @@ sleep 0.2
 echo | nc ::1 9 >/dev/null 2>&1
 kill %1 %2 2>/dev/null
 for c in /sys/devices/system/cpu/cpu[0-9]*/online; do
+	[ -e "$c" ] || continue # one CPU, or none that can go offline
 	[ "$(cat "$c")" = 1 ] || echo 1 >"$c" || echo "agvm: $c: cannot bring the CPU up"
 done
 cd /root

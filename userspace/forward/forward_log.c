@@ -78,31 +78,18 @@ static void genesis_log_id(struct fwd_log *l, const char *line, size_t len)
 	}
 }
 
-/* The seq of the first record the open file fd holds, and its genesis's log_id. */
-static int fd_first_seq(struct fwd_log *l, int fd, uint64_t *seq)
-{
-	char head[1024];
-	ssize_t n = pread(fd, head, sizeof(head), 0);
-
-	if (n < 0)
-		return -errno;
-	if (!line_seq(head, (size_t)n, seq))
-		return -ENODATA;
-	genesis_log_id(l, head, (size_t)n);
-	return 0;
-}
-
 /*
  * Picks the file holding seq by name, then opens it; -EAGAIN when a rotation
  * renamed or replaced it in between (the file opened is not the one chosen).
  */
 static int seek_once(struct fwd_log *l, uint64_t *seq)
 {
-	char pat[4096], *best = NULL;
+	char pat[4096], head[1024], *best = NULL;
 	uint64_t best_seq = 0, old_seq = UINT64_MAX, s = 0;
 	char *oldest = NULL;
 	struct stat sb;
 	glob_t g = { 0 };
+	ssize_t n;
 	size_t i;
 	int fd, err = 0;
 
@@ -143,15 +130,17 @@ static int seek_once(struct fwd_log *l, uint64_t *seq)
 		err = errno == ENOENT ? -EAGAIN : -errno;
 		goto out;
 	}
-	/* Every file starts with a genesis naming the log: the caller compares it. */
-	if (fstat(fd, &sb))
+	n = pread(fd, head, sizeof(head), 0);
+	if (n < 0 || fstat(fd, &sb))
 		err = -errno;
-	else if (fd_first_seq(l, fd, &s) || s != best_seq)
+	else if (!line_seq(head, (size_t)n, &s) || s != best_seq)
 		err = -EAGAIN; /* PATH is already the next file: its records start later */
 	if (err) {
 		close(fd);
 		goto out;
 	}
+	/* Every file starts with a genesis naming the log: the caller compares it. */
+	genesis_log_id(l, head, (size_t)n);
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = fd;
