@@ -24,7 +24,7 @@ static __always_inline int ag_cgroup_dir_within(struct dentry *d, __u64 cgid)
 	return 0;
 }
 
-SEC("lsm.s/file_open")
+SEC("lsm/file_open")
 int BPF_PROG(ag_file_open, struct file *file, int ret)
 {
 	struct ag_task *t = NULL;
