@@ -58,12 +58,12 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 			ag_count_error(AG_HOOK_FILE_OPEN);
 		len = AG_MAX_INPUT + 1;
 	}
-	if (ag_agentgate_object(BPF_CORE_READ(file, f_path.dentry)))
+	if (ag_agentgate_object(file->f_path.dentry))
 		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, len);
-	if (ag_foreign_mount(BPF_CORE_READ(file, f_path.mnt)))
+	if (ag_foreign_mount(file->f_path.mnt))
 		return ag_refuse(t, &pol, AG_OP_DETACHED_MOUNT, len);
 	/* cgroup.procs of a cgroup outside the confined ones is the way out of confinement. */
-	if (wr && BPF_CORE_READ(file, f_inode, i_sb, s_magic) == CGROUP2_SUPER_MAGIC &&
+	if (wr && file->f_inode->i_sb->s_magic == CGROUP2_SUPER_MAGIC &&
 	    !ag_cgroup_dir_within(BPF_CORE_READ(file, f_path.dentry, d_parent), pol.cgroup_id))
 		return ag_refuse(t, &pol, AG_OP_CGROUP_WRITE, len);
 	err = 0;

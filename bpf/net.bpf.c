@@ -382,8 +382,8 @@ int BPF_PROG(ag_socket_bind, struct socket *sock, struct sockaddr *address, int 
  */
 static __always_inline int ag_unix_decide(__u32 hook, struct sock *other)
 {
-	struct unix_sock *u = (void *)other;
 	struct unix_address *addr;
+	struct unix_sock *u;
 	struct ag_task *t = NULL;
 	struct dentry *dentry;
 	struct ag_pol pol;
@@ -392,7 +392,11 @@ static __always_inline int ag_unix_decide(__u32 hook, struct sock *other)
 	err = ag_setup(&pol, &t, hook);
 	if (err)
 		return err > 0 ? 0 : err;
-	dentry = BPF_CORE_READ(u, path.dentry);
+	/* A BTF pointer, for direct loads. These hooks see unix sockets only: never NULL. */
+	u = other ? bpf_skc_to_unix_sock(other) : NULL;
+	if (!u)
+		return ag_unreadable(t, &pol, AG_CLASS_FILE_WRITE, 0);
+	dentry = u->path.dentry;
 	/* The daemon's control socket would let the agent unassign its own policy. */
 	if (dentry && ag_dentry_protected(dentry))
 		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE,
@@ -429,7 +433,7 @@ int BPF_PROG(ag_unix_may_send, struct socket *sock, struct socket *other, int re
 {
 	if (ret)
 		return ret;
-	return ag_unix_decide(AG_HOOK_UNIX_MAY_SEND, BPF_CORE_READ(other, sk));
+	return ag_unix_decide(AG_HOOK_UNIX_MAY_SEND, other->sk);
 }
 
 /* Raw and packet sockets send without connect(): no policy could see their peers. */

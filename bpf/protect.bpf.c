@@ -269,14 +269,13 @@ int BPF_PROG(ag_uring_override_creds, const struct cred *new, int ret)
 SEC("lsm/unix_stream_connect")
 int BPF_PROG(ag_ask_connect, struct sock *sock, struct sock *other, struct sock *newsk, int ret)
 {
-	struct unix_sock *u = (void *)other;
+	struct unix_sock *u = bpf_skc_to_unix_sock(other);
 	struct ag_ask_peer *peer;
-	struct dentry *dentry;
 
 	if (ret)
 		return ret;
-	dentry = BPF_CORE_READ(u, path.dentry);
-	if (!dentry || ag_inode_mark(BPF_CORE_READ(dentry, d_inode)) != AG_PROTECT_ASK)
+	/* Never NULL here (a unix socket's hook); were it, no peer is noted: nothing answered. */
+	if (!u || ag_inode_mark(u->path.dentry->d_inode) != AG_PROTECT_ASK)
 		return 0;
 	peer = bpf_sk_storage_get(&ag_ask_peers, newsk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!peer) {

@@ -44,7 +44,7 @@ static __always_inline int ag_foreign_mount(const struct vfsmount *mnt)
 
 	if ((long)ns == AG_MNT_NS_INTERNAL)
 		return 0;
-	return ns != (void *)BPF_CORE_READ(task, nsproxy, mnt_ns);
+	return ns != (void *)task->nsproxy->mnt_ns;
 }
 
 static long ag_pathwalk_step(__u32 i, void *arg)
