@@ -50,7 +50,7 @@ FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/cli/main
 	     $(BUILD)/fuzzobj/gen/dash_www.o
 HDRS := $(wildcard include/*.h userspace/*.h userspace/*/*.h)
 
-.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-dns bench-ops bench-containers bench-macro bench-dashboard browser-test install deb clean bpf-arm64
+.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-dns bench-ops bench-containers bench-macro bench-ab bench-dashboard browser-test install deb clean bpf-arm64
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -212,6 +212,10 @@ bench-containers: all $(BUILD)/bench/microbench-static
 # tar and python3 -m compileall unconfined, under agentgate and AppArmor, on 6.12 and 6.1.
 bench-macro: all $(BUILD)/bench/microbench
 	$(Q)tests/bench/macro.sh
+
+# Builds of REVS (git revisions) against each other, one boot: the kernel side of a confined open.
+bench-ab: all $(BUILD)/bench/microbench
+	$(Q)tests/bench/ab.sh
 
 # The dashboard over a million-record log: its section of BENCHMARKS.md.
 bench-dashboard: all $(BUILD)/bench/gen_audit_log

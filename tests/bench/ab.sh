@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# `make bench-ab REVS="A B ..."`: the kernel side of a confined open+close, before and after
+# a change, in one boot (tests/bench/guest-ab.sh). Each git revision is built in a scratch
+# worktree; in the VM the builds take turns for AB_ROUNDS rounds, each confining a microbench
+# open loop under the seed policy with an audit log. Per round and build: ns per
+# ag_file_open call (the kernel's bpf_stats over AB_WINDOW seconds of the loop: the program
+# alone, without the rest of the system call) and the loop's best ns per open+close. Prints
+# the rounds and, per build, the medians; compare builds within one run only (TCG).
+# AB_KERNEL (6.12), AB_ROUNDS (7), AB_WINDOW (3) change the run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${BUILD:-build}
+bench=$build/bench
+work=$bench/ab
+kernel=${AB_KERNEL:-6.12}
+rounds=${AB_ROUNDS:-7}
+window=${AB_WINDOW:-3}
+read -r -a revs <<<"${REVS:-}"
+[ ${#revs[@]} -ge 2 ] || { echo "bench-ab: want REVS=\"REV REV...\" (two or more git revisions)" >&2; exit 2; }
+[ -x "$bench/microbench" ] || { echo "bench-ab: no $bench/microbench (make $bench/microbench)" >&2; exit 1; }
+rm -rf "$work"
+mkdir -p "$work/pol/include"
+trap 'for d in "$work"/src.*; do [ -d "$d" ] && git worktree remove --force "$d"; done' EXIT
+
+files=()
+names=
+i=0
+for rev in "${revs[@]}"; do
+	sha=$(git rev-parse --verify --short "$rev^{commit}") ||
+		{ echo "bench-ab: $rev is not a revision" >&2; exit 2; }
+	git worktree add -q --detach "$work/src.$i" "$sha"
+	make -s -C "$work/src.$i" build/agentgate >/dev/null ||
+		{ echo "bench-ab: $rev ($sha) does not build" >&2; exit 1; }
+	files+=("$work/src.$i/build/agentgate:/ag/bin/ag-$i")
+	names="$names $i"
+	echo "build $i: $rev ($sha)"
+	i=$((i + 1))
+done
+
+# The seed policy as `make bench` runs it, with what the microbench needs to start.
+cp policies/include/*.yaml "$work/pol/include/"
+awk '/^  rules:$/ { print "  include: [ld-so]"; print; print "    - action: shell_exec";
+	print "      command: \"/ag/bin/microbench *\""; print "      decision: ALLOW"; next } { print }' \
+	policies/openai-agent-sandbox.yaml >"$work/pol/seed.yaml"
+"$build/agentgate" check "$work/pol/seed.yaml" --action file_read --path /opt/agent/input/data.txt |
+	grep -q '"decision":"ALLOW"' || { echo "bench-ab: the seed policy does not allow the benchmark's file" >&2; exit 1; }
+echo "ROUNDS=$rounds VARIANTS=\"$names\" WIN=$window" >"$work/params"
+
+tests/vm/run.sh --kernel "$kernel" --timeout 3000 --log "$work/vm.log" tests/bench/guest-ab.sh "${files[@]}" \
+	"$bench/microbench:/ag/bin/microbench" "$(command -v bpftool):/ag/bin/bpftool" \
+	"$work/pol:/ag/pol" "$work/params:/ag/ab.params" >/dev/null
+grep '^AB' "$work/vm.log" | tr -d '\r' | tee "$work/rounds"
+med() { sort -n | awk '{v[NR] = $1} END {if (NR) printf "%s (%s-%s)", v[int((NR + 1) / 2)], v[1], v[NR]}'; }
+echo "kernel $(sed -n 's/^KERNEL //p' "$work/vm.log" | tr -d '\r'), $rounds rounds"
+echo "| build | ag_file_open ns/call, median (range) | open+close ns, median (range) |"
+echo "|---|---:|---:|"
+for n in $names; do
+	echo "| ${revs[$n]} | $(awk -v n="$n" '$2 == n {print $5}' "$work/rounds" | med) | $(awk -v n="$n" '$2 == n {print $9}' "$work/rounds" | med) |"
+done

@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# Guest script for tests/bench/ab.sh: the builds /ag/bin/ag-N take turns, ROUNDS rounds. Each
+# turn confines a microbench open loop under /ag/pol/seed.yaml and prints
+#   AB N ROUND prog_ns NS calls N op_ns NS
+# prog_ns: ns per ag_file_open call over WIN seconds of the loop (bpf_stats), op_ns: the
+# loop's best batch. The pinned state is removed between turns: each build pins its own.
+set -u
+# shellcheck source=/dev/null # written by ab.sh
+. /ag/ab.params
+FILE=/opt/agent/input/data.txt
+mkdir -p /opt/agent/input
+echo data >$FILE
+echo 1 >/proc/sys/kernel/bpf_stats_enabled
+echo "KERNEL $(uname -r)"
+stat_of() { bpftool prog show name ag_file_open | grep -o "run_time_ns [0-9]* run_cnt [0-9]*" | awk '{print $2, $4; exit}'; }
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	for v in $VARIANTS; do
+		rm -f /tmp/mb.out
+		rm -rf /sys/fs/bpf/agentgate
+		/ag/bin/ag-$v exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log -- \
+			/ag/bin/microbench -k 100000 -o 2000 -x 0 -c 0 -f $FILE >/tmp/mb.out 2>&1 &
+		p=$!
+		n=0
+		while [ "$(cat /tmp/mb.out 2>/dev/null | wc -l)" -lt 2 ] && [ $n -lt 300 ]; do
+			sleep 0.2
+			n=$((n + 1))
+		done
+		if [ $n -ge 300 ]; then
+			echo "ABFAIL $v $(head -c 300 /tmp/mb.out | tr '\n' ' ')"
+			kill -INT $p
+			wait $p
+			exit 1
+		fi
+		s0=$(stat_of)
+		sleep "$WIN"
+		s1=$(stat_of)
+		kill -INT $p
+		wait $p
+		best=$(sed -n 's/^open //p' /tmp/mb.out | sort -n | head -n 1)
+		echo "$s0 $s1" | awk -v v="$v" -v r=$r -v b="$best" \
+			'{ printf "AB %s %d prog_ns %.0f calls %d op_ns %s\n", v, r, ($3 - $1) / ($4 - $2), $4 - $2, b }'
+		rm -f /tmp/audit.log*
+	done
+	r=$((r + 1))
+done
