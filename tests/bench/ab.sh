@@ -10,6 +10,8 @@
 # AB_KERNEL (6.12), AB_ROUNDS (7), AB_WINDOW (3) change the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/bench/seed-policy.sh
+. tests/bench/seed-policy.sh
 build=${BUILD:-build}
 bench=$build/bench
 work=$bench/ab
@@ -20,8 +22,14 @@ read -r -a revs <<<"${REVS:-}"
 [ ${#revs[@]} -ge 2 ] || { echo "bench-ab: want REVS=\"REV REV...\" (two or more git revisions)" >&2; exit 2; }
 [ -x "$bench/microbench" ] || { echo "bench-ab: no $bench/microbench (make $bench/microbench)" >&2; exit 1; }
 rm -rf "$work"
-mkdir -p "$work/pol/include"
-trap 'for d in "$work"/src.*; do [ -d "$d" ] && git worktree remove --force "$d"; done' EXIT
+mkdir -p "$work"
+cleanup() {
+	local d
+	for d in "$work"/src.*; do
+		[ ! -d "$d" ] || git worktree remove --force "$d"
+	done
+}
+trap cleanup EXIT
 
 files=()
 names=
@@ -38,11 +46,14 @@ for rev in "${revs[@]}"; do
 	i=$((i + 1))
 done
 
-# The seed policy as `make bench` runs it, with what the microbench needs to start.
-cp policies/include/*.yaml "$work/pol/include/"
-awk '/^  rules:$/ { print "  include: [ld-so]"; print; print "    - action: shell_exec";
-	print "      command: \"/ag/bin/microbench *\""; print "      decision: ALLOW"; next } { print }' \
-	policies/openai-agent-sandbox.yaml >"$work/pol/seed.yaml"
+# The seed policy as `make bench` runs it, with the microbench's own exec allowed.
+cat >"$work/rules" <<'RULES'
+    - action: shell_exec
+      command: "/ag/bin/microbench *"
+      decision: ALLOW
+      reason: "the benchmark"
+RULES
+seed_policy "$work/pol" "$work/rules"
 "$build/agentgate" check "$work/pol/seed.yaml" --action file_read --path /opt/agent/input/data.txt |
 	grep -q '"decision":"ALLOW"' || { echo "bench-ab: the seed policy does not allow the benchmark's file" >&2; exit 1; }
 echo "ROUNDS=$rounds VARIANTS=\"$names\" WIN=$window" >"$work/params"

@@ -19,11 +19,11 @@ while [ $r -le "$ROUNDS" ]; do
 	for v in $VARIANTS; do
 		rm -f /tmp/mb.out
 		rm -rf /sys/fs/bpf/agentgate
-		/ag/bin/ag-$v exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log -- \
+		/ag/bin/ag-"$v" exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log -- \
 			/ag/bin/microbench -k 100000 -o 2000 -x 0 -c 0 -f $FILE >/tmp/mb.out 2>&1 &
 		p=$!
 		n=0
-		while [ "$(cat /tmp/mb.out 2>/dev/null | wc -l)" -lt 2 ] && [ $n -lt 300 ]; do
+		while { [ ! -f /tmp/mb.out ] || [ "$(wc -l </tmp/mb.out)" -lt 2 ]; } && [ $n -lt 300 ]; do
 			sleep 0.2
 			n=$((n + 1))
 		done

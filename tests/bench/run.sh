@@ -34,6 +34,8 @@ trap 'rm -f "$tmp"' EXIT
 # AppArmor's parser and aa-exec (tests/bench/apparmor.sh). Without apt the AppArmor rows
 # say why they are missing.
 . tests/bench/apparmor.sh
+# shellcheck source=tests/bench/seed-policy.sh
+. tests/bench/seed-policy.sh
 aa=$bench/apparmor
 apparmor_unpack "$bench"
 
@@ -44,8 +46,7 @@ median() { sort -n | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]}'
 # to start (ld-so) and to run (its own exec, the loopback port) put first, then the seed
 # plus N generated file_read rules (genpolicy: bench_compile's generator).
 rm -rf "$vm"
-mkdir -p "$vm/policies/include" "$vm/apparmor"
-cp policies/include/*.yaml "$vm/policies/include/"
+mkdir -p "$vm/policies" "$vm/apparmor"
 cat >"$vm/policies/allow.yaml" <<EOF
 version: "1.0"
 default: allow
@@ -61,10 +62,7 @@ cat >"$tmp" <<EOF
       decision: ALLOW
       reason: "the benchmark's loopback listener"
 EOF
-awk -v f="$tmp" '/^  rules:$/ { print "  include: [ld-so]"; print; while ((getline l < f) > 0) print l; next } { print }' \
-	policies/openai-agent-sandbox.yaml >"$vm/policies/seed.yaml"
-grep -q '^  include: \[ld-so\]$' "$vm/policies/seed.yaml" ||
-	{ echo "bench: policies/openai-agent-sandbox.yaml has no '  rules:' line to extend" >&2; exit 1; }
+seed_policy "$vm/policies" "$tmp"
 for n in "${sizes[@]}"; do
 	{ cat "$vm/policies/seed.yaml"; "$bench/genpolicy" "$n" yaml "$file"; } >"$vm/policies/rules$n.yaml"
 done
