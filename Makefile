@@ -129,7 +129,10 @@ $(BUILD)/tests/test_dns_quota: LDLIBS += -Wl,--wrap=loader_learn,--wrap=loader_u
 $(BUILD)/tests/e2e/%: tests/e2e/%.c $(HDRS) $(wildcard tests/e2e/*.h)
 	$(call msg,E2E,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread $(E2E_LDLIBS)
+
+# Reads a pinned map.
+$(BUILD)/tests/e2e/scratch: E2E_LDLIBS := -lbpf
 
 # Fuzz targets: the userspace library rebuilt with clang's fuzzer instrumentation.
 $(BUILD)/fuzzobj/%.o: %.c $(HDRS) $(SKELS)

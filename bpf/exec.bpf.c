@@ -28,7 +28,7 @@ static __always_inline void ag_fault_in(__u64 uaddr)
  * Appends " " + the user string at uaddr to t->ev.subject[0..pos); returns
  * the new length, -E2BIG past AG_MAX_INPUT, or -EFAULT.
  */
-static __always_inline long ag_append_arg(struct ag_task *t, __u32 pos, __u64 uaddr)
+static __always_inline long ag_append_arg(struct ag_scratch *t, __u32 pos, __u64 uaddr)
 {
 	long n;
 
@@ -53,7 +53,7 @@ static __always_inline long ag_append_arg(struct ag_task *t, __u32 pos, __u64 ua
 }
 
 struct ag_argv_ctx {
-	struct ag_task *t;
+	struct ag_scratch *t;
 	__u64 uaddr; /* check: the caller's argv[]; commit: the next string */
 	__u32 pos;
 	__u32 skip; /* commit: leading strings not part of the judged argv */
@@ -138,7 +138,7 @@ static __always_inline __u64 ag_hash(const __u8 *buf, __u32 start, __u32 end)
  * commit from the new image's copy, strings back to back after the argv.
  */
 struct ag_env_ctx {
-	struct ag_task *t;
+	struct ag_scratch *t;
 	const struct ag_pol *pol;
 	__u64 uaddr; /* check: the caller's envp[]; commit: the next string */
 	int commit;
@@ -193,7 +193,7 @@ static long ag_env_step(__u32 i, void *arg)
  * 0: no deny_env variable; 1 + its index; -EFAULT when the environment cannot
  * be read (counted in ag_errors; the caller denies).
  */
-static __always_inline long ag_env_check(struct ag_task *t, const struct ag_pol *pol, __u64 uaddr,
+static __always_inline long ag_env_check(struct ag_scratch *t, const struct ag_pol *pol, __u64 uaddr,
 					 __u32 envc, int commit)
 {
 	struct ag_env_ctx c = { .t = t, .pol = pol, .uaddr = uaddr, .commit = commit };
@@ -215,7 +215,7 @@ static __always_inline long ag_env_check(struct ag_task *t, const struct ag_pol 
  * agent that unshared one): its owner is told, at most once a second per
  * namespace, so that the sockets are there before the new program's first lookup.
  */
-static __always_inline void ag_dns_notice(struct ag_task *t, const struct ag_pol *pol)
+static __always_inline void ag_dns_notice(struct ag_scratch *t, const struct ag_pol *pol)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ag_dns_key k = { .cgroup_id = pol->cgroup_id };
@@ -237,7 +237,8 @@ SEC("lsm.s/bprm_check_security")
 int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 {
 	struct ag_argv_ctx c = {};
-	struct ag_task *t = NULL;
+	struct ag_scratch *t __ag_task_scratch = NULL;
+	struct ag_task *task;
 	struct pt_regs *regs;
 	struct ag_verdict v;
 	struct ag_pol pol;
@@ -259,7 +260,13 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 	err = ag_setup_for(&pol, &t, AG_HOOK_BPRM_CHECK, 1);
 	if (err)
 		return err > 0 ? 0 : err;
-	t->exec_bprm = 0;
+	/* Where bprm_committed_creds finds what was judged here. */
+	task = ag_task_get();
+	if (!task) {
+		ag_count_error(AG_HOOK_BPRM_CHECK);
+		return -EPERM;
+	}
+	task->exec_bprm = 0;
 	/*
 	 * Under an on_exec policy this execve is the first the task is judged on
 	 * (a container's entrypoint): from here on it and its children are judged,
@@ -349,13 +356,13 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 	if (v.allow || pol.h->mode != AG_MODE_ENFORCE) {
 		struct ag_img m = pol.img;
 
-		t->exec_hash = ag_hash((const __u8 *)t->ev.subject, exe_len, c.pos);
+		task->exec_hash = ag_hash((const __u8 *)t->ev.subject, exe_len, c.pos);
 		/* What bprm_committed_creds judges the committed argv from (a script's new
 		 * image is its interpreter, whose path was not judged). */
-		t->exec_state = ag_state_bpf(&m, pol.h, AG_CLASS_EXEC, (const __u8 *)t->ev.subject,
-					     exe_len);
-		t->exec_argc = argc;
-		t->exec_bprm = (__u64)bprm;
+		task->exec_state = ag_state_bpf(&m, pol.h, AG_CLASS_EXEC,
+						(const __u8 *)t->ev.subject, exe_len);
+		task->exec_argc = argc;
+		task->exec_bprm = (__u64)bprm;
 	}
 	return err;
 }
@@ -370,23 +377,38 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 {
 	struct ag_argv_ctx c = {};
 	struct ag_verdict v = { .rule = AG_RULE_DEFAULT, .allow = 0 };
-	struct ag_task *t;
+	struct ag_scratch *t __ag_task_scratch = NULL;
+	struct ag_task *task;
 	struct ag_pol pol;
 	__u32 argc, judged, exe_len;
+	__u64 exec_hash;
+	__u16 exec_state;
 	long env = 0;
 	int len, err;
 
 	/* Nothing was judged for this bprm at check time: not confined then. */
-	t = bpf_task_storage_get(&ag_tasks, bpf_get_current_task_btf(), 0, 0);
-	if (!t || t->exec_bprm != (__u64)bprm)
+	task = bpf_task_storage_get(&ag_tasks, bpf_get_current_task_btf(), 0, 0);
+	if (!task || task->exec_bprm != (__u64)bprm)
 		return 0;
-	t->exec_bprm = 0;
+	task->exec_bprm = 0;
+	exec_hash = task->exec_hash;
+	exec_state = task->exec_state;
+	judged = task->exec_argc > 1 ? task->exec_argc - 1 : 0;
 	err = ag_pol_get(ag_policy_cgroup(AG_HOOK_BPRM_COMMITTED), &pol, AG_HOOK_BPRM_COMMITTED);
 	if (err == -ENOENT)
 		return 0; /* the policy was removed since the check: no longer confined */
 	if (err) {
 		/* A corrupt image names no mode to enforce: the exec stands, counted. */
 		ag_count_error(AG_HOOK_BPRM_COMMITTED);
+		return 0;
+	}
+	t = ag_task_scratch_get();
+	if (!t) {
+		/* Nothing to rebuild the argv in, nor a record to tell it in: killed, counted. */
+		ag_count_error(AG_HOOK_BPRM_COMMITTED);
+		ag_count_drop();
+		if (pol.h->mode == AG_MODE_ENFORCE && bpf_send_signal(SIGKILL))
+			ag_count_error(AG_HOOK_BPRM_COMMITTED);
 		return 0;
 	}
 
@@ -398,7 +420,6 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 		exe_len = 0;
 	}
 	argc = bprm->argc;
-	judged = t->exec_argc > 1 ? t->exec_argc - 1 : 0;
 	c.t = t;
 	c.uaddr = bprm->p;
 	c.pos = exe_len;
@@ -416,9 +437,9 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 	 * collision crafted offline buys nothing, the committed argv judged again
 	 * after the executable's path as judged.
 	 */
-	if (!c.err && ag_hash((const __u8 *)t->ev.subject, exe_len, c.pos) == t->exec_hash) {
+	if (!c.err && ag_hash((const __u8 *)t->ev.subject, exe_len, c.pos) == exec_hash) {
 		struct ag_img m = pol.img;
-		__u16 state = t->exec_state;
+		__u16 state = exec_state;
 
 		/* The executable judged at check time, then the arguments as committed. */
 		if (c.pos <= AG_MAX_INPUT && state)

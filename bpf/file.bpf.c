@@ -27,7 +27,7 @@ static __always_inline int ag_cgroup_dir_within(struct dentry *d, __u64 cgid)
 SEC("lsm/file_open")
 int BPF_PROG(ag_file_open, struct file *file, int ret)
 {
-	struct ag_task *t = NULL;
+	struct ag_scratch *t __ag_scratch = NULL;
 	struct ag_pol pol;
 	__u32 fmode, fflags;
 	int rd, wr, err, len;
@@ -78,7 +78,7 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 static __always_inline int ag_write_op(__u32 hook, struct dentry *dentry,
 				       const struct vfsmount *mnt)
 {
-	struct ag_task *t = NULL;
+	struct ag_scratch *t __ag_scratch = NULL;
 	struct ag_pol pol;
 	int err;
 
@@ -111,7 +111,7 @@ static __always_inline int ag_move_op(__u32 hook, struct dentry *from, const str
 	struct ag_verdict v = { .rule = AG_RULE_SUBTREE, .allow = 0 };
 	int from_dir, to_dir, c, ok = 1;
 	__u32 of, nf;
-	struct ag_task *t = NULL;
+	struct ag_scratch *t __ag_scratch = NULL;
 	struct ag_pol pol;
 	__u32 len;
 	int err;
@@ -248,7 +248,7 @@ static __always_inline int ag_inode_write_op(__u32 hook, struct dentry *dentry)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct vfsmount *root = BPF_CORE_READ(task, fs, root.mnt);
-	struct ag_task *t = NULL;
+	struct ag_scratch *t __ag_scratch = NULL;
 	struct ag_pol pol;
 	int err;
 

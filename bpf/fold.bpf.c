@@ -121,17 +121,18 @@ static __always_inline void ag_fold_send_own(struct ag_fold *s, __u64 next_word)
 	ag_output(s->policy_cgroup_id, s->hdr, AG_EVENT_HDR_SIZE, 0);
 }
 
-__noinline int ag_fold_event(struct ag_task *t, __u32 len)
+__noinline int ag_fold_event(struct ag_scratch *sc, __u32 len)
 {
 	struct ag_event *ev;
 	struct ag_state *st;
 	struct ag_fold *s;
+	struct ag_task *t;
 	__u32 zero = 0;
 	__u64 key, now;
 
-	if (!t)
+	if (!sc)
 		return 0; /* a global function's pointer may be NULL to the verifier */
-	ev = &t->ev;
+	ev = &sc->ev;
 	now = ev->ts_boot_ns;
 	ev->fold = 0;
 	ev->count = 1;
@@ -139,6 +140,9 @@ __noinline int ag_fold_event(struct ag_task *t, __u32 len)
 	st = bpf_map_lookup_elem(&ag_state, &zero);
 	if (!st || !st->fold_ms)
 		return 0; /* folding off (or the state unreadable): one record per decision */
+	t = ag_task_get();
+	if (!t)
+		return 0; /* no slots to fold into: this decision gets a record of its own */
 	key = ag_fold_key(st, ev, len);
 	s = &t->fold[key & (AG_FOLD_SLOTS - 1)];
 	if (s->key == key && now - s->start_ns < (__u64)st->fold_ms * 1000000ull) {

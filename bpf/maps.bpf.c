@@ -26,5 +26,8 @@ struct ag_learned_map ag_learned SEC(".maps");
 struct ag_dns_clients_map ag_dns_clients SEC(".maps");
 struct ag_dns_orig_map ag_dns_orig SEC(".maps");
 struct ag_tasks_map ag_tasks SEC(".maps");
+struct ag_scratch_map ag_scratch_cpu SEC(".maps");
+struct ag_scratch_busy_map ag_scratch_busy SEC(".maps");
+struct ag_scratch_tasks_map ag_scratch_tasks SEC(".maps");
 struct ag_ask_peers_map ag_ask_peers SEC(".maps");
 struct ag_armed_map ag_armed SEC(".maps");

@@ -14,7 +14,7 @@
  * follow the address bytes in the event; the NUL and port the DFA wants go
  * right after it, past what the event sends.
  */
-static __always_inline int ag_net_judge(struct ag_task *t, const struct ag_pol *pol)
+static __always_inline int ag_net_judge(struct ag_scratch *t, const struct ag_pol *pol)
 {
 	struct ag_learned_key k = { .cgroup_id = pol->cgroup_id };
 	struct ag_event *ev = &t->ev;
@@ -101,7 +101,7 @@ static __always_inline int ag_net_decide(__u32 hook, struct socket *sock, struct
 	struct sockaddr_in6 sa = {};
 	int unjudgeable = 0;
 	__u16 sfam;
-	struct ag_task *t = NULL;
+	struct ag_scratch *t __ag_scratch = NULL;
 	struct ag_pol pol;
 	struct ag_event *ev;
 	long rerr;
@@ -293,7 +293,7 @@ int BPF_PROG(ag_socket_setsockopt, struct socket *sock, int level, int optname, 
 static __always_inline int ag_listen_decide(__u32 hook, const __u8 *addr, __u16 port,
 					    int unreadable)
 {
-	struct ag_task *t = NULL;
+	struct ag_scratch *t __ag_scratch = NULL;
 	struct ag_verdict v;
 	struct ag_pol pol;
 	int err;
@@ -384,7 +384,7 @@ static __always_inline int ag_unix_decide(__u32 hook, struct sock *other)
 {
 	struct unix_address *addr;
 	struct unix_sock *u;
-	struct ag_task *t = NULL;
+	struct ag_scratch *t __ag_scratch = NULL;
 	struct dentry *dentry;
 	struct ag_pol pol;
 	int err, len;

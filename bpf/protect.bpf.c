@@ -25,7 +25,7 @@ static __always_inline int ag_cgroup_within(struct cgroup *cg, __u64 cgid)
 }
 
 /* Appends " <decimal>" to t->ev.subject[0..pos); returns the new length. */
-static __always_inline __u32 ag_put_num(struct ag_task *t, __u32 pos, const char *word, __u64 v)
+static __always_inline __u32 ag_put_num(struct ag_scratch *t, __u32 pos, const char *word, __u64 v)
 {
 	char digits[20];
 	int n = 0, i;
@@ -57,7 +57,7 @@ int BPF_PROG(ag_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 /* Refuses op on task p unless p is confined by the caller's policy too; sig >= 0 is named. */
 static __always_inline int ag_refuse_outside(__u32 hook, struct task_struct *p, __u32 op, long sig)
 {
-	struct ag_task *t = NULL;
+	struct ag_scratch *t __ag_scratch = NULL;
 	struct ag_pol pol;
 	__u32 len;
 	int err;
@@ -124,7 +124,7 @@ SEC("lsm/capable")
 int BPF_PROG(ag_capable, const struct cred *cred, struct user_namespace *ns, int cap,
 	     unsigned int opts, int ret)
 {
-	struct ag_task *t = NULL;
+	struct ag_scratch *t __ag_scratch = NULL;
 	struct ag_pol pol;
 	int err;
 
@@ -190,7 +190,7 @@ int BPF_PROG(ag_kernel_load_data, enum kernel_load_data_id id, bool contents, in
 static __always_inline int ag_refuse_path(__u32 hook, __u32 op, struct dentry *dentry,
 					  const struct vfsmount *mnt)
 {
-	struct ag_task *t = NULL;
+	struct ag_scratch *t __ag_scratch = NULL;
 	struct ag_pol pol;
 	int err;
 

@@ -76,6 +76,7 @@ static __always_inline void ag_count_error(__u32 hook)
 }
 
 #include "img.h"
+#include "scratch.h"
 
 struct ag_pol {
 	__u64 cgroup_id;
@@ -179,7 +180,7 @@ static __always_inline __u64 ag_wakeup(void *rb)
  * unless it repeats a record of the task's within the folding window (fold.h):
  * then it is counted, and the count sent later.
  */
-static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol, __u16 action,
+static __always_inline void ag_emit(struct ag_scratch *t, const struct ag_pol *pol, __u16 action,
 				    struct ag_verdict v, __u32 len, __u16 flags, __u32 op)
 {
 	struct ag_event *ev = &t->ev;
@@ -238,7 +239,7 @@ static __always_inline void ag_emit(struct ag_task *t, const struct ag_pol *pol,
 }
 
 /* Decides one class on t->ev.subject[0..len), records it, returns the hook's answer. */
-static __always_inline int ag_decide(struct ag_task *t, const struct ag_pol *pol, __u16 cls,
+static __always_inline int ag_decide(struct ag_scratch *t, const struct ag_pol *pol, __u16 cls,
 				     __u32 len, __u16 flags)
 {
 	struct ag_verdict v =
@@ -254,7 +255,7 @@ static __always_inline int ag_decide(struct ag_task *t, const struct ag_pol *pol
  * The kernel could not read what the decision needs (subject[0..len) holds
  * what it could): counted, recorded as AG_RULE_UNREADABLE, denied in enforce mode.
  */
-static __always_inline int ag_unreadable(struct ag_task *t, const struct ag_pol *pol, __u16 cls,
+static __always_inline int ag_unreadable(struct ag_scratch *t, const struct ag_pol *pol, __u16 cls,
 					 __u32 len)
 {
 	struct ag_verdict v = { .rule = AG_RULE_UNREADABLE, .allow = 0 };
@@ -271,12 +272,14 @@ static __always_inline int ag_is_armed(void)
 }
 
 /*
- * 0: the task is confined, pol and t are set. 1: it is not (the hook allows,
- * callers return 0). Fails closed: a confined task whose policy or scratch
- * cannot be read is denied (-EPERM), and the failure counted. exec: the
- * caller is bprm_check, which judges a task an on_exec policy has not armed yet.
+ * 0: the task is confined, pol and t (the run's scratch: callers declare it
+ * __ag_scratch, bprm_check __ag_task_scratch) are set. 1: it is not (the hook
+ * allows, callers return 0). Fails closed: a confined task whose policy or
+ * scratch cannot be had is denied (-EPERM), and the failure counted. exec:
+ * the caller is bprm_check, which judges a task an on_exec policy has not
+ * armed yet.
  */
-static __always_inline int ag_setup_for(struct ag_pol *pol, struct ag_task **t, __u32 hook,
+static __always_inline int ag_setup_for(struct ag_pol *pol, struct ag_scratch **t, __u32 hook,
 					int exec)
 {
 	__u64 pcg = ag_policy_cgroup(hook);
@@ -294,7 +297,7 @@ static __always_inline int ag_setup_for(struct ag_pol *pol, struct ag_task **t, 
 	/* A container runtime's own setup in the cgroup, before the entrypoint's execve. */
 	if (pol->h->on_exec && !exec && !ag_is_armed())
 		return 1;
-	*t = ag_task_get();
+	*t = exec ? ag_task_scratch_get() : ag_scratch_get();
 	if (!*t) {
 		ag_count_drop();
 		ag_count_error(hook);
@@ -303,7 +306,7 @@ static __always_inline int ag_setup_for(struct ag_pol *pol, struct ag_task **t, 
 	return 0;
 }
 
-static __always_inline int ag_setup(struct ag_pol *pol, struct ag_task **t, __u32 hook)
+static __always_inline int ag_setup(struct ag_pol *pol, struct ag_scratch **t, __u32 hook)
 {
 	return ag_setup_for(pol, t, hook, 0);
 }
@@ -312,7 +315,7 @@ static __always_inline int ag_setup(struct ag_pol *pol, struct ag_task **t, __u3
  * Self-protection: refused for a confined task whatever the policy and its
  * mode say (include/event.h lists the operations); subject[0..len) is in place.
  */
-static __always_inline int ag_refuse(struct ag_task *t, const struct ag_pol *pol, __u32 op,
+static __always_inline int ag_refuse(struct ag_scratch *t, const struct ag_pol *pol, __u32 op,
 				     __u32 len)
 {
 	struct ag_verdict v = { .rule = AG_RULE_PROTECTED, .allow = 0 };
@@ -324,7 +327,7 @@ static __always_inline int ag_refuse(struct ag_task *t, const struct ag_pol *pol
 /* For hooks that refuse every confined caller. */
 static __always_inline int ag_refuse_confined(__u32 hook, __u32 op)
 {
-	struct ag_task *t = NULL;
+	struct ag_scratch *t __ag_scratch = NULL;
 	struct ag_pol pol;
 	int err;
 

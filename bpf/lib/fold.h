@@ -38,6 +38,6 @@ static __always_inline void ag_output(__u64 pcg, void *data, __u32 size, int urg
  * (0 when folding is off) and the slot's previous count sent first. A global
  * function in fold.bpf.c: the verifier checks it once, not at every hook.
  */
-int ag_fold_event(struct ag_task *t, __u32 len);
+int ag_fold_event(struct ag_scratch *t, __u32 len);
 
 #endif /* AGENTGATE_BPF_FOLD_H */

@@ -168,9 +168,9 @@ struct ag_fold {
 };
 
 /*
- * Per-task scratch and exec state. Not per-CPU: sleepable programs can be
- * preempted (while faulting in user memory) and another task's program would
- * overwrite a per-CPU buffer in between.
+ * Per-task state kept between a task's hook calls: the exec judged at
+ * bprm_check_security for bprm_committed_creds, and the fold slots. Small:
+ * every task ever judged keeps it until it exits (the buffers are scratch).
  */
 struct ag_task {
 	__u64 exec_bprm; /* the bprm judged at bprm_check_security, 0 when none */
@@ -181,10 +181,47 @@ struct ag_task {
 	__u32 fold_gen; /* the generation of the task's last record that may be folded */
 	__u32 reserved2;
 	struct ag_fold fold[AG_FOLD_SLOTS];
+};
+
+/*
+ * The buffers one program run builds its input and record in, used only
+ * while the program runs (lib/scratch.h hands them out).
+ */
+struct ag_scratch {
 	struct ag_event ev; /* ev.subject is where every input is built */
 	__u8 slack[AG_MAX_INPUT + 8]; /* bounded writes may run past ev.subject */
 	__u8 tmp[AG_MAX_INPUT];
 	__u8 path[2 * AG_MAX_INPUT]; /* paths built leaf first, right-aligned at AG_MAX_INPUT */
+	__u32 slot; /* its index in ag_scratch_cpu */
+	__u32 reserved;
+};
+
+/*
+ * AG_SCRATCH_SLOTS buffers per CPU for the non-sleepable programs, and a mask
+ * of those held on that CPU (a power of two: slot indexes are masked with it).
+ */
+#define AG_SCRATCH_SLOTS 4u
+
+struct ag_scratch_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AG_SCRATCH_SLOTS);
+	__type(key, __u32);
+	__type(value, struct ag_scratch);
+};
+
+struct ag_scratch_busy_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64); /* bit i: slot i held (64-bit: the atomics clang has for BPF) */
+};
+
+/* The exec hooks' buffers, one a task, created and deleted around each run. */
+struct ag_scratch_tasks_map {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ag_scratch);
 };
 
 struct ag_ask_peers_map {
@@ -216,6 +253,9 @@ extern struct ag_learned_map ag_learned SEC(".maps");
 extern struct ag_dns_clients_map ag_dns_clients SEC(".maps");
 extern struct ag_dns_orig_map ag_dns_orig SEC(".maps");
 extern struct ag_tasks_map ag_tasks SEC(".maps");
+extern struct ag_scratch_map ag_scratch_cpu SEC(".maps");
+extern struct ag_scratch_busy_map ag_scratch_busy SEC(".maps");
+extern struct ag_scratch_tasks_map ag_scratch_tasks SEC(".maps");
 extern struct ag_ask_peers_map ag_ask_peers SEC(".maps");
 extern struct ag_armed_map ag_armed SEC(".maps");
 

@@ -12,7 +12,7 @@
 #include "common.h"
 
 struct ag_pathwalk {
-	struct ag_task *t;
+	struct ag_scratch *t;
 	struct dentry *d;
 	struct mount *m;
 	struct dentry *mnt_root;
@@ -96,7 +96,7 @@ static long ag_pathwalk_step(__u32 i, void *arg)
  * The path of dentry on mnt into t->ev.subject; its length, AG_MAX_INPUT + 1
  * (decided as oversized: denied) when too long or when a name cannot be read.
  */
-static __always_inline __u32 ag_path_of(struct ag_task *t, const struct ag_pol *pol,
+static __always_inline __u32 ag_path_of(struct ag_scratch *t, const struct ag_pol *pol,
 					struct dentry *dentry, const struct vfsmount *mnt)
 {
 	struct task_struct *task = bpf_get_current_task_btf();

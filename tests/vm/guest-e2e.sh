@@ -6,6 +6,21 @@
 # AGVM_TEST_TIMEOUT (seconds, default 300) bounds one test file; a file with the line
 # "# e2e-timeout: SECS" sets its own bound.
 dir=/ag/tests/e2e
+
+# scratch_released NAME: after a test file, no program holds a scratch slot (bpf/lib/scratch.h):
+# every return path of every hook the file drove gave its slot back. A run holds one for
+# microseconds, so a slot still held a second later was leaked. Nothing to check once the
+# pins are gone.
+scratch_released() {
+	[ -e /sys/fs/bpf/agentgate/scratch_busy ] || return 0
+	_n=0
+	until _held=$(scratch 2>&1); do
+		_n=$((_n + 1))
+		[ $_n -lt 3 ] || { echo "not ok - $1: every scratch slot given back: held $_held"; return 0; }
+		sleep 1
+	done
+	echo "ok - $1: every scratch slot given back"
+}
 echo "# kernel $(uname -r), lsm $(cat /sys/kernel/security/lsm), cpus $(cat /sys/devices/system/cpu/online), up $(cut -d' ' -f1 /proc/uptime) s"
 for t in "$dir"/[0-9]*.sh; do
 	[ -f "$t" ] || continue
@@ -19,6 +34,7 @@ for t in "$dir"/[0-9]*.sh; do
 	timeout "$limit" sh -u -c '. /ag/tests/e2e/lib.sh; . "$0"' "$t" </dev/null
 	rc=$?
 	cd /
+	scratch_released "$name"
 	# A file that dies early loses its later results: make that a failure of its own.
 	case $rc in
 	0) ;;
