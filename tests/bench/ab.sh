@@ -5,9 +5,11 @@
 # worktree; in the VM the builds take turns for AB_ROUNDS rounds, each confining a microbench
 # open loop under the seed policy with an audit log. Per round and build: ns per
 # ag_file_open call (the kernel's bpf_stats over AB_WINDOW seconds of the loop: the program
-# alone, without the rest of the system call) and the loop's best ns per open+close. Prints
-# the rounds and, per build, the medians; compare builds within one run only (TCG).
-# AB_KERNEL (6.12), AB_ROUNDS (7), AB_WINDOW (3) change the run.
+# alone, without the rest of the system call) and the loop's best ns per open+close; and the
+# kernel memory a confined task costs: the slab growth per sleeper (each opens the file and
+# execs sleep) confined, beyond an unconfined one's. Prints the rounds and, per build, the
+# medians; compare builds within one run only (TCG).
+# AB_KERNEL (6.12), AB_ROUNDS (7), AB_WINDOW (3), AB_SLEEPERS (300) change the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=tests/bench/seed-policy.sh
@@ -18,6 +20,7 @@ work=$bench/ab
 kernel=${AB_KERNEL:-6.12}
 rounds=${AB_ROUNDS:-7}
 window=${AB_WINDOW:-3}
+sleepers=${AB_SLEEPERS:-300}
 read -r -a revs <<<"${REVS:-}"
 [ ${#revs[@]} -ge 2 ] || { echo "bench-ab: want REVS=\"REV REV...\" (two or more git revisions)" >&2; exit 2; }
 [ -x "$bench/microbench" ] || { echo "bench-ab: no $bench/microbench (make $bench/microbench)" >&2; exit 1; }
@@ -52,20 +55,32 @@ cat >"$work/rules" <<'RULES'
       command: "/ag/bin/microbench *"
       decision: ALLOW
       reason: "the benchmark"
+    - action: shell_exec
+      command: "/usr/bin/dash *"
+      decision: ALLOW
+      reason: "the sleepers' shell"
+    - action: shell_exec
+      command: "/usr/bin/sleep *"
+      decision: ALLOW
+      reason: "the sleepers"
 RULES
 seed_policy "$work/pol" "$work/rules"
 "$build/agentgate" check "$work/pol/seed.yaml" --action file_read --path /opt/agent/input/data.txt |
 	grep -q '"decision":"ALLOW"' || { echo "bench-ab: the seed policy does not allow the benchmark's file" >&2; exit 1; }
-echo "ROUNDS=$rounds VARIANTS=\"$names\" WIN=$window" >"$work/params"
+for c in "/usr/bin/dash -c x" "/usr/bin/sleep 300"; do
+	"$build/agentgate" check "$work/pol/seed.yaml" --action shell_exec --command "$c" |
+		grep -q '"decision":"ALLOW"' || { echo "bench-ab: the seed policy does not allow the sleepers' $c" >&2; exit 1; }
+done
+echo "ROUNDS=$rounds VARIANTS=\"$names\" WIN=$window SLEEPERS=$sleepers" >"$work/params"
 
 tests/vm/run.sh --kernel "$kernel" --timeout 3000 --log "$work/vm.log" tests/bench/guest-ab.sh "${files[@]}" \
 	"$bench/microbench:/ag/bin/microbench" "$(command -v bpftool):/ag/bin/bpftool" \
 	"$work/pol:/ag/pol" "$work/params:/ag/ab.params" >/dev/null
-grep '^AB' "$work/vm.log" | tr -d '\r' | tee "$work/rounds"
+grep -E '^(AB|MEM) ' "$work/vm.log" | tr -d '\r' | tee "$work/rounds"
 med() { sort -n | awk '{v[NR] = $1} END {if (NR) printf "%s (%s-%s)", v[int((NR + 1) / 2)], v[1], v[NR]}'; }
 echo "kernel $(sed -n 's/^KERNEL //p' "$work/vm.log" | tr -d '\r'), $rounds rounds"
-echo "| build | ag_file_open ns/call, median (range) | open+close ns, median (range) |"
-echo "|---|---:|---:|"
+echo "| build | ag_file_open ns/call, median (range) | open+close ns, median (range) | slab KiB per confined task, median (range) |"
+echo "|---|---:|---:|---:|"
 for n in $names; do
-	echo "| ${revs[$n]} | $(awk -v n="$n" '$2 == n {print $5}' "$work/rounds" | med) | $(awk -v n="$n" '$2 == n {print $9}' "$work/rounds" | med) |"
+	echo "| ${revs[$n]} | $(awk -v n="$n" '$1 == "AB" && $2 == n {print $5}' "$work/rounds" | med) | $(awk -v n="$n" '$1 == "AB" && $2 == n {print $9}' "$work/rounds" | med) | $(awk -v n="$n" '$1 == "MEM" && $2 == n {print $5}' "$work/rounds" | med) |"
 done

@@ -4,7 +4,11 @@
 # turn confines a microbench open loop under /ag/pol/seed.yaml and prints
 #   AB N ROUND prog_ns NS calls N op_ns NS
 # prog_ns: ns per ag_file_open call over WIN seconds of the loop (bpf_stats), op_ns: the
-# loop's best batch. The pinned state is removed between turns: each build pins its own.
+# loop's best batch. Then SLEEPERS tasks that each open the file and exec sleep, confined
+# and not, and
+#   MEM N ROUND kib_per_task K
+# K: what the kernel's slab grew by per confined sleeper, beyond an unconfined one's.
+# The pinned state is removed between turns: each build pins its own.
 set -u
 # shellcheck source=/dev/null # written by ab.sh
 . /ag/ab.params
@@ -13,6 +17,30 @@ mkdir -p /opt/agent/input
 echo data >$FILE
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
 echo "KERNEL $(uname -r)"
+slab_kb() { awk '/^Slab:/ {print $2}' /proc/meminfo; }
+
+# sleepers_kb [CMD...]: the slab KiB that SLEEPERS sleepers, started by sh under CMD, add.
+# The sleepers start once CMD is up (its own state, the loaded programs, not counted).
+sleepers_kb() {
+	rm -f /tmp/go /tmp/sl.out
+	mkfifo /tmp/go
+	# shellcheck disable=SC2016 # expanded by the sleepers' shell
+	"$@" /bin/sh -c 'echo ready; read -r _ </tmp/go; i=0
+		while [ $i -lt '"$SLEEPERS"' ]; do (read -r _ <'"$FILE"'; exec sleep 300) & i=$((i + 1)); done
+		echo spawned; wait' >/tmp/sl.out 2>&1 &
+	_p=$!
+	until grep -q ready /tmp/sl.out 2>/dev/null; do sleep 0.1; done
+	sleep 1
+	_s0=$(slab_kb)
+	echo go >/tmp/go
+	until grep -q spawned /tmp/sl.out 2>/dev/null; do sleep 0.1; done
+	sleep 2
+	_s1=$(slab_kb)
+	pkill -f '^sleep 300$'
+	wait $_p
+	echo $((_s1 - _s0))
+}
+
 stat_of() { bpftool prog show name ag_file_open | grep -o "run_time_ns [0-9]* run_cnt [0-9]*" | awk '{print $2, $4; exit}'; }
 r=1
 while [ $r -le "$ROUNDS" ]; do
@@ -41,6 +69,11 @@ while [ $r -le "$ROUNDS" ]; do
 		best=$(sed -n 's/^open //p' /tmp/mb.out | sort -n | head -n 1)
 		echo "$s0 $s1" | awk -v v="$v" -v r=$r -v b="$best" \
 			'{ printf "AB %s %d prog_ns %.0f calls %d op_ns %s\n", v, r, ($3 - $1) / ($4 - $2), $4 - $2, b }'
+		rm -f /tmp/audit.log*
+		base=$(sleepers_kb)
+		conf=$(sleepers_kb /ag/bin/ag-"$v" exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log --)
+		echo "$base $conf" | awk -v v="$v" -v r=$r -v n="$SLEEPERS" \
+			'{ printf "MEM %s %d kib_per_task %.1f\n", v, r, ($2 - $1) / n }'
 		rm -f /tmp/audit.log*
 	done
 	r=$((r + 1))
