@@ -36,7 +36,9 @@ sleepers_kb() {
 	until grep -q spawned /tmp/sl.out 2>/dev/null; do sleep 0.1; done
 	sleep 2
 	_s1=$(slab_kb)
-	pkill -f '^sleep 300$'
+	for _d in /proc/[0-9]*; do
+		[ "$(tr '\0' ' ' <"$_d/cmdline" 2>/dev/null)" != "sleep 300 " ] || kill "${_d#/proc/}"
+	done
 	wait $_p
 	echo $((_s1 - _s0))
 }
