@@ -56,18 +56,14 @@ cat >"$work/rules" <<'RULES'
       decision: ALLOW
       reason: "the benchmark"
     - action: shell_exec
-      command: "/usr/bin/dash *"
+      command: "/bin/busybox *"
       decision: ALLOW
-      reason: "the sleepers' shell"
-    - action: shell_exec
-      command: "/usr/bin/sleep *"
-      decision: ALLOW
-      reason: "the sleepers"
+      reason: "the sleepers' sh and sleep (the guest's busybox)"
 RULES
 seed_policy "$work/pol" "$work/rules"
 "$build/agentgate" check "$work/pol/seed.yaml" --action file_read --path /opt/agent/input/data.txt |
 	grep -q '"decision":"ALLOW"' || { echo "bench-ab: the seed policy does not allow the benchmark's file" >&2; exit 1; }
-for c in "/usr/bin/dash -c x" "/usr/bin/sleep 300"; do
+for c in "/bin/busybox -c x" "/bin/busybox 300"; do
 	"$build/agentgate" check "$work/pol/seed.yaml" --action shell_exec --command "$c" |
 		grep -q '"decision":"ALLOW"' || { echo "bench-ab: the seed policy does not allow the sleepers' $c" >&2; exit 1; }
 done

@@ -29,7 +29,12 @@ sleepers_kb() {
 		while [ $i -lt '"$SLEEPERS"' ]; do (read -r _ <'"$FILE"'; exec sleep 300) & i=$((i + 1)); done
 		echo spawned; wait' >/tmp/sl.out 2>&1 &
 	_p=$!
-	until grep -q ready /tmp/sl.out 2>/dev/null; do sleep 0.1; done
+	_n=0
+	until grep -q ready /tmp/sl.out 2>/dev/null; do
+		_n=$((_n + 1))
+		[ $_n -lt 600 ] || { echo "ABFAIL sleepers under '$*': $(head -c 300 /tmp/sl.out | tr '\n' ' ')"; exit 1; }
+		sleep 0.1
+	done
 	sleep 1
 	_s0=$(slab_kb)
 	echo go >/tmp/go
