@@ -23,32 +23,35 @@ slab_kb() { awk '/^Slab:/ {print $2}' /proc/meminfo; }
 # The sleepers start once CMD is up (its own state, the loaded programs, not counted).
 sleepers_kb() {
 	rm -f /tmp/go /tmp/sl.out
-	mkfifo /tmp/go
 	# shellcheck disable=SC2016 # expanded by the sleepers' shell
-	"$@" /bin/sh -c 'echo ready; read -r _ </tmp/go; i=0
+	"$@" /bin/sh -c 'echo ready; while [ ! -e /tmp/go ]; do sleep 0.1; done; i=0
 		while [ $i -lt '"$SLEEPERS"' ]; do (read -r _ <'"$FILE"'; exec sleep 300) & i=$((i + 1)); done
 		echo spawned; wait' >/tmp/sl.out 2>&1 &
 	_p=$!
 	_n=0
-	until grep -q ready /tmp/sl.out 2>/dev/null; do
+	until grep -q ready /tmp/sl.out 2>/dev/null && sleep 1; do
 		_n=$((_n + 1))
-		[ $_n -lt 600 ] || { echo "ABFAIL sleepers under '$*': $(head -c 300 /tmp/sl.out | tr '\n' ' ')"; exit 1; }
+		[ $_n -lt 600 ] || { echo "ABFAIL sleepers under '$*': $(head -c 300 /tmp/sl.out)" >&2; kill $_p; return 1; }
 		sleep 0.1
 	done
-	sleep 1
 	_s0=$(slab_kb)
-	echo go >/tmp/go
-	until grep -q spawned /tmp/sl.out 2>/dev/null; do sleep 0.1; done
+	touch /tmp/go
+	_n=0
+	until grep -q spawned /tmp/sl.out 2>/dev/null; do
+		_n=$((_n + 1))
+		[ $_n -lt 600 ] || { echo "ABFAIL sleepers under '$*' not spawned" >&2; return 1; }
+		sleep 0.1
+	done
 	sleep 2
 	_s1=$(slab_kb)
-	for _d in /proc/[0-9]*; do
-		[ "$(tr '\0' ' ' <"$_d/cmdline" 2>/dev/null)" != "sleep 300 " ] || kill "${_d#/proc/}"
-	done
+	# shellcheck disable=SC2046 # one pid a word
+	kill $(awk '$2 == "(sleep)" && $3 == "S" {print $1}' /proc/[0-9]*/stat 2>/dev/null)
 	wait $_p
 	echo $((_s1 - _s0))
 }
 
 stat_of() { bpftool prog show name ag_file_open | grep -o "run_time_ns [0-9]* run_cnt [0-9]*" | awk '{print $2, $4; exit}'; }
+sleepers_kb >/dev/null || exit 1 # the slab's caches grown once, before anything is compared
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	for v in $VARIANTS; do
@@ -77,8 +80,9 @@ while [ $r -le "$ROUNDS" ]; do
 		echo "$s0 $s1" | awk -v v="$v" -v r=$r -v b="$best" \
 			'{ printf "AB %s %d prog_ns %.0f calls %d op_ns %s\n", v, r, ($3 - $1) / ($4 - $2), $4 - $2, b }'
 		rm -f /tmp/audit.log*
-		base=$(sleepers_kb)
-		conf=$(sleepers_kb /ag/bin/ag-"$v" exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log --)
+		base=$(sleepers_kb) &&
+			conf=$(sleepers_kb /ag/bin/ag-"$v" exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log --) ||
+			exit 1
 		echo "$base $conf" | awk -v v="$v" -v r=$r -v n="$SLEEPERS" \
 			'{ printf "MEM %s %d kib_per_task %.1f\n", v, r, ($2 - $1) / n }'
 		rm -f /tmp/audit.log*
