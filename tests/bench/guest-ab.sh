@@ -19,39 +19,61 @@ echo 1 >/proc/sys/kernel/bpf_stats_enabled
 echo "KERNEL $(uname -r)"
 slab_kb() { awk '/^Slab:/ {print $2}' /proc/meminfo; }
 
-# sleepers_kb [CMD...]: the slab KiB that SLEEPERS sleepers, started by sh under CMD, add.
-# The sleepers start once CMD is up (its own state, the loaded programs, not counted).
-sleepers_kb() {
-	rm -f /tmp/go /tmp/sl.out
+# sleepers_start OUT [CMD...]: sh under CMD, printing to OUT; it says "ready", and once
+# OUT.go exists starts SLEEPERS sleepers (each opens FILE, then execs sleep) and says "spawned".
+sleepers_start() {
+	_o=$1
+	shift
+	rm -f "$_o" "$_o.go"
 	# shellcheck disable=SC2016 # expanded by the sleepers' shell
-	"$@" /bin/sh -c 'echo ready; while [ ! -e /tmp/go ]; do sleep 0.1; done; i=0
+	"$@" /bin/sh -c 'echo ready; while [ ! -e '"$_o"'.go ]; do sleep 0.1; done; i=0
 		while [ $i -lt '"$SLEEPERS"' ]; do (read -r _ <'"$FILE"'; exec sleep 300) & i=$((i + 1)); done
-		echo spawned; wait' >/tmp/sl.out 2>&1 &
-	_p=$!
+		echo spawned; wait' >"$_o" 2>&1 &
+}
+
+# wait_for OUT WORD: until OUT has WORD (60 s at most).
+wait_for() {
 	_n=0
-	until grep -q ready /tmp/sl.out 2>/dev/null && sleep 1; do
+	until grep -q "$2" "$1" 2>/dev/null; do
 		_n=$((_n + 1))
-		[ $_n -lt 600 ] || { echo "ABFAIL sleepers under '$*': $(head -c 300 /tmp/sl.out)" >&2; kill $_p; return 1; }
+		[ $_n -lt 600 ] || { echo "ABFAIL no $2 in $1: $(head -c 300 "$1")"; return 1; }
 		sleep 0.1
 	done
+}
+
+# sleepers_kb OUT: what the slab grows by while the shell of OUT starts its sleepers; stops them.
+sleepers_kb() {
 	_s0=$(slab_kb)
-	touch /tmp/go
-	_n=0
-	until grep -q spawned /tmp/sl.out 2>/dev/null; do
-		_n=$((_n + 1))
-		[ $_n -lt 600 ] || { echo "ABFAIL sleepers under '$*' not spawned" >&2; return 1; }
-		sleep 0.1
-	done
+	touch "$1.go"
+	wait_for "$1" spawned || return 1
 	sleep 2
 	_s1=$(slab_kb)
 	# shellcheck disable=SC2046 # one pid a word
 	kill $(awk '$2 == "(sleep)" && $3 == "S" {print $1}' /proc/[0-9]*/stat 2>/dev/null)
-	wait $_p
 	echo $((_s1 - _s0))
 }
 
+# mem_turn N: slab growth per sleeper confined by build N beyond an unconfined one's, both
+# while build N is loaded (after its load settled, so what the load frees is not counted).
+mem_turn() {
+	sleepers_start /tmp/slc /ag/bin/ag-"$1" exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log --
+	_pc=$!
+	wait_for /tmp/slc ready || return 1
+	sleep 3
+	sleepers_start /tmp/slu
+	_pu=$!
+	wait_for /tmp/slu ready || return 1
+	_base=$(sleepers_kb /tmp/slu) || return 1
+	wait $_pu
+	_conf=$(sleepers_kb /tmp/slc) || return 1
+	wait $_pc
+	echo "$_base $_conf"
+}
+
 stat_of() { bpftool prog show name ag_file_open | grep -o "run_time_ns [0-9]* run_cnt [0-9]*" | awk '{print $2, $4; exit}'; }
-sleepers_kb >/dev/null || exit 1 # the slab's caches grown once, before anything is compared
+sleepers_start /tmp/slw # the slab's caches grown once, before anything is compared
+wait_for /tmp/slw ready && sleepers_kb /tmp/slw >/dev/null || exit 1
+wait
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	for v in $VARIANTS; do
@@ -80,10 +102,8 @@ while [ $r -le "$ROUNDS" ]; do
 		echo "$s0 $s1" | awk -v v="$v" -v r=$r -v b="$best" \
 			'{ printf "AB %s %d prog_ns %.0f calls %d op_ns %s\n", v, r, ($3 - $1) / ($4 - $2), $4 - $2, b }'
 		rm -f /tmp/audit.log*
-		base=$(sleepers_kb) &&
-			conf=$(sleepers_kb /ag/bin/ag-"$v" exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log --) ||
-			exit 1
-		echo "$base $conf" | awk -v v="$v" -v r=$r -v n="$SLEEPERS" \
+		m=$(mem_turn "$v") || { echo "$m"; exit 1; }
+		echo "$m" | awk -v v="$v" -v r=$r -v n="$SLEEPERS" \
 			'{ printf "MEM %s %d kib_per_task %.1f\n", v, r, ($2 - $1) / n }'
 		rm -f /tmp/audit.log*
 	done
