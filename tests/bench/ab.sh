@@ -59,6 +59,10 @@ cat >"$work/rules" <<'RULES'
       command: "/bin/busybox *"
       decision: ALLOW
       reason: "the sleepers' sh and sleep (the guest's busybox)"
+    - action: file_read
+      path: "/dev/null"
+      decision: ALLOW
+      reason: "the sleepers' stdin"
 RULES
 seed_policy "$work/pol" "$work/rules"
 "$build/agentgate" check "$work/pol/seed.yaml" --action file_read --path /opt/agent/input/data.txt |

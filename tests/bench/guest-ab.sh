@@ -21,6 +21,7 @@ slab_kb() { awk '/^Slab:/ {print $2}' /proc/meminfo; }
 
 # sleepers_start OUT [CMD...]: sh under CMD, printing to OUT; it says "ready", and once
 # OUT.go exists starts SLEEPERS sleepers (each opens FILE, then execs sleep) and says "spawned".
+# (busybox's sh opens /dev/null for a background job's stdin: bench-ab's rules allow it)
 sleepers_start() {
 	_o=$1
 	shift
