@@ -42,20 +42,25 @@ wait_for() {
 	done
 }
 
-# sleepers_kb OUT: what the slab grows by while the shell of OUT starts its sleepers; stops them.
+# sleepers_kb OUT: what the slab grows by while the shell of OUT starts its sleepers.
 sleepers_kb() {
 	_s0=$(slab_kb)
 	touch "$1.go"
 	wait_for "$1" spawned || return 1
 	sleep 2
 	_s1=$(slab_kb)
+	echo $((_s1 - _s0))
+}
+
+sleepers_stop() {
 	# shellcheck disable=SC2046 # one pid a word
 	kill $(awk '$2 == "(sleep)" && $3 == "S" {print $1}' /proc/[0-9]*/stat 2>/dev/null)
-	echo $((_s1 - _s0))
 }
 
 # mem_turn N: slab growth per sleeper confined by build N beyond an unconfined one's, both
 # while build N is loaded (after its load settled, so what the load frees is not counted).
+# The unconfined ones first, and still alive while the confined start: objects they freed
+# would otherwise fill slab pages the confined then need not add.
 mem_turn() {
 	sleepers_start /tmp/slc /ag/bin/ag-"$1" exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log --
 	_pc=$!
@@ -65,15 +70,16 @@ mem_turn() {
 	_pu=$!
 	wait_for /tmp/slu ready || return 1
 	_base=$(sleepers_kb /tmp/slu) || return 1
-	wait $_pu
 	_conf=$(sleepers_kb /tmp/slc) || return 1
-	wait $_pc
+	sleepers_stop
+	wait $_pu $_pc
 	echo "$_base $_conf"
 }
 
 stat_of() { bpftool prog show name ag_file_open | grep -o "run_time_ns [0-9]* run_cnt [0-9]*" | awk '{print $2, $4; exit}'; }
 sleepers_start /tmp/slw # the slab's caches grown once, before anything is compared
 wait_for /tmp/slw ready && sleepers_kb /tmp/slw >/dev/null || exit 1
+sleepers_stop
 wait
 r=1
 while [ $r -le "$ROUNDS" ]; do
