@@ -9,7 +9,8 @@
 # kernel memory a confined task costs: the slab growth per sleeper (each opens the file and
 # execs sleep) confined, beyond an unconfined one's. Prints the rounds and, per build, the
 # medians; compare builds within one run only (TCG).
-# AB_KERNEL (6.12), AB_ROUNDS (7), AB_WINDOW (3), AB_SLEEPERS (300) change the run.
+# AB_KERNEL (6.12), AB_ROUNDS (7), AB_WINDOW (3), AB_SLEEPERS (300), AB_SETTLE (8 s before the
+# slab is read) change the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=tests/bench/seed-policy.sh
@@ -21,6 +22,7 @@ kernel=${AB_KERNEL:-6.12}
 rounds=${AB_ROUNDS:-7}
 window=${AB_WINDOW:-3}
 sleepers=${AB_SLEEPERS:-300}
+settle=${AB_SETTLE:-8}
 read -r -a revs <<<"${REVS:-}"
 [ ${#revs[@]} -ge 2 ] || { echo "bench-ab: want REVS=\"REV REV...\" (two or more git revisions)" >&2; exit 2; }
 [ -x "$bench/microbench" ] || { echo "bench-ab: no $bench/microbench (make $bench/microbench)" >&2; exit 1; }
@@ -71,7 +73,7 @@ for c in "/bin/busybox -c x" "/bin/busybox 300"; do
 	"$build/agentgate" check "$work/pol/seed.yaml" --action shell_exec --command "$c" |
 		grep -q '"decision":"ALLOW"' || { echo "bench-ab: the seed policy does not allow the sleepers' $c" >&2; exit 1; }
 done
-echo "ROUNDS=$rounds VARIANTS=\"$names\" WIN=$window SLEEPERS=$sleepers" >"$work/params"
+echo "ROUNDS=$rounds VARIANTS=\"$names\" WIN=$window SLEEPERS=$sleepers SETTLE=$settle" >"$work/params"
 
 tests/vm/run.sh --kernel "$kernel" --timeout 3000 --log "$work/vm.log" tests/bench/guest-ab.sh "${files[@]}" \
 	"$bench/microbench:/ag/bin/microbench" "$(command -v bpftool):/ag/bin/bpftool" \

@@ -42,12 +42,14 @@ wait_for() {
 	done
 }
 
-# sleepers_kb OUT: what the slab grows by while the shell of OUT starts its sleepers.
+# sleepers_kb OUT: what the slab grows by while the shell of OUT starts its sleepers, SETTLE
+# seconds after the last started (what the kernel frees after an RCU grace period, e.g. the
+# exec hooks' per-run buffers, is then back).
 sleepers_kb() {
 	_s0=$(slab_kb)
 	touch "$1.go"
 	wait_for "$1" spawned || return 1
-	sleep 2
+	sleep "$SETTLE"
 	_s1=$(slab_kb)
 	echo $((_s1 - _s0))
 }
