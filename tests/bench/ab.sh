@@ -6,8 +6,8 @@
 # open loop under the seed policy with an audit log. Per round and build: ns per
 # ag_file_open call (the kernel's bpf_stats over AB_WINDOW seconds of the loop: the program
 # alone, without the rest of the system call) and the loop's best ns per open+close; and the
-# kernel memory a confined task costs: the slab growth per sleeper (each opens the file and
-# execs sleep) confined, beyond an unconfined one's. Prints the rounds and, per build, the
+# kernel memory a confined task costs: the unreclaimable slab's growth per sleeper (each opens
+# the file and execs sleep) confined, beyond an unconfined one's. Prints the rounds and, per build, the
 # medians; compare builds within one run only (TCG).
 # AB_KERNEL (6.12), AB_ROUNDS (7), AB_WINDOW (3), AB_SLEEPERS (300), AB_SETTLE (8 s before the
 # slab is read) change the run.
@@ -81,7 +81,7 @@ tests/vm/run.sh --kernel "$kernel" --timeout 3000 --log "$work/vm.log" tests/ben
 grep -E '^(AB|MEM) ' "$work/vm.log" | tr -d '\r' | tee "$work/rounds"
 med() { sort -n | awk '{v[NR] = $1} END {if (NR) printf "%s (%s-%s)", v[int((NR + 1) / 2)], v[1], v[NR]}'; }
 echo "kernel $(sed -n 's/^KERNEL //p' "$work/vm.log" | tr -d '\r'), $rounds rounds"
-echo "| build | ag_file_open ns/call, median (range) | open+close ns, median (range) | slab KiB per confined task, median (range) |"
+echo "| build | ag_file_open ns/call, median (range) | open+close ns, median (range) | unreclaimable slab KiB per confined task, median (range) |"
 echo "|---|---:|---:|---:|"
 for n in $names; do
 	echo "| ${revs[$n]} | $(awk -v n="$n" '$1 == "AB" && $2 == n {print $5}' "$work/rounds" | med) | $(awk -v n="$n" '$1 == "AB" && $2 == n {print $9}' "$work/rounds" | med) | $(awk -v n="$n" '$1 == "MEM" && $2 == n {print $5}' "$work/rounds" | med) |"

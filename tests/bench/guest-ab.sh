@@ -7,7 +7,7 @@
 # loop's best batch. Then SLEEPERS tasks that each open the file and exec sleep, confined
 # and not, and
 #   MEM N ROUND kib_per_task K
-# K: what the kernel's slab grew by per confined sleeper, beyond an unconfined one's.
+# K: what the kernel's unreclaimable slab grew by per confined sleeper, beyond an unconfined one's.
 # The pinned state is removed between turns: each build pins its own.
 set -u
 # shellcheck source=/dev/null # written by ab.sh
@@ -17,7 +17,9 @@ mkdir -p /opt/agent/input
 echo data >$FILE
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
 echo "KERNEL $(uname -r)"
-slab_kb() { awk '/^Slab:/ {print $2}' /proc/meminfo; }
+# Unreclaimable slab: task storage is. Reclaimable slab is left out: the dentries and inodes of
+# /proc/PID the audit writer reads to name a task are given back under memory pressure.
+slab_kb() { awk '/^SUnreclaim:/ {print $2}' /proc/meminfo; }
 
 # sleepers_start OUT [CMD...]: sh under CMD, printing to OUT; it says "ready", and once
 # OUT.go exists starts SLEEPERS sleepers (each opens FILE, then execs sleep) and says "spawned".
