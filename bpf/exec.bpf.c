@@ -381,8 +381,6 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 	struct ag_task *task;
 	struct ag_pol pol;
 	__u32 argc, judged, exe_len;
-	__u64 exec_hash;
-	__u16 exec_state;
 	long env = 0;
 	int len, err;
 
@@ -391,9 +389,6 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 	if (!task || task->exec_bprm != (__u64)bprm)
 		return 0;
 	task->exec_bprm = 0;
-	exec_hash = task->exec_hash;
-	exec_state = task->exec_state;
-	judged = task->exec_argc > 1 ? task->exec_argc - 1 : 0;
 	err = ag_pol_get(ag_policy_cgroup(AG_HOOK_BPRM_COMMITTED), &pol, AG_HOOK_BPRM_COMMITTED);
 	if (err == -ENOENT)
 		return 0; /* the policy was removed since the check: no longer confined */
@@ -420,6 +415,7 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 		exe_len = 0;
 	}
 	argc = bprm->argc;
+	judged = task->exec_argc > 1 ? task->exec_argc - 1 : 0;
 	c.t = t;
 	c.uaddr = bprm->p;
 	c.pos = exe_len;
@@ -437,9 +433,9 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 	 * collision crafted offline buys nothing, the committed argv judged again
 	 * after the executable's path as judged.
 	 */
-	if (!c.err && ag_hash((const __u8 *)t->ev.subject, exe_len, c.pos) == exec_hash) {
+	if (!c.err && ag_hash((const __u8 *)t->ev.subject, exe_len, c.pos) == task->exec_hash) {
 		struct ag_img m = pol.img;
-		__u16 state = exec_state;
+		__u16 state = task->exec_state;
 
 		/* The executable judged at check time, then the arguments as committed. */
 		if (c.pos <= AG_MAX_INPUT && state)

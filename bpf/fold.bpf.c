@@ -142,7 +142,7 @@ __noinline int ag_fold_event(struct ag_scratch *sc, __u32 len)
 		return 0; /* folding off (or the state unreadable): one record per decision */
 	t = ag_task_get();
 	if (!t)
-		return 0; /* no slots to fold into: this decision gets a record of its own */
+		return 0; /* no task storage for fold slots: this decision gets a record of its own */
 	key = ag_fold_key(st, ev, len);
 	s = &t->fold[key & (AG_FOLD_SLOTS - 1)];
 	if (s->key == key && now - s->start_ns < (__u64)st->fold_ms * 1000000ull) {
