@@ -144,14 +144,17 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	static const char *const flag_names[] = { "", "truncated", "argv_race",
 						  "truncated,argv_race" };
 	struct audit_record r;
-	char time[32], first[32], sha[65], ip[INET6_ADDRSTRLEN] = "";
+	char time[32], first[32], ip[INET6_ADDRSTRLEN] = "";
 
 	if (size < AG_EVENT_HDR_SIZE || ev->subject_len > AG_MAX_INPUT ||
 	    size < AG_EVENT_HDR_SIZE + ev->subject_len)
 		return -EINVAL;
 	audit_rec_init(&r);
 	audit_time_format((int64_t)ev->ts_boot_ns + w->boot_to_real, time);
-	audit_hex(ev->policy_sha256, 32, sha);
+	if (!w->policy_hex[0] || memcmp(w->policy_sha, ev->policy_sha256, 32)) {
+		memcpy(w->policy_sha, ev->policy_sha256, 32);
+		audit_hex(ev->policy_sha256, 32, w->policy_hex);
+	}
 	head(w, &r, "decision", time);
 	audit_rec_cstr(&r, "agent", ctx->agent);
 	if (ctx->container)
@@ -242,7 +245,7 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 		       ctx->reason		    ? ctx->reason :
 						      "");
 	audit_rec_cstr(&r, "policy", ctx->policy);
-	audit_rec_cstr(&r, "policy_sha256", sha);
+	audit_rec_cstr(&r, "policy_sha256", w->policy_hex);
 	audit_rec_cstr(&r, "prev", "");
 	return audit_writer_append(w, &r);
 }

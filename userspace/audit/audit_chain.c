@@ -49,7 +49,8 @@ int audit_chain_hash(struct audit_hasher *h, const uint8_t prev[32], const char 
 	return 0;
 }
 
-int audit_chain_fill(struct audit_hasher *h, uint8_t head[32], char *line, size_t len)
+int audit_chain_fill(struct audit_hasher *h, uint8_t head[32], const char *head_hex, char *line,
+		     size_t len)
 {
 	/* Canonical form: the line up to ,"hash":"...", with '}' for its ','. It ends "prev":"<64>"}. */
 	size_t clen = len - AUDIT_HASH_SUFFIX_LEN;
@@ -57,15 +58,14 @@ int audit_chain_fill(struct audit_hasher *h, uint8_t head[32], char *line, size_
 	char hex[65];
 	int err;
 
-	audit_hex(head, 32, hex);
-	memcpy(line + clen - 66, hex, 64);
+	memcpy(line + clen - 66, head_hex, 64);
 	line[clen - 1] = '}';
 	err = audit_chain_hash(h, head, line, clen, hash);
 	line[clen - 1] = ',';
 	if (err)
 		return err;
 	audit_hex(hash, 32, hex);
-	memcpy(line + clen + 8, hex, 64);
+	memcpy(AUDIT_LINE_HASH_HEX(line, len), hex, 64);
 	memcpy(head, hash, 32);
 	return 0;
 }

@@ -148,11 +148,15 @@ static inline int audit_unhex(const char *s, size_t len, uint8_t *out, size_t n)
 }
 /*
  * A finished line (with '\n', len bytes) whose prev and hash are placeholders
- * of 64 characters: fills in prev from head and hash = SHA-256(head ||
+ * of 64 characters: fills in prev from head (head_hex: the same in hex, which
+ * chaining has at hand as the line before's hash) and hash = SHA-256(head ||
  * canonical), and moves head to it. The bytes come out as if the record had
  * been formatted with its prev and finished with its hash.
  */
-int audit_chain_fill(struct audit_hasher *h, uint8_t head[32], char *line, size_t len);
+int audit_chain_fill(struct audit_hasher *h, uint8_t head[32], const char *head_hex, char *line,
+		     size_t len);
+/* Where audit_chain_fill() put the hash in hex, in a line of len bytes. */
+#define AUDIT_LINE_HASH_HEX(line, len) ((line) + (len) - AUDIT_HASH_SUFFIX_LEN + 8)
 /* Line = canonical minus '}' + ,"hash":"..."} + '\n' (appended to out). */
 void audit_line_finish(struct abuf *out, size_t start, const uint8_t hash[32]);
 /* The same with the hash already in hex (64 digits): the writer keeps it as the next prev. */
@@ -180,8 +184,8 @@ struct audit_signer *audit_signer_new(const uint8_t seed[32]);
 int audit_signer_sign(struct audit_signer *s, const void *msg, size_t len, uint8_t sig[64]);
 void audit_signer_free(struct audit_signer *s); /* wipes the key; NULL ok */
 bool audit_sig_ok(const uint8_t pub[32], const void *msg, size_t len, const uint8_t sig[64]);
-/* The message a seal signs (docs/audit.md, "Seals"). */
-void audit_seal_message(struct abuf *out, const char *log_id, uint64_t seq, const char *prev_hex,
+/* The message a seal signs (docs/audit.md, "Seals"), appended to out: where prev_hex went in it. */
+size_t audit_seal_message(struct abuf *out, const char *log_id, uint64_t seq, const char *prev_hex,
 			const char *time, const char *reason, const char *next_pub_hex);
 
 /* Reading logs: a file's bytes split into lines; the last, unterminated piece is the tail. */

@@ -19,8 +19,9 @@
  * sync thread sync_main() only. io->lock guards busy (written under it, read
  * without it too: audit_io_busy()), sync_pending, stop, and the sync's
  * request and results (sync_fd, sync_err, sync_ns). While busy is set the
- * write thread owns the batch (buf, unchained, h, head, chained, fd,
- * want_sync, done, err, write_ns); while it is clear the owner does. Handing
+ * write thread owns the batch (buf, unchained and the signer it lends, h,
+ * head, chained, fd, want_sync, done, err, write_ns); while it is clear the
+ * owner does (and signs with that signer itself). Handing
  * over and taking back happen under the lock, so each side sees the other's
  * writes.
  */
@@ -32,6 +33,7 @@
 #include "util/clock.h"
 
 #define STACK_BYTES (64u * 1024u)
+#define WRITE_STEP (64u * 1024u)
 
 struct audit_io_thread {
 	pthread_t writer, syncer;
@@ -60,42 +62,52 @@ struct audit_io_thread {
 	uint64_t write_ns;
 };
 
+/* Writes buf from done up to upto, or until an error (io->err); adds the time to write_ns. */
+static void write_upto(struct audit_io_thread *io, size_t upto)
+{
+	int64_t t0 = clock_now_ns(CLOCK_MONOTONIC);
+
+	while (!io->err && io->done < upto) {
+		ssize_t k = write(io->fd, io->buf.p + io->done, upto - io->done);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			io->err = -errno;
+		else
+			io->done += (size_t)k;
+	}
+	io->write_ns += (uint64_t)(clock_now_ns(CLOCK_MONOTONIC) - t0);
+}
+
 /*
  * Runs without the lock: the batch is the write thread's until it clears busy.
- * Every record is chained before anything is written, so the head is right
- * whatever the write does.
+ * Chains and writes in steps of about WRITE_STEP bytes, so that the kernel
+ * copies bytes still in cache from hashing them. Every record is chained
+ * even after a write failed, so the head is right whatever the write does.
  */
 static void write_batch(struct audit_io_thread *io)
 {
 	struct audit_unchained *u = &io->unchained;
-	size_t i, start = u->from;
-	int64_t t0;
+	size_t i = 0, j;
+	int err;
 
-	for (i = 0; i < u->n && !io->err; i++) {
-		io->err = audit_chain_fill(io->h, io->head, io->buf.p + start, u->end[i] - start);
-		start = u->end[i];
-	}
 	io->chained = u->n > 0;
-	u->n = 0;
-	if (io->err) {
-		/* The hasher failed: nothing of the batch is written, the owner gives up. */
-		io->done = 0;
-		return;
-	}
-	t0 = clock_now_ns(CLOCK_MONOTONIC);
-
-	while (io->done < io->buf.len) {
-		ssize_t k = write(io->fd, io->buf.p + io->done, io->buf.len - io->done);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			io->err = -errno;
-			break;
+	while (i < u->n) {
+		for (j = i + 1; j < u->n && u->end[j] - io->done <= WRITE_STEP; j++)
+			;
+		err = audit_unchained_chain(u, i, j, io->h, io->buf.p, io->head);
+		if (err) {
+			/* The hasher or signer failed: the owner gives up (its records unchained). */
+			io->err = err;
+			audit_unchained_reset(u, 0);
+			return;
 		}
-		io->done += (size_t)k;
+		i = j;
+		write_upto(io, i < u->n ? u->end[i - 1] : io->buf.len);
 	}
-	io->write_ns = (uint64_t)(clock_now_ns(CLOCK_MONOTONIC) - t0);
+	write_upto(io, io->buf.len);
+	audit_unchained_reset(u, 0);
 }
 
 static void *write_main(void *arg)
@@ -237,7 +249,7 @@ void audit_io_submit(struct audit_io_thread *io, int fd, struct abuf *pend,
 	empty.oom = false;
 	*pend = empty;
 	io->unchained = *u;
-	none.n = none.from = 0;
+	audit_unchained_reset(&none, 0);
 	*u = none;
 	memcpy(io->head, head, 32);
 	io->chained = false;
@@ -303,7 +315,7 @@ void audit_io_free(struct audit_io_thread *io)
 	pthread_join(io->syncer, NULL);
 	destroy_sync(io);
 	abuf_free(&io->buf);
-	free(io->unchained.end);
+	audit_unchained_free(&io->unchained);
 	audit_hasher_free(io->h);
 	free(io);
 }

@@ -88,10 +88,11 @@ bool audit_sig_ok(const uint8_t pub[32], const void *msg, size_t len, const uint
 	return ok;
 }
 
-void audit_seal_message(struct abuf *out, const char *log_id, uint64_t seq, const char *prev_hex,
+size_t audit_seal_message(struct abuf *out, const char *log_id, uint64_t seq, const char *prev_hex,
 			const char *time, const char *reason, const char *next_pub_hex)
 {
 	char num[24];
+	size_t prev_at;
 
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)seq);
 	abuf_put(out, "agentgate-seal-v1\n", 18);
@@ -99,6 +100,7 @@ void audit_seal_message(struct abuf *out, const char *log_id, uint64_t seq, cons
 	abuf_put(out, "\n", 1);
 	abuf_put(out, num, strlen(num));
 	abuf_put(out, "\n", 1);
+	prev_at = out->len;
 	abuf_put(out, prev_hex, strlen(prev_hex));
 	abuf_put(out, "\n", 1);
 	abuf_put(out, time, strlen(time));
@@ -107,6 +109,7 @@ void audit_seal_message(struct abuf *out, const char *log_id, uint64_t seq, cons
 	abuf_put(out, "\n", 1);
 	abuf_put(out, next_pub_hex, strlen(next_pub_hex));
 	abuf_put(out, "\n", 1);
+	return prev_at;
 }
 
 void audit_key_wipe(struct audit_key *k)

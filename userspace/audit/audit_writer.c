@@ -107,19 +107,18 @@ static int chain_pending(struct audit_writer *w)
 	size_t i, start = u->from;
 	int err;
 
-	for (i = 0; i < u->n; i++) {
-		err = audit_chain_fill(w->h, w->head, w->pend.p + start, u->end[i] - start);
-		if (err) {
-			w->err = err; /* the chain cannot go on without these records */
-			return err;
-		}
-		audit_hex(w->head, 32, w->prev_hex);
-		if (w->stream)
-			audit_stream_publish(w->stream, w->pend.p + start, u->end[i] - start);
+	u->signer = w->signer;
+	err = audit_unchained_chain(u, 0, u->n, w->h, w->pend.p, w->head);
+	if (err) {
+		w->err = err; /* the chain cannot go on without these records */
+		return err;
+	}
+	audit_hex(w->head, 32, w->prev_hex);
+	for (i = 0; w->stream && i < u->n; i++) {
+		audit_stream_publish(w->stream, w->pend.p + start, u->end[i] - start);
 		start = u->end[i];
 	}
-	u->n = 0;
-	u->from = w->pend.len;
+	audit_unchained_reset(u, w->pend.len);
 	return 0;
 }
 
@@ -200,15 +199,51 @@ int audit_flush(struct audit_writer *w)
 	return err ? err : audit_flush(w);
 }
 
-/* r: its first field is seq and its last prev; both are filled in here. */
-static int emit(struct audit_writer *w, struct audit_record *r);
+/*
+ * Whether the appends hand their writes and syncs to the I/O threads. Not
+ * with fsync_ms 0 (each append syncs), nor with forward security: each seal
+ * (every seal_every records) waits for its own sync before the key moves on,
+ * so the threads would add hand-overs and overlap little.
+ */
+static bool threaded(const struct audit_writer *w)
+{
+	return w->cfg.fsync_ms && !w->cfg.forward_secure && !w->io_failed;
+}
+
+/*
+ * Whether this append chains its record itself. Otherwise the record goes
+ * with placeholders for prev and hash, chained later by the write thread in
+ * order. Here: without the threads, while the disk is full, and while
+ * subscribers of the stream wait for each line.
+ */
+static bool chain_here(const struct audit_writer *w)
+{
+	return !threaded(w) || w->stalled || (w->stream && audit_stream_subscribers(w->stream));
+}
+
+/* A periodic seal whose record is chained later, and signed there (struct audit_seal_todo). */
+struct later_seal {
+	struct abuf msg; /* with zeros for the head */
+	size_t prev_at;
+};
+
+/*
+ * r: its first field is seq and its last prev; both are filled in here. With
+ * later, r is that seal's record, chained (and signed) later.
+ */
+static int emit_seal(struct audit_writer *w, struct audit_record *r, const struct later_seal *later);
+
+static int emit(struct audit_writer *w, struct audit_record *r)
+{
+	return emit_seal(w, r, NULL);
+}
 
 /* Kept from seal to seal while the key stays (always, without forward security). */
-static int sign(struct audit_writer *w, const void *msg, size_t len, uint8_t sig[64])
+static struct audit_signer *signer(struct audit_writer *w)
 {
 	if (!w->signer)
 		w->signer = audit_signer_new(w->key.seed);
-	return w->signer ? audit_signer_sign(w->signer, msg, len, sig) : -EIO;
+	return w->signer;
 }
 
 /* Whenever the key changes: the old one must not outlive it (forward security). */
@@ -218,17 +253,25 @@ void writer_drop_signer(struct audit_writer *w)
 	w->signer = NULL;
 }
 
+/*
+ * A periodic seal while the write thread chains is signed there, just before
+ * its record is chained (struct audit_seal_todo): this thread goes on
+ * formatting instead of waiting for the batch in flight and hashing what it
+ * holds. The others (rotation, shutdown, forward security, records chained
+ * here) sign here, after catching up.
+ */
 static int seal(struct audit_writer *w, const char *reason)
 {
 	struct audit_record r = { 0 };
 	struct audit_key next = w->key;
 	char time[32], next_hex[65] = "", sig_hex[129];
-	struct abuf msg = { 0 };
+	struct later_seal later = { 0 };
+	bool defer = !strcmp(reason, "periodic") && !chain_here(w);
 	uint8_t sig[64];
 	int err;
 
 	/* The seal signs the head: every record before it chained. */
-	err = chain_catch_up(w);
+	err = defer ? 0 : chain_catch_up(w);
 	if (err)
 		return err;
 	audit_now_str(time);
@@ -236,14 +279,23 @@ static int seal(struct audit_writer *w, const char *reason)
 		audit_key_evolve(&next);
 		audit_hex(next.pub, 32, next_hex);
 	}
-	audit_seal_message(&msg, w->log_id, w->seq, w->prev_hex, time, reason, next_hex);
-	err = msg.oom ? -ENOMEM : sign(w, msg.p, msg.len, sig);
-	abuf_free(&msg);
+	memset(sig_hex, '0', 128);
+	sig_hex[128] = 0;
+	later.prev_at = audit_seal_message(&later.msg, w->log_id, w->seq,
+					   defer ? sig_hex + 64 : w->prev_hex, time, reason, next_hex);
+	if (later.msg.oom)
+		err = -ENOMEM;
+	else if (!signer(w))
+		err = -EIO;
+	else if (!defer)
+		err = audit_signer_sign(w->signer, later.msg.p, later.msg.len, sig);
 	if (err) {
+		abuf_free(&later.msg);
 		audit_key_wipe(&next);
 		return err;
 	}
-	audit_hex(sig, 64, sig_hex);
+	if (!defer)
+		audit_hex(sig, 64, sig_hex);
 	audit_rec_u64(&r, "seq", 0);
 	audit_rec_cstr(&r, "type", "seal");
 	audit_rec_cstr(&r, "time", time);
@@ -255,8 +307,9 @@ static int seal(struct audit_writer *w, const char *reason)
 	audit_rec_cstr(&r, "sig", sig_hex);
 	audit_rec_cstr(&r, "prev", "");
 	w->rotating = true; /* a seal is never the reason to rotate */
-	err = emit(w, &r);
+	err = emit_seal(w, &r, defer ? &later : NULL);
 	w->rotating = false;
+	abuf_free(&later.msg);
 	w->since_seal = 0;
 	if (!err && w->cfg.forward_secure) {
 		/* The seal naming the next key is durable before the old key goes. */
@@ -361,21 +414,6 @@ static int rotate(struct audit_writer *w)
 	return err;
 }
 
-static int add_unchained(struct audit_unchained *u, size_t end)
-{
-	if (u->n == u->cap) {
-		size_t cap = u->cap ? 2 * u->cap : 1024;
-		size_t *e = realloc(u->end, cap * sizeof(*e));
-
-		if (!e)
-			return -ENOMEM;
-		u->end = e;
-		u->cap = cap;
-	}
-	u->end[u->n++] = end;
-	return 0;
-}
-
 /*
  * The pending bytes to the I/O threads, chained and synced there (when
  * sync). While the write thread is busy with the last batch they stay
@@ -398,6 +436,7 @@ static int hand_over(struct audit_writer *w, bool sync)
 	err = io_collect(w, false);
 	if (err)
 		return err;
+	w->unchained.signer = w->signer; /* for its seals, lent until the batch is taken back */
 	audit_io_submit(w->io, w->fd, &w->pend, &w->unchained, w->head, sync);
 	w->io_inflight = true;
 	w->io_since = w->now;
@@ -406,29 +445,7 @@ static int hand_over(struct audit_writer *w, bool sync)
 	return 0;
 }
 
-/*
- * Whether the appends hand their writes and syncs to the I/O threads. Not
- * with fsync_ms 0 (each append syncs), nor with forward security: each seal
- * (every seal_every records) waits for its own sync before the key moves on,
- * so the threads would add hand-overs and overlap little.
- */
-static bool threaded(const struct audit_writer *w)
-{
-	return w->cfg.fsync_ms && !w->cfg.forward_secure && !w->io_failed;
-}
-
-/*
- * Whether this append chains its record itself. Otherwise the record goes
- * with placeholders for prev and hash, chained later by the write thread in
- * order. Here: without the threads, while the disk is full, and while
- * subscribers of the stream wait for each line.
- */
-static bool chain_here(const struct audit_writer *w)
-{
-	return !threaded(w) || w->stalled || (w->stream && audit_stream_subscribers(w->stream));
-}
-
-static int emit(struct audit_writer *w, struct audit_record *r)
+static int emit_seal(struct audit_writer *w, struct audit_record *r, const struct later_seal *later)
 {
 	size_t start, len;
 	uint8_t hash[32];
@@ -443,7 +460,10 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 		w->lost++;
 		return w->stalled;
 	}
-	here = chain_here(w);
+	/* A subscriber arriving since seal() decided does not change where its seal is signed. */
+	here = !later && chain_here(w);
+	if (later && (!threaded(w) || w->stalled))
+		return -EINVAL; /* nothing would sign it: seal() decides in this thread */
 	if (here && (w->io_inflight || w->unchained.n)) {
 		err = chain_catch_up(w);
 		if (err)
@@ -479,7 +499,9 @@ static int emit(struct audit_writer *w, struct audit_record *r)
 		}
 	} else {
 		audit_line_finish_hex(&w->pend, start, w->prev_hex);
-		err = w->pend.oom ? -ENOMEM : add_unchained(&w->unchained, w->pend.len);
+		err = w->pend.oom ? -ENOMEM : audit_unchained_add(&w->unchained, w->pend.len,
+								   later ? &later->msg : NULL,
+								   later ? later->prev_at : 0);
 	}
 	if (err) {
 		w->pend.len = start;
@@ -631,7 +653,7 @@ const struct audit_resume *audit_writer_resume_info(const struct audit_writer *w
 static void free_writer(struct audit_writer *w)
 {
 	audit_io_free(w->io); /* before the fd it may be writing goes */
-	free(w->unchained.end);
+	audit_unchained_free(&w->unchained);
 	if (w->fd >= 0)
 		close(w->fd);
 	writer_drop_signer(w);

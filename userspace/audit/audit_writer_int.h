@@ -21,7 +21,36 @@ struct audit_unchained {
 	size_t from;
 	size_t *end;
 	size_t n, cap;
+	/* Periodic seals among them, signed where they are chained (seal()): */
+	struct audit_seal_todo *seals;
+	size_t nseals, seals_cap;
+	struct abuf msgs; /* their seal messages, each with zeros for the head */
+	struct audit_signer *signer; /* the writer's, lent with the batch */
 };
+
+/*
+ * A seal signs the chain's head before it, known only where the records
+ * before it are chained. Its record is formatted with zeros for its sig, its
+ * message (audit_seal_message()) with zeros for the head at prev_at: both are
+ * filled in, in order, just before the seal's record is chained.
+ */
+struct audit_seal_todo {
+	size_t rec; /* its index in end[] */
+	size_t msg, msg_len, prev_at; /* in msgs */
+};
+
+/*
+ * audit_unchained.c. Adds the record ending at end; with seal_msg, a seal
+ * whose message it is (prev_at: where the head goes). Both or neither.
+ */
+int audit_unchained_add(struct audit_unchained *u, size_t end, const struct abuf *seal_msg,
+			size_t prev_at);
+/* Signs the seals of records [i, to) and chains those records in buf, in order, from head (moved on). */
+int audit_unchained_chain(const struct audit_unchained *u, size_t i, size_t to,
+			  struct audit_hasher *h, char *buf, uint8_t head[32]);
+/* None left, the next starting at from; capacity kept. */
+void audit_unchained_reset(struct audit_unchained *u, size_t from);
+void audit_unchained_free(struct audit_unchained *u);
 
 struct audit_writer {
 	struct audit_config cfg;
@@ -58,6 +87,9 @@ struct audit_writer {
 	audit_observe_fn observe; /* NULL: none */
 	void *observe_ctx;
 	struct audit_resume resume;
+	/* The last decision's policy hash and its hex: a policy's decisions all name it. */
+	uint8_t policy_sha[32];
+	char policy_hex[65];
 };
 
 /* The wall clock as records show it. */
