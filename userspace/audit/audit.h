@@ -26,7 +26,8 @@
  * threads never append, they queue their decisions under the proxy's own lock
  * and the owner drains them into the writer. A writer with fsync_ms > 0 and
  * without forward security starts two threads of its own at its first batch
- * (audit-write: chains and writes batches; audit-sync: fdatasync), which touch
+ * (audit-write: chains, signs the periodic seals of, and writes batches;
+ * audit-sync: fdatasync), which touch
  * only what is handed to them, under a lock of their own (audit_io.c); the
  * functions below are still the owner's alone.
  *   - One thread per writer: audit_writer_open() to audit_writer_close(),
