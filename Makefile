@@ -50,7 +50,7 @@ FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/cli/main
 	     $(BUILD)/fuzzobj/gen/dash_www.o
 HDRS := $(wildcard include/*.h userspace/*.h userspace/*/*.h)
 
-.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-dns bench-ops bench-containers bench-macro bench-ab bench-dashboard browser-test install deb clean bpf-arm64
+.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-dns bench-ops bench-containers bench-macro bench-ab bench-audit-ab bench-dashboard browser-test install deb clean bpf-arm64
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -219,6 +219,10 @@ bench-macro: all $(BUILD)/bench/microbench
 # Builds of REVS (git revisions) against each other, one boot: the kernel side of a confined open.
 bench-ab: all $(BUILD)/bench/microbench
 	$(Q)tests/bench/ab.sh
+
+# The audit writer of REVS (git revisions) against each other, taking turns on this machine.
+bench-audit-ab:
+	$(Q)tests/bench/audit-ab.sh
 
 # The dashboard over a million-record log: its section of BENCHMARKS.md.
 bench-dashboard: all $(BUILD)/bench/gen_audit_log

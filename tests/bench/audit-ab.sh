@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# `make bench-audit-ab REVS="A B ..."`: the audit writer of git revisions against each other on
+# this machine (build/bench/bench_audit's batched run: 1,000,000 records, fsync batched). Each
+# revision's benchmark is built in a scratch worktree; the builds take turns AUDIT_AB_RUNS
+# times (30), the log removed and the disk synced after each run, so that every build sees the
+# same moments of a shared host. Prints each run, then per build the median (range) of
+# records/s and of CPU ns per record, the appending thread's and all threads'.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${BUILD:-build}
+work=$build/bench/audit-ab
+runs=${AUDIT_AB_RUNS:-30}
+read -r -a revs <<<"${REVS:-}"
+[ ${#revs[@]} -ge 2 ] ||
+	{ echo "bench-audit-ab: want REVS=\"REV REV...\" (two or more git revisions)" >&2; exit 2; }
+[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "bench-audit-ab: AUDIT_AB_RUNS=$runs is not a count" >&2; exit 2; }
+rm -rf "$work"
+mkdir -p "$work"
+cleanup() {
+	local d
+	for d in "$work"/src.*; do
+		[ ! -d "$d" ] || git worktree remove --force "$d"
+	done
+	rm -rf "$work/tmp"
+}
+trap cleanup EXIT
+n=0
+for rev in "${revs[@]}"; do
+	sha=$(git rev-parse --verify --short "$rev^{commit}") ||
+		{ echo "bench-audit-ab: $rev is not a revision" >&2; exit 2; }
+	git worktree add -q --detach "$work/src.$n" "$sha"
+	make -s -C "$work/src.$n" build/bench/bench_audit >/dev/null ||
+		{ echo "bench-audit-ab: $rev ($sha) does not build" >&2; exit 1; }
+	echo "build $n: $rev ($sha)"
+	n=$((n + 1))
+done
+for ((r = 1; r <= runs; r++)); do
+	for ((b = 0; b < n; b++)); do
+		row=$("$work/src.$b/build/bench/bench_audit" "$work/tmp" batched | grep '^| batched |')
+		rm -rf "$work/tmp"
+		sync
+		awk -F'|' -v r="$r" -v b="$b" '{ gsub(/ /, ""); print "run", r, "build", b, $6, $7, $8 }' <<<"$row"
+	done
+done | tee "$work/runs"
+echo
+echo "| build | records/s, median (range) | CPU ns/record, appending thread | CPU ns/record, all threads |"
+echo "|---|---:|---:|---:|"
+med() { # column of build $1's rows: "median (min–max)"
+	awk -v b="$1" -v c="$2" '$4 == b { print $c }' "$work/runs" | sort -n |
+		awk '{ v[NR] = $1 } END { printf "%s (%s–%s)", v[int((NR + 1) / 2)], v[1], v[NR] }'
+}
+for ((b = 0; b < n; b++)); do
+	echo "| $b: ${revs[$b]} | $(med "$b" 5) | $(med "$b" 6) | $(med "$b" 7) |"
+done
+echo
+echo "$runs runs each, taking turns; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs."
