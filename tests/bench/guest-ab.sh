@@ -64,19 +64,25 @@ sleepers_stop() {
 # mem_turn N: slab growth per sleeper confined by build N beyond an unconfined one's, both
 # while build N is loaded (after its load settled, so what the load frees is not counted).
 # The unconfined ones first, and still alive while the confined start: objects they freed
-# would otherwise fill slab pages the confined then need not add.
+# would otherwise fill slab pages the confined then need not add. They run in a cgroup beside
+# `agentgate exec`'s (BASE_CG, same parent, same controllers), so that what the kernel spends
+# on any task of a non-root cgroup (memcg accounting of its slab objects) is in both.
+BASE_CG=/sys/fs/cgroup/agentgate/ab-base
 mem_turn() {
 	sleepers_start /tmp/slc /ag/bin/ag-"$1" exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log --
 	_pc=$!
 	wait_for /tmp/slc ready || return 1
 	sleep 3
-	sleepers_start /tmp/slu
+	mkdir -p $BASE_CG || return 1
+	# shellcheck disable=SC2016 # expanded by the helper's shell
+	sleepers_start /tmp/slu /bin/sh -c 'echo $$ >'$BASE_CG'/cgroup.procs && exec "$@"' sh
 	_pu=$!
 	wait_for /tmp/slu ready || return 1
 	_base=$(sleepers_kb /tmp/slu) || return 1
 	_conf=$(sleepers_kb /tmp/slc) || return 1
 	sleepers_stop
 	wait $_pu $_pc
+	rmdir $BASE_CG
 	echo "$_base $_conf"
 }
 
