@@ -23,32 +23,15 @@ rounds=${AB_ROUNDS:-7}
 window=${AB_WINDOW:-3}
 sleepers=${AB_SLEEPERS:-300}
 settle=${AB_SETTLE:-8}
-read -r -a revs <<<"${REVS:-}"
-[ ${#revs[@]} -ge 2 ] || { echo "bench-ab: want REVS=\"REV REV...\" (two or more git revisions)" >&2; exit 2; }
 [ -x "$bench/microbench" ] || { echo "bench-ab: no $bench/microbench (make $bench/microbench)" >&2; exit 1; }
-rm -rf "$work"
-mkdir -p "$work"
-cleanup() {
-	local d
-	for d in "$work"/src.*; do
-		[ ! -d "$d" ] || git worktree remove --force "$d"
-	done
-}
-trap cleanup EXIT
-
+# shellcheck source=tests/bench/revs.sh
+. tests/bench/revs.sh
+revs_build bench-ab "$work" build/agentgate
 files=()
 names=
-i=0
-for rev in "${revs[@]}"; do
-	sha=$(git rev-parse --verify --short "$rev^{commit}") ||
-		{ echo "bench-ab: $rev is not a revision" >&2; exit 2; }
-	git worktree add -q --detach "$work/src.$i" "$sha"
-	make -s -C "$work/src.$i" build/agentgate >/dev/null ||
-		{ echo "bench-ab: $rev ($sha) does not build" >&2; exit 1; }
+for ((i = 0; i < nrevs; i++)); do
 	files+=("$work/src.$i/build/agentgate:/ag/bin/ag-$i")
 	names="$names $i"
-	echo "build $i: $rev ($sha)"
-	i=$((i + 1))
 done
 
 # The seed policy as `make bench` runs it, with the microbench's own exec allowed.

@@ -11,30 +11,12 @@ cd "$(dirname "$0")/../.."
 build=${BUILD:-build}
 work=$build/bench/audit-ab
 runs=${AUDIT_AB_RUNS:-30}
-read -r -a revs <<<"${REVS:-}"
-[ ${#revs[@]} -ge 2 ] ||
-	{ echo "bench-audit-ab: want REVS=\"REV REV...\" (two or more git revisions)" >&2; exit 2; }
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "bench-audit-ab: AUDIT_AB_RUNS=$runs is not a count" >&2; exit 2; }
-rm -rf "$work"
-mkdir -p "$work"
-cleanup() {
-	local d
-	for d in "$work"/src.*; do
-		[ ! -d "$d" ] || git worktree remove --force "$d"
-	done
-	rm -rf "$work/tmp"
-}
-trap cleanup EXIT
-n=0
-for rev in "${revs[@]}"; do
-	sha=$(git rev-parse --verify --short "$rev^{commit}") ||
-		{ echo "bench-audit-ab: $rev is not a revision" >&2; exit 2; }
-	git worktree add -q --detach "$work/src.$n" "$sha"
-	make -s -C "$work/src.$n" build/bench/bench_audit >/dev/null ||
-		{ echo "bench-audit-ab: $rev ($sha) does not build" >&2; exit 1; }
-	echo "build $n: $rev ($sha)"
-	n=$((n + 1))
-done
+# shellcheck source=tests/bench/revs.sh
+. tests/bench/revs.sh
+revs_build bench-audit-ab "$work" build/bench/bench_audit
+trap 'revs_cleanup; rm -rf "$work/tmp"' EXIT
+n=$nrevs
 for ((r = 1; r <= runs; r++)); do
 	for ((b = 0; b < n; b++)); do
 		row=$("$work/src.$b/build/bench/bench_audit" "$work/tmp" batched | grep '^| batched |')

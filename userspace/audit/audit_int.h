@@ -186,7 +186,7 @@ void audit_signer_free(struct audit_signer *s); /* wipes the key; NULL ok */
 bool audit_sig_ok(const uint8_t pub[32], const void *msg, size_t len, const uint8_t sig[64]);
 /* The message a seal signs (docs/audit.md, "Seals"), appended to out: where prev_hex went in it. */
 size_t audit_seal_message(struct abuf *out, const char *log_id, uint64_t seq, const char *prev_hex,
-			const char *time, const char *reason, const char *next_pub_hex);
+			  const char *time, const char *reason, const char *next_pub_hex);
 
 /* Reading logs: a file's bytes split into lines; the last, unterminated piece is the tail. */
 struct audit_lines {

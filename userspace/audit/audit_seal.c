@@ -89,7 +89,7 @@ bool audit_sig_ok(const uint8_t pub[32], const void *msg, size_t len, const uint
 }
 
 size_t audit_seal_message(struct abuf *out, const char *log_id, uint64_t seq, const char *prev_hex,
-			const char *time, const char *reason, const char *next_pub_hex)
+			  const char *time, const char *reason, const char *next_pub_hex)
 {
 	char num[24];
 	size_t prev_at;

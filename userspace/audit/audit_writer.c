@@ -231,7 +231,8 @@ struct later_seal {
  * r: its first field is seq and its last prev; both are filled in here. With
  * later, r is that seal's record, chained (and signed) later.
  */
-static int emit_seal(struct audit_writer *w, struct audit_record *r, const struct later_seal *later);
+static int emit_seal(struct audit_writer *w, struct audit_record *r,
+		     const struct later_seal *later);
 
 static int emit(struct audit_writer *w, struct audit_record *r)
 {
@@ -282,7 +283,8 @@ static int seal(struct audit_writer *w, const char *reason)
 	memset(sig_hex, '0', 128);
 	sig_hex[128] = 0;
 	later.prev_at = audit_seal_message(&later.msg, w->log_id, w->seq,
-					   defer ? sig_hex + 64 : w->prev_hex, time, reason, next_hex);
+					   defer ? sig_hex + 64 : w->prev_hex, time, reason,
+					   next_hex);
 	if (later.msg.oom)
 		err = -ENOMEM;
 	else if (!signer(w))
@@ -499,9 +501,10 @@ static int emit_seal(struct audit_writer *w, struct audit_record *r, const struc
 		}
 	} else {
 		audit_line_finish_hex(&w->pend, start, w->prev_hex);
-		err = w->pend.oom ? -ENOMEM : audit_unchained_add(&w->unchained, w->pend.len,
-								   later ? &later->msg : NULL,
-								   later ? later->prev_at : 0);
+		err = w->pend.oom ? -ENOMEM :
+				    audit_unchained_add(&w->unchained, w->pend.len,
+							later ? &later->msg : NULL,
+							later ? later->prev_at : 0);
 	}
 	if (err) {
 		w->pend.len = start;
