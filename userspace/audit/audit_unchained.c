@@ -40,6 +40,7 @@ int audit_unchained_add(struct audit_unchained *u, size_t end, const struct abuf
 		if (!err) {
 			abuf_reserve(&u->msgs, seal_msg->len);
 			err = u->msgs.oom ? -ENOMEM : 0;
+			u->msgs.oom = false; /* a failed realloc kept the buffer: the next seal may fit */
 		}
 		if (!err) {
 			u->seals[u->nseals++] = (struct audit_seal_todo){
@@ -115,6 +116,7 @@ void audit_unchained_reset(struct audit_unchained *u, size_t from)
 	u->n = u->nseals = 0;
 	u->msgs.len = 0;
 	u->msgs.oom = false;
+	u->signer = NULL; /* lent again with each batch */
 }
 
 void audit_unchained_free(struct audit_unchained *u)

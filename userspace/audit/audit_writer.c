@@ -462,10 +462,8 @@ static int emit_seal(struct audit_writer *w, struct audit_record *r, const struc
 		w->lost++;
 		return w->stalled;
 	}
-	/* A subscriber arriving since seal() decided does not change where its seal is signed. */
+	/* seal() decided where its seal is signed, in this thread, with nothing changed since. */
 	here = !later && chain_here(w);
-	if (later && (!threaded(w) || w->stalled))
-		return -EINVAL; /* nothing would sign it: seal() decides in this thread */
 	if (here && (w->io_inflight || w->unchained.n)) {
 		err = chain_catch_up(w);
 		if (err)
