@@ -121,6 +121,8 @@ else
 	fail "metrics: evictions counted" "got '$ev', want $want"
 	echo "# learned addresses held: $(curl -sS --max-time 5 http://127.0.0.1:9475/metrics | awk '$1 == "agentgate_dns_learned_addresses" { print $2 }')"
 	echo "# the flooder's lookup records: $(matching "$AUDIT" "\"agent\":\"/$CGP/flood\"" '.flood.e2e.test"' | grep -c .)"
+	echo "# names looked up twice: $(matching "$AUDIT" "\"agent\":\"/$CGP/flood\"" '.flood.e2e.test"' | sed -n 's/.*"domain":"\([^"]*\)".*/\1/p' | sort | uniq -d | head -n 3 | tr '\n' ' ')"
+	echo "# the daemon's DNS lines: $(grep -i 'dns' "$D/daemon.err" | tail -n 5 | tr '\n' ' ' | head -c 600)"
 fi
 set -- $(cat "$WORK/victim.out")
 if [ "${1:-0}" -gt 0 ] && [ "$1" = "$2" ]; then
