@@ -61,11 +61,19 @@ echo "ROUNDS=$rounds VARIANTS=\"$names\" WIN=$window SLEEPERS=$sleepers SETTLE=$
 tests/vm/run.sh --kernel "$kernel" --timeout 3000 --log "$work/vm.log" tests/bench/guest-ab.sh "${files[@]}" \
 	"$bench/microbench:/ag/bin/microbench" "$(command -v bpftool):/ag/bin/bpftool" \
 	"$work/pol:/ag/pol" "$work/params:/ag/ab.params" >/dev/null
-grep -E '^(AB|MEM) ' "$work/vm.log" | tr -d '\r' | tee "$work/rounds"
+grep -E '^(AB|MEM|SLAB) ' "$work/vm.log" | tr -d '\r' | tee "$work/rounds"
 med() { sort -n | awk '{v[NR] = $1} END {if (NR) printf "%s (%s-%s)", v[int((NR + 1) / 2)], v[1], v[NR]}'; }
 echo "kernel $(sed -n 's/^KERNEL //p' "$work/vm.log" | tr -d '\r'), $rounds rounds"
 echo "| build | ag_file_open ns/call, median (range) | open+close ns, median (range) | unreclaimable slab KiB per confined task, median (range) |"
 echo "|---|---:|---:|---:|"
 for n in $names; do
 	echo "| ${revs[$n]} | $(awk -v n="$n" '$1 == "AB" && $2 == n {print $5}' "$work/rounds" | med) | $(awk -v n="$n" '$1 == "AB" && $2 == n {print $9}' "$work/rounds" | med) | $(awk -v n="$n" '$1 == "MEM" && $2 == n {print $5}' "$work/rounds" | med) |"
+done
+echo
+echo "Where a confined task's slab goes, beyond an unconfined one's (bytes per task, median over the rounds; caches that moved 16 bytes or more in a round):"
+for n in $names; do
+	echo "${revs[$n]}:"
+	for c in $(awk -v n="$n" '$1 == "SLAB" && $2 == n {print $4}' "$work/rounds" | sort -u); do
+		echo "  $c $(awk -v n="$n" -v c="$c" '$1 == "SLAB" && $2 == n && $4 == c {print $5}' "$work/rounds" | med)"
+	done
 done

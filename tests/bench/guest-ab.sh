@@ -20,6 +20,10 @@ echo "KERNEL $(uname -r)"
 # Unreclaimable slab: task storage is. Reclaimable slab is left out: the dentries and inodes of
 # /proc/PID the audit writer reads to name a task are given back under memory pressure.
 slab_kb() { awk '/^SUnreclaim:/ {print $2}' /proc/meminfo; }
+# slab_caches OUT: bytes in use per slab cache ("name bytes" lines: active objects × object size).
+slab_caches() { awk 'NR > 2 {print $1, $2 * $4}' /proc/slabinfo >"$1"; }
+# slab_grown BEFORE AFTER: "name bytes" per cache that changed, AFTER minus BEFORE.
+slab_grown() { awk 'NR == FNR {b[$1] = $2; next} $2 != b[$1] {print $1, $2 - b[$1]}' "$1" "$2"; }
 
 # sleepers_start OUT [CMD...]: sh under CMD, printing to OUT; it says "ready", and once
 # OUT.go exists starts SLEEPERS sleepers (each opens FILE, then execs sleep) and says "spawned".
@@ -49,10 +53,13 @@ wait_for() {
 # exec hooks' per-run buffers, is then back).
 sleepers_kb() {
 	_s0=$(slab_kb)
+	slab_caches "$1.c0"
 	touch "$1.go"
 	wait_for "$1" spawned || return 1
 	sleep "$SETTLE"
 	_s1=$(slab_kb)
+	slab_caches "$1.c1"
+	slab_grown "$1.c0" "$1.c1" >"$1.grown"
 	echo $((_s1 - _s0))
 }
 
@@ -84,6 +91,16 @@ mem_turn() {
 	wait $_pu $_pc
 	rmdir $BASE_CG
 	echo "$_base $_conf"
+}
+
+# slab_diff N ROUND: per cache, the growth per confined sleeper beyond an unconfined one's
+# (the caches that hold mem_turn's difference), largest first:
+#   SLAB N ROUND cache bytes_per_task
+slab_diff() {
+	awk -v v="$1" -v r="$2" -v n="$SLEEPERS" 'NR == FNR {u[$1] = $2; next} {c[$1] = $2}
+		END {for (k in u) if (!(k in c)) c[k] = 0
+			for (k in c) {d = (c[k] - u[k]) / n; if (d >= 16 || d <= -16) printf "SLAB %s %d %s %.0f\n", v, r, k, d}}' \
+		/tmp/slu.grown /tmp/slc.grown | sort -k5,5nr
 }
 
 stat_of() { bpftool prog show name ag_file_open | grep -o "run_time_ns [0-9]* run_cnt [0-9]*" | awk '{print $2, $4; exit}'; }
@@ -122,6 +139,7 @@ while [ $r -le "$ROUNDS" ]; do
 		m=$(mem_turn "$v") || { echo "$m"; exit 1; }
 		echo "$m" | awk -v v="$v" -v r=$r -v n="$SLEEPERS" \
 			'{ printf "MEM %s %d kib_per_task %.1f\n", v, r, ($2 - $1) / n }'
+		slab_diff "$v" $r
 		rm -f /tmp/audit.log*
 	done
 	r=$((r + 1))
