@@ -7,8 +7,8 @@
 # ag_file_open call (the kernel's bpf_stats over AB_WINDOW seconds of the loop: the program
 # alone, without the rest of the system call) and the loop's best ns per open+close; and the
 # kernel memory a confined task costs: the unreclaimable slab's growth per sleeper (each opens
-# the file and execs sleep) confined, beyond an unconfined one's. Prints the rounds and, per build, the
-# medians; compare builds within one run only (TCG).
+# the file and execs sleep) confined, beyond an unconfined one's, in all and per slab cache. Prints
+# the rounds and, per build, the medians; compare builds within one run only (TCG).
 # AB_KERNEL (6.12), AB_ROUNDS (7), AB_WINDOW (3), AB_SLEEPERS (300), AB_SETTLE (8 s before the
 # slab is read) change the run.
 set -euo pipefail

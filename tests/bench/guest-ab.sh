@@ -68,27 +68,36 @@ sleepers_stop() {
 	kill $(awk '$2 == "(sleep)" && $3 == "S" {print $1}' /proc/[0-9]*/stat 2>/dev/null)
 }
 
+# sleepers_fill OUT: SLEEPERS unconfined sleepers started and left running, unmeasured.
+sleepers_fill() {
+	sleepers_start "$1"
+	wait_for "$1" ready || return 1
+	touch "$1.go"
+	wait_for "$1" spawned
+}
+
 # mem_turn N: slab growth per sleeper confined by build N beyond an unconfined one's, both
 # while build N is loaded (after its load settled, so what the load frees is not counted).
-# The unconfined ones first, and still alive while the confined start: objects they freed
-# would otherwise fill slab pages the confined then need not add. They run in a cgroup beside
-# `agentgate exec`'s (BASE_CG, same parent, same controllers), so that what the kernel spends
-# on any task of a non-root cgroup (memcg accounting of its slab objects) is in both.
+# The objects the last turn's sleepers freed are taken first by 2 × SLEEPERS sleepers nobody
+# measures: whichever set came next would otherwise fill the freed room and grow the slab less
+# (SLUB also counts the objects free in a CPU's slabs as in use in /proc/slabinfo). Then the
+# unconfined, still alive while the confined start, for the same reason. They run in a cgroup
+# beside `agentgate exec`'s (BASE_CG, same parent, same controllers), so that what the kernel
+# spends on any task of a non-root cgroup (memcg accounting of its slab objects) is in both.
 BASE_CG=/sys/fs/cgroup/agentgate/ab-base
 mem_turn() {
 	sleepers_start /tmp/slc /ag/bin/ag-"$1" exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log --
-	_pc=$!
 	wait_for /tmp/slc ready || return 1
+	sleepers_fill /tmp/slw1 && sleepers_fill /tmp/slw2 || return 1
 	sleep 3
 	mkdir -p $BASE_CG || return 1
 	# shellcheck disable=SC2016 # expanded by the helper's shell
 	sleepers_start /tmp/slu /bin/sh -c 'echo $$ >'$BASE_CG'/cgroup.procs && exec "$@"' sh
-	_pu=$!
 	wait_for /tmp/slu ready || return 1
 	_base=$(sleepers_kb /tmp/slu) || return 1
 	_conf=$(sleepers_kb /tmp/slc) || return 1
 	sleepers_stop
-	wait $_pu $_pc
+	wait
 	rmdir $BASE_CG
 	echo "$_base $_conf"
 }
@@ -104,10 +113,6 @@ slab_diff() {
 }
 
 stat_of() { bpftool prog show name ag_file_open | grep -o "run_time_ns [0-9]* run_cnt [0-9]*" | awk '{print $2, $4; exit}'; }
-sleepers_start /tmp/slw # the slab's caches grown once, before anything is compared
-wait_for /tmp/slw ready && sleepers_kb /tmp/slw >/dev/null || exit 1
-sleepers_stop
-wait
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	for v in $VARIANTS; do

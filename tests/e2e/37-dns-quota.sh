@@ -105,20 +105,28 @@ case $out in
 	echo "# kernel helper errors: $(curl -sS --max-time 5 http://127.0.0.1:9475/metrics | grep '^agentgate_kernel_helper_errors_total' | grep -v ' 0$' | tr '\n' ' ')"
 	;;
 esac
-# The flooder learned every address and holds 64: the rest were evicted, each counted.
+# The flooder learned every address and holds 64: the rest were evicted, each counted. A name
+# the flooder asked again (no answer within its 2 s) may have been learned twice, the proxy
+# having answered the first query late: the second learn refreshes addresses still held,
+# evicting nothing. So each retry may take one answer's PER evictions off, no more.
 want=$((NAMES * PER - 64))
+retried=$(echo "$out" | sed -n 's/.* retried \([0-9]*\) .*/\1/p')
+evictions_ok() {
+	case $1 in '' | *[!0-9]*) return 1 ;; esac
+	[ "$1" -le "$want" ] && [ $(((want - $1) % PER)) -eq 0 ] && [ $(((want - $1) / PER)) -le "${retried:-0}" ]
+}
 i=0
 while :; do
 	ev=$(curl -sS --max-time 5 http://127.0.0.1:9475/metrics | awk '$1 == "agentgate_dns_quota_evictions_total" { print $2 }')
-	[ "$ev" = "$want" ] || [ $i -ge 25 ] && break
+	evictions_ok "$ev" || [ $i -ge 25 ] && break
 	sleep 0.2
 	i=$((i + 1))
 done
-if [ "$ev" = "$want" ]; then
-	pass "metrics: $want evictions counted"
+if evictions_ok "$ev"; then
+	pass "metrics: every eviction counted"
+	echo "# evictions $ev: $want less $PER for each of $(((want - ev) / PER)) names learned twice (queries asked again: ${retried:-0})"
 else
-	# Seen once on 6.12, 28 short (one answer): say what the kernel holds and what was recorded.
-	fail "metrics: evictions counted" "got '$ev', want $want"
+	fail "metrics: evictions counted" "got '$ev', want $want less $PER for each of at most ${retried:-0} queries asked again"
 	echo "# learned addresses held: $(curl -sS --max-time 5 http://127.0.0.1:9475/metrics | awk '$1 == "agentgate_dns_learned_addresses" { print $2 }')"
 	echo "# the flooder's lookup records: $(matching "$AUDIT" "\"agent\":\"/$CGP/flood\"" '.flood.e2e.test"' | grep -c .)"
 	echo "# names looked up twice: $(matching "$AUDIT" "\"agent\":\"/$CGP/flood\"" '.flood.e2e.test"' | sed -n 's/.*"domain":"\([^"]*\)".*/\1/p' | sort | uniq -d | head -n 3 | tr '\n' ' ')"
