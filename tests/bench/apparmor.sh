@@ -16,3 +16,18 @@ apparmor_unpack() {
 	dpkg-deb -x "$deb" "$aa.tmp"
 	mv "$aa.tmp" "$aa"
 }
+
+# apparmor_seed_rules: the rules of an AppArmor profile standing for the seed policy's files:
+# ld-so's libraries (policies/include/ld-so.yaml) and the seed's input, config, output and
+# logs. Each profile adds its own executables and what its harness needs.
+apparmor_seed_rules() {
+	sed -n 's/^    path: "\(.*\)"$/  "\1" mr,/p' policies/include/ld-so.yaml
+	cat <<EOF
+  /opt/agent/input/** r,
+  /opt/agent/config/agent.yaml r,
+  /opt/agent/output/** w,
+  /opt/agent/logs/** w,
+  deny /opt/agent/config/** w,
+  /lib64/ld-linux-x86-64.so.2 mr,
+EOF
+}

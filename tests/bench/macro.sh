@@ -103,21 +103,15 @@ allows --action file_write --path "/srv/macro/work/$pkg/__pycache__/x.pyc"
 # commands' arguments cannot be named). The executables need m (mapped) besides ix.
 {
 	echo "profile ag-macro {"
-	sed -n 's/^    path: "\(.*\)"$/  "\1" mr,/p' policies/include/ld-so.yaml
+	apparmor_seed_rules
 	cat <<EOF
   /usr/lib/python3*/ r,
   /usr/lib/python3*/** mr,
   /usr/local/lib/python3*/ r,
   /usr/local/lib/python3*/** mr,
   /etc/python3*/** r,
-  /opt/agent/input/** r,
-  /opt/agent/config/agent.yaml r,
-  /opt/agent/output/** w,
-  /opt/agent/logs/** w,
-  deny /opt/agent/config/** w,
   /usr/bin/python3* mrix,
   /ag/bin/tar mrix,
-  /lib64/ld-linux-x86-64.so.2 mr,
   /srv/macro/ r,
   /etc/passwd r,
   /etc/group r,

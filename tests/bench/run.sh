@@ -72,18 +72,12 @@ done
 # generated rules. agentgate's shell_exec allows carry arguments; AppArmor's cannot.
 {
 	echo "profile ag-bench-seed {"
-	sed -n 's/^    path: "\(.*\)"$/  "\1" mr,/p' policies/include/ld-so.yaml
+	apparmor_seed_rules
 	cat <<EOF
-  /opt/agent/input/** r,
-  /opt/agent/config/agent.yaml r,
-  /opt/agent/output/** w,
-  /opt/agent/logs/** w,
-  deny /opt/agent/config/** w,
   /usr/bin/python3* ix,
   /opt/agent/scripts/process.py r,
   /opt/agent/scripts/transform.py r,
   /ag/bin/microbench mrix,
-  /lib64/ld-linux-x86-64.so.2 mr,
   network inet stream,
   # The harness, not the policy: AppArmor revalidates inherited files at exec, and the
   # benchmark inherits its output file, ring pipes and /proc/stat (guest-bench.sh).

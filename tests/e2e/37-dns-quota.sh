@@ -175,6 +175,11 @@ while [ $i -le 16 ] && ctl assign "/$CGP/f$i" "$WORK/big.yaml" >/dev/null 2>>"$D
 	i=$((i + 1))
 done
 [ $i -gt 16 ] && pass "16 agents at dns_quota 4096 assigned" || fail "16 agents at dns_quota 4096 assigned" "$(tail -n 3 "$D/daemon.err")"
+# The victim's 512, the flooder's 64 and 16 × 4096 are more than the table holds: the
+# daemon says so when the 16th is assigned, not before.
+expect "quotas past the table: the daemon warns once they add up to more" 1 \
+	grep -c 'dns_quota of the 18 assigned policies that learn addresses add up to 66112, more than the 65536' "$D/daemon.err"
+expect "quotas within the table: no warning before" 1 grep -c 'warning: the dns_quota' "$D/daemon.err"
 i=1
 while [ $i -le 15 ]; do
 	in_cgroup "$CGP/f$i" "$DNSFLOOD" -n "$(((i - 1) * 147 + 1))-$((i * 147))" 127.0.0.99 'n%u.flood.e2e.test' >>"$WORK/fill.out" 2>&1

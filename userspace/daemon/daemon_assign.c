@@ -93,8 +93,8 @@ static void discard(struct prepared *pr)
 	memset(pr, 0, sizeof(*pr));
 }
 
-static int prepare(const struct daemon *d, const struct daemon_assign_req *req,
-		   struct prepared *pr, char *msg, size_t msgsz)
+static int prepare(const struct daemon *d, const struct daemon_assign_req *req, struct prepared *pr,
+		   char *msg, size_t msgsz)
 {
 	int err;
 
@@ -276,12 +276,51 @@ static void drop_entry(struct daemon *d, struct daemon_assign *a)
 	d->nassign--;
 }
 
+/* Whether a policy's proxy learns addresses: a name it allows (a rule or the default). */
+static int learns(const struct ag_policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nrules; i++)
+		if (p->rules[i].action == AG_ACTION_NETWORK && p->rules[i].pattern &&
+		    p->rules[i].allow)
+			return 1;
+	return p->default_allow;
+}
+
+/*
+ * The learned addresses' table is shared by every policy (include/maps.h): quotas
+ * adding up to more than it holds let the table fill, and then lookups are refused
+ * (dns_full). Said at each change that leaves them so; nothing is refused for it here.
+ */
+static void check_dns_quotas(const struct daemon *d)
+{
+	const struct ag_policy *p;
+	unsigned long long sum = 0;
+	size_t i, n = 0;
+
+	for (i = 0; i < d->nassign; i++) {
+		p = daemon_model_find(d, d->assign[i].sha256);
+		if (p && learns(p)) {
+			sum += p->dns_quota;
+			n++;
+		}
+	}
+	if (sum > AG_LEARNED_ENTRIES)
+		daemon_log(
+			"warning: the dns_quota of the %zu assigned policies that learn addresses "
+			"add up to %llu, more than the %u the kernel holds for all of them: once "
+			"it is full, lookups are refused (dns_full; docs/network.md, \"Capacity\")",
+			n, sum, AG_LEARNED_ENTRIES);
+}
+
 /* After a change of the assignments: models no longer needed go, the state file is rewritten. */
 static void changed(struct daemon *d)
 {
 	int err;
 
 	daemon_models_prune(d);
+	check_dns_quotas(d);
 	err = daemon_state_save(d);
 	if (err)
 		daemon_log("writing %s: %s", d->cfg->state_file, strerror(-err));

@@ -12,30 +12,60 @@
 #include "loader_state.h"
 #include "util/clock.h"
 
-/*
- * Calls visit for every entry; deleting the key just visited would restart
- * the walk, so visit sees each key one step behind the cursor and may delete
- * it. Returns the sum of what visit returned, or -errno.
- */
-static int walk(struct loader *l, int (*visit)(struct loader *l, const struct ag_learned_key *k,
-					       void *ctx),
-		void *ctx)
-{
-	struct ag_learned_key key, next;
-	void *prev = NULL;
-	int n = 0;
+/* Entries copied per system call by walk(), at first. */
+#define WALK_BATCH 1024u
 
-	while (!bpf_map_get_next_key(FD(l, learned), prev, &next)) {
-		if (prev)
-			n += visit(l, &key, ctx);
-		key = next;
-		prev = &key;
+typedef int (*visit_fn)(struct loader *l, const struct ag_learned_key *k,
+			const struct ag_learned_val *v, void *ctx);
+
+/*
+ * Calls visit for every entry with a copy of its value, taken in batches of
+ * whole hash buckets (a few system calls for the whole table, not one or two
+ * an entry); visit may delete the key it is given: the walk's cursor is the
+ * next bucket. Returns the sum of what visit returned, or -errno.
+ */
+static int walk(struct loader *l, visit_fn visit, void *ctx)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct ag_learned_key *keys = NULL;
+	struct ag_learned_val *vals = NULL;
+	__u32 cap = WALK_BATCH, count, i, cursor = 0, next, *from = NULL;
+	int n = 0, err = 0, end = 0;
+
+	while (!end) {
+		if (!keys) {
+			keys = calloc(cap, sizeof(*keys));
+			vals = calloc(cap, sizeof(*vals));
+			if (!keys || !vals) {
+				err = -ENOMEM;
+				break;
+			}
+		}
+		count = cap;
+		if (bpf_map_lookup_batch(FD(l, learned), from, &next, keys, vals, &count, &opts)) {
+			/* ENOSPC: one bucket holds more than the buffers; larger ones, same cursor. */
+			if (errno == ENOSPC && !count && cap < AG_LEARNED_ENTRIES) {
+				cap *= 2;
+				free(keys);
+				free(vals);
+				keys = NULL;
+				vals = NULL;
+				continue;
+			}
+			if (errno != ENOENT) {
+				err = -errno;
+				break;
+			}
+			end = 1; /* the last entries, if any, are in this batch */
+		}
+		for (i = 0; i < count; i++)
+			n += visit(l, &keys[i], &vals[i], ctx);
+		cursor = next;
+		from = &cursor;
 	}
-	if (errno != ENOENT)
-		return -errno;
-	if (prev)
-		n += visit(l, &key, ctx);
-	return n;
+	free(keys);
+	free(vals);
+	return err ? err : n;
 }
 
 int loader_learn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16], const char *name,
@@ -74,8 +104,10 @@ int loader_unlearn(struct loader *l, uint64_t cgroup_id, const uint8_t addr[16])
 	return bpf_map_delete_elem(FD(l, learned), &k) ? -errno : 0;
 }
 
-static int forget_one(struct loader *l, const struct ag_learned_key *k, void *ctx)
+static int forget_one(struct loader *l, const struct ag_learned_key *k,
+		      const struct ag_learned_val *v, void *ctx)
 {
+	(void)v;
 	return k->cgroup_id == *(const uint64_t *)ctx && !bpf_map_delete_elem(FD(l, learned), k);
 }
 
@@ -104,15 +136,14 @@ struct seen_walk {
 	int err;
 };
 
-static int see_one(struct loader *l, const struct ag_learned_key *k, void *ctx)
+static int see_one(struct loader *l, const struct ag_learned_key *k,
+		   const struct ag_learned_val *val, void *ctx)
 {
 	struct seen_walk *w = ctx;
-	struct ag_learned_val val;
 	struct loader_seen *v;
 	size_t cap;
 
-	if (bpf_map_lookup_elem(FD(l, learned), k, &val))
-		return 0; /* gone since the walk saw it */
+	(void)l;
 	if (w->n == w->cap) {
 		cap = w->cap ? w->cap * 2 : 256;
 		v = realloc(w->v, cap * sizeof(*v));
@@ -125,7 +156,7 @@ static int see_one(struct loader *l, const struct ag_learned_key *k, void *ctx)
 	}
 	w->v[w->n].cgroup_id = k->cgroup_id;
 	memcpy(w->v[w->n].addr, k->addr, sizeof(k->addr));
-	w->v[w->n++].expires_ns = val.expires_ns;
+	w->v[w->n++].expires_ns = val->expires_ns;
 	return 1;
 }
 
@@ -158,12 +189,15 @@ int loader_learned(struct loader *l, uint64_t cgroup_id, loader_learned_fn fn, v
 	return n;
 }
 
-static int sweep_one(struct loader *l, const struct ag_learned_key *k, void *ctx)
+static int sweep_one(struct loader *l, const struct ag_learned_key *k,
+		     const struct ag_learned_val *v, void *ctx)
 {
-	struct ag_learned_val v;
+	uint64_t now_ns = *(uint64_t *)ctx;
+	struct ag_learned_val cur;
 
-	return !bpf_map_lookup_elem(FD(l, learned), k, &v) && v.expires_ns <= *(uint64_t *)ctx &&
-	       !bpf_map_delete_elem(FD(l, learned), k);
+	/* A proxy may have refreshed it since the walk's copy: read again what goes. */
+	return v->expires_ns <= now_ns && !bpf_map_lookup_elem(FD(l, learned), k, &cur) &&
+	       cur.expires_ns <= now_ns && !bpf_map_delete_elem(FD(l, learned), k);
 }
 
 int loader_learned_sweep(struct loader *l, uint64_t now_ns)
@@ -171,10 +205,12 @@ int loader_learned_sweep(struct loader *l, uint64_t now_ns)
 	return walk(l, sweep_one, &now_ns);
 }
 
-static int count_one(struct loader *l, const struct ag_learned_key *k, void *ctx)
+static int count_one(struct loader *l, const struct ag_learned_key *k,
+		     const struct ag_learned_val *v, void *ctx)
 {
 	(void)l;
 	(void)k;
+	(void)v;
 	(void)ctx;
 	return 1;
 }
