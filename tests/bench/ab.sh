@@ -70,10 +70,10 @@ for n in $names; do
 	echo "| ${revs[$n]} | $(awk -v n="$n" '$1 == "AB" && $2 == n {print $5}' "$work/rounds" | med) | $(awk -v n="$n" '$1 == "AB" && $2 == n {print $9}' "$work/rounds" | med) | $(awk -v n="$n" '$1 == "MEM" && $2 == n {print $5}' "$work/rounds" | med) |"
 done
 echo
-echo "Where a confined task's slab goes, beyond an unconfined one's (bytes per task, median over the rounds; caches that moved 16 bytes or more in a round):"
+echo "Where a confined task's slab goes, beyond an unconfined one's (bytes per task, median over the rounds where the cache moved 16 bytes or more):"
 for n in $names; do
 	echo "${revs[$n]}:"
 	for c in $(awk -v n="$n" '$1 == "SLAB" && $2 == n {print $4}' "$work/rounds" | sort -u); do
-		echo "  $c $(awk -v n="$n" -v c="$c" '$1 == "SLAB" && $2 == n && $4 == c {print $5}' "$work/rounds" | med)"
+		echo "  $c $(awk -v n="$n" -v c="$c" '$1 == "SLAB" && $2 == n && $4 == c {print $5}' "$work/rounds" | med) in $(awk -v n="$n" -v c="$c" '$1 == "SLAB" && $2 == n && $4 == c' "$work/rounds" | grep -c .) of $rounds rounds"
 	done
 done

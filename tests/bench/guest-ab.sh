@@ -23,7 +23,7 @@ slab_kb() { awk '/^SUnreclaim:/ {print $2}' /proc/meminfo; }
 # slab_caches OUT: bytes in use per slab cache ("name bytes" lines: active objects × object size).
 slab_caches() { awk 'NR > 2 {print $1, $2 * $4}' /proc/slabinfo >"$1"; }
 # slab_grown BEFORE AFTER: "name bytes" per cache that changed, AFTER minus BEFORE.
-slab_grown() { awk 'NR == FNR {b[$1] = $2; next} $2 != b[$1] {print $1, $2 - b[$1]}' "$1" "$2"; }
+slab_grown() { awk 'FILENAME == ARGV[1] {b[$1] = $2; next} $2 != b[$1] {print $1, $2 - b[$1]}' "$1" "$2"; }
 
 # sleepers_start OUT [CMD...]: sh under CMD, printing to OUT; it says "ready", and once
 # OUT.go exists starts SLEEPERS sleepers (each opens FILE, then execs sleep) and says "spawned".
@@ -106,7 +106,7 @@ mem_turn() {
 # (the caches that hold mem_turn's difference), largest first:
 #   SLAB N ROUND cache bytes_per_task
 slab_diff() {
-	awk -v v="$1" -v r="$2" -v n="$SLEEPERS" 'NR == FNR {u[$1] = $2; next} {c[$1] = $2}
+	awk -v v="$1" -v r="$2" -v n="$SLEEPERS" 'FILENAME == ARGV[1] {u[$1] = $2; next} {c[$1] = $2}
 		END {for (k in u) if (!(k in c)) c[k] = 0
 			for (k in c) {d = (c[k] - u[k]) / n; if (d >= 16 || d <= -16) printf "SLAB %s %d %s %.0f\n", v, r, k, d}}' \
 		/tmp/slu.grown /tmp/slc.grown | sort -k5,5nr

@@ -115,11 +115,13 @@ evictions_ok() {
 	case $1 in '' | *[!0-9]*) return 1 ;; esac
 	[ "$1" -le "$want" ] && [ $(((want - $1) % PER)) -eq 0 ] && [ $(((want - $1) / PER)) -le "${retried:-0}" ]
 }
-i=0
+# The metric follows the proxy's drains: short of want, it is read until it stops moving.
+i=0 last=
 while :; do
 	ev=$(curl -sS --max-time 5 http://127.0.0.1:9475/metrics | awk '$1 == "agentgate_dns_quota_evictions_total" { print $2 }')
-	evictions_ok "$ev" || [ $i -ge 25 ] && break
-	sleep 0.2
+	[ "$ev" = "$want" ] || { evictions_ok "$ev" && [ "$ev" = "$last" ]; } || [ $i -ge 25 ] && break
+	last=$ev
+	sleep 0.5
 	i=$((i + 1))
 done
 if evictions_ok "$ev"; then

@@ -301,7 +301,8 @@ static void check_dns_quotas(const struct daemon *d)
 
 	for (i = 0; i < d->nassign; i++) {
 		p = daemon_model_find(d, d->assign[i].sha256);
-		if (p && learns(p)) {
+		/* Not enforcing, the proxy answers and learns every name, denied ones too. */
+		if (p && (d->assign[i].mode != AG_MODE_ENFORCE || learns(p))) {
 			sum += p->dns_quota;
 			n++;
 		}

@@ -29,7 +29,7 @@ static int walk(struct loader *l, visit_fn visit, void *ctx)
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct ag_learned_key *keys = NULL;
 	struct ag_learned_val *vals = NULL;
-	__u32 cap = WALK_BATCH, count, i, cursor = 0, next, *from = NULL;
+	__u32 cap = WALK_BATCH, count, i, cursor = 0, next = 0, *from = NULL;
 	int n = 0, err = 0, end = 0;
 
 	while (!end) {
