@@ -210,4 +210,21 @@ while [ $i -le 8 ]; do
 done
 expect "8 policies removed: the victim's lookup answered again" "NOERROR 127.0.0.61" in_cgroup "$CGP/victim" "$PROBE" dns-query 127.0.0.99 victim2.e2e.test A udp
 expect "8 policies removed: the new address reachable" ok in_cgroup "$CGP/victim" "$PROBE" connect 127.0.0.61 8443
+
+# Policies that allow no name: enforcing, their proxies learn nothing and their quotas do not
+# count; in simulate mode a proxy answers and learns every name, denied ones too, so they do.
+# With f9-f16 left the sum is 33344: 8 such policies at 4096 in simulate mode take it past.
+printf 'version: "1.0"\nname: nonames\ndefault: deny\ndns_quota: 4096\nrules: []\n' >"$WORK/nonames.yaml"
+i=1
+while [ $i -le 8 ] && ctl assign "/$CGP/e$i" "$WORK/nonames.yaml" >/dev/null 2>>"$D/daemon.err"; do
+	i=$((i + 1))
+done
+[ $i -gt 8 ] && pass "8 enforcing policies allowing no name assigned" || fail "8 enforcing policies allowing no name assigned" "$(tail -n 3 "$D/daemon.err")"
+i=1
+while [ $i -le 8 ] && ctl assign --mode simulate "/$CGP/s$i" "$WORK/nonames.yaml" >/dev/null 2>>"$D/daemon.err"; do
+	i=$((i + 1))
+done
+[ $i -gt 8 ] && pass "8 simulating policies allowing no name assigned" || fail "8 simulating policies allowing no name assigned" "$(tail -n 3 "$D/daemon.err")"
+expect "quotas: simulating policies count, enforcing ones allowing no name do not" 2 \
+	grep -c 'dns_quota of the 18 assigned policies that learn addresses add up to 66112, more than the 65536' "$D/daemon.err"
 verify_open "the log verifies after the flood"
