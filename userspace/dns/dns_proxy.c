@@ -74,12 +74,29 @@ static uint64_t boot_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * Tells the owner there is something to take (session_drain_dns): a decision,
+ * or a count. A count left unannounced would wait for the next decision of any
+ * proxy, or forever when the agent's lookups were its last.
+ */
+static void wake(struct dns_proxy *p)
+{
+	if (p->notify_fd >= 0 && write(p->notify_fd, &(uint64_t){ 1 }, 8) != 8)
+		return; /* the counter is saturated: the owner is awake already */
+}
+
+/* A query or connection refused for want of room (dns_proxy.h limits): counted. */
+static void busy(struct dns_proxy *p)
+{
+	dns_decisions_busy(p->dec);
+	wake(p);
+}
+
 static void record(struct dns_proxy *p, const struct dns_query *q, const struct ag_dns_client *who,
 		   struct ag_verdict v, uint8_t mode, const uint8_t *sha)
 {
 	dns_decisions_push(p->dec, q, who, v, mode, sha); /* when full, counted as lost */
-	if (p->notify_fd >= 0 && write(p->notify_fd, &(uint64_t){ 1 }, 8) != 8)
-		return; /* the counter is saturated: the owner is awake already */
+	wake(p);
 }
 
 /*
@@ -105,8 +122,10 @@ static int learn(struct dns_proxy *p, const struct dns_query *q, const struct ag
 				      a[i].addr, q->name, q->name_len,
 				      now + (ttl + h.dns_grace_s) * 1000000000ull);
 	}
-	if (p->quota.evicted != evicted)
+	if (p->quota.evicted != evicted) {
 		dns_decisions_evicted(p->dec, p->quota.evicted - evicted);
+		wake(p);
+	}
 	/* -ENOENT: the policy is being removed, the proxy with it; nothing to refuse. */
 	if (!err || err == -ENOENT)
 		return 0;
@@ -329,7 +348,7 @@ static void handle(struct dns_site *site, struct conn *c, int ufd,
 		goto reply;
 	}
 	if (p->njobs >= DNS_PROXY_MAX_FORWARDS) {
-		dns_decisions_busy(p->dec);
+		busy(p);
 		goto reply;
 	}
 	j = malloc(sizeof(*j) + len);
@@ -439,7 +458,7 @@ static void accept_conns(struct dns_site *site, int lfd)
 		plen = sizeof(peer);
 		fd = dns_loop_accept(p->loop, lfd, &peer, &plen);
 		if (fd == -EMFILE) {
-			dns_decisions_busy(p->dec);
+			busy(p);
 			return;
 		}
 		if (fd == -ECONNABORTED || fd == -EINTR)
@@ -448,7 +467,7 @@ static void accept_conns(struct dns_site *site, int lfd)
 			return;
 		c = p->nconns < DNS_PROXY_MAX_TCP ? calloc(1, sizeof(*c)) : NULL;
 		if (!c) {
-			dns_decisions_busy(p->dec);
+			busy(p);
 			close(fd);
 			continue;
 		}
