@@ -4,7 +4,8 @@
 #        GUEST_SCRIPT [HOST_FILE:GUEST_PATH ...]
 # Boots a Debian cloud kernel under qemu TCG (KVM is not available on the build machines)
 # with an initramfs that runs GUEST_SCRIPT, streams the console to stdout and to a log under
-# build/vm/, and exits with the guest script's exit code (124: timeout, 125: no AGVM-EXIT).
+# build/vm/, and exits with the guest script's exit code (124: timeout, 125: no AGVM-EXIT,
+# 126: the guest kernel oopsed or panicked; the oops goes to stderr).
 # AGVM_APPEND adds kernel command-line arguments; AGVM_SMP sets the vCPU count (default 2).
 # AGVM_CPIO: cpio archives (space-separated paths, compressed or not) appended to the
 # initramfs; the kernel unpacks each over the previous ones (tests/vm/engines.sh --cpio).
@@ -89,8 +90,10 @@ mkdir -p "$(dirname "$log")"
 # on a loaded host the TCG vCPU can miss the IO-APIC timer check, and the kernel panics with
 # "IO-APIC + timer doesn't work!" before it starts (seen with 6.12 at load average 10).
 # maxcpus=1: the guest's init brings the other CPUs up once one-time kernel text patches
-# are done (mkinitramfs.sh).
-append="console=ttyS0 quiet panic=-1 no_timer_check maxcpus=1 ${AGVM_APPEND:-}"
+# are done (mkinitramfs.sh). oops=panic: a kernel that oopsed has killed the task in the
+# middle of whatever it held, and the test it ran would wait for its time limit (a CI run
+# lost 1600 s so); panic=-1 with qemu's -no-reboot ends the VM at once instead.
+append="console=ttyS0 quiet panic=-1 oops=panic no_timer_check maxcpus=1 ${AGVM_APPEND:-}"
 start=$(date +%s)
 set +e
 timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "${AGVM_SMP:-2}" \
@@ -99,6 +102,13 @@ timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "$
 qrc=${PIPESTATUS[0]}
 set -e
 echo "run: $rel: $(($(date +%s) - start)) s, log in $log" >&2
+# The kernel's own lines: "[   12.345678] BUG: ...". Guest output never starts so.
+oops='^\[ *[0-9]+\.[0-9]+\] (BUG: |Oops: |general protection fault|kernel BUG at |Kernel panic - not syncing: )'
+if grep -qE "$oops" "$log"; then
+	echo "run: the guest kernel oopsed:" >&2
+	grep -m1 -A40 -E "$oops" "$log" | sed 's/^/run:   /' >&2
+	exit 126
+fi
 [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ] && { echo "run: timeout after $timeout s" >&2; exit 124; }
 code=$(sed -n 's/^AGVM-EXIT \([0-9]*\)$/\1/p' "$log" | tail -n 1)
 [ -n "$code" ] || { echo "run: the guest never printed AGVM-EXIT (qemu exit $qrc)" >&2; exit 125; }
