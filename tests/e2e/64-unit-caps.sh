@@ -30,6 +30,72 @@ for t in 36-dns-netns 52-daemon-control 56-ask; do
 	fi
 done
 
+# What a killed `agentgate exec` leaves: its policy stays pinned. A daemon under the unit's
+# set (no CAP_DAC_READ_SEARCH, so no cgroup looked up by its id) removes at start the policy
+# whose cgroup is gone and keeps the one whose cgroup still holds the survivor.
+. "$E2E_DIR/daemon.sh"
+daemon_config </dev/null
+others() { ctl status --json | sed -n 's/.*"other_policies":[ ]*\([0-9]*\).*/\1/p'; }
+# leftover: starts `agentgate exec -- sleep`, kills the exec with SIGKILL; prints the sleeper's pid.
+leftover() {
+	"$AGENTGATE" exec --policy "$GCPOL" -- sleep 600 >/dev/null 2>&1 &
+	_x=$!
+	_i=0
+	# Once the child runs sleep it is in its cgroup, under its policy.
+	until _s=$(cat "/proc/$_x/task/$_x/children" 2>/dev/null) && [ -n "$_s" ] &&
+		[ "$(cat /proc/$_s/comm 2>/dev/null)" = sleep ] || [ $_i -ge 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -KILL "$_x"
+	wait "$_x" 2>/dev/null
+	echo $_s
+}
+echo x >"$WORK/gc-secret"
+GCPOL=$(policy gc <<EOP
+version: "1.0"
+default: allow
+rules:
+  - action: file_read
+    path: "$WORK/gc-secret"
+    decision: deny
+    reason: "the leftover still judges"
+EOP
+)
+if AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$caps" start_daemon; then
+	before=$(others)
+	dead=$(leftover)
+	live=$(leftover)
+	deadcg=$(sed -n 's/^0:://p' "/proc/$dead/cgroup")
+	livecg=$(sed -n 's/^0:://p' "/proc/$live/cgroup")
+	kill -KILL "$dead"
+	_i=0
+	while ! rmdir "$CGROOT$deadcg" 2>/dev/null && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	left=$(others)
+	stop_daemon
+	if [ -n "$dead" ] && [ -n "$live" ] && [ ! -d "$CGROOT$deadcg" ] && [ "$left" = $((before + 2)) ]; then
+		pass "unit: two killed execs leave their policies pinned ($deadcg removed, $livecg alive)"
+	else
+		fail "unit: two killed execs leave their policies pinned" "sleepers '$dead' '$live', $deadcg there: $([ -d "$CGROOT$deadcg" ] && echo yes || echo no), policies $before then '$left'"
+	fi
+	if AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$caps" start_daemon; then
+		after=$(others)
+		[ "$after" = $((before + 1)) ] &&
+			pass "unit: the daemon removes the policy of the cgroup gone, keeps the live one's" ||
+			fail "unit: the daemon removes the policy of the cgroup gone, keeps the live one's" "policies $before + 2 before, $after after; $(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
+		expect "unit: the survivor of the killed exec is still confined" EPERM in_cgroup "${livecg#/}" "$PROBE" open-read "$WORK/gc-secret"
+		stop_daemon
+	else
+		fail "unit: the daemon starts again" "$(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
+	fi
+	kill -KILL "$live" 2>/dev/null
+else
+	fail "unit: the daemon starts" "$(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
+fi
+
 # With no capability the daemon cannot load its programs: it says so and exits non-zero.
 D=$WORK/unit-nocaps
 mkdir -p "$D/run"

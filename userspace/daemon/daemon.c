@@ -499,8 +499,7 @@ int cmd_daemon(int argc, char **argv)
 	 * that would keep its old ports from confined tasks.
 	 */
 	err = loader_gc(d.loader, NULL);
-	/* EPERM: no CAP_DAC_READ_SEARCH to look cgroups up by id (the unit's set); ports went. */
-	if (err < 0 && err != -EPERM)
+	if (err < 0)
 		daemon_log("removing what exited agentgate processes left: %s", loader_strerror(err));
 	/* The host's owner sets the window, loaded or adopted (`audit.fold_ms`). */
 	err = loader_set_fold(d.loader, !d.cfg->audit.fold_set ? 0 :

@@ -537,26 +537,63 @@ static int cgroup_alive(int root_fd, uint64_t id)
 	return errno == ESTALE || errno == ENOENT ? 0 : -errno;
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The ids still alive among ids[0..n): a sorted copy, then one walk of the cgroup tree. */
+struct gc_walk {
+	uint64_t *ids;
+	int n;
+	unsigned char *alive;
+};
+
+static int gc_seen(void *ctx, uint64_t id)
+{
+	struct gc_walk *w = ctx;
+	uint64_t *hit = bsearch(&id, w->ids, w->n, sizeof(*w->ids), cmp_id);
+
+	if (hit)
+		w->alive[hit - w->ids] = 1;
+	return 0;
+}
+
 int loader_gc(struct loader *l, const char *cgroup_root)
 {
+	const char *root = cgroup_root ? cgroup_root : "/sys/fs/cgroup";
 	uint64_t ids[AG_MAX_POLICIES];
-	int root_fd, n, i, alive, removed = 0, err = 0;
+	unsigned char alive[AG_MAX_POLICIES] = {};
+	struct gc_walk w = { ids, 0, alive };
+	int root_fd, n, i, removed = 0, err = 0;
 
-	root_fd = open(cgroup_root ? cgroup_root : "/sys/fs/cgroup",
-		       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return -errno;
 	n = count_policies(FD(l, policies), ids, AG_MAX_POLICIES);
-	for (i = 0; i < n && i < (int)AG_MAX_POLICIES; i++) {
-		alive = cgroup_alive(root_fd, ids[i]);
-		if (alive < 0) {
-			err = alive;
+	w.n = n < (int)AG_MAX_POLICIES ? n : (int)AG_MAX_POLICIES;
+	for (i = 0; i < w.n; i++) {
+		err = cgroup_alive(root_fd, ids[i]);
+		if (err < 0)
 			break;
-		}
-		if (!alive && !loader_remove(l, ids[i]))
-			removed++;
+		alive[i] = err;
+		err = 0;
 	}
 	close(root_fd);
+	/*
+	 * open_by_handle_at needs CAP_DAC_READ_SEARCH, which the packaged unit does
+	 * not grant: then the ids the tree holds are the ones alive.
+	 */
+	if (err == -EPERM) {
+		memset(alive, 0, sizeof(alive));
+		qsort(ids, w.n, sizeof(*ids), cmp_id);
+		err = cgroup_ids(root, gc_seen, &w);
+	}
+	for (i = 0; !err && i < w.n; i++)
+		if (!alive[i] && !loader_remove(l, ids[i]))
+			removed++;
 	i = loader_gc_ports(l);
 	if (n < 0)
 		return n;

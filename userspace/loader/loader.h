@@ -97,9 +97,10 @@ int loader_remove(struct loader *l, uint64_t cgroup_id);
  * Removes the policies of cgroups that no longer exist (their owner died
  * before removing them, e.g. `agentgate exec` killed with SIGKILL, whose
  * processes stay confined as long as the cgroup lives). cgroup_root is the
- * cgroup v2 mount, NULL for /sys/fs/cgroup. Then loader_gc_ports(). Returns
- * how many policies were removed (-EPERM without CAP_DAC_READ_SEARCH, which
- * looking a cgroup up by its id takes: the ports are still swept).
+ * cgroup v2 mount, NULL for /sys/fs/cgroup. A cgroup is looked up by its id,
+ * or without CAP_DAC_READ_SEARCH (which that takes) found in one walk of the
+ * tree. Then loader_gc_ports(). Returns how many policies were removed, or
+ * -errno (the ports are still swept).
  */
 int loader_gc(struct loader *l, const char *cgroup_root);
 

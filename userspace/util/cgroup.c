@@ -5,28 +5,24 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "cgroup.h"
 
 #define MAX_DEPTH 32 /* cgroup v2 nests no deeper in practice; a deeper one is not walked */
 
-static int walk(int dfd, int depth, int (*fn)(void *ctx, int tid), void *ctx)
+/* Calls visit(vctx, fd) for dfd's directory and every one below it; takes dfd. */
+static int walk(int dfd, int depth, int (*visit)(void *vctx, int dfd), void *vctx)
 {
 	struct dirent *de;
-	int fd, tid, err = 0;
+	int fd, err;
 	DIR *d;
-	FILE *f;
 
-	fd = openat(dfd, "cgroup.threads", O_RDONLY | O_CLOEXEC);
-	f = fd >= 0 ? fdopen(fd, "r") : NULL;
-	if (!f && fd >= 0)
-		close(fd);
-	while (f && !err && fscanf(f, "%d", &tid) == 1)
-		err = fn(ctx, tid);
-	if (f)
-		fclose(f);
-	if (err || depth >= MAX_DEPTH)
+	err = visit(vctx, dfd);
+	if (err || depth >= MAX_DEPTH) {
+		close(dfd);
 		return err;
+	}
 	d = fdopendir(dfd);
 	if (!d) {
 		close(dfd);
@@ -37,17 +33,72 @@ static int walk(int dfd, int depth, int (*fn)(void *ctx, int tid), void *ctx)
 			continue;
 		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd >= 0)
-			err = walk(fd, depth + 1, fn, ctx);
+			err = walk(fd, depth + 1, visit, vctx);
 	}
 	closedir(d);
 	return err;
 }
 
-int cgroup_threads(const char *dir, int (*fn)(void *ctx, int tid), void *ctx)
+static int walk_dir(const char *dir, int (*visit)(void *vctx, int dfd), void *vctx)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
-	return walk(fd, 0, fn, ctx);
+	return walk(fd, 0, visit, vctx);
+}
+
+struct threads_walk {
+	int (*fn)(void *ctx, int tid);
+	void *ctx;
+};
+
+static int visit_threads(void *vctx, int dfd)
+{
+	struct threads_walk *w = vctx;
+	int fd, tid, err = 0;
+	FILE *f;
+
+	fd = openat(dfd, "cgroup.threads", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* removed meanwhile */
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return 0;
+	}
+	while (!err && fscanf(f, "%d", &tid) == 1)
+		err = w->fn(w->ctx, tid);
+	fclose(f);
+	return err;
+}
+
+int cgroup_threads(const char *dir, int (*fn)(void *ctx, int tid), void *ctx)
+{
+	struct threads_walk w = { fn, ctx };
+
+	return walk_dir(dir, visit_threads, &w);
+}
+
+struct ids_walk {
+	int (*fn)(void *ctx, uint64_t id);
+	void *ctx;
+};
+
+static int visit_id(void *vctx, int dfd)
+{
+	struct ids_walk *w = vctx;
+	struct stat st;
+
+	/* A cgroup left out would look gone to a caller that removes what is gone: stop. */
+	if (fstat(dfd, &st))
+		return -errno;
+	return w->fn(w->ctx, st.st_ino);
+}
+
+int cgroup_ids(const char *dir, int (*fn)(void *ctx, uint64_t id), void *ctx)
+{
+	struct ids_walk w = { fn, ctx };
+
+	return walk_dir(dir, visit_id, &w);
 }

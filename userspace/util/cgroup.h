@@ -3,6 +3,8 @@
 #ifndef AGENTGATE_UTIL_CGROUP_H
 #define AGENTGATE_UTIL_CGROUP_H
 
+#include <stdint.h>
+
 #define CGROUP_ROOT "/sys/fs/cgroup" /* where agentgate expects the cgroup v2 mount */
 
 /*
@@ -11,5 +13,12 @@
  * A cgroup removed during the walk is skipped; dir itself missing: -ENOENT.
  */
 int cgroup_threads(const char *dir, int (*fn)(void *ctx, int tid), void *ctx);
+
+/*
+ * Calls fn(ctx, id) with the id of dir's cgroup and of every cgroup below it
+ * (on cgroup v2 the id is the directory's inode number); fn's non-zero return
+ * stops the walk and is returned. dir missing: -errno of its open.
+ */
+int cgroup_ids(const char *dir, int (*fn)(void *ctx, uint64_t id), void *ctx);
 
 #endif /* AGENTGATE_UTIL_CGROUP_H */

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Walking a cgroup tree (util/cgroup.c), over a directory tree shaped like
+ * one: cgroup.threads files and subdirectories, nested deeper than the walk goes.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+#include "util/cgroup.h"
+
+#define DEEP 40 /* deeper than the walk's bound */
+
+struct seen {
+	uint64_t v[64];
+	int n;
+	int stop_at; /* returns 7 at this call (1-based); 0: never */
+};
+
+static int see_tid(void *ctx, int tid)
+{
+	struct seen *s = ctx;
+
+	s->v[s->n++] = (uint64_t)tid;
+	return s->stop_at && s->n == s->stop_at ? 7 : 0;
+}
+
+static int see_id(void *ctx, uint64_t id)
+{
+	struct seen *s = ctx;
+
+	s->v[s->n++] = id;
+	return s->stop_at && s->n == s->stop_at ? 7 : 0;
+}
+
+static int has(const struct seen *s, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i] == v)
+			return 1;
+	return 0;
+}
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static uint64_t ino(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_ino;
+}
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* root/{a/{b},c} with threads in root, a and b, and a chain DEEP directories long under c. */
+static int setup(void **state)
+{
+	char *root = strdup("/tmp/agcg.XXXXXX"), path[4096];
+	size_t len;
+	int i;
+
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/cgroup.threads", root);
+	put(path, "1\n2\n");
+	snprintf(path, sizeof(path), "%s/a", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/a/cgroup.threads", root);
+	put(path, "3\n");
+	snprintf(path, sizeof(path), "%s/a/b", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/a/b/cgroup.threads", root);
+	put(path, "4\n5\n");
+	len = (size_t)snprintf(path, sizeof(path), "%s/c", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	for (i = 0; i < DEEP; i++) {
+		len += (size_t)snprintf(path + len, sizeof(path) - len, "/d");
+		assert_int_equal(mkdir(path, 0755), 0);
+	}
+	*state = root;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (char *)*state);
+	assert_int_equal(system(cmd), 0);
+	free(*state);
+	return 0;
+}
+
+static void test_threads_every_file(void **state)
+{
+	const char *root = *state;
+	struct seen s = { 0 };
+	int i;
+
+	assert_int_equal(cgroup_threads(root, see_tid, &s), 0);
+	assert_int_equal(s.n, 5);
+	for (i = 1; i <= 5; i++)
+		assert_true(has(&s, (uint64_t)i));
+}
+
+static void test_threads_stop(void **state)
+{
+	struct seen s = { .stop_at = 2 };
+
+	assert_int_equal(cgroup_threads(*state, see_tid, &s), 7);
+	assert_int_equal(s.n, 2);
+}
+
+/* Every directory's inode number, which is a cgroup's id on cgroup v2. */
+static void test_ids_every_directory(void **state)
+{
+	const char *root = *state;
+	struct seen s = { 0 };
+	char path[4096];
+
+	assert_int_equal(cgroup_ids(root, see_id, &s), 0);
+	assert_true(has(&s, ino(root)));
+	snprintf(path, sizeof(path), "%s/a/b", root);
+	assert_true(has(&s, ino(path)));
+	snprintf(path, sizeof(path), "%s/c/d/d", root);
+	assert_true(has(&s, ino(path)));
+	/* root, a, b, c and the chain down to the walk's bound: not the whole chain. */
+	assert_true(s.n > 8);
+	assert_true(s.n < 4 + DEEP);
+}
+
+static void test_ids_stop(void **state)
+{
+	struct seen s = { .stop_at = 3 };
+
+	assert_int_equal(cgroup_ids(*state, see_id, &s), 7);
+	assert_int_equal(s.n, 3);
+}
+
+/* Neither a stop nor the depth bound leaves a directory open. */
+static void test_no_fd_left(void **state)
+{
+	struct seen s = { .stop_at = 2 };
+	int before = open_fds();
+
+	cgroup_ids(*state, see_id, &s);
+	s = (struct seen){ 0 };
+	cgroup_ids(*state, see_id, &s);
+	cgroup_threads(*state, see_tid, &s);
+	assert_int_equal(open_fds(), before);
+}
+
+static void test_missing(void **state)
+{
+	struct seen s = { 0 };
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/nope", (char *)*state);
+	assert_int_equal(cgroup_ids(path, see_id, &s), -ENOENT);
+	assert_int_equal(cgroup_threads(path, see_tid, &s), -ENOENT);
+	assert_int_equal(s.n, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_threads_every_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_every_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_fd_left, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
