@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-# The systemd unit's capability bounding set is enough: the daemon's own scenarios (control
-# and assignment, DNS inside other network namespaces, the ask socket) run again with the
-# daemon started under exactly the CapabilityBoundingSet= of deploy/systemd/agentgate.service,
-# and a daemon with no capability at all refuses to start with a clear error.
+# The systemd unit's capability bounding set is enough: the daemon's own scenarios (control,
+# enforcement with records that name a child cgroup, DNS inside other network namespaces,
+# the ask socket) run again with the daemon started under exactly the
+# CapabilityBoundingSet= of deploy/systemd/agentgate.service, a killed exec's leftovers are
+# collected, and a daemon with no capability at all refuses to start with a clear error.
 # e2e-needs: python
 . "$(dirname "$0")/kernel.sh"
 unit=/ag/deploy/systemd/agentgate.service
@@ -19,7 +20,7 @@ SETPRIV=/ag/bin/setpriv
 "$SETPRIV" --version 2>/dev/null | grep -q util-linux || { fail "unit: util-linux setpriv in the VM" "missing"; exit 0; }
 
 # The scenarios, each in its own shell as the guest runs tests, names prefixed.
-for t in 36-dns-netns 52-daemon-control 56-ask; do
+for t in 36-dns-netns 51-daemon-enforce 52-daemon-control 56-ask; do
 	AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$caps" \
 		timeout 600 sh -u -c '. /ag/tests/e2e/lib.sh; . "$0"' "$E2E_DIR/$t.sh" \
 		</dev/null >"$WORK/$t.out" 2>&1

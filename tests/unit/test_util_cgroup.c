@@ -177,6 +177,25 @@ static void test_no_fd_left(void **state)
 	assert_int_equal(open_fds(), before);
 }
 
+/* A directory found by its inode number, given by its absolute path. */
+static void test_find(void **state)
+{
+	const char *root = *state;
+	char path[4096], want[4096], got[4096];
+
+	snprintf(path, sizeof(path), "%s/a/b", root);
+	assert_non_null(realpath(path, want));
+	assert_int_equal(cgroup_find(root, ino(path), got, sizeof(got)), 0);
+	assert_string_equal(got, want);
+	assert_int_equal(cgroup_find(root, ino(root), got, sizeof(got)), 0);
+	assert_non_null(realpath(root, want));
+	assert_string_equal(got, want);
+	/* Outside the tree (the parent of root), or not a directory of it. */
+	assert_int_equal(cgroup_find(root, ino("/tmp"), got, sizeof(got)), -ENOENT);
+	/* Too long for the buffer: an error, not a cut path. */
+	assert_int_equal(cgroup_find(root, ino(path), got, 8), -ENAMETOOLONG);
+}
+
 static void test_missing(void **state)
 {
 	struct seen s = { 0 };
@@ -185,6 +204,7 @@ static void test_missing(void **state)
 	snprintf(path, sizeof(path), "%s/nope", (char *)*state);
 	assert_int_equal(cgroup_ids(path, see_id, &s), -ENOENT);
 	assert_int_equal(cgroup_threads(path, see_tid, &s), -ENOENT);
+	assert_int_equal(cgroup_find(path, 1, path, sizeof(path)), -ENOENT);
 	assert_int_equal(s.n, 0);
 }
 
@@ -196,6 +216,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ids_every_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_fd_left, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
 	};
 

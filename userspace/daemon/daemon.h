@@ -94,7 +94,7 @@ struct daemon_assign_req {
 
 struct daemon_cgroup_name {
 	uint64_t id;
-	char *name;
+	char *name; /* its path below the cgroup root; "": the cgroup was gone */
 };
 
 struct daemon {

@@ -14,12 +14,16 @@
 #include <unistd.h>
 #include "daemon.h"
 #include "metrics/metrics.h"
+#include "util/cgroup.h"
 #include "util/file.h"
 
 #define FILEID_KERNFS 0xfe
 
-/* Through the cgroup's kernfs file handle (its id): one syscall, no walk of /sys/fs/cgroup. */
-static int name_by_handle(struct daemon *d, uint64_t id, char *out, size_t outsz)
+/*
+ * Through the cgroup's kernfs file handle (its id): one syscall, no walk of
+ * /sys/fs/cgroup. Without CAP_DAC_READ_SEARCH (the packaged unit), a walk.
+ */
+static int name_by_id(struct daemon *d, uint64_t id, char *out, size_t outsz)
 {
 	struct {
 		struct file_handle fh;
@@ -33,11 +37,15 @@ static int name_by_handle(struct daemon *d, uint64_t id, char *out, size_t outsz
 	if (d->cgroup_root_fd < 0)
 		return -EBADF;
 	fd = open_by_handle_at(d->cgroup_root_fd, &h.fh, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0 && errno == EPERM) {
+		err = cgroup_find(DAEMON_CGROUP_ROOT, id, path, sizeof(path));
+	} else if (fd < 0) {
 		return -errno;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	err = link_read(link, path, sizeof(path));
-	close(fd);
+	} else {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		err = link_read(link, path, sizeof(path));
+		close(fd);
+	}
 	if (err < 0)
 		return err;
 	if (strncmp(path, DAEMON_CGROUP_ROOT, root) || (path[root] && path[root] != '/'))
@@ -51,20 +59,28 @@ const char *daemon_cgroup_lookup(struct daemon *d, uint64_t id, const char *fall
 	struct daemon_cgroup_name *slot;
 	char name[PATH_MAX];
 	size_t i;
+	int err;
 
 	for (i = 0; i < d->nassign; i++)
 		if (d->assign[i].s.cgroup_id == id)
 			return d->assign[i].s.cgroup;
 	for (i = 0; i < DAEMON_CGROUP_CACHE; i++)
 		if (d->names[i].name && d->names[i].id == id)
-			return d->names[i].name;
-	if (name_by_handle(d, id, name, sizeof(name)))
+			return d->names[i].name[0] ? d->names[i].name : fallback;
+	err = name_by_id(d, id, name, sizeof(name));
+	/*
+	 * A cgroup found gone stays gone (ids are not reused): remembered as "",
+	 * so its late records cost no walk each. Other errors may pass.
+	 */
+	if (err == -ENOENT || err == -ESTALE)
+		name[0] = '\0';
+	else if (err)
 		return fallback;
 	slot = &d->names[d->names_next++ % DAEMON_CGROUP_CACHE];
 	free(slot->name);
 	slot->id = id;
 	slot->name = strdup(name);
-	return slot->name ? slot->name : fallback;
+	return slot->name && slot->name[0] ? slot->name : fallback;
 }
 
 void daemon_names_free(struct daemon *d)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cgroup.h"
+#include "file.h"
 
 #define MAX_DEPTH 32 /* cgroup v2 nests no deeper in practice; a deeper one is not walked */
 
@@ -101,4 +102,34 @@ int cgroup_ids(const char *dir, int (*fn)(void *ctx, uint64_t id), void *ctx)
 	struct ids_walk w = { fn, ctx };
 
 	return walk_dir(dir, visit_id, &w);
+}
+
+struct find_walk {
+	uint64_t id;
+	char *path;
+	size_t pathsz;
+	int err;
+};
+
+static int visit_find(void *vctx, int dfd)
+{
+	struct find_walk *w = vctx;
+	char link[64];
+	struct stat st;
+
+	if (fstat(dfd, &st) || st.st_ino != w->id)
+		return 0;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dfd);
+	w->err = link_read(link, w->path, w->pathsz);
+	return 1;
+}
+
+int cgroup_find(const char *dir, uint64_t id, char *path, size_t pathsz)
+{
+	struct find_walk w = { id, path, pathsz, -ENOENT };
+	int err = walk_dir(dir, visit_find, &w);
+
+	if (err < 0)
+		return err;
+	return w.err < 0 ? w.err : 0;
 }

@@ -3,6 +3,7 @@
 #ifndef AGENTGATE_UTIL_CGROUP_H
 #define AGENTGATE_UTIL_CGROUP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CGROUP_ROOT "/sys/fs/cgroup" /* where agentgate expects the cgroup v2 mount */
@@ -20,5 +21,12 @@ int cgroup_threads(const char *dir, int (*fn)(void *ctx, int tid), void *ctx);
  * stops the walk and is returned. dir missing: -errno of its open.
  */
 int cgroup_ids(const char *dir, int (*fn)(void *ctx, uint64_t id), void *ctx);
+
+/*
+ * The absolute path of the cgroup with this id at or below dir, found by a
+ * walk (for callers without CAP_DAC_READ_SEARCH, which open_by_handle_at
+ * takes). 0, -ENOENT when none, or -errno.
+ */
+int cgroup_find(const char *dir, uint64_t id, char *path, size_t pathsz);
 
 #endif /* AGENTGATE_UTIL_CGROUP_H */

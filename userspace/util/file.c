@@ -75,6 +75,8 @@ int link_read(const char *path, char *out, size_t outsz)
 
 	if (n < 0)
 		return -errno;
+	if ((size_t)n == outsz - 1)
+		return -ENAMETOOLONG; /* readlink cuts without saying so */
 	out[n] = '\0';
 	return (int)n;
 }

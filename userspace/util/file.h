@@ -24,7 +24,7 @@ int mkdir_parent(const char *path, mode_t parents, mode_t last);
  */
 int file_replace(const char *path, const void *buf, size_t len, mode_t mode);
 
-/* The target of the symbolic link path, NUL-terminated; returns its length. */
+/* The target of the symbolic link path, NUL-terminated; returns its length, -ENAMETOOLONG when outsz cannot hold it. */
 int link_read(const char *path, char *out, size_t outsz);
 /*
  * The executable of process pid, "" when it cannot be read (the process
