@@ -19,11 +19,12 @@ cleanup() {
 trap cleanup EXIT
 
 # NAMES names of PER addresses each in 10/8, the K-th address of name N (0-based) being
-# 10.0.0.0 + N * PER + K: more addresses than ag_learned holds (65536).
+# 10.0.0.0 + N * PER + K: more addresses than ag_learned holds (65536). One more name for a
+# lone lookup after the flood.
 NAMES=2400
 PER=28 # an answer of 28 A records fits in 512 bytes of UDP
 addr() { _k=$(($1 * PER + $2)); echo "10.$((_k >> 16)).$(((_k >> 8) & 255)).$((_k & 255))"; }
-awk -v n=$NAMES -v per=$PER 'BEGIN { for (i = 1; i <= n; i++) for (j = 0; j < per; j++) {
+awk -v n=$((NAMES + 1)) -v per=$PER 'BEGIN { for (i = 1; i <= n; i++) for (j = 0; j < per; j++) {
 	k = i * per + j; printf "10.%d.%d.%d n%d.flood.e2e.test\n", int(k / 65536), int(k / 256) % 256, k % 256, i } }' \
 	>"$WORK/flood.hosts"
 if DNS_HOSTS=$WORK/flood.hosts dns_start victim.e2e.test=127.0.0.60 victim2.e2e.test=127.0.0.61 2>"$WORK/dns.err"; then
@@ -134,6 +135,19 @@ else
 	echo "# names looked up twice: $(matching "$AUDIT" "\"agent\":\"/$CGP/flood\"" '.flood.e2e.test"' | sed -n 's/.*"domain":"\([^"]*\)".*/\1/p' | sort | uniq -d | head -n 3 | tr '\n' ' ')"
 	echo "# the daemon's DNS lines: $(grep -i 'dns' "$D/daemon.err" | tail -n 5 | tr '\n' ' ' | head -c 600)"
 fi
+# One more name, nothing else asking: its answer evicts PER of the flooder's 64, and the count
+# reaches the metric with no later decision to carry it (the proxy wakes its owner for it).
+before=$ev
+out=$(in_cgroup "$CGP/flood" "$DNSFLOOD" -n $((NAMES + 1))-$((NAMES + 1)) 127.0.0.99 'n%u.flood.e2e.test' 2>&1)
+i=0
+while ev=$(curl -sS --max-time 5 http://127.0.0.1:9475/metrics | awk '$1 == "agentgate_dns_quota_evictions_total" { print $2 }') &&
+	[ "$ev" != $((before + PER)) ] && [ $i -lt 20 ]; do
+	sleep 0.5
+	i=$((i + 1))
+done
+[ "$ev" = $((before + PER)) ] &&
+	pass "metrics: a lone lookup's evictions counted with no decision after it" ||
+	fail "metrics: a lone lookup's evictions counted with no decision after it" "got '$ev', want $before + $PER ($out)"
 set -- $(cat "$WORK/victim.out")
 if [ "${1:-0}" -gt 0 ] && [ "$1" = "$2" ]; then
 	pass "victim: all $1 lookups during the flood answered"
@@ -173,15 +187,17 @@ no_audit "no lookup refused for want of room so far" "$AUDIT" '"rule":"dns_full"
 # learned before stays; once policies are removed, lookups are answered again.
 sed 's/^dns_quota: 64$/dns_quota: 4096/' "$pol_flood" >"$WORK/big.yaml"
 i=1
-while [ $i -le 16 ] && ctl assign "/$CGP/f$i" "$WORK/big.yaml" >/dev/null 2>>"$D/daemon.err"; do
+while [ $i -le 16 ] && ctl assign "/$CGP/f$i" "$WORK/big.yaml" >/dev/null 2>>"$WORK/assign.err"; do
 	i=$((i + 1))
 done
-[ $i -gt 16 ] && pass "16 agents at dns_quota 4096 assigned" || fail "16 agents at dns_quota 4096 assigned" "$(tail -n 3 "$D/daemon.err")"
+[ $i -gt 16 ] && pass "16 agents at dns_quota 4096 assigned" || fail "16 agents at dns_quota 4096 assigned" "$(tail -n 3 "$WORK/assign.err")"
 # The victim's 512, the flooder's 64 and 16 × 4096 are more than the table holds: the
 # daemon says so when the 16th is assigned, not before.
 expect "quotas past the table: the daemon warns once they add up to more" 1 \
 	grep -c 'dns_quota of the 18 assigned policies that learn addresses add up to 66112, more than the 65536' "$D/daemon.err"
 expect "quotas within the table: no warning before" 1 grep -c 'warning: the dns_quota' "$D/daemon.err"
+expect "quotas past the table: agentgate assign says so too (the assignment made)" 1 \
+	grep -c '^agentgate: assign: warning: the dns_quota of the 18 assigned policies that learn addresses add up to 66112' "$WORK/assign.err"
 i=1
 while [ $i -le 15 ]; do
 	in_cgroup "$CGP/f$i" "$DNSFLOOD" -n "$(((i - 1) * 147 + 1))-$((i * 147))" 127.0.0.99 'n%u.flood.e2e.test' >>"$WORK/fill.out" 2>&1
@@ -216,15 +232,17 @@ expect "8 policies removed: the new address reachable" ok in_cgroup "$CGP/victim
 # With f9-f16 left the sum is 33344: 8 such policies at 4096 in simulate mode take it past.
 printf 'version: "1.0"\nname: nonames\ndefault: deny\ndns_quota: 4096\nrules: []\n' >"$WORK/nonames.yaml"
 i=1
-while [ $i -le 8 ] && ctl assign "/$CGP/e$i" "$WORK/nonames.yaml" >/dev/null 2>>"$D/daemon.err"; do
+while [ $i -le 8 ] && ctl assign "/$CGP/e$i" "$WORK/nonames.yaml" >/dev/null 2>>"$WORK/assign.err"; do
 	i=$((i + 1))
 done
-[ $i -gt 8 ] && pass "8 enforcing policies allowing no name assigned" || fail "8 enforcing policies allowing no name assigned" "$(tail -n 3 "$D/daemon.err")"
+[ $i -gt 8 ] && pass "8 enforcing policies allowing no name assigned" || fail "8 enforcing policies allowing no name assigned" "$(tail -n 3 "$WORK/assign.err")"
 i=1
-while [ $i -le 8 ] && ctl assign --mode simulate "/$CGP/s$i" "$WORK/nonames.yaml" >/dev/null 2>>"$D/daemon.err"; do
+while [ $i -le 8 ] && ctl assign --mode simulate "/$CGP/s$i" "$WORK/nonames.yaml" >/dev/null 2>>"$WORK/assign.err"; do
 	i=$((i + 1))
 done
-[ $i -gt 8 ] && pass "8 simulating policies allowing no name assigned" || fail "8 simulating policies allowing no name assigned" "$(tail -n 3 "$D/daemon.err")"
+[ $i -gt 8 ] && pass "8 simulating policies allowing no name assigned" || fail "8 simulating policies allowing no name assigned" "$(tail -n 3 "$WORK/assign.err")"
 expect "quotas: simulating policies count, enforcing ones allowing no name do not" 2 \
 	grep -c 'dns_quota of the 18 assigned policies that learn addresses add up to 66112, more than the 65536' "$D/daemon.err"
+expect "quotas: agentgate assign warned for the simulating one too" 2 \
+	grep -c '^agentgate: assign: warning: the dns_quota of the 18 ' "$WORK/assign.err"
 verify_open "the log verifies after the flood"

@@ -97,6 +97,8 @@ static int call(const char *cmd, const struct client_args *a, json_t *req, json_
 		json_decref(*resp);
 		return 1;
 	}
+	if (!json_unpack(*resp, "{s:s}", "warning", &err))
+		fprintf(stderr, "agentgate: %s: warning: %s\n", cmd, err);
 	return 0;
 }
 

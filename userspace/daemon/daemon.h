@@ -147,7 +147,8 @@ void daemon_forward_stop(struct daemon *d); /* after the log is closed; no-op wi
 /* daemon_assign.c */
 /*
  * Makes policy_path the policy of cgroup (created when missing). On failure
- * nothing changes and msg says why (policy errors verbatim).
+ * nothing changes and msg says why (policy errors verbatim); on success msg
+ * holds a warning for the operator, "" when there is none.
  */
 int daemon_assign_cgroup(struct daemon *d, const struct daemon_assign_req *req, char *msg,
 			 size_t msgsz);

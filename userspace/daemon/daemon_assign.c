@@ -293,7 +293,8 @@ static int learns(const struct ag_policy *p)
  * adding up to more than it holds let the table fill, and then lookups are refused
  * (dns_full). Said at each change that leaves them so; nothing is refused for it here.
  */
-static void check_dns_quotas(const struct daemon *d)
+/* When the quotas of the policies that learn overcommit ag_learned, says so in warn. */
+static void check_dns_quotas(const struct daemon *d, char *warn, size_t warnsz)
 {
 	const struct ag_policy *p;
 	unsigned long long sum = 0;
@@ -308,20 +309,29 @@ static void check_dns_quotas(const struct daemon *d)
 		}
 	}
 	if (sum > AG_LEARNED_ENTRIES)
-		daemon_log(
-			"warning: the dns_quota of the %zu assigned policies that learn addresses "
-			"add up to %llu, more than the %u the kernel holds for all of them: once "
-			"it is full, lookups are refused (dns_full; docs/network.md, \"Capacity\")",
+		snprintf(
+			warn, warnsz,
+			"the dns_quota of the %zu assigned policies that learn addresses add up to "
+			"%llu, more than the %u the kernel holds for all of them: once it is full, "
+			"lookups are refused (dns_full; docs/network.md, \"Capacity\")",
 			n, sum, AG_LEARNED_ENTRIES);
 }
 
-/* After a change of the assignments: models no longer needed go, the state file is rewritten. */
-static void changed(struct daemon *d)
+/*
+ * After a change of the assignments: models no longer needed go, the state file
+ * is rewritten. A warning for the operator is logged and left in warn ("" if none).
+ */
+static void changed(struct daemon *d, char *warn, size_t warnsz)
 {
+	char buf[512] = "";
 	int err;
 
 	daemon_models_prune(d);
-	check_dns_quotas(d);
+	check_dns_quotas(d, buf, sizeof(buf));
+	if (buf[0])
+		daemon_log("warning: %s", buf);
+	if (warn)
+		snprintf(warn, warnsz, "%s", buf);
 	err = daemon_state_save(d);
 	if (err)
 		daemon_log("writing %s: %s", d->cfg->state_file, strerror(-err));
@@ -351,7 +361,7 @@ int daemon_assign_cgroup(struct daemon *d, const struct daemon_assign_req *in, c
 		err = commit(d, &req, &pr, msg, msgsz);
 	if (err)
 		return err;
-	changed(d);
+	changed(d, msg, msgsz);
 	return 0;
 }
 
@@ -387,7 +397,7 @@ int daemon_unassign_cgroup(struct daemon *d, const char *cgroup, char *msg, size
 		snprintf(msg, msgsz, "removing the policy of %s: %s", name, loader_strerror(err));
 		return err;
 	}
-	changed(d);
+	changed(d, NULL, 0);
 	return 0;
 }
 
@@ -649,7 +659,7 @@ int daemon_apply_startup(struct daemon *d, char *msg, size_t msgsz)
 	free(pr);
 	reconcile(d, prev, nprev);
 	prev_free(prev, nprev);
-	changed(d);
+	changed(d, NULL, 0);
 	return err;
 }
 
@@ -705,7 +715,7 @@ int daemon_apply_reload(struct daemon *d, struct daemon_config *cfg)
 	d->cfg->nassignments = cfg->nassignments;
 	cfg->assignments = swap;
 	cfg->nassignments = nswap;
-	changed(d);
+	changed(d, NULL, 0);
 	lifecycle(d, "daemon_reload", "config=%s failures=%d", d->config_path ? d->config_path : "",
 		  failures);
 	return failures;

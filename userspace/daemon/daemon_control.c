@@ -155,6 +155,8 @@ static json_t *do_assign(struct daemon *d, json_t *req)
 	}
 	if (daemon_assign_cgroup(d, &ar, msg, sizeof(msg)))
 		resp = control_error("%s", msg);
+	else if (msg[0])
+		resp = json_pack("{s:b, s:s}", "ok", 1, "warning", msg);
 	else
 		resp = json_pack("{s:b}", "ok", 1);
 	daemon_container_free(ctr);
@@ -190,7 +192,7 @@ void daemon_control_serve(struct daemon *d, int cfd)
 				     (unsigned int)uid);
 		daemon_log("control: refused a client with uid %u", (unsigned int)uid);
 	} else if ((err = control_recv(cfd, CONTROL_TIMEOUT_MS, CONTROL_MAX_LINE, &req, msg,
-				      sizeof(msg)))) {
+				       sizeof(msg)))) {
 		resp = control_error("bad request: %s", msg);
 	} else if (json_unpack(req, "{s:s}", "cmd", &cmd)) {
 		resp = control_error("bad request: no \"cmd\" string");

@@ -286,8 +286,8 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	int err, cg_fd = -1;
 
 	st.fold_ms = !opts || !opts->fold_ms ? AG_FOLD_MS_DEFAULT :
-		     opts->fold_ms < 0		  ? 0 :
-						    (__u32)opts->fold_ms;
+		     opts->fold_ms < 0	     ? 0 :
+					       (__u32)opts->fold_ms;
 	/* The fold key's secret: an agent that could guess it could hide records (maps.h). */
 	if (getrandom(st.fold_key, sizeof(st.fold_key), 0) != sizeof(st.fold_key))
 		return -EIO;
