@@ -13,6 +13,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 struct ag_policies_map ag_policies SEC(".maps");
 struct ag_cache_map ag_cache SEC(".maps");
+struct ag_last_map ag_last SEC(".maps");
 struct ag_state_map ag_state SEC(".maps");
 struct ag_events_map ag_events SEC(".maps");
 struct ag_streams_map ag_streams SEC(".maps");

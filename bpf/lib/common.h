@@ -84,16 +84,69 @@ struct ag_pol {
 	const struct ag_image_hdr *h;
 };
 
+/* Reads the compiler may neither merge, reorder among themselves nor drop. */
+#define AG_ONCE(x) (*(volatile typeof(x) *)&(x))
+
+/*
+ * 1 with *pcg when this CPU's ag_last holds cg as of gen. Only runs on this
+ * CPU touch the entry, so program order is the order the reads see; seq read
+ * again after the fields tells that no writer came in between.
+ */
+static __always_inline int ag_last_get(__u64 cg, __u64 gen, __u64 *pcg)
+{
+	struct ag_last *e;
+	__u64 seq, id, g, p;
+	__u32 zero = 0;
+
+	e = bpf_map_lookup_elem(&ag_last, &zero);
+	if (!e)
+		return 0; /* index 0 of a per-CPU array: never; ag_cache answers */
+	seq = AG_ONCE(e->seq);
+	if (seq & 1)
+		return 0;
+	id = AG_ONCE(e->cgroup_id);
+	g = AG_ONCE(e->generation);
+	p = AG_ONCE(e->policy_cgroup_id);
+	if (AG_ONCE(e->seq) != seq || id != cg || g != gen)
+		return 0;
+	*pcg = p;
+	return 1;
+}
+
+/*
+ * seq goes from even to odd by compare-and-swap, so of runs interleaved on
+ * this CPU one writes and the others leave the entry (a later run fills it);
+ * back to even, one step further, when the fields are written.
+ */
+static __always_inline void ag_last_put(__u64 cg, __u64 gen, __u64 pcg)
+{
+	struct ag_last *e;
+	__u32 zero = 0;
+	__u64 seq;
+
+	e = bpf_map_lookup_elem(&ag_last, &zero);
+	if (!e)
+		return; /* only a cache: never, and the next run walks again */
+	seq = AG_ONCE(e->seq);
+	if ((seq & 1) || __sync_val_compare_and_swap(&e->seq, seq, seq + 1) != seq)
+		return; /* another run on this CPU is writing it */
+	AG_ONCE(e->cgroup_id) = cg;
+	AG_ONCE(e->generation) = gen;
+	AG_ONCE(e->policy_cgroup_id) = pcg;
+	AG_ONCE(e->seq) = seq + 2;
+}
+
 /*
  * The cgroup whose policy applies to the current task (itself or the nearest
- * ancestor with a policy), 0 when none. One lookup when nothing is installed,
- * one cache lookup for a cgroup seen since the last policy change.
+ * ancestor with a policy), 0 when none. One array read when nothing is
+ * installed; for the cgroup this CPU judged last, a per-CPU read; else one
+ * cache lookup for a cgroup seen since the last policy change.
  */
 static __always_inline __u64 ag_policy_cgroup(__u32 hook)
 {
 	struct ag_cache_val *cv, nv = {};
 	struct ag_state *st;
-	__u64 cg, id, gen;
+	__u64 cg, id, gen, pcg;
 	__u32 zero = 0;
 	int i;
 
@@ -107,9 +160,14 @@ static __always_inline __u64 ag_policy_cgroup(__u32 hook)
 		return 0; /* no policy installed: nothing is confined */
 	gen = st->generation;
 	cg = bpf_get_current_cgroup_id();
+	if (ag_last_get(cg, gen, &pcg))
+		return pcg;
 	cv = bpf_map_lookup_elem(&ag_cache, &cg);
-	if (cv && cv->generation == gen)
-		return cv->policy_cgroup_id;
+	if (cv && cv->generation == gen) {
+		pcg = cv->policy_cgroup_id;
+		ag_last_put(cg, gen, pcg);
+		return pcg;
+	}
 
 	/*
 	 * Root first, so the deepest cgroup with a policy is found last. No task
@@ -125,6 +183,7 @@ static __always_inline __u64 ag_policy_cgroup(__u32 hook)
 	nv.generation = gen;
 	/* Only a cache: when the update fails, the next call walks again. */
 	bpf_map_update_elem(&ag_cache, &cg, &nv, BPF_ANY);
+	ag_last_put(cg, gen, nv.policy_cgroup_id);
 	return nv.policy_cgroup_id;
 }
 

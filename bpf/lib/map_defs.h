@@ -35,6 +35,27 @@ struct ag_cache_map {
 	__type(value, struct ag_cache_val);
 };
 
+/*
+ * The last cgroup a program judged on this CPU and the policy cgroup that
+ * applied to it, as of a generation: ag_policy_cgroup's first look, before
+ * ag_cache's hash. seq is odd while a program writes the entry; a run that
+ * preempts or interrupts another on this CPU finds it odd, or seq moved since
+ * it read it, and goes to ag_cache instead (lib/common.h).
+ */
+struct ag_last {
+	__u64 seq;
+	__u64 cgroup_id;
+	__u64 generation;
+	__u64 policy_cgroup_id;
+};
+
+struct ag_last_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ag_last);
+};
+
 struct ag_state_map {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -240,6 +261,7 @@ struct ag_tasks_map {
 
 extern struct ag_policies_map ag_policies SEC(".maps");
 extern struct ag_cache_map ag_cache SEC(".maps");
+extern struct ag_last_map ag_last SEC(".maps");
 extern struct ag_state_map ag_state SEC(".maps");
 extern struct ag_events_map ag_events SEC(".maps");
 extern struct ag_streams_map ag_streams SEC(".maps");

@@ -4,7 +4,8 @@
 # turn confines a microbench open loop under /ag/pol/seed.yaml and prints
 #   AB N ROUND prog_ns NS calls N op_ns NS
 # prog_ns: ns per ag_file_open call over WIN seconds of the loop (bpf_stats), op_ns: the
-# loop's best batch. Then SLEEPERS tasks that each open the file and exec sleep, confined
+# loop's best batch. Then the same loop unconfined while the build confines another task
+# (UNC lines, same fields). Then SLEEPERS tasks that each open the file and exec sleep, confined
 # and not, and
 #   MEM N ROUND kib_per_task K
 # K: what the kernel's unreclaimable slab grew by per confined sleeper, beyond an unconfined one's.
@@ -112,34 +113,57 @@ slab_diff() {
 		/tmp/slu.grown /tmp/slc.grown | sort -k5,5nr
 }
 
+# loop_turn N TAG CMD...: the microbench open loop under CMD, measured over WIN seconds:
+#   TAG N ROUND prog_ns NS calls N op_ns NS
+loop_turn() {
+	_v=$1 _tag=$2
+	shift 2
+	rm -f /tmp/mb.out
+	"$@" /ag/bin/microbench -k 100000 -o 2000 -x 0 -c 0 -f $FILE >/tmp/mb.out 2>&1 &
+	_p=$!
+	_n=0
+	while { [ ! -f /tmp/mb.out ] || [ "$(wc -l </tmp/mb.out)" -lt 2 ]; } && [ $_n -lt 300 ]; do
+		sleep 0.2
+		_n=$((_n + 1))
+	done
+	if [ $_n -ge 300 ]; then
+		echo "ABFAIL $_v $_tag $(head -c 300 /tmp/mb.out | tr '\n' ' ')"
+		kill -INT $_p
+		wait $_p
+		return 1
+	fi
+	_s0=$(stat_of)
+	sleep "$WIN"
+	_s1=$(stat_of)
+	kill -INT $_p
+	wait $_p
+	_best=$(sed -n 's/^open //p' /tmp/mb.out | sort -n | head -n 1)
+	echo "$_s0 $_s1" | awk -v t="$_tag" -v v="$_v" -v r=$r -v b="$_best" \
+		'{ printf "%s %s %d prog_ns %.0f calls %d op_ns %s\n", t, v, r, ($3 - $1) / ($4 - $2), $4 - $2, b }'
+}
+
+# unconfined_turn N: the loop unconfined (the root cgroup) while build N confines a sleeper
+# elsewhere, so a policy is installed and every open asks which applies: UNC lines.
+unconfined_turn() {
+	/ag/bin/ag-"$1" exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log -- sleep 600 &
+	_q=$!
+	sleep 2
+	kill -0 $_q 2>/dev/null || { echo "ABFAIL $1 UNC: the confined sleep did not stay"; return 1; }
+	loop_turn "$1" UNC
+	_rc=$?
+	kill -INT $_q
+	wait $_q
+	return $_rc
+}
+
 stat_of() { bpftool prog show name ag_file_open | grep -o "run_time_ns [0-9]* run_cnt [0-9]*" | awk '{print $2, $4; exit}'; }
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	for v in $VARIANTS; do
-		rm -f /tmp/mb.out
 		rm -rf /sys/fs/bpf/agentgate
-		/ag/bin/ag-"$v" exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log -- \
-			/ag/bin/microbench -k 100000 -o 2000 -x 0 -c 0 -f $FILE >/tmp/mb.out 2>&1 &
-		p=$!
-		n=0
-		while { [ ! -f /tmp/mb.out ] || [ "$(wc -l </tmp/mb.out)" -lt 2 ]; } && [ $n -lt 300 ]; do
-			sleep 0.2
-			n=$((n + 1))
-		done
-		if [ $n -ge 300 ]; then
-			echo "ABFAIL $v $(head -c 300 /tmp/mb.out | tr '\n' ' ')"
-			kill -INT $p
-			wait $p
-			exit 1
-		fi
-		s0=$(stat_of)
-		sleep "$WIN"
-		s1=$(stat_of)
-		kill -INT $p
-		wait $p
-		best=$(sed -n 's/^open //p' /tmp/mb.out | sort -n | head -n 1)
-		echo "$s0 $s1" | awk -v v="$v" -v r=$r -v b="$best" \
-			'{ printf "AB %s %d prog_ns %.0f calls %d op_ns %s\n", v, r, ($3 - $1) / ($4 - $2), $4 - $2, b }'
+		loop_turn "$v" AB /ag/bin/ag-"$v" exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log -- || exit 1
+		rm -f /tmp/audit.log*
+		unconfined_turn "$v" || exit 1
 		rm -f /tmp/audit.log*
 		m=$(mem_turn "$v") || { echo "$m"; exit 1; }
 		echo "$m" | awk -v v="$v" -v r=$r -v n="$SLEEPERS" \
