@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include "util/cgroup.h"
 
@@ -143,25 +144,63 @@ static void test_ids_every_directory(void **state)
 {
 	const char *root = *state;
 	struct seen s = { 0 };
-	char path[4096];
+	char a[4096], b[4096];
 
-	assert_int_equal(cgroup_ids(root, see_id, &s), 0);
-	assert_true(has(&s, ino(root)));
-	snprintf(path, sizeof(path), "%s/a/b", root);
-	assert_true(has(&s, ino(path)));
-	snprintf(path, sizeof(path), "%s/c/d/d", root);
-	assert_true(has(&s, ino(path)));
-	/* root, a, b, c and the chain down to the walk's bound: not the whole chain. */
-	assert_true(s.n > 8);
-	assert_true(s.n < 4 + DEEP);
+	snprintf(a, sizeof(a), "%s/a", root);
+	snprintf(b, sizeof(b), "%s/a/b", root);
+	assert_int_equal(cgroup_ids(a, see_id, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_true(has(&s, ino(a)));
+	assert_true(has(&s, ino(b)));
+}
+
+/* Its callers remove what it does not report: a tree deeper than it walks is an error. */
+static void test_ids_too_deep(void **state)
+{
+	const char *root = *state;
+	struct seen s = { 0 };
+
+	assert_int_equal(cgroup_ids(root, see_id, &s), -ELOOP);
+}
+
+/*
+ * An unreadable directory is an error too, not a cgroup left out. Root reads
+ * anything: as root the walk runs in a child that became nobody.
+ */
+static void test_ids_unreadable(void **state)
+{
+	const char *root = *state;
+	struct seen s = { 0 };
+	char a[4096], b[4096];
+	int status;
+	pid_t pid;
+
+	snprintf(a, sizeof(a), "%s/a", root);
+	snprintf(b, sizeof(b), "%s/a/b", root);
+	assert_int_equal(chmod(root, 0755), 0);
+	assert_int_equal(chmod(b, 0), 0);
+	if (geteuid() != 0) {
+		assert_int_equal(cgroup_ids(a, see_id, &s), -EACCES);
+	} else {
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0)
+			_exit(setuid(65534) ? 2 : cgroup_ids(a, see_id, &s) == -EACCES ? 0 : 1);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_int_equal(chmod(b, 0755), 0);
 }
 
 static void test_ids_stop(void **state)
 {
-	struct seen s = { .stop_at = 3 };
+	struct seen s = { .stop_at = 1 };
+	char a[4096];
 
-	assert_int_equal(cgroup_ids(*state, see_id, &s), 7);
-	assert_int_equal(s.n, 3);
+	snprintf(a, sizeof(a), "%s/a", (char *)*state);
+	assert_int_equal(cgroup_ids(a, see_id, &s), 7);
+	assert_int_equal(s.n, 1);
 }
 
 /* Neither a stop nor the depth bound leaves a directory open. */
@@ -214,6 +253,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_threads_every_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_every_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_too_deep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_fd_left, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find, setup, teardown),

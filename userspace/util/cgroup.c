@@ -10,43 +10,66 @@
 #include "cgroup.h"
 #include "file.h"
 
-#define MAX_DEPTH 32 /* cgroup v2 nests no deeper in practice; a deeper one is not walked */
+#define MAX_DEPTH 32 /* cgroup v2 nests no deeper in practice */
 
-/* Calls visit(vctx, fd) for dfd's directory and every one below it; takes dfd. */
-static int walk(int dfd, int depth, int (*visit)(void *vctx, int dfd), void *vctx)
+/*
+ * strict: every cgroup must be visited (a caller removes what it did not see):
+ * a subtree past MAX_DEPTH or a directory that cannot be read is an error.
+ * Otherwise those are skipped.
+ */
+struct walker {
+	int (*visit)(void *vctx, int dfd);
+	void *vctx;
+	int strict;
+};
+
+/* Calls w->visit for dfd's directory and every one below it; takes dfd. */
+static int walk(const struct walker *w, int dfd, int depth)
 {
 	struct dirent *de;
 	int fd, err;
 	DIR *d;
 
-	err = visit(vctx, dfd);
-	if (err || depth >= MAX_DEPTH) {
+	err = w->visit(w->vctx, dfd);
+	if (err || (depth >= MAX_DEPTH && !w->strict)) {
 		close(dfd);
 		return err;
 	}
 	d = fdopendir(dfd);
 	if (!d) {
+		err = errno;
 		close(dfd);
-		return 0; /* removed meanwhile */
+		return w->strict && err != ENOENT ? -err : 0; /* ENOENT: removed meanwhile */
 	}
+	errno = 0;
 	while (!err && (de = readdir(d))) {
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
+		if (depth >= MAX_DEPTH) {
+			err = -ELOOP; /* strict, and deeper than walked */
+			break;
+		}
 		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd >= 0)
-			err = walk(fd, depth + 1, visit, vctx);
+			err = walk(w, fd, depth + 1);
+		else if (w->strict && errno != ENOENT)
+			err = -errno;
+		errno = 0;
 	}
+	if (!err && !de && errno && w->strict)
+		err = -errno;
 	closedir(d);
 	return err;
 }
 
-static int walk_dir(const char *dir, int (*visit)(void *vctx, int dfd), void *vctx)
+static int walk_dir(const char *dir, int strict, int (*visit)(void *vctx, int dfd), void *vctx)
 {
+	struct walker w = { visit, vctx, strict };
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
-	return walk(fd, 0, visit, vctx);
+	return walk(&w, fd, 0);
 }
 
 struct threads_walk {
@@ -78,7 +101,7 @@ int cgroup_threads(const char *dir, int (*fn)(void *ctx, int tid), void *ctx)
 {
 	struct threads_walk w = { fn, ctx };
 
-	return walk_dir(dir, visit_threads, &w);
+	return walk_dir(dir, 0, visit_threads, &w);
 }
 
 struct ids_walk {
@@ -101,7 +124,7 @@ int cgroup_ids(const char *dir, int (*fn)(void *ctx, uint64_t id), void *ctx)
 {
 	struct ids_walk w = { fn, ctx };
 
-	return walk_dir(dir, visit_id, &w);
+	return walk_dir(dir, 1, visit_id, &w);
 }
 
 struct find_walk {
@@ -127,7 +150,7 @@ static int visit_find(void *vctx, int dfd)
 int cgroup_find(const char *dir, uint64_t id, char *path, size_t pathsz)
 {
 	struct find_walk w = { id, path, pathsz, -ENOENT };
-	int err = walk_dir(dir, visit_find, &w);
+	int err = walk_dir(dir, 0, visit_find, &w);
 
 	if (err < 0)
 		return err;

@@ -10,15 +10,18 @@
 
 /*
  * Calls fn(ctx, tid) for every thread of the cgroup directory dir and of
- * every cgroup below it; fn's non-zero return stops the walk and is returned.
- * A cgroup removed during the walk is skipped; dir itself missing: -ENOENT.
+ * every cgroup below it, 32 levels deep; fn's non-zero return stops the walk
+ * and is returned. A cgroup removed during the walk, or that cannot be read,
+ * is skipped; dir itself missing: -ENOENT.
  */
 int cgroup_threads(const char *dir, int (*fn)(void *ctx, int tid), void *ctx);
 
 /*
  * Calls fn(ctx, id) with the id of dir's cgroup and of every cgroup below it
  * (on cgroup v2 the id is the directory's inode number); fn's non-zero return
- * stops the walk and is returned. dir missing: -errno of its open.
+ * stops the walk and is returned. Every cgroup or an error: -ELOOP for a tree
+ * nested deeper than the walk goes (32 levels), -errno of a directory that
+ * cannot be read (dir missing: of its open); one removed meanwhile is skipped.
  */
 int cgroup_ids(const char *dir, int (*fn)(void *ctx, uint64_t id), void *ctx);
 
