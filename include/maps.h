@@ -116,6 +116,11 @@ struct ag_port_key {
 struct ag_cache_val {
 	__u64 policy_cgroup_id; /* 0: no policy applies */
 	__u64 generation;
+	/*
+	 * The key again: an LRU element is reused for another key without an RCU
+	 * wait, so a reader checks it before and after reading the others.
+	 */
+	__u64 cgroup_id;
 };
 
 struct ag_state {

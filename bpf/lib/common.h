@@ -84,7 +84,7 @@ struct ag_pol {
 	const struct ag_image_hdr *h;
 };
 
-/* Reads the compiler may neither merge, reorder among themselves nor drop. */
+/* Accesses the compiler may neither merge, reorder among themselves nor drop. */
 #define AG_ONCE(x) (*(volatile typeof(x) *)&(x))
 
 /*
@@ -146,7 +146,7 @@ static __always_inline __u64 ag_policy_cgroup(__u32 hook)
 {
 	struct ag_cache_val *cv, nv = {};
 	struct ag_state *st;
-	__u64 cg, id, gen, pcg;
+	__u64 cg, id, gen, pcg, last = 0;
 	__u32 zero = 0;
 	int i;
 
@@ -163,10 +163,12 @@ static __always_inline __u64 ag_policy_cgroup(__u32 hook)
 	if (ag_last_get(cg, gen, &pcg))
 		return pcg;
 	cv = bpf_map_lookup_elem(&ag_cache, &cg);
-	if (cv && cv->generation == gen) {
-		pcg = cv->policy_cgroup_id;
-		ag_last_put(cg, gen, pcg);
-		return pcg;
+	if (cv && AG_ONCE(cv->cgroup_id) == cg && AG_ONCE(cv->generation) == gen) {
+		pcg = AG_ONCE(cv->policy_cgroup_id);
+		if (AG_ONCE(cv->cgroup_id) == cg && AG_ONCE(cv->generation) == gen) {
+			ag_last_put(cg, gen, pcg);
+			return pcg;
+		}
 	}
 
 	/*
@@ -177,13 +179,21 @@ static __always_inline __u64 ag_policy_cgroup(__u32 hook)
 		id = bpf_get_current_ancestor_cgroup_id(i);
 		if (!id)
 			break;
+		last = id;
 		if (bpf_map_lookup_elem(&ag_policies, &id))
 			nv.policy_cgroup_id = id;
 	}
-	nv.generation = gen;
-	/* Only a cache: when the update fails, the next call walks again. */
-	bpf_map_update_elem(&ag_cache, &cg, &nv, BPF_ANY);
-	ag_last_put(cg, gen, nv.policy_cgroup_id);
+	/*
+	 * Cached only when the walk ended at cg: a task moved to another cgroup
+	 * since cg was read walked that one's ancestors. Only a cache: when the
+	 * update fails, the next call walks again.
+	 */
+	if (last == cg) {
+		nv.generation = gen;
+		nv.cgroup_id = cg;
+		bpf_map_update_elem(&ag_cache, &cg, &nv, BPF_ANY);
+		ag_last_put(cg, gen, nv.policy_cgroup_id);
+	}
 	return nv.policy_cgroup_id;
 }
 

@@ -19,21 +19,30 @@ ok "unit: CapabilityBoundingSet= found ($caps)"
 SETPRIV=/ag/bin/setpriv
 "$SETPRIV" --version 2>/dev/null | grep -q util-linux || { fail "unit: util-linux setpriv in the VM" "missing"; exit 0; }
 
-# The scenarios, each in its own shell as the guest runs tests, names prefixed.
-for t in 36-dns-netns 51-daemon-enforce 52-daemon-control 56-ask; do
-	AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$caps" \
-		timeout 600 sh -u -c '. /ag/tests/e2e/lib.sh; . "$0"' "$E2E_DIR/$t.sh" \
-		</dev/null >"$WORK/$t.out" 2>&1
-	if grep -q '^\(not \)\{0,1\}ok - ' "$WORK/$t.out"; then
-		sed -n "s/^\(not \)\{0,1\}ok - /&unit caps: /p" "$WORK/$t.out"
+# scenario T BOUNDING-SET PREFIX: tests/e2e/T.sh in its own shell as the guest runs tests, its
+# daemon under BOUNDING-SET, its names prefixed.
+scenario() {
+	AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$2" \
+		timeout 600 sh -u -c '. /ag/tests/e2e/lib.sh; . "$0"' "$E2E_DIR/$1.sh" \
+		</dev/null >"$WORK/$1.out" 2>&1
+	if grep -q '^\(not \)\{0,1\}ok - ' "$WORK/$1.out"; then
+		sed -n "s/^\(not \)\{0,1\}ok - /&$3: /p" "$WORK/$1.out"
 	else
-		fail "unit caps: $t runs" "$(head -c 400 "$WORK/$t.out" | tr '\n' ' ')"
+		fail "$3: $1 runs" "$(head -c 400 "$WORK/$1.out" | tr '\n' ' ')"
 	fi
+}
+for t in 36-dns-netns 51-daemon-enforce 52-daemon-control 56-ask; do
+	scenario $t "$caps" "unit caps"
 done
+# Without CAP_DAC_READ_SEARCH (a container that does not grant it) the daemon finds cgroups by
+# walking the tree: records still name a task's own cgroup (51's child cgroup).
+nodrs=$(echo "$caps" | sed 's/,+dac_read_search//')
+[ "$nodrs" != "$caps" ] && pass "unit: CAP_DAC_READ_SEARCH in the set" || fail "unit: CAP_DAC_READ_SEARCH in the set" "$caps"
+scenario 51-daemon-enforce "$nodrs" "no dac_read_search"
 
-# What a killed `agentgate exec` leaves: its policy stays pinned. A daemon under the unit's
-# set (no CAP_DAC_READ_SEARCH, so no cgroup looked up by its id) removes at start the policy
-# whose cgroup is gone and keeps the one whose cgroup still holds the survivor.
+# What a killed `agentgate exec` leaves: its policy stays pinned. A daemon removes at start
+# the policy whose cgroup is gone and keeps the one whose cgroup still holds the survivor,
+# looking cgroups up by id (the unit's set) or, without CAP_DAC_READ_SEARCH, in a walk.
 . "$E2E_DIR/daemon.sh"
 daemon_config </dev/null
 others() { ctl status --json | sed -n 's/.*"other_policies":[ ]*\([0-9]*\).*/\1/p'; }
@@ -52,6 +61,14 @@ leftover() {
 	wait "$_x" 2>/dev/null
 	echo $_s
 }
+# gone CGROUP: removes it once its last task is gone (5 s at most).
+gone() {
+	_i=0
+	while ! rmdir "$CGROOT$1" 2>/dev/null && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
 echo x >"$WORK/gc-secret"
 GCPOL=$(policy gc <<EOP
 version: "1.0"
@@ -63,39 +80,44 @@ rules:
     reason: "the leftover still judges"
 EOP
 )
-if AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$caps" start_daemon; then
+# gc_case BOUNDING-SET PREFIX
+gc_case() {
+	_set=$1 _n=$2
+	if ! AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$_set" start_daemon; then
+		fail "$_n: the daemon starts" "$(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
+		return
+	fi
 	before=$(others)
 	dead=$(leftover)
 	live=$(leftover)
 	deadcg=$(sed -n 's/^0:://p' "/proc/$dead/cgroup")
 	livecg=$(sed -n 's/^0:://p' "/proc/$live/cgroup")
 	kill -KILL "$dead"
-	_i=0
-	while ! rmdir "$CGROOT$deadcg" 2>/dev/null && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	gone "$deadcg"
 	left=$(others)
 	stop_daemon
 	if [ -n "$dead" ] && [ -n "$live" ] && [ ! -d "$CGROOT$deadcg" ] && [ "$left" = $((before + 2)) ]; then
-		pass "unit: two killed execs leave their policies pinned ($deadcg removed, $livecg alive)"
+		pass "$_n: two killed execs leave their policies pinned ($deadcg removed, $livecg alive)"
 	else
-		fail "unit: two killed execs leave their policies pinned" "sleepers '$dead' '$live', $deadcg there: $([ -d "$CGROOT$deadcg" ] && echo yes || echo no), policies $before then '$left'"
+		fail "$_n: two killed execs leave their policies pinned" "sleepers '$dead' '$live', $deadcg there: $([ -d "$CGROOT$deadcg" ] && echo yes || echo no), policies $before then '$left'"
 	fi
-	if AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$caps" start_daemon; then
+	if AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$_set" start_daemon; then
 		after=$(others)
 		[ "$after" = $((before + 1)) ] &&
-			pass "unit: the daemon removes the policy of the cgroup gone, keeps the live one's" ||
-			fail "unit: the daemon removes the policy of the cgroup gone, keeps the live one's" "policies $before + 2 before, $after after; $(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
-		expect "unit: the survivor of the killed exec is still confined" EPERM in_cgroup "${livecg#/}" "$PROBE" open-read "$WORK/gc-secret"
+			pass "$_n: the daemon removes the policy of the cgroup gone, keeps the live one's" ||
+			fail "$_n: the daemon removes the policy of the cgroup gone, keeps the live one's" "policies $before + 2 before, $after after; $(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
+		expect "$_n: the survivor of the killed exec is still confined" EPERM in_cgroup "${livecg#/}" "$PROBE" open-read "$WORK/gc-secret"
 		stop_daemon
 	else
-		fail "unit: the daemon starts again" "$(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
+		fail "$_n: the daemon starts again" "$(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
 	fi
+	# Leave nothing to later tests: the survivor, its cgroup, and (exec's gc) its policy.
 	kill -KILL "$live" 2>/dev/null
-else
-	fail "unit: the daemon starts" "$(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
-fi
+	gone "$livecg"
+	"$AGENTGATE" exec --policy "$GCPOL" -- true
+}
+gc_case "$caps" "unit"
+gc_case "$nodrs" "unit without CAP_DAC_READ_SEARCH"
 
 # With no capability the daemon cannot load its programs: it says so and exits non-zero.
 D=$WORK/unit-nocaps

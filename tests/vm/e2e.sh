@@ -130,19 +130,23 @@ pass=0
 fail=0
 failures=()
 # finished LOG: the results of the test files LOG shows finished ("# NN-name.sh: N s"),
-# each file's lines only once its end line is there, then "#DONE NN-name.sh" per file.
+# each file's lines once its end line is there, then "#DONE NN-name.sh" per file; of the file
+# the log stops in, only its failures (seen before the kernel died: they stand).
 finished() {
-	awk '/^# [0-9][^ ]*\.sh$/ { buf = ""; next }
-	/^# [0-9][^ ]*\.sh: [0-9]+ s$/ { printf "%s", buf; buf = ""; sub(/^# /, ""); sub(/: .*/, ""); print "#DONE " $0; next }
-	/^(not )?ok - / { buf = buf $0 "\n" }' "$1"
+	awk '/^# [0-9][^ ]*\.sh$/ { buf = ""; bad = ""; next }
+	/^# [0-9][^ ]*\.sh: [0-9]+ s$/ { printf "%s", buf; buf = bad = ""; sub(/^# /, ""); sub(/: .*/, ""); print "#DONE " $0; next }
+	/^(not )?ok - / { buf = buf $0 "\n" }
+	/^not ok - / { bad = bad $0 "\n" }
+	END { printf "%s", bad }' "$1"
 }
 # run_vm KERNEL VM: boots KERNEL with VM's payload, counts its results. When the guest
-# kernel oopses (run.sh exits 126), its finished files' results stand and the VM boots once
-# more with the files it did not finish: under TCG, the engines' workload has oopsed the 6.12
-# kernel in the slab allocator with no agentgate program loaded (45-engines). The oops is
-# printed either way, and a second one fails the VM.
+# kernel oopses (run.sh exits 126), the results of the files it finished stand, and so do
+# the failures the interrupted file reported; the VM boots once more with the files not
+# finished: under TCG, the engines' workload has oopsed the 6.12 kernel in the slab
+# allocator with no agentgate program loaded (45-engines). The oops is printed and the
+# summary line says so; a second one, or a BUG line after the last file, fails the VM.
 run_vm() {
-	local k=$1 v=$2 label log p rc=0 why limit=$timeout boot=1 f t results during
+	local k=$1 v=$2 label log p rc=0 why limit=$timeout boot=1 f t results during oopses=
 	local args=(--kernel "$k" --timeout "$timeout") tests=("${plain[@]}") left
 	label=$k
 	[ -f "$k" ] && label=$(basename "$k")
@@ -161,17 +165,20 @@ run_vm() {
 			AGVM_SMP=$([ "$v" = engines ] && echo "${AGVM_ENGINES_SMP:-1}" || echo "${AGVM_SMP:-2}") \
 			"$here/run.sh" "${args[@]}" --log "$log" tests/vm/guest-e2e.sh "${files[@]}" "${tests[@]}" || rc=$?
 		[ "$rc" -eq 126 ] || { cat "$log" >>"$results"; break; }
-		during=$(grep -E '^# [0-9][^ ]*\.sh$' "$log" | tail -n 1 | cut -c3-)
-		echo "# e2e [$label]: the guest kernel oopsed during ${during:-boot} (run.sh printed the oops; log kept in $log.oops$boot)"
+		during=$({ grep -E '^# [0-9][^ ]*\.sh$' "$log" || true; } | tail -n 1 | cut -c3-)
+		during=${during:-boot}
+		oopses="$oopses, during $during"
+		echo "# e2e [$label]: the guest kernel oopsed during $during (run.sh printed the oops; log kept in $log.oops$boot)"
 		cp "$log" "$log.oops$boot"
-		finished "$log" | grep -v '^#DONE ' >>"$results" || true
+		finished "$log" >"$results.boot"
+		grep -v '^#DONE ' "$results.boot" >>"$results" || true
 		left=()
 		for t in "${tests[@]}"; do
 			f=${t%%:*}
-			finished "$log" | grep -qxF "#DONE ${f##*/}" || left+=("$t")
+			grep -qxF "#DONE ${f##*/}" "$results.boot" || left+=("$t")
 		done
-		[ ${#left[@]} -gt 0 ] || { rc=0; break; }
-		[ "$boot" -eq 1 ] || break
+		rm -f "$results.boot"
+		[ ${#left[@]} -gt 0 ] && [ "$boot" -eq 1 ] || break
 		echo "# e2e [$label]: booting again for the ${#left[@]} test files not finished"
 		tests=("${left[@]}")
 		boot=2
@@ -187,13 +194,13 @@ run_vm() {
 		case $rc in
 		124) why="timed out after $limit s" ;;
 		125) why="the guest never finished" ;;
-		126) why="the guest kernel oopsed in both boots, the second time during ${during:-boot}" ;;
+		126) why="the guest kernel oopsed${oopses#,}" ;;
 		*) why="the guest exited with status $rc" ;;
 		esac
 		failures+=("[$label] VM: $why (log: $log)")
 		fail=$((fail + 1))
 	fi
-	echo "e2e [$label]: $p passed, $(grep -cE '^not ok - ' "$results" || true) failed"
+	echo "e2e [$label]: $p passed, $(grep -cE '^not ok - ' "$results" || true) failed${oopses:+ (the guest kernel oopsed$oopses)}"
 	rm -f "$results"
 }
 for k in "${kernels[@]}"; do

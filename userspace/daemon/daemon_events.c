@@ -21,7 +21,8 @@
 
 /*
  * Through the cgroup's kernfs file handle (its id): one syscall, no walk of
- * /sys/fs/cgroup. Without CAP_DAC_READ_SEARCH (the packaged unit), a walk.
+ * /sys/fs/cgroup; -ESTALE when the cgroup is gone. Without CAP_DAC_READ_SEARCH,
+ * a walk; -ENOENT when it did not find the cgroup (gone, or where it does not go).
  */
 static int name_by_id(struct daemon *d, uint64_t id, char *out, size_t outsz)
 {
@@ -40,7 +41,7 @@ static int name_by_id(struct daemon *d, uint64_t id, char *out, size_t outsz)
 	if (fd < 0 && errno == EPERM) {
 		err = cgroup_find(DAEMON_CGROUP_ROOT, id, path, sizeof(path));
 	} else if (fd < 0) {
-		return -errno;
+		return errno == ENOENT ? -ESTALE : -errno;
 	} else {
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 		err = link_read(link, path, sizeof(path));
@@ -69,10 +70,11 @@ const char *daemon_cgroup_lookup(struct daemon *d, uint64_t id, const char *fall
 			return d->names[i].name[0] ? d->names[i].name : fallback;
 	err = name_by_id(d, id, name, sizeof(name));
 	/*
-	 * A cgroup found gone stays gone (ids are not reused): remembered as "",
-	 * so its late records cost no walk each. Other errors may pass.
+	 * A cgroup the kernel says is gone stays gone (ids are not reused):
+	 * remembered as "", so its late records cost no lookup each. A walk that
+	 * did not find it proves less: not remembered.
 	 */
-	if (err == -ENOENT || err == -ESTALE)
+	if (err == -ESTALE)
 		name[0] = '\0';
 	else if (err)
 		return fallback;

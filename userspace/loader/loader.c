@@ -567,7 +567,7 @@ int loader_gc(struct loader *l, const char *cgroup_root)
 	uint64_t ids[AG_MAX_POLICIES];
 	unsigned char alive[AG_MAX_POLICIES] = {};
 	struct gc_walk w = { ids, 0, alive };
-	int root_fd, n, i, removed = 0, err = 0;
+	int root_fd, n, i, u, removed = 0, err = 0;
 
 	root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
@@ -583,12 +583,20 @@ int loader_gc(struct loader *l, const char *cgroup_root)
 	}
 	close(root_fd);
 	/*
-	 * open_by_handle_at needs CAP_DAC_READ_SEARCH, which the packaged unit does
-	 * not grant: then the ids the tree holds are the ones alive.
+	 * open_by_handle_at needs CAP_DAC_READ_SEARCH, which a daemon may lack (a
+	 * container that does not grant it): then the ids the tree holds are alive.
 	 */
 	if (err == -EPERM) {
 		memset(alive, 0, sizeof(alive));
 		qsort(ids, w.n, sizeof(*ids), cmp_id);
+		/*
+		 * One of each: a key deleted while count_policies walked restarts the
+		 * kernel's walk, and a second copy bsearch never marks would look gone.
+		 */
+		for (i = 1, u = w.n > 0; i < w.n; i++)
+			if (ids[i] != ids[u - 1])
+				ids[u++] = ids[i];
+		w.n = u;
 		err = cgroup_ids(root, gc_seen, &w);
 	}
 	for (i = 0; !err && i < w.n; i++)

@@ -5,12 +5,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cgroup.h"
 #include "file.h"
 
-#define MAX_DEPTH 32 /* cgroup v2 nests no deeper in practice */
+#define MAX_DEPTH 32 /* the walk's bound; delegated subtrees may nest deeper, rarely */
 
 /*
  * strict: every cgroup must be visited (a caller removes what it did not see):
@@ -144,6 +145,10 @@ static int visit_find(void *vctx, int dfd)
 		return 0;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", dfd);
 	w->err = link_read(link, w->path, w->pathsz);
+	/* Removed since it was opened: the kernel says so after the path. */
+	if (w->err >= (int)sizeof(" (deleted)") - 1 &&
+	    !strcmp(w->path + w->err - (sizeof(" (deleted)") - 1), " (deleted)"))
+		w->err = -ENOENT;
 	return 1;
 }
 

@@ -28,7 +28,8 @@ int cgroup_ids(const char *dir, int (*fn)(void *ctx, uint64_t id), void *ctx);
 /*
  * The absolute path of the cgroup with this id at or below dir, found by a
  * walk (for callers without CAP_DAC_READ_SEARCH, which open_by_handle_at
- * takes). 0, -ENOENT when none, or -errno.
+ * takes). 0, -ENOENT when the walk did not find it (gone, nested deeper than
+ * 32 levels, or below a directory it cannot read), or -errno.
  */
 int cgroup_find(const char *dir, uint64_t id, char *path, size_t pathsz);
 
