@@ -119,6 +119,10 @@ loop_turn() {
 	_v=$1 _tag=$2
 	shift 2
 	rm -f /tmp/mb.out
+	# A background job of this shell ignores SIGINT: agentgate exec takes it (and ends its
+	# cgroup), the microbench alone gets SIGTERM.
+	_sig=TERM
+	[ $# -gt 0 ] && _sig=INT
 	"$@" /ag/bin/microbench -k 100000 -o 2000 -x 0 -c 0 -f $FILE >/tmp/mb.out 2>&1 &
 	_p=$!
 	_n=0
@@ -128,14 +132,14 @@ loop_turn() {
 	done
 	if [ $_n -ge 300 ]; then
 		echo "ABFAIL $_v $_tag $(head -c 300 /tmp/mb.out | tr '\n' ' ')"
-		kill -INT $_p
+		kill -$_sig $_p
 		wait $_p
 		return 1
 	fi
 	_s0=$(stat_of)
 	sleep "$WIN"
 	_s1=$(stat_of)
-	kill -INT $_p
+	kill -$_sig $_p
 	wait $_p
 	_best=$(sed -n 's/^open //p' /tmp/mb.out | sort -n | head -n 1)
 	echo "$_s0 $_s1" | awk -v t="$_tag" -v v="$_v" -v r=$r -v b="$_best" \
