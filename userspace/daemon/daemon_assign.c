@@ -291,9 +291,9 @@ static int learns(const struct ag_policy *p)
 /*
  * The learned addresses' table is shared by every policy (include/maps.h): quotas
  * adding up to more than it holds let the table fill, and then lookups are refused
- * (dns_full). Said at each change that leaves them so; nothing is refused for it here.
+ * (dns_full). The warning goes to warn at each change that leaves them so; nothing is
+ * refused for it here.
  */
-/* When the quotas of the policies that learn overcommit ag_learned, says so in warn. */
 static void check_dns_quotas(const struct daemon *d, char *warn, size_t warnsz)
 {
 	const struct ag_policy *p;

@@ -544,7 +544,7 @@ static int cmp_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The ids still alive among ids[0..n): a sorted copy, then one walk of the cgroup tree. */
+/* The ids still alive among ids[0..n), sorted: marked in one walk of the cgroup tree. */
 struct gc_walk {
 	uint64_t *ids;
 	int n;
