@@ -25,9 +25,9 @@
  * time (the daemon's loop, or `agentgate exec`'s main thread); DNS proxy
  * threads never append, they queue their decisions under the proxy's own lock
  * and the owner drains them into the writer. A writer with fsync_ms > 0 and
- * without forward security starts two threads of its own at its first batch
- * (audit-write: chains, signs the periodic seals of, and writes batches;
- * audit-sync: fdatasync), which touch
+ * without forward security starts three threads of its own at its first batch
+ * (audit-chain: chains batches and signs their periodic seals; audit-write:
+ * writes them; audit-sync: fdatasync), which touch
  * only what is handed to them, under a lock of their own (audit_io.c); the
  * functions below are still the owner's alone.
  *   - One thread per writer: audit_writer_open() to audit_writer_close(),

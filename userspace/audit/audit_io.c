@@ -301,7 +301,7 @@ struct audit_io_thread *audit_io_new(int *err)
 /*
  * Without the lock: appends ask at every record while a batch is in flight.
  * busy is only written under the lock; seeing it clear (acquire) after the
- * write thread cleared it (under the lock, which releases) is enough to take
+ * chain thread cleared it (under the lock, which releases) is enough to take
  * the batch back, and audit_io_take() takes the lock anyway.
  */
 bool audit_io_busy(struct audit_io_thread *io)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * Records formatted with placeholders for prev and hash (and a periodic
- * seal's for its sig), chained later in order: by the write thread for a
+ * seal's for its sig), chained later in order: by the chain thread for a
  * batch (audit_io.c), by the appending thread when it must catch up
  * (audit_writer.c). Whoever holds the struct calls these (audit_io.c says
  * when a batch changes hands).

@@ -30,10 +30,10 @@
 #define WRITE_CHUNK (128u * 1024u) /* pending bytes handed over to be written */
 #define SEAL_RESERVE 1024u /* room kept in a file for its rotation seal */
 /*
- * Pending bytes past which an append waits for the write thread's batch even
- * before a sync is due. Small: batches copied and hashed while still in cache
- * cost the write thread much less than large cold ones, and the write thread
- * is busy long only while the previous sync runs (then the disk sets the pace).
+ * Pending bytes past which an append waits for the chain thread's batch even
+ * before a sync is due. Small: batches hashed and copied while still in cache
+ * cost the I/O threads much less than large cold ones, and they are busy long
+ * only while the previous sync runs (then the disk sets the pace).
  */
 #define AHEAD_MAX (1024u * 1024u)
 
@@ -212,7 +212,7 @@ static bool threaded(const struct audit_writer *w)
 
 /*
  * Whether this append chains its record itself. Otherwise the record goes
- * with placeholders for prev and hash, chained later by the write thread in
+ * with placeholders for prev and hash, chained later by the chain thread in
  * order. Here: without the threads, while the disk is full, and while
  * subscribers of the stream wait for each line.
  */
@@ -255,7 +255,7 @@ void writer_drop_signer(struct audit_writer *w)
 }
 
 /*
- * A periodic seal while the write thread chains is signed there, just before
+ * A periodic seal while the chain thread chains is signed there, just before
  * its record is chained (struct audit_seal_todo): this thread goes on
  * formatting instead of waiting for the batch in flight and hashing what it
  * holds. The others (rotation, shutdown, forward security, records chained
@@ -418,7 +418,7 @@ static int rotate(struct audit_writer *w)
 
 /*
  * The pending bytes to the I/O threads, chained and synced there (when
- * sync). While the write thread is busy with the last batch they stay
+ * sync). While the chain thread is busy with the last batch they stay
  * pending, unless a sync is due or AHEAD_MAX is reached: then this waits for
  * it. Without the threads (they could not be started) the bytes are chained
  * and written here.

@@ -2,8 +2,8 @@
 /*
  * The audit writer's state, shared by audit_writer.c (chain, buffer, fsync,
  * seals, rotation, resume), audit_append.c (the records the writer's callers
- * append) and audit_io.c (its I/O thread). One thread per writer (audit.h)
- * owns all of it; the I/O thread sees only the batches handed to it, under
+ * append) and audit_io.c (its I/O threads). One thread per writer (audit.h)
+ * owns all of it; the I/O threads see only the batches handed to them, under
  * audit_io's own lock (audit_io.c).
  */
 #ifndef AGENTGATE_AUDIT_WRITER_INT_H
@@ -99,7 +99,7 @@ int audit_writer_append(struct audit_writer *w, struct audit_record *r);
 
 /*
  * The I/O threads (audit_io.c). Only the writer's owner calls these, and
- * submits only while the write thread is not busy (after audit_io_busy() said
+ * submits only while the chain thread is not busy (after audit_io_busy() said
  * so, or after audit_io_take()).
  */
 struct audit_io_thread;
@@ -113,11 +113,12 @@ bool audit_io_busy(struct audit_io_thread *io);
 void audit_io_submit(struct audit_io_thread *io, int fd, struct abuf *pend,
 		     struct audit_unchained *u, const uint8_t head[32], bool sync);
 /*
- * Waits for the batch in flight to be chained and written (with synced, and
- * synced): the first error of the writes and syncs since the last call, with
- * the batch's unwritten bytes put back in front of pend (*rest of them); the
- * chain's head after the batch's records, when it had any (*chained); and the
- * time the write and the syncs took (0: none).
+ * Waits for the batch in flight to be chained (with synced, for every batch
+ * to be written and synced): the first error of the chaining, writes and
+ * syncs seen since the last call (a write still running is seen by a later
+ * call), with the unwritten bytes of failed writes put back in front of pend
+ * in order (*rest of them); the chain's head after the batch's records, when
+ * it had any (*chained); and the time the writes and the syncs took (0: none).
  */
 int audit_io_take(struct audit_io_thread *io, bool synced, struct abuf *pend, size_t *rest,
 		  uint8_t head[32], bool *chained, uint64_t *write_ns, uint64_t *sync_ns);
