@@ -672,6 +672,13 @@ int audit_writer_close(struct audit_writer *w)
 
 	if (!w)
 		return 0;
+	/*
+	 * A full disk may have room again: the backlog is tried first, so that a
+	 * backlog still full does not refuse the shutdown seal (counted as lost).
+	 * Its error stays in w, for the seal to report.
+	 */
+	if (w->stalled)
+		audit_flush(w);
 	err = seal(w, "shutdown");
 	flush_err = audit_flush(w);
 	if (!err)

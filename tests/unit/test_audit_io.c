@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The writer's I/O threads when writes fail: write(2) is wrapped (linked with
+ * --wrap=write) so that the disk fills after a budget of bytes, or fails for
+ * good, in the middle of the batches the threads have in flight. Whatever
+ * was in flight goes back in order: the log verifies, and every decision is
+ * a record or counted in a gap.
+ */
+#include "audit_test.h"
+
+ssize_t __real_write(int fd, const void *buf, size_t n);
+
+static long long room = -1; /* bytes the disk still takes; -1: no limit */
+static int fail_err = ENOSPC; /* the errno once room is 0 */
+
+/* Called by the writer's threads: room is read and taken atomically. */
+ssize_t __wrap_write(int fd, const void *buf, size_t n)
+{
+	long long r = __atomic_load_n(&room, __ATOMIC_ACQUIRE), k;
+
+	for (;;) {
+		if (r < 0)
+			return __real_write(fd, buf, n);
+		if (!r) {
+			errno = __atomic_load_n(&fail_err, __ATOMIC_ACQUIRE);
+			return -1;
+		}
+		k = (long long)n < r ? (long long)n : r;
+		if (__atomic_compare_exchange_n(&room, &r, r - k, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return __real_write(fd, buf, (size_t)k);
+	}
+}
+
+static void set_room(long long bytes, int err)
+{
+	__atomic_store_n(&fail_err, err, __ATOMIC_RELEASE);
+	__atomic_store_n(&room, bytes, __ATOMIC_RELEASE);
+}
+
+struct fixture {
+	struct tdir d;
+	struct audit_config c;
+	char pub[65];
+	struct audit_verify_report rep;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	tdir_make(&f->d);
+	f->c = tcfg(&f->d);
+	f->c.fsync_ms = 20; /* batched: the appends hand their bytes to the I/O threads */
+	f->c.backlog_bytes = 1 << 20;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	set_room(-1, ENOSPC);
+	tdir_remove(&f->d);
+	free(f);
+	return 0;
+}
+
+/* n decisions; each append succeeds or (disk full, backlog full) is refused and counted. */
+static unsigned int append_full(struct audit_writer *w, unsigned int from, unsigned int n)
+{
+	unsigned int i, refused = 0;
+
+	for (i = from; i < from + n; i++) {
+		struct ag_event ev = tevent(i, "/home/dev/project/src/module/file.txt");
+		int err = audit_append_decision(w, &ev, sizeof(ev), tctx());
+
+		if (err == -ENOSPC)
+			refused++;
+		else
+			assert_int_equal(err, 0);
+		if (i % 500 == 0) {
+			/* The sync bound passes; the daemon's loop then ticks, which retries the disk. */
+			usleep(2000);
+			err = audit_writer_tick(w);
+			assert_true(err == 0 || err == -ENOSPC);
+		}
+	}
+	return refused;
+}
+
+/*
+ * The disk fills while batches are in flight; records wait, then are refused
+ * and counted once the backlog is full; room comes back while the agent goes
+ * on. Nothing is lost silently and the chain is whole.
+ */
+static void test_disk_full_midway(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_writer *w;
+	unsigned int refused;
+	int err;
+
+	w = audit_writer_open(&f->c, &err);
+	assert_non_null(w);
+	set_room(300 * 1024 + 77, ENOSPC); /* runs out inside a batch, not at a record's end */
+	refused = append_full(w, 0, 10000);
+	assert_true(__atomic_load_n(&room, __ATOMIC_ACQUIRE) == 0);
+	assert_true(refused > 0); /* 10000 records are more than the 1 MiB backlog */
+	set_room(-1, ENOSPC);
+	refused += append_full(w, 10000, 10000);
+	assert_int_equal(audit_writer_close(w), 0);
+	assert_int_equal(audit_key_pubkey_hex(f->d.keys, f->pub), 0);
+	assert_int_equal(verify1(f->d.log, f->pub, false, &f->rep), AUDIT_OK);
+	assert_true(f->rep.gaps_lost > 0);
+	assert_int_equal(f->rep.gaps_lost, refused);
+	assert_int_equal(f->rep.decisions + f->rep.gaps_lost, 20000);
+}
+
+/* The disk has room again when the writer closes: its backlog, the gap and the seal are written. */
+static void test_close_after_room(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_writer *w;
+	unsigned int refused;
+	int err;
+
+	w = audit_writer_open(&f->c, &err);
+	assert_non_null(w);
+	set_room(100 * 1024 + 3, ENOSPC);
+	refused = append_full(w, 0, 5000);
+	assert_true(refused > 0);
+	set_room(-1, ENOSPC);
+	assert_int_equal(audit_writer_close(w), 0);
+	assert_int_equal(audit_key_pubkey_hex(f->d.keys, f->pub), 0);
+	assert_int_equal(verify1(f->d.log, f->pub, false, &f->rep), AUDIT_OK);
+	assert_int_equal(f->rep.gaps_lost, refused);
+	assert_int_equal(f->rep.decisions + f->rep.gaps_lost, 5000);
+}
+
+/* A write error other than a full disk ends the writer: every later call says so. */
+static void test_write_error_final(void **state)
+{
+	struct fixture *f = *state;
+	struct ag_event ev;
+	struct audit_writer *w;
+	unsigned int i;
+	int err = 0;
+
+	w = audit_writer_open(&f->c, &err);
+	assert_non_null(w);
+	set_room(200 * 1024 + 5, EIO);
+	for (i = 0; i < 20000 && !err; i++) {
+		ev = tevent(i, "/home/dev/project/src/module/file.txt");
+		err = audit_append_decision(w, &ev, sizeof(ev), tctx());
+		if (i % 500 == 0)
+			usleep(2000);
+	}
+	assert_int_equal(err, -EIO);
+	ev = tevent(i, "/home/dev/project/x");
+	assert_int_equal(audit_append_decision(w, &ev, sizeof(ev), tctx()), -EIO);
+	assert_int_equal(audit_flush(w), -EIO);
+	set_room(-1, ENOSPC);
+	assert_int_equal(audit_writer_close(w), -EIO);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_disk_full_midway, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_after_room, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_error_final, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
