@@ -90,6 +90,33 @@ static unsigned int append_full(struct audit_writer *w, unsigned int from, unsig
 	return refused;
 }
 
+/* A writer whose disk fills after bytes (inside a batch), given n decisions; *refused counted. */
+static struct audit_writer *fill(struct fixture *f, long long bytes, unsigned int n,
+				 unsigned int *refused)
+{
+	struct audit_writer *w;
+	int err;
+
+	w = audit_writer_open(&f->c, &err);
+	assert_non_null(w);
+	set_room(bytes, ENOSPC);
+	*refused = append_full(w, 0, n);
+	assert_true(__atomic_load_n(&room, __ATOMIC_ACQUIRE) == 0);
+	assert_true(*refused > 0); /* n records are more than the 1 MiB backlog */
+	return w;
+}
+
+/* Closed, the log verifies: every one of total decisions is a record or counted in a gap. */
+static void close_verified(struct fixture *f, struct audit_writer *w, unsigned int refused,
+			   unsigned int total)
+{
+	assert_int_equal(audit_writer_close(w), 0);
+	assert_int_equal(audit_key_pubkey_hex(f->d.keys, f->pub), 0);
+	assert_int_equal(verify1(f->d.log, f->pub, false, &f->rep), AUDIT_OK);
+	assert_int_equal(f->rep.gaps_lost, refused);
+	assert_int_equal(f->rep.decisions + f->rep.gaps_lost, total);
+}
+
 /*
  * The disk fills while batches are in flight; records wait, then are refused
  * and counted once the backlog is full; room comes back while the agent goes
@@ -100,22 +127,11 @@ static void test_disk_full_midway(void **state)
 	struct fixture *f = *state;
 	struct audit_writer *w;
 	unsigned int refused;
-	int err;
 
-	w = audit_writer_open(&f->c, &err);
-	assert_non_null(w);
-	set_room(300 * 1024 + 77, ENOSPC); /* runs out inside a batch, not at a record's end */
-	refused = append_full(w, 0, 10000);
-	assert_true(__atomic_load_n(&room, __ATOMIC_ACQUIRE) == 0);
-	assert_true(refused > 0); /* 10000 records are more than the 1 MiB backlog */
+	w = fill(f, 300 * 1024 + 77, 10000, &refused);
 	set_room(-1, ENOSPC);
 	refused += append_full(w, 10000, 10000);
-	assert_int_equal(audit_writer_close(w), 0);
-	assert_int_equal(audit_key_pubkey_hex(f->d.keys, f->pub), 0);
-	assert_int_equal(verify1(f->d.log, f->pub, false, &f->rep), AUDIT_OK);
-	assert_true(f->rep.gaps_lost > 0);
-	assert_int_equal(f->rep.gaps_lost, refused);
-	assert_int_equal(f->rep.decisions + f->rep.gaps_lost, 20000);
+	close_verified(f, w, refused, 20000);
 }
 
 /* The disk has room again when the writer closes: its backlog, the gap and the seal are written. */
@@ -124,19 +140,10 @@ static void test_close_after_room(void **state)
 	struct fixture *f = *state;
 	struct audit_writer *w;
 	unsigned int refused;
-	int err;
 
-	w = audit_writer_open(&f->c, &err);
-	assert_non_null(w);
-	set_room(100 * 1024 + 3, ENOSPC);
-	refused = append_full(w, 0, 5000);
-	assert_true(refused > 0);
+	w = fill(f, 100 * 1024 + 3, 5000, &refused);
 	set_room(-1, ENOSPC);
-	assert_int_equal(audit_writer_close(w), 0);
-	assert_int_equal(audit_key_pubkey_hex(f->d.keys, f->pub), 0);
-	assert_int_equal(verify1(f->d.log, f->pub, false, &f->rep), AUDIT_OK);
-	assert_int_equal(f->rep.gaps_lost, refused);
-	assert_int_equal(f->rep.decisions + f->rep.gaps_lost, 5000);
+	close_verified(f, w, refused, 5000);
 }
 
 /* A write error other than a full disk ends the writer: every later call says so. */
