@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -235,6 +236,80 @@ static void test_find(void **state)
 	assert_int_equal(cgroup_find(root, ino(path), got, 8), -ENAMETOOLONG);
 }
 
+/* A directory's path through its fd; once removed, the kernel's " (deleted)" is no path. */
+static void test_fd_path(void **state)
+{
+	char path[4096], want[4096], got[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/a/b", (char *)*state);
+	assert_non_null(realpath(path, want));
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(cgroup_fd_path(fd, got, sizeof(got)), (int)strlen(want));
+	assert_string_equal(got, want);
+	assert_int_equal(cgroup_fd_path(fd, got, 8), -ENAMETOOLONG);
+	snprintf(path, sizeof(path), "%s/a/b/cgroup.threads", (char *)*state);
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/a/b", (char *)*state);
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(cgroup_fd_path(fd, got, sizeof(got)), -ENOENT);
+	close(fd);
+}
+
+/* Where this machine mounts cgroup2 (a hybrid host: not at CGROUP_ROOT), into dir; 0 or -ENOENT. */
+static int cgroup2_mount(char *dir, size_t dirsz)
+{
+	char line[4096], mnt[4096], type[64];
+	FILE *f = fopen("/proc/self/mounts", "r");
+	int err = -ENOENT;
+
+	assert_non_null(f);
+	while (err && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %4095s %63s", mnt, type) == 2 && !strcmp(type, "cgroup2") &&
+		    (size_t)snprintf(dir, dirsz, "%s", mnt) < dirsz)
+			err = 0;
+	fclose(f);
+	return err;
+}
+
+/*
+ * The real cgroup2 mount, when this machine has one and the test may open
+ * handles (CAP_DAC_READ_SEARCH): a cgroup made for the test by its id, its
+ * path, and once removed, gone; an id no cgroup has.
+ */
+static void test_open_by_id(void **state)
+{
+	char mnt[4096], dir[4200], got[4096];
+	struct stat st;
+	int root, fd;
+
+	if (cgroup2_mount(mnt, sizeof(mnt)))
+		skip();
+	snprintf(dir, sizeof(dir), "%s/agentgate-unit-%d", mnt, getpid());
+	root = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(root >= 0);
+	if (mkdir(dir, 0755)) {
+		close(root);
+		skip(); /* not root */
+	}
+	assert_int_equal(stat(dir, &st), 0);
+	fd = cgroup_open_by_id(root, st.st_ino);
+	if (fd == -EPERM) {
+		rmdir(dir);
+		close(root);
+		skip();
+	}
+	assert_true(fd >= 0);
+	assert_int_equal(cgroup_fd_path(fd, got, sizeof(got)), (int)strlen(dir));
+	assert_string_equal(got, dir);
+	close(fd);
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(cgroup_open_by_id(root, st.st_ino), -ESTALE);
+	assert_int_equal(cgroup_open_by_id(root, (1ull << 62) + 12345), -ESTALE);
+	close(root);
+}
+
 static void test_missing(void **state)
 {
 	struct seen s = { 0 };
@@ -258,6 +333,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ids_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_fd_left, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fd_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_by_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
 	};
 

@@ -15,9 +15,6 @@
 #include "daemon.h"
 #include "metrics/metrics.h"
 #include "util/cgroup.h"
-#include "util/file.h"
-
-#define FILEID_KERNFS 0xfe
 
 /*
  * Through the cgroup's kernfs file handle (its id): one syscall, no walk of
@@ -26,25 +23,19 @@
  */
 static int name_by_id(struct daemon *d, uint64_t id, char *out, size_t outsz)
 {
-	struct {
-		struct file_handle fh;
-		uint64_t id;
-	} h = { .fh = { .handle_bytes = sizeof(uint64_t), .handle_type = FILEID_KERNFS },
-		.id = id };
-	char link[64], path[PATH_MAX];
+	char path[PATH_MAX];
 	size_t root = strlen(DAEMON_CGROUP_ROOT);
 	int fd, err;
 
 	if (d->cgroup_root_fd < 0)
 		return -EBADF;
-	fd = open_by_handle_at(d->cgroup_root_fd, &h.fh, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == EPERM) {
+	fd = cgroup_open_by_id(d->cgroup_root_fd, id);
+	if (fd == -EPERM) {
 		err = cgroup_find(DAEMON_CGROUP_ROOT, id, path, sizeof(path));
 	} else if (fd < 0) {
-		return errno == ENOENT ? -ESTALE : -errno;
+		return fd;
 	} else {
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		err = link_read(link, path, sizeof(path));
+		err = cgroup_fd_path(fd, path, sizeof(path));
 		close(fd);
 	}
 	if (err < 0)

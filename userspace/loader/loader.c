@@ -522,19 +522,13 @@ unlock:
 /* Whether the cgroup with this id still exists: its id is its kernfs file handle. */
 static int cgroup_alive(int root_fd, uint64_t id)
 {
-	struct {
-		struct file_handle fh;
-		uint64_t id;
-	} h = { .fh = { .handle_bytes = sizeof(uint64_t), .handle_type = 0xfe /* FILEID_KERNFS */ },
-		.id = id };
-	int fd;
+	int fd = cgroup_open_by_id(root_fd, id);
 
-	fd = open_by_handle_at(root_fd, &h.fh, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		close(fd);
 		return 1;
 	}
-	return errno == ESTALE || errno == ENOENT ? 0 : -errno;
+	return fd == -ESTALE ? 0 : fd;
 }
 
 static int cmp_id(const void *a, const void *b)

@@ -135,20 +135,46 @@ struct find_walk {
 	int err;
 };
 
+int cgroup_fd_path(int fd, char *path, size_t pathsz)
+{
+	char link[64];
+	int n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = link_read(link, path, pathsz);
+	/* Removed since it was opened: the kernel says so after the path. */
+	if (n >= (int)sizeof(" (deleted)") - 1 &&
+	    !strcmp(path + n - (sizeof(" (deleted)") - 1), " (deleted)"))
+		return -ENOENT;
+	return n;
+}
+
+/* FILEID_KERNFS (include/linux/exportfs.h): a kernfs node's handle is its 64-bit id. */
+#define FILEID_KERNFS 0xfe
+
+int cgroup_open_by_id(int root_fd, uint64_t id)
+{
+	struct {
+		struct file_handle fh;
+		uint64_t id;
+	} h = { .fh = { .handle_bytes = sizeof(uint64_t), .handle_type = FILEID_KERNFS },
+		.id = id };
+	int fd = open_by_handle_at(root_fd, &h.fh, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	/* Kernels answer a removed cgroup's id with either. */
+	return errno == ENOENT || errno == ESTALE ? -ESTALE : -errno;
+}
+
 static int visit_find(void *vctx, int dfd)
 {
 	struct find_walk *w = vctx;
-	char link[64];
 	struct stat st;
 
 	if (fstat(dfd, &st) || st.st_ino != w->id)
 		return 0;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", dfd);
-	w->err = link_read(link, w->path, w->pathsz);
-	/* Removed since it was opened: the kernel says so after the path. */
-	if (w->err >= (int)sizeof(" (deleted)") - 1 &&
-	    !strcmp(w->path + w->err - (sizeof(" (deleted)") - 1), " (deleted)"))
-		w->err = -ENOENT;
+	w->err = cgroup_fd_path(dfd, w->path, w->pathsz);
 	return 1;
 }
 

@@ -33,4 +33,15 @@ int cgroup_ids(const char *dir, int (*fn)(void *ctx, uint64_t id), void *ctx);
  */
 int cgroup_find(const char *dir, uint64_t id, char *path, size_t pathsz);
 
+/*
+ * The cgroup with this id, opened through its kernfs file handle (one
+ * syscall, no walk; needs CAP_DAC_READ_SEARCH) on root_fd, any fd of the
+ * cgroup2 mount: an O_RDONLY fd, -ESTALE when it is gone, -EPERM without the
+ * capability, or -errno.
+ */
+int cgroup_open_by_id(int root_fd, uint64_t id);
+
+/* The path of the directory open as fd into path: its length, -ENOENT once it is removed, or -errno. */
+int cgroup_fd_path(int fd, char *path, size_t pathsz);
+
 #endif /* AGENTGATE_UTIL_CGROUP_H */
