@@ -5,8 +5,8 @@
  * with write(2); the durability bound (cfg->fsync_ms) is enforced at every
  * append and by audit_writer_tick(), so a quiet daemon still syncs in time.
  * With fsync_ms > 0 (and no forward security, see threaded()) the appends'
- * own chaining, writes and syncs go to two I/O threads (audit_io.c), one
- * batch at a time, while the next records are formatted; every other write
+ * own chaining, writes and syncs go to three I/O threads (audit_io.c), one
+ * batch per stage, while the next records are formatted; every other write
  * and sync (audit_flush(): rotation, close, tick, a full disk) waits for
  * their work and happens here. The records callers append are built in audit_append.c.
  */
