@@ -48,27 +48,39 @@ struct ag_sip_walk {
 	__u32 n; /* bytes hashed: base[0..n), the last word padded with zeros */
 };
 
+/* Words hashed per callback: bpf_loop's call and the loads of w come once per stride. */
+#define AG_SIP_STRIDE 4u
+
 static long ag_sip_step(__u32 i, void *arg)
 {
 	struct ag_sip_walk *w = arg;
-	__u32 off = i * 8, rem;
+	__u32 off, rem, n = w->n;
+	long stop = 0;
 	__u64 m;
+	int k;
 
-	if (off >= w->n)
-		return 1;
-	m = *(const __u64 *)(w->base + (off & (AG_MAX_INPUT - 8)));
-	rem = w->n - off;
-	if (rem < 8)
-		m &= (1ull << (rem * 8)) - 1;
-	ag_sip_word(&w->s, m);
-	return 0;
+#pragma unroll
+	for (k = 0; k < AG_SIP_STRIDE; k++) {
+		off = (i * AG_SIP_STRIDE + k) * 8;
+		if (off >= n) {
+			stop = 1;
+			break;
+		}
+		m = *(const __u64 *)(w->base + (off & (AG_MAX_INPUT - 8)));
+		rem = n - off;
+		if (rem < 8)
+			m &= (1ull << (rem * 8)) - 1;
+		ag_sip_word(&w->s, m);
+	}
+	return stop;
 }
 
+/* base[0..n), n <= AG_MAX_INPUT. */
 static __always_inline void ag_sip_bytes(struct ag_sip_walk *w, const void *base, __u32 n)
 {
 	w->base = base;
 	w->n = n;
-	bpf_loop(AG_MAX_INPUT / 8, ag_sip_step, w, 0);
+	bpf_loop(AG_MAX_INPUT / 8 / AG_SIP_STRIDE, ag_sip_step, w, 0);
 }
 
 /*
@@ -121,13 +133,62 @@ static __always_inline void ag_fold_send_own(struct ag_fold *s, __u64 next_word)
 	ag_output(s->policy_cgroup_id, s->hdr, AG_EVENT_HDR_SIZE, 0);
 }
 
+/* Counts a repeat at now when slot s holds key's record within the window: 1, else 0. */
+static __always_inline int ag_fold_count(struct ag_fold *s, const struct ag_state *st, __u64 key,
+					 __u64 now)
+{
+	if (s->key != key || now - s->start_ns >= (__u64)st->fold_ms * 1000000ull)
+		return 0;
+	s->last_ns = now;
+	if (!(s->word & AG_FOLD_COUNT_MASK))
+		s->first_ns = now;
+	__sync_fetch_and_add(&s->word, 1);
+	return 1;
+}
+
+/* The task's fold slots when folding is on; NULL: one record per decision. */
+static __always_inline struct ag_task *ag_fold_task(struct ag_state **st)
+{
+	__u32 zero = 0;
+
+	*st = bpf_map_lookup_elem(&ag_state, &zero);
+	if (!*st || !(*st)->fold_ms)
+		return NULL; /* folding off (or the state unreadable) */
+	return ag_task_get(); /* NULL: no task storage for fold slots */
+}
+
+__noinline int ag_fold_hit(struct ag_scratch *sc, __u32 len)
+{
+	const struct ag_event *hdr;
+	struct ag_state *st;
+	struct ag_fold *s;
+	struct ag_task *t;
+	__u64 key;
+
+	if (!sc)
+		return 0; /* a global function's pointer may be NULL to the verifier */
+	t = ag_fold_task(&st);
+	if (!t)
+		return 0;
+	key = ag_fold_key(st, &sc->ev, len);
+	s = &t->fold[key & (AG_FOLD_SLOTS - 1)];
+	if (!ag_fold_count(s, st, key, sc->ev.ts_boot_ns)) {
+		sc->fold_key = key;
+		return 0;
+	}
+	/* Only the task writes its slots' headers: this one is the record being counted. */
+	hdr = (const struct ag_event *)s->hdr;
+	sc->ev.rule = hdr->rule;
+	sc->ev.decision = hdr->decision;
+	return 1;
+}
+
 __noinline int ag_fold_event(struct ag_scratch *sc, __u32 len)
 {
 	struct ag_event *ev;
 	struct ag_state *st;
 	struct ag_fold *s;
 	struct ag_task *t;
-	__u32 zero = 0;
 	__u64 key, now;
 
 	if (!sc)
@@ -137,21 +198,17 @@ __noinline int ag_fold_event(struct ag_scratch *sc, __u32 len)
 	ev->fold = 0;
 	ev->count = 1;
 	ev->first_ns = now;
-	st = bpf_map_lookup_elem(&ag_state, &zero);
-	if (!st || !st->fold_ms)
-		return 0; /* folding off (or the state unreadable): one record per decision */
-	t = ag_task_get();
+	/* Taken whatever happens next: a key stands for one decision only. */
+	key = sc->fold_key;
+	sc->fold_key = 0;
+	t = ag_fold_task(&st);
 	if (!t)
-		return 0; /* no task storage for fold slots: this decision gets a record of its own */
-	key = ag_fold_key(st, ev, len);
+		return 0; /* this decision gets a record of its own */
+	if (!key)
+		key = ag_fold_key(st, ev, len);
 	s = &t->fold[key & (AG_FOLD_SLOTS - 1)];
-	if (s->key == key && now - s->start_ns < (__u64)st->fold_ms * 1000000ull) {
-		s->last_ns = now;
-		if (!(s->word & AG_FOLD_COUNT_MASK))
-			s->first_ns = now;
-		__sync_fetch_and_add(&s->word, 1);
+	if (ag_fold_count(s, st, key, now))
 		return 1;
-	}
 	if (!++t->fold_gen)
 		t->fold_gen = 1;
 	ev->fold = t->fold_gen;

@@ -244,18 +244,13 @@ static __always_inline __u64 ag_wakeup(void *rb)
 
 #include "fold.h"
 
-/*
- * Sends t->ev with the first len bytes of its subject (already in place),
- * unless it repeats a record of the task's within the folding window (fold.h):
- * then it is counted, and the count sent later.
- */
-static __always_inline void ag_emit(struct ag_scratch *t, const struct ag_pol *pol, __u16 action,
-				    struct ag_verdict v, __u32 len, __u16 flags, __u32 op)
+/* t->ev's header for a decision on its subject's first len bytes (in place); the length recorded. */
+static __always_inline __u32 ag_ev_fill(struct ag_scratch *t, const struct ag_pol *pol,
+					__u16 action, struct ag_verdict v, __u32 len, __u16 flags,
+					__u32 op)
 {
 	struct ag_event *ev = &t->ev;
 	__u64 id = bpf_get_current_pid_tgid();
-	/* A namespace to serve: its owner must set the proxy up before the next lookup. */
-	int urgent = action == AG_ACT_NETNS || v.rule == AG_RULE_NO_PROXY;
 	struct task_struct *task;
 	struct file *exe;
 
@@ -293,28 +288,68 @@ static __always_inline void ag_emit(struct ag_scratch *t, const struct ag_pol *p
 	ev->reserved = 0;
 	ev->subject_len = len;
 	ev->op = op;
+	return len;
+}
+
+/*
+ * Sends t->ev (ag_ev_fill: len bytes of subject), unless it repeats a record
+ * of the task's within the folding window (fold.h): then it is counted, and
+ * the count sent later.
+ */
+static __always_inline void ag_ev_send(struct ag_scratch *t, const struct ag_pol *pol, __u32 len)
+{
+	struct ag_event *ev = &t->ev;
+	/* A namespace to serve: its owner must set the proxy up before the next lookup. */
+	int urgent = ev->action == AG_ACT_NETNS || ev->rule == AG_RULE_NO_PROXY;
+
 	/* Notices and killed execs stand alone: each must reach its reader at once. */
-	if (urgent || (flags & AG_EV_ARGV_RACE)) {
+	if (urgent || (ev->flags & AG_EV_ARGV_RACE)) {
 		ev->fold = 0;
 		ev->count = 1;
 		ev->first_ns = ev->ts_boot_ns;
 	} else if (ag_fold_event(t, len)) {
 		return;
 	}
-	/* Clang folds the clamp above into flags only: hide len from it, mask for the verifier. */
+	/* len <= AG_MAX_INPUT (ag_ev_fill's clamp): hidden from clang, masked for the verifier. */
 	asm volatile("" : "+r"(len));
 	len = AG_EVENT_HDR_SIZE + (len & (2 * AG_MAX_INPUT - 1));
 	ag_output(pol->cgroup_id, ev, len, urgent);
 }
 
-/* Decides one class on t->ev.subject[0..len), records it, returns the hook's answer. */
+static __always_inline void ag_emit(struct ag_scratch *t, const struct ag_pol *pol, __u16 action,
+				    struct ag_verdict v, __u32 len, __u16 flags, __u32 op)
+{
+	ag_ev_send(t, pol, ag_ev_fill(t, pol, action, v, len, flags, op));
+}
+
+/*
+ * Decides one class on t->ev.subject[0..len), records it, returns the hook's
+ * answer. A file class's verdict follows from what its record says (the
+ * policy's image, named by policy_sha256, the class and the path): a request
+ * the task repeats within the folding window is counted and answered as its
+ * slot's record was, without walking the DFA (ag_fold_hit).
+ */
 static __always_inline int ag_decide(struct ag_scratch *t, const struct ag_pol *pol, __u16 cls,
 				     __u32 len, __u16 flags)
 {
-	struct ag_verdict v =
-		ag_match_bpf(&pol->img, pol->h, cls, (const __u8 *)t->ev.subject, len);
+	struct ag_verdict v = { 0 };
+	__u32 rec;
 
-	ag_emit(t, pol, cls, v, len, flags, AG_OP_NONE);
+	if ((cls == AG_CLASS_FILE_READ || cls == AG_CLASS_FILE_WRITE) && !flags) {
+		rec = ag_ev_fill(t, pol, cls, v, len, flags, AG_OP_NONE);
+		t->ev.decision = AG_DECISION_PENDING;
+		if (ag_fold_hit(t, rec)) {
+			v.allow = t->ev.decision == AG_DECISION_ALLOW;
+		} else {
+			v = ag_match_bpf(&pol->img, pol->h, cls, (const __u8 *)t->ev.subject, len);
+			t->ev.rule = v.rule;
+			t->ev.decision = v.allow ? AG_DECISION_ALLOW : AG_DECISION_DENY;
+			ag_ev_send(t, pol, rec);
+		}
+	} else {
+		v = ag_match_bpf(&pol->img, pol->h, cls, (const __u8 *)t->ev.subject, len);
+		ag_emit(t, pol, cls, v, len, flags, AG_OP_NONE);
+	}
 	if (!v.allow && pol->h->mode == AG_MODE_ENFORCE)
 		return -EPERM;
 	return 0;

@@ -40,4 +40,21 @@ static __always_inline void ag_output(__u64 pcg, void *data, __u32 size, int urg
  */
 int ag_fold_event(struct ag_scratch *t, __u32 len);
 
+/*
+ * The decision ag_fold_hit() is asked about has not been made yet: a value no
+ * record's decision has, so its key is never a made decision's.
+ */
+#define AG_DECISION_PENDING 0xffu
+
+/*
+ * Before a decision whose verdict follows from what its record says (a file
+ * class: the policy's image, which policy_sha256 names, and the path): t->ev's
+ * header filled with decision AG_DECISION_PENDING, subject[0..len). 1 when the
+ * task's slot holds the same request within the window: counted there as
+ * ag_fold_event() would, ev's rule and decision set to the slot record's.
+ * Else 0, the key kept in t for ag_fold_event(), which stores the slot under
+ * it once the verdict is in: the next repeat is answered without a walk.
+ */
+int ag_fold_hit(struct ag_scratch *t, __u32 len);
+
 #endif /* AGENTGATE_BPF_FOLD_H */

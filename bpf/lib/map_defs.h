@@ -215,6 +215,7 @@ struct ag_scratch {
 	__u8 path[2 * AG_MAX_INPUT]; /* paths built leaf first, right-aligned at AG_MAX_INPUT */
 	__u32 slot; /* its index in ag_scratch_cpu */
 	__u32 reserved;
+	__u64 fold_key; /* ag_fold_hit's key of the decision under way, for ag_fold_event; else 0 */
 };
 
 /*

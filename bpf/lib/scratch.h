@@ -60,6 +60,7 @@ static __always_inline struct ag_scratch *ag_scratch_get(void)
 		return NULL;
 	}
 	s->slot = i;
+	s->fold_key = 0;
 	return s;
 }
 
@@ -74,8 +75,12 @@ static __always_inline void ag_task_scratch_put(struct ag_scratch **sp)
 
 static __always_inline struct ag_scratch *ag_task_scratch_get(void)
 {
-	return bpf_task_storage_get(&ag_scratch_tasks, bpf_get_current_task_btf(), 0,
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct ag_scratch *s = bpf_task_storage_get(&ag_scratch_tasks, bpf_get_current_task_btf(),
+						    0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (s)
+		s->fold_key = 0;
+	return s;
 }
 
 #endif /* AGENTGATE_BPF_SCRATCH_H */

@@ -146,3 +146,48 @@ case $err in
 *fold_ms*) pass "a fold_ms past 60000 is refused, named" ;;
 *) fail "a fold_ms past 60000 is refused, named" "$err" ;;
 esac
+
+# A repeated file request is answered from its fold slot without walking the policy again
+# (bpf/lib/common.h, ag_decide): a policy swapped within the window must still decide. One
+# shell (its redirections are its own opens) reads h 50 times, waits for the swap to a
+# policy that denies h, and reads it once more, all within a 60 s window.
+echo x >/srv/d66/h
+AUDIT_EXTRA="  fold_ms: 60000"
+daemon_config <<EOC
+  - cgroup: /$CGP/agent
+    policy: $pol
+EOC
+stop_daemon TERM
+start_daemon || { fail "daemon starts with fold_ms 60000" "$(cat "$D/daemon.err")"; exit 0; }
+pol_deny=$(policy d66-swap <<EOP
+version: "1.0"
+default: allow
+rules:
+  - action: file_read
+    path: "/srv/d66/h"
+    decision: deny
+    reason: "d66 swapped"
+EOP
+)
+# Its only opens are of h: another record of its own could take h's slot.
+rm -f "$WORK/d66.swapped"
+in_cgroup "$CGP/agent" sh -c '
+	i=0
+	while [ $i -lt 50 ]; do read x </srv/d66/h || exit 3; i=$((i + 1)); done
+	echo ready
+	while [ ! -e "$1" ]; do sleep 0.05; done
+	if read x </srv/d66/h; then echo allowed; else echo refused; fi
+' sh "$WORK/d66.swapped" >"$WORK/d66.out" 2>"$WORK/d66.err" &
+sh_pid=$!
+i=0
+while ! grep -q ready "$WORK/d66.out" && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+grep -q ready "$WORK/d66.out" && pass "50 reads of h allowed, one task" || fail "50 reads of h allowed, one task" "$(cat "$WORK/d66.err")"
+check "the cgroup gets a policy that denies h" ctl assign "/$CGP/agent" "$pol_deny"
+: >"$WORK/d66.swapped"
+wait "$sh_pid"
+eq "a read repeated after the swap, within the fold window, is refused" refused "$(tail -n 1 "$WORK/d66.out")"
+wait_sum "the 50 allowed reads are accounted for" /srv/d66/h ALLOW 50
+wait_audit "the refused read is a record under the new policy" '"path":"/srv/d66/h"' '"decision":"DENY"' '"reason":"d66 swapped"'
