@@ -144,6 +144,10 @@ struct ag_state {
  * written at once, and a flood of one decision is a few records, not one per
  * call. The key is keyed with a secret so an agent cannot craft two subjects
  * that share one (which would hide one's records under the other's count).
+ * A file class's key is computed before its walk, with the decision pending
+ * (bpf/lib/fold.h, ag_fold_hit): a repeat within the window takes its verdict
+ * from the slot's record, since the policy image (named by policy_sha256) and
+ * the path, both in the key, decide it alone.
  */
 #define AG_FOLD_SLOTS 4u
 #define AG_FOLD_MS_DEFAULT 1000u
