@@ -133,6 +133,9 @@ $(BUILD)/tests/e2e/%: tests/e2e/%.c $(HDRS) $(wildcard tests/e2e/*.h)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread $(E2E_LDLIBS)
 
+# Static: after an exec into it, its first open is the file it loops on (66-fold.sh).
+$(BUILD)/tests/e2e/openloop: E2E_LDLIBS += -static
+
 # Reads a pinned map.
 $(BUILD)/tests/e2e/scratch: E2E_LDLIBS := -lbpf
 

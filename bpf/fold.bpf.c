@@ -51,66 +51,154 @@ struct ag_sip_walk {
 /* Words hashed per callback: bpf_loop's call and the loads of w come once per stride. */
 #define AG_SIP_STRIDE 4u
 
-static long ag_sip_step(__u32 i, void *arg)
+/* Words [i * AG_SIP_STRIDE, (i + 1) * AG_SIP_STRIDE) of w's bytes: 1 once they are all hashed. */
+static __always_inline long ag_sip_stride(struct ag_sip_walk *w, __u32 i)
 {
-	struct ag_sip_walk *w = arg;
-	__u32 off, rem, n = w->n;
-	long stop = 0;
+	__u32 off = 0, rem, n = w->n;
 	__u64 m;
 	int k;
 
 #pragma unroll
 	for (k = 0; k < AG_SIP_STRIDE; k++) {
 		off = (i * AG_SIP_STRIDE + k) * 8;
-		if (off >= n) {
-			stop = 1;
-			break;
-		}
+		if (off >= n)
+			return 1;
 		m = *(const __u64 *)(w->base + (off & (AG_MAX_INPUT - 8)));
 		rem = n - off;
 		if (rem < 8)
 			m &= (1ull << (rem * 8)) - 1;
 		ag_sip_word(&w->s, m);
 	}
-	return stop;
+	return off + 8 >= n;
 }
 
-/* base[0..n), n <= AG_MAX_INPUT. */
+/* bpf_loop's callback: the strides after the first. */
+static long ag_sip_step(__u32 i, void *arg)
+{
+	return ag_sip_stride(arg, i + 1);
+}
+
+/*
+ * base[0..n), n <= AG_MAX_INPUT. The first stride inline: most paths end
+ * within it, and bpf_loop's helper call and callbacks are then not made.
+ */
 static __always_inline void ag_sip_bytes(struct ag_sip_walk *w, const void *base, __u32 n)
 {
 	w->base = base;
 	w->n = n;
-	bpf_loop(AG_MAX_INPUT / 8 / AG_SIP_STRIDE, ag_sip_step, w, 0);
+	if (!ag_sip_stride(w, 0))
+		bpf_loop(AG_MAX_INPUT / 8 / AG_SIP_STRIDE - 1, ag_sip_step, w, 0);
+}
+
+/* ag_fold_id_word and ag_fold_key read these fields as whole words. */
+#define AG_EV_OFF(f) __builtin_offsetof(struct ag_event, f)
+_Static_assert(AG_EV_OFF(policy_sha256) % 8 == 0 && AG_EV_OFF(comm) % 8 == 0 &&
+		       AG_EV_OFF(uid) % 8 == 0 && AG_EV_OFF(addr) == AG_EV_OFF(uid) + 16,
+	       "struct ag_event: the fold key's words");
+
+/*
+ * Word i of the fold key's task part: the same for every decision of a task
+ * until it execs, changes its ids or comm, moves, or its policy changes.
+ */
+static __always_inline __u64 ag_fold_id_word(const struct ag_state *st, const struct ag_event *ev,
+					     int i)
+{
+	const __u64 *sha = (const __u64 *)ev->policy_sha256;
+	const __u64 *comm = (const __u64 *)ev->comm;
+
+	switch (i) {
+	case 0:
+		return st->fold_key[0];
+	case 1:
+		return st->fold_key[1];
+	case 2:
+		return ev->cgroup_id;
+	case 3:
+		return ev->policy_cgroup_id;
+	case 4:
+		return sha[0];
+	case 5:
+		return sha[1];
+	case 6:
+		return sha[2];
+	case 7:
+		return sha[3];
+	case 8:
+		return (__u64)ev->pid << 32 | ev->tid;
+	case 9:
+		return ev->uid;
+	case 10:
+		return ev->exe_ino;
+	case 11:
+		return ev->exe_dev;
+	case 12:
+		return comm[0];
+	default:
+		return comm[1];
+	}
 }
 
 /*
- * The fold key of ev (header filled, subject[0..len)): everything the record
- * will say but its time, fold and count. Never 0 (an empty slot's key).
+ * The SipHash state after the task part, from sc's copy when it hashed the
+ * same words last (the common case: a CPU's slot serves one task's run of
+ * decisions), else hashed and kept there.
  */
-static __always_inline __u64 ag_fold_key(const struct ag_state *st, const struct ag_event *ev,
+static __always_inline void ag_fold_id(struct ag_sip *s, struct ag_scratch *sc,
+				       const struct ag_state *st, const struct ag_event *ev)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < AG_FOLD_ID_WORDS; i++)
+		if (sc->fold_id[i] != ag_fold_id_word(st, ev, i))
+			break;
+	if (i == AG_FOLD_ID_WORDS) {
+		s->v0 = sc->fold_sip[0];
+		s->v1 = sc->fold_sip[1];
+		s->v2 = sc->fold_sip[2];
+		s->v3 = sc->fold_sip[3];
+		return;
+	}
+	s->v0 = st->fold_key[0] ^ 0x736f6d6570736575ull;
+	s->v1 = st->fold_key[1] ^ 0x646f72616e646f6dull;
+	s->v2 = st->fold_key[0] ^ 0x6c7967656e657261ull;
+	s->v3 = st->fold_key[1] ^ 0x7465646279746573ull;
+#pragma unroll
+	for (i = 0; i < AG_FOLD_ID_WORDS; i++) {
+		sc->fold_id[i] = ag_fold_id_word(st, ev, i);
+		ag_sip_word(s, sc->fold_id[i]);
+	}
+	sc->fold_sip[0] = s->v0;
+	sc->fold_sip[1] = s->v1;
+	sc->fold_sip[2] = s->v2;
+	sc->fold_sip[3] = s->v3;
+}
+
+/*
+ * The fold key of sc->ev (header filled, subject[0..len)): everything the
+ * record will say but its time, fold and count. Never 0 (an empty slot's key).
+ */
+static __always_inline __u64 ag_fold_key(const struct ag_state *st, struct ag_scratch *sc,
 					 __u32 len)
 {
-	struct ag_sip_walk w;
-	__u64 comm[2];
+	const struct ag_event *ev = &sc->ev;
+	const __u64 *w = (const __u64 *)&ev->uid;
+	const __u64 *addr = (const __u64 *)ev->addr;
+	struct ag_sip_walk sw;
 
-	w.s.v0 = st->fold_key[0] ^ 0x736f6d6570736575ull;
-	w.s.v1 = st->fold_key[1] ^ 0x646f72616e646f6dull;
-	w.s.v2 = st->fold_key[0] ^ 0x6c7967656e657261ull;
-	w.s.v3 = st->fold_key[1] ^ 0x7465646279746573ull;
-	/* cgroup_id up to exe_dev: ids, policy, user, action, rule, decision, address, exe. */
-	ag_sip_bytes(&w, &ev->cgroup_id, offsetof(struct ag_event, exe_dev) -
-						 offsetof(struct ag_event, cgroup_id));
-	__builtin_memcpy(comm, ev->comm, sizeof(comm));
-	ag_sip_word(&w.s, ev->exe_dev);
-	ag_sip_word(&w.s, comm[0]);
-	ag_sip_word(&w.s, comm[1]);
-	ag_sip_word(&w.s, (__u64)ev->op << 32 | len);
-	ag_sip_bytes(&w, ev->subject, len);
-	w.s.v2 ^= 0xff;
-	ag_sip_round(&w.s);
-	ag_sip_round(&w.s);
-	ag_sip_round(&w.s);
-	return (w.s.v0 ^ w.s.v1 ^ w.s.v2 ^ w.s.v3) | 1;
+	ag_fold_id(&sw.s, sc, st, ev);
+	/* uid to port: the user again, action, rule, decision, mode, flags. */
+	ag_sip_word(&sw.s, w[0]);
+	ag_sip_word(&sw.s, w[1]);
+	ag_sip_word(&sw.s, addr[0]);
+	ag_sip_word(&sw.s, addr[1]);
+	ag_sip_word(&sw.s, (__u64)ev->op << 32 | len);
+	ag_sip_bytes(&sw, ev->subject, len);
+	sw.s.v2 ^= 0xff;
+	ag_sip_round(&sw.s);
+	ag_sip_round(&sw.s);
+	ag_sip_round(&sw.s);
+	return (sw.s.v0 ^ sw.s.v1 ^ sw.s.v2 ^ sw.s.v3) | 1;
 }
 
 /*
@@ -170,7 +258,7 @@ __noinline int ag_fold_hit(struct ag_scratch *sc, __u32 len)
 	t = ag_fold_task(&st);
 	if (!t)
 		return 0;
-	key = ag_fold_key(st, &sc->ev, len);
+	key = ag_fold_key(st, sc, len);
 	s = &t->fold[key & (AG_FOLD_SLOTS - 1)];
 	if (!ag_fold_count(s, st, key, sc->ev.ts_boot_ns)) {
 		sc->fold_key = key;
@@ -205,7 +293,7 @@ __noinline int ag_fold_event(struct ag_scratch *sc, __u32 len)
 	if (!t)
 		return 0; /* this decision gets a record of its own */
 	if (!key)
-		key = ag_fold_key(st, ev, len);
+		key = ag_fold_key(st, sc, len);
 	s = &t->fold[key & (AG_FOLD_SLOTS - 1)];
 	if (ag_fold_count(s, st, key, now))
 		return 1;
@@ -221,7 +309,6 @@ __noinline int ag_fold_event(struct ag_scratch *sc, __u32 len)
 	__sync_lock_test_and_set(&s->word, (__u64)ev->fold << 32);
 	return 0;
 }
-
 
 /* The slot's count, from a CPU other than the task's: see lib/fold.h for the protocol. */
 static __always_inline void ag_fold_take(struct ag_fold *s)

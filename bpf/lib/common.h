@@ -333,23 +333,20 @@ static __always_inline int ag_decide(struct ag_scratch *t, const struct ag_pol *
 				     __u32 len, __u16 flags)
 {
 	struct ag_verdict v = { 0 };
-	__u32 rec;
+	__u32 rec = ag_ev_fill(t, pol, cls, v, len, flags, AG_OP_NONE);
 
 	if ((cls == AG_CLASS_FILE_READ || cls == AG_CLASS_FILE_WRITE) && !flags) {
-		rec = ag_ev_fill(t, pol, cls, v, len, flags, AG_OP_NONE);
 		t->ev.decision = AG_DECISION_PENDING;
 		if (ag_fold_hit(t, rec)) {
 			v.allow = t->ev.decision == AG_DECISION_ALLOW;
-		} else {
-			v = ag_match_bpf(&pol->img, pol->h, cls, (const __u8 *)t->ev.subject, len);
-			t->ev.rule = v.rule;
-			t->ev.decision = v.allow ? AG_DECISION_ALLOW : AG_DECISION_DENY;
-			ag_ev_send(t, pol, rec);
+			goto out;
 		}
-	} else {
-		v = ag_match_bpf(&pol->img, pol->h, cls, (const __u8 *)t->ev.subject, len);
-		ag_emit(t, pol, cls, v, len, flags, AG_OP_NONE);
 	}
+	v = ag_match_bpf(&pol->img, pol->h, cls, (const __u8 *)t->ev.subject, len);
+	t->ev.rule = v.rule;
+	t->ev.decision = v.allow ? AG_DECISION_ALLOW : AG_DECISION_DENY;
+	ag_ev_send(t, pol, rec);
+out:
 	if (!v.allow && pol->h->mode == AG_MODE_ENFORCE)
 		return -EPERM;
 	return 0;

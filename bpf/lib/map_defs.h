@@ -204,6 +204,9 @@ struct ag_task {
 	struct ag_fold fold[AG_FOLD_SLOTS];
 };
 
+/* The fold key's task part (fold.bpf.c, ag_fold_id_word): key, ids, policy, user, executable, comm. */
+#define AG_FOLD_ID_WORDS 14
+
 /*
  * The buffers one program run builds its input and record in, used only
  * while the program runs (lib/scratch.h hands them out).
@@ -216,6 +219,14 @@ struct ag_scratch {
 	__u32 slot; /* its index in ag_scratch_cpu */
 	__u32 reserved;
 	__u64 fold_key; /* ag_fold_hit's key of the decision under way, for ag_fold_event; else 0 */
+	/*
+	 * The SipHash state after the task part of the last fold key built here
+	 * (fold.bpf.c, ag_fold_key), with the words it hashed: the runs of one
+	 * CPU's slot are mostly one task's. Not reset between runs; reused only
+	 * when every word is the same, so whatever it holds gives the right key.
+	 */
+	__u64 fold_id[AG_FOLD_ID_WORDS];
+	__u64 fold_sip[4];
 };
 
 /*

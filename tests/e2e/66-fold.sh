@@ -114,6 +114,16 @@ while [ "$(grep -c '"path":"/srv/d66/many/f' "$AUDIT")" -lt 50 ] && [ $i -lt 50 
 done
 eq "50 different files are 50 records" 50 "$(grep -c '"path":"/srv/d66/many/f' "$AUDIT")"
 eq "none of them folded" 0 "$(grep '"path":"/srv/d66/many/f' "$AUDIT" | grep -c '"count":')"
+
+# The fold key's task part is kept per CPU slot (bpf/fold.bpf.c, ag_fold_id): one task, held
+# on one CPU (exec would move it to an idle one), reads k 20 times as sh, then execs openloop
+# (static: k is its first open), which opens k 20 times within the same window: its opens are
+# its own record (comm, executable), not counted into the shell's.
+echo x >/srv/d66/k
+in_cgroup "$CGP/agent" taskset 1 sh -c 'i=0; while [ $i -lt 20 ]; do read x </srv/d66/k; i=$((i + 1)); done; exec openloop /srv/d66/k /nonexistent 20' >/dev/null
+wait_sum "the records of k stand for the 40 opens" /srv/d66/k ALLOW 40
+eq "20 of them the shell's" 20 "$(grep -F '"path":"/srv/d66/k"' "$AUDIT" | grep -F '"comm":"sh"' | decisions)"
+eq "20 of them openloop's, after its exec" 20 "$(grep -F '"path":"/srv/d66/k"' "$AUDIT" | grep -F '"comm":"openloop"' | decisions)"
 verify_open "the log with count records verifies"
 said=$("$AGENTGATE" audit verify --open "$AUDIT" 2>&1 | sed -n 's/.* standing for \([0-9]*\) decisions.*/\1/p')
 all=$(grep '"type":"decision"' "$AUDIT" | decisions)
