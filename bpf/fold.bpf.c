@@ -92,13 +92,14 @@ static __always_inline void ag_sip_bytes(struct ag_sip_walk *w, const void *base
 
 /* ag_fold_id_word and ag_fold_key read these fields as whole words. */
 #define AG_EV_OFF(f) __builtin_offsetof(struct ag_event, f)
-_Static_assert(AG_EV_OFF(policy_sha256) % 8 == 0 && AG_EV_OFF(comm) % 8 == 0 &&
+_Static_assert(sizeof(struct ag_sip) == sizeof(((struct ag_scratch *)0)->fold_sip) &&
+		       AG_EV_OFF(policy_sha256) % 8 == 0 && AG_EV_OFF(comm) % 8 == 0 &&
 		       AG_EV_OFF(uid) % 8 == 0 && AG_EV_OFF(addr) == AG_EV_OFF(uid) + 16,
 	       "struct ag_event: the fold key's words");
 
 /*
  * Word i of the fold key's task part: the same for every decision of a task
- * until it execs, changes its ids or comm, moves, or its policy changes.
+ * until it execs, changes its comm, moves, or its policy changes.
  */
 static __always_inline __u64 ag_fold_id_word(const struct ag_state *st, const struct ag_event *ev,
 					     int i)
@@ -126,12 +127,10 @@ static __always_inline __u64 ag_fold_id_word(const struct ag_state *st, const st
 	case 8:
 		return (__u64)ev->pid << 32 | ev->tid;
 	case 9:
-		return ev->uid;
-	case 10:
 		return ev->exe_ino;
-	case 11:
+	case 10:
 		return ev->exe_dev;
-	case 12:
+	case 11:
 		return comm[0];
 	default:
 		return comm[1];
@@ -153,10 +152,7 @@ static __always_inline void ag_fold_id(struct ag_sip *s, struct ag_scratch *sc,
 		if (sc->fold_id[i] != ag_fold_id_word(st, ev, i))
 			break;
 	if (i == AG_FOLD_ID_WORDS) {
-		s->v0 = sc->fold_sip[0];
-		s->v1 = sc->fold_sip[1];
-		s->v2 = sc->fold_sip[2];
-		s->v3 = sc->fold_sip[3];
+		__builtin_memcpy(s, sc->fold_sip, sizeof(*s));
 		return;
 	}
 	s->v0 = st->fold_key[0] ^ 0x736f6d6570736575ull;
@@ -168,10 +164,7 @@ static __always_inline void ag_fold_id(struct ag_sip *s, struct ag_scratch *sc,
 		sc->fold_id[i] = ag_fold_id_word(st, ev, i);
 		ag_sip_word(s, sc->fold_id[i]);
 	}
-	sc->fold_sip[0] = s->v0;
-	sc->fold_sip[1] = s->v1;
-	sc->fold_sip[2] = s->v2;
-	sc->fold_sip[3] = s->v3;
+	__builtin_memcpy(sc->fold_sip, s, sizeof(*s));
 }
 
 /*
@@ -187,7 +180,7 @@ static __always_inline __u64 ag_fold_key(const struct ag_state *st, struct ag_sc
 	struct ag_sip_walk sw;
 
 	ag_fold_id(&sw.s, sc, st, ev);
-	/* uid to port: the user again, action, rule, decision, mode, flags. */
+	/* uid to port: the user, action, rule, decision, mode, flags. */
 	ag_sip_word(&sw.s, w[0]);
 	ag_sip_word(&sw.s, w[1]);
 	ag_sip_word(&sw.s, addr[0]);

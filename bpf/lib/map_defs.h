@@ -204,8 +204,8 @@ struct ag_task {
 	struct ag_fold fold[AG_FOLD_SLOTS];
 };
 
-/* The fold key's task part (fold.bpf.c, ag_fold_id_word): key, ids, policy, user, executable, comm. */
-#define AG_FOLD_ID_WORDS 14
+/* The fold key's task part (fold.bpf.c, ag_fold_id_word): key, ids, policy, executable, comm. */
+#define AG_FOLD_ID_WORDS 13
 
 /*
  * The buffers one program run builds its input and record in, used only
