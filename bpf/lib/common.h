@@ -249,9 +249,8 @@ static __always_inline __u32 ag_ev_fill(struct ag_scratch *t, const struct ag_po
 					__u16 action, struct ag_verdict v, __u32 len, __u16 flags,
 					__u32 op)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct ag_event *ev = &t->ev;
-	__u64 id = bpf_get_current_pid_tgid();
-	struct task_struct *task;
 	struct file *exe;
 
 	if (len > AG_MAX_INPUT) {
@@ -262,9 +261,16 @@ static __always_inline __u32 ag_ev_fill(struct ag_scratch *t, const struct ag_po
 	ev->cgroup_id = bpf_get_current_cgroup_id();
 	ev->policy_cgroup_id = pol->cgroup_id;
 	__builtin_memcpy(ev->policy_sha256, pol->h->policy_sha256, sizeof(ev->policy_sha256));
-	ev->pid = id >> 32;
-	ev->tid = (__u32)id;
-	ev->uid = (__u32)bpf_get_current_uid_gid();
+	/*
+	 * The task's fields as direct BTF loads, not a helper call each (what
+	 * bpf_get_current_pid_tgid, _uid_gid and _comm read): global pids, the
+	 * subjective uid (from_kuid into the initial namespace is the identity),
+	 * the comm as set_task_comm stores it, NUL-padded. The verifier makes the
+	 * loads fault-tolerant.
+	 */
+	ev->pid = task->tgid;
+	ev->tid = task->pid;
+	ev->uid = task->cred->uid.val;
 	ev->version = AG_EVENT_VERSION;
 	ev->action = action;
 	ev->rule = v.rule;
@@ -276,12 +282,8 @@ static __always_inline __u32 ag_ev_fill(struct ag_scratch *t, const struct ag_po
 		__builtin_memset(ev->addr, 0, sizeof(ev->addr));
 		ev->port = 0;
 	}
-	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-	/*
-	 * Direct BTF loads, not BPF_CORE_READ's helper call per hop: the verifier
-	 * turns them into fault-tolerant loads (a kernel thread's NULL mm reads 0).
-	 */
-	task = bpf_get_current_task_btf();
+	__builtin_memcpy(ev->comm, task->comm, sizeof(ev->comm));
+	/* As above; a kernel thread's NULL mm reads 0. */
 	exe = task->mm->exe_file;
 	ev->exe_ino = exe->f_inode->i_ino;
 	ev->exe_dev = exe->f_inode->i_sb->s_dev;
