@@ -264,9 +264,9 @@ static __always_inline __u32 ag_ev_fill(struct ag_scratch *t, const struct ag_po
 	/*
 	 * The task's fields as direct BTF loads, not a helper call each (what
 	 * bpf_get_current_pid_tgid, _uid_gid and _comm read): global pids, the
-	 * subjective uid (from_kuid into the initial namespace is the identity),
-	 * the comm as set_task_comm stores it, NUL-padded. The verifier makes the
-	 * loads fault-tolerant.
+	 * real uid of the task's credentials as current_uid() gives it (from_kuid
+	 * into the initial namespace is the identity), the comm as set_task_comm
+	 * stores it, NUL-padded. The verifier makes the loads fault-tolerant.
 	 */
 	ev->pid = task->tgid;
 	ev->tid = task->pid;
