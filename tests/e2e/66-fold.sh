@@ -5,7 +5,8 @@
 # 20000 opens of one file is a few records whose counts add up to 20000, with no gap; a
 # denied open is written at once and its repeats counted; a task that stays alive after its
 # run gets its count from the reader's flush, one that exits from its exit; other files
-# are records of their own; the log verifies; with audit.fold_ms 0 every open is a record.
+# are records of their own; the log verifies; with audit.fold_ms 0 every open is a record;
+# a record names its task (pid, tid, uid, comm).
 CGP=e2e-d66
 . "$(dirname "$0")/daemon.sh"
 trap daemon_cleanup EXIT
@@ -201,3 +202,11 @@ wait "$sh_pid"
 eq "a read repeated after the swap, within the fold window, is refused" refused "$(tail -n 1 "$WORK/d66.out")"
 wait_sum "the 50 allowed reads are accounted for" /srv/d66/h ALLOW 50
 wait_audit "the refused read is a record under the new policy" '"path":"/srv/d66/h"' '"decision":"DENY"' '"reason":"d66 swapped"'
+
+# The record's header names the task as the kernel knows it (read from the task, not
+# through helpers): its pid and tid (one thread: the same), its real uid, its comm.
+echo x >/srv/d66/who
+in_cgroup "$CGP/agent" sh -c 'echo $$ >"$1"; exec cat /srv/d66/who' sh "$WORK/d66.who" >/dev/null
+who=$(cat "$WORK/d66.who")
+wait_audit "a record names its task: pid, tid, uid, comm" '"path":"/srv/d66/who"' \
+	"\"pid\":$who," "\"tid\":$who," '"uid":0,' '"comm":"cat"'
