@@ -20,7 +20,7 @@ static __always_inline int ag_dns_target(struct bpf_sock_addr *ctx, struct ag_dn
 	if (ctx->user_port != bpf_htons(AG_DNS_PORT) ||
 	    (ctx->protocol != IPPROTO_UDP && ctx->protocol != IPPROTO_TCP))
 		return AG_DNS_LEAVE;
-	pcg = ag_policy_cgroup(AG_HOOK_DNS);
+	pcg = ag_policy_cgroup(AG_HOOK_DNS, NULL);
 	if (!pcg)
 		return AG_DNS_LEAVE;
 	/* No proxy sockets in this namespace (socket_connect/sendmsg recorded why): refused. */

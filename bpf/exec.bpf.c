@@ -381,6 +381,7 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 	struct ag_task *task;
 	struct ag_pol pol;
 	__u32 argc, judged, exe_len;
+	__u64 cg, pcg;
 	long env = 0;
 	int len, err;
 
@@ -389,7 +390,8 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 	if (!task || task->exec_bprm != (__u64)bprm)
 		return 0;
 	task->exec_bprm = 0;
-	err = ag_pol_get(ag_policy_cgroup(AG_HOOK_BPRM_COMMITTED), &pol, AG_HOOK_BPRM_COMMITTED);
+	pcg = ag_policy_cgroup(AG_HOOK_BPRM_COMMITTED, &cg);
+	err = ag_pol_get(pcg, cg, &pol, AG_HOOK_BPRM_COMMITTED);
 	if (err == -ENOENT)
 		return 0; /* the policy was removed since the check: no longer confined */
 	if (err) {

@@ -283,7 +283,7 @@ int BPF_PROG(ag_ask_connect, struct sock *sock, struct sock *other, struct sock 
 		return 0;
 	}
 	peer->cgroup_id = bpf_get_current_cgroup_id();
-	peer->policy_cgroup_id = ag_policy_cgroup(AG_HOOK_UNIX_STREAM_CONNECT);
+	peer->policy_cgroup_id = ag_policy_cgroup(AG_HOOK_UNIX_STREAM_CONNECT, NULL);
 	peer->pid = bpf_get_current_pid_tgid() >> 32;
 	return 0;
 }

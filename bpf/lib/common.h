@@ -80,6 +80,7 @@ static __always_inline void ag_count_error(__u32 hook)
 
 struct ag_pol {
 	__u64 cgroup_id;
+	__u64 task_cgroup_id; /* the acting task's, as ag_policy_cgroup read it */
 	struct ag_img img; /* img.hook: the hook deciding, for ag_errors */
 	const struct ag_image_hdr *h;
 };
@@ -138,11 +139,12 @@ static __always_inline void ag_last_put(__u64 cg, __u64 gen, __u64 pcg)
 
 /*
  * The cgroup whose policy applies to the current task (itself or the nearest
- * ancestor with a policy), 0 when none. One array read when nothing is
+ * ancestor with a policy), 0 when none; then *cgp (unless NULL) is the task's
+ * own cgroup (records name it: read once per hook). One array read when nothing is
  * installed; for the cgroup this CPU judged last, a per-CPU read; else one
  * cache lookup for a cgroup seen since the last policy change.
  */
-static __always_inline __u64 ag_policy_cgroup(__u32 hook)
+static __always_inline __u64 ag_policy_cgroup(__u32 hook, __u64 *cgp)
 {
 	struct ag_cache_val *cv, nv = {};
 	struct ag_state *st;
@@ -160,6 +162,8 @@ static __always_inline __u64 ag_policy_cgroup(__u32 hook)
 		return 0; /* no policy installed: nothing is confined */
 	gen = st->generation;
 	cg = bpf_get_current_cgroup_id();
+	if (cgp)
+		*cgp = cg;
 	if (ag_last_get(cg, gen, &pcg))
 		return pcg;
 	cv = bpf_map_lookup_elem(&ag_cache, &cg);
@@ -197,8 +201,12 @@ static __always_inline __u64 ag_policy_cgroup(__u32 hook)
 	return nv.policy_cgroup_id;
 }
 
-/* 0, -ENOENT when the policy was removed meanwhile, -EINVAL for a corrupt image. */
-static __always_inline int ag_pol_get(__u64 cgroup_id, struct ag_pol *pol, __u32 hook)
+/*
+ * cgroup_id's policy for a task in task_cgroup_id (ag_policy_cgroup's pair). 0,
+ * -ENOENT when the policy was removed meanwhile, -EINVAL for a corrupt image.
+ */
+static __always_inline int ag_pol_get(__u64 cgroup_id, __u64 task_cgroup_id, struct ag_pol *pol,
+				      __u32 hook)
 {
 	const struct ag_image_hdr *h;
 	struct ag_page *p0;
@@ -215,6 +223,7 @@ static __always_inline int ag_pol_get(__u64 cgroup_id, struct ag_pol *pol, __u32
 	if (h->magic != AG_IMAGE_MAGIC || h->version != AG_IMAGE_VERSION)
 		return -EINVAL;
 	pol->cgroup_id = cgroup_id;
+	pol->task_cgroup_id = task_cgroup_id;
 	pol->img.inner = inner;
 	pol->img.cur = p0;
 	pol->img.cur_idx = 0;
@@ -258,7 +267,7 @@ static __always_inline __u32 ag_ev_fill(struct ag_scratch *t, const struct ag_po
 		flags |= AG_EV_TRUNCATED;
 	}
 	ev->ts_boot_ns = bpf_ktime_get_boot_ns();
-	ev->cgroup_id = bpf_get_current_cgroup_id();
+	ev->cgroup_id = pol->task_cgroup_id;
 	ev->policy_cgroup_id = pol->cgroup_id;
 	__builtin_memcpy(ev->policy_sha256, pol->h->policy_sha256, sizeof(ev->policy_sha256));
 	/*
@@ -385,12 +394,12 @@ static __always_inline int ag_is_armed(void)
 static __always_inline int ag_setup_for(struct ag_pol *pol, struct ag_scratch **t, __u32 hook,
 					int exec)
 {
-	__u64 pcg = ag_policy_cgroup(hook);
+	__u64 cg, pcg = ag_policy_cgroup(hook, &cg);
 	int err;
 
 	if (!pcg)
 		return 1;
-	err = ag_pol_get(pcg, pol, hook);
+	err = ag_pol_get(pcg, cg, pol, hook);
 	if (err == -ENOENT)
 		return 1; /* removed since the cache said so: no longer confined */
 	if (err) {
