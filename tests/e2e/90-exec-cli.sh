@@ -34,3 +34,38 @@ wait
 audit "concurrent execs: first has its record" "$WORK/a.log" '"path":"/srv/nothing-a"'
 audit "concurrent execs: second has its record" "$WORK/b.log" '"path":"/srv/nothing-b"'
 no_audit "concurrent execs: records not mixed" "$WORK/a.log" '"path":"/srv/nothing-b"'
+
+# Bad arguments are usage errors that name what is wrong; --help is usage on stdout, status 0.
+cli() { # NAME STATUS TEXT CMD...: CMD exits STATUS and its stderr holds TEXT
+	name=$1 want=$2 text=$3
+	shift 3
+	"$@" >"$WORK/out" 2>"$WORK/err" </dev/null
+	rc=$?
+	[ "$rc" -eq "$want" ] && grep -qF -- "$text" "$WORK/err" && pass "$name" ||
+		fail "$name" "rc $rc: $(cat "$WORK/err")"
+}
+cli "check: request options need --action" 2 "--path needs --action" \
+	"$AGENTGATE" check "$pol" --path /etc/shadow
+cli "check: an option another action uses is refused" 2 \
+	"--command does not belong to --action file_read" \
+	"$AGENTGATE" check "$pol" --action file_read --path /x --command ls
+cli "audit tail: an unknown --action is refused with the valid ones" 2 \
+	"--action is one of file_read, file_write, shell_exec, network, listen, protect, not 'fly'" \
+	"$AGENTGATE" audit tail --action fly "$log"
+cli "audit tail: --agent must be a cgroup path" 2 "--agent is a cgroup path" \
+	"$AGENTGATE" audit tail --agent agents "$log"
+cli "audit verify: a missing file is named" 2 "verify: /nonexistent/a.log: No such file" \
+	"$AGENTGATE" audit verify "$log" /nonexistent/a.log
+cli "audit verify: a directory is named" 2 "verify: $WORK: Is a directory" \
+	"$AGENTGATE" audit verify "$WORK"
+cli "audit export: a missing file is named" 1 "export: /nonexistent/a.log: No such file" \
+	"$AGENTGATE" audit export --format csv /nonexistent/a.log
+for c in check lint exec audit "audit verify" "audit tail" "audit export" "audit keygen" \
+	"audit forward" learn; do
+	# shellcheck disable=SC2086 # "audit verify" is two words
+	"$AGENTGATE" $c --help >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	[ "$rc" -eq 0 ] && grep -q '^usage:' "$WORK/out" && [ ! -s "$WORK/err" ] &&
+		pass "$c --help: usage on stdout, status 0" ||
+		fail "$c --help: usage on stdout, status 0" "rc $rc, stderr: $(cat "$WORK/err")"
+done

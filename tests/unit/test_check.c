@@ -361,6 +361,45 @@ static void test_env(void **state)
 	unload(&l);
 }
 
+/* A request given as options may carry only the fields its action uses. */
+static void test_stray_field(void **state)
+{
+	static const struct {
+		enum ag_action action;
+		const char *path, *command, *domain, *ip;
+		long port;
+		const char *stray;
+	} cases[] = {
+		{ AG_ACTION_FILE_READ, "/x", NULL, NULL, NULL, -1, NULL },
+		{ AG_ACTION_FILE_READ, "/x", "ls", NULL, NULL, -1, "command" },
+		{ AG_ACTION_FILE_WRITE, "/x", NULL, NULL, NULL, 443, "port" },
+		{ AG_ACTION_SHELL_EXEC, NULL, "ls", NULL, NULL, -1, NULL },
+		{ AG_ACTION_SHELL_EXEC, "/x", "ls", NULL, NULL, -1, "path" },
+		{ AG_ACTION_SHELL_EXEC, NULL, "ls", "a.com", NULL, -1, "domain" },
+		{ AG_ACTION_NETWORK, NULL, NULL, "a.com", "1.2.3.4", 443, NULL },
+		{ AG_ACTION_NETWORK, "/x", NULL, "a.com", NULL, -1, "path" },
+		{ AG_ACTION_LISTEN, NULL, NULL, NULL, "0.0.0.0", 8080, NULL },
+		{ AG_ACTION_LISTEN, NULL, NULL, "a.com", "0.0.0.0", 8080, "domain" },
+		{ AG_ACTION_FILE_READ, "/x", NULL, NULL, "1.2.3.4", -1, "ip" },
+	};
+	const char *got;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct check_req req = { .action = cases[i].action,
+					 .path = cases[i].path,
+					 .command = cases[i].command,
+					 .domain = cases[i].domain,
+					 .ip = cases[i].ip,
+					 .port = cases[i].port };
+
+		got = check_stray_field(&req);
+		if (cases[i].stray ? !got || strcmp(got, cases[i].stray) : got != NULL)
+			fail_msg("case %zu: got %s, want %s", i, got ? got : "none",
+				 cases[i].stray ? cases[i].stray : "none");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_env),
+		cmocka_unit_test(test_stray_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,7 +19,7 @@ static void head(struct audit_writer *w, struct audit_record *r, const char *typ
 	audit_rec_cstr(r, "boot_id", w->boot_id);
 }
 
-static const char *action_name(unsigned int cls)
+const char *audit_action_name(unsigned int cls)
 {
 	switch (cls) {
 	case AG_CLASS_FILE_READ:
@@ -36,7 +36,7 @@ static const char *action_name(unsigned int cls)
 	case AG_ACT_PROTECT:
 		return "protect";
 	default:
-		return "unknown";
+		return NULL;
 	}
 }
 
@@ -145,6 +145,7 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 						  "truncated,argv_race" };
 	struct audit_record r;
 	char time[32], first[32], ip[INET6_ADDRSTRLEN] = "";
+	const char *action;
 
 	if (size < AG_EVENT_HDR_SIZE || ev->subject_len > AG_MAX_INPUT ||
 	    size < AG_EVENT_HDR_SIZE + ev->subject_len)
@@ -165,7 +166,8 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	audit_rec_u64(&r, "uid", ev->uid);
 	audit_rec_str(&r, "comm", ev->comm, strnlen(ev->comm, AG_COMM_LEN));
 	audit_rec_cstr(&r, "exe", ctx->exe);
-	audit_rec_cstr(&r, "action", action_name(ev->action));
+	action = audit_action_name(ev->action);
+	audit_rec_cstr(&r, "action", action ? action : "unknown");
 	if (ev->action == AG_ACT_PROTECT)
 		audit_rec_cstr(&r, "op", audit_protect_op(ev->op));
 	switch (ev->action) {

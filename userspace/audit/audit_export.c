@@ -104,13 +104,14 @@ static void csv_row(FILE *out, const struct audit_record *r)
 	fputc('\n', out);
 }
 
-int audit_export(char *const *paths, int n, const char *format, FILE *out)
+int audit_export(char *const *paths, int n, const char *format, FILE *out, const char **failed)
 {
 	bool csv = !strcmp(format, "csv");
 	struct efile *files;
 	int i, err = 0;
 	size_t k;
 
+	*failed = NULL;
 	if (!csv && strcmp(format, "jsonl"))
 		return -EINVAL;
 	files = calloc((size_t)n, sizeof(*files));
@@ -119,8 +120,10 @@ int audit_export(char *const *paths, int n, const char *format, FILE *out)
 	for (i = 0; i < n && !err; i++) {
 		files[i].order = i;
 		err = audit_lines_read(paths[i], &files[i].l);
-		if (!err && (!files[i].l.n ||
-			     sscanf(files[i].l.data, "{\"seq\":%llu,", &files[i].first) != 1))
+		if (err)
+			*failed = paths[i];
+		else if (!files[i].l.n ||
+			 sscanf(files[i].l.data, "{\"seq\":%llu,", &files[i].first) != 1)
 			files[i].first = ~0ULL;
 	}
 	if (err)

@@ -211,6 +211,17 @@ struct audit_filter {
 	bool color;
 };
 
+/*
+ * The "action" a decision record carries for an event's action (AG_CLASS_*,
+ * AG_ACT_PROTECT), or NULL for another value (the record says "unknown").
+ */
+const char *audit_action_name(unsigned int action);
+/*
+ * 0 when each field of flt can select records: decision allow or deny, action
+ * one audit_action_name() gives, agent a cgroup path, container not empty;
+ * -EINVAL with why filled, naming the option, otherwise.
+ */
+int audit_filter_check(const struct audit_filter *flt, char *why, size_t whysz);
 /* A decision record the filter selects (tail prints it, learn learns from it). */
 bool audit_filter_match(const struct audit_filter *flt, const struct audit_record *r);
 /* Prints line per the filter; returns 1 when printed, 0 when filtered out. */
@@ -218,7 +229,10 @@ int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len
 /* Whole file, then (follow) new records, reopening the path when rotation replaces it. */
 int audit_tail_file(const char *path, const struct audit_filter *flt, bool follow);
 int audit_tail_live(const char *sock, const struct audit_filter *flt);
-/* Records of the files in chain order to out: "jsonl" (verbatim lines) or "csv". */
-int audit_export(char *const *paths, int n, const char *format, FILE *out);
+/*
+ * Records of the files in chain order to out: "jsonl" (verbatim lines) or "csv".
+ * *failed: the path that could not be read, or NULL when the error is not a file's.
+ */
+int audit_export(char *const *paths, int n, const char *format, FILE *out, const char **failed);
 
 #endif /* AGENTGATE_AUDIT_INT_H */

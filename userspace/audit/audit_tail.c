@@ -157,6 +157,46 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 	fprintf(out, "]%s\n", field_is(r, "mode", "simulate", false) ? " (simulate)" : "");
 }
 
+int audit_filter_check(const struct audit_filter *flt, char *why, size_t whysz)
+{
+	const char *name, *last = "";
+	char names[160] = "";
+	unsigned int a;
+	size_t n = 0;
+
+	if (flt->decision && strcasecmp(flt->decision, "allow") &&
+	    strcasecmp(flt->decision, "deny")) {
+		snprintf(why, whysz, "--decision is allow or deny, not '%s'", flt->decision);
+		return -EINVAL;
+	}
+	/* Records name a task's cgroup by its path from the root: "/..." (or "" unknown). */
+	if (flt->agent && flt->agent[0] != '/') {
+		snprintf(why, whysz, "--agent is a cgroup path starting with '/', not '%s'",
+			 flt->agent);
+		return -EINVAL;
+	}
+	if (flt->container && !flt->container[0]) {
+		snprintf(why, whysz, "--container needs a container's name or id");
+		return -EINVAL;
+	}
+	if (!flt->action)
+		return 0;
+	/* The names the records are written with, so this list cannot drift from them. */
+	for (a = 0; a <= AG_ACT_PROTECT; a++) {
+		name = audit_action_name(a);
+		if (!name || !strcmp(name, last))
+			continue;
+		if (!strcmp(name, flt->action))
+			return 0;
+		if (n < sizeof(names))
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "",
+					      name);
+		last = name;
+	}
+	snprintf(why, whysz, "--action is one of %s, not '%s'", names, flt->action);
+	return -EINVAL;
+}
+
 bool audit_filter_match(const struct audit_filter *flt, const struct audit_record *r)
 {
 	return audit_rec_is(r, "decision") &&

@@ -210,6 +210,25 @@ int check_parse_action(const char *s, enum ag_action *a)
 	return -EINVAL;
 }
 
+const char *check_stray_field(const struct check_req *req)
+{
+	enum ag_action a = req->action;
+	int file = a == AG_ACTION_FILE_READ || a == AG_ACTION_FILE_WRITE;
+	int net = a == AG_ACTION_NETWORK, sock = net || a == AG_ACTION_LISTEN;
+
+	if (req->path && !file)
+		return "path";
+	if (req->command && a != AG_ACTION_SHELL_EXEC)
+		return "command";
+	if (req->domain && !net)
+		return "domain";
+	if (req->ip && !sock)
+		return "ip";
+	if (req->port >= 0 && !sock)
+		return "port";
+	return NULL;
+}
+
 int check_parse(json_t *o, struct check_req *req, char *what, size_t whatsz)
 {
 	const char *action;

@@ -36,10 +36,17 @@ int check_eval(const struct ag_policy *p, const struct ag_image *img, const stru
  * into o. 0, or -EINVAL with what filled ("expected ...").
  */
 int check_parse(json_t *o, struct check_req *req, char *what, size_t whatsz);
-/* Parses one JSON object (a line of input) and judges it; errors as check_eval. */
 /* An action name (file_read, ..., listen) into *a; -EINVAL for another. */
 int check_parse_action(const char *s, enum ag_action *a);
+/*
+ * The field set in req that its action does not use ("path", "command",
+ * "domain", "ip" or "port"), or NULL. JSON lines may carry such fields (the
+ * seeds' requests do), a request given as options must not: it would be
+ * judged as if the option had not been given.
+ */
+const char *check_stray_field(const struct check_req *req);
 
+/* Parses one JSON object (a line of input) and judges it; errors as check_eval. */
 int check_request(const struct ag_policy *p, const struct ag_image *img, const char *json,
 		  size_t len, struct check_result *res, char *what, size_t whatsz);
 /* The rule that decided: its index in text, "default", "oversized" or "env". */

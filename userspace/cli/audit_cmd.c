@@ -21,8 +21,9 @@ static const char usage_text[] =
 	"                            [--container NAME|ID]\n"
 	"                            [--json|--text] FILE | --live SOCKET\n"
 	"       agentgate audit export --format jsonl|csv FILE...\n"
-	"       agentgate audit forward --log FILE --to HOST:PORT [--tls [--ca FILE]]\n"
-	"                               [--hostname NAME] [--state FILE] (docs/forward.md)\n"
+	"       agentgate audit forward --log FILE --to HOST:PORT [--tls [--ca FILE]\n"
+	"                               [--tls-name NAME]] [--hostname NAME] [--state FILE]\n"
+	"                               [--replay-ms N] (docs/forward.md)\n"
 	"       agentgate audit keygen [--key-dir DIR]\n"
 	"       agentgate audit pubkey [--key-dir DIR]\n";
 
@@ -30,6 +31,12 @@ static int usage(void)
 {
 	fputs(usage_text, stderr);
 	return AUDIT_USAGE;
+}
+
+static int help(void)
+{
+	fputs(usage_text, stdout);
+	return 0;
 }
 
 int cli_pubkey_arg(const char *arg, char out[65])
@@ -96,6 +103,8 @@ static int do_verify(int argc, char **argv)
 				return AUDIT_USAGE;
 			}
 			break;
+		case 'h':
+			return help();
 		default:
 			return usage();
 		}
@@ -104,7 +113,9 @@ static int do_verify(int argc, char **argv)
 		return usage();
 	err = audit_verify_files(argv + optind, argc - optind, &vo, &rep);
 	if (err) {
-		fprintf(stderr, "agentgate: audit: verify: %s\n", strerror(-err));
+		/* rep.where names the file when the error is one file's. */
+		fprintf(stderr, "agentgate: audit: verify: %s%s%s\n", rep.where,
+			rep.where[0] ? ": " : "", strerror(-err));
 		return AUDIT_USAGE;
 	}
 	if (rep.verdict == AUDIT_OK) {
@@ -149,6 +160,7 @@ static int do_tail(int argc, char **argv)
 	struct audit_filter flt = { 0 };
 	const char *live = NULL;
 	bool follow = false, text = false;
+	char why[256];
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "fd:a:g:c:jtl:h", opts, NULL)) != -1) {
@@ -157,13 +169,6 @@ static int do_tail(int argc, char **argv)
 			follow = true;
 			break;
 		case 'd':
-			if (strcasecmp(optarg, "allow") && strcasecmp(optarg, "deny")) {
-				fprintf(stderr,
-					"agentgate: audit: --decision is allow or deny, not "
-					"'%s'\n",
-					optarg);
-				return AUDIT_USAGE;
-			}
 			flt.decision = optarg;
 			break;
 		case 'a':
@@ -184,9 +189,15 @@ static int do_tail(int argc, char **argv)
 		case 'l':
 			live = optarg;
 			break;
+		case 'h':
+			return help();
 		default:
 			return usage();
 		}
+	}
+	if (audit_filter_check(&flt, why, sizeof(why))) {
+		fprintf(stderr, "agentgate: audit: %s\n", why);
+		return AUDIT_USAGE;
 	}
 	/* Readable lines on a terminal (or with --text), JSON lines for programs. */
 	if (!flt.json && !text && !isatty(STDOUT_FILENO))
@@ -208,10 +219,12 @@ static int do_export(int argc, char **argv)
 	static const struct option opts[] = { { "format", required_argument, NULL, 'F' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
-	const char *format = NULL;
+	const char *format = NULL, *failed;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "F:h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return help();
 		if (c != 'F')
 			return usage();
 		format = optarg;
@@ -222,9 +235,10 @@ static int do_export(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage();
-	err = audit_export(argv + optind, argc - optind, format, stdout);
+	err = audit_export(argv + optind, argc - optind, format, stdout, &failed);
 	if (err) {
-		fprintf(stderr, "agentgate: audit: export: %s\n", strerror(-err));
+		fprintf(stderr, "agentgate: audit: export: %s%s%s\n", failed ? failed : "",
+			failed ? ": " : "", strerror(-err));
 		return 1;
 	}
 	return 0;
@@ -240,6 +254,8 @@ static int do_key(int argc, char **argv, bool create)
 	int c, err = 0;
 
 	while ((c = getopt_long(argc, argv, "k:h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return help();
 		if (c != 'k')
 			return usage();
 		dir = optarg;
@@ -277,10 +293,8 @@ int cmd_audit(int argc, char **argv)
 		return do_key(argc - 1, argv + 1, true);
 	if (!strcmp(argv[1], "pubkey"))
 		return do_key(argc - 1, argv + 1, false);
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage_text, stdout);
-		return 0;
-	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return help();
 	fprintf(stderr, "agentgate: audit: unknown subcommand '%s'\n", argv[1]);
 	return usage();
 }

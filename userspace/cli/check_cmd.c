@@ -21,9 +21,9 @@ struct out {
 	int header_done;
 };
 
-static void usage(void)
+static void usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: agentgate check [--json] POLICY [FILE|-]\n"
 		"       agentgate check [--json] POLICY --action ACTION [--path P | --command C |\n"
 		"                       --domain D [--port N] | [--domain D] --ip IP --port N]\n");
@@ -127,15 +127,18 @@ int cmd_check(int argc, char **argv)
 	};
 	struct check_req req = { .port = -1 };
 	struct out o = { .table = isatty(STDOUT_FILENO) };
-	const char *action = NULL, *input = "-";
+	const char *action = NULL, *input = "-", *flag = NULL, *stray;
 	struct ag_policy *p = NULL;
 	struct ag_image img = { 0 };
 	struct check_result res;
 	struct ag_error err;
 	char what[256], *end;
-	int c, ret;
+	int c, li, ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, &li)) != -1) {
+		/* The first request option, for the error when --action is missing. */
+		if (!flag && strchr("pcdiP", c))
+			flag = opts[li].name;
 		switch (c) {
 		case 'a':
 			action = optarg;
@@ -165,15 +168,19 @@ int cmd_check(int argc, char **argv)
 			o.table = 0;
 			break;
 		case 'h':
-			usage();
+			usage(stdout);
 			return 0;
 		default:
-			usage();
+			usage(stderr);
 			return 2;
 		}
 	}
+	if (flag && !action) {
+		fprintf(stderr, "agentgate: check: --%s needs --action ACTION\n", flag);
+		return 2;
+	}
 	if (optind >= argc || argc - optind > 2 || (action && argc - optind > 1)) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 	if (argc - optind == 2)
@@ -183,6 +190,12 @@ int cmd_check(int argc, char **argv)
 			fprintf(stderr,
 				"agentgate: check: --action expects file_read, file_write, shell_exec, network or listen, not '%s'\n",
 				action);
+			return 2;
+		}
+		stray = check_stray_field(&req);
+		if (stray) {
+			fprintf(stderr, "agentgate: check: --%s does not belong to --action %s\n",
+				stray, action);
 			return 2;
 		}
 	}

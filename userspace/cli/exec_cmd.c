@@ -222,10 +222,10 @@ static int remove_cgroup(const char *cgdir)
 	return gone ? 0 : -EBUSY;
 }
 
-static void usage(void)
+static void usage(FILE *f)
 {
-	fprintf(stderr, "usage: agentgate exec --policy FILE [--mode enforce|simulate] "
-			"[--audit-log FILE [--key-dir DIR]] [--verbose] -- CMD [ARG...]\n");
+	fprintf(f, "usage: agentgate exec --policy FILE [--mode enforce|simulate] "
+		   "[--audit-log FILE [--key-dir DIR]] [--verbose] -- CMD [ARG...]\n");
 }
 
 /* Returns -1 to go on, or the exit status. */
@@ -261,15 +261,15 @@ static int parse_args(int argc, char **argv, struct exec_args *a)
 			a->verbose = 1;
 			break;
 		case 'h':
-			usage();
+			usage(stdout);
 			return 0;
 		default:
-			usage();
+			usage(stderr);
 			return 2;
 		}
 	}
 	if (!a->policy_path || optind >= argc) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 	if (a->mode && strcmp(a->mode, "enforce") && strcmp(a->mode, "simulate")) {

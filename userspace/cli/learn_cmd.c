@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "audit/audit_int.h"
 #include "cli.h"
 #include "learn/learn.h"
 
@@ -102,7 +103,7 @@ int cmd_learn(int argc, char **argv)
 	struct learn_opts o = { 0 };
 	struct learn_result *r = NULL;
 	struct ag_error err;
-	char *logs[MAX_LOGS], pub[65], *yaml = NULL, *summary = NULL, *js = NULL;
+	char *logs[MAX_LOGS], pub[65], why[256], *yaml = NULL, *summary = NULL, *js = NULL;
 	const char *output = NULL;
 	json_t *j = NULL;
 	bool json = false;
@@ -171,6 +172,12 @@ int cmd_learn(int argc, char **argv)
 	}
 	if (!nlogs || optind != argc || (o.agent && o.container)) {
 		fputs(usage_text, stderr);
+		return 2;
+	}
+	/* learn selects records with tail's filter: the same values are valid. */
+	if (audit_filter_check(&(struct audit_filter){ .agent = o.agent, .container = o.container },
+			       why, sizeof(why))) {
+		fprintf(stderr, "agentgate: learn: %s\n", why);
 		return 2;
 	}
 	o.logs = logs;

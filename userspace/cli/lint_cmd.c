@@ -16,6 +16,8 @@
 #include "cli.h"
 #include "check/lint.h"
 
+static const char usage_text[] = "usage: agentgate lint POLICY\n";
+
 struct lint {
 	const struct ag_policy *p;
 	struct ag_image *one; /* per rule: the rule compiled alone */
@@ -180,8 +182,12 @@ int cmd_lint(int argc, char **argv)
 	size_t i;
 	int ret;
 
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("%s", usage_text);
+		return 0;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: agentgate lint POLICY\n");
+		fputs(usage_text, stderr);
 		return 2;
 	}
 	ret = policy_load(argv[1], &p, &err);

@@ -10,15 +10,29 @@ struct command {
 	const char *usage;
 };
 
+/* Each usage as the command's own --help gives it; "\n  " starts another form, "\n      " goes on. */
 static const struct command commands[] = {
-	{ "check", cmd_check, "check POLICY [FILE|-] | check POLICY --action A --path P ..." },
+	{ "check", cmd_check,
+	  "check [--json] POLICY [FILE|-]\n"
+	  "  check [--json] POLICY --action ACTION [--path P | --command C |\n"
+	  "      --domain D [--port N] | [--domain D] --ip IP --port N]" },
 	{ "lint", cmd_lint, "lint POLICY" },
 	{ "exec", cmd_exec,
-	  "exec --policy FILE [--mode enforce|simulate] [--audit-log FILE] [--verbose] -- CMD [ARG...]" },
-	{ "audit", cmd_audit, "audit verify|tail|export|keygen|pubkey ... (audit --help)" },
+	  "exec --policy FILE [--mode enforce|simulate] [--audit-log FILE [--key-dir DIR]]\n"
+	  "      [--verbose] -- CMD [ARG...]" },
+	{ "audit", cmd_audit,
+	  "audit verify [--pubkey HEX|FILE] [--open] [--dedup] [--max-age SECONDS] FILE...\n"
+	  "  audit tail [-f] [--decision allow|deny] [--action A] [--agent CGROUP]\n"
+	  "      [--container NAME|ID] [--json|--text] FILE | --live SOCKET\n"
+	  "  audit export --format jsonl|csv FILE...\n"
+	  "  audit forward --log FILE --to HOST:PORT [--tls [--ca FILE] [--tls-name NAME]]\n"
+	  "      [--hostname NAME] [--state FILE] [--replay-ms N]\n"
+	  "  audit keygen [--key-dir DIR]\n"
+	  "  audit pubkey [--key-dir DIR]" },
 	{ "learn", cmd_learn,
-	  "learn --audit-log LOG [--agent CGROUP|--container NAME] [--policy CURRENT] [--since T]\n"
-	  "  [--pubkey HEX|FILE] [--unverified] [--name NAME] [--json] [-o FILE]" },
+	  "learn --audit-log LOG [--audit-log LOG.000001 ...]\n"
+	  "      [--agent CGROUP | --container NAME|ID] [--policy CURRENT] [--since TIME]\n"
+	  "      [--pubkey HEX|FILE] [--key-dir DIR] [--unverified] [--name NAME] [--json] [-o FILE]" },
 	{ "daemon", cmd_daemon, "daemon [--config FILE] [--verbose] [--foreground]" },
 	{ "assign", cmd_assign,
 	  "assign [--socket PATH] [--mode enforce|simulate] [--on-exec] CGROUP POLICY\n"
@@ -26,8 +40,9 @@ static const struct command commands[] = {
 	{ "unassign", cmd_unassign, "unassign [--socket PATH] CGROUP" },
 	{ "status", cmd_status, "status [--socket PATH] [--json]" },
 	{ "dashboard", cmd_dashboard,
-	  "dashboard --audit-log FILE [--stream SOCKET] | --daemon [--config FILE]\n"
-	  "  [--port N | --unix PATH] [--token-file PATH] [--pubkey HEX|FILE]" },
+	  "dashboard --audit-log FILE [--stream SOCKET]\n"
+	  "  dashboard --daemon [--config FILE]\n"
+	  "      [--port N | --unix PATH] [--token-file PATH] [--pubkey HEX|FILE]" },
 };
 
 static void usage(FILE *f)
