@@ -539,12 +539,25 @@ static void test_bad_logs(void **state)
 	tl_free(&t);
 	expect_refused(&d, NULL, -EBADMSG, "edited");
 	expect_refused(&d, NULL, -EBADMSG, "--unverified");
-	/* --unverified learns anyway, and says so. */
+	/* --unverified learns anyway, and says so first, never that the log verified. */
 	o.key_dir = d.keys;
 	o.unverified = true;
 	assert_int_equal(learn_propose(&o, &r, &err), 0);
-	assert_non_null(strstr(r->notes[0], "UNVERIFIED"));
+	assert_int_equal(learn_result_summary(r, &p), 0);
+	if (strncmp(p, "note: UNVERIFIED: ", 18) || strstr(p, "verified with"))
+		fail_msg("summary:\n%s", p);
+	free(p);
 	learn_result_free(r);
+	/* Without a trusted key: the note says which key it was checked with. */
+	o.key_dir = other.keys;
+	assert_int_equal(learn_propose(&o, &r, &err), 0);
+	assert_int_equal(learn_result_summary(r, &p), 0);
+	if (strncmp(p, "note: UNVERIFIED: ", 18) || !strstr(p, "checked with the log's own key") ||
+	    strstr(p, "verified with"))
+		fail_msg("summary:\n%s", p);
+	free(p);
+	learn_result_free(r);
+	o.key_dir = d.keys;
 	o.unverified = false;
 	/* Records after the last seal are not signed yet: left out, and said. */
 	unlink(d.log);

@@ -257,6 +257,8 @@ int learn_result_summary(const struct learn_result *r, char **text)
 	char risks[160];
 	size_t i;
 
+	if (r->unverified)
+		put(&t, "note: %s\n", r->unverified);
 	put(&t, "learned from %lu decisions: %lu done, %lu refused, %lu skipped (not a rule's "
 		"to decide), %lu not UTF-8\n",
 	    r->decisions, r->done, r->refused, r->skipped, r->undecodable);
@@ -371,6 +373,8 @@ int learn_result_json(const struct learn_result *r, json_t **out)
 	bad |= json_object_set_new(s, "skipped", json_integer((json_int_t)r->skipped));
 	bad |= json_object_set_new(s, "not_utf8", json_integer((json_int_t)r->undecodable));
 	bad |= json_object_set_new(s, "risky", json_integer((json_int_t)risky(r)));
+	if (notes && r->unverified)
+		bad |= json_array_append_new(notes, json_string(r->unverified));
 	for (i = 0; notes && i < r->nnotes; i++)
 		bad |= json_array_append_new(notes, json_string(r->notes[i]));
 	bad |= json_object_set_new(s, "notes", notes);

@@ -61,6 +61,7 @@ struct learn_result {
 	unsigned long records, decisions, done, refused, skipped, undecodable;
 	char **notes;
 	size_t nnotes;
+	char *unverified; /* why the log did not verify (--unverified); NULL: it did */
 	char *yaml;
 };
 

@@ -104,6 +104,7 @@ void learn_result_free(struct learn_result *r)
 	for (i = 0; i < r->nnotes; i++)
 		free(r->notes[i]);
 	free(r->notes);
+	free(r->unverified);
 	policy_free(r->current);
 	free(r->name);
 	free(r->yaml);

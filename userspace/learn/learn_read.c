@@ -5,6 +5,7 @@
  * selected as `audit tail` selects them, become distinct observations.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +38,11 @@ static int verify(const struct learn_opts *o, struct learn_result *r, uint64_t *
 {
 	struct audit_verify_opts vo = { .open = true };
 	struct audit_verify_report rep;
-	char pub[65];
+	char pub[65], no_key[PATH_MAX + 32], own[PATH_MAX + 80] = "";
 	int ret;
 
+	snprintf(no_key, sizeof(no_key), "no --pubkey, no %s/audit.pub",
+		 o->key_dir ? o->key_dir : AUDIT_DEFAULT_KEY_DIR);
 	vo.pubkey_hex = o->pubkey_hex;
 	if (!vo.pubkey_hex && !audit_key_pubkey_hex(o->key_dir, pub))
 		vo.pubkey_hex = pub;
@@ -63,12 +66,18 @@ static int verify(const struct learn_opts *o, struct learn_result *r, uint64_t *
 					     "checked with this host's key: another host's log needs "
 					     "--pubkey; " :
 					     "");
-		learn_note(r, "UNVERIFIED: %s: %s: %s", rep.where, audit_verdict_name(rep.verdict),
-			   rep.why);
+		/* The summary says this first, and nothing that reads as verified. */
+		if (!vo.pubkey_hex)
+			snprintf(own, sizeof(own), " (checked with the log's own key: %s)", no_key);
+		if (asprintf(&r->unverified, "UNVERIFIED: %s: %s: %s%s", rep.where,
+			     audit_verdict_name(rep.verdict), rep.why, own) < 0) {
+			r->unverified = NULL;
+			return failf(err, -ENOMEM, "out of memory");
+		}
+		return 0;
 	}
 	if (!vo.pubkey_hex)
-		learn_note(r, "verified with the log's own key (no --pubkey, no %s/audit.pub)",
-			   o->key_dir ? o->key_dir : AUDIT_DEFAULT_KEY_DIR);
+		learn_note(r, "verified with the log's own key (%s)", no_key);
 	return 0;
 }
 
