@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "audit/audit.h"
 #include "daemon/daemon_config.h"
+#include "maps.h"
 
 static struct daemon_config *parse_ok(const char *yaml)
 {
@@ -278,6 +280,37 @@ static void test_containers(void **state)
 		  "cfg.yaml:4:14: 'on_exec' must be true or false");
 }
 
+/* The shipped example parses, and what it calls a default is the default. */
+static void test_example(void **state)
+{
+	struct daemon_config *c = NULL;
+	struct ag_error err = {};
+
+	if (daemon_config_load("policies/daemon.example.yaml", &c, &err))
+		fail_msg("%s", err.msg);
+	assert_string_equal(c->control_socket, DAEMON_DEFAULT_CONTROL);
+	assert_string_equal(c->stream_socket, DAEMON_DEFAULT_STREAM);
+	assert_string_equal(c->ask_socket, DAEMON_DEFAULT_ASK);
+	assert_string_equal(c->state_file, DAEMON_DEFAULT_STATE);
+	assert_string_equal(c->audit.log, DAEMON_DEFAULT_AUDIT_LOG);
+	assert_string_equal(c->audit.key_dir, AUDIT_DEFAULT_KEY_DIR);
+	assert_int_equal(c->audit.rotate_bytes, 0);
+	assert_int_equal(c->audit.seal_every, AUDIT_DEFAULT_SEAL_EVERY);
+	assert_int_equal(c->audit.seal_ms, AUDIT_DEFAULT_SEAL_MS);
+	assert_int_equal(c->audit.fsync_each, 0);
+	assert_int_equal(c->audit.forward_secure, 0);
+	assert_int_equal(c->audit.fold_ms, AG_FOLD_MS_DEFAULT);
+	assert_int_equal(c->audit.backlog_bytes, AUDIT_DEFAULT_BACKLOG_BYTES);
+	assert_null(c->audit.forward.host);
+	assert_int_equal(c->metrics.listen.kind, METRICS_OFF);
+	assert_int_equal(c->metrics.bpf_stats, 0);
+	assert_string_equal(c->containers.policies_dir, DAEMON_DEFAULT_POLICIES_DIR);
+	assert_string_equal(c->containers.docker_root, DAEMON_DEFAULT_DOCKER_ROOT);
+	assert_int_equal(c->nassignments, 2);
+	assert_int_equal(c->containers.nselectors, 1);
+	daemon_config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_errors),	    cmocka_unit_test(test_load_missing),
 		cmocka_unit_test(test_cgroup_name), cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_containers),  cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_example),
 	};
 
 	return cmocka_run_group_tests_name("daemon_config", tests, NULL, NULL);
