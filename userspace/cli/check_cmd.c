@@ -137,7 +137,7 @@ int cmd_check(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", opts, &li)) != -1) {
 		/* The first request option, for the error when --action is missing. */
-		if (!flag && strchr("pcdiP", c))
+		if (!flag && c && strchr("pcdiP", c))
 			flag = opts[li].name;
 		switch (c) {
 		case 'a':
