@@ -2,13 +2,14 @@
 /*
  * `agentgate audit forward`: ships a log to a syslog collector until SIGINT
  * or SIGTERM, then sends what is left (at most two seconds) and exits
- * (docs/forward.md). The forwarder runs in a thread; the main thread only
- * waits for the signal.
+ * (docs/forward.md). The forwarder runs in a thread; the main thread waits for
+ * the signal, or for that thread's end: it wakes the main thread with SIGUSR1.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +29,21 @@ static void say(void *ctx, const char *msg)
 	fprintf(stderr, "agentgate: forward: %s\n", msg);
 }
 
+struct job {
+	struct forwarder *f;
+	pthread_t main;
+	atomic_bool ended; /* tells the thread's SIGUSR1 from one sent by someone else */
+	int err;
+};
+
 static void *run(void *arg)
 {
-	return (void *)(long)forwarder_run(arg);
+	struct job *j = arg;
+
+	j->err = forwarder_run(j->f);
+	atomic_store(&j->ended, true);
+	pthread_kill(j->main, SIGUSR1);
+	return NULL;
 }
 
 int cmd_audit_forward(int argc, char **argv)
@@ -46,12 +59,12 @@ int cmd_audit_forward(int argc, char **argv)
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	struct forward_config cfg = { .report = say };
-	char host[256], port[8], *end;
+	char host[256], port[8], why[512], *end;
+	struct job j = { .main = pthread_self() };
 	const char *to = NULL;
 	struct forwarder *f;
 	pthread_t th;
 	sigset_t set;
-	void *ret;
 	int c, err, sig;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -103,27 +116,31 @@ int cmd_audit_forward(int argc, char **argv)
 	}
 	cfg.host = host;
 	cfg.port = port;
-	f = forwarder_new(&cfg, &err);
+	f = forwarder_new(&cfg, &err, why, sizeof(why));
 	if (!f) {
 		fprintf(stderr, "agentgate: audit: forward: %s\n",
+			why[0]	       ? why :
 			err == -EINVAL ? "--hostname must be 1..255 printable ASCII characters" :
 					 strerror(-err));
 		return AUDIT_USAGE;
 	}
+	j.f = f;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	err = pthread_create(&th, NULL, run, f);
+	err = pthread_create(&th, NULL, run, &j);
 	if (err) {
 		fprintf(stderr, "agentgate: audit: forward: %s\n", strerror(err));
 		forwarder_free(f);
 		return 1;
 	}
-	while (sigwait(&set, &sig))
+	while (sigwait(&set, &sig) || (sig == SIGUSR1 && !atomic_load(&j.ended)))
 		;
-	forwarder_stop(f, DRAIN_MS);
-	pthread_join(th, &ret);
+	if (!atomic_load(&j.ended))
+		forwarder_stop(f, DRAIN_MS);
+	pthread_join(th, NULL);
 	{
 		struct forward_stats st;
 
@@ -135,8 +152,8 @@ int cmd_audit_forward(int argc, char **argv)
 			(unsigned long long)st.acked_seq, (unsigned long long)st.connects);
 	}
 	forwarder_free(f);
-	if ((long)ret) {
-		fprintf(stderr, "agentgate: audit: forward: %s\n", strerror(-(int)(long)ret));
+	if (j.err) {
+		fprintf(stderr, "agentgate: audit: forward: %s\n", strerror(-j.err));
 		return 1;
 	}
 	return 0;

@@ -45,6 +45,7 @@ int daemon_forward_start(struct daemon *d)
 		.replay_ms = fc->replay_ms,
 		.report = say,
 	};
+	char why[512];
 	int err;
 
 	if (!fc->host)
@@ -54,9 +55,9 @@ int daemon_forward_start(struct daemon *d)
 		daemon_log("forward: state file %s: %s", fc->state, strerror(-err));
 		return err;
 	}
-	d->fwd = forwarder_new(&cfg, &err);
+	d->fwd = forwarder_new(&cfg, &err, why, sizeof(why));
 	if (!d->fwd) {
-		daemon_log("forward: %s", strerror(-err));
+		daemon_log("forward: %s", why[0] ? why : strerror(-err));
 		return err;
 	}
 	err = pthread_create(&d->fwd_thread, NULL, forward_thread, d->fwd);
