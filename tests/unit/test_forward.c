@@ -293,7 +293,8 @@ static void *sink_run(void *arg)
 
 static void *fwd_run(void *arg)
 {
-	return (void *)(long)forwarder_run(arg);
+	forwarder_run(arg);
+	return NULL;
 }
 
 /*

@@ -2,14 +2,14 @@
 /*
  * `agentgate audit forward`: ships a log to a syslog collector until SIGINT
  * or SIGTERM, then sends what is left (at most two seconds) and exits
- * (docs/forward.md). The forwarder runs in a thread; the main thread waits for
- * the signal, or for that thread's end: it wakes the main thread with SIGUSR1.
+ * (docs/forward.md). The forwarder runs in a thread; the main thread only
+ * waits for the signal (the forwarder never gives up on its own: a CA file it
+ * could not use was refused before the thread started).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,20 +29,9 @@ static void say(void *ctx, const char *msg)
 	fprintf(stderr, "agentgate: forward: %s\n", msg);
 }
 
-struct job {
-	struct forwarder *f;
-	pthread_t main;
-	atomic_bool ended; /* tells the thread's SIGUSR1 from one sent by someone else */
-	int err;
-};
-
 static void *run(void *arg)
 {
-	struct job *j = arg;
-
-	j->err = forwarder_run(j->f);
-	atomic_store(&j->ended, true);
-	pthread_kill(j->main, SIGUSR1);
+	forwarder_run(arg);
 	return NULL;
 }
 
@@ -60,7 +49,6 @@ int cmd_audit_forward(int argc, char **argv)
 					      {} };
 	struct forward_config cfg = { .report = say };
 	char host[256], port[8], why[512], *end;
-	struct job j = { .main = pthread_self() };
 	const char *to = NULL;
 	struct forwarder *f;
 	pthread_t th;
@@ -124,22 +112,19 @@ int cmd_audit_forward(int argc, char **argv)
 					 strerror(-err));
 		return AUDIT_USAGE;
 	}
-	j.f = f;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	err = pthread_create(&th, NULL, run, &j);
+	err = pthread_create(&th, NULL, run, f);
 	if (err) {
 		fprintf(stderr, "agentgate: audit: forward: %s\n", strerror(err));
 		forwarder_free(f);
 		return 1;
 	}
-	while (sigwait(&set, &sig) || (sig == SIGUSR1 && !atomic_load(&j.ended)))
+	while (sigwait(&set, &sig))
 		;
-	if (!atomic_load(&j.ended))
-		forwarder_stop(f, DRAIN_MS);
+	forwarder_stop(f, DRAIN_MS);
 	pthread_join(th, NULL);
 	{
 		struct forward_stats st;
@@ -152,9 +137,5 @@ int cmd_audit_forward(int argc, char **argv)
 			(unsigned long long)st.acked_seq, (unsigned long long)st.connects);
 	}
 	forwarder_free(f);
-	if (j.err) {
-		fprintf(stderr, "agentgate: audit: forward: %s\n", strerror(-j.err));
-		return 1;
-	}
 	return 0;
 }

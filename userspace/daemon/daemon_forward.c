@@ -22,10 +22,7 @@ static void say(void *ctx, const char *msg)
 
 static void *forward_thread(void *arg)
 {
-	int err = forwarder_run(arg);
-
-	if (err)
-		daemon_log("forward: stopped: %s", strerror(-err));
+	forwarder_run(arg);
 	return NULL;
 }
 

@@ -354,7 +354,7 @@ static void connect_once(struct forwarder *f, unsigned int *backoff)
 	set_connected(f, true);
 }
 
-int forwarder_run(struct forwarder *f)
+void forwarder_run(struct forwarder *f)
 {
 	unsigned int backoff = BACKOFF_MIN_MS, drain_ms = 0;
 	int64_t deadline = 0, now;
@@ -426,5 +426,4 @@ int forwarder_run(struct forwarder *f)
 	}
 	fwd_conn_close(&f->conn);
 	set_connected(f, false);
-	return 0;
 }

@@ -69,11 +69,10 @@ struct forwarder;
 struct forwarder *forwarder_new(const struct forward_config *cfg, int *err, char *why,
 				size_t whysz);
 /*
- * Forwards until forwarder_stop() and returns 0; failed connections are reported and
- * retried. A negative errno means it gave up before a stop: a caller waiting for signals
- * must also watch for the thread's end (`audit forward` does).
+ * Forwards until forwarder_stop(); failed connections are reported and retried. It never
+ * gives up on its own: what could make every attempt fail (the CA) forwarder_new() refused.
  */
-int forwarder_run(struct forwarder *f);
+void forwarder_run(struct forwarder *f);
 /* Asks forwarder_run() to return once the log is sent and acknowledged, or after drain_ms. */
 void forwarder_stop(struct forwarder *f, unsigned int drain_ms);
 void forwarder_stats(struct forwarder *f, struct forward_stats *out);
