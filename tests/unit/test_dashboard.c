@@ -34,7 +34,8 @@ static void test_query_full(void **state)
 			       &why),
 			 0);
 	assert_string_equal(q.agent, "/agents/a1");
-	assert_int_equal(q.actions, (1u << DASH_A_FILE_READ) | (1u << DASH_A_NETWORK));
+	assert_int_equal(q.actions, (1u << (DASH_A_FIRST + AUDIT_A_FILE_READ)) |
+					    (1u << (DASH_A_FIRST + AUDIT_A_NETWORK)));
 	assert_int_equal(q.decisions, 1u << DASH_D_DENY);
 	assert_string_equal(q.rule, "default");
 	assert_string_equal(q.text, "a b!");
@@ -275,6 +276,71 @@ static void test_rotated_and_malformed(void **state)
 	assert_int_equal(dash_log_open("/nonexistent/audit.log", &l), -ENOENT);
 }
 
+/*
+ * Every action the writer can put in a record is one the dashboard filters on and counts by
+ * name (listen was refused with 400 and counted as "other").
+ */
+static void test_every_action(void **state)
+{
+	static const unsigned int classes[] = { AG_CLASS_FILE_READ,  AG_CLASS_FILE_WRITE,
+						AG_CLASS_EXEC,	     AG_CLASS_NET_ADDR,
+						AG_CLASS_NET_LISTEN, AG_ACT_PROTECT };
+	struct fixture *f = *state;
+	struct audit_config c = { .path = f->log, .key_dir = f->keys, .host = "h", .boot_id = "b" };
+	struct audit_context ctx = { .agent = "/agents/a1", .policy = "p", .reason = "why" };
+	struct audit_writer *w;
+	struct dash_query q;
+	struct dash_log *l;
+	const char *why;
+	json_t *j, *acts;
+	struct ag_event ev;
+	char qs[64], *body;
+	size_t i, len;
+	int err;
+
+	w = audit_writer_open(&c, &err);
+	assert_non_null(w);
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.version = AG_EVENT_VERSION;
+		ev.action = (uint16_t)classes[i];
+		ev.decision = AG_DECISION_DENY;
+		ev.rule = AG_RULE_DEFAULT;
+		ev.subject_len = (uint32_t)snprintf(ev.subject, 64, "/data/f%zu", i);
+		assert_int_equal(
+			audit_append_decision(w, &ev, AG_EVENT_HDR_SIZE + ev.subject_len, &ctx), 0);
+	}
+	assert_int_equal(audit_writer_close(w), 0);
+	assert_int_equal(dash_log_open(f->log, &l), 0);
+	for (i = 0; i < AUDIT_A_COUNT; i++) {
+		snprintf(qs, sizeof(qs), "action=%s", audit_action_names[i]);
+		j = records(l, qs);
+		assert_int_equal(total(j), 1);
+		assert_string_equal(
+			json_string_value(json_object_get(
+				json_array_get(json_object_get(j, "records"), 0), "action")),
+			audit_action_names[i]);
+		json_decref(j);
+	}
+	assert_int_equal(parse(&q, "action=listen,protect", &why), 0);
+	assert_int_equal(parse(&q, "action=unknown", &why), -EINVAL);
+	assert_non_null(strstr(why, " listen "));
+	assert_int_equal(parse(&q, "", &why), 0);
+	assert_int_equal(dash_api_summary(l, &q, &body, &len), 0);
+	j = json_loadb(body, len, 0, NULL);
+	free(body);
+	assert_non_null(j);
+	acts = json_object_get(json_array_get(json_object_get(j, "agents"), 0), "actions");
+	assert_int_equal(json_object_size(acts), AUDIT_A_COUNT);
+	assert_null(json_object_get(acts, "other"));
+	for (i = 0; i < AUDIT_A_COUNT; i++)
+		assert_int_equal(json_integer_value(json_object_get(
+					 json_object_get(acts, audit_action_names[i]), "deny")),
+				 1);
+	json_decref(j);
+	dash_log_close(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_time),
 		cmocka_unit_test_setup_teardown(test_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotated_and_malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_action, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("dashboard", tests, NULL, NULL);

@@ -293,7 +293,8 @@ static void *sink_run(void *arg)
 
 static void *fwd_run(void *arg)
 {
-	return (void *)(long)forwarder_run(arg);
+	forwarder_run(arg);
+	return NULL;
 }
 
 /*
@@ -312,7 +313,7 @@ static int forward_run(struct tdir *d, const char *state_path, const char *got, 
 	struct forwarder *f;
 	struct audit_writer *w;
 	pthread_t st_th, f_th;
-	char port[8];
+	char port[8], why[256];
 	int err, i;
 
 	s.out = fopen(got, "w");
@@ -325,7 +326,7 @@ static int forward_run(struct tdir *d, const char *state_path, const char *got, 
 	cfg.log = d->log;
 	cfg.state = state_path;
 	w = grow_log(d, NULL, 0, 100);
-	f = forwarder_new(&cfg, &err);
+	f = forwarder_new(&cfg, &err, why, sizeof(why));
 	assert_non_null(f);
 	assert_int_equal(pthread_create(&st_th, NULL, sink_run, &s), 0);
 	assert_int_equal(pthread_create(&f_th, NULL, fwd_run, f), 0);
@@ -409,6 +410,165 @@ static void test_forward_new_log(void **state)
 	tdir_remove(&d);
 }
 
+/* A CA file that cannot be used is refused when the forwarder is made, naming the file. */
+static void test_forward_bad_ca(void **state)
+{
+	struct forward_config cfg = {
+		.host = "127.0.0.1", .port = "6514", .hostname = "unit", .tls = true
+	};
+	struct forwarder *f;
+	struct tdir d;
+	char ca[160], why[256];
+	FILE *fp;
+	int err;
+
+	tdir_make(&d);
+	cfg.log = d.log;
+	snprintf(ca, sizeof(ca), "%s/missing.pem", d.root);
+	cfg.ca_file = ca;
+	assert_null(forwarder_new(&cfg, &err, why, sizeof(why)));
+	assert_int_equal(err, -ENOENT);
+	assert_non_null(strstr(why, ca));
+	snprintf(ca, sizeof(ca), "%s/garbage.pem", d.root);
+	fp = fopen(ca, "w");
+	assert_non_null(fp);
+	fputs("not a certificate\n", fp);
+	fclose(fp);
+	assert_null(forwarder_new(&cfg, &err, why, sizeof(why)));
+	assert_int_equal(err, -ENOKEY);
+	assert_non_null(strstr(why, ca));
+	/* The system's CAs (no --ca) and plain TCP are no reason to refuse. */
+	cfg.ca_file = NULL;
+	f = forwarder_new(&cfg, &err, why, sizeof(why));
+	assert_non_null(f);
+	forwarder_free(f);
+	cfg.tls = false;
+	f = forwarder_new(&cfg, &err, why, sizeof(why));
+	assert_non_null(f);
+	forwarder_free(f);
+	tdir_remove(&d);
+}
+
+struct said {
+	pthread_mutex_t lock;
+	char msgs[16][512];
+	int n;
+};
+
+static void collect(void *ctx, const char *msg)
+{
+	struct said *s = ctx;
+
+	pthread_mutex_lock(&s->lock);
+	if (strstr(msg, "cannot connect") && s->n < 16)
+		snprintf(s->msgs[s->n++], sizeof(s->msgs[0]), "%s", msg);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* A listener that is not a TLS server: every handshake with it fails the same way. */
+struct not_tls {
+	int lfd;
+	volatile int stop;
+};
+
+static void *not_tls_run(void *arg)
+{
+	struct not_tls *n = arg;
+	char buf[4096];
+
+	while (!n->stop) {
+		struct pollfd p = { .fd = n->lfd, .events = POLLIN };
+		int fd;
+
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		fd = accept(n->lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		assert_true(send(fd, "HTTP/1.0 400 no\r\n\r\n", 19, MSG_NOSIGNAL) == 19);
+		while (recv(fd, buf, sizeof(buf), 0) > 0)
+			; /* until the forwarder gives up on it */
+		close(fd);
+	}
+	return NULL;
+}
+
+static int listen_on(uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				  .sin_port = htons(port) };
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
+
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	return fd;
+}
+
+static uint16_t port_of(int fd)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	return ntohs(sa.sin_port);
+}
+
+/*
+ * Retries are reported once per reason: refused many times, one line; the reason changes
+ * (a listener appears that is not a TLS server), one more line with the new reason; and
+ * back to refused, one more.
+ */
+static void test_forward_retry_reason(void **state)
+{
+	struct forward_config cfg = { .host = "127.0.0.1",
+				      .hostname = "unit",
+				      .tls = true,
+				      .backoff_max_ms = 20,
+				      .report = collect };
+	struct said s = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct not_tls n = { 0 };
+	struct forwarder *f;
+	pthread_t f_th, n_th;
+	struct tdir d;
+	char port[8], why[256];
+	uint16_t p;
+	int err;
+
+	tdir_make(&d);
+	n.lfd = listen_on(0);
+	p = port_of(n.lfd);
+	close(n.lfd); /* free again: connecting is refused */
+	snprintf(port, sizeof(port), "%u", p);
+	cfg.port = port;
+	cfg.log = d.log;
+	cfg.report_ctx = &s;
+	f = forwarder_new(&cfg, &err, why, sizeof(why));
+	assert_non_null(f);
+	assert_int_equal(pthread_create(&f_th, NULL, fwd_run, f), 0);
+	usleep(600000);
+	n.lfd = listen_on(p);
+	assert_int_equal(pthread_create(&n_th, NULL, not_tls_run, &n), 0);
+	usleep(600000);
+	n.stop = 1;
+	pthread_join(n_th, NULL);
+	close(n.lfd);
+	usleep(600000);
+	forwarder_stop(f, 0);
+	assert_null(pthread_join(f_th, NULL) ? (void *)1 : NULL);
+	forwarder_free(f);
+	assert_int_equal(s.n, 3);
+	assert_non_null(strstr(s.msgs[0], strerror(ECONNREFUSED)));
+	assert_null(strstr(s.msgs[1], strerror(ECONNREFUSED)));
+	assert_non_null(strstr(s.msgs[1], "TLS"));
+	assert_non_null(strstr(s.msgs[2], strerror(ECONNREFUSED)));
+	tdir_remove(&d);
+}
+
 static void test_max_age(void **state)
 {
 	struct audit_verify_opts vo = { .max_age_s = 60 };
@@ -438,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_track),		cmocka_unit_test(test_state),
 		cmocka_unit_test(test_follow),		cmocka_unit_test(test_forward_resend),
 		cmocka_unit_test(test_forward_new_log), cmocka_unit_test(test_max_age),
+		cmocka_unit_test(test_forward_bad_ca),	cmocka_unit_test(test_forward_retry_reason),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

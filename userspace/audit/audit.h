@@ -96,13 +96,32 @@ struct audit_context {
 	const char *reason; /* reason text of ev->rule (NULL: "") */
 };
 
+/*
+ * The "action" a decision or ask record carries (docs/audit.md), the one list: the writer
+ * takes its names from here and so do the log's readers (the dashboard). A class outside it
+ * is written "unknown".
+ */
+#define AUDIT_ACTIONS(X)                    \
+	X(AUDIT_A_FILE_READ, "file_read")   \
+	X(AUDIT_A_FILE_WRITE, "file_write") \
+	X(AUDIT_A_SHELL_EXEC, "shell_exec") \
+	X(AUDIT_A_NETWORK, "network")       \
+	X(AUDIT_A_LISTEN, "listen")         \
+	X(AUDIT_A_PROTECT, "protect")
+
+#define AUDIT_A_ENUM(e, s) e,
+enum audit_action { AUDIT_ACTIONS(AUDIT_A_ENUM) AUDIT_A_COUNT };
+#undef AUDIT_A_ENUM
+
+extern const char *const audit_action_names[AUDIT_A_COUNT];
+
 /* A question asked on an ask socket (docs/ask.md) and the answer given: a record "ask". */
 struct audit_ask {
 	const char *agent; /* the asking task's cgroup path */
 	uint64_t cgroup_id;
 	uint64_t pid; /* the connecting process at connect() */
 	const char *asked_as; /* the request's own "agent" field; NULL or "": none */
-	const char *action; /* file_read, file_write, shell_exec, network */
+	const char *action; /* one of audit_action_names (not protect) */
 	const char *path, *command, *domain, *ip; /* as judged; NULL: not part of the question */
 	long port; /* -1: none */
 	bool allow;

@@ -19,22 +19,26 @@ static void head(struct audit_writer *w, struct audit_record *r, const char *typ
 	audit_rec_cstr(r, "boot_id", w->boot_id);
 }
 
+#define AUDIT_A_NAME(e, s) [e] = s,
+const char *const audit_action_names[AUDIT_A_COUNT] = { AUDIT_ACTIONS(AUDIT_A_NAME) };
+#undef AUDIT_A_NAME
+
 const char *audit_action_name(unsigned int cls)
 {
 	switch (cls) {
 	case AG_CLASS_FILE_READ:
-		return "file_read";
+		return audit_action_names[AUDIT_A_FILE_READ];
 	case AG_CLASS_FILE_WRITE:
-		return "file_write";
+		return audit_action_names[AUDIT_A_FILE_WRITE];
 	case AG_CLASS_EXEC:
-		return "shell_exec";
+		return audit_action_names[AUDIT_A_SHELL_EXEC];
 	case AG_CLASS_NET_ADDR:
 	case AG_CLASS_NET_DOMAIN:
-		return "network";
+		return audit_action_names[AUDIT_A_NETWORK];
 	case AG_CLASS_NET_LISTEN:
-		return "listen";
+		return audit_action_names[AUDIT_A_LISTEN];
 	case AG_ACT_PROTECT:
-		return "protect";
+		return audit_action_names[AUDIT_A_PROTECT];
 	default:
 		return NULL;
 	}

@@ -213,12 +213,13 @@ struct audit_filter {
 
 /*
  * The "action" a decision record carries for an event's action (AG_CLASS_*,
- * AG_ACT_PROTECT), or NULL for another value (the record says "unknown").
+ * AG_ACT_PROTECT): one of audit_action_names, or NULL for another value (the
+ * record says "unknown").
  */
 const char *audit_action_name(unsigned int action);
 /*
  * 0 when each field of flt can select records: decision allow or deny, action
- * one audit_action_name() gives, agent a cgroup path, container not empty;
+ * one of audit_action_names, agent a cgroup path, container not empty;
  * -EINVAL with why filled, naming the option, otherwise.
  */
 int audit_filter_check(const struct audit_filter *flt, char *why, size_t whysz);

@@ -159,7 +159,6 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 
 int audit_filter_check(const struct audit_filter *flt, char *why, size_t whysz)
 {
-	const char *name, *last = "";
 	char names[160] = "";
 	unsigned int a;
 	size_t n = 0;
@@ -181,17 +180,13 @@ int audit_filter_check(const struct audit_filter *flt, char *why, size_t whysz)
 	}
 	if (!flt->action)
 		return 0;
-	/* The names the records are written with, so this list cannot drift from them. */
-	for (a = 0; a <= AG_ACT_PROTECT; a++) {
-		name = audit_action_name(a);
-		if (!name || !strcmp(name, last))
-			continue;
-		if (!strcmp(name, flt->action))
+	/* The names the records are written with (audit.h), so this list cannot drift from them. */
+	for (a = 0; a < AUDIT_A_COUNT; a++) {
+		if (!strcmp(audit_action_names[a], flt->action))
 			return 0;
 		if (n < sizeof(names))
 			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "",
-					      name);
-		last = name;
+					      audit_action_names[a]);
 	}
 	snprintf(why, whysz, "--action is one of %s, not '%s'", names, flt->action);
 	return -EINVAL;

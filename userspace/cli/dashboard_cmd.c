@@ -2,7 +2,7 @@
 /*
  * `agentgate dashboard`: serves the web page over an audit log (docs/dashboard.md)
  * until SIGINT or SIGTERM. Prints the URL with the token once; the token is also
- * in a root-only file. Reads the log, never writes it.
+ * in a root-only file, written only once the server runs. Reads the log, never writes it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,7 +21,8 @@ static const char usage_text[] =
 	"usage: agentgate dashboard --audit-log FILE [--stream SOCKET]\n"
 	"       agentgate dashboard --daemon [--config FILE]\n"
 	"  options: [--port N | --unix PATH] [--token-file PATH] [--pubkey HEX|FILE]\n"
-	"  Serves http://127.0.0.1:PORT/ (default port 7878; 0: any free one) or a unix socket.\n";
+	"  Serves http://127.0.0.1:PORT/ (default port 7878; 0: any free one) or a unix socket,\n"
+	"  not both.\n";
 
 static int usage(void)
 {
@@ -104,7 +105,7 @@ int cmd_dashboard(int argc, char **argv)
 	uint16_t marked = 0; /* the port marked as agentgate's, to unmark */
 	char token[DASH_TOKEN_LEN + 1], pub[65];
 	struct ag_error cerr = { 0 };
-	bool daemon = false;
+	bool daemon = false, port_given = false;
 	sigset_t sigs;
 	int c, err, sig;
 
@@ -128,6 +129,7 @@ int cmd_dashboard(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			port_given = true;
 			break;
 		case 'u':
 			o.unix_path = optarg;
@@ -154,6 +156,10 @@ int cmd_dashboard(int argc, char **argv)
 	}
 	if (optind != argc || daemon == !!o.log_path || (config && !daemon))
 		return usage();
+	if (port_given && o.unix_path) {
+		fprintf(stderr, "agentgate: dashboard: --port and --unix are alternatives\n");
+		return usage();
+	}
 	if (daemon) {
 		/* The daemon's own settings: its log and its live stream. */
 		err = config ? daemon_config_load(config, &cfg, &cerr) : daemon_config_default(&cfg);
@@ -167,11 +173,10 @@ int cmd_dashboard(int argc, char **argv)
 			o.stream_socket = cfg->stream_socket;
 	}
 	err = dash_token_new(token);
-	if (!err && (err = dash_token_write(token_file, token)))
-		fprintf(stderr, "agentgate: dashboard: token file %s: %s\n", token_file,
-			strerror(-err));
-	if (err)
+	if (err) {
+		fprintf(stderr, "agentgate: dashboard: token: %s\n", strerror(-err));
 		goto out;
+	}
 	o.token = token;
 	/* Signals are taken by sigwait below: blocked before the server's threads exist. */
 	sigemptyset(&sigs);
@@ -187,6 +192,13 @@ int cmd_dashboard(int argc, char **argv)
 			strerror(-err));
 		if (why)
 			fprintf(stderr, "agentgate: dashboard: %s\n", why);
+		goto out;
+	}
+	/* Written once the log is read and the socket bound: a refused start leaves no file. */
+	err = dash_token_write(token_file, token);
+	if (err) {
+		fprintf(stderr, "agentgate: dashboard: token file %s: %s\n", token_file,
+			strerror(-err));
 		goto out;
 	}
 	/* Confined agents are refused the port by the kernel, whatever their policy allows. */

@@ -3,7 +3,8 @@
  * `agentgate audit forward`: ships a log to a syslog collector until SIGINT
  * or SIGTERM, then sends what is left (at most two seconds) and exits
  * (docs/forward.md). The forwarder runs in a thread; the main thread only
- * waits for the signal.
+ * waits for the signal (the forwarder never gives up on its own: a CA file it
+ * could not use was refused before the thread started).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,7 +31,8 @@ static void say(void *ctx, const char *msg)
 
 static void *run(void *arg)
 {
-	return (void *)(long)forwarder_run(arg);
+	forwarder_run(arg);
+	return NULL;
 }
 
 int cmd_audit_forward(int argc, char **argv)
@@ -46,12 +48,11 @@ int cmd_audit_forward(int argc, char **argv)
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	struct forward_config cfg = { .report = say };
-	char host[256], port[8], *end;
+	char host[256], port[8], why[512], *end;
 	const char *to = NULL;
 	struct forwarder *f;
 	pthread_t th;
 	sigset_t set;
-	void *ret;
 	int c, err, sig;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -103,9 +104,10 @@ int cmd_audit_forward(int argc, char **argv)
 	}
 	cfg.host = host;
 	cfg.port = port;
-	f = forwarder_new(&cfg, &err);
+	f = forwarder_new(&cfg, &err, why, sizeof(why));
 	if (!f) {
 		fprintf(stderr, "agentgate: audit: forward: %s\n",
+			why[0]	       ? why :
 			err == -EINVAL ? "--hostname must be 1..255 printable ASCII characters" :
 					 strerror(-err));
 		return AUDIT_USAGE;
@@ -123,7 +125,7 @@ int cmd_audit_forward(int argc, char **argv)
 	while (sigwait(&set, &sig))
 		;
 	forwarder_stop(f, DRAIN_MS);
-	pthread_join(th, &ret);
+	pthread_join(th, NULL);
 	{
 		struct forward_stats st;
 
@@ -135,9 +137,5 @@ int cmd_audit_forward(int argc, char **argv)
 			(unsigned long long)st.acked_seq, (unsigned long long)st.connects);
 	}
 	forwarder_free(f);
-	if ((long)ret) {
-		fprintf(stderr, "agentgate: audit: forward: %s\n", strerror(-(int)(long)ret));
-		return 1;
-	}
 	return 0;
 }

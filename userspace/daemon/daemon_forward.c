@@ -22,10 +22,7 @@ static void say(void *ctx, const char *msg)
 
 static void *forward_thread(void *arg)
 {
-	int err = forwarder_run(arg);
-
-	if (err)
-		daemon_log("forward: stopped: %s", strerror(-err));
+	forwarder_run(arg);
 	return NULL;
 }
 
@@ -45,6 +42,7 @@ int daemon_forward_start(struct daemon *d)
 		.replay_ms = fc->replay_ms,
 		.report = say,
 	};
+	char why[512];
 	int err;
 
 	if (!fc->host)
@@ -54,9 +52,9 @@ int daemon_forward_start(struct daemon *d)
 		daemon_log("forward: state file %s: %s", fc->state, strerror(-err));
 		return err;
 	}
-	d->fwd = forwarder_new(&cfg, &err);
+	d->fwd = forwarder_new(&cfg, &err, why, sizeof(why));
 	if (!d->fwd) {
-		daemon_log("forward: %s", strerror(-err));
+		daemon_log("forward: %s", why[0] ? why : strerror(-err));
 		return err;
 	}
 	err = pthread_create(&d->fwd_thread, NULL, forward_thread, d->fwd);

@@ -12,9 +12,7 @@
 static const char *const type_names[DASH_T_COUNT] = {
 	"genesis", "decision", "ask", "gap", "lifecycle", "torn", "seal", "malformed",
 };
-static const char *const action_names[DASH_A_COUNT] = {
-	"", "file_read", "file_write", "shell_exec", "network", "protect",
-};
+#define WORD(e, s) " " s /* the action names for a message */
 static const char *const decision_names[DASH_D_COUNT] = { "", "allow", "deny" };
 
 static int name_index(const char *const *names, int n, const char *s, size_t len, bool nocase)
@@ -35,7 +33,9 @@ int dash_type_of(const char *s, size_t len)
 
 int dash_action_of(const char *s, size_t len)
 {
-	return name_index(action_names, DASH_A_COUNT, s, len, false);
+	int i = name_index(audit_action_names, AUDIT_A_COUNT, s, len, false);
+
+	return i < 0 ? -1 : DASH_A_FIRST + i;
 }
 
 const char *dash_type_name(int t)
@@ -45,7 +45,7 @@ const char *dash_type_name(int t)
 
 const char *dash_action_name(int a)
 {
-	return a >= 0 && a < DASH_A_COUNT ? action_names[a] : "";
+	return a >= DASH_A_FIRST && a < DASH_A_COUNT ? audit_action_names[a - DASH_A_FIRST] : "";
 }
 
 void dash_query_init(struct dash_query *q)
@@ -187,11 +187,14 @@ int dash_query_set(struct dash_query *q, const char *key, const char *val, const
 			return -EINVAL;
 		}
 	} else if (!strcmp(key, "action")) {
-		if (val[0] && name_set(action_names, DASH_A_COUNT, val, false, &q->actions)) {
-			*why = "action: want a comma-separated list of file_read, file_write, "
-			       "shell_exec, network, protect";
+		uint32_t set;
+
+		if (val[0] && name_set(audit_action_names, AUDIT_A_COUNT, val, false, &set)) {
+			*why = "action: want a comma-separated list of these:" AUDIT_ACTIONS(WORD);
 			return -EINVAL;
 		}
+		if (val[0])
+			q->actions = set << DASH_A_FIRST;
 	} else if (!strcmp(key, "decision")) {
 		if (val[0] && name_set(decision_names, DASH_D_COUNT, val, true, &q->decisions)) {
 			*why = "decision: want allow, deny or allow,deny";

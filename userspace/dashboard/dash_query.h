@@ -5,7 +5,8 @@
  * any thread, no I/O; errors are -EINVAL with a sentence in *why.
  *
  *   agent=/agents/a1   cgroup path (or below it) or a container's name
- *   action=file_read,network   type=decision,ask   decision=deny   rule=3|default
+ *   action=file_read,network (audit_action_names)   type=decision,ask   decision=deny
+ *   rule=3|default
  *   q=TEXT             bytes anywhere in the record's line (path, command, domain...)
  *   from=, to=         RFC 3339 UTC (2026-12-03T04:00:00Z, fraction optional) or unix seconds
  *   offset=N limit=N   paging (limit 1..1000, default 100)   after=SEQ  records after seq
@@ -16,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "audit/audit.h"
 
 #define DASH_LIMIT_DEFAULT 100u
 #define DASH_LIMIT_MAX 1000u
@@ -36,14 +38,11 @@ enum dash_type {
 	DASH_T_COUNT
 };
 
+/* The audit writer's actions (audit.h), shifted by one for the records without one. */
 enum dash_action {
-	DASH_A_NONE, /* records without an action */
-	DASH_A_FILE_READ,
-	DASH_A_FILE_WRITE,
-	DASH_A_SHELL_EXEC,
-	DASH_A_NETWORK,
-	DASH_A_PROTECT,
-	DASH_A_COUNT
+	DASH_A_NONE, /* records without an action, or one the writer does not name */
+	DASH_A_FIRST, /* DASH_A_FIRST + enum audit_action */
+	DASH_A_COUNT = DASH_A_FIRST + AUDIT_A_COUNT
 };
 
 enum dash_decision { DASH_D_NONE, DASH_D_ALLOW, DASH_D_DENY, DASH_D_COUNT };

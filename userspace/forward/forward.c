@@ -33,6 +33,7 @@ struct forwarder {
 	unsigned int procid;
 	char *frame;
 	int stop_fd;
+	SSL_CTX *tls; /* NULL: plain TCP */
 	/* The forwarding thread's own: */
 	struct fwd_log log;
 	struct fwd_conn conn;
@@ -42,6 +43,7 @@ struct forwarder {
 	uint64_t sent_max; /* highest next_seq ever sent, to count resends */
 	struct fwd_state saved;
 	int64_t saved_ms;
+	char fail_why[256]; /* why connecting fails, as last reported; "": connected */
 	/* f->lock guards stats, stopping and drain_ms. */
 	pthread_mutex_t lock;
 	struct forward_stats stats;
@@ -101,10 +103,11 @@ static const char *own(struct forwarder *f, int i, const char *s)
 	return f->own[i];
 }
 
-struct forwarder *forwarder_new(const struct forward_config *cfg, int *err)
+struct forwarder *forwarder_new(const struct forward_config *cfg, int *err, char *why, size_t whysz)
 {
 	struct forwarder *f;
 
+	why[0] = '\0';
 	*err = -EINVAL;
 	if (!cfg->log || !cfg->host || !cfg->port ||
 	    (cfg->hostname && !forward_hostname_ok(cfg->hostname)))
@@ -142,6 +145,10 @@ struct forwarder *forwarder_new(const struct forward_config *cfg, int *err)
 		forwarder_free(f);
 		return NULL;
 	}
+	if (cfg->tls && (*err = fwd_tls_ctx(f->cfg.ca_file, &f->tls, why, whysz))) {
+		forwarder_free(f);
+		return NULL;
+	}
 	*err = 0;
 	return f;
 }
@@ -155,6 +162,7 @@ void forwarder_free(struct forwarder *f)
 	fwd_conn_close(&f->conn);
 	fwd_log_free(&f->log);
 	fwd_track_free(&f->track);
+	SSL_CTX_free(f->tls);
 	if (f->stop_fd >= 0)
 		close(f->stop_fd);
 	for (i = 0; i < sizeof(f->own) / sizeof(f->own[0]); i++)
@@ -318,39 +326,39 @@ static bool stop_requested(struct forwarder *f, unsigned int *drain_ms)
 	return s;
 }
 
-static int connect_once(struct forwarder *f, unsigned int *backoff, bool *failing)
+static void connect_once(struct forwarder *f, unsigned int *backoff)
 {
-	char why[256];
-	int err = fwd_conn_open(&f->conn, f->cfg.host, f->cfg.port, f->cfg.tls, f->cfg.ca_file,
-				f->cfg.tls_name, f->stop_fd, CONNECT_TIMEOUT_MS, why, sizeof(why));
+	char why[256], now_why[256];
+	int err = fwd_conn_open(&f->conn, f->cfg.host, f->cfg.port, f->tls, f->cfg.tls_name,
+				f->stop_fd, CONNECT_TIMEOUT_MS, why, sizeof(why));
 	struct pollfd p = { .fd = f->stop_fd, .events = POLLIN };
 
 	if (err == -ECANCELED)
-		return 0;
+		return;
 	if (err) {
-		if (!*failing)
+		/* Said again only when the reason changes: the operator sees the current one. */
+		snprintf(now_why, sizeof(now_why), "%s", why[0] ? why : strerror(-err));
+		if (strcmp(now_why, f->fail_why))
 			report(f, "cannot connect to %s:%s: %s; retrying with backoff up to %u ms",
-			       f->cfg.host, f->cfg.port, why[0] ? why : strerror(-err),
-			       f->cfg.backoff_max_ms);
-		*failing = true;
+			       f->cfg.host, f->cfg.port, now_why, f->cfg.backoff_max_ms);
+		memcpy(f->fail_why, now_why, sizeof(now_why));
 		poll(&p, 1, (int)*backoff);
 		*backoff = *backoff * 2 > f->cfg.backoff_max_ms ? f->cfg.backoff_max_ms :
 								  *backoff * 2;
-		return err == -ENOKEY ? err : 0;
+		return;
 	}
 	report(f, "connected to %s:%s%s as %s, sending from seq %llu", f->cfg.host, f->cfg.port,
-	       f->cfg.tls ? " (TLS)" : "", f->hostname, (unsigned long long)f->resume);
-	*failing = false;
+	       f->tls ? " (TLS)" : "", f->hostname, (unsigned long long)f->resume);
+	f->fail_why[0] = '\0';
 	*backoff = BACKOFF_MIN_MS;
 	set_connected(f, true);
-	return 0;
 }
 
-int forwarder_run(struct forwarder *f)
+void forwarder_run(struct forwarder *f)
 {
 	unsigned int backoff = BACKOFF_MIN_MS, drain_ms = 0;
 	int64_t deadline = 0, now;
-	bool failing = false, caught_up = false;
+	bool caught_up = false;
 	struct fwd_state st;
 	sigset_t pipe;
 	int err;
@@ -381,9 +389,7 @@ int forwarder_run(struct forwarder *f)
 		if (stopping && deadline - now < timeout)
 			timeout = (int)(deadline - now);
 		if (!f->connected) {
-			err = connect_once(f, &backoff, &failing);
-			if (err)
-				return err;
+			connect_once(f, &backoff);
 			continue;
 		}
 		if (!f->positioned && position(f)) {
@@ -420,5 +426,4 @@ int forwarder_run(struct forwarder *f)
 	}
 	fwd_conn_close(&f->conn);
 	set_connected(f, false);
-	return 0;
 }

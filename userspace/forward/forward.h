@@ -16,7 +16,7 @@
  * The next seq to send is kept in a state file, so a restart resumes.
  *
  * Threads and locks: forwarder_run() runs in one thread (the daemon's
- * forwarding thread, or `agentgate audit forward`'s main thread) and owns
+ * forwarding thread, or `agentgate audit forward`'s) and owns
  * everything in the forwarder except the two fields below. forwarder_stop()
  * and forwarder_stats() may be called from any thread: the stop request is an
  * eventfd write, the stats are copied under f->lock.
@@ -60,10 +60,19 @@ struct forward_stats {
 
 struct forwarder;
 
-/* Checks cfg and copies it (with its strings); NULL with *err = -EINVAL/-ENOMEM. */
-struct forwarder *forwarder_new(const struct forward_config *cfg, int *err);
-/* Forwards until forwarder_stop(); 0, or a negative errno for an unusable setup (TLS CA). */
-int forwarder_run(struct forwarder *f);
+/*
+ * Checks cfg, copies it (with its strings) and, with TLS, reads the CA file now: a setup
+ * that can never connect is refused here, not retried. NULL with *err = -EINVAL (cfg),
+ * -ENOMEM, or for the CA file -errno (unreadable) or -ENOKEY (no certificate in it), and
+ * then why (never NULL) says which file and what is wrong with it.
+ */
+struct forwarder *forwarder_new(const struct forward_config *cfg, int *err, char *why,
+				size_t whysz);
+/*
+ * Forwards until forwarder_stop(); failed connections are reported and retried. It never
+ * gives up on its own: what could make every attempt fail (the CA) forwarder_new() refused.
+ */
+void forwarder_run(struct forwarder *f);
 /* Asks forwarder_run() to return once the log is sent and acknowledged, or after drain_ms. */
 void forwarder_stop(struct forwarder *f, unsigned int drain_ms);
 void forwarder_stats(struct forwarder *f, struct forward_stats *out);

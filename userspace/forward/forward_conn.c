@@ -37,8 +37,6 @@ void fwd_conn_close(struct fwd_conn *c)
 		SSL_free(c->ssl);
 		ERR_clear_error();
 	}
-	if (c->ctx)
-		SSL_CTX_free(c->ctx);
 	if (c->fd >= 0)
 		close(c->fd);
 	fwd_conn_init(c);
@@ -125,22 +123,51 @@ static int ssl_wait(struct fwd_conn *c, int ret, int stop_fd, int64_t deadline)
 	}
 }
 
-static int tls_start(struct fwd_conn *c, const char *ca_file, const char *name, int stop_fd,
+int fwd_tls_ctx(const char *ca_file, SSL_CTX **out, char *why, size_t whysz)
+{
+	SSL_CTX *ctx;
+	int fd, err = 0;
+
+	*out = NULL;
+	why[0] = '\0';
+	/* Read here first: OpenSSL's error says "no certificate" where the file is missing. */
+	if (ca_file) {
+		fd = open(ca_file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			err = -errno;
+			snprintf(why, whysz, "the CA file %s: %s", ca_file, strerror(-err));
+			return err;
+		}
+		close(fd);
+	}
+	ctx = SSL_CTX_new(TLS_client_method());
+	if (!ctx)
+		return -ENOMEM;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	if (ca_file ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1 :
+		      SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		if (ca_file)
+			snprintf(why, whysz,
+				 "the CA file %s: no PEM certificate could be read from it",
+				 ca_file);
+		else
+			snprintf(why, whysz, "cannot load the system's CA certificates");
+		SSL_CTX_free(ctx);
+		err = -ENOKEY;
+	}
+	ERR_clear_error();
+	if (!err)
+		*out = ctx;
+	return err;
+}
+
+static int tls_start(struct fwd_conn *c, SSL_CTX *ctx, const char *name, int stop_fd,
 		     int64_t deadline, char *why, size_t whysz)
 {
 	int r;
 
-	c->ctx = SSL_CTX_new(TLS_client_method());
-	if (!c->ctx)
-		return -ENOMEM;
-	SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
-	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
-	if (ca_file ? SSL_CTX_load_verify_locations(c->ctx, ca_file, NULL) != 1 :
-		      SSL_CTX_set_default_verify_paths(c->ctx) != 1) {
-		snprintf(why, whysz, "cannot load the CA file %s", ca_file ? ca_file : "(default)");
-		return -ENOKEY;
-	}
-	c->ssl = SSL_new(c->ctx);
+	c->ssl = SSL_new(ctx);
 	if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1)
 		return -ENOMEM;
 	SSL_set_tlsext_host_name(c->ssl, name);
@@ -163,9 +190,8 @@ static int tls_start(struct fwd_conn *c, const char *ca_file, const char *name, 
 	return 0;
 }
 
-int fwd_conn_open(struct fwd_conn *c, const char *host, const char *port, bool tls,
-		  const char *ca_file, const char *tls_name, int stop_fd, int timeout_ms, char *why,
-		  size_t whysz)
+int fwd_conn_open(struct fwd_conn *c, const char *host, const char *port, SSL_CTX *tls,
+		  const char *tls_name, int stop_fd, int timeout_ms, char *why, size_t whysz)
 {
 	int64_t deadline = clock_now_ms() + timeout_ms;
 	int err;
@@ -174,8 +200,7 @@ int fwd_conn_open(struct fwd_conn *c, const char *host, const char *port, bool t
 	fwd_conn_init(c);
 	err = tcp_connect(c, host, port, stop_fd, deadline);
 	if (!err && tls)
-		err = tls_start(c, ca_file, tls_name ? tls_name : host, stop_fd, deadline, why,
-				whysz);
+		err = tls_start(c, tls, tls_name ? tls_name : host, stop_fd, deadline, why, whysz);
 	ERR_clear_error();
 	if (err)
 		fwd_conn_close(c);

@@ -102,16 +102,21 @@ int fwd_log_next(struct fwd_log *l, const char **line, size_t *len, uint64_t *ne
 
 struct fwd_conn {
 	int fd;
-	SSL_CTX *ctx;
 	SSL *ssl;
 	uint64_t plain_sent; /* bytes written by send() (plain TCP) */
 };
 
+/*
+ * The TLS settings every connection shares, with the CA file (NULL: the system's CAs) read
+ * once, at start, so a bad one is an error then and not a retry forever. -errno when the
+ * file cannot be read, -ENOKEY when it holds no certificate; why names the file.
+ */
+int fwd_tls_ctx(const char *ca_file, SSL_CTX **out, char *why, size_t whysz);
 void fwd_conn_init(struct fwd_conn *c);
-/* -ECANCELED when stop_fd became readable; -ETIMEDOUT; -errno; -EPROTO for TLS failures. */
-int fwd_conn_open(struct fwd_conn *c, const char *host, const char *port, bool tls,
-		  const char *ca_file, const char *tls_name, int stop_fd, int timeout_ms, char *why,
-		  size_t whysz);
+/* tls NULL: plain TCP. -ECANCELED when stop_fd became readable; -ETIMEDOUT; -errno; -EPROTO
+ * for TLS failures. */
+int fwd_conn_open(struct fwd_conn *c, const char *host, const char *port, SSL_CTX *tls,
+		  const char *tls_name, int stop_fd, int timeout_ms, char *why, size_t whysz);
 int fwd_conn_send(struct fwd_conn *c, const char *p, size_t n, int stop_fd, int timeout_ms);
 /* Transport bytes written so far and, of those, how many the peer's TCP acknowledged. */
 int fwd_conn_progress(struct fwd_conn *c, uint64_t *written, uint64_t *acked);
