@@ -6,6 +6,7 @@
  */
 #include "lib/common.h"
 #include "lib/path.h"
+#include "lib/owner.h"
 
 /* Whether a cgroupfs directory (a cgroup, its inode number the cgroup id) is cgid or below. */
 static __always_inline int ag_cgroup_dir_within(struct dentry *d, __u64 cgid)
@@ -303,6 +304,7 @@ int BPF_PROG(ag_inode_remove_acl, void *idmap, struct dentry *dentry, const char
 /*
  * chattr: inode flags (immutable, append-only, no-dump, ...) and project ids
  * change the file as much as chmod does: decided as file_write of its path.
+ * FIOSETOWN and SIOCSPGRP set a socket's SIGIO/SIGURG owner (lib/owner.h).
  */
 #define AG_FS_IOC_SETFLAGS 0x40086602u /* _IOW('f', 2, long) */
 #define AG_FS_IOC32_SETFLAGS 0x40046602u /* _IOW('f', 2, int) */
@@ -313,6 +315,8 @@ int BPF_PROG(ag_file_ioctl, struct file *file, unsigned int cmd, unsigned long a
 {
 	if (ret)
 		return ret;
+	if (cmd == AG_FIOSETOWN || cmd == AG_SIOCSPGRP)
+		return ag_owner_check(AG_HOOK_FILE_IOCTL, cmd, arg);
 	if (cmd != AG_FS_IOC_SETFLAGS && cmd != AG_FS_IOC32_SETFLAGS && cmd != AG_FS_IOC_FSSETXATTR)
 		return 0; /* other ioctls change no file's metadata */
 	return ag_write_op(AG_HOOK_FILE_IOCTL, file->f_path.dentry, file->f_path.mnt);

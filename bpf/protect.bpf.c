@@ -8,6 +8,7 @@
  */
 #include "lib/common.h"
 #include "lib/path.h"
+#include "lib/owner.h"
 
 /* Whether the cgroup (by its kernfs id) is cgid or below it. */
 static __always_inline int ag_cgroup_within(struct cgroup *cg, __u64 cgid)
@@ -22,28 +23,6 @@ static __always_inline int ag_cgroup_within(struct cgroup *cg, __u64 cgid)
 		cg = css ? (void *)css - bpf_core_field_offset(struct cgroup, self) : NULL;
 	}
 	return 0;
-}
-
-/* Appends " <decimal>" to t->ev.subject[0..pos); returns the new length. */
-static __always_inline __u32 ag_put_num(struct ag_scratch *t, __u32 pos, const char *word, __u64 v)
-{
-	char digits[20];
-	int n = 0, i;
-
-	for (i = 0; i < 8 && word[i]; i++)
-		t->ev.subject[(pos++) & (AG_MAX_INPUT - 1)] = word[i];
-	t->ev.subject[(pos++) & (AG_MAX_INPUT - 1)] = ' ';
-	for (i = 0; i < 20; i++) {
-		digits[i] = '0' + v % 10;
-		v /= 10;
-		n = i + 1;
-		if (!v)
-			break;
-	}
-	for (i = 19; i >= 0; i--)
-		if (i < n)
-			t->ev.subject[(pos++) & (AG_MAX_INPUT - 1)] = digits[i];
-	return pos;
 }
 
 SEC("lsm/bpf")
@@ -94,8 +73,9 @@ int BPF_PROG(ag_task_kill, struct task_struct *p, struct kernel_siginfo *info, i
 
 /*
  * SIGIO (F_SETOWN, F_SETSIG, O_ASYNC) is a signal too: to a task outside, refused as
- * task_kill refuses it. The sender is the task whose I/O raises it (a pipe's writer);
- * raised from an interrupt, the interrupted task is judged, which can only refuse more.
+ * task_kill refuses it when a confined task's I/O raises it. Another task's I/O (an
+ * unconfined writer, a kworker, an interrupt) raises it as an unconfined sender, so a
+ * confined task may not name another owner in the first place (ag_file_fcntl).
  */
 SEC("lsm/file_send_sigiotask")
 int BPF_PROG(ag_file_send_sigiotask, struct task_struct *tsk, struct fown_struct *fown, int sig,
@@ -104,6 +84,17 @@ int BPF_PROG(ag_file_send_sigiotask, struct task_struct *tsk, struct fown_struct
 	if (ret)
 		return ret;
 	return ag_refuse_outside(AG_HOOK_FILE_SEND_SIGIOTASK, tsk, AG_OP_SIGNAL, sig ? sig : 29);
+}
+
+/* F_SETOWN, F_SETOWN_EX: a confined task may make only itself the owner (lib/owner.h). */
+SEC("lsm/file_fcntl")
+int BPF_PROG(ag_file_fcntl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	if (cmd != AG_F_SETOWN && cmd != AG_F_SETOWN_EX)
+		return 0; /* no other command names a task to signal */
+	return ag_owner_check(AG_HOOK_FILE_FCNTL, cmd, arg);
 }
 
 /*

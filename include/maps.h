@@ -260,6 +260,7 @@ struct ag_dns_client {
 	X(FILE_SEND_SIGIOTASK, file_send_sigiotask)   \
 	X(SOCKET_SETSOCKOPT, socket_setsockopt)       \
 	X(FILE_IOCTL, file_ioctl)                     \
+	X(FILE_FCNTL, file_fcntl)                     \
 	X(DNS, dns)
 
 enum ag_hook {

@@ -91,8 +91,29 @@ sleep 30 &
 victim=$!
 expect "SIGIO cannot kill a task outside" EPERM a sigio "$victim"
 kill -0 "$victim" 2>/dev/null && pass "the outside task lives" || fail "the outside task lives" "killed"
-audit "SIGIO refusal recorded as a signal" "$log" '"op":"signal"' "\"command\":\"pid $victim signal 9\"" '"decision":"DENY"'
+audit "SIGIO owner refusal recorded as a signal" "$log" '"op":"signal"' "\"command\":\"pid $victim\"" '"decision":"DENY"'
 expect "SIGIO unconfined still works" ok "$ATTACK" sigio "$victim"
+
+# SIGIO raised by a writer outside: the owner the agent set would be judged against that
+# writer, an unconfined sender. Naming another owner is refused at F_SETOWN.
+sleep 30 &
+victim=$!
+mkfifo "$WORK/sigio.fifo"
+(sleep 0.5; timeout 5 sh -c "echo x >'$WORK/sigio.fifo'") &
+writer=$!
+expect "SIGIO raised by an outside writer cannot kill a task outside" EPERM a sigio-fifo "$WORK/sigio.fifo" "$victim"
+wait "$writer" 2>/dev/null
+kill -0 "$victim" 2>/dev/null && pass "the outside task lives past the outside write" || fail "the outside task lives past the outside write" "killed"
+for how in fcntl ex-pid ex-tid fiosetown siocspgrp; do
+	expect "owner by $how: a task outside refused" EPERM a owner "$how" "$victim"
+	expect "owner by $how: itself allowed" ok a owner "$how" self
+done
+expect "owner F_OWNER_PGRP refused" EPERM a owner ex-pgrp "$victim"
+expect "owner by F_SETOWN's negative pid (a process group) refused" EPERM a owner fcntl "-$victim"
+audit "a process group owner recorded" "$log" '"op":"signal"' '"command":"pgrp ' '"decision":"DENY"'
+expect "owner 0 (none) allowed" ok a owner fcntl 0
+expect "owner of a task outside unconfined unaffected" ok "$ATTACK" owner fcntl "$victim"
+kill "$victim" 2>/dev/null
 
 # Detached mounts: under a deny-list policy, a clone of the denied tree (open_tree
 # OPEN_TREE_CLONE) shows /srv/h17/secret/key as /key, which no rule denies.

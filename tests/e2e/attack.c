@@ -13,6 +13,11 @@
  *   attack set-time                 clock_settime(CLOCK_REALTIME) to now (needs CAP_SYS_TIME)
  *   attack sigio PID                F_SETOWN PID, F_SETSIG SIGKILL, O_ASYNC on a pipe, write
  *                                   (ok: PID was killed; EPERM: it lives, the signal refused)
+ *   attack sigio-fifo FIFO PID      the same on a FIFO's read end, then waits 2 s for a writer
+ *                                   outside to raise the signal (ok: PID was killed)
+ *   attack owner HOW WHO            sets a file's SIGIO owner to WHO (a number or "self"): HOW
+ *                                   fcntl (F_SETOWN), ex-tid, ex-pid, ex-pgrp (F_SETOWN_EX),
+ *                                   fiosetown, siocspgrp (ioctls of a socket)
  *   attack connect-any PORT         TCP connect to 0.0.0.0:PORT (loopback, by another name)
  *   attack connect-any6 PORT        TCP connect to [::]:PORT
  *   attack read FILE                open(O_RDONLY) and read a byte
@@ -208,6 +213,43 @@ static int do_sigio(const char *pid)
 	usleep(100000);
 	/* The write succeeds either way: whether PID survived says if the signal was refused. */
 	return report(alive(pid) ? EPERM : 0);
+}
+
+static int do_sigio_fifo(const char *fifo, const char *pid)
+{
+	int fd = open(fifo, O_RDONLY | O_NONBLOCK);
+
+	if (fd < 0)
+		return report(errno);
+	if (fcntl(fd, F_SETOWN, atoi(pid)) < 0 || fcntl(fd, F_SETSIG, SIGKILL) < 0 ||
+	    fcntl(fd, F_SETFL, O_ASYNC | O_NONBLOCK) < 0)
+		return report(errno);
+	/* The writer is a task outside: its write raises the signal, not this task's. */
+	sleep(2);
+	return report(alive(pid) ? EPERM : 0);
+}
+
+static int do_owner(const char *how, const char *who)
+{
+	int self = !strcmp(who, "self"), n = atoi(who), fd, r;
+	struct f_owner_ex ex = { 0 };
+
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0)
+		return report(errno);
+	if (!strcmp(how, "fcntl")) {
+		r = fcntl(fd, F_SETOWN, self ? getpid() : n);
+	} else if (!strncmp(how, "ex-", 3)) {
+		ex.type = !strcmp(how, "ex-tid") ? F_OWNER_TID :
+			  !strcmp(how, "ex-pid") ? F_OWNER_PID : F_OWNER_PGRP;
+		ex.pid = self ? (ex.type == F_OWNER_TID ? (int)syscall(SYS_gettid) :
+				 ex.type == F_OWNER_PID ? getpid() : getpgrp()) : n;
+		r = fcntl(fd, F_SETOWN_EX, &ex);
+	} else {
+		n = self ? getpid() : n;
+		r = ioctl(fd, !strcmp(how, "fiosetown") ? FIOSETOWN : SIOCSPGRP, &n);
+	}
+	return report(r < 0 ? errno : 0);
 }
 
 static int do_connect_any(int family, const char *port)
@@ -407,6 +449,10 @@ int main(int argc, char **argv)
 		return do_set_time();
 	if (!strcmp(op, "sigio") && argc == 3)
 		return do_sigio(argv[2]);
+	if (!strcmp(op, "sigio-fifo") && argc == 4)
+		return do_sigio_fifo(argv[2], argv[3]);
+	if (!strcmp(op, "owner") && argc == 4)
+		return do_owner(argv[2], argv[3]);
 	if (!strcmp(op, "connect-any") && argc == 3)
 		return do_connect_any(AF_INET, argv[2]);
 	if (!strcmp(op, "connect-any6") && argc == 3)

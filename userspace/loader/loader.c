@@ -505,15 +505,21 @@ int loader_remove(struct loader *l, uint64_t cgroup_id)
 		goto unlock;
 	}
 	bpf_map_delete_elem(FD(l, streams), &cgroup_id); /* most policies have none */
+	/*
+	 * The new generation before the cleanup below (a walk of ag_learned can be long):
+	 * until it is written, the programs' caches still name this cgroup for its tasks,
+	 * whose policy is now gone, and they would pass as unconfined rather than fall
+	 * to an ancestor's policy.
+	 */
+	err = read_state(l, &st);
+	if (!err) {
+		if (st.npolicies)
+			st.npolicies--;
+		st.generation++;
+		err = write_state(l, &st);
+	}
 	loader_dns_unregister(l, cgroup_id, LOADER_DNS_ALL);
 	loader_forget(l, cgroup_id);
-	err = read_state(l, &st);
-	if (err)
-		goto unlock;
-	if (st.npolicies)
-		st.npolicies--;
-	st.generation++;
-	err = write_state(l, &st);
 unlock:
 	loader_unlock(l);
 	return err;

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Who a file's SIGIO and SIGURG go to (F_SETOWN, F_SETOWN_EX, FIOSETOWN,
+ * SIOCSPGRP). The signal is sent from whichever task's I/O raises it, and
+ * file_send_sigiotask can judge only that sender: an unconfined writer to a
+ * confined task's pipe, a kworker or an interrupt would carry an owner the
+ * agent chose to a task outside. So a confined task may name only itself (or
+ * no one); the pid it passes is in its own pid namespace, which BPF cannot
+ * resolve to a task on 6.1, so the check compares numbers.
+ */
+#ifndef AGENTGATE_BPF_OWNER_H
+#define AGENTGATE_BPF_OWNER_H
+
+/* Only after common.h. */
+
+#define AG_F_SETOWN 8u
+#define AG_F_SETOWN_EX 15u
+#define AG_FIOSETOWN 0x8901u
+#define AG_SIOCSPGRP 0x8902u
+#define AG_F_OWNER_TID 0
+#define AG_F_OWNER_PID 1
+
+/* Appends "word <decimal>" to t->ev.subject[0..pos); returns the new length. */
+static __always_inline __u32 ag_put_num(struct ag_scratch *t, __u32 pos, const char *word, __u64 v)
+{
+	char digits[20];
+	int n = 0, i;
+
+	for (i = 0; i < 8 && word[i]; i++)
+		t->ev.subject[(pos++) & (AG_MAX_INPUT - 1)] = word[i];
+	t->ev.subject[(pos++) & (AG_MAX_INPUT - 1)] = ' ';
+	for (i = 0; i < 20; i++) {
+		digits[i] = '0' + v % 10;
+		v /= 10;
+		n = i + 1;
+		if (!v)
+			break;
+	}
+	for (i = 19; i >= 0; i--)
+		if (i < n)
+			t->ev.subject[(pos++) & (AG_MAX_INPUT - 1)] = digits[i];
+	return pos;
+}
+
+/*
+ * The current thread's number (or its process's, leader) in its own pid
+ * namespace: pid->numbers[pid->level]. 0 when unreadable, which no owner
+ * being set equals (0 clears the owner and is allowed before this is asked).
+ */
+static __always_inline int ag_ns_pid(int leader)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pid *p = leader ? BPF_CORE_READ(task, group_leader, thread_pid) :
+				 BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(p, level);
+	int nr;
+
+	if (bpf_probe_read_kernel(&nr, sizeof(nr), &p->numbers[level & 31].nr))
+		return 0;
+	return nr;
+}
+
+/*
+ * Decides fcntl/ioctl cmd with arg for the current task: 0 when it is not
+ * confined, clears the owner or names itself; else refused as AG_OP_SIGNAL
+ * ("pid N", "tid N" or "pgrp N", numbers of the task's namespace).
+ */
+static __always_inline int ag_owner_check(__u32 hook, unsigned int cmd, unsigned long arg)
+{
+	struct ag_scratch *t __ag_scratch = NULL;
+	struct {
+		int type;
+		int pid;
+	} ex;
+	struct ag_pol pol;
+	int err, who;
+
+	err = ag_setup(&pol, &t, hook);
+	if (err)
+		return err > 0 ? 0 : err;
+	if (cmd == AG_F_SETOWN) {
+		who = (int)arg;
+		ex.type = AG_F_OWNER_PID;
+	} else if (cmd == AG_F_SETOWN_EX || cmd == AG_FIOSETOWN || cmd == AG_SIOCSPGRP) {
+		/* The caller's own memory, just written: unreadable (paged out) is refused. */
+		if (bpf_probe_read_user(&ex, cmd == AG_F_SETOWN_EX ? sizeof(ex) : sizeof(int),
+					(void *)arg)) {
+			ag_count_error(hook);
+			return ag_refuse(t, &pol, AG_OP_SIGNAL, 0);
+		}
+		if (cmd == AG_F_SETOWN_EX) {
+			who = ex.pid;
+		} else {
+			who = ex.type;
+			ex.type = AG_F_OWNER_PID;
+		}
+	} else {
+		return 0; /* names no owner */
+	}
+	if (!who)
+		return 0; /* no owner: no signal */
+	/* F_SETOWN's negative pid and F_OWNER_PGRP: a process group, never only itself. */
+	if (who < 0 || (ex.type != AG_F_OWNER_TID && ex.type != AG_F_OWNER_PID))
+		return ag_refuse(t, &pol, AG_OP_SIGNAL,
+				 ag_put_num(t, 0, "pgrp", who < 0 ? -(__s64)who : who));
+	if (who == ag_ns_pid(ex.type == AG_F_OWNER_PID))
+		return 0;
+	return ag_refuse(t, &pol, AG_OP_SIGNAL,
+			 ag_put_num(t, 0, ex.type == AG_F_OWNER_TID ? "tid" : "pid", who));
+}
+
+#endif /* AGENTGATE_BPF_OWNER_H */
