@@ -139,6 +139,13 @@ $(BUILD)/tests/e2e/openloop: E2E_LDLIBS += -static
 # Reads a pinned map.
 $(BUILD)/tests/e2e/scratch: E2E_LDLIBS := -lbpf
 
+# A 32-bit agent: its ioctls are compat ioctls (17-hardening.sh). Freestanding, with raw
+# syscalls: no 32-bit libc on the build machine.
+$(BUILD)/tests/e2e/ioctl32: tests/e2e/ioctl32.c
+	$(call msg,E2E,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -m32 -static -nostdlib -ffreestanding -fno-pic -fno-stack-protector -O2 -Wall -Werror $< -o $@
+
 # Fuzz targets: the userspace library rebuilt with clang's fuzzer instrumentation.
 $(BUILD)/fuzzobj/%.o: %.c $(HDRS) $(SKELS)
 	$(call msg,CC-FUZZ,$@)

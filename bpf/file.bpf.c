@@ -310,16 +310,34 @@ int BPF_PROG(ag_inode_remove_acl, void *idmap, struct dentry *dentry, const char
 #define AG_FS_IOC32_SETFLAGS 0x40046602u /* _IOW('f', 2, int) */
 #define AG_FS_IOC_FSSETXATTR 0x401c5820u /* _IOW('X', 32, struct fsxattr) */
 
+static __always_inline int ag_ioctl(__u32 hook, struct file *file, unsigned int cmd,
+				    unsigned long arg)
+{
+	if (cmd == AG_FIOSETOWN || cmd == AG_SIOCSPGRP)
+		return ag_owner_check(hook, cmd, arg);
+	if (cmd != AG_FS_IOC_SETFLAGS && cmd != AG_FS_IOC32_SETFLAGS && cmd != AG_FS_IOC_FSSETXATTR)
+		return 0; /* other ioctls change no file's metadata */
+	return ag_write_op(hook, file->f_path.dentry, file->f_path.mnt);
+}
+
 SEC("lsm/file_ioctl")
 int BPF_PROG(ag_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
 	if (ret)
 		return ret;
-	if (cmd == AG_FIOSETOWN || cmd == AG_SIOCSPGRP)
-		return ag_owner_check(AG_HOOK_FILE_IOCTL, cmd, arg);
-	if (cmd != AG_FS_IOC_SETFLAGS && cmd != AG_FS_IOC32_SETFLAGS && cmd != AG_FS_IOC_FSSETXATTR)
-		return 0; /* other ioctls change no file's metadata */
-	return ag_write_op(AG_HOOK_FILE_IOCTL, file->f_path.dentry, file->f_path.mnt);
+	return ag_ioctl(AG_HOOK_FILE_IOCTL, file, cmd, arg);
+}
+
+/*
+ * A 32-bit task's ioctls: compat_sys_ioctl asks this hook, not file_ioctl
+ * (both Debian kernels have it; optional for kernels from before it).
+ */
+SEC("lsm/file_ioctl_compat")
+int BPF_PROG(ag_file_ioctl_compat, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_ioctl(AG_HOOK_FILE_IOCTL_COMPAT, file, cmd, arg);
 }
 
 /* utimes and friends; mode, owner and size changes were decided by the path hooks. */

@@ -261,6 +261,7 @@ struct ag_dns_client {
 	X(SOCKET_SETSOCKOPT, socket_setsockopt)       \
 	X(FILE_IOCTL, file_ioctl)                     \
 	X(FILE_FCNTL, file_fcntl)                     \
+	X(FILE_IOCTL_COMPAT, file_ioctl_compat)       \
 	X(DNS, dns)
 
 enum ag_hook {

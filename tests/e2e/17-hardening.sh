@@ -224,6 +224,12 @@ audit "simulate: and is recorded as what enforce would refuse" "$WORK/hard-move-
 # chattr (FS_IOC_SETFLAGS) changes a file as chmod does: a write of it.
 expect "chattr on a write-denied file refused" EPERM m chattr /srv/h17/out/locked/f
 audit "chattr: recorded as a write with its rule" "$log_mv" '"path":"/srv/h17/out/locked/f"' '"action":"file_write"' '"decision":"DENY"' '"reason":"locked output"'
+# A 32-bit agent's ioctls are compat ioctls: file_ioctl_compat, not file_ioctl, sees them.
+IOCTL32=$(command -v ioctl32)
+expect "32-bit chattr on a write-denied file refused" EPERM run "$pol_mv" "$log_mv" "$IOCTL32" chattr /srv/h17/out/locked/f
+audit "32-bit chattr: recorded as a write with its rule" "$log_mv" '"comm":"ioctl32"' '"path":"/srv/h17/out/locked/f"' '"action":"file_write"' '"decision":"DENY"'
+expect "32-bit FIOSETOWN of a task outside (init) refused" EPERM run "$pol_mv" "$log_mv" "$IOCTL32" owner 1
+expect "32-bit chattr unconfined unaffected" ok "$IOCTL32" chattr /srv/h17/out/locked/f
 
 # The actor's executable is what the kernel saw, not what /proc/PID/exe shows when the
 # record is written: a task that reads, then execs another program at once, is not named

@@ -241,9 +241,12 @@ static int do_owner(const char *how, const char *who)
 		r = fcntl(fd, F_SETOWN, self ? getpid() : n);
 	} else if (!strncmp(how, "ex-", 3)) {
 		ex.type = !strcmp(how, "ex-tid") ? F_OWNER_TID :
-			  !strcmp(how, "ex-pid") ? F_OWNER_PID : F_OWNER_PGRP;
+			  !strcmp(how, "ex-pid") ? F_OWNER_PID :
+						   F_OWNER_PGRP;
 		ex.pid = self ? (ex.type == F_OWNER_TID ? (int)syscall(SYS_gettid) :
-				 ex.type == F_OWNER_PID ? getpid() : getpgrp()) : n;
+				 ex.type == F_OWNER_PID ? getpid() :
+							  getpgrp()) :
+				n;
 		r = fcntl(fd, F_SETOWN_EX, &ex);
 	} else {
 		n = self ? getpid() : n;
@@ -371,7 +374,7 @@ static int do_socket(const char *kind)
 static int do_acl(const char *path)
 {
 	static const unsigned char acl[] = {
-		2, 0, 0, 0, /* POSIX_ACL_XATTR_VERSION */
+		2,    0, 0, 0, /* POSIX_ACL_XATTR_VERSION */
 		0x01, 0, 6, 0, 0xff, 0xff, 0xff, 0xff, /* ACL_USER_OBJ rw- */
 		0x04, 0, 4, 0, 0xff, 0xff, 0xff, 0xff, /* ACL_GROUP_OBJ r-- */
 		0x20, 0, 4, 0, 0xff, 0xff, 0xff, 0xff, /* ACL_OTHER r-- */

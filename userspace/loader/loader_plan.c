@@ -13,8 +13,13 @@
 /* Each entry "ag_NAME", with a comment saying why that program must not be attached. */
 const char *const loader_exempt[] = { NULL };
 
-/* 6.2+: POSIX ACLs pass these, no longer inode_setxattr (which 6.1 judges them at). */
-const char *const loader_optional[] = { "ag_inode_set_acl", "ag_inode_remove_acl", NULL };
+/*
+ * 6.2+: POSIX ACLs pass these, no longer inode_setxattr (which 6.1 judges them at).
+ * file_ioctl_compat (6.8, backported to 6.1.74): a 32-bit task's ioctls, which
+ * older kernels pass to file_ioctl.
+ */
+const char *const loader_optional[] = { "ag_inode_set_acl", "ag_inode_remove_acl",
+					"ag_file_ioctl_compat", NULL };
 
 static int listed(const char *const *list, const char *name)
 {
