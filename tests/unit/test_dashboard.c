@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* The dashboard's query parser and its paging and filters over a real log (audit writer). */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include "audit/audit.h"
+#include "cli/cli.h"
 #include "dashboard/dash_api.h"
 #include "dashboard/dash_log.h"
 #include "dashboard/dash_query.h"
@@ -341,6 +343,54 @@ static void test_every_action(void **state)
 	dash_log_close(l);
 }
 
+/* cmd_dashboard with argv (NULL-terminated), getopt started over as in a new process. */
+static int dashboard(char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	optind = 0;
+	return cmd_dashboard(argc, argv);
+}
+
+/* A start refused for want of the log writes no token file and binds no socket. */
+static void test_missing_log_no_token(void **state)
+{
+	struct fixture *f = *state;
+	char token[160], sock[160];
+	char *tcp[] = { "dashboard", "--audit-log", f->log, "--token-file",
+			token,	     "--port",	    "0",    NULL };
+	char *un[] = { "dashboard", "--audit-log", f->log, "--token-file",
+		       token,	    "--unix",	   sock,   NULL };
+
+	snprintf(token, sizeof(token), "%s/run/dashboard.token", f->dir);
+	snprintf(sock, sizeof(sock), "%s/dashboard.sock", f->dir);
+	assert_int_equal(dashboard(tcp), 1);
+	assert_int_equal(access(token, F_OK), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(dashboard(un), 1);
+	assert_int_equal(access(token, F_OK), -1);
+	assert_int_equal(access(sock, F_OK), -1);
+}
+
+/* --port and --unix are alternatives: together a usage error, in either order. */
+static void test_port_and_unix(void **state)
+{
+	struct fixture *f = *state;
+	char token[160], sock[160];
+	char *both[] = { "dashboard", "--audit-log", f->log,   "--token-file", token,
+			 "--port",    "0",	     "--unix", sock,	       NULL };
+	char *rev[] = { "dashboard", "--unix", sock, "--port", "7878", "--audit-log", f->log, NULL };
+
+	snprintf(token, sizeof(token), "%s/run/dashboard.token", f->dir);
+	snprintf(sock, sizeof(sock), "%s/dashboard.sock", f->dir);
+	assert_int_equal(dashboard(both), 2);
+	assert_int_equal(dashboard(rev), 2);
+	assert_int_equal(access(token, F_OK), -1);
+	assert_int_equal(access(sock, F_OK), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +400,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotated_and_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_action, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_log_no_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_and_unix, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("dashboard", tests, NULL, NULL);
