@@ -51,12 +51,17 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 	rd = (fmode & FMODE_READ) || !(fmode & FMODE_WRITE);
 
 	len = bpf_d_path((struct path *)&file->f_path, (char *)t->ev.subject, AG_MAX_INPUT);
-	/* A path too long for the buffer is oversized, denied; any other failure too, counted. */
+	/*
+	 * A path too long for the buffer is oversized, denied; any other failure too, counted.
+	 * The buffer then holds an earlier run's bytes: a NUL first keeps them out of the record
+	 * (lib/path.h).
+	 */
 	if (len > 0) {
 		len--;
 	} else {
 		if (len != -ENAMETOOLONG)
 			ag_count_error(AG_HOOK_FILE_OPEN);
+		t->ev.subject[0] = 0;
 		len = AG_MAX_INPUT + 1;
 	}
 	if (ag_agentgate_object(file->f_path.dentry))

@@ -94,7 +94,9 @@ static long ag_pathwalk_step(__u32 i, void *arg)
 
 /*
  * The path of dentry on mnt into t->ev.subject; its length, AG_MAX_INPUT + 1
- * (decided as oversized: denied) when too long or when a name cannot be read.
+ * (decided as oversized: denied) when too long or when a name cannot be read,
+ * the subject then starting with a NUL: it holds an earlier run's bytes, which
+ * the record must not carry (the audit writer ends a path at its first NUL).
  */
 static __always_inline __u32 ag_path_of(struct ag_scratch *t, const struct ag_pol *pol,
 					struct dentry *dentry, const struct vfsmount *mnt)
@@ -111,6 +113,8 @@ static __always_inline __u32 ag_path_of(struct ag_scratch *t, const struct ag_po
 	};
 	__u32 len;
 
+	/* Before the walk, not on its failures: a branch more is past ag_path_rename's limit. */
+	t->ev.subject[0] = 0;
 	bpf_loop(AG_MAX_INPUT, ag_pathwalk_step, &c, 0);
 	if (c.failed) {
 		ag_count_error(pol->img.hook);

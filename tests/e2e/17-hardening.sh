@@ -115,6 +115,20 @@ expect "owner 0 (none) allowed" ok a owner fcntl 0
 expect "owner of a task outside unconfined unaffected" ok "$ATTACK" owner fcntl "$victim"
 kill "$victim" 2>/dev/null
 
+# A path longer than the kernel's 4096-byte d_path buffer (reached from a working directory
+# inside it): oversized, denied, and its record carries no byte of an earlier decision's path,
+# which the buffer still held (this CPU's last one: a file name of 200 Ms).
+marker=/srv/h17/$(printf 'M%.0s' $(seq 200))
+mkdir -p /srv/h17
+echo m >"$marker"
+name=$(printf 'd%.0s' $(seq 250))
+expect "a deep tree made unconfined" ok "$ATTACK" deep make /srv/h17 "$name" 18 f
+expect "a file under a long name read (fills the buffer)" ok taskset 1 "$AGENTGATE" exec --policy "$pol" --audit-log "$log" -- "$ATTACK" read "$marker"
+expect "a path over 4096 bytes denied as oversized" EPERM taskset 1 "$AGENTGATE" exec --policy "$pol" --audit-log "$log" -- "$ATTACK" deep read /srv/h17 "$name" 18 f
+audit "oversized path: recorded with an empty path" "$log" '"rule":"oversized"' '"path":""' '"flags":"truncated"'
+no_audit "oversized path: no earlier path's bytes in its record" "$log" '"rule":"oversized"' 'MMMMMMMM'
+rm -rf "/srv/h17/$name"
+
 # Detached mounts: under a deny-list policy, a clone of the denied tree (open_tree
 # OPEN_TREE_CLONE) shows /srv/h17/secret/key as /key, which no rule denies.
 mkdir -p /srv/h17/secret

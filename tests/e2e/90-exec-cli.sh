@@ -60,6 +60,15 @@ cli "audit verify: a directory is named" 2 "verify: $WORK: Is a directory" \
 	"$AGENTGATE" audit verify "$WORK"
 cli "audit export: a missing file is named" 1 "export: /nonexistent/a.log: No such file" \
 	"$AGENTGATE" audit export --format csv /nonexistent/a.log
+cli "audit forward: --replay-ms 0 is refused" 2 "--replay-ms wants 1..3600000" \
+	"$AGENTGATE" audit forward --log "$log" --to 127.0.0.1:1 --replay-ms 0
+cli "audit forward: an unreadable --ca is a startup error naming it" 2 \
+	"the CA file /nonexistent/ca.pem: No such file" \
+	"$AGENTGATE" audit forward --log "$log" --to 127.0.0.1:1 --tls --ca /nonexistent/ca.pem
+cli "dashboard: --port with --unix is a usage error" 2 "--port and --unix are alternatives" \
+	"$AGENTGATE" dashboard --audit-log "$log" --port 0 --unix "$WORK/dash.sock"
+[ ! -e "$WORK/dash.sock" ] && pass "dashboard: a refused start binds nothing" ||
+	fail "dashboard: a refused start binds nothing" "$WORK/dash.sock exists"
 for c in check lint exec audit "audit verify" "audit tail" "audit export" "audit keygen" \
 	"audit forward" learn; do
 	# shellcheck disable=SC2086 # "audit verify" is two words

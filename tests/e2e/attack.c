@@ -21,6 +21,9 @@
  *   attack connect-any PORT         TCP connect to 0.0.0.0:PORT (loopback, by another name)
  *   attack connect-any6 PORT        TCP connect to [::]:PORT
  *   attack read FILE                open(O_RDONLY) and read a byte
+ *   attack deep make|read DIR NAME N FILE  N directories NAME below DIR (make: created, with
+ *                                   FILE at the bottom), then FILE read from there: a path
+ *                                   longer than the kernel's 4096-byte d_path buffer
  *   attack open-tree DIR FILE       open_tree(DIR, OPEN_TREE_CLONE), a detached copy of the
  *                                   tree, then openat(it, FILE) and read a byte
  *   attack open-tree-unlink DIR FILE  the same, then unlinkat(it, FILE)
@@ -52,6 +55,7 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -288,6 +292,24 @@ static int do_read(const char *path)
 	return report(0);
 }
 
+static int do_deep(const char *how, const char *dir, const char *name, int n, const char *file)
+{
+	int make = !strcmp(how, "make"), fd;
+
+	if (chdir(dir))
+		return report(errno);
+	while (n-- > 0)
+		if ((make && mkdir(name, 0755) && errno != EEXIST) || chdir(name))
+			return report(errno);
+	if (make) {
+		fd = open(file, O_WRONLY | O_CREAT, 0644);
+		if (fd < 0 || write(fd, "x", 1) != 1)
+			return report(errno);
+		close(fd);
+	}
+	return do_read(file);
+}
+
 #ifndef SYS_open_tree
 #define SYS_open_tree 428
 #endif
@@ -460,6 +482,8 @@ int main(int argc, char **argv)
 		return do_connect_any(AF_INET, argv[2]);
 	if (!strcmp(op, "connect-any6") && argc == 3)
 		return do_connect_any(AF_INET6, argv[2]);
+	if (!strcmp(op, "deep") && argc == 7)
+		return do_deep(argv[2], argv[3], argv[4], atoi(argv[5]), argv[6]);
 	if (!strcmp(op, "read") && argc == 3)
 		return do_read(argv[2]);
 	if (!strcmp(op, "open-tree") && argc == 4)

@@ -119,6 +119,16 @@ static void opt_str(struct audit_record *r, const char *key, const char *v)
  * ev->addr (IPv6, or IPv4 as ::ffff:a.b.c.d) and ev->port as the ip and port
  * fields; ip is the caller's: the record points to it until it is appended.
  */
+/*
+ * A path subject's bytes up to its first NUL: no path has one, and a path the
+ * kernel could not build (too long, unreadable) starts with one, the rest of
+ * its buffer an earlier decision's bytes (bpf/lib/path.h).
+ */
+static size_t path_len(const struct ag_event *ev)
+{
+	return strnlen(ev->subject, ev->subject_len);
+}
+
 static void addr_fields(struct audit_record *r, const struct ag_event *ev,
 			char ip[INET6_ADDRSTRLEN])
 {
@@ -178,14 +188,14 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	case AG_ACT_PROTECT:
 		if (ev->op == AG_OP_AGENTGATE_PORT)
 			addr_fields(&r, ev, ip);
-		else if (ev->subject_len && ev->subject[0] == '/')
-			audit_rec_str(&r, "path", ev->subject, ev->subject_len);
+		else if (ev->subject_len && (ev->subject[0] == '/' || !ev->subject[0]))
+			audit_rec_str(&r, "path", ev->subject, path_len(ev));
 		else if (ev->subject_len)
 			audit_rec_str(&r, "command", ev->subject, ev->subject_len);
 		break;
 	case AG_CLASS_FILE_READ:
 	case AG_CLASS_FILE_WRITE:
-		audit_rec_str(&r, "path", ev->subject, ev->subject_len);
+		audit_rec_str(&r, "path", ev->subject, path_len(ev));
 		break;
 	case AG_CLASS_EXEC:
 		audit_rec_str(&r, "command", ev->subject, ev->subject_len);
