@@ -81,7 +81,8 @@ int cmd_audit_forward(int argc, char **argv)
 		case 'r':
 			errno = 0;
 			cfg.replay_ms = (unsigned int)strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || !cfg.replay_ms || cfg.replay_ms > 3600000) {
+			if (errno || *end || !*optarg || !cfg.replay_ms ||
+			    cfg.replay_ms > 3600000) {
 				fprintf(stderr, "agentgate: audit: --replay-ms wants 1..3600000\n");
 				return AUDIT_USAGE;
 			}
