@@ -61,52 +61,41 @@ static __always_inline int ag_ns_pid(int leader)
 }
 
 /*
- * Decides fcntl/ioctl cmd with arg for the current task: 0 when it is not
- * confined, clears the owner or names itself; else refused as AG_OP_SIGNAL
- * ("pid N", "tid N" or "pgrp N", numbers of the task's namespace).
+ * Decides one of the four commands (with arg) for the current task: 0 when it
+ * is not confined, clears the owner or names itself; else refused as
+ * AG_OP_SIGNAL ("pid N", "tid N" or "pgrp N", numbers of the task's namespace).
  */
 static __always_inline int ag_owner_check(__u32 hook, unsigned int cmd, unsigned long arg)
 {
 	struct ag_scratch *t __ag_scratch = NULL;
-	struct {
-		int type;
-		int pid;
-	} ex;
+	int err, who = (int)arg, kind = AG_F_OWNER_PID;
+	int u[2]; /* struct f_owner_ex { type, pid }, or the ioctls' int */
 	struct ag_pol pol;
-	int err, who;
 
 	err = ag_setup(&pol, &t, hook);
 	if (err)
 		return err > 0 ? 0 : err;
-	if (cmd == AG_F_SETOWN) {
-		who = (int)arg;
-		ex.type = AG_F_OWNER_PID;
-	} else if (cmd == AG_F_SETOWN_EX || cmd == AG_FIOSETOWN || cmd == AG_SIOCSPGRP) {
+	if (cmd != AG_F_SETOWN) {
 		/* The caller's own memory, just written: unreadable (paged out) is refused. */
-		if (bpf_probe_read_user(&ex, cmd == AG_F_SETOWN_EX ? sizeof(ex) : sizeof(int),
+		if (bpf_probe_read_user(u, cmd == AG_F_SETOWN_EX ? sizeof(u) : sizeof(u[0]),
 					(void *)arg)) {
 			ag_count_error(hook);
 			return ag_refuse(t, &pol, AG_OP_SIGNAL, 0);
 		}
-		if (cmd == AG_F_SETOWN_EX) {
-			who = ex.pid;
-		} else {
-			who = ex.type;
-			ex.type = AG_F_OWNER_PID;
-		}
-	} else {
-		return 0; /* names no owner */
+		who = cmd == AG_F_SETOWN_EX ? u[1] : u[0];
+		if (cmd == AG_F_SETOWN_EX)
+			kind = u[0];
 	}
 	if (!who)
 		return 0; /* no owner: no signal */
 	/* F_SETOWN's negative pid and F_OWNER_PGRP: a process group, never only itself. */
-	if (who < 0 || (ex.type != AG_F_OWNER_TID && ex.type != AG_F_OWNER_PID))
+	if (who < 0 || (kind != AG_F_OWNER_TID && kind != AG_F_OWNER_PID))
 		return ag_refuse(t, &pol, AG_OP_SIGNAL,
 				 ag_put_num(t, 0, "pgrp", who < 0 ? -(__s64)who : who));
-	if (who == ag_ns_pid(ex.type == AG_F_OWNER_PID))
+	if (who == ag_ns_pid(kind == AG_F_OWNER_PID))
 		return 0;
 	return ag_refuse(t, &pol, AG_OP_SIGNAL,
-			 ag_put_num(t, 0, ex.type == AG_F_OWNER_TID ? "tid" : "pid", who));
+			 ag_put_num(t, 0, kind == AG_F_OWNER_TID ? "tid" : "pid", who));
 }
 
 #endif /* AGENTGATE_BPF_OWNER_H */
