@@ -251,13 +251,23 @@ static void sha_of(const char *const *texts, size_t n, uint8_t out[32])
 
 	assert_non_null(c);
 	assert_true(EVP_DigestInit_ex(c, EVP_sha256(), NULL));
-	for (i = 0; i < n; i++)
-		assert_true(EVP_DigestUpdate(c, texts[i], strlen(texts[i])));
+	for (i = 0; i < n; i++) {
+		size_t n_i = strlen(texts[i]);
+		uint8_t frame[8];
+
+		for (int b = 0; b < 8; b++)
+			frame[b] = (uint8_t)((uint64_t)n_i >> (56 - 8 * b));
+		assert_true(EVP_DigestUpdate(c, frame, sizeof(frame)));
+		assert_true(EVP_DigestUpdate(c, texts[i], n_i));
+	}
 	assert_true(EVP_DigestFinal_ex(c, out, &len));
 	EVP_MD_CTX_free(c);
 }
 
-/* The hash covers every file read, in load order: changing a fragment changes it. */
+/*
+ * The hash covers every file read, in load order, each framed by its length:
+ * changing a fragment changes it, and so does moving bytes across a file's end.
+ */
 static void test_sha(void **state)
 {
 	const char *texts[3] = {
@@ -284,6 +294,19 @@ static void test_sha(void **state)
 	p = load_ok(path);
 	sha_of(texts, 3, want);
 	assert_memory_equal(p->sha256, want, 32);
+	assert_memory_not_equal(p->sha256, before, 32);
+	policy_free(p);
+
+	/* The same bytes in all, split differently between the file and its include. */
+	put("split.yaml", "include: [c1]\n#\n");
+	put("include/c1.yaml", "rules: []\n");
+	snprintf(path, sizeof(path), "%s/split.yaml", dir);
+	p = load_ok(path);
+	memcpy(before, p->sha256, 32);
+	policy_free(p);
+	put("split.yaml", "include: [c1]\n");
+	put("include/c1.yaml", "#\nrules: []\n");
+	p = load_ok(path);
 	assert_memory_not_equal(p->sha256, before, 32);
 	policy_free(p);
 }

@@ -11,6 +11,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,7 @@ static int parse(struct loader *ld, const char *shown, const char *real, const c
 		 const char *buf, size_t len, int fragment)
 {
 	yaml_mark_t start = { 0 };
+	unsigned char frame[8];
 	char *name, **seen;
 	int err;
 
@@ -112,7 +114,13 @@ static int parse(struct loader *ld, const char *shown, const char *real, const c
 	if (!seen[ld->nseen])
 		return -ENOMEM;
 	ld->nseen++;
-	if (!EVP_DigestUpdate(ld->sha, buf, len))
+	/*
+	 * Each file's length before its bytes: the hash names one set of files, not
+	 * one concatenation that two different splits into includes could share.
+	 */
+	for (int i = 0; i < 8; i++)
+		frame[i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+	if (!EVP_DigestUpdate(ld->sha, frame, sizeof(frame)) || !EVP_DigestUpdate(ld->sha, buf, len))
 		return -EIO;
 	ld->stack[ld->depth++] = seen[ld->nseen - 1];
 	err = ld_document(ld, name, dir, buf, len, fragment);
