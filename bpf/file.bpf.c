@@ -2,7 +2,8 @@
 /*
  * file_read / file_write: file_open decides opens on the path bpf_d_path
  * gives; the path hooks (create, remove, rename, link, attributes) and the
- * inode hooks (xattrs, timestamps) decide changes as file_write of the entry.
+ * inode hooks (xattrs, timestamps) decide changes as file_write of the entry,
+ * path_notify watches as file_read.
  */
 #include "lib/common.h"
 #include "lib/path.h"
@@ -80,9 +81,9 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 	return err;
 }
 
-/* A write-like change of the entry dentry on mnt: decided as file_write of its path. */
-static __always_inline int ag_write_op(__u32 hook, struct dentry *dentry,
-				       const struct vfsmount *mnt)
+/* An access to the entry dentry on mnt with no file opened: decided as cls of its path. */
+static __always_inline int ag_path_op(__u32 hook, __u16 cls, struct dentry *dentry,
+				      const struct vfsmount *mnt)
 {
 	struct ag_scratch *t __ag_scratch = NULL;
 	struct ag_pol pol;
@@ -95,7 +96,14 @@ static __always_inline int ag_write_op(__u32 hook, struct dentry *dentry,
 		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, ag_path_of(t, &pol, dentry, mnt));
 	if (mnt && ag_foreign_mount(mnt))
 		return ag_refuse(t, &pol, AG_OP_DETACHED_MOUNT, ag_path_of(t, &pol, dentry, mnt));
-	return ag_decide(t, &pol, AG_CLASS_FILE_WRITE, ag_path_of(t, &pol, dentry, mnt), 0);
+	return ag_decide(t, &pol, cls, ag_path_of(t, &pol, dentry, mnt), 0);
+}
+
+/* A write-like change of the entry dentry on mnt: decided as file_write of its path. */
+static __always_inline int ag_write_op(__u32 hook, struct dentry *dentry,
+				       const struct vfsmount *mnt)
+{
+	return ag_path_op(hook, AG_CLASS_FILE_WRITE, dentry, mnt);
 }
 
 static __always_inline int ag_dentry_is_dir(struct dentry *d)
@@ -243,6 +251,34 @@ int BPF_PROG(ag_path_chown, const struct path *path, __u32 uid, __u32 gid,
 	if (ret)
 		return ret;
 	return ag_write_op(AG_HOOK_PATH_CHOWN, path->dentry, path->mnt);
+}
+
+/* FS_OPEN_PERM | FS_ACCESS_PERM | FS_OPEN_EXEC_PERM (include/linux/fsnotify_backend.h) */
+#define AG_FS_PERM_EVENTS 0x70000ull
+
+/*
+ * inotify, fanotify and dnotify watches. One on a file tells when it is
+ * opened, read or changed; one on a directory, the names of its entries as
+ * they are used: judged as file_read of the path, as opening it (a listing)
+ * would be. A mark on a whole mount or filesystem sees every file there,
+ * whatever the rules say of their paths, and a permission event holds other
+ * tasks' opens until the agent answers: both refused (op watch).
+ */
+SEC("lsm/path_notify")
+int BPF_PROG(ag_path_notify, const struct path *path, __u64 mask, unsigned int obj_type, int ret)
+{
+	struct ag_scratch *t __ag_scratch = NULL;
+	struct ag_pol pol;
+	int err;
+
+	if (ret)
+		return ret;
+	if (obj_type == FSNOTIFY_OBJ_TYPE_INODE && !(mask & AG_FS_PERM_EVENTS))
+		return ag_path_op(AG_HOOK_PATH_NOTIFY, AG_CLASS_FILE_READ, path->dentry, path->mnt);
+	err = ag_setup(&pol, &t, AG_HOOK_PATH_NOTIFY);
+	if (err)
+		return err > 0 ? 0 : err;
+	return ag_refuse(t, &pol, AG_OP_WATCH, ag_path_of(t, &pol, path->dentry, path->mnt));
 }
 
 /*

@@ -262,6 +262,7 @@ struct ag_dns_client {
 	X(FILE_IOCTL, file_ioctl)                     \
 	X(FILE_FCNTL, file_fcntl)                     \
 	X(FILE_IOCTL_COMPAT, file_ioctl_compat)       \
+	X(PATH_NOTIFY, path_notify)                   \
 	X(DNS, dns)
 
 enum ag_hook {

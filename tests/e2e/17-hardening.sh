@@ -159,6 +159,19 @@ expect "detached clone unconfined still works" ok "$ATTACK" open-tree /srv/h17/s
 expect "POSIX ACL on a write-denied file refused" EPERM d acl /srv/h17/secret/key
 audit "POSIX ACL: recorded as a write" "$log_dl" '"path":"/srv/h17/secret/key"' '"action":"file_write"' '"decision":"DENY"' '"reason":"secrets"'
 expect "POSIX ACL unconfined still works" ok "$ATTACK" acl /srv/h17/secret/key
+# Watches open nothing: inotify or fanotify on a read-denied file tells when it is used.
+expect "inotify watch on a read-denied file refused" EPERM d watch inotify /srv/h17/secret/key
+audit "inotify watch: recorded as a read with its rule" "$log_dl" '"path":"/srv/h17/secret/key"' '"action":"file_read"' '"decision":"DENY"' '"reason":"secrets"'
+expect "fanotify mark on a read-denied file refused" EPERM d watch fan-inode /srv/h17/secret/key
+expect "inotify watch on a readable file allowed" ok d watch inotify /etc/hostname
+# A mark on a whole mount or filesystem sees every file whatever its path; a permission
+# event holds other tasks' opens (those outside too) until the agent answers.
+expect "fanotify mark of a whole mount refused" EPERM d watch fan-mount /
+audit "mount mark: recorded as op watch" "$log_dl" '"op":"watch"' '"path":"/"' '"decision":"DENY"'
+expect "fanotify mark of a whole filesystem refused" EPERM d watch fan-fs /
+expect "fanotify permission event on a readable file refused" EPERM d watch fan-perm /etc/hostname
+expect "inotify watch unconfined unaffected" ok "$ATTACK" watch inotify /srv/h17/secret/key
+expect "fanotify mount mark unconfined unaffected" ok "$ATTACK" watch fan-mount /
 # Kernel-internal mounts are not detached ones: a pipe reopened through /proc/self/fd.
 expect "a pipe reopened through /proc/self/fd still reads" x run "$pol_dl" "$log_dl" sh -c 'echo x | cat /proc/self/fd/0'
 

@@ -39,6 +39,10 @@
  *   attack chattr FILE              FS_IOC_SETFLAGS with the flags it has (no change, but a write)
  *   attack socket KIND              socket() of KIND: vsock, tipc, sctp (inet, IPPROTO_SCTP),
  *                                   sctp-seq (inet SOCK_SEQPACKET: SCTP), unix-seq
+ *   attack watch KIND PATH          a watch on PATH, which opens nothing: KIND inotify,
+ *                                   fan-inode, fan-mount, fan-fs (fanotify marks of the file,
+ *                                   its whole mount, its filesystem), fan-perm (FAN_OPEN_PERM
+ *                                   on the file: other tasks' opens wait for this one's answer)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,6 +57,8 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <linux/fs.h>
+#include <sys/fanotify.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -454,6 +460,35 @@ static int do_fork_read(const char *path)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+static int do_watch(const char *kind, const char *path)
+{
+	unsigned int mark = FAN_MARK_ADD, cls = FAN_CLASS_NOTIF;
+	unsigned long long mask = FAN_OPEN | FAN_CLOSE_WRITE;
+	int fd;
+
+	if (!strcmp(kind, "inotify")) {
+		fd = inotify_init1(IN_CLOEXEC);
+		if (fd < 0)
+			return report(errno);
+		return report(inotify_add_watch(fd, path, IN_ALL_EVENTS) < 0 ? errno : 0);
+	}
+	if (!strcmp(kind, "fan-mount")) {
+		mark |= FAN_MARK_MOUNT;
+	} else if (!strcmp(kind, "fan-fs")) {
+		mark |= FAN_MARK_FILESYSTEM;
+	} else if (!strcmp(kind, "fan-perm")) {
+		cls = FAN_CLASS_CONTENT;
+		mask = FAN_OPEN_PERM;
+	} else if (strcmp(kind, "fan-inode")) {
+		fprintf(stderr, "attack watch: unknown kind %s\n", kind);
+		return 2;
+	}
+	fd = fanotify_init(cls | FAN_CLOEXEC, O_RDONLY);
+	if (fd < 0)
+		return report(errno);
+	return report(fanotify_mark(fd, mark, mask, AT_FDCWD, path) ? errno : 0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "";
@@ -504,6 +539,8 @@ int main(int argc, char **argv)
 		return do_chattr(argv[2]);
 	if (!strcmp(op, "socket") && argc == 3)
 		return do_socket(argv[2]);
+	if (!strcmp(op, "watch") && argc == 4)
+		return do_watch(argv[2], argv[3]);
 	if ((!strcmp(op, "rename") || !strcmp(op, "exchange") || !strcmp(op, "link")) && argc == 4)
 		return do_move(op, argv[2], argv[3]);
 	fprintf(stderr, "usage: see the comment at the top of tests/e2e/attack.c\n");

@@ -526,6 +526,7 @@ static void test_export(void **state)
 {
 	struct fixture *f = *state;
 	char *paths[64], out[128];
+	struct audit_export_skip skip;
 	const char *failed;
 	FILE *fp;
 	int n, i, rows = 0, c;
@@ -536,27 +537,42 @@ static void test_export(void **state)
 	n = rotated_files(f, paths, 64);
 	snprintf(out, sizeof(out), "%s/export.jsonl", f->d.root);
 	fp = fopen(out, "w");
-	assert_int_equal(audit_export(paths, n, "jsonl", fp, &failed), 0);
+	assert_int_equal(audit_export(paths, n, "jsonl", fp, &failed, &skip), 0);
 	fclose(fp);
 	assert_int_equal(verify1(out, f->pub, false, &f->rep), AUDIT_OK);
 	assert_int_equal(f->rep.records, f->rep.last_seq + 1);
 	snprintf(out, sizeof(out), "%s/export.csv", f->d.root);
 	fp = fopen(out, "w+");
-	assert_int_equal(audit_export(paths, n, "csv", fp, &failed), 0);
+	assert_int_equal(audit_export(paths, n, "csv", fp, &failed, &skip), 0);
 	rewind(fp);
 	while ((c = fgetc(fp)) != EOF)
 		rows += c == '\n';
 	fclose(fp);
 	assert_int_equal(rows, f->rep.records + 1);
+	assert_int_equal(skip.n, 0);
+	/* Lines that are not records are left out of the csv, counted, the first one named. */
+	snprintf(out, sizeof(out), "%s/junk.log", f->d.root);
 	fp = fopen(out, "w");
-	assert_int_equal(audit_export(paths, n, "xml", fp, &failed), -EINVAL);
+	fputs("not a record\n{}\n", fp);
+	fclose(fp);
+	paths[n] = out;
+	fp = fopen("/dev/null", "w");
+	assert_int_equal(audit_export(paths + n, 1, "csv", fp, &failed, &skip), 0);
+	assert_int_equal(skip.n, 2);
+	assert_string_equal(skip.file, out);
+	assert_int_equal(skip.line, 1);
+	assert_int_equal(audit_export(paths + n, 1, "jsonl", fp, &failed, &skip), 0);
+	assert_int_equal(skip.n, 0);
+	fclose(fp);
+	fp = fopen(out, "w");
+	assert_int_equal(audit_export(paths, n, "xml", fp, &failed, &skip), -EINVAL);
 	/* A file that cannot be read is named, for the error message. */
 	assert_true(n < 64);
 	paths[n] = "/nonexistent/agentgate.log";
-	assert_int_equal(audit_export(paths, n + 1, "csv", fp, &failed), -ENOENT);
+	assert_int_equal(audit_export(paths, n + 1, "csv", fp, &failed, &skip), -ENOENT);
 	assert_string_equal(failed, "/nonexistent/agentgate.log");
 	paths[n] = f->d.root;
-	assert_int_equal(audit_export(paths, n + 1, "jsonl", fp, &failed), -EISDIR);
+	assert_int_equal(audit_export(paths, n + 1, "jsonl", fp, &failed, &skip), -EISDIR);
 	assert_string_equal(failed, f->d.root);
 	fclose(fp);
 	for (i = 0; i < n; i++)
@@ -570,6 +586,7 @@ static void test_export_network(void **state)
 	struct ag_event ev = tevent(1, "pastebin.com");
 	struct audit_writer *w;
 	char out[512], *paths[] = { f->d.log }, buf[8192];
+	struct audit_export_skip skip;
 	const char *failed;
 	size_t n;
 	int err;
@@ -605,7 +622,7 @@ static void test_export_network(void **state)
 
 	snprintf(out, sizeof(out), "%s/export.csv", f->d.root);
 	fp = fopen(out, "w+");
-	assert_int_equal(audit_export(paths, 1, "csv", fp, &failed), 0);
+	assert_int_equal(audit_export(paths, 1, "csv", fp, &failed, &skip), 0);
 	rewind(fp);
 	n = fread(buf, 1, sizeof(buf) - 1, fp);
 	buf[n] = '\0';

@@ -82,6 +82,8 @@ static const char *const protect_ops[AG_OP_COUNT][2] = {
 	[AG_OP_AGENTGATE_PORT] = { "agentgate_port",
 				   "agentgate's own loopback services (metrics, dashboard) are off "
 				   "limits" },
+	[AG_OP_WATCH] = { "watch", "confined tasks may not watch a whole mount or filesystem, "
+				   "nor hold up other tasks' file access (fanotify permission events)" },
 };
 
 const char *audit_protect_op(unsigned int op)

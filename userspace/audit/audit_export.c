@@ -104,7 +104,8 @@ static void csv_row(FILE *out, const struct audit_record *r)
 	fputc('\n', out);
 }
 
-int audit_export(char *const *paths, int n, const char *format, FILE *out, const char **failed)
+int audit_export(char *const *paths, int n, const char *format, FILE *out, const char **failed,
+		 struct audit_export_skip *skip)
 {
 	bool csv = !strcmp(format, "csv");
 	struct efile *files;
@@ -112,6 +113,7 @@ int audit_export(char *const *paths, int n, const char *format, FILE *out, const
 	size_t k;
 
 	*failed = NULL;
+	*skip = (struct audit_export_skip){ 0 };
 	if (!csv && strcmp(format, "jsonl"))
 		return -EINVAL;
 	files = calloc((size_t)n, sizeof(*files));
@@ -146,8 +148,13 @@ int audit_export(char *const *paths, int n, const char *format, FILE *out, const
 				fwrite(line, 1, l->len[k] + 1, out);
 				continue;
 			}
-			if (audit_rec_parse(line, l->len[k], &r, &why))
+			if (audit_rec_parse(line, l->len[k], &r, &why)) {
+				if (!skip->n++) {
+					skip->file = paths[files[i].order];
+					skip->line = k + 1;
+				}
 				continue;
+			}
 			csv_row(out, &r);
 			audit_rec_free(&r);
 		}

@@ -230,10 +230,19 @@ int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len
 /* Whole file, then (follow) new records, reopening the path when rotation replaces it. */
 int audit_tail_file(const char *path, const struct audit_filter *flt, bool follow);
 int audit_tail_live(const char *sock, const struct audit_filter *flt);
+/* Lines csv could not export (not a record): how many, and where the first is. */
+struct audit_export_skip {
+	size_t n;
+	const char *file; /* one of the paths given */
+	size_t line; /* 1-based */
+};
+
 /*
  * Records of the files in chain order to out: "jsonl" (verbatim lines) or "csv".
  * *failed: the path that could not be read, or NULL when the error is not a file's.
+ * skip: what csv left out (jsonl copies every line).
  */
-int audit_export(char *const *paths, int n, const char *format, FILE *out, const char **failed);
+int audit_export(char *const *paths, int n, const char *format, FILE *out, const char **failed,
+		 struct audit_export_skip *skip);
 
 #endif /* AGENTGATE_AUDIT_INT_H */

@@ -220,6 +220,7 @@ static int do_export(int argc, char **argv)
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	const char *format = NULL, *failed;
+	struct audit_export_skip skip;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "F:h", opts, NULL)) != -1) {
@@ -235,10 +236,17 @@ static int do_export(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage();
-	err = audit_export(argv + optind, argc - optind, format, stdout, &failed);
+	err = audit_export(argv + optind, argc - optind, format, stdout, &failed, &skip);
 	if (err) {
 		fprintf(stderr, "agentgate: audit: export: %s%s%s\n", failed ? failed : "",
 			failed ? ": " : "", strerror(-err));
+		return 1;
+	}
+	if (skip.n) {
+		fprintf(stderr,
+			"agentgate: audit: export: %s:%zu: not a record; %zu line%s left out of the "
+			"csv (agentgate audit verify tells what happened to the log)\n",
+			skip.file, skip.line, skip.n, skip.n == 1 ? "" : "s");
 		return 1;
 	}
 	return 0;
