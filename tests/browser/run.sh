@@ -79,6 +79,14 @@ else
 	*) echo "not ok - browser: a missing log is refused with its name: $out" ;;
 	esac
 fi
+if out=$("$ag" dashboard --audit-log "$work/good.log" --unix "$work/no/such/dir/d.sock" --token-file "$work/y.token" 2>&1); then
+	echo "not ok - browser: a socket that cannot be bound is refused: the dashboard started"
+else
+	case $out in
+	*"unix socket $work/no/such/dir/d.sock: No such file"*) echo "ok - browser: a socket that cannot be bound is refused with its name, not the log's" ;;
+	*) echo "not ok - browser: a socket that cannot be bound is refused with its name, not the log's: $out" ;;
+	esac
+fi
 mode=$(stat -c %a "$work/good.token")
 [ "$mode" = 600 ] && echo "ok - browser: the token file is 0600" || echo "not ok - browser: the token file is 0600: $mode"
 mode=$(stat -c %a "$work/dash.sock" 2>/dev/null)

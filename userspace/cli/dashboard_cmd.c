@@ -5,6 +5,7 @@
  * in a root-only file, written only once the server runs. Reads the log, never writes it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -98,7 +99,8 @@ int cmd_dashboard(int argc, char **argv)
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	struct dash_opts o = { .port = 7878 };
-	const char *token_file = DASH_DEFAULT_TOKEN_FILE, *config = NULL, *why;
+	const char *token_file = DASH_DEFAULT_TOKEN_FILE, *config = NULL;
+	char why[PATH_MAX + 128];
 	struct daemon_config *cfg = NULL;
 	struct dash_server *srv = NULL;
 	struct loader *loader = NULL;
@@ -184,14 +186,9 @@ int cmd_dashboard(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	err = dash_server_start(&o, &srv, &why);
+	err = dash_server_start(&o, &srv, why, sizeof(why));
 	if (err) {
-		fprintf(stderr, "agentgate: dashboard: %s%s%s\n",
-			err == -ENOENT || err == -EACCES || err == -EINVAL ? o.log_path : "",
-			err == -ENOENT || err == -EACCES || err == -EINVAL ? ": " : "",
-			strerror(-err));
-		if (why)
-			fprintf(stderr, "agentgate: dashboard: %s\n", why);
+		fprintf(stderr, "agentgate: dashboard: %s\n", why);
 		goto out;
 	}
 	/* Written once the log is read and the socket bound: a refused start leaves no file. */

@@ -256,7 +256,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return send_error(c, MHD_HTTP_NOT_FOUND, "no such page");
 }
 
-static int listen_socket(struct dash_server *s, const char **why)
+static int listen_socket(struct dash_server *s)
 {
 	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(s->o.port) };
 	struct sockaddr_un un;
@@ -266,10 +266,8 @@ static int listen_socket(struct dash_server *s, const char **why)
 
 	if (s->o.unix_path) {
 		err = sock_unix_addr(s->o.unix_path, &un);
-		if (err) {
-			*why = "the unix socket path is too long";
+		if (err)
 			return err;
-		}
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			return -errno;
@@ -303,14 +301,16 @@ static int listen_socket(struct dash_server *s, const char **why)
 	return 0;
 }
 
-int dash_server_start(const struct dash_opts *o, struct dash_server **out, const char **why)
+int dash_server_start(const struct dash_opts *o, struct dash_server **out, char *why,
+		      size_t whysz)
 {
 	struct dash_server *s = calloc(1, sizeof(*s));
 	int err;
 
-	*why = NULL;
-	if (!s)
+	if (!s) {
+		snprintf(why, whysz, "%s", strerror(ENOMEM));
 		return -ENOMEM;
+	}
 	s->o = *o;
 	s->lfd = -1;
 	pthread_mutex_init(&s->log_mu, NULL);
@@ -318,20 +318,29 @@ int dash_server_start(const struct dash_opts *o, struct dash_server **out, const
 	pthread_mutex_init(&s->live_mu, NULL);
 	err = dash_log_open(o->log_path, &s->log);
 	if (err) {
-		*why = "cannot read the audit log";
+		snprintf(why, whysz, "audit log %s: %s", o->log_path, strerror(-err));
 		goto fail;
 	}
-	err = listen_socket(s, why);
-	if (err)
+	err = listen_socket(s);
+	if (err) {
+		if (o->unix_path)
+			snprintf(why, whysz, "unix socket %s: %s", o->unix_path,
+				 err == -ENAMETOOLONG ? "path too long for a unix socket" :
+							strerror(-err));
+		else
+			snprintf(why, whysz, "port %u on 127.0.0.1: %s", o->port, strerror(-err));
 		goto fail;
-	if (o->stream_socket && (err = dash_live_start(s)))
+	}
+	if (o->stream_socket && (err = dash_live_start(s))) {
+		snprintf(why, whysz, "stream reader: %s", strerror(-err));
 		goto fail;
+	}
 	s->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
 				  0, NULL, NULL, handle, s, MHD_OPTION_LISTEN_SOCKET, s->lfd,
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MAX_CONN,
 				  MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
 	if (!s->mhd) {
-		*why = "libmicrohttpd did not start";
+		snprintf(why, whysz, "libmicrohttpd did not start");
 		err = -EIO;
 		goto fail;
 	}

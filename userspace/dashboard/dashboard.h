@@ -24,8 +24,12 @@ struct dash_opts {
 
 struct dash_server;
 
-/* -ENOENT: no log; -EADDRINUSE: the port or socket is taken; *why says more when set. */
-int dash_server_start(const struct dash_opts *o, struct dash_server **out, const char **why);
+/*
+ * -ENOENT: no log; -EADDRINUSE: the port or socket is taken. On failure why
+ * names what failed (the log, the socket or port, the stream) and the reason.
+ */
+int dash_server_start(const struct dash_opts *o, struct dash_server **out, char *why,
+		      size_t whysz);
 uint16_t dash_server_port(const struct dash_server *s); /* the bound port (TCP) */
 void dash_server_stop(struct dash_server *s); /* NULL ok */
 
