@@ -58,7 +58,7 @@ if [ "${SKIP_VM:-0}" = 1 ]; then
 else
 	e2e_out=$(mktemp)
 	tests/vm/e2e.sh 2>&1 | tee "$e2e_out"
-	line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' "$e2e_out" | tail -n 1)
+	line=$(grep -aE '^e2e: [0-9]+ passed, [0-9]+ failed' "$e2e_out" | tail -n 1)
 	if [ -n "$line" ]; then
 		p=$(sed -E 's/^e2e: ([0-9]+) passed, ([0-9]+) failed.*/\1/' <<<"$line")
 		f=$(sed -E 's/^e2e: ([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")

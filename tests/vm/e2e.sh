@@ -165,17 +165,17 @@ run_vm() {
 			AGVM_SMP=$([ "$v" = engines ] && echo "${AGVM_ENGINES_SMP:-1}" || echo "${AGVM_SMP:-2}") \
 			"$here/run.sh" "${args[@]}" --log "$log" tests/vm/guest-e2e.sh "${files[@]}" "${tests[@]}" || rc=$?
 		[ "$rc" -eq 126 ] || { cat "$log" >>"$results"; break; }
-		during=$({ grep -E '^# [0-9][^ ]*\.sh$' "$log" || true; } | tail -n 1 | cut -c3-)
+		during=$({ grep -aE '^# [0-9][^ ]*\.sh$' "$log" || true; } | tail -n 1 | cut -c3-)
 		during=${during:-boot}
 		oopses="$oopses, during $during"
 		echo "# e2e [$label]: the guest kernel oopsed during $during (run.sh printed the oops; log kept in $log.oops$boot)"
 		cp "$log" "$log.oops$boot"
 		finished "$log" >"$results.boot"
-		grep -v '^#DONE ' "$results.boot" >>"$results" || true
+		grep -av '^#DONE ' "$results.boot" >>"$results" || true
 		left=()
 		for t in "${tests[@]}"; do
 			f=${t%%:*}
-			grep -qxF "#DONE ${f##*/}" "$results.boot" || left+=("$t")
+			grep -aqxF "#DONE ${f##*/}" "$results.boot" || left+=("$t")
 		done
 		rm -f "$results.boot"
 		[ ${#left[@]} -gt 0 ] && [ "$boot" -eq 1 ] || break
@@ -183,13 +183,14 @@ run_vm() {
 		tests=("${left[@]}")
 		boot=2
 	done
-	# Results are whole lines; escape sequences from the firmware may precede the first one.
-	p=$(grep -cE '^ok - ' "$results" || true)
+	# Results are whole lines; escape sequences from the firmware may precede the first one,
+	# and its bytes make grep take the log for binary (and print no lines): -a.
+	p=$(grep -acE '^ok - ' "$results" || true)
 	pass=$((pass + p))
 	while IFS= read -r line; do
 		failures+=("[$label] ${line#not ok - }")
 		fail=$((fail + 1))
-	done < <(grep -E '^not ok - ' "$results" || true)
+	done < <(grep -aE '^not ok - ' "$results" || true)
 	if [ "$rc" -ne 0 ]; then
 		case $rc in
 		124) why="timed out after $limit s" ;;
@@ -200,7 +201,7 @@ run_vm() {
 		failures+=("[$label] VM: $why (log: $log)")
 		fail=$((fail + 1))
 	fi
-	echo "e2e [$label]: $p passed, $(grep -cE '^not ok - ' "$results" || true) failed${oopses:+ (the guest kernel oopsed$oopses)}"
+	echo "e2e [$label]: $p passed, $(grep -acE '^not ok - ' "$results" || true) failed${oopses:+ (the guest kernel oopsed$oopses)}"
 	rm -f "$results"
 }
 for k in "${kernels[@]}"; do
