@@ -233,6 +233,16 @@ static __always_inline void ag_dns_notice(struct ag_scratch *t, const struct ag_
 		0, AG_OP_NONE);
 }
 
+/*
+ * memfd, O_TMPFILE and deleted files have no name a rule could mean (d_path
+ * says "/memfd:x (deleted)"): refused, whatever the policy.
+ */
+static __always_inline int ag_exec_unnamed(struct linux_binprm *bprm)
+{
+	return !BPF_CORE_READ(bprm, file, f_path.dentry, d_hash.pprev) ||
+	       !BPF_CORE_READ(bprm, file, f_inode, __i_nlink);
+}
+
 SEC("lsm.s/bprm_check_security")
 int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 {
@@ -254,12 +264,21 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 	 * binfmt_script and binfmt_misc re-enter with bprm->file = the interpreter
 	 * after changing bprm->interp: only the pass for what the caller ran is
 	 * judged, so an allowed script's interpreter is not denied separately.
+	 * An unnamed interpreter ("#!/proc/self/fd/3", a memfd) is refused as an
+	 * unnamed program is.
 	 */
-	if (bprm->interp != bprm->filename)
+	if (bprm->interp != bprm->filename && !ag_exec_unnamed(bprm))
 		return 0;
 	err = ag_setup_for(&pol, &t, AG_HOOK_BPRM_CHECK, 1);
 	if (err)
 		return err > 0 ? 0 : err;
+	if (bprm->interp != bprm->filename) {
+		len = bpf_d_path((struct path *)&bprm->file->f_path, (char *)t->ev.subject,
+				 AG_MAX_INPUT);
+		if (len <= 0)
+			t->ev.subject[0] = 0; /* an earlier run's bytes (lib/path.h) */
+		return ag_refuse(t, &pol, AG_OP_ANON_EXEC, len > 0 ? len - 1 : 0);
+	}
 	/* Where bprm_committed_creds finds what was judged here. */
 	task = ag_task_get();
 	if (!task) {
@@ -286,12 +305,7 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 		return ag_decide(t, &pol, AG_CLASS_EXEC, AG_MAX_INPUT + 1, 0);
 	}
 	exe_len = len - 1;
-	/*
-	 * memfd, O_TMPFILE and deleted files have no name a rule could mean
-	 * (d_path says "/memfd:x (deleted)"): refused, whatever the policy.
-	 */
-	if (!BPF_CORE_READ(bprm, file, f_path.dentry, d_hash.pprev) ||
-	    !BPF_CORE_READ(bprm, file, f_inode, __i_nlink))
+	if (ag_exec_unnamed(bprm))
 		return ag_refuse(t, &pol, AG_OP_ANON_EXEC, exe_len);
 	if (ag_foreign_mount(BPF_CORE_READ(bprm, file, f_path.mnt)))
 		return ag_refuse(t, &pol, AG_OP_DETACHED_MOUNT, exe_len);

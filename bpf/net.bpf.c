@@ -277,9 +277,11 @@ int BPF_PROG(ag_socket_setsockopt, struct socket *sock, int level, int optname, 
 {
 	if (ret)
 		return ret;
+	/* IPV6_2292PKTOPTIONS: sticky options given as ancillary data, a routing header among them. */
 	if (!((level == IPPROTO_IP && optname == 4 /* IP_OPTIONS */) ||
 	      (level == IPPROTO_IPV6 &&
-	       (optname == 57 /* IPV6_RTHDR */ || optname == 5 /* IPV6_2292RTHDR */))))
+	       (optname == 57 /* IPV6_RTHDR */ || optname == 5 /* IPV6_2292RTHDR */ ||
+		optname == 6 /* IPV6_2292PKTOPTIONS */))))
 		return 0; /* not a routing option */
 	return ag_refuse_confined(AG_HOOK_SOCKET_SETSOCKOPT, AG_OP_SOURCE_ROUTE);
 }

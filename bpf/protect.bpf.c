@@ -101,15 +101,16 @@ int BPF_PROG(ag_file_fcntl, struct file *file, unsigned int cmd, unsigned long a
  * Capabilities an agent never needs, whatever its policy: with them come the
  * network's configuration (nftables DNAT of an allowed address, routes,
  * tunnels), the clock the audit log is stamped with, reboot, raw I/O, perf
- * and BPF, open_by_handle_at (names without a path), the audit and MAC
+ * and BPF, open_by_handle_at (names without a path), device nodes (mknod of
+ * a disk at a writable path opens the whole filesystem), the audit and MAC
  * settings (modules and kexec are refused by their own hooks, as kernel_load;
  * CAP_SYS_PTRACE stays: tasks outside are guarded by ptrace_access_check, and
  * userfaultfd needs it). docs/enforcement.md lists them.
  */
 #define AG_CAP_MASK                                                                                \
-	((1ull << 2) | (1ull << 12) | (1ull << 17) | (1ull << 22) | (1ull << 25) | (1ull << 29) |  \
-	 (1ull << 30) | (1ull << 32) | (1ull << 33) | (1ull << 34) | (1ull << 35) | (1ull << 38) | \
-	 (1ull << 39))
+	((1ull << 2) | (1ull << 12) | (1ull << 17) | (1ull << 22) | (1ull << 25) | (1ull << 27) |  \
+	 (1ull << 29) | (1ull << 30) | (1ull << 32) | (1ull << 33) | (1ull << 34) | (1ull << 35) | \
+	 (1ull << 38) | (1ull << 39))
 
 SEC("lsm/capable")
 int BPF_PROG(ag_capable, const struct cred *cred, struct user_namespace *ns, int cap,

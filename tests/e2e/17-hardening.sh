@@ -270,3 +270,23 @@ elif [ -n "$(matching "$WORK/exe.log" '"path":"/srv/h17/mv/secret"' "\"exe\":\"$
 else
 	pass "exe: a task that exec'd since is not named as its new program"
 fi
+
+# Device nodes: a disk made at a writable path would be read and written by that name,
+# whatever the rules of the files on it. CAP_MKNOD is refused (FIFOs need none).
+expect "mknod of a block device refused" EPERM m mknod /srv/h17/mv/disk
+audit "mknod: recorded as the capability" "$log_mv" '"op":"capability"' '"command":"cap 27"' '"decision":"DENY"'
+expect "mknod unconfined unaffected" ok "$ATTACK" mknod /srv/h17/mv/disk
+rm -f /srv/h17/mv/disk
+# IPV6_2292PKTOPTIONS sets sticky options from ancillary data, a routing header among them.
+expect "IPV6_2292PKTOPTIONS refused" EPERM run "$pol" "$WORK/pkt.log" "$ATTACK" pktoptions6
+audit "IPV6_2292PKTOPTIONS: recorded as a source route" "$WORK/pkt.log" '"op":"source_route"' '"decision":"DENY"'
+# A script whose interpreter is a memfd ("#!/proc/self/fd/3") runs what no rule can name.
+expect "a memfd as a script's interpreter refused" EPERM m memfd-interp /srv/h17/mv/s.sh
+audit "memfd interpreter: recorded as anon_exec" "$log_mv" '"op":"anon_exec"' '"path":"/memfd:interp (deleted)"' '"decision":"DENY"'
+expect "a memfd interpreter unconfined unaffected" ok "$ATTACK" memfd-interp /srv/h17/mv/s.sh
+# A deleted file reopened through /proc/self/fd: d_path says "PATH (deleted)", which the
+# rule for PATH would not match; it is judged by PATH.
+expect "a read-denied file, deleted, reopened through /proc/self/fd refused" EPERM m reopen-deleted /srv/h17/mv/secret
+audit "deleted reopen: recorded with the path it had" "$log_mv" '"path":"/srv/h17/mv/secret"' '"action":"file_read"' '"decision":"DENY"' '"reason":"a secret"'
+echo secret >/srv/h17/mv/secret
+expect "deleted reopen unconfined unaffected" ok "$ATTACK" reopen-deleted /srv/h17/mv/secret

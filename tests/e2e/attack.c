@@ -39,6 +39,15 @@
  *   attack chattr FILE              FS_IOC_SETFLAGS with the flags it has (no change, but a write)
  *   attack socket KIND              socket() of KIND: vsock, tipc, sctp (inet, IPPROTO_SCTP),
  *                                   sctp-seq (inet SOCK_SEQPACKET: SCTP), unix-seq
+ *   attack mknod PATH               a block device node (7:0, loop0) at PATH: the disk under a
+ *                                   writable name
+ *   attack pktoptions6              setsockopt(IPV6_2292PKTOPTIONS) carrying a routing header
+ *   attack reopen-deleted FILE      FILE held by an O_PATH descriptor, unlinked, then reopened
+ *                                   through /proc/self/fd and a byte read
+ *   attack memfd-interp SCRIPT      a copy of this program in a memfd (fd 3), then SCRIPT
+ *                                   written as "#!/proc/self/fd/3" and executed (ok: the
+ *                                   memfd ran as its interpreter)
+ *   attack /PATH                    (as a script's interpreter: argv[1] is the script) ok
  *   attack watch KIND PATH          a watch on PATH, which opens nothing: KIND inotify,
  *                                   fan-inode, fan-mount, fan-fs (fanotify marks of the file,
  *                                   its whole mount, its filesystem), fan-perm (FAN_OPEN_PERM
@@ -60,9 +69,11 @@
 #include <sys/fanotify.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include "outcome.h"
@@ -460,6 +471,70 @@ static int do_fork_read(const char *path)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+static int do_mknod(const char *path)
+{
+	return report(mknod(path, S_IFBLK | 0600, makedev(7, 0)) ? errno : 0);
+}
+
+static int do_pktoptions6(void)
+{
+	/* One cmsg, a type 2 routing header (Mobile IPv6's) to ::1: the kernel keeps it sticky. */
+	unsigned char buf[CMSG_SPACE(24)] = { 0 };
+	struct cmsghdr *c = (struct cmsghdr *)buf;
+	unsigned char *rh = CMSG_DATA(c);
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		return report(errno);
+	c->cmsg_len = CMSG_LEN(24);
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = IPV6_RTHDR;
+	rh[1] = 2;
+	rh[2] = 2;
+	rh[3] = 1;
+	rh[23] = 1;
+	return report(setsockopt(fd, IPPROTO_IPV6, 6 /* IPV6_2292PKTOPTIONS */, buf,
+				 CMSG_SPACE(24)) ?
+			      errno :
+			      0);
+}
+
+static int do_reopen_deleted(const char *path)
+{
+	char proc[64], b;
+	int pfd = open(path, O_PATH), fd;
+
+	if (pfd < 0 || unlink(path))
+		return report(errno);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY);
+	if (fd < 0)
+		return report(errno);
+	return report(read(fd, &b, 1) < 0 ? errno : 0);
+}
+
+static int do_memfd_interp(const char *script)
+{
+	char buf[65536];
+	int self = open("/proc/self/exe", O_RDONLY), mfd = memfd_create("interp", 0), sfd;
+	char *const argv[] = { (char *)script, NULL };
+	ssize_t n;
+
+	if (self < 0 || mfd < 0)
+		return report(errno);
+	while ((n = read(self, buf, sizeof(buf))) > 0)
+		if (write(mfd, buf, n) != n)
+			return report(errno);
+	/* After the copy: self may have been given fd 3. */
+	if (dup2(mfd, 3) < 0)
+		return report(errno);
+	sfd = open(script, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	if (sfd < 0 || write(sfd, "#!/proc/self/fd/3\n", 18) != 18 || close(sfd))
+		return report(errno);
+	execv(script, argv);
+	return report(errno);
+}
+
 static int do_watch(const char *kind, const char *path)
 {
 	unsigned int mark = FAN_MARK_ADD, cls = FAN_CLASS_NOTIF;
@@ -539,6 +614,16 @@ int main(int argc, char **argv)
 		return do_chattr(argv[2]);
 	if (!strcmp(op, "socket") && argc == 3)
 		return do_socket(argv[2]);
+	if (!strcmp(op, "mknod") && argc == 3)
+		return do_mknod(argv[2]);
+	if (!strcmp(op, "pktoptions6") && argc == 2)
+		return do_pktoptions6();
+	if (!strcmp(op, "reopen-deleted") && argc == 3)
+		return do_reopen_deleted(argv[2]);
+	if (!strcmp(op, "memfd-interp") && argc == 3)
+		return do_memfd_interp(argv[2]);
+	if (op[0] == '/' && argc == 2)
+		return report(0); /* the memfd copy, run as op's interpreter */
 	if (!strcmp(op, "watch") && argc == 4)
 		return do_watch(argv[2], argv[3]);
 	if ((!strcmp(op, "rename") || !strcmp(op, "exchange") || !strcmp(op, "link")) && argc == 4)
