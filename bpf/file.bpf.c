@@ -8,6 +8,7 @@
 #include "lib/common.h"
 #include "lib/path.h"
 #include "lib/owner.h"
+#include "lib/memo.h"
 
 /* Whether a cgroupfs directory (a cgroup, its inode number the cgroup id) is cgid or below. */
 static __always_inline int ag_cgroup_dir_within(struct dentry *d, __u64 cgid)
@@ -26,13 +27,35 @@ static __always_inline int ag_cgroup_dir_within(struct dentry *d, __u64 cgid)
 	return 0;
 }
 
+/*
+ * A deleted file still open somewhere, reopened through /proc/PID/fd: d_path
+ * appends " (deleted)" to the path it had, which rules for that path would not
+ * match (a deny of /app/.env under an allow of everything in /app). Judged and recorded
+ * by that path: the length without the suffix.
+ */
+static __always_inline int ag_path_undeleted(struct ag_scratch *t, struct dentry *d, int len)
+{
+	static const char sfx[] = " (deleted)";
+	const int n = sizeof(sfx) - 1;
+	__u32 at;
+	int i;
+
+	if (d->d_hash.pprev || len <= n)
+		return len;
+	at = (__u32)(len - n) & (AG_MAX_INPUT - 1);
+	for (i = 0; i < n; i++)
+		if (t->ev.subject[at + i] != sfx[i])
+			return len;
+	return len - n;
+}
+
 SEC("lsm/file_open")
 int BPF_PROG(ag_file_open, struct file *file, int ret)
 {
 	struct ag_scratch *t __ag_scratch = NULL;
+	int rd, wr, err, len, memo = 0;
 	struct ag_pol pol;
-	__u32 fmode, fflags;
-	int rd, wr, err, len;
+	__u32 fmode, fflags, op = AG_OP_NONE;
 
 	if (ret)
 		return ret;
@@ -51,6 +74,22 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 	/* An open for neither (O_ACCMODE 3, ioctl only) counts as a read. */
 	rd = (fmode & FMODE_READ) || !(fmode & FMODE_WRITE);
 
+	if (ag_agentgate_object(file->f_path.dentry))
+		op = AG_OP_AGENTGATE_FILE;
+	else if (ag_foreign_mount(file->f_path.mnt))
+		op = AG_OP_DETACHED_MOUNT;
+	/* cgroup.procs of a cgroup outside the confined ones is the way out of confinement. */
+	else if (wr && file->f_inode->i_sb->s_magic == CGROUP2_SUPER_MAGIC &&
+		 !ag_cgroup_dir_within(BPF_CORE_READ(file, f_path.dentry, d_parent), pol.cgroup_id))
+		op = AG_OP_CGROUP_WRITE;
+	/* The file this task opened last, its path unchanged (lib/memo.h). */
+	if (op == AG_OP_NONE && ag_memo_probe(t, &pol, file)) {
+		memo = ag_memo_answer(t, rd, wr);
+		if (memo)
+			return memo < 0 && pol.h->mode == AG_MODE_ENFORCE ? -EPERM : 0;
+		memo = 1;
+	}
+
 	len = bpf_d_path((struct path *)&file->f_path, (char *)t->ev.subject, AG_MAX_INPUT);
 	/*
 	 * A path too long for the buffer is oversized, denied; any other failure too, counted.
@@ -58,26 +97,28 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 	 * (lib/path.h).
 	 */
 	if (len > 0) {
-		len--;
+		len = ag_path_undeleted(t, file->f_path.dentry, len - 1);
 	} else {
 		if (len != -ENAMETOOLONG)
 			ag_count_error(AG_HOOK_FILE_OPEN);
 		t->ev.subject[0] = 0;
 		len = AG_MAX_INPUT + 1;
+		memo = 0;
 	}
-	if (ag_agentgate_object(file->f_path.dentry))
-		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, len);
-	if (ag_foreign_mount(file->f_path.mnt))
-		return ag_refuse(t, &pol, AG_OP_DETACHED_MOUNT, len);
-	/* cgroup.procs of a cgroup outside the confined ones is the way out of confinement. */
-	if (wr && file->f_inode->i_sb->s_magic == CGROUP2_SUPER_MAGIC &&
-	    !ag_cgroup_dir_within(BPF_CORE_READ(file, f_path.dentry, d_parent), pol.cgroup_id))
-		return ag_refuse(t, &pol, AG_OP_CGROUP_WRITE, len);
+	if (op != AG_OP_NONE)
+		return ag_refuse(t, &pol, op, len);
 	err = 0;
-	if (rd)
+	if (rd) {
 		err = ag_decide(t, &pol, AG_CLASS_FILE_READ, len, 0);
-	if (wr && ag_decide(t, &pol, AG_CLASS_FILE_WRITE, len, 0))
-		err = -EPERM;
+		t->open.key_rd = t->last_key;
+	}
+	if (wr) {
+		if (ag_decide(t, &pol, AG_CLASS_FILE_WRITE, len, 0))
+			err = -EPERM;
+		t->open.key_wr = t->last_key;
+	}
+	if (memo)
+		ag_memo_keep(t, rd, wr);
 	return err;
 }
 

@@ -214,16 +214,29 @@ static __always_inline void ag_fold_send_own(struct ag_fold *s, __u64 next_word)
 	ag_output(s->policy_cgroup_id, s->hdr, AG_EVENT_HDR_SIZE, 0);
 }
 
-/* Counts a repeat at now when slot s holds key's record within the window: 1, else 0. */
-static __always_inline int ag_fold_count(struct ag_fold *s, const struct ag_state *st, __u64 key,
-					 __u64 now)
+/* Whether slot s holds key's record and its window is still open at now. */
+static __always_inline int ag_fold_live(const struct ag_fold *s, const struct ag_state *st,
+					__u64 key, __u64 now)
 {
-	if (s->key != key || now - s->start_ns >= (__u64)st->fold_ms * 1000000ull)
-		return 0;
+	return s->key == key && now - s->start_ns < (__u64)st->fold_ms * 1000000ull;
+}
+
+/* One decision more for a live slot's record, at now. */
+static __always_inline void ag_fold_add(struct ag_fold *s, __u64 now)
+{
 	s->last_ns = now;
 	if (!(s->word & AG_FOLD_COUNT_MASK))
 		s->first_ns = now;
 	__sync_fetch_and_add(&s->word, 1);
+}
+
+/* Counts a repeat at now when slot s holds key's record within the window: 1, else 0. */
+static __always_inline int ag_fold_count(struct ag_fold *s, const struct ag_state *st, __u64 key,
+					 __u64 now)
+{
+	if (!ag_fold_live(s, st, key, now))
+		return 0;
+	ag_fold_add(s, now);
 	return 1;
 }
 
@@ -248,10 +261,12 @@ __noinline int ag_fold_hit(struct ag_scratch *sc, __u32 len)
 
 	if (!sc)
 		return 0; /* a global function's pointer may be NULL to the verifier */
+	sc->last_key = 0;
 	t = ag_fold_task(&st);
 	if (!t)
 		return 0;
 	key = ag_fold_key(st, sc, len);
+	sc->last_key = key;
 	s = &t->fold[key & (AG_FOLD_SLOTS - 1)];
 	if (!ag_fold_count(s, st, key, sc->ev.ts_boot_ns)) {
 		sc->fold_key = key;
@@ -300,6 +315,85 @@ __noinline int ag_fold_event(struct ag_scratch *sc, __u32 len)
 	s->policy_cgroup_id = ev->policy_cgroup_id;
 	__builtin_memcpy(s->hdr, ev, AG_EVENT_HDR_SIZE);
 	__sync_lock_test_and_set(&s->word, (__u64)ev->fold << 32);
+	return 0;
+}
+
+/*
+ * The slot holding key's record of start, its window still open at now; NULL
+ * when none (or key 0). The record, not only the key: a memo lives no longer
+ * than the window of the records it was kept with.
+ */
+static __always_inline struct ag_fold *ag_memo_slot(struct ag_task *t, const struct ag_state *st,
+						   __u64 key, __u64 start, __u64 now)
+{
+	struct ag_fold *s;
+
+	if (!key)
+		return NULL;
+	s = &t->fold[key & (AG_FOLD_SLOTS - 1)];
+	return ag_fold_live(s, st, key, now) && s->start_ns == start ? s : NULL;
+}
+
+/* The start of key's record in the task's slots, 0 when the slot holds another. */
+static __always_inline __u64 ag_memo_start(const struct ag_task *t, __u64 key)
+{
+	const struct ag_fold *s = &t->fold[key & (AG_FOLD_SLOTS - 1)];
+
+	return key && s->key == key ? s->start_ns : 0;
+}
+
+__noinline int ag_memo_answer(struct ag_scratch *sc, int rd, int wr)
+{
+	struct ag_fold *srd = NULL, *swr = NULL;
+	const __u64 *a, *b;
+	struct ag_state *st;
+	struct ag_task *t;
+	int i, deny = 0;
+	__u64 now;
+
+	if (!sc)
+		return 0; /* a global function's pointer may be NULL to the verifier */
+	t = ag_fold_task(&st);
+	if (!t)
+		return 0;
+	a = (const __u64 *)&sc->open;
+	b = (const __u64 *)&t->open;
+	for (i = 0; i < AG_OPEN_MEMO_WORDS; i++)
+		if (a[i] != b[i])
+			return 0;
+	now = bpf_ktime_get_boot_ns();
+	/* Every class's slot live before any is counted: a miss decides them all anew. */
+	if (rd && !(srd = ag_memo_slot(t, st, t->open.key_rd, t->open.start_rd, now)))
+		return 0;
+	if (wr && !(swr = ag_memo_slot(t, st, t->open.key_wr, t->open.start_wr, now)))
+		return 0;
+	if (srd) {
+		ag_fold_add(srd, now);
+		deny |= ((const struct ag_event *)srd->hdr)->decision != AG_DECISION_ALLOW;
+	}
+	if (swr) {
+		ag_fold_add(swr, now);
+		deny |= ((const struct ag_event *)swr->hdr)->decision != AG_DECISION_ALLOW;
+	}
+	return deny ? -1 : 1;
+}
+
+__noinline int ag_memo_store(struct ag_scratch *sc, int rd, int wr)
+{
+	struct ag_task *t;
+
+	if (!sc)
+		return 0; /* a global function's pointer may be NULL to the verifier */
+	if ((rd && !sc->open.key_rd) || (wr && !sc->open.key_wr))
+		return 0; /* a class not folded: nothing to answer the next open from */
+	t = ag_task_get();
+	if (!t)
+		return 0; /* only a memo: the next open is decided in full */
+	sc->open.start_rd = ag_memo_start(t, sc->open.key_rd);
+	sc->open.start_wr = ag_memo_start(t, sc->open.key_wr);
+	if ((rd && !sc->open.start_rd) || (wr && !sc->open.start_wr))
+		return 0; /* the other class took the slot */
+	__builtin_memcpy(&t->open, &sc->open, sizeof(t->open));
 	return 0;
 }
 

@@ -57,7 +57,7 @@
 #include "policy_image.h"
 
 /* Bumped whenever a map or program layout changes: pins of another version are refused. */
-#define AG_MAPS_VERSION 12u
+#define AG_MAPS_VERSION 13u
 
 #define AG_MAX_POLICIES 1024u /* cgroups with a policy of their own */
 #define AG_CACHE_ENTRIES 16384u
@@ -130,6 +130,13 @@ struct ag_state {
 	__u32 maps_version; /* AG_MAPS_VERSION of that object */
 	__u32 fold_ms; /* folding window (below); 0: every decision is its own record */
 	__u64 fold_key[2]; /* SipHash key of fold keys, random, set at load */
+	/*
+	 * The kernel's rename_lock and mount_lock (kallsyms), whose sequence counts
+	 * move with every rename and every mount change: while neither moves, a
+	 * dentry's path stays what it was (bpf/lib/memo.h). 0: not known, file
+	 * opens are not memoized.
+	 */
+	__u64 rename_lock, mount_lock;
 };
 
 /*

@@ -57,4 +57,14 @@ int ag_fold_event(struct ag_scratch *t, __u32 len);
  */
 int ag_fold_hit(struct ag_scratch *t, __u32 len);
 
+/*
+ * lib/memo.h's two steps, in fold.bpf.c with the slots. ag_memo_answer: when
+ * t->open (filled by ag_memo_probe) is the task's memo and the fold slots of
+ * the classes asked (rd, wr) still hold their records, each is counted there:
+ * 1 all allowed, -1 one denied; else 0, nothing counted. ag_memo_store keeps
+ * t->open as the task's memo when it has the keys of the classes asked.
+ */
+int ag_memo_answer(struct ag_scratch *t, int rd, int wr);
+int ag_memo_store(struct ag_scratch *t, int rd, int wr);
+
 #endif /* AGENTGATE_BPF_FOLD_H */

@@ -189,9 +189,38 @@ struct ag_fold {
 };
 
 /*
+ * A file open, as far as its path and its record go (lib/memo.h): what
+ * bpf_d_path computes the path from, and what the record says of the task and
+ * its policy. Equal memos give the same path, decision and record but for
+ * the time. The words are compared in order; the fold keys and their
+ * records' times, after them, are not part of it.
+ */
+struct ag_open_memo {
+	__u64 dentry, mnt, root_dentry, root_mnt; /* pointers, only compared */
+	__u64 parent; /* the dentry's d_parent */
+	__u64 name_hash_len; /* its d_name's len << 32 | hash */
+	__u64 ino; /* its inode: the file itself when the pointer was freed and reused */
+	__u64 dev_seqs; /* the inode's s_dev << 32 | rename_lock's sequence count */
+	__u64 mount_seq; /* mount_lock's sequence count */
+	__u64 cgroup_id, policy_cgroup_id;
+	__u64 sha[4]; /* the image's policy_sha256 */
+	__u64 pid_tgid; /* tgid << 32 | pid */
+	__u64 uid_mode; /* uid << 32 | mode */
+	__u64 exe_ino, exe_dev;
+	__u64 comm[2];
+	__u64 key_rd, key_wr; /* the fold keys of the open's file_read and file_write, 0: none */
+	__u64 start_rd, start_wr; /* their records' start_ns: the memo lives as long as they do */
+};
+
+#define AG_OPEN_MEMO_WORDS 21 /* the compared words: all but the keys */
+_Static_assert(__builtin_offsetof(struct ag_open_memo, key_rd) == AG_OPEN_MEMO_WORDS * 8,
+	       "struct ag_open_memo: the keys follow the compared words");
+
+/*
  * Per-task state kept between a task's hook calls: the exec judged at
- * bprm_check_security for bprm_committed_creds, and the fold slots. Small:
- * every task ever judged keeps it until it exits (the buffers are scratch).
+ * bprm_check_security for bprm_committed_creds, the fold slots, and the last
+ * open answered from them. Small: every task ever judged keeps it until it
+ * exits (the buffers are scratch).
  */
 struct ag_task {
 	__u64 exec_bprm; /* the bprm judged at bprm_check_security, 0 when none */
@@ -202,6 +231,7 @@ struct ag_task {
 	__u32 fold_gen; /* the generation of the task's last record that may be folded */
 	__u32 reserved2;
 	struct ag_fold fold[AG_FOLD_SLOTS];
+	struct ag_open_memo open; /* written by the task alone */
 };
 
 /* The fold key's task part (fold.bpf.c, ag_fold_id_word): key, ids, policy, executable, comm. */
@@ -219,6 +249,8 @@ struct ag_scratch {
 	__u32 slot; /* its index in ag_scratch_cpu */
 	__u32 reserved;
 	__u64 fold_key; /* ag_fold_hit's key of the decision under way, for ag_fold_event; else 0 */
+	__u64 last_key; /* ag_fold_hit's key of the last file decision, 0: folding off */
+	struct ag_open_memo open; /* file_open's memo of the open under way (lib/memo.h) */
 	/*
 	 * The SipHash state after the task part of the last fold key built here
 	 * (fold.bpf.c, ag_fold_key), with the words it hashed: the runs of one

@@ -203,6 +203,47 @@ eq "a read repeated after the swap, within the fold window, is refused" refused 
 wait_sum "the 50 allowed reads are accounted for" /srv/d66/h ALLOW 50
 wait_audit "the refused read is a record under the new policy" '"path":"/srv/d66/h"' '"decision":"DENY"' '"reason":"d66 swapped"'
 
+# A task that opens again the file it opened last is answered from its memo (bpf/lib/memo.h)
+# without its path being computed again, but only while no rename or mount change could have
+# changed that path. The shell keeps f open as fd 3 and reopens it through /proc/self/fd/3 (the
+# same dentry) 50 times; then the directory above f is renamed, from outside, to a name the
+# policy denies: f's own name and parent are unchanged, its path is not.
+mkdir -p /srv/d66/pub
+echo x >/srv/d66/pub/f
+pol_vault=$(policy d66-vault <<EOP
+version: "1.0"
+default: allow
+rules:
+  - action: file_read
+    path: "/srv/d66/vault/**"
+    decision: deny
+    reason: "d66 vault"
+EOP
+)
+check "the cgroup gets a policy that denies the vault" ctl assign "/$CGP/agent" "$pol_vault"
+rm -f "$WORK/d66.moved"
+in_cgroup "$CGP/agent" sh -c '
+	exec 3</srv/d66/pub/f || exit 3
+	i=0
+	while [ $i -lt 50 ]; do read x </proc/self/fd/3 || exit 3; i=$((i + 1)); done
+	echo ready
+	while [ ! -e "$1" ]; do sleep 0.05; done
+	if read x </proc/self/fd/3; then echo allowed; else echo refused; fi
+' sh "$WORK/d66.moved" >"$WORK/d66m.out" 2>"$WORK/d66m.err" &
+sh_pid=$!
+i=0
+while ! grep -q ready "$WORK/d66m.out" && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+grep -q ready "$WORK/d66m.out" && pass "51 opens of pub/f allowed, one task" || fail "51 opens of pub/f allowed, one task" "$(cat "$WORK/d66m.err")"
+mv /srv/d66/pub /srv/d66/vault
+: >"$WORK/d66.moved"
+wait "$sh_pid"
+eq "a reopen after its directory moved under a denied name is refused" refused "$(tail -n 1 "$WORK/d66m.out")"
+wait_sum "the 51 allowed opens are accounted for" /srv/d66/pub/f ALLOW 51
+wait_audit "the refused reopen is recorded with the new path" '"path":"/srv/d66/vault/f"' '"decision":"DENY"' '"reason":"d66 vault"'
+
 # The record's header names the task as the kernel knows it (read from the task, not
 # through helpers): its pid and tid (one thread: the same), its real uid, its comm.
 echo x >/srv/d66/who

@@ -3,12 +3,16 @@
  * The BPF object as the loader sees it, opened from the skeleton's embedded bytes and never
  * loaded: every program has an attach plan, and pins keep the names they always had.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "loader/loader_int.h"
 #include "maps.h"
@@ -168,6 +172,45 @@ static void test_pin_names(void **state)
 	assert_int_equal(found, sizeof(links) / sizeof(links[0]) - 1);
 }
 
+/* kallsyms: the kernel's own data symbols only, hidden addresses refused. */
+static void test_ksyms(void **state)
+{
+	static const char *const names[] = { "rename_lock", "mount_lock" };
+	char path[] = "/tmp/agentgate-kallsyms-XXXXXX";
+	__u64 addrs[2];
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("ffffffff81000000 T _text\n"
+	      "ffffffff9ee09500 t rename_lock_fn\n"
+	      "ffffffffc0001000 d mount_lock\t[some_module]\n"
+	      "ffffffff9ee09600 D rename_lock\n"
+	      "ffffffff9ee09680 D mount_lock\n",
+	      f);
+	fclose(f);
+	assert_int_equal(loader_ksyms(path, names, addrs, 2), 0);
+	assert_true(addrs[0] == 0xffffffff9ee09600ull);
+	assert_true(addrs[1] == 0xffffffff9ee09680ull);
+
+	/* kptr_restrict: every address 0. */
+	f = fopen(path, "w");
+	fputs("0000000000000000 D rename_lock\n0000000000000000 D mount_lock\n", f);
+	fclose(f);
+	assert_int_equal(loader_ksyms(path, names, addrs, 2), -ENOENT);
+	assert_true(addrs[0] == 0 && addrs[1] == 0);
+	/* A text symbol of the name is not the lock. */
+	f = fopen(path, "w");
+	fputs("ffffffff9ee09600 D rename_lock\nffffffff81000000 T mount_lock\n", f);
+	fclose(f);
+	assert_int_equal(loader_ksyms(path, names, addrs, 2), -ENOENT);
+	unlink(path);
+	assert_int_equal(loader_ksyms(path, names, addrs, 2), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +222,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unattachable_has_no_plan, open_skel,
 						close_skel),
 		cmocka_unit_test_setup_teardown(test_pin_names, open_skel, close_skel),
+		cmocka_unit_test(test_ksyms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -281,8 +281,10 @@ static int attach_and_pin(struct bpf_program *prog, int cg_fd)
 static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 {
 	struct bpf_map *map, *state = l->skel->maps.ag_state;
+	static const char *const seqlocks[] = { "rename_lock", "mount_lock" };
 	struct ag_state st = { .maps_version = AG_MAPS_VERSION, .object_hash = object_hash() };
 	struct bpf_program *prog;
+	__u64 locks[2];
 	int err, cg_fd = -1;
 
 	st.fold_ms = !opts || !opts->fold_ms ? AG_FOLD_MS_DEFAULT :
@@ -291,6 +293,11 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	/* The fold key's secret: an agent that could guess it could hide records (maps.h). */
 	if (getrandom(st.fold_key, sizeof(st.fold_key), 0) != sizeof(st.fold_key))
 		return -EIO;
+	/* Without them (addresses hidden) file opens are not memoized: only slower. */
+	if (loader_ksyms("/proc/kallsyms", seqlocks, locks, 2) == 0) {
+		st.rename_lock = locks[0];
+		st.mount_lock = locks[1];
+	}
 
 	err = bpf_map__set_max_entries(l->skel->maps.ag_events, opts && opts->ringbuf_bytes ?
 									opts->ringbuf_bytes :

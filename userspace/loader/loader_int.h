@@ -14,6 +14,7 @@
 #define AGENTGATE_LOADER_INT_H
 
 #include <stddef.h>
+#include <linux/types.h>
 #include <bpf/libbpf.h>
 
 #define LOADER_NAME_PREFIX "ag_"
@@ -51,5 +52,11 @@ enum loader_attach loader_attach_plan(const struct bpf_program *prog);
 /* The pin path of a map or of a program's link; -ENAMETOOLONG when it does not fit. */
 int loader_map_pin(const struct bpf_map *map, char *path, size_t size);
 int loader_link_pin(const struct bpf_program *prog, char *path, size_t size);
+
+/*
+ * The addresses of the kernel data symbols names[0..n) in path (/proc/kallsyms)
+ * into addrs: 0, or -ENOENT when one is missing or hidden (its address 0).
+ */
+int loader_ksyms(const char *path, const char *const *names, __u64 *addrs, size_t n);
 
 #endif /* AGENTGATE_LOADER_INT_H */
