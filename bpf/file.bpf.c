@@ -74,21 +74,24 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 	/* An open for neither (O_ACCMODE 3, ioctl only) counts as a read. */
 	rd = (fmode & FMODE_READ) || !(fmode & FMODE_WRITE);
 
-	if (ag_agentgate_object(file->f_path.dentry))
-		op = AG_OP_AGENTGATE_FILE;
-	else if (ag_foreign_mount(file->f_path.mnt))
+	if (ag_foreign_mount(file->f_path.mnt))
 		op = AG_OP_DETACHED_MOUNT;
 	/* cgroup.procs of a cgroup outside the confined ones is the way out of confinement. */
 	else if (wr && file->f_inode->i_sb->s_magic == CGROUP2_SUPER_MAGIC &&
 		 !ag_cgroup_dir_within(BPF_CORE_READ(file, f_path.dentry, d_parent), pol.cgroup_id))
 		op = AG_OP_CGROUP_WRITE;
-	/* The file this task opened last, its path unchanged (lib/memo.h). */
+	/*
+	 * The file this task opened last, its path unchanged (lib/memo.h): it was not
+	 * agentgate's then, and no file was marked since.
+	 */
 	if (op == AG_OP_NONE && ag_memo_probe(t, &pol, file)) {
 		memo = ag_memo_answer(t, rd, wr);
 		if (memo)
 			return memo < 0 && pol.h->mode == AG_MODE_ENFORCE ? -EPERM : 0;
 		memo = 1;
 	}
+	if (ag_agentgate_object(file->f_path.dentry))
+		op = AG_OP_AGENTGATE_FILE;
 
 	len = bpf_d_path((struct path *)&file->f_path, (char *)t->ev.subject, AG_MAX_INPUT);
 	/*

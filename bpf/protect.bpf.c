@@ -7,6 +7,7 @@
  * acting as another task.
  */
 #include "lib/common.h"
+#include "lib/arch.h"
 #include "lib/path.h"
 #include "lib/owner.h"
 
@@ -112,21 +113,44 @@ int BPF_PROG(ag_file_fcntl, struct file *file, unsigned int cmd, unsigned long a
 	 (1ull << 29) | (1ull << 30) | (1ull << 32) | (1ull << 33) | (1ull << 34) | (1ull << 35) | \
 	 (1ull << 38) | (1ull << 39))
 
+#define AG_CAP_SYS_ADMIN 21
+#define AG_X32_SYSCALL_BIT 0x40000000ull
+
+/*
+ * The mount API's calls, which change mounts without passing the mount hooks:
+ * open_tree, fsopen, fsconfig, fsmount, fspick (a reconfigure, read-only say,
+ * of a mounted filesystem) and mount_setattr (read-only, noexec). Their
+ * numbers are the same on every architecture (new calls are numbered alike).
+ */
+static __always_inline __u64 ag_mount_api_call(void)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	__u64 nr = AG_SYSCALL_NR(regs) & ~AG_X32_SYSCALL_BIT;
+
+	return nr == 428 || (nr >= 430 && nr <= 433) || nr == 442 ? nr : 0;
+}
+
 SEC("lsm/capable")
 int BPF_PROG(ag_capable, const struct cred *cred, struct user_namespace *ns, int cap,
 	     unsigned int opts, int ret)
 {
 	struct ag_scratch *t __ag_scratch = NULL;
 	struct ag_pol pol;
+	__u64 nr = 0;
 	int err;
 
 	if (ret)
 		return ret;
-	if (cap < 0 || cap > 63 || !((AG_CAP_MASK >> cap) & 1))
+	/* CAP_SYS_ADMIN stays, but not for the calls that change mounts (each checks it). */
+	if (cap == AG_CAP_SYS_ADMIN)
+		nr = ag_mount_api_call();
+	if (!nr && (cap < 0 || cap > 63 || !((AG_CAP_MASK >> cap) & 1)))
 		return 0; /* not one of the refused capabilities */
 	err = ag_setup(&pol, &t, AG_HOOK_CAPABLE);
 	if (err)
 		return err > 0 ? 0 : err;
+	if (nr)
+		return ag_refuse(t, &pol, AG_OP_MOUNT, ag_put_num(t, 0, "syscall", nr));
 	return ag_refuse(t, &pol, AG_OP_CAPABILITY, ag_put_num(t, 0, "cap", cap));
 }
 

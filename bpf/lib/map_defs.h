@@ -202,6 +202,7 @@ struct ag_open_memo {
 	__u64 ino; /* its inode: the file itself when the pointer was freed and reused */
 	__u64 dev_seqs; /* the inode's s_dev << 32 | rename_lock's sequence count */
 	__u64 mount_seq; /* mount_lock's sequence count */
+	__u64 protect_gen; /* ag_state.protect_gen: agentgate's files as they were marked */
 	__u64 cgroup_id, policy_cgroup_id;
 	__u64 sha[4]; /* the image's policy_sha256 */
 	__u64 pid_tgid; /* tgid << 32 | pid */
@@ -212,7 +213,7 @@ struct ag_open_memo {
 	__u64 start_rd, start_wr; /* their records' start_ns: the memo lives as long as they do */
 };
 
-#define AG_OPEN_MEMO_WORDS 21 /* the compared words: all but the keys */
+#define AG_OPEN_MEMO_WORDS 22 /* the compared words: all but the keys */
 _Static_assert(__builtin_offsetof(struct ag_open_memo, key_rd) == AG_OPEN_MEMO_WORDS * 8,
 	       "struct ag_open_memo: the keys follow the compared words");
 

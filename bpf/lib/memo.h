@@ -13,7 +13,9 @@
  * unchanged after the decision, and answers only while they are still those.
  * A dentry freed and its memory reused for another file is told apart by the
  * inode number, device, parent and name hash the memo also holds; an unhashed
- * (deleted) dentry, whose path bpf_d_path would mark, is never memoized.
+ * (deleted) dentry, whose path bpf_d_path would mark, is never memoized. Only
+ * opens that were not refused as agentgate's files are memoized, and only
+ * while ag_state.protect_gen says no file was marked or unmarked since.
  *
  * Why the record is the same: the memo also holds every field of the record
  * but the time (task ids, uid, comm, executable, cgroups, the policy's hash
@@ -28,22 +30,38 @@
 
 #include "common.h"
 
+#define AG_SEQ_SPAN 256u /* the two locks read with one call when they are this close */
+
 /* seqlock_t's sequence count at lock; 1 (odd: a writer inside, never memoized) when unknown. */
 static __always_inline __u32 ag_seq_read(__u64 lock)
 {
 	__u32 seq;
 
-	if (!lock || bpf_probe_read_kernel(&seq, sizeof(seq),
-					   (const void *)(lock + bpf_core_field_offset(
-								 seqlock_t, seqcount.seqcount.sequence))))
+	if (!lock || bpf_probe_read_kernel(&seq, sizeof(seq), (const void *)lock))
 		return 1;
 	return seq;
 }
 
-/* Both sequence counts, as the memo keeps them: odd when either is. */
-static __always_inline __u64 ag_memo_seqs(const struct ag_state *st)
+/*
+ * Both sequence counts, as the memo keeps them (mount_lock's << 32 |
+ * rename_lock's): odd when either is. Where the kernel keeps the two locks
+ * close together (Debian's: 128 bytes apart), one read into t->tmp takes both.
+ */
+static __always_inline __u64 ag_memo_seqs(const struct ag_state *st, struct ag_scratch *t)
 {
-	return (__u64)ag_seq_read(st->mount_lock) << 32 | ag_seq_read(st->rename_lock);
+	__u64 off = bpf_core_field_offset(seqlock_t, seqcount.seqcount.sequence);
+	__u64 r = st->rename_lock + off, m = st->mount_lock + off, lo, span;
+
+	if (!st->rename_lock || !st->mount_lock)
+		return 1;
+	lo = r < m ? r : m;
+	span = (r < m ? m - r : r - m) + sizeof(__u32);
+	if (span > AG_SEQ_SPAN)
+		return (__u64)ag_seq_read(m) << 32 | ag_seq_read(r);
+	if (bpf_probe_read_kernel(t->tmp, span & (2 * AG_SEQ_SPAN - 1), (const void *)lo))
+		return 1;
+	return (__u64)*(__u32 *)&t->tmp[(m - lo) & (AG_SEQ_SPAN - 1)] << 32 |
+	       *(__u32 *)&t->tmp[(r - lo) & (AG_SEQ_SPAN - 1)];
 }
 
 /*
@@ -66,7 +84,7 @@ static __always_inline int ag_memo_probe(struct ag_scratch *t, const struct ag_p
 	st = bpf_map_lookup_elem(&ag_state, &zero);
 	if (!st)
 		return 0; /* index 0 of an array: never; the open is decided in full */
-	seqs = ag_memo_seqs(st);
+	seqs = ag_memo_seqs(st, t);
 	if ((seqs & 1) || (seqs & (1ull << 32)) || !d->d_hash.pprev)
 		return 0;
 	m->dentry = (__u64)d;
@@ -79,6 +97,7 @@ static __always_inline int ag_memo_probe(struct ag_scratch *t, const struct ag_p
 	m->ino = inode->i_ino;
 	m->dev_seqs = (__u64)inode->i_sb->s_dev << 32 | (__u32)seqs;
 	m->mount_seq = seqs >> 32;
+	m->protect_gen = st->protect_gen;
 	m->cgroup_id = pol->task_cgroup_id;
 	m->policy_cgroup_id = pol->cgroup_id;
 	__builtin_memcpy(m->sha, pol->h->policy_sha256, sizeof(m->sha));
@@ -107,7 +126,7 @@ static __always_inline void ag_memo_keep(struct ag_scratch *t, int rd, int wr)
 	st = bpf_map_lookup_elem(&ag_state, &zero);
 	if (!st)
 		return; /* never; only a memo */
-	seqs = ag_memo_seqs(st);
+	seqs = ag_memo_seqs(st, t);
 	if ((__u32)seqs != (__u32)t->open.dev_seqs || seqs >> 32 != t->open.mount_seq)
 		return;
 	ag_memo_store(t, rd, wr);

@@ -48,6 +48,9 @@
  *                                   written as "#!/proc/self/fd/3" and executed (ok: the
  *                                   memfd ran as its interpreter)
  *   attack /PATH                    (as a script's interpreter: argv[1] is the script) ok
+ *   attack mount-setattr PATH       mount_setattr(PATH, MOUNT_ATTR_NOSUID): a mount changed
+ *                                   with no mount hook passed
+ *   attack fspick PATH              fspick(PATH): the filesystem mounted there, to reconfigure
  *   attack watch KIND PATH          a watch on PATH, which opens nothing: KIND inotify,
  *                                   fan-inode, fan-mount, fan-fs (fanotify marks of the file,
  *                                   its whole mount, its filesystem), fan-perm (FAN_OPEN_PERM
@@ -535,6 +538,21 @@ static int do_memfd_interp(const char *script)
 	return report(errno);
 }
 
+static int do_mount_setattr(const char *path)
+{
+	struct {
+		__u64 attr_set, attr_clr, propagation, userns_fd;
+	} attr = { .attr_set = 0x2 /* MOUNT_ATTR_NOSUID */ };
+
+	return report(syscall(SYS_mount_setattr, AT_FDCWD, path, 0, &attr, sizeof(attr)) ? errno :
+											   0);
+}
+
+static int do_fspick(const char *path)
+{
+	return report(syscall(SYS_fspick, AT_FDCWD, path, 0) < 0 ? errno : 0);
+}
+
 static int do_watch(const char *kind, const char *path)
 {
 	unsigned int mark = FAN_MARK_ADD, cls = FAN_CLASS_NOTIF;
@@ -624,6 +642,10 @@ int main(int argc, char **argv)
 		return do_memfd_interp(argv[2]);
 	if (op[0] == '/' && argc == 2)
 		return report(0); /* the memfd copy, run as op's interpreter */
+	if (!strcmp(op, "mount-setattr") && argc == 3)
+		return do_mount_setattr(argv[2]);
+	if (!strcmp(op, "fspick") && argc == 3)
+		return do_fspick(argv[2]);
 	if (!strcmp(op, "watch") && argc == 4)
 		return do_watch(argv[2], argv[3]);
 	if ((!strcmp(op, "rename") || !strcmp(op, "exchange") || !strcmp(op, "link")) && argc == 4)

@@ -211,6 +211,37 @@ static void test_ksyms(void **state)
 	assert_int_equal(loader_ksyms(path, names, addrs, 2), -ENOENT);
 }
 
+/* mountinfo: the line of the mount id, its MAJOR:MINOR; the rest untouched when absent. */
+static void test_mountinfo_dev(void **state)
+{
+	static const char prefix[] = "21 1 0:21 / /srv rw - tmpfs tmpfs rw,";
+	char path[] = "/tmp/agentgate-mountinfo-XXXXXX", longline[6000];
+	unsigned int maj = 1, min = 2;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	memset(longline, 'o', sizeof(longline) - 1);
+	longline[sizeof(longline) - 1] = 0;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	/* A line longer than the loader's 4096-byte reads, its second piece like mount 40's. */
+	fprintf(f, "%s%.*s40 1 9:9 x\n", prefix, (int)(4095 - strlen(prefix)), longline);
+	fputs("40 1 0:45 /@home /home rw,relatime shared:1 - btrfs /dev/sda2 rw\n", f);
+	fclose(f);
+	assert_int_equal(loader_mountinfo_dev(path, 40, &maj, &min), 0);
+	assert_int_equal(maj, 0);
+	assert_int_equal(min, 45);
+	maj = 1;
+	min = 2;
+	assert_int_equal(loader_mountinfo_dev(path, 7, &maj, &min), -ENOENT);
+	assert_int_equal(maj, 1);
+	assert_int_equal(min, 2);
+	unlink(path);
+	assert_int_equal(loader_mountinfo_dev(path, 40, &maj, &min), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +254,7 @@ int main(void)
 						close_skel),
 		cmocka_unit_test_setup_teardown(test_pin_names, open_skel, close_skel),
 		cmocka_unit_test(test_ksyms),
+		cmocka_unit_test(test_mountinfo_dev),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

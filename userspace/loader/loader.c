@@ -93,6 +93,17 @@ static int write_state(struct loader *l, const struct ag_state *st)
 	return bpf_map_update_elem(FD(l, state), &zero, st, BPF_ANY) ? -errno : 0;
 }
 
+int loader_protect_changed(struct loader *l)
+{
+	struct ag_state st;
+	int err = read_state(l, &st);
+
+	if (err)
+		return err;
+	st.protect_gen++;
+	return write_state(l, &st);
+}
+
 static int ensure_bpffs(void)
 {
 	struct statfs fs;

@@ -59,4 +59,11 @@ int loader_link_pin(const struct bpf_program *prog, char *path, size_t size);
  */
 int loader_ksyms(const char *path, const char *const *names, __u64 *addrs, size_t n);
 
+/*
+ * The device (MAJOR:MINOR) of mount mnt_id in path (/proc/self/mountinfo): its
+ * superblock's s_dev, which stat() does not always give (btrfs gives a
+ * subvolume's). 0, or -ENOENT when no line has that id.
+ */
+int loader_mountinfo_dev(const char *path, int mnt_id, unsigned int *maj, unsigned int *min);
+
 #endif /* AGENTGATE_LOADER_INT_H */

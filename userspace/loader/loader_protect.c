@@ -5,13 +5,16 @@
  * policies (ag_armed).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <bpf/bpf.h>
+#include "loader_int.h"
 #include "loader_state.h"
 
 #ifndef SO_NETNS_COOKIE
@@ -33,24 +36,63 @@ int loader_arm_task(struct loader *l, int pid)
 	return err;
 }
 
+/* The id of the mount fd's file is on (its fdinfo's mnt_id). */
+static int fd_mnt_id(int fd, int *id)
+{
+	char path[64], line[256];
+	int err = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "mnt_id: %d", id) == 1) {
+			err = 0;
+			break;
+		}
+	fclose(f);
+	return err;
+}
+
 static int inode_key(const char *path, struct ag_inode_key *k)
 {
+	unsigned int maj, min;
 	struct stat sb;
+	int fd, id, err;
 
-	if (stat(path, &sb))
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	/* The kernel's internal dev_t, as sb->s_dev holds it. */
-	k->dev = ((uint64_t)major(sb.st_dev) << 20) | minor(sb.st_dev);
-	k->ino = sb.st_ino;
-	return 0;
+	err = fstat(fd, &sb) ? -errno : 0;
+	if (!err) {
+		maj = major(sb.st_dev);
+		min = minor(sb.st_dev);
+		/*
+		 * The kernel compares the superblock's s_dev, which mountinfo shows;
+		 * stat's st_dev is the same but on btrfs (a subvolume's device).
+		 */
+		if (!fd_mnt_id(fd, &id))
+			loader_mountinfo_dev("/proc/self/mountinfo", id, &maj, &min);
+		/* The kernel's internal dev_t, as sb->s_dev holds it. */
+		k->dev = ((uint64_t)maj << 20) | min;
+		k->ino = sb.st_ino;
+	}
+	close(fd);
+	return err;
 }
 
 /* The entry of k becomes v; 0 removes it. The caller holds the loader lock. */
 static int protect_store(struct loader *l, const struct ag_inode_key *k, __u32 v)
 {
+	int err;
+
 	if (v)
-		return bpf_map_update_elem(FD(l, protected), k, &v, BPF_ANY) ? -errno : 0;
-	return bpf_map_delete_elem(FD(l, protected), k) && errno != ENOENT ? -errno : 0;
+		err = bpf_map_update_elem(FD(l, protected), k, &v, BPF_ANY) ? -errno : 0;
+	else
+		err = bpf_map_delete_elem(FD(l, protected), k) && errno != ENOENT ? -errno : 0;
+	return err ? err : loader_protect_changed(l);
 }
 
 /* owner: AG_PROTECT_DAEMON (set once) or 1 (one more exec); add < 0 takes it back. */

@@ -45,6 +45,8 @@ struct loader {
 /* The flock on AG_LOCK_FILE: installs, removes and protection marks across processes. */
 int loader_lock(struct loader *l);
 void loader_unlock(struct loader *l);
+/* After a change of ag_protected, under the lock: memoized opens are decided again. */
+int loader_protect_changed(struct loader *l);
 
 /* Opens the flush iterator's link from its pin (l->iter_fd); -ENOLINK when there is none. */
 int loader_fold_open(struct loader *l);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * Kernel data symbols' addresses from kallsyms, for the programs that read
- * them (bpf/lib/memo.h: rename_lock and mount_lock). Called by the thread
- * that loads the programs.
+ * What the loader reads of the kernel through procfs: data symbols' addresses
+ * from kallsyms, for the programs that read them (bpf/lib/memo.h: rename_lock
+ * and mount_lock), and a mount's superblock device from mountinfo, the device
+ * the programs compare inodes by (loader_protect.c). No state: any thread.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,4 +37,28 @@ int loader_ksyms(const char *path, const char *const *names, __u64 *addrs, size_
 	}
 	fclose(f);
 	return found == n ? 0 : -ENOENT;
+}
+
+int loader_mountinfo_dev(const char *path, int mnt_id, unsigned int *maj, unsigned int *min)
+{
+	unsigned int ma, mi;
+	char line[4096];
+	int id, err = -ENOENT, start = 1;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	/* "ID PARENT MAJOR:MINOR ROOT MOUNTPOINT ..." (proc(5)); a longer line comes in pieces. */
+	while (fgets(line, sizeof(line), f)) {
+		if (start && sscanf(line, "%d %*d %u:%u", &id, &ma, &mi) == 3 && id == mnt_id) {
+			*maj = ma;
+			*min = mi;
+			err = 0;
+			break;
+		}
+		start = strchr(line, '\n') != NULL;
+	}
+	fclose(f);
+	return err;
 }
