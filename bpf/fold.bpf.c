@@ -324,7 +324,7 @@ __noinline int ag_fold_event(struct ag_scratch *sc, __u32 len)
  * than the window of the records it was kept with.
  */
 static __always_inline struct ag_fold *ag_memo_slot(struct ag_task *t, const struct ag_state *st,
-						   __u64 key, __u64 start, __u64 now)
+						    __u64 key, __u64 start, __u64 now)
 {
 	struct ag_fold *s;
 

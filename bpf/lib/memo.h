@@ -60,7 +60,7 @@ static __always_inline __u64 ag_memo_seqs(const struct ag_state *st, struct ag_s
 		return (__u64)ag_seq_read(m) << 32 | ag_seq_read(r);
 	if (bpf_probe_read_kernel(t->tmp, span & (2 * AG_SEQ_SPAN - 1), (const void *)lo))
 		return 1;
-	return (__u64)*(__u32 *)&t->tmp[(m - lo) & (AG_SEQ_SPAN - 1)] << 32 |
+	return (__u64) * (__u32 *)&t->tmp[(m - lo) & (AG_SEQ_SPAN - 1)] << 32 |
 	       *(__u32 *)&t->tmp[(r - lo) & (AG_SEQ_SPAN - 1)];
 }
 

@@ -56,6 +56,16 @@ eq() {
 	[ "$2" = "$3" ] && pass "$1" || fail "$1" "expected $2, got $3"
 }
 
+# wait_ready NAME OUT ERR: ok once the task writing OUT says it is ready (10 s), else ERR.
+wait_ready() {
+	_i=0
+	while ! grep -q ready "$2" && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	grep -q ready "$2" && pass "$1" || fail "$1" "$(cat "$3")"
+}
+
 out=$(in_cgroup "$CGP/agent" openloop /srv/d66/f /nonexistent $N)
 case $out in
 "ok=$N "*) pass "$N opens of one file allowed" ;;
@@ -190,12 +200,7 @@ in_cgroup "$CGP/agent" sh -c '
 	if read x </srv/d66/h; then echo allowed; else echo refused; fi
 ' sh "$WORK/d66.swapped" >"$WORK/d66.out" 2>"$WORK/d66.err" &
 sh_pid=$!
-i=0
-while ! grep -q ready "$WORK/d66.out" && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-grep -q ready "$WORK/d66.out" && pass "50 reads of h allowed, one task" || fail "50 reads of h allowed, one task" "$(cat "$WORK/d66.err")"
+wait_ready "50 reads of h allowed, one task" "$WORK/d66.out" "$WORK/d66.err"
 check "the cgroup gets a policy that denies h" ctl assign "/$CGP/agent" "$pol_deny"
 : >"$WORK/d66.swapped"
 wait "$sh_pid"
@@ -231,12 +236,7 @@ in_cgroup "$CGP/agent" sh -c '
 	if read x </proc/self/fd/3; then echo allowed; else echo refused; fi
 ' sh "$WORK/d66.moved" >"$WORK/d66m.out" 2>"$WORK/d66m.err" &
 sh_pid=$!
-i=0
-while ! grep -q ready "$WORK/d66m.out" && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-grep -q ready "$WORK/d66m.out" && pass "51 opens of pub/f allowed, one task" || fail "51 opens of pub/f allowed, one task" "$(cat "$WORK/d66m.err")"
+wait_ready "51 opens of pub/f allowed, one task" "$WORK/d66m.out" "$WORK/d66m.err"
 mv /srv/d66/pub /srv/d66/vault
 : >"$WORK/d66.moved"
 wait "$sh_pid"

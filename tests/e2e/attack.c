@@ -496,10 +496,10 @@ static int do_pktoptions6(void)
 	rh[2] = 2;
 	rh[3] = 1;
 	rh[23] = 1;
-	return report(setsockopt(fd, IPPROTO_IPV6, 6 /* IPV6_2292PKTOPTIONS */, buf,
-				 CMSG_SPACE(24)) ?
-			      errno :
-			      0);
+	return report(
+		setsockopt(fd, IPPROTO_IPV6, 6 /* IPV6_2292PKTOPTIONS */, buf, CMSG_SPACE(24)) ?
+			errno :
+			0);
 }
 
 static int do_reopen_deleted(const char *path)

@@ -301,8 +301,7 @@ static int listen_socket(struct dash_server *s)
 	return 0;
 }
 
-int dash_server_start(const struct dash_opts *o, struct dash_server **out, char *why,
-		      size_t whysz)
+int dash_server_start(const struct dash_opts *o, struct dash_server **out, char *why, size_t whysz)
 {
 	struct dash_server *s = calloc(1, sizeof(*s));
 	int err;

@@ -120,7 +120,8 @@ static int parse(struct loader *ld, const char *shown, const char *real, const c
 	 */
 	for (int i = 0; i < 8; i++)
 		frame[i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
-	if (!EVP_DigestUpdate(ld->sha, frame, sizeof(frame)) || !EVP_DigestUpdate(ld->sha, buf, len))
+	if (!EVP_DigestUpdate(ld->sha, frame, sizeof(frame)) ||
+	    !EVP_DigestUpdate(ld->sha, buf, len))
 		return -EIO;
 	ld->stack[ld->depth++] = seen[ld->nseen - 1];
 	err = ld_document(ld, name, dir, buf, len, fragment);
