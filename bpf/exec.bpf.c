@@ -239,8 +239,9 @@ static __always_inline void ag_dns_notice(struct ag_scratch *t, const struct ag_
  */
 static __always_inline int ag_exec_unnamed(struct linux_binprm *bprm)
 {
-	return !BPF_CORE_READ(bprm, file, f_path.dentry, d_hash.pprev) ||
-	       !BPF_CORE_READ(bprm, file, f_inode, __i_nlink);
+	struct file *f = bprm->file;
+
+	return ag_dentry_unlinked(f->f_path.dentry) || !f->f_inode->__i_nlink;
 }
 
 SEC("lsm.s/bprm_check_security")

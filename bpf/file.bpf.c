@@ -40,7 +40,7 @@ static __always_inline int ag_path_undeleted(struct ag_scratch *t, struct dentry
 	__u32 at;
 	int i;
 
-	if (d->d_hash.pprev || len <= n)
+	if (!ag_dentry_unlinked(d) || len <= n)
 		return len;
 	at = (__u32)(len - n) & (AG_MAX_INPUT - 1);
 	for (i = 0; i < n; i++)

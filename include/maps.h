@@ -137,7 +137,7 @@ struct ag_state {
 	 * opens are not memoized.
 	 */
 	__u64 rename_lock, mount_lock;
-	__u64 protect_gen; /* bumped after every change of ag_protected */
+	__u64 protect_gen; /* bumped when an inode becomes marked in ag_protected, or unmarked */
 };
 
 /*

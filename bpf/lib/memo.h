@@ -28,7 +28,7 @@
 #ifndef AGENTGATE_BPF_MEMO_H
 #define AGENTGATE_BPF_MEMO_H
 
-#include "common.h"
+#include "path.h"
 
 #define AG_SEQ_SPAN 256u /* the two locks read with one call when they are this close */
 
@@ -85,7 +85,7 @@ static __always_inline int ag_memo_probe(struct ag_scratch *t, const struct ag_p
 	if (!st)
 		return 0; /* index 0 of an array: never; the open is decided in full */
 	seqs = ag_memo_seqs(st, t);
-	if ((seqs & 1) || (seqs & (1ull << 32)) || !d->d_hash.pprev)
+	if ((seqs & 1) || (seqs & (1ull << 32)) || ag_dentry_unlinked(d))
 		return 0;
 	m->dentry = (__u64)d;
 	m->mnt = (__u64)file->f_path.mnt;

@@ -47,6 +47,16 @@ static __always_inline int ag_foreign_mount(const struct vfsmount *mnt)
 	return ns != (void *)task->nsproxy->mnt_ns;
 }
 
+/*
+ * An unhashed dentry: unlinked (d_path then gives "PATH (deleted)", and the name
+ * may be reused by another file) or never linked (memfd, O_TMPFILE). d is a BTF
+ * pointer: a direct load.
+ */
+static __always_inline int ag_dentry_unlinked(const struct dentry *d)
+{
+	return !d->d_hash.pprev;
+}
+
 static long ag_pathwalk_step(__u32 i, void *arg)
 {
 	struct ag_pathwalk *c = arg;

@@ -203,6 +203,13 @@ static void print_status(json_t *s)
 	       log, (long long)events, (long long)drops, (long long)gaps);
 	n = json_object_get(s, "ask_socket");
 	printf("ask        %s\n", json_is_string(n) ? json_string_value(n) : "not served");
+	n = json_object_get(s, "open_memo");
+	if (json_is_boolean(n))
+		printf("open memo  %s\n",
+		       json_is_true(n) ?
+			       "on: a task's repeated opens of a file reuse its last decision" :
+			       "off: /proc/kallsyms hid kernel addresses at load "
+			       "(kernel.kptr_restrict=2); every open is judged in full");
 	n = json_object_get(s, "forward");
 	if (json_is_object(n)) {
 		const char *fh = "", *fp = "";

@@ -488,6 +488,11 @@ int cmd_daemon(int argc, char **argv)
 			   err == -EPERM ? "" : loader_strerror(err));
 		goto out;
 	}
+	if (loader_memo_on(d.loader) == 0)
+		daemon_log(
+			"/proc/kallsyms showed no kernel addresses when the programs were loaded "
+			"(kernel.kptr_restrict=2): repeated opens of a file are judged in full, "
+			"not memoized (only slower)");
 	err = loader_subscribe(d.loader, 0, daemon_on_event, &d);
 	if (err) {
 		daemon_log("reading the kernel's events: %s", loader_strerror(err));

@@ -124,6 +124,8 @@ json_t *daemon_status_json(struct daemon *d)
 				    json_integer((json_int_t)audit_stream_subscribers(d->stream)));
 	if (o)
 		json_object_set_new(o, "forward", forward_json(d));
+	if (o)
+		json_object_set_new(o, "open_memo", json_boolean(loader_memo_on(d->loader) == 1));
 	return o;
 }
 

@@ -104,6 +104,14 @@ int loader_protect_changed(struct loader *l)
 	return write_state(l, &st);
 }
 
+int loader_memo_on(struct loader *l)
+{
+	struct ag_state st;
+	int err = read_state(l, &st);
+
+	return err ? err : st.rename_lock && st.mount_lock;
+}
+
 static int ensure_bpffs(void)
 {
 	struct statfs fs;

@@ -22,7 +22,7 @@
  *     loader_dns_register(), loader_dns_unregister(), loader_forget(),
  *     loader_policies(), loader_drops(), loader_cgroup_id(), loader_strerror(),
  *     loader_ask_peer(), loader_prog_stats(), loader_ring_fill(),
- *     loader_learned_count(), loader_enable_stats().
+ *     loader_learned_count(), loader_enable_stats(), loader_memo_on().
  *     They use only the map fds, fixed from loader_open() to loader_close(); the
  *     kernel updates map elements atomically. The loader's learn mutex orders
  *     loader_learn() (DNS proxy threads) against loader_forget(), so no address is
@@ -156,6 +156,13 @@ int loader_policies(struct loader *l, uint64_t *ids, size_t max);
 int loader_fold_flush(struct loader *l);
 /* Sets the folding window for every reader (see loader_opts.fold_ms). */
 int loader_set_fold(struct loader *l, int fold_ms);
+/*
+ * 1 when a task's repeated opens of one file are answered from a memo
+ * (bpf/lib/memo.h); 0 when /proc/kallsyms hid the kernel's rename_lock and
+ * mount_lock from the process that loaded the programs (kernel.kptr_restrict=2),
+ * and every open is judged in full; or -errno.
+ */
+int loader_memo_on(struct loader *l);
 
 /*
  * Events: fn is called for each record with its size (>= AG_EVENT_HDR_SIZE,

@@ -83,8 +83,22 @@ static int inode_key(const char *path, struct ag_inode_key *k)
 	return err;
 }
 
-/* The entry of k becomes v; 0 removes it. The caller holds the loader lock. */
-static int protect_store(struct loader *l, const struct ag_inode_key *k, __u32 v)
+/* The entry of k; 0 when there is none. The caller holds the loader lock. */
+static __u32 protect_get(struct loader *l, const struct ag_inode_key *k)
+{
+	__u32 v;
+
+	return bpf_map_lookup_elem(FD(l, protected), k, &v) ? 0 : v;
+}
+
+/*
+ * The entry of k becomes v (it was was); 0 removes it. Memoized opens skip the
+ * lookup of whether a file is marked (bpf/lib/memo.h), so the generation moves
+ * when an inode becomes marked or unmarked, not when only its count changes: an
+ * exec sharing a policy file with another then leaves every memo standing. The
+ * caller holds the loader lock.
+ */
+static int protect_store(struct loader *l, const struct ag_inode_key *k, __u32 was, __u32 v)
 {
 	int err;
 
@@ -92,14 +106,16 @@ static int protect_store(struct loader *l, const struct ag_inode_key *k, __u32 v
 		err = bpf_map_update_elem(FD(l, protected), k, &v, BPF_ANY) ? -errno : 0;
 	else
 		err = bpf_map_delete_elem(FD(l, protected), k) && errno != ENOENT ? -errno : 0;
-	return err ? err : loader_protect_changed(l);
+	if (err || !was == !v)
+		return err;
+	return loader_protect_changed(l);
 }
 
 /* owner: AG_PROTECT_DAEMON (set once) or 1 (one more exec); add < 0 takes it back. */
 static int protect_update(struct loader *l, const char *path, __u32 owner, int add)
 {
 	struct ag_inode_key k;
-	__u32 v = 0;
+	__u32 was, v;
 	int err;
 
 	err = inode_key(path, &k);
@@ -108,17 +124,16 @@ static int protect_update(struct loader *l, const char *path, __u32 owner, int a
 	err = loader_lock(l);
 	if (err)
 		return err;
-	if (bpf_map_lookup_elem(FD(l, protected), &k, &v))
-		v = 0;
+	was = protect_get(l, &k);
 	/* An inode reused since it was an ask socket must not stay reachable. */
-	v &= ~AG_PROTECT_ASK;
+	v = was & ~AG_PROTECT_ASK;
 	if (owner == AG_PROTECT_DAEMON)
 		v = add > 0 ? v | owner : v & ~owner;
 	else if (add > 0)
 		v++;
 	else if (v & ~AG_PROTECT_DAEMON)
 		v--;
-	err = protect_store(l, &k, v);
+	err = protect_store(l, &k, was, v);
 	loader_unlock(l);
 	return err;
 }
@@ -136,6 +151,7 @@ int loader_unprotect(struct loader *l, const char *path, bool daemon)
 int loader_protect_ask(struct loader *l, const char *path, bool add)
 {
 	struct ag_inode_key k;
+	__u32 was;
 	int err;
 
 	err = inode_key(path, &k);
@@ -144,8 +160,9 @@ int loader_protect_ask(struct loader *l, const char *path, bool add)
 	err = loader_lock(l);
 	if (err)
 		return err;
+	was = protect_get(l, &k);
 	/* The socket was bound by its owner just now: a fresh inode, its entry replaced whole. */
-	err = protect_store(l, &k, add ? AG_PROTECT_ASK : 0);
+	err = protect_store(l, &k, was, add ? AG_PROTECT_ASK : 0);
 	loader_unlock(l);
 	return err;
 }
