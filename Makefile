@@ -176,7 +176,7 @@ $(BUILD)/bench/gen_audit_log: tests/bench/gen_audit_log.c $(LIB_OBJS) $(HDRS)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
 # In-VM microbenchmarks (tests/bench/guest-bench.sh): standalone programs, no agentgate code.
-BENCH_VM_BINS := $(addprefix $(BUILD)/bench/,microbench landlock-run genpolicy dnsbench rateopen)
+BENCH_VM_BINS := $(addprefix $(BUILD)/bench/,microbench landlock-run genpolicy dnsbench rateopen aglink)
 $(BENCH_VM_BINS): $(BUILD)/bench/%: tests/bench/%.c
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)

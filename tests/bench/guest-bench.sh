@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # Guest script for tests/bench/run.sh: microbench (open, exec, connect) under every
-# configuration, in ROUNDS rounds of three rings. In a ring, one microbench instance per
+# configuration, in ROUNDS rounds of five rings. In a ring, one microbench instance per
 # configuration runs at once and they take turns, one batch each (microbench -R), so all
 # of them see the same moments of an emulated machine whose speed drifts:
 #   ring U  nothing of agentgate loaded (its pins removed): baseline, AppArmor, Landlock
-#   ring L  agentgate loaded, no policy installed; then again with a policy installed for
-#           another (idle) cgroup: an unconfined process on a machine where agents run
+#   ring L  agentgate loaded, no policy installed: an unconfined process
+#   ring T  a policy installed for another (idle) cgroup: an unconfined process on a machine
+#           where agents run, in turns with the same process while agentgate's programs
+#           are detached (tests/bench/aglink.c; maps and policy kept), one turn a token
 #   ring C  agentgate loaded, the agentgate-confined instances and AppArmor again (for a
 #           comparison within a ring)
 #   ring F  the same for the seed policy with folding off (audit.fold_ms 0): what folding
@@ -23,6 +25,8 @@ set -u
 B=/ag/bench
 R=/tmp/ring
 FILE=/opt/agent/input/data.txt
+PINS=/sys/fs/bpf/agentgate
+SAVED=/sys/fs/bpf/agbench # agentgate's programs while ring T has them detached (aglink)
 ERR=/tmp/bench.err
 MB="/ag/bin/microbench -R -k $TURNS -o $OPEN_N -x $EXEC_N -c $CONN_N -f $FILE -p $PORT"
 SIZES="10 1000 10000"
@@ -46,7 +50,12 @@ ll="$ll -x /ag/bin/microbench -x /lib64/ld-linux-x86-64.so.2 -c $PORT"
 # log, as an agent's would, except seed-noaudit (its events are read and discarded).
 launch() {
 	case $1 in
-	baseline | loaded-idle | loaded-busy) exec $MB ;;
+	baseline | loaded-idle) exec $MB ;;
+	# Ring T: a turn each, every batch after an untimed tenth (the kernel's text was just
+	# patched); between them the programs are detached and attached again.
+	detached | loaded-busy) exec $MB -T -W ;;
+	attach) exec aglink ring on $PINS $SAVED $((TURNS + 1)) ;;
+	detach) exec aglink ring off $PINS $SAVED $((TURNS + 1)) ;;
 	apparmor-seed-loaded | apparmor-seed-unfolded) exec aa-exec -p ag-bench-seed -- $MB ;;
 	apparmor-*) exec aa-exec -p "ag-bench-${1#apparmor-}" -- $MB ;;
 	landlock-seed) exec landlock-run $ll -- $MB ;;
@@ -87,7 +96,7 @@ ring() {
 }
 
 unload() {
-	rm -rf /sys/fs/bpf/agentgate
+	rm -rf "$PINS" "$SAVED"
 }
 
 # The programs stay pinned after an exec with a policy that allows everything.
@@ -171,7 +180,12 @@ while [ "$r" -le "$ROUNDS" ]; do
 	load || break
 	ring "$r" loaded-idle
 	holder allow
-	ring "$r" loaded-busy
+	if mkdir -p "$SAVED" && aglink save "$PINS" "$SAVED" 2>"$ERR" && aglink off "$PINS" "$SAVED" 2>>"$ERR"; then
+		ring "$r" detached attach loaded-busy detach
+		aglink on "$PINS" "$SAVED" 2>"$ERR" || echo "BENCHFAIL aglink $(head -c 300 "$ERR" | tr '\n' ' ')"
+	else
+		echo "BENCHFAIL aglink $(head -c 300 "$ERR" | tr '\n' ' ')"
+	fi
 	holder_stop
 	ring "$r" $ring_c
 	fold 0 && ring "$r" $ring_f

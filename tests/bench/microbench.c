@@ -7,7 +7,7 @@
  *            opens ld.so.cache and libc too)                    the child's file_opens
  *   connect  TCP connect to a loopback listener, accept, close  socket_connect
  *
- * usage: microbench [-k TURNS] [-R] [-o N] [-x N] [-c N] [-f PATH] [-p PORT]
+ * usage: microbench [-k TURNS] [-R [-T]] [-W] [-o N] [-x N] [-c N] [-f PATH] [-p PORT]
  *        microbench nop                  exit 0 (what exec runs)
  *        microbench sleep MS             stay alive MS ms (holds a confined cgroup)
  *        microbench spawn CMD [ARG...]   "spawn NS": fork + exec (PATH searched) + wait of
@@ -23,6 +23,10 @@
  * each: configurations benchmarked in one ring see the same moments of a machine whose
  * speed drifts (another VM on the host, TCG). A failed operation (e.g. denied by a policy)
  * ends the measuring, not the relaying, so the ring goes on; the exit status says so.
+ * With -T, one token a turn instead: the turn's batches of every op run on one token
+ * (fewer handovers, for rings whose handover is slow: tests/bench/aglink.c). With -W, every
+ * batch is preceded by an untimed tenth, so that code the kernel has just patched is
+ * translated again (qemu TCG) before the batch is timed.
  * Fd 5, when open, is /proc/stat: each batch starts once the machine is quiet (see
  * wait_quiet), so work an earlier turn left behind (an audit writer catching up) does not
  * count against this one. Inherited, it needs no rule in the policies being measured.
@@ -54,6 +58,8 @@ struct ctx {
 	char self[PATH_MAX]; /* executed by exec */
 	int port; /* where connect's listener is */
 	int ring;
+	int per_turn; /* -T: one ring token a turn, not a batch */
+	int rewarm; /* -W: an untimed tenth before every batch */
 };
 
 static double now_ns(void)
@@ -253,7 +259,7 @@ static int ring_pass(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: microbench [-k TURNS] [-R] [-o N] [-x N] [-c N] [-f PATH] [-p PORT]\n"
+		"usage: microbench [-k TURNS] [-R [-T]] [-W] [-o N] [-x N] [-c N] [-f PATH] [-p PORT]\n"
 		"       microbench nop | now | sleep MS | spawn CMD [ARG...]\n");
 }
 
@@ -284,8 +290,14 @@ int main(int argc, char **argv)
 		printf("spawn %.0f\n", now_ns() - t0);
 		return o < 0 ? 1 : o;
 	}
-	while ((o = getopt(argc, argv, "k:Ro:x:c:f:p:")) != -1) {
+	while ((o = getopt(argc, argv, "k:RTWo:x:c:f:p:")) != -1) {
 		switch (o) {
+		case 'T':
+			c.per_turn = 1;
+			break;
+		case 'W':
+			c.rewarm = 1;
+			break;
 		case 'k':
 			turns = atol(optarg);
 			break;
@@ -340,18 +352,24 @@ int main(int argc, char **argv)
 	if (c.ring && ring_pass())
 		return 1;
 	for (t = 0; t < turns; t++) {
+		if (c.ring && c.per_turn && ring_wait())
+			return 1;
 		for (op = 0; op < 3; op++) {
 			if (!n[op])
 				continue;
-			if (c.ring && ring_wait())
+			if (c.ring && !c.per_turn && ring_wait())
 				return 1;
+			if (!err && c.rewarm)
+				err = batch(&c, op, n[op] / 10 + 1, 0);
 			if (!err) {
 				wait_quiet();
 				err = batch(&c, op, n[op], 1);
 			}
-			if (c.ring && ring_pass())
+			if (c.ring && !c.per_turn && ring_pass())
 				return 1;
 		}
+		if (c.ring && c.per_turn && ring_pass())
+			return 1;
 	}
 	return err ? 1 : 0;
 }

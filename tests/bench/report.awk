@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # awk -f report.awk SPEC LOG: markdown from the "BENCH CONFIG ROUND OP NS" lines of LOG
 # (tests/bench/guest-bench.sh). SPEC, one request a line:
-#   row CONFIG DESCRIPTION...            a table row: per op, µs per op as the median
+#   row CONFIG[@REF] DESCRIPTION...      a table row: per op, µs per op as the median
 #                                        (min–max) over the rounds of CONFIG's best batch in
-#                                        the round, then × baseline: the median (min–max)
-#                                        over the rounds of that best batch divided by the
-#                                        baseline's in the same round
+#                                        the round, then × REF (default baseline): the median
+#                                        (min–max) over the rounds of that best batch divided
+#                                        by REF's in the same round
 #   target CONFIG REF OP LIMIT TEXT...   "| TEXT | ratio (min–max) | met or missed |": the
 #                                        same ratio of CONFIG to REF, met when ≤ LIMIT
 # A round's figure is its best batch: on a shared, emulated machine noise only ever adds
@@ -84,8 +84,10 @@ END {
 		$0 = spec[s]
 		if ($1 == "row") {
 			line = "| " rest(3) " |"
+			if (split($2, cr, "@") < 2)
+				cr[2] = "baseline"
 			for (o = 1; o <= 3; o++)
-				line = line " " abs_cell($2, ops[o]) " | " ratio_cell($2, "baseline", ops[o]) " |"
+				line = line " " abs_cell(cr[1], ops[o]) " | " ratio_cell(cr[1], cr[2], ops[o]) " |"
 			print line
 		} else if ($1 == "target") {
 			n = ratios($2, $3, $4, r)

@@ -255,7 +255,7 @@ wait_audit "a record names its task: pid, tid, uid, comm" '"path":"/srv/d66/who"
 # A file that becomes agentgate's while a task has its reopen memoized: here the policy
 # file of an `agentgate exec` that starts. The loader moves ag_state.protect_gen when a file
 # is marked, and a memo holds the generation it saw, so the next reopen is refused.
-# (a copy of the daemon's policy, which the daemon marked: another inode, not marked)
+# (a copy of a policy file: another inode, not marked)
 pol_mark=$WORK/d66-mark.yaml
 cp "$pol" "$pol_mark"
 rm -f "$WORK/d66.marked"
