@@ -115,7 +115,9 @@ static __always_inline int ag_memo_probe(struct ag_scratch *t, const struct ag_p
 
 /*
  * After the open was decided in full (t->open.key_* set from t->last_key):
- * kept as the task's memo when neither sequence count moved since the probe.
+ * kept as the task's memo when neither sequence count moved since the probe,
+ * nor the generation of agentgate's marks (read again: on a weakly ordered CPU
+ * the probe's read could have been served after the marks were looked up).
  */
 static __always_inline void ag_memo_keep(struct ag_scratch *t, int rd, int wr)
 {
@@ -127,7 +129,8 @@ static __always_inline void ag_memo_keep(struct ag_scratch *t, int rd, int wr)
 	if (!st)
 		return; /* never; only a memo */
 	seqs = ag_memo_seqs(st, t);
-	if ((__u32)seqs != (__u32)t->open.dev_seqs || seqs >> 32 != t->open.mount_seq)
+	if ((__u32)seqs != (__u32)t->open.dev_seqs || seqs >> 32 != t->open.mount_seq ||
+	    st->protect_gen != t->open.protect_gen)
 		return;
 	ag_memo_store(t, rd, wr);
 }

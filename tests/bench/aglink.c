@@ -223,6 +223,7 @@ static int ring(const char *pins, const char *saved, int on, long count)
 {
 	struct pollfd p = { .fd = RING_IN, .events = POLLIN };
 	double t0;
+	int err = 0;
 	long i;
 	char b;
 
@@ -233,16 +234,16 @@ static int ring(const char *pins, const char *saved, int on, long count)
 				RING_TIMEOUT_MS / 1000);
 			return 1;
 		}
+		/* A failed toggle ends the toggling, not the relaying: the ring goes on. */
 		t0 = now_ns();
-		if (toggle(pins, saved, on))
-			return 1;
-		printf("toggle %.0f\n", now_ns() - t0);
+		if (!err && !(err = toggle(pins, saved, on)))
+			printf("toggle %.0f\n", now_ns() - t0);
 		if (write(RING_OUT, "t", 1) != 1) {
 			fail("ring", "write");
 			return 1;
 		}
 	}
-	return 0;
+	return err ? 1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -4,7 +4,8 @@
 # enforcement with records that name a child cgroup, DNS inside other network namespaces,
 # the ask socket) run again with the daemon started under exactly the
 # CapabilityBoundingSet= of deploy/systemd/agentgate.service, a killed exec's leftovers are
-# collected, and a daemon with no capability at all refuses to start with a clear error.
+# collected, a daemon loading the programs memoizes opens (and says when it cannot), and a
+# daemon with no capability at all refuses to start with a clear error.
 # e2e-needs: python
 . "$(dirname "$0")/kernel.sh"
 unit=/ag/deploy/systemd/agentgate.service
@@ -118,6 +119,37 @@ gc_case() {
 }
 gc_case "$caps" "unit"
 gc_case "$nodrs" "unit without CAP_DAC_READ_SEARCH"
+
+# A daemon that loads the programs under the unit's set reads the kernel's addresses in
+# /proc/kallsyms (CAP_SYSLOG), so repeated opens are memoized; without CAP_SYSLOG, with
+# perf_event_paranoid above 1 (Debian's default), it is given none: status and the log say
+# so. The pins are removed before each, so that the daemon loads them.
+# memo_case BOUNDING-SET on|off NAME
+memo_case() {
+	rm -rf /sys/fs/bpf/agentgate
+	: >"$D/daemon.err"
+	if AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$1" start_daemon; then
+		_out=$(ctl status)
+		stop_daemon
+		case $_out in
+		*"open memo  $2"*) pass "$3" ;;
+		*) fail "$3" "$_out" ;;
+		esac
+	else
+		fail "$3: the daemon starts" "$(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
+	fi
+	rm -rf /sys/fs/bpf/agentgate
+}
+paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+echo 2 >/proc/sys/kernel/perf_event_paranoid
+memo_case "$caps" on "unit: a daemon that loads the programs has the open memo on"
+nosyslog=$(echo "$caps" | sed 's/,+syslog//')
+[ "$nosyslog" != "$caps" ] && pass "unit: CAP_SYSLOG in the set" || fail "unit: CAP_SYSLOG in the set" "$caps"
+memo_case "$nosyslog" off "unit without CAP_SYSLOG: the open memo is off, status says so"
+grep -q "no address of rename_lock and mount_lock" "$D/daemon.err" &&
+	pass "unit without CAP_SYSLOG: the daemon's log says why" ||
+	fail "unit without CAP_SYSLOG: the daemon's log says why" "$(cat "$D/daemon.err")"
+echo "$paranoid" >/proc/sys/kernel/perf_event_paranoid
 
 # With no capability the daemon cannot load its programs: it says so and exits non-zero.
 D=$WORK/unit-nocaps

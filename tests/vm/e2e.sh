@@ -145,11 +145,12 @@ finished() {
 # finished: under TCG, the engines' workload has oopsed the 6.12 kernel in the slab
 # allocator with no agentgate program loaded (45-engines). The oops is printed and the
 # summary line says so; a second one, or a BUG line after the last file, fails the VM.
-# clocksource=hpet: 6.12 would count time by the TSC, which under TCG is the host's, and
-# this host's TSC (a microVM's, kvm-clock) jumps when the host is paused: a CI run saw the
-# guest's monotonic clock leap 91,796 s inside 35-dns.sh, which expired its listeners and
-# DNS leases. qemu counts the HPET from the host's monotonic clock; 6.1 picks it anyway
-# (its TSC calibration fails under TCG).
+# clocksource=hpet tsc=unstable: 6.12 would count time by the TSC, which under TCG is the
+# host's, and this host's TSC (a microVM's, kvm-clock) jumps when the host is paused: a CI
+# run saw the guest's monotonic clock leap 91,796 s inside 35-dns.sh, which expired its
+# listeners and DNS leases. qemu counts the HPET from the host's monotonic clock; with the
+# TSC unstable, sched_clock (the soft-lockup watchdog's) is also held within a tick of that
+# clock. 6.1 does both anyway (its TSC calibration fails under TCG).
 run_vm() {
 	local k=$1 v=$2 label log p rc=0 why limit=$timeout boot=1 f t results during oopses=
 	local args=(--kernel "$k" --timeout "$timeout") tests=("${plain[@]}") left
@@ -166,7 +167,7 @@ run_vm() {
 	results=$(mktemp)
 	while :; do
 		rc=0
-		AGVM_APPEND="clocksource=hpet ${AGVM_APPEND:-}" AGVM_CPIO=$([ "$v" = engines ] && echo "$engine_cpio" || true) \
+		AGVM_APPEND="clocksource=hpet tsc=unstable ${AGVM_APPEND:-}" AGVM_CPIO=$([ "$v" = engines ] && echo "$engine_cpio" || true) \
 			AGVM_SMP=$([ "$v" = engines ] && echo "${AGVM_ENGINES_SMP:-1}" || echo "${AGVM_SMP:-2}") \
 			"$here/run.sh" "${args[@]}" --log "$log" tests/vm/guest-e2e.sh "${files[@]}" "${tests[@]}" || rc=$?
 		[ "$rc" -eq 126 ] || { cat "$log" >>"$results"; break; }

@@ -70,7 +70,7 @@ json_t *daemon_status_json(struct daemon *d)
 	uint64_t drops = 0, ids[AG_MAX_POLICIES];
 	char sha[65];
 	size_t i, j;
-	int n, others = 0;
+	int n, memo, others = 0;
 
 	uname(&u);
 	loader_drops(d->loader, &drops);
@@ -124,8 +124,10 @@ json_t *daemon_status_json(struct daemon *d)
 				    json_integer((json_int_t)audit_stream_subscribers(d->stream)));
 	if (o)
 		json_object_set_new(o, "forward", forward_json(d));
+	memo = loader_memo_on(d->loader);
+	/* An unreadable state says nothing either way: null. */
 	if (o)
-		json_object_set_new(o, "open_memo", json_boolean(loader_memo_on(d->loader) == 1));
+		json_object_set_new(o, "open_memo", memo < 0 ? json_null() : json_boolean(memo));
 	return o;
 }
 

@@ -91,24 +91,32 @@ static __u32 protect_get(struct loader *l, const struct ag_inode_key *k)
 	return bpf_map_lookup_elem(FD(l, protected), k, &v) ? 0 : v;
 }
 
+/* The entry of k becomes v; 0 removes it. */
+static int protect_put(struct loader *l, const struct ag_inode_key *k, __u32 v)
+{
+	if (v)
+		return bpf_map_update_elem(FD(l, protected), k, &v, BPF_ANY) ? -errno : 0;
+	return bpf_map_delete_elem(FD(l, protected), k) && errno != ENOENT ? -errno : 0;
+}
+
 /*
- * The entry of k becomes v (it was was); 0 removes it. Memoized opens skip the
- * lookup of whether a file is marked (bpf/lib/memo.h), so the generation moves
- * when an inode becomes marked or unmarked, not when only its count changes: an
- * exec sharing a policy file with another then leaves every memo standing. The
- * caller holds the loader lock.
+ * The entry of k goes from was to v. Memoized opens skip the lookup of whether a
+ * file is marked (bpf/lib/memo.h), so the generation moves when an inode becomes
+ * marked or unmarked, not when only its count changes: an exec sharing a policy
+ * file with another then leaves every memo standing. A generation that could not
+ * move takes the entry back to was, since no later count change would move it.
+ * The caller holds the loader lock.
  */
 static int protect_store(struct loader *l, const struct ag_inode_key *k, __u32 was, __u32 v)
 {
-	int err;
+	int err = protect_put(l, k, v);
 
-	if (v)
-		err = bpf_map_update_elem(FD(l, protected), k, &v, BPF_ANY) ? -errno : 0;
-	else
-		err = bpf_map_delete_elem(FD(l, protected), k) && errno != ENOENT ? -errno : 0;
 	if (err || !was == !v)
 		return err;
-	return loader_protect_changed(l);
+	err = loader_protect_changed(l);
+	if (err)
+		protect_put(l, k, was);
+	return err;
 }
 
 /* owner: AG_PROTECT_DAEMON (set once) or 1 (one more exec); add < 0 takes it back. */
