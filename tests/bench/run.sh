@@ -175,7 +175,7 @@ kernel=$(info kernel)
 	echo "installed. Ring T: a policy installed for another, idle cgroup, and an unconfined process"
 	echo "taking turns with another one while all of agentgate's programs are detached"
 	echo "(\`tests/bench/aglink.c\`; its maps and the policy stay): its × is against that one, in the"
-	echo "same ring. Attaching 48 programs patches the kernel's text (seconds under TCG), so in ring T"
+	echo "same ring. Attaching 56 programs patches the kernel's text (seconds under TCG), so in ring T"
 	echo "a turn's three batches run on one token, each after an untimed tenth. Ring C: the"
 	echo "agentgate-confined processes at once with an AppArmor-confined one (a comparison within one"
 	echo "ring; decisions folded, docs/audit.md). Ring F: the seed policy and AppArmor again with"
