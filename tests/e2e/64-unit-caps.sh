@@ -32,9 +32,50 @@ scenario() {
 		fail "$3: $1 runs" "$(head -c 400 "$WORK/$1.out" | tr '\n' ' ')"
 	fi
 }
+# The open memo needs the kernel's addresses from /proc/kallsyms, which with
+# perf_event_paranoid above 1 (Debian's default) it shows only to CAP_SYSLOG. A daemon that
+# loads the programs without it is given none: status and its log say so. Then, with no pins
+# left, the first scenario's daemon loads them under the unit's set, and repeated opens are
+# memoized (checked after the scenarios; they leave the pins).
+. "$E2E_DIR/daemon.sh"
+# Its daemon's files apart from the scenarios' ($WORK/daemon, theirs too).
+D=$WORK/unit-memo SOCK=$WORK/unit-memo/run/control.sock AUDIT=$WORK/unit-memo/audit.log
+mkdir -p "$D"
+daemon_config </dev/null
+paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+echo 2 >/proc/sys/kernel/perf_event_paranoid
+# memo_status BOUNDING-SET: status of a daemon started under BOUNDING-SET.
+memo_status() {
+	: >"$D/daemon.err"
+	AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$1" start_daemon || {
+		echo "the daemon did not start: $(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
+		return
+	}
+	ctl status
+	stop_daemon
+}
+nosyslog=$(echo "$caps" | sed 's/,+syslog//')
+[ "$nosyslog" != "$caps" ] && pass "unit: CAP_SYSLOG in the set" || fail "unit: CAP_SYSLOG in the set" "$caps"
+rm -rf /sys/fs/bpf/agentgate
+out=$(memo_status "$nosyslog")
+case $out in
+*"open memo  off"*) pass "unit without CAP_SYSLOG: the open memo is off, status says so" ;;
+*) fail "unit without CAP_SYSLOG: the open memo is off, status says so" "$out" ;;
+esac
+grep -q "no address of rename_lock and mount_lock" "$D/daemon.err" &&
+	pass "unit without CAP_SYSLOG: the daemon's log says why" ||
+	fail "unit without CAP_SYSLOG: the daemon's log says why" "$(cat "$D/daemon.err")"
+rm -rf /sys/fs/bpf/agentgate
 for t in 36-dns-netns 51-daemon-enforce 52-daemon-control 56-ask; do
 	scenario $t "$caps" "unit caps"
 done
+out=$(memo_status "$caps")
+case $out in
+*"open memo  on"*) pass "unit: the programs a daemon loaded under the unit's set memoize opens" ;;
+*) fail "unit: the programs a daemon loaded under the unit's set memoize opens" "$out" ;;
+esac
+echo "$paranoid" >/proc/sys/kernel/perf_event_paranoid
+D=$WORK/daemon SOCK=$WORK/daemon/run/control.sock AUDIT=$WORK/daemon/audit.log
 # Without CAP_DAC_READ_SEARCH (a container that does not grant it) the daemon finds cgroups by
 # walking the tree: records still name a task's own cgroup (51's child cgroup).
 nodrs=$(echo "$caps" | sed 's/,+dac_read_search//')
@@ -44,7 +85,6 @@ scenario 51-daemon-enforce "$nodrs" "no dac_read_search"
 # What a killed `agentgate exec` leaves: its policy stays pinned. A daemon removes at start
 # the policy whose cgroup is gone and keeps the one whose cgroup still holds the survivor,
 # looking cgroups up by id (the unit's set) or, without CAP_DAC_READ_SEARCH, in a walk.
-. "$E2E_DIR/daemon.sh"
 daemon_config </dev/null
 others() { ctl status --json | sed -n 's/.*"other_policies":[ ]*\([0-9]*\).*/\1/p'; }
 # leftover: starts `agentgate exec -- sleep`, kills the exec with SIGKILL; prints the sleeper's pid.
@@ -120,36 +160,6 @@ gc_case() {
 gc_case "$caps" "unit"
 gc_case "$nodrs" "unit without CAP_DAC_READ_SEARCH"
 
-# A daemon that loads the programs under the unit's set reads the kernel's addresses in
-# /proc/kallsyms (CAP_SYSLOG), so repeated opens are memoized; without CAP_SYSLOG, with
-# perf_event_paranoid above 1 (Debian's default), it is given none: status and the log say
-# so. The pins are removed before each, so that the daemon loads them.
-# memo_case BOUNDING-SET on|off NAME
-memo_case() {
-	rm -rf /sys/fs/bpf/agentgate
-	: >"$D/daemon.err"
-	if AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$1" start_daemon; then
-		_out=$(ctl status)
-		stop_daemon
-		case $_out in
-		*"open memo  $2"*) pass "$3" ;;
-		*) fail "$3" "$_out" ;;
-		esac
-	else
-		fail "$3: the daemon starts" "$(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
-	fi
-	rm -rf /sys/fs/bpf/agentgate
-}
-paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
-echo 2 >/proc/sys/kernel/perf_event_paranoid
-memo_case "$caps" on "unit: a daemon that loads the programs has the open memo on"
-nosyslog=$(echo "$caps" | sed 's/,+syslog//')
-[ "$nosyslog" != "$caps" ] && pass "unit: CAP_SYSLOG in the set" || fail "unit: CAP_SYSLOG in the set" "$caps"
-memo_case "$nosyslog" off "unit without CAP_SYSLOG: the open memo is off, status says so"
-grep -q "no address of rename_lock and mount_lock" "$D/daemon.err" &&
-	pass "unit without CAP_SYSLOG: the daemon's log says why" ||
-	fail "unit without CAP_SYSLOG: the daemon's log says why" "$(cat "$D/daemon.err")"
-echo "$paranoid" >/proc/sys/kernel/perf_event_paranoid
 
 # With no capability the daemon cannot load its programs: it says so and exits non-zero.
 D=$WORK/unit-nocaps
