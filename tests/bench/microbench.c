@@ -268,7 +268,7 @@ int main(int argc, char **argv)
 	struct ctx c = { .path = "/etc/hostname", .port = 40000 };
 	long n[3] = { 2000, 4, 200 }, turns = 1, t;
 	struct timespec ts;
-	int o, op, err = 0;
+	int o, op, each_turn, each_batch, err = 0;
 	ssize_t len;
 	double t0;
 
@@ -324,7 +324,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || turns < 1 || n[0] < 0 || n[1] < 0 || n[2] < 0) {
+	if (optind != argc || turns < 1 || n[0] < 0 || n[1] < 0 || n[2] < 0 ||
+	    (c.per_turn && !c.ring)) {
 		usage();
 		return 2;
 	}
@@ -351,13 +352,16 @@ int main(int argc, char **argv)
 			err = batch(&c, op, n[op] / 10 + 1, 0);
 	if (c.ring && ring_pass())
 		return 1;
+	/* -T implies -R (checked above): a token a turn, or one a batch. */
+	each_turn = c.per_turn;
+	each_batch = c.ring && !c.per_turn;
 	for (t = 0; t < turns; t++) {
-		if (c.ring && c.per_turn && ring_wait())
+		if (each_turn && ring_wait())
 			return 1;
 		for (op = 0; op < 3; op++) {
 			if (!n[op])
 				continue;
-			if (c.ring && !c.per_turn && ring_wait())
+			if (each_batch && ring_wait())
 				return 1;
 			if (!err && c.rewarm)
 				err = batch(&c, op, n[op] / 10 + 1, 0);
@@ -365,10 +369,10 @@ int main(int argc, char **argv)
 				wait_quiet();
 				err = batch(&c, op, n[op], 1);
 			}
-			if (c.ring && !c.per_turn && ring_pass())
+			if (each_batch && ring_pass())
 				return 1;
 		}
-		if (c.ring && c.per_turn && ring_pass())
+		if (each_turn && ring_pass())
 			return 1;
 	}
 	return err ? 1 : 0;
