@@ -126,9 +126,6 @@ if [ ${#engined[@]} -gt 0 ]; then
 	engine_cpio=$("$here/engines.sh" --cpio) || { echo "e2e: tests/vm/engines.sh failed" >&2; exit 1; }
 fi
 
-pass=0
-fail=0
-failures=()
 # finished LOG: the results of the test files LOG shows finished ("# NN-name.sh: N s"),
 # each file's lines once its end line is there, then "#DONE NN-name.sh" per file; of the file
 # the log stops in, only its failures (seen before the kernel died: they stand).
@@ -151,8 +148,9 @@ finished() {
 # listeners and DNS leases. qemu counts the HPET from the host's monotonic clock; with the
 # TSC unstable, sched_clock (the soft-lockup watchdog's) is also held within a tick of that
 # clock. 6.1 does both anyway (its TSC calibration fails under TCG).
+# Its tally goes to OUT: the number passed on the first line, then one line per failure.
 run_vm() {
-	local k=$1 v=$2 label log p rc=0 why limit=$timeout boot=1 f t results during oopses=
+	local k=$1 v=$2 out=$3 label log p rc=0 why limit=$timeout boot=1 f t results during oopses="" failures=()
 	local args=(--kernel "$k" --timeout "$timeout") tests=("${plain[@]}") left
 	label=$k
 	[ -f "$k" ] && label=$(basename "$k")
@@ -192,10 +190,8 @@ run_vm() {
 	# Results are whole lines; escape sequences from the firmware may precede the first one,
 	# and its bytes make grep take the log for binary (and print no lines): -a.
 	p=$(grep -acE '^ok - ' "$results" || true)
-	pass=$((pass + p))
 	while IFS= read -r line; do
 		failures+=("[$label] ${line#not ok - }")
-		fail=$((fail + 1))
 	done < <(grep -aE '^not ok - ' "$results" || true)
 	if [ "$rc" -ne 0 ]; then
 		case $rc in
@@ -205,17 +201,64 @@ run_vm() {
 		*) why="the guest exited with status $rc" ;;
 		esac
 		failures+=("[$label] VM: $why (log: $log)")
-		fail=$((fail + 1))
 	fi
+	printf '%s\n' "$p" ${failures[@]+"${failures[@]}"} >"$out"
 	echo "e2e [$label]: $p passed, $(grep -acE '^not ok - ' "$results" || true) failed${oopses:+ (the guest kernel oopsed$oopses)}"
 	rm -f "$results"
 }
-for k in "${kernels[@]}"; do
-	for v in "${vms[@]}"; do
-		run_vm "$k" "$v"
-	done
-done
 
-for f in "${failures[@]}"; do echo "FAILED: $f"; done
+# The plain VMs have two vCPUs and boot one after another. An engines VM has one (above), so
+# on a 2-CPU host the kernels' engines VMs boot side by side (AGVM_ENGINES_PARALLEL=0: in
+# turn); the console of each goes to its own file, printed whole once both have ended, so
+# that the output reads as if they had run in turn. The kernels are fetched first, once.
+for k in "${kernels[@]}"; do
+	case $k in 6.1 | 6.12) "$here/kernels.sh" "$k" >/dev/null ;; esac
+done
+tally=$(mktemp -d)
+trap 'rm -rf "$tally"' EXIT
+n=0
+order=()
+if [[ " ${vms[*]} " == *" plain "* ]]; then
+	for k in "${kernels[@]}"; do
+		n=$((n + 1))
+		run_vm "$k" plain "$tally/$n"
+		order+=("$n")
+	done
+fi
+if [[ " ${vms[*]} " == *" engines "* ]]; then
+	if [ "${AGVM_ENGINES_PARALLEL:-1}" = 1 ] && [ ${#kernels[@]} -gt 1 ]; then
+		pids=()
+		first=$((n + 1))
+		for k in "${kernels[@]}"; do
+			n=$((n + 1))
+			run_vm "$k" engines "$tally/$n" >"$tally/$n.console" 2>&1 &
+			pids+=("$!")
+			order+=("$n")
+		done
+		for p in "${pids[@]}"; do wait "$p" || true; done
+		for ((i = first; i <= n; i++)); do cat "$tally/$i.console"; done
+	else
+		for k in "${kernels[@]}"; do
+			n=$((n + 1))
+			run_vm "$k" engines "$tally/$n"
+			order+=("$n")
+		done
+	fi
+fi
+
+pass=0
+fail=0
+for i in "${order[@]}"; do
+	if [ ! -s "$tally/$i" ]; then
+		echo "FAILED: VM $i left no tally"
+		fail=$((fail + 1))
+		continue
+	fi
+	pass=$((pass + $(head -n 1 "$tally/$i")))
+	while IFS= read -r line; do
+		echo "FAILED: $line"
+		fail=$((fail + 1))
+	done < <(tail -n +2 "$tally/$i")
+done
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
