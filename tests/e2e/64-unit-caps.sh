@@ -34,9 +34,11 @@ scenario() {
 }
 # The open memo needs the kernel's addresses from /proc/kallsyms, which with
 # perf_event_paranoid above 1 (Debian's default) it shows only to CAP_SYSLOG. A daemon that
-# loads the programs without it is given none: status and its log say so. Then, with no pins
-# left, the first scenario's daemon loads them under the unit's set, and repeated opens are
-# memoized (checked after the scenarios; they leave the pins).
+# loads the programs without it is given none: status and its log say so; a daemon under the
+# unit's set that adopts those programs fills the addresses in. Then, with no pins left, the
+# first scenario's daemon loads them under the unit's set, and repeated opens are memoized
+# (checked after the scenarios, which leave the pins, by a daemon without CAP_SYSLOG: it
+# could not have filled them in).
 . "$E2E_DIR/daemon.sh"
 # Its daemon's files apart from the scenarios' ($WORK/daemon, theirs too).
 D=$WORK/unit-memo SOCK=$WORK/unit-memo/run/control.sock AUDIT=$WORK/unit-memo/audit.log
@@ -62,14 +64,19 @@ case $out in
 *"open memo  off"*) pass "unit without CAP_SYSLOG: the open memo is off, status says so" ;;
 *) fail "unit without CAP_SYSLOG: the open memo is off, status says so" "$out" ;;
 esac
-grep -q "no address of rename_lock and mount_lock" "$D/daemon.err" &&
+grep -q "nor this daemon the address of rename_lock and mount_lock" "$D/daemon.err" &&
 	pass "unit without CAP_SYSLOG: the daemon's log says why" ||
 	fail "unit without CAP_SYSLOG: the daemon's log says why" "$(cat "$D/daemon.err")"
+out=$(memo_status "$caps")
+case $out in
+*"open memo  on"*) pass "unit: a daemon adopting programs loaded without the addresses turns the memo on" ;;
+*) fail "unit: a daemon adopting programs loaded without the addresses turns the memo on" "$out" ;;
+esac
 rm -rf /sys/fs/bpf/agentgate
 for t in 36-dns-netns 51-daemon-enforce 52-daemon-control 56-ask; do
 	scenario $t "$caps" "unit caps"
 done
-out=$(memo_status "$caps")
+out=$(memo_status "$nosyslog")
 case $out in
 *"open memo  on"*) pass "unit: the programs a daemon loaded under the unit's set memoize opens" ;;
 *) fail "unit: the programs a daemon loaded under the unit's set memoize opens" "$out" ;;

@@ -208,7 +208,7 @@ static void print_status(json_t *s)
 		printf("open memo  %s\n",
 		       json_is_true(n) ?
 			       "on: a task's repeated opens of a file reuse its last decision" :
-			       "off: /proc/kallsyms gave no kernel addresses at load (kptr_restrict, "
+			       "off: /proc/kallsyms gave agentgate no kernel addresses (kptr_restrict, "
 			       "no CAP_SYSLOG); every open is judged in full");
 	n = json_object_get(s, "forward");
 	if (json_is_object(n)) {

@@ -490,10 +490,10 @@ int cmd_daemon(int argc, char **argv)
 	}
 	if (loader_memo_on(d.loader) == 0)
 		daemon_log(
-			"/proc/kallsyms gave no address of rename_lock and mount_lock when the "
-			"programs were loaded (kernel.kptr_restrict, a loader without CAP_SYSLOG, or "
-			"a kernel without CONFIG_KALLSYMS_ALL): repeated opens of a file are judged "
-			"in full, not memoized (only slower)");
+			"/proc/kallsyms gave neither the process that loaded the programs nor this "
+			"daemon the address of rename_lock and mount_lock (kernel.kptr_restrict, no "
+			"CAP_SYSLOG, or a kernel without CONFIG_KALLSYMS_ALL): repeated opens of a file "
+			"are judged in full, not memoized (only slower)");
 	err = loader_subscribe(d.loader, 0, daemon_on_event, &d);
 	if (err) {
 		daemon_log("reading the kernel's events: %s", loader_strerror(err));

@@ -202,6 +202,23 @@ static int check_links(struct bpf_object *obj)
 }
 
 /* The opened object's map takes its fd from the map's pin. */
+/*
+ * The kernel's rename_lock and mount_lock from /proc/kallsyms into st; false when
+ * it shows no addresses (kptr_restrict, no CAP_SYSLOG): then file opens are not
+ * memoized, which is only slower.
+ */
+static bool read_seqlocks(struct ag_state *st)
+{
+	static const char *const names[] = { "rename_lock", "mount_lock" };
+	__u64 locks[2];
+
+	if (loader_ksyms("/proc/kallsyms", names, locks, 2))
+		return false;
+	st->rename_lock = locks[0];
+	st->mount_lock = locks[1];
+	return true;
+}
+
 static int adopt_map(struct bpf_map *map)
 {
 	char path[PATH_MAX];
@@ -222,6 +239,7 @@ static int adopt(struct loader *l)
 {
 	struct bpf_map *map, *state = l->skel->maps.ag_state;
 	struct ag_state st;
+	bool dirty = false;
 	int n, err;
 
 	/* State first: pins of another build are refused before their maps are looked at. */
@@ -249,9 +267,16 @@ static int adopt(struct loader *l)
 	if (st.npolicies != (uint64_t)n) {
 		st.npolicies = n;
 		st.generation++;
-		return write_state(l, &st);
+		dirty = true;
 	}
-	return 0;
+	/*
+	 * Pins loaded by a process that could not read the addresses (no CAP_SYSLOG,
+	 * kptr_restrict then) have no memo; a process that can read them turns it on.
+	 * The programs read each address as one aligned word, and a zero one is off.
+	 */
+	if ((!st.rename_lock || !st.mount_lock) && read_seqlocks(&st))
+		dirty = true;
+	return dirty ? write_state(l, &st) : 0;
 }
 
 static int pin_map(struct bpf_map *map)
@@ -300,10 +325,8 @@ static int attach_and_pin(struct bpf_program *prog, int cg_fd)
 static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 {
 	struct bpf_map *map, *state = l->skel->maps.ag_state;
-	static const char *const seqlocks[] = { "rename_lock", "mount_lock" };
 	struct ag_state st = { .maps_version = AG_MAPS_VERSION, .object_hash = object_hash() };
 	struct bpf_program *prog;
-	__u64 locks[2];
 	int err, cg_fd = -1;
 
 	st.fold_ms = !opts || !opts->fold_ms ? AG_FOLD_MS_DEFAULT :
@@ -312,11 +335,7 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	/* The fold key's secret: an agent that could guess it could hide records (maps.h). */
 	if (getrandom(st.fold_key, sizeof(st.fold_key), 0) != sizeof(st.fold_key))
 		return -EIO;
-	/* Without them (addresses hidden) file opens are not memoized: only slower. */
-	if (loader_ksyms("/proc/kallsyms", seqlocks, locks, 2) == 0) {
-		st.rename_lock = locks[0];
-		st.mount_lock = locks[1];
-	}
+	read_seqlocks(&st);
 
 	err = bpf_map__set_max_entries(l->skel->maps.ag_events, opts && opts->ringbuf_bytes ?
 									opts->ringbuf_bytes :

@@ -158,9 +158,10 @@ int loader_fold_flush(struct loader *l);
 int loader_set_fold(struct loader *l, int fold_ms);
 /*
  * 1 when a task's repeated opens of one file are answered from a memo
- * (bpf/lib/memo.h); 0 when /proc/kallsyms gave the process that loaded the
- * programs no address of the kernel's rename_lock and mount_lock (kptr_restrict,
- * no CAP_SYSLOG, no CONFIG_KALLSYMS_ALL), and every open is judged in full; or -errno.
+ * (bpf/lib/memo.h); 0 when /proc/kallsyms gave neither the process that loaded
+ * the programs nor any that adopted them since the address of the kernel's
+ * rename_lock and mount_lock (kptr_restrict, no CAP_SYSLOG, no
+ * CONFIG_KALLSYMS_ALL), and every open is judged in full; or -errno.
  */
 int loader_memo_on(struct loader *l);
 
