@@ -120,9 +120,20 @@ int main(int argc, char **argv)
 		{ "per-record", 0, false, 2000 },
 	};
 	char mk[4200];
-	size_t i;
+	size_t i, k;
 
-	snprintf(mk, sizeof(mk), "mkdir -p '%s'", dir);
+	if (argc > 3 || (argc > 1 && argv[1][0] == '-')) {
+		fprintf(stderr, "usage: bench_audit [DIR [RUN]]\n");
+		return 2;
+	}
+	for (k = 0; k < sizeof(runs) / sizeof(runs[0]) && only && strcmp(only, runs[k].name); k++)
+		;
+	if (k == sizeof(runs) / sizeof(runs[0])) {
+		fprintf(stderr, "bench_audit: no run named %s (batched, batched-forward-secure, "
+				"per-record)\n", only);
+		return 2;
+	}
+	snprintf(mk, sizeof(mk), "mkdir -p -- '%s'", dir);
 	if (system(mk))
 		return 1;
 	printf("| audit writer (%s) | fsync | records | bytes/record | records/s | CPU ns/record, "
