@@ -5,7 +5,8 @@
 # (the runtime's setup), that execve is judged, then the task and its children are; tasks
 # already running when the policy is assigned are judged at once; a child cgroup (a
 # container below --cgroup-parent) inherits the rule; the runtime wrapper binds through
-# the daemon only containers that ask, refuses those whose policy is missing.
+# the daemon only containers that ask, refuses those whose policy is missing, and every one
+# when it runs as a user who may not reach the daemon (a rootless engine).
 CGP=e2e-d54
 . "$(dirname "$0")/daemon.sh"
 trap daemon_cleanup EXIT
@@ -151,6 +152,43 @@ else
 	fail "the refusal is in the runtime's JSON log" "$(head -c 300 "$WORK/c3.log")"
 fi
 [ -d "$CGROOT/$CGP/ctr-c3" ] && fail "a refused container is deleted" "its cgroup is still there" || pass "a refused container is deleted"
+
+# A rootless engine's runtime, and so the wrapper, runs as its user, who may not use the
+# daemon's control socket: each container it creates is refused, whether it asked for a
+# policy or not (docs/containers.md), and deleted. Its stand-in runtime needs no cgroup.
+U=/tmp/d54-user
+rm -rf "$U"
+mkdir -p "$U/bundle/u1"
+echo "{\"process\":{\"args\":[\"$PROBE\"]}}" >"$U/bundle/u1/config.json"
+cat >"$U/run" <<'EOR'
+#!/bin/sh
+cmd= pf=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--pid-file) pf=$2; shift 2 ;;
+	--bundle) shift 2 ;;
+	create | delete) cmd=$1; shift ;;
+	*) shift ;;
+	esac
+done
+case $cmd in
+create) sleep 120 >/dev/null 2>&1 & echo $! >"$pf" ;;
+delete) kill "$(cat /tmp/d54-user/u1.pid)" && touch /tmp/d54-user/deleted ;;
+esac
+EOR
+ln -sf "$AGENTGATE" "$U/agentgate-userrun"
+chmod 755 "$U/run"
+chown -R agent "$U"
+if su -s /bin/sh agent -c "AGENTGATE_CONTROL_SOCKET=$SOCK AGENTGATE_RUNTIME=$U/run $U/agentgate-userrun create --bundle $U/bundle/u1 --pid-file $U/u1.pid u1" 2>"$U/err"; then
+	fail "rootless runtime: a container asking for no policy is refused" "create succeeded"
+else
+	pass "rootless runtime: a container asking for no policy is refused"
+fi
+grep -q "root-only" "$U/err" && pass "rootless runtime: the error says the socket is root-only" ||
+	fail "rootless runtime: the error says the socket is root-only" "$(head -c 300 "$U/err")"
+[ -e "$U/deleted" ] && pass "rootless runtime: the refused container is deleted" ||
+	fail "rootless runtime: the refused container is deleted" "no delete"
+rm -rf "$U"
 
 stop_daemon
 bundle c4 d54
