@@ -129,8 +129,10 @@ int main(int argc, char **argv)
 	for (k = 0; k < sizeof(runs) / sizeof(runs[0]) && only && strcmp(only, runs[k].name); k++)
 		;
 	if (k == sizeof(runs) / sizeof(runs[0])) {
-		fprintf(stderr, "bench_audit: no run named %s (batched, batched-forward-secure, "
-				"per-record)\n", only);
+		fprintf(stderr,
+			"bench_audit: no run named %s (batched, batched-forward-secure, "
+			"per-record)\n",
+			only);
 		return 2;
 	}
 	snprintf(mk, sizeof(mk), "mkdir -p -- '%s'", dir);

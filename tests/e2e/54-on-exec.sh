@@ -179,6 +179,9 @@ EOR
 ln -sf "$AGENTGATE" "$U/agentgate-userrun"
 chmod 755 "$U/run"
 chown -R agent "$U"
+# As under systemd (RuntimeDirectory= is 0755), only the socket's own mode (0600) refuses.
+modes=$(stat -c '%a %n' "$WORK" "$D" "$D/run")
+chmod 755 "$WORK" "$D" "$D/run"
 if su -s /bin/sh agent -c "AGENTGATE_CONTROL_SOCKET=$SOCK AGENTGATE_RUNTIME=$U/run $U/agentgate-userrun create --bundle $U/bundle/u1 --pid-file $U/u1.pid u1" 2>"$U/err"; then
 	fail "rootless runtime: a container asking for no policy is refused" "create succeeded"
 else
@@ -188,6 +191,7 @@ grep -q "root-only" "$U/err" && pass "rootless runtime: the error says the socke
 	fail "rootless runtime: the error says the socket is root-only" "$(head -c 300 "$U/err")"
 [ -e "$U/deleted" ] && pass "rootless runtime: the refused container is deleted" ||
 	fail "rootless runtime: the refused container is deleted" "no delete"
+echo "$modes" | while read -r m f; do chmod "$m" "$f"; done
 rm -rf "$U"
 
 stop_daemon

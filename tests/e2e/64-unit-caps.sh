@@ -35,10 +35,9 @@ scenario() {
 # The open memo needs the kernel's addresses from /proc/kallsyms, which with
 # perf_event_paranoid above 1 (Debian's default) it shows only to CAP_SYSLOG. A daemon that
 # loads the programs without it is given none: status and its log say so; a daemon under the
-# unit's set that adopts those programs fills the addresses in. Then, with no pins left, the
-# first scenario's daemon loads them under the unit's set, and repeated opens are memoized
-# (checked after the scenarios, which leave the pins, by a daemon without CAP_SYSLOG: it
-# could not have filled them in).
+# unit's set that adopts those programs fills the addresses in. Then, with no pins left, a
+# daemon under the unit's set loads them and repeated opens are memoized; the scenarios
+# adopt those pins.
 . "$E2E_DIR/daemon.sh"
 # Its daemon's files apart from the scenarios' ($WORK/daemon, theirs too).
 D=$WORK/unit-memo SOCK=$WORK/unit-memo/run/control.sock AUDIT=$WORK/unit-memo/audit.log
@@ -73,14 +72,14 @@ case $out in
 *) fail "unit: a daemon adopting programs loaded without the addresses turns the memo on" "$out" ;;
 esac
 rm -rf /sys/fs/bpf/agentgate
-for t in 36-dns-netns 51-daemon-enforce 52-daemon-control 56-ask; do
-	scenario $t "$caps" "unit caps"
-done
-out=$(memo_status "$nosyslog")
+out=$(memo_status "$caps")
 case $out in
 *"open memo  on"*) pass "unit: the programs a daemon loaded under the unit's set memoize opens" ;;
 *) fail "unit: the programs a daemon loaded under the unit's set memoize opens" "$out" ;;
 esac
+for t in 36-dns-netns 51-daemon-enforce 52-daemon-control 56-ask; do
+	scenario $t "$caps" "unit caps"
+done
 echo "$paranoid" >/proc/sys/kernel/perf_event_paranoid
 D=$WORK/daemon SOCK=$WORK/daemon/run/control.sock AUDIT=$WORK/daemon/audit.log
 # Without CAP_DAC_READ_SEARCH (a container that does not grant it) the daemon finds cgroups by

@@ -25,7 +25,8 @@
 # The engines VM has one vCPU (AGVM_ENGINES_SMP): with two, the 6.12 kernel under TCG died
 # in runc's cgroup mkdir with "Oops: int3" in allocate_slab, at a static-key site being
 # patched (text_poke_bp) while the other vCPU ran it; container starts flip such keys
-# (memcg sockets, cpusets, cgroup BPF device programs) again and again.
+# (memcg sockets, cpusets, cgroup BPF device programs) again and again. So the kernels'
+# engines VMs boot side by side, a CPU each (AGVM_ENGINES_PARALLEL=0: in turn; below).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
@@ -208,40 +209,51 @@ run_vm() {
 }
 
 # The plain VMs have two vCPUs and boot one after another. An engines VM has one (above), so
-# on a 2-CPU host the kernels' engines VMs boot side by side (AGVM_ENGINES_PARALLEL=0: in
-# turn); the console of each goes to its own file, printed whole once both have ended, so
-# that the output reads as if they had run in turn. The kernels are fetched first, once.
+# the kernels' engines VMs boot side by side when the host has a CPU for each and their logs
+# differ (AGVM_ENGINES_PARALLEL=0: in turn); the console of each goes to its own file,
+# printed whole once all have ended, so that the output reads as if they had run in turn.
+# The kernels are fetched first, once, so that two VMs never fetch the same package.
 for k in "${kernels[@]}"; do
-	case $k in 6.1 | 6.12) "$here/kernels.sh" "$k" >/dev/null ;; esac
+	case $k in
+	6.1 | 6.12) "$here/kernels.sh" "$k" >/dev/null || echo "e2e: fetching the $k kernel failed; its VMs will fail" >&2 ;;
+	esac
 done
 tally=$(mktemp -d)
 trap 'rm -rf "$tally"' EXIT
 n=0
 order=()
+labels=()
+# next_vm LABEL: numbers the next VM ($n), in the order its results are counted.
+next_vm() {
+	n=$((n + 1))
+	labels[n]=$1
+	order+=("$n")
+}
 if [[ " ${vms[*]} " == *" plain "* ]]; then
 	for k in "${kernels[@]}"; do
-		n=$((n + 1))
+		next_vm "$k"
 		run_vm "$k" plain "$tally/$n"
-		order+=("$n")
 	done
 fi
+side_by_side=${AGVM_ENGINES_PARALLEL:-1}
+[ ${#kernels[@]} -gt 1 ] && [ ${#kernels[@]} -le "$(nproc)" ] || side_by_side=0
+# Log names come from the kernels' file names (e2e-LABEL-engines.log): two alike would share one.
+[ "$(for k in "${kernels[@]}"; do basename "$k"; done | sort | uniq -d)" = "" ] || side_by_side=0
 if [[ " ${vms[*]} " == *" engines "* ]]; then
-	if [ "${AGVM_ENGINES_PARALLEL:-1}" = 1 ] && [ ${#kernels[@]} -gt 1 ]; then
+	if [ "$side_by_side" = 1 ]; then
 		pids=()
 		first=$((n + 1))
 		for k in "${kernels[@]}"; do
-			n=$((n + 1))
+			next_vm "$k engines"
 			run_vm "$k" engines "$tally/$n" >"$tally/$n.console" 2>&1 &
 			pids+=("$!")
-			order+=("$n")
 		done
 		for p in "${pids[@]}"; do wait "$p" || true; done
 		for ((i = first; i <= n; i++)); do cat "$tally/$i.console"; done
 	else
 		for k in "${kernels[@]}"; do
-			n=$((n + 1))
+			next_vm "$k engines"
 			run_vm "$k" engines "$tally/$n"
-			order+=("$n")
 		done
 	fi
 fi
@@ -250,7 +262,7 @@ pass=0
 fail=0
 for i in "${order[@]}"; do
 	if [ ! -s "$tally/$i" ]; then
-		echo "FAILED: VM $i left no tally"
+		echo "FAILED: [${labels[i]}] VM: ended without a tally (its console is above)"
 		fail=$((fail + 1))
 		continue
 	fi

@@ -201,7 +201,6 @@ static int check_links(struct bpf_object *obj)
 	return 0;
 }
 
-/* The opened object's map takes its fd from the map's pin. */
 /*
  * The kernel's rename_lock and mount_lock from /proc/kallsyms into st; false when
  * it shows no addresses (kptr_restrict, no CAP_SYSLOG): then file opens are not
@@ -219,6 +218,7 @@ static bool read_seqlocks(struct ag_state *st)
 	return true;
 }
 
+/* The opened object's map takes its fd from the map's pin. */
 static int adopt_map(struct bpf_map *map)
 {
 	char path[PATH_MAX];
@@ -239,7 +239,7 @@ static int adopt(struct loader *l)
 {
 	struct bpf_map *map, *state = l->skel->maps.ag_state;
 	struct ag_state st;
-	bool dirty = false;
+	bool fix = false, memo;
 	int n, err;
 
 	/* State first: pins of another build are refused before their maps are looked at. */
@@ -267,16 +267,21 @@ static int adopt(struct loader *l)
 	if (st.npolicies != (uint64_t)n) {
 		st.npolicies = n;
 		st.generation++;
-		dirty = true;
+		fix = true;
 	}
 	/*
 	 * Pins loaded by a process that could not read the addresses (no CAP_SYSLOG,
 	 * kptr_restrict then) have no memo; a process that can read them turns it on.
 	 * The programs read each address as one aligned word, and a zero one is off.
+	 * Only speed is at stake: a failed write leaves the memo off, not an error.
 	 */
-	if ((!st.rename_lock || !st.mount_lock) && read_seqlocks(&st))
-		dirty = true;
-	return dirty ? write_state(l, &st) : 0;
+	memo = (!st.rename_lock || !st.mount_lock) && read_seqlocks(&st);
+	if (fix || memo) {
+		err = write_state(l, &st);
+		if (err && fix)
+			return err;
+	}
+	return 0;
 }
 
 static int pin_map(struct bpf_map *map)

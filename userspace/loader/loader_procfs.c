@@ -26,8 +26,15 @@ int loader_ksyms(const char *path, const char *const *names, __u64 *addrs, size_
 		/* "ADDR TYPE NAME" for the kernel's own, "\t[MODULE]" after a module's. */
 		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3 || strchr(line, '['))
 			continue;
+		/*
+		 * Hidden addresses (kptr_restrict) read 0, all of them: a text symbol at 0
+		 * says so, and the rest is not worth reading. Per-CPU symbols ('A') start at
+		 * 0 when shown.
+		 */
+		if (!addr && (type == 't' || type == 'T'))
+			break;
 		if (!strchr("dDbB", type) || !addr)
-			continue; /* not data, or addresses hidden (kptr_restrict) */
+			continue;
 		for (i = 0; i < n; i++) {
 			if (!addrs[i] && !strcmp(name, names[i])) {
 				addrs[i] = addr;
