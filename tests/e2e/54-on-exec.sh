@@ -173,7 +173,7 @@ while [ $# -gt 0 ]; do
 done
 case $cmd in
 create) sleep 120 >/dev/null 2>&1 & echo $! >"$pf" ;;
-delete) kill "$(cat /tmp/d54-user/u1.pid)" && touch /tmp/d54-user/deleted ;;
+delete) kill "$(cat "${0%/*}/u1.pid")" && touch "${0%/*}/deleted" ;;
 esac
 EOR
 ln -sf "$AGENTGATE" "$U/agentgate-userrun"

@@ -45,38 +45,31 @@ mkdir -p "$D"
 daemon_config </dev/null
 paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
 echo 2 >/proc/sys/kernel/perf_event_paranoid
-# memo_status BOUNDING-SET: status of a daemon started under BOUNDING-SET.
-memo_status() {
+# memo_expect BOUNDING-SET on|off NAME: the status of a daemon started under BOUNDING-SET
+# says "open memo  on" (or off).
+memo_expect() {
 	: >"$D/daemon.err"
-	AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$1" start_daemon || {
-		echo "the daemon did not start: $(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
-		return
-	}
-	ctl status
-	stop_daemon
+	if AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$1" start_daemon; then
+		_out=$(ctl status)
+		stop_daemon
+	else
+		_out="the daemon did not start: $(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
+	fi
+	case $_out in
+	*"open memo  $2"*) pass "$3" ;;
+	*) fail "$3" "$_out" ;;
+	esac
 }
 nosyslog=$(echo "$caps" | sed 's/,+syslog//')
 [ "$nosyslog" != "$caps" ] && pass "unit: CAP_SYSLOG in the set" || fail "unit: CAP_SYSLOG in the set" "$caps"
 rm -rf /sys/fs/bpf/agentgate
-out=$(memo_status "$nosyslog")
-case $out in
-*"open memo  off"*) pass "unit without CAP_SYSLOG: the open memo is off, status says so" ;;
-*) fail "unit without CAP_SYSLOG: the open memo is off, status says so" "$out" ;;
-esac
+memo_expect "$nosyslog" off "unit without CAP_SYSLOG: the open memo is off, status says so"
 grep -q "nor this daemon the address of rename_lock and mount_lock" "$D/daemon.err" &&
 	pass "unit without CAP_SYSLOG: the daemon's log says why" ||
 	fail "unit without CAP_SYSLOG: the daemon's log says why" "$(cat "$D/daemon.err")"
-out=$(memo_status "$caps")
-case $out in
-*"open memo  on"*) pass "unit: a daemon adopting programs loaded without the addresses turns the memo on" ;;
-*) fail "unit: a daemon adopting programs loaded without the addresses turns the memo on" "$out" ;;
-esac
+memo_expect "$caps" on "unit: a daemon adopting programs loaded without the addresses turns the memo on"
 rm -rf /sys/fs/bpf/agentgate
-out=$(memo_status "$caps")
-case $out in
-*"open memo  on"*) pass "unit: the programs a daemon loaded under the unit's set memoize opens" ;;
-*) fail "unit: the programs a daemon loaded under the unit's set memoize opens" "$out" ;;
-esac
+memo_expect "$caps" on "unit: the programs a daemon loaded under the unit's set memoize opens"
 for t in 36-dns-netns 51-daemon-enforce 52-daemon-control 56-ask; do
 	scenario $t "$caps" "unit caps"
 done

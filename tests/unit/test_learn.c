@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <time.h>
 #include "audit_test.h"
+#include "file_test.h"
 #include "check/check.h"
 #include "cli/cli.h"
 #include "learn/learn_int.h"
@@ -252,15 +253,6 @@ static const char current_yaml[] =
 	"    - {action: shell_exec, command: \"curl*\", decision: DENY}\n"
 	"    - {action: network, domain: \"hooks.slack.com\", decision: ALLOW}\n";
 
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* The verdict of one request under a policy given as YAML text. */
 static int allowed(const char *yaml, const char *req)
 {
@@ -286,7 +278,7 @@ static int lint_status(const struct tdir *d, const char *yaml)
 	int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY), ret;
 
 	snprintf(path, sizeof(path), "%s/learned.yaml", d->root);
-	write_text(path, yaml);
+	put_file(path, yaml);
 	fflush(stdout);
 	dup2(null, STDOUT_FILENO);
 	ret = cmd_lint(2, argv);
@@ -365,7 +357,7 @@ static void test_conflicts(void **state)
 	c = tcfg(&d);
 	write_acts(&c, agent_run, sizeof(agent_run) / sizeof(agent_run[0]), "x");
 	snprintf(cur, sizeof(cur), "%s/seed.yaml", d.root);
-	write_text(cur, current_yaml);
+	put_file(cur, current_yaml);
 	if (propose(&d, cur, &r, &err))
 		fail_msg("%s", err.msg);
 	assert_int_equal(learn_result_conflicts(r), 2);
@@ -573,9 +565,9 @@ static void test_bad_logs(void **state)
 	assert_true(r->decisions > 0 && r->decisions < sizeof(agent_run) / sizeof(agent_run[0]));
 	learn_result_free(r);
 	/* Empty, garbage, and a log without decisions. */
-	write_text(d.log, "");
+	put_file(d.log, "");
 	expect_refused(&d, NULL, -EBADMSG, "does not verify");
-	write_text(d.log, "this is not an audit log\n");
+	put_file(d.log, "this is not an audit log\n");
 	expect_refused(&d, NULL, -EBADMSG, "does not verify");
 	unlink(d.log);
 	write_acts(&c, agent_run, 0, "x");

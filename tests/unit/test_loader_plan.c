@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "file_test.h"
 #include "loader/loader_int.h"
 #include "maps.h"
 #include "agentgate.skel.h"
@@ -172,16 +173,6 @@ static void test_pin_names(void **state)
 	assert_int_equal(found, sizeof(links) / sizeof(links[0]) - 1);
 }
 
-/* Writes text to path, as a /proc file the test reads. */
-static void put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* kallsyms: the kernel's own data symbols only, hidden addresses refused. */
 static void test_ksyms(void **state)
 {
@@ -194,27 +185,27 @@ static void test_ksyms(void **state)
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
-	put(path, "0000000000000000 A fixed_percpu_data\n"
-		  "ffffffff81000000 T _text\n"
-		  "ffffffff9ee09500 t rename_lock_fn\n"
-		  "ffffffffc0001000 d mount_lock\t[some_module]\n"
-		  "ffffffff9ee09600 D rename_lock\n"
-		  "ffffffff9ee09680 D mount_lock\n");
+	put_file(path, "0000000000000000 A fixed_percpu_data\n"
+		       "ffffffff81000000 T _text\n"
+		       "ffffffff9ee09500 t rename_lock_fn\n"
+		       "ffffffffc0001000 d mount_lock\t[some_module]\n"
+		       "ffffffff9ee09600 D rename_lock\n"
+		       "ffffffff9ee09680 D mount_lock\n");
 	assert_int_equal(loader_ksyms(path, names, addrs, 2), 0);
 	assert_true(addrs[0] == 0xffffffff9ee09600ull);
 	assert_true(addrs[1] == 0xffffffff9ee09680ull);
 
 	/* kptr_restrict: every address 0 (the first text symbol tells). */
-	put(path, "0000000000000000 T _text\n0000000000000000 D rename_lock\n"
-		  "0000000000000000 D mount_lock\n");
+	put_file(path, "0000000000000000 T _text\n0000000000000000 D rename_lock\n"
+		       "0000000000000000 D mount_lock\n");
 	assert_int_equal(loader_ksyms(path, names, addrs, 2), -ENOENT);
 	assert_true(addrs[0] == 0 && addrs[1] == 0);
 	/* A text symbol at 0 ends the reading: nothing after it is taken. */
-	put(path, "0000000000000000 T _text\nffffffff9ee09600 D rename_lock\n"
-		  "ffffffff9ee09680 D mount_lock\n");
+	put_file(path, "0000000000000000 T _text\nffffffff9ee09600 D rename_lock\n"
+		       "ffffffff9ee09680 D mount_lock\n");
 	assert_int_equal(loader_ksyms(path, names, addrs, 2), -ENOENT);
 	/* A text symbol of the name is not the lock. */
-	put(path, "ffffffff9ee09600 D rename_lock\nffffffff81000000 T mount_lock\n");
+	put_file(path, "ffffffff9ee09600 D rename_lock\nffffffff81000000 T mount_lock\n");
 	assert_int_equal(loader_ksyms(path, names, addrs, 2), -ENOENT);
 	unlink(path);
 	assert_int_equal(loader_ksyms(path, names, addrs, 2), -ENOENT);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "file_test.h"
 #include <openssl/evp.h>
 #include "policy/policy.h"
 #include "compile/compile.h"
@@ -18,13 +19,9 @@ static char dir[] = "/tmp/agentgate-policy-XXXXXX";
 static void put(const char *name, const char *text)
 {
 	char path[256];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	put_file(path, text);
 }
 
 static struct ag_policy *load_ok(const char *path)

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <cmocka.h>
+#include "file_test.h"
 #include "util/cgroup.h"
 
 #define DEEP 40 /* deeper than the walk's bound */
@@ -53,15 +54,6 @@ static int has(const struct seen *s, uint64_t v)
 	return 0;
 }
 
-static void put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static uint64_t ino(const char *path)
 {
 	struct stat st;
@@ -91,15 +83,15 @@ static int setup(void **state)
 
 	assert_non_null(mkdtemp(root));
 	snprintf(path, sizeof(path), "%s/cgroup.threads", root);
-	put(path, "1\n2\n");
+	put_file(path, "1\n2\n");
 	snprintf(path, sizeof(path), "%s/a", root);
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/a/cgroup.threads", root);
-	put(path, "3\n");
+	put_file(path, "3\n");
 	snprintf(path, sizeof(path), "%s/a/b", root);
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/a/b/cgroup.threads", root);
-	put(path, "4\n5\n");
+	put_file(path, "4\n5\n");
 	len = (size_t)snprintf(path, sizeof(path), "%s/c", root);
 	assert_int_equal(mkdir(path, 0755), 0);
 	for (i = 0; i < DEEP; i++) {
