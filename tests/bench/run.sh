@@ -289,8 +289,9 @@ kernel=$(info kernel)
 			echo "target rules10000 rules10 $op 1.10 10,000 rules ≤ 1.10× of 10 rules: $op"
 		done
 	} | report
-	v=$(awk -F'|' '$2 ~ /^ batched /{gsub(/ /, "", $6); print $6}' "$vm.audit.md")
-	echo "| audit ≥ 1,000,000 records/s batched (bench_audit, this machine) | $v | $([ "${v:-0}" -ge 1000000 ] && echo met || echo "**missed**") |"
+	cell=$(awk -F'|' '$2 ~ /^ batched /{sub(/^ +/, "", $6); sub(/ +$/, "", $6); print $6}' "$vm.audit.md")
+	v=${cell%% *}
+	echo "| audit ≥ 1,000,000 records/s batched, median (bench_audit, this machine) | $cell | $([ "${v:-0}" -ge 1000000 ] && echo met || echo "**missed**") |"
 	echo
 	cat tests/bench/notes.md
 	echo
