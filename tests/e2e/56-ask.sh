@@ -199,3 +199,26 @@ EOP
 		fail "python client: its tests pass against agentgate exec" "$(printf '%s' "$out" | tail -n 15 | tr '\n' ' ')"
 	fi
 fi
+
+# An operator's umask does not narrow the ask directory (exec makes it when it is missing):
+# under umask 077 an agent running as another user still reaches its socket.
+stop_daemon || fail "the daemon stops" "pid $(daemon_pid)"
+rm -rf /run/agentgate-ask
+u_pol=$(policy d56-u <<EOP
+version: "1.0"
+default: deny
+include: [$POLDIR/include/agentgate-ask.yaml]
+rules:
+  - action: shell_exec
+    command: "/ag/bin/setpriv *"
+    decision: allow
+$(helper_rules)
+$seed_rules
+EOP
+)
+out=$(umask 077 && run "$u_pol" "$WORK/umask.log" /ag/bin/setpriv --reuid=1000 --regid=1000 --clear-groups \
+	"$ASKC" - '{"action":"shell_exec","command":"sudo apt-get install netcat"}' 2>&1)
+case $out in
+200*'"result":"DENY"'*) pass "umask 077: an agent of another user asks on exec's socket" ;;
+*) fail "umask 077: an agent of another user asks on exec's socket" "$out (the directory: $(stat -c %a /run/agentgate-ask 2>&1))" ;;
+esac

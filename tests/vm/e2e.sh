@@ -114,8 +114,9 @@ for f in "${plain[@]}"; do
 done
 dnsmasq=${DNSMASQ:-/usr/sbin/dnsmasq}
 [ -x "$dnsmasq" ] && files+=("$dnsmasq:/usr/sbin/dnsmasq")
-# util-linux setpriv: 64-unit-caps.sh runs the daemon under the unit's bounding set.
-[ -x /usr/bin/setpriv ] && files+=("/usr/bin/setpriv:/ag/bin/") # 64-unit-caps.sh calls it by path
+# util-linux setpriv: 64-unit-caps.sh runs the daemon under the unit's bounding set,
+# 56-ask.sh an agent as another user.
+[ -x /usr/bin/setpriv ] && files+=("/usr/bin/setpriv:/ag/bin/") # called by its path
 [ -x "$build/agentgate" ] || echo "e2e: $build/agentgate not built; tests that need it will fail" >&2
 [ -x "$dnsmasq" ] || echo "e2e: no $dnsmasq (apt-get install dnsmasq-base); DNS tests will fail" >&2
 

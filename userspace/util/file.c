@@ -36,10 +36,32 @@ int file_read_head(const char *path, char *buf, size_t size)
 	return (int)n;
 }
 
+/*
+ * mkdir of one directory with exactly mode when it creates it: the caller's umask
+ * would otherwise narrow it (a 077 one made the ask socket's directory unreachable
+ * to agents of other users). One that exists is left as it is. The mode is set
+ * through the new directory's own fd, never through a link put in its place.
+ */
+static int mkdir_mode(const char *p, mode_t mode)
+{
+	int fd, err = 0;
+
+	if (mkdir(p, mode))
+		return errno == EEXIST ? 0 : -errno;
+	fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, mode))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 int mkdir_p(const char *dir, mode_t parents, mode_t last)
 {
 	char p[PATH_MAX];
 	size_t i;
+	int err;
 
 	if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p))
 		return -ENAMETOOLONG;
@@ -47,13 +69,12 @@ int mkdir_p(const char *dir, mode_t parents, mode_t last)
 		if (p[i] != '/')
 			continue;
 		p[i] = '\0';
-		if (mkdir(p, parents) && errno != EEXIST)
-			return -errno;
+		err = mkdir_mode(p, parents);
+		if (err)
+			return err;
 		p[i] = '/';
 	}
-	if (mkdir(p, last) && errno != EEXIST)
-		return -errno;
-	return 0;
+	return mkdir_mode(p, last);
 }
 
 int mkdir_parent(const char *path, mode_t parents, mode_t last)

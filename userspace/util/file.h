@@ -12,7 +12,10 @@ int file_write_str(const char *path, const char *s);
 /* Reads at most size (< 2 GiB) bytes from the start of path: the count, or -errno. */
 int file_read_head(const char *path, char *buf, size_t size);
 
-/* mkdir -p of dir: missing parents get mode parents, dir itself mode last. */
+/*
+ * mkdir -p of dir: missing parents get mode parents, dir itself mode last, whatever
+ * the umask; directories that exist keep theirs.
+ */
 int mkdir_p(const char *dir, mode_t parents, mode_t last);
 /* mkdir -p of the directory path is in (nothing for "name" or "/name"). */
 int mkdir_parent(const char *path, mode_t parents, mode_t last);

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* mkdir -p (util/file.c): the modes it is given, whatever the umask; what exists is kept. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+#include "file_test.h"
+#include "util/file.h"
+
+static char root[32];
+static mode_t old_umask;
+
+static int setup(void **state)
+{
+	snprintf(root, sizeof(root), "/tmp/ag-util-file-XXXXXX");
+	if (!mkdtemp(root))
+		return -1;
+	old_umask = umask(077);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	umask(old_umask);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	return system(cmd) ? -1 : 0;
+}
+
+static mode_t mode_of(const char *sub)
+{
+	char p[256];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", root, sub);
+	assert_int_equal(lstat(p, &st), 0);
+	return st.st_mode & 07777;
+}
+
+static int mk(const char *sub, mode_t parents, mode_t last)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", root, sub);
+	return mkdir_p(p, parents, last);
+}
+
+/* A 077 umask would make them 0700: agents of other users could not reach the ask socket. */
+static void test_modes_despite_umask(void **state)
+{
+	assert_int_equal(mk("a/b/c", 0755, 0750), 0);
+	assert_int_equal(mode_of("a"), 0755);
+	assert_int_equal(mode_of("a/b"), 0755);
+	assert_int_equal(mode_of("a/b/c"), 0750);
+}
+
+static void test_existing_kept(void **state)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/own", root);
+	assert_int_equal(mkdir(p, 0700), 0);
+	assert_int_equal(mk("own/x", 0755, 0755), 0);
+	assert_int_equal(mode_of("own"), 0700);
+	assert_int_equal(mode_of("own/x"), 0755);
+	assert_int_equal(mk("own", 0755, 0755), 0);
+	assert_int_equal(mode_of("own"), 0700);
+}
+
+static void test_file_in_the_way(void **state)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/f", root);
+	put_file(p, "x");
+	assert_int_equal(mk("f/x", 0755, 0755), -ENOTDIR);
+	assert_int_equal(mode_of("f"), 0600);
+}
+
+/* A link in place of a directory is followed as mkdir -p would, and its target's mode is kept. */
+static void test_link_target_kept(void **state)
+{
+	char p[256], t[256];
+
+	snprintf(t, sizeof(t), "%s/target", root);
+	snprintf(p, sizeof(p), "%s/link", root);
+	assert_int_equal(mkdir(t, 0700), 0);
+	assert_int_equal(symlink(t, p), 0);
+	assert_int_equal(mk("link/x", 0755, 0755), 0);
+	assert_int_equal(mode_of("target"), 0700);
+	assert_int_equal(mode_of("target/x"), 0755);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_modes_despite_umask, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_existing_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_in_the_way, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_target_kept, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
