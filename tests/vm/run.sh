@@ -93,10 +93,12 @@ mkdir -p "$(dirname "$log")"
 # are done (mkinitramfs.sh). oops=panic: a kernel that oopsed has killed the task in the
 # middle of whatever it held, and the test it ran would wait for its time limit (a CI run
 # lost 1600 s so); panic=-1 with qemu's -no-reboot ends the VM at once instead.
+# --foreground: timeout otherwise puts qemu in a process group of its own, which a Ctrl-C
+# at the terminal does not reach, and the VM ran on to its time limit after e2e.sh ended.
 append="console=ttyS0 quiet panic=-1 oops=panic no_timer_check maxcpus=1 ${AGVM_APPEND:-}"
 start=$(date +%s)
 set +e
-timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "${AGVM_SMP:-2}" \
+timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "${AGVM_SMP:-2}" \
 	-nographic -nic none -no-reboot -kernel "$vmlinuz" -initrd "$work/initramfs.cpio.gz" \
 	-append "$append" </dev/null | sed -u 's/\r$//' | tee "$log"
 qrc=${PIPESTATUS[0]}
