@@ -15,13 +15,16 @@ replace_section() {
 
 # keep_sections OLD NEW: appends to NEW the sections of OLD ("## " heading to the next) whose
 # heading, up to its first " (", no heading of NEW has: the sections other bench scripts wrote
-# survive a script that rewrites the whole file (make bench).
+# survive a script that rewrites the whole file (make bench). One blank line before each, and
+# a section's own trailing blank lines dropped, so that blank lines do not pile up run by run.
 keep_sections() {
 	[ -f "$1" ] || return 0
 	awk '
 		function key(h) { sub(/ \(.*/, "", h); return h }
 		FNR == NR { if (/^## /) have[key($0)] = 1; next }
-		/^## / { keep = !(key($0) in have); if (keep) print "" }
-		keep { print }
+		/^## / { keep = !(key($0) in have); blank = 0; if (keep) print "" }
+		!keep { next }
+		/^$/ { blank++; next }
+		{ while (blank) { print ""; blank-- } print }
 	' "$2" "$1" >>"$2"
 }
