@@ -1,11 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-# The systemd unit's capability bounding set is enough: the daemon's own scenarios (control,
-# enforcement with records that name a child cgroup, DNS inside other network namespaces,
-# the ask socket) run again with the daemon started under exactly the
-# CapabilityBoundingSet= of deploy/systemd/agentgate.service, a killed exec's leftovers are
-# collected, a daemon loading the programs memoizes opens (and says when it cannot), and a
-# daemon with no capability at all refuses to start with a clear error.
+# The systemd unit's capability bounding set and umask are enough: the daemon's own scenarios
+# (control, enforcement with records that name a child cgroup, DNS inside other network
+# namespaces, the ask socket) run again with the daemon started under exactly the
+# CapabilityBoundingSet= and UMask= of deploy/systemd/agentgate.service, a killed exec's
+# leftovers are collected, a daemon loading the programs memoizes opens (and says when it
+# cannot), and a daemon with no capability at all refuses to start with a clear error.
 # e2e-needs: python
 . "$(dirname "$0")/kernel.sh"
 unit=/ag/deploy/systemd/agentgate.service
@@ -19,11 +19,19 @@ ok "unit: CapabilityBoundingSet= found ($caps)"
 # for a bare "setpriv" whatever PATH says.
 SETPRIV=/ag/bin/setpriv
 "$SETPRIV" --version 2>/dev/null | grep -q util-linux || { fail "unit: util-linux setpriv in the VM" "missing"; exit 0; }
+umask=$(sed -n 's/^UMask=//p' "$unit")
+[ -n "$umask" ] && pass "unit: UMask= found ($umask)" || fail "unit: UMask= found" "none"
+printf '#!/bin/sh\numask %s\nexec "$@"\n' "${umask:-0022}" >"$WORK/unit-umask"
+chmod 755 "$WORK/unit-umask"
+# unit_wrap SET: AG_DAEMON_WRAP for a daemon under the unit's umask and bounding set SET.
+unit_wrap() {
+	echo "$WORK/unit-umask $SETPRIV --bounding-set -all,$1"
+}
 
 # scenario T BOUNDING-SET PREFIX: tests/e2e/T.sh in its own shell as the guest runs tests, its
 # daemon under BOUNDING-SET, its names prefixed.
 scenario() {
-	AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$2" \
+	AG_DAEMON_WRAP=$(unit_wrap "$2") \
 		timeout 600 sh -u -c '. /ag/tests/e2e/lib.sh; . "$0"' "$E2E_DIR/$1.sh" \
 		</dev/null >"$WORK/$1.out" 2>&1
 	if grep -q '^\(not \)\{0,1\}ok - ' "$WORK/$1.out"; then
@@ -49,7 +57,7 @@ echo 2 >/proc/sys/kernel/perf_event_paranoid
 # says "open memo  on" (or off).
 memo_expect() {
 	: >"$D/daemon.err"
-	if AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$1" start_daemon; then
+	if AG_DAEMON_WRAP=$(unit_wrap "$1") start_daemon; then
 		_out=$(ctl status)
 		stop_daemon
 	else
@@ -62,8 +70,13 @@ memo_expect() {
 }
 nosyslog=$(echo "$caps" | sed 's/,+syslog//')
 [ "$nosyslog" != "$caps" ] && pass "unit: CAP_SYSLOG in the set" || fail "unit: CAP_SYSLOG in the set" "$caps"
-rm -rf /sys/fs/bpf/agentgate
+rm -rf /sys/fs/bpf/agentgate /run/agentgate-ask
 memo_expect "$nosyslog" off "unit without CAP_SYSLOG: the open memo is off, status says so"
+# Agents of every user reach the ask socket: the directory the daemon made is 0755 whatever
+# the unit's umask.
+m=$(stat -c %a /run/agentgate-ask 2>&1)
+[ "$m" = 755 ] && pass "unit: under UMask=$umask the ask directory the daemon makes is 0755" ||
+	fail "unit: under UMask=$umask the ask directory the daemon makes is 0755" "$m"
 grep -q "nor this daemon the address of rename_lock and mount_lock" "$D/daemon.err" &&
 	pass "unit without CAP_SYSLOG: the daemon's log says why" ||
 	fail "unit without CAP_SYSLOG: the daemon's log says why" "$(cat "$D/daemon.err")"
@@ -123,7 +136,7 @@ EOP
 # gc_case BOUNDING-SET PREFIX
 gc_case() {
 	_set=$1 _n=$2
-	if ! AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$_set" start_daemon; then
+	if ! AG_DAEMON_WRAP=$(unit_wrap "$_set") start_daemon; then
 		fail "$_n: the daemon starts" "$(tail -n 3 "$D/daemon.err" | tr '\n' ' ')"
 		return
 	fi
@@ -141,7 +154,7 @@ gc_case() {
 	else
 		fail "$_n: two killed execs leave their policies pinned" "sleepers '$dead' '$live', $deadcg there: $([ -d "$CGROOT$deadcg" ] && echo yes || echo no), policies $before then '$left'"
 	fi
-	if AG_DAEMON_WRAP="$SETPRIV --bounding-set -all,$_set" start_daemon; then
+	if AG_DAEMON_WRAP=$(unit_wrap "$_set") start_daemon; then
 		after=$(others)
 		[ "$after" = $((before + 1)) ] &&
 			pass "$_n: the daemon removes the policy of the cgroup gone, keeps the live one's" ||
