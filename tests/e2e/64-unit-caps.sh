@@ -21,11 +21,9 @@ SETPRIV=/ag/bin/setpriv
 "$SETPRIV" --version 2>/dev/null | grep -q util-linux || { fail "unit: util-linux setpriv in the VM" "missing"; exit 0; }
 umask=$(sed -n 's/^UMask=//p' "$unit")
 [ -n "$umask" ] && pass "unit: UMask= found ($umask)" || fail "unit: UMask= found" "none"
-printf '#!/bin/sh\numask %s\nexec "$@"\n' "${umask:-0022}" >"$WORK/unit-umask"
-chmod 755 "$WORK/unit-umask"
 # unit_wrap SET: AG_DAEMON_WRAP for a daemon under the unit's umask and bounding set SET.
 unit_wrap() {
-	echo "$WORK/unit-umask $SETPRIV --bounding-set -all,$1"
+	echo "$UNIT_UMASK $SETPRIV --bounding-set -all,$1"
 }
 
 # scenario T BOUNDING-SET PREFIX: tests/e2e/T.sh in its own shell as the guest runs tests, its
@@ -47,6 +45,10 @@ scenario() {
 # daemon under the unit's set loads them and repeated opens are memoized; the scenarios
 # adopt those pins.
 . "$E2E_DIR/daemon.sh"
+# After daemon.sh, which makes $WORK anew. The VM has /bin/busybox, not /bin/sh.
+UNIT_UMASK=$WORK/unit-umask
+printf '#!/bin/busybox sh\numask %s\nexec "$@"\n' "${umask:-0022}" >"$UNIT_UMASK"
+chmod 755 "$UNIT_UMASK"
 # Its daemon's files apart from the scenarios' ($WORK/daemon, theirs too).
 D=$WORK/unit-memo SOCK=$WORK/unit-memo/run/control.sock AUDIT=$WORK/unit-memo/audit.log
 mkdir -p "$D"
