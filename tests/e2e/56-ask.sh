@@ -222,3 +222,32 @@ case $out in
 200*'"result":"DENY"'*) pass "umask 077: an agent of another user asks on exec's socket" ;;
 *) fail "umask 077: an agent of another user asks on exec's socket" "$out (the directory: $(stat -c %a /run/agentgate-ask 2>&1))" ;;
 esac
+
+# Nor exec's cgroups: an agent of another user reads its own cgroup's files, as libuv reads
+# memory.max (policies/include/node.yaml), under umask 077 too.
+cg_pol=$(policy d56-cg <<EOP
+version: "1.0"
+default: deny
+rules:
+  - action: shell_exec
+    command: "/ag/bin/setpriv *"
+    decision: allow
+  - action: shell_exec
+    command: "/bin/busybox *"
+    decision: allow
+  - action: file_read
+    path: "/proc/[0-9]*/cgroup"
+    decision: allow
+  - action: file_read
+    path: "/sys/fs/cgroup/agentgate/**"
+    decision: allow
+$(helper_rules)
+EOP
+)
+out=$(umask 077 && run "$cg_pol" "$WORK/cg.log" /ag/bin/setpriv --reuid=1000 --regid=1000 --clear-groups \
+	/bin/busybox sh -c '/bin/busybox cat "/sys/fs/cgroup$(/bin/busybox cut -d: -f3 /proc/self/cgroup)/cgroup.type"' 2>&1)
+case $out in
+domain) pass "umask 077: an agent of another user reads its own cgroup's files" ;;
+*) fail "umask 077: an agent of another user reads its own cgroup's files" \
+	"$out (/sys/fs/cgroup/agentgate: $(stat -c %a /sys/fs/cgroup/agentgate 2>&1))" ;;
+esac

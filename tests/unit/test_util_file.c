@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* mkdir -p (util/file.c): the modes it is given, whatever the umask; what exists is kept. */
+/* mkdir_new and mkdir -p (util/file.c): the modes it is given, whatever the umask; what exists is kept. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -98,6 +98,21 @@ static void test_link_target_kept(void **state)
 	assert_int_equal(mode_of("target/x"), 0755);
 }
 
+/* exec's cgroup (0755, so that agents of other users read their limits): one of its own or none. */
+static void test_new_exclusive(void **state)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/cg", root);
+	assert_int_equal(mkdir_new(p, 0755), 0);
+	assert_int_equal(mode_of("cg"), 0755);
+	assert_int_equal(chmod(p, 0700), 0);
+	assert_int_equal(mkdir_new(p, 0755), -EEXIST);
+	assert_int_equal(mode_of("cg"), 0700);
+	snprintf(p, sizeof(p), "%s/none/cg", root);
+	assert_int_equal(mkdir_new(p, 0755), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -105,6 +120,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_existing_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_in_the_way, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_target_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_exclusive, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -355,15 +355,20 @@ static int open_loader(struct exec_run *r)
 
 static int make_cgroup(struct exec_run *r)
 {
+	int err;
+
 	/* Policies left by an exec killed with SIGKILL go once their cgroup is gone. */
 	loader_gc(r->loader, CGROUP_ROOT);
-	if (mkdir(CGROUP_PARENT, 0755) && errno != EEXIST) {
-		fprintf(stderr, "agentgate: exec: %s: %s\n", CGROUP_PARENT, strerror(errno));
+	/* 0755 whatever the umask: agents read their own limits there (libuv: memory.max). */
+	err = mkdir_new(CGROUP_PARENT, 0755);
+	if (err && err != -EEXIST) {
+		fprintf(stderr, "agentgate: exec: %s: %s\n", CGROUP_PARENT, strerror(-err));
 		return -1;
 	}
 	snprintf(r->cgdir, sizeof(r->cgdir), CGROUP_PARENT "/exec-%d", (int)getpid());
-	if (mkdir(r->cgdir, 0755)) {
-		fprintf(stderr, "agentgate: exec: %s: %s\n", r->cgdir, strerror(errno));
+	err = mkdir_new(r->cgdir, 0755);
+	if (err) {
+		fprintf(stderr, "agentgate: exec: %s: %s\n", r->cgdir, strerror(-err));
 		r->cgdir[0] = '\0';
 		return -1;
 	}

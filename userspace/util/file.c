@@ -37,24 +37,34 @@ int file_read_head(const char *path, char *buf, size_t size)
 }
 
 /*
- * mkdir of one directory with exactly mode when it creates it: the caller's umask
- * would otherwise narrow it (a 077 one made the ask socket's directory unreachable
- * to agents of other users). One that exists is left as it is. The mode is set
- * through the new directory's own fd, never through a link put in its place.
+ * The caller's umask would otherwise narrow mode (a 077 one made the ask
+ * socket's directory unreachable to agents of other users). The mode is set
+ * through the new directory's own fd, never through a link put in its place;
+ * a directory that could not be given its mode is removed again.
  */
-static int mkdir_mode(const char *p, mode_t mode)
+int mkdir_new(const char *p, mode_t mode)
 {
 	int fd, err = 0;
 
 	if (mkdir(p, mode))
-		return errno == EEXIST ? 0 : -errno;
+		return -errno;
 	fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, mode))
+		return -errno; /* not ours any more: a link or file in its place */
+	if (fchmod(fd, mode)) {
 		err = -errno;
+		rmdir(p);
+	}
 	close(fd);
 	return err;
+}
+
+/* One directory of mkdir_p: made with its mode, or left as it is when it exists. */
+static int mkdir_mode(const char *p, mode_t mode)
+{
+	int err = mkdir_new(p, mode);
+
+	return err == -EEXIST ? 0 : err;
 }
 
 int mkdir_p(const char *dir, mode_t parents, mode_t last)

@@ -12,6 +12,8 @@ int file_write_str(const char *path, const char *s);
 /* Reads at most size (< 2 GiB) bytes from the start of path: the count, or -errno. */
 int file_read_head(const char *path, char *buf, size_t size);
 
+/* mkdir of p with exactly mode, whatever the umask: -EEXIST when p exists. */
+int mkdir_new(const char *p, mode_t mode);
 /*
  * mkdir -p of dir: missing parents get mode parents, dir itself mode last, whatever
  * the umask; directories that exist keep theirs.
