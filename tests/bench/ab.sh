@@ -27,6 +27,8 @@ settle=${AB_SETTLE:-8}
 [ -x "$bench/microbench" ] || { echo "bench-ab: no $bench/microbench (make $bench/microbench)" >&2; exit 1; }
 # shellcheck source=tests/bench/revs.sh
 . tests/bench/revs.sh
+# shellcheck source=tests/bench/stats.sh
+. tests/bench/stats.sh
 revs_build bench-ab "$work" build/agentgate
 files=()
 names=
@@ -63,11 +65,10 @@ tests/vm/run.sh --kernel "$kernel" --timeout 3000 --log "$work/vm.log" tests/ben
 	"$bench/microbench:/ag/bin/microbench" "$(command -v bpftool):/ag/bin/bpftool" \
 	"$work/pol:/ag/pol" "$work/params:/ag/ab.params" >/dev/null
 grep -E '^(AB|UNC|MEM|SLAB) ' "$work/vm.log" | tr -d '\r' | tee "$work/rounds"
-med() { sort -n | awk '{v[NR] = $1} END {if (NR) printf "%s (%s-%s)", v[int((NR + 1) / 2)], v[1], v[NR]}'; }
 echo "kernel $(sed -n 's/^KERNEL //p' "$work/vm.log" | tr -d '\r'), $rounds rounds"
 echo "| build | ag_file_open ns/call, median (range) | open+close ns, median (range) | unconfined, a policy elsewhere: ag_file_open ns/call | unconfined open+close ns | unreclaimable slab KiB per confined task, median (range) |"
 echo "|---|---:|---:|---:|---:|---:|"
-col() { awk -v t="$1" -v n="$2" -v f="$3" '$1 == t && $2 == n {print $f}' "$work/rounds" | med; }
+col() { awk -v t="$1" -v n="$2" -v f="$3" '$1 == t && $2 == n {print $f}' "$work/rounds" | median_range; }
 for n in $names; do
 	echo "| ${revs[$n]} | $(col AB "$n" 5) | $(col AB "$n" 9) | $(col UNC "$n" 5) | $(col UNC "$n" 9) | $(col MEM "$n" 5) |"
 done
@@ -76,6 +77,6 @@ echo "Where a confined task's slab goes, beyond an unconfined one's (bytes per t
 for n in $names; do
 	echo "${revs[$n]}:"
 	for c in $(awk -v n="$n" '$1 == "SLAB" && $2 == n {print $4}' "$work/rounds" | sort -u); do
-		echo "  $c $(awk -v n="$n" -v c="$c" '$1 == "SLAB" && $2 == n && $4 == c {print $5}' "$work/rounds" | med) in $(awk -v n="$n" -v c="$c" '$1 == "SLAB" && $2 == n && $4 == c' "$work/rounds" | grep -c .) of $rounds rounds"
+		echo "  $c $(awk -v n="$n" -v c="$c" '$1 == "SLAB" && $2 == n && $4 == c {print $5}' "$work/rounds" | median_range) in $(awk -v n="$n" -v c="$c" '$1 == "SLAB" && $2 == n && $4 == c' "$work/rounds" | grep -c .) of $rounds rounds"
 	done
 done

@@ -14,6 +14,8 @@ runs=${AUDIT_AB_RUNS:-30}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "bench-audit-ab: AUDIT_AB_RUNS=$runs is not a count" >&2; exit 2; }
 # shellcheck source=tests/bench/revs.sh
 . tests/bench/revs.sh
+# shellcheck source=tests/bench/stats.sh
+. tests/bench/stats.sh
 revs_build bench-audit-ab "$work" build/bench/bench_audit
 trap 'revs_cleanup; rm -rf "$work/tmp"' EXIT
 n=$nrevs
@@ -28,9 +30,8 @@ done | tee "$work/runs"
 echo
 echo "| build | records/s, median (range) | CPU ns/record, appending thread | CPU ns/record, all threads |"
 echo "|---|---:|---:|---:|"
-med() { # column of build $1's rows: "median (min–max)"
-	awk -v b="$1" -v c="$2" '$4 == b { print $c }' "$work/runs" | sort -n |
-		awk '{ v[NR] = $1 } END { printf "%s (%s–%s)", v[int((NR + 1) / 2)], v[1], v[NR] }'
+med() { # column $2 of build $1's rows
+	awk -v b="$1" -v c="$2" '$4 == b { print $c }' "$work/runs" | median_range
 }
 for ((b = 0; b < n; b++)); do
 	echo "| $b: ${revs[$b]} | $(med "$b" 5) | $(med "$b" 6) | $(med "$b" 7) |"

@@ -10,6 +10,8 @@
 # `make build/bench/bench_audit`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/bench/stats.sh
+. tests/bench/stats.sh
 bench=${BUILD:-build}/bench
 tmp=$bench/tmp
 runs=${AUDIT_RUNS:-9}
@@ -22,8 +24,7 @@ for ((i = 2; i <= runs; i++)); do
 done
 # The batched row: each number column as median (min–max) over the runs.
 med() {
-	awk -F'|' -v c="$1" '{ gsub(/ /, "", $c); print $c }' <<<"$rows" | sort -n |
-		awk '{ v[NR] = $1 } END { printf "%s (%s–%s)", v[int((NR + 1) / 2)], v[1], v[NR] }'
+	awk -F'|' -v c="$1" '{ gsub(/ /, "", $c); print $c }' <<<"$rows" | median_range
 }
 batched=$(awk -F'|' 'NR == 1 { printf "|%s|%s|%s|%s|", $2, $3, $4, $5 }' <<<"$rows")
 batched+=" $(med 6) | $(med 7) | $(med 8) |"
