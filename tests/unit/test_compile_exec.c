@@ -122,6 +122,29 @@ static void test_symlink_resolved(void **state)
 	tp_free(&t);
 }
 
+/*
+ * A trusted directory reached through a link (/bin on merged /usr): a program
+ * installed there after the policy was compiled runs under the link's target,
+ * the only path the kernel names. It matches; the same name elsewhere does not.
+ */
+static void test_linked_directory(void **state)
+{
+	char link[PATH_MAX + 16], *dirs[1] = { link };
+	struct tpol t = { 0 };
+
+	snprintf(link, sizeof(link), "%s/bin-link", root);
+	assert_int_equal(symlink(bin, link), 0);
+	tp_init(&t, 0);
+	t.p.search_path = dirs;
+	t.p.nsearch = 1;
+	tp_rule(&t, X, "later *", 0);
+	tp_compile_ok(&t);
+	assert_rule(&t, EX, at(bin, "/later x"), 0);
+	assert_rule(&t, EX, at(link, "/later x"), 0);
+	assert_rule(&t, EX, at(other, "/later x"), -1);
+	tp_free(&t);
+}
+
 static void test_missing_program(void **state)
 {
 	struct tpol t = { 0 };
@@ -218,7 +241,7 @@ int main(void)
 		cmocka_unit_test(test_bare_word),	cmocka_unit_test(test_symlink_resolved),
 		cmocka_unit_test(test_missing_program), cmocka_unit_test(test_path_word),
 		cmocka_unit_test(test_glob_word),	cmocka_unit_test(test_any_program),
-		cmocka_unit_test(test_seed_commands),
+		cmocka_unit_test(test_seed_commands),	cmocka_unit_test(test_linked_directory),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -2,10 +2,11 @@
 /*
  * shell_exec patterns. The kernel matches "<resolved executable> <argv1> ...",
  * so a pattern's first word is turned into the executables it may name:
- *   bare word "python3"   d/python3 for each trusted directory d, and
- *                          realpath(d/python3) when it exists (merged /usr,
- *                          alternatives symlinks), never any other directory;
- *   bare glob "python*"    d/python* for each d, plus the realpath of each
+ *   bare word "python3"   d/python3 and realpath(d)/python3 for each trusted
+ *                          directory d, and realpath(d/python3) when it
+ *                          exists (merged /usr, alternatives symlinks), never
+ *                          any other directory;
+ *   bare glob "python*"    the same with d/python*, plus the realpath of each
  *                          entry of d it matches (keeping a trailing `*`);
  *   path "/usr/bin/x"      normalised, and its realpath when it exists;
  *   a leading `*`          any executable: the whole pattern is one glob.
@@ -78,19 +79,30 @@ static int add_realpath(struct alts *a, const char *path, const char *suffix)
 	return alts_add(a, esc, suffix);
 }
 
+/* dir/word as a glob, dir taken literally. */
+static int dir_word(struct alts *a, const char *dir, const char *word)
+{
+	char esc[2 * PATH_MAX + 2];
+
+	if (glob_escape(dir, esc, sizeof(esc) - 1) < 0)
+		return -ENAMETOOLONG;
+	strcat(esc, "/");
+	return alts_add(a, esc, word);
+}
+
 static int bare_word(struct alts *a, const char *word, const char *dir)
 {
-	char path[PATH_MAX], esc[2 * PATH_MAX + 2], lit[PATH_MAX];
+	char path[PATH_MAX], lit[PATH_MAX], rdir[PATH_MAX];
 	size_t wl = strlen(word);
 	const char *star;
 	struct dirent *de;
 	DIR *dh;
 	int err;
 
-	if (glob_escape(dir, esc, sizeof(esc) - 1) < 0)
-		return -ENAMETOOLONG;
-	strcat(esc, "/");
-	err = alts_add(a, esc, word);
+	err = dir_word(a, dir, word);
+	/* A directory reached through a link (/bin on merged /usr): programs installed later too. */
+	if (!err && realpath(dir, rdir) && strcmp(rdir, dir))
+		err = dir_word(a, rdir, word);
 	if (err)
 		return err;
 	if (glob_meta(word, wl) < 0) {

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +333,31 @@ static int includes(struct doc *d, const yaml_node_t *n)
 	return 0;
 }
 
+/*
+ * A search_path directory as the kernel would name a program in it: absolute,
+ * no empty, '.' or '..' component, no trailing '/' ("/" itself aside). Another
+ * spelling would compile to patterns no executable's path ever matches.
+ */
+static bool dir_canonical(const char *s)
+{
+	const char *c;
+
+	if (s[0] != '/')
+		return false;
+	if (!s[1])
+		return true;
+	for (c = s; *c;) {
+		size_t n;
+
+		c++; /* past the '/' */
+		n = strcspn(c, "/");
+		if (!n || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += n;
+	}
+	return true;
+}
+
 static int search_path(struct doc *d, const yaml_node_t *n)
 {
 	struct ag_policy *p = d->ld->p;
@@ -355,9 +381,13 @@ static int search_path(struct doc *d, const yaml_node_t *n)
 		if (err)
 			return err;
 		p->nsearch++;
-		if (p->search_path[p->nsearch - 1][0] != '/')
-			return fail(d, node(d, *it), "expected an absolute directory, found '%s'",
-				    p->search_path[p->nsearch - 1]);
+		if (!dir_canonical(p->search_path[p->nsearch - 1]))
+			return fail(
+				d, node(d, *it),
+				"expected an absolute directory without '.', '..', '//' or a "
+				"trailing '/' (the kernel names a program by its canonical path), "
+				"found '%s'",
+				p->search_path[p->nsearch - 1]);
 	}
 	return 0;
 }
