@@ -113,6 +113,33 @@ static void test_seed_docker(void **state)
 	unload(&l);
 }
 
+/* A path that is not UTF-8 is still answered: its bytes in base64, as the audit log has them. */
+static void test_subject_not_utf8(void **state)
+{
+	static const char in[] = "{\"action\":\"file_read\",\"path\":\"/etc/shadow\"}";
+	struct check_result r;
+	struct loaded l;
+	char what[256], *s;
+	json_t *j;
+
+	load(&l, "policies/docker-sandbox.yaml");
+	assert_int_equal(check_request(l.p, &l.img, in, strlen(in), &r, what, sizeof(what)), 0);
+	strcpy(r.subject, "/tmp/\xff\xfe");
+	j = check_result_json(l.p, &r, 0);
+	assert_non_null(j);
+	assert_null(json_object_get(j, "subject"));
+	assert_string_equal(json_string_value(json_object_get(j, "subject_b64")), "L3RtcC///g==");
+	s = json_dumps(j, JSON_COMPACT);
+	assert_non_null(s);
+	free(s);
+	json_decref(j);
+	strcpy(r.subject, "/tmp/caf\xc3\xa9");
+	j = check_result_json(l.p, &r, 0);
+	assert_string_equal(json_string_value(json_object_get(j, "subject")), "/tmp/caf\xc3\xa9");
+	json_decref(j);
+	unload(&l);
+}
+
 static void test_defaults_and_addresses(void **state)
 {
 	static const char *const in[] = {
@@ -406,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_seed_openai),
 		cmocka_unit_test(test_seed_docker),
 		cmocka_unit_test(test_defaults_and_addresses),
+		cmocka_unit_test(test_subject_not_utf8),
 		cmocka_unit_test(test_learned_addresses),
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_oversized),

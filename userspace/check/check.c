@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include "check.h"
 
 static int fail(char *what, size_t whatsz, const char *msg)
@@ -321,6 +323,28 @@ const char *check_reason(const struct ag_policy *p, const struct check_result *r
 	return NULL;
 }
 
+/*
+ * A path is bytes, not text: one that is not UTF-8 (JSON strings must be) goes
+ * in base64 as "subject_b64", the audit log's convention (docs/audit.md).
+ */
+static int subject_json(json_t *o, const char *subject)
+{
+	size_t len = strlen(subject);
+	json_t *s = json_stringn(subject, len);
+	unsigned char *b;
+	int err;
+
+	if (s)
+		return json_object_set_new(o, "subject", s);
+	b = malloc(4 * ((len + 2) / 3) + 1);
+	if (!b)
+		return -1;
+	EVP_EncodeBlock(b, (const unsigned char *)subject, (int)len);
+	err = json_object_set_new(o, "subject_b64", json_string((const char *)b));
+	free(b);
+	return err;
+}
+
 json_t *check_result_json(const struct ag_policy *p, const struct check_result *r,
 			  unsigned long line)
 {
@@ -348,7 +372,7 @@ json_t *check_result_json(const struct ag_policy *p, const struct check_result *
 					   json_string(check_rule_name(r, buf, sizeof(buf))));
 	}
 	bad |= json_object_set_new(o, "reason", reason ? json_string(reason) : json_null());
-	bad |= json_object_set_new(o, "subject", json_string_nocheck(r->subject));
+	bad |= subject_json(o, r->subject);
 	if (bad) {
 		json_decref(o);
 		return NULL;
