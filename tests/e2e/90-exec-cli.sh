@@ -69,6 +69,27 @@ cli "dashboard: --port with --unix is a usage error" 2 "--port and --unix are al
 	"$AGENTGATE" dashboard --audit-log "$log" --port 0 --unix "$WORK/dash.sock"
 [ ! -e "$WORK/dash.sock" ] && pass "dashboard: a refused start binds nothing" ||
 	fail "dashboard: a refused start binds nothing" "$WORK/dash.sock exists"
+# Output that cannot be written is a failure, not a success: a full disk under
+# `audit pubkey > audit.pub` must not leave an empty trust root and status 0.
+full() { # NAME WANT CMD...: CMD with its standard output on /dev/full
+	name=$1 want=$2
+	shift 2
+	"$@" >/dev/full 2>"$WORK/err" </dev/null
+	rc=$?
+	[ "$rc" -eq "$want" ] && grep -qF "standard output: No space left on device" "$WORK/err" &&
+		pass "$name" || fail "$name" "rc $rc: $(cat "$WORK/err")"
+}
+"$AGENTGATE" audit keygen --key-dir "$WORK/keys" >/dev/null 2>&1
+full "audit pubkey: a full disk is status 1" 1 "$AGENTGATE" audit pubkey --key-dir "$WORK/keys"
+full "check: answers lost to a full disk are status 2" 2 \
+	"$AGENTGATE" check "$pol" --action file_read --path /etc/shadow
+full "audit tail: a full disk is status 1" 1 "$AGENTGATE" audit tail "$log"
+# A path is bytes: one that is not UTF-8 is answered, in base64.
+out=$("$AGENTGATE" check "$pol" --action file_read --path "$(printf '/srv/\377')" 2>&1)
+case $out in
+*'"decision":"DENY"'*'"subject_b64":"L3Nydi//"'*) pass "check: a path that is not UTF-8 is answered (subject_b64)" ;;
+*) fail "check: a path that is not UTF-8 is answered (subject_b64)" "$out" ;;
+esac
 for c in check lint exec audit "audit verify" "audit tail" "audit export" "audit keygen" \
 	"audit forward" learn; do
 	# shellcheck disable=SC2086 # "audit verify" is two words

@@ -211,7 +211,7 @@ static int do_tail(int argc, char **argv)
 			strerror(-err));
 		return 1;
 	}
-	return 0;
+	return stdout_flushed() ? 1 : 0;
 }
 
 static int do_export(int argc, char **argv)
@@ -281,7 +281,7 @@ static int do_key(int argc, char **argv, bool create)
 		return 1;
 	}
 	printf("%s\n", hex);
-	return 0;
+	return stdout_flushed() ? 1 : 0;
 }
 
 int cmd_audit(int argc, char **argv)

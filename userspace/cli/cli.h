@@ -3,6 +3,12 @@
 #ifndef AGENTGATE_CLI_H
 #define AGENTGATE_CLI_H
 
+/*
+ * 0 when what was printed reached standard output; else says why on stderr
+ * and returns -1: a full disk or a closed pipe must not pass for success
+ * (`audit pubkey > audit.pub`).
+ */
+int stdout_flushed(void);
 int cmd_check(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
