@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* Chain, seals, rotation, crash recovery, and verify on every kind of tampering. */
 #include <glob.h>
+#include <sys/wait.h>
 #include "audit_test.h"
 
 struct fixture {
@@ -504,6 +505,45 @@ static void test_forward_secure(void **state)
 	assert_non_null(strstr(f->rep.why, "epoch 0"));
 }
 
+/*
+ * A trust root whose key is gone is never replaced: neither by keygen nor by a
+ * writer's first start; logs sealed by the lost key verify only with it. Key
+ * creations racing in child processes all end with the one pair they share.
+ */
+static void test_key_trust_root_kept(void **state)
+{
+	struct fixture *f = *state;
+	char path[4200], pub[65], again[65];
+	struct audit_writer *w;
+	int i, err, st;
+
+	assert_int_equal(audit_key_ensure(f->d.keys), 0);
+	assert_int_equal(audit_key_pubkey_hex(f->d.keys, pub), 0);
+	snprintf(path, sizeof(path), "%s/audit.key", f->d.keys);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(audit_key_ensure(f->d.keys), -EEXIST);
+	w = audit_writer_open(&f->c, &err);
+	assert_null(w);
+	assert_int_equal(err, -EEXIST);
+	assert_int_equal(audit_key_pubkey_hex(f->d.keys, again), 0);
+	assert_string_equal(again, pub);
+	snprintf(path, sizeof(path), "%s/audit.pub", f->d.keys);
+	assert_int_equal(unlink(path), 0);
+	for (i = 0; i < 8; i++)
+		if (!fork())
+			_exit(audit_key_ensure(f->d.keys) ? 1 : 0);
+	for (i = 0; i < 8; i++) {
+		assert_true(wait(&st) > 0);
+		assert_int_equal(st, 0);
+	}
+	assert_int_equal(audit_key_pubkey_hex(f->d.keys, pub), 0);
+	w = audit_writer_open(&f->c, &err);
+	assert_non_null(w);
+	append_n(w, 3);
+	assert_int_equal(audit_writer_close(w), 0);
+	assert_int_equal(verify1(f->d.log, pub, false, &f->rep), AUDIT_OK);
+}
+
 static void test_gaps(void **state)
 {
 	struct fixture *f = *state;
@@ -651,6 +691,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_splice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forward_secure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gaps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_trust_root_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_network, setup, teardown),
 	};

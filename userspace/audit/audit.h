@@ -189,7 +189,11 @@ typedef void (*audit_observe_fn)(void *ctx, enum audit_io io, uint64_t ns);
 void audit_writer_set_observer(struct audit_writer *w, audit_observe_fn fn, void *ctx);
 
 /* Keys: key_dir/audit.key (0600: epoch + private seed), key_dir/audit.pub (first public key). */
-int audit_key_ensure(const char *key_dir); /* creates a key pair if there is none */
+/*
+ * Creates a key pair if there is none; -EEXIST when audit.pub is there
+ * without audit.key (a trust root whose key is gone is never replaced).
+ */
+int audit_key_ensure(const char *key_dir);
 /* The first (trust root) public key as 64 hex digits plus NUL. */
 int audit_key_pubkey_hex(const char *key_dir, char out[65]);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -198,27 +199,49 @@ static int read_small(const char *dir, const char *name, char *buf, size_t sz)
 	return 0;
 }
 
+/*
+ * Under an exclusive flock of the directory: two first starts racing would
+ * otherwise each put their audit.pub in place, and the one whose key lost
+ * the link() would leave its own public key as the trust root of the other's.
+ * An audit.pub there without an audit.key is a trust root whose key is gone:
+ * never replaced silently (-EEXIST), the operator moves it away.
+ */
 static int key_create(const char *dir)
 {
 	struct audit_key k = { 0 };
-	char text[160], pub[66];
-	int err;
+	char text[160], pub[66], path[4096];
+	int err, dfd;
 
-	if (RAND_priv_bytes(k.seed, 32) != 1)
-		return -EIO;
-	err = audit_key_public(k.seed, k.pub);
-	if (err)
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	if (flock(dfd, LOCK_EX) < 0) {
+		err = -errno;
+		close(dfd);
 		return err;
-	audit_hex(k.pub, 32, pub);
-	strcat(pub, "\n");
-	key_text(&k, text, sizeof(text));
-	audit_key_wipe(&k);
-	/* The public key first: a key file without its trust root would be useless. */
-	err = write_file_sync(dir, "audit.pub", pub, 0644, false);
+	}
+	snprintf(path, sizeof(path), "%s/audit.key", dir);
+	err = access(path, F_OK) ? 0 : -EALREADY; /* the other start made it */
+	snprintf(path, sizeof(path), "%s/audit.pub", dir);
+	if (!err && !access(path, F_OK))
+		err = -EEXIST;
+	if (!err && RAND_priv_bytes(k.seed, 32) != 1)
+		err = -EIO;
 	if (!err)
-		err = write_file_sync(dir, "audit.key", text, 0600, true);
-	OPENSSL_cleanse(text, sizeof(text));
-	return err == -EEXIST ? 0 : err;
+		err = audit_key_public(k.seed, k.pub);
+	if (!err) {
+		audit_hex(k.pub, 32, pub);
+		strcat(pub, "\n");
+		key_text(&k, text, sizeof(text));
+		/* The public key first: a key file without its trust root would be useless. */
+		err = write_file_sync(dir, "audit.pub", pub, 0644, false);
+		if (!err)
+			err = write_file_sync(dir, "audit.key", text, 0600, true);
+		OPENSSL_cleanse(text, sizeof(text));
+	}
+	audit_key_wipe(&k);
+	close(dfd); /* drops the lock */
+	return err == -EALREADY ? 0 : err;
 }
 
 int audit_key_load(const char *key_dir, struct audit_key *k)

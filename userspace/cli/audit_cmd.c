@@ -276,8 +276,13 @@ static int do_key(int argc, char **argv, bool create)
 		err = audit_key_pubkey_hex(dir, hex);
 	if (err) {
 		fprintf(stderr, "agentgate: audit: key in %s: %s%s\n", dir, strerror(-err),
-			!create && err == -ENOENT ? " (create it with `agentgate audit keygen`)" :
-						    "");
+			!create && err == -ENOENT ?
+				" (create it with `agentgate audit keygen`)" :
+			err == -EEXIST ?
+				" (audit.pub is there without audit.key: logs sealed by the "
+				"key that is gone verify only with it; move audit.pub away "
+				"to make a new pair)" :
+				"");
 		return 1;
 	}
 	printf("%s\n", hex);

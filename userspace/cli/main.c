@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* agentgate: one binary, one subcommand per job. */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -53,14 +52,6 @@ static void usage(FILE *f)
 	fprintf(f, "usage: agentgate COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %s\n", commands[i].usage);
-}
-
-int stdout_flushed(void)
-{
-	if (!fflush(stdout) && !ferror(stdout))
-		return 0;
-	fprintf(stderr, "agentgate: standard output: %s\n", strerror(errno ? errno : EIO));
-	return -1;
 }
 
 int main(int argc, char **argv)
