@@ -166,13 +166,25 @@ static void test_errors(void **state)
 	/* Found by fuzz_daemon_config: a second list overflowed the first one's array. */
 	parse_bad("assignments:\n  - {cgroup: /a, policy: /p}\nassignments:\n  - {cgroup: /b, "
 		  "policy: /p}\n  - {cgroup: /c, policy: /p}\n",
-		  "cfg.yaml:4:3: 'assignments' is given twice");
+		  "cfg.yaml:3:1: expected each key once, found a second 'assignments' (first at 1:1)");
 	parse_bad("control_socket: [a]\n", "cfg.yaml:1:17: 'control_socket' must be a non-empty");
 	parse_bad("- a\n", "cfg.yaml:1:1: the configuration must be a mapping");
 	parse_bad("a: [b\n", "cfg.yaml:2:1: ");
 	parse_bad("assignments:\n  - cgroup: /a\n    policy: /p\nassignments:\n  - cgroup: /b\n"
 		  "    policy: /q\n",
-		  "cfg.yaml:5:3: 'assignments' is given twice");
+		  "cfg.yaml:4:1: expected each key once, found a second 'assignments' (first at 1:1)");
+	/* Any key of any mapping: the last one would win without a word. */
+	parse_bad("control_socket: /a\ncontrol_socket: /b\n",
+		  "cfg.yaml:2:1: expected each key once, found a second 'control_socket' (first at 1:1)");
+	parse_bad("audit:\n  seal_every: 5\n  seal_every: 6\n",
+		  "cfg.yaml:3:3: expected each key once, found a second 'seal_every' (first at 2:3)");
+	parse_bad("containers:\n  selectors: []\n  selectors:\n    - {policy: p}\n",
+		  "cfg.yaml:3:3: expected each key once, found a second 'selectors'");
+	parse_bad("assignments:\n  - {cgroup: /a, policy: /p, cgroup: /b}\n",
+		  "cfg.yaml:2:30: expected each key once, found a second 'cgroup'");
+	/* A second document would be read by nobody. */
+	parse_bad("state_file: /s\n---\naudit: {seal_every: 5}\n",
+		  "cfg.yaml:3:1: expected one YAML document, found a second one");
 }
 
 static void test_metrics(void **state)

@@ -211,9 +211,6 @@ static int parse_assignments(struct cfg_parse *ps, yaml_node_t *n, struct daemon
 
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail(ps, n, "'assignments' must be a list");
-	/* A second list would be counted against the first one's array. */
-	if (c->assignments)
-		return fail(ps, n, "'assignments' is given twice");
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	c->assignments = calloc(count ? count : 1, sizeof(*c->assignments));
 	if (!c->assignments)
@@ -466,8 +463,6 @@ static int parse_containers(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 		} else if (!strcmp(key, "selectors")) {
 			if (v->type != YAML_SEQUENCE_NODE)
 				return fail(ps, v, "'selectors' must be a list");
-			if (c->selectors)
-				return fail(ps, v, "'selectors' is given twice");
 			count = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
 			c->selectors = calloc(count ? count : 1, sizeof(*c->selectors));
 			if (!c->selectors)
@@ -527,6 +522,40 @@ int daemon_config_default(struct daemon_config **out)
 	return 0;
 }
 
+/*
+ * Every mapping of the file has each key once: libyaml keeps both of a
+ * repeated key, and the parse below would take the last one without a word.
+ * The parse relies on it: a second 'assignments' or 'selectors' list would be
+ * counted against the first one's array.
+ */
+static int keys_once(struct cfg_parse *ps)
+{
+	yaml_node_t *n;
+	yaml_node_pair_t *p, *q;
+
+	for (n = ps->doc.nodes.start; n < ps->doc.nodes.top; n++) {
+		if (n->type != YAML_MAPPING_NODE)
+			continue;
+		for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = yaml_document_get_node(&ps->doc, p->key);
+			const char *key = scalar(k);
+
+			for (q = n->data.mapping.pairs.start; key && q < p; q++) {
+				yaml_node_t *o = yaml_document_get_node(&ps->doc, q->key);
+				const char *other = scalar(o);
+
+				if (other && !strcmp(other, key))
+					return fail(ps, k,
+						    "expected each key once, found a second '%s' "
+						    "(first at %zu:%zu)",
+						    key, o->start_mark.line + 1,
+						    o->start_mark.column + 1);
+			}
+		}
+	}
+	return 0;
+}
+
 static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&ps->doc);
@@ -573,6 +602,26 @@ static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 	return err;
 }
 
+/* A second document would be read by nobody: refused, as a policy's is. */
+static int one_document(struct cfg_parse *ps, yaml_parser_t *parser)
+{
+	yaml_document_t extra;
+	yaml_node_t *more;
+	int ret = 0;
+
+	if (!yaml_parser_load(parser, &extra)) {
+		snprintf(ps->err->msg, sizeof(ps->err->msg), "%s:%zu:%zu: %s", ps->name,
+			 parser->problem_mark.line + 1, parser->problem_mark.column + 1,
+			 parser->problem ? parser->problem : "not valid YAML");
+		return -EINVAL;
+	}
+	more = yaml_document_get_root_node(&extra);
+	if (more)
+		ret = fail(ps, more, "expected one YAML document, found a second one");
+	yaml_document_delete(&extra);
+	return ret;
+}
+
 int daemon_config_parse(const char *name, const char *buf, size_t len, struct daemon_config **out,
 			struct ag_error *err)
 {
@@ -607,7 +656,11 @@ int daemon_config_parse(const char *name, const char *buf, size_t len, struct da
 		daemon_config_free(c);
 		return -EINVAL;
 	}
-	ret = c->path ? parse_root(&ps, c) : -ENOMEM;
+	ret = c->path ? one_document(&ps, &parser) : -ENOMEM;
+	if (!ret)
+		ret = keys_once(&ps);
+	if (!ret)
+		ret = parse_root(&ps, c);
 	if (!ret)
 		ret = set_defaults(c);
 	yaml_document_delete(&ps.doc);
