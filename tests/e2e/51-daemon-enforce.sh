@@ -148,8 +148,12 @@ daemon_config <<EOC
     policy: $bad
 EOC
 : >"$D/daemon.err"
+lines=$(wc -l <"$AUDIT")
 start_daemon
 rc=$?
 [ "$rc" -eq 2 ] && pass "bad policy at startup: refused (exit 2)" || fail "bad policy at startup: refused (exit 2)" "exit $rc"
+# Found before the kernel or the log is touched: not even a start and stop in the log.
+[ "$(wc -l <"$AUDIT")" -eq "$lines" ] && pass "bad policy at startup: the audit log untouched" ||
+	fail "bad policy at startup: the audit log untouched" "$(tail -n 3 "$AUDIT")"
 grep -qE "$bad:[0-9]+:[0-9]+:" "$D/daemon.err" && pass "startup error names file:line:col" || fail "startup error names file:line:col" "$(cat "$D/daemon.err")"
 expect "bad config at startup installs nothing" ok in_cgroup "$CGP/agent" "$PROBE" open-read /srv/d51/secret/key

@@ -446,6 +446,15 @@ int cmd_daemon(int argc, char **argv)
 		daemon_log("%s", cerr.msg[0] ? cerr.msg : strerror(-err));
 		return 2;
 	}
+	/* A bad policy stops the start here, before the programs or the audit log are touched. */
+	err = daemon_check_policies(d.cfg, msg, sizeof(msg));
+	if (err) {
+		daemon_log("%s", msg);
+		daemon_log("not started: fix the configuration (%s)",
+			   config ? config : "built-in defaults");
+		daemon_config_free(d.cfg);
+		return 2;
+	}
 	d.config_path = config;
 	d.verbose = verbose;
 	raise_nofile();

@@ -160,6 +160,11 @@ int daemon_unassign_cgroup(struct daemon *d, const char *cgroup, char *msg, size
  * one; returns the number of failures, each printed.
  */
 int daemon_apply_startup(struct daemon *d, char *msg, size_t msgsz);
+/*
+ * Before the kernel is touched: every config assignment's policy loads and
+ * compiles (0), else msg says why. Startup compiles them again to install.
+ */
+int daemon_check_policies(const struct daemon_config *c, char *msg, size_t msgsz);
 int daemon_apply_reload(struct daemon *d, struct daemon_config *cfg);
 int daemon_state_save(struct daemon *d);
 struct daemon_assign *daemon_find_assign(struct daemon *d, const char *cgroup);

@@ -612,6 +612,25 @@ static void prev_free(struct prev_assign *prev, size_t n)
 	free(prev);
 }
 
+int daemon_check_policies(const struct daemon_config *c, char *msg, size_t msgsz)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < c->nassignments && !err; i++) {
+		const struct daemon_assignment *a = &c->assignments[i];
+		struct ag_policy *model = NULL;
+		struct ag_image img = { 0 };
+
+		err = session_load(a->policy, a->mode, &model, msg, msgsz);
+		if (!err)
+			err = session_compile_model(model, a->policy, &img, msg, msgsz);
+		policy_free(model);
+		image_free(&img);
+	}
+	return err;
+}
+
 int daemon_apply_startup(struct daemon *d, char *msg, size_t msgsz)
 {
 	const struct daemon_config *c = d->cfg;
