@@ -2,7 +2,10 @@
 /* Path globs through compile_policy() and image_match(): the file_read/file_write DFAs. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include "compile_test.h"
+#include "compile/compile_int.h"
+#include "policy/policy_int.h"
 
 #define R AG_ACTION_FILE_READ
 #define W AG_ACTION_FILE_WRITE
@@ -161,6 +164,34 @@ static void test_errors(void **state)
 	expect_error("/a/[z-a]", "reversed");
 	expect_error("/a/b\\", "backslash");
 	expect_error("/a/[/]", "no byte");
+}
+
+/*
+ * lint's check (val_glob) reads a class's ranges as the compiler does: "a-c-a"
+ * is a-c, '-', 'a' to both; a reversed range is an error to both.
+ */
+static void test_lint_agrees(void **state)
+{
+	static const char *const pats[] = {
+		"/v/[a-c-a]", "/v/[c-a]",    "/v/[]-a]",   "/v/[!a-c]x",   "/v/[\\]-a]",
+		"/v/[a-]",    "/v/[\\-a-c]", "/v/[b-a-c]", "/v/[a-c-e-a]", "/v/[^z-a]",
+	};
+	struct glob_err e;
+	struct re re;
+	uint32_t node;
+	size_t i, off;
+
+	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		bool lint_ok = !val_glob(pats[i], &off);
+		int err;
+
+		re_init(&re);
+		err = glob_parse(&re, pats[i], strlen(pats[i]), GLOB_PATH, &node, &e);
+		re_free(&re);
+		if (lint_ok != !err)
+			fail_msg("%s: lint %s, the compiler %s", pats[i],
+				 lint_ok ? "accepts" : "refuses", err ? "refuses" : "accepts");
+	}
 }
 
 static void test_first_match(void **state)
@@ -415,7 +446,7 @@ int main(void)
 		cmocka_unit_test(test_header),	     cmocka_unit_test(test_dead_state),
 		cmocka_unit_test(test_oversized),    cmocka_unit_test(test_broken_image),
 		cmocka_unit_test(test_state_budget), cmocka_unit_test(test_many_rules_fast),
-		cmocka_unit_test(test_move_flags),
+		cmocka_unit_test(test_move_flags),   cmocka_unit_test(test_lint_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,30 +26,44 @@ static const char usage_text[] =
 	"                       [--name NAME] [--json] [-o FILE]\n"
 	"  TIME: 2026-02-13T12:00:00Z, @UNIXSECONDS, or an age such as 30m, 2h, 7d\n";
 
-/* An RFC 3339 UTC time, @seconds, or an age (s, m, h, d) before now, in Unix ns. */
+/*
+ * An RFC 3339 UTC time, @seconds, or an age (s, m, h, d) before now, in Unix
+ * ns. Only times from 1970 to 2262 (int64 ns) that exist: an overflow or a
+ * 30 February would otherwise select from some other time without a word.
+ */
 static int parse_since(const char *s, int64_t *ns)
 {
 	static const char units[] = "smhd";
 	static const long mult[] = { 1, 60, 3600, 86400 };
-	struct tm tm = { 0 };
+	const long long max_s = INT64_MAX / 1000000000LL;
+	struct tm tm = { 0 }, back;
 	const char *end, *u;
+	long long v, now = (long long)time(NULL);
+	time_t t;
 	char *e;
-	long long v;
 
+	errno = 0;
 	if (s[0] == '@') {
 		v = strtoll(s + 1, &e, 10);
-		if (e == s + 1 || *e || v < 0)
+		if (e == s + 1 || *e || errno || v < 0 || v > max_s)
 			return -EINVAL;
 		*ns = (int64_t)v * 1000000000LL;
 		return 0;
 	}
 	v = strtoll(s, &e, 10);
-	if (e != s && e[0] && !e[1] && (u = strchr(units, e[0])) && v >= 0) {
-		*ns = ((int64_t)time(NULL) - v * mult[u - units]) * 1000000000LL;
+	if (e != s && e[0] && !e[1] && (u = strchr(units, e[0]))) {
+		if (errno || v < 0 || v > now / mult[u - units])
+			return -EINVAL;
+		*ns = (int64_t)(now - v * mult[u - units]) * 1000000000LL;
 		return 0;
 	}
 	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
 	if (!end)
+		return -EINVAL;
+	back = tm;
+	t = timegm(&back);
+	if (!gmtime_r(&t, &back) || back.tm_mday != tm.tm_mday || back.tm_mon != tm.tm_mon ||
+	    back.tm_year != tm.tm_year || t < 0 || t > max_s)
 		return -EINVAL;
 	v = 0;
 	if (*end == '.') {
@@ -63,7 +78,7 @@ static int parse_since(const char *s, int64_t *ns)
 	}
 	if (strcmp(end, "Z"))
 		return -EINVAL;
-	*ns = (int64_t)timegm(&tm) * 1000000000LL + v;
+	*ns = (int64_t)t * 1000000000LL + v;
 	return 0;
 }
 
@@ -130,8 +145,9 @@ int cmd_learn(int argc, char **argv)
 			break;
 		case 's':
 			if (parse_since(optarg, &o.since_ns)) {
-				fprintf(stderr, "agentgate: learn: --since %s: expected a time such as "
-						"2026-02-13T12:00:00Z, @1770000000 or 2h\n",
+				fprintf(stderr,
+					"agentgate: learn: --since %s: expected a time such as "
+					"2026-02-13T12:00:00Z, @1770000000 or 2h, from 1970 to 2262\n",
 					optarg);
 				return 2;
 			}

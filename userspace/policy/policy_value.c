@@ -68,7 +68,7 @@ const char *val_dns_quota(const char *s, unsigned int *out)
 /* Same bracket rules as the compiler (compile_glob.c): "[]" and "[!]" start with a literal ']'. */
 const char *val_glob(const char *s, size_t *off)
 {
-	size_t len = strlen(s), i, j, h;
+	size_t len = strlen(s), i, j, h, k, first;
 	unsigned char lo, hi;
 
 	for (i = 0; i < len; i++) {
@@ -82,28 +82,31 @@ const char *val_glob(const char *s, size_t *off)
 		}
 		if (s[i] != '[')
 			continue;
-		j = i + 1;
+		j = first = i + 1;
 		if (j < len && (s[j] == '!' || s[j] == '^'))
-			j++;
+			j = first = i + 2;
 		if (j < len && s[j] == ']')
 			j++;
-		while (j < len && s[j] != ']') {
-			if (s[j] == '\\')
-				j++;
-			h = j + 2 + (j + 2 < len && s[j + 2] == '\\');
-			if (h < len && s[j + 1] == '-' && s[j + 2] != ']') {
-				lo = (unsigned char)s[j];
-				hi = (unsigned char)s[h];
-				if (hi < lo) {
-					*off = j;
-					return "a range whose low end is not above its high end in '[...]'";
-				}
-			}
-			j++;
-		}
+		while (j < len && s[j] != ']')
+			j += s[j] == '\\' ? 2 : 1;
 		if (j >= len) {
 			*off = i;
 			return "a ']' closing the '['";
+		}
+		/* Its ranges, read as the compiler reads them (parse_class): "a-c-e" is a-c, '-', 'e'. */
+		for (k = first; k < j;) {
+			h = k;
+			k += s[k] == '\\';
+			lo = (unsigned char)s[k++];
+			if (k + 1 < j && s[k] == '-') {
+				k++;
+				k += s[k] == '\\';
+				hi = (unsigned char)s[k++];
+				if (hi < lo) {
+					*off = h;
+					return "a range whose low end is not above its high end in '[...]'";
+				}
+			}
 		}
 		i = j;
 	}
