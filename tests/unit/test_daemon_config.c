@@ -182,6 +182,7 @@ static void test_errors(void **state)
 		  "cfg.yaml:3:3: expected each key once, found a second 'selectors'");
 	parse_bad("assignments:\n  - {cgroup: /a, policy: /p, cgroup: /b}\n",
 		  "cfg.yaml:2:30: expected each key once, found a second 'cgroup'");
+	parse_bad("state_file: /s\n\n# \xff\n", "cfg.yaml:3:3: invalid leading UTF-8 octet");
 	/* A second document would be read by nobody. */
 	parse_bad("state_file: /s\n---\naudit: {seal_every: 5}\n",
 		  "cfg.yaml:3:1: expected one YAML document, found a second one");

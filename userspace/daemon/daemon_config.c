@@ -12,6 +12,7 @@
 #include "daemon_config.h"
 #include "forward/forward.h"
 #include "oci.h"
+#include "util/yaml_mark.h"
 
 struct cfg_parse {
 	const char *name;
@@ -602,19 +603,25 @@ static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 	return err;
 }
 
+static int syntax_error(struct cfg_parse *ps, const yaml_parser_t *parser, const char *buf,
+			size_t len)
+{
+	yaml_mark_t at = yaml_problem_mark(parser, buf, len);
+
+	snprintf(ps->err->msg, sizeof(ps->err->msg), "%s:%zu:%zu: %s", ps->name, at.line + 1,
+		 at.column + 1, parser->problem ? parser->problem : "not valid YAML");
+	return -EINVAL;
+}
+
 /* A second document would be read by nobody: refused, as a policy's is. */
-static int one_document(struct cfg_parse *ps, yaml_parser_t *parser)
+static int one_document(struct cfg_parse *ps, yaml_parser_t *parser, const char *buf, size_t len)
 {
 	yaml_document_t extra;
 	yaml_node_t *more;
 	int ret = 0;
 
-	if (!yaml_parser_load(parser, &extra)) {
-		snprintf(ps->err->msg, sizeof(ps->err->msg), "%s:%zu:%zu: %s", ps->name,
-			 parser->problem_mark.line + 1, parser->problem_mark.column + 1,
-			 parser->problem ? parser->problem : "not valid YAML");
-		return -EINVAL;
-	}
+	if (!yaml_parser_load(parser, &extra))
+		return syntax_error(ps, parser, buf, len);
 	more = yaml_document_get_root_node(&extra);
 	if (more)
 		ret = fail(ps, more, "expected one YAML document, found a second one");
@@ -648,15 +655,13 @@ int daemon_config_parse(const char *name, const char *buf, size_t len, struct da
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &ps.doc)) {
-		snprintf(err->msg, sizeof(err->msg), "%s:%zu:%zu: %s", name,
-			 parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-			 parser.problem ? parser.problem : "not valid YAML");
+		syntax_error(&ps, &parser, buf, len);
 		yaml_parser_delete(&parser);
 		free(ps.dir);
 		daemon_config_free(c);
 		return -EINVAL;
 	}
-	ret = c->path ? one_document(&ps, &parser) : -ENOMEM;
+	ret = c->path ? one_document(&ps, &parser, buf, len) : -ENOMEM;
 	if (!ret)
 		ret = keys_once(&ps);
 	if (!ret)

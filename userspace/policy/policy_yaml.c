@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "policy_int.h"
+#include "util/yaml_mark.h"
 
 struct keydef {
 	const char *name;
@@ -594,14 +595,16 @@ static int top(struct doc *d, const yaml_node_t *root)
 	return policy_map(d, pol);
 }
 
-static int syntax_error(struct loader *ld, const char *file, const yaml_parser_t *ps)
+static int syntax_error(struct loader *ld, const char *file, const yaml_parser_t *ps,
+			const char *buf, size_t len)
 {
 	const char *problem = ps->problem ? ps->problem : "a well-formed YAML document";
+	yaml_mark_t at = yaml_problem_mark(ps, buf, len);
 
 	if (ps->context)
-		return ld_fail(ld, file, &ps->problem_mark, "YAML: %s (%s at %zu:%zu)", problem,
-			       ps->context, ps->context_mark.line + 1, ps->context_mark.column + 1);
-	return ld_fail(ld, file, &ps->problem_mark, "YAML: %s", problem);
+		return ld_fail(ld, file, &at, "YAML: %s (%s at %zu:%zu)", problem, ps->context,
+			       ps->context_mark.line + 1, ps->context_mark.column + 1);
+	return ld_fail(ld, file, &at, "YAML: %s", problem);
 }
 
 int ld_document(struct loader *ld, const char *file, const char *dir, const char *buf, size_t len,
@@ -618,7 +621,7 @@ int ld_document(struct loader *ld, const char *file, const char *dir, const char
 		return -ENOMEM;
 	yaml_parser_set_input_string(&ps, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&ps, &y)) {
-		err = syntax_error(ld, file, &ps);
+		err = syntax_error(ld, file, &ps, buf, len);
 		yaml_parser_delete(&ps);
 		return err;
 	}
@@ -629,7 +632,7 @@ int ld_document(struct loader *ld, const char *file, const char *dir, const char
 		goto out;
 	}
 	if (!yaml_parser_load(&ps, &extra)) {
-		err = syntax_error(ld, file, &ps);
+		err = syntax_error(ld, file, &ps, buf, len);
 		goto out;
 	}
 	more = yaml_document_get_root_node(&extra);
