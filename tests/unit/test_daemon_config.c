@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include "audit/audit.h"
 #include "daemon/daemon_config.h"
@@ -219,6 +221,23 @@ static void test_load_missing(void **state)
 	assert_string_equal(err.msg, "/nonexistent/daemon.yaml: No such file or directory");
 }
 
+/* A FIFO is refused at once: SIGHUP rereads the file in the daemon's loop. */
+static void test_load_fifo(void **state)
+{
+	char fifo[] = "/tmp/ag-cfg-fifo-XXXXXX";
+	struct daemon_config *c = NULL;
+	struct ag_error err = {};
+	int fd = mkstemp(fifo);
+
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(daemon_config_load(fifo, &c, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, ": expected a regular file"));
+	unlink(fifo);
+}
+
 static void test_cgroup_name(void **state)
 {
 	char out[64];
@@ -327,11 +346,11 @@ static void test_example(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full),	    cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_forward),
-		cmocka_unit_test(test_errors),	    cmocka_unit_test(test_load_missing),
-		cmocka_unit_test(test_cgroup_name), cmocka_unit_test(test_modes),
-		cmocka_unit_test(test_containers),  cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_full),	     cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_forward),	     cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_load_missing), cmocka_unit_test(test_load_fifo),
+		cmocka_unit_test(test_cgroup_name),  cmocka_unit_test(test_modes),
+		cmocka_unit_test(test_containers),   cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_example),
 	};
 

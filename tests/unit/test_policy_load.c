@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* Loading policies: both seed formats, every field, includes, cycles and the hash. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -223,6 +224,25 @@ static void test_include_cycle(void **state)
 	assert_non_null(strstr(err.msg, "self.yaml:1:11: expected includes without a cycle"));
 }
 
+/* A FIFO is refused at once, not waited on (the daemon reads assigned policies in its loop). */
+static void test_fifo_refused(void **state)
+{
+	char path[256], fifo[256];
+	struct ag_policy *p;
+	struct ag_error err;
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo.yaml", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(policy_load(fifo, &p, &err), -EINVAL);
+	assert_null(p);
+	assert_non_null(strstr(err.msg, "fifo.yaml: expected a policy in a regular file"));
+	put("with-fifo.yaml", "rules: []\ninclude: [./fifo.yaml]\n");
+	snprintf(path, sizeof(path), "%s/with-fifo.yaml", dir);
+	assert_int_not_equal(policy_load(path, &p, &err), 0);
+	assert_non_null(strstr(err.msg, "with-fifo.yaml:2:11: expected a regular file to include"));
+	unlink(fifo);
+}
+
 static void test_fragment_keys(void **state)
 {
 	char path[256], want[512];
@@ -358,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_default_deny_when_absent),
 		cmocka_unit_test(test_includes),
 		cmocka_unit_test(test_include_cycle),
+		cmocka_unit_test(test_fifo_refused),
 		cmocka_unit_test(test_fragment_keys),
 		cmocka_unit_test(test_sha),
 		cmocka_unit_test(test_dns_grace),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* The daemon's YAML configuration: parsed with libyaml's document API, errors at file:line:col. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <yaml.h>
 #include "daemon_config.h"
 #include "forward/forward.h"
@@ -683,6 +686,8 @@ int daemon_config_parse(const char *name, const char *buf, size_t len, struct da
 
 int daemon_config_load(const char *path, struct daemon_config **out, struct ag_error *err)
 {
+	struct stat st;
+	int fd;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f, *m;
@@ -690,9 +695,25 @@ int daemon_config_load(const char *path, struct daemon_config **out, struct ag_e
 	size_t n;
 	int ret;
 
-	f = fopen(path, "re");
+	/*
+	 * Not a FIFO: SIGHUP rereads the file in the daemon's loop, which would
+	 * wait for a writer. Opened without blocking to see it first; /dev/null
+	 * (the defaults) stays allowed.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0 && (fstat(fd, &st) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+			S_ISDIR(st.st_mode))) {
+		close(fd);
+		snprintf(err->msg, sizeof(err->msg), "%s: expected a regular file", path);
+		return -EINVAL;
+	}
+	if (fd >= 0)
+		fcntl(fd, F_SETFL, 0); /* blocking reads from here: a regular file or a device */
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (!f) {
 		ret = -errno;
+		if (fd >= 0)
+			close(fd);
 		snprintf(err->msg, sizeof(err->msg), "%s: %s", path, strerror(-ret));
 		return ret;
 	}

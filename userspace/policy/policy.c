@@ -129,16 +129,29 @@ static int parse(struct loader *ld, const char *shown, const char *real, const c
 	return err;
 }
 
-/* Reads path (at most the cap plus one byte, so an oversized file is noticed). */
+#define EFTYPE_POLICY EMEDIUMTYPE /* not a regular file: said in words, not by strerror() */
+
+/*
+ * Reads path (at most the cap plus one byte, so an oversized file is noticed).
+ * A regular file only (-EFTYPE_POLICY otherwise): a FIFO would block the
+ * reader (the daemon's loop, for an assigned policy) until someone writes.
+ * Opened without blocking, so that the FIFO is seen before it is waited on.
+ */
 static int read_file(const char *path, char **buf, size_t *len)
 {
 	size_t cap = AG_POLICY_MAX_BYTES + 1, n = 0;
+	struct stat st;
 	ssize_t r;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		r = S_ISDIR(st.st_mode) ? -EISDIR : -EFTYPE_POLICY;
+		close(fd);
+		return (int)r;
+	}
 	*buf = malloc(cap);
 	if (!*buf) {
 		close(fd);
@@ -203,6 +216,8 @@ static int load_path(struct loader *ld, const char *path, const char *from, cons
 		return ld_fail(ld, from, m, "expected includes nested at most %u deep",
 			       AG_POLICY_MAX_DEPTH);
 	err = read_file(path, &buf, &len);
+	if (err == -EFTYPE_POLICY)
+		return ld_fail(ld, from, m, "expected a regular file to include: %s", path);
 	if (err)
 		return m ? ld_fail(ld, from, m, "expected a readable include: %s: %s", path,
 				   strerror(-err)) :
@@ -368,8 +383,10 @@ int policy_load(const char *path, struct ag_policy **out, struct ag_error *err)
 	*out = NULL;
 	ret = read_file(path, &buf, &len);
 	if (ret) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", path, strerror(-ret));
-		return ret;
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", path,
+			 ret == -EFTYPE_POLICY ? "expected a policy in a regular file" :
+						 strerror(-ret));
+		return ret == -EFTYPE_POLICY ? -EINVAL : ret;
 	}
 	ret = policy_load_mem(path, buf, len, NULL, out, err);
 	free(buf);
