@@ -65,6 +65,8 @@ cli "audit forward: --replay-ms 0 is refused" 2 "--replay-ms wants 1..3600000" \
 cli "audit forward: an unreadable --ca is a startup error naming it" 2 \
 	"the CA file /nonexistent/ca.pem: No such file" \
 	"$AGENTGATE" audit forward --log "$log" --to 127.0.0.1:1 --tls --ca /nonexistent/ca.pem
+cli "exec: --key-dir without --audit-log is a usage error" 2 "--key-dir signs the --audit-log" \
+	"$AGENTGATE" exec --policy "$pol" --key-dir "$WORK/unused-keys" -- "$PROBE" exit 0
 cli "dashboard: --port with --unix is a usage error" 2 "--port and --unix are alternatives" \
 	"$AGENTGATE" dashboard --audit-log "$log" --port 0 --unix "$WORK/dash.sock"
 [ ! -e "$WORK/dash.sock" ] && pass "dashboard: a refused start binds nothing" ||

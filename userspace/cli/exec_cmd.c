@@ -272,6 +272,10 @@ static int parse_args(int argc, char **argv, struct exec_args *a)
 		usage(stderr);
 		return 2;
 	}
+	if (a->key_dir && !a->log_path) {
+		fprintf(stderr, "agentgate: exec: --key-dir signs the --audit-log, and there is none\n");
+		return 2;
+	}
 	if (a->mode && strcmp(a->mode, "enforce") && strcmp(a->mode, "simulate")) {
 		fprintf(stderr, "agentgate: exec: --mode must be enforce or simulate, not '%s'\n",
 			a->mode);
