@@ -62,6 +62,8 @@ cli "audit export: a missing file is named" 1 "export: /nonexistent/a.log: No su
 	"$AGENTGATE" audit export --format csv /nonexistent/a.log
 cli "audit forward: --replay-ms 0 is refused" 2 "--replay-ms wants 1..3600000" \
 	"$AGENTGATE" audit forward --log "$log" --to 127.0.0.1:1 --replay-ms 0
+cli "audit forward: a directory as --log is refused" 2 "the log $WORK is a directory" \
+	"$AGENTGATE" audit forward --log "$WORK" --to 127.0.0.1:1
 cli "audit forward: an unreadable --ca is a startup error naming it" 2 \
 	"the CA file /nonexistent/ca.pem: No such file" \
 	"$AGENTGATE" audit forward --log "$log" --to 127.0.0.1:1 --tls --ca /nonexistent/ca.pem

@@ -410,7 +410,10 @@ static void test_forward_new_log(void **state)
 	tdir_remove(&d);
 }
 
-/* A CA file that cannot be used is refused when the forwarder is made, naming the file. */
+/*
+ * A CA file that cannot be used, a directory as the log or the state file: refused when the
+ * forwarder is made, naming the file.
+ */
 static void test_forward_bad_ca(void **state)
 {
 	struct forward_config cfg = {
@@ -446,6 +449,14 @@ static void test_forward_bad_ca(void **state)
 	f = forwarder_new(&cfg, &err, why, sizeof(why));
 	assert_non_null(f);
 	forwarder_free(f);
+	/* Paths that can never be what they name: refused at the start, named. */
+	cfg.log = d.root;
+	assert_null(forwarder_new(&cfg, &err, why, sizeof(why)));
+	assert_non_null(strstr(why, "is a directory"));
+	cfg.log = d.log;
+	cfg.state = d.root;
+	assert_null(forwarder_new(&cfg, &err, why, sizeof(why)));
+	assert_non_null(strstr(why, "is not a regular file"));
 	tdir_remove(&d);
 }
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "forward.h"
 #include "forward_int.h"
@@ -106,12 +107,26 @@ static const char *own(struct forwarder *f, int i, const char *s)
 struct forwarder *forwarder_new(const struct forward_config *cfg, int *err, char *why, size_t whysz)
 {
 	struct forwarder *f;
+	struct stat sb;
 
 	why[0] = '\0';
 	*err = -EINVAL;
 	if (!cfg->log || !cfg->host || !cfg->port ||
 	    (cfg->hostname && !forward_hostname_ok(cfg->hostname)))
 		return NULL;
+	/*
+	 * Paths that can never be what they name are refused at the start: a
+	 * directory as the log would be waited on forever (as a log not there
+	 * yet is), and a state file that is not one warned at every save.
+	 */
+	if (!stat(cfg->log, &sb) && S_ISDIR(sb.st_mode)) {
+		snprintf(why, whysz, "the log %s is a directory", cfg->log);
+		return NULL;
+	}
+	if (cfg->state && !stat(cfg->state, &sb) && !S_ISREG(sb.st_mode)) {
+		snprintf(why, whysz, "the state file %s is not a regular file", cfg->state);
+		return NULL;
+	}
 	*err = -ENOMEM;
 	f = calloc(1, sizeof(*f));
 	if (!f)
