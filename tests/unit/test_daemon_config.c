@@ -38,6 +38,27 @@ static void parse_bad(const char *yaml, const char *want)
 		fail_msg("got '%s', want it to start with '%s'", err.msg, want);
 }
 
+/* Relative paths are the config file's, for sockets, state and log as for policies. */
+static void test_relative_paths(void **state)
+{
+	struct daemon_config *c = parse_ok("control_socket: run/c.sock\n"
+					   "stream_socket: run/s.sock\n"
+					   "ask_socket: none\n"
+					   "state_file: daemon.state\n"
+					   "audit: {log: audit.log, key_dir: keys}\n");
+
+	assert_string_equal(c->control_socket, "/etc/agentgate/run/c.sock");
+	assert_string_equal(c->stream_socket, "/etc/agentgate/run/s.sock");
+	assert_string_equal(c->ask_socket, "none");
+	assert_string_equal(c->state_file, "/etc/agentgate/daemon.state");
+	assert_string_equal(c->audit.log, "/etc/agentgate/audit.log");
+	assert_string_equal(c->audit.key_dir, "/etc/agentgate/keys");
+	daemon_config_free(c);
+	c = parse_ok("ask_socket: ask/a.sock\n");
+	assert_string_equal(c->ask_socket, "/etc/agentgate/ask/a.sock");
+	daemon_config_free(c);
+}
+
 static void test_full(void **state)
 {
 	struct daemon_config *c = parse_ok("control_socket: /run/x/control.sock\n"
@@ -349,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_full),	     cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_forward),	     cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_load_missing), cmocka_unit_test(test_load_fifo),
+		cmocka_unit_test(test_relative_paths),
 		cmocka_unit_test(test_cgroup_name),  cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_containers),   cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_example),

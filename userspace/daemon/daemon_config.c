@@ -55,7 +55,10 @@ static int get_string(struct cfg_parse *ps, const yaml_node_t *v, const char *ke
 	return *out ? 0 : -ENOMEM;
 }
 
-/* A path; a relative one is relative to the config file's directory. */
+/*
+ * A path of the config: a relative one is relative to the config file's
+ * directory, as policies are, never to wherever the daemon was started.
+ */
 static int get_path(struct cfg_parse *ps, const yaml_node_t *v, const char *key, char **out)
 {
 	char *path = NULL;
@@ -308,9 +311,9 @@ static int parse_audit(struct cfg_parse *ps, yaml_node_t *n, struct daemon_audit
 		if (!key)
 			return fail(ps, k, "expected a key");
 		if (!strcmp(key, "log")) {
-			err = get_string(ps, v, key, &a->log);
+			err = get_path(ps, v, key, &a->log);
 		} else if (!strcmp(key, "key_dir")) {
-			err = get_string(ps, v, key, &a->key_dir);
+			err = get_path(ps, v, key, &a->key_dir);
 		} else if (!strcmp(key, "rotate_bytes")) {
 			err = get_uint(ps, v, key, UINT64_MAX, &a->rotate_bytes);
 		} else if (!strcmp(key, "seal_every")) {
@@ -579,13 +582,15 @@ static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 		if (!key)
 			return fail(ps, k, "expected a key");
 		if (!strcmp(key, "control_socket"))
-			err = get_string(ps, v, key, &c->control_socket);
+			err = get_path(ps, v, key, &c->control_socket);
 		else if (!strcmp(key, "stream_socket"))
-			err = get_string(ps, v, key, &c->stream_socket);
+			err = get_path(ps, v, key, &c->stream_socket);
 		else if (!strcmp(key, "ask_socket"))
-			err = get_string(ps, v, key, &c->ask_socket);
+			err = scalar(v) && !strcmp(scalar(v), "none") ?
+				      get_string(ps, v, key, &c->ask_socket) :
+				      get_path(ps, v, key, &c->ask_socket);
 		else if (!strcmp(key, "state_file"))
-			err = get_string(ps, v, key, &c->state_file);
+			err = get_path(ps, v, key, &c->state_file);
 		else if (!strcmp(key, "audit"))
 			err = parse_audit(ps, v, &c->audit);
 		else if (!strcmp(key, "metrics"))
