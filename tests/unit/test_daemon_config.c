@@ -171,6 +171,11 @@ static void test_errors(void **state)
 	parse_bad("assignments: /a\n", "cfg.yaml:1:14: 'assignments' must be a list");
 	parse_bad("audit:\n  rotate_bytes: -1\n",
 		  "cfg.yaml:2:17: 'rotate_bytes' must be a non-negative");
+	parse_bad("audit:\n  rotate_bytes: \" -1\"\n",
+		  "cfg.yaml:2:17: 'rotate_bytes' must be a non-negative");
+	parse_bad("audit:\n  seal_every: +5\n", "cfg.yaml:2:15: 'seal_every' must be a non-negative");
+	parse_bad("audit:\n  rotate_bytes: 1\n",
+		  "cfg.yaml:2:17: 'rotate_bytes' must be 0 (never) or at least 65536");
 	parse_bad("audit:\n  durability: sometimes\n", "cfg.yaml:2:15: 'durability' must be");
 	parse_bad("audit:\n  forward_secure: maybe\n", "cfg.yaml:2:19: 'forward_secure' must be");
 	parse_bad("audit:\n  fold_ms: 60001\n", "cfg.yaml:2:12: 'fold_ms' must be an integer from 0 to 60000");

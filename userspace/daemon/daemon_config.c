@@ -84,7 +84,8 @@ static int get_uint(struct cfg_parse *ps, const yaml_node_t *v, const char *key,
 	unsigned long long x;
 	char *end;
 
-	if (!s || !*s || *s == '-')
+	/* Digits only: strtoull would take " -1" (as 2^64 - 1) and "+5" without a word. */
+	if (!s || *s < '0' || *s > '9')
 		return fail(ps, v, "'%s' must be a non-negative integer", key);
 	errno = 0;
 	x = strtoull(s, &end, 10);
@@ -316,6 +317,9 @@ static int parse_audit(struct cfg_parse *ps, yaml_node_t *n, struct daemon_audit
 			err = get_path(ps, v, key, &a->key_dir);
 		} else if (!strcmp(key, "rotate_bytes")) {
 			err = get_uint(ps, v, key, UINT64_MAX, &a->rotate_bytes);
+			/* Each file holds its genesis and its rotation seal: under 64 KiB, little more. */
+			if (!err && a->rotate_bytes && a->rotate_bytes < 65536)
+				err = fail(ps, v, "'rotate_bytes' must be 0 (never) or at least 65536");
 		} else if (!strcmp(key, "seal_every")) {
 			err = get_uint(ps, v, key, 100000000, &x);
 			a->seal_every = (unsigned int)x;
