@@ -603,6 +603,17 @@ static void test_export(void **state)
 	assert_int_equal(skip.line, 1);
 	assert_int_equal(audit_export(paths + n, 1, "jsonl", fp, &failed, &skip), 0);
 	assert_int_equal(skip.n, 0);
+	/* A torn last line is in neither format, and said: line 3 of the file. */
+	fclose(fp);
+	fp = fopen(out, "a");
+	fputs("{\"seq\":9,\"type\":\"decis", fp);
+	fclose(fp);
+	fp = fopen("/dev/null", "w");
+	assert_int_equal(audit_export(paths + n, 1, "jsonl", fp, &failed, &skip), 0);
+	assert_int_equal(skip.n, 1);
+	assert_int_equal(skip.line, 3);
+	assert_int_equal(audit_export(paths + n, 1, "csv", fp, &failed, &skip), 0);
+	assert_int_equal(skip.n, 3);
 	fclose(fp);
 	fp = fopen(out, "w");
 	assert_int_equal(audit_export(paths, n, "xml", fp, &failed, &skip), -EINVAL);

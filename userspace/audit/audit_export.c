@@ -2,7 +2,8 @@
 /*
  * `audit export`: the records of several files in chain order. jsonl copies
  * every complete line byte for byte (so the export verifies like the files
- * did); csv flattens the fields people look at, one row per record.
+ * did, but for a torn tail, which is left out and said); csv flattens the
+ * fields people look at, one row per record.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -104,6 +105,14 @@ static void csv_row(FILE *out, const struct audit_record *r)
 	fputc('\n', out);
 }
 
+static void skipped(struct audit_export_skip *skip, const char *path, size_t line)
+{
+	if (!skip->n++) {
+		skip->file = path;
+		skip->line = line;
+	}
+}
+
 int audit_export(char *const *paths, int n, const char *format, FILE *out, const char **failed,
 		 struct audit_export_skip *skip)
 {
@@ -149,15 +158,15 @@ int audit_export(char *const *paths, int n, const char *format, FILE *out, const
 				continue;
 			}
 			if (audit_rec_parse(line, l->len[k], &r, &why)) {
-				if (!skip->n++) {
-					skip->file = paths[files[i].order];
-					skip->line = k + 1;
-				}
+				skipped(skip, paths[files[i].order], k + 1);
 				continue;
 			}
 			csv_row(out, &r);
 			audit_rec_free(&r);
 		}
+		/* A torn last line (no newline) is in neither format: said, never dropped silently. */
+		if (l->tail_len)
+			skipped(skip, paths[files[i].order], l->n + 1);
 	}
 	if (fflush(out) == EOF || ferror(out))
 		err = -EIO;

@@ -231,6 +231,7 @@ int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len
 int audit_tail_file(const char *path, const struct audit_filter *flt, bool follow);
 int audit_tail_live(const char *sock, const struct audit_filter *flt);
 /* Lines csv could not export (not a record): how many, and where the first is. */
+/* Lines left out of an export: csv's that are not records, and torn last lines. */
 struct audit_export_skip {
 	size_t n;
 	const char *file; /* one of the paths given */

@@ -244,8 +244,8 @@ static int do_export(int argc, char **argv)
 	}
 	if (skip.n) {
 		fprintf(stderr,
-			"agentgate: audit: export: %s:%zu: not a record; %zu line%s left out of the "
-			"csv (agentgate audit verify tells what happened to the log)\n",
+			"agentgate: audit: export: %s:%zu: not a complete record; %zu line%s left out "
+			"(agentgate audit verify tells what happened to the log)\n",
 			skip.file, skip.line, skip.n, skip.n == 1 ? "" : "s");
 		return 1;
 	}
