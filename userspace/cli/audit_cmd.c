@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,28 +40,33 @@ static int help(void)
 	return 0;
 }
 
+/* 64 hex digits, either case, as the lower-case form the records and audit.pub use. */
+static bool hex64(const char *s, size_t n, char out[65])
+{
+	size_t i;
+
+	if (n != 64 || strspn(s, "0123456789abcdefABCDEF") < 64)
+		return false;
+	for (i = 0; i < 64; i++)
+		out[i] = (char)tolower((unsigned char)s[i]);
+	out[64] = '\0';
+	return true;
+}
+
 int cli_pubkey_arg(const char *arg, char out[65])
 {
 	char buf[128] = "";
-	size_t n;
 	FILE *f;
 
-	if (strlen(arg) == 64 && strspn(arg, "0123456789abcdef") == 64) {
-		memcpy(out, arg, 65);
+	if (hex64(arg, strlen(arg), out))
 		return 0;
-	}
 	f = fopen(arg, "re");
 	if (!f)
 		return -errno;
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = 0;
 	fclose(f);
-	n = strcspn(buf, "\r\n");
-	buf[n] = 0;
-	if (n != 64 || strspn(buf, "0123456789abcdef") != 64)
-		return -EBADMSG;
-	memcpy(out, buf, 65);
-	return 0;
+	return hex64(buf, strcspn(buf, "\r\n"), out) ? 0 : -EBADMSG;
 }
 
 static int do_verify(int argc, char **argv)
