@@ -141,6 +141,10 @@ static int pattern_check(struct doc *d, const yaml_node_t *n, const char *key, c
 			    "expected an absolute path (starting with '/') or an abstract unix "
 			    "socket name (starting with '@'), found '%s'",
 			    s);
+	/* Names are labels between single dots (one trailing dot aside): '.' or "a..b" names nothing. */
+	if (a == AG_ACTION_NETWORK && (s[0] == '.' || strstr(s, "..")))
+		return fail(d, n, "expected a domain name (labels between single dots), found '%s'",
+			    s);
 	what = val_glob(s, &off);
 	if (what)
 		return fail(d, n, "expected %s at byte %zu of '%s'", what, off + 1, s);
