@@ -112,6 +112,21 @@ static void test_wide_allow(void **state)
 			 0);
 }
 
+/* An address with bits past its prefix stands for its whole network: said, since 10.0.0.1/8 reads like one host. */
+static void test_host_bits(void **state)
+{
+	char out[4096];
+
+	assert_int_equal(
+		lint("rules:\n" R("network", "cidr", "10.0.0.1/8", "allow"), out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "rule 0 ('10.0.0.1/8') has address bits past its prefix"));
+	assert_int_equal(lint("rules:\n" R("network", "cidr", "10.0.0.0/8", "allow")
+				      R("listen", "cidr", "2001:db8::/32", "allow")
+					      R("network", "cidr", "192.0.2.7", "deny"),
+			      out, sizeof(out)),
+			 0);
+}
+
 static void test_errors(void **state)
 {
 	char out[4096];
@@ -149,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_shadowed_by_union),
 		cmocka_unit_test(test_catch_all),
 		cmocka_unit_test(test_wide_allow),
+		cmocka_unit_test(test_host_bits),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_shipped),
 	};

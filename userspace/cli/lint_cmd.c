@@ -10,11 +10,14 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "check/lint.h"
+#include "compile/compile_int.h"
 
 static const char usage_text[] = "usage: agentgate lint POLICY\n";
 
@@ -134,6 +137,20 @@ static int shadowed(struct lint *l, size_t i)
 	return 0;
 }
 
+/* Bits set past the prefix (10.0.0.1/8): the rule means the whole network, 10.0.0.0/8. */
+static bool host_bits(const char *cidr)
+{
+	unsigned int prefix, i;
+	uint8_t addr[16];
+
+	if (!cidr || net_parse_cidr(cidr, addr, &prefix))
+		return false;
+	for (i = prefix; i < 128; i++)
+		if (addr[i / 8] & (0x80u >> (i % 8)))
+			return true;
+	return false;
+}
+
 static int run(struct lint *l, struct ag_error *err)
 {
 	struct ag_rule ref[5] = {
@@ -165,6 +182,9 @@ static int run(struct lint *l, struct ag_error *err)
 		    catch_all(l, &l->one[i]) > 0)
 			warn(l, r, NULL, "allows %s of every path, as wide as '/**'",
 			     ag_action_name(r->action));
+		if (host_bits(r->cidr))
+			warn(l, r, NULL,
+			     "has address bits past its prefix: it stands for the whole network");
 		if (never_first(l, i))
 			ret = shadowed(l, i);
 	}
