@@ -258,6 +258,29 @@ static int do_export(int argc, char **argv)
 	return 0;
 }
 
+/* What the operator can do about err from the key directory dir, after its strerror(). */
+static const char *key_hint(const char *dir, int err, bool create)
+{
+	char path[4200];
+	bool key, pub;
+
+	snprintf(path, sizeof(path), "%s/audit.key", dir);
+	key = !access(path, F_OK);
+	snprintf(path, sizeof(path), "%s/audit.pub", dir);
+	pub = !access(path, F_OK);
+	if (err == -ENOENT && key && !pub)
+		return " (audit.pub, the trust root, is missing beside audit.key: restore it from "
+		       "the copy given to verifiers)";
+	if (err == -ENOENT && !create)
+		return " (create it with `agentgate audit keygen`)";
+	if (err == -EEXIST)
+		return " (audit.pub is there without audit.key: logs sealed by the key that is gone "
+		       "verify only with it; move audit.pub away to make a new pair)";
+	if (err == -EBADMSG)
+		return " (audit.key or audit.pub is not what agentgate writes there)";
+	return "";
+}
+
 static int do_key(int argc, char **argv, bool create)
 {
 	static const struct option opts[] = { { "key-dir", required_argument, NULL, 'k' },
@@ -282,13 +305,7 @@ static int do_key(int argc, char **argv, bool create)
 		err = audit_key_pubkey_hex(dir, hex);
 	if (err) {
 		fprintf(stderr, "agentgate: audit: key in %s: %s%s\n", dir, strerror(-err),
-			!create && err == -ENOENT ?
-				" (create it with `agentgate audit keygen`)" :
-			err == -EEXIST ?
-				" (audit.pub is there without audit.key: logs sealed by the "
-				"key that is gone verify only with it; move audit.pub away "
-				"to make a new pair)" :
-				"");
+			key_hint(dir, err, create));
 		return 1;
 	}
 	printf("%s\n", hex);
