@@ -206,7 +206,14 @@ int cmd_lint(int argc, char **argv)
 		printf("%s", usage_text);
 		return 0;
 	}
-	if (argc != 2 || argv[1][0] == '-') {
+	/* `lint -- -odd-name.yaml`, as every other command takes it. */
+	if (argc == 3 && !strcmp(argv[1], "--")) {
+		argv++;
+		argc--;
+	} else if (argc == 2 && argv[1][0] == '-') {
+		argc = 0;
+	}
+	if (argc != 2) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
