@@ -129,7 +129,7 @@ static void test_symlink_resolved(void **state)
  */
 static void test_linked_directory(void **state)
 {
-	char link[PATH_MAX + 16], *dirs[1] = { link };
+	char link[PATH_MAX + 16], slash[] = "/", *dirs[1] = { link };
 	struct tpol t = { 0 };
 
 	snprintf(link, sizeof(link), "%s/bin-link", root);
@@ -142,6 +142,15 @@ static void test_linked_directory(void **state)
 	assert_rule(&t, EX, at(bin, "/later x"), 0);
 	assert_rule(&t, EX, at(link, "/later x"), 0);
 	assert_rule(&t, EX, at(other, "/later x"), -1);
+	tp_free(&t);
+	/* The root as a trusted directory: "/later", never "//later". */
+	dirs[0] = slash;
+	tp_init(&t, 0);
+	t.p.search_path = dirs;
+	t.p.nsearch = 1;
+	tp_rule(&t, X, "agentgate-none-such *", 0);
+	tp_compile_ok(&t);
+	assert_rule(&t, EX, "/agentgate-none-such x", 0);
 	tp_free(&t);
 }
 

@@ -105,8 +105,10 @@ static const struct bad cases[] = {
 	{ "search_path: [/opt//bin]\n", "1:15", "found '/opt//bin'" },
 	{ "search_path: [/opt/./bin]\n", "1:15", "found '/opt/./bin'" },
 	{ "search_path: /bin\n", "1:14", "expected a list of absolute directories" },
-	{ "name: \"\"\n", "1:7", "expected a name of 1 to 128 printable characters, found ''" },
-	{ "name: \"a\\nb\"\n", "1:7", "expected a name of 1 to 128 printable characters" },
+	{ "name: \"\"\n", "1:7",
+	  "expected a name of 1 to 128 bytes without control characters, found ''" },
+	{ "name: \"a\\nb\"\n", "1:7",
+	  "expected a name of 1 to 128 bytes without control characters" },
 	/* The reader's errors at their place, not at 1:1 (libyaml gives only an offset). */
 	{ "default: deny\n# caf\xc3\xa9 \xff\n", "2:8", "YAML: invalid leading UTF-8 octet" },
 	{ "include: [nosuchfragment]\n", "1:11",

@@ -155,6 +155,8 @@ struct audit_stream;
  * to this log, -EBUSY when another writer has the log open.
  */
 struct audit_writer *audit_writer_open(const struct audit_config *cfg, int *err);
+/* Why audit_writer_open() failed with err, in the operator's words (strerror() else). */
+const char *audit_open_strerror(int err);
 const struct audit_resume *audit_writer_resume_info(const struct audit_writer *w);
 
 /* size: bytes received for ev (checked against subject_len). */

@@ -230,8 +230,10 @@ int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len
 /* Whole file, then (follow) new records, reopening the path when rotation replaces it. */
 int audit_tail_file(const char *path, const struct audit_filter *flt, bool follow);
 int audit_tail_live(const char *sock, const struct audit_filter *flt);
-/* Lines csv could not export (not a record): how many, and where the first is. */
-/* Lines left out of an export: csv's that are not records, and torn last lines. */
+/*
+ * Lines left out of an export (csv's that are not records, torn last lines):
+ * how many, and where the first is.
+ */
 struct audit_export_skip {
 	size_t n;
 	const char *file; /* one of the paths given */

@@ -215,11 +215,9 @@ static int key_create(const char *dir)
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
-	if (flock(dfd, LOCK_EX) < 0) {
-		err = -errno;
-		close(dfd);
-		return err;
-	}
+	/* Where the filesystem cannot lock (NFS without local locks), unlocked: the race is rare. */
+	while (flock(dfd, LOCK_EX) < 0 && errno == EINTR)
+		;
 	snprintf(path, sizeof(path), "%s/audit.key", dir);
 	err = access(path, F_OK) ? 0 : -EALREADY; /* the other start made it */
 	snprintf(path, sizeof(path), "%s/audit.pub", dir);
@@ -237,11 +235,29 @@ static int key_create(const char *dir)
 		err = write_file_sync(dir, "audit.pub", pub, 0644, false);
 		if (!err)
 			err = write_file_sync(dir, "audit.key", text, 0600, true);
+		/* A root without its key would refuse every later start: gone again (still locked). */
+		if (err && err != -EEXIST)
+			unlink(path);
 		OPENSSL_cleanse(text, sizeof(text));
 	}
 	audit_key_wipe(&k);
 	close(dfd); /* drops the lock */
 	return err == -EALREADY ? 0 : err;
+}
+
+const char *audit_open_strerror(int err)
+{
+	switch (err) {
+	case -EBADMSG:
+		return "its last complete record is damaged (run `agentgate audit verify`)";
+	case -EKEYREJECTED:
+		return "the signing key does not belong to this log";
+	case -EEXIST:
+		return "the key directory holds audit.pub without audit.key (move audit.pub away "
+		       "to make a new pair; logs sealed with its key verify only with it)";
+	default:
+		return strerror(-err);
+	}
 }
 
 int audit_key_load(const char *key_dir, struct audit_key *k)

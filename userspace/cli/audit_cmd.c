@@ -274,8 +274,8 @@ static const char *key_hint(const char *dir, int err, bool create)
 	if (err == -ENOENT && !create)
 		return " (create it with `agentgate audit keygen`)";
 	if (err == -EEXIST)
-		return " (audit.pub is there without audit.key: logs sealed by the key that is gone "
-		       "verify only with it; move audit.pub away to make a new pair)";
+		return " (audit.pub is there without audit.key: logs sealed with its key verify only "
+		       "with it; move it away to make a new pair)";
 	if (err == -EBADMSG)
 		return " (audit.key or audit.pub is not what agentgate writes there)";
 	return "";

@@ -315,10 +315,7 @@ static int open_audit(struct exec_run *r)
 	if (r->log.audit)
 		return 0;
 	fprintf(stderr, "agentgate: exec: audit log %s: %s\n", r->a.log_path,
-		err == -EBADMSG	     ? "its last complete record is damaged (run "
-				       "`agentgate audit verify`)" :
-		err == -EKEYREJECTED ? "the signing key does not belong to this log" :
-				       strerror(-err));
+		audit_open_strerror(err));
 	return -1;
 }
 

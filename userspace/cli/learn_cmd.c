@@ -16,6 +16,7 @@
 #include "audit/audit_int.h"
 #include "cli.h"
 #include "learn/learn.h"
+#include "policy/policy.h"
 
 #define MAX_LOGS 64
 
@@ -63,7 +64,7 @@ static int parse_since(const char *s, int64_t *ns)
 	back = tm;
 	t = timegm(&back);
 	if (!gmtime_r(&t, &back) || back.tm_mday != tm.tm_mday || back.tm_mon != tm.tm_mon ||
-	    back.tm_year != tm.tm_year || t < 0 || t > max_s)
+	    back.tm_year != tm.tm_year || t < 0 || t >= max_s) /* room for the fraction */
 		return -EINVAL;
 	v = 0;
 	if (*end == '.') {
@@ -170,6 +171,13 @@ int cmd_learn(int argc, char **argv)
 			o.unverified = true;
 			break;
 		case 'n':
+			if (!policy_name_ok(optarg)) {
+				fprintf(stderr,
+					"agentgate: learn: --name wants 1 to %u bytes without control "
+					"characters\n",
+					AG_POLICY_MAX_NAME);
+				return 2;
+			}
 			o.name = optarg;
 			break;
 		case 'j':

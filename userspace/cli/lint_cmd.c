@@ -19,7 +19,7 @@
 #include "check/lint.h"
 #include "compile/compile_int.h"
 
-static const char usage_text[] = "usage: agentgate lint POLICY\n";
+static const char usage_text[] = "usage: agentgate lint [--] POLICY\n";
 
 struct lint {
 	const struct ag_policy *p;

@@ -16,7 +16,7 @@ static const struct command commands[] = {
 	  "check [--json] POLICY [FILE|-]\n"
 	  "  check [--json] POLICY --action ACTION [--path P | --command C |\n"
 	  "      --domain D [--port N] | [--domain D] --ip IP --port N]" },
-	{ "lint", cmd_lint, "lint POLICY" },
+	{ "lint", cmd_lint, "lint [--] POLICY" },
 	{ "exec", cmd_exec,
 	  "exec --policy FILE [--mode enforce|simulate] [--audit-log FILE [--key-dir DIR]]\n"
 	  "      [--verbose] -- CMD [ARG...]" },

@@ -86,7 +86,8 @@ static int dir_word(struct alts *a, const char *dir, const char *word)
 
 	if (glob_escape(dir, esc, sizeof(esc) - 1) < 0)
 		return -ENAMETOOLONG;
-	strcat(esc, "/");
+	if (strcmp(dir, "/")) /* "/" + word, not "//" + word */
+		strcat(esc, "/");
 	return alts_add(a, esc, word);
 }
 

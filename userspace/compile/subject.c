@@ -98,7 +98,8 @@ static int resolve_program(const char *word, size_t wl, char *const *search, siz
 	}
 	if (!first)
 		return -ENAMETOOLONG;
-	if (snprintf(out, outsz, "%s/%s", first, name) >= (int)outsz)
+	/* Named as the kernel would: "/" + name, not "//" + name. */
+	if (snprintf(out, outsz, "%s/%s", strcmp(first, "/") ? first : "", name) >= (int)outsz)
 		return -ENAMETOOLONG;
 	return (int)strlen(out);
 }

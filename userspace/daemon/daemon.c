@@ -159,12 +159,7 @@ static int open_audit(struct daemon *d)
 	}
 	d->log.audit = audit_writer_open(&ac, &err);
 	if (!d->log.audit) {
-		daemon_log(
-			"audit log %s: %s", a->log,
-			err == -EBADMSG ?
-				"its last complete record is damaged (run `agentgate audit verify`)" :
-			err == -EKEYREJECTED ? "the signing key does not belong to this log" :
-					       strerror(-err));
+		daemon_log("audit log %s: %s", a->log, audit_open_strerror(err));
 		return err ? err : -EIO;
 	}
 	d->stream = audit_stream_open(d->cfg->stream_socket, 0, &err);

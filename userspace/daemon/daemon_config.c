@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <yaml.h>
 #include "daemon_config.h"
 #include "forward/forward.h"
@@ -57,7 +58,7 @@ static int get_string(struct cfg_parse *ps, const yaml_node_t *v, const char *ke
 
 /*
  * A path of the config: a relative one is relative to the config file's
- * directory, as policies are, never to wherever the daemon was started.
+ * directory (as --config names it), as policies are.
  */
 static int get_path(struct cfg_parse *ps, const yaml_node_t *v, const char *key, char **out)
 {
@@ -705,19 +706,18 @@ int daemon_config_load(const char *path, struct daemon_config **out, struct ag_e
 	int ret;
 
 	/*
-	 * Not a FIFO: SIGHUP rereads the file in the daemon's loop, which would
-	 * wait for a writer. Opened without blocking to see it first; /dev/null
-	 * (the defaults) stays allowed.
+	 * A regular file, or /dev/null for the defaults: SIGHUP rereads it in the
+	 * daemon's loop, where a FIFO or a terminal would wait for a writer and
+	 * /dev/zero would never end. Opened without blocking to see it first.
 	 */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd >= 0 && (fstat(fd, &st) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
-			S_ISDIR(st.st_mode))) {
+	if (fd >= 0 &&
+	    (fstat(fd, &st) ||
+	     !(S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))))) {
 		close(fd);
 		snprintf(err->msg, sizeof(err->msg), "%s: expected a regular file", path);
 		return -EINVAL;
 	}
-	if (fd >= 0)
-		fcntl(fd, F_SETFL, 0); /* blocking reads from here: a regular file or a device */
 	f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (!f) {
 		ret = -errno;

@@ -147,10 +147,14 @@ static int read_file(const char *path, char **buf, size_t *len)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		r = S_ISDIR(st.st_mode) ? -EISDIR : -EFTYPE_POLICY;
+	if (fstat(fd, &st)) {
+		r = -errno;
 		close(fd);
 		return (int)r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EFTYPE_POLICY;
 	}
 	*buf = malloc(cap);
 	if (!*buf) {
@@ -349,6 +353,13 @@ static int load(const char *name, const char *buf, size_t len, const char *top_d
 	ret = parse(&ld, name, realpath(name, real) ? real : name, top_dir, buf, len, 0);
 	if (!ret)
 		ret = default_name(ld.p, name);
+	if (!ret && !policy_name_ok(ld.p->name)) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: expected a name: the file's name makes none of 1 to %u bytes without "
+			 "control characters (give the policy a 'name')",
+			 name, AG_POLICY_MAX_NAME);
+		ret = -EINVAL;
+	}
 	if (!ret && !EVP_DigestFinal_ex(ld.sha, ld.p->sha256, &shalen))
 		ret = -EIO;
 out:

@@ -6,6 +6,7 @@
 #ifndef AGENTGATE_POLICY_H
 #define AGENTGATE_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "policy_image.h"
@@ -84,6 +85,12 @@ extern const char *const ag_default_search_path[];
 const char *ag_action_name(enum ag_action a);
 
 /* Returns 0 or a negative errno with err->msg filled in. */
+/*
+ * A policy's name is in every record, metric label and answer: 1 to
+ * AG_POLICY_MAX_NAME bytes, one line, no control bytes (UTF-8 is fine).
+ */
+#define AG_POLICY_MAX_NAME 128u
+bool policy_name_ok(const char *s);
 int policy_load(const char *path, struct ag_policy **out, struct ag_error *err);
 /* The same from memory; name is used in messages, includes resolve against
  * include_dir (NULL: the directory of name, then the installed policies/). */

@@ -177,3 +177,15 @@ const char *val_port(const char *s, struct ag_port_range *r)
 		return "a port: a number from 0 to 65535, a range \"lo-hi\" or a list of them";
 	return NULL;
 }
+
+bool policy_name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (!n || n > AG_POLICY_MAX_NAME)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}

@@ -363,22 +363,6 @@ static bool dir_canonical(const char *s)
 	return true;
 }
 
-/*
- * A policy's name is in every record, metric label and answer: one line,
- * something to read (UTF-8 beyond ASCII is fine; control bytes are not).
- */
-static bool name_ok(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (!n || n > 128)
-		return false;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return false;
-	return true;
-}
-
 static int search_path(struct doc *d, const yaml_node_t *n)
 {
 	struct ag_policy *p = d->ld->p;
@@ -513,10 +497,11 @@ static int policy_map(struct doc *d, const yaml_node_t *map)
 		err = dup_str(d, val[K_NAME], "name", &p->name);
 		if (err)
 			return err;
-		if (!name_ok(p->name))
-			return fail(d, val[K_NAME],
-				    "expected a name of 1 to 128 printable characters, found '%s'",
-				    p->name);
+		if (!policy_name_ok(p->name))
+			return fail(
+				d, val[K_NAME],
+				"expected a name of 1 to 128 bytes without control characters, found '%s'",
+				p->name);
 	}
 	if (val[K_VERSION]) {
 		err = scalar(d, val[K_VERSION], "version", &s);
