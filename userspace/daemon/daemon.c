@@ -442,11 +442,12 @@ int cmd_daemon(int argc, char **argv)
 		return 2;
 	}
 	/* A bad policy stops the start here, before the programs or the audit log are touched. */
-	err = daemon_check_policies(d.cfg, msg, sizeof(msg));
+	err = daemon_check_policies(&d, msg, sizeof(msg));
 	if (err) {
 		daemon_log("%s", msg);
 		daemon_log("not started: fix the configuration (%s)",
 			   config ? config : "built-in defaults");
+		daemon_models_free(&d);
 		daemon_config_free(d.cfg);
 		return 2;
 	}

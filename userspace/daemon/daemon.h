@@ -162,9 +162,10 @@ int daemon_unassign_cgroup(struct daemon *d, const char *cgroup, char *msg, size
 int daemon_apply_startup(struct daemon *d, char *msg, size_t msgsz);
 /*
  * Before the kernel is touched: every config assignment's policy loads and
- * compiles (0), else msg says why. Startup compiles them again to install.
+ * compiles (0), else msg says why. The models and images are kept (d's
+ * model cache), so that startup installs them without compiling again.
  */
-int daemon_check_policies(const struct daemon_config *c, char *msg, size_t msgsz);
+int daemon_check_policies(struct daemon *d, char *msg, size_t msgsz);
 int daemon_apply_reload(struct daemon *d, struct daemon_config *cfg);
 int daemon_state_save(struct daemon *d);
 struct daemon_assign *daemon_find_assign(struct daemon *d, const char *cgroup);

@@ -612,8 +612,9 @@ static void prev_free(struct prev_assign *prev, size_t n)
 	free(prev);
 }
 
-int daemon_check_policies(const struct daemon_config *c, char *msg, size_t msgsz)
+int daemon_check_policies(struct daemon *d, char *msg, size_t msgsz)
 {
+	const struct daemon_config *c = d->cfg;
 	size_t i;
 	int err = 0;
 
@@ -625,7 +626,11 @@ int daemon_check_policies(const struct daemon_config *c, char *msg, size_t msgsz
 		err = session_load(a->policy, a->mode, &model, msg, msgsz);
 		if (!err)
 			err = session_compile_model(model, a->policy, &img, msg, msgsz);
-		policy_free(model);
+		/* Kept by sha256: startup installs this image instead of compiling again. */
+		if (!err && daemon_model_keep(d, model))
+			daemon_model_image_keep(d, model->sha256, &img);
+		else
+			policy_free(model);
 		image_free(&img);
 	}
 	return err;
