@@ -626,11 +626,14 @@ int daemon_check_policies(struct daemon *d, char *msg, size_t msgsz)
 		err = session_load(a->policy, a->mode, &model, msg, msgsz);
 		if (!err)
 			err = session_compile_model(model, a->policy, &img, msg, msgsz);
-		/* Kept by sha256: startup installs this image instead of compiling again. */
-		if (!err && daemon_model_keep(d, model))
-			daemon_model_image_keep(d, model->sha256, &img);
-		else
+		/*
+		 * Kept by sha256: startup installs this image instead of compiling
+		 * again. daemon_model_keep() frees the model when it cannot keep it.
+		 */
+		if (err)
 			policy_free(model);
+		else if (daemon_model_keep(d, model))
+			daemon_model_image_keep(d, model->sha256, &img);
 		image_free(&img);
 	}
 	return err;
