@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* The daemon's YAML configuration: parsed with libyaml's document API, errors at file:line:col. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
@@ -10,12 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <yaml.h>
 #include "daemon_config.h"
 #include "forward/forward.h"
 #include "oci.h"
+#include "util/file.h"
 #include "util/yaml_mark.h"
 
 struct cfg_parse {
@@ -696,7 +694,6 @@ int daemon_config_parse(const char *name, const char *buf, size_t len, struct da
 
 int daemon_config_load(const char *path, struct daemon_config **out, struct ag_error *err)
 {
-	struct stat st;
 	int fd;
 	char *buf = NULL;
 	size_t len = 0;
@@ -708,19 +705,16 @@ int daemon_config_load(const char *path, struct daemon_config **out, struct ag_e
 	/*
 	 * A regular file, or /dev/null for the defaults: SIGHUP rereads it in the
 	 * daemon's loop, where a FIFO or a terminal would wait for a writer and
-	 * /dev/zero would never end. Opened without blocking to see it first.
+	 * /dev/zero would never end.
 	 */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd >= 0 &&
-	    (fstat(fd, &st) ||
-	     !(S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))))) {
-		close(fd);
+	fd = file_open_regular(path, 1);
+	if (fd == -EISDIR || fd == -EMEDIUMTYPE) {
 		snprintf(err->msg, sizeof(err->msg), "%s: expected a regular file", path);
 		return -EINVAL;
 	}
 	f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (!f) {
-		ret = -errno;
+		ret = fd < 0 ? fd : -errno;
 		if (fd >= 0)
 			close(fd);
 		snprintf(err->msg, sizeof(err->msg), "%s: %s", path, strerror(-ret));

@@ -7,7 +7,6 @@
  * be the first match anyway), and a file that includes itself is an error.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -15,9 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "policy_int.h"
+#include "util/file.h"
 
 const char *ag_action_name(enum ag_action a)
 {
@@ -129,33 +128,20 @@ static int parse(struct loader *ld, const char *shown, const char *real, const c
 	return err;
 }
 
-#define EFTYPE_POLICY EMEDIUMTYPE /* not a regular file: said in words, not by strerror() */
-
 /*
  * Reads path (at most the cap plus one byte, so an oversized file is noticed).
- * A regular file only (-EFTYPE_POLICY otherwise): a FIFO would block the
- * reader (the daemon's loop, for an assigned policy) until someone writes.
- * Opened without blocking, so that the FIFO is seen before it is waited on.
+ * A regular file only (-EMEDIUMTYPE otherwise): a FIFO would block the reader
+ * (the daemon's loop, for an assigned policy) until someone writes.
  */
 static int read_file(const char *path, char **buf, size_t *len)
 {
 	size_t cap = AG_POLICY_MAX_BYTES + 1, n = 0;
-	struct stat st;
 	ssize_t r;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = file_open_regular(path, 0);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		r = -errno;
-		close(fd);
-		return (int)r;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EFTYPE_POLICY;
-	}
+		return fd;
 	*buf = malloc(cap);
 	if (!*buf) {
 		close(fd);
@@ -220,7 +206,7 @@ static int load_path(struct loader *ld, const char *path, const char *from, cons
 		return ld_fail(ld, from, m, "expected includes nested at most %u deep",
 			       AG_POLICY_MAX_DEPTH);
 	err = read_file(path, &buf, &len);
-	if (err == -EFTYPE_POLICY)
+	if (err == -EMEDIUMTYPE)
 		return ld_fail(ld, from, m, "expected a regular file to include: %s", path);
 	if (err)
 		return m ? ld_fail(ld, from, m, "expected a readable include: %s: %s", path,
@@ -395,9 +381,9 @@ int policy_load(const char *path, struct ag_policy **out, struct ag_error *err)
 	ret = read_file(path, &buf, &len);
 	if (ret) {
 		snprintf(err->msg, sizeof(err->msg), "%s: %s", path,
-			 ret == -EFTYPE_POLICY ? "expected a policy in a regular file" :
-						 strerror(-ret));
-		return ret == -EFTYPE_POLICY ? -EINVAL : ret;
+			 ret == -EMEDIUMTYPE ? "expected a policy in a regular file" :
+					       strerror(-ret));
+		return ret == -EMEDIUMTYPE ? -EINVAL : ret;
 	}
 	ret = policy_load_mem(path, buf, len, NULL, out, err);
 	free(buf);

@@ -36,6 +36,25 @@ int file_read_head(const char *path, char *buf, size_t size)
 	return (int)n;
 }
 
+int file_open_regular(const char *path, int null_ok)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (S_ISREG(st.st_mode) || (null_ok && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+		return fd;
+	close(fd);
+	return S_ISDIR(st.st_mode) ? -EISDIR : -EMEDIUMTYPE;
+}
+
 /*
  * The caller's umask would otherwise narrow mode (a 077 one made the ask
  * socket's directory unreachable to agents of other users). The mode is set

@@ -12,6 +12,13 @@ int file_write_str(const char *path, const char *s);
 /* Reads at most size (< 2 GiB) bytes from the start of path: the count, or -errno. */
 int file_read_head(const char *path, char *buf, size_t size);
 
+/*
+ * Opens path for reading, never blocking (O_NONBLOCK stays set): a regular
+ * file, or /dev/null when null_ok; else -EISDIR for a directory and
+ * -EMEDIUMTYPE for a FIFO, socket or other device, which would block a
+ * reader until written (or never end). The fd, or a negative errno.
+ */
+int file_open_regular(const char *path, int null_ok);
 /* mkdir of p with exactly mode, whatever the umask: -EEXIST when p exists. */
 int mkdir_new(const char *p, mode_t mode);
 /*
