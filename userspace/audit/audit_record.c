@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "audit_int.h"
+#include "util/b64.h"
 
 void abuf_reserve(struct abuf *b, size_t extra)
 {
@@ -229,73 +230,6 @@ void audit_escape(struct abuf *out, const char *s, size_t len)
 				    out->p);
 }
 
-static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static char *put_b64(char *o, const unsigned char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		*o++ = b64chars[s[i] >> 2];
-		*o++ = b64chars[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
-		*o++ = b64chars[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)];
-		*o++ = b64chars[s[i + 2] & 63];
-	}
-	if (len - i == 1) {
-		*o++ = b64chars[s[i] >> 2];
-		*o++ = b64chars[(s[i] & 3) << 4];
-		*o++ = '=';
-		*o++ = '=';
-	} else if (len - i == 2) {
-		*o++ = b64chars[s[i] >> 2];
-		*o++ = b64chars[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
-		*o++ = b64chars[(s[i + 1] & 15) << 2];
-		*o++ = '=';
-	}
-	return o;
-}
-
-static int b64_val(char c)
-{
-	const char *p = c ? strchr(b64chars, c) : NULL;
-
-	return p ? (int)(p - b64chars) : -1;
-}
-
-/* Strict: padded, no whitespace, unused bits zero (so each value has one spelling). */
-static int b64_decode(const char *s, size_t len, char *out, size_t *outlen)
-{
-	size_t i, o = 0;
-
-	if (len % 4)
-		return -EBADMSG;
-	for (i = 0; i < len; i += 4) {
-		int v[4], k, pad = 0;
-
-		for (k = 0; k < 4; k++) {
-			if (s[i + k] == '=' && i + 4 == len && k >= 2) {
-				v[k] = 0;
-				pad++;
-				continue;
-			}
-			if (pad)
-				return -EBADMSG;
-			v[k] = b64_val(s[i + k]);
-			if (v[k] < 0)
-				return -EBADMSG;
-		}
-		out[o++] = (char)((v[0] << 2) | (v[1] >> 4));
-		if (pad < 2)
-			out[o++] = (char)(((v[1] & 15) << 4) | (v[2] >> 2));
-		if (pad < 1)
-			out[o++] = (char)(((v[2] & 3) << 6) | v[3]);
-		if ((pad == 2 && (v[1] & 15)) || (pad == 1 && (v[2] & 3)))
-			return -EBADMSG;
-	}
-	*outlen = o;
-	return 0;
-}
-
 static char *put_u64(char *o, uint64_t u)
 {
 	char d[20];
@@ -341,7 +275,7 @@ static char *put_field(char *o, const struct audit_field *f)
 		if (plain < f->len)
 			o = put_escaped(o, s + plain, f->len - plain);
 	} else {
-		o = put_b64(o, s, f->len);
+		o = b64_encode(o, s, f->len);
 	}
 	*o++ = '"';
 	return o;

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/evp.h>
 #include "check.h"
+#include "util/b64.h"
 
 static int fail(char *what, size_t whatsz, const char *msg)
 {
@@ -331,16 +331,16 @@ static int subject_json(json_t *o, const char *subject)
 {
 	size_t len = strlen(subject);
 	json_t *s = json_stringn(subject, len);
-	unsigned char *b;
+	char *b;
 	int err;
 
 	if (s)
 		return json_object_set_new(o, "subject", s);
-	b = malloc(4 * ((len + 2) / 3) + 1);
+	b = malloc(B64_LEN(len) + 1);
 	if (!b)
 		return -1;
-	EVP_EncodeBlock(b, (const unsigned char *)subject, (int)len);
-	err = json_object_set_new(o, "subject_b64", json_string((const char *)b));
+	*b64_encode(b, (const unsigned char *)subject, len) = '\0';
+	err = json_object_set_new(o, "subject_b64", json_string(b));
 	free(b);
 	return err;
 }
