@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* Chain, seals, rotation, crash recovery, and verify on every kind of tampering. */
 #include <glob.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include "audit_test.h"
 
@@ -544,6 +545,29 @@ static void test_key_trust_root_kept(void **state)
 	assert_int_equal(verify1(f->d.log, pub, false, &f->rep), AUDIT_OK);
 }
 
+/*
+ * A first creation that fails after audit.pub is in place (here audit.key's temporary
+ * name is taken by a directory) takes audit.pub away again: a root left without its key
+ * would make every later start refuse (-EEXIST). The next try makes a whole pair.
+ */
+static void test_key_failed_creation_cleans_up(void **state)
+{
+	struct fixture *f = *state;
+	char path[4200], pub[65];
+
+	assert_int_equal(mkdir(f->d.keys, 0700), 0);
+	snprintf(path, sizeof(path), "%s/.audit.key.%d", f->d.keys, (int)getpid());
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(audit_key_ensure(f->d.keys), -EISDIR);
+	snprintf(path, sizeof(path), "%s/audit.pub", f->d.keys);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(errno, ENOENT);
+	snprintf(path, sizeof(path), "%s/.audit.key.%d", f->d.keys, (int)getpid());
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(audit_key_ensure(f->d.keys), 0);
+	assert_int_equal(audit_key_pubkey_hex(f->d.keys, pub), 0);
+}
+
 static void test_gaps(void **state)
 {
 	struct fixture *f = *state;
@@ -703,6 +727,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forward_secure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gaps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_trust_root_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_failed_creation_cleans_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_network, setup, teardown),
 	};
