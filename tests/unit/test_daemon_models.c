@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "daemon/daemon.h"
+#include "session/session.h"
 
 static struct ag_policy *load(int n)
 {
@@ -92,12 +94,74 @@ static void test_sha_hex(void **state)
 	assert_memory_equal(hex, "0109111921293139", 16);
 }
 
+static void write_policy(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * The start's check compiles every assigned policy once and keeps each image by the
+ * policy's sha256, the key startup's install looks it up by; a policy that does not
+ * compile fails the check and says which.
+ */
+static void test_check_policies_keeps_images(void **state)
+{
+	char dir[] = "/tmp/ag-models-XXXXXX", pa[64], pb[64], pbad[64], msg[512] = "";
+	struct daemon_assignment as[3] = { 0 };
+	struct daemon_config cfg = { .assignments = as, .nassignments = 2 };
+	struct daemon d = { .cfg = &cfg };
+	const char *paths[2] = { pa, pb };
+	int i;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(pa, sizeof(pa), "%s/a.yaml", dir);
+	snprintf(pb, sizeof(pb), "%s/b.yaml", dir);
+	snprintf(pbad, sizeof(pbad), "%s/bad.yaml", dir);
+	write_policy(pa, "version: \"1.0\"\ndefault: deny\nrules:\n  - action: file_read\n"
+			 "    path: \"/srv/a/**\"\n    decision: allow\n");
+	write_policy(pb, "version: \"1.0\"\ndefault: allow\nrules:\n  - action: network\n"
+			 "    domain: \"example.com\"\n    decision: deny\n");
+	write_policy(pbad, "version: \"1.0\"\ndefault: deny\nrules:\n  - action: file_read\n"
+			   "    path: \"/srv/[\"\n    decision: allow\n");
+	for (i = 0; i < 3; i++) {
+		as[i].policy = i == 0 ? pa : i == 1 ? pb : pbad;
+		as[i].mode = DAEMON_MODE_POLICY;
+		as[i].cgroup = "/agents/x";
+	}
+	assert_int_equal(daemon_check_policies(&d, msg, sizeof(msg)), 0);
+	for (i = 0; i < 2; i++) {
+		struct ag_policy *model = NULL;
+		struct ag_image want = { 0 }, kept = { 0 };
+
+		assert_int_equal(
+			session_load(paths[i], DAEMON_MODE_POLICY, &model, msg, sizeof(msg)), 0);
+		assert_int_equal(session_compile_model(model, paths[i], &want, msg, sizeof(msg)),
+				 0);
+		assert_int_equal(daemon_model_image(&d, model->sha256, &kept), 0);
+		assert_int_equal(kept.size, want.size);
+		assert_memory_equal(kept.data, want.data, want.size);
+		image_free(&want);
+		image_free(&kept);
+		policy_free(model);
+	}
+	cfg.nassignments = 3;
+	assert_int_not_equal(daemon_check_policies(&d, msg, sizeof(msg)), 0);
+	assert_non_null(strstr(msg, "bad.yaml"));
+	daemon_models_free(&d);
+	assert_int_equal(unlink(pa) | unlink(pb) | unlink(pbad) | rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_find_by_sha),
 		cmocka_unit_test(test_prune_keeps_assigned_and_recent),
 		cmocka_unit_test(test_sha_hex),
+		cmocka_unit_test(test_check_policies_keeps_images),
 	};
 
 	return cmocka_run_group_tests_name("daemon_models", tests, NULL, NULL);
