@@ -19,6 +19,12 @@
  * go round: the owner's pend, the batch being chained, the batch being
  * written; a hand-over swaps a full one for an empty one (capacity kept).
  *
+ * Behind its syncs, audit-sync drops the log's pages from the page cache but
+ * for the last DROP_KEEP bytes (audit_drop_behind(), as audit_flush() does): a log written for months
+ * would otherwise evict the host's useful cache, and each page the log
+ * takes is a fresh one (on a VM whose free pages go back to the hypervisor,
+ * a fault on the host for every 4 KiB the write stage copies).
+ *
  * A write that fails stops the write stage with its batch (from done on)
  * kept; the chain thread then keeps its next batch too, unwritten, so that
  * audit_io_take() gives both back to the owner in order.
@@ -28,14 +34,15 @@
  * write thread write_main(), the sync thread sync_main(). io->lock guards
  * the flags (busy: written under it, read without it too by audit_io_busy();
  * out_busy, sync_pending, stop), out's hand-over and results (out.err,
- * write_ns), and the sync's request and results (sync_fd, sync_err,
- * sync_ns). While busy is set the chain thread owns chain (and unchained and
+ * write_ns), and the sync's request and results (sync_fd, sync_end,
+ * sync_err, sync_ns); drop is the sync thread's alone. While busy is set the chain thread owns chain (and unchained and
  * the signer it lends, h, head, chained), while out_busy is set the write
  * thread owns out's buffer and offset; while clear, the one who waits for
  * them does. Handing over and taking back happen under the lock, so each
  * side sees the other's writes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -44,6 +51,10 @@
 #include "util/clock.h"
 
 #define STACK_BYTES (64u * 1024u)
+/* Followers (audit tail, the forwarder) read the newest records: those stay cached. */
+#define DROP_KEEP ((off_t)16 << 20)
+/* Fewer calls: nothing is dropped until this much more could be. */
+#define DROP_STEP ((off_t)1 << 20)
 
 /* stop, in steps: each thread leaves once its stage's work is done and the one before left. */
 enum { STOP_CHAIN = 1, STOP_WRITE, STOP_SYNC };
@@ -72,6 +83,8 @@ struct audit_io_thread {
 	bool sync_pending; /* a sync of sync_fd is the sync thread's */
 	int stop; /* STOP_*: the owner is freeing io */
 	int sync_fd;
+	off_t sync_end; /* the offset sync_fd's writes had reached: synced up to it */
+	struct audit_drop drop; /* the sync thread's */
 	int sync_err; /* the last sync's error, until taken */
 	uint64_t sync_ns; /* how long the syncs took, until taken */
 	uint64_t write_ns; /* how long the writes took, until taken */
@@ -157,6 +170,7 @@ static void *write_main(void *arg)
 {
 	struct audit_io_thread *io = arg;
 	uint64_t ns;
+	off_t end;
 
 	pthread_mutex_lock(&io->lock);
 	for (;;) {
@@ -166,12 +180,15 @@ static void *write_main(void *arg)
 			break;
 		pthread_mutex_unlock(&io->lock);
 		ns = write_batch(&io->out);
+		/* O_APPEND: the offset is where these writes ended. */
+		end = io->out.want_sync ? lseek(io->out.fd, 0, SEEK_CUR) : -1;
 		pthread_mutex_lock(&io->lock);
 		io->write_ns += ns;
 		if (io->out.want_sync && !io->out.err) {
 			while (io->sync_pending)
 				pthread_cond_wait(&io->sync_free, &io->lock);
 			io->sync_fd = io->out.fd;
+			io->sync_end = end;
 			io->sync_pending = true;
 			pthread_cond_signal(&io->sync);
 		}
@@ -185,11 +202,32 @@ static void *write_main(void *arg)
 	return NULL;
 }
 
+/*
+ * After fd was synced up to end its pages before that are clean, which is
+ * what POSIX_FADV_DONTNEED drops (dirty ones it would only start writing).
+ * Advice only: a failure costs cache, never records.
+ */
+void audit_drop_behind(struct audit_drop *d, int fd, off_t end)
+{
+	off_t to = (end - DROP_KEEP) & ~(off_t)4095;
+
+	if (fd != d->fd || end < d->dropped) { /* another file: rotated */
+		d->fd = fd;
+		d->dropped = 0;
+	}
+	if (end < 0 || to < d->dropped + DROP_STEP)
+		return;
+	if (!posix_fadvise(fd, d->dropped, to - d->dropped, POSIX_FADV_DONTNEED))
+		d->dropped = to;
+}
+
 static void *sync_main(void *arg)
 {
 	struct audit_io_thread *io = arg;
 	int64_t t0;
-	int err;
+	uint64_t ns;
+	off_t end;
+	int err, fd;
 
 	pthread_mutex_lock(&io->lock);
 	for (;;) {
@@ -197,11 +235,16 @@ static void *sync_main(void *arg)
 			pthread_cond_wait(&io->sync, &io->lock);
 		if (!io->sync_pending)
 			break;
+		fd = io->sync_fd;
+		end = io->sync_end;
 		pthread_mutex_unlock(&io->lock);
 		t0 = clock_now_ns(CLOCK_MONOTONIC);
-		err = fdatasync(io->sync_fd) < 0 ? -errno : 0;
+		err = fdatasync(fd) < 0 ? -errno : 0;
+		ns = (uint64_t)(clock_now_ns(CLOCK_MONOTONIC) - t0);
+		if (!err)
+			audit_drop_behind(&io->drop, fd, end); /* without the lock */
 		pthread_mutex_lock(&io->lock);
-		io->sync_ns += (uint64_t)(clock_now_ns(CLOCK_MONOTONIC) - t0);
+		io->sync_ns += ns;
 		if (!io->sync_err)
 			io->sync_err = err;
 		io->sync_pending = false;

@@ -183,6 +183,8 @@ int audit_flush(struct audit_writer *w)
 		if (fdatasync(w->fd) < 0)
 			err = -errno;
 		observe(w, AUDIT_IO_FSYNC, t0);
+		if (!err)
+			audit_drop_behind(&w->drop, w->fd, (off_t)w->file_size);
 	}
 	if (err && !transient(err))
 		w->err = err;

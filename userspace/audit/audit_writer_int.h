@@ -9,6 +9,7 @@
 #ifndef AGENTGATE_AUDIT_WRITER_INT_H
 #define AGENTGATE_AUDIT_WRITER_INT_H
 
+#include <sys/types.h>
 #include "audit.h"
 #include "audit_int.h"
 
@@ -52,6 +53,18 @@ int audit_unchained_chain(const struct audit_unchained *u, size_t i, size_t to,
 void audit_unchained_reset(struct audit_unchained *u, size_t from);
 void audit_unchained_free(struct audit_unchained *u);
 
+/*
+ * Drop-behind (audit_io.c): once fd is synced up to end, its pages but the
+ * last 16 MiB leave the page cache. Each thread that syncs keeps its own
+ * (audit_flush() the writer's, audit-sync the I/O threads'); a range both
+ * drop costs the second one a walk of an empty range. Zeroed is a start.
+ */
+struct audit_drop {
+	int fd; /* the file dropped was of */
+	off_t dropped; /* its pages before this offset are dropped */
+};
+void audit_drop_behind(struct audit_drop *d, int fd, off_t end);
+
 struct audit_writer {
 	struct audit_config cfg;
 	char *path, *key_dir;
@@ -75,6 +88,7 @@ struct audit_writer {
 	int64_t io_since; /* CLOCK_MONOTONIC when it was handed over */
 	bool unsynced;
 	int64_t unsynced_since; /* CLOCK_MONOTONIC ns */
+	struct audit_drop drop; /* audit_flush()'s */
 	uint64_t since_seal;
 	int64_t unsealed_since;
 	int64_t boot_to_real;
