@@ -6,6 +6,7 @@
  * path_notify watches as file_read.
  */
 #include "lib/common.h"
+#include "lib/arch.h"
 #include "lib/path.h"
 #include "lib/owner.h"
 #include "lib/memo.h"
@@ -25,6 +26,40 @@ static __always_inline int ag_cgroup_dir_within(struct dentry *d, __u64 cgid)
 		d = parent;
 	}
 	return 0;
+}
+
+/* Whether the current task is in execve or execveat (native: 32-bit execs are refused). */
+static __always_inline int ag_in_execve(void)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	__u64 nr = AG_SYSCALL_NR(regs);
+
+	return nr == AG_NR_EXECVE || nr == AG_NR_EXECVEAT;
+}
+
+/* Eight name bytes as one little-endian word, to compare a name in two loads. */
+#define AG_W8(a, b, c, d, e, f, g, h)                                                            \
+	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 | (__u64)(d) << 24 | (__u64)(e) << 32 | \
+	 (__u64)(f) << 40 | (__u64)(g) << 48 | (__u64)(h) << 56)
+
+/*
+ * Whether a cgroupfs file moves tasks when written: cgroup.procs or
+ * cgroup.threads (a file of that name in any cgroup; cgroupfs makes no other).
+ * Unreadable counts as one: refused.
+ */
+static __always_inline int ag_cgroup_moves_tasks(struct dentry *d)
+{
+	__u32 len = BPF_CORE_READ(d, d_name.len);
+	__u64 w[2] = {};
+
+	if (len != 12 && len != 14)
+		return 0;
+	if (bpf_probe_read_kernel(w, len & 15, BPF_CORE_READ(d, d_name.name)))
+		return 1;
+	if (w[0] == AG_W8('c', 'g', 'r', 'o', 'u', 'p', '.', 'p'))
+		return w[1] == AG_W8('r', 'o', 'c', 's', 0, 0, 0, 0);
+	return w[0] == AG_W8('c', 'g', 'r', 'o', 'u', 'p', '.', 't') &&
+	       w[1] == AG_W8('h', 'r', 'e', 'a', 'd', 's', 0, 0);
 }
 
 /*
@@ -63,9 +98,11 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 	fflags = file->f_flags;
 	/*
 	 * The open that executes a binary (and its ELF interpreter) is shell_exec's.
-	 * 6.1 marks it in f_flags only; userspace cannot pass __FMODE_EXEC to open().
+	 * 6.1 marks it in f_flags only; userspace cannot pass __FMODE_EXEC to open(),
+	 * but uselib(2) opens its library so before 6.8: outside execve it is judged
+	 * as the read it is.
 	 */
-	if ((fmode & FMODE_EXEC) || (fflags & __FMODE_EXEC))
+	if (((fmode & FMODE_EXEC) || (fflags & __FMODE_EXEC)) && ag_in_execve())
 		return 0;
 	err = ag_setup(&pol, &t, AG_HOOK_FILE_OPEN);
 	if (err)
@@ -76,9 +113,15 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 
 	if (ag_foreign_mount(file->f_path.mnt))
 		op = AG_OP_DETACHED_MOUNT;
-	/* cgroup.procs of a cgroup outside the confined ones is the way out of confinement. */
+	/*
+	 * cgroup.procs of a cgroup outside the confined ones is the way out of confinement;
+	 * written in its own, the way to pull a task outside in (the kernel asks only for
+	 * write access to the two cgroups' common ancestor), where the agent may trace it.
+	 */
 	else if (wr && file->f_inode->i_sb->s_magic == CGROUP2_SUPER_MAGIC &&
-		 !ag_cgroup_dir_within(BPF_CORE_READ(file, f_path.dentry, d_parent), pol.cgroup_id))
+		 (ag_cgroup_moves_tasks(file->f_path.dentry) ||
+		  !ag_cgroup_dir_within(BPF_CORE_READ(file, f_path.dentry, d_parent),
+					pol.cgroup_id)))
 		op = AG_OP_CGROUP_WRITE;
 	/*
 	 * The file this task opened last, its path unchanged (lib/memo.h): it was not
@@ -136,7 +179,7 @@ static __always_inline int ag_path_op(__u32 hook, __u16 cls, struct dentry *dent
 	err = ag_setup(&pol, &t, hook);
 	if (err)
 		return err > 0 ? 0 : err;
-	if (ag_agentgate_object(dentry))
+	if (ag_agentgate_object(dentry) || (cls == AG_CLASS_FILE_WRITE && ag_dentry_above(dentry)))
 		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, ag_path_of(t, &pol, dentry, mnt));
 	if (mnt && ag_foreign_mount(mnt))
 		return ag_refuse(t, &pol, AG_OP_DETACHED_MOUNT, ag_path_of(t, &pol, dentry, mnt));
@@ -390,16 +433,43 @@ int BPF_PROG(ag_inode_remove_acl, void *idmap, struct dentry *dentry, const char
  * chattr: inode flags (immutable, append-only, no-dump, ...) and project ids
  * change the file as much as chmod does: decided as file_write of its path.
  * FIOSETOWN and SIOCSPGRP set a socket's SIGIO/SIGURG owner (lib/owner.h).
+ * TIOCSTI types into a terminal, and the shell that started `agentgate exec`
+ * reads it as its user's input, unconfined (6.1 lets any task do it on its
+ * controlling terminal, 6.12 a task with CAP_SYS_ADMIN); TIOCLINUX pastes a
+ * console's selection the same way; TIOCCONS takes the console's output.
+ * FIFREEZE stops every write to a filesystem, the audit log's too.
  */
 #define AG_FS_IOC_SETFLAGS 0x40086602u /* _IOW('f', 2, long) */
 #define AG_FS_IOC32_SETFLAGS 0x40046602u /* _IOW('f', 2, int) */
 #define AG_FS_IOC_FSSETXATTR 0x401c5820u /* _IOW('X', 32, struct fsxattr) */
+#define AG_TIOCSTI 0x5412u
+#define AG_TIOCLINUX 0x541cu
+#define AG_TIOCCONS 0x541du
+#define AG_FIFREEZE 0xc0045877u /* _IOWR('X', 119, int) */
+#define AG_FITHAW 0xc0045878u /* _IOWR('X', 120, int) */
+
+/* op refused to a confined task on file, the record naming the file's path. */
+static __always_inline int ag_refuse_on(__u32 hook, __u32 op, struct file *file)
+{
+	struct ag_scratch *t __ag_scratch = NULL;
+	struct ag_pol pol;
+	int err;
+
+	err = ag_setup(&pol, &t, hook);
+	if (err)
+		return err > 0 ? 0 : err;
+	return ag_refuse(t, &pol, op, ag_path_of(t, &pol, file->f_path.dentry, file->f_path.mnt));
+}
 
 static __always_inline int ag_ioctl(__u32 hook, struct file *file, unsigned int cmd,
 				    unsigned long arg)
 {
 	if (cmd == AG_FIOSETOWN || cmd == AG_SIOCSPGRP)
 		return ag_owner_check(hook, cmd, arg);
+	if (cmd == AG_TIOCSTI || cmd == AG_TIOCLINUX || cmd == AG_TIOCCONS)
+		return ag_refuse_on(hook, AG_OP_TERMINAL, file);
+	if (cmd == AG_FIFREEZE || cmd == AG_FITHAW)
+		return ag_refuse_on(hook, AG_OP_MOUNT, file);
 	if (cmd != AG_FS_IOC_SETFLAGS && cmd != AG_FS_IOC32_SETFLAGS && cmd != AG_FS_IOC_FSSETXATTR)
 		return 0; /* other ioctls change no file's metadata */
 	return ag_write_op(hook, file->f_path.dentry, file->f_path.mnt);

@@ -150,8 +150,24 @@ static __always_inline int ag_net_decide(__u32 hook, struct socket *sock, struct
 		ag_net_subject(ev);
 		return ag_unreadable(t, &pol, AG_CLASS_NET_ADDR, AG_NET_ADDR_LEN);
 	}
-	/* 0.0.0.0 and :: reach this host's loopback: judged as 127.0.0.1 and ::1. */
+	/*
+	 * 0.0.0.0 and :: reach this host's loopback: judged as 127.0.0.1 and ::1; ::
+	 * as 127.0.0.1 from an IPv6 socket bound to a v4-mapped address, where
+	 * tcp_v6_connect and udpv6_sendmsg send it. An unreadable bound address is
+	 * unreadable input: denied.
+	 */
 	if (ag_addr_unspecified(ev->addr)) {
+		if (ev->addr[11] != 0xff) {
+			__u32 src[4];
+
+			if (bpf_probe_read_kernel(src, sizeof(src),
+						  &sock->sk->__sk_common.skc_v6_rcv_saddr)) {
+				ag_net_subject(ev);
+				return ag_unreadable(t, &pol, AG_CLASS_NET_ADDR, AG_NET_ADDR_LEN);
+			}
+			if (!src[0] && !src[1] && src[2] == bpf_htonl(0xffff))
+				ev->addr[10] = ev->addr[11] = 0xff;
+		}
 		if (ev->addr[11] == 0xff)
 			ev->addr[12] = 127;
 		ev->addr[15] = 1;

@@ -73,6 +73,54 @@ int BPF_PROG(ag_task_kill, struct task_struct *p, struct kernel_siginfo *info, i
 }
 
 /*
+ * A task outside slowed down or stopped without a signal: its priority, I/O
+ * priority and scheduling policy (setpriority, ioprio_set, sched_setscheduler,
+ * sched_setaffinity: SCHED_IDLE starves the daemon's ring-buffer reader).
+ */
+SEC("lsm/task_setnice")
+int BPF_PROG(ag_task_setnice, struct task_struct *p, int nice, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_outside(AG_HOOK_TASK_SETNICE, p, AG_OP_SCHED, -1);
+}
+
+SEC("lsm/task_setioprio")
+int BPF_PROG(ag_task_setioprio, struct task_struct *p, int ioprio, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_outside(AG_HOOK_TASK_SETIOPRIO, p, AG_OP_SCHED, -1);
+}
+
+SEC("lsm/task_setscheduler")
+int BPF_PROG(ag_task_setscheduler, struct task_struct *p, int ret)
+{
+	if (ret)
+		return ret;
+	return ag_refuse_outside(AG_HOOK_TASK_SETSCHEDULER, p, AG_OP_SCHED, -1);
+}
+
+/*
+ * prlimit64 on another task (the kernel asks only then): RLIMIT_CPU or
+ * RLIMIT_FSIZE 0 make the kernel itself kill it (SIGXCPU, SIGXFSZ), no
+ * signal hook asked. The hook sees credentials, not the task, so a new
+ * limit for any other task is refused; reading one is not (/proc shows it).
+ */
+#define AG_LSM_PRLIMIT_WRITE 2u
+
+SEC("lsm/task_prlimit")
+int BPF_PROG(ag_task_prlimit, const struct cred *cred, const struct cred *tcred, unsigned int flags,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	if (!(flags & AG_LSM_PRLIMIT_WRITE))
+		return 0; /* reading another task's limits changes nothing */
+	return ag_refuse_confined(AG_HOOK_TASK_PRLIMIT, AG_OP_SCHED);
+}
+
+/*
  * SIGIO (F_SETOWN, F_SETSIG, O_ASYNC) is a signal too: to a task outside, refused as
  * task_kill refuses it when a confined task's I/O raises it. Another task's I/O (an
  * unconfined writer, a kworker, an interrupt) raises it as an unconfined sender, so a
@@ -87,7 +135,7 @@ int BPF_PROG(ag_file_send_sigiotask, struct task_struct *tsk, struct fown_struct
 	return ag_refuse_outside(AG_HOOK_FILE_SEND_SIGIOTASK, tsk, AG_OP_SIGNAL, sig ? sig : 29);
 }
 
-/* F_SETOWN, F_SETOWN_EX: a confined task may make only itself the owner (lib/owner.h). */
+/* F_SETOWN: a confined task may make only itself the owner; F_SETOWN_EX not (lib/owner.h). */
 SEC("lsm/file_fcntl")
 int BPF_PROG(ag_file_fcntl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
@@ -106,12 +154,13 @@ int BPF_PROG(ag_file_fcntl, struct file *file, unsigned int cmd, unsigned long a
  * a disk at a writable path opens the whole filesystem), the audit and MAC
  * settings (modules and kexec are refused by their own hooks, as kernel_load;
  * CAP_SYS_PTRACE stays: tasks outside are guarded by ptrace_access_check, and
- * userfaultfd needs it). docs/enforcement.md lists them.
+ * userfaultfd needs it), the terminals' configuration (vhangup of the
+ * session the agent was started from). docs/enforcement.md lists them.
  */
 #define AG_CAP_MASK                                                                                \
-	((1ull << 2) | (1ull << 12) | (1ull << 17) | (1ull << 22) | (1ull << 25) | (1ull << 27) |  \
-	 (1ull << 29) | (1ull << 30) | (1ull << 32) | (1ull << 33) | (1ull << 34) | (1ull << 35) | \
-	 (1ull << 38) | (1ull << 39))
+	((1ull << 2) | (1ull << 12) | (1ull << 17) | (1ull << 22) | (1ull << 25) | (1ull << 26) |  \
+	 (1ull << 27) | (1ull << 29) | (1ull << 30) | (1ull << 32) | (1ull << 33) | (1ull << 34) | \
+	 (1ull << 35) | (1ull << 38) | (1ull << 39))
 
 #define AG_CAP_SYS_ADMIN 21
 #define AG_X32_SYSCALL_BIT 0x40000000ull

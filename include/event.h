@@ -66,6 +66,8 @@ enum ag_protect_op {
 	AG_OP_SOCKET_FAMILY, /* a socket family or protocol no rule can judge (vsock, SCTP, ...) */
 	AG_OP_AGENTGATE_PORT, /* a loopback port agentgate serves on (ag_protected_ports) */
 	AG_OP_WATCH, /* a fanotify mark on a mount or filesystem, or for permission events */
+	AG_OP_TERMINAL, /* input typed into a terminal (TIOCSTI, TIOCLINUX), the console taken */
+	AG_OP_SCHED, /* limits, priority or scheduling of a task outside */
 	AG_OP_COUNT,
 };
 

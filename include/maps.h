@@ -80,8 +80,20 @@ struct ag_inode_key {
 	__u64 ino;
 };
 
-/* ag_protected values: a daemon's mark plus a count of `agentgate exec`s using the inode. */
+/*
+ * ag_protected values: a daemon's mark plus a count of `agentgate exec`s using
+ * the inode (AG_PROTECT_COUNT); and for the directories above a marked entry,
+ * up to the root's entries, the same in the AG_PROTECT_ABOVE bits: renaming
+ * such a directory would move agentgate's files out from under their paths (a
+ * rotated log, a reloaded config landing in a tree the agent made), so its
+ * entry may not change; what is in it is the policy's business.
+ */
 #define AG_PROTECT_DAEMON 0x80000000u
+#define AG_PROTECT_COUNT 0x0000ffffu
+#define AG_PROTECT_ABOVE_DAEMON 0x20000000u
+#define AG_PROTECT_ABOVE_ONE 0x00010000u /* one exec's mark in AG_PROTECT_ABOVE_COUNT */
+#define AG_PROTECT_ABOVE_COUNT 0x1fff0000u
+#define AG_PROTECT_ABOVE (AG_PROTECT_ABOVE_DAEMON | AG_PROTECT_ABOVE_COUNT)
 /*
  * An ask socket (docs/ask.md): the one agentgate file a confined task may
  * connect to (still judged as file_write of its path by the policy). Its entry
@@ -271,6 +283,10 @@ struct ag_dns_client {
 	X(FILE_FCNTL, file_fcntl)                     \
 	X(FILE_IOCTL_COMPAT, file_ioctl_compat)       \
 	X(PATH_NOTIFY, path_notify)                   \
+	X(TASK_PRLIMIT, task_prlimit)                 \
+	X(TASK_SETNICE, task_setnice)                 \
+	X(TASK_SETIOPRIO, task_setioprio)             \
+	X(TASK_SETSCHEDULER, task_setscheduler)       \
 	X(DNS, dns)
 
 enum ag_hook {

@@ -471,7 +471,14 @@ static __always_inline __u32 ag_inode_mark(struct inode *inode)
 /* The entry is one of agentgate's files, or an entry of one of its directories. */
 static __always_inline int ag_dentry_marked(struct dentry *d)
 {
-	return ag_inode_mark(d->d_inode) || ag_inode_mark(d->d_parent->d_inode);
+	return (ag_inode_mark(d->d_inode) & ~AG_PROTECT_ABOVE) ||
+	       (ag_inode_mark(d->d_parent->d_inode) & ~AG_PROTECT_ABOVE);
+}
+
+/* The entry is a directory above agentgate's files (include/maps.h): it may not change. */
+static __always_inline int ag_dentry_above(struct dentry *d)
+{
+	return ag_inode_mark(d->d_inode) & AG_PROTECT_ABOVE;
 }
 
 /*

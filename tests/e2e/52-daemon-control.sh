@@ -49,6 +49,15 @@ expect "audit log refused to a confined agent" EPERM in_cgroup "$CGP/open" "$PRO
 expect "its own policy file refused to a confined agent" EPERM in_cgroup "$CGP/open" "$PROBE" open-write "$open_pol"
 expect "the daemon's config refused to a confined agent" EPERM in_cgroup "$CGP/open" "$PROBE" open-read "$D/daemon.yaml"
 expect "other files still follow the policy" ok in_cgroup "$CGP/open" "$PROBE" open-read /srv/d52/key
+# Renaming a directory above them would move the daemon's files away from their paths: a
+# reload or a rotation would then use a tree the agent made in their place.
+ATTACK=$(command -v attack)
+expect "the daemon's directory cannot be renamed away" EPERM in_cgroup "$CGP/open" "$ATTACK" rename "$D" "$WORK/d52-moved"
+expect "nor a directory above it" EPERM in_cgroup "$CGP/open" "$ATTACK" rename "$WORK" "$WORK.d52-moved"
+[ -d "$D" ] && [ -f "$D/daemon.yaml" ] && pass "the daemon's files are where they were" || fail "the daemon's files are where they were" "$(ls -la "$WORK")"
+wait_audit "the rename refusal recorded as agentgate_file" '"op":"agentgate_file"' "\"path\":\"$WORK\""
+mkdir -p "$WORK/d52-free"
+expect "another directory's rename follows the policy" ok in_cgroup "$CGP/open" "$ATTACK" rename "$WORK/d52-free" "$WORK/d52-free2"
 wait_audit "refusals recorded as protect" '"action":"protect"' '"op":"agentgate_file"' "\"path\":\"$D/keys/audit.key\""
 check "unassign the open policy" ctl unassign "/$CGP/open"
 

@@ -190,9 +190,11 @@ static int protect_dir_of(struct daemon *d, const char *path)
 /*
  * The daemon's own files are off limits to confined agents: its config, the
  * control and stream sockets (through which an agent could unassign itself),
- * the metrics socket, the audit log and signing keys, and the directories of the state file
- * (rewritten by rename) and of the log (rotation), unless shared. The marks
- * stay after the daemon stops.
+ * the metrics socket, the audit log and signing keys, the directory policies are
+ * named from (a file planted there would be assigned by name), and the directories
+ * of the state file (rewritten by rename) and of the log (rotation), unless shared;
+ * and, as directories above these, every directory up to the root's entries, which
+ * may not be renamed (loader_protect()). The marks stay after the daemon stops.
  */
 static int protect_own(struct daemon *d)
 {
@@ -200,14 +202,24 @@ static int protect_own(struct daemon *d)
 	const char *metrics_sock =
 		d->metrics && d->cfg->metrics.listen.kind == METRICS_UNIX ? d->cfg->metrics.listen.path :
 									    NULL;
-	const char *paths[] = { d->config_path, d->cfg->control_socket, d->cfg->stream_socket,
-				d->cfg->audit.log, key_dir, metrics_sock };
+	const char *paths[] = { d->config_path,
+				d->cfg->control_socket,
+				d->cfg->stream_socket,
+				d->cfg->audit.log,
+				key_dir,
+				metrics_sock,
+				d->cfg->containers.policies_dir };
 	size_t i;
 	int err = 0;
 
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && !err; i++)
-		if (paths[i] && (err = loader_protect(d->loader, paths[i], true)))
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && !err; i++) {
+		err = paths[i] ? loader_protect(d->loader, paths[i], true) : 0;
+		/* The default policies_dir need not exist: no policy is then named from it. */
+		if (err == -ENOENT && paths[i] == d->cfg->containers.policies_dir)
+			err = 0;
+		if (err)
 			daemon_log("protecting %s: %s", paths[i], loader_strerror(err));
+	}
 	if (!err && (err = protect_dir_of(d, d->cfg->state_file)))
 		daemon_log("protecting the directory of %s: %s", d->cfg->state_file,
 			   loader_strerror(err));

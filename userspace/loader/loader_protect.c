@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -119,11 +121,17 @@ static int protect_store(struct loader *l, const struct ag_inode_key *k, __u32 w
 	return err;
 }
 
-/* owner: AG_PROTECT_DAEMON (set once) or 1 (one more exec); add < 0 takes it back. */
-static int protect_update(struct loader *l, const char *path, __u32 owner, int add)
+/*
+ * The entry of path's inode under owner's mark: AG_PROTECT_DAEMON (set once) or
+ * an exec's (counted); above: its AG_PROTECT_ABOVE part instead. add < 0 takes
+ * an exec's back; a daemon's stays, above too (another daemon mark may share
+ * the directory, and marks outlive the daemon anyway).
+ */
+static int protect_update(struct loader *l, const char *path, __u32 owner, int add, bool above)
 {
+	__u32 was, v, count = above ? AG_PROTECT_ABOVE_COUNT : AG_PROTECT_COUNT;
+	__u32 one = above ? AG_PROTECT_ABOVE_ONE : 1;
 	struct ag_inode_key k;
-	__u32 was, v;
 	int err;
 
 	err = inode_key(path, &k);
@@ -135,25 +143,44 @@ static int protect_update(struct loader *l, const char *path, __u32 owner, int a
 	was = protect_get(l, &k);
 	/* An inode reused since it was an ask socket must not stay reachable. */
 	v = was & ~AG_PROTECT_ASK;
-	if (owner == AG_PROTECT_DAEMON)
-		v = add > 0 ? v | owner : v & ~owner;
-	else if (add > 0)
-		v++;
-	else if (v & ~AG_PROTECT_DAEMON)
-		v--;
-	err = protect_store(l, &k, was, v);
+	if (owner == AG_PROTECT_DAEMON && add > 0)
+		v |= above ? AG_PROTECT_ABOVE_DAEMON : AG_PROTECT_DAEMON;
+	else if (owner != AG_PROTECT_DAEMON && add > 0 && (v & count) == count)
+		err = -EOVERFLOW;
+	else if (owner != AG_PROTECT_DAEMON && add > 0)
+		v += one;
+	else if (owner != AG_PROTECT_DAEMON && (v & count))
+		v -= one;
+	if (!err)
+		err = protect_store(l, &k, was, v);
 	loader_unlock(l);
+	return err;
+}
+
+/* path's mark, then its directories' up to the root's entries (include/maps.h). */
+static int protect_path(struct loader *l, const char *path, __u32 owner, int add)
+{
+	char real[PATH_MAX], *slash;
+	int err;
+
+	if (!realpath(path, real))
+		return -errno;
+	err = protect_update(l, real, owner, add, false);
+	while (!err && (slash = strrchr(real, '/')) && slash != real) {
+		*slash = '\0';
+		err = protect_update(l, real, owner, add, true);
+	}
 	return err;
 }
 
 int loader_protect(struct loader *l, const char *path, bool daemon)
 {
-	return protect_update(l, path, daemon ? AG_PROTECT_DAEMON : 1, 1);
+	return protect_path(l, path, daemon ? AG_PROTECT_DAEMON : 1, 1);
 }
 
 int loader_unprotect(struct loader *l, const char *path, bool daemon)
 {
-	return protect_update(l, path, daemon ? AG_PROTECT_DAEMON : 1, -1);
+	return protect_path(l, path, daemon ? AG_PROTECT_DAEMON : 1, -1);
 }
 
 int loader_protect_ask(struct loader *l, const char *path, bool add)
