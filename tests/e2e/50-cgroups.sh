@@ -31,10 +31,29 @@ EOP
 )
 log=$WORK/cg.log
 
-expect "child cgroup inherits: denied read" EPERM run "$pol" "$log" "$PROBE" enter-child sub "$PROBE" probe open-read /srv/secret/key
+# The agent may make a child cgroup but not move into it: cgroup.procs is refused to it
+# anywhere (it could pull a task from outside in). Root outside moves tasks into children of
+# its cgroup: they inherit the policy.
+expect "a confined task cannot move itself into a child cgroup" EPERM run "$pol" "$log" "$PROBE" enter-child sub "$PROBE" probe open-read /srv/data/a.txt
+"$AGENTGATE" exec --policy "$pol" --audit-log "$log" -- "$PROBE" exec "$BB" sleep 3 >/dev/null 2>&1 &
+apid=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q . "/sys/fs/cgroup/agentgate/exec-$apid/cgroup.procs" 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+cg=/sys/fs/cgroup/agentgate/exec-$apid
+mkdir -p "$cg/sub/b"
+in_child() { sh -c 'echo $$ >"$1/cgroup.procs" && exec "$0" open-read "$2"' "$PROBE" "$@"; }
+got=$(in_child "$cg/sub" /srv/secret/key)
+[ "$got" = EPERM ] && pass "child cgroup inherits: denied read" || fail "child cgroup inherits: denied read" "got '$got'"
 audit "child cgroup inherits: audit from the child cgroup" "$log" '"action":"file_read"' '"decision":"DENY"' '"path":"/srv/secret/key"'
-expect "child cgroup inherits: allowed read" ok run "$pol" "$log" "$PROBE" enter-child sub "$PROBE" probe open-read /srv/data/a.txt
-expect "grandchild cgroup inherits" EPERM run "$pol" "$log" "$PROBE" enter-child a "$PROBE" probe enter-child b "$PROBE" probe open-read /srv/secret/key
+got=$(in_child "$cg/sub" /srv/data/a.txt)
+[ "$got" = ok ] && pass "child cgroup inherits: allowed read" || fail "child cgroup inherits: allowed read" "got '$got'"
+got=$(in_child "$cg/sub/b" /srv/secret/key)
+[ "$got" = EPERM ] && pass "grandchild cgroup inherits" || fail "grandchild cgroup inherits" "got '$got'"
+rmdir "$cg/sub/b" "$cg/sub"
+wait "$apid"
 ls -d /sys/fs/cgroup/agentgate/exec-* >/dev/null 2>&1 && fail "exec cgroups removed" "$(ls -d /sys/fs/cgroup/agentgate/exec-*)" || pass "exec cgroups removed"
 
 # A confined process running next to an unconfined one in a sibling cgroup.

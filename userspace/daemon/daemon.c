@@ -212,6 +212,11 @@ static int protect_own(struct daemon *d)
 	size_t i;
 	int err = 0;
 
+	struct stat st;
+
+	/* --config /dev/null (the defaults) marks nothing: every agent opens /dev/null. */
+	if (paths[0] && (stat(paths[0], &st) || !S_ISREG(st.st_mode)))
+		paths[0] = NULL;
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && !err; i++) {
 		err = paths[i] ? loader_protect(d->loader, paths[i], true) : 0;
 		/* The default policies_dir need not exist: no policy is then named from it. */
