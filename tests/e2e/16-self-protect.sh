@@ -120,6 +120,31 @@ expect "exec: its audit log refused" EPERM run "$open_pol" "$olog" "$PROBE" open
 expect "exec: the signing key refused" EPERM run "$open_pol" "$olog" "$PROBE" open-read /var/lib/agentgate/keys/audit.key
 expect "exec: other files follow the policy" ok run "$open_pol" "$olog" "$PROBE" open-read "$S/secret/k"
 audit "exec: refusal recorded" "$olog" '"op":"agentgate_file"' '"path":"/var/lib/agentgate/keys/audit.key"'
+# Nor can the directories above them be renamed: the keys' parent moved away, the next
+# start would make a new pair in a directory the agent made (the marks held the entry
+# and its parent only).
+ATTACK=$(command -v attack)
+mv_pol=$(policy sp-mv <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+  - action: shell_exec
+    command: "$ATTACK *"
+    decision: allow
+  - action: file_read
+    path: "/**"
+    decision: allow
+  - action: file_write
+    path: "/**"
+    decision: allow
+EOP
+)
+expect "exec: the keys' parent directory cannot be renamed" EPERM run "$mv_pol" "$olog" "$ATTACK" rename /var/lib/agentgate /var/lib/agentgate.moved
+expect "exec: nor the directory of its policy and log" EPERM run "$mv_pol" "$olog" "$ATTACK" rename "$WORK" "$WORK.moved"
+[ -f /var/lib/agentgate/keys/audit.key ] && [ -f "$olog" ] && pass "exec: its files are where they were" || fail "exec: its files are where they were" "$(ls /var/lib/agentgate "$WORK" 2>&1)"
+mkdir -p "$S/mv-free"
+expect "exec: other directories' renames follow the policy" ok run "$mv_pol" "$olog" "$ATTACK" rename "$S/mv-free" "$S/mv-free2"
 expect "exec: its files are released when the run ends" ok run "$open_pol" "$WORK/sp-open2.log" "$PROBE" open-write "$olog"
 check "the log of all this verifies" "$AGENTGATE" audit verify "$log"
 

@@ -31,17 +31,23 @@ EOP
 )
 log=$WORK/cg.log
 
+# wait_running APID: until the command of `agentgate exec` (pid APID) runs in its cgroup
+# (slow under emulation).
+wait_running() {
+	_i=0
+	while [ $_i -lt 100 ] && ! grep -q . "/sys/fs/cgroup/agentgate/exec-$1/cgroup.procs" 2>/dev/null; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 # The agent may make a child cgroup but not move into it: cgroup.procs is refused to it
 # anywhere (it could pull a task from outside in). Root outside moves tasks into children of
 # its cgroup: they inherit the policy.
 expect "a confined task cannot move itself into a child cgroup" EPERM run "$pol" "$log" "$PROBE" enter-child sub "$PROBE" probe open-read /srv/data/a.txt
 "$AGENTGATE" exec --policy "$pol" --audit-log "$log" -- "$PROBE" exec "$BB" sleep 3 >/dev/null 2>&1 &
 apid=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q . "/sys/fs/cgroup/agentgate/exec-$apid/cgroup.procs" 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_running "$apid"
 cg=/sys/fs/cgroup/agentgate/exec-$apid
 mkdir -p "$cg/sub/b"
 in_child() { sh -c 'echo $$ >"$1/cgroup.procs" && exec "$0" open-read "$2"' "$PROBE" "$@"; }
@@ -70,12 +76,7 @@ rmdir /sys/fs/cgroup/e2e-free
 # the command's cgroup keeps its policy.
 "$AGENTGATE" exec --policy "$pol" --audit-log "$log" -- "$PROBE" exec "$BB" sleep 2 >/dev/null 2>&1 &
 apid=$!
-# Until the command runs in its cgroup (slow under emulation), then kill -9.
-i=0
-while [ $i -lt 100 ] && ! grep -q . "/sys/fs/cgroup/agentgate/exec-$apid/cgroup.procs" 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_running "$apid"
 kill -9 "$apid"
 wait "$apid" 2>/dev/null
 cg=/sys/fs/cgroup/agentgate/exec-$apid
