@@ -54,7 +54,8 @@ static __always_inline int ag_cgroup_moves_tasks(struct dentry *d)
 
 	if (len != 12 && len != 14)
 		return 0;
-	if (bpf_probe_read_kernel(w, len & 15, BPF_CORE_READ(d, d_name.name)))
+	/* The name and its NUL; w's bytes after them stay 0. */
+	if (bpf_probe_read_kernel_str(w, sizeof(w), BPF_CORE_READ(d, d_name.name)) < 0)
 		return 1;
 	if (w[0] == AG_W8('c', 'g', 'r', 'o', 'u', 'p', '.', 'p'))
 		return w[1] == AG_W8('r', 'o', 'c', 's', 0, 0, 0, 0);
