@@ -158,10 +158,10 @@ static __always_inline int ag_net_decide(__u32 hook, struct socket *sock, struct
 	 */
 	if (ag_addr_unspecified(ev->addr)) {
 		if (ev->addr[11] != 0xff) {
+			struct sock *sk = BPF_CORE_READ(sock, sk);
 			__u32 src[4];
 
-			if (bpf_probe_read_kernel(src, sizeof(src),
-						  &sock->sk->__sk_common.skc_v6_rcv_saddr)) {
+			if (!sk || bpf_core_read(src, sizeof(src), &sk->__sk_common.skc_v6_rcv_saddr)) {
 				ag_net_subject(ev);
 				return ag_unreadable(t, &pol, AG_CLASS_NET_ADDR, AG_NET_ADDR_LEN);
 			}
