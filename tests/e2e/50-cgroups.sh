@@ -25,6 +25,9 @@ $(probe_rules)
     command: "$BB 2"
     decision: allow
   - action: shell_exec
+    command: "$BB 6"
+    decision: allow
+  - action: shell_exec
     command: "/tmp/suid-probe *"
     decision: allow
 EOP
@@ -45,7 +48,7 @@ wait_running() {
 # anywhere (it could pull a task from outside in). Root outside moves tasks into children of
 # its cgroup: they inherit the policy.
 expect "a confined task cannot move itself into a child cgroup" EPERM run "$pol" "$log" "$PROBE" enter-child sub "$PROBE" probe open-read /srv/data/a.txt
-"$AGENTGATE" exec --policy "$pol" --audit-log "$log" -- "$PROBE" exec "$BB" sleep 3 >/dev/null 2>&1 &
+"$AGENTGATE" exec --policy "$pol" --audit-log "$log" -- "$PROBE" exec "$BB" sleep 6 >/dev/null 2>&1 &
 apid=$!
 wait_running "$apid"
 cg=/sys/fs/cgroup/agentgate/exec-$apid

@@ -52,12 +52,30 @@ expect "other files still follow the policy" ok in_cgroup "$CGP/open" "$PROBE" o
 # Renaming a directory above them would move the daemon's files away from their paths: a
 # reload or a rotation would then use a tree the agent made in their place.
 ATTACK=$(command -v attack)
-expect "the daemon's directory cannot be renamed away" EPERM in_cgroup "$CGP/open" "$ATTACK" rename "$D" "$WORK/d52-moved"
-expect "nor a directory above it" EPERM in_cgroup "$CGP/open" "$ATTACK" rename "$WORK" "$WORK.d52-moved"
+mv_pol=$(policy d52-mv <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+  - action: shell_exec
+    command: "$ATTACK *"
+    decision: allow
+  - action: file_read
+    path: "/**"
+    decision: allow
+  - action: file_write
+    path: "/**"
+    decision: allow
+EOP
+)
+check "assign a policy that allows every path and the attack" ctl assign "/$CGP/mv" "$mv_pol"
+expect "the daemon's directory cannot be renamed away" EPERM in_cgroup "$CGP/mv" "$ATTACK" rename "$D" "$WORK/d52-moved"
+expect "nor a directory above it" EPERM in_cgroup "$CGP/mv" "$ATTACK" rename "$WORK" "$WORK.d52-moved"
 [ -d "$D" ] && [ -f "$D/daemon.yaml" ] && pass "the daemon's files are where they were" || fail "the daemon's files are where they were" "$(ls -la "$WORK")"
 wait_audit "the rename refusal recorded as agentgate_file" '"op":"agentgate_file"' "\"path\":\"$WORK\""
 mkdir -p "$WORK/d52-free"
-expect "another directory's rename follows the policy" ok in_cgroup "$CGP/open" "$ATTACK" rename "$WORK/d52-free" "$WORK/d52-free2"
+expect "another directory's rename follows the policy" ok in_cgroup "$CGP/mv" "$ATTACK"
+check "unassign the rename policy" ctl unassign "/$CGP/mv" rename "$WORK/d52-free" "$WORK/d52-free2"
 wait_audit "refusals recorded as protect" '"action":"protect"' '"op":"agentgate_file"' "\"path\":\"$D/keys/audit.key\""
 check "unassign the open policy" ctl unassign "/$CGP/open"
 
