@@ -157,19 +157,38 @@ static int protect_update(struct loader *l, const char *path, __u32 owner, int a
 	return err;
 }
 
-/* path's mark, then its directories' up to the root's entries (include/maps.h). */
+/* Strips real's last component: 0 once real is an entry of the root. */
+static int up(char *real)
+{
+	char *slash = strrchr(real, '/');
+
+	if (!slash || slash == real)
+		return 0;
+	*slash = '\0';
+	return 1;
+}
+
+/*
+ * path's mark, then its directories' up to the root's entries (include/maps.h).
+ * An exec's marks this call took are taken back if one fails; a daemon's stay.
+ */
 static int protect_path(struct loader *l, const char *path, __u32 owner, int add)
 {
-	char real[PATH_MAX], *slash;
-	int err;
+	char real[PATH_MAX];
+	int err, level = 0, i;
 
 	if (!realpath(path, real))
 		return -errno;
-	err = protect_update(l, real, owner, add, false);
-	while (!err && (slash = strrchr(real, '/')) && slash != real) {
-		*slash = '\0';
-		err = protect_update(l, real, owner, add, true);
+	for (;;) {
+		err = protect_update(l, real, owner, add, level > 0);
+		if (err || !up(real))
+			break;
+		level++; /* the marks taken so far */
 	}
+	if (!err || add < 0 || owner == AG_PROTECT_DAEMON || !realpath(path, real))
+		return err;
+	for (i = 0; i < level; i++, up(real))
+		protect_update(l, real, owner, -1, i > 0);
 	return err;
 }
 
