@@ -56,13 +56,13 @@ mkdir -p "$cg/sub/b"
 in_child() { sh -c 'echo $$ >"$1/cgroup.procs" && exec "$0" open-read "$2"' "$PROBE" "$@"; }
 got=$(in_child "$cg/sub" /srv/secret/key)
 [ "$got" = EPERM ] && pass "child cgroup inherits: denied read" || fail "child cgroup inherits: denied read" "got '$got'"
-audit "child cgroup inherits: audit from the child cgroup" "$log" '"action":"file_read"' '"decision":"DENY"' '"path":"/srv/secret/key"'
 got=$(in_child "$cg/sub" /srv/data/a.txt)
 [ "$got" = ok ] && pass "child cgroup inherits: allowed read" || fail "child cgroup inherits: allowed read" "got '$got'"
 got=$(in_child "$cg/sub/b" /srv/secret/key)
 [ "$got" = EPERM ] && pass "grandchild cgroup inherits" || fail "grandchild cgroup inherits" "got '$got'"
 rmdir "$cg/sub/b" "$cg/sub"
 wait "$apid"
+audit "child cgroup inherits: audit from the child cgroup" "$log" '"action":"file_read"' '"decision":"DENY"' '"path":"/srv/secret/key"'
 ls -d /sys/fs/cgroup/agentgate/exec-* >/dev/null 2>&1 && fail "exec cgroups removed" "$(ls -d /sys/fs/cgroup/agentgate/exec-*)" || pass "exec cgroups removed"
 
 # A confined process running next to an unconfined one in a sibling cgroup.

@@ -74,8 +74,8 @@ expect "nor a directory above it" EPERM in_cgroup "$CGP/mv" "$ATTACK" rename "$W
 [ -d "$D" ] && [ -f "$D/daemon.yaml" ] && pass "the daemon's files are where they were" || fail "the daemon's files are where they were" "$(ls -la "$WORK")"
 wait_audit "the rename refusal recorded as agentgate_file" '"op":"agentgate_file"' "\"path\":\"$WORK\""
 mkdir -p "$WORK/d52-free"
-expect "another directory's rename follows the policy" ok in_cgroup "$CGP/mv" "$ATTACK"
-check "unassign the rename policy" ctl unassign "/$CGP/mv" rename "$WORK/d52-free" "$WORK/d52-free2"
+expect "another directory's rename follows the policy" ok in_cgroup "$CGP/mv" "$ATTACK" rename "$WORK/d52-free" "$WORK/d52-free2"
+check "unassign the rename policy" ctl unassign "/$CGP/mv"
 wait_audit "refusals recorded as protect" '"action":"protect"' '"op":"agentgate_file"' "\"path\":\"$D/keys/audit.key\""
 check "unassign the open policy" ctl unassign "/$CGP/open"
 
