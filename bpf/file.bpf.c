@@ -437,8 +437,11 @@ int BPF_PROG(ag_inode_remove_acl, void *idmap, struct dentry *dentry, const char
  * TIOCSTI types into a terminal, and the shell that started `agentgate exec`
  * reads it as its user's input, unconfined (6.1 lets any task do it on its
  * controlling terminal, 6.12 a task with CAP_SYS_ADMIN); TIOCLINUX pastes a
- * console's selection the same way; TIOCCONS takes the console's output.
- * FIFREEZE stops every write to a filesystem, the audit log's too.
+ * console's selection the same way; TIOCCONS takes the console's output;
+ * TIOCVHANGUP hangs the terminal up as vhangup() does (CAP_SYS_ADMIN only);
+ * KDSKBENT and KDSKBSENT rebind a console's keys for whoever types next.
+ * FIFREEZE stops every write to a filesystem, the audit log's too, and
+ * FS_IOC_SHUTDOWN fails them until the next mount.
  */
 #define AG_FS_IOC_SETFLAGS 0x40086602u /* _IOW('f', 2, long) */
 #define AG_FS_IOC32_SETFLAGS 0x40046602u /* _IOW('f', 2, int) */
@@ -446,8 +449,12 @@ int BPF_PROG(ag_inode_remove_acl, void *idmap, struct dentry *dentry, const char
 #define AG_TIOCSTI 0x5412u
 #define AG_TIOCLINUX 0x541cu
 #define AG_TIOCCONS 0x541du
+#define AG_TIOCVHANGUP 0x5437u
+#define AG_KDSKBENT 0x4b47u
+#define AG_KDSKBSENT 0x4b49u
 #define AG_FIFREEZE 0xc0045877u /* _IOWR('X', 119, int) */
 #define AG_FITHAW 0xc0045878u /* _IOWR('X', 120, int) */
+#define AG_FS_IOC_SHUTDOWN 0x8004587du /* _IOR('X', 125, __u32) */
 
 /* op refused to a confined task on file, the record naming the file's path. */
 static __always_inline int ag_refuse_on(__u32 hook, __u32 op, struct file *file)
@@ -467,9 +474,10 @@ static __always_inline int ag_ioctl(__u32 hook, struct file *file, unsigned int 
 {
 	if (cmd == AG_FIOSETOWN || cmd == AG_SIOCSPGRP)
 		return ag_owner_check(hook, cmd, arg);
-	if (cmd == AG_TIOCSTI || cmd == AG_TIOCLINUX || cmd == AG_TIOCCONS)
+	if (cmd == AG_TIOCSTI || cmd == AG_TIOCLINUX || cmd == AG_TIOCCONS ||
+	    cmd == AG_TIOCVHANGUP || cmd == AG_KDSKBENT || cmd == AG_KDSKBSENT)
 		return ag_refuse_on(hook, AG_OP_TERMINAL, file);
-	if (cmd == AG_FIFREEZE || cmd == AG_FITHAW)
+	if (cmd == AG_FIFREEZE || cmd == AG_FITHAW || cmd == AG_FS_IOC_SHUTDOWN)
 		return ag_refuse_on(hook, AG_OP_MOUNT, file);
 	if (cmd != AG_FS_IOC_SETFLAGS && cmd != AG_FS_IOC32_SETFLAGS && cmd != AG_FS_IOC_FSSETXATTR)
 		return 0; /* other ioctls change no file's metadata */

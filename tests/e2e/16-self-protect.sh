@@ -145,6 +145,10 @@ expect "exec: nor the directory of its policy and log" EPERM run "$mv_pol" "$olo
 [ -f /var/lib/agentgate/keys/audit.key ] && [ -f "$olog" ] && pass "exec: its files are where they were" || fail "exec: its files are where they were" "$(ls /var/lib/agentgate "$WORK" 2>&1)"
 mkdir -p "$S/mv-free"
 expect "exec: other directories' renames follow the policy" ok run "$mv_pol" "$olog" "$ATTACK" rename "$S/mv-free" "$S/mv-free2"
+mkdir -p "$WORK/pdir"
+cp "$open_pol" "$WORK/pdir/p.yaml"
+expect "exec: a run with its policy in a directory of its own" ok run "$WORK/pdir/p.yaml" "$WORK/sp-pdir.log" "$PROBE" open-read "$S/secret/k"
+expect "exec: the directories above its files are released when the run ends" ok run "$mv_pol" "$olog" "$ATTACK" rename "$WORK/pdir" "$WORK/pdir2"
 expect "exec: its files are released when the run ends" ok run "$open_pol" "$WORK/sp-open2.log" "$PROBE" open-write "$olog"
 check "the log of all this verifies" "$AGENTGATE" audit verify "$log"
 

@@ -59,7 +59,8 @@ static const char *const protect_ops[AG_OP_COUNT][2] = {
 	[AG_OP_MODULE] = { "kernel_load",
 			   "confined tasks may not load kernel modules, kexec images or policies" },
 	[AG_OP_MOUNT] = { "mount",
-			  "confined tasks may not mount, unmount, freeze a filesystem or pivot_root" },
+			  "confined tasks may not mount, unmount, freeze or shut down a filesystem, "
+			  "or pivot_root" },
 	[AG_OP_CHROOT] = { "chroot", "confined tasks may not change their root directory" },
 	[AG_OP_IO_URING] = { "io_uring",
 			     "confined tasks may not use io_uring SQPOLL or other credentials" },
@@ -86,8 +87,8 @@ static const char *const protect_ops[AG_OP_COUNT][2] = {
 	[AG_OP_WATCH] = { "watch",
 			  "confined tasks may not watch a whole mount or filesystem, "
 			  "nor hold up other tasks' file access (fanotify permission events)" },
-	[AG_OP_TERMINAL] = { "terminal", "confined tasks may not type into a terminal or take the "
-					 "console (TIOCSTI, TIOCLINUX, TIOCCONS)" },
+	[AG_OP_TERMINAL] = { "terminal", "confined tasks may not type into a terminal, hang it up, "
+					 "rebind its keys or take the console (TIOCSTI, ...)" },
 	[AG_OP_SCHED] = { "sched", "confined tasks may not change the limits, priority or "
 				   "scheduling of tasks outside their cgroup" },
 };

@@ -171,27 +171,43 @@ static int open_audit(struct daemon *d)
 	return daemon_forward_start(d);
 }
 
-/* The directory of path, unless it is a shared one (sticky or world-writable, like /tmp). */
+/*
+ * A directory that is not there, or others may write (sticky or world-writable,
+ * like /tmp): never marked whole, it would take every entry of it from the agents.
+ */
+static bool dir_shared(const char *dir)
+{
+	struct stat sb;
+
+	return stat(dir, &sb) || (sb.st_mode & (S_ISVTX | S_IWOTH));
+}
+
+/* The directory of path, unless it is a shared one. */
 static int protect_dir_of(struct daemon *d, const char *path)
 {
 	char dir[PATH_MAX], *slash;
-	struct stat sb;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (!slash || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (stat(dir, &sb) || (sb.st_mode & (S_ISVTX | S_IWOTH)))
-		return 0;
-	return loader_protect(d->loader, dir, true);
+	return dir_shared(dir) ? 0 : loader_protect(d->loader, dir, true);
+}
+
+/* --config /dev/null (the defaults) marks nothing: every agent opens /dev/null. */
+static const char *regular_or_null(const char *path)
+{
+	struct stat sb;
+
+	return path && !stat(path, &sb) && S_ISREG(sb.st_mode) ? path : NULL;
 }
 
 /*
  * The daemon's own files are off limits to confined agents: its config, the
  * control and stream sockets (through which an agent could unassign itself),
- * the metrics socket, the audit log and signing keys, the directory policies are
- * named from (a file planted there would be assigned by name), and the directories
+ * the metrics socket, the audit log and signing keys, and the directory policies
+ * are named from (a file planted there would be assigned by name), the directories
  * of the state file (rewritten by rename) and of the log (rotation), unless shared;
  * and, as directories above these, every directory up to the root's entries, which
  * may not be renamed (loader_protect()). The marks stay after the daemon stops.
@@ -202,29 +218,20 @@ static int protect_own(struct daemon *d)
 	const char *metrics_sock =
 		d->metrics && d->cfg->metrics.listen.kind == METRICS_UNIX ? d->cfg->metrics.listen.path :
 									    NULL;
-	const char *paths[] = { d->config_path,
+	const char *pdir = d->cfg->containers.policies_dir;
+	const char *paths[] = { regular_or_null(d->config_path),
 				d->cfg->control_socket,
 				d->cfg->stream_socket,
 				d->cfg->audit.log,
 				key_dir,
 				metrics_sock,
-				d->cfg->containers.policies_dir };
+				pdir && !dir_shared(pdir) ? pdir : NULL };
 	size_t i;
 	int err = 0;
 
-	struct stat st;
-
-	/* --config /dev/null (the defaults) marks nothing: every agent opens /dev/null. */
-	if (paths[0] && (stat(paths[0], &st) || !S_ISREG(st.st_mode)))
-		paths[0] = NULL;
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && !err; i++) {
-		err = paths[i] ? loader_protect(d->loader, paths[i], true) : 0;
-		/* The default policies_dir need not exist: no policy is then named from it. */
-		if (err == -ENOENT && paths[i] == d->cfg->containers.policies_dir)
-			err = 0;
-		if (err)
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && !err; i++)
+		if (paths[i] && (err = loader_protect(d->loader, paths[i], true)))
 			daemon_log("protecting %s: %s", paths[i], loader_strerror(err));
-	}
 	if (!err && (err = protect_dir_of(d, d->cfg->state_file)))
 		daemon_log("protecting the directory of %s: %s", d->cfg->state_file,
 			   loader_strerror(err));

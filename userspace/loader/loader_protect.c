@@ -113,7 +113,8 @@ static int protect_store(struct loader *l, const struct ag_inode_key *k, __u32 w
 {
 	int err = protect_put(l, k, v);
 
-	if (err || !was == !v)
+	/* Only file_open memoizes, and it sees a directory that is only above as unmarked. */
+	if (err || !(was & ~AG_PROTECT_ABOVE) == !(v & ~AG_PROTECT_ABOVE))
 		return err;
 	err = loader_protect_changed(l);
 	if (err)
