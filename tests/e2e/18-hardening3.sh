@@ -59,6 +59,8 @@ audit "TIOCSTI: recorded as op terminal" "$log" '"op":"terminal"' '"decision":"D
 expect "TIOCSTI unconfined still types" ok "$ATTACK3" tiocsti
 expect "TIOCCONS (console output to the agent's pty) refused" EPERM a tioccons
 expect "TIOCCONS unconfined unaffected" ok "$ATTACK3" tioccons
+expect "TIOCVHANGUP (vhangup by ioctl, CAP_SYS_ADMIN only) refused" EPERM a tiocvhangup
+expect "TIOCVHANGUP unconfined unaffected" ok "$ATTACK3" tiocvhangup
 
 # cgroup.procs of the agent's own cgroup takes in any task written there: one outside would
 # be confined, held by the agent's limits, killed with the agent's cgroup. Refused whole,
@@ -102,6 +104,13 @@ audit "vhangup: recorded as the capability" "$log" '"op":"capability"' '"command
 # unconfined: /tmp may be the root filesystem.
 expect "FIFREEZE refused" EPERM a freeze "$WORK"
 audit "FIFREEZE: recorded as op mount with its path" "$log" '"op":"mount"' "\"path\":\"$WORK\"" '"decision":"DENY"'
+# FS_IOC_SHUTDOWN fails every later write to a filesystem until it is mounted again. On a
+# tmpfs, which has no such ioctl: the kernel's answer is ENOTTY, agentgate's comes first.
+mkdir -p "$WORK/shut"
+mount -t tmpfs tmpfs "$WORK/shut"
+expect "FS_IOC_SHUTDOWN refused" EPERM a shutdown "$WORK/shut"
+expect "FS_IOC_SHUTDOWN unconfined reaches the filesystem" ENOTTY "$ATTACK3" shutdown "$WORK/shut"
+umount "$WORK/shut"
 
 # F_SETOWN_EX: the kernel copies the owner from the caller a second time after the LSM hook,
 # so the owner the hook judged need not be the one set: refused whatever it names.

@@ -9,6 +9,8 @@
  *                                   'x' into it (ok: the parent read its echo on the master)
  *   attack3 tioccons                TIOCCONS on a new pty's slave: console output goes to the
  *                                   pty (needs CAP_SYS_ADMIN); undone through /dev/console
+ *   attack3 tiocvhangup             TIOCVHANGUP on a new pty's slave (needs CAP_SYS_ADMIN): the
+ *                                   terminal hung up as vhangup() would
  *   attack3 cgroup-pull PID         PID written to the caller's own cgroup.procs: a task
  *                                   outside pulled into the agent's cgroup
  *   attack3 cgroup-self             the caller's pid written to its own cgroup.procs (a no-op)
@@ -23,6 +25,8 @@
  *                                   caller's controlling terminal, if it has one
  *   attack3 freeze DIR              FIFREEZE of DIR's filesystem (every writer to it then
  *                                   waits), thawed at once (FITHAW) when that worked
+ *   attack3 shutdown DIR            FS_IOC_SHUTDOWN of DIR's filesystem (every later write
+ *                                   fails): run on a tmpfs, which has no such ioctl (ENOTTY)
  *   attack3 connect-any6-mapped PORT  an AF_INET6 TCP socket bound to ::ffff:127.0.0.1,
  *                                   connected to [::]:PORT: the kernel sends it to 127.0.0.1
  *   attack3 setown-ex-self          F_SETOWN_EX {F_OWNER_TID, the caller's tid} on a pipe
@@ -102,6 +106,15 @@ static int do_tioccons(void)
 	if (con < 0 || ioctl(con, TIOCCONS))
 		return report(errno);
 	return report(0);
+}
+
+static int do_tiocvhangup(void)
+{
+	int s, m = pty_pair(&s);
+
+	if (m < 0)
+		return report(errno);
+	return report(ioctl(s, TIOCVHANGUP) ? errno : 0);
 }
 
 /* Writes ID to FILE (cgroup.procs, cgroup.threads) of the caller's own cgroup (v2). */
@@ -194,6 +207,21 @@ static int do_freeze(const char *dir)
 	return report(ioctl(fd, FITHAW, 0) ? errno : 0);
 }
 
+/* linux/fs.h has it since 6.x only: _IOR('X', 125, __u32), ext4's and xfs's number. */
+#ifndef FS_IOC_SHUTDOWN
+#define FS_IOC_SHUTDOWN _IOR('X', 125, __u32)
+#endif
+
+static int do_shutdown(const char *dir)
+{
+	__u32 flags = 2; /* FS_SHUTDOWN_FLAGS_NOLOGFLUSH */
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		return report(errno);
+	return report(ioctl(fd, FS_IOC_SHUTDOWN, &flags) ? errno : 0);
+}
+
 static int do_connect_any6_mapped(const char *port)
 {
 	struct sockaddr_in6 src = { .sin6_family = AF_INET6 };
@@ -232,6 +260,8 @@ int main(int argc, char **argv)
 		return do_tiocsti();
 	if (!strcmp(op, "tioccons") && argc == 2)
 		return do_tioccons();
+	if (!strcmp(op, "tiocvhangup") && argc == 2)
+		return do_tiocvhangup();
 	if (!strcmp(op, "cgroup-pull") && argc == 3)
 		return do_cgroup("cgroup.procs", atol(argv[2]));
 	if (!strcmp(op, "cgroup-self") && argc == 2)
@@ -254,6 +284,8 @@ int main(int argc, char **argv)
 		return report(vhangup() ? errno : 0);
 	if (!strcmp(op, "freeze") && argc == 3)
 		return do_freeze(argv[2]);
+	if (!strcmp(op, "shutdown") && argc == 3)
+		return do_shutdown(argv[2]);
 	if (!strcmp(op, "connect-any6-mapped") && argc == 3)
 		return do_connect_any6_mapped(argv[2]);
 	if (!strcmp(op, "setown-ex-self") && argc == 2)
