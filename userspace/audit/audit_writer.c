@@ -387,6 +387,7 @@ int writer_open_new_file(struct audit_writer *w)
 	if (err)
 		return err;
 	w->file_size = 0;
+	w->drop = (struct audit_drop){ 0 }; /* a new file, maybe under the old one's fd number */
 	w->file_records = 0;
 	return genesis(w);
 }
