@@ -124,22 +124,7 @@ audit "exec: refusal recorded" "$olog" '"op":"agentgate_file"' '"path":"/var/lib
 # start would make a new pair in a directory the agent made (the marks held the entry
 # and its parent only).
 ATTACK=$(command -v attack)
-mv_pol=$(policy sp-mv <<EOP
-version: "1.0"
-default: deny
-rules:
-$(probe_rules)
-  - action: shell_exec
-    command: "$ATTACK *"
-    decision: allow
-  - action: file_read
-    path: "/**"
-    decision: allow
-  - action: file_write
-    path: "/**"
-    decision: allow
-EOP
-)
+mv_pol=$(open_policy sp-mv "$ATTACK")
 expect "exec: the keys' parent directory cannot be renamed" EPERM run "$mv_pol" "$olog" "$ATTACK" rename /var/lib/agentgate /var/lib/agentgate.moved
 expect "exec: nor the directory of its policy and log" EPERM run "$mv_pol" "$olog" "$ATTACK" rename "$WORK" "$WORK.moved"
 [ -f /var/lib/agentgate/keys/audit.key ] && [ -f "$olog" ] && pass "exec: its files are where they were" || fail "exec: its files are where they were" "$(ls /var/lib/agentgate "$WORK" 2>&1)"

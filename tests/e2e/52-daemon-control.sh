@@ -52,22 +52,7 @@ expect "other files still follow the policy" ok in_cgroup "$CGP/open" "$PROBE" o
 # Renaming a directory above them would move the daemon's files away from their paths: a
 # reload or a rotation would then use a tree the agent made in their place.
 ATTACK=$(command -v attack)
-mv_pol=$(policy d52-mv <<EOP
-version: "1.0"
-default: deny
-rules:
-$(probe_rules)
-  - action: shell_exec
-    command: "$ATTACK *"
-    decision: allow
-  - action: file_read
-    path: "/**"
-    decision: allow
-  - action: file_write
-    path: "/**"
-    decision: allow
-EOP
-)
+mv_pol=$(open_policy d52-mv "$ATTACK")
 check "assign a policy that allows every path and the attack" ctl assign "/$CGP/mv" "$mv_pol"
 expect "the daemon's directory cannot be renamed away" EPERM in_cgroup "$CGP/mv" "$ATTACK" rename "$D" "$WORK/d52-moved"
 expect "nor a directory above it" EPERM in_cgroup "$CGP/mv" "$ATTACK" rename "$WORK" "$WORK.d52-moved"

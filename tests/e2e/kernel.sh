@@ -91,14 +91,17 @@ no_audit() {
 	fi
 }
 
-# open_policy NAME: a policy that lets the probe start and allows reading and writing every
-# path (self-protection must hold anyway).
+# open_policy NAME [PROG]: a policy that lets the probe (and PROG, with any arguments) start and
+# allows reading and writing every path (self-protection must hold anyway).
 open_policy() {
+	_run=
+	[ -z "${2:-}" ] || _run=$(printf '  - action: shell_exec\n    command: "%s *"\n    decision: allow' "$2")
 	policy "$1" <<EOP
 version: "1.0"
 default: deny
 rules:
 $(probe_rules)
+$_run
   - action: file_read
     path: "/**"
     decision: allow
