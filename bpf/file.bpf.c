@@ -134,7 +134,7 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 			return memo < 0 && pol.h->mode == AG_MODE_ENFORCE ? -EPERM : 0;
 		memo = 1;
 	}
-	if (ag_agentgate_object(file->f_path.dentry))
+	if (ag_agentgate_object(file->f_path.dentry, 0))
 		op = AG_OP_AGENTGATE_FILE;
 
 	len = bpf_d_path((struct path *)&file->f_path, (char *)t->ev.subject, AG_MAX_INPUT);
@@ -180,7 +180,7 @@ static __always_inline int ag_path_op(__u32 hook, __u16 cls, struct dentry *dent
 	err = ag_setup(&pol, &t, hook);
 	if (err)
 		return err > 0 ? 0 : err;
-	if (ag_agentgate_object(dentry) || (cls == AG_CLASS_FILE_WRITE && ag_dentry_above(dentry)))
+	if (ag_agentgate_object(dentry, cls == AG_CLASS_FILE_WRITE))
 		return ag_refuse(t, &pol, AG_OP_AGENTGATE_FILE, ag_path_of(t, &pol, dentry, mnt));
 	if (mnt && ag_foreign_mount(mnt))
 		return ag_refuse(t, &pol, AG_OP_DETACHED_MOUNT, ag_path_of(t, &pol, dentry, mnt));

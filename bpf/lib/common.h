@@ -468,17 +468,15 @@ static __always_inline __u32 ag_inode_mark(struct inode *inode)
 	return v ? *v : 0;
 }
 
-/* The entry is one of agentgate's files, or an entry of one of its directories. */
-static __always_inline int ag_dentry_marked(struct dentry *d)
+/*
+ * The entry is one of agentgate's files, or an entry of one of its directories;
+ * with changing (a rename, removal or attribute change of the entry itself),
+ * also a directory above its files (include/maps.h), whose entry may not change.
+ */
+static __always_inline int ag_dentry_marked(struct dentry *d, int changing)
 {
-	return (ag_inode_mark(d->d_inode) & ~AG_PROTECT_ABOVE) ||
+	return (ag_inode_mark(d->d_inode) & (changing ? ~0u : ~AG_PROTECT_ABOVE)) ||
 	       (ag_inode_mark(d->d_parent->d_inode) & ~AG_PROTECT_ABOVE);
-}
-
-/* The entry is a directory above agentgate's files (include/maps.h): it may not change. */
-static __always_inline int ag_dentry_above(struct dentry *d)
-{
-	return ag_inode_mark(d->d_inode) & AG_PROTECT_ABOVE;
 }
 
 /*
@@ -490,7 +488,7 @@ static __always_inline int ag_dentry_protected(struct dentry *d)
 {
 	if (ag_inode_mark(d->d_inode) == AG_PROTECT_ASK)
 		return 0;
-	return ag_dentry_marked(d);
+	return ag_dentry_marked(d, 0);
 }
 
 /*
@@ -498,11 +496,12 @@ static __always_inline int ag_dentry_protected(struct dentry *d)
  * policy: any file on a bpffs (pinned programs and maps: reading them shows
  * other tenants' learned addresses, removing them ends enforcement), and the
  * files and directories marked in ag_protected (ask sockets too: opening,
- * renaming or removing one is refused, only connecting is not).
+ * renaming or removing one is refused, only connecting is not); changing as
+ * for ag_dentry_marked().
  */
-static __always_inline int ag_agentgate_object(struct dentry *d)
+static __always_inline int ag_agentgate_object(struct dentry *d, int changing)
 {
-	return d->d_sb->s_magic == BPF_FS_MAGIC || ag_dentry_marked(d);
+	return d->d_sb->s_magic == BPF_FS_MAGIC || ag_dentry_marked(d, changing);
 }
 
 /*

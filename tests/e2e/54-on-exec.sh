@@ -194,6 +194,14 @@ grep -q "root-only" "$U/err" && pass "rootless runtime: the error says the socke
 echo "$modes" | while read -r m f; do chmod "$m" "$f"; done
 rm -rf "$U"
 
+# The directory policies are named from is the daemon's: a file planted there would be
+# assigned to the next container that names it.
+open_pol=$(open_policy d54-open)
+check "assign a policy that allows every path" ctl assign "/$CGP/open" "$open_pol"
+expect "a policy cannot be planted in policies_dir" EPERM in_cgroup "$CGP/open" "$PROBE" open-write "$S/policies/planted.yaml"
+expect "other directories follow the policy" ok in_cgroup "$CGP/open" "$PROBE" open-write "$S/data/planted"
+check "unassign the open policy" ctl unassign "/$CGP/open"
+
 stop_daemon
 bundle c4 d54
 if wrap --log "$WORK/c4.log" --log-format json create --bundle "$S/bundle/c4" --pid-file "$WORK/c4.pid" c4 2>/dev/null; then

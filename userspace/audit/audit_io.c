@@ -20,9 +20,9 @@
  * written; a hand-over swaps a full one for an empty one (capacity kept).
  *
  * Behind its syncs, audit-sync drops the log's pages from the page cache but
- * for the last DROP_KEEP bytes (audit_drop_behind(), as audit_flush() does): a log written for months
- * would otherwise evict the host's useful cache, and each page the log
- * takes is a fresh one (on a VM whose free pages go back to the hypervisor,
+ * for the last DROP_KEEP bytes (audit_drop_behind(), as audit_flush() does):
+ * a log written for months would otherwise evict the host's useful cache,
+ * and each page the log takes is a fresh one (on a VM whose free pages go back to the hypervisor,
  * a fault on the host for every 4 KiB the write stage copies).
  *
  * A write that fails stops the write stage with its batch (from done on)
@@ -34,10 +34,11 @@
  * write thread write_main(), the sync thread sync_main(). io->lock guards
  * the flags (busy: written under it, read without it too by audit_io_busy();
  * out_busy, sync_pending, stop), out's hand-over and results (out.err,
- * write_ns), and the sync's request and results (sync_fd, sync_end,
- * sync_err, sync_ns); drop is the sync thread's alone. While busy is set the chain thread owns chain (and unchained and
- * the signer it lends, h, head, chained), while out_busy is set the write
- * thread owns out's buffer and offset; while clear, the one who waits for
+ * write_ns), and the sync's request and results (sync_fd, sync_err,
+ * sync_ns); drop is the sync thread's alone. While busy is set the chain
+ * thread owns chain (and unchained and the signer it lends, h, head,
+ * chained), while out_busy is set the write thread owns out's buffer and
+ * offset; while clear, the one who waits for
  * them does. Handing over and taking back happen under the lock, so each
  * side sees the other's writes.
  */
@@ -83,7 +84,6 @@ struct audit_io_thread {
 	bool sync_pending; /* a sync of sync_fd is the sync thread's */
 	int stop; /* STOP_*: the owner is freeing io */
 	int sync_fd;
-	off_t sync_end; /* the offset sync_fd's writes had reached: synced up to it */
 	struct audit_drop drop; /* the sync thread's */
 	int sync_err; /* the last sync's error, until taken */
 	uint64_t sync_ns; /* how long the syncs took, until taken */
@@ -170,7 +170,6 @@ static void *write_main(void *arg)
 {
 	struct audit_io_thread *io = arg;
 	uint64_t ns;
-	off_t end;
 
 	pthread_mutex_lock(&io->lock);
 	for (;;) {
@@ -180,15 +179,12 @@ static void *write_main(void *arg)
 			break;
 		pthread_mutex_unlock(&io->lock);
 		ns = write_batch(&io->out);
-		/* O_APPEND: the offset is where these writes ended. */
-		end = io->out.want_sync ? lseek(io->out.fd, 0, SEEK_CUR) : -1;
 		pthread_mutex_lock(&io->lock);
 		io->write_ns += ns;
 		if (io->out.want_sync && !io->out.err) {
 			while (io->sync_pending)
 				pthread_cond_wait(&io->sync_free, &io->lock);
 			io->sync_fd = io->out.fd;
-			io->sync_end = end;
 			io->sync_pending = true;
 			pthread_cond_signal(&io->sync);
 		}
@@ -226,7 +222,6 @@ static void *sync_main(void *arg)
 	struct audit_io_thread *io = arg;
 	int64_t t0;
 	uint64_t ns;
-	off_t end;
 	int err, fd;
 
 	pthread_mutex_lock(&io->lock);
@@ -236,13 +231,17 @@ static void *sync_main(void *arg)
 		if (!io->sync_pending)
 			break;
 		fd = io->sync_fd;
-		end = io->sync_end;
 		pthread_mutex_unlock(&io->lock);
 		t0 = clock_now_ns(CLOCK_MONOTONIC);
 		err = fdatasync(fd) < 0 ? -errno : 0;
 		ns = (uint64_t)(clock_now_ns(CLOCK_MONOTONIC) - t0);
+		/*
+		 * O_APPEND: the offset is where the writes so far ended, synced but
+		 * for what audit-write added since, which DROP_KEEP covers (and
+		 * POSIX_FADV_DONTNEED would only start writing). Without the lock.
+		 */
 		if (!err)
-			audit_drop_behind(&io->drop, fd, end); /* without the lock */
+			audit_drop_behind(&io->drop, fd, lseek(fd, 0, SEEK_CUR));
 		pthread_mutex_lock(&io->lock);
 		io->sync_ns += ns;
 		if (!io->sync_err)

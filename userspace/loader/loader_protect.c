@@ -125,8 +125,8 @@ static int protect_store(struct loader *l, const struct ag_inode_key *k, __u32 w
 /*
  * The entry of path's inode under owner's mark: AG_PROTECT_DAEMON (set once) or
  * an exec's (counted); above: its AG_PROTECT_ABOVE part instead. add < 0 takes
- * an exec's back; a daemon's stays, above too (another daemon mark may share
- * the directory, and marks outlive the daemon anyway).
+ * the mark back, but a daemon's above a file: another daemon mark may share the
+ * directory, and the daemon's marks outlive it anyway.
  */
 static int protect_update(struct loader *l, const char *path, __u32 owner, int add, bool above)
 {
@@ -144,14 +144,19 @@ static int protect_update(struct loader *l, const char *path, __u32 owner, int a
 	was = protect_get(l, &k);
 	/* An inode reused since it was an ask socket must not stay reachable. */
 	v = was & ~AG_PROTECT_ASK;
-	if (owner == AG_PROTECT_DAEMON && add > 0)
-		v |= above ? AG_PROTECT_ABOVE_DAEMON : AG_PROTECT_DAEMON;
-	else if (owner != AG_PROTECT_DAEMON && add > 0 && (v & count) == count)
-		err = -EOVERFLOW;
-	else if (owner != AG_PROTECT_DAEMON && add > 0)
-		v += one;
-	else if (owner != AG_PROTECT_DAEMON && (v & count))
+	if (owner == AG_PROTECT_DAEMON) {
+		if (add > 0)
+			v |= above ? AG_PROTECT_ABOVE_DAEMON : AG_PROTECT_DAEMON;
+		else if (!above)
+			v &= ~AG_PROTECT_DAEMON;
+	} else if (add > 0) {
+		if ((v & count) == count)
+			err = -EOVERFLOW;
+		else
+			v += one;
+	} else if (v & count) {
 		v -= one;
+	}
 	if (!err)
 		err = protect_store(l, &k, was, v);
 	loader_unlock(l);
