@@ -77,15 +77,19 @@ int audit_sha256(const void *data, size_t len, uint8_t out[32])
 
 void audit_line_finish_hex(struct abuf *out, size_t start, const char hash_hex[64])
 {
-	char tail[AUDIT_HASH_SUFFIX_LEN + 1];
+	char *o;
 
 	if (out->oom || out->len <= start)
 		return;
-	memcpy(tail, ",\"hash\":\"", 9);
-	memcpy(tail + 9, hash_hex, 64);
-	memcpy(tail + 73, "\"}\n", 3);
-	out->len--; /* the record's closing brace */
-	abuf_put(out, tail, AUDIT_HASH_SUFFIX_LEN + 1);
+	/* In place, not through a stack copy: every record the writer appends ends here. */
+	abuf_reserve(out, AUDIT_HASH_SUFFIX_LEN);
+	if (out->oom)
+		return;
+	o = out->p + out->len - 1; /* over the record's closing brace */
+	memcpy(o, ",\"hash\":\"", 9);
+	memcpy(o + 9, hash_hex, 64);
+	memcpy(o + 73, "\"}\n", 3);
+	out->len += AUDIT_HASH_SUFFIX_LEN;
 }
 
 void audit_line_finish(struct abuf *out, size_t start, const uint8_t hash[32])

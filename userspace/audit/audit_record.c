@@ -230,16 +230,21 @@ void audit_escape(struct abuf *out, const char *s, size_t len)
 				    out->p);
 }
 
+/*
+ * Digits stored in place, last first: a copy from a stack buffer filled a byte
+ * at a time stalls on the word load (no store forwarding from byte stores).
+ */
 static char *put_u64(char *o, uint64_t u)
 {
-	char d[20];
-	int n = 0;
+	uint64_t v = u;
+	size_t n = 1;
 
-	do {
-		d[sizeof(d) - 1 - n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	copy_short(o, d + sizeof(d) - n, (size_t)n);
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	for (size_t i = n; i-- > 0; u /= 10)
+		o[i] = (char)('0' + u % 10);
 	return o + n;
 }
 
