@@ -135,6 +135,31 @@ cp "$open_pol" "$WORK/pdir/p.yaml"
 expect "exec: a run with its policy in a directory of its own" ok run "$WORK/pdir/p.yaml" "$WORK/sp-pdir.log" "$PROBE" open-read "$S/secret/k"
 expect "exec: the directories above its files are released when the run ends" ok run "$mv_pol" "$olog" "$ATTACK" rename "$WORK/pdir" "$WORK/pdir2"
 expect "exec: its files are released when the run ends" ok run "$open_pol" "$WORK/sp-open2.log" "$PROBE" open-write "$olog"
+# A policy reached through symbolic links: the links and the directories above them are
+# marked too, so the agent cannot point the path at a policy of its own for the next run.
+mkdir -p "$WORK/lreal" "$S/lnk"
+cp "$open_pol" "$WORK/lreal/p.yaml"
+ln -sfn "$WORK/lreal" "$S/ldir"
+ln -sfn "$S/ldir/p.yaml" "$S/lnk/p.yaml"
+echo x >"$S/lnk/evil"
+lrun() { run "$S/lnk/p.yaml" "$WORK/sp-lnk.log" "$ATTACK" "$@"; }
+expect "exec: the link its policy path names cannot be replaced" EPERM lrun rename "$S/lnk/evil" "$S/lnk/p.yaml"
+expect "exec: nor the directory holding that link renamed" EPERM lrun rename "$S/lnk" "$S/lnk.moved"
+expect "exec: nor a linked directory on the way" EPERM lrun rename "$S/ldir" "$S/ldir.moved"
+expect "exec: nor the file at the end of the links" EPERM lrun rename "$S/lnk/evil" "$WORK/lreal/p.yaml"
+expect "exec: the links are released when the run ends" ok run "$mv_pol" "$olog" "$ATTACK" rename "$S/lnk/evil" "$S/lnk/p.yaml"
+# Marks are taken back by the inodes they were put on: a policy's directory moved during
+# the run (from outside) is not left marked where it went.
+mkdir -p "$WORK/mvd"
+sleep_pol=$(open_policy sp-sleep "$BB")
+cp "$sleep_pol" "$WORK/mvd/p.yaml"
+"$AGENTGATE" exec --policy "$WORK/mvd/p.yaml" --audit-log "$WORK/sp-mvd.log" -- "$BB" sleep 3 &
+mvd_run=$!
+wait_running "$mvd_run"
+mv "$WORK/mvd" "$WORK/mvd.out"
+wait "$mvd_run" && pass "exec: a run whose policy moved ends well" || fail "exec: a run whose policy moved ends well" "status $?"
+expect "exec: the directory its policy moved to is not left marked" ok run "$mv_pol" "$olog" "$ATTACK" rename "$WORK/mvd.out" "$WORK/mvd.back"
+expect "exec: nor the policy itself" ok run "$open_pol" "$WORK/sp-open3.log" "$PROBE" open-write "$WORK/mvd.back/p.yaml"
 check "the log of all this verifies" "$AGENTGATE" audit verify "$log"
 
 kill "$outside" 2>/dev/null

@@ -34,16 +34,6 @@ EOP
 )
 log=$WORK/cg.log
 
-# wait_running APID: until the command of `agentgate exec` (pid APID) runs in its cgroup
-# (slow under emulation).
-wait_running() {
-	_i=0
-	while [ $_i -lt 100 ] && ! grep -q . "/sys/fs/cgroup/agentgate/exec-$1/cgroup.procs" 2>/dev/null; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
-
 # The agent may make a child cgroup but not move into it: cgroup.procs is refused to it
 # anywhere (it could pull a task from outside in). Root outside moves tasks into children of
 # its cgroup: they inherit the policy.

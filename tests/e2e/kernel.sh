@@ -45,6 +45,16 @@ run() {
 	"$AGENTGATE" exec --policy "$pol" --audit-log "$log" -- "$@"
 }
 
+# wait_running APID: until the command of `agentgate exec` (pid APID) runs in its cgroup
+# (slow under emulation).
+wait_running() {
+	_i=0
+	while [ $_i -lt 100 ] && ! grep -q . "/sys/fs/cgroup/agentgate/exec-$1/cgroup.procs" 2>/dev/null; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 # expect NAME WANT CMD...: the first line CMD prints must be WANT.
 expect() {
 	local name=$1 want=$2 got

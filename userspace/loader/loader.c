@@ -450,6 +450,7 @@ void loader_close(struct loader *l)
 	pthread_mutex_destroy(&l->learn_lock);
 	pthread_mutex_destroy(&l->seen_lock);
 	free(l->seen);
+	loader_marks_free(l);
 	free(l);
 }
 

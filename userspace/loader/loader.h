@@ -187,8 +187,11 @@ int loader_events_fd(struct loader *l);
 /*
  * agentgate's own files and directories (keys, logs, policies, sockets): a
  * confined task may not open, change or connect to them, nor change entries
- * of a protected directory. A daemon's mark stays until it takes it back;
- * each `agentgate exec` adds and, when it ends, removes one use.
+ * of a protected directory. The symbolic links on the way to path and the
+ * directories above it are marked too. A daemon's mark stays until it takes it
+ * back; each `agentgate exec` adds and, when it ends, removes one use.
+ * loader_unprotect() takes back the inodes the last loader_protect() of the
+ * same path and owner marked, wherever path leads by then (-ENOENT: none).
  */
 int loader_protect(struct loader *l, const char *path, bool daemon);
 int loader_unprotect(struct loader *l, const char *path, bool daemon);

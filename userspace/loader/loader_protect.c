@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@
 #include <bpf/bpf.h>
 #include "loader_int.h"
 #include "loader_state.h"
+#include "util/path_walk.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -58,13 +60,14 @@ static int fd_mnt_id(int fd, int *id)
 	return err;
 }
 
+/* path's inode as the kernel names it (a symbolic link's own). */
 static int inode_key(const char *path, struct ag_inode_key *k)
 {
 	unsigned int maj, min;
 	struct stat sb;
 	int fd, id, err;
 
-	fd = open(path, O_PATH | O_CLOEXEC);
+	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	err = fstat(fd, &sb) ? -errno : 0;
@@ -123,25 +126,22 @@ static int protect_store(struct loader *l, const struct ag_inode_key *k, __u32 w
 }
 
 /*
- * The entry of path's inode under owner's mark: AG_PROTECT_DAEMON (set once) or
- * an exec's (counted); above: its AG_PROTECT_ABOVE part instead. add < 0 takes
- * the mark back, but a daemon's above a file: another daemon mark may share the
+ * The entry of k under owner's mark: AG_PROTECT_DAEMON (set once) or an exec's
+ * (counted); above: its AG_PROTECT_ABOVE part instead. add < 0 takes the mark
+ * back, but a daemon's above a file: another daemon mark may share the
  * directory, and the daemon's marks outlive it anyway.
  */
-static int protect_update(struct loader *l, const char *path, __u32 owner, int add, bool above)
+static int protect_update(struct loader *l, const struct ag_inode_key *k, __u32 owner, int add,
+			  bool above)
 {
 	__u32 was, v, count = above ? AG_PROTECT_ABOVE_COUNT : AG_PROTECT_COUNT;
 	__u32 one = above ? AG_PROTECT_ABOVE_ONE : 1;
-	struct ag_inode_key k;
 	int err;
 
-	err = inode_key(path, &k);
-	if (err)
-		return err;
 	err = loader_lock(l);
 	if (err)
 		return err;
-	was = protect_get(l, &k);
+	was = protect_get(l, k);
 	/* An inode reused since it was an ask socket must not stay reachable. */
 	v = was & ~AG_PROTECT_ASK;
 	if (owner == AG_PROTECT_DAEMON) {
@@ -158,54 +158,146 @@ static int protect_update(struct loader *l, const char *path, __u32 owner, int a
 		v -= one;
 	}
 	if (!err)
-		err = protect_store(l, &k, was, v);
+		err = protect_store(l, k, was, v);
 	loader_unlock(l);
 	return err;
 }
 
-/* Strips real's last component: 0 once real is an entry of the root. */
-static int up(char *real)
+static __u32 owner_of(const struct loader_marked *rec)
 {
-	char *slash = strrchr(real, '/');
-
-	if (!slash || slash == real)
-		return 0;
-	*slash = '\0';
-	return 1;
+	return rec->daemon ? AG_PROTECT_DAEMON : 1;
 }
 
-/*
- * path's mark, then its directories' up to the root's entries (include/maps.h).
- * An exec's marks this call took are taken back if one fails; a daemon's stay.
- */
-static int protect_path(struct loader *l, const char *path, __u32 owner, int add)
+/* Marks path's inode (a symbolic link's own) and notes it in rec. */
+static int mark(struct loader *l, struct loader_marked *rec, const char *path, bool above)
 {
-	char real[PATH_MAX];
-	int err, level = 0, i;
+	struct ag_inode_key k;
+	struct loader_mark *m;
+	int err;
 
-	if (!realpath(path, real))
-		return -errno;
-	for (;;) {
-		err = protect_update(l, real, owner, add, level > 0);
-		if (err || !up(real))
-			break;
-		level++; /* the marks taken so far */
-	}
-	if (!err || add < 0 || owner == AG_PROTECT_DAEMON || !realpath(path, real))
+	err = inode_key(path, &k);
+	if (err)
 		return err;
-	for (i = 0; i < level; i++, up(real))
-		protect_update(l, real, owner, -1, i > 0);
+	if (rec->n == rec->cap) {
+		m = reallocarray(rec->m, rec->cap ? 2 * rec->cap : 16, sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		rec->m = m;
+		rec->cap = rec->cap ? 2 * rec->cap : 16;
+	}
+	err = protect_update(l, &k, owner_of(rec), 1, above);
+	if (!err)
+		rec->m[rec->n++] = (struct loader_mark){ .key = k, .above = above };
 	return err;
+}
+
+/* Takes back rec's marks, newest first. Returns the first error. */
+static int unmark(struct loader *l, struct loader_marked *rec)
+{
+	int err = 0, e;
+
+	while (rec->n) {
+		rec->n--;
+		e = protect_update(l, &rec->m[rec->n].key, owner_of(rec), -1, rec->m[rec->n].above);
+		err = err ? err : e;
+	}
+	return err;
+}
+
+/* Strips p's last component ("" stays the root). */
+static void strip(char *p)
+{
+	char *slash = strrchr(p, '/');
+
+	if (slash)
+		*slash = '\0';
+}
+
+struct mark_walk {
+	struct loader *l;
+	struct loader_marked *rec;
+};
+
+/*
+ * What path_walk() met: a link on the way is marked as above a file, the last
+ * link or file as agentgate's; then the directories above it up to the root's
+ * entries (include/maps.h).
+ */
+static int mark_entry(void *ctx, const char *entry, bool link, bool last)
+{
+	struct mark_walk *w = ctx;
+	char d[PATH_MAX];
+	int err;
+
+	err = mark(w->l, w->rec, entry, !last);
+	snprintf(d, sizeof(d), "%s", entry);
+	for (strip(d); !err && d[0]; strip(d))
+		err = mark(w->l, w->rec, d, true);
+	return err;
+}
+
+static void marked_free(struct loader_marked *rec)
+{
+	free(rec->path);
+	free(rec->m);
 }
 
 int loader_protect(struct loader *l, const char *path, bool daemon)
 {
-	return protect_path(l, path, daemon ? AG_PROTECT_DAEMON : 1, 1);
+	struct loader_marked rec = { .daemon = daemon }, *grown;
+	size_t i;
+	int err;
+
+	rec.path = strdup(path);
+	if (!rec.path)
+		return -ENOMEM;
+	grown = reallocarray(l->marked, l->nmarked + 1, sizeof(*grown));
+	if (!grown) {
+		free(rec.path);
+		return -ENOMEM;
+	}
+	l->marked = grown;
+	err = path_walk(path, mark_entry, &(struct mark_walk){ .l = l, .rec = &rec });
+	/* An exec's marks this call took are taken back if one fails; a daemon's stay. */
+	if (err) {
+		if (!daemon)
+			unmark(l, &rec);
+		marked_free(&rec);
+		return err;
+	}
+	/* A daemon's marks are bits, set again: its newest walk of a path replaces the last. */
+	for (i = 0; daemon && i < l->nmarked; i++)
+		if (l->marked[i].daemon && !strcmp(l->marked[i].path, path)) {
+			marked_free(&l->marked[i]);
+			l->marked[i] = rec;
+			return 0;
+		}
+	l->marked[l->nmarked++] = rec;
+	return 0;
 }
 
 int loader_unprotect(struct loader *l, const char *path, bool daemon)
 {
-	return protect_path(l, path, daemon ? AG_PROTECT_DAEMON : 1, -1);
+	size_t i = l->nmarked;
+	int err;
+
+	while (i && (l->marked[i - 1].daemon != daemon || strcmp(l->marked[i - 1].path, path)))
+		i--;
+	if (!i)
+		return -ENOENT;
+	err = unmark(l, &l->marked[i - 1]);
+	marked_free(&l->marked[i - 1]);
+	memmove(&l->marked[i - 1], &l->marked[i], (l->nmarked - i) * sizeof(*l->marked));
+	l->nmarked--;
+	return err;
+}
+
+void loader_marks_free(struct loader *l)
+{
+	while (l->nmarked)
+		marked_free(&l->marked[--l->nmarked]);
+	free(l->marked);
+	l->marked = NULL;
 }
 
 int loader_protect_ask(struct loader *l, const char *path, bool add)

@@ -8,11 +8,29 @@
 #define AGENTGATE_LOADER_STATE_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "loader.h"
 #include "agentgate.skel.h"
 
 #define FD(l, name) bpf_map__fd((l)->skel->maps.ag_##name)
+
+/* An inode one loader_protect() marked, and whether as a directory above a file. */
+struct loader_mark {
+	struct ag_inode_key key;
+	bool above;
+};
+
+/*
+ * The inodes one loader_protect() of path marked: loader_unprotect() takes back
+ * these, wherever path leads by then (a file moved meanwhile keeps no mark).
+ */
+struct loader_marked {
+	char *path;
+	bool daemon;
+	size_t n, cap;
+	struct loader_mark *m;
+};
 
 struct loader {
 	/* Set by loader_open(), unchanged until loader_close(): read from any thread. */
@@ -33,6 +51,10 @@ struct loader {
 	size_t nseen;
 	int64_t seen_ms; /* CLOCK_MONOTONIC of the walk; 0: none */
 
+	/* loader_protect()'s walks, newest last: the owner's thread only (loader.h). */
+	struct loader_marked *marked;
+	size_t nmarked;
+
 	/* The events reader: used by the thread that called loader_subscribe() only. */
 	struct ring_buffer *rb;
 	uint64_t stream_cgroup; /* the private stream this loader created, 0 for none */
@@ -45,6 +67,8 @@ struct loader {
 /* The flock on AG_LOCK_FILE: installs, removes and protection marks across processes. */
 int loader_lock(struct loader *l);
 void loader_unlock(struct loader *l);
+/* Frees loader_protect()'s records; the marks stay (loader_close). */
+void loader_marks_free(struct loader *l);
 /* After a change of ag_protected, under the lock: memoized opens are decided again. */
 int loader_protect_changed(struct loader *l);
 
