@@ -138,7 +138,7 @@ expect "exec: its files are released when the run ends" ok run "$open_pol" "$WOR
 # A policy reached through symbolic links: the links and the directories above them are
 # marked too, so the agent cannot point the path at a policy of its own for the next run.
 mkdir -p "$WORK/lreal" "$S/lnk"
-cp "$open_pol" "$WORK/lreal/p.yaml"
+cp "$mv_pol" "$WORK/lreal/p.yaml"
 ln -sfn "$WORK/lreal" "$S/ldir"
 ln -sfn "$S/ldir/p.yaml" "$S/lnk/p.yaml"
 echo x >"$S/lnk/evil"
