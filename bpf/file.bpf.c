@@ -355,18 +355,11 @@ int BPF_PROG(ag_path_chown, const struct path *path, __u32 uid, __u32 gid,
 SEC("lsm/path_notify")
 int BPF_PROG(ag_path_notify, const struct path *path, __u64 mask, unsigned int obj_type, int ret)
 {
-	struct ag_scratch *t __ag_scratch = NULL;
-	struct ag_pol pol;
-	int err;
-
 	if (ret)
 		return ret;
 	if (obj_type == FSNOTIFY_OBJ_TYPE_INODE && !(mask & AG_FS_PERM_EVENTS))
 		return ag_path_op(AG_HOOK_PATH_NOTIFY, AG_CLASS_FILE_READ, path->dentry, path->mnt);
-	err = ag_setup(&pol, &t, AG_HOOK_PATH_NOTIFY);
-	if (err)
-		return err > 0 ? 0 : err;
-	return ag_refuse(t, &pol, AG_OP_WATCH, ag_path_of(t, &pol, path->dentry, path->mnt));
+	return ag_refuse_path(AG_HOOK_PATH_NOTIFY, AG_OP_WATCH, path->dentry, path->mnt);
 }
 
 /*
@@ -456,19 +449,6 @@ int BPF_PROG(ag_inode_remove_acl, void *idmap, struct dentry *dentry, const char
 #define AG_FITHAW 0xc0045878u /* _IOWR('X', 120, int) */
 #define AG_FS_IOC_SHUTDOWN 0x8004587du /* _IOR('X', 125, __u32) */
 
-/* op refused to a confined task on file, the record naming the file's path. */
-static __always_inline int ag_refuse_on(__u32 hook, __u32 op, struct file *file)
-{
-	struct ag_scratch *t __ag_scratch = NULL;
-	struct ag_pol pol;
-	int err;
-
-	err = ag_setup(&pol, &t, hook);
-	if (err)
-		return err > 0 ? 0 : err;
-	return ag_refuse(t, &pol, op, ag_path_of(t, &pol, file->f_path.dentry, file->f_path.mnt));
-}
-
 static __always_inline int ag_ioctl(__u32 hook, struct file *file, unsigned int cmd,
 				    unsigned long arg)
 {
@@ -476,9 +456,9 @@ static __always_inline int ag_ioctl(__u32 hook, struct file *file, unsigned int 
 		return ag_owner_check(hook, cmd, arg);
 	if (cmd == AG_TIOCSTI || cmd == AG_TIOCLINUX || cmd == AG_TIOCCONS ||
 	    cmd == AG_TIOCVHANGUP || cmd == AG_KDSKBENT || cmd == AG_KDSKBSENT)
-		return ag_refuse_on(hook, AG_OP_TERMINAL, file);
+		return ag_refuse_path(hook, AG_OP_TERMINAL, file->f_path.dentry, file->f_path.mnt);
 	if (cmd == AG_FIFREEZE || cmd == AG_FITHAW || cmd == AG_FS_IOC_SHUTDOWN)
-		return ag_refuse_on(hook, AG_OP_MOUNT, file);
+		return ag_refuse_path(hook, AG_OP_MOUNT, file->f_path.dentry, file->f_path.mnt);
 	if (cmd != AG_FS_IOC_SETFLAGS && cmd != AG_FS_IOC32_SETFLAGS && cmd != AG_FS_IOC_FSSETXATTR)
 		return 0; /* other ioctls change no file's metadata */
 	return ag_write_op(hook, file->f_path.dentry, file->f_path.mnt);

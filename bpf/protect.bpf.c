@@ -252,19 +252,6 @@ int BPF_PROG(ag_kernel_load_data, enum kernel_load_data_id id, bool contents, in
 }
 
 /* Mounts would let a confined task give paths another meaning (bind mounts over rules). */
-static __always_inline int ag_refuse_path(__u32 hook, __u32 op, struct dentry *dentry,
-					  const struct vfsmount *mnt)
-{
-	struct ag_scratch *t __ag_scratch = NULL;
-	struct ag_pol pol;
-	int err;
-
-	err = ag_setup(&pol, &t, hook);
-	if (err)
-		return err > 0 ? 0 : err;
-	return ag_refuse(t, &pol, op, ag_path_of(t, &pol, dentry, mnt));
-}
-
 SEC("lsm/sb_mount")
 int BPF_PROG(ag_sb_mount, const char *dev_name, const struct path *path, const char *type,
 	     unsigned long flags, void *data, int ret)

@@ -145,4 +145,18 @@ static __always_inline __u32 ag_path_of(struct ag_scratch *t, const struct ag_po
 	return len;
 }
 
+/* op refused to a confined task on dentry, the record naming its path (mounts, watches, ioctls). */
+static __always_inline int ag_refuse_path(__u32 hook, __u32 op, struct dentry *dentry,
+					  const struct vfsmount *mnt)
+{
+	struct ag_scratch *t __ag_scratch = NULL;
+	struct ag_pol pol;
+	int err;
+
+	err = ag_setup(&pol, &t, hook);
+	if (err)
+		return err > 0 ? 0 : err;
+	return ag_refuse(t, &pol, op, ag_path_of(t, &pol, dentry, mnt));
+}
+
 #endif /* AGENTGATE_BPF_PATH_H */
