@@ -37,6 +37,7 @@ struct ask_conn {
 
 struct ask_server {
 	int lfd, ep;
+	bool bound; /* path is this server's socket: removed when it fails to start */
 	bool daemon; /* whose mark the directory has (loader_protect) */
 	char *path, *dir;
 	struct loader *loader;
@@ -331,24 +332,26 @@ static int bind_socket(struct ask_server *s)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = TAG_LISTEN };
 	struct sockaddr_un sa;
-	struct stat sb;
 	int err;
 
 	err = sock_unix_addr(s->path, &sa);
 	if (err)
 		return err;
-	if (!lstat(s->path, &sb)) {
-		if (!S_ISSOCK(sb.st_mode))
-			return -EEXIST;
+	err = sock_stale(s->path);
+	if (err < 0)
+		return err;
+	if (err) {
 		/* Its inode may have an ask mark left by a process killed with SIGKILL. */
 		loader_protect_ask(s->loader, s->path, false);
-		unlink(s->path);
+		if (unlink(s->path))
+			return -errno;
 	}
 	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (s->lfd < 0)
 		return -errno;
 	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)))
 		return -errno;
+	s->bound = true;
 	/* Any agent may connect; the kernel tells who did, and each is answered about itself. */
 	if (chmod(s->path, 0666) || listen(s->lfd, 64))
 		return -errno;
@@ -396,7 +399,8 @@ struct ask_server *ask_server_open(const char *path, struct loader *l,
 		*err = loader_protect_ask(l, s->path, true);
 	if (!*err)
 		return s;
-	unlink(s->path);
+	if (s->bound)
+		unlink(s->path);
 	loader_unprotect(l, s->dir, daemon);
 fail:
 	if (s->lfd >= 0)

@@ -33,6 +33,7 @@ struct sub {
 
 struct audit_stream {
 	int lfd, ep;
+	bool bound; /* path is this stream's socket: removed at close */
 	char *path;
 	size_t qcap;
 	struct sub **subs;
@@ -60,9 +61,12 @@ struct audit_stream *audit_stream_open(const char *sock_path, size_t queue_bytes
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (s->lfd < 0 || s->ep < 0)
 		goto fail_errno;
-	unlink(sock_path); /* a stale socket from a previous run */
+	*err = sock_unlink_stale(sock_path); /* a previous run's, nothing else */
+	if (*err)
+		goto fail;
 	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		goto fail_errno;
+	s->bound = true;
 	/* The stream carries the audit trail: root (and its group) only. */
 	if (chmod(sock_path, 0660) < 0 || listen(s->lfd, 16) < 0 ||
 	    epoll_ctl(s->ep, EPOLL_CTL_ADD, s->lfd, &ev) < 0)
@@ -253,10 +257,10 @@ void audit_stream_close(struct audit_stream *s)
 		s->subs[i]->dead = true;
 	reap(s);
 	free(s->subs);
-	if (s->lfd >= 0) {
+	if (s->lfd >= 0)
 		close(s->lfd);
+	if (s->bound)
 		unlink(s->path);
-	}
 	if (s->ep >= 0)
 		close(s->ep);
 	free(s->path);

@@ -19,7 +19,6 @@
 int control_listen(const char *path, int *out)
 {
 	struct sockaddr_un sa;
-	struct stat sb;
 	mode_t old;
 	int fd, err;
 
@@ -29,12 +28,10 @@ int control_listen(const char *path, int *out)
 	err = mkdir_parent(path, 0755, 0700);
 	if (err)
 		return err;
-	/* A socket left by a killed daemon; never remove anything that is not a socket. */
-	if (!lstat(path, &sb)) {
-		if (!S_ISSOCK(sb.st_mode))
-			return -EEXIST;
-		unlink(path);
-	}
+	/* A socket left by a killed daemon; nothing else, nor another daemon's. */
+	err = sock_unlink_stale(path);
+	if (err)
+		return err;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;

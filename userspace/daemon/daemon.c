@@ -34,6 +34,7 @@
 #include "metrics/metrics_http.h"
 #include "util/clock.h"
 #include "util/file.h"
+#include "util/sock.h"
 
 #define DROPS_EVERY_MS 1000
 
@@ -164,7 +165,7 @@ static int open_audit(struct daemon *d)
 	}
 	d->stream = audit_stream_open(d->cfg->stream_socket, 0, &err);
 	if (!d->stream) {
-		daemon_log("live stream socket %s: %s", d->cfg->stream_socket, strerror(-err));
+		daemon_log("live stream socket %s: %s", d->cfg->stream_socket, sock_strerror(err));
 		return err ? err : -EIO;
 	}
 	audit_writer_set_stream(d->log.audit, d->stream);
@@ -575,8 +576,7 @@ int cmd_daemon(int argc, char **argv)
 	daemon_check_drops(&d);
 	err = control_listen(d.cfg->control_socket, &lfd);
 	if (err) {
-		daemon_log("control socket %s: %s", d.cfg->control_socket,
-			   err == -EEXIST ? "exists and is not a socket" : strerror(-err));
+		daemon_log("control socket %s: %s", d.cfg->control_socket, sock_strerror(err));
 		audit_append_lifecycle(d.log.audit, "daemon_stop", "no control socket");
 		goto out;
 	}

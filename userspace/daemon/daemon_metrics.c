@@ -15,6 +15,7 @@
 #include "metrics/metrics.h"
 #include "metrics/metrics_http.h"
 #include "util/clock.h"
+#include "util/sock.h"
 
 static void decided(void *ctx, const struct ag_event *ev, const char *agent,
 		    const struct audit_container *c, int err)
@@ -76,8 +77,7 @@ int daemon_metrics_listen(struct daemon *d)
 	if (ln->kind == METRICS_UNIX) {
 		err = control_listen(ln->path, &fd);
 		if (err) {
-			daemon_log("metrics socket %s: %s", ln->path,
-				   err == -EEXIST ? "exists and is not a socket" : strerror(-err));
+			daemon_log("metrics socket %s: %s", ln->path, sock_strerror(err));
 			return err;
 		}
 	} else {

@@ -268,10 +268,12 @@ static int listen_socket(struct dash_server *s)
 		err = sock_unix_addr(s->o.unix_path, &un);
 		if (err)
 			return err;
+		err = sock_unlink_stale(s->o.unix_path); /* an earlier run's, nothing else */
+		if (err)
+			return err;
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			return -errno;
-		unlink(s->o.unix_path); /* a stale socket of an earlier run */
 		/* Root only from the start: bind() under umask 077, then listen. */
 		old = umask(077);
 		err = bind(fd, (struct sockaddr *)&un, sizeof(un)) ? -errno : 0;
@@ -324,8 +326,7 @@ int dash_server_start(const struct dash_opts *o, struct dash_server **out, char 
 	if (err) {
 		if (o->unix_path)
 			snprintf(why, whysz, "unix socket %s: %s", o->unix_path,
-				 err == -ENAMETOOLONG ? "path too long for a unix socket" :
-							strerror(-err));
+				 sock_strerror(err));
 		else
 			snprintf(why, whysz, "port %u on 127.0.0.1: %s", o->port, strerror(-err));
 		goto fail;
