@@ -106,3 +106,27 @@ for m in $modes; do [ $((0$m & 3)) -eq 0 ] || bad=1; done
 	fail "the viewer holds the log read-only" "flags:${modes:- none}"
 kill $dash
 wait $dash 2>/dev/null
+
+# Without --config, --daemon reads the daemon's default config as the daemon does
+# (/etc/agentgate/daemon.yaml when there is one): its log, not the default log's path.
+if [ ! -e /etc/agentgate/daemon.yaml ]; then
+	mkdir -p /etc/agentgate
+	cp "$D/daemon.yaml" /etc/agentgate/daemon.yaml
+	"$AGENTGATE" dashboard --daemon --unix "$D/run/dash2.sock" --token-file "$D/run/dash2.token" \
+		>"$D/dash2.out" 2>&1 &
+	dash2=$!
+	i=0
+	while ! grep -q 'token in' "$D/dash2.out" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	grep -q "log $AUDIT\$" "$D/dash2.out" && pass "dashboard --daemon reads /etc/agentgate/daemon.yaml" ||
+		fail "dashboard --daemon reads /etc/agentgate/daemon.yaml" "$(cat "$D/dash2.out")"
+	kill $dash2
+	wait $dash2 2>/dev/null
+	rm -f /etc/agentgate/daemon.yaml
+fi
+# A file where the socket would go is refused, and kept.
+echo precious >"$D/run/not-a-socket"
+"$AGENTGATE" dashboard --audit-log "$AUDIT" --unix "$D/run/not-a-socket" --token-file "$D/run/dash3.token" >"$D/dash3.out" 2>&1
+rc=$?
+[ $rc -ne 0 ] && grep -q "exists and is not a socket" "$D/dash3.out" && [ "$(cat "$D/run/not-a-socket")" = precious ] &&
+	pass "dashboard --unix on a file: refused, the file kept" ||
+	fail "dashboard --unix on a file: refused, the file kept" "status $rc: $(cat "$D/dash3.out")"

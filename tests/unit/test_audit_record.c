@@ -425,6 +425,39 @@ static void test_time(void **state)
 	assert_string_equal(out, "2024-05-06T12:53:20.123456789Z");
 }
 
+/*
+ * docs/audit.md's table of members in order is the format a third-party verifier
+ * checks records against: it must be the one the writer and `verify` use.
+ */
+static void test_docs_table(void **state)
+{
+	char line[1024], want[1024], got[1024], *type, *members, *m, *save;
+	const char *spec;
+	int rows = 0;
+	size_t i;
+	FILE *f = fopen("docs/audit.md", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "| `", 3) || !strstr(line, "| seq, "))
+			continue;
+		type = line + 3;
+		*strchr(type, '`') = '\0';
+		members = strstr(type + strlen(type) + 1, "| ") + 2;
+		members[strcspn(members, "|\n") - 1] = '\0';
+		want[0] = got[0] = '\0';
+		for (m = strtok_r(members, ", ", &save); m; m = strtok_r(NULL, ", ", &save))
+			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s ", m);
+		for (i = 0; (spec = audit_rec_schema_member(type, i)); i++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%.*s%s ",
+				 (int)strcspn(spec, " "), spec, strchr(spec, '?') ? "?" : "");
+		assert_string_equal(want, got);
+		rows++;
+	}
+	fclose(f);
+	assert_int_equal(rows, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_parser_strict), cmocka_unit_test(test_decision_fields),
 		cmocka_unit_test(test_folded_fields),
 		cmocka_unit_test(test_time),	      cmocka_unit_test(test_format_reference),
+		cmocka_unit_test(test_docs_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

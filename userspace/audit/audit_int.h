@@ -128,6 +128,11 @@ void audit_rec_free(struct audit_record *r);
 bool audit_rec_canonical(const struct audit_record *r, const char *line, size_t len);
 /* Field order and kinds of r's type (docs/audit.md); NULL when fine, else why. */
 const char *audit_rec_schema_error(const struct audit_record *r);
+/*
+ * Member i of type's records as "name kind" (kind: s string, u integer, * either;
+ * after ? when optional); NULL past the last or for an unknown type.
+ */
+const char *audit_rec_schema_member(const char *type, size_t i);
 
 /* Chain: hash = SHA-256(prev[32] || canonical). */
 struct audit_hasher;

@@ -619,6 +619,18 @@ static const struct schema schemas[] = {
 	    "sig s", "prev s" } },
 };
 
+const char *audit_rec_schema_member(const char *type, size_t i)
+{
+	size_t t;
+
+	for (t = 0; t < sizeof(schemas) / sizeof(schemas[0]); t++)
+		if (!strcmp(schemas[t].type, type))
+			return i < sizeof(schemas[t].fields) / sizeof(schemas[t].fields[0]) ?
+				       schemas[t].fields[i] :
+				       NULL;
+	return NULL;
+}
+
 const char *audit_rec_schema_error(const struct audit_record *r)
 {
 	const struct schema *sc = NULL;

@@ -459,9 +459,7 @@ int cmd_daemon(int argc, char **argv)
 	if (err >= 0)
 		return err;
 	memset(&cerr, 0, sizeof(cerr));
-	if (!config && !access(DAEMON_DEFAULT_CONFIG, F_OK))
-		config = DAEMON_DEFAULT_CONFIG;
-	err = config ? daemon_config_load(config, &d.cfg, &cerr) : daemon_config_default(&d.cfg);
+	err = daemon_config_of(config, &d.cfg, &cerr);
 	if (err) {
 		daemon_log("%s", cerr.msg[0] ? cerr.msg : strerror(-err));
 		return 2;

@@ -532,6 +532,13 @@ int daemon_config_default(struct daemon_config **out)
 	return 0;
 }
 
+int daemon_config_of(const char *path, struct daemon_config **out, struct ag_error *err)
+{
+	if (!path && !access(DAEMON_DEFAULT_CONFIG, F_OK))
+		path = DAEMON_DEFAULT_CONFIG;
+	return path ? daemon_config_load(path, out, err) : daemon_config_default(out);
+}
+
 /*
  * Every mapping of the file has each key once: libyaml keeps both of a
  * repeated key, and the parse below would take the last one without a word.
