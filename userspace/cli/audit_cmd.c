@@ -56,6 +56,7 @@ static bool hex64(const char *s, size_t n, char out[65])
 int cli_pubkey_arg(const char *arg, char out[65])
 {
 	char buf[128] = "";
+	int err = 0;
 	FILE *f;
 
 	if (hex64(arg, strlen(arg), out))
@@ -63,9 +64,13 @@ int cli_pubkey_arg(const char *arg, char out[65])
 	f = fopen(arg, "re");
 	if (!f)
 		return -errno;
-	if (!fgets(buf, sizeof(buf), f))
+	if (!fgets(buf, sizeof(buf), f)) {
+		err = ferror(f) ? -errno : 0; /* a directory: EISDIR, not a bad key */
 		buf[0] = 0;
+	}
 	fclose(f);
+	if (err)
+		return err;
 	return hex64(buf, strcspn(buf, "\r\n"), out) ? 0 : -EBADMSG;
 }
 
@@ -79,7 +84,8 @@ static int do_verify(int argc, char **argv)
 					      {} };
 	struct audit_verify_opts vo = { 0 };
 	struct audit_verify_report rep;
-	char pub[65], *end;
+	unsigned long long num;
+	char pub[65];
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "k:oh", opts, NULL)) != -1) {
@@ -102,12 +108,13 @@ static int do_verify(int argc, char **argv)
 			vo.dedup = true;
 			break;
 		case 'm':
-			errno = 0;
-			vo.max_age_s = strtoull(optarg, &end, 10);
-			if (errno || *end || !isdigit((unsigned char)*optarg) || !vo.max_age_s) {
-				fprintf(stderr, "agentgate: audit: --max-age wants seconds > 0\n");
+			/* Compared with ages in signed seconds: at most INT64_MAX. */
+			if (cli_num_arg(optarg, 1, INT64_MAX, &num)) {
+				fprintf(stderr, "agentgate: audit: --max-age wants seconds, 1 to %lld\n",
+					(long long)INT64_MAX);
 				return AUDIT_USAGE;
 			}
+			vo.max_age_s = num;
 			break;
 		case 'h':
 			return help();

@@ -132,7 +132,8 @@ int cmd_check(int argc, char **argv)
 	struct ag_image img = { 0 };
 	struct check_result res;
 	struct ag_error err;
-	char what[256], *end;
+	unsigned long long num;
+	char what[256];
 	int c, li, ret;
 
 	while ((c = getopt_long(argc, argv, "h", opts, &li)) != -1) {
@@ -156,13 +157,13 @@ int cmd_check(int argc, char **argv)
 			req.ip = optarg;
 			break;
 		case 'P':
-			req.port = strtol(optarg, &end, 10);
-			if (!*optarg || *end || req.port < 0 || req.port > 65535) {
+			if (cli_num_arg(optarg, 0, 65535, &num)) {
 				fprintf(stderr,
 					"agentgate: check: --port expects 0 to 65535, not '%s'\n",
 					optarg);
 				return 2;
 			}
+			req.port = (long)num;
 			break;
 		case 'j':
 			o.table = 0;

@@ -22,6 +22,13 @@ int cmd_runtime(int argc, char **argv);
 int cmd_learn(int argc, char **argv);
 int cmd_dashboard(int argc, char **argv);
 
+/*
+ * A decimal number from min to max, digits only (no sign, no spaces): 0, or
+ * -EINVAL / -ERANGE with *out untouched.
+ */
+int cli_num_arg(const char *s, unsigned long long min, unsigned long long max,
+		unsigned long long *out);
+
 /* --pubkey takes the 64 hex digits themselves or a file holding them (audit.pub). */
 int cli_pubkey_arg(const char *arg, char out[65]);
 

@@ -5,10 +5,15 @@
 #include <string.h>
 #include "cli.h"
 
+/* Set once the loss was said: main() checks again after every command. Main thread only. */
+static int said;
+
 int stdout_flushed(void)
 {
 	if (!fflush(stdout) && !ferror(stdout))
 		return 0;
-	fprintf(stderr, "agentgate: standard output: %s\n", strerror(errno ? errno : EIO));
+	if (!said)
+		fprintf(stderr, "agentgate: standard output: %s\n", strerror(errno ? errno : EIO));
+	said = 1;
 	return -1;
 }

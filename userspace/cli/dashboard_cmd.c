@@ -33,15 +33,12 @@ static int usage(void)
 
 static int port_arg(const char *s, uint16_t *out)
 {
-	char *end;
-	long v;
+	unsigned long long v;
+	int err = cli_num_arg(s, 0, 65535, &v);
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || !*s || v < 0 || v > 65535)
-		return -EINVAL;
-	*out = (uint16_t)v;
-	return 0;
+	if (!err)
+		*out = (uint16_t)v;
+	return err;
 }
 
 /*

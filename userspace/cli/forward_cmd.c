@@ -48,7 +48,8 @@ int cmd_audit_forward(int argc, char **argv)
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	struct forward_config cfg = { .report = say };
-	char host[256], port[8], why[512], *end;
+	unsigned long long num;
+	char host[256], port[8], why[512];
 	const char *to = NULL;
 	struct forwarder *f;
 	pthread_t th;
@@ -79,13 +80,11 @@ int cmd_audit_forward(int argc, char **argv)
 			cfg.state = optarg;
 			break;
 		case 'r':
-			errno = 0;
-			cfg.replay_ms = (unsigned int)strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || !cfg.replay_ms ||
-			    cfg.replay_ms > 3600000) {
+			if (cli_num_arg(optarg, 1, 3600000, &num)) {
 				fprintf(stderr, "agentgate: audit: --replay-ms wants 1..3600000\n");
 				return AUDIT_USAGE;
 			}
+			cfg.replay_ms = (unsigned int)num;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -70,15 +70,19 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		printf("agentgate %s\n", AG_VERSION);
-		return 0;
+		return stdout_flushed() ? 2 : 0;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return 0;
+		return stdout_flushed() ? 2 : 0;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+		if (!strcmp(argv[1], commands[i].name)) {
+			/* Whatever a command printed (a report, --help) must have reached stdout. */
+			int rc = commands[i].run(argc - 1, argv + 1);
+
+			return stdout_flushed() && !rc ? 2 : rc;
+		}
 	fprintf(stderr, "agentgate: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Numbers on the command line, read strictly (cli.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include "cli.h"
+
+int cli_num_arg(const char *s, unsigned long long min, unsigned long long max,
+		unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	/* strtoull would take a sign, spaces, and wrap "-1" round to the largest value. */
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
