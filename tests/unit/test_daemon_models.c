@@ -131,6 +131,7 @@ static void test_check_policies_keeps_images(void **state)
 		as[i].policy = i == 0 ? pa : i == 1 ? pb : pbad;
 		as[i].mode = DAEMON_MODE_POLICY;
 		as[i].cgroup = "/agents/x";
+		as[i].line = 10 + (int)i;
 	}
 	assert_int_equal(daemon_check_policies(&d, msg, sizeof(msg)), 0);
 	for (i = 0; i < 2; i++) {
@@ -151,6 +152,15 @@ static void test_check_policies_keeps_images(void **state)
 	cfg.nassignments = 3;
 	assert_int_not_equal(daemon_check_policies(&d, msg, sizeof(msg)), 0);
 	assert_non_null(strstr(msg, "bad.yaml"));
+	assert_non_null(strstr(msg, "assignment on line 12: ")); /* where in the config */
+	/* A forwarding CA that is not there stops the check, not the first connection. */
+	cfg.nassignments = 2;
+	cfg.audit.forward.ca = pbad;
+	assert_int_equal(daemon_check_policies(&d, msg, sizeof(msg)), 0);
+	cfg.audit.forward.ca = "/nonexistent/ca.pem";
+	assert_int_equal(daemon_check_policies(&d, msg, sizeof(msg)), -ENOENT);
+	assert_string_equal(msg, "audit.forward.ca /nonexistent/ca.pem: No such file or directory");
+	cfg.audit.forward.ca = NULL;
 	daemon_models_free(&d);
 	assert_int_equal(unlink(pa) | unlink(pb) | unlink(pbad) | rmdir(dir), 0);
 }

@@ -162,7 +162,7 @@ int daemon_unassign_cgroup(struct daemon *d, const char *cgroup, char *msg, size
 int daemon_apply_startup(struct daemon *d, char *msg, size_t msgsz);
 /*
  * Before the kernel is touched: every config assignment's policy loads and
- * compiles (0), else msg says why. The models and images are kept (d's
+ * compiles and the forwarding CA is readable (0), else msg says why. The models and images are kept (d's
  * model cache), so that startup installs them without compiling again.
  */
 int daemon_check_policies(struct daemon *d, char *msg, size_t msgsz);

@@ -615,6 +615,7 @@ static void prev_free(struct prev_assign *prev, size_t n)
 int daemon_check_policies(struct daemon *d, char *msg, size_t msgsz)
 {
 	const struct daemon_config *c = d->cfg;
+	char why[1024];
 	size_t i;
 	int err = 0;
 
@@ -623,9 +624,11 @@ int daemon_check_policies(struct daemon *d, char *msg, size_t msgsz)
 		struct ag_policy *model = NULL;
 		struct ag_image img = { 0 };
 
-		err = session_load(a->policy, a->mode, &model, msg, msgsz);
+		err = session_load(a->policy, a->mode, &model, why, sizeof(why));
 		if (!err)
-			err = session_compile_model(model, a->policy, &img, msg, msgsz);
+			err = session_compile_model(model, a->policy, &img, why, sizeof(why));
+		if (err)
+			snprintf(msg, msgsz, "assignment on line %d: %s", a->line, why);
 		/*
 		 * Kept by sha256: startup installs this image instead of compiling
 		 * again. daemon_model_keep() frees the model when it cannot keep it.
@@ -635,6 +638,11 @@ int daemon_check_policies(struct daemon *d, char *msg, size_t msgsz)
 		else if (daemon_model_keep(d, model))
 			daemon_model_image_keep(d, model->sha256, &img);
 		image_free(&img);
+	}
+	/* Read only when forwarding starts, after the programs load: a typo must stop the check. */
+	if (!err && c->audit.forward.ca && access(c->audit.forward.ca, R_OK)) {
+		err = -errno;
+		snprintf(msg, msgsz, "audit.forward.ca %s: %s", c->audit.forward.ca, strerror(-err));
 	}
 	return err;
 }

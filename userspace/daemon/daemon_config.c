@@ -393,6 +393,44 @@ static int parse_metrics(struct cfg_parse *ps, yaml_node_t *n, struct daemon_met
 	return err;
 }
 
+/*
+ * Whether every '[' of the fnmatch(3) glob p opens a set that a ']' closes:
+ * fnmatch takes an unclosed one as the character itself, so "[a" would
+ * silently match only the name "[a" where a set was meant.
+ */
+static bool glob_sets_closed(const char *p)
+{
+	for (; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p != '[')
+			continue;
+		p++;
+		if (*p == '!' || *p == '^')
+			p++;
+		if (*p == ']') /* the first character of a set is itself */
+			p++;
+		while (*p && *p != ']')
+			p++;
+		if (!*p)
+			return false;
+	}
+	return true;
+}
+
+/* A selector's glob, checked. */
+static int get_glob(struct cfg_parse *ps, yaml_node_t *v, const char *key, char **out)
+{
+	int err = get_string(ps, v, key, out);
+
+	if (!err && !glob_sets_closed(*out))
+		return fail(ps, v, "'%s': a '[' opens a set no ']' closes (\\[ for the character)",
+			    key);
+	return err;
+}
+
 static int parse_selector(struct cfg_parse *ps, yaml_node_t *n, struct daemon_selector *sel)
 {
 	yaml_node_pair_t *pair;
@@ -410,11 +448,11 @@ static int parse_selector(struct cfg_parse *ps, yaml_node_t *n, struct daemon_se
 		if (!key)
 			return fail(ps, k, "expected a key");
 		if (!strcmp(key, "image"))
-			err = get_string(ps, v, key, &sel->image);
+			err = get_glob(ps, v, key, &sel->image);
 		else if (!strcmp(key, "name"))
-			err = get_string(ps, v, key, &sel->name);
+			err = get_glob(ps, v, key, &sel->name);
 		else if (!strcmp(key, "namespace"))
-			err = get_string(ps, v, key, &sel->pod_namespace);
+			err = get_glob(ps, v, key, &sel->pod_namespace);
 		else if (!strcmp(key, "engine")) {
 			err = get_string(ps, v, key, &sel->engine);
 			if (!err && strcmp(sel->engine, "docker") &&
