@@ -117,7 +117,7 @@ if [ ! -e /etc/agentgate/daemon.yaml ]; then
 	dash2=$!
 	i=0
 	while ! grep -q 'token in' "$D/dash2.out" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	grep -q "log $AUDIT\$" "$D/dash2.out" && pass "dashboard --daemon reads /etc/agentgate/daemon.yaml" ||
+	grep -q "log $AUDIT, live from $D/run/stream.sock" "$D/dash2.out" && pass "dashboard --daemon reads /etc/agentgate/daemon.yaml" ||
 		fail "dashboard --daemon reads /etc/agentgate/daemon.yaml" "$(cat "$D/dash2.out")"
 	kill $dash2
 	wait $dash2 2>/dev/null
