@@ -339,6 +339,13 @@ static void test_containers(void **state)
 		  "cfg.yaml:3:14: 'image': a '[' opens a set no ']' closes");
 	parse_bad("containers:\n  selectors:\n    - name: \"x[!]\"\n      policy: p\n",
 		  "cfg.yaml:3:13: 'name': a '[' opens a set no ']' closes");
+	parse_bad("containers:\n  selectors:\n    - image: \"[a\\\\]\"\n      policy: p\n",
+		  "cfg.yaml:3:14: 'image': a '[' opens");
+	parse_bad("containers:\n  selectors:\n    - image: \"x[[:alpha:]\"\n      policy: p\n",
+		  "cfg.yaml:3:14: 'image': a '[' opens");
+	daemon_config_free(
+		parse_ok("containers:\n  selectors:\n    - image: \"[[:alpha:]]*[!]x]\"\n"
+			 "      policy: p\n"));
 	parse_bad("containers:\n  nope: 1\n", "cfg.yaml:2:3: unknown key 'nope' in 'containers'");
 	parse_bad("assignments:\n  - cgroup: /a\n    policy: p\n    on_exec: maybe\n",
 		  "cfg.yaml:4:14: 'on_exec' must be true or false");

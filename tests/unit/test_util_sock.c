@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* sock_unlink_stale (util/sock.c): only a socket nobody listens on is removed before a bind. */
+/*
+ * sock_listen_unix (util/sock.c): only a socket nobody listens on is replaced, with the
+ * mode asked for; another process binding in the same directory is waited for.
+ */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,12 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include "util/sock.h"
 
 static char root[64], path[128];
+static int stale_calls;
 
 static int setup(void **state)
 {
@@ -32,6 +39,12 @@ static int teardown(void **state)
 	return system(cmd) ? -1 : 0;
 }
 
+static void count_stale(void *ctx, const char *p)
+{
+	assert_string_equal(p, path);
+	stale_calls++;
+}
+
 /* A unix socket of type bound at path; listening when listens. Its fd. */
 static int bound(int type, int listens)
 {
@@ -46,13 +59,40 @@ static int bound(int type, int listens)
 	return fd;
 }
 
-static void test_nothing_there(void **state)
+static int connects(void)
 {
-	unlink(path);
-	assert_int_equal(sock_unlink_stale(path), 0);
+	struct sockaddr_un sa;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+
+	assert_int_equal(sock_unix_addr(path, &sa), 0);
+	ok = !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return ok;
 }
 
-static void test_file_kept(void **state)
+static void test_new_with_mode(void **state)
+{
+	struct stat sb;
+	int fd;
+
+	unlink(path);
+	fd = sock_listen_unix(path, 0666, SOCK_NONBLOCK, 4, NULL, NULL);
+	assert_true(fd >= 0);
+	assert_int_equal(lstat(path, &sb), 0);
+	assert_true(S_ISSOCK(sb.st_mode));
+	assert_int_equal(sb.st_mode & 0777, 0666);
+	assert_true(connects());
+	assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	close(fd);
+	unlink(path);
+	fd = sock_listen_unix(path, 0600, 0, 4, NULL, NULL);
+	assert_int_equal(lstat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	close(fd);
+	unlink(path);
+}
+
+static void test_other_things_kept(void **state)
 {
 	struct stat sb;
 	FILE *f = fopen(path, "w");
@@ -60,42 +100,85 @@ static void test_file_kept(void **state)
 	assert_non_null(f);
 	fputs("precious", f);
 	fclose(f);
-	assert_int_equal(sock_unlink_stale(path), -EEXIST);
+	assert_int_equal(sock_listen_unix(path, 0600, 0, 4, count_stale, NULL), -EEXIST);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_size, 8);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(mkdir(path, 0700), 0);
-	assert_int_equal(sock_unlink_stale(path), -EEXIST);
+	assert_int_equal(sock_listen_unix(path, 0600, 0, 4, count_stale, NULL), -EEXIST);
 	assert_int_equal(rmdir(path), 0);
 	assert_int_equal(symlink("/etc/passwd", path), 0);
-	assert_int_equal(sock_unlink_stale(path), -EEXIST);
+	assert_int_equal(sock_listen_unix(path, 0600, 0, 4, count_stale, NULL), -EEXIST);
 	assert_int_equal(unlink(path), 0);
+	assert_int_equal(stale_calls, 0);
 }
 
-static void test_stale_removed(void **state)
+static void test_stale_replaced(void **state)
 {
-	struct stat sb;
+	int fd;
 
+	stale_calls = 0;
 	close(bound(SOCK_STREAM, 1)); /* the socket file outlives its process */
-	assert_int_equal(sock_stale(path), 1);
-	assert_int_equal(sock_unlink_stale(path), 0);
-	assert_int_equal(lstat(path, &sb), -1);
-	assert_int_equal(errno, ENOENT);
+	assert_false(connects());
+	fd = sock_listen_unix(path, 0600, 0, 4, count_stale, NULL);
+	assert_true(fd >= 0);
+	assert_int_equal(stale_calls, 1);
+	assert_true(connects());
+	close(fd);
+	unlink(path);
 }
 
 static void test_live_kept(void **state)
 {
-	struct stat sb;
 	int fd = bound(SOCK_STREAM, 1);
 
-	assert_int_equal(sock_unlink_stale(path), -EADDRINUSE);
-	assert_int_equal(lstat(path, &sb), 0);
+	stale_calls = 0;
+	assert_int_equal(sock_listen_unix(path, 0600, 0, 4, count_stale, NULL), -EADDRINUSE);
+	assert_true(connects()); /* still the first one's */
 	close(fd);
 	unlink(path);
 	fd = bound(SOCK_DGRAM, 0); /* another program's datagram socket */
-	assert_int_equal(sock_unlink_stale(path), -EADDRINUSE);
-	assert_int_equal(lstat(path, &sb), 0);
+	assert_int_equal(sock_listen_unix(path, 0600, 0, 4, count_stale, NULL), -EADDRINUSE);
+	assert_int_equal(stale_calls, 0);
 	close(fd);
+	unlink(path);
+}
+
+/*
+ * Another process holds the directory's lock with its socket bound but not yet
+ * listening (connections refused: it looks stale); this call waits for it and
+ * then finds it live.
+ */
+static void test_waits_for_a_binder(void **state)
+{
+	int sync[2], dfd, fd, status;
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe(sync), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		dfd = open(root, O_RDONLY | O_DIRECTORY);
+		if (dfd < 0 || flock(dfd, LOCK_EX))
+			_exit(1);
+		fd = bound(SOCK_STREAM, 0);
+		if (write(sync[1], "b", 1) != 1)
+			_exit(1);
+		usleep(300 * 1000);
+		if (listen(fd, 4))
+			_exit(1);
+		close(dfd);
+		if (read(sync[0], &c, 1) != 1) /* until the parent is done */
+			_exit(1);
+		_exit(0);
+	}
+	assert_int_equal(read(sync[0], &c, 1), 1);
+	assert_int_equal(sock_listen_unix(path, 0600, 0, 4, NULL, NULL), -EADDRINUSE);
+	assert_true(connects());
+	assert_int_equal(write(sync[1], "d", 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	unlink(path);
 }
 
@@ -109,9 +192,9 @@ static void test_words(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nothing_there), cmocka_unit_test(test_file_kept),
-		cmocka_unit_test(test_stale_removed), cmocka_unit_test(test_live_kept),
-		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_new_with_mode),	   cmocka_unit_test(test_other_things_kept),
+		cmocka_unit_test(test_stale_replaced),	   cmocka_unit_test(test_live_kept),
+		cmocka_unit_test(test_waits_for_a_binder), cmocka_unit_test(test_words),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -328,33 +328,23 @@ int ask_server_fd(const struct ask_server *s)
 	return s->ep;
 }
 
+/* A stale socket's inode may have an ask mark left by a process killed with SIGKILL. */
+static void unmark_stale(void *ctx, const char *path)
+{
+	struct ask_server *s = ctx;
+
+	loader_protect_ask(s->loader, path, false);
+}
+
 static int bind_socket(struct ask_server *s)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = TAG_LISTEN };
-	struct sockaddr_un sa;
-	int err;
 
-	err = sock_unix_addr(s->path, &sa);
-	if (err)
-		return err;
-	err = sock_stale(s->path);
-	if (err < 0)
-		return err;
-	if (err) {
-		/* Its inode may have an ask mark left by a process killed with SIGKILL. */
-		loader_protect_ask(s->loader, s->path, false);
-		if (unlink(s->path))
-			return -errno;
-	}
-	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (s->lfd < 0)
-		return -errno;
-	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)))
-		return -errno;
-	s->bound = true;
 	/* Any agent may connect; the kernel tells who did, and each is answered about itself. */
-	if (chmod(s->path, 0666) || listen(s->lfd, 64))
-		return -errno;
+	s->lfd = sock_listen_unix(s->path, 0666, SOCK_NONBLOCK, 64, unmark_stale, s);
+	if (s->lfd < 0)
+		return s->lfd;
+	s->bound = true;
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (s->ep < 0)
 		return -errno;

@@ -57,19 +57,17 @@ struct audit_stream *audit_stream_open(const char *sock_path, size_t queue_bytes
 	*err = sock_unix_addr(sock_path, &sa);
 	if (*err)
 		goto fail;
-	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (s->lfd < 0 || s->ep < 0)
+	if (s->ep < 0)
 		goto fail_errno;
-	*err = sock_unlink_stale(sock_path); /* a previous run's, nothing else */
-	if (*err)
-		goto fail;
-	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		goto fail_errno;
-	s->bound = true;
 	/* The stream carries the audit trail: root (and its group) only. */
-	if (chmod(sock_path, 0660) < 0 || listen(s->lfd, 16) < 0 ||
-	    epoll_ctl(s->ep, EPOLL_CTL_ADD, s->lfd, &ev) < 0)
+	s->lfd = sock_listen_unix(sock_path, 0660, SOCK_NONBLOCK, 16, NULL, NULL);
+	if (s->lfd < 0) {
+		*err = s->lfd;
+		goto fail;
+	}
+	s->bound = true;
+	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, s->lfd, &ev) < 0)
 		goto fail_errno;
 	*err = 0;
 	return s;

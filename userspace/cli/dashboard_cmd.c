@@ -161,7 +161,7 @@ int cmd_dashboard(int argc, char **argv)
 	}
 	if (daemon) {
 		/* The daemon's own settings: its log and its live stream. */
-		err = daemon_config_of(config, &cfg, &cerr);
+		err = daemon_config_of(&config, &cfg, &cerr);
 		if (err) {
 			fprintf(stderr, "agentgate: dashboard: %s\n",
 				cerr.msg[0] ? cerr.msg : strerror(-err));

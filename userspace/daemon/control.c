@@ -19,7 +19,6 @@
 int control_listen(const char *path, int *out)
 {
 	struct sockaddr_un sa;
-	mode_t old;
 	int fd, err;
 
 	err = sock_unix_addr(path, &sa);
@@ -28,25 +27,10 @@ int control_listen(const char *path, int *out)
 	err = mkdir_parent(path, 0755, 0700);
 	if (err)
 		return err;
-	/* A socket left by a killed daemon; nothing else, nor another daemon's. */
-	err = sock_unlink_stale(path);
-	if (err)
-		return err;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	/* A socket left by a killed daemon is replaced; nothing else, nor another daemon's. */
+	fd = sock_listen_unix(path, 0600, SOCK_NONBLOCK, 16, NULL, NULL);
 	if (fd < 0)
-		return -errno;
-	/* Created 0600 from the start: no window where others could connect. */
-	old = umask(0177);
-	err = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
-	umask(old);
-	if (!err && chmod(path, 0600))
-		err = -errno;
-	if (!err && listen(fd, 16))
-		err = -errno;
-	if (err) {
-		close(fd);
-		return err;
-	}
+		return fd;
 	*out = fd;
 	return 0;
 }

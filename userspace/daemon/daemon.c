@@ -459,7 +459,8 @@ int cmd_daemon(int argc, char **argv)
 	if (err >= 0)
 		return err;
 	memset(&cerr, 0, sizeof(cerr));
-	err = daemon_config_of(config, &d.cfg, &cerr);
+	/* config names the file read from here on: the marks, reloads and records use it. */
+	err = daemon_config_of(&config, &d.cfg, &cerr);
 	if (err) {
 		daemon_log("%s", cerr.msg[0] ? cerr.msg : strerror(-err));
 		return 2;

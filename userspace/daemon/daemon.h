@@ -122,6 +122,7 @@ struct daemon {
 	struct metrics *metrics;
 	struct metrics_server *metrics_srv;
 	int metrics_fd; /* listening, until the server takes it; -1 */
+	bool metrics_bound; /* its socket or port is this daemon's: undone at close */
 	int bpf_stats_fd; /* BPF run-time statistics on while open; -1 */
 	struct forwarder *fwd; /* audit.forward; NULL: not configured (daemon_forward.c) */
 	pthread_t fwd_thread;

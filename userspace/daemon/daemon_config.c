@@ -400,6 +400,8 @@ static int parse_metrics(struct cfg_parse *ps, yaml_node_t *n, struct daemon_met
  */
 static bool glob_sets_closed(const char *p)
 {
+	const char *e;
+
 	for (; *p; p++) {
 		if (*p == '\\' && p[1]) {
 			p++;
@@ -412,8 +414,18 @@ static bool glob_sets_closed(const char *p)
 			p++;
 		if (*p == ']') /* the first character of a set is itself */
 			p++;
-		while (*p && *p != ']')
-			p++;
+		for (; *p && *p != ']'; p++) {
+			if (*p == '\\' && p[1]) { /* fnmatch escapes in sets too: \] is no end */
+				p++;
+			} else if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+				/* [:alpha:], [.x.], [=x=]: their ']' ends no set */
+				for (e = p + 2; *e && !(e[0] == p[1] && e[1] == ']'); e++)
+					;
+				if (!*e)
+					return false;
+				p = e + 1;
+			}
+		}
 		if (!*p)
 			return false;
 	}
@@ -570,11 +582,11 @@ int daemon_config_default(struct daemon_config **out)
 	return 0;
 }
 
-int daemon_config_of(const char *path, struct daemon_config **out, struct ag_error *err)
+int daemon_config_of(const char **path, struct daemon_config **out, struct ag_error *err)
 {
-	if (!path && !access(DAEMON_DEFAULT_CONFIG, F_OK))
-		path = DAEMON_DEFAULT_CONFIG;
-	return path ? daemon_config_load(path, out, err) : daemon_config_default(out);
+	if (!*path && !access(DAEMON_DEFAULT_CONFIG, F_OK))
+		*path = DAEMON_DEFAULT_CONFIG;
+	return *path ? daemon_config_load(*path, out, err) : daemon_config_default(out);
 }
 
 /*

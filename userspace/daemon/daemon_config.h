@@ -110,10 +110,11 @@ int daemon_config_default(struct daemon_config **out);
 /* Returns 0 or a negative errno with err->msg = "file:line:col: what is wrong". */
 int daemon_config_load(const char *path, struct daemon_config **out, struct ag_error *err);
 /*
- * The daemon's settings as it starts with --config path: path, or without one
- * DAEMON_DEFAULT_CONFIG when it exists, else the defaults. As daemon_config_load().
+ * The daemon's settings as it starts with --config *path: that file, or without
+ * one (*path NULL) DAEMON_DEFAULT_CONFIG when it exists, which *path then
+ * names, else the defaults. As daemon_config_load().
  */
-int daemon_config_of(const char *path, struct daemon_config **out, struct ag_error *err);
+int daemon_config_of(const char **path, struct daemon_config **out, struct ag_error *err);
 int daemon_config_parse(const char *name, const char *buf, size_t len, struct daemon_config **out,
 			struct ag_error *err);
 void daemon_config_free(struct daemon_config *c);

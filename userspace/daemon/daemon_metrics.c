@@ -96,6 +96,7 @@ int daemon_metrics_listen(struct daemon *d)
 		}
 	}
 	d->metrics_fd = fd;
+	d->metrics_bound = true;
 	return 0;
 }
 
@@ -142,10 +143,12 @@ void daemon_metrics_close(struct daemon *d)
 	if (d->metrics_fd >= 0)
 		close(d->metrics_fd);
 	d->metrics_fd = -1;
-	if (ln->kind == METRICS_UNIX)
+	/* Only what daemon_metrics_listen() made: a start that failed before leaves the path be. */
+	if (d->metrics_bound && ln->kind == METRICS_UNIX)
 		unlink(ln->path);
-	else if (d->loader)
+	else if (d->metrics_bound && d->loader)
 		loader_protect_port(d->loader, ln->port, false); /* nothing serves there now */
+	d->metrics_bound = false;
 	if (d->bpf_stats_fd >= 0)
 		close(d->bpf_stats_fd);
 	d->bpf_stats_fd = -1;

@@ -259,29 +259,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 static int listen_socket(struct dash_server *s)
 {
 	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(s->o.port) };
-	struct sockaddr_un un;
 	socklen_t alen = sizeof(in);
 	int fd, err, one = 1;
-	mode_t old;
 
 	if (s->o.unix_path) {
-		err = sock_unix_addr(s->o.unix_path, &un);
-		if (err)
-			return err;
-		err = sock_unlink_stale(s->o.unix_path); /* an earlier run's, nothing else */
-		if (err)
-			return err;
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		/* Root only; an earlier run's socket is replaced, nothing else. */
+		fd = sock_listen_unix(s->o.unix_path, 0600, 0, 32, NULL, NULL);
 		if (fd < 0)
-			return -errno;
-		/* Root only from the start: bind() under umask 077, then listen. */
-		old = umask(077);
-		err = bind(fd, (struct sockaddr *)&un, sizeof(un)) ? -errno : 0;
-		umask(old);
-		if (!err && chmod(s->o.unix_path, 0600))
-			err = -errno;
-		if (!err && listen(fd, 32))
-			err = -errno;
+			return fd;
+		err = 0;
 	} else {
 		/* Loopback only: other hosts never reach the dashboard. */
 		in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

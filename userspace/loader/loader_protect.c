@@ -219,9 +219,9 @@ struct mark_walk {
 };
 
 /*
- * What path_walk() met: a link on the way is marked as above a file, the last
- * link or file as agentgate's; then the directories above it up to the root's
- * entries (include/maps.h).
+ * What path_walk() met: a link on the way or a directory ".." left is marked as
+ * above a file, the last link or the file as agentgate's; then the directories
+ * above it up to the root's entries (include/maps.h).
  */
 static int mark_entry(void *ctx, const char *entry, bool link, bool last)
 {

@@ -56,8 +56,13 @@ int path_walk(const char *path, path_walk_fn fn, void *ctx)
 		if (e == c)
 			break;
 		if (e - c <= 2 && !strncmp(c, "..", (size_t)(e - c))) {
-			if (e - c == 2)
+			/* A directory left by "..": whoever could replace it could send ".." elsewhere. */
+			if (e - c == 2 && done[0]) {
+				err = fn(ctx, done, false, false);
+				if (err)
+					return err;
 				strip(done);
+			}
 			c = e;
 			continue;
 		}

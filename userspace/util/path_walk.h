@@ -12,13 +12,14 @@
 /*
  * entry: a path without links but perhaps its last component. link: entry is
  * a symbolic link met on the way; last: it is what path names (a link as the
- * final component, or the file path resolves to). A nonzero return stops the walk.
+ * final component, or the file path resolves to); neither: a directory the walk
+ * entered and left by "..". A nonzero return stops the walk.
  */
 typedef int (*path_walk_fn)(void *ctx, const char *entry, bool link, bool last);
 
 /*
- * Calls fn for each symbolic link on the way to path, in the order they are
- * met, then for what path resolves to (link false, last true; "/" for the root).
+ * Calls fn for each symbolic link on the way to path and each directory a ".."
+ * leaves, in the order they are met, then for what path resolves to (link false, last true; "/" for the root).
  * A relative path starts at the working directory. 0, fn's first nonzero
  * return, or a negative errno: -ENOENT, -ENOTDIR, -ENAMETOOLONG, -ELOOP after
  * 40 links, as the kernel would.

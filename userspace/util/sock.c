@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include "sock.h"
@@ -16,7 +21,12 @@ int sock_unix_addr(const char *path, struct sockaddr_un *sa)
 	return 0;
 }
 
-int sock_stale(const char *path)
+/*
+ * Whether path is a unix socket nobody listens on (1), or nothing (0); -EEXIST
+ * when something that is not a socket is there, -EADDRINUSE when a process
+ * still listens on it.
+ */
+static int sock_stale(const char *path)
 {
 	struct sockaddr_un sa;
 	struct stat sb;
@@ -29,24 +39,20 @@ int sock_stale(const char *path)
 	err = sock_unix_addr(path, &sa);
 	if (err)
 		return err;
-	/* Only a socket nobody listens on is stale: another instance's stays. */
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/*
+	 * Only a socket nobody listens on is stale: another instance's stays. Not
+	 * blocking: a live server with a full backlog answers EAGAIN.
+	 */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
 	err = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? errno : EADDRINUSE;
 	close(fd);
+	if (err == ENOENT)
+		return 0; /* gone since the lstat */
 	if (err != ECONNREFUSED)
-		return err == EPROTOTYPE ? -EADDRINUSE : -err;
+		return err == EPROTOTYPE || err == EAGAIN ? -EADDRINUSE : -err;
 	return 1;
-}
-
-int sock_unlink_stale(const char *path)
-{
-	int err = sock_stale(path);
-
-	if (err <= 0)
-		return err;
-	return unlink(path) && errno != ENOENT ? -errno : 0;
 }
 
 const char *sock_strerror(int err)
@@ -58,4 +64,73 @@ const char *sock_strerror(int err)
 	if (err == -ENAMETOOLONG)
 		return "path too long for a unix socket";
 	return strerror(-err);
+}
+
+/* path's directory, opened to be flocked. */
+static int open_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int sock_listen_unix(const char *path, mode_t mode, int flags, int backlog, sock_stale_fn stale,
+		     void *ctx)
+{
+	struct sockaddr_un sa;
+	int dfd, fd = -1, err;
+	bool bound = false;
+	mode_t old;
+
+	err = sock_unix_addr(path, &sa);
+	if (err)
+		return err;
+	/*
+	 * The directory's flock orders agentgate's processes binding in it: none
+	 * finds another's socket bound but not yet listening (refused: "stale"),
+	 * nor takes the path between another's check and bind.
+	 */
+	dfd = open_parent(path);
+	if (dfd < 0)
+		return dfd;
+	if (flock(dfd, LOCK_EX)) {
+		err = -errno;
+		goto out;
+	}
+	err = sock_stale(path);
+	if (err > 0) {
+		if (stale)
+			stale(ctx, path);
+		err = unlink(path) && errno != ENOENT ? -errno : 0;
+	}
+	if (err)
+		goto out;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	/* Created with mode from the start: no window where others could connect. */
+	old = umask(~mode & 0777);
+	err = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+	umask(old);
+	bound = !err;
+	if (!err && chmod(path, mode))
+		err = -errno;
+	if (!err && listen(fd, backlog))
+		err = -errno;
+out:
+	if (err && bound)
+		unlink(path);
+	if (err && fd >= 0)
+		close(fd);
+	close(dfd);
+	return err ? err : fd;
 }

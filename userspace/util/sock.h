@@ -3,24 +3,24 @@
 #ifndef AGENTGATE_UTIL_SOCK_H
 #define AGENTGATE_UTIL_SOCK_H
 
+#include <sys/types.h>
 #include <sys/un.h>
 
 /* The address of the unix socket at path; -ENAMETOOLONG when it does not fit. */
 int sock_unix_addr(const char *path, struct sockaddr_un *sa);
 
 /*
- * Whether path is a unix socket nobody listens on (1), or nothing (0); -EEXIST
- * when something that is not a socket is there, -EADDRINUSE when a process
- * still listens on it.
+ * A listening unix socket (SOCK_STREAM, close-on-exec, plus flags) at path,
+ * created with mode under a flock of its directory: a socket an earlier run
+ * left there is replaced (stale, when given, is called first); anything else
+ * is kept and refused: -EEXIST for what is not a socket (a file named by
+ * mistake), -EADDRINUSE for a socket a process listens on. The fd, or a negative errno; on an
+ * error nothing stays at path that this call put there.
  */
-int sock_stale(const char *path);
-/*
- * Before a bind to path: removes a unix socket an earlier run left there, and
- * nothing else. 0 when path is free now; -EEXIST when something that is not a
- * socket is there, -EADDRINUSE when a process still listens on it.
- */
-int sock_unlink_stale(const char *path);
-/* sock_unlink_stale()'s refusals in words, else strerror(-err). */
+typedef void (*sock_stale_fn)(void *ctx, const char *path);
+int sock_listen_unix(const char *path, mode_t mode, int flags, int backlog, sock_stale_fn stale,
+		     void *ctx);
+/* sock_listen_unix()'s refusals in words, else strerror(-err). */
 const char *sock_strerror(int err);
 
 #endif /* AGENTGATE_UTIL_SOCK_H */
