@@ -59,9 +59,10 @@ static void test_listen_mode(void **state)
 	snprintf(sub, sizeof(sub), "%s/sub", f->dir);
 	assert_int_equal(stat(sub, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0700);
-	/* A stale socket (daemon killed) is replaced. */
-	assert_int_equal(control_listen(f->path, &fd2), 0);
+	/* Another daemon's live socket is kept; a stale one (daemon killed) is replaced. */
+	assert_int_equal(control_listen(f->path, &fd2), -EADDRINUSE);
 	close(fd);
+	assert_int_equal(control_listen(f->path, &fd2), 0);
 	close(fd2);
 	/* Anything else is never removed. */
 	unlink(f->path);
