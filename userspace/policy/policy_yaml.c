@@ -199,6 +199,9 @@ static int rule_action(struct doc *d, const yaml_node_t *map, enum ag_action *a)
 
 	for (pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
 		k = node(d, pr->key);
+		/* YAML 1.1's merge key: libyaml leaves it a plain key, a rule would lose what it merges. */
+		if (k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, "<<"))
+			return fail(d, k, "merge keys ('<<') are not supported: write the rule's keys out");
 		if (k->type != YAML_SCALAR_NODE ||
 		    strcmp((const char *)k->data.scalar.value, "action"))
 			continue;
