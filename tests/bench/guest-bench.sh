@@ -5,10 +5,11 @@
 # configuration runs at once and they take turns, one batch each (microbench -R), so all
 # of them see the same moments of an emulated machine whose speed drifts:
 #   ring U  nothing of agentgate loaded (its pins removed): baseline, AppArmor, Landlock
-#   ring L  agentgate loaded, no policy installed: an unconfined process
-#   ring T  a policy installed for another (idle) cgroup: an unconfined process on a machine
-#           where agents run, in turns with the same process while agentgate's programs
-#           are detached (tests/bench/aglink.c; maps and policy kept), one turn a token
+#   ring L  agentgate loaded, no policy installed: an unconfined process, in turns with the
+#           same process while agentgate's programs are detached (tests/bench/aglink.c;
+#           maps kept), one turn a token
+#   ring T  a policy installed for another (idle) cgroup: the same on a machine where
+#           agents run (the maps and the policy kept while detached)
 #   ring C  agentgate loaded, the agentgate-confined instances and AppArmor again (for a
 #           comparison within a ring)
 #   ring F  the same for the seed policy with folding off (audit.fold_ms 0): what folding
@@ -50,10 +51,10 @@ ll="$ll -x /ag/bin/microbench -x /lib64/ld-linux-x86-64.so.2 -c $PORT"
 # log, as an agent's would, except seed-noaudit (its events are read and discarded).
 launch() {
 	case $1 in
-	baseline | loaded-idle) exec $MB ;;
-	# Ring T: a turn each, every batch after an untimed tenth (the kernel's text was just
-	# patched); between them the programs are detached and attached again.
-	detached | loaded-busy) exec $MB -T -W ;;
+	baseline) exec $MB ;;
+	# Rings L and T: a turn each, every batch after an untimed tenth (the kernel's text was
+	# just patched); between them the programs are detached and attached again.
+	detached-idle | loaded-idle | detached | loaded-busy) exec $MB -T -W ;;
 	attach) exec aglink ring on $PINS $SAVED $((TURNS + 1)) ;;
 	detach) exec aglink ring off $PINS $SAVED $((TURNS + 1)) ;;
 	apparmor-seed-loaded | apparmor-seed-unfolded) exec aa-exec -p ag-bench-seed -- $MB ;;
@@ -178,12 +179,21 @@ while [ "$r" -le "$ROUNDS" ]; do
 	echo "BENCHINFO round $r $(cut -d' ' -f1 /proc/uptime)"
 	ring "$r" $ring_u
 	load || break
-	ring "$r" loaded-idle
-	holder allow
+	# Ring L before any policy is installed, ring T with one for another cgroup (the holder
+	# is installed with the programs attached: agentgate's adoption checks their pins).
 	if mkdir -p "$SAVED" && aglink save "$PINS" "$SAVED" 2>"$ERR" && aglink off "$PINS" "$SAVED" 2>>"$ERR"; then
-		ring "$r" detached attach loaded-busy detach
+		ring "$r" detached-idle attach loaded-idle detach
+		aglink on "$PINS" "$SAVED" 2>"$ERR" || echo "BENCHFAIL aglink-on $(head -c 300 "$ERR" | tr '\n' ' ')"
+		holder allow
+		if aglink off "$PINS" "$SAVED" 2>"$ERR"; then
+			ring "$r" detached attach loaded-busy detach
+		else
+			echo "BENCHFAIL aglink $(head -c 300 "$ERR" | tr '\n' ' ')"
+		fi
 	else
 		echo "BENCHFAIL aglink $(head -c 300 "$ERR" | tr '\n' ' ')"
+		aglink on "$PINS" "$SAVED" 2>/dev/null
+		holder allow
 	fi
 	# Whatever happened: the pins agentgate's adoption checks, for the rings that follow.
 	aglink on "$PINS" "$SAVED" 2>"$ERR" || echo "BENCHFAIL aglink-on $(head -c 300 "$ERR" | tr '\n' ' ')"

@@ -171,12 +171,12 @@ kernel=$(info kernel)
 	echo "microbench process per configuration is alive and they take turns, one batch each, $turns"
 	echo "turns a round; so the configurations of a ring see the same moments of a machine whose speed"
 	echo "drifts. Ring U has nothing of agentgate loaded (its pins removed, the programs detached):"
-	echo "baseline, AppArmor, Landlock. Ring L: agentgate loaded and this process unconfined, no policy"
-	echo "installed. Ring T: a policy installed for another, idle cgroup, and an unconfined process"
-	echo "taking turns with another one while all of agentgate's programs are detached"
-	echo "(\`tests/bench/aglink.c\`; its maps and the policy stay): its × is against that one, in the"
-	echo "same ring. Attaching 56 programs patches the kernel's text (seconds under TCG), so in ring T"
-	echo "a turn's three batches run on one token, each after an untimed tenth. Ring C: the"
+	echo "baseline, AppArmor, Landlock. Ring L: agentgate loaded, no policy installed, and an"
+	echo "unconfined process taking turns with another one while all of agentgate's programs are"
+	echo "detached (\`tests/bench/aglink.c\`; its maps stay): its × is against that one, in the same"
+	echo "ring. Ring T: the same with a policy installed for another, idle cgroup (kept while"
+	echo "detached). Attaching 56 programs patches the kernel's text (seconds under TCG), so in rings"
+	echo "L and T a turn's three batches run on one token, each after an untimed tenth. Ring C: the"
 	echo "agentgate-confined processes at once with an AppArmor-confined one (a comparison within one"
 	echo "ring; decisions folded, docs/audit.md). Ring F: the seed policy and AppArmor again with"
 	echo "folding off (\`audit.fold_ms: 0\`, one record per open), for the before and after of folding"
@@ -202,7 +202,8 @@ kernel=$(info kernel)
 		echo "row apparmor-seed U: AppArmor, the seed's rules"
 		for n in "${sizes[@]}"; do echo "row apparmor-$n U: AppArmor, the seed's + $n generated rules"; done
 		echo "row landlock-seed U: Landlock, the seed's rules (directories for \`**\`)"
-		echo "row loaded-idle L: agentgate loaded, no policy installed"
+		echo "row detached-idle L: agentgate's programs detached, no policy installed"
+		echo "row loaded-idle@detached-idle L: agentgate loaded, no policy installed (× the row above)"
 		echo "row detached T: agentgate's programs detached, another cgroup's policy installed"
 		echo "row loaded-busy@detached T: agentgate loaded, another cgroup confined (× the row above)"
 		echo "row apparmor-seed-loaded C: AppArmor, the seed's rules"
@@ -277,7 +278,7 @@ kernel=$(info kernel)
 	echo "|---|---:|---|"
 	{
 		for op in open exec connect; do
-			echo "target loaded-idle baseline $op 1.02 unconfined ≤ 1.02× nothing loaded: $op, no policy installed (ring L ÷ ring U)"
+			echo "target loaded-idle detached-idle $op 1.02 unconfined ≤ 1.02× detached: $op, no policy installed (ring L)"
 		done
 		for op in open exec connect; do
 			echo "target loaded-busy detached $op 1.02 unconfined ≤ 1.02× detached: $op, another cgroup confined (ring T)"
