@@ -88,6 +88,23 @@ full "audit pubkey: a full disk is status 1" 1 "$AGENTGATE" audit pubkey --key-d
 full "check: answers lost to a full disk are status 2" 2 \
 	"$AGENTGATE" check "$pol" --action file_read --path /etc/shadow
 full "audit tail: a full disk is status 1" 1 "$AGENTGATE" audit tail "$log"
+full "audit verify: its report lost to a full disk is status 2" 2 "$AGENTGATE" audit verify "$log"
+full "audit export: a full disk is status 1" 1 "$AGENTGATE" audit export --format csv "$log"
+shadowed=$(policy cli-shadowed <<EOP
+version: "1.0"
+default: deny
+rules:
+  - action: file_read
+    path: "/srv/**"
+    decision: allow
+  - action: file_read
+    path: "/srv/a"
+    decision: allow
+EOP
+)
+full "lint: warnings lost to a full disk are status 2" 2 "$AGENTGATE" lint "$shadowed"
+full "--help: a full disk is status 2" 2 "$AGENTGATE" --help
+full "check --help: a full disk is status 2" 2 "$AGENTGATE" check --help
 # A path is bytes: one that is not UTF-8 is answered, in base64.
 out=$("$AGENTGATE" check "$pol" --action file_read --path "$(printf '/srv/\377')" 2>&1)
 case $out in

@@ -169,7 +169,7 @@ int audit_export(char *const *paths, int n, const char *format, FILE *out, const
 			skipped(skip, paths[files[i].order], l->n + 1);
 	}
 	if (fflush(out) == EOF || ferror(out))
-		err = -EIO;
+		err = errno ? -errno : -EIO;
 out:
 	for (i = 0; i < n; i++)
 		audit_lines_free(&files[i].l);

@@ -251,8 +251,9 @@ static int do_export(int argc, char **argv)
 		return usage();
 	err = audit_export(argv + optind, argc - optind, format, stdout, &failed, &skip);
 	if (err) {
-		fprintf(stderr, "agentgate: audit: export: %s%s%s\n", failed ? failed : "",
-			failed ? ": " : "", strerror(-err));
+		/* No file named: the output is what failed (a full disk, a reader gone). */
+		fprintf(stderr, "agentgate: audit: export: %s: %s\n",
+			failed ? failed : "standard output", strerror(-err));
 		return 1;
 	}
 	if (skip.n) {

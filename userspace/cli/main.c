@@ -78,10 +78,13 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name)) {
-			/* Whatever a command printed (a report, --help) must have reached stdout. */
+			/*
+			 * What a command that succeeded printed (a report, --help) must have
+			 * reached stdout; one that failed said why itself.
+			 */
 			int rc = commands[i].run(argc - 1, argv + 1);
 
-			return stdout_flushed() && !rc ? 2 : rc;
+			return !rc && stdout_flushed() ? 2 : rc;
 		}
 	fprintf(stderr, "agentgate: unknown command '%s'\n", argv[1]);
 	usage(stderr);
