@@ -34,7 +34,13 @@ int BPF_PROG(ag_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 	return ag_refuse_confined(AG_HOOK_BPF, AG_OP_BPF);
 }
 
-/* Refuses op on task p unless p is confined by the caller's policy too; sig >= 0 is named. */
+/*
+ * Refuses op on task p unless p is confined by the caller's policy too, and
+ * judged as the caller is: under an on_exec policy a task of the cgroup that
+ * has not run its execve there yet is the runtime's (`docker exec`, a health
+ * check before its execve), which the agent could take over with ptrace and
+ * run unjudged. sig >= 0 is named.
+ */
 static __always_inline int ag_refuse_outside(__u32 hook, struct task_struct *p, __u32 op, long sig)
 {
 	struct ag_scratch *t __ag_scratch = NULL;
@@ -45,7 +51,8 @@ static __always_inline int ag_refuse_outside(__u32 hook, struct task_struct *p, 
 	err = ag_setup(&pol, &t, hook);
 	if (err)
 		return err > 0 ? 0 : err;
-	if (ag_cgroup_within(BPF_CORE_READ(p, cgroups, dfl_cgrp), pol.cgroup_id))
+	if (ag_cgroup_within(BPF_CORE_READ(p, cgroups, dfl_cgrp), pol.cgroup_id) &&
+	    (!pol.h->on_exec || bpf_task_storage_get(&ag_armed, p, 0, 0)))
 		return 0; /* a task of the same confinement */
 	len = ag_put_num(t, 0, "pid", BPF_CORE_READ(p, tgid));
 	if (sig >= 0)

@@ -13,6 +13,7 @@ trap daemon_cleanup EXIT
 
 S=/srv/d54
 ATTACK=$(command -v attack)
+ESCAPE=$(command -v escape)
 mkdir -p "$S/data" "$S/secret" "$S/bundle" "$S/policies"
 echo data >"$S/data/a.txt"
 echo secret >"$S/secret/key"
@@ -25,7 +26,13 @@ $(probe_rules)
     command: "$ATTACK *"
     decision: allow
   - action: shell_exec
+    command: "$ESCAPE *"
+    decision: allow
+  - action: shell_exec
     command: "/bin/busybox 0.1"
+    decision: allow
+  - action: shell_exec
+    command: "/bin/busybox 30"
     decision: allow
   - action: file_read
     path: "$S/data/**"
@@ -66,6 +73,27 @@ wait_audit "the entrypoint's denied read is recorded with its reason" "\"path\":
 out=$(sh -c 'echo $$ >"$1/cgroup.procs"; exec "$2" fork-read "$3"' sh "$CGROOT/$CGP/parent/c1" \
 	"$ATTACK" "$S/secret/key" 2>/dev/null | head -n 1)
 if [ "$out" = EPERM ]; then pass "a judged task's forked child is judged"; else fail "a judged task's forked child is judged" "got '$out'"; fi
+
+# A task of the cgroup that has not run its execve there is the runtime's (`docker exec`, a
+# health check): the agent may not trace it, which would let it run code there unjudged,
+# nor signal it; a judged task of its own it may.
+rm -f "$S/stop-setup"
+sh -c 'echo $$ >"$1/cgroup.procs"; while [ ! -e "$2/stop-setup" ]; do sleep 0.1; done' sh \
+	"$CGROOT/$CGP/parent/c1" "$S" &
+setup=$!
+sh -c 'echo $$ >"$1/cgroup.procs"; exec sleep 30' sh "$CGROOT/$CGP/parent/c1" &
+judged=$!
+i=0
+while ! grep -qx "$judged" "$CGROOT/$CGP/parent/c1/cgroup.procs" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.5 # the sleeper's execve done
+agent() { sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$CGROOT/$CGP/parent/c1" "$ESCAPE" "$@"; }
+expect "on_exec: ptrace of a task not yet judged in the cgroup refused" EPERM agent ptrace "$setup"
+expect "on_exec: a signal to it refused" EPERM agent kill "$setup" 0
+expect "on_exec: ptrace of a judged task of the cgroup allowed" ok agent ptrace "$judged"
+wait_audit "the refusal is recorded" '"op":"ptrace"' "\"command\":\"pid $setup\"" '"decision":"DENY"'
+touch "$S/stop-setup"
+kill "$judged" 2>/dev/null
+wait "$setup" "$judged" 2>/dev/null
 
 # Tasks already running when an on_exec policy is assigned are judged at once.
 mkdir -p "$CGROOT/$CGP/live"
@@ -132,6 +160,18 @@ i=0
 while ctl status 2>&1 | grep -q "container .* c1" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 if ctl status 2>&1 | grep -q "container .* c1"; then fail "a deleted container's binding goes" "still in status"; else pass "a deleted container's binding goes"; fi
 wait_audit "its removal is recorded" '"what":"policy_unload"' "ctr-c1"
+
+# run and restore start a container no create bound (a restored one never execs): refused.
+bundle c9 d54
+for c in run restore; do
+	if out=$(wrap "$c" --bundle "$S/bundle/c9" --image-path "$WORK/ckpt" c9 2>&1); then
+		fail "wrapper: $c refused" "status 0: $out"
+	else
+		case $out in *"'$c' is not supported under agentgate"*) pass "wrapper: $c refused" ;;
+		*) fail "wrapper: $c refused" "$out" ;; esac
+	fi
+done
+[ ! -d "$CGROOT/$CGP/ctr-c9" ] && pass "wrapper: nothing ran for them" || fail "wrapper: nothing ran for them" "ctr-c9 exists"
 
 bundle c2 ""
 check "wrapper: create without a request leaves the container alone" wrap create --bundle "$S/bundle/c2" --pid-file "$WORK/c2.pid" c2

@@ -212,6 +212,66 @@ static void test_spec_load(void **state)
 	rmdir(dir);
 }
 
+/* bundle below root/sub with annotations ann: oci_spec_load's view of it in *s. */
+static void load_at(const char *root, const char *sub, const char *ann, struct oci_spec *s)
+{
+	char dir[512], path[600], cmd[700], msg[256];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/%s", root, sub);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "{\"annotations\":{%s}}", ann);
+	fclose(f);
+	assert_int_equal(oci_spec_load(dir, s, msg, sizeof(msg)), 0);
+}
+
+/*
+ * Annotations are the starter's word, the bundle's place the engine's: the CRI names only
+ * under containerd's k8s.io namespace, a Docker container never named by annotations,
+ * nerdctl/name only under containerd.
+ */
+static void test_spec_engine_from_place(void **state)
+{
+	static const char cri[] = "\"io.kubernetes.cri.container-type\":\"container\","
+				  "\"io.kubernetes.cri.container-name\":\"prod-db\","
+				  "\"io.kubernetes.cri.image-name\":\"db:1\","
+				  "\"io.kubernetes.cri.sandbox-namespace\":\"prod\"";
+	static const char nerd[] = "\"nerdctl/name\":\"prod-db\"";
+	char root[] = "/tmp/ag-oci-place-XXXXXX", cmd[64];
+	struct oci_spec s;
+
+	assert_non_null(mkdtemp(root));
+	load_at(root, "io.containerd.runtime.v2.task/k8s.io/c1", cri, &s);
+	assert_int_equal(s.engine, OCI_ENGINE_CRI);
+	assert_string_equal(s.name, "prod-db");
+	assert_string_equal(s.pod_namespace, "prod");
+	load_at(root, "io.containerd.runtime.v2.task/moby/c2", cri, &s);
+	assert_int_equal(s.engine, OCI_ENGINE_DOCKER);
+	assert_string_equal(s.name, "");
+	assert_string_equal(s.image, "");
+	assert_string_equal(s.pod_namespace, "");
+	load_at(root, "io.containerd.runtime.v2.task/moby/c3", nerd, &s);
+	assert_string_equal(s.name, "");
+	load_at(root, "io.containerd.runtime.v2.task/default/c4", cri, &s);
+	assert_int_equal(s.engine, OCI_ENGINE_CONTAINERD);
+	assert_string_equal(s.name, "");
+	assert_string_equal(s.pod_namespace, "");
+	load_at(root, "io.containerd.runtime.v2.task/default/c5", nerd, &s);
+	assert_int_equal(s.engine, OCI_ENGINE_CONTAINERD);
+	assert_string_equal(s.name, "prod-db");
+	load_at(root, "overlay-containers/c6/userdata", cri, &s);
+	assert_int_equal(s.engine, OCI_ENGINE_UNKNOWN);
+	assert_string_equal(s.name, "");
+	load_at(root, "overlay-containers/c7/userdata", nerd, &s);
+	assert_string_equal(s.name, "");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_spec_cri),     cmocka_unit_test(test_spec_env),
 		cmocka_unit_test(test_spec_podman),  cmocka_unit_test(test_spec_bad),
 		cmocka_unit_test(test_policy_names), cmocka_unit_test(test_spec_load),
+		cmocka_unit_test(test_spec_engine_from_place),
 	};
 
 	return cmocka_run_group_tests_name("oci", tests, NULL, NULL);

@@ -179,6 +179,29 @@ int cmd_unassign(int argc, char **argv)
 	return ret;
 }
 
+/*
+ * o's string member key for a terminal: what the engine passed on (a container's
+ * name and image come from whoever starts it) with its control characters (C0,
+ * DEL, C1) shown as '?', so that they cannot move the cursor or fake lines.
+ */
+static const char *shown(const json_t *o, const char *key, char *buf, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)json_string_value(json_object_get(o, key));
+	size_t n = 0;
+
+	for (; s && *s && n + 1 < size; s++) {
+		if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f) /* U+0080..U+009F */
+			s++;
+		else if (*s >= 0x20 && *s != 0x7f) {
+			buf[n++] = (char)*s;
+			continue;
+		}
+		buf[n++] = '?';
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 static void print_status(json_t *s)
 {
 	json_t *progs = json_object_get(s, "programs"), *pols = json_object_get(s, "policies"), *p;
@@ -186,6 +209,7 @@ static void print_status(json_t *s)
 	const char *hook;
 	json_int_t pid = 0, up = 0, events = 0, drops = 0, gaps = 0, others = 0;
 	const char *kernel = "", *log = "", *cfg = "";
+	char b[4][256];
 	size_t i;
 
 	json_unpack(s, "{s?:I, s?:I, s?:s, s?:I, s?:I, s?:I, s?:I, s?:s, s?:s}", "pid", &pid,
@@ -253,13 +277,15 @@ static void print_status(json_t *s)
 			printf("  %-24s judged from each task's execve in the cgroup (on exec)\n",
 			       "");
 		n = json_object_get(p, "container");
-		if (n)
+		if (n) {
+			const char *image = shown(n, "image", b[3], sizeof(b[3]));
+
 			printf("  %-24s container %s %.12s %s%s%s\n", "",
-			       json_string_value(json_object_get(n, "engine")),
-			       json_string_value(json_object_get(n, "id")),
-			       json_string_value(json_object_get(n, "name")),
-			       *json_string_value(json_object_get(n, "image")) ? " image " : "",
-			       json_string_value(json_object_get(n, "image")));
+			       shown(n, "engine", b[0], sizeof(b[0])),
+			       shown(n, "id", b[1], sizeof(b[1])),
+			       shown(n, "name", b[2], sizeof(b[2])), *image ? " image " : "",
+			       image);
+		}
 	}
 }
 

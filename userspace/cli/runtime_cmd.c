@@ -33,7 +33,6 @@
 #include "util/file.h"
 
 #define RUNTIME_PREFIX "agentgate-"
-#define RUNTIME_BIND_TIMEOUT_MS 30000
 
 /* The real runtime: AGENTGATE_RUNTIME, else NAME on PATH that is not this binary. */
 static int find_runtime(const char *name, char *out, size_t outsz)
@@ -258,9 +257,23 @@ int cmd_runtime(int argc, char **argv)
 			base + strlen(RUNTIME_PREFIX));
 		return 127;
 	}
-	if (oci_args_parse(argc, argv, &a) == 0 && !strcmp(oci_args_command(&a, argv), "create") &&
-	    a.id)
-		return create(real, argv, &a);
+	if (oci_args_parse(argc, argv, &a) == 0 && a.id) {
+		const char *cmd = oci_args_command(&a, argv);
+
+		if (!strcmp(cmd, "create"))
+			return create(real, argv, &a);
+		/*
+		 * Both start a container without a create the daemon could bind, and a
+		 * restored one's tasks never execve, so an on_exec policy would never judge
+		 * them: refused rather than started unconfined.
+		 */
+		if (!strcmp(cmd, "run") || !strcmp(cmd, "restore")) {
+			report(&a, "container %s not started: '%s' is not supported under agentgate "
+				   "(a policy is bound at create; checkpoint/restore would run "
+				   "unjudged)", a.id, cmd);
+			return 1;
+		}
+	}
 	argv[0] = real;
 	execv(real, argv);
 	fprintf(stderr, "agentgate: %s: %s\n", real, strerror(errno));

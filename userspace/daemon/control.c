@@ -157,6 +157,7 @@ int control_send(int fd, const json_t *o)
 
 int control_call(const char *path, const json_t *req, json_t **resp, char *msg, size_t msgsz)
 {
+	struct timeval tv = { .tv_sec = CONTROL_CALL_TIMEOUT_MS / 1000 };
 	struct sockaddr_un sa;
 	int fd, err, serr;
 
@@ -171,6 +172,13 @@ int control_call(const char *path, const json_t *req, json_t **resp, char *msg, 
 		snprintf(msg, msgsz, "socket: %s", strerror(-err));
 		return err;
 	}
+	/*
+	 * A daemon that accepts and then stalls (or a full backlog) must not hang the
+	 * caller, a container engine's create among them: each blocking step gives up
+	 * with EAGAIN, which control_recv() counts against the same deadline.
+	 */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		err = -errno;
 		if (err == -ENOENT || err == -ECONNREFUSED)
@@ -178,6 +186,9 @@ int control_call(const char *path, const json_t *req, json_t **resp, char *msg, 
 				msg, msgsz,
 				"cannot reach the daemon at %s (%s): is `agentgate daemon` running?",
 				path, strerror(-err));
+		else if (err == -EAGAIN)
+			snprintf(msg, msgsz, "%s: the daemon did not accept within %d s", path,
+				 CONTROL_CALL_TIMEOUT_MS / 1000);
 		else if (err == -EACCES)
 			snprintf(msg, msgsz, "%s: %s (the control socket is root-only)", path,
 				 strerror(-err));
@@ -189,7 +200,7 @@ int control_call(const char *path, const json_t *req, json_t **resp, char *msg, 
 	serr = control_send(fd, req);
 	shutdown(fd, SHUT_WR);
 	/* Read even when sending failed: a refusal is answered before the request is read. */
-	err = control_recv(fd, 60 * 1000, CONTROL_MAX_ANSWER, resp, msg, msgsz);
+	err = control_recv(fd, CONTROL_CALL_TIMEOUT_MS, CONTROL_MAX_ANSWER, resp, msg, msgsz);
 	if (err && serr)
 		snprintf(msg, msgsz, "sending to %s: %s", path, strerror(-serr));
 	else if (err == -ENODATA)

@@ -19,6 +19,7 @@
 #define CONTROL_MAX_LINE (64 * 1024) /* a request */
 /* An answer: status lists every assignment (about 400 bytes each, AG_MAX_POLICIES of them). */
 #define CONTROL_MAX_ANSWER (16 * 1024 * 1024)
+#define CONTROL_CALL_TIMEOUT_MS 60000 /* a call to the daemon, connect to answer */
 #define CONTROL_TIMEOUT_MS 5000
 
 /* Creates the socket's directory (0700) if needed, replaces a stale socket, listens. */

@@ -144,13 +144,15 @@ json_t *daemon_container_bind(struct daemon *d, json_t *req)
 		return control_error("container_bind needs \"id\" and \"cgroup\" strings");
 	if (!id_valid(id))
 		return control_error("container id '%s' is not 1 to 128 of [A-Za-z0-9_.-]", id);
-	/* Docker 20.10 tells its runtime neither: dockerd's own file does (best effort). */
-	if (!strcmp(engine, "docker") && !*name &&
+	/*
+	 * Docker 20.10 tells its runtime neither: dockerd's own file does (best effort),
+	 * and it, not what the starter annotated, names a Docker container.
+	 */
+	if (!strcmp(engine, "docker") &&
 	    !docker_meta(d->cfg->containers.docker_root, id, dname, sizeof(dname), dimage,
 			 sizeof(dimage))) {
 		name = dname;
-		if (!*image)
-			image = dimage;
+		image = dimage;
 	}
 	ctr = make(id, engine, name, image, pod, ns);
 	if (!ctr)

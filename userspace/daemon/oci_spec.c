@@ -121,6 +121,44 @@ static int parse_annotations(json_t *ann, struct oci_spec *s)
 	return err;
 }
 
+static void forget_names(struct oci_spec *s)
+{
+	s->name[0] = s->image[0] = s->pod[0] = s->pod_namespace[0] = '\0';
+}
+
+/*
+ * The bundle's place over what annotations claim: annotations are the word of
+ * whoever starts the container (`--annotation`), the place is the engine's.
+ * containerd keeps bundles in .../io.containerd.runtime.v2.task/NAMESPACE/ID;
+ * dockerd uses the namespace "moby", Kubernetes' CRI plugin "k8s.io". The CRI
+ * annotations are believed under k8s.io only, nerdctl/name and libpod's
+ * manager under the engines that write them; a Docker container's name and
+ * image come from dockerd's own file (the daemon's docker_meta), never from them.
+ */
+static void engine_from_bundle(const char *real, struct oci_spec *s)
+{
+	static const char task[] = "io.containerd.runtime.v2.task/";
+	const char *ns = strstr(real, task);
+
+	ns = ns ? ns + sizeof(task) - 1 : NULL;
+	if (ns && !strncmp(ns, "moby/", 5)) {
+		s->engine = OCI_ENGINE_DOCKER;
+		forget_names(s);
+	} else if (ns && !strncmp(ns, "k8s.io/", 7)) {
+		if (s->engine != OCI_ENGINE_CRI)
+			s->engine = OCI_ENGINE_CONTAINERD;
+	} else if (ns) {
+		if (s->engine == OCI_ENGINE_CRI)
+			forget_names(s);
+		s->engine = OCI_ENGINE_CONTAINERD;
+	} else if (s->engine == OCI_ENGINE_CRI) {
+		forget_names(s); /* not containerd: no CRI plugin wrote them */
+		s->engine = OCI_ENGINE_UNKNOWN;
+	} else {
+		s->name[0] = '\0'; /* nerdctl/name outside containerd */
+	}
+}
+
 int oci_spec_parse(const char *name, const char *buf, size_t len, struct oci_spec *out, char *msg,
 		   size_t msgsz)
 {
@@ -235,12 +273,7 @@ int oci_spec_load(const char *bundle, struct oci_spec *out, char *msg, size_t ms
 	}
 	err = oci_spec_parse(path, buf, (size_t)n, out, msg, msgsz);
 	free(buf);
-	/* containerd keeps bundles in .../io.containerd.runtime.v2.task/NAMESPACE/ID; dockerd
-	 * uses the namespace "moby". */
-	if (!err && out->engine == OCI_ENGINE_UNKNOWN && realpath(bundle ? bundle : ".", real))
-		out->engine = strstr(real, "/moby/") ? OCI_ENGINE_DOCKER :
-			      strstr(real, "io.containerd.runtime.v2.task/") ?
-						       OCI_ENGINE_CONTAINERD :
-						       OCI_ENGINE_UNKNOWN;
+	if (!err && realpath(bundle ? bundle : ".", real))
+		engine_from_bundle(real, out);
 	return err;
 }
