@@ -234,6 +234,31 @@ grep -q "root-only" "$U/err" && pass "rootless runtime: the error says the socke
 echo "$modes" | while read -r m f; do chmod "$m" "$f"; done
 rm -rf "$U"
 
+# An operator who does not let containers choose: named: false ignores the policy a
+# container names (its annotations and environment are its starter's and its image's),
+# default_policy binds a container no selector matches.
+stop_daemon
+daemon_config <<EOC
+  - cgroup: /$CGP/parent
+    policy: $pol
+    on_exec: true
+containers:
+  policies_dir: $S/policies
+  named: false
+  default_policy: d54
+EOC
+start_daemon || fail "daemon starts with named: false and a default policy" "$(tail -n 3 "$D/daemon.err")"
+for c in c5 c6; do
+	if [ $c = c5 ]; then bundle c5 nope; else bundle c6 ""; fi
+	check "named: false, default_policy: $c is bound" wrap create --bundle "$S/bundle/$c" --pid-file "$WORK/$c.pid" $c
+	wrap start $c
+	i=0
+	while [ ! -s "$WORK/ctr-$c.out" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	[ "$(head -n 1 "$WORK/ctr-$c.out")" = EPERM ] && pass "named: false, default_policy: $c judged by the default" ||
+		fail "named: false, default_policy: $c judged by the default" "got '$(cat "$WORK/ctr-$c.out")'"
+	wrap delete $c
+done
+
 # The directory policies are named from is the daemon's: a file planted there would be
 # assigned to the next container that names it.
 open_pol=$(open_policy d54-open)

@@ -324,7 +324,16 @@ static void test_containers(void **state)
 	c = parse_ok("audit:\n  log: /x\n");
 	assert_string_equal(c->containers.policies_dir, DAEMON_DEFAULT_POLICIES_DIR);
 	assert_int_equal(c->containers.nselectors, 0);
+	assert_int_equal(c->containers.names_ignored, 0); /* containers may name their policy */
+	assert_null(c->containers.default_policy);
 	daemon_config_free(c);
+	c = parse_ok("containers:\n  named: false\n  default_policy: locked-down\n");
+	assert_int_equal(c->containers.names_ignored, 1);
+	assert_string_equal(c->containers.default_policy, "locked-down");
+	daemon_config_free(c);
+	parse_bad("containers:\n  default_policy: ../etc/x\n",
+		  "cfg.yaml:2:19: 'default_policy' is a policy name");
+	parse_bad("containers:\n  named: maybe\n", "cfg.yaml:2:10: 'named' must be true or false");
 	parse_bad("containers: 1\n", "cfg.yaml:1:13: 'containers' must be a mapping");
 	parse_bad("containers:\n  selectors:\n    - policy: p\n",
 		  "cfg.yaml:3:7: a selector needs at least one of image");

@@ -505,7 +505,7 @@ static int parse_containers(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 	yaml_node_pair_t *pair;
 	yaml_node_item_t *it;
 	size_t count;
-	int err = 0;
+	int err = 0, named;
 
 	if (n->type != YAML_MAPPING_NODE)
 		return fail(ps, n, "'containers' must be a mapping");
@@ -520,6 +520,17 @@ static int parse_containers(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 			err = get_path(ps, v, key, &c->policies_dir);
 		} else if (!strcmp(key, "docker_root")) {
 			err = get_path(ps, v, key, &c->docker_root);
+		} else if (!strcmp(key, "named")) {
+			err = get_bool(ps, v, key, &named);
+			c->names_ignored = !named;
+		} else if (!strcmp(key, "default_policy")) {
+			free(c->default_policy);
+			c->default_policy = NULL;
+			err = get_string(ps, v, key, &c->default_policy);
+			if (!err && !oci_policy_name_valid(c->default_policy))
+				return fail(ps, v,
+					    "'default_policy' is a policy name: 1 to 64 of "
+					    "[A-Za-z0-9._-]");
 		} else if (!strcmp(key, "selectors")) {
 			if (v->type != YAML_SEQUENCE_NODE)
 				return fail(ps, v, "'selectors' must be a list");
@@ -534,7 +545,7 @@ static int parse_containers(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 		} else {
 			return fail(ps, k,
 				    "unknown key '%s' in 'containers' (policies_dir, docker_root, "
-				    "selectors)",
+				    "named, default_policy, selectors)",
 				    key);
 		}
 	}
@@ -819,6 +830,7 @@ void daemon_config_free(struct daemon_config *c)
 	free(c->containers.selectors);
 	free(c->containers.policies_dir);
 	free(c->containers.docker_root);
+	free(c->containers.default_policy);
 	free(c->audit.log);
 	free(c->audit.key_dir);
 	free(c->audit.host);

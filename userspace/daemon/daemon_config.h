@@ -54,6 +54,9 @@ struct daemon_containers {
 	char *docker_root; /* dockerd's data-root: containers/ID/config.v2.json names a container */
 	struct daemon_selector *selectors;
 	size_t nselectors;
+	/* named: false: a policy a container names itself (annotation, environment) is ignored */
+	int names_ignored;
+	char *default_policy; /* for a container no selector matches; NULL: left alone */
 };
 
 /* audit.forward: a syslog collector the log is shipped to (forward/forward.h, docs/forward.md). */

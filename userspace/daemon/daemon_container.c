@@ -158,15 +158,22 @@ json_t *daemon_container_bind(struct daemon *d, json_t *req)
 	if (!ctr)
 		return control_error("out of memory");
 	ar.mode_req = DAEMON_MODE_POLICY;
+	/* The name comes from whoever starts the container, the image's ENV too. */
+	if (d->cfg->containers.names_ignored)
+		policy = "";
 	if (!*policy) {
 		sel = select_policy(&d->cfg->containers, ctr);
-		if (!sel) {
+		if (sel) {
+			policy = sel->policy;
+			from = "selector";
+			ar.mode_req = sel->mode;
+		} else if (d->cfg->containers.default_policy) {
+			policy = d->cfg->containers.default_policy;
+			from = "default_policy";
+		} else {
 			daemon_container_free(ctr);
 			return json_pack("{s:b, s:b}", "ok", 1, "bound", 0);
 		}
-		policy = sel->policy;
-		from = "selector";
-		ar.mode_req = sel->mode;
 	}
 	resp = NULL;
 	if (!oci_policy_name_valid(policy))
