@@ -44,13 +44,18 @@ $(probe_rules)
 EOP
 )
 cp "$pol" "$S/policies/d54.yaml"
-daemon_config <<EOC
+# d54_config [CONTAINERS-KEYS]: the on_exec assignment, the policies directory, and more.
+d54_config() {
+	daemon_config <<EOC
   - cgroup: /$CGP/parent
     policy: $pol
     on_exec: true
 containers:
   policies_dir: $S/policies
+${1:-}
 EOC
+}
+d54_config
 start_daemon && pass "daemon starts with an on_exec assignment" || fail "daemon starts with an on_exec assignment" "$(cat "$D/daemon.err")"
 mkdir -p "$CGROOT/$CGP/parent/c1"
 
@@ -238,15 +243,8 @@ rm -rf "$U"
 # container names (its annotations and environment are its starter's and its image's),
 # default_policy binds a container no selector matches.
 stop_daemon
-daemon_config <<EOC
-  - cgroup: /$CGP/parent
-    policy: $pol
-    on_exec: true
-containers:
-  policies_dir: $S/policies
-  named: false
-  default_policy: d54
-EOC
+d54_config "  named: false
+  default_policy: d54"
 start_daemon || fail "daemon starts with named: false and a default policy" "$(tail -n 3 "$D/daemon.err")"
 for c in c5 c6; do
 	if [ $c = c5 ]; then bundle c5 nope; else bundle c6 ""; fi
