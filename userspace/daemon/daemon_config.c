@@ -12,18 +12,11 @@
 #include <yaml.h>
 #include "daemon_config.h"
 #include "forward/forward.h"
-#include "oci.h"
 #include "util/file.h"
 #include "util/yaml_mark.h"
+#include "daemon_config_int.h"
 
-struct cfg_parse {
-	const char *name;
-	char *dir; /* the config's directory, for relative policy paths */
-	yaml_document_t doc;
-	struct ag_error *err;
-};
-
-static int fail(struct cfg_parse *ps, const yaml_node_t *n, const char *fmt, ...)
+int cfg_fail(struct cfg_parse *ps, const yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
 	int off;
@@ -38,17 +31,17 @@ static int fail(struct cfg_parse *ps, const yaml_node_t *n, const char *fmt, ...
 	return -EINVAL;
 }
 
-static const char *scalar(const yaml_node_t *n)
+const char *cfg_scalar(const yaml_node_t *n)
 {
 	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
-static int get_string(struct cfg_parse *ps, const yaml_node_t *v, const char *key, char **out)
+int cfg_get_string(struct cfg_parse *ps, const yaml_node_t *v, const char *key, char **out)
 {
-	const char *s = scalar(v);
+	const char *s = cfg_scalar(v);
 
 	if (!s || !*s)
-		return fail(ps, v, "'%s' must be a non-empty string", key);
+		return cfg_fail(ps, v, "'%s' must be a non-empty string", key);
 	free(*out);
 	*out = strdup(s);
 	return *out ? 0 : -ENOMEM;
@@ -58,10 +51,10 @@ static int get_string(struct cfg_parse *ps, const yaml_node_t *v, const char *ke
  * A path of the config: a relative one is relative to the config file's
  * directory (as --config names it), as policies are.
  */
-static int get_path(struct cfg_parse *ps, const yaml_node_t *v, const char *key, char **out)
+int cfg_get_path(struct cfg_parse *ps, const yaml_node_t *v, const char *key, char **out)
 {
 	char *path = NULL;
-	int err = get_string(ps, v, key, &path);
+	int err = cfg_get_string(ps, v, key, &path);
 
 	if (err)
 		return err;
@@ -79,31 +72,31 @@ static int get_path(struct cfg_parse *ps, const yaml_node_t *v, const char *key,
 static int get_uint(struct cfg_parse *ps, const yaml_node_t *v, const char *key, uint64_t max,
 		    uint64_t *out)
 {
-	const char *s = scalar(v);
+	const char *s = cfg_scalar(v);
 	unsigned long long x;
 	char *end;
 
 	/* Digits only: strtoull would take " -1" (as 2^64 - 1) and "+5" without a word. */
 	if (!s || *s < '0' || *s > '9')
-		return fail(ps, v, "'%s' must be a non-negative integer", key);
+		return cfg_fail(ps, v, "'%s' must be a non-negative integer", key);
 	errno = 0;
 	x = strtoull(s, &end, 10);
 	if (errno || *end || x > max)
-		return fail(ps, v, "'%s' must be an integer from 0 to %" PRIu64, key, max);
+		return cfg_fail(ps, v, "'%s' must be an integer from 0 to %" PRIu64, key, max);
 	*out = x;
 	return 0;
 }
 
-static int get_bool(struct cfg_parse *ps, const yaml_node_t *v, const char *key, int *out)
+int cfg_get_bool(struct cfg_parse *ps, const yaml_node_t *v, const char *key, int *out)
 {
-	const char *s = scalar(v);
+	const char *s = cfg_scalar(v);
 
 	if (s && (!strcmp(s, "true") || !strcmp(s, "yes")))
 		*out = 1;
 	else if (s && (!strcmp(s, "false") || !strcmp(s, "no")))
 		*out = 0;
 	else
-		return fail(ps, v, "'%s' must be true or false", key);
+		return cfg_fail(ps, v, "'%s' must be true or false", key);
 	return 0;
 }
 
@@ -164,17 +157,17 @@ static int parse_assignment(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 	a->mode = DAEMON_MODE_POLICY;
 	a->line = (int)n->start_mark.line + 1;
 	if (n->type != YAML_MAPPING_NODE)
-		return fail(ps, n, "an assignment is a mapping with 'cgroup' and 'policy'");
+		return cfg_fail(ps, n, "an assignment is a mapping with 'cgroup' and 'policy'");
 	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
 		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
 		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
-		const char *key = scalar(k);
+		const char *key = cfg_scalar(k);
 
 		if (!key)
-			return fail(ps, k, "expected a key");
+			return cfg_fail(ps, k, "expected a key");
 		if (!strcmp(key, "cgroup")) {
-			if (!scalar(v) || daemon_cgroup_name(scalar(v), name, sizeof(name)))
-				return fail(
+			if (!cfg_scalar(v) || daemon_cgroup_name(cfg_scalar(v), name, sizeof(name)))
+				return cfg_fail(
 					ps, v,
 					"'cgroup' must be a cgroup path below " DAEMON_CGROUP_ROOT
 					" (not the root, no '..')");
@@ -184,29 +177,29 @@ static int parse_assignment(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 				return -ENOMEM;
 			have_cgroup = 1;
 		} else if (!strcmp(key, "policy")) {
-			err = get_path(ps, v, key, &a->policy);
+			err = cfg_get_path(ps, v, key, &a->policy);
 			if (err)
 				return err;
 		} else if (!strcmp(key, "mode")) {
-			m = daemon_parse_mode(scalar(v));
+			m = daemon_parse_mode(cfg_scalar(v));
 			if (m < 0)
-				return fail(ps, v, "'mode' must be enforce or simulate");
+				return cfg_fail(ps, v, "'mode' must be enforce or simulate");
 			a->mode = m;
 		} else if (!strcmp(key, "on_exec")) {
-			err = get_bool(ps, v, key, &a->on_exec);
+			err = cfg_get_bool(ps, v, key, &a->on_exec);
 			if (err)
 				return err;
 		} else {
-			return fail(ps, k,
+			return cfg_fail(ps, k,
 				    "unknown key '%s' in an assignment (cgroup, policy, mode, "
 				    "on_exec)",
 				    key);
 		}
 	}
 	if (!have_cgroup)
-		return fail(ps, n, "assignment without 'cgroup'");
+		return cfg_fail(ps, n, "assignment without 'cgroup'");
 	if (!a->policy)
-		return fail(ps, n, "assignment without 'policy'");
+		return cfg_fail(ps, n, "assignment without 'policy'");
 	return 0;
 }
 
@@ -217,7 +210,7 @@ static int parse_assignments(struct cfg_parse *ps, yaml_node_t *n, struct daemon
 	int err;
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(ps, n, "'assignments' must be a list");
+		return cfg_fail(ps, n, "'assignments' must be a list");
 	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	c->assignments = calloc(count ? count : 1, sizeof(*c->assignments));
 	if (!c->assignments)
@@ -231,7 +224,7 @@ static int parse_assignments(struct cfg_parse *ps, yaml_node_t *n, struct daemon
 			return err;
 		for (j = 0; j < i; j++)
 			if (!strcmp(c->assignments[j].cgroup, c->assignments[i].cgroup))
-				return fail(ps, item, "cgroup %s is already assigned at line %d",
+				return cfg_fail(ps, item, "cgroup %s is already assigned at line %d",
 					    c->assignments[i].cgroup, c->assignments[j].line);
 	}
 	return 0;
@@ -245,51 +238,51 @@ static int parse_forward(struct cfg_parse *ps, yaml_node_t *n, struct daemon_for
 	int err = 0;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return fail(ps, n, "'forward' must be a mapping with 'to: HOST:PORT'");
+		return cfg_fail(ps, n, "'forward' must be a mapping with 'to: HOST:PORT'");
 	f->line = (int)n->start_mark.line + 1;
 	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top && !err; pair++) {
 		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
 		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
-		const char *key = scalar(k);
+		const char *key = cfg_scalar(k);
 
 		if (!key)
-			return fail(ps, k, "expected a key");
+			return cfg_fail(ps, k, "expected a key");
 		if (!strcmp(key, "to")) {
-			if (forward_split_addr(scalar(v), host, sizeof(host), port, sizeof(port)))
-				return fail(ps, v, "'to' must be HOST:PORT or [IPV6]:PORT");
+			if (forward_split_addr(cfg_scalar(v), host, sizeof(host), port, sizeof(port)))
+				return cfg_fail(ps, v, "'to' must be HOST:PORT or [IPV6]:PORT");
 			free(f->host);
 			free(f->port);
 			f->host = strdup(host);
 			f->port = strdup(port);
 			err = f->host && f->port ? 0 : -ENOMEM;
 		} else if (!strcmp(key, "tls")) {
-			err = get_bool(ps, v, key, &f->tls);
+			err = cfg_get_bool(ps, v, key, &f->tls);
 		} else if (!strcmp(key, "ca")) {
-			err = get_path(ps, v, key, &f->ca);
+			err = cfg_get_path(ps, v, key, &f->ca);
 		} else if (!strcmp(key, "tls_name")) {
-			err = get_string(ps, v, key, &f->tls_name);
+			err = cfg_get_string(ps, v, key, &f->tls_name);
 		} else if (!strcmp(key, "hostname")) {
-			if (!forward_hostname_ok(scalar(v)))
-				return fail(ps, v,
+			if (!forward_hostname_ok(cfg_scalar(v)))
+				return cfg_fail(ps, v,
 					    "'hostname' must be 1..255 printable ASCII characters, "
 					    "no space");
-			err = get_string(ps, v, key, &f->hostname);
+			err = cfg_get_string(ps, v, key, &f->hostname);
 		} else if (!strcmp(key, "state")) {
-			err = get_path(ps, v, key, &f->state);
+			err = cfg_get_path(ps, v, key, &f->state);
 		} else if (!strcmp(key, "replay_ms")) {
 			err = get_uint(ps, v, key, 3600000, &x);
 			f->replay_ms = (unsigned int)x;
 		} else {
-			return fail(ps, k,
+			return cfg_fail(ps, k,
 				    "unknown key '%s' in 'forward' (to, tls, ca, tls_name, hostname, "
 				    "state, replay_ms)",
 				    key);
 		}
 	}
 	if (!err && !f->host)
-		return fail(ps, n, "'forward' without 'to: HOST:PORT'");
+		return cfg_fail(ps, n, "'forward' without 'to: HOST:PORT'");
 	if (!err && (f->ca || f->tls_name) && !f->tls)
-		return fail(ps, n, "'ca' and 'tls_name' need 'tls: true'");
+		return cfg_fail(ps, n, "'ca' and 'tls_name' need 'tls: true'");
 	if (!err && !f->state && !(f->state = strdup(DAEMON_DEFAULT_FORWARD_STATE)))
 		return -ENOMEM;
 	return err;
@@ -302,23 +295,23 @@ static int parse_audit(struct cfg_parse *ps, yaml_node_t *n, struct daemon_audit
 	int err = 0;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return fail(ps, n, "'audit' must be a mapping");
+		return cfg_fail(ps, n, "'audit' must be a mapping");
 	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top && !err; pair++) {
 		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
 		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
-		const char *key = scalar(k);
+		const char *key = cfg_scalar(k);
 
 		if (!key)
-			return fail(ps, k, "expected a key");
+			return cfg_fail(ps, k, "expected a key");
 		if (!strcmp(key, "log")) {
-			err = get_path(ps, v, key, &a->log);
+			err = cfg_get_path(ps, v, key, &a->log);
 		} else if (!strcmp(key, "key_dir")) {
-			err = get_path(ps, v, key, &a->key_dir);
+			err = cfg_get_path(ps, v, key, &a->key_dir);
 		} else if (!strcmp(key, "rotate_bytes")) {
 			err = get_uint(ps, v, key, UINT64_MAX, &a->rotate_bytes);
 			/* Each file holds its genesis and its rotation seal: under 64 KiB, little more. */
 			if (!err && a->rotate_bytes && a->rotate_bytes < 65536)
-				err = fail(ps, v, "'rotate_bytes' must be 0 (never) or at least 65536");
+				err = cfg_fail(ps, v, "'rotate_bytes' must be 0 (never) or at least 65536");
 		} else if (!strcmp(key, "seal_every")) {
 			err = get_uint(ps, v, key, 100000000, &x);
 			a->seal_every = (unsigned int)x;
@@ -329,28 +322,28 @@ static int parse_audit(struct cfg_parse *ps, yaml_node_t *n, struct daemon_audit
 			err = get_uint(ps, v, key, 60000, &x);
 			a->batch_ms = (unsigned int)x;
 		} else if (!strcmp(key, "durability")) {
-			if (scalar(v) && !strcmp(scalar(v), "fsync"))
+			if (cfg_scalar(v) && !strcmp(cfg_scalar(v), "fsync"))
 				a->fsync_each = 1;
-			else if (scalar(v) && !strcmp(scalar(v), "batch"))
+			else if (cfg_scalar(v) && !strcmp(cfg_scalar(v), "batch"))
 				a->fsync_each = 0;
 			else
-				return fail(ps, v, "'durability' must be fsync or batch");
+				return cfg_fail(ps, v, "'durability' must be fsync or batch");
 		} else if (!strcmp(key, "forward_secure")) {
-			err = get_bool(ps, v, key, &a->forward_secure);
+			err = cfg_get_bool(ps, v, key, &a->forward_secure);
 		} else if (!strcmp(key, "backlog_bytes")) {
 			err = get_uint(ps, v, key, 1ull << 30, &a->backlog_bytes);
 			if (!err && a->backlog_bytes < 4096)
-				return fail(ps, v, "'backlog_bytes' must be at least 4096");
+				return cfg_fail(ps, v, "'backlog_bytes' must be at least 4096");
 		} else if (!strcmp(key, "fold_ms")) {
 			err = get_uint(ps, v, key, 60000, &x);
 			a->fold_ms = (unsigned int)x;
 			a->fold_set = 1;
 		} else if (!strcmp(key, "host")) {
-			err = get_string(ps, v, key, &a->host);
+			err = cfg_get_string(ps, v, key, &a->host);
 		} else if (!strcmp(key, "forward")) {
 			err = parse_forward(ps, v, &a->forward);
 		} else {
-			return fail(ps, k,
+			return cfg_fail(ps, k,
 				    "unknown key '%s' in 'audit' (log, rotate_bytes, seal_every, "
 				    "seal_ms, durability, batch_ms, key_dir, forward_secure, "
 				    "backlog_bytes, fold_ms, host, forward)",
@@ -360,7 +353,7 @@ static int parse_audit(struct cfg_parse *ps, yaml_node_t *n, struct daemon_audit
 	/* The syslog HOSTNAME defaults to the host the records name. */
 	if (!err && a->forward.host && !a->forward.hostname && a->host &&
 	    !forward_hostname_ok(a->host))
-		return fail(ps, n,
+		return cfg_fail(ps, n,
 			    "'host' is not a valid syslog HOSTNAME (1..255 printable ASCII, no "
 			    "space): give 'forward: hostname'");
 	return err;
@@ -373,180 +366,21 @@ static int parse_metrics(struct cfg_parse *ps, yaml_node_t *n, struct daemon_met
 	int err = 0;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return fail(ps, n, "'metrics' must be a mapping");
+		return cfg_fail(ps, n, "'metrics' must be a mapping");
 	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top && !err; pair++) {
 		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
 		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
-		const char *key = scalar(k);
+		const char *key = cfg_scalar(k);
 
 		if (!key)
-			return fail(ps, k, "expected a key");
+			return cfg_fail(ps, k, "expected a key");
 		if (!strcmp(key, "listen")) {
-			if (metrics_listen_parse(scalar(v), &m->listen, why, sizeof(why)))
-				return fail(ps, v, "%s", why);
+			if (metrics_listen_parse(cfg_scalar(v), &m->listen, why, sizeof(why)))
+				return cfg_fail(ps, v, "%s", why);
 		} else if (!strcmp(key, "bpf_stats")) {
-			err = get_bool(ps, v, key, &m->bpf_stats);
+			err = cfg_get_bool(ps, v, key, &m->bpf_stats);
 		} else {
-			return fail(ps, k, "unknown key '%s' in 'metrics' (listen, bpf_stats)", key);
-		}
-	}
-	return err;
-}
-
-/*
- * Whether every '[' of the fnmatch(3) glob p opens a set that a ']' closes:
- * fnmatch takes an unclosed one as the character itself, so "[a" would
- * silently match only the name "[a" where a set was meant.
- */
-static bool glob_sets_closed(const char *p)
-{
-	const char *e;
-
-	for (; *p; p++) {
-		if (*p == '\\' && p[1]) {
-			p++;
-			continue;
-		}
-		if (*p != '[')
-			continue;
-		p++;
-		if (*p == '!' || *p == '^')
-			p++;
-		if (*p == ']') /* the first character of a set is itself */
-			p++;
-		for (; *p && *p != ']'; p++) {
-			if (*p == '\\' && p[1]) { /* fnmatch escapes in sets too: \] is no end */
-				p++;
-			} else if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
-				/* [:alpha:], [.x.], [=x=]: their ']' ends no set */
-				for (e = p + 2; *e && !(e[0] == p[1] && e[1] == ']'); e++)
-					;
-				if (!*e)
-					return false;
-				p = e + 1;
-			}
-		}
-		if (!*p)
-			return false;
-	}
-	return true;
-}
-
-/* A selector's glob, checked. */
-static int get_glob(struct cfg_parse *ps, yaml_node_t *v, const char *key, char **out)
-{
-	int err = get_string(ps, v, key, out);
-
-	if (!err && !glob_sets_closed(*out))
-		return fail(ps, v, "'%s': a '[' opens a set no ']' closes (\\[ for the character)",
-			    key);
-	return err;
-}
-
-static int parse_selector(struct cfg_parse *ps, yaml_node_t *n, struct daemon_selector *sel)
-{
-	yaml_node_pair_t *pair;
-	int err = 0, m;
-
-	sel->mode = DAEMON_MODE_POLICY;
-	sel->line = (int)n->start_mark.line + 1;
-	if (n->type != YAML_MAPPING_NODE)
-		return fail(ps, n, "a selector is a mapping with 'policy' and what to match");
-	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top && !err; pair++) {
-		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
-		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
-		const char *key = scalar(k);
-
-		if (!key)
-			return fail(ps, k, "expected a key");
-		if (!strcmp(key, "image"))
-			err = get_glob(ps, v, key, &sel->image);
-		else if (!strcmp(key, "name"))
-			err = get_glob(ps, v, key, &sel->name);
-		else if (!strcmp(key, "namespace"))
-			err = get_glob(ps, v, key, &sel->pod_namespace);
-		else if (!strcmp(key, "engine")) {
-			err = get_string(ps, v, key, &sel->engine);
-			if (!err && strcmp(sel->engine, "docker") &&
-			    strcmp(sel->engine, "podman") && strcmp(sel->engine, "containerd") &&
-			    strcmp(sel->engine, "cri"))
-				return fail(ps, v,
-					    "'engine' must be docker, podman, containerd or cri");
-		} else if (!strcmp(key, "policy")) {
-			err = get_string(ps, v, key, &sel->policy);
-			if (!err && !oci_policy_name_valid(sel->policy))
-				return fail(ps, v,
-					    "'policy' is a policy name: 1 to 64 of [A-Za-z0-9._-]");
-		} else if (!strcmp(key, "mode")) {
-			m = daemon_parse_mode(scalar(v));
-			if (m < 0)
-				return fail(ps, v, "'mode' must be enforce or simulate");
-			sel->mode = m;
-		} else {
-			return fail(
-				ps, k,
-				"unknown key '%s' in a selector (image, name, engine, namespace, "
-				"policy, mode)",
-				key);
-		}
-	}
-	if (err)
-		return err;
-	if (!sel->policy)
-		return fail(ps, n, "selector without 'policy'");
-	if (!sel->image && !sel->name && !sel->engine && !sel->pod_namespace)
-		return fail(ps, n,
-			    "a selector needs at least one of image, name, engine, namespace");
-	return 0;
-}
-
-static int parse_containers(struct cfg_parse *ps, yaml_node_t *n, struct daemon_containers *c)
-{
-	yaml_node_pair_t *pair;
-	yaml_node_item_t *it;
-	size_t count;
-	int err = 0, named;
-
-	if (n->type != YAML_MAPPING_NODE)
-		return fail(ps, n, "'containers' must be a mapping");
-	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top && !err; pair++) {
-		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
-		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
-		const char *key = scalar(k);
-
-		if (!key)
-			return fail(ps, k, "expected a key");
-		if (!strcmp(key, "policies_dir")) {
-			err = get_path(ps, v, key, &c->policies_dir);
-		} else if (!strcmp(key, "docker_root")) {
-			err = get_path(ps, v, key, &c->docker_root);
-		} else if (!strcmp(key, "named")) {
-			err = get_bool(ps, v, key, &named);
-			c->names_ignored = !named;
-		} else if (!strcmp(key, "default_policy")) {
-			free(c->default_policy);
-			c->default_policy = NULL;
-			err = get_string(ps, v, key, &c->default_policy);
-			if (!err && !oci_policy_name_valid(c->default_policy))
-				return fail(ps, v,
-					    "'default_policy' is a policy name: 1 to 64 of "
-					    "[A-Za-z0-9._-]");
-		} else if (!strcmp(key, "selectors")) {
-			if (v->type != YAML_SEQUENCE_NODE)
-				return fail(ps, v, "'selectors' must be a list");
-			count = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-			c->selectors = calloc(count ? count : 1, sizeof(*c->selectors));
-			if (!c->selectors)
-				return -ENOMEM;
-			for (it = v->data.sequence.items.start;
-			     it < v->data.sequence.items.top && !err; it++)
-				err = parse_selector(ps, yaml_document_get_node(&ps->doc, *it),
-						     &c->selectors[c->nselectors++]);
-		} else {
-			return fail(ps, k,
-				    "unknown key '%s' in 'containers' (policies_dir, docker_root, "
-				    "named, default_policy, selectors)",
-				    key);
+			return cfg_fail(ps, k, "unknown key '%s' in 'metrics' (listen, bpf_stats)", key);
 		}
 	}
 	return err;
@@ -616,14 +450,14 @@ static int keys_once(struct cfg_parse *ps)
 			continue;
 		for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 			yaml_node_t *k = yaml_document_get_node(&ps->doc, p->key);
-			const char *key = scalar(k);
+			const char *key = cfg_scalar(k);
 
 			for (q = n->data.mapping.pairs.start; key && q < p; q++) {
 				yaml_node_t *o = yaml_document_get_node(&ps->doc, q->key);
-				const char *other = scalar(o);
+				const char *other = cfg_scalar(o);
 
 				if (other && !strcmp(other, key))
-					return fail(ps, k,
+					return cfg_fail(ps, k,
 						    "expected each key once, found a second '%s' "
 						    "(first at %zu:%zu)",
 						    key, o->start_mark.line + 1,
@@ -643,37 +477,37 @@ static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 	if (!root)
 		return 0; /* an empty file: defaults, no assignments */
 	if (root->type != YAML_MAPPING_NODE)
-		return fail(ps, root, "the configuration must be a mapping");
+		return cfg_fail(ps, root, "the configuration must be a mapping");
 	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top && !err;
 	     pair++) {
 		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
 		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
-		const char *key = scalar(k);
+		const char *key = cfg_scalar(k);
 
 		if (!key)
-			return fail(ps, k, "expected a key");
+			return cfg_fail(ps, k, "expected a key");
 		if (!strcmp(key, "control_socket"))
-			err = get_path(ps, v, key, &c->control_socket);
+			err = cfg_get_path(ps, v, key, &c->control_socket);
 		else if (!strcmp(key, "stream_socket"))
-			err = get_path(ps, v, key, &c->stream_socket);
+			err = cfg_get_path(ps, v, key, &c->stream_socket);
 		else if (!strcmp(key, "ask_socket"))
-			err = scalar(v) && !strcmp(scalar(v), "none") ?
-				      get_string(ps, v, key, &c->ask_socket) :
-				      get_path(ps, v, key, &c->ask_socket);
+			err = cfg_scalar(v) && !strcmp(cfg_scalar(v), "none") ?
+				      cfg_get_string(ps, v, key, &c->ask_socket) :
+				      cfg_get_path(ps, v, key, &c->ask_socket);
 		else if (!strcmp(key, "state_file"))
-			err = get_path(ps, v, key, &c->state_file);
+			err = cfg_get_path(ps, v, key, &c->state_file);
 		else if (!strcmp(key, "audit"))
 			err = parse_audit(ps, v, &c->audit);
 		else if (!strcmp(key, "metrics"))
 			err = parse_metrics(ps, v, &c->metrics);
 		else if (!strcmp(key, "assignments"))
-			err = v->type == YAML_SCALAR_NODE && !*scalar(v) ?
+			err = v->type == YAML_SCALAR_NODE && !*cfg_scalar(v) ?
 				      0 :
 				      parse_assignments(ps, v, c);
 		else if (!strcmp(key, "containers"))
-			err = parse_containers(ps, v, &c->containers);
+			err = cfg_parse_containers(ps, v, &c->containers);
 		else
-			return fail(
+			return cfg_fail(
 				ps, k,
 				"unknown key '%s' (control_socket, stream_socket, ask_socket, state_file, "
 				"audit, metrics, assignments, containers)",
@@ -703,7 +537,7 @@ static int one_document(struct cfg_parse *ps, yaml_parser_t *parser, const char 
 		return syntax_error(ps, parser, buf, len);
 	more = yaml_document_get_root_node(&extra);
 	if (more)
-		ret = fail(ps, more, "expected one YAML document, found a second one");
+		ret = cfg_fail(ps, more, "expected one YAML document, found a second one");
 	yaml_document_delete(&extra);
 	return ret;
 }
