@@ -204,15 +204,6 @@ static int unmark(struct loader *l, struct loader_marked *rec)
 	return err;
 }
 
-/* Strips p's last component ("" stays the root). */
-static void strip(char *p)
-{
-	char *slash = strrchr(p, '/');
-
-	if (slash)
-		*slash = '\0';
-}
-
 struct mark_walk {
 	struct loader *l;
 	struct loader_marked *rec;
@@ -231,7 +222,7 @@ static int mark_entry(void *ctx, const char *entry, bool link, bool last)
 
 	err = mark(w->l, w->rec, entry, !last);
 	snprintf(d, sizeof(d), "%s", entry);
-	for (strip(d); !err && d[0]; strip(d))
+	for (path_strip_last(d); !err && d[0]; path_strip_last(d))
 		err = mark(w->l, w->rec, d, true);
 	return err;
 }

@@ -10,10 +10,9 @@
 
 #define LINKS_MAX 40 /* the kernel's MAXSYMLINKS */
 
-/* Strips done's last component ("" stays the root). */
-static void strip(char *done)
+void path_strip_last(char *p)
 {
-	char *slash = strrchr(done, '/');
+	char *slash = strrchr(p, '/');
 
 	if (slash)
 		*slash = '\0';
@@ -61,7 +60,7 @@ int path_walk(const char *path, path_walk_fn fn, void *ctx)
 				err = fn(ctx, done, false, false);
 				if (err)
 					return err;
-				strip(done);
+				path_strip_last(done);
 			}
 			c = e;
 			continue;
@@ -89,7 +88,7 @@ int path_walk(const char *path, path_walk_fn fn, void *ctx)
 		err = fn(ctx, done, true, !*c);
 		if (err)
 			return err;
-		strip(done);
+		path_strip_last(done);
 		/* The link's target, then what was left of the path (c points into todo). */
 		if (snprintf(rest, sizeof(rest), "%s%s%s", link, *c ? "/" : "", c) >=
 		    (int)sizeof(rest))

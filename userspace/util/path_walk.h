@@ -25,5 +25,7 @@ typedef int (*path_walk_fn)(void *ctx, const char *entry, bool link, bool last);
  * 40 links, as the kernel would.
  */
 int path_walk(const char *path, path_walk_fn fn, void *ctx);
+/* Strips p's last component: "/a/b" becomes "/a", "/a" becomes "" (the root stays ""). */
+void path_strip_last(char *p);
 
 #endif /* AGENTGATE_UTIL_PATH_WALK_H */
