@@ -67,7 +67,18 @@ docker run -d --name idle $DOCKER_UNCONFINED --network none --user 1000:1000 --t
 	-v "$S/data:/app/data:ro" -v "$S/output:/app/output:rw" "$IMG" \
 	node -e 'setInterval(() => {}, 1000)' >/dev/null 2>"$WORK/idle.err" ||
 	fail "a running container" "$(head -c 300 "$WORK/idle.err")"
+# A lure: a cgroup named after the container's id (an agent allowed to mkdir in cgroupfs
+# could make one). The binding follows the container's own init, not names.
+idle_id=$(docker inspect --format '{{.Id}}' idle)
+mkdir "/sys/fs/cgroup/docker-$idle_id.scope-lure" "/sys/fs/cgroup/$idle_id"
 check "assign --container binds a running container" ctl assign --container idle "$S/policies/docker-sandbox.yaml"
+ctl status >"$WORK/status" 2>&1
+if grep "$idle_id" "$WORK/status" | grep -q lure || ! grep -q "/docker-$idle_id.scope\|/docker/$idle_id" "$WORK/status"; then
+	fail "assign --container: the container's cgroup, not a lure" "$(grep -i "$idle_id" "$WORK/status" | head -c 400)"
+else
+	pass "assign --container: the container's cgroup, not a lure"
+fi
+rmdir "/sys/fs/cgroup/docker-$idle_id.scope-lure" "/sys/fs/cgroup/$idle_id"
 got=$(docker exec idle node /app/src/process.js 2>"$WORK/exec.err")
 want="read_input=ALLOW write_output=ALLOW write_src=DENY rm_data=DENY curl_exfil=DENY"
 if [ "$got" = "$want" ]; then pass "docker exec into it is judged"; else fail "docker exec into it is judged" "got '$got' ($(head -c 300 "$WORK/exec.err"))"; fi

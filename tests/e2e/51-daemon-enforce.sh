@@ -157,3 +157,17 @@ rc=$?
 	fail "bad policy at startup: the audit log untouched" "$(tail -n 3 "$AUDIT")"
 grep -qE "$bad:[0-9]+:[0-9]+:" "$D/daemon.err" && pass "startup error names file:line:col" || fail "startup error names file:line:col" "$(cat "$D/daemon.err")"
 expect "bad config at startup installs nothing" ok in_cgroup "$CGP/agent" "$PROBE" open-read /srv/d51/secret/key
+# --check finds the same without starting anything; a good configuration passes it.
+out=$("$AGENTGATE" daemon --config "$D/daemon.yaml" --check 2>&1)
+rc=$?
+[ "$rc" -eq 2 ] && printf '%s' "$out" | grep -qE "$bad:[0-9]+:[0-9]+:" &&
+	pass "daemon --check: a bad policy named, exit 2" || fail "daemon --check: a bad policy named, exit 2" "exit $rc: $out"
+daemon_config <<EOC
+  - cgroup: /$CGP/agent
+    policy: $deny
+EOC
+out=$("$AGENTGATE" daemon --config "$D/daemon.yaml" --check 2>&1)
+rc=$?
+[ "$rc" -eq 0 ] && [ "$out" = "$D/daemon.yaml: ok (1 assignments, 0 container selectors)" ] && [ ! -S "$SOCK" ] &&
+	pass "daemon --check: a good config passes, nothing started" || fail "daemon --check: a good config passes, nothing started" "exit $rc: $out"
+expect "daemon --check installs nothing" ok in_cgroup "$CGP/agent" "$PROBE" open-read /srv/d51/secret/key

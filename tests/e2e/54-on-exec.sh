@@ -119,6 +119,7 @@ cat >"$WORK/fakerun" <<EOR
 #!/bin/sh
 # create --bundle B --pid-file P ID: an init in $CGROOT/$CGP/ctr-ID that waits for start.
 cmd=
+pf=
 while [ \$# -gt 0 ]; do
 	case \$1 in
 	--bundle) b=\$2; shift 2 ;;
@@ -133,10 +134,12 @@ create)
 	mkdir -p "$CGROOT/$CGP/ctr-\$id"
 	sh -c 'echo \$\$ >"\$1/cgroup.procs"; while [ ! -e "\$2/start-\$3" ]; do sleep 0.1; done
 		exec "\$4" open-read "\$5"' sh "$CGROOT/$CGP/ctr-\$id" "$WORK" "\$id" "$PROBE" "$S/secret/key" >"$WORK/ctr-\$id.out" 2>&1 &
-	echo \$! >"\$pf"
+	echo \$! >"$WORK/ctr-\$id.pid"
+	[ -n "\$pf" ] && echo \$! >"\$pf"
 	# As runc: create returns once the init is in the container's cgroup.
 	until grep -qx "\$!" "$CGROOT/$CGP/ctr-\$id/cgroup.procs"; do sleep 0.05; done
 	;;
+state) [ -z "\$FAKE_NOSTATE" ] && echo "{\"id\":\"\$id\",\"pid\":\$(cat "$WORK/ctr-\$id.pid"),\"status\":\"created\"}" ;;
 start) touch "$WORK/start-\$id" ;;
 delete) echo 1 >"$CGROOT/$CGP/ctr-\$id/cgroup.kill"; sleep 0.2; rmdir "$CGROOT/$CGP/ctr-\$id" ;;
 esac
@@ -256,6 +259,25 @@ for c in c5 c6; do
 		fail "named: false, default_policy: $c judged by the default" "got '$(cat "$WORK/ctr-$c.out")'"
 	wrap delete $c
 done
+# Without --pid-file the wrapper asks the runtime's state for the init's pid; when that
+# fails too the selectors cannot be asked, and the container does not start.
+bundle c7 ""
+check "no --pid-file: the pid from the runtime's state, the default bound" wrap create --bundle "$S/bundle/c7" c7
+wrap start c7
+i=0
+while [ ! -s "$WORK/ctr-c7.out" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(head -n 1 "$WORK/ctr-c7.out")" = EPERM ] && pass "no --pid-file: judged by the default" ||
+	fail "no --pid-file: judged by the default" "got '$(cat "$WORK/ctr-c7.out")'"
+wrap delete c7
+bundle c8 ""
+if out=$(FAKE_NOSTATE=1 wrap create --bundle "$S/bundle/c8" c8 2>&1); then
+	fail "no pid at all: the container is refused" "status 0: $out"
+else
+	case $out in *"not started"*"the runtime's state"*) pass "no pid at all: the container is refused" ;;
+	*) fail "no pid at all: the container is refused" "$out" ;; esac
+fi
+[ ! -d "$CGROOT/$CGP/ctr-c8" ] && pass "no pid at all: the container is deleted" ||
+	fail "no pid at all: the container is deleted" "ctr-c8 exists"
 
 # The directory policies are named from is the daemon's: a file planted there would be
 # assigned to the next container that names it.

@@ -50,6 +50,8 @@ static const struct bad cases[] = {
 	{ R "    path: /a\n    path: /b\n    decision: allow\n", "4:5",
 	  "expected each key once, found a second 'path' (first at 3:5)" },
 	{ "default: deny\ndefault: allow\n", "2:1", "found a second 'default'" },
+	{ "control_socket: /run/x.sock\nassignments:\n", "1:1",
+	  "a key of agentgate daemon's configuration, not of a policy" },
 	{ "rules:\n  - <<: {action: file_read, path: /a, decision: allow}\n", "2:5",
 	  "merge keys ('<<') are not supported" },
 	{ R "    path: [/a, /b]\n    decision: allow\n", "3:11",

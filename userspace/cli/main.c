@@ -33,7 +33,7 @@ static const struct command commands[] = {
 	  "learn --audit-log LOG [--audit-log LOG.000001 ...]\n"
 	  "      [--agent CGROUP | --container NAME|ID] [--policy CURRENT] [--since TIME]\n"
 	  "      [--pubkey HEX|FILE] [--key-dir DIR] [--unverified] [--name NAME] [--json] [-o FILE]" },
-	{ "daemon", cmd_daemon, "daemon [--config FILE] [--verbose] [--foreground]" },
+	{ "daemon", cmd_daemon, "daemon [--config FILE] [--verbose] [--foreground]\n  daemon [--config FILE] --check" },
 	{ "assign", cmd_assign,
 	  "assign [--socket PATH] [--mode enforce|simulate] [--on-exec] CGROUP POLICY\n"
 	  "  assign [--socket PATH] [--mode enforce|simulate] --container NAME|ID POLICY" },

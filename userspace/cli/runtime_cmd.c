@@ -16,6 +16,7 @@
  * where the engine shows it: the runtime's --log file, and stderr.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -138,24 +139,87 @@ static void delete_container(const char *real, char **argv, const struct oci_arg
 	free(dv);
 }
 
-/* The init's pid: from --pid-file, which engines always pass to create. */
-static int init_pid(const struct oci_args *a, pid_t *pid)
+/* The pid a pid file names: 0, or -errno (-EINVAL for anything but a positive int). */
+static int read_pid(FILE *f, pid_t *pid)
 {
 	long v = 0;
-	FILE *f;
-	int ok;
 
-	if (!a->pid_file)
-		return -ENOENT;
-	f = fopen(a->pid_file, "re");
-	if (!f)
-		return -errno;
-	ok = fscanf(f, "%ld", &v) == 1 && v > 0 && v <= INT_MAX;
-	fclose(f);
-	if (!ok)
+	if (fscanf(f, "%ld", &v) != 1 || v <= 0 || v > INT_MAX)
 		return -EINVAL;
 	*pid = (pid_t)v;
 	return 0;
+}
+
+/*
+ * `RUNTIME [GLOBAL...] state ID`'s "pid": the init's pid for a create run without
+ * --pid-file (engines always pass one; a person typing runc may not).
+ */
+static int state_pid(const char *real, char **argv, const struct oci_args *a, pid_t *pid)
+{
+	char **sv = calloc((size_t)a->command + 3, sizeof(*sv));
+	json_t *st = NULL;
+	json_int_t v = 0;
+	int fds[2], status, i, err = -EIO;
+	pid_t child;
+	FILE *f;
+
+	if (!sv)
+		return -ENOMEM;
+	if (pipe2(fds, O_CLOEXEC)) {
+		free(sv);
+		return -errno;
+	}
+	sv[0] = (char *)real;
+	for (i = 1; i < a->command; i++)
+		sv[i] = argv[i];
+	sv[i++] = "state";
+	sv[i++] = (char *)a->id;
+	sv[i] = NULL;
+	fflush(NULL);
+	child = fork();
+	if (child == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		execv(real, sv);
+		_exit(127);
+	}
+	free(sv);
+	close(fds[1]);
+	if (child < 0) {
+		close(fds[0]);
+		return -EAGAIN;
+	}
+	f = fdopen(fds[0], "re");
+	if (f)
+		st = json_loadf(f, JSON_DISABLE_EOF_CHECK, NULL);
+	if (f)
+		fclose(f);
+	else
+		close(fds[0]);
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			break;
+	if (st && !json_unpack(st, "{s:I}", "pid", &v) && v > 0 && v <= INT_MAX) {
+		*pid = (pid_t)v;
+		err = 0;
+	}
+	json_decref(st);
+	return err;
+}
+
+/* The init's pid: from --pid-file, else from the runtime's state of the container. */
+static int init_pid(const char *real, char **argv, const struct oci_args *a, pid_t *pid)
+{
+	FILE *f;
+	int err;
+
+	if (!a->pid_file)
+		return state_pid(real, argv, a, pid);
+	f = fopen(a->pid_file, "re");
+	if (!f)
+		return -errno;
+	err = read_pid(f, pid);
+	fclose(f);
+	return err;
 }
 
 static json_t *bind_request(const struct oci_args *a, const struct oci_spec *s, pid_t pid,
@@ -169,9 +233,12 @@ static json_t *bind_request(const struct oci_args *a, const struct oci_spec *s, 
 			 "netns", s->has_netns);
 }
 
-/* Asks the daemon to bind; 1 when it bound a policy, 0 when none applies, else -errno. */
+/*
+ * Asks the daemon to bind; 1 when it bound a policy, 0 when none applies, else -errno.
+ * *absent: the daemon's socket is missing or nobody listens on it (nothing else).
+ */
 static int bind_container(const struct oci_args *a, const struct oci_spec *s, pid_t pid, char *msg,
-			  size_t msgsz)
+			  size_t msgsz, int *absent)
 {
 	const char *sock = getenv("AGENTGATE_CONTROL_SOCKET"), *err = NULL;
 	char cgroup[4096];
@@ -189,6 +256,7 @@ static int bind_container(const struct oci_args *a, const struct oci_spec *s, pi
 		return -ENOMEM;
 	e = control_call(sock && *sock ? sock : DAEMON_DEFAULT_CONTROL, req, &resp, msg, msgsz);
 	json_decref(req);
+	*absent = e == -ENOENT || e == -ECONNREFUSED;
 	if (e)
 		return e;
 	if (json_unpack(resp, "{s:b}", "ok", &ok) || !ok) {
@@ -207,7 +275,7 @@ static int create(const char *real, char **argv, const struct oci_args *a)
 	struct oci_spec spec;
 	char msg[1024];
 	pid_t pid = 0;
-	int rc, err;
+	int rc, err, absent = 0;
 
 	err = oci_spec_load(a->bundle, &spec, msg, sizeof(msg));
 	if (err) {
@@ -217,17 +285,22 @@ static int create(const char *real, char **argv, const struct oci_args *a)
 	rc = run_runtime(real, argv);
 	if (rc)
 		return rc;
-	err = init_pid(a, &pid);
+	err = init_pid(real, argv, a, &pid);
 	if (err) {
-		snprintf(msg, sizeof(msg), "the runtime wrote no pid file (--pid-file): %s",
-			 strerror(-err));
+		snprintf(msg, sizeof(msg), "the container's init pid (%s%s): %s",
+			 a->pid_file ? "--pid-file " : "the runtime's state",
+			 a->pid_file ? a->pid_file : "", strerror(-err));
 	} else {
-		err = bind_container(a, &spec, pid, msg, sizeof(msg));
+		err = bind_container(a, &spec, pid, msg, sizeof(msg), &absent);
 		if (err >= 0)
 			return 0;
 	}
-	/* Without a request of its own, a container is left as if agentgate were not there. */
-	if (!spec.policy[0] && (err == -ENOENT || err == -ECONNREFUSED)) {
+	/*
+	 * Without a request of its own, a container is left as if agentgate were not there
+	 * when no daemon runs; any other failure (its pid or cgroup unknown, the daemon's
+	 * refusal) leaves the selectors unasked, so it does not start.
+	 */
+	if (!spec.policy[0] && absent) {
 		fprintf(stderr, "agentgate: container %s: no policy requested; daemon: %s\n", a->id,
 			msg);
 		return 0;

@@ -61,7 +61,8 @@ void daemon_log(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: agentgate daemon [--config FILE] [--verbose] [--foreground]\n");
+	fprintf(f, "usage: agentgate daemon [--config FILE] [--verbose] [--foreground]\n"
+		   "       agentgate daemon [--config FILE] --check\n");
 }
 
 /* One daemon at a time: the shared event stream has one reader. Returns the lock fd. */
@@ -388,10 +389,11 @@ out:
 	return err;
 }
 
-static int parse_args(int argc, char **argv, const char **config, int *foreground)
+static int parse_args(int argc, char **argv, const char **config, int *foreground, int *check)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -410,6 +412,9 @@ static int parse_args(int argc, char **argv, const char **config, int *foregroun
 			break;
 		case 'f':
 			*foreground = 1;
+			break;
+		case 'C':
+			*check = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -451,11 +456,11 @@ int cmd_daemon(int argc, char **argv)
 	char msg[1536];
 	sigset_t mask;
 	struct stat sb;
-	int foreground = 0, ret = 1, err, lock_fd = -1, ready_fd = -1, sfd = -1, lfd = -1;
+	int foreground = 0, check = 0, ret = 1, err, lock_fd = -1, ready_fd = -1, sfd = -1, lfd = -1;
 	size_t i;
 	int pinned;
 
-	err = parse_args(argc, argv, &config, &foreground);
+	err = parse_args(argc, argv, &config, &foreground, &check);
 	if (err >= 0)
 		return err;
 	memset(&cerr, 0, sizeof(cerr));
@@ -474,6 +479,14 @@ int cmd_daemon(int argc, char **argv)
 		daemon_models_free(&d);
 		daemon_config_free(d.cfg);
 		return 2;
+	}
+	if (check) {
+		printf("%s: ok (%zu assignments, %zu container selectors)\n",
+		       config ? config : "built-in defaults", d.cfg->nassignments,
+		       d.cfg->containers.nselectors);
+		daemon_models_free(&d);
+		daemon_config_free(d.cfg);
+		return 0;
 	}
 	d.config_path = config;
 	d.verbose = verbose;

@@ -43,6 +43,21 @@ static const char *const policy_keys[] = {
 	"include", "rules",
 };
 
+/* The top-level keys of daemon.yaml: a policy parser fed one says which file it was given. */
+static int daemon_key(const char *key)
+{
+	static const char *const keys[] = {
+		"control_socket", "stream_socket", "ask_socket", "state_file",
+		"audit",	  "metrics",	   "assignments", "containers",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(key, keys[i]))
+			return 1;
+	return 0;
+}
+
 struct doc {
 	struct loader *ld;
 	const char *file, *dir;
@@ -487,6 +502,11 @@ static int policy_map(struct doc *d, const yaml_node_t *map)
 				d, node(d, pr->key),
 				"expected a key of an included file (include, rules), found '%s'",
 				key);
+		if (i == K_COUNT && daemon_key(key))
+			return fail(d, node(d, pr->key),
+				    "found '%s', a key of agentgate daemon's configuration, not of a "
+				    "policy (check that file with 'agentgate daemon --config FILE --check')",
+				    key);
 		if (i == K_COUNT)
 			return fail(
 				d, node(d, pr->key),
