@@ -28,6 +28,58 @@ static __always_inline int ag_cgroup_dir_within(struct dentry *d, __u64 cgid)
 	return 0;
 }
 
+#define AG_PROC_SUPER_MAGIC 0x9fa0
+#define AG_SYSFS_MAGIC 0x62656572
+#define AG_BINFMTFS_MAGIC 0x42494e4d
+#define AG_DEBUGFS_MAGIC 0x64626720
+#define AG_TRACEFS_MAGIC 0x74726163
+#define AG_SECURITYFS_MAGIC 0x73636673
+#define AG_EFIVARFS_MAGIC 0xde5e81e4
+#define AG_PROC_MAX_DEPTH 16 /* /proc/sys/net/ipv6/conf/IFACE/... is 6 */
+
+/*
+ * Whether a file written is one of the kernel's settings, which no policy may hand an
+ * agent: /proc/sys (core_pattern runs a program as root outside every cgroup,
+ * kernel.modprobe likewise, ftrace_enabled would take agentgate's trampolines out),
+ * /proc/sysrq-trigger (reboot, kill every task), sysfs (uevent_helper), binfmt_misc
+ * (an interpreter for every matching exec), debugfs, tracefs, securityfs (other LSMs'
+ * policies), efivarfs. Found by the superblock and, on proc, the entry below its root,
+ * wherever proc is mounted.
+ */
+static __always_inline int ag_kernel_setting(struct file *file)
+{
+	struct dentry *d = file->f_path.dentry, *root, *parent;
+	unsigned long magic = file->f_inode->i_sb->s_magic;
+	char name[16] = {};
+	__u32 len;
+	int i;
+
+	if (magic == AG_SYSFS_MAGIC || magic == AG_BINFMTFS_MAGIC || magic == AG_DEBUGFS_MAGIC ||
+	    magic == AG_TRACEFS_MAGIC || magic == AG_SECURITYFS_MAGIC || magic == AG_EFIVARFS_MAGIC)
+		return 1;
+	if (magic != AG_PROC_SUPER_MAGIC)
+		return 0;
+	root = BPF_CORE_READ(d, d_sb, s_root);
+	for (i = 0; i < AG_PROC_MAX_DEPTH; i++) {
+		parent = BPF_CORE_READ(d, d_parent);
+		if (parent == root)
+			break;
+		if (parent == d)
+			return 0;
+		d = parent;
+	}
+	len = BPF_CORE_READ(d, d_name.len);
+	if (parent != root || (len != 3 && len != 13) ||
+	    bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(d, d_name.name)) < 0)
+		return 0;
+	if (len == 3)
+		return name[0] == 's' && name[1] == 'y' && name[2] == 's';
+	for (i = 0; i < 13; i++)
+		if (name[i] != "sysrq-trigger"[i])
+			return 0;
+	return 1;
+}
+
 /* Whether the current task is in execve or execveat (native: 32-bit execs are refused). */
 static __always_inline int ag_in_execve(void)
 {
@@ -124,6 +176,8 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 		  !ag_cgroup_dir_within(BPF_CORE_READ(file, f_path.dentry, d_parent),
 					pol.cgroup_id)))
 		op = AG_OP_CGROUP_WRITE;
+	else if (wr && ag_kernel_setting(file))
+		op = AG_OP_KERNEL_SETTING;
 	/*
 	 * The file this task opened last, its path unchanged (lib/memo.h): it was not
 	 * agentgate's then, and no file was marked since.

@@ -159,31 +159,46 @@ int BPF_PROG(ag_file_fcntl, struct file *file, unsigned int cmd, unsigned long a
  * tunnels), the clock the audit log is stamped with, reboot, raw I/O, perf
  * and BPF, open_by_handle_at (names without a path), device nodes (mknod of
  * a disk at a writable path opens the whole filesystem), the audit and MAC
- * settings (modules and kexec are refused by their own hooks, as kernel_load;
- * CAP_SYS_PTRACE stays: tasks outside are guarded by ptrace_access_check, and
- * userfaultfd needs it), the terminals' configuration (vhangup of the
- * session the agent was started from). docs/enforcement.md lists them.
+ * settings, module loading (kernel_load refuses a confined task's own load,
+ * but CAP_SYS_MODULE also lets an ioctl naming a network device make the
+ * kernel run modprobe, outside every cgroup), process accounting (acct()
+ * records every process of the host), other users' SysV IPC objects
+ * (CAP_IPC_OWNER), the terminals' configuration (vhangup of the session the
+ * agent was started from). CAP_SYS_PTRACE stays: tasks outside are guarded
+ * by ptrace_access_check, and userfaultfd needs it. docs/enforcement.md
+ * lists them.
  */
 #define AG_CAP_MASK                                                                                \
-	((1ull << 2) | (1ull << 12) | (1ull << 17) | (1ull << 22) | (1ull << 25) | (1ull << 26) |  \
-	 (1ull << 27) | (1ull << 29) | (1ull << 30) | (1ull << 32) | (1ull << 33) | (1ull << 34) | \
-	 (1ull << 35) | (1ull << 38) | (1ull << 39))
+	((1ull << 2) | (1ull << 12) | (1ull << 15) | (1ull << 16) | (1ull << 17) | (1ull << 20) |  \
+	 (1ull << 22) | (1ull << 25) | (1ull << 26) | (1ull << 27) | (1ull << 29) | (1ull << 30) | \
+	 (1ull << 32) | (1ull << 33) | (1ull << 34) | (1ull << 35) | (1ull << 38) | (1ull << 39))
 
 #define AG_CAP_SYS_ADMIN 21
 #define AG_X32_SYSCALL_BIT 0x40000000ull
 
 /*
- * The mount API's calls, which change mounts without passing the mount hooks:
- * open_tree, fsopen, fsconfig, fsmount, fspick (a reconfigure, read-only say,
- * of a mounted filesystem) and mount_setattr (read-only, noexec). Their
- * numbers are the same on every architecture (new calls are numbered alike).
+ * The calls CAP_SYS_ADMIN is refused for, their number, else 0. The mount
+ * API's change mounts without passing the mount hooks: open_tree, fsopen,
+ * fsconfig, fsmount, fspick (a reconfigure, read-only say, of a mounted
+ * filesystem) and mount_setattr (read-only, noexec); new calls are numbered
+ * alike on every architecture. The others accept CAP_SYS_ADMIN where their
+ * own capability is refused (perfmon_capable(): perf_event_open sampling
+ * every task of the host; syslog reading or clearing the kernel's log), or
+ * reach the whole host with it alone: swapon (a swap file the agent reads
+ * holds every process's memory), swapoff, sethostname and setdomainname (the
+ * host's, in its UTS namespace), quotactl and quotactl_fd.
  */
-static __always_inline __u64 ag_mount_api_call(void)
+static __always_inline __u64 ag_admin_refused_call(int *mount)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	__u64 nr = AG_SYSCALL_NR(regs) & ~AG_X32_SYSCALL_BIT;
 
-	return nr == 428 || (nr >= 430 && nr <= 433) || nr == 442 ? nr : 0;
+	*mount = nr == 428 || (nr >= 430 && nr <= 433) || nr == 442;
+	if (*mount || nr == AG_NR_PERF_EVENT_OPEN || nr == AG_NR_SYSLOG || nr == AG_NR_SWAPON ||
+	    nr == AG_NR_SWAPOFF || nr == AG_NR_SETHOSTNAME || nr == AG_NR_SETDOMAINNAME ||
+	    nr == AG_NR_QUOTACTL || nr == 443)
+		return nr;
+	return 0;
 }
 
 SEC("lsm/capable")
@@ -193,21 +208,72 @@ int BPF_PROG(ag_capable, const struct cred *cred, struct user_namespace *ns, int
 	struct ag_scratch *t __ag_scratch = NULL;
 	struct ag_pol pol;
 	__u64 nr = 0;
-	int err;
+	int err, mount = 0;
 
 	if (ret)
 		return ret;
-	/* CAP_SYS_ADMIN stays, but not for the calls that change mounts (each checks it). */
+	/* CAP_SYS_ADMIN stays, but not for the calls above (each checks it). */
 	if (cap == AG_CAP_SYS_ADMIN)
-		nr = ag_mount_api_call();
+		nr = ag_admin_refused_call(&mount);
 	if (!nr && (cap < 0 || cap > 63 || !((AG_CAP_MASK >> cap) & 1)))
 		return 0; /* not one of the refused capabilities */
 	err = ag_setup(&pol, &t, AG_HOOK_CAPABLE);
 	if (err)
 		return err > 0 ? 0 : err;
-	if (nr)
+	if (mount)
 		return ag_refuse(t, &pol, AG_OP_MOUNT, ag_put_num(t, 0, "syscall", nr));
+	if (nr)
+		return ag_refuse(t, &pol, AG_OP_CAPABILITY,
+				 ag_put_num(t, ag_put_num(t, 0, "cap", cap), " syscall", nr));
 	return ag_refuse(t, &pol, AG_OP_CAPABILITY, ag_put_num(t, 0, "cap", cap));
+}
+
+/*
+ * SysV IPC objects (shared memory, message queues, semaphores) are found by a key
+ * in their IPC namespace, shared by every process in it: in the host's, an agent
+ * could attach any process's segment its uid may use, read another's messages or
+ * hold a semaphore others wait on, and as root remove or re-own any of them. A
+ * confined task in the host's IPC namespace is refused every use of an object
+ * (ipc_permission: attach, send, receive, operate, stat; the *ctl hooks: remove,
+ * set, lock, stat of any); in its own namespace (a container's, agentgate
+ * exec's) its objects are its own. Creating one is allowed: nothing can use it.
+ */
+#define AG_PROC_IPC_INIT_INO 0xEFFFFFFFu
+
+static __always_inline int ag_refuse_host_ipc(__u32 hook, const void *perm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (!perm)
+		return 0; /* IPC_INFO and the like: the namespace's limits, no object */
+	/* A fault (an exiting task's nsproxy) reads 0: such a task makes no IPC call. */
+	if (task->nsproxy->ipc_ns->ns.inum != AG_PROC_IPC_INIT_INO)
+		return 0; /* its own IPC namespace */
+	return ag_refuse_confined(hook, AG_OP_HOST_IPC);
+}
+
+SEC("lsm/ipc_permission")
+int BPF_PROG(ag_ipc_permission, struct kern_ipc_perm *ipcp, short flag, int ret)
+{
+	return ret ? ret : ag_refuse_host_ipc(AG_HOOK_IPC_PERMISSION, ipcp);
+}
+
+SEC("lsm/shm_shmctl")
+int BPF_PROG(ag_shm_shmctl, struct kern_ipc_perm *perm, int cmd, int ret)
+{
+	return ret ? ret : ag_refuse_host_ipc(AG_HOOK_SHM_SHMCTL, perm);
+}
+
+SEC("lsm/msg_queue_msgctl")
+int BPF_PROG(ag_msg_queue_msgctl, struct kern_ipc_perm *perm, int cmd, int ret)
+{
+	return ret ? ret : ag_refuse_host_ipc(AG_HOOK_MSG_QUEUE_MSGCTL, perm);
+}
+
+SEC("lsm/sem_semctl")
+int BPF_PROG(ag_sem_semctl, struct kern_ipc_perm *perm, int cmd, int ret)
+{
+	return ret ? ret : ag_refuse_host_ipc(AG_HOOK_SEM_SEMCTL, perm);
 }
 
 /* clone() into another cgroup or into new user/mount namespaces. */

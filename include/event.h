@@ -68,6 +68,8 @@ enum ag_protect_op {
 	AG_OP_WATCH, /* a fanotify mark on a mount or filesystem, or for permission events */
 	AG_OP_TERMINAL, /* input typed into a terminal (TIOCSTI, TIOCLINUX), the console taken */
 	AG_OP_SCHED, /* limits, priority or scheduling of a task outside */
+	AG_OP_KERNEL_SETTING, /* writing sysctls, sysfs, sysrq-trigger, binfmt_misc, tracefs, ... */
+	AG_OP_HOST_IPC, /* SysV IPC objects of the host's IPC namespace */
 	AG_OP_COUNT,
 };
 

@@ -287,6 +287,10 @@ struct ag_dns_client {
 	X(TASK_SETNICE, task_setnice)                 \
 	X(TASK_SETIOPRIO, task_setioprio)             \
 	X(TASK_SETSCHEDULER, task_setscheduler)       \
+	X(IPC_PERMISSION, ipc_permission)             \
+	X(SHM_SHMCTL, shm_shmctl)                     \
+	X(MSG_QUEUE_MSGCTL, msg_queue_msgctl)         \
+	X(SEM_SEMCTL, sem_semctl)                     \
 	X(DNS, dns)
 
 enum ag_hook {

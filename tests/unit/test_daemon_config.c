@@ -57,6 +57,11 @@ static void test_relative_paths(void **state)
 	c = parse_ok("ask_socket: ask/a.sock\n");
 	assert_string_equal(c->ask_socket, "/etc/agentgate/ask/a.sock");
 	daemon_config_free(c);
+	/* off, as metrics.listen says it; a YAML boolean is no path */
+	c = parse_ok("ask_socket: off\n");
+	assert_string_equal(c->ask_socket, "none");
+	daemon_config_free(c);
+	parse_bad("ask_socket: false\n", "cfg.yaml:1:13: ask_socket: a socket path, or none (off)");
 }
 
 static void test_full(void **state)
@@ -166,6 +171,9 @@ static void test_errors(void **state)
 		  "cfg.yaml:2:13: 'cgroup' must be a cgroup path");
 	parse_bad("assignments:\n  - cgroup: /sys/fs/cgroup\n    policy: /p\n",
 		  "cfg.yaml:2:13: 'cgroup' must be a cgroup path");
+	parse_bad("assignments:\n  - cgroup: \"/a\\nb\"\n    policy: /p\n",
+		  "cfg.yaml:2:13: 'cgroup' must be a cgroup path below /sys/fs/cgroup (not the root, "
+		  "no '.', '..' or newline)");
 	parse_bad("assignments:\n  - cgroup: /a\n    policy: /p\n  - cgroup: a\n    policy: /q\n",
 		  "cfg.yaml:4:5: cgroup /a is already assigned at line 2");
 	parse_bad("assignments: /a\n", "cfg.yaml:1:14: 'assignments' must be a list");

@@ -171,8 +171,13 @@ static void test_spec_bad(void **state)
 	assert_int_equal(parse("{\"annotations\":{\"agentgate.policy\":\"../../etc/x\"}}", &s, msg),
 			 -EINVAL);
 	assert_non_null(strstr(msg, "policy name"));
-	assert_int_equal(parse("{\"annotations\":{\"agentgate.policy\":\"\"}}", &s, msg), 0);
-	assert_string_equal(s.policy, "");
+	/* Present but empty (an unset shell variable): a request, refused, not "none asked". */
+	assert_int_equal(parse("{\"annotations\":{\"agentgate.policy\":\"\"}}", &s, msg),
+			 -EINVAL);
+	assert_non_null(strstr(msg, "in the annotation agentgate.policy must be"));
+	assert_int_equal(parse("{\"process\":{\"env\":[\"AGENTGATE_POLICY=\"]}}", &s, msg),
+			 -EINVAL);
+	assert_non_null(strstr(msg, "in AGENTGATE_POLICY must be"));
 	assert_int_equal(parse("{\"process\":{\"env\":[1]}}", &s, msg), -EINVAL);
 	assert_int_equal(parse("{\"process\":[]}", &s, msg), -EINVAL);
 	assert_int_equal(parse("{\"a\":1,\"a\":2}", &s, msg), -EINVAL);

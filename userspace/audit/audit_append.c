@@ -91,6 +91,12 @@ static const char *const protect_ops[AG_OP_COUNT][2] = {
 					 "rebind its keys or take the console (TIOCSTI, ...)" },
 	[AG_OP_SCHED] = { "sched", "confined tasks may not change the limits, priority or "
 				   "scheduling of tasks outside their cgroup" },
+	[AG_OP_KERNEL_SETTING] = { "kernel_setting",
+				   "confined tasks may not write the kernel's settings (sysctls, "
+				   "sysfs, sysrq-trigger, binfmt_misc, tracefs, ...)" },
+	[AG_OP_HOST_IPC] = { "host_ipc",
+			     "confined tasks may not use the SysV IPC objects of the host's IPC "
+			     "namespace (shared memory, message queues, semaphores)" },
 };
 
 const char *audit_protect_op(unsigned int op)

@@ -9,6 +9,7 @@
  * child execs CMD only after checking it is in that cgroup (fail closed).
  */
 #include <errno.h>
+#include <sched.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
@@ -172,6 +173,15 @@ static void run_child(const char *cgdir, char **cmd)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
+	/*
+	 * SysV IPC of its own: the host's objects are refused to a confined task
+	 * (protect.bpf.c), its own namespace's are its own, as in a container.
+	 */
+	if (unshare(CLONE_NEWIPC)) {
+		fprintf(stderr, "agentgate: exec: an IPC namespace of its own: %s\n",
+			strerror(errno));
+		_exit(126);
+	}
 	/* Opened before joining: once confined, the policy may not allow reading /proc. */
 	f = fopen("/proc/self/cgroup", "re");
 	snprintf(line, sizeof(line), "%s/cgroup.procs", cgdir);

@@ -474,8 +474,9 @@ int cmd_daemon(int argc, char **argv)
 	err = daemon_check_policies(&d, msg, sizeof(msg));
 	if (err) {
 		daemon_log("%s", msg);
-		daemon_log("not started: fix the configuration (%s)",
-			   config ? config : "built-in defaults");
+		if (!check)
+			daemon_log("not started: fix the configuration (%s)",
+				   config ? config : "built-in defaults");
 		daemon_models_free(&d);
 		daemon_config_free(d.cfg);
 		return 2;
@@ -578,8 +579,9 @@ int cmd_daemon(int argc, char **argv)
 	err = daemon_apply_startup(&d, msg, sizeof(msg));
 	if (err) {
 		daemon_log("%s", msg);
-		daemon_log("not started: fix the configuration (%s)",
-			   config ? config : "built-in defaults");
+		if (!check)
+			daemon_log("not started: fix the configuration (%s)",
+				   config ? config : "built-in defaults");
 		audit_append_lifecycle(d.log.audit, "daemon_stop", "startup failed");
 		ret = 2;
 		goto out;

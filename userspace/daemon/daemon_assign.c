@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include "audit/audit.h"
 #include "daemon.h"
+#include "forward/forward.h"
 #include "loader/loader.h"
 #include "metrics/metrics.h"
 #include "util/file.h"
@@ -346,7 +347,7 @@ int daemon_assign_cgroup(struct daemon *d, const struct daemon_assign_req *in, c
 	int err;
 
 	if (daemon_cgroup_name(in->cgroup, name, sizeof(name))) {
-		snprintf(msg, msgsz, "'%s' is not a cgroup below %s (not the root, no '..')",
+		snprintf(msg, msgsz, "'%s' is not a cgroup below %s (not the root, no '.', '..' or newline)",
 			 in->cgroup, DAEMON_CGROUP_ROOT);
 		return -EINVAL;
 	}
@@ -612,8 +613,35 @@ static void prev_free(struct prev_assign *prev, size_t n)
 	free(prev);
 }
 
+/*
+ * A policy containers are bound to by name (a selector's, the default): compiled now so
+ * a typo stops the start, not the first container; bound later from the file as it is then.
+ */
+static int check_named(const struct daemon_containers *ct, const char *name, int mode,
+		       char *why, size_t whysz)
+{
+	char path[PATH_MAX];
+	struct ag_policy *model = NULL;
+	struct ag_image img = { 0 };
+	int err;
+
+	/* The name is valid: the configuration's parser checked it. */
+	if (snprintf(path, sizeof(path), "%s/%s.yaml", ct->policies_dir, name) >=
+	    (int)sizeof(path)) {
+		snprintf(why, whysz, "policy path too long");
+		return -ENAMETOOLONG;
+	}
+	err = session_load(path, mode, &model, why, whysz);
+	if (!err)
+		err = session_compile_model(model, path, &img, why, whysz);
+	policy_free(model);
+	image_free(&img);
+	return err;
+}
+
 int daemon_check_policies(struct daemon *d, char *msg, size_t msgsz)
 {
+	const struct daemon_containers *ct = &d->cfg->containers;
 	const struct daemon_config *c = d->cfg;
 	char why[1024];
 	size_t i;
@@ -639,11 +667,22 @@ int daemon_check_policies(struct daemon *d, char *msg, size_t msgsz)
 			daemon_model_image_keep(d, model->sha256, &img);
 		image_free(&img);
 	}
-	/* Read only when forwarding starts, after the programs load: a typo must stop the check. */
-	if (!err && c->audit.forward.ca && access(c->audit.forward.ca, R_OK)) {
-		err = -errno;
-		snprintf(msg, msgsz, "audit.forward.ca %s: %s", c->audit.forward.ca, strerror(-err));
+	for (i = 0; i < ct->nselectors && !err; i++) {
+		err = check_named(ct, ct->selectors[i].policy, ct->selectors[i].mode, why,
+				  sizeof(why));
+		if (err)
+			snprintf(msg, msgsz, "container selector on line %d: %s",
+				 ct->selectors[i].line, why);
 	}
+	if (!err && ct->default_policy) {
+		err = check_named(ct, ct->default_policy, DAEMON_MODE_POLICY, why, sizeof(why));
+		if (err)
+			snprintf(msg, msgsz, "containers.default_policy: %s", why);
+	}
+	/* Read only when forwarding starts, after the programs load: a typo must stop the check. */
+	if (!err && c->audit.forward.ca &&
+	    (err = forward_ca_check(c->audit.forward.ca, why, sizeof(why))))
+		snprintf(msg, msgsz, "audit.forward.ca: %s", why);
 	return err;
 }
 

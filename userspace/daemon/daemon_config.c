@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <yaml.h>
 #include "daemon_config.h"
@@ -100,11 +101,12 @@ int cfg_get_bool(struct cfg_parse *ps, const yaml_node_t *v, const char *key, in
 	return 0;
 }
 
+/* Case-insensitive, as a policy's own mode is. */
 int daemon_parse_mode(const char *s)
 {
-	if (s && !strcmp(s, "enforce"))
+	if (s && !strcasecmp(s, "enforce"))
 		return AG_MODE_ENFORCE;
-	if (s && !strcmp(s, "simulate"))
+	if (s && !strcasecmp(s, "simulate"))
 		return AG_MODE_SIMULATE;
 	return -EINVAL;
 }
@@ -135,6 +137,9 @@ int daemon_cgroup_name(const char *in, char *out, size_t outsz)
 			p++;
 		len = (size_t)(p - seg);
 		if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+			return -EINVAL;
+		/* The kernel refuses a newline in a cgroup's name (cgroup_mkdir). */
+		if (memchr(seg, '\n', len))
 			return -EINVAL;
 		if (n + 1 + len + 1 > outsz)
 			return -ENAMETOOLONG;
@@ -170,7 +175,7 @@ static int parse_assignment(struct cfg_parse *ps, yaml_node_t *n, struct daemon_
 				return cfg_fail(
 					ps, v,
 					"'cgroup' must be a cgroup path below " DAEMON_CGROUP_ROOT
-					" (not the root, no '..')");
+					" (not the root, no '.', '..' or newline)");
 			free(a->cgroup);
 			a->cgroup = strdup(name);
 			if (!a->cgroup)
@@ -468,6 +473,25 @@ static int keys_once(struct cfg_parse *ps)
 	return 0;
 }
 
+/* A path, or none / off (metrics.listen's word) for no ask socket; a YAML boolean is neither. */
+static int parse_ask_socket(struct cfg_parse *ps, yaml_node_t *v, char **out)
+{
+	static const char *const flags[] = { "true", "false", "yes", "no", "on", "y", "n" };
+	const char *s = cfg_scalar(v);
+	size_t i;
+
+	if (s && (!strcmp(s, "none") || !strcmp(s, "off"))) {
+		free(*out);
+		*out = strdup("none");
+		return *out ? 0 : -ENOMEM;
+	}
+	for (i = 0; s && i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (!strcasecmp(s, flags[i]))
+			return cfg_fail(ps, v, "ask_socket: a socket path, or none (off), not '%s'",
+					s);
+	return cfg_get_path(ps, v, "ask_socket", out);
+}
+
 static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&ps->doc);
@@ -491,9 +515,7 @@ static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 		else if (!strcmp(key, "stream_socket"))
 			err = cfg_get_path(ps, v, key, &c->stream_socket);
 		else if (!strcmp(key, "ask_socket"))
-			err = cfg_scalar(v) && !strcmp(cfg_scalar(v), "none") ?
-				      cfg_get_string(ps, v, key, &c->ask_socket) :
-				      cfg_get_path(ps, v, key, &c->ask_socket);
+			err = parse_ask_socket(ps, v, &c->ask_socket);
 		else if (!strcmp(key, "state_file"))
 			err = cfg_get_path(ps, v, key, &c->state_file);
 		else if (!strcmp(key, "audit"))

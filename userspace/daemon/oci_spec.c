@@ -100,7 +100,8 @@ static int parse_annotations(json_t *ann, struct oci_spec *s)
 	if (!json_is_object(ann))
 		return -EINVAL;
 	err = take(ann, OCI_POLICY_ANNOTATION, s->policy, sizeof(s->policy));
-	if (!err && s->policy[0])
+	/* Present but empty is a request too (an unset shell variable): refused below. */
+	if (!err && json_object_get(ann, OCI_POLICY_ANNOTATION))
 		snprintf(s->policy_from, sizeof(s->policy_from), "annotation");
 	if (json_object_get(ann, "io.kubernetes.cri.container-type")) {
 		s->engine = OCI_ENGINE_CRI;
@@ -198,7 +199,7 @@ int oci_spec_parse(const char *name, const char *buf, size_t len, struct oci_spe
 	}
 	if (v)
 		memcpy(out->entrypoint, json_string_value(v), json_string_length(v) + 1);
-	if (!out->policy[0] && json_is_array(json_object_get(process, "env"))) {
+	if (!out->policy_from[0] && json_is_array(json_object_get(process, "env"))) {
 		r = env_value(json_object_get(process, "env"), OCI_POLICY_ENV, out->policy,
 			      sizeof(out->policy));
 		if (r < 0) {
@@ -207,7 +208,7 @@ int oci_spec_parse(const char *name, const char *buf, size_t len, struct oci_spe
 				"process.env has a non-string entry or an overlong " OCI_POLICY_ENV);
 			goto out;
 		}
-		if (r > 0 && out->policy[0])
+		if (r > 0)
 			snprintf(out->policy_from, sizeof(out->policy_from), "env");
 	}
 	if (take(root, "hostname", out->hostname, sizeof(out->hostname))) {
@@ -228,9 +229,13 @@ int oci_spec_parse(const char *name, const char *buf, size_t len, struct oci_spe
 		if (type && !strcmp(type, "network") && !json_object_get(ns, "path"))
 			out->has_netns = 1;
 	}
-	if (out->policy[0] && !oci_policy_name_valid(out->policy)) {
+	if (out->policy_from[0] && !oci_policy_name_valid(out->policy)) {
 		err = fail(msg, msgsz, -EINVAL, "%s: %s", name,
-			   "the policy name must be 1 to 64 of [A-Za-z0-9._-]");
+			   !strcmp(out->policy_from, "env") ?
+				   "the policy name in " OCI_POLICY_ENV
+				   " must be 1 to 64 of [A-Za-z0-9._-]" :
+				   "the policy name in the annotation " OCI_POLICY_ANNOTATION
+				   " must be 1 to 64 of [A-Za-z0-9._-]");
 		goto out;
 	}
 out:

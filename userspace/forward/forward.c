@@ -168,6 +168,15 @@ struct forwarder *forwarder_new(const struct forward_config *cfg, int *err, char
 	return f;
 }
 
+int forward_ca_check(const char *ca_file, char *why, size_t whysz)
+{
+	SSL_CTX *ctx = NULL;
+	int err = fwd_tls_ctx(ca_file, &ctx, why, whysz);
+
+	SSL_CTX_free(ctx);
+	return err;
+}
+
 void forwarder_free(struct forwarder *f)
 {
 	size_t i;

@@ -78,6 +78,12 @@ void forwarder_stop(struct forwarder *f, unsigned int drain_ms);
 void forwarder_stats(struct forwarder *f, struct forward_stats *out);
 void forwarder_free(struct forwarder *f); /* NULL ok */
 
+/*
+ * Whether ca_file holds a PEM certificate TLS can verify with, as forwarding will load it:
+ * 0, or -errno / -ENOKEY with why set. For a configuration check before anything starts.
+ */
+int forward_ca_check(const char *ca_file, char *why, size_t whysz);
+
 /* HOSTNAME per RFC 5424: 1..255 printable US-ASCII characters, no space. */
 bool forward_hostname_ok(const char *h);
 /* "HOST:PORT" or "[V6]:PORT" into host and port; -EINVAL when malformed. */
