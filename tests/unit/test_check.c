@@ -388,6 +388,59 @@ static void test_env(void **state)
 	unload(&l);
 }
 
+/*
+ * Names the DNS proxy refuses as unreadable are denied, whatever the rules: a
+ * backslash, a byte past ASCII, an empty label (docs/network.md).
+ */
+static void test_unreadable_domain(void **state)
+{
+	static const char pol[] = "rules:\n"
+				  "  - {action: network, domain: \"*.example.com\", decision: allow}\n";
+	static const struct {
+		const char *json;
+		int allow;
+		unsigned int rule;
+	} cases[] = {
+		{ "{\"action\":\"network\",\"domain\":\"a.b.example.com\"}", 1, 0 },
+		{ "{\"action\":\"network\",\"domain\":\"a\\\\.b.example.com\"}", 0,
+		  AG_RULE_UNREADABLE },
+		{ "{\"action\":\"network\",\"domain\":\"m\u00fcnchen.example.com\"}", 0,
+		  AG_RULE_UNREADABLE },
+		{ "{\"action\":\"network\",\"domain\":\"a..example.com\"}", 0,
+		  AG_RULE_UNREADABLE },
+		{ "{\"action\":\"network\",\"domain\":\"a..example.com\",\"port\":443}", 0,
+		  AG_RULE_UNREADABLE },
+		{ "{\"action\":\"network\",\"domain\":\"a..example.com\",\"ip\":\"192.0.2.1\","
+		  "\"port\":443}",
+		  0, AG_RULE_UNREADABLE },
+	};
+	struct check_result r;
+	struct ag_error err;
+	struct loaded l;
+	char what[256], buf[16];
+	json_t *j;
+	size_t i;
+
+	if (policy_load_mem("dns.yaml", pol, sizeof(pol) - 1, NULL, &l.p, &err) ||
+	    compile_policy(l.p, NULL, &l.img, NULL, &err))
+		fail_msg("%s", err.msg);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (check_request(l.p, &l.img, cases[i].json, strlen(cases[i].json), &r, what,
+				  sizeof(what)))
+			fail_msg("%s: %s", cases[i].json, what);
+		if (r.v.allow != cases[i].allow || r.v.rule != cases[i].rule)
+			fail_msg("%s: allow %d rule %u", cases[i].json, r.v.allow, r.v.rule);
+	}
+	assert_string_equal(check_rule_name(&r, buf, sizeof(buf)), "unreadable");
+	assert_string_equal(r.subject, "a..example.com (192.0.2.1:443)");
+	assert_non_null(strstr(check_reason(l.p, &r), "not a name the DNS proxy resolves"));
+	j = check_result_json(l.p, &r, 0);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "rule")), "unreadable");
+	json_decref(j);
+	unload(&l);
+}
+
 /* A request given as options may carry only the fields its action uses. */
 static void test_stray_field(void **state)
 {
@@ -439,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_env),
+		cmocka_unit_test(test_unreadable_domain),
 		cmocka_unit_test(test_stray_field),
 	};
 

@@ -98,6 +98,39 @@ static void test_query_refused_input(void **state)
 	assert_int_equal(dns_query_parse(m, 0, &q), -EINVAL);
 }
 
+/* The text form of the same rule, for check: what the proxy would read, or why not. */
+static void test_name_readable(void **state)
+{
+	static const struct {
+		const char *name;
+		int err;
+	} cases[] = {
+		{ "api.example.com", 0 },
+		{ "_sip._tcp.example-1.com", 0 },
+		{ "a\\.b.example.com", -EILSEQ },
+		{ "m\xc3\xbcnchen.example.com", -EILSEQ },
+		{ "a b.example.com", -EILSEQ },
+		{ "*.example.com", -EILSEQ },
+		{ "a..example.com", -EINVAL },
+		{ ".example.com", -EINVAL },
+		{ "example.com.", -EINVAL }, /* check strips the one trailing dot first */
+	};
+	char name[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (dns_name_readable(cases[i].name, strlen(cases[i].name)) != cases[i].err)
+			fail_msg("%s: expected %d", cases[i].name, cases[i].err);
+	memset(name, 'a', 64);
+	assert_int_equal(dns_name_readable(name, 63), 0);
+	assert_int_equal(dns_name_readable(name, 64), -EINVAL);
+	/* 63 + 1 + 63 + 1 + 63 + 1 + 61: the 253 bytes of the longest name. */
+	memset(name, 'a', sizeof(name));
+	name[63] = name[127] = name[191] = '.';
+	assert_int_equal(dns_name_readable(name, 253), 0);
+	assert_int_equal(dns_name_readable(name, 254), -EINVAL);
+}
+
 static void test_reply_rcode(void **state)
 {
 	uint8_t m[512], r[512];
@@ -189,7 +222,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_query),	    cmocka_unit_test(test_query_refused_input),
 		cmocka_unit_test(test_reply_rcode), cmocka_unit_test(test_answer_addrs),
-		cmocka_unit_test(test_upstreams),
+		cmocka_unit_test(test_upstreams),   cmocka_unit_test(test_name_readable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "dns/dns_msg.h"
 #include "util/b64.h"
 
 static int fail(char *what, size_t whatsz, const char *msg)
@@ -30,6 +31,8 @@ static void oversized(struct check_result *res, const char *in)
  * A domain alone is the DNS proxy's question (may the name be resolved?);
  * with a port, a connect to an address learned from it; with an ip too, the
  * kernel's whole decision for that connect: address and name, first rule wins.
+ * A name the proxy does not read ("a\\.b.com" is no subdomain of b.com) is
+ * denied as the proxy denies it: never resolved, no address learned from it.
  */
 static int eval_network(const struct ag_policy *p, const struct ag_image *img,
 			const struct check_req *req, struct check_result *res, char *what,
@@ -56,18 +59,20 @@ static int eval_network(const struct ag_policy *p, const struct ag_image *img,
 		if (req->port < 0) {
 			snprintf(res->subject, sizeof(res->subject), "%s", name);
 			res->v = image_name_verdict(img, name, (size_t)n);
-			return 0;
+		} else if (!req->ip) {
+			snprintf(res->subject, sizeof(res->subject), "%s:%ld", name, req->port);
+			n = subject_domain_port(name, (uint16_t)req->port, in, sizeof(in));
+			res->v = image_match(img, res->cls, in, (size_t)n);
+		} else {
+			snprintf(res->subject, sizeof(res->subject),
+				 strchr(req->ip, ':') ? "%s ([%s]:%ld)" : "%s (%s:%ld)", name,
+				 req->ip, req->port);
+			n = subject_domain_port(name, (uint16_t)req->port, in, sizeof(in));
+			va = image_match(img, AG_CLASS_NET_ADDR, addr, sizeof(addr));
+			res->v = ag_verdict_first(va, image_match(img, res->cls, in, (size_t)n));
 		}
-		snprintf(res->subject, sizeof(res->subject), "%s:%ld", name, req->port);
-		n = subject_domain_port(name, (uint16_t)req->port, in, sizeof(in));
-		res->v = image_match(img, res->cls, in, (size_t)n);
-		if (!req->ip)
-			return 0;
-		va = image_match(img, AG_CLASS_NET_ADDR, addr, sizeof(addr));
-		res->v = ag_verdict_first(va, res->v);
-		snprintf(res->subject, sizeof(res->subject),
-			 strchr(req->ip, ':') ? "%s ([%s]:%ld)" : "%s (%s:%ld)", name, req->ip,
-			 req->port);
+		if (dns_name_readable(name, strlen(name)))
+			res->v = (struct ag_verdict){ .rule = AG_RULE_UNREADABLE, .allow = 0 };
 		return 0;
 	}
 	if (!req->ip)
@@ -302,6 +307,8 @@ const char *check_rule_name(const struct check_result *r, char *buf, size_t bufs
 		return "oversized";
 	if (r->v.rule == AG_RULE_ENV)
 		return "env";
+	if (r->v.rule == AG_RULE_UNREADABLE)
+		return "unreadable";
 	snprintf(buf, bufsz, "%u", r->v.rule);
 	return buf;
 }
@@ -318,6 +325,9 @@ const char *check_reason(const struct ag_policy *p, const struct check_result *r
 					  "no rule matched: default deny";
 	if (r->v.rule == AG_RULE_OVERSIZED)
 		return "input longer than 4096 bytes";
+	if (r->v.rule == AG_RULE_UNREADABLE)
+		return "not a name the DNS proxy resolves: a label holds a byte other than "
+		       "letters, digits, '-' and '_', or is empty or too long";
 	if (r->v.rule < p->nrules)
 		return p->rules[r->v.rule].reason;
 	return NULL;

@@ -46,6 +46,26 @@ static int name_text(const ldns_rdf *rdf, char *out, size_t outsz, size_t *len)
 	return 0;
 }
 
+int dns_name_readable(const char *name, size_t len)
+{
+	size_t i, label = 0;
+
+	if (len > 253)
+		return -EINVAL;
+	for (i = 0; i <= len; i++) {
+		if (i == len || name[i] == '.') {
+			if (label == 0 || label > 63)
+				return -EINVAL;
+			label = 0;
+		} else if (!label_byte((uint8_t)name[i])) {
+			return -EILSEQ;
+		} else {
+			label++;
+		}
+	}
+	return 0;
+}
+
 static int first_question(const ldns_pkt *p, ldns_rr **rr)
 {
 	if (ldns_pkt_qdcount(p) != 1 || ldns_rr_list_rr_count(ldns_pkt_question(p)) != 1)

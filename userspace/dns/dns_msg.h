@@ -34,6 +34,15 @@ struct dns_addr {
 int dns_query_parse(const uint8_t *msg, size_t len, struct dns_query *q);
 
 /*
+ * 0 when name (text: labels joined by '.', no trailing dot) could be a query's
+ * name that dns_query_parse reads: labels of 1 to 63 bytes, each a letter,
+ * digit, '-' or '_', at most 253 bytes in all. -EILSEQ for another byte (the
+ * proxy refuses such a query as unreadable), -EINVAL for an empty or long
+ * label or a long name (no query can carry it). For `agentgate check`.
+ */
+int dns_name_readable(const char *name, size_t len);
+
+/*
  * The answer to query msg with rcode (LDNS_RCODE_REFUSED, ...): its id, flags
  * and question. An unparsable query gets a bare header with FORMERR. Returns
  * the length written, or a negative errno.
