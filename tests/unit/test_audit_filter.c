@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* The values of the record filter tail and learn take from their options. */
 #include "audit_test.h"
+#include "cli/cli.h"
 
 static void reject(const struct audit_filter *flt, const char *want)
 {
@@ -56,11 +57,26 @@ static void test_filter_knows_record_actions(void **state)
 	assert_null(audit_action_name(AG_CLASS_ENV));
 }
 
+/* tail's options that take one value, or pick one output, refused when given twice. */
+static void test_tail_options_once(void **state)
+{
+	char *json_text[] = { "audit", "tail", "--json", "--text", "/nonexistent.log", NULL };
+	char *twice[] = { "audit", "tail", "-d", "allow", "--decision", "deny", "/nonexistent.log",
+			  NULL };
+	char *once[] = { "audit", "tail", "--decision", "deny", "/nonexistent.log", NULL };
+
+	assert_int_equal(cmd_audit(5, json_text), AUDIT_USAGE);
+	assert_int_equal(cmd_audit(7, twice), AUDIT_USAGE);
+	/* Past the options: the file cannot be opened. */
+	assert_int_equal(cmd_audit(5, once), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filter_values),
 		cmocka_unit_test(test_filter_knows_record_actions),
+		cmocka_unit_test(test_tail_options_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,14 +4,18 @@
  * path, with the decisions (and reasons) the seeds give; plus malformed requests.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "check/check.h"
+#include "cli/cli.h"
 
 struct loaded {
 	struct ag_policy *p;
@@ -441,6 +445,42 @@ static void test_unreadable_domain(void **state)
 	unload(&l);
 }
 
+/* cmd_check with argv (NULL-terminated), getopt started over, its stdout thrown away. */
+static int check_cmd(char **argv)
+{
+	int argc = 0, saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY), ret;
+
+	while (argv[argc])
+		argc++;
+	fflush(stdout);
+	dup2(null, STDOUT_FILENO);
+	optind = 0;
+	ret = cmd_check(argc, argv);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(null);
+	return ret;
+}
+
+/* One request from options: each option once, or a usage error naming it. */
+static void test_option_once(void **state)
+{
+	char *once[] = { "check", "--json", "--action", "file_read", "--path", "/app/data/x",
+			 "policies/docker-sandbox.yaml", NULL };
+	char *path[] = { "check", "--action", "file_read", "--path", "/etc/shadow", "--path",
+			 "/app/data/x", "policies/docker-sandbox.yaml", NULL };
+	char *action[] = { "check", "--action", "file_read", "--action", "file_write", "--path",
+			   "/x", "policies/docker-sandbox.yaml", NULL };
+	char *port[] = { "check", "--action", "network", "--ip", "10.0.0.1", "--port", "1",
+			 "--port", "2", "policies/docker-sandbox.yaml", NULL };
+
+	assert_int_equal(check_cmd(once), 0);
+	assert_int_equal(check_cmd(path), 2);
+	assert_int_equal(check_cmd(action), 2);
+	assert_int_equal(check_cmd(port), 2);
+}
+
 /* A request given as options may carry only the fields its action uses. */
 static void test_stray_field(void **state)
 {
@@ -494,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_env),
 		cmocka_unit_test(test_unreadable_domain),
 		cmocka_unit_test(test_stray_field),
+		cmocka_unit_test(test_option_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -173,10 +173,13 @@ static int do_tail(int argc, char **argv)
 	struct audit_filter flt = { 0 };
 	const char *live = NULL;
 	bool follow = false, text = false;
+	unsigned int seen = 0;
 	char why[256];
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "fd:a:g:c:jtl:h", opts, NULL)) != -1) {
+		if (c && strchr("dagcl", c) && cli_once("audit", opts, c, &seen))
+			return AUDIT_USAGE;
 		switch (c) {
 		case 'f':
 			follow = true;
@@ -207,6 +210,10 @@ static int do_tail(int argc, char **argv)
 		default:
 			return usage();
 		}
+	}
+	if (flt.json && text) {
+		fprintf(stderr, "agentgate: audit: --json and --text exclude each other\n");
+		return AUDIT_USAGE;
 	}
 	if (audit_filter_check(&flt, why, sizeof(why))) {
 		fprintf(stderr, "agentgate: audit: %s\n", why);

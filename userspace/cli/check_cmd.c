@@ -133,6 +133,7 @@ int cmd_check(int argc, char **argv)
 	struct check_result res;
 	struct ag_error err;
 	unsigned long long num;
+	unsigned int seen = 0;
 	char what[256];
 	int c, li, ret;
 
@@ -140,6 +141,8 @@ int cmd_check(int argc, char **argv)
 		/* The first request option, for the error when --action is missing. */
 		if (!flag && c && strchr("pcdiP", c))
 			flag = opts[li].name;
+		if (c && strchr("apcdiP", c) && cli_once("check", opts, c, &seen))
+			return 2;
 		switch (c) {
 		case 'a':
 			action = optarg;

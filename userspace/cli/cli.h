@@ -3,6 +3,8 @@
 #ifndef AGENTGATE_CLI_H
 #define AGENTGATE_CLI_H
 
+struct option;
+
 /*
  * 0 when what was printed reached standard output; else says why on stderr
  * and returns -1: a full disk or a closed pipe must not pass for success
@@ -28,6 +30,14 @@ int cmd_dashboard(int argc, char **argv);
  */
 int cli_num_arg(const char *s, unsigned long long min, unsigned long long max,
 		unsigned long long *out);
+
+/*
+ * Notes getopt_long's answer c (an option of opts, at most 32 of them) in
+ * *seen: 0 the first time, -EINVAL when it was given before, said on stderr
+ * as cmd's usage error naming it. A single-value option given twice would
+ * otherwise be judged by its last value alone, silently.
+ */
+int cli_once(const char *cmd, const struct option *opts, int c, unsigned int *seen);
 
 /* --pubkey takes the 64 hex digits themselves or a file holding them (audit.pub). */
 int cli_pubkey_arg(const char *arg, char out[65]);
