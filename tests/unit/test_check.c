@@ -168,6 +168,9 @@ static void test_defaults_and_addresses(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "rule")), "default");
 	assert_int_equal(json_integer_value(json_object_get(j, "line")), 7);
 	assert_string_equal(json_string_value(json_object_get(j, "decision")), "DENY");
+	/* No rule, no null: the reason says why no rule decided (docs/policy.md). */
+	assert_string_equal(json_string_value(json_object_get(j, "reason")),
+			    "no rule matched: default deny");
 	json_decref(j);
 	/* Addresses meet the domain "*" catch-all, which covers every address. */
 	assert_int_equal(check_request(l.p, &l.img, in[1], strlen(in[1]), &r, what, sizeof(what)),
