@@ -4,7 +4,8 @@
  * an OCI runtime for container engines that binds a policy to a container
  * before its entrypoint runs (docs/containers.md).
  *
- * Every command but `create` is the real runtime's, exec'd as is. For
+ * Every command but `create`, `run` and `restore` is the real runtime's,
+ * exec'd as is; `run` and `restore` are refused (cmd_runtime). For
  * `create`, the real runtime creates the container (its cgroup exists and
  * its init waits on the exec fifo until `start`), then the daemon is asked to
  * bind: it picks the policy (the container's `agentgate.policy` annotation or
