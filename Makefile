@@ -244,6 +244,13 @@ bench-dashboard: all $(BUILD)/bench/gen_audit_log
 browser-test: all $(BUILD)/bench/gen_audit_log
 	$(Q)tests/browser/run.sh
 
+# Installed text names the installed paths: the sources say /usr (the Debian package's
+# PREFIX), install writes PREFIX in its place. $(call install_text,SRC,DEST), mode 0644.
+INSTALL_SED := sed -e 's|/usr/bin/agentgate|$(PREFIX)/bin/agentgate|g' \
+	-e 's|/usr/share/agentgate/|$(PREFIX)/share/agentgate/|g' \
+	-e 's|/usr/share/doc/agentgate/|$(PREFIX)/share/doc/agentgate/|g'
+install_text = $(INSTALL_SED) $(1) >$(2) && chmod 0644 $(2)
+
 # DESTDIR stages (the Debian package); PREFIX as at build time (the includes' directory).
 install: all
 	install -D -m 0755 $(BUILD)/agentgate $(DESTDIR)$(PREFIX)/bin/agentgate
@@ -255,19 +262,20 @@ install: all
 	install -m 0644 policies/include/*.yaml $(DESTDIR)$(PREFIX)/share/agentgate/policies/include/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 0644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 0644 docs/man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 0644 docs/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	for f in docs/man/*.[158]; do \
+		$(call install_text,$$f,$(DESTDIR)$(PREFIX)/share/man/man$${f##*.}/$${f##*/}) || exit 1; \
+	done
 	install -d $(DESTDIR)$(PREFIX)/share/doc/agentgate/examples
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/agentgate/
-	install -m 0644 policies/daemon.example.yaml deploy/engines/* \
-		$(DESTDIR)$(PREFIX)/share/doc/agentgate/examples/
+	for f in policies/daemon.example.yaml deploy/engines/*; do \
+		$(call install_text,$$f,$(DESTDIR)$(PREFIX)/share/doc/agentgate/examples/$${f##*/}) || exit 1; \
+	done
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	sed 's|/usr/bin/agentgate|$(PREFIX)/bin/agentgate|' deploy/systemd/agentgate.service \
-		>$(DESTDIR)$(PREFIX)/lib/systemd/system/agentgate.service
+	$(call install_text,deploy/systemd/agentgate.service,\
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/agentgate.service)
 	install -d $(DESTDIR)$(SYSCONFDIR)/agentgate/policies
 	[ -e $(DESTDIR)$(SYSCONFDIR)/agentgate/daemon.yaml ] || \
-		install -m 0644 deploy/daemon.yaml $(DESTDIR)$(SYSCONFDIR)/agentgate/daemon.yaml
+		$(call install_text,deploy/daemon.yaml,$(DESTDIR)$(SYSCONFDIR)/agentgate/daemon.yaml)
 
 # The Debian package (debian/, debhelper), built in build-deb/, copied into $(BUILD)/.
 deb:
