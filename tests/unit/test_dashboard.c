@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include <jansson.h>
 #include "audit/audit.h"
@@ -16,7 +17,9 @@
 #include "dashboard/dash_api.h"
 #include "dashboard/dash_log.h"
 #include "dashboard/dash_query.h"
+#include "dashboard/dash_token.h"
 #include "policy_image.h"
+#include "util/file.h"
 
 static int parse(struct dash_query *q, const char *qs, const char **why)
 {
@@ -391,6 +394,45 @@ static void test_port_and_unix(void **state)
 	assert_int_equal(access(sock, F_OK), -1);
 }
 
+/*
+ * The token file's own directory is made 0700, never its missing parents; one
+ * that group or others may write to is refused, sticky or not (as /tmp).
+ */
+static void test_token_file(void **state)
+{
+	static const char token[] = "0123456789abcdef0123456789abcdef"
+				    "0123456789abcdef0123456789abcdef";
+	static const mode_t shared[] = { 01777, 0777, 0770, 0722 };
+	struct fixture *f = *state;
+	char path[320], dir[256], buf[80];
+	struct stat st;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/run/dashboard.token", f->dir);
+	assert_int_equal(dash_token_write(path, token), 0);
+	snprintf(dir, sizeof(dir), "%s/run", f->dir);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(file_read_head(path, buf, sizeof(buf)), DASH_TOKEN_LEN + 1);
+	assert_memory_equal(buf, token, DASH_TOKEN_LEN);
+	snprintf(path, sizeof(path), "%s/no/such/dashboard.token", f->dir);
+	assert_int_equal(dash_token_write(path, token), -ENOENT);
+	snprintf(dir, sizeof(dir), "%s/no", f->dir);
+	assert_int_equal(access(dir, F_OK), -1);
+	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/shared%zu", f->dir, i);
+		assert_int_equal(mkdir(dir, 0700), 0);
+		assert_int_equal(chmod(dir, shared[i]), 0);
+		snprintf(path, sizeof(path), "%s/dashboard.token", dir);
+		assert_int_equal(dash_token_write(path, token), -EPERM);
+		assert_int_equal(access(path, F_OK), -1);
+	}
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(dash_token_write(path, token), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +444,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_every_action, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_log_no_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_and_unix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_file, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("dashboard", tests, NULL, NULL);

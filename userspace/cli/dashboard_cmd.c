@@ -192,7 +192,8 @@ int cmd_dashboard(int argc, char **argv)
 	err = dash_token_write(token_file, token);
 	if (err) {
 		fprintf(stderr, "agentgate: dashboard: token file %s: %s\n", token_file,
-			strerror(-err));
+			err == -EPERM ? "its directory is writable by group or others" :
+					strerror(-err));
 		goto out;
 	}
 	/* Confined agents are refused the port by the kernel, whatever their policy allows. */

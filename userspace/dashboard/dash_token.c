@@ -34,17 +34,24 @@ int dash_token_write(const char *path, const char *token)
 	    snprintf(line, sizeof(line), "%s\n", token) >= (int)sizeof(line))
 		return -ENAMETOOLONG;
 	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = 0;
-		err = mkdir_p(dir, 0755, 0700);
-		if (err)
-			return err;
-		if (stat(dir, &st))
-			return -errno;
-		/* Anyone who can rename entries of the directory could swap the file. */
-		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
-			return -EPERM;
-	}
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	/* Its own directory only: a missing parent is a mistyped path, not one to build. */
+	err = mkdir_new(dir, 0700);
+	if (err && err != -EEXIST)
+		return err;
+	if (stat(dir, &st))
+		return -errno;
+	/*
+	 * Anyone else who may write to the directory could swap the file, or take
+	 * its name first; the sticky bit (/tmp) stops only the swap.
+	 */
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return -EPERM;
 	return file_replace(path, line, strlen(line), 0600);
 }
 

@@ -13,8 +13,9 @@
 
 int dash_token_new(char out[DASH_TOKEN_LEN + 1]);
 /*
- * Writes the token to path, mode 0600, replacing the file atomically; creates a
- * missing parent directory 0700. -EPERM when the parent is writable by others.
+ * Writes the token to path, mode 0600, replacing the file atomically; creates
+ * its directory 0700 when missing (-ENOENT when that one's parent is missing
+ * too). -EPERM when the directory is writable by group or others, sticky or not.
  */
 int dash_token_write(const char *path, const char *token);
 /* got may be NULL; the time taken does not depend on where the two differ. */
