@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* lint: shadowed rules, catch-alls, over-wide allows, and its exit statuses. */
+/*
+ * lint: shadowed rules, catch-alls, over-wide allows, paths the kernel never
+ * reports as written, and its exit statuses.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include "cli/cli.h"
 #include "check/lint.h"
@@ -127,6 +131,94 @@ static void test_host_bits(void **state)
 			 0);
 }
 
+/* /proc/self is /proc/PID to the kernel, on every host: such a rule never matches. */
+static void test_proc_self(void **state)
+{
+	char out[4096];
+
+	assert_int_equal(lint("rules:\n" R("file_read", "path", "/proc/self/maps", "allow")
+				      R("file_write", "path", "/proc/thread-self/attr/*", "deny")
+					      R("file_read", "path", "/proc/selfish", "allow")
+						      R("file_read", "path", "/proc/[0-9]*/maps",
+							"allow"),
+			      out, sizeof(out)),
+			 1);
+	assert_non_null(strstr(out, ":2:5: warning: rule 0 ('/proc/self/maps') never matches: "
+				    "the kernel reports /proc/self as /proc/PID and /proc/thread-self "
+				    "as /proc/PID/task/TID; write '/proc/[0-9]*/maps'\n"));
+	assert_non_null(strstr(out, ":3:5: warning: rule 1 ('/proc/thread-self/attr/*') never "
+				    "matches: "));
+	assert_non_null(strstr(out, "write '/proc/[0-9]*/task/[0-9]*/attr/*'\n"));
+	assert_null(strstr(out, "rule 2"));
+	assert_null(strstr(out, "rule 3"));
+}
+
+/*
+ * A directory of this host that is a symbolic link (as /lib on merged /usr):
+ * the kernel reports its target. Made here, in a directory of the test's own.
+ */
+static void test_host_link(void **state)
+{
+	char dir[] = "/tmp/agentgate-lint-link-XXXXXX", path[128], pol[1024], out[4096];
+	char want[4096], link[4096];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/real", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/rel", dir);
+	assert_int_equal(symlink("real", path), 0);
+	snprintf(path, sizeof(path), "%s/abs", dir);
+	snprintf(pol, sizeof(pol), "%s/real", dir);
+	assert_int_equal(symlink(pol, path), 0);
+	snprintf(path, sizeof(path), "%s/chain", dir);
+	assert_int_equal(symlink("rel/../abs", path), 0);
+
+	/* Relative, absolute and chained targets; a glob before the link hides it. */
+	snprintf(pol, sizeof(pol), "%s/rel/*.so", dir);
+	assert_int_equal(lint_path_resolved(pol, want, sizeof(want), link, sizeof(link)),
+			 LINT_PATH_LINK);
+	snprintf(pol, sizeof(pol), "%s/real/*.so", dir);
+	assert_string_equal(want, pol);
+	snprintf(pol, sizeof(pol), "%s/rel -> real", dir);
+	assert_string_equal(link, pol);
+	snprintf(pol, sizeof(pol), "%s/chain/x/", dir);
+	assert_int_equal(lint_path_resolved(pol, want, sizeof(want), link, sizeof(link)),
+			 LINT_PATH_LINK);
+	snprintf(pol, sizeof(pol), "%s/real/x", dir);
+	assert_string_equal(want, pol);
+	snprintf(pol, sizeof(pol), "%s/*/abs/x", dir);
+	assert_int_equal(lint_path_resolved(pol, want, sizeof(want), link, sizeof(link)),
+			 LINT_PATH_AS_IS);
+	/* The link itself, as the last name: some operations take it as it is. */
+	snprintf(pol, sizeof(pol), "%s/rel", dir);
+	assert_int_equal(lint_path_resolved(pol, want, sizeof(want), link, sizeof(link)),
+			 LINT_PATH_AS_IS);
+
+	snprintf(pol, sizeof(pol), "rules:\n" R("file_read", "path", "%s/abs/*.so", "allow")
+					  R("file_write", "path", "%s/rel/**", "deny"),
+		 dir, dir);
+	assert_int_equal(lint(pol, out, sizeof(out)), 1);
+	snprintf(want, sizeof(want),
+		 ":2:5: warning: rule 0 ('%s/abs/*.so') never matches on this host (symbolic "
+		 "link %s/abs -> %s/real): the kernel reports the path it resolves, "
+		 "'%s/real/*.so', which no other allow rule covers\n",
+		 dir, dir, dir, dir);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, ":3:5: warning: rule 1 ("));
+	/* Written for hosts without the link too, next to a rule deciding the same: fine. */
+	snprintf(pol, sizeof(pol), "rules:\n" R("file_read", "path", "%s/real/**", "allow")
+					  R("file_read", "path", "%s/rel/*.so", "allow"),
+		 dir, dir);
+	assert_int_equal(lint(pol, out, sizeof(out)), 0);
+	/* ... but not next to one deciding the other way. */
+	snprintf(pol, sizeof(pol), "rules:\n" R("file_read", "path", "%s/real/**", "deny")
+					  R("file_read", "path", "%s/rel/*.so", "allow"),
+		 dir, dir);
+	assert_int_equal(lint(pol, out, sizeof(out)), 1);
+	snprintf(pol, sizeof(pol), "rm -rf '%s'", dir);
+	assert_int_equal(system(pol), 0);
+}
+
 static void test_errors(void **state)
 {
 	char out[4096];
@@ -165,6 +257,8 @@ int main(void)
 		cmocka_unit_test(test_catch_all),
 		cmocka_unit_test(test_wide_allow),
 		cmocka_unit_test(test_host_bits),
+		cmocka_unit_test(test_proc_self),
+		cmocka_unit_test(test_host_link),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_shipped),
 	};

@@ -16,4 +16,21 @@ int image_has_class(const struct ag_image *img, enum ag_class cls);
 /* 1 when some reachable state of class cls accepts with rule index rule first. */
 int image_rule_reachable(const struct ag_image *img, enum ag_class cls, unsigned int rule);
 
+/* What lint_path_resolved found about a file pattern. */
+enum lint_path {
+	LINT_PATH_AS_IS = 0, /* the kernel reports its paths as written (or it cannot say) */
+	LINT_PATH_PROC_SELF, /* through /proc/self or /proc/thread-self, on every host */
+	LINT_PATH_LINK, /* through a symbolic link of this host */
+};
+
+/*
+ * The file pattern pat as the kernel would report the paths it names, when
+ * that is not as written: bpf_d_path gives /proc/self/x as /proc/PID/x, and
+ * a path through a symbolic link (on this host, among its directories written
+ * without glob characters: /lib on a merged-/usr host) as the link's target.
+ * Returns an enum lint_path with out set to the pattern to write instead and,
+ * for LINT_PATH_LINK, link to "DIR -> TARGET"; or a negative errno.
+ */
+int lint_path_resolved(const char *pat, char *out, size_t outsz, char *link, size_t linksz);
+
 #endif /* AGENTGATE_LINT_H */

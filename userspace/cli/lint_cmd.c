@@ -5,10 +5,14 @@
  *   - a rule that is never the first match (no state of its class's DFA
  *     accepts with it), with the earlier rule that covers it when one does
  *     alone, or noted as after a catch-all;
- *   - an allow file rule that matches every path (as wide as "/" followed by "**").
+ *   - an allow file rule that matches every path (as wide as "/" followed by "**");
+ *   - a file rule that never matches what the kernel reports: through
+ *     /proc/self, or through a symbolic link of this host (lint_path.c) unless
+ *     another rule deciding the same covers the resolved form.
  * Exit: 0 no warnings, 1 warnings, 2 errors.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -151,6 +155,62 @@ static bool host_bits(const char *cidr)
 	return false;
 }
 
+/* 1 when some rule other than i, of its action and decision, matches everything img does. */
+static int covered(const struct lint *l, size_t i, const struct ag_image *img)
+{
+	const struct ag_rule *r = &l->p->rules[i], *o;
+	size_t j;
+	int ret;
+
+	for (j = 0; j < l->p->nrules; j++) {
+		o = &l->p->rules[j];
+		if (j == i || o->action != r->action || o->allow != r->allow)
+			continue;
+		ret = covers(l, &l->one[j], img);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * A file rule written as the kernel never reports a path. Through a link of
+ * this host it may be meant for other hosts (ld-so's /lib rules): no warning
+ * when a rule deciding the same covers the resolved form.
+ */
+static int kernel_form(struct lint *l, size_t i, struct ag_error *err)
+{
+	const struct ag_rule *r = &l->p->rules[i];
+	char want[2 * PATH_MAX], link[2 * PATH_MAX + 8];
+	struct ag_rule alt = *r;
+	struct ag_image img = { 0 };
+	int ret;
+
+	if (r->action != AG_ACTION_FILE_READ && r->action != AG_ACTION_FILE_WRITE)
+		return 0;
+	ret = lint_path_resolved(r->pattern, want, sizeof(want), link, sizeof(link));
+	if (ret == LINT_PATH_PROC_SELF)
+		warn(l, r, NULL,
+		     "never matches: the kernel reports /proc/self as /proc/PID and "
+		     "/proc/thread-self as /proc/PID/task/TID; write '%s'",
+		     want);
+	if (ret != LINT_PATH_LINK)
+		return ret < 0 ? ret : 0;
+	alt.pattern = want;
+	ret = compile_some(l->p, &alt, 1, &img, err);
+	if (!ret)
+		ret = covered(l, i, &img);
+	image_free(&img);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		warn(l, r, NULL,
+		     "never matches on this host (symbolic link %s): the kernel reports the "
+		     "path it resolves, '%s', which no other %s rule covers",
+		     link, want, r->allow ? "allow" : "deny");
+	return 0;
+}
+
 static int run(struct lint *l, struct ag_error *err)
 {
 	struct ag_rule ref[5] = {
@@ -185,7 +245,8 @@ static int run(struct lint *l, struct ag_error *err)
 		if (host_bits(r->cidr))
 			warn(l, r, NULL,
 			     "has address bits past its prefix: it stands for the whole network");
-		if (never_first(l, i))
+		ret = kernel_form(l, i, err);
+		if (!ret && never_first(l, i))
 			ret = shadowed(l, i);
 	}
 	if (ret == -E2BIG)
