@@ -36,6 +36,38 @@ static void unload(struct loaded *l)
 	policy_free(l->p);
 }
 
+/* A policy from text (name: what its errors would say). */
+static void load_text(struct loaded *l, const char *name, const char *text)
+{
+	struct ag_error err;
+
+	if (policy_load_mem(name, text, strlen(text), NULL, &l->p, &err) ||
+	    compile_policy(l->p, NULL, &l->img, NULL, &err))
+		fail_msg("%s", err.msg);
+}
+
+/* A request and the decision expected for it, by a rule index or AG_RULE_*. */
+struct judged {
+	const char *json;
+	int allow;
+	unsigned int rule;
+};
+
+/* Judges each of c[0..n), as expected; *r is the last one's result. */
+static void judge_all(struct loaded *l, const struct judged *c, size_t n, struct check_result *r)
+{
+	char what[256];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (check_request(l->p, &l->img, c[i].json, strlen(c[i].json), r, what,
+				  sizeof(what)))
+			fail_msg("%s: %s", c[i].json, what);
+		if (r->v.allow != c[i].allow || r->v.rule != c[i].rule)
+			fail_msg("%s: allow %d rule %u", c[i].json, r->v.allow, r->v.rule);
+	}
+}
+
 struct example {
 	const char *json;
 	int allow;
@@ -352,11 +384,7 @@ static void test_env(void **state)
 				  "deny_env: [LD_PRELOAD, \"DYLD_*\"]\nrules:\n"
 				  "  - action: shell_exec\n    command: \"/tmp/agent*\"\n"
 				  "    decision: allow\n";
-	static const struct {
-		const char *json;
-		int allow;
-		unsigned int rule;
-	} cases[] = {
+	static const struct judged cases[] = {
 		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\"}", 1, 0 },
 		{ "{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":{\"HOME\":\"/\"}}",
 		  1, 0 },
@@ -372,21 +400,11 @@ static void test_env(void **state)
 	static const char bad[] =
 		"{\"action\":\"shell_exec\",\"command\":\"/tmp/agent\",\"env\":[1]}";
 	struct check_result r;
-	struct ag_error err;
 	struct loaded l;
 	char what[256];
-	size_t i;
 
-	if (policy_load_mem("env.yaml", pol, sizeof(pol) - 1, NULL, &l.p, &err) ||
-	    compile_policy(l.p, NULL, &l.img, NULL, &err))
-		fail_msg("%s", err.msg);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (check_request(l.p, &l.img, cases[i].json, strlen(cases[i].json), &r, what,
-				  sizeof(what)))
-			fail_msg("%s: %s", cases[i].json, what);
-		if (r.v.allow != cases[i].allow || r.v.rule != cases[i].rule)
-			fail_msg("%s: allow %d rule %u", cases[i].json, r.v.allow, r.v.rule);
-	}
+	load_text(&l, "env.yaml", pol);
+	judge_all(&l, cases, sizeof(cases) / sizeof(cases[0]), &r);
 	check_request(l.p, &l.img, cases[2].json, strlen(cases[2].json), &r, what, sizeof(what));
 	assert_string_equal(check_reason(l.p, &r), "the environment has LD_PRELOAD (deny_env)");
 	assert_int_equal(check_request(l.p, &l.img, bad, strlen(bad), &r, what, sizeof(what)),
@@ -403,11 +421,7 @@ static void test_unreadable_domain(void **state)
 {
 	static const char pol[] = "rules:\n"
 				  "  - {action: network, domain: \"*.example.com\", decision: allow}\n";
-	static const struct {
-		const char *json;
-		int allow;
-		unsigned int rule;
-	} cases[] = {
+	static const struct judged cases[] = {
 		{ "{\"action\":\"network\",\"domain\":\"a.b.example.com\"}", 1, 0 },
 		{ "{\"action\":\"network\",\"domain\":\"a\\\\.b.example.com\"}", 0,
 		  AG_RULE_UNREADABLE },
@@ -422,22 +436,12 @@ static void test_unreadable_domain(void **state)
 		  0, AG_RULE_UNREADABLE },
 	};
 	struct check_result r;
-	struct ag_error err;
 	struct loaded l;
-	char what[256], buf[16];
+	char buf[16];
 	json_t *j;
-	size_t i;
 
-	if (policy_load_mem("dns.yaml", pol, sizeof(pol) - 1, NULL, &l.p, &err) ||
-	    compile_policy(l.p, NULL, &l.img, NULL, &err))
-		fail_msg("%s", err.msg);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (check_request(l.p, &l.img, cases[i].json, strlen(cases[i].json), &r, what,
-				  sizeof(what)))
-			fail_msg("%s: %s", cases[i].json, what);
-		if (r.v.allow != cases[i].allow || r.v.rule != cases[i].rule)
-			fail_msg("%s: allow %d rule %u", cases[i].json, r.v.allow, r.v.rule);
-	}
+	load_text(&l, "dns.yaml", pol);
+	judge_all(&l, cases, sizeof(cases) / sizeof(cases[0]), &r);
 	assert_string_equal(check_rule_name(&r, buf, sizeof(buf)), "unreadable");
 	assert_string_equal(r.subject, "a..example.com (192.0.2.1:443)");
 	assert_non_null(strstr(check_reason(l.p, &r), "not a name the DNS proxy resolves"));

@@ -153,6 +153,24 @@ static void test_proc_self(void **state)
 	assert_null(strstr(out, "rule 3"));
 }
 
+/* lint_path_resolved of dir + pat: ret, with dir + want and dir + link (NULL: not looked at). */
+static void resolves(const char *dir, const char *pat, int ret, const char *want,
+		     const char *link)
+{
+	char in[256], out[4096], got[4096], expect[256];
+
+	snprintf(in, sizeof(in), "%s%s", dir, pat);
+	assert_int_equal(lint_path_resolved(in, out, sizeof(out), got, sizeof(got)), ret);
+	if (want) {
+		snprintf(expect, sizeof(expect), "%s%s", dir, want);
+		assert_string_equal(out, expect);
+	}
+	if (link) {
+		snprintf(expect, sizeof(expect), "%s%s", dir, link);
+		assert_string_equal(got, expect);
+	}
+}
+
 /*
  * A directory of this host that is a symbolic link (as /lib on merged /usr):
  * the kernel reports its target. Made here, in a directory of the test's own.
@@ -160,7 +178,7 @@ static void test_proc_self(void **state)
 static void test_host_link(void **state)
 {
 	char dir[] = "/tmp/agentgate-lint-link-XXXXXX", path[128], pol[1024], out[4096];
-	char want[4096], link[4096];
+	char want[4096];
 
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/real", dir);
@@ -174,25 +192,11 @@ static void test_host_link(void **state)
 	assert_int_equal(symlink("rel/../abs", path), 0);
 
 	/* Relative, absolute and chained targets; a glob before the link hides it. */
-	snprintf(pol, sizeof(pol), "%s/rel/*.so", dir);
-	assert_int_equal(lint_path_resolved(pol, want, sizeof(want), link, sizeof(link)),
-			 LINT_PATH_LINK);
-	snprintf(pol, sizeof(pol), "%s/real/*.so", dir);
-	assert_string_equal(want, pol);
-	snprintf(pol, sizeof(pol), "%s/rel -> real", dir);
-	assert_string_equal(link, pol);
-	snprintf(pol, sizeof(pol), "%s/chain/x/", dir);
-	assert_int_equal(lint_path_resolved(pol, want, sizeof(want), link, sizeof(link)),
-			 LINT_PATH_LINK);
-	snprintf(pol, sizeof(pol), "%s/real/x", dir);
-	assert_string_equal(want, pol);
-	snprintf(pol, sizeof(pol), "%s/*/abs/x", dir);
-	assert_int_equal(lint_path_resolved(pol, want, sizeof(want), link, sizeof(link)),
-			 LINT_PATH_AS_IS);
+	resolves(dir, "/rel/*.so", LINT_PATH_LINK, "/real/*.so", "/rel -> real");
+	resolves(dir, "/chain/x/", LINT_PATH_LINK, "/real/x", "/chain -> rel/../abs");
+	resolves(dir, "/*/abs/x", LINT_PATH_AS_IS, NULL, NULL);
 	/* The link itself, as the last name: some operations take it as it is. */
-	snprintf(pol, sizeof(pol), "%s/rel", dir);
-	assert_int_equal(lint_path_resolved(pol, want, sizeof(want), link, sizeof(link)),
-			 LINT_PATH_AS_IS);
+	resolves(dir, "/rel", LINT_PATH_AS_IS, NULL, NULL);
 
 	snprintf(pol, sizeof(pol), "rules:\n" R("file_read", "path", "%s/abs/*.so", "allow")
 					  R("file_write", "path", "%s/rel/**", "deny"),
