@@ -26,32 +26,48 @@ static int cmp_efile(const void *a, const void *b)
 	return x->order - y->order;
 }
 
-static void csv_bytes(FILE *out, const char *s, size_t len)
+/*
+ * One cell: as audit_display() shows it (no control character or stray byte
+ * reaches a spreadsheet), RFC 4180 quoted when needed. A cell a spreadsheet
+ * would take for a formula (= + - @ first) gets a ' before it, which makes it
+ * text: comm, paths and commands are the agent's to choose.
+ */
+static void csv_cell(FILE *out, const struct abuf *cell)
 {
+	bool formula, quote;
 	size_t i;
 
-	if (!memchr(s, ',', len) && !memchr(s, '"', len) && !memchr(s, '\n', len) &&
-	    !memchr(s, '\r', len)) {
-		fwrite(s, 1, len, out);
+	if (!cell->len)
 		return;
-	}
-	fputc('"', out);
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"')
+	formula = strchr("=+-@", cell->p[0]) != NULL;
+	quote = formula || memchr(cell->p, ',', cell->len) || memchr(cell->p, '"', cell->len);
+	if (quote)
+		fputs(formula ? "\"'" : "\"", out);
+	for (i = 0; i < cell->len; i++) {
+		if (cell->p[i] == '"')
 			fputc('"', out);
-		fputc(s[i], out);
+		fputc(cell->p[i], out);
 	}
-	fputc('"', out);
+	if (quote)
+		fputc('"', out);
 }
 
-static void csv_field(FILE *out, const struct audit_record *r, const char *key)
+/* cell: scratch space, reused from cell to cell (its oom says one was cut short). */
+static void csv_bytes(FILE *out, struct abuf *cell, const char *s, size_t len)
+{
+	cell->len = 0;
+	audit_display(cell, s, len);
+	csv_cell(out, cell);
+}
+
+static void csv_field(FILE *out, struct abuf *cell, const struct audit_record *r, const char *key)
 {
 	const struct audit_field *f = audit_rec_get(r, key);
 
 	if (f && f->kind == AUDIT_U64)
 		fprintf(out, "%llu", (unsigned long long)f->u);
 	else if (f)
-		csv_bytes(out, f->s, f->len);
+		csv_bytes(out, cell, f->s, f->len);
 }
 
 static const char *const columns[] = { "seq",	    "time",   "type",	"host",	  "agent",
@@ -60,7 +76,7 @@ static const char *const columns[] = { "seq",	    "time",   "type",	"host",	  "a
 				       "mode",	    "rule",   "reason", "policy", "detail",
 				       "count",	    "first",  "hash" };
 
-static void csv_row(FILE *out, const struct audit_record *r)
+static void csv_row(FILE *out, struct abuf *cell, const struct audit_record *r)
 {
 	size_t i;
 
@@ -75,31 +91,33 @@ static void csv_row(FILE *out, const struct audit_record *r)
 			/* A connect's object is its address; its domain has a column of its own. */
 			if ((f = audit_rec_get(r, "path")) || (f = audit_rec_get(r, "command")) ||
 			    (f = audit_rec_get(r, "ip")) || (f = audit_rec_get(r, "domain")))
-				csv_bytes(out, f->s, f->len);
+				csv_bytes(out, cell, f->s, f->len);
 		} else if (!strcmp(c, "detail")) {
 			/* What a non-decision record says, in one cell. */
 			if ((f = audit_rec_get(r, "lost")) || (f = audit_rec_get(r, "bytes"))) {
 				snprintf(num, sizeof(num), "%llu", (unsigned long long)f->u);
-				csv_bytes(out, num, strlen(num));
+				csv_bytes(out, cell, num, strlen(num));
 			} else if ((f = audit_rec_get(r, "what")) ||
 				   (audit_rec_is(r, "seal") && (f = audit_rec_get(r, "reason")))) {
-				csv_bytes(out, f->s, f->len);
+				cell->len = 0;
+				audit_display(cell, f->s, f->len);
 				if ((f = audit_rec_get(r, "detail")) && f->len) {
-					fputc(' ', out);
-					csv_bytes(out, f->s, f->len);
+					abuf_put(cell, " ", 1);
+					audit_display(cell, f->s, f->len);
 				}
+				csv_cell(out, cell);
 			}
 		} else if (!strcmp(c, "count")) {
 			/* The decisions or questions a row stands for: folded ones say how many. */
 			if ((f = audit_rec_get(r, "count")))
-				csv_field(out, r, c);
+				csv_field(out, cell, r, c);
 			else if (audit_rec_is(r, "decision") || audit_rec_is(r, "ask"))
 				fputc('1', out);
 		} else if (!strcmp(c, "hash")) {
 			audit_hex(r->hash, 32, hex);
 			fputs(hex, out);
 		} else if (strcmp(c, "reason") || audit_rec_is(r, "decision")) {
-			csv_field(out, r, c);
+			csv_field(out, cell, r, c);
 		}
 	}
 	fputc('\n', out);
@@ -117,6 +135,7 @@ int audit_export(char *const *paths, int n, const char *format, FILE *out, const
 		 struct audit_export_skip *skip)
 {
 	bool csv = !strcmp(format, "csv");
+	struct abuf cell = { 0 };
 	struct efile *files;
 	int i, err = 0;
 	size_t k;
@@ -161,8 +180,13 @@ int audit_export(char *const *paths, int n, const char *format, FILE *out, const
 				skipped(skip, paths[files[i].order], k + 1);
 				continue;
 			}
-			csv_row(out, &r);
+			csv_row(out, &cell, &r);
 			audit_rec_free(&r);
+			if (cell.oom) {
+				*failed = paths[files[i].order];
+				err = -ENOMEM;
+				goto out;
+			}
 		}
 		/* A torn last line (no newline) is in neither format: said, never dropped silently. */
 		if (l->tail_len)
@@ -174,5 +198,6 @@ out:
 	for (i = 0; i < n; i++)
 		audit_lines_free(&files[i].l);
 	free(files);
+	abuf_free(&cell);
 	return err;
 }

@@ -206,6 +206,16 @@ struct audit_lines {
 int audit_lines_read(const char *path, struct audit_lines *l);
 void audit_lines_free(struct audit_lines *l);
 
+/*
+ * Bytes as a person sees them (tail --text, csv cells, check's table): UTF-8
+ * as is, but control characters (C0, DEL, C1) and bytes of a string that is
+ * not UTF-8 as \xHH, so that no agent-chosen byte drives a terminal. The
+ * exact bytes are in the records themselves.
+ */
+void audit_display(struct abuf *out, const char *s, size_t len);
+/* The same, written to out. */
+void audit_display_put(FILE *out, const char *s, size_t len);
+
 /* Record line filter and printer shared by tail (file and live). */
 struct audit_filter {
 	const char *decision; /* "allow" / "deny" or NULL */

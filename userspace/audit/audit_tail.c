@@ -22,30 +22,42 @@
 #define DIM "\033[2m"
 #define RESET "\033[0m"
 
-/* Display form of a byte string: printable UTF-8 as is, anything else as \xHH. */
-static void put_display(FILE *out, const char *s, size_t len)
+static void put_hex(struct abuf *out, unsigned char c)
 {
+	char hex[5];
+
+	snprintf(hex, sizeof(hex), "\\x%02x", c);
+	abuf_put(out, hex, 4);
+}
+
+void audit_display(struct abuf *out, const char *s, size_t len)
+{
+	bool utf8 = audit_utf8_valid(s, len);
 	size_t i;
 
-	if (audit_utf8_valid(s, len)) {
-		for (i = 0; i < len; i++) {
-			unsigned char c = (unsigned char)s[i];
-
-			if (c < 0x20 || c == 0x7f)
-				fprintf(out, "\\x%02x", c);
-			else
-				fputc(c, out);
-		}
-		return;
-	}
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c < 0x20 || c >= 0x7f)
-			fprintf(out, "\\x%02x", c);
-		else
-			fputc(c, out);
+		/* C1 controls (U+0080..U+009F: C2 80..C2 9F) are commands to some terminals too. */
+		if (utf8 && c == 0xc2 && (unsigned char)s[i + 1] < 0xa0) {
+			put_hex(out, c);
+			put_hex(out, (unsigned char)s[++i]);
+		} else if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) {
+			put_hex(out, c);
+		} else {
+			abuf_put(out, &s[i], 1);
+		}
 	}
+}
+
+void audit_display_put(FILE *out, const char *s, size_t len)
+{
+	struct abuf b = { 0 };
+
+	audit_display(&b, s, len);
+	if (b.len)
+		fwrite(b.p, 1, b.len, out);
+	abuf_free(&b);
 }
 
 static bool field_is(const struct audit_record *r, const char *key, const char *val, bool nocase)
@@ -55,6 +67,15 @@ static bool field_is(const struct audit_record *r, const char *key, const char *
 	if (!f || f->kind != AUDIT_STR || f->len != strlen(val))
 		return false;
 	return nocase ? !strncasecmp(f->s, val, f->len) : !memcmp(f->s, val, f->len);
+}
+
+/* A free-text member (a reason, a detail) as audit_display() shows it; nothing when absent. */
+static void put_field(FILE *out, const struct audit_record *r, const char *key)
+{
+	const struct audit_field *f = audit_rec_get(r, key);
+
+	if (f && f->kind == AUDIT_STR)
+		audit_display_put(out, f->s, f->len);
 }
 
 static bool agent_match(const struct audit_record *r, const char *prefix)
@@ -83,7 +104,7 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 {
 	const char *on = "", *off = flt->color ? RESET : "";
 	const struct audit_field *f;
-	char time[40], buf[160], detail[512];
+	char time[40], buf[160];
 	uint64_t u;
 
 	audit_rec_cstr_get(r, "time", time, sizeof(time));
@@ -95,17 +116,19 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 			audit_rec_u64_get(r, "seq", &u) ? (unsigned long long)u : 0ULL);
 		if (audit_rec_is(r, "gap") && audit_rec_u64_get(r, "lost", &u))
 			fprintf(out, ": %llu events lost", (unsigned long long)u);
-		if (audit_rec_is(r, "lifecycle"))
-			fprintf(out, ": %s %s", audit_rec_cstr_get(r, "what", buf, sizeof(buf)),
-				audit_rec_cstr_get(r, "detail", detail, sizeof(detail)));
+		if (audit_rec_is(r, "lifecycle")) {
+			fprintf(out, ": %s ", audit_rec_cstr_get(r, "what", buf, sizeof(buf)));
+			put_field(out, r, "detail");
+		}
 		if (audit_rec_is(r, "seal"))
 			fprintf(out, ": %s", audit_rec_cstr_get(r, "reason", buf, sizeof(buf)));
 		/* A question, not an action: the agent asked and was told (docs/ask.md). */
-		if (audit_rec_is(r, "ask"))
-			fprintf(out, ": %s asked %s, told %s",
-				audit_rec_cstr_get(r, "agent", detail, sizeof(detail)),
-				audit_rec_cstr_get(r, "action", buf, 64),
+		if (audit_rec_is(r, "ask")) {
+			fputs(": ", out);
+			put_field(out, r, "agent");
+			fprintf(out, " asked %s, told %s", audit_rec_cstr_get(r, "action", buf, 64),
 				audit_rec_cstr_get(r, "decision", buf + 64, sizeof(buf) - 64));
+		}
 		if (audit_rec_is(r, "torn") && audit_rec_u64_get(r, "bytes", &u))
 			fprintf(out, ": %llu bytes of an interrupted record",
 				(unsigned long long)u);
@@ -122,23 +145,23 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 	/* A container by the name its engine gave it, else the cgroup. */
 	if (!(f = audit_rec_get(r, "container_name")))
 		f = audit_rec_get(r, "agent");
-	put_display(out, f ? f->s : "", f ? f->len : 0);
+	audit_display_put(out, f ? f->s : "", f ? f->len : 0);
 	/* pid 0: the DNS proxy's decision on a lookup, which names no task (docs/network.md). */
 	if (!audit_rec_u64_get(r, "pid", &u) || !u) {
 		fputs(" dns", out);
 	} else {
 		fprintf(out, " %llu/", (unsigned long long)u);
 		f = audit_rec_get(r, "comm");
-		put_display(out, f ? f->s : "", f ? f->len : 0);
+		audit_display_put(out, f ? f->s : "", f ? f->len : 0);
 	}
 	fputs("  ", out);
 	if ((f = audit_rec_get(r, "op"))) {
-		put_display(out, f->s, f->len);
+		audit_display_put(out, f->s, f->len);
 		fputs(" ", out);
 	}
 	if ((f = audit_rec_get(r, "path")) || (f = audit_rec_get(r, "command")) ||
 	    (f = audit_rec_get(r, "domain")))
-		put_display(out, f->s, f->len);
+		audit_display_put(out, f->s, f->len);
 	/* A connect to a learned address: "hooks.slack.com 192.0.2.7 port 443". */
 	if ((f = audit_rec_get(r, "ip")))
 		fprintf(out, "%s%.*s port %llu", audit_rec_get(r, "domain") ? " " : "", (int)f->len,
@@ -152,8 +175,10 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 		fprintf(out, "  [rule %llu", (unsigned long long)f->u);
 	else
 		fprintf(out, "  [%.*s", f ? (int)f->len : 0, f ? f->s : "");
-	if (audit_rec_cstr_get(r, "reason", buf, sizeof(buf))[0])
-		fprintf(out, ": %s", buf);
+	if ((f = audit_rec_get(r, "reason")) && f->len) {
+		fputs(": ", out);
+		audit_display_put(out, f->s, f->len);
+	}
 	fprintf(out, "]%s\n", field_is(r, "mode", "simulate", false) ? " (simulate)" : "");
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "audit/audit_int.h"
 #include "check/check.h"
 #include "cli.h"
 
@@ -33,20 +34,33 @@ static int emit(struct out *o, const struct ag_policy *p, const struct check_res
 		unsigned long line)
 {
 	char buf[16], num[24], *s;
-	const char *reason;
+	struct abuf shown = { 0 };
+	const char *reason, *t;
+	size_t split;
 	json_t *j;
+	int err;
 
 	if (o->table) {
 		if (!o->header_done)
 			printf("%-5s %-8s %-9s %-10s %-32s %s\n", "LINE", "DECISION", "RULE",
 			       "ACTION", "REASON", "SUBJECT");
 		o->header_done = 1;
+		/* The request's bytes (and a reason's) as shown: a terminal obeys raw ESC, CR. */
 		reason = check_reason(p, r);
+		reason = reason ? reason : "-";
+		audit_display(&shown, reason, strlen(reason));
+		split = shown.len;
+		audit_display(&shown, r->subject, strlen(r->subject));
+		t = shown.p ? shown.p : "";
 		snprintf(num, sizeof(num), "%lu", line);
-		printf("%-5s %-8s %-9s %-10s %-32s %s\n", line ? num : "-",
-		       r->v.allow ? "ALLOW" : "DENY", check_rule_name(r, buf, sizeof(buf)),
-		       ag_action_name(r->action), reason ? reason : "-", r->subject);
-		return 0;
+		if (!shown.oom)
+			printf("%-5s %-8s %-9s %-10s %-32.*s %.*s\n", line ? num : "-",
+			       r->v.allow ? "ALLOW" : "DENY", check_rule_name(r, buf, sizeof(buf)),
+			       ag_action_name(r->action), (int)split, t, (int)(shown.len - split),
+			       t + split);
+		err = shown.oom ? -ENOMEM : 0;
+		abuf_free(&shown);
+		return err;
 	}
 	j = check_result_json(p, r, line);
 	s = j ? json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
