@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <time.h>
+#include <sys/stat.h>
 #include "audit_test.h"
 #include "file_test.h"
 #include "check/check.h"
@@ -575,6 +576,68 @@ static void test_bad_logs(void **state)
 	tdir_remove(&d);
 }
 
+/* learn_propose() in a child that cannot read the key directory (0700, another user's). */
+static int propose_without_access(const struct tdir *d, char *msg, size_t msgsz)
+{
+	struct learn_result *r;
+	struct ag_error err;
+	int pipefd[2], status;
+	pid_t pid;
+	ssize_t n;
+
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		/* root reads anything: the test takes nobody's place, as a user would run learn. */
+		if (geteuid() ? chmod(d->keys, 0) : setuid(65534))
+			_exit(99);
+		err.msg[0] = 0;
+		status = propose(d, NULL, &r, &err);
+		n = write(pipefd[1], err.msg, strlen(err.msg) + 1);
+		_exit(n > 0 ? -status : 99);
+	}
+	close(pipefd[1]);
+	n = read(pipefd[0], msg, msgsz - 1);
+	msg[n > 0 ? n : 0] = 0;
+	close(pipefd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	chmod(d->keys, 0700);
+	assert_true(WIFEXITED(status));
+	return -WEXITSTATUS(status);
+}
+
+/* Only a host without a key learns with the log's own: one it cannot read is refused. */
+static void test_host_key_unreadable(void **state)
+{
+	struct audit_config c;
+	struct tdir d;
+	char pub[128], cmd[256], msg[sizeof(((struct ag_error *)0)->msg)];
+
+	tdir_make(&d);
+	c = tcfg(&d);
+	write_acts(&c, agent_run, 4, "x");
+	/* The log is anyone's to read; the key directory is the writer's (0700). */
+	assert_int_equal(chmod(d.root, 0755), 0);
+	assert_int_equal(chmod(d.log, 0644), 0);
+	assert_int_equal(propose_without_access(&d, msg, sizeof(msg)), -EACCES);
+	if (!strstr(msg, "/audit.pub: Permission denied: this host's key cannot be read") ||
+	    strstr(msg, "no --pubkey"))
+		fail_msg("%s", msg);
+	/* Not a key file, a directory where it should be, a file where the directory should be. */
+	snprintf(pub, sizeof(pub), "%s/audit.pub", d.keys);
+	put_file(pub, " 0123\n");
+	expect_refused(&d, NULL, -EBADMSG, "/audit.pub: not 64 hex digits: this host's key");
+	unlink(pub);
+	assert_int_equal(mkdir(pub, 0700), 0);
+	expect_refused(&d, NULL, -EISDIR, "this host's key cannot be read");
+	rmdir(pub);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && touch '%s'", d.keys, d.keys);
+	assert_int_equal(system(cmd), 0);
+	expect_refused(&d, NULL, -ENOTDIR, "this host's key cannot be read");
+	tdir_remove(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -583,7 +646,7 @@ int main(void)
 		cmocka_unit_test(test_risk),		 cmocka_unit_test(test_propose),
 		cmocka_unit_test(test_conflicts),	 cmocka_unit_test(test_refusals_ordered),
 		cmocka_unit_test(test_filters),		 cmocka_unit_test(test_bad_logs),
-		cmocka_unit_test(test_only_refusals),
+		cmocka_unit_test(test_only_refusals),	 cmocka_unit_test(test_host_key_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,8 +33,9 @@
 struct learn_opts {
 	char *const *logs; /* the log and its rotated files, any order */
 	int nlogs;
-	const char *pubkey_hex; /* trusted key (64 hex); NULL: key_dir's audit.pub if any,
-				   else the log's own key (noted in the summary) */
+	const char *pubkey_hex; /* trusted key (64 hex); NULL: key_dir's audit.pub, or when
+				   there is no such file the log's own key (noted in the
+				   summary); one that cannot be read fails */
 	const char *key_dir; /* NULL: /var/lib/agentgate/keys */
 	bool unverified; /* learn from a log that fails verification (noted) */
 	const char *agent; /* cgroup path: only it and the cgroups below it; NULL: all */

@@ -36,16 +36,29 @@ static int failf(struct ag_error *err, int ret, const char *fmt, ...)
 static int verify(const struct learn_opts *o, struct learn_result *r, uint64_t *upto,
 		  struct ag_error *err)
 {
+	const char *dir = o->key_dir ? o->key_dir : AUDIT_DEFAULT_KEY_DIR;
 	struct audit_verify_opts vo = { .open = true };
 	struct audit_verify_report rep;
 	char pub[65], no_key[PATH_MAX + 32], own[PATH_MAX + 80] = "";
 	int ret;
 
-	snprintf(no_key, sizeof(no_key), "no --pubkey, no %s/audit.pub",
-		 o->key_dir ? o->key_dir : AUDIT_DEFAULT_KEY_DIR);
+	snprintf(no_key, sizeof(no_key), "no --pubkey, no %s/audit.pub", dir);
 	vo.pubkey_hex = o->pubkey_hex;
-	if (!vo.pubkey_hex && !audit_key_pubkey_hex(o->key_dir, pub))
-		vo.pubkey_hex = pub;
+	/*
+	 * Only a host without a key falls back to the log's own: one that cannot be
+	 * read (a 0700 key directory, a damaged file) is this host's key all the same.
+	 */
+	if (!vo.pubkey_hex) {
+		ret = audit_key_pubkey_hex(dir, pub);
+		if (!ret)
+			vo.pubkey_hex = pub;
+		else if (ret != -ENOENT)
+			return failf(err, ret,
+				     "%s/audit.pub: %s: this host's key cannot be read, so the log "
+				     "cannot be checked with it (--pubkey HEX|FILE gives the key, "
+				     "--key-dir another directory)",
+				     dir, ret == -EBADMSG ? "not 64 hex digits" : strerror(-ret));
+	}
 	ret = audit_verify_files(o->logs, o->nlogs, &vo, &rep);
 	if (ret)
 		return failf(err, ret, "%s: %s", o->logs[0], strerror(-ret));
