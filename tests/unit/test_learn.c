@@ -185,13 +185,15 @@ struct act {
 	unsigned int port;
 };
 
-/* The container the next write_acts() records name (NULL: none). */
+/* The container the next write_acts() records name (NULL: none), and their agent (NULL: a1). */
 static const struct audit_container *in_container;
+static const char *as_agent;
 
 static void write_acts(const struct audit_config *c, const struct act *a, size_t n,
 		       const char *reason)
 {
-	struct audit_context ctx = { .agent = "/agents/a1", .exe = "/usr/bin/python3",
+	struct audit_context ctx = { .agent = as_agent ? as_agent : "/agents/a1",
+				     .exe = "/usr/bin/python3",
 				     .policy = "near-empty", .reason = reason,
 				     .container = in_container };
 	struct audit_writer *w;
@@ -488,6 +490,50 @@ static void test_filters(void **state)
 	tdir_remove(&d);
 }
 
+/* Without --agent or --container the decisions of several agents make one policy: said. */
+static void test_several_agents(void **state)
+{
+	static const struct act b_run[] = { SIM(AG_CLASS_FILE_READ, "/srv/b/data") };
+	char *logs[1], *sum;
+	struct learn_opts o = { .logs = logs, .nlogs = 1 };
+	struct audit_config c;
+	struct learn_result *r;
+	struct ag_error err;
+	struct tdir d;
+
+	tdir_make(&d);
+	c = tcfg(&d);
+	logs[0] = d.log;
+	o.key_dir = d.keys;
+	write_acts(&c, agent_run, 3, "x");
+	assert_int_equal(learn_propose(&o, &r, &err), 0);
+	assert_int_equal(r->nnotes, 0);
+	learn_result_free(r);
+	as_agent = "/agents/b2";
+	write_acts(&c, b_run, 1, "x");
+	as_agent = "/agents/\x1b[2J";
+	write_acts(&c, b_run, 1, "x");
+	as_agent = NULL;
+	assert_int_equal(learn_propose(&o, &r, &err), 0);
+	assert_int_equal(learn_result_summary(r, &sum), 0);
+	if (!strstr(sum, "note: the decisions of 3 agents are merged into one policy: /agents/a1, "
+			 "/agents/b2, /agents/\\x1b[2J (--agent CGROUP or --container NAME|ID learns "
+			 "one agent's)\n"))
+		fail_msg("summary:\n%s", sum);
+	free(sum);
+	learn_result_free(r);
+	/* Selected: one agent, or the agents below a cgroup someone chose. */
+	o.agent = "/agents/b2";
+	assert_int_equal(learn_propose(&o, &r, &err), 0);
+	assert_int_equal(r->nnotes, 0);
+	learn_result_free(r);
+	o.agent = "/agents";
+	assert_int_equal(learn_propose(&o, &r, &err), 0);
+	assert_int_equal(r->nnotes, 0);
+	learn_result_free(r);
+	tdir_remove(&d);
+}
+
 static void expect_refused(const struct tdir *d, const char *policy, int want, const char *msg)
 {
 	struct learn_result *r = NULL;
@@ -647,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_conflicts),	 cmocka_unit_test(test_refusals_ordered),
 		cmocka_unit_test(test_filters),		 cmocka_unit_test(test_bad_logs),
 		cmocka_unit_test(test_only_refusals),	 cmocka_unit_test(test_host_key_unreadable),
+		cmocka_unit_test(test_several_agents),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -232,8 +232,92 @@ static int push(struct learn_obsv *obs, const struct learn_obs *ob)
 	return 0;
 }
 
-static int read_file(const char *path, const struct learn_opts *o, const char *since,
-		     uint64_t upto, struct learn_result *r, struct learn_obsv *obs)
+/* The agents (cgroups) whose decisions are learned, in the order first seen. */
+struct agent {
+	char *s;
+	size_t len;
+};
+
+struct agents {
+	struct agent *v;
+	size_t n, cap, last;
+};
+
+static int agents_add(struct agents *a, const struct audit_record *rec)
+{
+	const struct audit_field *f = audit_rec_get(rec, "agent");
+	const char *s = f && f->kind == AUDIT_STR ? f->s : "";
+	size_t len = f && f->kind == AUDIT_STR ? f->len : 0, i;
+	struct agent *v;
+
+	/* Records of one agent come in runs: the last one first. */
+	for (i = 0; i < a->n; i++) {
+		size_t k = (a->last + i) % a->n;
+
+		if (a->v[k].len == len && !memcmp(a->v[k].s, s, len)) {
+			a->last = k;
+			return 0;
+		}
+	}
+	if (a->n == a->cap) {
+		v = realloc(a->v, (a->cap ? a->cap * 2 : 8) * sizeof(*a->v));
+		if (!v)
+			return -ENOMEM;
+		a->v = v;
+		a->cap = a->cap ? a->cap * 2 : 8;
+	}
+	a->v[a->n].s = malloc(len ? len : 1);
+	if (!a->v[a->n].s)
+		return -ENOMEM;
+	memcpy(a->v[a->n].s, s, len);
+	a->v[a->n].len = len;
+	a->last = a->n++;
+	return 0;
+}
+
+static void agents_free(struct agents *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->v[i].s);
+	free(a->v);
+}
+
+/*
+ * One proposal for the decisions of several agents allows each what any of
+ * them did: said, naming the first few.
+ */
+static int agents_note(const struct agents *a, struct learn_result *r)
+{
+	struct abuf list = { 0 };
+	size_t i, shown = a->n < 5 ? a->n : 5;
+	char more[40];
+	int ret;
+
+	for (i = 0; i < shown; i++) {
+		if (i)
+			abuf_put(&list, ", ", 2);
+		if (a->v[i].len)
+			audit_display(&list, a->v[i].s, a->v[i].len);
+		else
+			abuf_put(&list, "(no cgroup)", 11);
+	}
+	if (a->n > shown)
+		abuf_put(&list, more,
+			 (size_t)snprintf(more, sizeof(more), " and %zu more", a->n - shown));
+	abuf_put(&list, "", 1);
+	ret = list.oom ? -ENOMEM :
+			 learn_note(r,
+				    "the decisions of %zu agents are merged into one policy: %s "
+				    "(--agent CGROUP or --container NAME|ID learns one agent's)",
+				    a->n, list.p);
+	abuf_free(&list);
+	return ret;
+}
+
+static int read_file(const char *path, const struct learn_opts *o, const char *since, uint64_t upto,
+		     struct learn_result *r, struct learn_obsv *obs, struct agents *agents)
 {
 	struct audit_filter flt = { .agent = o->agent, .container = o->container };
 	struct audit_lines l = { 0 };
@@ -254,10 +338,10 @@ static int read_file(const char *path, const struct learn_opts *o, const char *s
 		    (!audit_rec_u64_get(&rec, "seq", &seq) || seq < upto) &&
 		    strcmp(audit_rec_cstr_get(&rec, "time", time, sizeof(time)), since) >= 0) {
 			r->decisions++;
-			if (observe(r, &rec, &ob))
-				ret = push(obs, &ob);
-			else
+			if (!observe(r, &rec, &ob))
 				r->skipped++;
+			else if (!(ret = push(obs, &ob)) && agents)
+				ret = agents_add(agents, &rec); /* whose decisions are learned */
 		}
 		audit_rec_free(&rec);
 	}
@@ -268,6 +352,8 @@ static int read_file(const char *path, const struct learn_opts *o, const char *s
 int learn_read(const struct learn_opts *o, struct learn_result *r, struct learn_obsv *obs,
 	       struct ag_error *err)
 {
+	bool one = o->agent || o->container;
+	struct agents agents = { 0 };
 	uint64_t upto = UINT64_MAX;
 	char since[40] = "";
 	size_t i;
@@ -281,11 +367,13 @@ int learn_read(const struct learn_opts *o, struct learn_result *r, struct learn_
 	/* Record times are fixed-width RFC 3339: text order is time order. */
 	if (o->since_ns)
 		audit_time_format(o->since_ns, since);
-	for (i = 0; i < (size_t)o->nlogs; i++) {
-		ret = read_file(o->logs[i], o, since, upto, r, obs);
-		if (ret)
-			return failf(err, ret, "%s: %s", o->logs[i], strerror(-ret));
-	}
+	for (i = 0, ret = 0; i < (size_t)o->nlogs && !ret; i++)
+		ret = read_file(o->logs[i], o, since, upto, r, obs, one ? NULL : &agents);
+	if (!ret && agents.n > 1)
+		ret = agents_note(&agents, r);
+	agents_free(&agents);
+	if (ret)
+		return failf(err, ret, "%s: %s", o->logs[i - 1], strerror(-ret));
 	dedupe(obs);
 	for (i = 0; i < obs->n; i++) {
 		if (obs->v[i].done)
