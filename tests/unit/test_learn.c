@@ -427,6 +427,27 @@ static void test_refusals_ordered(void **state)
 	tdir_remove(&d);
 }
 
+/* Names are proposed lower-cased, as the matcher sees them: one rule, whatever the case. */
+static void test_domain_case(void **state)
+{
+	static const struct act run[] = {
+		SIM(AG_CLASS_NET_DOMAIN, "Api.Example.COM"),
+		SIM(AG_CLASS_NET_DOMAIN, "api.example.com"),
+		{ AG_CLASS_NET_ADDR, NULL, 0, 1, AG_RULE_DEFAULT, "API.EXAMPLE.COM", "127.0.0.31", 443 },
+	};
+	struct tdir d;
+	char *yaml = learned_yaml(&d, run, 3, "");
+
+	assert_non_null(strstr(yaml, "domain: \"api.example.com\""));
+	assert_null(strcasestr(strstr(yaml, "api.example.com") + 1, "api.example.com"));
+	assert_null(strstr(yaml, "Api.Example"));
+	assert_true(allowed(yaml, "{\"action\":\"network\",\"domain\":\"API.example.com\","
+				  "\"ip\":\"127.0.0.31\",\"port\":443}"));
+	assert_int_equal(lint_status(&d, yaml), 0);
+	free(yaml);
+	tdir_remove(&d);
+}
+
 /* Only refusals, nothing the agent did: no rule to learn, still a policy that loads. */
 static void test_only_refusals(void **state)
 {
@@ -693,7 +714,7 @@ int main(void)
 		cmocka_unit_test(test_conflicts),	 cmocka_unit_test(test_refusals_ordered),
 		cmocka_unit_test(test_filters),		 cmocka_unit_test(test_bad_logs),
 		cmocka_unit_test(test_only_refusals),	 cmocka_unit_test(test_host_key_unreadable),
-		cmocka_unit_test(test_several_agents),
+		cmocka_unit_test(test_several_agents),	 cmocka_unit_test(test_domain_case),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
  * refused unless the caller says otherwise), then their decision records,
  * selected as `audit tail` selects them, become distinct observations.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -135,7 +136,7 @@ void learn_obsv_free(struct learn_obsv *obs)
 static int observe(struct learn_result *r, const struct audit_record *rec, struct learn_obs *ob)
 {
 	const struct audit_field *rule = audit_rec_get(rec, "rule");
-	char action[32], decision[16], mode[16];
+	char action[32], decision[16], mode[16], *p;
 	bool bad = false;
 	uint64_t port, count;
 
@@ -159,6 +160,9 @@ static int observe(struct learn_result *r, const struct audit_record *rec, struc
 				     ob->action == AG_ACTION_NETWORK    ? "domain" :
 									  "path",
 				&bad);
+	/* Names match whatever their case (the matcher lower-cases them): proposed as matched. */
+	for (p = ob->action == AG_ACTION_NETWORK ? ob->subject : NULL; p && *p; p++)
+		*p = (char)tolower((unsigned char)*p);
 	ob->ip = dup_field(rec, "ip", &bad);
 	if (audit_rec_u64_get(rec, "port", &port) && port <= 65535)
 		ob->port = (long)port;
