@@ -207,6 +207,26 @@ static void test_duplicate(void **state)
 	assert_int_equal(f->rep.bad_seq, 5);
 }
 
+/* One file named twice (overlapping globs, a link) is a usage error naming both, not tampering. */
+static void test_file_given_twice(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_verify_opts o = { 0 };
+	char link[128], *paths[] = { f->d.log, link };
+
+	closed_log(f);
+	snprintf(link, sizeof(link), "%s/again.log", f->d.root);
+	assert_int_equal(symlink(f->d.log, link), 0);
+	assert_int_equal(audit_verify_files(paths, 2, &o, &f->rep), 0);
+	assert_int_equal(f->rep.verdict, AUDIT_USAGE);
+	assert_string_equal(f->rep.where, link);
+	assert_non_null(strstr(f->rep.why, f->d.log));
+	assert_non_null(strstr(f->rep.why, "given twice"));
+	paths[1] = f->d.log;
+	assert_int_equal(audit_verify_files(paths, 2, &o, &f->rep), 0);
+	assert_int_equal(f->rep.verdict, AUDIT_USAGE);
+}
+
 static void test_drop_first_last(void **state)
 {
 	struct fixture *f = *state;
@@ -716,6 +736,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_insert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_swap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_given_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_first_last, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rechain_needs_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_key, setup, teardown),

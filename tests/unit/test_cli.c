@@ -8,7 +8,7 @@
 #include "file_test.h"
 
 struct fixture {
-	struct tdir d;
+	struct tdir d; /* d.log: a closed log of 3 decisions */
 	char policy[128];
 	char out[8192], err[4096];
 };
@@ -16,8 +16,11 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
+	struct audit_config c;
 
 	tdir_make(&f->d);
+	c = tcfg(&f->d);
+	write_log(&c, 3);
 	snprintf(f->policy, sizeof(f->policy), "%s/p.yaml", f->d.root);
 	put_file(f->policy, "version: \"1.0\"\n"
 			    "default: deny\n"
@@ -60,10 +63,22 @@ static void test_check_table(void **state)
 	assert_non_null(strstr(f->out, "/srv/\\x1b[31mx\\x0d\\x7f"));
 }
 
+/* One file named twice is the operator's typo: usage (2), naming it, never "duplicated". */
+static void test_verify_same_file(void **state)
+{
+	struct fixture *f = *state;
+	char *argv[] = { "audit", "verify", f->d.log, f->d.log, NULL };
+
+	assert_int_equal(run(f, cmd_audit, argv, NULL), 2);
+	assert_non_null(strstr(f->err, "usage: the same file as"));
+	assert_null(strstr(f->err, "duplicated"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_check_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_same_file, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -155,6 +155,8 @@ int audit_lines_read(const char *path, struct audit_lines *l)
 		err = -errno;
 		goto out;
 	}
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
 	cap = (size_t)st.st_size + 1;
 	l->data = malloc(cap);
 	if (!l->data) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include "util/hex.h"
 
 #define AUDIT_MAX_FIELDS 32
@@ -201,6 +202,8 @@ struct audit_lines {
 	size_t *len; /* its length without '\n' */
 	size_t n;
 	size_t tail_off, tail_len; /* bytes after the last '\n' */
+	dev_t dev; /* the file's, to know it when it is named twice */
+	ino_t ino;
 };
 
 int audit_lines_read(const char *path, struct audit_lines *l);

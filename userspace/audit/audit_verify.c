@@ -544,6 +544,7 @@ int audit_verify_files(char *const *paths, int npaths, const struct audit_verify
 	}
 	for (i = 0; i < npaths; i++) {
 		unsigned long long seq;
+		int j;
 
 		files[i].path = paths[i];
 		files[i].order = i;
@@ -554,6 +555,16 @@ int audit_verify_files(char *const *paths, int npaths, const struct audit_verify
 			snprintf(rep->why, sizeof(rep->why), "cannot read: %s", strerror(-err));
 			goto out;
 		}
+		/* Its records would be duplicates: an operator's typo, not tampering. */
+		for (j = 0; j < i; j++)
+			if (files[j].l.dev == files[i].l.dev && files[j].l.ino == files[i].l.ino) {
+				snprintf(rep->where, sizeof(rep->where), "%s", paths[i]);
+				rep->verdict = AUDIT_USAGE;
+				snprintf(rep->why, sizeof(rep->why),
+					 "the same file as %s, given twice (overlapping globs?)",
+					 paths[j]);
+				goto out;
+			}
 		files[i].first_seq =
 			files[i].l.n && line_seq(files[i].l.data, files[i].l.len[0], &seq) ? seq :
 											     UINT64_MAX;
