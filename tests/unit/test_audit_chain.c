@@ -610,7 +610,7 @@ static void test_export(void **state)
 {
 	struct fixture *f = *state;
 	char *paths[64], out[128];
-	struct audit_export_skip skip;
+	struct audit_skip skip;
 	const char *failed;
 	FILE *fp;
 	int n, i, rows = 0, c;
@@ -681,7 +681,7 @@ static void test_export_network(void **state)
 	struct ag_event ev = tevent(1, "pastebin.com");
 	struct audit_writer *w;
 	char out[512], *paths[] = { f->d.log }, buf[8192];
-	struct audit_export_skip skip;
+	struct audit_skip skip;
 	const char *failed;
 	size_t n;
 	int err;

@@ -56,7 +56,7 @@ static void write_hostile(const struct audit_config *c, const char *const *paths
 static char *export_csv(const struct tdir *d)
 {
 	char *paths[] = { (char *)d->log }, *buf = NULL;
-	struct audit_export_skip skip;
+	struct audit_skip skip;
 	const char *failed;
 	size_t len;
 	FILE *fp = open_memstream(&buf, &len);

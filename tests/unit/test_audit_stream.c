@@ -127,11 +127,28 @@ static void test_writer_publishes(void **state)
 	tdir_remove(&d);
 }
 
+/* What is at the path decides the error: nothing, or a file that is no socket (a log). */
+static void test_subscribe_not_a_socket(void **state)
+{
+	struct audit_config c;
+	struct tdir d;
+
+	tdir_make(&d);
+	c = tcfg(&d);
+	write_log(&c, 1);
+	assert_int_equal(audit_stream_subscribe(d.log), -ENOTSOCK);
+	assert_int_equal(audit_stream_subscribe(d.root), -ENOTSOCK);
+	unlink(d.log);
+	assert_int_equal(audit_stream_subscribe(d.log), -ENOENT);
+	tdir_remove(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slow_subscriber),
 		cmocka_unit_test(test_writer_publishes),
+		cmocka_unit_test(test_subscribe_not_a_socket),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

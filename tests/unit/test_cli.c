@@ -74,11 +74,72 @@ static void test_verify_same_file(void **state)
 	assert_null(strstr(f->err, "duplicated"));
 }
 
+/* Lines that are not records are left out of tail's output, and said at the end. */
+static void test_tail_not_records(void **state)
+{
+	struct fixture *f = *state;
+	char *argv[] = { "audit", "tail", f->d.log, NULL }, want[256];
+	FILE *log = fopen(f->d.log, "a");
+
+	assert_non_null(log);
+	fputs("garbage\n{\"seq\":121,\"type\":\"decision\",\"path\":\"/etc/shadow\"}\n{\"seq\":9",
+	      log);
+	assert_int_equal(fclose(log), 0);
+	assert_int_equal(run(f, cmd_audit, argv, NULL), 0);
+	assert_non_null(strstr(f->out, "\"type\":\"seal\""));
+	assert_null(strstr(f->out, "garbage"));
+	snprintf(want, sizeof(want),
+		 "tail: %s:8: not a complete record; 3 lines left out (agentgate audit verify", f->d.log);
+	if (!strstr(f->err, want))
+		fail_msg("stderr: %s", f->err);
+}
+
+/* --live: a stream that ends is said, status 1; a path that is no socket is said so. */
+static void test_tail_live(void **state)
+{
+	struct fixture *f = *state;
+	char sock[128], line[2048], *argv[] = { "audit", "tail", "--live", sock, NULL };
+	char *both[] = { "audit", "tail", "--live", sock, f->d.log, NULL };
+	char *none[] = { "audit", "tail", "--json", NULL };
+	struct audit_stream *s;
+	struct cli_child c;
+	struct tlines t;
+	int err, i;
+
+	tl_read(f->d.log, &t);
+	snprintf(sock, sizeof(sock), "%s/stream.sock", f->d.root);
+	s = audit_stream_open(sock, 0, &err);
+	assert_non_null(s);
+	cli_start(&c, cmd_audit, argv, NULL);
+	for (i = 0; i < 5000 && !audit_stream_subscribers(s); i++) {
+		audit_stream_handle(s);
+		usleep(1000);
+	}
+	assert_int_equal(audit_stream_subscribers(s), 1);
+	snprintf(line, sizeof(line), "%s\n", t.l[0]);
+	audit_stream_publish(s, line, strlen(line));
+	audit_stream_handle(s);
+	audit_stream_close(s);
+	assert_int_equal(cli_wait(&c, f->out, sizeof(f->out), f->err, sizeof(f->err)), 1);
+	assert_string_equal(f->out, line);
+	assert_non_null(strstr(f->err, "the stream ended (the daemon stopped or closed it)"));
+	tl_free(&t);
+	argv[3] = f->d.log;
+	assert_int_equal(run(f, cmd_audit, argv, NULL), 1);
+	assert_non_null(strstr(f->err, ": not a socket (--live takes the daemon's stream socket"));
+	assert_int_equal(run(f, cmd_audit, both, NULL), 2);
+	assert_non_null(strstr(f->err, "--live SOCKET reads the daemon's stream, not a FILE too"));
+	assert_int_equal(run(f, cmd_audit, none, NULL), 2);
+	assert_non_null(strstr(f->err, "no FILE (or --live SOCKET) to read"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_check_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_same_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_not_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_live, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

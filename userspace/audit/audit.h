@@ -206,7 +206,7 @@ int audit_stream_handle(struct audit_stream *s); /* accepts, sends queued lines,
 void audit_stream_publish(struct audit_stream *s, const char *line, size_t len);
 size_t audit_stream_subscribers(const struct audit_stream *s);
 void audit_stream_close(struct audit_stream *s); /* NULL ok; removes the socket file */
-/* Client side: a connected, blocking socket fd to read lines from. */
+/* Client side: a connected, blocking socket fd to read lines from; -ENOTSOCK: not a socket. */
 int audit_stream_subscribe(const char *sock_path);
 
 /* Verification (audit verify): exit statuses, also documented in docs/audit.md. */

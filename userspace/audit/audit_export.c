@@ -123,16 +123,8 @@ static void csv_row(FILE *out, struct abuf *cell, const struct audit_record *r)
 	fputc('\n', out);
 }
 
-static void skipped(struct audit_export_skip *skip, const char *path, size_t line)
-{
-	if (!skip->n++) {
-		skip->file = path;
-		skip->line = line;
-	}
-}
-
 int audit_export(char *const *paths, int n, const char *format, FILE *out, const char **failed,
-		 struct audit_export_skip *skip)
+		 struct audit_skip *skip)
 {
 	bool csv = !strcmp(format, "csv");
 	struct abuf cell = { 0 };
@@ -141,7 +133,7 @@ int audit_export(char *const *paths, int n, const char *format, FILE *out, const
 	size_t k;
 
 	*failed = NULL;
-	*skip = (struct audit_export_skip){ 0 };
+	*skip = (struct audit_skip){ 0 };
 	if (!csv && strcmp(format, "jsonl"))
 		return -EINVAL;
 	files = calloc((size_t)n, sizeof(*files));
@@ -177,7 +169,7 @@ int audit_export(char *const *paths, int n, const char *format, FILE *out, const
 				continue;
 			}
 			if (audit_rec_parse(line, l->len[k], &r, &why)) {
-				skipped(skip, paths[files[i].order], k + 1);
+				audit_skip_note(skip, paths[files[i].order], k + 1);
 				continue;
 			}
 			csv_row(out, &cell, &r);
@@ -190,7 +182,7 @@ int audit_export(char *const *paths, int n, const char *format, FILE *out, const
 		}
 		/* A torn last line (no newline) is in neither format: said, never dropped silently. */
 		if (l->tail_len)
-			skipped(skip, paths[files[i].order], l->n + 1);
+			audit_skip_note(skip, paths[files[i].order], l->n + 1);
 	}
 	if (fflush(out) == EOF || ferror(out))
 		err = errno ? -errno : -EIO;

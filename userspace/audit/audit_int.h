@@ -3,6 +3,7 @@
 #ifndef AGENTGATE_AUDIT_INT_H
 #define AGENTGATE_AUDIT_INT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -243,20 +244,32 @@ const char *audit_action_name(unsigned int action);
 int audit_filter_check(const struct audit_filter *flt, char *why, size_t whysz);
 /* A decision record the filter selects (tail prints it, learn learns from it). */
 bool audit_filter_match(const struct audit_filter *flt, const struct audit_record *r);
-/* Prints line per the filter; returns 1 when printed, 0 when filtered out. */
-int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len, FILE *out);
-/* Whole file, then (follow) new records, reopening the path when rotation replaces it. */
-int audit_tail_file(const char *path, const struct audit_filter *flt, bool follow);
-int audit_tail_live(const char *sock, const struct audit_filter *flt);
 /*
- * Lines left out of an export (csv's that are not records, torn last lines):
- * how many, and where the first is.
+ * Prints line per the filter; returns 1 when printed, 0 when filtered out,
+ * -EBADMSG when it is not a record.
  */
-struct audit_export_skip {
+int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len, FILE *out);
+/*
+ * Lines left out because they are not records (garbage, a forged or torn
+ * line): how many, and where the first is.
+ */
+struct audit_skip {
 	size_t n;
-	const char *file; /* one of the paths given */
+	char file[PATH_MAX + 16]; /* the file (or socket) it is in */
 	size_t line; /* 1-based */
 };
+
+/* Counts one such line in skip, naming it when it is the first. */
+void audit_skip_note(struct audit_skip *skip, const char *file, size_t line);
+/*
+ * Whole file, then (follow) new records, reopening the path when rotation
+ * replaces it. skip: the lines that are not records (and, when not following,
+ * an unterminated last line).
+ */
+int audit_tail_file(const char *path, const struct audit_filter *flt, bool follow,
+		    struct audit_skip *skip);
+/* The daemon's stream until it ends (0) or fails; skip as audit_tail_file()'s. */
+int audit_tail_live(const char *sock, const struct audit_filter *flt, struct audit_skip *skip);
 
 /*
  * Records of the files in chain order to out: "jsonl" (verbatim lines) or "csv".
@@ -264,6 +277,6 @@ struct audit_export_skip {
  * skip: what csv left out (jsonl copies every line).
  */
 int audit_export(char *const *paths, int n, const char *format, FILE *out, const char **failed,
-		 struct audit_export_skip *skip);
+		 struct audit_skip *skip);
 
 #endif /* AGENTGATE_AUDIT_INT_H */

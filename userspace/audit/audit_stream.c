@@ -268,6 +268,7 @@ void audit_stream_close(struct audit_stream *s)
 int audit_stream_subscribe(const char *sock_path)
 {
 	struct sockaddr_un sa;
+	struct stat st;
 	int fd, err = sock_unix_addr(sock_path, &sa);
 
 	if (err)
@@ -278,6 +279,9 @@ int audit_stream_subscribe(const char *sock_path)
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		err = -errno;
 		close(fd);
+		/* connect() says "refused" of a file that is no socket at all: say that instead. */
+		if (err == -ECONNREFUSED && !stat(sock_path, &st) && !S_ISSOCK(st.st_mode))
+			err = -ENOTSOCK;
 		return err;
 	}
 	return fd;

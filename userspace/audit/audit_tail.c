@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,7 +234,7 @@ int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len
 	bool filtered = flt->decision || flt->action || flt->agent || flt->container;
 
 	if (audit_rec_parse(line, len, &r, &why))
-		return 0;
+		return -EBADMSG;
 	if (filtered && !audit_filter_match(flt, &r)) {
 		audit_rec_free(&r);
 		return 0;
@@ -248,22 +249,49 @@ int audit_tail_emit(const struct audit_filter *flt, const char *line, size_t len
 	return 1;
 }
 
-/*
- * Prints the complete lines in buf[0..*len), keeps the unterminated rest;
- * *file: the file number of the last genesis seen (to find the next file).
- */
-static void drain(const struct audit_filter *flt, char *buf, size_t *len, FILE *out,
-		  unsigned long long *file)
+void audit_skip_note(struct audit_skip *skip, const char *file, size_t line)
 {
+	if (!skip->n++) {
+		snprintf(skip->file, sizeof(skip->file), "%s", file);
+		skip->line = line;
+	}
+}
+
+/* What tail reads: a file (followed across rotation) or the daemon's stream. */
+struct tail {
+	const struct audit_filter *flt;
+	struct audit_skip *skip;
+	bool live;
+	char name[PATH_MAX + 16]; /* the file (or socket) being read */
+	size_t line; /* lines of it read */
+	unsigned long long file; /* the file number of the last genesis seen (the next file's) */
+};
+
+/* Prints the complete lines in buf[0..*len), keeps the unterminated rest. */
+static void drain(struct tail *t, char *buf, size_t *len)
+{
+	unsigned long long missed;
 	size_t start = 0;
 	char *nl, *g;
 
 	while ((nl = memchr(buf + start, '\n', *len - start))) {
 		*nl = 0;
+		t->line++;
 		if (strstr(buf + start, "\"type\":\"genesis\"") &&
 		    (g = strstr(buf + start, "\"file\":")))
-			sscanf(g, "\"file\":%llu", file);
-		audit_tail_emit(flt, buf + start, (size_t)(nl - buf - start), out);
+			sscanf(g, "\"file\":%llu", &t->file);
+		/* The stream's own notice, not a record (docs/audit.md, tail --live). */
+		if (t->live &&
+		    sscanf(buf + start, "{\"type\":\"missed\",\"count\":%llu}", &missed) == 1) {
+			if (t->flt->json)
+				printf("%s\n", buf + start);
+			else
+				printf("%s-- missed %llu records: this subscriber was too slow --%s\n",
+				       t->flt->color ? YELLOW : "", missed, t->flt->color ? RESET : "");
+		} else if (audit_tail_emit(t->flt, buf + start, (size_t)(nl - buf - start), stdout) <
+			   0) {
+			audit_skip_note(t->skip, t->name, t->line);
+		}
 		start = (size_t)(nl - buf) + 1;
 	}
 	memmove(buf, buf + start, *len - start);
@@ -291,28 +319,35 @@ static int read_into(int fd, char **buf, size_t *len, size_t *cap)
 
 /*
  * After the file being read was rotated: the next file is PATH.<file+1> if
- * rotation went on past it, else PATH itself. *rotated says which.
+ * rotation went on past it, else PATH itself. *rotated says which; name
+ * (PATH_MAX + 16 bytes) becomes the one opened.
  */
-static int open_next(const char *path, unsigned long long file, bool *rotated)
+static int open_next(const char *path, unsigned long long file, bool *rotated, char *name)
 {
-	char next[4200];
 	int fd;
 
-	snprintf(next, sizeof(next), "%s.%06llu", path, file + 1);
-	fd = open(next, O_RDONLY | O_CLOEXEC);
+	snprintf(name, PATH_MAX + 16, "%s.%06llu", path, file + 1);
+	fd = open(name, O_RDONLY | O_CLOEXEC);
 	*rotated = fd >= 0;
-	return fd >= 0 ? fd : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(name, PATH_MAX + 16, "%s", path);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	return fd;
 }
 
-int audit_tail_file(const char *path, const struct audit_filter *flt, bool follow)
+int audit_tail_file(const char *path, const struct audit_filter *flt, bool follow,
+		    struct audit_skip *skip)
 {
+	struct tail t = { .flt = flt, .skip = skip };
 	size_t len = 0, cap = 2 * AUDIT_MAX_LINE;
-	char *buf = malloc(cap);
-	unsigned long long file = 0;
+	char *buf = malloc(cap), next[sizeof(t.name)];
 	bool rotated = false;
 	struct stat st, now;
 	int fd, n, err = 0;
 
+	*skip = (struct audit_skip){ 0 };
+	snprintf(t.name, sizeof(t.name), "%s", path);
 	if (!buf)
 		return -ENOMEM;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -327,7 +362,7 @@ int audit_tail_file(const char *path, const struct audit_filter *flt, bool follo
 			break;
 		}
 		if (n > 0) {
-			drain(flt, buf, &len, stdout, &file);
+			drain(&t, buf, &len);
 			continue;
 		}
 		if (!follow)
@@ -340,17 +375,24 @@ int audit_tail_file(const char *path, const struct audit_filter *flt, bool follo
 			    (now.st_ino == st.st_ino && now.st_dev == st.st_dev))
 				continue;
 			while ((n = read_into(fd, &buf, &len, &cap)) > 0)
-				drain(flt, buf, &len, stdout, &file);
+				drain(&t, buf, &len);
 		}
 		/* A rotated file is complete: go on with the next one at once. */
-		n = open_next(path, file, &rotated);
+		n = open_next(path, t.file, &rotated, next);
 		if (n < 0)
 			continue;
+		if (len)
+			audit_skip_note(skip, t.name, t.line + 1); /* its torn last line */
+		memcpy(t.name, next, sizeof(t.name));
 		close(fd);
 		fd = n;
 		fstat(fd, &st);
 		len = 0;
+		t.line = 0;
 	}
+	/* A last line without its newline (torn, or forged) is no record either. */
+	if (!err && len)
+		audit_skip_note(skip, t.name, t.line + 1);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -359,35 +401,21 @@ out:
 	return err;
 }
 
-int audit_tail_live(const char *sock, const struct audit_filter *flt)
+int audit_tail_live(const char *sock, const struct audit_filter *flt, struct audit_skip *skip)
 {
-	size_t len = 0, cap = 2 * AUDIT_MAX_LINE, start;
-	char *buf = malloc(cap), *nl;
+	struct tail t = { .flt = flt, .skip = skip, .live = true };
+	size_t len = 0, cap = 2 * AUDIT_MAX_LINE;
+	char *buf = malloc(cap);
 	int fd = audit_stream_subscribe(sock), n, err = 0;
-	unsigned long long missed;
 
+	*skip = (struct audit_skip){ 0 };
+	snprintf(t.name, sizeof(t.name), "%s", sock);
 	if (!buf || fd < 0) {
 		free(buf);
 		return fd < 0 ? fd : -ENOMEM;
 	}
 	while ((n = read_into(fd, &buf, &len, &cap)) > 0) {
-		for (start = 0; (nl = memchr(buf + start, '\n', len - start));
-		     start = (size_t)(nl - buf) + 1) {
-			*nl = 0;
-			if (sscanf(buf + start, "{\"type\":\"missed\",\"count\":%llu}", &missed) !=
-			    1) {
-				audit_tail_emit(flt, buf + start, (size_t)(nl - buf - start),
-						stdout);
-				continue;
-			}
-			if (flt->json)
-				printf("%s\n", buf + start);
-			else
-				printf("%s-- missed %llu records: this subscriber was too slow --%s\n",
-				       flt->color ? YELLOW : "", missed, flt->color ? RESET : "");
-		}
-		memmove(buf, buf + start, len - start);
-		len -= start;
+		drain(&t, buf, &len);
 		fflush(stdout);
 	}
 	if (n < 0)

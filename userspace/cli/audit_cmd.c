@@ -74,6 +74,16 @@ int cli_pubkey_arg(const char *arg, char out[65])
 	return hex64(buf, strcspn(buf, "\r\n"), out) ? 0 : -EBADMSG;
 }
 
+/* Lines that were not records, left out of what tail or export printed: never silently. */
+static void say_skipped(const char *cmd, const struct audit_skip *skip)
+{
+	if (skip->n)
+		fprintf(stderr,
+			"agentgate: audit: %s: %s:%zu: not a complete record; %zu line%s left out "
+			"(agentgate audit verify tells what happened to the log)\n",
+			cmd, skip->file, skip->line, skip->n, skip->n == 1 ? "" : "s");
+}
+
 static int do_verify(int argc, char **argv)
 {
 	static const struct option opts[] = { { "pubkey", required_argument, NULL, 'k' },
@@ -171,6 +181,7 @@ static int do_tail(int argc, char **argv)
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	struct audit_filter flt = { 0 };
+	struct audit_skip skip;
 	const char *live = NULL;
 	bool follow = false, text = false;
 	unsigned int seen = 0;
@@ -223,15 +234,36 @@ static int do_tail(int argc, char **argv)
 	if (!flt.json && !text && !isatty(STDOUT_FILENO))
 		flt.json = true;
 	flt.color = !flt.json && !getenv("NO_COLOR") && isatty(STDOUT_FILENO);
-	if (live ? optind != argc : optind != argc - 1)
+	if (live && optind != argc) {
+		fprintf(stderr, "agentgate: audit: tail: --live SOCKET reads the daemon's stream, "
+				"not a FILE too\n");
 		return usage();
-	err = live ? audit_tail_live(live, &flt) : audit_tail_file(argv[optind], &flt, follow);
-	if (err) {
+	}
+	if (!live && optind != argc - 1) {
+		fprintf(stderr, "agentgate: audit: tail: %s\n",
+			optind == argc ? "no FILE (or --live SOCKET) to read" : "one FILE at a time");
+		return usage();
+	}
+	err = live ? audit_tail_live(live, &flt, &skip) :
+		     audit_tail_file(argv[optind], &flt, follow, &skip);
+	if (stdout_flushed())
+		return 1;
+	say_skipped("tail", &skip);
+	if (err == -ENOTSOCK)
+		fprintf(stderr,
+			"agentgate: audit: tail --live %s: not a socket (--live takes the daemon's "
+			"stream socket; a log file is read without --live)\n",
+			live);
+	else if (err)
 		fprintf(stderr, "agentgate: audit: tail %s: %s\n", live ? live : argv[optind],
 			strerror(-err));
-		return 1;
-	}
-	return stdout_flushed() ? 1 : 0;
+	/* A reader of the stream that stops must say so: the daemon stopped, or dropped it. */
+	else if (live)
+		fprintf(stderr,
+			"agentgate: audit: tail --live %s: the stream ended (the daemon stopped or "
+			"closed it)\n",
+			live);
+	return err || live ? 1 : 0;
 }
 
 static int do_export(int argc, char **argv)
@@ -240,7 +272,7 @@ static int do_export(int argc, char **argv)
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
 	const char *format = NULL, *failed;
-	struct audit_export_skip skip;
+	struct audit_skip skip;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "F:h", opts, NULL)) != -1) {
@@ -263,14 +295,8 @@ static int do_export(int argc, char **argv)
 			failed ? failed : "standard output", strerror(-err));
 		return 1;
 	}
-	if (skip.n) {
-		fprintf(stderr,
-			"agentgate: audit: export: %s:%zu: not a complete record; %zu line%s left out "
-			"(agentgate audit verify tells what happened to the log)\n",
-			skip.file, skip.line, skip.n, skip.n == 1 ? "" : "s");
-		return 1;
-	}
-	return 0;
+	say_skipped("export", &skip);
+	return skip.n ? 1 : 0;
 }
 
 /* What the operator can do about err from the key directory dir, after its strerror(). */
