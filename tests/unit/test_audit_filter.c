@@ -71,12 +71,33 @@ static void test_tail_options_once(void **state)
 	assert_int_equal(cmd_audit(5, once), 1);
 }
 
+/* An agent is a cgroup and those below it, at '/' boundaries, spelled as tail or assign take it. */
+static void test_agent_within(void **state)
+{
+	static const char a[] = "/agentgate/exec-231";
+
+	assert_true(audit_agent_within(a, sizeof(a) - 1, "/agentgate/exec-231"));
+	assert_true(audit_agent_within(a, sizeof(a) - 1, "/agentgate/"));
+	assert_true(audit_agent_within(a, sizeof(a) - 1, "/"));
+	assert_false(audit_agent_within(a, sizeof(a) - 1, "/agentgate/exec-23"));
+	assert_false(audit_agent_within(a, sizeof(a) - 1, "/agentgate/exec-2310"));
+	assert_true(audit_agent_within(a, sizeof(a) - 1, "/sys/fs/cgroup/agentgate/exec-231"));
+	assert_true(audit_agent_within(a, sizeof(a) - 1, "/sys/fs/cgroup/agentgate"));
+	assert_true(audit_agent_within(a, sizeof(a) - 1, "/sys/fs/cgroup"));
+	assert_true(audit_agent_within(a, sizeof(a) - 1, "/sys/fs/cgroup/"));
+	assert_false(audit_agent_within(a, sizeof(a) - 1, "/sys/fs/cgroupx/agentgate"));
+	/* A cgroup of that name below the root stays itself. */
+	assert_true(audit_agent_within("/sys/fs/x", 9, "/sys/fs"));
+	assert_false(audit_agent_within("", 0, "/agentgate"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filter_values),
 		cmocka_unit_test(test_filter_knows_record_actions),
 		cmocka_unit_test(test_tail_options_once),
+		cmocka_unit_test(test_agent_within),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,7 +89,8 @@ static void test_tail_not_records(void **state)
 	assert_non_null(strstr(f->out, "\"type\":\"seal\""));
 	assert_null(strstr(f->out, "garbage"));
 	snprintf(want, sizeof(want),
-		 "tail: %s:8: not a complete record; 3 lines left out (agentgate audit verify", f->d.log);
+		 "tail: %s:8: not a complete record; 3 lines left out (agentgate audit verify",
+		 f->d.log);
 	if (!strstr(f->err, want))
 		fail_msg("stderr: %s", f->err);
 }

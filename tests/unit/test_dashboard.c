@@ -222,6 +222,10 @@ static void test_paging(void **state)
 	j = records(l, "agent=/agents/a2&action=file_write&limit=1000");
 	assert_int_equal(total(j), 42); /* i % 3 == 0 and even: i % 6 == 0 */
 	json_decref(j);
+	/* The cgroup as assign names it, from its mount. */
+	j = records(l, "agent=/sys/fs/cgroup/agents/a2&action=file_write&limit=1000");
+	assert_int_equal(total(j), 42);
+	json_decref(j);
 	j = records(l, "agent=/agents/a&limit=1000"); /* not a path prefix at a '/' */
 	assert_int_equal(total(j), 0);
 	json_decref(j);

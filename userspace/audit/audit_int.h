@@ -242,6 +242,11 @@ const char *audit_action_name(unsigned int action);
  * -EINVAL with why filled, naming the option, otherwise.
  */
 int audit_filter_check(const struct audit_filter *flt, char *why, size_t whysz);
+/*
+ * The cgroup agent[0..len) is want or below it; want may be spelled as
+ * assign takes it, from /sys/fs/cgroup (tail, learn and the dashboard).
+ */
+bool audit_agent_within(const char *agent, size_t len, const char *want);
 /* A decision record the filter selects (tail prints it, learn learns from it). */
 bool audit_filter_match(const struct audit_filter *flt, const struct audit_record *r);
 /*

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include "audit.h"
 #include "audit_int.h"
+#include "util/cgroup.h"
 
 #define RED "\033[31m"
 #define GREEN "\033[32m"
@@ -79,15 +80,27 @@ static void put_field(FILE *out, const struct audit_record *r, const char *key)
 		audit_display_put(out, f->s, f->len);
 }
 
-static bool agent_match(const struct audit_record *r, const char *prefix)
+bool audit_agent_within(const char *agent, size_t len, const char *want)
+{
+	static const char root[] = CGROUP_ROOT;
+	size_t n;
+
+	/* assign's spelling of a cgroup, its directory: /sys/fs/cgroup/a is /a. */
+	if (!strncmp(want, root, sizeof(root) - 1) &&
+	    (want[sizeof(root) - 1] == '/' || !want[sizeof(root) - 1]))
+		want = want[sizeof(root) - 1] ? want + sizeof(root) - 1 : "/";
+	n = strlen(want);
+	while (n > 1 && want[n - 1] == '/')
+		n--;
+	return len >= n && !memcmp(agent, want, n) &&
+	       (len == n || agent[n] == '/' || (n == 1 && want[0] == '/'));
+}
+
+static bool agent_match(const struct audit_record *r, const char *want)
 {
 	const struct audit_field *f = audit_rec_get(r, "agent");
-	size_t n = strlen(prefix);
 
-	while (n > 1 && prefix[n - 1] == '/')
-		n--;
-	return f && f->kind == AUDIT_STR && f->len >= n && !memcmp(f->s, prefix, n) &&
-	       (f->len == n || f->s[n] == '/' || (n == 1 && prefix[0] == '/'));
+	return f && f->kind == AUDIT_STR && audit_agent_within(f->s, f->len, want);
 }
 
 static bool container_match(const struct audit_record *r, const char *want)
@@ -287,9 +300,10 @@ static void drain(struct tail *t, char *buf, size_t *len)
 				printf("%s\n", buf + start);
 			else
 				printf("%s-- missed %llu records: this subscriber was too slow --%s\n",
-				       t->flt->color ? YELLOW : "", missed, t->flt->color ? RESET : "");
-		} else if (audit_tail_emit(t->flt, buf + start, (size_t)(nl - buf - start), stdout) <
-			   0) {
+				       t->flt->color ? YELLOW : "", missed,
+				       t->flt->color ? RESET : "");
+		} else if (audit_tail_emit(t->flt, buf + start, (size_t)(nl - buf - start),
+					   stdout) < 0) {
 			audit_skip_note(t->skip, t->name, t->line);
 		}
 		start = (size_t)(nl - buf) + 1;

@@ -241,7 +241,8 @@ static int do_tail(int argc, char **argv)
 	}
 	if (!live && optind != argc - 1) {
 		fprintf(stderr, "agentgate: audit: tail: %s\n",
-			optind == argc ? "no FILE (or --live SOCKET) to read" : "one FILE at a time");
+			optind == argc ? "no FILE (or --live SOCKET) to read" :
+					 "one FILE at a time");
 		return usage();
 	}
 	err = live ? audit_tail_live(live, &flt, &skip) :

@@ -382,17 +382,6 @@ uint64_t dash_log_bytes(const struct dash_log *l)
 	return b;
 }
 
-/* tail's rule: the cgroup itself or one below it; or a container's name. */
-static bool agent_matches(const char *agent, const char *want)
-{
-	size_t n = strlen(want);
-
-	while (n > 1 && want[n - 1] == '/')
-		n--;
-	return !strncmp(agent, want, n) &&
-	       (!agent[n] || agent[n] == '/' || (n == 1 && want[0] == '/'));
-}
-
 int dash_match_prepare(const struct dash_log *l, const struct dash_query *q, struct dash_match *m)
 {
 	uint32_t i;
@@ -404,8 +393,10 @@ int dash_match_prepare(const struct dash_log *l, const struct dash_query *q, str
 		if (!m->agent_ok)
 			return -ENOMEM;
 		for (i = 1; i < l->nstr; i++)
-			m->agent_ok[i] = agent_matches(l->strs[i], q->agent) ||
-					 !strcmp(l->strs[i], q->agent);
+			/* tail's rule (the cgroup or one below it), or a container's name. */
+			m->agent_ok[i] =
+				audit_agent_within(l->strs[i], strlen(l->strs[i]), q->agent) ||
+				!strcmp(l->strs[i], q->agent);
 	}
 	if (q->rule[0])
 		for (i = 1; i < l->nstr && !m->rule_id; i++)
