@@ -343,7 +343,7 @@ static void test_malformed(void **state)
 		{ "{\"action\":\"file_read\",\"path\":[\"/a\"]}",
 		  "expected a string for \"path\"" },
 		{ "{\"action\":\"file_read\",\"path\":\"/a\\u0000b\"}",
-		  "expected one JSON object: \\u0000 is not allowed" },
+		  "expected one JSON object: a NUL byte (\\u0000) is not allowed in a request" },
 		{ "{\"action\":\"shell_exec\"}", "expected a \"command\" in a shell_exec request" },
 		{ "{\"action\":\"shell_exec\",\"command\":\"  \"}",
 		  "expected a non-empty \"command\"" },

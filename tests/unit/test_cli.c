@@ -134,6 +134,40 @@ static void test_tail_live(void **state)
 	assert_non_null(strstr(f->err, "no FILE (or --live SOCKET) to read"));
 }
 
+/* Errors that say what is wrong, not only the usage text or an errno's words. */
+static void test_errors_say_why(void **state)
+{
+	struct fixture *f = *state;
+	char pub[160], req[160], *root = f->d.root;
+	char *check_dir[] = { "check", f->policy, root, NULL };
+	char *check_nul[] = { "check", f->policy, req, NULL };
+	char *lint_stdin[] = { "lint", "-", NULL };
+	char *ca[] = { "audit", "forward", "--log", f->d.log, "--to", "127.0.0.1:1", "--ca", pub,
+		       NULL };
+	char *verify[] = { "audit", "verify", "--pubkey", pub, f->d.log, NULL };
+	char *dash[] = { "dashboard", "--audit-log", root, "--port", "0", NULL };
+
+	assert_int_equal(run(f, cmd_check, check_dir, NULL), 2);
+	assert_non_null(strstr(f->err, "check: "));
+	assert_non_null(strstr(f->err, ": Is a directory"));
+	snprintf(req, sizeof(req), "%s/req.jsonl", root);
+	put_file(req, "{\"action\":\"file_read\",\"path\":\"/srv/a\\u0000b\"}\n");
+	assert_int_equal(run(f, cmd_check, check_nul, NULL), 1);
+	assert_non_null(strstr(f->err, "a NUL byte (\\u0000) is not allowed in a request"));
+	assert_int_equal(run(f, cmd_lint, lint_stdin, NULL), 2);
+	assert_non_null(strstr(f->err, "'-': lint reads a POLICY file, not standard input"));
+	snprintf(pub, sizeof(pub), "%s/audit.pub", f->d.keys);
+	assert_int_equal(run(f, cmd_audit, ca, NULL), 2);
+	assert_non_null(strstr(f->err, "forward: --ca goes with --tls"));
+	/* A key file with spaces before the key. */
+	snprintf(pub, sizeof(pub), "%s/spaced.pub", root);
+	put_file(pub, "  0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
+	assert_int_equal(run(f, cmd_audit, verify, NULL), 2);
+	assert_non_null(strstr(f->err, ": not a key file: its first line must be the 64 hex"));
+	assert_int_equal(run(f, cmd_dashboard, dash, NULL), 1);
+	assert_non_null(strstr(f->err, ": not a regular file (a directory?)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +175,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verify_same_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_not_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors_say_why, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -162,6 +162,14 @@ static void test_forward(void **state)
 static void test_errors(void **state)
 {
 	parse_bad("colour: blue\n", "cfg.yaml:1:1: unknown key 'colour'");
+	/* A policy given as the configuration: said, as a policy parser says the reverse. */
+	parse_bad("version: \"1.0\"\ndefault: deny\nrules: []\n",
+		  "cfg.yaml:1:1: unknown key 'version' (control_socket, stream_socket, ask_socket, "
+		  "state_file, audit, metrics, assignments, containers): this looks like a policy, "
+		  "not the daemon's configuration (check it with 'agentgate lint FILE')");
+	parse_bad("policy:\n  name: p\n", "cfg.yaml:1:1: unknown key 'policy' (control_socket, "
+		  "stream_socket, ask_socket, state_file, audit, metrics, assignments, containers): "
+		  "this looks like a policy");
 	parse_bad("assignments:\n  - cgroup: /a\n", "cfg.yaml:2:5: assignment without 'policy'");
 	parse_bad("assignments:\n  - policy: /p.yaml\n",
 		  "cfg.yaml:2:5: assignment without 'cgroup'");

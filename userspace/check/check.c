@@ -288,7 +288,11 @@ int check_request(const struct ag_policy *p, const struct ag_image *img, const c
 
 	o = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!o) {
-		snprintf(what, whatsz, "expected one JSON object: %s (column %d)", jerr.text,
+		/* jansson's words name its own flag; a request never holds a NUL at all. */
+		snprintf(what, whatsz, "expected one JSON object: %s (column %d)",
+			 json_error_code(&jerr) == json_error_null_character ?
+				 "a NUL byte (\\u0000) is not allowed in a request" :
+				 jerr.text,
 			 jerr.column);
 		return -EINVAL;
 	}

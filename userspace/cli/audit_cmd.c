@@ -53,7 +53,8 @@ static bool hex64(const char *s, size_t n, char out[65])
 	return true;
 }
 
-int cli_pubkey_arg(const char *arg, char out[65])
+/* The key in arg, or in the file it names: -EBADMSG when that file holds no key. */
+static int pubkey_arg(const char *arg, char out[65])
 {
 	char buf[128] = "";
 	int err = 0;
@@ -84,6 +85,22 @@ static void say_skipped(const char *cmd, const struct audit_skip *skip)
 			cmd, skip->file, skip->line, skip->n, skip->n == 1 ? "" : "s");
 }
 
+int cli_pubkey_opt(const char *cmd, const char *arg, char out[65])
+{
+	int err = pubkey_arg(arg, out);
+
+	if (err == -EBADMSG)
+		fprintf(stderr,
+			"agentgate: %s: --pubkey %s: not a key file: its first line must be the 64 hex "
+			"digits alone, no spaces around them (as `agentgate audit pubkey` prints it)\n",
+			cmd, arg);
+	else if (err)
+		fprintf(stderr,
+			"agentgate: %s: --pubkey %s: %s (want 64 hex digits or a file holding them)\n",
+			cmd, arg, strerror(-err));
+	return err ? -1 : 0;
+}
+
 static int do_verify(int argc, char **argv)
 {
 	static const struct option opts[] = { { "pubkey", required_argument, NULL, 'k' },
@@ -101,14 +118,8 @@ static int do_verify(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "k:oh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
-			err = cli_pubkey_arg(optarg, pub);
-			if (err) {
-				fprintf(stderr,
-					"agentgate: audit: --pubkey %s: %s (want 64 hex digits or "
-					"a file holding them)\n",
-					optarg, strerror(-err));
+			if (cli_pubkey_opt("audit", optarg, pub))
 				return AUDIT_USAGE;
-			}
 			vo.pubkey_hex = pub;
 			break;
 		case 'o':

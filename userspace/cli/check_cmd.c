@@ -116,8 +116,9 @@ static int run_stream(const struct ag_policy *p, const struct ag_image *img, con
 			break;
 		}
 	}
+	/* errno is getline()'s: a directory given as FILE says "Is a directory". */
 	if (ferror(f)) {
-		fprintf(stderr, "agentgate: check: %s: read error\n", shown);
+		fprintf(stderr, "agentgate: check: %s: %s\n", shown, strerror(errno));
 		status = 2;
 	}
 	free(line);

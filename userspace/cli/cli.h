@@ -39,7 +39,10 @@ int cli_num_arg(const char *s, unsigned long long min, unsigned long long max,
  */
 int cli_once(const char *cmd, const struct option *opts, int c, unsigned int *seen);
 
-/* --pubkey takes the 64 hex digits themselves or a file holding them (audit.pub). */
-int cli_pubkey_arg(const char *arg, char out[65]);
+/*
+ * --pubkey takes the 64 hex digits themselves or a file holding them (audit.pub):
+ * 0, or -1 once "agentgate: CMD: --pubkey ARG: <what is wrong>" is on stderr.
+ */
+int cli_pubkey_opt(const char *cmd, const char *arg, char out[65]);
 
 #endif /* AGENTGATE_CLI_H */

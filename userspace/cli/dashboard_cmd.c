@@ -137,13 +137,8 @@ int cmd_dashboard(int argc, char **argv)
 			token_file = optarg;
 			break;
 		case 'k':
-			if ((err = cli_pubkey_arg(optarg, pub))) {
-				fprintf(stderr,
-					"agentgate: dashboard: --pubkey %s: %s (want 64 hex digits "
-					"or a file holding them)\n",
-					optarg, strerror(-err));
+			if (cli_pubkey_opt("dashboard", optarg, pub))
 				return 2;
-			}
 			o.pubkey_hex = pub;
 			break;
 		case 'h':

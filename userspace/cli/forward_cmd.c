@@ -94,7 +94,19 @@ int cmd_audit_forward(int argc, char **argv)
 			return AUDIT_USAGE;
 		}
 	}
-	if (!cfg.log || !to || optind != argc || ((cfg.ca_file || cfg.tls_name) && !cfg.tls)) {
+	why[0] = 0;
+	if (!cfg.log || !to)
+		snprintf(why, sizeof(why), "%s is required",
+			 !cfg.log ? "--log FILE" : "--to HOST:PORT");
+	else if (optind != argc)
+		snprintf(why, sizeof(why), "'%s' is not an option (the log is --log FILE)",
+			 argv[optind]);
+	else if ((cfg.ca_file || cfg.tls_name) && !cfg.tls)
+		snprintf(why, sizeof(why),
+			 "%s goes with --tls (without it, plain TCP: nothing to check)",
+			 cfg.ca_file ? "--ca" : "--tls-name");
+	if (why[0]) {
+		fprintf(stderr, "agentgate: audit: forward: %s\n", why);
 		fputs(usage_text, stderr);
 		return AUDIT_USAGE;
 	}

@@ -154,14 +154,8 @@ int cmd_learn(int argc, char **argv)
 			}
 			break;
 		case 'k':
-			ret = cli_pubkey_arg(optarg, pub);
-			if (ret) {
-				fprintf(stderr,
-					"agentgate: learn: --pubkey %s: %s (want 64 hex digits or a "
-					"file holding them)\n",
-					optarg, strerror(-ret));
+			if (cli_pubkey_opt("learn", optarg, pub))
 				return 2;
-			}
 			o.pubkey_hex = pub;
 			break;
 		case 'K':

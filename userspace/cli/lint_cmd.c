@@ -271,7 +271,19 @@ int cmd_lint(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "--")) {
 		argv++;
 		argc--;
-	} else if (argc == 2 && argv[1][0] == '-') {
+	} else if (argc == 2 && !strcmp(argv[1], "-")) {
+		/* A policy's includes are found beside it: there is no policy on stdin. */
+		fprintf(stderr,
+			"agentgate: lint: '-': lint reads a POLICY file, not standard input\n");
+		argc = 0;
+	} else if (argc == 2 && argv[1][0] == '-' && strcmp(argv[1], "--")) {
+		fprintf(stderr,
+			"agentgate: lint: unknown option '%s' (lint -- %s for a file named so)\n",
+			argv[1], argv[1]);
+		argc = 0;
+	} else if (argc != 2 || !strcmp(argv[1], "--")) {
+		fprintf(stderr, "agentgate: lint: %s\n",
+			argc > 2 ? "one POLICY at a time" : "no POLICY to lint");
 		argc = 0;
 	}
 	if (argc != 2) {

@@ -532,8 +532,12 @@ static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 			return cfg_fail(
 				ps, k,
 				"unknown key '%s' (control_socket, stream_socket, ask_socket, state_file, "
-				"audit, metrics, assignments, containers)",
-				key);
+				"audit, metrics, assignments, containers)%s",
+				key,
+				policy_key(key) ?
+					": this looks like a policy, not the daemon's "
+					"configuration (check it with 'agentgate lint FILE')" :
+					"");
 	}
 	return err;
 }

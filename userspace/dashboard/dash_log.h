@@ -35,7 +35,10 @@ struct dash_rec {
 
 struct dash_log;
 
-/* Opens and indexes path and its rotated files. -ENOENT when path does not exist. */
+/*
+ * Opens and indexes path and its rotated files. -ENOENT when path does not
+ * exist, -EINVAL when it (or a rotated file) is not a regular file.
+ */
 int dash_log_open(const char *path, struct dash_log **out);
 /* Indexes lines appended since; re-reads everything after a rotation. */
 int dash_log_refresh(struct dash_log *l);

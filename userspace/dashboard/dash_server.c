@@ -305,7 +305,9 @@ int dash_server_start(const struct dash_opts *o, struct dash_server **out, char 
 	pthread_mutex_init(&s->live_mu, NULL);
 	err = dash_log_open(o->log_path, &s->log);
 	if (err) {
-		snprintf(why, whysz, "audit log %s: %s", o->log_path, strerror(-err));
+		snprintf(why, whysz, "audit log %s: %s", o->log_path,
+			 err == -EINVAL ? "not a regular file (a directory?): give the log file" :
+					  strerror(-err));
 		goto fail;
 	}
 	err = listen_socket(s);

@@ -91,6 +91,12 @@ const char *ag_action_name(enum ag_action a);
  */
 #define AG_POLICY_MAX_NAME 128u
 bool policy_name_ok(const char *s);
+/*
+ * A top-level key of a policy file (name, version, rules, ..., or the
+ * `policy:` that wraps them): a parser of another file given one says which
+ * file it was given.
+ */
+bool policy_key(const char *key);
 int policy_load(const char *path, struct ag_policy **out, struct ag_error *err);
 /* The same from memory; name is used in messages, includes resolve against
  * include_dir (NULL: the directory of name, then the installed policies/). */

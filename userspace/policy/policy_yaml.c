@@ -43,6 +43,16 @@ static const char *const policy_keys[] = {
 	"include", "rules",
 };
 
+bool policy_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(policy_keys) / sizeof(policy_keys[0]); i++)
+		if (!strcmp(key, policy_keys[i]))
+			return true;
+	return !strcmp(key, "policy");
+}
+
 /* The top-level keys of daemon.yaml: a policy parser fed one says which file it was given. */
 static int daemon_key(const char *key)
 {
