@@ -168,6 +168,18 @@ static void test_errors_say_why(void **state)
 	assert_non_null(strstr(f->err, ": not a regular file (a directory?)"));
 }
 
+/* An intact verdict that never reached stdout is no verdict: 2 (nothing verified), said. */
+static void test_verify_report_lost(void **state)
+{
+	struct fixture *f = *state;
+	char *argv[] = { "audit", "verify", f->d.log, NULL };
+
+	assert_int_equal(run(f, cmd_audit, argv, NULL), 0);
+	assert_non_null(strstr(f->out, "intact: "));
+	assert_int_equal(run(f, cmd_audit, argv, "/dev/full"), 2);
+	assert_non_null(strstr(f->err, "agentgate: standard output: No space left on device"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +188,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tail_not_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_say_why, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_report_lost, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

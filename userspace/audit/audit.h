@@ -214,7 +214,8 @@ enum audit_verdict {
 	AUDIT_OK = 0, /* intact and closed by a seal */
 	AUDIT_UNSEALED =
 		1, /* intact chain, but records after the last seal (crash or truncation) */
-	AUDIT_USAGE = 2, /* bad arguments, unreadable file, one file given twice */
+	AUDIT_USAGE = 2, /* bad arguments, unreadable file, one file given twice (the CLI:
+			    or its report not written) */
 	AUDIT_EDITED = 3, /* a record does not match its hash, or is not canonical */
 	AUDIT_MISSING = 4, /* records deleted (sequence gap, no genesis) */
 	AUDIT_REORDERED = 5,

@@ -176,7 +176,11 @@ static int do_verify(int argc, char **argv)
 	}
 	if (rep.note[0])
 		fprintf(rep.verdict == AUDIT_OK ? stdout : stderr, "note: %s\n", rep.note);
-	return rep.verdict;
+	/*
+	 * "intact" that never reached its reader is no verdict: 2, as for a log that
+	 * could not be read (docs/audit.md, exit statuses), never 0, never a tampering one.
+	 */
+	return stdout_flushed() ? AUDIT_USAGE : (int)rep.verdict;
 }
 
 static int do_tail(int argc, char **argv)
