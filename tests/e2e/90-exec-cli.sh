@@ -67,6 +67,19 @@ cli "audit forward: a directory as --log is refused" 2 "the log $WORK is a direc
 cli "audit forward: an unreadable --ca is a startup error naming it" 2 \
 	"the CA file /nonexistent/ca.pem: No such file" \
 	"$AGENTGATE" audit forward --log "$log" --to 127.0.0.1:1 --tls --ca /nonexistent/ca.pem
+cli "audit verify: one file given twice is a usage error naming it" 2 \
+	"usage: the same file as $log, given twice" \
+	"$AGENTGATE" audit verify "$log" "$log"
+cli "audit tail --live: a log file is said not to be a socket" 1 "not a socket" \
+	"$AGENTGATE" audit tail --live "$log"
+cli "audit tail: --live with a FILE says why it is refused" 2 "not a FILE too" \
+	"$AGENTGATE" audit tail --live "$WORK/none.sock" "$log"
+cli "audit forward: --ca without --tls says why it is refused" 2 "--ca goes with --tls" \
+	"$AGENTGATE" audit forward --log "$log" --to 127.0.0.1:1 --ca /nonexistent/ca.pem
+cli "lint: - says a policy is a file" 2 "lint reads a POLICY file, not standard input" \
+	"$AGENTGATE" lint -
+cli "check: a directory as FILE is named" 2 "check: $WORK: Is a directory" \
+	"$AGENTGATE" check "$pol" "$WORK"
 cli "exec: --key-dir without --audit-log is a usage error" 2 "--key-dir signs the --audit-log" \
 	"$AGENTGATE" exec --policy "$pol" --key-dir "$WORK/unused-keys" -- "$PROBE" exit 0
 cli "dashboard: --port with --unix is a usage error" 2 "--port and --unix are alternatives" \
