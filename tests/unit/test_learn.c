@@ -465,6 +465,16 @@ static void test_only_refusals(void **state)
 	tdir_remove(&d);
 }
 
+/* A log in d of agent_run's first 3 actions, and o to learn from it (logs: its one path). */
+static void first_run(struct tdir *d, struct audit_config *c, char **logs, struct learn_opts *o)
+{
+	tdir_make(d);
+	*c = tcfg(d);
+	logs[0] = d->log;
+	*o = (struct learn_opts){ .logs = logs, .nlogs = 1, .key_dir = d->keys };
+	write_acts(c, agent_run, 3, "x");
+}
+
 /* --container and --since select records; a window without any is a clear error. */
 static void test_filters(void **state)
 {
@@ -472,17 +482,13 @@ static void test_filters(void **state)
 						    .name = "web" };
 	static const struct act web_run[] = { SIM(AG_CLASS_FILE_READ, "/srv/web/index.html") };
 	char *logs[1], *yaml;
-	struct learn_opts o = { .logs = logs, .nlogs = 1 };
+	struct learn_opts o;
 	struct audit_config c;
 	struct learn_result *r;
 	struct ag_error err;
 	struct tdir d;
 
-	tdir_make(&d);
-	c = tcfg(&d);
-	logs[0] = d.log;
-	o.key_dir = d.keys;
-	write_acts(&c, agent_run, 3, "x");
+	first_run(&d, &c, logs, &o);
 	in_container = &web;
 	write_acts(&c, web_run, 1, "x");
 	in_container = NULL;
@@ -516,17 +522,13 @@ static void test_several_agents(void **state)
 {
 	static const struct act b_run[] = { SIM(AG_CLASS_FILE_READ, "/srv/b/data") };
 	char *logs[1], *sum;
-	struct learn_opts o = { .logs = logs, .nlogs = 1 };
+	struct learn_opts o;
 	struct audit_config c;
 	struct learn_result *r;
 	struct ag_error err;
 	struct tdir d;
 
-	tdir_make(&d);
-	c = tcfg(&d);
-	logs[0] = d.log;
-	o.key_dir = d.keys;
-	write_acts(&c, agent_run, 3, "x");
+	first_run(&d, &c, logs, &o);
 	assert_int_equal(learn_propose(&o, &r, &err), 0);
 	assert_int_equal(r->nnotes, 0);
 	learn_result_free(r);
