@@ -77,9 +77,13 @@ ipcrm -M "$key" 2>/dev/null
 id=$("$ATTACK4" shm-create "$key")
 expect "the host's segment readable unconfined" ok "$ATTACK4" shm-read "$key"
 expect "agentgate exec: the host's segment is not in the agent's IPC namespace" ENOENT a shm-read "$key"
-expect "the host's IPC namespace joined: its segment refused" EPERM a shm-host-read "$key"
+# /proc/1/ns/ipc is a task outside's: opening it is a ptrace-checked access, refused.
+expect "the host's IPC namespace cannot be joined through /proc/1/ns/ipc" EACCES a shm-host-read "$key"
+# A descriptor of it handed down by whoever started the agent: joined, then each use refused
+# (shmget's lookup answers EACCES for any refusal of the hook; shmctl passes its EPERM on).
+expect "the host's IPC namespace joined: its segment refused" EACCES a shm-host-read "$key" 3 3</proc/1/ns/ipc
 audit "SysV IPC: recorded as op host_ipc" "$log" '"op":"host_ipc"' '"decision":"DENY"'
-expect "the host's IPC namespace joined: its segment cannot be removed" EPERM a shm-host-rm "$id"
+expect "the host's IPC namespace joined: its segment cannot be removed" EPERM a shm-host-rm "$id" 3 3</proc/1/ns/ipc
 expect "the host's segment is still there" ok "$ATTACK4" shm-read "$key"
 expect "a segment of its own IPC namespace works" ok a shm-own
 expect "the host's segment removed unconfined" ok "$ATTACK4" shm-rm "$id"

@@ -18,9 +18,9 @@
  *   attack4 open-w PATH            open(PATH, O_WRONLY), closed without writing a byte
  *   attack4 shm-create KEY         a 0666 SysV segment KEY holding "agentgate"; prints its id
  *   attack4 shm-read KEY           the segment KEY attached and read ("ok" if it holds the mark)
- *   attack4 shm-host-read KEY      the host's IPC namespace joined (/proc/1/ns/ipc), then
- *                                  shm-read
- *   attack4 shm-host-rm ID         the host's IPC namespace joined, segment ID removed
+ *   attack4 shm-host-read KEY [FD] the host's IPC namespace joined (through FD, a descriptor
+ *                                  of it inherited; else /proc/1/ns/ipc), then shm-read
+ *   attack4 shm-host-rm ID [FD]    the host's IPC namespace joined, segment ID removed
  *   attack4 shm-rm ID              segment ID removed
  *   attack4 shm-own                a private segment made, attached, written, read, removed
  */
@@ -93,9 +93,10 @@ static int do_open_w(const char *path)
 	return report(0);
 }
 
-static int host_ipc(void)
+/* The host's IPC namespace joined: through FD when given (inherited), else /proc/1/ns/ipc. */
+static int host_ipc(const char *fd_arg)
 {
-	int fd = open("/proc/1/ns/ipc", O_RDONLY | O_CLOEXEC);
+	int fd = fd_arg ? atoi(fd_arg) : open("/proc/1/ns/ipc", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0 || setns(fd, CLONE_NEWIPC))
 		return errno;
@@ -185,8 +186,9 @@ int main(int argc, char **argv)
 		return do_shm_rm(argv[2]);
 	if (!strcmp(op, "shm-own") && argc == 2)
 		return do_shm_own();
-	if ((!strcmp(op, "shm-host-read") || !strcmp(op, "shm-host-rm")) && argc == 3) {
-		err = host_ipc();
+	if ((!strcmp(op, "shm-host-read") || !strcmp(op, "shm-host-rm")) &&
+	    (argc == 3 || argc == 4)) {
+		err = host_ipc(argc == 4 ? argv[3] : NULL);
 		if (err)
 			return report(err);
 		return !strcmp(op, "shm-host-read") ? do_shm_read(argv[2]) : do_shm_rm(argv[2]);

@@ -301,7 +301,10 @@ static void test_modes(void **state)
 {
 	assert_int_equal(daemon_parse_mode("enforce"), AG_MODE_ENFORCE);
 	assert_int_equal(daemon_parse_mode("simulate"), AG_MODE_SIMULATE);
-	assert_int_equal(daemon_parse_mode("Enforce"), -EINVAL);
+	/* as a policy's own mode word */
+	assert_int_equal(daemon_parse_mode("Enforce"), AG_MODE_ENFORCE);
+	assert_int_equal(daemon_parse_mode("SIMULATE"), AG_MODE_SIMULATE);
+	assert_int_equal(daemon_parse_mode("enforced"), -EINVAL);
 	assert_int_equal(daemon_parse_mode(NULL), -EINVAL);
 	assert_string_equal(daemon_mode_name(AG_MODE_SIMULATE), "simulate");
 	assert_string_equal(daemon_mode_name(AG_MODE_ENFORCE), "enforce");

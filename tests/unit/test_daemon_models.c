@@ -112,6 +112,7 @@ static void test_check_policies_keeps_images(void **state)
 {
 	char dir[] = "/tmp/ag-models-XXXXXX", pa[64], pb[64], pbad[64], msg[512] = "";
 	struct daemon_assignment as[3] = { 0 };
+	struct daemon_selector sel = { .mode = DAEMON_MODE_POLICY, .line = 20 };
 	struct daemon_config cfg = { .assignments = as, .nassignments = 2 };
 	struct daemon d = { .cfg = &cfg };
 	const char *paths[2] = { pa, pb };
@@ -153,14 +154,36 @@ static void test_check_policies_keeps_images(void **state)
 	assert_int_not_equal(daemon_check_policies(&d, msg, sizeof(msg)), 0);
 	assert_non_null(strstr(msg, "bad.yaml"));
 	assert_non_null(strstr(msg, "assignment on line 12: ")); /* where in the config */
-	/* A forwarding CA that is not there stops the check, not the first connection. */
+	/*
+	 * A forwarding CA that is not there, or holds no certificate, stops the check, not
+	 * the first connection: loaded as forwarding loads it.
+	 */
 	cfg.nassignments = 2;
 	cfg.audit.forward.ca = pbad;
-	assert_int_equal(daemon_check_policies(&d, msg, sizeof(msg)), 0);
+	assert_int_equal(daemon_check_policies(&d, msg, sizeof(msg)), -ENOKEY);
+	assert_non_null(strstr(msg, "audit.forward.ca: the CA file "));
+	assert_non_null(strstr(msg, "no PEM certificate could be read from it"));
 	cfg.audit.forward.ca = "/nonexistent/ca.pem";
 	assert_int_equal(daemon_check_policies(&d, msg, sizeof(msg)), -ENOENT);
-	assert_string_equal(msg, "audit.forward.ca /nonexistent/ca.pem: No such file or directory");
+	assert_string_equal(
+		msg, "audit.forward.ca: the CA file /nonexistent/ca.pem: No such file or directory");
 	cfg.audit.forward.ca = NULL;
+	/* Policies bound by name (a selector's, the default) are compiled too, from policies_dir. */
+	cfg.containers.policies_dir = dir;
+	cfg.containers.selectors = &sel;
+	cfg.containers.nselectors = 1;
+	sel.policy = "a";
+	assert_int_equal(daemon_check_policies(&d, msg, sizeof(msg)), 0);
+	sel.policy = "bad";
+	assert_int_equal(daemon_check_policies(&d, msg, sizeof(msg)), -EINVAL);
+	assert_non_null(strstr(msg, "container selector on line 20: "));
+	assert_non_null(strstr(msg, "bad.yaml"));
+	sel.policy = "b";
+	cfg.containers.default_policy = "missing";
+	assert_int_equal(daemon_check_policies(&d, msg, sizeof(msg)), -ENOENT);
+	assert_non_null(strstr(msg, "containers.default_policy: "));
+	cfg.containers.default_policy = "a";
+	assert_int_equal(daemon_check_policies(&d, msg, sizeof(msg)), 0);
 	daemon_models_free(&d);
 	assert_int_equal(unlink(pa) | unlink(pb) | unlink(pbad) | rmdir(dir), 0);
 }
