@@ -9,25 +9,7 @@
 . "$(dirname "$0")/kernel.sh"
 
 ATTACK4=$(command -v attack4)
-pol=$(policy hard4 <<EOP
-version: "1.0"
-default: deny
-rules:
-$(probe_rules)
-  - action: shell_exec
-    command: "$ATTACK4 *"
-    decision: allow
-  - action: file_read
-    path: "/**"
-    decision: allow
-  - action: file_write
-    path: "/**"
-    decision: allow
-  - action: network
-    cidr: "0.0.0.0/0"
-    decision: allow
-EOP
-)
+pol=$(open_policy hard4 "$ATTACK4")
 log=$WORK/hard4.log
 a() { run "$pol" "$log" "$ATTACK4" "$@"; }
 
