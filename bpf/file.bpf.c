@@ -10,23 +10,7 @@
 #include "lib/path.h"
 #include "lib/owner.h"
 #include "lib/memo.h"
-
-/* Whether a cgroupfs directory (a cgroup, its inode number the cgroup id) is cgid or below. */
-static __always_inline int ag_cgroup_dir_within(struct dentry *d, __u64 cgid)
-{
-	struct dentry *parent;
-	int i;
-
-	for (i = 0; i < AG_MAX_CGROUP_DEPTH && d; i++) {
-		if (BPF_CORE_READ(d, d_inode, i_ino) == cgid)
-			return 1;
-		parent = BPF_CORE_READ(d, d_parent);
-		if (parent == d)
-			break;
-		d = parent;
-	}
-	return 0;
-}
+#include "lib/cgroup.h"
 
 #define AG_PROC_SUPER_MAGIC 0x9fa0
 #define AG_SYSFS_MAGIC 0x62656572
@@ -170,11 +154,13 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 	 * cgroup.procs of a cgroup outside the confined ones is the way out of confinement;
 	 * written in its own, the way to pull a task outside in (the kernel asks only for
 	 * write access to the two cgroups' common ancestor), where the agent may trace it.
+	 * Any file of a cgroup with a policy of its own (cgroup.kill, memory.max) acts on
+	 * another agent's tasks.
 	 */
 	else if (wr && file->f_inode->i_sb->s_magic == CGROUP2_SUPER_MAGIC &&
 		 (ag_cgroup_moves_tasks(file->f_path.dentry) ||
-		  !ag_cgroup_dir_within(BPF_CORE_READ(file, f_path.dentry, d_parent),
-					pol.cgroup_id)))
+		  !ag_cgroup_dir_judged_by(BPF_CORE_READ(file, f_path.dentry, d_parent),
+					   pol.cgroup_id)))
 		op = AG_OP_CGROUP_WRITE;
 	else if (wr && ag_kernel_setting(file))
 		op = AG_OP_KERNEL_SETTING;

@@ -10,21 +10,7 @@
 #include "lib/arch.h"
 #include "lib/path.h"
 #include "lib/owner.h"
-
-/* Whether the cgroup (by its kernfs id) is cgid or below it. */
-static __always_inline int ag_cgroup_within(struct cgroup *cg, __u64 cgid)
-{
-	struct cgroup_subsys_state *css;
-	int i;
-
-	for (i = 0; i < AG_MAX_CGROUP_DEPTH && cg; i++) {
-		if (BPF_CORE_READ(cg, kn, id) == cgid)
-			return 1;
-		css = BPF_CORE_READ(cg, self.parent);
-		cg = css ? (void *)css - bpf_core_field_offset(struct cgroup, self) : NULL;
-	}
-	return 0;
-}
+#include "lib/cgroup.h"
 
 SEC("lsm/bpf")
 int BPF_PROG(ag_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
@@ -51,7 +37,7 @@ static __always_inline int ag_refuse_outside(__u32 hook, struct task_struct *p, 
 	err = ag_setup(&pol, &t, hook);
 	if (err)
 		return err > 0 ? 0 : err;
-	if (ag_cgroup_within(BPF_CORE_READ(p, cgroups, dfl_cgrp), pol.cgroup_id) &&
+	if (ag_cgroup_judged_by(BPF_CORE_READ(p, cgroups, dfl_cgrp), pol.cgroup_id) &&
 	    (!pol.h->on_exec || bpf_task_storage_get(&ag_armed, p, 0, 0)))
 		return 0; /* a task of the same confinement */
 	len = ag_put_num(t, 0, "pid", BPF_CORE_READ(p, tgid));

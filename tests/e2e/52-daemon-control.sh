@@ -64,6 +64,52 @@ check "unassign the rename policy" ctl unassign "/$CGP/mv"
 wait_audit "refusals recorded as protect" '"action":"protect"' '"op":"agentgate_file"' "\"path\":\"$D/keys/audit.key\""
 check "unassign the open policy" ctl unassign "/$CGP/open"
 
+# Nested assignments: a cgroup below an agent's with a policy of its own is another agent's,
+# its tasks and its cgroup files as foreign as the host's (its policy may be the wider one).
+ESCAPE=$(command -v escape)
+outer_pol=$(policy d52-outer <<EOP
+version: "1.0"
+default: deny
+rules:
+$(probe_rules)
+  - action: shell_exec
+    command: "$ESCAPE *"
+    decision: allow
+  - action: shell_exec
+    command: "/bin/busybox sleep *"
+    decision: allow
+  - action: file_write
+    path: "/sys/fs/cgroup/**"
+    decision: allow
+EOP
+)
+inner_pol=$(open_policy d52-inner /bin/busybox)
+check "assign an agent's policy" ctl assign "/$CGP/outer" "$outer_pol"
+check "assign another below it" ctl assign "/$CGP/outer/inner" "$inner_pol"
+mkdir -p "$CGROOT/$CGP/outer/plain"
+# Not in_cgroup: $! of a function run in the background is the subshell's, outside.
+sleeper='echo $$ >"$1/cgroup.procs" && exec /bin/busybox sleep 30'
+sh -c "$sleeper" sh "$CGROOT/$CGP/outer/inner" &
+inner=$!
+sh -c "$sleeper" sh "$CGROOT/$CGP/outer/plain" &
+plain=$!
+sleep 0.5
+grep -qx "0::/$CGP/outer/inner" "/proc/$inner/cgroup" && grep -qx "0::/$CGP/outer/plain" "/proc/$plain/cgroup" &&
+	pass "the two tasks in their cgroups" || fail "the two tasks in their cgroups" "$(cat "/proc/$inner/cgroup" "/proc/$plain/cgroup")"
+expect "ptrace of a nested agent's task refused" EPERM in_cgroup "$CGP/outer" "$ESCAPE" ptrace "$inner"
+expect "process_vm_readv of a nested agent's task refused" EPERM in_cgroup "$CGP/outer" "$ESCAPE" vm-read "$inner"
+expect "signal to a nested agent's task refused" EPERM in_cgroup "$CGP/outer" "$ESCAPE" kill "$inner" 9
+expect "a nested agent's cgroup.kill refused" EPERM in_cgroup "$CGP/outer" "$PROBE" open-write "$CGROOT/$CGP/outer/inner/cgroup.kill"
+kill -0 "$inner" 2>/dev/null && pass "the nested agent's task lives" || fail "the nested agent's task lives" "gone"
+wait_audit "the refusal names the nested task" '"op":"signal"' "\"command\":\"pid $inner signal 9\""
+expect "a child cgroup without a policy is the agent's own (signal)" ok in_cgroup "$CGP/outer" "$ESCAPE" kill "$plain" 0
+expect "and its cgroup files" ok in_cgroup "$CGP/outer" "$PROBE" open-write "$CGROOT/$CGP/outer/plain/cgroup.freeze"
+kill "$inner" "$plain" 2>/dev/null
+wait "$inner" "$plain" 2>/dev/null
+check "unassign the nested policy" ctl unassign "/$CGP/outer/inner"
+check "unassign the agent's policy" ctl unassign "/$CGP/outer"
+rmdir "$CGROOT/$CGP/outer/plain" "$CGROOT/$CGP/outer/inner" "$CGROOT/$CGP/outer" 2>/dev/null
+
 # Errors: printed once, verbatim from the daemon, non-zero exit.
 err=$(ctl assign "/$CGP/y" "$bad" 2>&1)
 rc=$?
