@@ -37,6 +37,21 @@ const char *cfg_scalar(const yaml_node_t *n)
 	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
+int cfg_each_pair(struct cfg_parse *ps, const yaml_node_t *n, cfg_pair_fn fn, void *arg)
+{
+	yaml_node_pair_t *pair;
+	int err = 0;
+
+	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top && !err; pair++) {
+		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
+		const char *key = cfg_scalar(k);
+
+		err = key ? fn(ps, k, key, v, arg) : cfg_fail(ps, k, "expected a key");
+	}
+	return err;
+}
+
 int cfg_get_string(struct cfg_parse *ps, const yaml_node_t *v, const char *key, char **out)
 {
 	const char *s = cfg_scalar(v);
@@ -153,55 +168,49 @@ int daemon_cgroup_name(const char *in, char *out, size_t outsz)
 	return 0;
 }
 
+static int assignment_key(struct cfg_parse *ps, const yaml_node_t *k, const char *key,
+			  yaml_node_t *v, void *arg)
+{
+	struct daemon_assignment *a = arg;
+	char name[PATH_MAX];
+	int m;
+
+	if (!strcmp(key, "cgroup")) {
+		if (!cfg_scalar(v) || daemon_cgroup_name(cfg_scalar(v), name, sizeof(name)))
+			return cfg_fail(ps, v,
+					"'cgroup' must be a cgroup path below " DAEMON_CGROUP_ROOT
+					" (not the root, no '.', '..' or newline)");
+		free(a->cgroup);
+		a->cgroup = strdup(name);
+		return a->cgroup ? 0 : -ENOMEM;
+	}
+	if (!strcmp(key, "policy"))
+		return cfg_get_path(ps, v, key, &a->policy);
+	if (!strcmp(key, "mode")) {
+		m = daemon_parse_mode(cfg_scalar(v));
+		if (m < 0)
+			return cfg_fail(ps, v, "'mode' must be enforce or simulate");
+		a->mode = m;
+		return 0;
+	}
+	if (!strcmp(key, "on_exec"))
+		return cfg_get_bool(ps, v, key, &a->on_exec);
+	return cfg_fail(ps, k, "unknown key '%s' in an assignment (cgroup, policy, mode, on_exec)",
+			key);
+}
+
 static int parse_assignment(struct cfg_parse *ps, yaml_node_t *n, struct daemon_assignment *a)
 {
-	yaml_node_pair_t *pair;
-	char name[PATH_MAX];
-	int err = 0, have_cgroup = 0, m;
+	int err;
 
 	a->mode = DAEMON_MODE_POLICY;
 	a->line = (int)n->start_mark.line + 1;
 	if (n->type != YAML_MAPPING_NODE)
 		return cfg_fail(ps, n, "an assignment is a mapping with 'cgroup' and 'policy'");
-	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
-		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
-		const char *key = cfg_scalar(k);
-
-		if (!key)
-			return cfg_fail(ps, k, "expected a key");
-		if (!strcmp(key, "cgroup")) {
-			if (!cfg_scalar(v) || daemon_cgroup_name(cfg_scalar(v), name, sizeof(name)))
-				return cfg_fail(
-					ps, v,
-					"'cgroup' must be a cgroup path below " DAEMON_CGROUP_ROOT
-					" (not the root, no '.', '..' or newline)");
-			free(a->cgroup);
-			a->cgroup = strdup(name);
-			if (!a->cgroup)
-				return -ENOMEM;
-			have_cgroup = 1;
-		} else if (!strcmp(key, "policy")) {
-			err = cfg_get_path(ps, v, key, &a->policy);
-			if (err)
-				return err;
-		} else if (!strcmp(key, "mode")) {
-			m = daemon_parse_mode(cfg_scalar(v));
-			if (m < 0)
-				return cfg_fail(ps, v, "'mode' must be enforce or simulate");
-			a->mode = m;
-		} else if (!strcmp(key, "on_exec")) {
-			err = cfg_get_bool(ps, v, key, &a->on_exec);
-			if (err)
-				return err;
-		} else {
-			return cfg_fail(ps, k,
-				    "unknown key '%s' in an assignment (cgroup, policy, mode, "
-				    "on_exec)",
-				    key);
-		}
-	}
-	if (!have_cgroup)
+	err = cfg_each_pair(ps, n, assignment_key, a);
+	if (err)
+		return err;
+	if (!a->cgroup)
 		return cfg_fail(ps, n, "assignment without 'cgroup'");
 	if (!a->policy)
 		return cfg_fail(ps, n, "assignment without 'policy'");
@@ -229,166 +238,179 @@ static int parse_assignments(struct cfg_parse *ps, yaml_node_t *n, struct daemon
 			return err;
 		for (j = 0; j < i; j++)
 			if (!strcmp(c->assignments[j].cgroup, c->assignments[i].cgroup))
-				return cfg_fail(ps, item, "cgroup %s is already assigned at line %d",
-					    c->assignments[i].cgroup, c->assignments[j].line);
+				return cfg_fail(ps, item,
+						"cgroup %s is already assigned at line %d",
+						c->assignments[i].cgroup, c->assignments[j].line);
 	}
 	return 0;
 }
 
-static int parse_forward(struct cfg_parse *ps, yaml_node_t *n, struct daemon_forward_config *f)
+static int forward_key(struct cfg_parse *ps, const yaml_node_t *k, const char *key, yaml_node_t *v,
+		       void *arg)
 {
-	yaml_node_pair_t *pair;
+	struct daemon_forward_config *f = arg;
 	char host[256], port[8];
 	uint64_t x = 0;
-	int err = 0;
+	int err;
+
+	if (!strcmp(key, "to")) {
+		if (forward_split_addr(cfg_scalar(v), host, sizeof(host), port, sizeof(port)))
+			return cfg_fail(ps, v, "'to' must be HOST:PORT or [IPV6]:PORT");
+		free(f->host);
+		free(f->port);
+		f->host = strdup(host);
+		f->port = strdup(port);
+		return f->host && f->port ? 0 : -ENOMEM;
+	}
+	if (!strcmp(key, "tls"))
+		return cfg_get_bool(ps, v, key, &f->tls);
+	if (!strcmp(key, "ca"))
+		return cfg_get_path(ps, v, key, &f->ca);
+	if (!strcmp(key, "tls_name"))
+		return cfg_get_string(ps, v, key, &f->tls_name);
+	if (!strcmp(key, "hostname")) {
+		if (!forward_hostname_ok(cfg_scalar(v)))
+			return cfg_fail(ps, v,
+					"'hostname' must be 1..255 printable ASCII characters, "
+					"no space");
+		return cfg_get_string(ps, v, key, &f->hostname);
+	}
+	if (!strcmp(key, "state"))
+		return cfg_get_path(ps, v, key, &f->state);
+	if (!strcmp(key, "replay_ms")) {
+		err = get_uint(ps, v, key, 3600000, &x);
+		f->replay_ms = (unsigned int)x;
+		return err;
+	}
+	return cfg_fail(ps, k,
+			"unknown key '%s' in 'forward' (to, tls, ca, tls_name, hostname, "
+			"state, replay_ms)",
+			key);
+}
+
+static int parse_forward(struct cfg_parse *ps, yaml_node_t *n, struct daemon_forward_config *f)
+{
+	int err;
 
 	if (n->type != YAML_MAPPING_NODE)
 		return cfg_fail(ps, n, "'forward' must be a mapping with 'to: HOST:PORT'");
 	f->line = (int)n->start_mark.line + 1;
-	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top && !err; pair++) {
-		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
-		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
-		const char *key = cfg_scalar(k);
-
-		if (!key)
-			return cfg_fail(ps, k, "expected a key");
-		if (!strcmp(key, "to")) {
-			if (forward_split_addr(cfg_scalar(v), host, sizeof(host), port, sizeof(port)))
-				return cfg_fail(ps, v, "'to' must be HOST:PORT or [IPV6]:PORT");
-			free(f->host);
-			free(f->port);
-			f->host = strdup(host);
-			f->port = strdup(port);
-			err = f->host && f->port ? 0 : -ENOMEM;
-		} else if (!strcmp(key, "tls")) {
-			err = cfg_get_bool(ps, v, key, &f->tls);
-		} else if (!strcmp(key, "ca")) {
-			err = cfg_get_path(ps, v, key, &f->ca);
-		} else if (!strcmp(key, "tls_name")) {
-			err = cfg_get_string(ps, v, key, &f->tls_name);
-		} else if (!strcmp(key, "hostname")) {
-			if (!forward_hostname_ok(cfg_scalar(v)))
-				return cfg_fail(ps, v,
-					    "'hostname' must be 1..255 printable ASCII characters, "
-					    "no space");
-			err = cfg_get_string(ps, v, key, &f->hostname);
-		} else if (!strcmp(key, "state")) {
-			err = cfg_get_path(ps, v, key, &f->state);
-		} else if (!strcmp(key, "replay_ms")) {
-			err = get_uint(ps, v, key, 3600000, &x);
-			f->replay_ms = (unsigned int)x;
-		} else {
-			return cfg_fail(ps, k,
-				    "unknown key '%s' in 'forward' (to, tls, ca, tls_name, hostname, "
-				    "state, replay_ms)",
-				    key);
-		}
-	}
-	if (!err && !f->host)
+	err = cfg_each_pair(ps, n, forward_key, f);
+	if (err)
+		return err;
+	if (!f->host)
 		return cfg_fail(ps, n, "'forward' without 'to: HOST:PORT'");
-	if (!err && (f->ca || f->tls_name) && !f->tls)
+	if ((f->ca || f->tls_name) && !f->tls)
 		return cfg_fail(ps, n, "'ca' and 'tls_name' need 'tls: true'");
-	if (!err && !f->state && !(f->state = strdup(DAEMON_DEFAULT_FORWARD_STATE)))
+	if (!f->state && !(f->state = strdup(DAEMON_DEFAULT_FORWARD_STATE)))
 		return -ENOMEM;
-	return err;
+	return 0;
+}
+
+static int audit_key(struct cfg_parse *ps, const yaml_node_t *k, const char *key, yaml_node_t *v,
+		     void *arg)
+{
+	struct daemon_audit_config *a = arg;
+	uint64_t x = 0;
+	int err;
+
+	if (!strcmp(key, "log"))
+		return cfg_get_path(ps, v, key, &a->log);
+	if (!strcmp(key, "key_dir"))
+		return cfg_get_path(ps, v, key, &a->key_dir);
+	if (!strcmp(key, "rotate_bytes")) {
+		err = get_uint(ps, v, key, UINT64_MAX, &a->rotate_bytes);
+		/* Each file holds its genesis and its rotation seal: under 64 KiB, little more. */
+		if (!err && a->rotate_bytes && a->rotate_bytes < 65536)
+			err = cfg_fail(ps, v, "'rotate_bytes' must be 0 (never) or at least 65536");
+		return err;
+	}
+	if (!strcmp(key, "seal_every")) {
+		err = get_uint(ps, v, key, 100000000, &x);
+		a->seal_every = (unsigned int)x;
+		return err;
+	}
+	if (!strcmp(key, "seal_ms")) {
+		err = get_uint(ps, v, key, 86400000, &x);
+		a->seal_ms = (unsigned int)x;
+		return err;
+	}
+	if (!strcmp(key, "batch_ms")) {
+		err = get_uint(ps, v, key, 60000, &x);
+		a->batch_ms = (unsigned int)x;
+		return err;
+	}
+	if (!strcmp(key, "durability")) {
+		if (cfg_scalar(v) && !strcmp(cfg_scalar(v), "fsync"))
+			a->fsync_each = 1;
+		else if (cfg_scalar(v) && !strcmp(cfg_scalar(v), "batch"))
+			a->fsync_each = 0;
+		else
+			return cfg_fail(ps, v, "'durability' must be fsync or batch");
+		return 0;
+	}
+	if (!strcmp(key, "forward_secure"))
+		return cfg_get_bool(ps, v, key, &a->forward_secure);
+	if (!strcmp(key, "backlog_bytes")) {
+		err = get_uint(ps, v, key, 1ull << 30, &a->backlog_bytes);
+		if (!err && a->backlog_bytes < 4096)
+			return cfg_fail(ps, v, "'backlog_bytes' must be at least 4096");
+		return err;
+	}
+	if (!strcmp(key, "fold_ms")) {
+		err = get_uint(ps, v, key, 60000, &x);
+		a->fold_ms = (unsigned int)x;
+		a->fold_set = 1;
+		return err;
+	}
+	if (!strcmp(key, "host"))
+		return cfg_get_string(ps, v, key, &a->host);
+	if (!strcmp(key, "forward"))
+		return parse_forward(ps, v, &a->forward);
+	return cfg_fail(ps, k,
+			"unknown key '%s' in 'audit' (log, rotate_bytes, seal_every, "
+			"seal_ms, durability, batch_ms, key_dir, forward_secure, "
+			"backlog_bytes, fold_ms, host, forward)",
+			key);
 }
 
 static int parse_audit(struct cfg_parse *ps, yaml_node_t *n, struct daemon_audit_config *a)
 {
-	yaml_node_pair_t *pair;
-	uint64_t x = 0;
-	int err = 0;
+	int err;
 
 	if (n->type != YAML_MAPPING_NODE)
 		return cfg_fail(ps, n, "'audit' must be a mapping");
-	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top && !err; pair++) {
-		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
-		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
-		const char *key = cfg_scalar(k);
-
-		if (!key)
-			return cfg_fail(ps, k, "expected a key");
-		if (!strcmp(key, "log")) {
-			err = cfg_get_path(ps, v, key, &a->log);
-		} else if (!strcmp(key, "key_dir")) {
-			err = cfg_get_path(ps, v, key, &a->key_dir);
-		} else if (!strcmp(key, "rotate_bytes")) {
-			err = get_uint(ps, v, key, UINT64_MAX, &a->rotate_bytes);
-			/* Each file holds its genesis and its rotation seal: under 64 KiB, little more. */
-			if (!err && a->rotate_bytes && a->rotate_bytes < 65536)
-				err = cfg_fail(ps, v, "'rotate_bytes' must be 0 (never) or at least 65536");
-		} else if (!strcmp(key, "seal_every")) {
-			err = get_uint(ps, v, key, 100000000, &x);
-			a->seal_every = (unsigned int)x;
-		} else if (!strcmp(key, "seal_ms")) {
-			err = get_uint(ps, v, key, 86400000, &x);
-			a->seal_ms = (unsigned int)x;
-		} else if (!strcmp(key, "batch_ms")) {
-			err = get_uint(ps, v, key, 60000, &x);
-			a->batch_ms = (unsigned int)x;
-		} else if (!strcmp(key, "durability")) {
-			if (cfg_scalar(v) && !strcmp(cfg_scalar(v), "fsync"))
-				a->fsync_each = 1;
-			else if (cfg_scalar(v) && !strcmp(cfg_scalar(v), "batch"))
-				a->fsync_each = 0;
-			else
-				return cfg_fail(ps, v, "'durability' must be fsync or batch");
-		} else if (!strcmp(key, "forward_secure")) {
-			err = cfg_get_bool(ps, v, key, &a->forward_secure);
-		} else if (!strcmp(key, "backlog_bytes")) {
-			err = get_uint(ps, v, key, 1ull << 30, &a->backlog_bytes);
-			if (!err && a->backlog_bytes < 4096)
-				return cfg_fail(ps, v, "'backlog_bytes' must be at least 4096");
-		} else if (!strcmp(key, "fold_ms")) {
-			err = get_uint(ps, v, key, 60000, &x);
-			a->fold_ms = (unsigned int)x;
-			a->fold_set = 1;
-		} else if (!strcmp(key, "host")) {
-			err = cfg_get_string(ps, v, key, &a->host);
-		} else if (!strcmp(key, "forward")) {
-			err = parse_forward(ps, v, &a->forward);
-		} else {
-			return cfg_fail(ps, k,
-				    "unknown key '%s' in 'audit' (log, rotate_bytes, seal_every, "
-				    "seal_ms, durability, batch_ms, key_dir, forward_secure, "
-				    "backlog_bytes, fold_ms, host, forward)",
-				    key);
-		}
-	}
+	err = cfg_each_pair(ps, n, audit_key, a);
 	/* The syslog HOSTNAME defaults to the host the records name. */
 	if (!err && a->forward.host && !a->forward.hostname && a->host &&
 	    !forward_hostname_ok(a->host))
 		return cfg_fail(ps, n,
-			    "'host' is not a valid syslog HOSTNAME (1..255 printable ASCII, no "
-			    "space): give 'forward: hostname'");
+				"'host' is not a valid syslog HOSTNAME (1..255 printable ASCII, no "
+				"space): give 'forward: hostname'");
 	return err;
+}
+
+static int metrics_key(struct cfg_parse *ps, const yaml_node_t *k, const char *key, yaml_node_t *v,
+		       void *arg)
+{
+	struct daemon_metrics_config *m = arg;
+	char why[256];
+
+	if (!strcmp(key, "listen")) {
+		if (metrics_listen_parse(cfg_scalar(v), &m->listen, why, sizeof(why)))
+			return cfg_fail(ps, v, "%s", why);
+		return 0;
+	}
+	if (!strcmp(key, "bpf_stats"))
+		return cfg_get_bool(ps, v, key, &m->bpf_stats);
+	return cfg_fail(ps, k, "unknown key '%s' in 'metrics' (listen, bpf_stats)", key);
 }
 
 static int parse_metrics(struct cfg_parse *ps, yaml_node_t *n, struct daemon_metrics_config *m)
 {
-	yaml_node_pair_t *pair;
-	char why[256];
-	int err = 0;
-
 	if (n->type != YAML_MAPPING_NODE)
 		return cfg_fail(ps, n, "'metrics' must be a mapping");
-	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top && !err; pair++) {
-		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
-		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
-		const char *key = cfg_scalar(k);
-
-		if (!key)
-			return cfg_fail(ps, k, "expected a key");
-		if (!strcmp(key, "listen")) {
-			if (metrics_listen_parse(cfg_scalar(v), &m->listen, why, sizeof(why)))
-				return cfg_fail(ps, v, "%s", why);
-		} else if (!strcmp(key, "bpf_stats")) {
-			err = cfg_get_bool(ps, v, key, &m->bpf_stats);
-		} else {
-			return cfg_fail(ps, k, "unknown key '%s' in 'metrics' (listen, bpf_stats)", key);
-		}
-	}
-	return err;
+	return cfg_each_pair(ps, n, metrics_key, m);
 }
 
 static int set_defaults(struct daemon_config *c)
@@ -462,11 +484,12 @@ static int keys_once(struct cfg_parse *ps)
 				const char *other = cfg_scalar(o);
 
 				if (other && !strcmp(other, key))
-					return cfg_fail(ps, k,
-						    "expected each key once, found a second '%s' "
-						    "(first at %zu:%zu)",
-						    key, o->start_mark.line + 1,
-						    o->start_mark.column + 1);
+					return cfg_fail(
+						ps, k,
+						"expected each key once, found a second '%s' "
+						"(first at %zu:%zu)",
+						key, o->start_mark.line + 1,
+						o->start_mark.column + 1);
 			}
 		}
 	}
@@ -492,54 +515,46 @@ static int parse_ask_socket(struct cfg_parse *ps, yaml_node_t *v, char **out)
 	return cfg_get_path(ps, v, "ask_socket", out);
 }
 
+static int root_key(struct cfg_parse *ps, const yaml_node_t *k, const char *key, yaml_node_t *v,
+		    void *arg)
+{
+	struct daemon_config *c = arg;
+
+	if (!strcmp(key, "control_socket"))
+		return cfg_get_path(ps, v, key, &c->control_socket);
+	if (!strcmp(key, "stream_socket"))
+		return cfg_get_path(ps, v, key, &c->stream_socket);
+	if (!strcmp(key, "ask_socket"))
+		return parse_ask_socket(ps, v, &c->ask_socket);
+	if (!strcmp(key, "state_file"))
+		return cfg_get_path(ps, v, key, &c->state_file);
+	if (!strcmp(key, "audit"))
+		return parse_audit(ps, v, &c->audit);
+	if (!strcmp(key, "metrics"))
+		return parse_metrics(ps, v, &c->metrics);
+	if (!strcmp(key, "assignments"))
+		return v->type == YAML_SCALAR_NODE && !*cfg_scalar(v) ? 0 :
+									parse_assignments(ps, v, c);
+	if (!strcmp(key, "containers"))
+		return cfg_parse_containers(ps, v, &c->containers);
+	return cfg_fail(ps, k,
+			"unknown key '%s' (control_socket, stream_socket, ask_socket, state_file, "
+			"audit, metrics, assignments, containers)%s",
+			key,
+			policy_key(key) ? ": this looks like a policy, not the daemon's "
+					  "configuration (check it with 'agentgate lint FILE')" :
+					  "");
+}
+
 static int parse_root(struct cfg_parse *ps, struct daemon_config *c)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&ps->doc);
-	yaml_node_pair_t *pair;
-	int err = 0;
 
 	if (!root)
 		return 0; /* an empty file: defaults, no assignments */
 	if (root->type != YAML_MAPPING_NODE)
 		return cfg_fail(ps, root, "the configuration must be a mapping");
-	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top && !err;
-	     pair++) {
-		yaml_node_t *k = yaml_document_get_node(&ps->doc, pair->key);
-		yaml_node_t *v = yaml_document_get_node(&ps->doc, pair->value);
-		const char *key = cfg_scalar(k);
-
-		if (!key)
-			return cfg_fail(ps, k, "expected a key");
-		if (!strcmp(key, "control_socket"))
-			err = cfg_get_path(ps, v, key, &c->control_socket);
-		else if (!strcmp(key, "stream_socket"))
-			err = cfg_get_path(ps, v, key, &c->stream_socket);
-		else if (!strcmp(key, "ask_socket"))
-			err = parse_ask_socket(ps, v, &c->ask_socket);
-		else if (!strcmp(key, "state_file"))
-			err = cfg_get_path(ps, v, key, &c->state_file);
-		else if (!strcmp(key, "audit"))
-			err = parse_audit(ps, v, &c->audit);
-		else if (!strcmp(key, "metrics"))
-			err = parse_metrics(ps, v, &c->metrics);
-		else if (!strcmp(key, "assignments"))
-			err = v->type == YAML_SCALAR_NODE && !*cfg_scalar(v) ?
-				      0 :
-				      parse_assignments(ps, v, c);
-		else if (!strcmp(key, "containers"))
-			err = cfg_parse_containers(ps, v, &c->containers);
-		else
-			return cfg_fail(
-				ps, k,
-				"unknown key '%s' (control_socket, stream_socket, ask_socket, state_file, "
-				"audit, metrics, assignments, containers)%s",
-				key,
-				policy_key(key) ?
-					": this looks like a policy, not the daemon's "
-					"configuration (check it with 'agentgate lint FILE')" :
-					"");
-	}
-	return err;
+	return cfg_each_pair(ps, root, root_key, c);
 }
 
 static int syntax_error(struct cfg_parse *ps, const yaml_parser_t *parser, const char *buf,

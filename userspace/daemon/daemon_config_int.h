@@ -21,6 +21,11 @@ int cfg_fail(struct cfg_parse *ps, const yaml_node_t *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* n's text when it is a scalar, else NULL. */
 const char *cfg_scalar(const yaml_node_t *n);
+/* What cfg_each_pair() calls for each key of a mapping: 0, or the error that ends the walk. */
+typedef int (*cfg_pair_fn)(struct cfg_parse *ps, const yaml_node_t *k, const char *key,
+			   yaml_node_t *v, void *arg);
+/* fn for each pair of mapping n, in the file's order, until one fails; a key that is not a scalar fails. */
+int cfg_each_pair(struct cfg_parse *ps, const yaml_node_t *n, cfg_pair_fn fn, void *arg);
 /* The scalar v of key, copied into *out (freed by the caller); else cfg_fail(). */
 int cfg_get_string(struct cfg_parse *ps, const yaml_node_t *v, const char *key, char **out);
 /* The same, relative to the config's directory. */
