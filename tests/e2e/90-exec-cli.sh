@@ -60,6 +60,8 @@ cli "audit verify: a directory is named" 2 "verify: $WORK: Is a directory" \
 	"$AGENTGATE" audit verify "$WORK"
 cli "audit export: a missing file is named" 1 "export: /nonexistent/a.log: No such file" \
 	"$AGENTGATE" audit export --format csv /nonexistent/a.log
+cli "audit export: one file given twice is refused" 2 "given twice" \
+	"$AGENTGATE" audit export --format jsonl "$log" "$log"
 cli "audit forward: --replay-ms 0 is refused" 2 "--replay-ms wants 1..3600000" \
 	"$AGENTGATE" audit forward --log "$log" --to 127.0.0.1:1 --replay-ms 0
 cli "audit forward: a directory as --log is refused" 2 "the log $WORK is a directory" \

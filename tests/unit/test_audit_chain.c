@@ -609,7 +609,7 @@ static void test_gaps(void **state)
 static void test_export(void **state)
 {
 	struct fixture *f = *state;
-	char *paths[64], out[128];
+	char *paths[64], out[128], again[PATH_MAX];
 	struct audit_skip skip;
 	const char *failed;
 	FILE *fp;
@@ -669,6 +669,14 @@ static void test_export(void **state)
 	paths[n] = f->d.root;
 	assert_int_equal(audit_export(paths, n + 1, "jsonl", fp, &failed, &skip), -EISDIR);
 	assert_string_equal(failed, f->d.root);
+	/* One file named twice, by another name too: refused before anything is written. */
+	fclose(fp);
+	fp = fopen(out, "w+");
+	snprintf(again, sizeof(again), "%s/./%s", f->d.root, paths[0] + strlen(f->d.root) + 1);
+	paths[n] = again;
+	assert_int_equal(audit_export(paths, n + 1, "jsonl", fp, &failed, &skip), -EEXIST);
+	assert_string_equal(failed, again);
+	assert_int_equal(ftell(fp), 0);
 	fclose(fp);
 	for (i = 0; i < n; i++)
 		free(paths[i]);

@@ -129,7 +129,7 @@ int audit_export(char *const *paths, int n, const char *format, FILE *out, const
 	bool csv = !strcmp(format, "csv");
 	struct abuf cell = { 0 };
 	struct efile *files;
-	int i, err = 0;
+	int i, j, err = 0;
 	size_t k;
 
 	*failed = NULL;
@@ -142,6 +142,9 @@ int audit_export(char *const *paths, int n, const char *format, FILE *out, const
 	for (i = 0; i < n && !err; i++) {
 		files[i].order = i;
 		err = audit_lines_read(paths[i], &files[i].l);
+		for (j = 0; j < i && !err; j++)
+			if (audit_lines_same_file(&files[j].l, &files[i].l))
+				err = -EEXIST;
 		if (err)
 			*failed = paths[i];
 		else if (!files[i].l.n ||

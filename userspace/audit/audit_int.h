@@ -210,6 +210,12 @@ struct audit_lines {
 int audit_lines_read(const char *path, struct audit_lines *l);
 void audit_lines_free(struct audit_lines *l);
 
+/* Whether two reads were of the same file (one named twice: its records would be duplicates). */
+static inline bool audit_lines_same_file(const struct audit_lines *a, const struct audit_lines *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
 /*
  * Bytes as a person sees them (tail --text, csv cells, check's table): UTF-8
  * as is, but control characters (C0, DEL, C1) and bytes of a string that is
@@ -278,7 +284,8 @@ int audit_tail_live(const char *sock, const struct audit_filter *flt, struct aud
 
 /*
  * Records of the files in chain order to out: "jsonl" (verbatim lines) or "csv".
- * *failed: the path that could not be read, or NULL when the error is not a file's.
+ * *failed: the path that could not be read, or NULL when the error is not a file's;
+ * -EEXIST: *failed names the same file as an earlier path (its records would be there twice).
  * skip: what csv left out (jsonl copies every line).
  */
 int audit_export(char *const *paths, int n, const char *format, FILE *out, const char **failed,

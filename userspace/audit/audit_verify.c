@@ -557,7 +557,7 @@ int audit_verify_files(char *const *paths, int npaths, const struct audit_verify
 		}
 		/* Its records would be duplicates: an operator's typo, not tampering. */
 		for (j = 0; j < i; j++)
-			if (files[j].l.dev == files[i].l.dev && files[j].l.ino == files[i].l.ino) {
+			if (audit_lines_same_file(&files[j].l, &files[i].l)) {
 				snprintf(rep->where, sizeof(rep->where), "%s", paths[i]);
 				rep->verdict = AUDIT_USAGE;
 				snprintf(rep->why, sizeof(rep->why),

@@ -305,6 +305,13 @@ static int do_export(int argc, char **argv)
 	if (optind >= argc)
 		return usage();
 	err = audit_export(argv + optind, argc - optind, format, stdout, &failed, &skip);
+	if (err == -EEXIST) {
+		fprintf(stderr,
+			"agentgate: audit: export: %s: the same file as one named before it, given "
+			"twice (overlapping globs?)\n",
+			failed);
+		return AUDIT_USAGE;
+	}
 	if (err) {
 		/* No file named: the output is what failed (a full disk, a reader gone). */
 		fprintf(stderr, "agentgate: audit: export: %s: %s\n",
