@@ -14,6 +14,7 @@
 #include "check/check.h"
 #include "cli/cli.h"
 #include "learn/learn_int.h"
+#include "policy/policy.h"
 
 static struct learn_obs *mkobs(enum ag_action a, const char *s)
 {
@@ -164,6 +165,11 @@ static void test_risk(void **state)
 	assert_int_equal(risk_of(AG_ACTION_FILE_WRITE, "/var/log/agentgate/audit.log", NULL),
 			 LEARN_RISK_PROTECTED);
 	assert_int_equal(risk_of(AG_ACTION_FILE_WRITE, "/srv/agent.log", NULL),
+			 LEARN_RISK_PROTECTED);
+	/* The installed policies where this build's PREFIX puts them, and where the package does. */
+	assert_int_equal(risk_of(AG_ACTION_FILE_READ, AG_POLICY_DIR "/include/node.yaml", NULL),
+			 LEARN_RISK_PROTECTED);
+	assert_int_equal(risk_of(AG_ACTION_FILE_READ, "/usr/share/agentgate/policies/x.yaml", NULL),
 			 LEARN_RISK_PROTECTED);
 	assert_int_equal(risk_of(AG_ACTION_NETWORK, "*.example.com", NULL), LEARN_RISK_NET_WILD);
 	assert_int_equal(risk_of(AG_ACTION_NETWORK, NULL, "10.0.0.0/8"), LEARN_RISK_NET_WILD);

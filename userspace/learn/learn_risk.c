@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "learn_int.h"
+#include "policy/policy.h"
 
 static bool under(const char *path, const char *dir)
 {
@@ -96,7 +97,8 @@ static unsigned int path_risk(const struct learn_rule *r, const char *const *own
 {
 	static const char *const agentgate[] = { "/etc/agentgate", "/var/lib/agentgate",
 						 "/var/log/agentgate", "/run/agentgate",
-						 "/usr/share/agentgate", "/sys/fs/bpf", NULL };
+						 "/usr/share/agentgate", AG_POLICY_DIR,
+						 "/sys/fs/bpf", NULL };
 	const char *p = r->pattern;
 	unsigned int risk = 0;
 	size_t i;

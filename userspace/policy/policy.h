@@ -11,6 +11,14 @@
 #include <stdint.h>
 #include "policy_image.h"
 
+/*
+ * Where installed policies and their include/ fragments live (see docs/policy.md):
+ * PREFIX/share/agentgate/policies, as the Makefile's PREFIX says.
+ */
+#ifndef AG_POLICY_DIR
+#define AG_POLICY_DIR "/usr/share/agentgate/policies"
+#endif
+
 enum ag_action {
 	AG_ACTION_FILE_READ,
 	AG_ACTION_FILE_WRITE,

@@ -19,10 +19,6 @@
 #define AG_POLICY_MAX_SEARCH 64u
 #define AG_POLICY_MAX_DENY_ENV 64u
 
-/* Where installed policies and their include/ fragments live (see docs/policy.md). */
-#ifndef AG_POLICY_DIR
-#define AG_POLICY_DIR "/usr/share/agentgate/policies"
-#endif
 
 struct loader {
 	struct ag_policy *p;
