@@ -223,6 +223,46 @@ static void test_host_link(void **state)
 	assert_int_equal(system(pol), 0);
 }
 
+/*
+ * A multi-call program (busybox here, made in a directory of the test's own):
+ * a rule for one of its names, or for one applet by argv[1], allows them all.
+ */
+static void test_multicall(void **state)
+{
+	char dir[] = "/tmp/agentgate-lint-mc-XXXXXX", path[128], pol[1024], out[4096];
+	char want[512];
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/busybox", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/ls", dir);
+	assert_int_equal(symlink("busybox", path), 0);
+	snprintf(path, sizeof(path), "%s/cat", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+
+	snprintf(pol, sizeof(pol),
+		 "search_path: [\"%s\"]\nrules:\n" R("shell_exec", "command", "ls *", "allow")
+			 R("shell_exec", "command", "busybox ls *", "allow")
+				 R("shell_exec", "command", "busybox *", "allow")
+					 R("shell_exec", "command", "cat *", "allow")
+						 R("shell_exec", "command", "ls -l", "deny"),
+		 dir);
+	assert_int_equal(lint(pol, out, sizeof(out)), 1);
+	snprintf(want, sizeof(want),
+		 ":3:5: warning: rule 0 ('ls *') allows %s/busybox whatever argv[0] says", dir);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, ":4:5: warning: rule 1 ('busybox ls *') allows "));
+	/* Every applet, as written; another program; a deny. */
+	assert_null(strstr(out, "rule 2 ('busybox *') allows"));
+	assert_null(strstr(out, "rule 3 ('cat *') allows"));
+	assert_null(strstr(out, "rule 4 ('ls -l') allows"));
+	snprintf(pol, sizeof(pol), "rm -rf '%s'", dir);
+	assert_int_equal(system(pol), 0);
+}
+
 static void test_errors(void **state)
 {
 	char out[4096];
@@ -263,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_host_bits),
 		cmocka_unit_test(test_proc_self),
 		cmocka_unit_test(test_host_link),
+		cmocka_unit_test(test_multicall),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_shipped),
 	};

@@ -33,4 +33,14 @@ enum lint_path {
  */
 int lint_path_resolved(const char *pat, char *out, size_t outsz, char *link, size_t linksz);
 
+/*
+ * 1 when the command pattern allows, on this host, more of a program that
+ * acts by the name it is called by than it says (ls or rbash naming busybox or
+ * bash; busybox ls *), with prog set to the program's path: the kernel judges
+ * the program and argv[1..], not argv[0]. 0 when not (or the first word is a
+ * glob, or names nothing here), or -errno.
+ */
+int lint_multicall(const char *pattern, char *const *search, size_t nsearch, char *prog,
+		   size_t progsz);
+
 #endif /* AGENTGATE_LINT_H */

@@ -221,6 +221,7 @@ static int run(struct lint *l, struct ag_error *err)
 		{ .action = AG_ACTION_LISTEN, .cidr = "::/0" },
 	};
 	const struct ag_policy *p = l->p;
+	char prog[PATH_MAX];
 	size_t i;
 	int ret;
 
@@ -245,6 +246,14 @@ static int run(struct lint *l, struct ag_error *err)
 		if (host_bits(r->cidr))
 			warn(l, r, NULL,
 			     "has address bits past its prefix: it stands for the whole network");
+		if (r->action == AG_ACTION_SHELL_EXEC && r->allow &&
+		    lint_multicall(r->pattern, p->search_path, p->nsearch, prog, sizeof(prog)) > 0)
+			warn(l, r, NULL,
+			     "allows %s whatever argv[0] says: it does what the name it is called "
+			     "by says (busybox's applets, bash as rbash), and the kernel judges the "
+			     "program and argv[1..]; allow what every name of it may do, or another "
+			     "program",
+			     prog);
 		ret = kernel_form(l, i, err);
 		if (!ret && never_first(l, i))
 			ret = shadowed(l, i);
