@@ -159,7 +159,13 @@ struct audit_writer *audit_writer_open(const struct audit_config *cfg, int *err)
 const char *audit_open_strerror(int err);
 const struct audit_resume *audit_writer_resume_info(const struct audit_writer *w);
 
-/* size: bytes received for ev (checked against subject_len). */
+/*
+ * Each append returns 0 or a negative errno. -EMSGSIZE: the record's line
+ * would be longer than the log's readers accept (AUDIT_MAX_LINE, 64 KiB), so
+ * it is not written and the chain goes on without it.
+ *
+ * size: bytes received for ev (checked against subject_len).
+ */
 int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, size_t size,
 			  const struct audit_context *ctx);
 int audit_append_ask(struct audit_writer *w, const struct audit_ask *a);

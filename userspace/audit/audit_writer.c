@@ -481,6 +481,14 @@ static int emit_seal(struct audit_writer *w, struct audit_record *r, const struc
 		if (w->pend.oom)
 			return -ENOMEM;
 		len = w->pend.len - start;
+		/*
+		 * Readers refuse a line longer than AUDIT_MAX_LINE: written, it would make
+		 * the whole log fail verify. Its hash replaces the closing '}', no '\n'.
+		 */
+		if (len - 1 + AUDIT_HASH_SUFFIX_LEN - 1 > AUDIT_MAX_LINE) {
+			w->pend.len = start;
+			return -EMSGSIZE;
+		}
 		/* No rotation while the disk is full: its seal could not be written either. */
 		if (w->rotating || w->stalled || !w->cfg.max_bytes || w->file_records < 2 ||
 		    w->file_size + len + AUDIT_HASH_SUFFIX_LEN + SEAL_RESERVE <= w->cfg.max_bytes)
