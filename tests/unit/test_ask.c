@@ -16,6 +16,7 @@
 #include "ask/ask.h"
 #include "ask/ask_http.h"
 #include "audit/audit.h"
+#include "audit_test.h"
 
 static int parse(const char *s, struct ask_http_req *req, int *status)
 {
@@ -317,6 +318,72 @@ static void test_fold(void **state)
 	assert_int_equal(w.n, 3);
 }
 
+/*
+ * An agent's question of 64 KiB (a long "agent" of newlines, escaped six bytes
+ * for one, and a long domain) is recorded, its strings cut, and the log still
+ * verifies: a longer line would be refused by every reader of the log.
+ */
+static void test_record_bounded(void **state)
+{
+	static const uint8_t sha[32];
+	struct audit_verify_report rep;
+	struct audit_record r;
+	struct audit_writer *w;
+	struct audit_config c;
+	struct tlines t;
+	struct tdir d;
+	const struct audit_field *f;
+	const char *why;
+	char *as = malloc(30000), *dom = malloc(40001);
+	int err, i, asks = 0;
+
+	assert_non_null(as);
+	assert_non_null(dom);
+	/* A two-byte character across the cut: left out whole, never halved. */
+	memset(as, 'x', 255);
+	memcpy(as + 255, "\xc3\xa9", 2);
+	memset(as + 257, '\n', 30000 - 258);
+	as[30000 - 1] = '\0';
+	memset(dom, 'a', 40000);
+	dom[40000] = '\0';
+	tdir_make(&d);
+	c = tcfg(&d);
+	w = audit_writer_open(&c, &err);
+	assert_non_null(w);
+	assert_int_equal(audit_append_ask(w, &(struct audit_ask){ .agent = "/agents/a1",
+								  .asked_as = as,
+								  .action = "network",
+								  .domain = dom,
+								  .port = -1,
+								  .rule = -1,
+								  .rule_name = "oversized",
+								  .reason = "input longer than 4096 bytes",
+								  .policy = "p",
+								  .policy_sha256 = sha }),
+			 0);
+	assert_int_equal(audit_writer_close(w), 0);
+	assert_int_equal(verify1(d.log, NULL, false, &rep), AUDIT_OK);
+	tl_read(d.log, &t);
+	for (i = 0; i < t.n; i++) {
+		assert_int_equal(audit_rec_parse(t.l[i], strlen(t.l[i]), &r, &why), 0);
+		if (audit_rec_is(&r, "ask")) {
+			asks++;
+			f = audit_rec_get(&r, "asked_as");
+			assert_non_null(f);
+			assert_int_equal(f->len, 255);
+			f = audit_rec_get(&r, "domain");
+			assert_non_null(f);
+			assert_int_equal(f->len, AUDIT_ASK_OBJECT_MAX);
+		}
+		audit_rec_free(&r);
+	}
+	assert_int_equal(asks, 1);
+	tl_free(&t);
+	tdir_remove(&d);
+	free(as);
+	free(dom);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_batch_and_errors),
 		cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_record_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,7 +115,15 @@ enum audit_action { AUDIT_ACTIONS(AUDIT_A_ENUM) AUDIT_A_COUNT };
 
 extern const char *const audit_action_names[AUDIT_A_COUNT];
 
-/* A question asked on an ask socket (docs/ask.md) and the answer given: a record "ask". */
+/*
+ * A question asked on an ask socket (docs/ask.md) and the answer given: a record "ask".
+ * Its strings are the agent's: asked_as is written cut to its first
+ * AUDIT_ASK_AS_MAX bytes, path, command, domain and ip to AUDIT_ASK_OBJECT_MAX
+ * (the longest input the kernel matches, and the check's "oversized" text), so
+ * that no question makes a line the log's readers refuse.
+ */
+#define AUDIT_ASK_AS_MAX 256
+#define AUDIT_ASK_OBJECT_MAX (AG_MAX_INPUT + 64)
 struct audit_ask {
 	const char *agent; /* the asking task's cgroup path */
 	uint64_t cgroup_id;

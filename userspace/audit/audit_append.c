@@ -281,6 +281,24 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	return audit_writer_append(w, &r);
 }
 
+/*
+ * A string the asking agent typed, cut to its first max bytes (at a character's
+ * start, so UTF-8 stays UTF-8): a request of 64 KiB, escaped six bytes for one,
+ * would otherwise make a line longer than the log's readers accept.
+ */
+static void opt_str_cut(struct audit_record *r, const char *key, const char *v, size_t max)
+{
+	size_t n;
+
+	if (!v || !*v)
+		return;
+	n = strnlen(v, max + 1);
+	if (n > max)
+		for (n = max; n && ((unsigned char)v[n] & 0xc0) == 0x80; n--)
+			;
+	audit_rec_str(r, key, v, n);
+}
+
 int audit_append_ask(struct audit_writer *w, const struct audit_ask *a)
 {
 	struct audit_record r = { 0 };
@@ -292,12 +310,12 @@ int audit_append_ask(struct audit_writer *w, const struct audit_ask *a)
 	audit_rec_cstr(&r, "agent", a->agent);
 	audit_rec_u64(&r, "cgroup_id", a->cgroup_id);
 	audit_rec_u64(&r, "pid", a->pid);
-	opt_str(&r, "asked_as", a->asked_as);
+	opt_str_cut(&r, "asked_as", a->asked_as, AUDIT_ASK_AS_MAX);
 	audit_rec_cstr(&r, "action", a->action);
-	opt_str(&r, "path", a->path);
-	opt_str(&r, "command", a->command);
-	opt_str(&r, "domain", a->domain);
-	opt_str(&r, "ip", a->ip);
+	opt_str_cut(&r, "path", a->path, AUDIT_ASK_OBJECT_MAX);
+	opt_str_cut(&r, "command", a->command, AUDIT_ASK_OBJECT_MAX);
+	opt_str_cut(&r, "domain", a->domain, AUDIT_ASK_OBJECT_MAX);
+	opt_str_cut(&r, "ip", a->ip, AUDIT_ASK_OBJECT_MAX);
 	if (a->port >= 0)
 		audit_rec_u64(&r, "port", (uint64_t)a->port);
 	audit_rec_cstr(&r, "decision", a->allow ? "ALLOW" : "DENY");
