@@ -384,6 +384,49 @@ static void test_record_bounded(void **state)
 	free(dom);
 }
 
+/*
+ * The daemon answers from its own filesystem, as root: a command given as a
+ * path is judged as written, never through the daemon's symbolic links, else
+ * the subject would tell an agent what any link on the host points to (a
+ * name in a directory it may not read, /proc/PID/fd/N of any process, the
+ * daemon's own cwd) and whether any path exists (/proc/1/root/...).
+ */
+static void test_command_not_resolved(void **state)
+{
+	char dir[] = "/tmp/agentgate-ask-XXXXXX", target[64], link[64], q[256], want[128];
+	struct noted n = {};
+	struct loaded l;
+	json_t *a;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(target, sizeof(target), "%s/hidden-name-7f3a", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	f = fopen(target, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(symlink("hidden-name-7f3a", link), 0);
+	load(&l);
+	snprintf(q, sizeof(q), "{\"action\":\"shell_exec\",\"command\":\"%s/../%s --x\"}",
+		 dir, link + 5);
+	a = answer(&l, q, &n);
+	snprintf(want, sizeof(want), "%s --x", link);
+	assert_string_equal(str(a, "subject"), want);
+	assert_null(strstr(n.command, "hidden-name"));
+	json_decref(a);
+	a = answer(&l, "{\"action\":\"shell_exec\",\"command\":\"/proc/self/cwd/.\"}", &n);
+	assert_string_equal(str(a, "subject"), "/proc/self/cwd");
+	json_decref(a);
+	/* A relative path means nothing on the daemon's side: refused, whatever exists there. */
+	a = answer(&l, "{\"action\":\"shell_exec\",\"command\":\"./bin/sh\"}", &n);
+	assert_non_null(strstr(str(a, "error"), "absolute"));
+	json_decref(a);
+	unload(&l);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(unlink(target), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_record_bounded),
+		cmocka_unit_test(test_command_not_resolved),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -161,10 +161,16 @@ int check_eval(const struct ag_policy *p, const struct ag_image *img, const stru
 		in = req->command;
 		if (!in)
 			return fail(what, whatsz, "expected a \"command\" in a shell_exec request");
-		n = subject_command(in, p->search_path, p->nsearch, res->subject,
-				    sizeof(res->subject));
+		n = req->lexical ? subject_command_lexical(in, p->search_path, p->nsearch,
+							    res->subject, sizeof(res->subject)) :
+				   subject_command(in, p->search_path, p->nsearch, res->subject,
+						   sizeof(res->subject));
 		if (n == -EINVAL)
 			return fail(what, whatsz, "expected a non-empty \"command\"");
+		if (n == -ENOENT && req->lexical)
+			return fail(what, whatsz,
+				    "expected a \"command\" whose program is an absolute path or a "
+				    "bare name");
 		if (n == -ENOENT)
 			return fail(what, whatsz,
 				    "expected a \"command\" whose relative program path exists");

@@ -6,6 +6,7 @@
 #ifndef AGENTGATE_CHECK_H
 #define AGENTGATE_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -17,6 +18,11 @@ struct check_req {
 	const char *path, *command, *domain, *ip;
 	long port; /* -1 when absent */
 	json_t *env; /* shell_exec: {"NAME": "value", ...} or NULL; checked against deny_env */
+	/*
+	 * Asked from elsewhere (the ask socket): a command's program path is taken
+	 * as written, not looked up on this host (subject_command_lexical).
+	 */
+	bool lexical;
 };
 
 struct check_result {

@@ -73,6 +73,15 @@ int subject_path(const char *path, char *out, size_t outsz);
  * resolved as the kernel would see the executable (see docs/policy.md). */
 int subject_command(const char *cmdline, char *const *search_path, size_t nsearch, char *out,
 		    size_t outsz);
+/*
+ * The same for a question asked from elsewhere (the ask socket): a program
+ * given as a path is normalised as subject_path does, never looked up here
+ * (realpath would tell the asker where this host's links point and what
+ * exists, with this process's rights); a relative one is -ENOENT. A bare
+ * name is still found in the search path, as subject_command does.
+ */
+int subject_command_lexical(const char *cmdline, char *const *search_path, size_t nsearch,
+			    char *out, size_t outsz);
 /* An address and port as the NET_ADDR DFA input (AG_NET_ADDR_LEN bytes). */
 int subject_addr(const char *ip, uint16_t port, uint8_t out[AG_NET_ADDR_LEN]);
 /* Domain: lower case, trailing dot dropped. */

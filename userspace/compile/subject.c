@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +65,7 @@ static int is_space(char c)
 
 /* The executable the kernel would run for word (see compile_exec.c). */
 static int resolve_program(const char *word, size_t wl, char *const *search, size_t nsearch,
-			   char *out, size_t outsz)
+			   bool resolve, char *out, size_t outsz)
 {
 	char name[PATH_MAX], path[PATH_MAX], rp[PATH_MAX];
 	const char *first = NULL;
@@ -75,6 +76,8 @@ static int resolve_program(const char *word, size_t wl, char *const *search, siz
 	memcpy(name, word, wl);
 	name[wl] = '\0';
 	if (memchr(word, '/', wl)) {
+		if (!resolve)
+			return name[0] == '/' ? subject_path(name, out, outsz) : -ENOENT;
 		if (realpath(name, rp))
 			return snprintf(out, outsz, "%s", rp) >= (int)outsz ? -ENAMETOOLONG :
 									      (int)strlen(rp);
@@ -104,8 +107,8 @@ static int resolve_program(const char *word, size_t wl, char *const *search, siz
 	return (int)strlen(out);
 }
 
-int subject_command(const char *cmdline, char *const *search_path, size_t nsearch, char *out,
-		    size_t outsz)
+static int command(const char *cmdline, char *const *search_path, size_t nsearch, bool resolve,
+		   char *out, size_t outsz)
 {
 	const char *p = cmdline, *w;
 	int n;
@@ -119,7 +122,7 @@ int subject_command(const char *cmdline, char *const *search_path, size_t nsearc
 		;
 	if (w == p)
 		return -EINVAL;
-	n = resolve_program(p, (size_t)(w - p), search_path, nsearch, out, outsz);
+	n = resolve_program(p, (size_t)(w - p), search_path, nsearch, resolve, out, outsz);
 	if (n < 0)
 		return n;
 	len = (size_t)n;
@@ -140,6 +143,18 @@ int subject_command(const char *cmdline, char *const *search_path, size_t nsearc
 		p = w;
 	}
 	return (int)len;
+}
+
+int subject_command(const char *cmdline, char *const *search_path, size_t nsearch, char *out,
+		    size_t outsz)
+{
+	return command(cmdline, search_path, nsearch, true, out, outsz);
+}
+
+int subject_command_lexical(const char *cmdline, char *const *search_path, size_t nsearch,
+			    char *out, size_t outsz)
+{
+	return command(cmdline, search_path, nsearch, false, out, outsz);
 }
 
 int subject_addr(const char *ip, uint16_t port, uint8_t out[AG_NET_ADDR_LEN])
