@@ -427,6 +427,26 @@ static void test_command_not_resolved(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/*
+ * The mode is the assignment's: two assignments of one policy file share its
+ * model, whose mode is whichever was compiled last (daemon_model_keep).
+ */
+static void test_mode_is_the_assignments(void **state)
+{
+	struct noted n = {};
+	struct loaded l;
+	json_t *a;
+
+	load(&l);
+	assert_int_equal(l.p->mode, AG_MODE_ENFORCE);
+	l.ap.mode = AG_MODE_SIMULATE;
+	a = answer(&l, "{\"action\":\"file_read\",\"path\":\"/etc/shadow\"}", &n);
+	assert_string_equal(str(a, "mode"), "simulate");
+	assert_true(n.last.simulate);
+	json_decref(a);
+	unload(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_record_bounded),
 		cmocka_unit_test(test_command_not_resolved),
+		cmocka_unit_test(test_mode_is_the_assignments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
