@@ -27,6 +27,16 @@ static void test_display(void **state)
 	shown("caf\xc3\xa9 \xff", 7, "caf\\xc3\\xa9 \\xff");
 	shown("a\0b", 3, "a\\x00b");
 	shown("", 0, "");
+	/*
+	 * Bidirectional overrides and isolates reorder what follows them on a terminal or
+	 * in a spreadsheet that implements bidi: /tmp/U+202E"txt.hsab" reads /tmp/bash.txt.
+	 * Zero-width characters hide in a name. Shown as bytes, as controls are.
+	 */
+	shown("/tmp/\xe2\x80\xaetxt.hsab", 16, "/tmp/\\xe2\\x80\\xaetxt.hsab");
+	shown("a\xe2\x81\xa6" "b\xe2\x80\x8b" "c\xe2\x80\x8f", 12,
+	      "a\\xe2\\x81\\xa6b\\xe2\\x80\\x8bc\\xe2\\x80\\x8f");
+	/* Other characters of those blocks stay: an en dash, an ellipsis. */
+	shown("\xe2\x80\x93\xe2\x80\xa6", 6, "\xe2\x80\x93\xe2\x80\xa6");
 }
 
 /* The log of one decision per path, the last with comm and reason chosen by the agent. */

@@ -32,6 +32,19 @@ static void put_hex(struct abuf *out, unsigned char c)
 	abuf_put(out, hex, 4);
 }
 
+/*
+ * U+200B..U+200F (zero-width characters, direction marks), U+202A..U+202E
+ * (embeddings, overrides), U+2066..U+2069 (isolates), as UTF-8 at s: they hide
+ * in a name, or reorder what follows on a terminal or in a spreadsheet that
+ * implements bidi (/tmp/U+202E "txt.hsab" reads /tmp/bash.txt).
+ */
+static bool invisible(const unsigned char *s)
+{
+	return s[0] == 0xe2 && ((s[1] == 0x80 && s[2] >= 0x8b && s[2] <= 0x8f) ||
+				(s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae) ||
+				(s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9));
+}
+
 void audit_display(struct abuf *out, const char *s, size_t len)
 {
 	bool utf8 = audit_utf8_valid(s, len);
@@ -43,6 +56,11 @@ void audit_display(struct abuf *out, const char *s, size_t len)
 		/* C1 controls (U+0080..U+009F: C2 80..C2 9F) are commands to some terminals too. */
 		if (utf8 && c == 0xc2 && (unsigned char)s[i + 1] < 0xa0) {
 			put_hex(out, c);
+			put_hex(out, (unsigned char)s[++i]);
+		} else if (utf8 && c == 0xe2 && invisible((const unsigned char *)s + i)) {
+			/* Valid UTF-8: a lead byte 0xe2 has its two continuation bytes. */
+			put_hex(out, c);
+			put_hex(out, (unsigned char)s[++i]);
 			put_hex(out, (unsigned char)s[++i]);
 		} else if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) {
 			put_hex(out, c);
