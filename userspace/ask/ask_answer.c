@@ -78,8 +78,8 @@ static json_t *answer_one(const struct ask_policy *p, json_t *q,
 	/* The seeds' own key first in meaning: "result"; "decision" stays, as check prints it. */
 	bad = json_object_set_new(o, "result", json_string(res.v.allow ? "ALLOW" : "DENY"));
 	/* The assignment's mode: a model is shared by every assignment of its file. */
-	bad |= json_object_set_new(o, "mode",
-				   json_string(p->mode == AG_MODE_SIMULATE ? "simulate" : "enforce"));
+	bad |= json_object_set_new(
+		o, "mode", json_string(p->mode == AG_MODE_SIMULATE ? "simulate" : "enforce"));
 	bad |= json_object_set_new(o, "policy", json_string(p->model->name ? p->model->name : ""));
 	if (bad) {
 		json_decref(o);

@@ -162,7 +162,7 @@ int check_eval(const struct ag_policy *p, const struct ag_image *img, const stru
 		if (!in)
 			return fail(what, whatsz, "expected a \"command\" in a shell_exec request");
 		n = req->lexical ? subject_command_lexical(in, p->search_path, p->nsearch,
-							    res->subject, sizeof(res->subject)) :
+							   res->subject, sizeof(res->subject)) :
 				   subject_command(in, p->search_path, p->nsearch, res->subject,
 						   sizeof(res->subject));
 		if (n == -EINVAL)
