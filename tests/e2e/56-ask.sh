@@ -98,6 +98,10 @@ asked "seed 1: post to Slack: ALLOW" a '{"action":"network","domain":"hooks.slac
 asked "seed 1: reach pastebin: DENY" a '{"action":"network","domain":"pastebin.com","method":"POST","agent":"openai-gpt4-agent"}' '"result":"DENY"'
 asked "seed 1: sudo: DENY, with its rule" a '{"action":"shell_exec","command":"sudo apt-get install netcat","agent":"openai-gpt4-agent"}' '"result":"DENY"' '"rule":' 'sudo apt-get install netcat'
 asked "an address and port" a '{"action":"network","ip":"192.0.2.1","port":443}' '"result":"DENY"' '"subject":"192.0.2.1:443"'
+# The daemon is root in the host's mount namespace: it must not resolve an agent's paths there
+# (an oracle of which host files exist, where /proc/PID/cwd of any process points).
+asked "a program's path is judged as written, not resolved on the host" a '{"action":"shell_exec","command":"/proc/1/root/etc/hostname"}' '"subject":"/proc/1/root/etc/hostname"'
+asked "nor another process's cwd" a "{\"action\":\"shell_exec\",\"command\":\"/proc/$(daemon_pid)/cwd/.\"}" "\"subject\":\"/proc/$(daemon_pid)/cwd\""
 asked "a batch, answered in order" a '{"requests":[{"action":"file_read","path":"/opt/agent/input/x"},{"action":"file_read","path":"/etc/shadow"}]}' '"results":[{' '"result":"ALLOW"' '"result":"DENY"'
 asked "a malformed question: 400 with why" a '{"action":"file_read"}' '400 ' 'expected a \"path\"'
 asked "not JSON: 400 with why" a '{"action":' '400 ' 'expected a JSON body'
