@@ -40,7 +40,7 @@ static int append(struct audit_writer *w, uint64_t i, uint64_t ts)
 					      "/agents/planner", "/agents/indexer" };
 	static const char *const paths[] = { "/home/dev/project/src/main.c", "/etc/shadow",
 					     "/home/dev/.ssh/id_ed25519", "/usr/lib/python3/json.py",
-					     "/tmp/build/out.o" };
+					     "/tmp/\xe2\x80\xaetxt.hsab" /* U+202E */ };
 	static const char *const cmds[] = { "/usr/bin/make -j2", "/usr/bin/curl http://evil.test",
 					    "/usr/bin/git status" };
 	static const char *const domains[] = { "pypi.org", "pastebin.com", "api.openai.com" };

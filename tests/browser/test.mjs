@@ -190,8 +190,17 @@ try {
     const r = await rows(p);
     const m = r.find((x) => x.cls === 'malformed');
     assert(m && m.cells[5].includes('<script>'), 'no malformed row shown as text');
+
     assert(await p.evaluate(() => !document.querySelector('#records script')), 'markup from the log was parsed');
     assert((await badge(p)).cls.includes('bad'), 'badge not red');
+    await p.close();
+  });
+  await test('a bidi override in a path is shown as its bytes, not applied', async () => {
+    /* gen_audit_log's '/tmp/' + U+202E + 'txt.hsab' would read as '/tmp/bash.txt'. */
+    const p = await open(browser, env.LIVE_URL, env.LIVE_TOKEN);
+    const cells = (await rows(p)).flatMap((r) => r.cells);
+    assert(cells.some((c) => c.includes('/tmp/\\xe2\\x80\\xaetxt.hsab')), 'no such row: ' + cells.slice(0, 12));
+    assert(!cells.some((c) => c.includes('\u202e')), 'a bidi override reached the page');
     await p.close();
   });
   await test('decisions arrive live from the stream socket', async () => {

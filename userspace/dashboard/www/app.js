@@ -7,9 +7,19 @@ const PAGE = 100;
 const state = { offset: 0, total: 0, filters: {}, liveAfter: null };
 const $ = (id) => document.getElementById(id);
 
+// Characters that hide or reorder text (control characters, bidi overrides and isolates,
+// zero-width ones: an agent's '/tmp/\u202etxt.hsab' reads as '/tmp/bash.txt') are shown as the
+// \xHH of their UTF-8 bytes, as `audit tail --text` shows them; keepLines keeps '\n'.
+const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g;
+const utf8 = new TextEncoder();
+function visible(s, keepLines) {
+  return String(s).replace(HIDDEN, (c) => keepLines && c === '\n' ? c :
+    Array.from(utf8.encode(c), (b) => '\\x' + b.toString(16).padStart(2, '0')).join(''));
+}
+
 function el(tag, text, cls) {
   const e = document.createElement(tag);
-  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (text !== undefined && text !== null) e.textContent = visible(text);
   if (cls) e.className = cls;
   return e;
 }
@@ -256,7 +266,7 @@ async function propose(ev) {
   try {
     const p = await api('proposal', { agent: $('p-agent').value });
     showError('proposal-error', '');
-    $('proposal').textContent = proposalText(p);
+    $('proposal').textContent = visible(proposalText(p), true);
   } catch (e) {
     showError('proposal-error', e.message + ' (HTTP ' + e.status + ')');
   }
