@@ -611,28 +611,6 @@ static void test_gaps(void **state)
  * readers refuse such a line, so one would make the whole log fail verify
  * (and the forwarder skip it). Control bytes are escaped six to one.
  */
-static void test_overlong_refused(void **state)
-{
-	struct fixture *f = *state;
-	struct audit_writer *w;
-	char *big = malloc(AUDIT_MAX_LINE / 4);
-	int err;
-
-	assert_non_null(big);
-	memset(big, '\n', AUDIT_MAX_LINE / 4 - 1);
-	big[AUDIT_MAX_LINE / 4 - 1] = '\0';
-	w = audit_writer_open(&f->c, &err);
-	assert_non_null(w);
-	append_n(w, 2);
-	assert_int_equal(audit_append_lifecycle(w, "policy_load", big), -EMSGSIZE);
-	/* The writer goes on: the next records chain to the last one written. */
-	append_n(w, 2);
-	assert_int_equal(audit_writer_close(w), 0);
-	free(big);
-	assert_int_equal(audit_key_pubkey_hex(f->d.keys, f->pub), 0);
-	assert_int_equal(verify1(f->d.log, f->pub, false, &f->rep), AUDIT_OK);
-}
-
 static void test_export(void **state)
 {
 	struct fixture *f = *state;
@@ -782,7 +760,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_splice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forward_secure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gaps, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_overlong_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_trust_root_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_failed_creation_cleans_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export, setup, teardown),

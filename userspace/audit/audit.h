@@ -123,6 +123,7 @@ extern const char *const audit_action_names[AUDIT_A_COUNT];
  * that no question makes a line the log's readers refuse.
  */
 #define AUDIT_ASK_AS_MAX 256
+#define AUDIT_CONTEXT_CUT 256 /* a decision's agent, exe and container names, when too long */
 #define AUDIT_ASK_OBJECT_MAX (AG_MAX_INPUT + 64)
 struct audit_ask {
 	const char *agent; /* the asking task's cgroup path */
@@ -170,7 +171,9 @@ const struct audit_resume *audit_writer_resume_info(const struct audit_writer *w
 /*
  * Each append returns 0 or a negative errno. -EMSGSIZE: the record's line
  * would be longer than the log's readers accept (AUDIT_MAX_LINE, 64 KiB), so
- * it is not written and the chain goes on without it.
+ * it is not written and the chain goes on without it; a decision is then
+ * written with its context's strings (agent, exe, container names) cut to
+ * AUDIT_CONTEXT_CUT bytes each, which always fits.
  *
  * size: bytes received for ev (checked against subject_len).
  */

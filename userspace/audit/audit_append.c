@@ -124,10 +124,25 @@ static const char subtree_reason[] =
 	"a rename or link would move files between rules: allowed only when everything "
 	"beneath the old name is allowed, or everything beneath the new name denied";
 
-static void opt_str(struct audit_record *r, const char *key, const char *v)
+/* v's first max bytes (NULL: ""), cut at a character's start so UTF-8 stays UTF-8. */
+static void str_cut(struct audit_record *r, const char *key, const char *v, size_t max)
+{
+	size_t n;
+
+	if (!v)
+		v = "";
+	n = max == SIZE_MAX ? strlen(v) : strnlen(v, max + 1);
+
+	if (n > max)
+		for (n = max; n && ((unsigned char)v[n] & 0xc0) == 0x80; n--)
+			;
+	audit_rec_str(r, key, v, n);
+}
+
+static void opt_str_cut(struct audit_record *r, const char *key, const char *v, size_t max)
 {
 	if (v && *v)
-		audit_rec_cstr(r, key, v);
+		str_cut(r, key, v, max);
 }
 
 /*
@@ -157,18 +172,24 @@ static void addr_fields(struct audit_record *r, const struct ag_event *ev,
 	audit_rec_u64(r, "port", ev->port);
 }
 
-static void container_fields(struct audit_record *r, const struct audit_container *c)
+static void container_fields(struct audit_record *r, const struct audit_container *c, size_t max)
 {
-	opt_str(r, "container", c->id);
-	opt_str(r, "engine", c->engine);
-	opt_str(r, "container_name", c->name);
-	opt_str(r, "image", c->image);
-	opt_str(r, "pod", c->pod);
-	opt_str(r, "namespace", c->pod_namespace);
+	opt_str_cut(r, "container", c->id, max);
+	opt_str_cut(r, "engine", c->engine, max);
+	opt_str_cut(r, "container_name", c->name, max);
+	opt_str_cut(r, "image", c->image, max);
+	opt_str_cut(r, "pod", c->pod, max);
+	opt_str_cut(r, "namespace", c->pod_namespace, max);
 }
 
-int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, size_t size,
-			  const struct audit_context *ctx)
+/*
+ * The context's strings cut to max bytes each (SIZE_MAX: whole). The kernel's
+ * subject is at most AG_MAX_INPUT bytes, but the cgroup's path, the executable's
+ * and a container's names can each be as long again (an agent names its child
+ * cgroups and its programs), and an escape makes six bytes of one.
+ */
+static int append_decision(struct audit_writer *w, const struct ag_event *ev,
+			   const struct audit_context *ctx, size_t max)
 {
 	static const char *const flag_names[] = { "", "truncated", "argv_race",
 						  "truncated,argv_race" };
@@ -176,9 +197,6 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 	char time[32], first[32], ip[INET6_ADDRSTRLEN] = "";
 	const char *action;
 
-	if (size < AG_EVENT_HDR_SIZE || ev->subject_len > AG_MAX_INPUT ||
-	    size < AG_EVENT_HDR_SIZE + ev->subject_len)
-		return -EINVAL;
 	audit_rec_init(&r);
 	audit_time_format((int64_t)ev->ts_boot_ns + w->boot_to_real, time);
 	if (!w->policy_hex[0] || memcmp(w->policy_sha, ev->policy_sha256, 32)) {
@@ -186,15 +204,15 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 		audit_hex(ev->policy_sha256, 32, w->policy_hex);
 	}
 	head(w, &r, "decision", time);
-	audit_rec_cstr(&r, "agent", ctx->agent);
+	str_cut(&r, "agent", ctx->agent, max);
 	if (ctx->container)
-		container_fields(&r, ctx->container);
+		container_fields(&r, ctx->container, max);
 	audit_rec_u64(&r, "cgroup_id", ev->cgroup_id);
 	audit_rec_u64(&r, "pid", ev->pid);
 	audit_rec_u64(&r, "tid", ev->tid);
 	audit_rec_u64(&r, "uid", ev->uid);
 	audit_rec_str(&r, "comm", ev->comm, strnlen(ev->comm, AG_COMM_LEN));
-	audit_rec_cstr(&r, "exe", ctx->exe);
+	str_cut(&r, "exe", ctx->exe, max);
 	action = audit_action_name(ev->action);
 	audit_rec_cstr(&r, "action", action ? action : "unknown");
 	if (ev->action == AG_ACT_PROTECT)
@@ -282,21 +300,19 @@ int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, siz
 }
 
 /*
- * A string the asking agent typed, cut to its first max bytes (at a character's
- * start, so UTF-8 stays UTF-8): a request of 64 KiB, escaped six bytes for one,
- * would otherwise make a line longer than the log's readers accept.
+ * A decision whose line would pass the readers' limit is written again with its
+ * context's strings cut (AUDIT_CONTEXT_CUT): never lost, its cgroup id whole.
  */
-static void opt_str_cut(struct audit_record *r, const char *key, const char *v, size_t max)
+int audit_append_decision(struct audit_writer *w, const struct ag_event *ev, size_t size,
+			  const struct audit_context *ctx)
 {
-	size_t n;
+	int err;
 
-	if (!v || !*v)
-		return;
-	n = strnlen(v, max + 1);
-	if (n > max)
-		for (n = max; n && ((unsigned char)v[n] & 0xc0) == 0x80; n--)
-			;
-	audit_rec_str(r, key, v, n);
+	if (size < AG_EVENT_HDR_SIZE || ev->subject_len > AG_MAX_INPUT ||
+	    size < AG_EVENT_HDR_SIZE + ev->subject_len)
+		return -EINVAL;
+	err = append_decision(w, ev, ctx, SIZE_MAX);
+	return err == -EMSGSIZE ? append_decision(w, ev, ctx, AUDIT_CONTEXT_CUT) : err;
 }
 
 int audit_append_ask(struct audit_writer *w, const struct audit_ask *a)
