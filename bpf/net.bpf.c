@@ -358,20 +358,33 @@ int BPF_PROG(ag_socket_listen, struct socket *sock, int backlog, int ret)
 /*
  * A UDP socket bound to a port of its choosing serves whoever sends to it.
  * Port 0 (the kernel picks one: a client) is not serving.
+ *
+ * What the inet code takes as an address, not only its usual spelling:
+ * inet_bind maps family AF_UNSPEC with INADDR_ANY to AF_INET (a bind to every
+ * address), and inet6_bind takes the 24 bytes of RFC 2133 (no sin6_scope_id).
+ * Left unjudged, either was a server on every address with no listen rule.
  */
+#define AG_SIN6_LEN_RFC2133 24
+
 SEC("lsm/socket_bind")
 int BPF_PROG(ag_socket_bind, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
 {
 	struct sockaddr_in6 sa = {};
 	struct sockaddr_in sin;
+	struct sock *sk;
 	__u8 a[16] = {};
+	__u16 sfam = 0;
 	long rerr;
 
 	if (ret || sock->type != 2 /* SOCK_DGRAM */)
 		return ret;
+	sk = sock->sk;
+	if (sk)
+		sfam = sk->__sk_common.skc_family;
 	/* Kernel memory (the syscall's copy): a failed read is judged as "::", port 0. */
 	rerr = bpf_probe_read_kernel(&sa.sin6_family, sizeof(sa.sin6_family), address);
-	if (!rerr && sa.sin6_family == AF_INET && addrlen >= (int)sizeof(sin)) {
+	if (!rerr && (sa.sin6_family == AF_INET || (sa.sin6_family == AF_UNSPEC && sfam == AF_INET)) &&
+	    addrlen >= (int)sizeof(sin)) {
 		rerr = bpf_probe_read_kernel(&sin, sizeof(sin), address);
 		if (!rerr && !sin.sin_port)
 			return 0;
@@ -380,7 +393,8 @@ int BPF_PROG(ag_socket_bind, struct socket *sock, struct sockaddr *address, int 
 			__builtin_memcpy(&a[12], &sin.sin_addr.s_addr, 4);
 			return ag_listen_decide(AG_HOOK_SOCKET_BIND, a, bpf_ntohs(sin.sin_port), 0);
 		}
-	} else if (!rerr && sa.sin6_family == AF_INET6 && addrlen >= (int)sizeof(sa)) {
+	} else if (!rerr && sa.sin6_family == AF_INET6 && addrlen >= AG_SIN6_LEN_RFC2133) {
+		/* The syscall's copy is a sockaddr_storage: the scope id read past a short one is not used. */
 		rerr = bpf_probe_read_kernel(&sa, sizeof(sa), address);
 		if (!rerr && !sa.sin6_port)
 			return 0;
