@@ -75,14 +75,17 @@ AG_INLINE struct ag_verdict ag_verdict_of(const struct ag_image_hdr *h, __u16 ac
 	return v;
 }
 
-/* 127.0.0.0/8 (as ::ffff:127.x.y.z) or ::1. */
+/* 127.0.0.0/8 (as ::ffff:127.x.y.z) or ::1; not an address that only ends like one. */
 AG_INLINE int ag_addr_loopback(const __u8 a[16])
 {
 	int i;
 
+	for (i = 0; i < 10; i++)
+		if (a[i])
+			return 0;
 	if (a[10] == 0xff && a[11] == 0xff)
 		return a[12] == 127;
-	for (i = 0; i < 15; i++)
+	for (i = 10; i < 15; i++)
 		if (a[i])
 			return 0;
 	return a[15] == 1;

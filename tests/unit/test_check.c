@@ -243,6 +243,9 @@ static void test_listen(void **state)
 		{ "{\"action\":\"listen\",\"ip\":\"127.0.0.1\",\"port\":22}", 1, AG_RULE_DEFAULT },
 		{ "{\"action\":\"listen\",\"ip\":\"127.3.2.1\",\"port\":22}", 1, AG_RULE_DEFAULT },
 		{ "{\"action\":\"listen\",\"ip\":\"::1\",\"port\":22}", 1, AG_RULE_DEFAULT },
+		/* Ends like a v4-mapped loopback address, is not one. */
+		{ "{\"action\":\"listen\",\"ip\":\"fd00::ffff:127.0.0.1\",\"port\":22}", 0,
+		  AG_RULE_DEFAULT },
 		{ "{\"action\":\"listen\",\"ip\":\"127.0.0.1\",\"port\":9}", 0, 1 },
 	};
 	struct check_result r;
