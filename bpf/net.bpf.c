@@ -483,8 +483,17 @@ int BPF_PROG(ag_socket_create, int family, int type, int protocol, int kern, int
 	 */
 	if (family != AF_UNIX && family != AF_INET && family != AF_INET6 && family != AF_NETLINK)
 		return ag_refuse_confined(AG_HOOK_SOCKET_CREATE, AG_OP_SOCKET_FAMILY);
+	/*
+	 * On inet, the protocols the connect, send and bind hooks read as TCP, UDP or
+	 * ICMP (ping sockets), MPTCP and UDP-Lite alike: not SCTP (SOCK_SEQPACKET on inet
+	 * is SCTP), DCCP, nor L2TP over IP, whose address has no port, so its bind to
+	 * every address would pass as a client's.
+	 */
 	if ((family == AF_INET || family == AF_INET6) &&
-	    (protocol == IPPROTO_SCTP || (type & 0xf) == SOCK_SEQPACKET))
+	    (((type & 0xf) != SOCK_STREAM && (type & 0xf) != SOCK_DGRAM) ||
+	     (protocol && protocol != IPPROTO_TCP && protocol != IPPROTO_UDP &&
+	      protocol != IPPROTO_UDPLITE && protocol != IPPROTO_ICMP &&
+	      protocol != 58 /* IPPROTO_ICMPV6 */ && protocol != IPPROTO_MPTCP)))
 		return ag_refuse_confined(AG_HOOK_SOCKET_CREATE, AG_OP_SOCKET_FAMILY);
 	return 0; /* unix, netlink, TCP, UDP, ICMP: judged where they reach a peer */
 }

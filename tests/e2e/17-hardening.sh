@@ -73,12 +73,15 @@ expect "IP_OPTIONS unconfined unaffected" ok "$ATTACK" src-route 127.0.0.1
 expect "IP_RETOPTS cmsg with a source route refused" EPERM run "$pol" "$WORK/cmsg.log" "$ATTACK" src-route-cmsg 192.0.2.1 9
 audit "IP_RETOPTS cmsg: recorded as a source route" "$WORK/cmsg.log" '"op":"source_route"' '"decision":"DENY"'
 
-# Sockets whose peers no rule can judge: vsock, TIPC, SCTP (connectx bypasses connect).
-for k in vsock tipc sctp sctp-seq; do
+# Sockets whose peers no rule can judge: vsock, TIPC, SCTP (connectx bypasses connect); and
+# inet protocols the hooks do not read as TCP, UDP or ICMP: L2TP over IP has no port, so its
+# bind to every address looked like a client's (port 0), and DCCP.
+for k in vsock tipc sctp sctp-seq l2tp dccp; do
 	expect "socket $k refused" EPERM a socket "$k"
 done
 audit "socket family refusal recorded" "$log" '"op":"socket_family"' '"decision":"DENY"'
 expect "unix SOCK_SEQPACKET still allowed" ok a socket unix-seq
+expect "UDP-Lite still allowed (judged as UDP is)" ok a socket udplite
 
 # Capabilities of a confined root agent.
 expect "CAP_NET_ADMIN (an interface ioctl) refused" EPERM a net-admin

@@ -38,7 +38,8 @@
  *                                   record of the read must not name PROG as the actor
  *   attack chattr FILE              FS_IOC_SETFLAGS with the flags it has (no change, but a write)
  *   attack socket KIND              socket() of KIND: vsock, tipc, sctp (inet, IPPROTO_SCTP),
- *                                   sctp-seq (inet SOCK_SEQPACKET: SCTP), unix-seq
+ *                                   sctp-seq (inet SOCK_SEQPACKET: SCTP), unix-seq, l2tp
+ *                                   (L2TP over IP), dccp, udplite, ping, ping6, mptcp
  *   attack mknod PATH               a block device node (7:0, loop0) at PATH: the disk under a
  *                                   writable name
  *   attack pktoptions6              setsockopt(IPV6_2292PKTOPTIONS) carrying a routing header
@@ -403,6 +404,12 @@ static int do_socket(const char *kind)
 		{ "sctp", AF_INET, SOCK_STREAM, IPPROTO_SCTP },
 		{ "sctp-seq", AF_INET, SOCK_SEQPACKET, 0 },
 		{ "unix-seq", AF_UNIX, SOCK_SEQPACKET, 0 },
+		{ "l2tp", AF_INET, SOCK_DGRAM, 115 /* IPPROTO_L2TP: no port, binds as a client */ },
+		{ "dccp", AF_INET, 6 /* SOCK_DCCP */, 33 /* IPPROTO_DCCP */ },
+		{ "udplite", AF_INET, SOCK_DGRAM, 136 /* IPPROTO_UDPLITE */ },
+		{ "ping", AF_INET, SOCK_DGRAM, IPPROTO_ICMP },
+		{ "ping6", AF_INET6, SOCK_DGRAM, 58 /* IPPROTO_ICMPV6 */ },
+		{ "mptcp", AF_INET, SOCK_STREAM, 262 /* IPPROTO_MPTCP */ },
 	};
 	size_t i;
 
