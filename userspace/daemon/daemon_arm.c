@@ -3,7 +3,8 @@
  * An on_exec policy assigned to a cgroup that already has tasks: they are
  * judged at once, as under any other assignment; only tasks that come in
  * later wait for their execve. The cgroup is frozen while its tasks are
- * marked, so that none forks an unmarked child in between.
+ * marked, so that none forks an unmarked child in between; one its engine had
+ * frozen already (`docker pause`) stays frozen.
  */
 #include <errno.h>
 #include <limits.h>
@@ -49,19 +50,30 @@ static int frozen(const char *dir)
 	return yes;
 }
 
+/* Whether the cgroup's own cgroup.freeze is 1: someone froze it (runc pause), not us. */
+static int freeze_set(const char *knob)
+{
+	char v[8];
+	int n = file_read_head(knob, v, sizeof(v));
+
+	return n > 0 && v[0] == '1';
+}
+
 int daemon_arm_existing(struct daemon *d, const char *cgroup)
 {
 	char dir[PATH_MAX], knob[PATH_MAX + 16];
 	struct arm a = { .loader = d->loader };
-	int i, froze;
+	int i, froze, paused;
 
 	snprintf(dir, sizeof(dir), "%s%s", DAEMON_CGROUP_ROOT, cgroup);
 	snprintf(knob, sizeof(knob), "%s/cgroup.freeze", dir);
-	froze = file_write_str(knob, "1") == 0;
+	/* A paused container is thawed by its engine's unpause only, never here. */
+	paused = freeze_set(knob);
+	froze = paused || file_write_str(knob, "1") == 0;
 	for (i = 0; froze && i < FREEZE_WAIT_MS / 10 && !frozen(dir); i++)
 		usleep(10000);
 	cgroup_threads(dir, arm_thread, &a);
-	if (froze)
+	if (froze && !paused)
 		file_write_str(knob, "0");
 	return a.err;
 }
