@@ -182,6 +182,10 @@ void daemon_drain_dns(struct daemon *d, uint64_t until_ns);
 void daemon_sweep_dns(struct daemon *d);
 /* The name of the cgroup with this id; fallback (an ancestor's name) when it is gone. */
 const char *daemon_cgroup_lookup(struct daemon *d, uint64_t id, const char *fallback);
+/* Whether the kernel says the cgroup with this id is gone (ids are not reused). */
+int daemon_cgroup_gone(struct daemon *d, uint64_t id);
+/* Every record queued now (the ring, the DNS proxies), into the log. */
+void daemon_drain_all(struct daemon *d);
 /* Turns an increase of the kernel's drop counter into a gap record. */
 int daemon_check_drops(struct daemon *d);
 void daemon_names_free(struct daemon *d);

@@ -337,6 +337,33 @@ static void changed(struct daemon *d, char *warn, size_t warnsz)
 		daemon_log("writing %s: %s", d->cfg->state_file, strerror(-err));
 }
 
+static int remove_policy(struct daemon *d, struct daemon_assign *a, const char *why);
+
+/*
+ * The assigned cgroup was removed and made again under its name before the
+ * once-a-second gc saw it gone (`docker restart`: the engine deletes the
+ * container's cgroup and its next create makes it anew): the old cgroup's
+ * policy is removed from the kernel, after its last records are written with
+ * its names; else it would hold one of the kernel's AG_MAX_POLICIES slots until
+ * the next daemon start. A cgroup that still exists (renamed) keeps its policy.
+ */
+static void retire_recreated(struct daemon *d, const char *cgroup, uint64_t id)
+{
+	struct daemon_assign *a = daemon_find_assign(d, cgroup);
+	int err;
+
+	if (!a || a->s.cgroup_id == id || !daemon_cgroup_gone(d, a->s.cgroup_id))
+		return;
+	daemon_drain_all(d);
+	a = daemon_find_assign(d, cgroup);
+	if (!a || a->s.cgroup_id == id)
+		return;
+	err = remove_policy(d, a, "recreated");
+	if (err)
+		daemon_log("%s: removing the policy of its old cgroup: %s", cgroup,
+			   loader_strerror(err));
+}
+
 int daemon_assign_cgroup(struct daemon *d, const struct daemon_assign_req *in, char *msg,
 			 size_t msgsz)
 {
@@ -357,6 +384,8 @@ int daemon_assign_cgroup(struct daemon *d, const struct daemon_assign_req *in, c
 	}
 	req.cgroup = name;
 	err = prepare(d, &req, &pr, msg, msgsz);
+	if (!err)
+		retire_recreated(d, name, pr.cgroup_id);
 	if (!err)
 		err = commit(d, &req, &pr, msg, msgsz);
 	if (err)

@@ -210,7 +210,6 @@ void daemon_containers_gc(struct daemon *d)
 {
 	char path[PATH_MAX], msg[1536];
 	size_t i;
-	int n;
 
 	for (i = 0; i < d->nassign;) {
 		struct daemon_assign *a = &d->assign[i];
@@ -220,14 +219,8 @@ void daemon_containers_gc(struct daemon *d)
 			i++;
 			continue;
 		}
-		/* Every record of the container is written before its names go: a full batch
-		 * (DAEMON_EVENT_BATCH) stops a poll, so in batches, as many as the ring holds. */
-		for (n = 0; n < DAEMON_GC_BATCHES; n++) {
-			d->batch = 0;
-			if (loader_poll(d->loader, 0) != -EAGAIN)
-				break;
-		}
-		daemon_drain_dns(d, UINT64_MAX);
+		/* Every record of the container is written before its names go. */
+		daemon_drain_all(d);
 		if (daemon_unassign_cgroup(d, a->s.cgroup, msg, sizeof(msg))) {
 			daemon_log("container %s: %s", a->container->id, msg);
 			i++;

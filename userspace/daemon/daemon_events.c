@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "daemon.h"
+#include "loader/loader.h"
 #include "metrics/metrics.h"
 #include "util/cgroup.h"
 
@@ -74,6 +75,26 @@ const char *daemon_cgroup_lookup(struct daemon *d, uint64_t id, const char *fall
 	slot->id = id;
 	slot->name = strdup(name);
 	return slot->name && slot->name[0] ? slot->name : fallback;
+}
+
+int daemon_cgroup_gone(struct daemon *d, uint64_t id)
+{
+	char name[PATH_MAX];
+
+	return name_by_id(d, id, name, sizeof(name)) == -ESTALE;
+}
+
+void daemon_drain_all(struct daemon *d)
+{
+	int n;
+
+	/* A full batch (DAEMON_EVENT_BATCH) stops a poll: in batches, as many as the ring holds. */
+	for (n = 0; n < DAEMON_GC_BATCHES; n++) {
+		d->batch = 0;
+		if (loader_poll(d->loader, 0) != -EAGAIN)
+			break;
+	}
+	daemon_drain_dns(d, UINT64_MAX);
 }
 
 void daemon_names_free(struct daemon *d)
