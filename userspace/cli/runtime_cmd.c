@@ -35,6 +35,13 @@
 #include "util/file.h"
 
 #define RUNTIME_PREFIX "agentgate-"
+/*
+ * A socket nobody listens on is a daemon that died without removing it (a clean
+ * stop does): one restarting (the unit's RestartSec is 1 s) is waited for this
+ * long, so that no container starts unasked in the gap.
+ */
+#define RUNTIME_RESTART_WAIT_MS 10000
+#define RUNTIME_RETRY_MS 200
 
 /* The real runtime: AGENTGATE_RUNTIME, else NAME on PATH that is not this binary. */
 static int find_runtime(const char *name, char *out, size_t outsz)
@@ -244,7 +251,7 @@ static int bind_container(const struct oci_args *a, const struct oci_spec *s, pi
 	const char *sock = getenv("AGENTGATE_CONTROL_SOCKET"), *err = NULL;
 	char cgroup[4096];
 	json_t *req, *resp = NULL;
-	int ok = 0, bound = 0, e;
+	int ok = 0, bound = 0, refused = 0, waited, e;
 
 	e = proc_cgroup(pid, cgroup, sizeof(cgroup));
 	if (e) {
@@ -255,7 +262,16 @@ static int bind_container(const struct oci_args *a, const struct oci_spec *s, pi
 	req = bind_request(a, s, pid, cgroup);
 	if (!req)
 		return -ENOMEM;
-	e = control_call(sock && *sock ? sock : DAEMON_DEFAULT_CONTROL, req, &resp, msg, msgsz);
+	for (waited = 0;; waited += RUNTIME_RETRY_MS) {
+		e = control_call(sock && *sock ? sock : DAEMON_DEFAULT_CONTROL, req, &resp, msg,
+				 msgsz);
+		refused |= e == -ECONNREFUSED;
+		/* The restarted daemon replaces the socket: missing for a moment. */
+		if (!(e == -ECONNREFUSED || (refused && e == -ENOENT)) ||
+		    waited >= RUNTIME_RESTART_WAIT_MS)
+			break;
+		usleep(RUNTIME_RETRY_MS * 1000);
+	}
 	json_decref(req);
 	*absent = e == -ENOENT || e == -ECONNREFUSED;
 	if (e)
