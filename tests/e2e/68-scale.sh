@@ -1,0 +1,214 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# Containers at scale and under faults, with Debian's dockerd and the daemon:
+#   - 16 containers started at once: 6 naming policy pa (AGENTGATE_POLICY), 6 picked by a
+#     name selector (pb), 4 naming pc below a --cgroup-parent; each refuses its own
+#     policy's denied read and allows the others' (none confined by the wrong policy, none
+#     missed), each bound once, its records naming it;
+#   - `docker restart` of a bound container: bound again with its policy, judged, and no
+#     policy of its old cgroup left in the kernel, also when the daemon was too busy (stopped)
+#     to see the old cgroup go before the new one was bound;
+#   - `docker pause`: binding a paused container does not thaw it;
+#   - the daemon killed (-9) while containers start, started again a few seconds later:
+#     every one is bound by the restarted daemon (named or by selector) and judged, none
+#     refused, none unconfined; the log verifies.
+# e2e-needs: engines
+# e2e-timeout: 1500
+CGP=e2e-d68
+. "$(dirname "$0")/daemon.sh"
+. "$(dirname "$0")/engines.sh"
+trap 'docker_stop; daemon_cleanup' EXIT
+
+S=/srv/d68
+mkdir -p "$S/policies"
+for p in a b c; do
+	cat >"$S/policies/p$p.yaml" <<EOP
+version: "1.0"
+name: p$p
+default: allow
+rules:
+  - action: file_read
+    path: "/deny/$p"
+    decision: deny
+    reason: "p$p: not $p"
+EOP
+done
+SOCK=/run/agentgate/control.sock
+daemon_config <<EOC
+containers:
+  policies_dir: $S/policies
+  selectors:
+    - name: "sel-*"
+      policy: pb
+EOC
+start_daemon && pass "daemon" || fail "daemon" "$(cat "$D/daemon.err")"
+ln -sf "$AGENTGATE" /ag/bin/agentgate-runc
+
+r=$WORK/root
+mkdir -p "$r"
+engines_rootfs_busybox "$WORK/bb.tar"
+tar -C "$r" -xf "$WORK/bb.tar"
+mkdir -p "$r/deny"
+for p in a b c; do echo "$p" >"$r/deny/$p"; done
+tar -C "$r" -cf "$WORK/img.tar" .
+rm -rf "$r" "$WORK/bb.tar"
+DOCKERD_ARGS="--add-runtime agentgate=/ag/bin/agentgate-runc" docker_start none ||
+	fail "dockerd" "see $ENGINES_LOGS/dockerd.log"
+check "image imported" docker_image bb "$WORK/img.tar"
+IMG=$(docker_ref bb)
+
+# start NAME [docker options...]: a detached, long-running container through agentgate-runc.
+start() {
+	_sn=$1
+	shift
+	# shellcheck disable=SC2086 # DOCKER_UNCONFINED is two words
+	docker run -d --name "$_sn" --runtime agentgate $DOCKER_UNCONFINED --network none "$@" \
+		"$IMG" sleep 600 >/dev/null 2>"$WORK/$_sn.err"
+}
+# judged_by NAME P: NAME refuses /deny/P and reads the other two (only P's policy binds it).
+judged_by() {
+	_jo=
+	for _p in a b c; do
+		if docker exec "$1" cat "/deny/$_p" >/dev/null 2>"$WORK/$1.cat"; then
+			_jo="$_jo $_p=ok"
+		elif grep -q "Operation not permitted" "$WORK/$1.cat"; then
+			_jo="$_jo $_p=EPERM"
+		else
+			_jo="$_jo $_p=$(head -c 100 "$WORK/$1.cat" | tr '\n' ' ')"
+		fi
+	done
+	_jw=
+	for _p in a b c; do
+		[ "$_p" = "$2" ] && _jw="$_jw $_p=EPERM" || _jw="$_jw $_p=ok"
+	done
+	[ "$_jo" = "$_jw" ] || { echo "# $1 (p$2):$_jo"; return 1; }
+}
+# bindings NAME: how many of the daemon's bindings name container NAME's id.
+bindings() {
+	_bid=$(docker inspect -f '{{.Id}}' "$1" 2>/dev/null)
+	[ -n "$_bid" ] || { echo 0; return; }
+	ctl status --json | tr '{' '\n' | grep -c "\"id\":\"$_bid\""
+}
+other_policies() {
+	ctl status --json | sed -n 's/.*"other_policies":\([0-9]*\).*/\1/p'
+}
+
+# The background docker runs' pids: a plain `wait` would wait for dockerd too.
+pids=
+bg() {
+	"$@" &
+	pids="$pids $!"
+}
+rmq() { docker rm -f "$1" >/dev/null 2>&1; }
+rs() { docker restart -t 0 "$1" >/dev/null 2>&1; }
+await() {
+	# shellcheck disable=SC2086 # pids
+	wait $pids
+	pids=
+}
+
+# --- 16 containers at once -------------------------------------------------------------------
+i=1
+while [ $i -le 6 ]; do
+	bg start "env-$i" -e AGENTGATE_POLICY=pa
+	bg start "sel-$i"
+	i=$((i + 1))
+done
+for i in 1 2 3 4; do bg start "par-$i" --cgroup-parent "/$CGP/parent" -e AGENTGATE_POLICY=pc; done
+await
+bad=
+for n in env-1 env-2 env-3 env-4 env-5 env-6 sel-1 sel-2 sel-3 sel-4 sel-5 sel-6 par-1 par-2 par-3 par-4; do
+	case $n in env-*) p=a ;; sel-*) p=b ;; par-*) p=c ;; esac
+	st=$(docker inspect -f '{{.State.Running}}' "$n" 2>&1)
+	if [ "$st" != true ]; then
+		bad="$bad $n(not running: $(head -c 200 "$WORK/$n.err" | tr '\n' ' '))"
+		continue
+	fi
+	judged_by "$n" "$p" || bad="$bad $n(wrong judge)"
+	nb=$(bindings "$n")
+	[ "$nb" = 1 ] || bad="$bad $n($nb bindings)"
+done
+[ -z "$bad" ] && pass "16 at once: each runs, judged by its own policy, bound once" ||
+	fail "16 at once: each runs, judged by its own policy, bound once" "$bad"
+for n in env-4 sel-4; do
+	case $n in env-*) p=a ;; sel-*) p=b ;; esac
+	wait_audit "16 at once: $n's denied read names it" "\"path\":\"/deny/$p\"" '"decision":"DENY"' \
+		"\"reason\":\"p$p: not $p\"" "\"container_name\":\"$n\""
+done
+id=$(docker inspect -f '{{.Id}}' par-3)
+wait_audit "16 at once: par-3's denied read names its cgroup" '"path":"/deny/c"' '"decision":"DENY"' \
+	"\"agent\":\"/$CGP/parent/$id\"" '"container_name":"par-3"'
+n=$(ctl status --json | tr '{' '\n' | grep -c '"engine":"docker"')
+[ "$n" = 16 ] && pass "16 at once: 16 bindings" || fail "16 at once: 16 bindings" "$n"
+o=$(other_policies)
+[ "$o" = 0 ] && pass "16 at once: no policy but the daemon's" || fail "16 at once: no policy but the daemon's" "other_policies=$o"
+
+# --- docker restart ---------------------------------------------------------------------------
+bad=
+for k in 1 2 3; do
+	docker restart -t 0 env-1 >/dev/null 2>"$WORK/restart.err" || bad="$bad restart $k: $(head -c 200 "$WORK/restart.err")"
+	judged_by env-1 a || bad="$bad $k:judged"
+	nb=$(bindings env-1)
+	[ "$nb" = 1 ] || bad="$bad $k:$nb bindings"
+done
+[ -z "$bad" ] && pass "docker restart x3: bound again, judged by its policy" || fail "docker restart x3: bound again, judged by its policy" "$bad"
+# The daemon busy (stopped) while the container goes and comes back: the new create's bind
+# is served before the daemon's once-a-second check can see the old cgroup gone.
+p=$(daemon_pid)
+kill -STOP "$p"
+bg rs env-1
+sleep 5
+kill -CONT "$p"
+await >/dev/null
+judged_by env-1 a && pass "docker restart, the daemon busy: judged by its policy" ||
+	fail "docker restart, the daemon busy: judged by its policy" "see above"
+nb=$(bindings env-1)
+[ "$nb" = 1 ] && pass "docker restart, the daemon busy: bound once" ||
+	fail "docker restart, the daemon busy: bound once" "$nb bindings"
+sleep 1.5 # the daemon's gc, every second
+o=$(other_policies)
+[ "$o" = 0 ] && pass "docker restart: no policy of an old cgroup stays in the kernel" ||
+	fail "docker restart: no policy of an old cgroup stays in the kernel" "other_policies=$o"
+for n in env-2 env-3 env-5 env-6 sel-2 sel-3 sel-5 sel-6 par-1 par-2 par-4; do
+	bg rmq "$n"
+done
+await
+
+# --- docker pause ---------------------------------------------------------------------------
+# shellcheck disable=SC2086 # DOCKER_UNCONFINED is two words
+docker run -d --name idle $DOCKER_UNCONFINED --network none "$IMG" sleep 600 >/dev/null 2>"$WORK/idle.err" ||
+	fail "a plain container" "$(head -c 200 "$WORK/idle.err")"
+docker pause idle >/dev/null
+idle_cg=$(sed -n 's/^0:://p' "/proc/$(docker inspect -f '{{.State.Pid}}' idle)/cgroup")
+check "assign --container of a paused container" ctl assign --container idle "$S/policies/pa.yaml"
+fr=$(grep frozen "$CGROOT$idle_cg/cgroup.events")
+[ "$fr" = "frozen 1" ] && pass "a paused container stays paused once bound" ||
+	fail "a paused container stays paused once bound" "$idle_cg: $fr"
+docker unpause idle >/dev/null
+judged_by idle a && pass "the paused container, bound, judged after unpause" ||
+	fail "the paused container, bound, judged after unpause" "see above"
+
+# --- the daemon killed while containers start --------------------------------------------------
+# Killed first: the containers' creates ask while no daemon listens (the socket stays).
+check "the daemon killed (-9) while containers start" stop_daemon KILL
+for i in 1 2 3 4; do
+	bg start "k-env-$i" -e AGENTGATE_POLICY=pa
+	bg start "sel-k-$i"
+done
+sleep 4 # systemd's RestartSec and the unit's start, under emulation
+start_daemon && pass "the daemon restarted" || fail "the daemon restarted" "$(tail -n 3 "$D/daemon.err")"
+await
+bad= ran=0
+for n in k-env-1 k-env-2 k-env-3 k-env-4 sel-k-1 sel-k-2 sel-k-3 sel-k-4; do
+	case $n in k-env-*) p=a ;; *) p=b ;; esac
+	st=$(docker inspect -f '{{.State.Running}}' "$n" 2>&1)
+	echo "# $n: running=$st $(head -c 200 "$WORK/$n.err" | tr '\n' ' ')"
+	[ "$st" = true ] || continue
+	ran=$((ran + 1))
+	judged_by "$n" "$p" || bad="$bad $n(unjudged)"
+	nb=$(bindings "$n")
+	[ "$nb" = 1 ] || bad="$bad $n($nb bindings)"
+done
+[ -z "$bad" ] && [ $ran = 8 ] && pass "daemon killed mid-start: all 8 run, bound and judged" ||
+	fail "daemon killed mid-start: all 8 run, bound and judged" "$ran ran;$bad"
+verify_open "the audit log verifies across the restart"
