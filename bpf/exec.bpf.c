@@ -273,6 +273,20 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 	err = ag_setup_for(&pol, &t, AG_HOOK_BPRM_CHECK, 1);
 	if (err)
 		return err > 0 ? 0 : err;
+	/*
+	 * Under an on_exec policy a task not armed yet is the runtime's, and the
+	 * runtime runs unnamed programs of its own there: runc's init re-executes
+	 * itself from a memfd copy (CVE-2019-5736), by then often in the container's
+	 * cgroup already (for `docker exec` too). Not the entrypoint: neither judged
+	 * nor armed; the first named program is.
+	 */
+	if (pol.h->on_exec && !ag_is_armed() &&
+	    (ag_exec_unnamed(bprm) || ag_foreign_mount(BPF_CORE_READ(bprm, file, f_path.mnt)))) {
+		task = bpf_task_storage_get(&ag_tasks, bpf_get_current_task_btf(), 0, 0);
+		if (task)
+			task->exec_bprm = 0; /* bprm_committed_creds has nothing to judge again */
+		return 0;
+	}
 	if (bprm->interp != bprm->filename) {
 		len = bpf_d_path((struct path *)&bprm->file->f_path, (char *)t->ev.subject,
 				 AG_MAX_INPUT);
