@@ -129,7 +129,9 @@ for n in env-1 env-2 env-3 sel-1 sel-2 sel-3 par-1 par-2 oe-1 oe-2; do
 	case $n in env-*) p=a ;; sel-*) p=b ;; par-*) p=c ;; oe-*) p=d ;; esac
 	st=$(docker inspect -f '{{.State.Running}}' "$n" 2>&1)
 	if [ "$st" != true ]; then
-		bad="$bad $n(not running: $(head -c 200 "$WORK/$n.err" | tr '\n' ' '))"
+		bad="$bad $n(not running: $(head -c 200 "$WORK/$n.err" | tr '\n' ' ') $(docker inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}' "$n" 2>&1) $(docker logs "$n" 2>&1 | tail -n 3 | tr '\n' ' '))"
+		_id=$(docker inspect -f '{{.Id}}' "$n" 2>/dev/null)
+		[ -n "$_id" ] && grep -F "$_id" "$AUDIT" | grep -v '"decision":"ALLOW"' | head -n 3 | cut -c 1-600
 		continue
 	fi
 	judged_by "$n" "$p" || bad="$bad $n(wrong judge)"
