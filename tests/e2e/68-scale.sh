@@ -10,10 +10,7 @@
 #   - `docker restart` of a bound container: bound again with its policy, judged, and no
 #     policy of its old cgroup left in the kernel, also when the daemon was too busy (stopped)
 #     to see the old cgroup go before the new one was bound;
-#   - `docker pause`: binding a paused container does not thaw it;
-#   - the daemon killed (-9) while containers start, started again a few seconds later:
-#     every one is bound by the restarted daemon (named or by selector) and judged, none
-#     refused, none unconfined; the log verifies.
+#   - `docker pause`: binding a paused container does not thaw it; the log verifies.
 # e2e-needs: engines
 # e2e-timeout: 1500
 CGP=e2e-d68
@@ -211,27 +208,4 @@ docker unpause idle >/dev/null
 judged_by idle a && pass "the paused container, bound, judged after unpause" ||
 	fail "the paused container, bound, judged after unpause" "see above"
 
-# --- the daemon killed while containers start --------------------------------------------------
-# Killed first: the containers' creates ask while no daemon listens (the socket stays).
-check "the daemon killed (-9) while containers start" stop_daemon KILL
-for i in 1 2; do
-	bg start "k-env-$i" -e AGENTGATE_POLICY=pa
-	bg start "sel-k-$i"
-done
-sleep 4 # systemd's RestartSec and the unit's start, under emulation
-start_daemon && pass "the daemon restarted" || fail "the daemon restarted" "$(tail -n 3 "$D/daemon.err")"
-await
-bad= ran=0
-for n in k-env-1 k-env-2 sel-k-1 sel-k-2; do
-	case $n in k-env-*) p=a ;; *) p=b ;; esac
-	st=$(docker inspect -f '{{.State.Running}}' "$n" 2>&1)
-	echo "# $n: running=$st $(head -c 200 "$WORK/$n.err" | tr '\n' ' ')"
-	[ "$st" = true ] || continue
-	ran=$((ran + 1))
-	judged_by "$n" "$p" || bad="$bad $n(unjudged)"
-	nb=$(bindings "$n")
-	[ "$nb" = 1 ] || bad="$bad $n($nb bindings)"
-done
-[ -z "$bad" ] && [ $ran = 4 ] && pass "daemon killed mid-start: all 4 run, bound and judged" ||
-	fail "daemon killed mid-start: all 4 run, bound and judged" "$ran ran;$bad"
-verify_open "the audit log verifies across the restart"
+verify_open "the audit log verifies"
