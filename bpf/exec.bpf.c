@@ -257,7 +257,7 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 	__u64 nr, uargv, uenvp;
 	__u16 flags = 0;
 	long env = 0;
-	int err, len;
+	int err, len, armed;
 
 	if (ret)
 		return ret;
@@ -280,7 +280,8 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 	 * cgroup already (for `docker exec` too). Not the entrypoint: neither judged
 	 * nor armed; the first named program is.
 	 */
-	if (pol.h->on_exec && !ag_is_armed() &&
+	armed = !pol.h->on_exec || ag_is_armed();
+	if (!armed &&
 	    (ag_exec_unnamed(bprm) || ag_foreign_mount(BPF_CORE_READ(bprm, file, f_path.mnt)))) {
 		task = bpf_task_storage_get(&ag_tasks, bpf_get_current_task_btf(), 0, 0);
 		if (task)
@@ -306,8 +307,8 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 	 * (a container's entrypoint): from here on it and its children are judged,
 	 * whatever the verdict; a task that cannot be marked is not let through.
 	 */
-	if (pol.h->on_exec && !bpf_task_storage_get(&ag_armed, bpf_get_current_task_btf(), 0,
-						    BPF_LOCAL_STORAGE_GET_F_CREATE)) {
+	if (!armed && !bpf_task_storage_get(&ag_armed, bpf_get_current_task_btf(), 0,
+					    BPF_LOCAL_STORAGE_GET_F_CREATE)) {
 		ag_count_error(AG_HOOK_BPRM_CHECK);
 		return -EPERM;
 	}

@@ -474,23 +474,24 @@ int BPF_PROG(ag_socket_create, int family, int type, int protocol, int kern, int
 {
 	if (ret || kern)
 		return ret; /* kern: a socket the kernel makes for itself */
-	if ((type & 0xf) == SOCK_RAW || family == AF_PACKET)
+	type &= 0xf; /* without SOCK_NONBLOCK, SOCK_CLOEXEC */
+	if (type == SOCK_RAW || family == AF_PACKET)
 		return ag_refuse_confined(AG_HOOK_SOCKET_CREATE, AG_OP_RAW_SOCKET);
 	/*
 	 * Families whose peers the connect and sendmsg hooks cannot judge (vsock,
-	 * TIPC, RDS, SMC, Bluetooth, CAN, XDP, ...), and SCTP (its connectx and
-	 * multi-address sends bypass socket_connect; SOCK_SEQPACKET on inet is SCTP).
+	 * TIPC, RDS, SMC, Bluetooth, CAN, XDP, ...).
 	 */
 	if (family != AF_UNIX && family != AF_INET && family != AF_INET6 && family != AF_NETLINK)
 		return ag_refuse_confined(AG_HOOK_SOCKET_CREATE, AG_OP_SOCKET_FAMILY);
 	/*
 	 * On inet, the protocols the connect, send and bind hooks read as TCP, UDP or
-	 * ICMP (ping sockets), MPTCP and UDP-Lite alike: not SCTP (SOCK_SEQPACKET on inet
-	 * is SCTP), DCCP, nor L2TP over IP, whose address has no port, so its bind to
-	 * every address would pass as a client's.
+	 * ICMP (ping sockets), MPTCP and UDP-Lite alike: not SCTP (connectx and
+	 * multi-address sends bypass socket_connect; SOCK_SEQPACKET on inet is SCTP),
+	 * DCCP, nor L2TP over IP, whose address has no port, so its bind to every
+	 * address would pass as a client's.
 	 */
 	if ((family == AF_INET || family == AF_INET6) &&
-	    (((type & 0xf) != SOCK_STREAM && (type & 0xf) != SOCK_DGRAM) ||
+	    ((type != SOCK_STREAM && type != SOCK_DGRAM) ||
 	     (protocol && protocol != IPPROTO_TCP && protocol != IPPROTO_UDP &&
 	      protocol != IPPROTO_UDPLITE && protocol != IPPROTO_ICMP &&
 	      protocol != 58 /* IPPROTO_ICMPV6 */ && protocol != IPPROTO_MPTCP)))
