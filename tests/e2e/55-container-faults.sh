@@ -12,7 +12,10 @@
 #     is judged after dockerd is back;
 #   - the container's init killed between the runtime's create and start (a runtime that
 #     kills it right after create): the container does not run, docker fails, nothing stays
-#     bound and the next container binds.
+#     bound and the next container binds;
+#   - the daemon stopped cleanly while its config has selectors: a container that asks for
+#     nothing is refused (they would have bound it), not started untouched; without
+#     selectors it starts; with the daemon back, the selector binds it.
 # e2e-needs: engines
 # e2e-timeout: 1500
 CGP=e2e-d55
@@ -40,9 +43,14 @@ cat >"$WORK/midkill" <<EOF
 #!/bin/sh
 AGENTGATE_RUNTIME=$WORK/killer-runc exec /ag/bin/agentgate-runc "\$@"
 EOF
-chmod 755 "$WORK/killer-runc" "$WORK/midkill"
+# The wrapper told where the daemon's config is (a file of the test's, not /etc/agentgate's).
+cat >"$WORK/cfgrun" <<EOF
+#!/bin/sh
+AGENTGATE_DAEMON_CONFIG=$D/daemon.yaml exec /ag/bin/agentgate-runc "\$@"
+EOF
+chmod 755 "$WORK/killer-runc" "$WORK/midkill" "$WORK/cfgrun"
 
-RUNTIMES="--add-runtime agentgate=/ag/bin/agentgate-runc --add-runtime agentgate-midkill=$WORK/midkill"
+RUNTIMES="--add-runtime agentgate=/ag/bin/agentgate-runc --add-runtime agentgate-midkill=$WORK/midkill --add-runtime agentgate-cfg=$WORK/cfgrun"
 DOCKERD_ARGS=$RUNTIMES docker_start none || fail "dockerd" "see $ENGINES_LOGS/dockerd.log"
 check "agent image imported" docker_image agent "$WORK/agent.tar"
 IMG=$(docker_ref agent)
@@ -112,6 +120,44 @@ check "the daemon still answers" ctl status
 long_run m2 || fail "the next container runs" "$(head -c 300 "$WORK/m2.err")"
 judged "the next container is bound and judged" m2-up docker exec m2
 docker rm -f m2 >/dev/null 2>&1
+
+# --- the daemon stopped while its selectors would bind containers ----------------------------
+# unasked NAME: a container that asks for no policy, through the wrapper that reads $D/daemon.yaml.
+unasked() {
+	# shellcheck disable=SC2086 # DOCKER_UNCONFINED is two words
+	docker run -d --name "$1" --runtime agentgate-cfg $DOCKER_UNCONFINED --network none \
+		--user 1000:1000 --stop-timeout 2 -v "$S/data:/app/data:ro" \
+		"$IMG" node -e 'setInterval(() => {}, 1000)' 2>&1
+}
+check "the daemon stopped cleanly" stop_daemon TERM
+if out=$(unasked u1); then
+	pass "daemon stopped, no selectors: a container asking for nothing starts"
+else
+	fail "daemon stopped, no selectors: a container asking for nothing starts" "$(printf '%s' "$out" | tail -n 2 | head -c 400)"
+fi
+docker rm -f u1 >/dev/null 2>&1
+daemon_config <<EOC
+containers:
+  policies_dir: $S/policies
+  selectors:
+    - name: "u[0-9]"
+      policy: faults
+EOC
+if out=$(unasked u2); then
+	fail "daemon stopped, a selector for its name: the container is refused" "it started: $out"
+else
+	case $out in
+	*"binds containers by selectors or default_policy"*) pass "daemon stopped, a selector for its name: the container is refused, saying why" ;;
+	*) fail "daemon stopped, a selector for its name: the container is refused, saying why" "$(printf '%s' "$out" | tail -n 2 | head -c 400)" ;;
+	esac
+fi
+st=$(docker inspect -f '{{.State.Status}}' u2 2>&1)
+[ "$st" != running ] && pass "the refused container is not running" || fail "the refused container is not running" "$st"
+docker rm -f u2 >/dev/null 2>&1
+start_daemon && pass "the daemon started with the selector" || fail "the daemon started with the selector" "$(tail -n 3 "$D/daemon.err")"
+unasked u3 >/dev/null || fail "daemon back: the container asking for nothing runs" "$(docker logs u3 2>&1 | tail -n 2)"
+judged "daemon back: the selector's policy judges it" u3-sel docker exec u3
+docker rm -f u3 >/dev/null 2>&1
 
 # --- dockerd stopped while the container runs, without live-restore -----------------------------
 long_run b1 || fail "b1 runs" "$(head -c 300 "$WORK/b1.err")"

@@ -14,7 +14,9 @@
  * own setup is not judged and the entrypoint's exec is. When the container
  * asked for a policy and it cannot be bound (no daemon, unknown or broken
  * policy), the container is deleted before it ever starts and the error goes
- * where the engine shows it: the runtime's --log file, and stderr.
+ * where the engine shows it: the runtime's --log file, and stderr. A container
+ * that asked for nothing is refused the same way when no daemon answers but the
+ * daemon's config has selectors or a default_policy: they would have bound it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -245,10 +247,10 @@ static json_t *bind_request(const struct oci_args *a, const struct oci_spec *s, 
  * Asks the daemon to bind; 1 when it bound a policy, 0 when none applies, else -errno.
  * *absent: the daemon's socket is missing or nobody listens on it (nothing else).
  */
-static int bind_container(const struct oci_args *a, const struct oci_spec *s, pid_t pid, char *msg,
-			  size_t msgsz, int *absent)
+static int bind_container(const struct oci_args *a, const struct oci_spec *s, pid_t pid,
+			  const char *sock, char *msg, size_t msgsz, int *absent)
 {
-	const char *sock = getenv("AGENTGATE_CONTROL_SOCKET"), *err = NULL;
+	const char *err = NULL;
 	char cgroup[4096];
 	json_t *req, *resp = NULL;
 	int ok = 0, bound = 0, refused = 0, waited, e;
@@ -263,8 +265,7 @@ static int bind_container(const struct oci_args *a, const struct oci_spec *s, pi
 	if (!req)
 		return -ENOMEM;
 	for (waited = 0;; waited += RUNTIME_RETRY_MS) {
-		e = control_call(sock && *sock ? sock : DAEMON_DEFAULT_CONTROL, req, &resp, msg,
-				 msgsz);
+		e = control_call(sock, req, &resp, msg, msgsz);
 		refused |= e == -ECONNREFUSED;
 		/* The restarted daemon replaces the socket: missing for a moment. */
 		if (!(e == -ECONNREFUSED || (refused && e == -ENOENT)) ||
@@ -287,10 +288,56 @@ static int bind_container(const struct oci_args *a, const struct oci_spec *s, pi
 	return bound;
 }
 
+/*
+ * The daemon's config (AGENTGATE_DAEMON_CONFIG, else the default file when it
+ * exists, else the defaults): where its control socket is, and whether it binds
+ * containers that ask for nothing. *c NULL when it cannot be read (cfg_err says
+ * why): the default socket, and nothing may start unasked.
+ */
+static const char *daemon_settings(struct daemon_config **c, struct ag_error *cfg_err)
+{
+	const char *sock = getenv("AGENTGATE_CONTROL_SOCKET");
+	const char *path = getenv("AGENTGATE_DAEMON_CONFIG");
+
+	if (path && !*path)
+		path = NULL;
+	if (daemon_config_of(&path, c, cfg_err))
+		*c = NULL;
+	if (sock && *sock)
+		return sock;
+	return *c ? (*c)->control_socket : DAEMON_DEFAULT_CONTROL;
+}
+
+/*
+ * With no daemon to ask, may a container that asked for nothing start untouched?
+ * Only when the daemon's config would leave it alone too: no selectors, no
+ * default_policy. Else 0, with why in msg.
+ */
+static int unasked_may_start(const struct daemon_config *c, const struct ag_error *cfg_err,
+			     const char *sock, char *msg, size_t msgsz)
+{
+	if (!c) {
+		snprintf(msg, msgsz, "no daemon answers at %s, and its config cannot be read (%s)",
+			 sock, cfg_err->msg);
+		return 0;
+	}
+	if (c->containers.nselectors || c->containers.default_policy) {
+		snprintf(msg, msgsz,
+			 "no daemon answers at %s, and its config (%s) binds containers by "
+			 "selectors or default_policy: start the agentgate daemon",
+			 sock, c->path ? c->path : "the defaults");
+		return 0;
+	}
+	return 1;
+}
+
 static int create(const char *real, char **argv, const struct oci_args *a)
 {
+	struct daemon_config *cfg = NULL;
+	struct ag_error cfg_err = { "" };
 	struct oci_spec spec;
 	char msg[1024];
+	const char *sock;
 	pid_t pid = 0;
 	int rc, err, absent = 0;
 
@@ -308,19 +355,23 @@ static int create(const char *real, char **argv, const struct oci_args *a)
 			 a->pid_file ? "--pid-file " : "the runtime's state",
 			 a->pid_file ? a->pid_file : "", strerror(-err));
 	} else {
-		err = bind_container(a, &spec, pid, msg, sizeof(msg), &absent);
+		sock = daemon_settings(&cfg, &cfg_err);
+		err = bind_container(a, &spec, pid, sock, msg, sizeof(msg), &absent);
+		/*
+		 * Without a request of its own, a container is left as if agentgate were
+		 * not there when no daemon runs and none would bind it; any other failure
+		 * (its pid or cgroup unknown, the daemon's refusal) leaves the selectors
+		 * unasked, so it does not start.
+		 */
+		if (err < 0 && !spec.policy[0] && absent &&
+		    unasked_may_start(cfg, &cfg_err, sock, msg, sizeof(msg))) {
+			fprintf(stderr, "agentgate: container %s: no policy requested; daemon: %s\n",
+				a->id, msg);
+			err = 0;
+		}
+		daemon_config_free(cfg);
 		if (err >= 0)
 			return 0;
-	}
-	/*
-	 * Without a request of its own, a container is left as if agentgate were not there
-	 * when no daemon runs; any other failure (its pid or cgroup unknown, the daemon's
-	 * refusal) leaves the selectors unasked, so it does not start.
-	 */
-	if (!spec.policy[0] && absent) {
-		fprintf(stderr, "agentgate: container %s: no policy requested; daemon: %s\n", a->id,
-			msg);
-		return 0;
 	}
 	delete_container(real, argv, a);
 	report(a, "container %s not started: policy %s%s%s: %s", a->id, spec.policy[0] ? "'" : "",
