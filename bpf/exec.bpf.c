@@ -7,6 +7,7 @@
 #include "lib/common.h"
 #include "lib/arch.h"
 #include "lib/path.h"
+#include "lib/cgroup.h"
 
 #define FNV64_OFFSET 0xcbf29ce484222325ull
 #define FNV64_PRIME 0x100000001b3ull
@@ -486,5 +487,34 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 	if (pol.h->mode == AG_MODE_ENFORCE && bpf_send_signal(SIGKILL))
 		ag_count_error(AG_HOOK_BPRM_COMMITTED);
 	ag_emit(t, &pol, AG_CLASS_EXEC, v, c.pos, AG_EV_ARGV_RACE, env > 0 ? env : AG_OP_NONE);
+	return 0;
+}
+
+/*
+ * Marks every task judged by the policy of ag_state.arm_cgroup_id, threads
+ * included: userspace can only name a thread group's leader (a pidfd of any
+ * other thread needs PIDFD_THREAD, 6.9+), and a process's other threads (a
+ * runtime's worker pool doing its file I/O) must not run on unjudged. Writes
+ * one byte for each task it could not mark: the reader fails the arming.
+ */
+SEC("iter/task")
+int ag_arm_walk(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct ag_state *st;
+	__u32 zero = 0;
+	__u8 failed = 1;
+	__u64 pcg;
+
+	if (!task)
+		return 0; /* the end of the walk */
+	st = bpf_map_lookup_elem(&ag_state, &zero);
+	pcg = st ? st->arm_cgroup_id : 0;
+	if (!pcg)
+		return 0; /* nothing asked: a walk run by someone else, or already done */
+	if (ag_cgroup_judged_by(BPF_CORE_READ(task, cgroups, dfl_cgrp), pcg) != 1)
+		return 0; /* not this policy's task */
+	if (!bpf_task_storage_get(&ag_armed, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		bpf_seq_write(ctx->meta->seq, &failed, sizeof(failed));
 	return 0;
 }

@@ -57,7 +57,7 @@
 #include "policy_image.h"
 
 /* Bumped whenever a map or program layout changes: pins of another version are refused. */
-#define AG_MAPS_VERSION 13u
+#define AG_MAPS_VERSION 14u
 
 #define AG_MAX_POLICIES 1024u /* cgroups with a policy of their own */
 #define AG_CACHE_ENTRIES 16384u
@@ -150,6 +150,12 @@ struct ag_state {
 	 */
 	__u64 rename_lock, mount_lock;
 	__u64 protect_gen; /* bumped when an inode becomes marked in ag_protected, or unmarked */
+	/*
+	 * The cgroup whose tasks the ag_arm_walk iterator marks in ag_armed (an
+	 * on_exec policy assigned to running tasks), 0: none. Set, the walk run and
+	 * cleared again under the loader's lock (loader_arm_cgroup).
+	 */
+	__u64 arm_cgroup_id;
 };
 
 /*

@@ -3,10 +3,11 @@
 # Policies judged from the execve (docs/containers.md), as a container runtime meets them:
 # a task that comes into an on_exec cgroup is not judged until its first execve there
 # (the runtime's setup), that execve is judged, then the task and its children are; tasks
-# already running when the policy is assigned are judged at once; a child cgroup (a
+# already running when the policy is assigned are judged at once, every thread of them; a child cgroup (a
 # container below --cgroup-parent) inherits the rule; the runtime wrapper binds through
 # the daemon only containers that ask, refuses those whose policy is missing, and every one
 # when it runs as a user who may not reach the daemon (a rootless engine).
+# e2e-needs: python
 CGP=e2e-d54
 . "$(dirname "$0")/daemon.sh"
 trap daemon_cleanup EXIT
@@ -111,6 +112,44 @@ check "assign --on-exec a cgroup with a running task" ctl assign --on-exec "/$CG
 touch "$S/go"
 wait
 if [ "$(cat "$WORK/live.out")" = denied ]; then pass "a task running before the on_exec assign is judged"; else fail "a task running before the on_exec assign is judged" "got '$(cat "$WORK/live.out")'"; fi
+
+# Every thread of a running process too, not only the one userspace can name (a pidfd
+# names a thread group's leader): CPython with a thread started before the assign.
+mkdir -p "$CGROOT/$CGP/threads"
+rm -f "$S/go2"
+cat >"$WORK/threads.py" <<'EOPY'
+import os, sys, threading, time
+cg, s = sys.argv[1], sys.argv[2]
+with open(cg + "/cgroup.procs", "w") as f:
+    f.write(str(os.getpid()))
+res = {}
+def reader(tag):
+    while not os.path.exists(s + "/go2"):
+        time.sleep(0.1)
+    try:
+        with open(s + "/secret/key") as f:
+            f.read()
+        res[tag] = "read"
+    except PermissionError:
+        res[tag] = "denied"
+t = threading.Thread(target=reader, args=("thread",))
+t.start()
+reader("main")
+t.join()
+print("main=" + res["main"], "thread=" + res["thread"])
+EOPY
+python3 "$WORK/threads.py" "$CGROOT/$CGP/threads" "$S" >"$WORK/threads.out" 2>&1 &
+tpid=$!
+i=0
+while [ "$(wc -l <"$CGROOT/$CGP/threads/cgroup.threads")" -lt 2 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check "assign --on-exec a cgroup with a running two-threaded CPython" ctl assign --on-exec "/$CGP/threads" "$pol"
+touch "$S/go2"
+wait "$tpid"
+out=$(cat "$WORK/threads.out")
+if [ "$out" = "main=denied thread=denied" ]; then pass "every thread running before the on_exec assign is judged"; else fail "every thread running before the on_exec assign is judged" "got '$(printf '%s' "$out" | tail -n 3)'"; fi
 
 # The runtime wrapper (agentgate-runc) against a stand-in runtime that does what runc's
 # create does for the wrapper: a pid file, an init waiting in the container's cgroup.

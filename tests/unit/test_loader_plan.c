@@ -129,6 +129,7 @@ static void test_unattachable_has_no_plan(void **state)
 	assert_int_equal(loader_attach_plan(skel->progs.ag_dns_connect4), LOADER_ATTACH_CGROUP);
 	assert_int_equal(loader_attach_plan(skel->progs.ag_fold_exit), LOADER_ATTACH_AUTO);
 	assert_int_equal(loader_attach_plan(skel->progs.ag_fold_flush), LOADER_ATTACH_ITER);
+	assert_int_equal(loader_attach_plan(skel->progs.ag_arm_walk), LOADER_ATTACH_ITER);
 	assert_int_equal(bpf_program__set_expected_attach_type(skel->progs.ag_fold_exit,
 							      BPF_TRACE_FENTRY),
 			 0);

@@ -2,9 +2,10 @@
 /*
  * An on_exec policy assigned to a cgroup that already has tasks: they are
  * judged at once, as under any other assignment; only tasks that come in
- * later wait for their execve. The cgroup is frozen while its tasks are
- * marked, so that none forks an unmarked child in between; one its engine had
- * frozen already (`docker pause`) stays frozen.
+ * later wait for their execve. The kernel marks them, every thread
+ * (loader_arm_cgroup). The cgroup is frozen meanwhile, so that none forks an
+ * unmarked child in between; one its engine had frozen already (`docker
+ * pause`) stays frozen.
  */
 #include <errno.h>
 #include <limits.h>
@@ -17,21 +18,6 @@
 #include "util/file.h"
 
 #define FREEZE_WAIT_MS 2000
-
-struct arm {
-	struct loader *loader;
-	int err; /* the first failure */
-};
-
-static int arm_thread(void *ctx, int tid)
-{
-	struct arm *a = ctx;
-	int err = loader_arm_task(a->loader, tid);
-
-	if (err && err != -ESRCH && !a->err)
-		a->err = err;
-	return 0;
-}
 
 /* Whether cgroup.events says frozen 1. */
 static int frozen(const char *dir)
@@ -62,18 +48,21 @@ static int freeze_set(const char *knob)
 int daemon_arm_existing(struct daemon *d, const char *cgroup)
 {
 	char dir[PATH_MAX], knob[PATH_MAX + 16];
-	struct arm a = { .loader = d->loader };
-	int i, froze, paused;
+	uint64_t id;
+	int i, froze, paused, err;
 
 	snprintf(dir, sizeof(dir), "%s%s", DAEMON_CGROUP_ROOT, cgroup);
+	err = loader_cgroup_id(dir, &id);
+	if (err)
+		return err;
 	snprintf(knob, sizeof(knob), "%s/cgroup.freeze", dir);
 	/* A paused container is thawed by its engine's unpause only, never here. */
 	paused = freeze_set(knob);
 	froze = paused || file_write_str(knob, "1") == 0;
 	for (i = 0; froze && i < FREEZE_WAIT_MS / 10 && !frozen(dir); i++)
 		usleep(10000);
-	cgroup_threads(dir, arm_thread, &a);
+	err = loader_arm_cgroup(d->loader, id);
 	if (froze && !paused)
 		file_write_str(knob, "0");
-	return a.err;
+	return err;
 }

@@ -394,6 +394,7 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 	pthread_mutex_init(&l->learn_lock, NULL);
 	pthread_mutex_init(&l->seen_lock, NULL);
 	l->iter_fd = -1;
+	l->arm_iter_fd = -1;
 	l->lock_fd = open(AG_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (l->lock_fd < 0) {
 		err = -errno;
@@ -420,7 +421,7 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 	}
 	loader_unlock(l);
 	if (!err)
-		err = loader_fold_open(l);
+		err = loader_iters_open(l);
 	/* A confined root agent holding the lock would stall every install and removal. */
 	if (!err)
 		err = loader_protect(l, AG_LOCK_FILE, true);
@@ -444,6 +445,8 @@ void loader_close(struct loader *l)
 	}
 	if (l->iter_fd >= 0)
 		close(l->iter_fd);
+	if (l->arm_iter_fd >= 0)
+		close(l->arm_iter_fd);
 	agentgate_bpf__destroy(l->skel);
 	if (l->lock_fd >= 0)
 		close(l->lock_fd);

@@ -257,11 +257,13 @@ int loader_errors(struct loader *l, uint64_t *counts);
 const char *loader_hook_name(unsigned int hook);
 
 /*
- * Marks the task pid as judged under on_exec policies (policy_image.h), as its
- * first execve in the cgroup would: for tasks already running in a cgroup
- * that gets such a policy. -ESRCH when it is gone.
+ * Marks every task the policy of cgroup_id judges, every thread of them, as
+ * judged under on_exec policies (policy_image.h), as its first execve in the
+ * cgroup would: for tasks already running in a cgroup that gets such a
+ * policy. Tasks that fork meanwhile are the caller's (daemon_arm.c freezes the
+ * cgroup). -ENOMEM when a task could not be marked.
  */
-int loader_arm_task(struct loader *l, int pid);
+int loader_arm_cgroup(struct loader *l, uint64_t cgroup_id);
 
 /* The id of a cgroup v2 directory (its inode number), as the kernel reports it. */
 int loader_cgroup_id(const char *path, uint64_t *id);

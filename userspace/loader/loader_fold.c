@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * Folded decisions (include/maps.h "Folding"): the window, and running the
- * ag_fold_flush iterator that sends the counts the tasks' slots hold.
+ * ag_fold_flush iterator that sends the counts the tasks' slots hold; opening
+ * and running the object's task iterators.
  */
 #include <errno.h>
 #include <limits.h>
@@ -14,45 +15,62 @@
 #include "maps.h"
 #include "util/clock.h"
 
-int loader_fold_open(struct loader *l)
+int loader_iters_open(struct loader *l)
 {
 	struct bpf_program *prog;
 	char path[PATH_MAX];
-	int err;
+	int err, *fd;
 
-	l->iter_fd = -1;
+	l->iter_fd = l->arm_iter_fd = -1;
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		if (loader_attach_plan(prog) != LOADER_ATTACH_ITER)
 			continue;
+		if (prog == l->skel->progs.ag_fold_flush)
+			fd = &l->iter_fd;
+		else if (prog == l->skel->progs.ag_arm_walk)
+			fd = &l->arm_iter_fd;
+		else
+			return -EINVAL; /* an iterator nobody runs */
 		err = loader_link_pin(prog, path, sizeof(path));
 		if (err)
 			return err;
-		/* One iterator in the object: the flush. */
-		l->iter_fd = bpf_obj_get(path);
-		return l->iter_fd < 0 ? -errno : 0;
+		*fd = bpf_obj_get(path);
+		if (*fd < 0)
+			return -errno;
 	}
-	return -ENOLINK;
+	return l->iter_fd < 0 || l->arm_iter_fd < 0 ? -ENOLINK : 0;
 }
 
-int loader_fold_flush(struct loader *l)
+int loader_iter_run(int link_fd, size_t *out)
 {
 	char buf[64];
 	ssize_t n;
 	int fd, err = 0;
 
-	if (l->iter_fd < 0)
+	*out = 0;
+	if (link_fd < 0)
 		return -ENOLINK;
-	l->next_flush_ms = clock_now_ms() + AG_FOLD_FLUSH_MS;
-	fd = bpf_iter_create(l->iter_fd);
+	fd = bpf_iter_create(link_fd);
 	if (fd < 0)
 		return -errno;
-	/* The program writes nothing: reading to the end runs it over every task. */
+	/* Reading to the end runs the program over every task. */
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		;
+		*out += (size_t)n;
 	if (n < 0)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+int loader_fold_flush(struct loader *l)
+{
+	size_t n;
+
+	if (l->iter_fd < 0)
+		return -ENOLINK;
+	l->next_flush_ms = clock_now_ms() + AG_FOLD_FLUSH_MS;
+	/* The program writes nothing. */
+	return loader_iter_run(l->iter_fd, &n);
 }
 
 int loader_fold_due(struct loader *l)

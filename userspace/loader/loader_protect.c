@@ -14,7 +14,6 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <bpf/bpf.h>
 #include "loader_int.h"
@@ -25,18 +24,33 @@
 #define SO_NETNS_COOKIE 71
 #endif
 
-int loader_arm_task(struct loader *l, int pid)
+int loader_arm_cgroup(struct loader *l, uint64_t cgroup_id)
 {
-	__u32 one = 1;
-	int fd, err = 0;
+	struct ag_state st;
+	__u32 zero = 0;
+	size_t failed = 0;
+	int err, err2;
 
-	/* Task storage maps take a pidfd as the key from userspace. */
-	fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_update_elem(FD(l, armed), &fd, &one, BPF_ANY))
+	err = loader_lock(l);
+	if (err)
+		return err;
+	if (bpf_map_lookup_elem(FD(l, state), &zero, &st)) {
 		err = -errno;
-	close(fd);
+		goto out;
+	}
+	st.arm_cgroup_id = cgroup_id;
+	if (bpf_map_update_elem(FD(l, state), &zero, &st, BPF_ANY)) {
+		err = -errno;
+		goto out;
+	}
+	err = loader_iter_run(l->arm_iter_fd, &failed);
+	/* Cleared whatever happened: a later walk (none runs but here) must arm nothing. */
+	st.arm_cgroup_id = 0;
+	err2 = bpf_map_update_elem(FD(l, state), &zero, &st, BPF_ANY) ? -errno : 0;
+	if (!err)
+		err = err2 ? err2 : failed ? -ENOMEM : 0;
+out:
+	loader_unlock(l);
 	return err;
 }
 

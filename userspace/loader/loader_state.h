@@ -37,6 +37,7 @@ struct loader {
 	int lock_fd; /* flock()ed across processes; not between threads of one process */
 	struct agentgate_bpf *skel; /* loaded here, or opened with its maps' fds from the pins */
 	int iter_fd; /* the ag_fold_flush iterator's pinned link; -1 until opened */
+	int arm_iter_fd; /* the ag_arm_walk iterator's pinned link; -1 until opened */
 
 	/* Orders loader_learn() (DNS proxy threads) against loader_forget(). */
 	pthread_mutex_t learn_lock;
@@ -72,8 +73,13 @@ void loader_marks_free(struct loader *l);
 /* After a change of ag_protected, under the lock: memoized opens are decided again. */
 int loader_protect_changed(struct loader *l);
 
-/* Opens the flush iterator's link from its pin (l->iter_fd); -ENOLINK when there is none. */
-int loader_fold_open(struct loader *l);
+/*
+ * Opens the iterators' links from their pins (l->iter_fd, l->arm_iter_fd);
+ * -ENOLINK when one is missing.
+ */
+int loader_iters_open(struct loader *l);
+/* Runs the iterator whose link is link_fd over every task; *out: the bytes it wrote. */
+int loader_iter_run(int link_fd, size_t *out);
 /* Whether the reader is due to run the flush (loader_poll). */
 int loader_fold_due(struct loader *l);
 
