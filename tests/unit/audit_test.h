@@ -169,4 +169,34 @@ static inline void tl_insert(struct tlines *t, int i, const char *s)
 	t->n++;
 }
 
+/* One log in a scratch directory, written with tcfg's settings (setup/teardown for cmocka). */
+struct log_fixture {
+	struct tdir d;
+	struct audit_config c;
+	char pub[65];
+	struct tlines t;
+	struct audit_verify_report rep;
+};
+
+static inline int log_setup(void **state)
+{
+	struct log_fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	tdir_make(&f->d);
+	f->c = tcfg(&f->d);
+	*state = f;
+	return 0;
+}
+
+static inline int log_teardown(void **state)
+{
+	struct log_fixture *f = *state;
+
+	tl_free(&f->t);
+	tdir_remove(&f->d);
+	free(f);
+	return 0;
+}
+
 #endif /* AGENTGATE_AUDIT_TEST_H */

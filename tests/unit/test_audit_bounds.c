@@ -6,33 +6,7 @@
  */
 #include "audit_test.h"
 
-struct fixture {
-	struct tdir d;
-	struct audit_config c;
-	char pub[65];
-	struct audit_verify_report rep;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	tdir_make(&f->d);
-	f->c = tcfg(&f->d);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	tdir_remove(&f->d);
-	free(f);
-	return 0;
-}
-
-static void verified(struct fixture *f)
+static void verified(struct log_fixture *f)
 {
 	assert_int_equal(audit_key_pubkey_hex(f->d.keys, f->pub), 0);
 	assert_int_equal(verify1(f->d.log, f->pub, false, &f->rep), AUDIT_OK);
@@ -40,7 +14,7 @@ static void verified(struct fixture *f)
 
 static void test_overlong_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	struct audit_writer *w;
 	char *big = malloc(AUDIT_MAX_LINE / 4);
 	int err;
@@ -94,7 +68,7 @@ static size_t value_len(const char *line, const char *key)
  */
 static void test_longest_decision(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	struct audit_context ctx = *tctx();
 	struct audit_writer *w;
 	struct ag_event ev = tevent(1, "/");
@@ -127,8 +101,8 @@ static void test_longest_decision(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_overlong_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_longest_decision, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overlong_refused, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_longest_decision, log_setup, log_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,36 +5,8 @@
 #include <sys/wait.h>
 #include "audit_test.h"
 
-struct fixture {
-	struct tdir d;
-	struct audit_config c;
-	char pub[65];
-	struct tlines t;
-	struct audit_verify_report rep;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	tdir_make(&f->d);
-	f->c = tcfg(&f->d);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	tl_free(&f->t);
-	tdir_remove(&f->d);
-	free(f);
-	return 0;
-}
-
 /* A closed 30-decision log read into f->t: lines 0 genesis, 1 start, 2..31, 32 stop, 33 seal. */
-static void closed_log(struct fixture *f)
+static void closed_log(struct log_fixture *f)
 {
 	unlink(f->d.log);
 	write_log(&f->c, 30);
@@ -43,7 +15,7 @@ static void closed_log(struct fixture *f)
 	assert_int_equal(f->t.n, 34);
 }
 
-static enum audit_verdict rewrite_and_verify(struct fixture *f)
+static enum audit_verdict rewrite_and_verify(struct log_fixture *f)
 {
 	tl_write(f->d.log, &f->t, NULL);
 	return verify1(f->d.log, f->pub, false, &f->rep);
@@ -112,7 +84,7 @@ static void line_hash(const char *line, uint8_t h[32])
 
 static void test_intact(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 
 	closed_log(f);
 	assert_int_equal(verify1(f->d.log, f->pub, false, &f->rep), AUDIT_OK);
@@ -128,7 +100,7 @@ static void test_intact(void **state)
 
 static void test_edit_byte(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	char *p;
 
 	closed_log(f);
@@ -154,7 +126,7 @@ static void test_edit_byte(void **state)
 
 static void test_delete(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 
 	closed_log(f);
 	tl_remove(&f->t, 10);
@@ -166,7 +138,7 @@ static void test_delete(void **state)
 
 static void test_insert(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	uint8_t prev[32], h[32];
 	char *forged;
 
@@ -181,7 +153,7 @@ static void test_insert(void **state)
 
 static void test_swap(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	char *tmp;
 
 	closed_log(f);
@@ -194,7 +166,7 @@ static void test_swap(void **state)
 
 static void test_duplicate(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 
 	closed_log(f);
 	tl_insert(&f->t, 11, f->t.l[10]);
@@ -210,7 +182,7 @@ static void test_duplicate(void **state)
 /* One file named twice (overlapping globs, a link) is a usage error naming both, not tampering. */
 static void test_file_given_twice(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	struct audit_verify_opts o = { 0 };
 	char link[128], *paths[] = { f->d.log, link };
 
@@ -229,7 +201,7 @@ static void test_file_given_twice(void **state)
 
 static void test_drop_first_last(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 
 	closed_log(f);
 	tl_remove(&f->t, 0);
@@ -258,7 +230,7 @@ static void test_drop_first_last(void **state)
 /* Re-hashing everything after an edit makes the chain consistent; the seal still catches it. */
 static void test_rechain_needs_key(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	uint8_t prev[32], h[32];
 	int i;
 
@@ -277,7 +249,7 @@ static void test_rechain_needs_key(void **state)
 
 static void test_wrong_key(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 
 	closed_log(f);
 	f->pub[0] = f->pub[0] == 'a' ? 'b' : 'a';
@@ -286,7 +258,7 @@ static void test_wrong_key(void **state)
 }
 
 /* The writer killed without closing (as by kill -9), optionally mid-record. */
-static void crash_writer(struct fixture *f, unsigned int n, const char *partial)
+static void crash_writer(struct log_fixture *f, unsigned int n, const char *partial)
 {
 	pid_t pid = fork();
 	int status, err;
@@ -312,7 +284,7 @@ static void crash_writer(struct fixture *f, unsigned int n, const char *partial)
 }
 
 /* The crashed writer synced every record; the one resuming batches when fsync_ms > 0. */
-static void torn_vs_truncation(struct fixture *f, unsigned int fsync_ms)
+static void torn_vs_truncation(struct log_fixture *f, unsigned int fsync_ms)
 {
 	struct audit_writer *w;
 	int err;
@@ -353,7 +325,7 @@ static void test_torn_batched(void **state)
 
 static void test_truncation_unsealed(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	struct audit_writer *w;
 	int err;
 
@@ -376,7 +348,7 @@ static void test_truncation_unsealed(void **state)
 	assert_int_equal(f->rep.seals, 2);
 }
 
-static int rotated_files(struct fixture *f, char **paths, int max)
+static int rotated_files(struct log_fixture *f, char **paths, int max)
 {
 	char pat[128];
 	glob_t g;
@@ -394,7 +366,7 @@ static int rotated_files(struct fixture *f, char **paths, int max)
 
 static void test_rotation(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	struct audit_verify_opts o = { 0 };
 	char *paths[64], *one[1], *two[2];
 	int n, i;
@@ -438,7 +410,7 @@ static void test_rotation(void **state)
 
 static void test_splice(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	struct tdir other;
 	struct audit_config oc;
 	struct audit_verify_opts o = { 0 };
@@ -457,7 +429,7 @@ static void test_splice(void **state)
 	o.pubkey_hex = f->pub;
 	n = rotated_files(f, paths, 64);
 	{
-		struct fixture g = { .d = other };
+		struct log_fixture g = { .d = other };
 
 		m = rotated_files(&g, other_paths, 64);
 	}
@@ -484,7 +456,7 @@ static void test_splice(void **state)
 
 static void test_forward_secure(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	struct audit_writer *w;
 	struct audit_key k;
 	int err;
@@ -533,7 +505,7 @@ static void test_forward_secure(void **state)
  */
 static void test_key_trust_root_kept(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	char path[4200], pub[65], again[65];
 	struct audit_writer *w;
 	int i, err, st;
@@ -572,7 +544,7 @@ static void test_key_trust_root_kept(void **state)
  */
 static void test_key_failed_creation_cleans_up(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	char path[4200], pub[65];
 
 	assert_int_equal(mkdir(f->d.keys, 0700), 0);
@@ -590,7 +562,7 @@ static void test_key_failed_creation_cleans_up(void **state)
 
 static void test_gaps(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	struct audit_writer *w;
 	int err;
 
@@ -613,7 +585,7 @@ static void test_gaps(void **state)
  */
 static void test_export(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	char *paths[64], out[128], again[PATH_MAX];
 	struct audit_skip skip;
 	const char *failed;
@@ -690,7 +662,7 @@ static void test_export(void **state)
 /* Network records: a DNS lookup and a connect to an address learned from a name. */
 static void test_export_network(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	struct ag_event ev = tevent(1, "pastebin.com");
 	struct audit_writer *w;
 	char out[512], *paths[] = { f->d.log }, buf[8192];
@@ -743,27 +715,28 @@ static void test_export_network(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_intact, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_edit_byte, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_insert, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_swap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_file_given_twice, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_drop_first_last, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rechain_needs_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrong_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_torn_vs_truncation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_torn_batched, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncation_unsealed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_splice, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_forward_secure, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gaps, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_key_trust_root_kept, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_key_failed_creation_cleans_up, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_network, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_intact, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_edit_byte, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_delete, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_insert, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_swap, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_file_given_twice, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_drop_first_last, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_rechain_needs_key, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_key, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_torn_vs_truncation, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_torn_batched, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_truncation_unsealed, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_rotation, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_splice, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_forward_secure, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_gaps, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_key_trust_root_kept, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_key_failed_creation_cleans_up, log_setup,
+						log_teardown),
+		cmocka_unit_test_setup_teardown(test_export, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_export_network, log_setup, log_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

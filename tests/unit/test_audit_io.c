@@ -41,33 +41,21 @@ static void set_room(long long bytes, int err)
 	__atomic_store_n(&room, bytes, __ATOMIC_RELEASE);
 }
 
-struct fixture {
-	struct tdir d;
-	struct audit_config c;
-	char pub[65];
-	struct audit_verify_report rep;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct log_fixture *f;
 
-	tdir_make(&f->d);
-	f->c = tcfg(&f->d);
+	log_setup(state);
+	f = *state;
 	f->c.fsync_ms = 20; /* batched: the appends hand their bytes to the I/O threads */
 	f->c.backlog_bytes = 1 << 20;
-	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
 	set_room(-1, ENOSPC);
-	tdir_remove(&f->d);
-	free(f);
-	return 0;
+	return log_teardown(state);
 }
 
 /* n decisions; each append succeeds or (disk full, backlog full) is refused and counted. */
@@ -94,7 +82,7 @@ static unsigned int append_full(struct audit_writer *w, unsigned int from, unsig
 }
 
 /* A writer whose disk fills after bytes (inside a batch), given n decisions; *refused counted. */
-static struct audit_writer *fill(struct fixture *f, long long bytes, unsigned int n,
+static struct audit_writer *fill(struct log_fixture *f, long long bytes, unsigned int n,
 				 unsigned int *refused)
 {
 	struct audit_writer *w;
@@ -110,7 +98,7 @@ static struct audit_writer *fill(struct fixture *f, long long bytes, unsigned in
 }
 
 /* Closed, the log verifies: every one of total decisions is a record or counted in a gap. */
-static void close_verified(struct fixture *f, struct audit_writer *w, unsigned int refused,
+static void close_verified(struct log_fixture *f, struct audit_writer *w, unsigned int refused,
 			   unsigned int total)
 {
 	assert_int_equal(audit_writer_close(w), 0);
@@ -127,7 +115,7 @@ static void close_verified(struct fixture *f, struct audit_writer *w, unsigned i
  */
 static void test_disk_full_midway(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	struct audit_writer *w;
 	unsigned int refused;
 
@@ -140,7 +128,7 @@ static void test_disk_full_midway(void **state)
 /* The disk has room again when the writer closes: its backlog, the gap and the seal are written. */
 static void test_close_after_room(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	struct audit_writer *w;
 	unsigned int refused;
 
@@ -152,7 +140,7 @@ static void test_close_after_room(void **state)
 /* A write error other than a full disk ends the writer: every later call says so. */
 static void test_write_error_final(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	struct ag_event ev;
 	struct audit_writer *w;
 	unsigned int i;
@@ -201,7 +189,7 @@ static unsigned int resident_pct(int fd, size_t size, size_t from, size_t to)
  */
 static void test_drop_behind(void **state)
 {
-	struct fixture *f = *state;
+	struct log_fixture *f = *state;
 	struct audit_writer *w;
 	struct stat st;
 	int err, fd;

@@ -365,8 +365,9 @@ static int create(const char *real, char **argv, const struct oci_args *a)
 		 */
 		if (err < 0 && !spec.policy[0] && absent &&
 		    unasked_may_start(cfg, &cfg_err, sock, msg, sizeof(msg))) {
-			fprintf(stderr, "agentgate: container %s: no policy requested; daemon: %s\n",
-				a->id, msg);
+			fprintf(stderr,
+				"agentgate: container %s: no policy requested; daemon: %s\n", a->id,
+				msg);
 			err = 0;
 		}
 		daemon_config_free(cfg);
@@ -409,9 +410,11 @@ int cmd_runtime(int argc, char **argv)
 		 * them: refused rather than started unconfined.
 		 */
 		if (!strcmp(cmd, "run") || !strcmp(cmd, "restore")) {
-			report(&a, "container %s not started: '%s' is not supported under agentgate "
-				   "(a policy is bound at create; checkpoint/restore would run "
-				   "unjudged)", a.id, cmd);
+			report(&a,
+			       "container %s not started: '%s' is not supported under agentgate "
+			       "(a policy is bound at create; checkpoint/restore would run "
+			       "unjudged)",
+			       a.id, cmd);
 			return 1;
 		}
 	}
