@@ -112,7 +112,7 @@ struct ag_inode_key {
 struct ag_ask_peer {
 	__u64 cgroup_id;
 	__u64 policy_cgroup_id;
-	__u32 pid; /* tgid at connect, for records only */
+	__u32 pid; /* tgid at connect: for records, and where a bare program name is looked up */
 	__u32 reserved;
 };
 

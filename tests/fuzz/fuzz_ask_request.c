@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!nq || nq > ASK_MAX_BATCH)
 		__builtin_trap();
-	a = ask_answer(&ap, q, NULL, NULL, &status);
+	a = ask_answer(&ap, q, -1, NULL, NULL, &status);
 	json_decref(q);
 	if (!a || (status != 200 && status != 400))
 		__builtin_trap();

@@ -3,20 +3,27 @@
  * The ask socket's pure parts: HTTP requests (complete, partial, refused with
  * the right status), questions and batches answered from seed 1's policy with
  * the seed's decisions, the audit record a question makes, repeats folded
- * into one record, and the per-agent token buckets.
+ * into one record, and the per-agent token buckets; and the asker's root,
+ * where a bare program name is looked up.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include "ask/ask.h"
 #include "ask/ask_http.h"
 #include "audit/audit.h"
 #include "audit_test.h"
+#include "util/file.h"
 
 static int parse(const char *s, struct ask_http_req *req, int *status)
 {
@@ -130,7 +137,8 @@ static void note(void *ctx, const struct ask_question *q)
 	snprintf(n->command, sizeof(n->command), "%s", n->last.command ? n->last.command : "");
 }
 
-static json_t *answer(struct loaded *l, const char *body, struct noted *n)
+/* body answered for an asker whose root is open as root_fd (-1: none known). */
+static json_t *answer_in(struct loaded *l, const char *body, int root_fd, struct noted *n)
 {
 	char msg[256];
 	json_t *req, *a;
@@ -140,12 +148,17 @@ static json_t *answer(struct loaded *l, const char *body, struct noted *n)
 	if (ask_parse(body, strlen(body), &req, &nq, msg, sizeof(msg)))
 		fail_msg("%s: %s", body, msg);
 	n->p = &l->ap;
-	a = ask_answer(&l->ap, req, note, n, &status);
+	a = ask_answer(&l->ap, req, root_fd, note, n, &status);
 	json_decref(req);
 	assert_non_null(a);
 	/* 400 exactly for a lone question that could not be answered. */
 	assert_int_equal(status, json_object_get(a, "error") ? 400 : 200);
 	return a;
+}
+
+static json_t *answer(struct loaded *l, const char *body, struct noted *n)
+{
+	return answer_in(l, body, -1, n);
 }
 
 static const char *str(json_t *o, const char *k)
@@ -447,6 +460,104 @@ static void test_mode_is_the_assignments(void **state)
 	unload(&l);
 }
 
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void remove_tree(const char *dir)
+{
+	assert_int_equal(nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/*
+ * A bare program name is looked up in the asker's root, not in the server's
+ * files: here a temporary directory stands for an agent's container, which
+ * has /usr/bin/sudo; the seed's policy denies sudo by its bare name, the
+ * subject says where it was found. With no root known: the first directory.
+ */
+static void test_bare_name_in_askers_root(void **state)
+{
+	char root[] = "/tmp/agentgate-askroot-XXXXXX", path[128];
+	struct noted n = {};
+	struct loaded l;
+	json_t *a;
+	int fd;
+
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/usr/bin", root);
+	assert_int_equal(mkdir_p(path, 0755, 0755), 0);
+	snprintf(path, sizeof(path), "%s/usr/bin/sudo", root);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chmod(path, 0755), 0);
+	fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	load(&l);
+	a = answer_in(&l, "{\"action\":\"shell_exec\",\"command\":\"sudo id\"}", fd, &n);
+	assert_string_equal(str(a, "subject"), "/usr/bin/sudo id");
+	assert_string_equal(str(a, "result"), "DENY");
+	assert_string_equal(n.command, "/usr/bin/sudo id");
+	json_decref(a);
+	a = answer_in(&l, "{\"action\":\"shell_exec\",\"command\":\"sudo id\"}", -1, &n);
+	assert_string_equal(str(a, "subject"), "/usr/local/sbin/sudo id");
+	json_decref(a);
+	unload(&l);
+	close(fd);
+	remove_tree(root);
+}
+
+/*
+ * ask_peer_root for this test's own process: its cgroup v2 path (read from
+ * /proc) is made below a temporary directory standing for the cgroup mount,
+ * whose inode number is then the id the kernel would have noted. Its root is
+ * this process's "/". Another id (a pid reused by a task of another cgroup)
+ * and a pid that is gone give no root.
+ */
+static void test_peer_root(void **state)
+{
+	char cgroot[] = "/tmp/agentgate-cgroot-XXXXXX", line[512], dir[600], *p;
+	struct ag_ask_peer peer = { .pid = (uint32_t)getpid() };
+	struct stat want, got;
+	FILE *f;
+	pid_t child;
+	int fd;
+
+	f = fopen("/proc/self/cgroup", "r");
+	assert_non_null(f);
+	while ((p = fgets(line, sizeof(line), f)) && strncmp(line, "0::", 3))
+		;
+	fclose(f);
+	if (!p)
+		skip(); /* no cgroup v2 line: nothing to match */
+	line[strcspn(line, "\n")] = '\0';
+	assert_non_null(mkdtemp(cgroot));
+	snprintf(dir, sizeof(dir), "%s%s", cgroot, line + 3);
+	assert_int_equal(mkdir_p(dir, 0755, 0755), 0);
+	assert_int_equal(stat(dir, &want), 0);
+	peer.cgroup_id = want.st_ino;
+	fd = ask_peer_root(&peer, cgroot);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &got), 0);
+	assert_int_equal(stat("/", &want), 0);
+	assert_true(got.st_dev == want.st_dev && got.st_ino == want.st_ino);
+	close(fd);
+	peer.cgroup_id++;
+	assert_int_equal(ask_peer_root(&peer, cgroot), -ESRCH);
+	peer.cgroup_id--;
+	child = fork();
+	assert_true(child >= 0);
+	if (!child)
+		_exit(0);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	peer.pid = (uint32_t)child;
+	assert_true(ask_peer_root(&peer, cgroot) < 0);
+	peer.pid = 0;
+	assert_true(ask_peer_root(&peer, cgroot) < 0);
+	remove_tree(cgroot);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +570,8 @@ int main(void)
 		cmocka_unit_test(test_record_bounded),
 		cmocka_unit_test(test_command_not_resolved),
 		cmocka_unit_test(test_mode_is_the_assignments),
+		cmocka_unit_test(test_bare_name_in_askers_root),
+		cmocka_unit_test(test_peer_root),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -95,11 +95,22 @@ int ask_parse(const char *body, size_t len, json_t **out, size_t *nq, char *msg,
  * The answer to a parsed request and its HTTP *status: one object (400 and
  * {"error":"..."} when the question is malformed), or {"results":[...]} for a
  * batch (200), where a malformed question gets {"error":"..."} and the others
- * are answered. Each answered question goes to note (may be NULL). NULL when
- * out of memory.
+ * are answered. A bare program name is looked up below root_fd, the asker's
+ * root (ask_peer_root), or with -1 taken as in the first search directory.
+ * Each answered question goes to note (may be NULL). NULL when out of memory.
  */
-json_t *ask_answer(const struct ask_policy *p, json_t *request,
+json_t *ask_answer(const struct ask_policy *p, json_t *request, int root_fd,
 		   void (*note)(void *ctx, const struct ask_question *q), void *ctx, int *status);
+
+/*
+ * The root directory of the task that asked (ask_root.c), for a bare program
+ * name's lookup: /proc/PID/root of peer->pid opened O_PATH, while that task
+ * is in the cgroup the kernel noted at connect (peer->cgroup_id, the inode
+ * number of its directory below cgroup_root). Otherwise -errno: the task is
+ * gone (-ENOENT), in another cgroup (-ESRCH: moved, or its pid reused), ...
+ * Reads /proc: the server's own thread, with a pid the kernel gave.
+ */
+int ask_peer_root(const struct ag_ask_peer *peer, const char *cgroup_root);
 
 /* The audit record of question q asked by peer under p; agent names the asking cgroup. */
 void ask_audit_fill(const struct ag_ask_peer *peer, const struct ask_policy *p,

@@ -55,7 +55,7 @@ static json_t *error_json(const char *what)
 }
 
 /* One question's answer; an unanswerable question is {"error":...}. */
-static json_t *answer_one(const struct ask_policy *p, json_t *q,
+static json_t *answer_one(const struct ask_policy *p, json_t *q, int root_fd,
 			  void (*note)(void *ctx, const struct ask_question *q), void *ctx)
 {
 	struct ask_question aq = {};
@@ -68,8 +68,12 @@ static json_t *answer_one(const struct ask_policy *p, json_t *q,
 	what[0] = '\0';
 	if (check_parse(q, &req, what, sizeof(what)))
 		return error_json(what);
-	/* The asker is an agent, maybe in another mount namespace: nothing is looked up here. */
+	/*
+	 * The asker is an agent, maybe in another mount namespace: nothing is
+	 * looked up in this process's files, a bare program name in the asker's.
+	 */
 	req.lexical = true;
+	req.root_fd = root_fd;
 	if (check_eval(p->model, p->img, &req, &res, what, sizeof(what)))
 		return error_json(what);
 	o = check_result_json(p->model, &res, 0);
@@ -94,7 +98,7 @@ static json_t *answer_one(const struct ask_policy *p, json_t *q,
 	return o;
 }
 
-json_t *ask_answer(const struct ask_policy *p, json_t *request,
+json_t *ask_answer(const struct ask_policy *p, json_t *request, int root_fd,
 		   void (*note)(void *ctx, const struct ask_question *q), void *ctx, int *status)
 {
 	json_t *list, *results, *out, *a, *q;
@@ -103,7 +107,7 @@ json_t *ask_answer(const struct ask_policy *p, json_t *request,
 	*status = 200;
 	list = json_is_array(request) ? request : json_object_get(request, "requests");
 	if (!list) {
-		a = answer_one(p, request, note, ctx);
+		a = answer_one(p, request, root_fd, note, ctx);
 		/* A lone question that cannot be answered is a bad request. */
 		if (a && json_object_get(a, "error"))
 			*status = 400;
@@ -114,7 +118,7 @@ json_t *ask_answer(const struct ask_policy *p, json_t *request,
 		return NULL;
 	json_array_foreach(list, i, q)
 	{
-		a = answer_one(p, q, note, ctx);
+		a = answer_one(p, q, root_fd, note, ctx);
 		if (!a || json_array_append_new(results, a)) {
 			json_decref(results);
 			return NULL;

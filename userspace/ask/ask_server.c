@@ -19,6 +19,7 @@
 #include "ask.h"
 #include "ask_http.h"
 #include "loader/loader.h"
+#include "util/cgroup.h"
 #include "util/clock.h"
 #include "util/file.h"
 #include "util/sock.h"
@@ -142,7 +143,7 @@ static void conn_serve(struct ask_server *s, struct ask_conn *c, const struct as
 	json_t *body, *answer;
 	char msg[512];
 	size_t nq;
-	int err, status;
+	int err, status, root;
 
 	if (strcmp(req->target, "/v1/evaluate")) {
 		conn_error(s, c, 404, "unknown path %s: only POST /v1/evaluate is served",
@@ -197,7 +198,15 @@ static void conn_serve(struct ask_server *s, struct ask_conn *c, const struct as
 			   ASK_RATE_PER_SEC, ASK_RATE_BURST);
 		return;
 	}
-	answer = ask_answer(&p, body, note, &nc, &status);
+	/*
+	 * A bare program name is looked up in the asker's own root (docs/ask.md);
+	 * when that task is not found in its cgroup, nowhere (root -1), never in
+	 * this process's files.
+	 */
+	root = ask_peer_root(&c->peer, CGROUP_ROOT);
+	answer = ask_answer(&p, body, root, note, &nc, &status);
+	if (root >= 0)
+		close(root);
 	json_decref(body);
 	if (!answer) {
 		conn_error(s, c, 503, "out of memory");

@@ -161,10 +161,15 @@ int check_eval(const struct ag_policy *p, const struct ag_image *img, const stru
 		in = req->command;
 		if (!in)
 			return fail(what, whatsz, "expected a \"command\" in a shell_exec request");
-		n = req->lexical ? subject_command_lexical(in, p->search_path, p->nsearch,
-							   res->subject, sizeof(res->subject)) :
-				   subject_command(in, p->search_path, p->nsearch, res->subject,
-						   sizeof(res->subject));
+		if (!req->lexical)
+			n = subject_command(in, p->search_path, p->nsearch, res->subject,
+					    sizeof(res->subject));
+		else if (req->root_fd >= 0)
+			n = subject_command_in_root(in, p->search_path, p->nsearch, req->root_fd,
+						    res->subject, sizeof(res->subject));
+		else
+			n = subject_command_lexical(in, p->search_path, p->nsearch, res->subject,
+						    sizeof(res->subject));
 		if (n == -EINVAL)
 			return fail(what, whatsz, "expected a non-empty \"command\"");
 		if (n == -ENOENT && req->lexical)

@@ -19,10 +19,14 @@ struct check_req {
 	long port; /* -1 when absent */
 	json_t *env; /* shell_exec: {"NAME": "value", ...} or NULL; checked against deny_env */
 	/*
-	 * Asked from elsewhere (the ask socket): a command's program path is taken
-	 * as written, not looked up on this host (subject_command_lexical).
+	 * Asked from elsewhere (the ask socket): a command's program is never
+	 * looked up in this host's files. A path is taken as written; a bare
+	 * name is looked up below root_fd, the asker's root directory
+	 * (subject_command_in_root), or with root_fd -1 taken as in the first
+	 * search directory (subject_command_lexical).
 	 */
 	bool lexical;
+	int root_fd;
 };
 
 struct check_result {

@@ -74,14 +74,27 @@ int subject_path(const char *path, char *out, size_t outsz);
 int subject_command(const char *cmdline, char *const *search_path, size_t nsearch, char *out,
 		    size_t outsz);
 /*
- * The same for a question asked from elsewhere (the ask socket): a program
- * given as a path is normalised as subject_path does, never looked up here
- * (realpath would tell the asker where this host's links point and what
- * exists, with this process's rights); a relative one is -ENOENT. A bare
- * name is still found in the search path, as subject_command does.
+ * The same for a question asked from elsewhere (the ask socket), with no
+ * lookup in this host's files: they would tell the asker where this host's
+ * links point and what exists, with this process's rights, and they are not
+ * the asker's when it runs in another mount namespace. A program given as a
+ * path is normalised as subject_path does; a relative one is -ENOENT. A bare
+ * name is taken as in the search path's first directory, the path
+ * subject_command names a program found nowhere.
  */
 int subject_command_lexical(const char *cmdline, char *const *search_path, size_t nsearch,
 			    char *out, size_t outsz);
+/*
+ * subject_command_lexical, but a bare name is looked up in the tree whose
+ * root directory is open as root_fd (the asker's root, any descriptor of a
+ * directory, O_PATH too), never outside it: the first search directory
+ * holding an executable file by that name names the program as written
+ * (dir/name: a symbolic link is not replaced by its target, as realpath
+ * would; the kernel judges the file it runs, the target). Found nowhere: the
+ * first directory, as subject_command_lexical.
+ */
+int subject_command_in_root(const char *cmdline, char *const *search_path, size_t nsearch,
+			    int root_fd, char *out, size_t outsz);
 /* An address and port as the NET_ADDR DFA input (AG_NET_ADDR_LEN bytes). */
 int subject_addr(const char *ip, uint16_t port, uint8_t out[AG_NET_ADDR_LEN]);
 /* Domain: lower case, trailing dot dropped. */

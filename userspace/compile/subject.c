@@ -6,12 +6,16 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include "compile_int.h"
 
 int subject_path(const char *path, char *out, size_t outsz)
@@ -63,9 +67,48 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n';
 }
 
+/* How a bare program name is found in the search path. */
+enum lookup {
+	LOOKUP_HOST, /* this host's files, the first that exists, its realpath */
+	LOOKUP_NONE, /* no lookup: the first directory */
+	LOOKUP_ROOT, /* below another root directory (root_fd), named as written */
+};
+
+/*
+ * Whether dir/name (absolute in the asker's tree) is a program in the tree
+ * whose root is open as root_fd. RESOLVE_IN_ROOT keeps every symbolic link,
+ * absolute or "..", inside that tree, as the asker's own lookup would stay;
+ * RESOLVE_NO_MAGICLINKS refuses /proc/PID/... links, which lead anywhere.
+ * Like a shell's PATH search, a directory or a file no one may execute under
+ * that name is passed over for the next directory.
+ */
+static bool root_has_program(int root_fd, const char *path)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	struct stat st;
+	int fd;
+	bool found;
+
+	fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+	if (fd < 0)
+		return false;
+	found = !fstat(fd, &st) && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+	close(fd);
+	return found;
+}
+
+/* "dir/name", or "/name" for the directory "/", as the kernel names it; its length. */
+static int program_path(const char *dir, const char *name, char *out, size_t outsz)
+{
+	int n = snprintf(out, outsz, "%s/%s", strcmp(dir, "/") ? dir : "", name);
+
+	return n < 0 || (size_t)n >= outsz ? -ENAMETOOLONG : n;
+}
+
 /* The executable the kernel would run for word (see compile_exec.c). */
 static int resolve_program(const char *word, size_t wl, char *const *search, size_t nsearch,
-			   bool resolve, char *out, size_t outsz)
+			   enum lookup how, int root_fd, char *out, size_t outsz)
 {
 	char name[PATH_MAX], path[PATH_MAX], rp[PATH_MAX];
 	const char *first = NULL;
@@ -76,7 +119,7 @@ static int resolve_program(const char *word, size_t wl, char *const *search, siz
 	memcpy(name, word, wl);
 	name[wl] = '\0';
 	if (memchr(word, '/', wl)) {
-		if (!resolve)
+		if (how != LOOKUP_HOST)
 			return name[0] == '/' ? subject_path(name, out, outsz) : -ENOENT;
 		if (realpath(name, rp))
 			return snprintf(out, outsz, "%s", rp) >= (int)outsz ? -ENAMETOOLONG :
@@ -91,24 +134,23 @@ static int resolve_program(const char *word, size_t wl, char *const *search, siz
 			;
 	}
 	for (i = 0; i < nsearch; i++) {
-		if (snprintf(path, sizeof(path), "%s/%s", search[i], name) >= (int)sizeof(path))
+		if (program_path(search[i], name, path, sizeof(path)) < 0)
 			continue;
 		if (!first)
 			first = search[i];
-		if (access(path, F_OK) == 0 && realpath(path, rp))
+		if (how == LOOKUP_HOST && access(path, F_OK) == 0 && realpath(path, rp))
 			return snprintf(out, outsz, "%s", rp) >= (int)outsz ? -ENAMETOOLONG :
 									      (int)strlen(rp);
+		if (how == LOOKUP_ROOT && root_has_program(root_fd, path))
+			return program_path(search[i], name, out, outsz);
 	}
 	if (!first)
 		return -ENAMETOOLONG;
-	/* Named as the kernel would: "/" + name, not "//" + name. */
-	if (snprintf(out, outsz, "%s/%s", strcmp(first, "/") ? first : "", name) >= (int)outsz)
-		return -ENAMETOOLONG;
-	return (int)strlen(out);
+	return program_path(first, name, out, outsz);
 }
 
-static int command(const char *cmdline, char *const *search_path, size_t nsearch, bool resolve,
-		   char *out, size_t outsz)
+static int command(const char *cmdline, char *const *search_path, size_t nsearch, enum lookup how,
+		   int root_fd, char *out, size_t outsz)
 {
 	const char *p = cmdline, *w;
 	int n;
@@ -122,7 +164,7 @@ static int command(const char *cmdline, char *const *search_path, size_t nsearch
 		;
 	if (w == p)
 		return -EINVAL;
-	n = resolve_program(p, (size_t)(w - p), search_path, nsearch, resolve, out, outsz);
+	n = resolve_program(p, (size_t)(w - p), search_path, nsearch, how, root_fd, out, outsz);
 	if (n < 0)
 		return n;
 	len = (size_t)n;
@@ -148,13 +190,19 @@ static int command(const char *cmdline, char *const *search_path, size_t nsearch
 int subject_command(const char *cmdline, char *const *search_path, size_t nsearch, char *out,
 		    size_t outsz)
 {
-	return command(cmdline, search_path, nsearch, true, out, outsz);
+	return command(cmdline, search_path, nsearch, LOOKUP_HOST, -1, out, outsz);
 }
 
 int subject_command_lexical(const char *cmdline, char *const *search_path, size_t nsearch,
 			    char *out, size_t outsz)
 {
-	return command(cmdline, search_path, nsearch, false, out, outsz);
+	return command(cmdline, search_path, nsearch, LOOKUP_NONE, -1, out, outsz);
+}
+
+int subject_command_in_root(const char *cmdline, char *const *search_path, size_t nsearch,
+			    int root_fd, char *out, size_t outsz)
+{
+	return command(cmdline, search_path, nsearch, LOOKUP_ROOT, root_fd, out, outsz);
 }
 
 int subject_addr(const char *ip, uint16_t port, uint8_t out[AG_NET_ADDR_LEN])
