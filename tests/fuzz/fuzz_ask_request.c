@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* Any bytes as what an agent sends on the ask socket: the HTTP request parsed, its body
  * parsed and answered from seed 1's policy, as ask_server.c does. A refusal must carry a
- * status and a message for people; an answer must be JSON; never a crash. */
+ * status and a message for people, which the server sends as JSON (so UTF-8), as it names
+ * an unknown target; an answer must be JSON; never a crash. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +24,16 @@ static const char policy[] =
 	"  - {action: network, cidr: 10.0.0.0/8, ports: [443], decision: allow}\n"
 	"  - {action: network, domain: \"hooks.slack.com\", decision: allow}\n"
 	"  - {action: network, domain: \"*\", decision: deny}\n";
+
+/* s as the server sends it, {"error":s}: jansson refuses a string that is not UTF-8. */
+static void packs(const char *s)
+{
+	json_t *o = json_pack("{s:s}", "error", s);
+
+	if (!o)
+		__builtin_trap();
+	json_decref(o);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -49,13 +60,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc) {
 		if (status < 400 || !msg[0])
 			__builtin_trap();
+		packs(msg);
 		return 0;
 	}
+	packs(req.target);
 	if (req.body < (const char *)data || req.body + req.body_len > (const char *)data + size)
 		__builtin_trap();
 	if (ask_parse(req.body, req.body_len, &q, &nq, msg, sizeof(msg))) {
 		if (strncmp(msg, "expected", 8))
 			__builtin_trap();
+		packs(msg);
 		return 0;
 	}
 	if (!nq || nq > ASK_MAX_BATCH)

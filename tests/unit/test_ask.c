@@ -72,6 +72,10 @@ static void test_http_refused(void **state)
 		{ "POST /v1/evaluate HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
 		  400 },
 		{ "POST\r\n\r\n", 400 },
+		/* Not ASCII: never echoed into a JSON answer, which must be UTF-8. */
+		{ "POST /v1/\xff HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 400 },
+		{ "POST /v1/evaluate?\xc3 HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 400 },
+		{ "POST /v1/\x01 HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 400 },
 	};
 	struct ask_http_req req;
 	char *big;
@@ -558,6 +562,46 @@ static void test_peer_root(void **state)
 	remove_tree(cgroot);
 }
 
+/*
+ * Strings cut for an answer are cut between UTF-8 characters: an "action" of
+ * 63 bytes and a two-byte character is named in the error (it was answered
+ * as if out of memory: jansson refuses a string that is not UTF-8), and an
+ * oversized path's subject stays text, not subject_b64.
+ */
+static void test_cuts_stay_utf8(void **state)
+{
+	char q[8192], action[70];
+	struct noted n = {};
+	struct loaded l;
+	char *text;
+	json_t *a;
+	int len;
+
+	load(&l);
+	memset(action, 'a', 63);
+	memcpy(action + 63, "\xc3\xa9", 3);
+	snprintf(q, sizeof(q), "{\"action\":\"%s\"}", action);
+	a = answer(&l, q, &n);
+	assert_non_null(strstr(str(a, "error"), "expected \"action\""));
+	assert_non_null(strstr(str(a, "error"), "aaaa\""));
+	text = json_dumps(a, JSON_COMPACT);
+	assert_non_null(text);
+	free(text);
+	json_decref(a);
+	len = snprintf(q, sizeof(q), "{\"action\":\"file_read\",\"path\":\"/");
+	memset(q + len, 'b', 62);
+	len += 62;
+	while (len < 5000)
+		len += snprintf(q + len, sizeof(q) - (size_t)len, "\xc3\xa9");
+	snprintf(q + len, sizeof(q) - (size_t)len, "\"}");
+	a = answer(&l, q, &n);
+	assert_string_equal(str(a, "rule"), "oversized");
+	assert_null(json_object_get(a, "subject_b64"));
+	assert_non_null(strstr(str(a, "subject"), "bbb... ("));
+	json_decref(a);
+	unload(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,6 +616,7 @@ int main(void)
 		cmocka_unit_test(test_mode_is_the_assignments),
 		cmocka_unit_test(test_bare_name_in_askers_root),
 		cmocka_unit_test(test_peer_root),
+		cmocka_unit_test(test_cuts_stay_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

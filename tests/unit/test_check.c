@@ -174,6 +174,18 @@ static void test_subject_not_utf8(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "subject")), "/tmp/caf\xc3\xa9");
 	json_decref(j);
 	unload(&l);
+	/* Nor is a policy file's name: "at" of a rule in "\xff.yaml" (it was answered NULL). */
+	load_text(&l, "\xff.yaml",
+		  "default: deny\nrules:\n"
+		  "  - {action: file_read, path: /etc/shadow, decision: allow}\n");
+	assert_int_equal(check_request(l.p, &l.img, in, strlen(in), &r, what, sizeof(what)), 0);
+	j = check_result_json(l.p, &r, 0);
+	assert_non_null(j);
+	assert_null(json_object_get(j, "at"));
+	/* "\xff.yaml:3:5" */
+	assert_string_equal(json_string_value(json_object_get(j, "at_b64")), "/y55YW1sOjM6NQ==");
+	json_decref(j);
+	unload(&l);
 }
 
 static void test_defaults_and_addresses(void **state)

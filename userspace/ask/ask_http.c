@@ -45,6 +45,14 @@ static int request_line(const char *p, const char *e, struct ask_http_req *req, 
 		return refuse(status, 405, msg, msgsz, "expected the method POST");
 	memcpy(req->method, p, n);
 	req->method[n] = '\0';
+	/*
+	 * A target is ASCII (RFC 9112; other bytes travel percent-encoded): one
+	 * that is not could not be named in a JSON answer, which must be UTF-8.
+	 */
+	for (q = sp1 + 1; q < sp2; q++)
+		if ((unsigned char)*q < '!' || (unsigned char)*q > '~')
+			return refuse(status, 400, msg, msgsz,
+				      "expected a target in printable ASCII: POST /v1/evaluate");
 	q = memchr(sp1 + 1, '?', (size_t)(sp2 - sp1 - 1));
 	n = (size_t)((q ? q : sp2) - sp1 - 1);
 	if (n >= sizeof(req->target))

@@ -20,9 +20,26 @@ static int fail(char *what, size_t whatsz, const char *msg)
 	return -EINVAL;
 }
 
+/*
+ * The length of s cut to at most max bytes, not inside a UTF-8 character:
+ * a request's strings are UTF-8 (jansson refuses others), and what is cut
+ * from them goes into a JSON answer, which must stay UTF-8.
+ */
+static int utf8_cut(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	/* s[n] continuing a character begun before the cut: that character is left out whole. */
+	if (n == max)
+		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	return (int)n;
+}
+
 static void oversized(struct check_result *res, const char *in)
 {
-	snprintf(res->subject, sizeof(res->subject), "%.64s... (%zu bytes)", in, strlen(in));
+	snprintf(res->subject, sizeof(res->subject), "%.*s... (%zu bytes)", utf8_cut(in, 64), in,
+		 strlen(in));
 	res->v.rule = AG_RULE_OVERSIZED;
 	res->v.allow = 0;
 }
@@ -265,8 +282,8 @@ int check_parse(json_t *o, struct check_req *req, char *what, size_t whatsz)
 	if (check_parse_action(action, &req->action)) {
 		snprintf(
 			what, whatsz,
-			"expected \"action\" file_read, file_write, shell_exec, network or listen, found \"%.64s\"",
-			action);
+			"expected \"action\" file_read, file_write, shell_exec, network or listen, found \"%.*s\"",
+			utf8_cut(action, 64), action);
 		return -EINVAL;
 	}
 	err = str_field(o, "path", &req->path, what, whatsz);
@@ -350,22 +367,24 @@ const char *check_reason(const struct ag_policy *p, const struct check_result *r
 
 /*
  * A path is bytes, not text: one that is not UTF-8 (JSON strings must be) goes
- * in base64 as "subject_b64", the audit log's convention (docs/audit.md).
+ * in base64 as "<key>_b64", the audit log's convention (docs/audit.md). The
+ * subject, and "at" for a policy file whose name is not UTF-8.
  */
-static int subject_json(json_t *o, const char *subject)
+static int path_json(json_t *o, const char *key, const char *path)
 {
-	size_t len = strlen(subject);
-	json_t *s = json_stringn(subject, len);
-	char *b;
+	size_t len = strlen(path);
+	json_t *s = json_stringn(path, len);
+	char k[16], *b;
 	int err;
 
 	if (s)
-		return json_object_set_new(o, "subject", s);
+		return json_object_set_new(o, key, s);
 	b = malloc(B64_LEN(len) + 1);
 	if (!b)
 		return -1;
-	*b64_encode(b, (const unsigned char *)subject, len) = '\0';
-	err = json_object_set_new(o, "subject_b64", json_string(b));
+	*b64_encode(b, (const unsigned char *)path, len) = '\0';
+	snprintf(k, sizeof(k), "%s_b64", key);
+	err = json_object_set_new(o, k, json_string(b));
 	free(b);
 	return err;
 }
@@ -389,7 +408,7 @@ json_t *check_result_json(const struct ag_policy *p, const struct check_result *
 
 		bad |= json_object_set_new(o, "rule", json_integer(r->v.rule));
 		snprintf(where, sizeof(where), "%s:%d:%d", l->file, l->line, l->col);
-		bad |= json_object_set_new(o, "at", json_string(where));
+		bad |= path_json(o, "at", where);
 	} else {
 		char buf[16];
 
@@ -397,7 +416,7 @@ json_t *check_result_json(const struct ag_policy *p, const struct check_result *
 					   json_string(check_rule_name(r, buf, sizeof(buf))));
 	}
 	bad |= json_object_set_new(o, "reason", reason ? json_string(reason) : json_null());
-	bad |= subject_json(o, r->subject);
+	bad |= path_json(o, "subject", r->subject);
 	if (bad) {
 		json_decref(o);
 		return NULL;
