@@ -136,6 +136,9 @@ $(BUILD)/tests/e2e/%: tests/e2e/%.c $(HDRS) $(wildcard tests/e2e/*.h)
 # Static: after an exec into it, its first open is the file it loops on (66-fold.sh).
 $(BUILD)/tests/e2e/openloop: E2E_LDLIBS += -static
 
+# Static: it asks from a chroot that holds no libc (56-ask.sh).
+$(BUILD)/tests/e2e/askc: E2E_LDLIBS += -static
+
 # Reads a pinned map.
 $(BUILD)/tests/e2e/scratch: E2E_LDLIBS := -lbpf
 

@@ -4,11 +4,14 @@
 # seed's decisions; asking about a path then opening it gives the same decision; an agent
 # learns only its own policy and reaches no other daemon command; a flood of questions is
 # throttled while another agent is still answered; questions are audit records; exec serves
-# its own agent; the Python client's tests pass where the VM has python3.
+# its own agent; the Python client's tests pass where the VM has python3; a bare program
+# name is looked up in the asker's own root (a chrooted agent's), never the daemon's.
 # e2e-needs: python
 CGP=e2e-d56
 . "$(dirname "$0")/daemon.sh"
-trap daemon_cleanup EXIT
+# A root of an agent's own (tests below), into which the host's ask directory is bind-mounted.
+R=$WORK/root
+trap 'umount "$R/run/agentgate-ask" 2>/dev/null; daemon_cleanup' EXIT
 ASKC=$(command -v askc)
 ASK=/run/agentgate-ask/daemon.sock
 POLDIR=$(cd "$E2E_DIR/../../policies" && pwd)
@@ -76,11 +79,10 @@ ctl status | grep -qF "ask        $ASK" && pass "status names the ask socket" ||
 ask() {
 	in_cgroup "$CGP/$1" "$ASKC" "$ASK" "$2"
 }
-# asked NAME CGROUP BODY FRAGMENT...: the answer carries every fragment.
-asked() {
-	_n=$1 _c=$2 _b=$3
-	shift 3
-	_a=$(ask "$_c" "$_b" 2>&1)
+# carries NAME ANSWER FRAGMENT...: the answer carries every fragment.
+carries() {
+	_n=$1 _a=$2
+	shift 2
 	for _f in "$@"; do
 		case $_a in
 		*"$_f"*) ;;
@@ -88,6 +90,12 @@ asked() {
 		esac
 	done
 	pass "$_n"
+}
+# asked NAME CGROUP BODY FRAGMENT...: the answer to BODY asked from CGROUP carries every fragment.
+asked() {
+	_n=$1 _c=$2 _b=$3
+	shift 3
+	carries "$_n" "$(ask "$_c" "$_b" 2>&1)" "$@"
 }
 
 # Seed 1's six example actions, as the seed writes them, with the seed's decisions.
@@ -143,12 +151,84 @@ expect "the ask socket cannot be opened for writing" EPERM in_cgroup "$CGP/open"
 expect "nor a file created beside it" EPERM in_cgroup "$CGP/open" "$PROBE" open-write /run/agentgate-ask/fake.sock
 expect "but connected to" ok in_cgroup "$CGP/open" "$PROBE" unix-connect "$ASK"
 
+# A bare program name is looked up where the asker finds it: in its own root, here a chroot
+# (a container's root, in little; askc is static) that has /usr/bin/agtool-d56, which the host
+# lacks, with the host's ask directory bind-mounted as a container gets it. Never in the
+# daemon's files: an agent on the host's root gets the first search directory, and a program
+# only the host has is not found from the chroot. Symbolic links stay inside the root.
+mkdir -p "$R/bin" "$R${ASKC%/*}" "$R/usr/bin" "$R/usr/local/sbin" "$R/usr/local/bin" \
+	"$R/run/agentgate-ask"
+cp /bin/busybox "$R/bin/busybox"
+ln -s busybox "$R/bin/sh"
+for p in "$R$ASKC" "$R/usr/bin/agtool-d56" "$R/usr/bin/agesc-d56" "$R/usr/bin/agup-d56" \
+	"$WORK/hostonly"; do
+	cp "$ASKC" "$p"
+done
+ln -s "$WORK/hostonly" "$R/usr/local/sbin/agesc-d56"
+ln -s "../../../../../../../..$WORK/hostonly" "$R/usr/local/bin/agup-d56"
+ln -s ../../bin/agtool-d56 "$R/usr/local/bin/agl-d56"
+mount -o bind /run/agentgate-ask "$R/run/agentgate-ask"
+r_pol=$(policy d56-r <<EOP
+version: "1.0"
+default: deny
+include: [$POLDIR/include/agentgate-ask.yaml]
+rules:
+$(helper_rules)
+  - action: shell_exec
+    command: "/usr/bin/agtool-d56 *"
+    decision: allow
+    reason: "the root's own tool"
+EOP
+)
+check "assign the chrooted agent's policy" ctl assign "/$CGP/r" "$r_pol"
+# in_root CGROUP CMD...: CMD run by a shell chrooted into $R as a task of CGROUP, which it joins
+# after the chroot (a confined task may not chroot) through cgroup.procs opened outside.
+in_root() {
+	_cg=$1
+	shift
+	chroot "$R" /bin/sh -c 'echo $$ >&3 && exec "$@" 3>&-' sh "$@" 3>"$CGROOT/$_cg/cgroup.procs"
+}
+# root_asked NAME BODY FRAGMENT...: the answer to BODY asked from the chroot carries each.
+root_asked() {
+	_n=$1 _b=$2
+	shift 2
+	carries "$_n" "$(in_root "$CGP/r" "$ASKC" "$ASK" "$_b" 2>&1)" "$@"
+}
+[ -e /usr/bin/agtool-d56 ] && fail "the host has no agtool-d56" "/usr/bin/agtool-d56 exists"
+root_asked "chrooted: a bare name is found in the asker's root" '{"action":"shell_exec","command":"agtool-d56 x.js"}' \
+	'200 ' '"result":"ALLOW"' '"subject":"/usr/bin/agtool-d56 x.js"' "the root's own tool"
+asked "on the host's root, which lacks it: judged in the first search directory" r \
+	'{"action":"shell_exec","command":"agtool-d56 x.js"}' '200 ' '"result":"DENY"' \
+	'"subject":"/usr/local/sbin/agtool-d56 x.js"'
+root_asked "chrooted: a program only the host has is not found" '{"action":"shell_exec","command":"sudo x"}' \
+	'"subject":"/usr/local/sbin/sudo x"'
+asked "the host's root has it" r '{"action":"shell_exec","command":"sudo x"}' '"subject":"/usr/bin/sudo x"'
+root_asked "chrooted: an absolute link to a host program does not leave the root" \
+	'{"action":"shell_exec","command":"agesc-d56"}' '"subject":"/usr/bin/agesc-d56"'
+root_asked "nor one through .." '{"action":"shell_exec","command":"agup-d56"}' '"subject":"/usr/bin/agup-d56"'
+root_asked "a link within the root: found, named as written" '{"action":"shell_exec","command":"agl-d56 y"}' \
+	'"subject":"/usr/local/bin/agl-d56 y"'
+# The answer is the kernel's: ask, then run it from the chroot (askc's copies print the
+# variable with --where).
+for p in agtool-d56 agesc-d56; do
+	a=$(in_root "$CGP/r" "$ASKC" "$ASK" "{\"action\":\"shell_exec\",\"command\":\"$p - --where\"}" 2>&1)
+	k=$(export AGENTGATE_SOCKET=ran-d56 && in_root "$CGP/r" "$p" - --where 2>&1)
+	[ "$k" = ran-d56 ] && ran=ALLOW || ran=DENY
+	case $a in
+	*"\"result\":\"$ran\""*) pass "chrooted: asked about $p ($ran), then ran it: same decision" ;;
+	*) fail "chrooted: asked about $p, then ran it: same decision" "answer '$a', run '$k'" ;;
+	esac
+done
+wait_audit "the chrooted agent's question is recorded with its own program" '"type":"ask"' \
+	"\"agent\":\"/$CGP/r\"" '"command":"/usr/bin/agtool-d56 x.js"' '"decision":"ALLOW"'
+umount "$R/run/agentgate-ask"
+
 # A flood from a is throttled; b is still answered meanwhile.
 in_cgroup "$CGP/a" "$ASKC" "$ASK" --flood 1500 '{"action":"file_read","path":"/opt/agent/input/x"}' >"$WORK/flood" &
 flood=$!
 sleep 0.3
 okb=0
-for i in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
 	case $(ask b '{"action":"file_read","path":"/srv/d56/b-only"}') in 200*) okb=$((okb + 1)) ;; esac
 done
 wait $flood
