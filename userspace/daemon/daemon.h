@@ -205,8 +205,11 @@ int daemon_metrics_start(struct daemon *d);
 void daemon_metrics_tick(struct daemon *d);
 void daemon_metrics_close(struct daemon *d);
 
-/* daemon_arm.c: marks the tasks now in cgroup (and below) as judged; 0 or the first error. */
-int daemon_arm_existing(struct daemon *d, const char *cgroup);
+/*
+ * daemon_arm.c: marks the tasks the policy just installed for cgroup (id
+ * cgroup_id) judges as judged, every thread; 0 or -errno.
+ */
+int daemon_arm_existing(struct daemon *d, const char *cgroup, uint64_t cgroup_id);
 
 /* daemon_container.c */
 struct daemon_container *daemon_container_dup(const struct daemon_container *c);

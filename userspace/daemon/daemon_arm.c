@@ -45,23 +45,19 @@ static int freeze_set(const char *knob)
 	return n > 0 && v[0] == '1';
 }
 
-int daemon_arm_existing(struct daemon *d, const char *cgroup)
+int daemon_arm_existing(struct daemon *d, const char *cgroup, uint64_t cgroup_id)
 {
 	char dir[PATH_MAX], knob[PATH_MAX + 16];
-	uint64_t id;
 	int i, froze, paused, err;
 
 	snprintf(dir, sizeof(dir), "%s%s", DAEMON_CGROUP_ROOT, cgroup);
-	err = loader_cgroup_id(dir, &id);
-	if (err)
-		return err;
 	snprintf(knob, sizeof(knob), "%s/cgroup.freeze", dir);
 	/* A paused container is thawed by its engine's unpause only, never here. */
 	paused = freeze_set(knob);
 	froze = paused || file_write_str(knob, "1") == 0;
 	for (i = 0; froze && i < FREEZE_WAIT_MS / 10 && !frozen(dir); i++)
 		usleep(10000);
-	err = loader_arm_cgroup(d->loader, id);
+	err = loader_arm_cgroup(d->loader, cgroup_id);
 	if (froze && !paused)
 		file_write_str(knob, "0");
 	return err;

@@ -213,9 +213,15 @@ static int commit(struct daemon *d, const struct daemon_assign_req *req, struct 
 		a->s = fresh;
 	}
 	if (req->on_exec && req->judge_running) {
-		err = daemon_arm_existing(d, cgroup);
-		if (err)
-			daemon_log("%s: marking its running tasks: %s", cgroup, strerror(-err));
+		err = daemon_arm_existing(d, cgroup, pr->cgroup_id);
+		if (err) {
+			/* Installed all the same: every task that comes in or execs is judged. */
+			snprintf(msg, msgsz,
+				 "%s: its running tasks could not all be marked (%s): a task not "
+				 "marked is judged from its next execve only",
+				 cgroup, strerror(-err));
+			daemon_log("%s", msg);
+		}
 	}
 	a->s.dns_own_netns = !req->container;
 	err = session_start_dns(&a->s, &pr->img);
@@ -367,13 +373,15 @@ static void retire_recreated(struct daemon *d, const char *cgroup, uint64_t id)
 int daemon_assign_cgroup(struct daemon *d, const struct daemon_assign_req *in, char *msg,
 			 size_t msgsz)
 {
-	char name[PATH_MAX];
+	char name[PATH_MAX], warn[512] = "";
 	struct daemon_assign_req req = *in;
 	struct prepared pr;
+	size_t len;
 	int err;
 
 	if (daemon_cgroup_name(in->cgroup, name, sizeof(name))) {
-		snprintf(msg, msgsz, "'%s' is not a cgroup below %s (not the root, no '.', '..' or newline)",
+		snprintf(msg, msgsz,
+			 "'%s' is not a cgroup below %s (not the root, no '.', '..' or newline)",
 			 in->cgroup, DAEMON_CGROUP_ROOT);
 		return -EINVAL;
 	}
@@ -383,6 +391,7 @@ int daemon_assign_cgroup(struct daemon *d, const struct daemon_assign_req *in, c
 		return -EINVAL;
 	}
 	req.cgroup = name;
+	msg[0] = '\0';
 	err = prepare(d, &req, &pr, msg, msgsz);
 	if (!err)
 		retire_recreated(d, name, pr.cgroup_id);
@@ -390,7 +399,11 @@ int daemon_assign_cgroup(struct daemon *d, const struct daemon_assign_req *in, c
 		err = commit(d, &req, &pr, msg, msgsz);
 	if (err)
 		return err;
-	changed(d, msg, msgsz);
+	/* commit's warning, then changed()'s. */
+	len = strlen(msg);
+	changed(d, warn, sizeof(warn));
+	if (warn[0])
+		snprintf(msg + len, msgsz - len, "%s%s", len ? "; " : "", warn);
 	return 0;
 }
 

@@ -74,6 +74,19 @@ int loader_lock(struct loader *l)
 	return flock(l->lock_fd, LOCK_EX) ? -errno : 0;
 }
 
+int loader_lock_wait(struct loader *l, int ms)
+{
+	for (;; ms -= 10) {
+		if (!flock(l->lock_fd, LOCK_EX | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		if (ms <= 0)
+			return -EBUSY;
+		usleep(10000);
+	}
+}
+
 void loader_unlock(struct loader *l)
 {
 	flock(l->lock_fd, LOCK_UN);

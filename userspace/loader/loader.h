@@ -261,7 +261,8 @@ const char *loader_hook_name(unsigned int hook);
  * judged under on_exec policies (policy_image.h), as its first execve in the
  * cgroup would: for tasks already running in a cgroup that gets such a
  * policy. Tasks that fork meanwhile are the caller's (daemon_arm.c freezes the
- * cgroup). -ENOMEM when a task could not be marked.
+ * cgroup). -ENOMEM when a task could not be marked (after three walks);
+ * -EBUSY when the loader lock stayed held (a frozen task may hold it).
  */
 int loader_arm_cgroup(struct loader *l, uint64_t cgroup_id);
 

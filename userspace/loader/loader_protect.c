@@ -24,14 +24,22 @@
 #define SO_NETNS_COOKIE 71
 #endif
 
+/*
+ * The caller may have frozen tasks that hold the lock (an `agentgate exec` of
+ * the cgroup mid-install): waited for this long, not for ever.
+ */
+#define ARM_LOCK_WAIT_MS 5000
+/* A task the walk could not mark (memory, or its storage busy on that CPU): walked again. */
+#define ARM_WALKS 3
+
 int loader_arm_cgroup(struct loader *l, uint64_t cgroup_id)
 {
 	struct ag_state st;
 	__u32 zero = 0;
 	size_t failed = 0;
-	int err, err2;
+	int err, err2, i;
 
-	err = loader_lock(l);
+	err = loader_lock_wait(l, ARM_LOCK_WAIT_MS);
 	if (err)
 		return err;
 	if (bpf_map_lookup_elem(FD(l, state), &zero, &st)) {
@@ -43,7 +51,8 @@ int loader_arm_cgroup(struct loader *l, uint64_t cgroup_id)
 		err = -errno;
 		goto out;
 	}
-	err = loader_iter_run(l->arm_iter_fd, &failed);
+	for (i = 0; !err && i < ARM_WALKS && (!i || failed); i++)
+		err = loader_iter_run(l->arm_iter_fd, &failed);
 	/* Cleared whatever happened: a later walk (none runs but here) must arm nothing. */
 	st.arm_cgroup_id = 0;
 	err2 = bpf_map_update_elem(FD(l, state), &zero, &st, BPF_ANY) ? -errno : 0;

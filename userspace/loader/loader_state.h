@@ -67,6 +67,8 @@ struct loader {
 
 /* The flock on AG_LOCK_FILE: installs, removes and protection marks across processes. */
 int loader_lock(struct loader *l);
+/* The same, giving up with -EBUSY after about ms milliseconds. */
+int loader_lock_wait(struct loader *l, int ms);
 void loader_unlock(struct loader *l);
 /* Frees loader_protect()'s records; the marks stay (loader_close). */
 void loader_marks_free(struct loader *l);
