@@ -189,12 +189,57 @@ static void test_words(void **state)
 	assert_string_equal(sock_strerror(-EACCES), strerror(EACCES));
 }
 
+/* What a service manager's notify socket bound at addr (len bytes) receives from sock_notify. */
+static void notified(const struct sockaddr_un *sa, socklen_t len, const char *env)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (const struct sockaddr *)sa, len), 0);
+	setenv("NOTIFY_SOCKET", env, 1);
+	assert_int_equal(sock_notify("READY=1"), 0);
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	assert_int_equal(n, 7);
+	buf[n] = '\0';
+	assert_string_equal(buf, "READY=1");
+	close(fd);
+}
+
+static void test_notify(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char abstract[64];
+	int len;
+
+	unsetenv("NOTIFY_SOCKET");
+	assert_int_equal(sock_notify("READY=1"), 0); /* no manager asked: nothing to tell */
+	setenv("NOTIFY_SOCKET", "relative", 1);
+	assert_int_equal(sock_notify("READY=1"), -EINVAL);
+	assert_true(strlen(path) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	notified(&sa, sizeof(sa), path);
+	unlink(path);
+	setenv("NOTIFY_SOCKET", path, 1);
+	assert_int_equal(sock_notify("READY=1"), -ENOENT); /* the manager's socket is gone */
+	len = snprintf(abstract, sizeof(abstract), "@ag-test-notify-%d", (int)getpid());
+	memset(sa.sun_path, 0, sizeof(sa.sun_path));
+	memcpy(sa.sun_path + 1, abstract + 1, (size_t)len - 1);
+	notified(&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len), abstract);
+	unsetenv("NOTIFY_SOCKET");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_new_with_mode),	   cmocka_unit_test(test_other_things_kept),
-		cmocka_unit_test(test_stale_replaced),	   cmocka_unit_test(test_live_kept),
-		cmocka_unit_test(test_waits_for_a_binder), cmocka_unit_test(test_words),
+		cmocka_unit_test(test_new_with_mode),
+		cmocka_unit_test(test_other_things_kept),
+		cmocka_unit_test(test_stale_replaced),
+		cmocka_unit_test(test_live_kept),
+		cmocka_unit_test(test_waits_for_a_binder),
+		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_notify),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

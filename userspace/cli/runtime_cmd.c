@@ -246,9 +246,11 @@ static json_t *bind_request(const struct oci_args *a, const struct oci_spec *s, 
 /*
  * Asks the daemon to bind; 1 when it bound a policy, 0 when none applies, else -errno.
  * *absent: the daemon's socket is missing or nobody listens on it (nothing else).
+ * must_bind: the container may not start without a daemon, so a missing socket is
+ * waited for too (a daemon starting at boot while the engine restarts containers).
  */
 static int bind_container(const struct oci_args *a, const struct oci_spec *s, pid_t pid,
-			  const char *sock, char *msg, size_t msgsz, int *absent)
+			  const char *sock, int must_bind, char *msg, size_t msgsz, int *absent)
 {
 	const char *err = NULL;
 	char cgroup[4096];
@@ -268,7 +270,7 @@ static int bind_container(const struct oci_args *a, const struct oci_spec *s, pi
 		e = control_call(sock, req, &resp, msg, msgsz);
 		refused |= e == -ECONNREFUSED;
 		/* The restarted daemon replaces the socket: missing for a moment. */
-		if (!(e == -ECONNREFUSED || (refused && e == -ENOENT)) ||
+		if (!(e == -ECONNREFUSED || ((refused || must_bind) && e == -ENOENT)) ||
 		    waited >= RUNTIME_RESTART_WAIT_MS)
 			break;
 		usleep(RUNTIME_RETRY_MS * 1000);
@@ -301,8 +303,14 @@ static const char *daemon_settings(struct daemon_config **c, struct ag_error *cf
 
 	if (path && !*path)
 		path = NULL;
-	if (daemon_config_of(&path, c, cfg_err))
+	/* The daemon's cwd is not the engine's: a relative name would be another file. */
+	if (path && path[0] != '/') {
+		snprintf(cfg_err->msg, sizeof(cfg_err->msg),
+			 "AGENTGATE_DAEMON_CONFIG '%s' is not an absolute path", path);
 		*c = NULL;
+	} else if (daemon_config_of(&path, c, cfg_err)) {
+		*c = NULL;
+	}
 	if (sock && *sock)
 		return sock;
 	return *c ? (*c)->control_socket : DAEMON_DEFAULT_CONTROL;
@@ -336,10 +344,10 @@ static int create(const char *real, char **argv, const struct oci_args *a)
 	struct daemon_config *cfg = NULL;
 	struct ag_error cfg_err = { "" };
 	struct oci_spec spec;
-	char msg[1024];
+	char msg[1024], why[1024] = "";
 	const char *sock;
 	pid_t pid = 0;
-	int rc, err, absent = 0;
+	int rc, err, absent = 0, may_start;
 
 	err = oci_spec_load(a->bundle, &spec, msg, sizeof(msg));
 	if (err) {
@@ -356,21 +364,24 @@ static int create(const char *real, char **argv, const struct oci_args *a)
 			 a->pid_file ? a->pid_file : "", strerror(-err));
 	} else {
 		sock = daemon_settings(&cfg, &cfg_err);
-		err = bind_container(a, &spec, pid, sock, msg, sizeof(msg), &absent);
+		may_start = !spec.policy[0] &&
+			    unasked_may_start(cfg, &cfg_err, sock, why, sizeof(why));
+		err = bind_container(a, &spec, pid, sock, !may_start, msg, sizeof(msg), &absent);
+		daemon_config_free(cfg);
 		/*
 		 * Without a request of its own, a container is left as if agentgate were
 		 * not there when no daemon runs and none would bind it; any other failure
 		 * (its pid or cgroup unknown, the daemon's refusal) leaves the selectors
 		 * unasked, so it does not start.
 		 */
-		if (err < 0 && !spec.policy[0] && absent &&
-		    unasked_may_start(cfg, &cfg_err, sock, msg, sizeof(msg))) {
+		if (err < 0 && absent && may_start) {
 			fprintf(stderr,
 				"agentgate: container %s: no policy requested; daemon: %s\n", a->id,
 				msg);
 			err = 0;
+		} else if (err < 0 && absent && !spec.policy[0]) {
+			snprintf(msg, sizeof(msg), "%s", why);
 		}
-		daemon_config_free(cfg);
 		if (err >= 0)
 			return 0;
 	}

@@ -130,8 +130,16 @@ static int detach(void)
 	return pfd[1];
 }
 
+/*
+ * The parent of a detached daemon, or systemd (Type=notify): the unit is ordered
+ * before the container engines, which then start only once containers can be bound.
+ */
 static void ready(int fd)
 {
+	int err = sock_notify("READY=1");
+
+	if (err)
+		daemon_log("telling the service manager we are ready: %s", strerror(-err));
 	if (fd < 0)
 		return;
 	if (write(fd, "r", 1) != 1)

@@ -3,7 +3,9 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
@@ -133,4 +135,31 @@ out:
 		close(fd);
 	close(dfd);
 	return err ? err : fd;
+}
+
+int sock_notify(const char *msg)
+{
+	const char *name = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len = name ? strlen(name) : 0;
+	socklen_t salen;
+	ssize_t n;
+	int fd, err = 0;
+
+	if (!len)
+		return 0;
+	if ((name[0] != '/' && name[0] != '@') || len >= sizeof(sa.sun_path))
+		return -EINVAL;
+	memcpy(sa.sun_path, name, len);
+	if (name[0] == '@')
+		sa.sun_path[0] = '\0'; /* abstract: the name is the bytes after the NUL */
+	salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + (name[0] == '/'));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	n = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, salen);
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	return err;
 }

@@ -23,4 +23,12 @@ int sock_listen_unix(const char *path, mode_t mode, int flags, int backlog, sock
 /* sock_listen_unix()'s refusals in words, else strerror(-err). */
 const char *sock_strerror(int err);
 
+/*
+ * Tells the service manager msg ("READY=1") on the datagram socket
+ * $NOTIFY_SOCKET names (a path, or "@name" in the abstract namespace), as
+ * sd_notify(3) does: 0 when sent or when no manager asked (no NOTIFY_SOCKET),
+ * else -errno.
+ */
+int sock_notify(const char *msg);
+
 #endif /* AGENTGATE_UTIL_SOCK_H */
