@@ -138,13 +138,15 @@ reader("main")
 t.join()
 print("main=" + res["main"], "thread=" + res["thread"])
 EOPY
-python3 "$WORK/threads.py" "$CGROOT/$CGP/threads" "$S" >"$WORK/threads.out" 2>&1 &
+timeout 120 python3 "$WORK/threads.py" "$CGROOT/$CGP/threads" "$S" >"$WORK/threads.out" 2>&1 &
 tpid=$!
 i=0
-while [ "$(wc -l <"$CGROOT/$CGP/threads/cgroup.threads")" -lt 2 ] && [ $i -lt 100 ]; do
+while [ "$(wc -l <"$CGROOT/$CGP/threads/cgroup.threads")" -lt 2 ] && [ $i -lt 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
+[ "$(wc -l <"$CGROOT/$CGP/threads/cgroup.threads")" -ge 2 ] ||
+	fail "CPython's two threads in the cgroup before the assign" "$(cat "$CGROOT/$CGP/threads/cgroup.threads" "$WORK/threads.out" | tr '\n' ' ')"
 check "assign --on-exec a cgroup with a running two-threaded CPython" ctl assign --on-exec "/$CGP/threads" "$pol"
 touch "$S/go2"
 wait "$tpid"
