@@ -156,16 +156,16 @@ static void test_command_lexical(void **state)
 	snprintf(want, sizeof(want), "%s/only-here-tool x", dir);
 	assert_true(subject_command("only-here-tool x", sp, 2, out, sizeof(out)) > 0);
 	assert_string_equal(out, want);
-	assert_true(subject_command_lexical("only-here-tool   x", sp, 2, out, sizeof(out)) > 0);
+	assert_true(subject_command_in_root("only-here-tool   x", sp, 2, -1, out, sizeof(out)) > 0);
 	assert_string_equal(out, "/nonexistent-agentgate-dir/only-here-tool x");
 	/* Nor the host's own programs: sh is somewhere on every host. */
 	sp[1] = "/bin";
-	assert_true(subject_command_lexical("sh -c true", sp, 2, out, sizeof(out)) > 0);
+	assert_true(subject_command_in_root("sh -c true", sp, 2, -1, out, sizeof(out)) > 0);
 	assert_string_equal(out, "/nonexistent-agentgate-dir/sh -c true");
 	/* Paths as written, normalised; relative ones mean nothing here. */
-	assert_true(subject_command_lexical("/opt/x/../y/tool", sp, 2, out, sizeof(out)) > 0);
+	assert_true(subject_command_in_root("/opt/x/../y/tool", sp, 2, -1, out, sizeof(out)) > 0);
 	assert_string_equal(out, "/opt/y/tool");
-	assert_int_equal(subject_command_lexical("./tool", sp, 2, out, sizeof(out)), -ENOENT);
+	assert_int_equal(subject_command_in_root("./tool", sp, 2, -1, out, sizeof(out)), -ENOENT);
 	remove_tree(dir);
 }
 

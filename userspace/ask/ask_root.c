@@ -12,37 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "ask.h"
-
-/*
- * The cgroup v2 path in the task's cgroup file ("0::/agents/a1"), into out.
- * A name holding a newline cuts the path there: it then names another
- * cgroup, or none, and the caller's id check fails.
- */
-static int task_cgroup(int pid_fd, char *out, size_t outsz)
-{
-	char buf[PATH_MAX + 256], *line, *end;
-	ssize_t n;
-	int fd;
-
-	fd = openat(pid_fd, "cgroup", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	for (line = buf; strncmp(line, "0::", 3); line = end + 1)
-		if (!(end = strchr(line, '\n')))
-			return -ENOENT; /* no cgroup v2 line: not an agent agentgate confines */
-	line += 3;
-	end = strchrnul(line, '\n');
-	if ((size_t)(end - line) >= outsz)
-		return -ENAMETOOLONG;
-	memcpy(out, line, (size_t)(end - line));
-	out[end - line] = '\0';
-	return 0;
-}
+#include "util/file.h"
 
 int ask_peer_root(const struct ag_ask_peer *peer, const char *cgroup_root)
 {
@@ -65,7 +35,8 @@ int ask_peer_root(const struct ag_ask_peer *peer, const char *cgroup_root)
 	 * Still the task the kernel noted at connect, or at least one of the same
 	 * cgroup: the pid may have been reused between connect and this open.
 	 */
-	err = task_cgroup(pid_fd, cg, sizeof(cg));
+	fd = openat(pid_fd, "cgroup", O_RDONLY | O_CLOEXEC);
+	err = fd < 0 ? -errno : proc_cgroup_fd(fd, cg, sizeof(cg));
 	if (!err && snprintf(path, sizeof(path), "%s%s", cgroup_root, cg) >= (int)sizeof(path))
 		err = -ENAMETOOLONG;
 	if (!err && stat(path, &st))

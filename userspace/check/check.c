@@ -181,12 +181,9 @@ int check_eval(const struct ag_policy *p, const struct ag_image *img, const stru
 		if (!req->lexical)
 			n = subject_command(in, p->search_path, p->nsearch, res->subject,
 					    sizeof(res->subject));
-		else if (req->root_fd >= 0)
+		else
 			n = subject_command_in_root(in, p->search_path, p->nsearch, req->root_fd,
 						    res->subject, sizeof(res->subject));
-		else
-			n = subject_command_lexical(in, p->search_path, p->nsearch, res->subject,
-						    sizeof(res->subject));
 		if (n == -EINVAL)
 			return fail(what, whatsz, "expected a non-empty \"command\"");
 		if (n == -ENOENT && req->lexical)

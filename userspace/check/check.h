@@ -21,9 +21,9 @@ struct check_req {
 	/*
 	 * Asked from elsewhere (the ask socket): a command's program is never
 	 * looked up in this host's files. A path is taken as written; a bare
-	 * name is looked up below root_fd, the asker's root directory
-	 * (subject_command_in_root), or with root_fd -1 taken as in the first
-	 * search directory (subject_command_lexical).
+	 * name is looked up below root_fd, the asker's root directory, or with
+	 * root_fd -1 taken as in the first search directory
+	 * (subject_command_in_root).
 	 */
 	bool lexical;
 	int root_fd;

@@ -79,19 +79,13 @@ int subject_command(const char *cmdline, char *const *search_path, size_t nsearc
  * links point and what exists, with this process's rights, and they are not
  * the asker's when it runs in another mount namespace. A program given as a
  * path is normalised as subject_path does; a relative one is -ENOENT. A bare
- * name is taken as in the search path's first directory, the path
- * subject_command names a program found nowhere.
- */
-int subject_command_lexical(const char *cmdline, char *const *search_path, size_t nsearch,
-			    char *out, size_t outsz);
-/*
- * subject_command_lexical, but a bare name is looked up in the tree whose
- * root directory is open as root_fd (the asker's root, any descriptor of a
- * directory, O_PATH too), never outside it: the first search directory
- * holding an executable file by that name names the program as written
- * (dir/name: a symbolic link is not replaced by its target, as realpath
- * would; the kernel judges the file it runs, the target). Found nowhere: the
- * first directory, as subject_command_lexical.
+ * name is looked up in the tree whose root directory is open as root_fd (the
+ * asker's root, any descriptor of a directory, O_PATH too), never outside it:
+ * the first search directory holding an executable file by that name names
+ * the program as written (dir/name: a symbolic link is not replaced by its
+ * target, as realpath would; the kernel judges the file it runs, the target).
+ * Found nowhere, or root_fd -1 (no lookup at all): the first directory, the
+ * path subject_command names a program found nowhere.
  */
 int subject_command_in_root(const char *cmdline, char *const *search_path, size_t nsearch,
 			    int root_fd, char *out, size_t outsz);

@@ -67,11 +67,14 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n';
 }
 
-/* How a bare program name is found in the search path. */
+/*
+ * How a bare program name is found in the search path: in this host's files
+ * (the first that exists, its realpath), or below the root directory root_fd
+ * (named as written; -1: no lookup, the first directory).
+ */
 enum lookup {
-	LOOKUP_HOST, /* this host's files, the first that exists, its realpath */
-	LOOKUP_NONE, /* no lookup: the first directory */
-	LOOKUP_ROOT, /* below another root directory (root_fd), named as written */
+	LOOKUP_HOST,
+	LOOKUP_ROOT,
 };
 
 /*
@@ -141,7 +144,7 @@ static int resolve_program(const char *word, size_t wl, char *const *search, siz
 		if (how == LOOKUP_HOST && access(path, F_OK) == 0 && realpath(path, rp))
 			return snprintf(out, outsz, "%s", rp) >= (int)outsz ? -ENAMETOOLONG :
 									      (int)strlen(rp);
-		if (how == LOOKUP_ROOT && root_has_program(root_fd, path))
+		if (how == LOOKUP_ROOT && root_fd >= 0 && root_has_program(root_fd, path))
 			return program_path(search[i], name, out, outsz);
 	}
 	if (!first)
@@ -191,12 +194,6 @@ int subject_command(const char *cmdline, char *const *search_path, size_t nsearc
 		    size_t outsz)
 {
 	return command(cmdline, search_path, nsearch, LOOKUP_HOST, -1, out, outsz);
-}
-
-int subject_command_lexical(const char *cmdline, char *const *search_path, size_t nsearch,
-			    char *out, size_t outsz)
-{
-	return command(cmdline, search_path, nsearch, LOOKUP_NONE, -1, out, outsz);
 }
 
 int subject_command_in_root(const char *cmdline, char *const *search_path, size_t nsearch,

@@ -14,7 +14,6 @@
 #include <unistd.h>
 #include "daemon.h"
 #include "loader/loader.h"
-#include "util/cgroup.h"
 #include "util/file.h"
 
 #define FREEZE_WAIT_MS 2000

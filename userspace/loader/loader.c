@@ -92,14 +92,14 @@ void loader_unlock(struct loader *l)
 	flock(l->lock_fd, LOCK_UN);
 }
 
-static int read_state(struct loader *l, struct ag_state *st)
+int loader_state_read(struct loader *l, struct ag_state *st)
 {
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(FD(l, state), &zero, st) ? -errno : 0;
 }
 
-static int write_state(struct loader *l, const struct ag_state *st)
+int loader_state_write(struct loader *l, const struct ag_state *st)
 {
 	__u32 zero = 0;
 
@@ -109,18 +109,18 @@ static int write_state(struct loader *l, const struct ag_state *st)
 int loader_protect_changed(struct loader *l)
 {
 	struct ag_state st;
-	int err = read_state(l, &st);
+	int err = loader_state_read(l, &st);
 
 	if (err)
 		return err;
 	st.protect_gen++;
-	return write_state(l, &st);
+	return loader_state_write(l, &st);
 }
 
 int loader_memo_on(struct loader *l)
 {
 	struct ag_state st;
-	int err = read_state(l, &st);
+	int err = loader_state_read(l, &st);
 
 	return err ? err : st.rename_lock && st.mount_lock;
 }
@@ -258,7 +258,7 @@ static int adopt(struct loader *l)
 	/* State first: pins of another build are refused before their maps are looked at. */
 	err = adopt_map(state);
 	if (!err)
-		err = read_state(l, &st);
+		err = loader_state_read(l, &st);
 	if (err)
 		return err;
 	if (st.maps_version != AG_MAPS_VERSION || st.object_hash != object_hash())
@@ -290,7 +290,7 @@ static int adopt(struct loader *l)
 	 */
 	memo = (!st.rename_lock || !st.mount_lock) && read_seqlocks(&st);
 	if (fix || memo) {
-		err = write_state(l, &st);
+		err = loader_state_write(l, &st);
 		if (err && fix)
 			return err;
 	}
@@ -361,7 +361,7 @@ static int load_and_pin(struct loader *l, const struct loader_opts *opts)
 	if (!err)
 		err = agentgate_bpf__load(l->skel);
 	if (!err)
-		err = write_state(l, &st);
+		err = loader_state_write(l, &st);
 	if (err)
 		goto cleanup;
 	bpf_object__for_each_map(map, l->skel->obj) {
@@ -535,14 +535,14 @@ int loader_install(struct loader *l, uint64_t cgroup_id, const struct ag_image *
 	err = loader_lock(l);
 	if (err)
 		goto out;
-	err = read_state(l, &st);
+	err = loader_state_read(l, &st);
 	if (err)
 		goto unlock;
 	exists = !bpf_map_lookup_elem(FD(l, policies), &cgroup_id, &inner_id);
 	if (!exists) {
 		/* Count first: a count too high only costs lookups, too low would skip checks. */
 		st.npolicies++;
-		err = write_state(l, &st);
+		err = loader_state_write(l, &st);
 		if (err)
 			goto unlock;
 	}
@@ -551,7 +551,7 @@ int loader_install(struct loader *l, uint64_t cgroup_id, const struct ag_image *
 		goto unlock;
 	}
 	st.generation++;
-	err = write_state(l, &st);
+	err = loader_state_write(l, &st);
 unlock:
 	loader_unlock(l);
 out:
@@ -578,12 +578,12 @@ int loader_remove(struct loader *l, uint64_t cgroup_id)
 	 * whose policy is now gone, and they would pass as unconfined rather than fall
 	 * to an ancestor's policy.
 	 */
-	err = read_state(l, &st);
+	err = loader_state_read(l, &st);
 	if (!err) {
 		if (st.npolicies)
 			st.npolicies--;
 		st.generation++;
-		err = write_state(l, &st);
+		err = loader_state_write(l, &st);
 	}
 	loader_dns_unregister(l, cgroup_id, LOADER_DNS_ALL);
 	loader_forget(l, cgroup_id);

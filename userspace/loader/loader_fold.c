@@ -81,18 +81,15 @@ int loader_fold_due(struct loader *l)
 int loader_set_fold(struct loader *l, int fold_ms)
 {
 	struct ag_state st;
-	__u32 zero = 0;
 	int err;
 
 	err = loader_lock(l);
 	if (err)
 		return err;
-	if (bpf_map_lookup_elem(FD(l, state), &zero, &st)) {
-		err = -errno;
-	} else {
+	err = loader_state_read(l, &st);
+	if (!err) {
 		st.fold_ms = fold_ms == 0 ? AG_FOLD_MS_DEFAULT : fold_ms < 0 ? 0 : (__u32)fold_ms;
-		if (bpf_map_update_elem(FD(l, state), &zero, &st, BPF_ANY))
-			err = -errno;
+		err = loader_state_write(l, &st);
 	}
 	loader_unlock(l);
 	return err;

@@ -35,27 +35,22 @@
 int loader_arm_cgroup(struct loader *l, uint64_t cgroup_id)
 {
 	struct ag_state st;
-	__u32 zero = 0;
 	size_t failed = 0;
 	int err, err2, i;
 
 	err = loader_lock_wait(l, ARM_LOCK_WAIT_MS);
 	if (err)
 		return err;
-	if (bpf_map_lookup_elem(FD(l, state), &zero, &st)) {
-		err = -errno;
+	err = loader_state_read(l, &st);
+	if (err)
 		goto out;
-	}
 	st.arm_cgroup_id = cgroup_id;
-	if (bpf_map_update_elem(FD(l, state), &zero, &st, BPF_ANY)) {
-		err = -errno;
-		goto out;
-	}
+	err = loader_state_write(l, &st);
 	for (i = 0; !err && i < ARM_WALKS && (!i || failed); i++)
 		err = loader_iter_run(l->arm_iter_fd, &failed);
 	/* Cleared whatever happened: a later walk (none runs but here) must arm nothing. */
 	st.arm_cgroup_id = 0;
-	err2 = bpf_map_update_elem(FD(l, state), &zero, &st, BPF_ANY) ? -errno : 0;
+	err2 = loader_state_write(l, &st);
 	if (!err)
 		err = err2 ? err2 : failed ? -ENOMEM : 0;
 out:

@@ -70,6 +70,9 @@ int loader_lock(struct loader *l);
 /* The same, giving up with -EBUSY after about ms milliseconds. */
 int loader_lock_wait(struct loader *l, int ms);
 void loader_unlock(struct loader *l);
+/* ag_state, read or written whole (writers hold the lock: they rewrite every field). */
+int loader_state_read(struct loader *l, struct ag_state *st);
+int loader_state_write(struct loader *l, const struct ag_state *st);
 /* Frees loader_protect()'s records; the marks stay (loader_close). */
 void loader_marks_free(struct loader *l);
 /* After a change of ag_protected, under the lock: memoized opens are decided again. */

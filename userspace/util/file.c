@@ -146,16 +146,17 @@ void proc_exe(unsigned int pid, uint64_t ino, uint32_t kdev, char *out, size_t o
 		out[0] = '\0';
 }
 
-int proc_cgroup(int pid, char *out, size_t outsz)
+int proc_cgroup_fd(int fd, char *out, size_t outsz)
 {
-	char path[64], line[PATH_MAX + 8];
+	char line[PATH_MAX + 8];
 	int err = -ENOENT;
-	FILE *f;
+	FILE *f = fdopen(fd, "re");
 
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
+	if (!f) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, "0::", 3))
 			continue;
@@ -165,6 +166,16 @@ int proc_cgroup(int pid, char *out, size_t outsz)
 	}
 	fclose(f);
 	return err;
+}
+
+int proc_cgroup(int pid, char *out, size_t outsz)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : proc_cgroup_fd(fd, out, outsz);
 }
 
 int file_replace(const char *path, const void *buf, size_t len, mode_t mode)

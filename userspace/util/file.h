@@ -47,5 +47,7 @@ int link_read(const char *path, char *out, size_t outsz);
 void proc_exe(unsigned int pid, uint64_t ino, uint32_t kdev, char *out, size_t outsz);
 /* The cgroup v2 path of process pid, as /proc/PID/cgroup's "0::" line names it. */
 int proc_cgroup(int pid, char *out, size_t outsz);
+/* The same from a cgroup file open as fd, which it closes (-ENOENT: no "0::" line). */
+int proc_cgroup_fd(int fd, char *out, size_t outsz);
 
 #endif /* AGENTGATE_UTIL_FILE_H */
