@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -23,6 +22,7 @@
 #include "ask/ask_http.h"
 #include "audit/audit.h"
 #include "audit_test.h"
+#include "file_test.h"
 #include "util/file.h"
 
 static int parse(const char *s, struct ask_http_req *req, int *status)
@@ -462,16 +462,6 @@ static void test_mode_is_the_assignments(void **state)
 	assert_true(n.last.simulate);
 	json_decref(a);
 	unload(&l);
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void remove_tree(const char *dir)
-{
-	assert_int_equal(nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
 /*

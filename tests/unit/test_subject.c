@@ -2,11 +2,11 @@
 /* The input builders: what check asks the DFA must be what the kernel asks. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "compile_test.h"
+#include "file_test.h"
 
 static void path_is(const char *in, const char *want)
 {
@@ -129,16 +129,6 @@ static void make(const char *dir, const char *rel, mode_t mode, const char *targ
 		close(fd);
 		assert_int_equal(chmod(path, mode), 0); /* past the umask */
 	}
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void remove_tree(const char *dir)
-{
-	assert_int_equal(nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
 /*
