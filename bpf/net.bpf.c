@@ -96,7 +96,8 @@ static __always_inline int ag_port_protected(const struct ag_event *ev, struct s
 	return bpf_map_lookup_elem(&ag_protected_ports, &k) != NULL;
 }
 
-static __always_inline int ag_net_decide(__u32 hook, struct socket *sock, struct sockaddr *address)
+static __always_inline int ag_net_decide(__u32 hook, __u64 pcg, __u64 cg, struct socket *sock,
+					 struct sockaddr *address)
 {
 	struct sockaddr_in6 sa = {};
 	int unjudgeable = 0;
@@ -125,7 +126,7 @@ static __always_inline int ag_net_decide(__u32 hook, struct socket *sock, struct
 			return 0;
 		sa.sin6_family = AF_INET;
 	}
-	err = ag_setup(&pol, &t, hook);
+	err = ag_setup_in(&pol, &t, hook, 0, pcg, cg);
 	if (err)
 		return err > 0 ? 0 : err;
 	ev = &t->ev;
@@ -204,9 +205,15 @@ static __always_inline int ag_net_decide(__u32 hook, struct socket *sock, struct
 SEC("lsm/socket_connect")
 int BPF_PROG(ag_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
 {
+	__u64 cg = 0, pcg;
+
 	if (ret)
 		return ret;
-	return ag_net_decide(AG_HOOK_SOCKET_CONNECT, sock, address);
+	/* Every connect of the host passes here: an unconfined one reads nothing more. */
+	pcg = ag_policy_cgroup(AG_HOOK_SOCKET_CONNECT, &cg);
+	if (!pcg)
+		return 0;
+	return ag_net_decide(AG_HOOK_SOCKET_CONNECT, pcg, cg, sock, address);
 }
 
 /*
@@ -264,9 +271,19 @@ int BPF_PROG(ag_socket_sendmsg, struct socket *sock, struct msghdr *msg, int siz
 	struct ag_dns_orig *o;
 	struct sockaddr *name;
 	struct sock *sk;
+	__u64 cg = 0, pcg;
 
 	if (ret)
 		return ret;
+	/*
+	 * Every send of the host passes here (write() on a socket too): an
+	 * unconfined one reads nothing more. Only a confined task's connect or
+	 * send is redirected to the DNS proxy (dns.bpf.c), so only its sends
+	 * need noting.
+	 */
+	pcg = ag_policy_cgroup(AG_HOOK_SOCKET_SENDMSG, &cg);
+	if (!pcg)
+		return 0;
 	/* A socket redirected to the DNS proxy, now bound: note who sends (connected UDP, TCP). */
 	sk = sock->sk;
 	o = sk ? bpf_sk_storage_get(&ag_dns_orig, sk, 0, 0) : NULL;
@@ -280,7 +297,7 @@ int BPF_PROG(ag_socket_sendmsg, struct socket *sock, struct msghdr *msg, int siz
 	/* No destination with the data: a connected socket, judged at its connect. */
 	if (!name || BPF_CORE_READ(msg, msg_namelen) < (int)sizeof(short))
 		return 0;
-	return ag_net_decide(AG_HOOK_SOCKET_SENDMSG, sock, name);
+	return ag_net_decide(AG_HOOK_SOCKET_SENDMSG, pcg, cg, sock, name);
 }
 
 /*

@@ -389,12 +389,12 @@ static __always_inline int ag_is_armed(void)
  * allows, callers return 0). Fails closed: a confined task whose policy or
  * scratch cannot be had is denied (-EPERM), and the failure counted. exec:
  * the caller is bprm_check, which judges a task an on_exec policy has not
- * armed yet.
+ * armed yet. pcg and cg: ag_policy_cgroup's answers, from a hook that asked
+ * first so that an unconfined task leaves before it reads anything else.
  */
-static __always_inline int ag_setup_for(struct ag_pol *pol, struct ag_scratch **t, __u32 hook,
-					int exec)
+static __always_inline int ag_setup_in(struct ag_pol *pol, struct ag_scratch **t, __u32 hook,
+				       int exec, __u64 pcg, __u64 cg)
 {
-	__u64 cg, pcg = ag_policy_cgroup(hook, &cg);
 	int err;
 
 	if (!pcg)
@@ -416,6 +416,15 @@ static __always_inline int ag_setup_for(struct ag_pol *pol, struct ag_scratch **
 		return -EPERM;
 	}
 	return 0;
+}
+
+/* ag_setup_in, asking ag_policy_cgroup itself. */
+static __always_inline int ag_setup_for(struct ag_pol *pol, struct ag_scratch **t, __u32 hook,
+					int exec)
+{
+	__u64 cg = 0, pcg = ag_policy_cgroup(hook, &cg);
+
+	return ag_setup_in(pol, t, hook, exec, pcg, cg);
 }
 
 static __always_inline int ag_setup(struct ag_pol *pol, struct ag_scratch **t, __u32 hook)

@@ -11,7 +11,8 @@
 # the file and execs sleep) confined, beyond an unconfined one's, in all and per slab cache. Prints
 # the rounds and, per build, the medians; compare builds within one run only (TCG).
 # AB_KERNEL (6.12), AB_ROUNDS (7), AB_WINDOW (3), AB_SLEEPERS (300), AB_SETTLE (8 s before the
-# slab is read) change the run.
+# slab is read) change the run; AB_OP=connect measures a TCP connect to loopback (accept, close)
+# and ag_socket_connect instead of the open.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=tests/bench/seed-policy.sh
@@ -24,6 +25,12 @@ rounds=${AB_ROUNDS:-7}
 window=${AB_WINDOW:-3}
 sleepers=${AB_SLEEPERS:-300}
 settle=${AB_SETTLE:-8}
+op=${AB_OP:-open}
+case $op in
+open) prog=ag_file_open ;;
+connect) prog=ag_socket_connect ;;
+*) echo "bench-ab: AB_OP is open or connect, not '$op'" >&2; exit 2 ;;
+esac
 [ -x "$bench/microbench" ] || { echo "bench-ab: no $bench/microbench (make $bench/microbench)" >&2; exit 1; }
 # shellcheck source=tests/bench/revs.sh
 . tests/bench/revs.sh
@@ -51,22 +58,29 @@ cat >"$work/rules" <<'RULES'
       path: "/dev/null"
       decision: ALLOW
       reason: "the sleepers' stdin"
+    - action: network
+      cidr: 127.0.0.1
+      port: 40000
+      decision: ALLOW
+      reason: "the connect loop's listener (microbench's default port)"
 RULES
 seed_policy "$work/pol" "$work/rules"
 "$build/agentgate" check "$work/pol/seed.yaml" --action file_read --path /opt/agent/input/data.txt |
 	grep -q '"decision":"ALLOW"' || { echo "bench-ab: the seed policy does not allow the benchmark's file" >&2; exit 1; }
+"$build/agentgate" check "$work/pol/seed.yaml" --action network --ip 127.0.0.1 --port 40000 |
+	grep -q '"decision":"ALLOW"' || { echo "bench-ab: the seed policy does not allow the connect loop" >&2; exit 1; }
 for c in "/bin/busybox -c x" "/bin/busybox 300"; do
 	"$build/agentgate" check "$work/pol/seed.yaml" --action shell_exec --command "$c" |
 		grep -q '"decision":"ALLOW"' || { echo "bench-ab: the seed policy does not allow the sleepers' $c" >&2; exit 1; }
 done
-echo "ROUNDS=$rounds VARIANTS=\"$names\" WIN=$window SLEEPERS=$sleepers SETTLE=$settle" >"$work/params"
+echo "ROUNDS=$rounds VARIANTS=\"$names\" WIN=$window SLEEPERS=$sleepers SETTLE=$settle OP=$op" >"$work/params"
 
 tests/vm/run.sh --kernel "$kernel" --timeout 3000 --log "$work/vm.log" tests/bench/guest-ab.sh "${files[@]}" \
 	"$bench/microbench:/ag/bin/microbench" "$(command -v bpftool):/ag/bin/bpftool" \
 	"$work/pol:/ag/pol" "$work/params:/ag/ab.params" >/dev/null
 grep -E '^(AB|UNC|MEM|SLAB) ' "$work/vm.log" | tr -d '\r' | tee "$work/rounds"
 echo "kernel $(sed -n 's/^KERNEL //p' "$work/vm.log" | tr -d '\r'), $rounds rounds"
-echo "| build | ag_file_open ns/call, median (range) | open+close ns, median (range) | unconfined, a policy elsewhere: ag_file_open ns/call | unconfined open+close ns | unreclaimable slab KiB per confined task, median (range) |"
+echo "| build | $prog ns/call, median (range) | $op ns, median (range) | unconfined, a policy elsewhere: $prog ns/call | unconfined $op ns | unreclaimable slab KiB per confined task, median (range) |"
 echo "|---|---:|---:|---:|---:|---:|"
 col() { awk -v t="$1" -v n="$2" -v f="$3" '$1 == t && $2 == n {print $f}' "$work/rounds" | median_range; }
 for n in $names; do

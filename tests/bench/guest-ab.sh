@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # Guest script for tests/bench/ab.sh: the builds /ag/bin/ag-N take turns, ROUNDS rounds. Each
-# turn confines a microbench open loop under /ag/pol/seed.yaml and prints
+# turn confines a microbench OP loop (open, or connect) under /ag/pol/seed.yaml and prints
 #   AB N ROUND prog_ns NS calls N op_ns NS
-# prog_ns: ns per ag_file_open call over WIN seconds of the loop (bpf_stats), op_ns: the
-# loop's best batch. Then the same loop unconfined while the build confines another task
+# prog_ns: ns per call of OP's program (ag_file_open, ag_socket_connect) over WIN seconds of
+# the loop (bpf_stats), op_ns: the loop's best batch. Then the same loop unconfined while the build confines another task
 # (UNC lines, same fields). Then SLEEPERS tasks that each open the file and exec sleep, confined
 # and not, and
 #   MEM N ROUND kib_per_task K
@@ -113,7 +113,7 @@ slab_diff() {
 		/tmp/slu.grown /tmp/slc.grown | sort -k5,5nr
 }
 
-# loop_turn N TAG CMD...: the microbench open loop under CMD, measured over WIN seconds:
+# loop_turn N TAG CMD...: the microbench OP loop under CMD, measured over WIN seconds:
 #   TAG N ROUND prog_ns NS calls N op_ns NS
 loop_turn() {
 	_v=$1 _tag=$2
@@ -123,7 +123,8 @@ loop_turn() {
 	# cgroup), the microbench alone gets SIGTERM.
 	_sig=TERM
 	[ $# -gt 0 ] && _sig=INT
-	"$@" /ag/bin/microbench -k 100000 -o 2000 -x 0 -c 0 -f $FILE >/tmp/mb.out 2>&1 &
+	# shellcheck disable=SC2086 # MB_ARGS: one option a word
+	"$@" /ag/bin/microbench -k 100000 $MB_ARGS -x 0 -f $FILE >/tmp/mb.out 2>&1 &
 	_p=$!
 	_n=0
 	while { [ ! -f /tmp/mb.out ] || [ "$(wc -l </tmp/mb.out)" -lt 2 ]; } && [ $_n -lt 300 ]; do
@@ -141,7 +142,7 @@ loop_turn() {
 	_s1=$(stat_of)
 	kill -$_sig $_p
 	wait $_p
-	_best=$(sed -n 's/^open //p' /tmp/mb.out | sort -n | head -n 1)
+	_best=$(sed -n "s/^$OP //p" /tmp/mb.out | sort -n | head -n 1)
 	echo "$_s0 $_s1" | awk -v t="$_tag" -v v="$_v" -v r=$r -v b="$_best" \
 		'{ printf "%s %s %d prog_ns %.0f calls %d op_ns %s\n", t, v, r, ($3 - $1) / ($4 - $2), $4 - $2, b }'
 }
@@ -160,7 +161,12 @@ unconfined_turn() {
 	return $_rc
 }
 
-stat_of() { bpftool prog show name ag_file_open | grep -o "run_time_ns [0-9]* run_cnt [0-9]*" | awk '{print $2, $4; exit}'; }
+case $OP in
+open) PROG=ag_file_open MB_ARGS="-o 2000 -c 0" ;;
+connect) PROG=ag_socket_connect MB_ARGS="-o 0 -c 200" ;;
+*) echo "ABFAIL no such OP: $OP"; exit 1 ;;
+esac
+stat_of() { bpftool prog show name $PROG | grep -o "run_time_ns [0-9]* run_cnt [0-9]*" | awk '{print $2, $4; exit}'; }
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	for v in $VARIANTS; do
