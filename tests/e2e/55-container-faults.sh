@@ -15,14 +15,19 @@
 #     bound and the next container binds;
 #   - the daemon stopped cleanly while its config has selectors: a container that asks for
 #     nothing is refused (they would have bound it), not started untouched; without
-#     selectors it starts; with the daemon back, the selector binds it.
+#     selectors it starts; with the daemon back, the selector binds it;
+#   - no config on the host (Kubernetes: the daemon's config is a ConfigMap in its pod): the
+#     daemon that read the default config with selectors left /var/lib/agentgate/binds-unasked,
+#     and with no daemon the wrapper refuses a container that asks for nothing; once a daemon
+#     reads a default config without selectors the mark goes, and such a container starts.
 # e2e-needs: engines
 # e2e-timeout: 1500
 CGP=e2e-d55
 . "$(dirname "$0")/daemon.sh"
 . "$(dirname "$0")/engines.sh"
 . "$(dirname "$0")/seed2.sh"
-trap 'docker_stop; daemon_cleanup' EXIT
+MARK=/var/lib/agentgate/binds-unasked
+trap 'docker_stop; daemon_cleanup; rm -f /etc/agentgate/daemon.yaml "$MARK"' EXIT
 
 seed2_setup
 seed2_faults_policy
@@ -122,10 +127,11 @@ judged "the next container is bound and judged" m2-up docker exec m2
 docker rm -f m2 >/dev/null 2>&1
 
 # --- the daemon stopped while its selectors would bind containers ----------------------------
-# unasked NAME: a container that asks for no policy, through the wrapper that reads $D/daemon.yaml.
+# unasked NAME [RUNTIME]: a container that asks for no policy, through the wrapper that reads
+# $D/daemon.yaml (agentgate-cfg), or RUNTIME.
 unasked() {
 	# shellcheck disable=SC2086 # DOCKER_UNCONFINED is two words
-	docker run -d --name "$1" --runtime agentgate-cfg $DOCKER_UNCONFINED --network none \
+	docker run -d --name "$1" --runtime "${2:-agentgate-cfg}" $DOCKER_UNCONFINED --network none \
 		--user 1000:1000 --stop-timeout 2 -v "$S/data:/app/data:ro" \
 		"$IMG" node -e 'setInterval(() => {}, 1000)' 2>&1
 }
@@ -158,6 +164,46 @@ start_daemon && pass "the daemon started with the selector" || fail "the daemon 
 unasked u3 >/dev/null || fail "daemon back: the container asking for nothing runs" "$(docker logs u3 2>&1 | tail -n 2)"
 judged "daemon back: the selector's policy judges it" u3-sel docker exec u3
 docker rm -f u3 >/dev/null 2>&1
+
+# --- no config on the host, as under Kubernetes ------------------------------------------------
+# The daemon reads the default config (a link to $D/daemon.yaml, with the selector): it keeps
+# the mark, which outlives it; then the config is gone from the host, as a ConfigMap is.
+check "the daemon stopped, to read the default config" stop_daemon TERM
+mkdir -p /etc/agentgate
+ln -sf "$D/daemon.yaml" /etc/agentgate/daemon.yaml
+start_daemon && pass "the daemon started on the default config" || fail "the daemon started on the default config" "$(tail -n 3 "$D/daemon.err")"
+[ -f "$MARK" ] && pass "its selectors bind unasked containers: it keeps $MARK" || fail "its selectors bind unasked containers: it keeps $MARK" "$(ls -la /var/lib/agentgate 2>&1 | head -c 300); $(tail -n 3 "$D/daemon.err")"
+check "the daemon stopped again" stop_daemon TERM
+rm -f /etc/agentgate/daemon.yaml
+[ -f "$MARK" ] && pass "the mark outlives the daemon" || fail "the mark outlives the daemon" "gone"
+if out=$(unasked k1 agentgate); then
+	fail "no daemon, no config on the host, the mark: a container asking for nothing is refused" "it started: $out"
+else
+	case $out in
+	*"$MARK says its config binds containers"*) pass "no daemon, no config on the host, the mark: a container asking for nothing is refused, saying why" ;;
+	*) fail "no daemon, no config on the host, the mark: a container asking for nothing is refused, saying why" "$(printf '%s' "$out" | tail -n 2 | head -c 400)" ;;
+	esac
+fi
+st=$(docker inspect -f '{{.State.Status}}' k1 2>&1)
+[ "$st" != running ] && pass "the container refused by the mark is not running" || fail "the container refused by the mark is not running" "$st"
+docker rm -f k1 >/dev/null 2>&1
+# A default config without selectors: the daemon removes the mark, and the container starts.
+daemon_config <<EOC
+containers:
+  policies_dir: $S/policies
+EOC
+ln -sf "$D/daemon.yaml" /etc/agentgate/daemon.yaml
+start_daemon && pass "the daemon started on a default config without selectors" || fail "the daemon started on a default config without selectors" "$(tail -n 3 "$D/daemon.err")"
+[ ! -e "$MARK" ] && pass "no selectors: the daemon removes the mark" || fail "no selectors: the daemon removes the mark" "$(cat "$MARK")"
+check "the daemon stopped, no mark" stop_daemon TERM
+rm -f /etc/agentgate/daemon.yaml
+if out=$(unasked k2 agentgate); then
+	pass "no daemon, no config on the host, no mark: a container asking for nothing starts"
+else
+	fail "no daemon, no config on the host, no mark: a container asking for nothing starts" "$(printf '%s' "$out" | tail -n 2 | head -c 400)"
+fi
+docker rm -f k2 >/dev/null 2>&1
+start_daemon && pass "the daemon back for the faults below" || fail "the daemon back for the faults below" "$(tail -n 3 "$D/daemon.err")"
 
 # --- dockerd stopped while the container runs, without live-restore -----------------------------
 long_run b1 || fail "b1 runs" "$(head -c 300 "$WORK/b1.err")"

@@ -345,10 +345,15 @@ static void test_containers(void **state)
 	assert_int_equal(c->containers.nselectors, 0);
 	assert_int_equal(c->containers.names_ignored, 0); /* containers may name their policy */
 	assert_null(c->containers.default_policy);
+	assert_int_equal(daemon_config_binds_unasked(c), 0);
 	daemon_config_free(c);
 	c = parse_ok("containers:\n  named: false\n  default_policy: locked-down\n");
 	assert_int_equal(c->containers.names_ignored, 1);
 	assert_string_equal(c->containers.default_policy, "locked-down");
+	assert_int_equal(daemon_config_binds_unasked(c), 1);
+	daemon_config_free(c);
+	c = parse_ok("containers:\n  selectors:\n    - image: x\n      policy: p\n");
+	assert_int_equal(daemon_config_binds_unasked(c), 1);
 	daemon_config_free(c);
 	parse_bad("containers:\n  default_policy: ../etc/x\n",
 		  "cfg.yaml:2:19: 'default_policy' is a policy name");

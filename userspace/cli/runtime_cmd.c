@@ -319,7 +319,8 @@ static const char *daemon_settings(struct daemon_config **c, struct ag_error *cf
 /*
  * With no daemon to ask, may a container that asked for nothing start untouched?
  * Only when the daemon's config would leave it alone too: no selectors, no
- * default_policy. Else 0, with why in msg.
+ * default_policy, and, with no config on this host, no DAEMON_UNASKED_MARK.
+ * Else 0, with why in msg.
  */
 static int unasked_may_start(const struct daemon_config *c, const struct ag_error *cfg_err,
 			     const char *sock, char *msg, size_t msgsz)
@@ -329,11 +330,20 @@ static int unasked_may_start(const struct daemon_config *c, const struct ag_erro
 			 sock, cfg_err->msg);
 		return 0;
 	}
-	if (c->containers.nselectors || c->containers.default_policy) {
+	if (daemon_config_binds_unasked(c)) {
 		snprintf(msg, msgsz,
 			 "no daemon answers at %s, and its config (%s) binds containers by "
 			 "selectors or default_policy: start the agentgate daemon",
 			 sock, c->path ? c->path : "the defaults");
+		return 0;
+	}
+	/* No config on this host: the daemon's own, read where it runs, said so when it last started. */
+	if (!c->path && !access(DAEMON_UNASKED_MARK, F_OK)) {
+		snprintf(msg, msgsz,
+			 "no daemon answers at %s, and %s says its config binds containers by "
+			 "selectors or default_policy: start the agentgate daemon (the daemon "
+			 "removes that file when its config no longer does)",
+			 sock, DAEMON_UNASKED_MARK);
 		return 0;
 	}
 	return 1;

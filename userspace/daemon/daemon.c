@@ -205,6 +205,17 @@ static int protect_dir_of(struct daemon *d, const char *path)
 	return dir_shared(dir) ? 0 : loader_protect(d->loader, dir, true);
 }
 
+/* An agent that removed the mark would let the wrapper start containers unbound. */
+static int protect_unasked_mark(struct daemon *d)
+{
+	int err = d->unasked_mark ? protect_dir_of(d, DAEMON_UNASKED_MARK) : 0;
+
+	if (err)
+		daemon_log("protecting the directory of %s: %s", DAEMON_UNASKED_MARK,
+			   loader_strerror(err));
+	return err;
+}
+
 /* --config /dev/null (the defaults) marks nothing: every agent opens /dev/null. */
 static const char *regular_or_null(const char *path)
 {
@@ -251,6 +262,8 @@ static int protect_own(struct daemon *d)
 	if (!err && metrics_sock && (err = protect_dir_of(d, metrics_sock)))
 		daemon_log("protecting the directory of %s: %s", metrics_sock,
 			   loader_strerror(err));
+	if (!err)
+		err = protect_unasked_mark(d);
 	/* An agent that rewrote the forwarder's state could make it skip records. */
 	if (!err && d->cfg->audit.forward.host &&
 	    (err = protect_dir_of(d, d->cfg->audit.forward.state)))
@@ -285,6 +298,8 @@ static void reload(struct daemon *d)
 		"start");
 	failures = daemon_apply_reload(d, cfg);
 	daemon_config_free(cfg);
+	daemon_unasked_mark(d);
+	protect_unasked_mark(d);
 	if (failures)
 		daemon_log("reload: %d assignment(s) failed (see above)", failures);
 	else
@@ -594,6 +609,7 @@ int cmd_daemon(int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
+	daemon_unasked_mark(&d);
 	drain(&d); /* events the kernel queued while no daemon ran */
 	daemon_check_drops(&d);
 	err = control_listen(d.cfg->control_socket, &lfd);

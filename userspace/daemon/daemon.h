@@ -115,6 +115,7 @@ struct daemon {
 	unsigned int batch; /* records taken in this poll (see DAEMON_EVENT_BATCH) */
 	uint64_t drops_seen; /* kernel drop counter already turned into gap records */
 	time_t started;
+	bool unasked_mark; /* this daemon keeps DAEMON_UNASKED_MARK, and it is there */
 	/*
 	 * Metrics (daemon_metrics.c), NULL when off. The registry is updated by this
 	 * (the event loop's) thread and read by the server's under its own lock.
@@ -221,6 +222,13 @@ struct daemon_container *daemon_container_from_json(json_t *o);
 json_t *daemon_container_bind(struct daemon *d, json_t *req);
 /* Container assignments whose cgroup is gone (the container was deleted) are removed. */
 void daemon_containers_gc(struct daemon *d);
+/*
+ * DAEMON_UNASKED_MARK (daemon_config.h) in step with d->cfg, when d reads
+ * DAEMON_DEFAULT_CONFIG, the config the runtime wrapper reads; d->unasked_mark
+ * says whether the mark is there. A failure is logged: with no daemon and no
+ * config on the host, the wrapper would then let such containers start.
+ */
+void daemon_unasked_mark(struct daemon *d);
 
 /* daemon_control.c */
 /* Serves one connection accepted on the control socket, then closes it. */

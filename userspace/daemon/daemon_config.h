@@ -23,6 +23,14 @@
 #define DAEMON_DEFAULT_POLICIES_DIR "/etc/agentgate/policies"
 #define DAEMON_DEFAULT_DOCKER_ROOT "/var/lib/docker"
 #define DAEMON_DEFAULT_FORWARD_STATE "/var/lib/agentgate/forward.state"
+/*
+ * Kept by the daemon that reads DAEMON_DEFAULT_CONFIG: there while that config
+ * binds containers that ask for no policy (daemon_config_binds_unasked). The
+ * runtime wrapper's answer when no daemon runs and no config is on the host
+ * (under Kubernetes it is a ConfigMap in the daemon's pod). Not in /run: kept
+ * across reboots, when engines may start containers before the daemon.
+ */
+#define DAEMON_UNASKED_MARK "/var/lib/agentgate/binds-unasked"
 
 /* mode_override values besides enum ag_mode */
 #define DAEMON_MODE_POLICY (-1) /* the policy file's own mode */
@@ -121,6 +129,8 @@ int daemon_config_of(const char **path, struct daemon_config **out, struct ag_er
 int daemon_config_parse(const char *name, const char *buf, size_t len, struct daemon_config **out,
 			struct ag_error *err);
 void daemon_config_free(struct daemon_config *c);
+/* 1 when c binds containers that name no policy (selectors, a default_policy), else 0. */
+int daemon_config_binds_unasked(const struct daemon_config *c);
 
 /*
  * "/agents/a1", "agents/a1" and "/sys/fs/cgroup/agents/a1" all name the

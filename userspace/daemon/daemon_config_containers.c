@@ -170,3 +170,8 @@ int cfg_parse_containers(struct cfg_parse *ps, yaml_node_t *n, struct daemon_con
 		return cfg_fail(ps, n, "'containers' must be a mapping");
 	return cfg_each_pair(ps, n, containers_key, c);
 }
+
+int daemon_config_binds_unasked(const struct daemon_config *c)
+{
+	return c->containers.nselectors > 0 || c->containers.default_policy;
+}

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "daemon.h"
 #include "control.h"
 #include "loader/loader.h"
@@ -226,4 +227,38 @@ void daemon_containers_gc(struct daemon *d)
 			i++;
 		}
 	}
+}
+
+static int unasked_mark(const char *config_path, const struct daemon_config *cfg, bool *kept)
+{
+	struct stat a, b;
+	char line[PATH_MAX + 64];
+	int n, err;
+
+	*kept = false;
+	/* By identity: a link at the default path to the file read counts. */
+	if (!config_path || stat(config_path, &a) || stat(DAEMON_DEFAULT_CONFIG, &b) ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		return 0;
+	if (!daemon_config_binds_unasked(cfg))
+		return unlink(DAEMON_UNASKED_MARK) && errno != ENOENT ? -errno : 0;
+	n = snprintf(line, sizeof(line),
+		     "%s binds containers that ask for no policy (agentgate-runc)\n", config_path);
+	if (n < 0 || n >= (int)sizeof(line))
+		return -ENAMETOOLONG;
+	err = mkdir_parent(DAEMON_UNASKED_MARK, 0755, 0755);
+	if (!err)
+		err = file_replace(DAEMON_UNASKED_MARK, line, (size_t)n, 0644);
+	*kept = !err;
+	return err;
+}
+
+void daemon_unasked_mark(struct daemon *d)
+{
+	int err = unasked_mark(d->config_path, d->cfg, &d->unasked_mark);
+
+	if (err)
+		daemon_log("%s: %s (with no daemon running and no config on the host, the runtime "
+			   "wrapper would start containers that ask for no policy untouched)",
+			   DAEMON_UNASKED_MARK, strerror(-err));
 }
