@@ -297,13 +297,31 @@ static void *fwd_run(void *arg)
 	return NULL;
 }
 
+/* What a forwarder reported that contains what. */
+struct said {
+	pthread_mutex_t lock;
+	const char *what;
+	char msgs[16][512];
+	int n;
+};
+
+static void collect(void *ctx, const char *msg)
+{
+	struct said *s = ctx;
+
+	pthread_mutex_lock(&s->lock);
+	if (strstr(msg, s->what) && s->n < 16)
+		snprintf(s->msgs[s->n++], sizeof(s->msgs[0]), "%s", msg);
+	pthread_mutex_unlock(&s->lock);
+}
+
 /*
  * Writes a log of 400 records (plus seals and rotations) while a forwarder ships it to a
  * sink that closes its first connection after drop_after frames (0: never); returns the
- * forwarder's stats and how many frames the sink took in.
+ * forwarder's stats and how many frames the sink took in; said (or NULL) collects its reports.
  */
 static int forward_run(struct tdir *d, const char *state_path, const char *got, int drop_after,
-		       struct forward_stats *st)
+		       struct forward_stats *st, struct said *said)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -325,6 +343,10 @@ static int forward_run(struct tdir *d, const char *state_path, const char *got, 
 	cfg.port = port;
 	cfg.log = d->log;
 	cfg.state = state_path;
+	if (said) {
+		cfg.report = collect;
+		cfg.report_ctx = said;
+	}
 	w = grow_log(d, NULL, 0, 100);
 	f = forwarder_new(&cfg, &err, why, sizeof(why));
 	assert_non_null(f);
@@ -359,7 +381,7 @@ static void test_forward_resend(void **state)
 	tdir_make(&d);
 	snprintf(got, sizeof(got), "%s/collector.log", d.root);
 	snprintf(state_path, sizeof(state_path), "%s/fwd.state", d.root);
-	frames = forward_run(&d, state_path, got, 150, &st);
+	frames = forward_run(&d, state_path, got, 150, &st, NULL);
 	/* The drop made it reconnect and resend (the replay window covers the whole run). */
 	assert_int_equal(st.connects, 2);
 	assert_true(st.resent > 0);
@@ -395,18 +417,38 @@ static void test_forward_new_log(void **state)
 	tdir_make(&d);
 	snprintf(got, sizeof(got), "%s/collector.log", d.root);
 	snprintf(state_path, sizeof(state_path), "%s/fwd.state", d.root);
-	forward_run(&d, state_path, got, 0, &st);
+	forward_run(&d, state_path, got, 0, &st, NULL);
 	assert_int_equal(fwd_state_load(state_path, &old), 0);
 	snprintf(cmd, sizeof(cmd), "rm -f '%s' '%s'.0*", d.log, d.log);
 	assert_int_equal(system(cmd), 0);
 	snprintf(got, sizeof(got), "%s/collector2.log", d.root);
-	forward_run(&d, state_path, got, 0, &st);
+	forward_run(&d, state_path, got, 0, &st, NULL);
 	assert_int_equal(audit_verify_files(paths, 1, &vo, &rep), 0);
 	assert_int_equal(rep.verdict, AUDIT_OK);
 	assert_int_equal(rep.first_seq, 0);
 	assert_int_equal(rep.last_seq + 1, st.acked_seq);
 	assert_int_equal(fwd_state_load(state_path, &now), 0);
 	assert_string_not_equal(now.log_id, old.log_id);
+	tdir_remove(&d);
+}
+
+/*
+ * A state file that cannot be written (its directory is missing): the records are sent all
+ * the same, and the failure is said once, not at every acknowledgement.
+ */
+static void test_forward_state_unwritable(void **state)
+{
+	struct said s = { .lock = PTHREAD_MUTEX_INITIALIZER, .what = "state file" };
+	struct forward_stats st;
+	struct tdir d;
+	char got[160], state_path[160];
+
+	tdir_make(&d);
+	snprintf(got, sizeof(got), "%s/collector.log", d.root);
+	snprintf(state_path, sizeof(state_path), "%s/missing/fwd.state", d.root);
+	assert_true(forward_run(&d, state_path, got, 0, &st, &s) > 400);
+	assert_int_equal(s.n, 1);
+	assert_non_null(strstr(s.msgs[0], strerror(ENOENT)));
 	tdir_remove(&d);
 }
 
@@ -458,22 +500,6 @@ static void test_forward_bad_ca(void **state)
 	assert_null(forwarder_new(&cfg, &err, why, sizeof(why)));
 	assert_non_null(strstr(why, "is not a regular file"));
 	tdir_remove(&d);
-}
-
-struct said {
-	pthread_mutex_t lock;
-	char msgs[16][512];
-	int n;
-};
-
-static void collect(void *ctx, const char *msg)
-{
-	struct said *s = ctx;
-
-	pthread_mutex_lock(&s->lock);
-	if (strstr(msg, "cannot connect") && s->n < 16)
-		snprintf(s->msgs[s->n++], sizeof(s->msgs[0]), "%s", msg);
-	pthread_mutex_unlock(&s->lock);
 }
 
 /* A listener that is not a TLS server: every handshake with it fails the same way. */
@@ -541,7 +567,7 @@ static void test_forward_retry_reason(void **state)
 				      .tls = true,
 				      .backoff_max_ms = 20,
 				      .report = collect };
-	struct said s = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct said s = { .lock = PTHREAD_MUTEX_INITIALIZER, .what = "cannot connect" };
 	struct not_tls n = { 0 };
 	struct forwarder *f;
 	pthread_t f_th, n_th;
@@ -605,11 +631,17 @@ static void test_max_age(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_frame),		cmocka_unit_test(test_split_addr),
-		cmocka_unit_test(test_track),		cmocka_unit_test(test_state),
-		cmocka_unit_test(test_follow),		cmocka_unit_test(test_forward_resend),
-		cmocka_unit_test(test_forward_new_log), cmocka_unit_test(test_max_age),
-		cmocka_unit_test(test_forward_bad_ca),	cmocka_unit_test(test_forward_retry_reason),
+		cmocka_unit_test(test_frame),
+		cmocka_unit_test(test_split_addr),
+		cmocka_unit_test(test_track),
+		cmocka_unit_test(test_state),
+		cmocka_unit_test(test_follow),
+		cmocka_unit_test(test_forward_resend),
+		cmocka_unit_test(test_forward_new_log),
+		cmocka_unit_test(test_forward_state_unwritable),
+		cmocka_unit_test(test_max_age),
+		cmocka_unit_test(test_forward_bad_ca),
+		cmocka_unit_test(test_forward_retry_reason),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

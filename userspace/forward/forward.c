@@ -43,7 +43,8 @@ struct forwarder {
 	uint64_t resume; /* where the next connection starts */
 	uint64_t sent_max; /* highest next_seq ever sent, to count resends */
 	struct fwd_state saved;
-	int64_t saved_ms;
+	int64_t saved_ms; /* the last save, or the last failed attempt */
+	int state_err; /* the last save's error, as reported; 0: saved */
 	char fail_why[256]; /* why connecting fails, as last reported; "": connected */
 	/* f->lock guards stats, stopping and drain_ms. */
 	pthread_mutex_t lock;
@@ -225,12 +226,16 @@ static void save_state(struct forwarder *f, uint64_t next_seq, int64_t now, bool
 	    (st.next_seq == f->saved.next_seq && !strcmp(st.log_id, f->saved.log_id)))
 		return;
 	err = fwd_state_save(f->cfg.state, &st);
-	if (err) {
+	/*
+	 * A failure is retried once a second too, and said once per reason: a state file
+	 * that cannot be written (its directory missing) must not flood stderr at every ack.
+	 */
+	if (err && err != f->state_err)
 		report(f, "state file %s: %s", f->cfg.state, strerror(-err));
-		return;
-	}
-	f->saved = st;
+	f->state_err = err;
 	f->saved_ms = now;
+	if (!err)
+		f->saved = st;
 }
 
 static void set_connected(struct forwarder *f, bool up)
