@@ -151,6 +151,8 @@ static void test_errors_say_why(void **state)
 		       NULL };
 	char *verify[] = { "audit", "verify", "--pubkey", pub, f->d.log, NULL };
 	char *dash[] = { "dashboard", "--audit-log", root, "--port", "0", NULL };
+	char *exec_twice[] = { "exec", "--policy", f->policy, "--policy", f->policy, "--", "true",
+			       NULL };
 
 	snprintf(want, sizeof(want), "check: %s: Is a directory", root);
 	expect(f, cmd_check, check_dir, 2, want);
@@ -165,6 +167,8 @@ static void test_errors_say_why(void **state)
 	put_file(pub, "  0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
 	expect(f, cmd_audit, verify, 2, ": not a key file: its first line must be the 64 hex");
 	expect(f, cmd_dashboard, dash, 1, ": not a regular file (a directory?)");
+	/* Refused before anything is loaded: no root or BPF-LSM needed to say so. */
+	expect(f, cmd_exec, exec_twice, 2, "agentgate: exec: --policy given twice");
 }
 
 /* An intact verdict that never reached stdout is no verdict: 2 (nothing verified), said. */

@@ -250,10 +250,14 @@ static int parse_args(int argc, char **argv, struct exec_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	unsigned int seen = 0;
 	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		/* A second --policy would otherwise confine the command by it alone, silently. */
+		if (c && strchr("pmak", c) && cli_once("exec", opts, c, &seen))
+			return 2;
 		switch (c) {
 		case 'p':
 			a->policy_path = optarg;
