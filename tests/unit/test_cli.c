@@ -153,6 +153,8 @@ static void test_errors_say_why(void **state)
 	char *dash[] = { "dashboard", "--audit-log", root, "--port", "0", NULL };
 	char *exec_twice[] = { "exec", "--policy", f->policy, "--policy", f->policy, "--", "true",
 			       NULL };
+	char *learn_twice[] = { "learn", "--audit-log", f->d.log, "--agent", "/a", "--agent", "/b",
+				NULL };
 
 	snprintf(want, sizeof(want), "check: %s: Is a directory", root);
 	expect(f, cmd_check, check_dir, 2, want);
@@ -169,6 +171,7 @@ static void test_errors_say_why(void **state)
 	expect(f, cmd_dashboard, dash, 1, ": not a regular file (a directory?)");
 	/* Refused before anything is loaded: no root or BPF-LSM needed to say so. */
 	expect(f, cmd_exec, exec_twice, 2, "agentgate: exec: --policy given twice");
+	expect(f, cmd_learn, learn_twice, 2, "agentgate: learn: --agent given twice");
 }
 
 /* An intact verdict that never reached stdout is no verdict: 2 (nothing verified), said. */

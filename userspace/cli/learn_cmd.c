@@ -123,9 +123,13 @@ int cmd_learn(int argc, char **argv)
 	const char *output = NULL;
 	json_t *j = NULL;
 	bool json = false;
+	unsigned int seen = 0;
 	int c, ret, nlogs = 0;
 
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		/* A second --agent or --policy would otherwise decide alone, silently. */
+		if (c && strchr("acpskKno", c) && cli_once("learn", opts, c, &seen))
+			return 2;
 		switch (c) {
 		case 'l':
 			if (nlogs == MAX_LOGS) {
