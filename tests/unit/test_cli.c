@@ -153,6 +153,8 @@ static void test_errors_say_why(void **state)
 	char *dash[] = { "dashboard", "--audit-log", root, "--port", "0", NULL };
 	char *exec_twice[] = { "exec", "--policy", f->policy, "--policy", f->policy, "--", "true",
 			       NULL };
+	char *export_twice[] = { "audit", "export", "--format", "csv", "--format", "jsonl",
+				 f->d.log, NULL };
 	char *learn_twice[] = { "learn", "--audit-log", f->d.log, "--agent", "/a", "--agent", "/b",
 				NULL };
 
@@ -172,6 +174,7 @@ static void test_errors_say_why(void **state)
 	/* Refused before anything is loaded: no root or BPF-LSM needed to say so. */
 	expect(f, cmd_exec, exec_twice, 2, "agentgate: exec: --policy given twice");
 	expect(f, cmd_learn, learn_twice, 2, "agentgate: learn: --agent given twice");
+	expect(f, cmd_audit, export_twice, 2, "agentgate: audit: --format given twice");
 }
 
 /* An intact verdict that never reached stdout is no verdict: 2 (nothing verified), said. */

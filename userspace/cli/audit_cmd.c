@@ -289,6 +289,7 @@ static int do_export(int argc, char **argv)
 					      {} };
 	const char *format = NULL, *failed;
 	struct audit_skip skip;
+	unsigned int seen = 0;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "F:h", opts, NULL)) != -1) {
@@ -296,6 +297,9 @@ static int do_export(int argc, char **argv)
 			return help();
 		if (c != 'F')
 			return usage();
+		/* The file would be in the last format alone: a csv asked for could be jsonl. */
+		if (cli_once("audit", opts, c, &seen))
+			return AUDIT_USAGE;
 		format = optarg;
 	}
 	if (!format || (strcmp(format, "jsonl") && strcmp(format, "csv"))) {
