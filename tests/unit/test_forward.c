@@ -210,6 +210,45 @@ static void test_follow(void **state)
 	tdir_remove(&d);
 }
 
+/*
+ * The log replaced by a new one while followed (its files moved away, the writer started
+ * again): the new log is followed from its genesis, not from the old log's seq.
+ */
+static void test_follow_new_log(void **state)
+{
+	struct fwd_log l;
+	struct audit_writer *w;
+	struct tdir d;
+	const char *line;
+	size_t len;
+	uint64_t next;
+	char old_id[33], cmd[256];
+	int err;
+
+	tdir_make(&d);
+	w = grow_log(&d, NULL, 0, 100);
+	assert_int_equal(audit_writer_close(w), 0);
+	assert_int_equal(fwd_log_init(&l, d.log), 0);
+	assert_int_equal(fwd_log_seek(&l, 0), 0);
+	while ((err = fwd_log_next(&l, &line, &len, &next)) == 0)
+		;
+	assert_int_equal(err, -EAGAIN);
+	assert_true(l.next_seq > 100);
+	memcpy(old_id, l.log_id, sizeof(old_id));
+	snprintf(cmd, sizeof(cmd), "rm -f '%s' '%s'.0*", d.log, d.log);
+	assert_int_equal(system(cmd), 0);
+	w = grow_log(&d, NULL, 0, 3);
+	assert_int_equal(fwd_log_next(&l, &line, &len, &next), -ESTALE);
+	assert_string_not_equal(l.log_id, old_id);
+	assert_int_equal(fwd_log_seek(&l, 0), 0);
+	assert_int_equal(fwd_log_next(&l, &line, &len, &next), 0);
+	assert_memory_equal(line, "{\"seq\":0,", 8);
+	assert_int_equal(next, 1);
+	assert_int_equal(audit_writer_close(w), 0);
+	fwd_log_free(&l);
+	tdir_remove(&d);
+}
+
 /* The collector side: accepts, reads octet-counted frames, appends each MSG as a line. */
 struct sink {
 	int lfd;
@@ -432,6 +471,59 @@ static void test_forward_new_log(void **state)
 	tdir_remove(&d);
 }
 
+/* The same while the forwarder runs (no restart, no state file): the new log from seq 0. */
+static void test_forward_new_log_live(void **state)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	struct sink s = { 0 };
+	struct forward_config cfg = { .host = "127.0.0.1", .hostname = "unit" };
+	struct forwarder *f;
+	struct tdir d;
+	pthread_t st_th, f_th;
+	char port[8], why[256], got[160], cmd[512];
+	int err, i, before;
+
+	tdir_make(&d);
+	snprintf(got, sizeof(got), "%s/collector.log", d.root);
+	s.out = fopen(got, "w");
+	s.lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(s.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(s.lfd, 4), 0);
+	assert_int_equal(getsockname(s.lfd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(port, sizeof(port), "%u", ntohs(sa.sin_port));
+	cfg.port = port;
+	cfg.log = d.log;
+	assert_int_equal(audit_writer_close(grow_log(&d, NULL, 0, 100)), 0);
+	f = forwarder_new(&cfg, &err, why, sizeof(why));
+	assert_non_null(f);
+	assert_int_equal(pthread_create(&st_th, NULL, sink_run, &s), 0);
+	assert_int_equal(pthread_create(&f_th, NULL, fwd_run, f), 0);
+	for (i = 0, before = -1; i < 100 && s.frames != before; i++) {
+		before = s.frames;
+		usleep(200000);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -f '%s' '%s'.0*", d.log, d.log);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(audit_writer_close(grow_log(&d, NULL, 0, 5)), 0);
+	usleep(500000);
+	forwarder_stop(f, 5000);
+	pthread_join(f_th, NULL);
+	s.stop = 1;
+	pthread_join(st_th, NULL);
+	fclose(s.out);
+	forwarder_free(f);
+	close(s.lfd);
+	/* The collector's copy: the old log, then the new one from its genesis (seq 0 again). */
+	snprintf(cmd, sizeof(cmd), "test $(grep -c '^{\"seq\":0,' '%s') -eq 2", got);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "test $(grep -c '\"type\":\"seal\",.*\"reason\":\"shutdown\"' '%s') -eq 2", got);
+	assert_int_equal(system(cmd), 0);
+	tdir_remove(&d);
+}
+
 /*
  * A state file that cannot be written (its directory is missing): the records are sent all
  * the same, and the failure is said once, not at every acknowledgement.
@@ -636,8 +728,10 @@ int main(void)
 		cmocka_unit_test(test_track),
 		cmocka_unit_test(test_state),
 		cmocka_unit_test(test_follow),
+		cmocka_unit_test(test_follow_new_log),
 		cmocka_unit_test(test_forward_resend),
 		cmocka_unit_test(test_forward_new_log),
+		cmocka_unit_test(test_forward_new_log_live),
 		cmocka_unit_test(test_forward_state_unwritable),
 		cmocka_unit_test(test_max_age),
 		cmocka_unit_test(test_forward_bad_ca),

@@ -303,6 +303,17 @@ static int pump(struct forwarder *f, int stop_fd, int timeout_ms)
 		err = fwd_log_next(&f->log, &line, &len, &next);
 		if (err == -EAGAIN)
 			break;
+		if (err == -ESTALE) {
+			/* Its records are all new to the collector: from the first, as position() does. */
+			report(f, "%s is a new log (log_id %s): sending it from seq 0", f->cfg.log,
+			       f->log.log_id);
+			f->resume = 0;
+			f->saved.log_id[0] = '\0';
+			f->positioned = false;
+			/* Nothing of the old log is tracked: the state saved until then says 0. */
+			fwd_track_reset(&f->track, 0, f->cfg.replay_ms);
+			return 1;
+		}
 		if (err)
 			return err;
 		n = fwd_frame(f->frame, FWD_MAX_LINE + FWD_MAX_HEADER + 32, f->hostname, f->procid,

@@ -94,7 +94,8 @@ void fwd_log_free(struct fwd_log *l);
 int fwd_log_seek(struct fwd_log *l, uint64_t seq);
 /*
  * The next complete line (without its \n) and the seq to resume at once it is
- * delivered. -EAGAIN: nothing new yet; the line stays valid until the next call.
+ * delivered. -EAGAIN: nothing new yet; -ESTALE: PATH is now another log (another
+ * log_id), to be sought from seq 0; the line stays valid until the next call.
  */
 int fwd_log_next(struct fwd_log *l, const char **line, size_t *len, uint64_t *next_seq);
 

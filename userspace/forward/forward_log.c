@@ -184,6 +184,7 @@ static bool rotated(const struct fwd_log *l)
 int fwd_log_next(struct fwd_log *l, const char **line, size_t *len, uint64_t *next_seq)
 {
 	bool drained = false;
+	char id[sizeof(l->log_id)];
 	dev_t dev;
 	ino_t ino;
 	int err;
@@ -238,9 +239,13 @@ int fwd_log_next(struct fwd_log *l, const char **line, size_t *len, uint64_t *ne
 		}
 		dev = l->dev;
 		ino = l->ino;
+		memcpy(id, l->log_id, sizeof(id));
 		err = fwd_log_seek(l, l->next_seq);
 		if (err)
 			return err;
+		/* Files moved away and a writer started anew: the old log's seq means nothing here. */
+		if (strcmp(id, l->log_id))
+			return -ESTALE;
 		if (l->dev == dev && l->ino == ino)
 			return -EAGAIN; /* the new file has no genesis yet */
 		drained = false;
