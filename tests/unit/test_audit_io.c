@@ -137,6 +137,49 @@ static void test_close_after_room(void **state)
 	close_verified(f, w, refused, 5000);
 }
 
+/*
+ * The disk is full just when the file is due to rotate (its last write went through): the
+ * rotation waits for room like any record, and the writer goes on.
+ */
+static void test_disk_full_at_rotation(void **state)
+{
+	struct log_fixture *f = *state;
+	struct audit_verify_opts o = { .pubkey_hex = f->pub };
+	struct audit_writer *w;
+	unsigned int i, refused = 0;
+	char rotated[128], *paths[] = { f->d.log, rotated };
+	int err;
+
+	/* Each append written at once: no write pending tells the disk is full before. */
+	f->c.fsync_ms = 0;
+	f->c.max_bytes = 64 * 1024;
+	w = audit_writer_open(&f->c, &err);
+	assert_non_null(w);
+	snprintf(rotated, sizeof(rotated), "%s.000001", f->d.log);
+	for (i = 0; access(rotated, F_OK); i++) {
+		struct ag_event ev = tevent(i, "/home/dev/project/src/module/file.txt");
+
+		/* Full before each append, so the one that rotates finds it full. */
+		set_room(0, ENOSPC);
+		err = audit_append_decision(w, &ev, sizeof(ev), tctx());
+		if (err == -ENOSPC)
+			refused++;
+		else
+			assert_int_equal(err, 0);
+		set_room(-1, ENOSPC);
+		err = audit_flush(w);
+		assert_int_equal(err, 0);
+		assert_true(i < 1000);
+	}
+	refused += append_full(w, i, 20);
+	assert_int_equal(audit_writer_close(w), 0);
+	assert_int_equal(audit_key_pubkey_hex(f->d.keys, f->pub), 0);
+	assert_int_equal(audit_verify_files(paths, 2, &o, &f->rep), 0);
+	assert_int_equal(f->rep.verdict, AUDIT_OK);
+	assert_int_equal(f->rep.gaps_lost, refused);
+	assert_int_equal(f->rep.decisions + f->rep.gaps_lost, i + 20);
+}
+
 /* A write error other than a full disk ends the writer: every later call says so. */
 static void test_write_error_final(void **state)
 {
@@ -215,6 +258,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_disk_full_midway, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_after_room, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disk_full_at_rotation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error_final, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_behind, setup, teardown),
 	};

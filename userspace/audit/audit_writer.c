@@ -167,6 +167,8 @@ static int write_pending(struct audit_writer *w)
 	return err;
 }
 
+static int rotate_finish(struct audit_writer *w);
+
 int audit_flush(struct audit_writer *w)
 {
 	uint64_t lost;
@@ -192,6 +194,14 @@ int audit_flush(struct audit_writer *w)
 	if (err)
 		return err;
 	w->unsynced = false;
+	/* The rotation seal a full disk held up is written: the rotation goes on. */
+	if (w->rotate_pending) {
+		err = rotate_finish(w);
+		if (err && !transient(err))
+			w->err = err;
+		if (err)
+			return err;
+	}
 	if (!w->lost)
 		return 0;
 	/* The backlog is on disk: now the count of what did not fit in it. */
@@ -392,16 +402,13 @@ int writer_open_new_file(struct audit_writer *w)
 	return genesis(w);
 }
 
-static int rotate(struct audit_writer *w)
+/* The sealed file renamed, a new one started (a full disk: its genesis waits in the backlog). */
+static int rotate_finish(struct audit_writer *w)
 {
 	char dst[4096];
 	int err;
 
-	err = seal(w, "rotate");
-	if (!err)
-		err = audit_flush(w);
-	if (err)
-		return err;
+	w->rotate_pending = false;
 	close(w->fd);
 	w->fd = -1;
 	snprintf(dst, sizeof(dst), "%s.%06llu", w->path, (unsigned long long)w->file_index);
@@ -417,6 +424,24 @@ static int rotate(struct audit_writer *w)
 	if (!err)
 		err = audit_flush(w);
 	return err;
+}
+
+/*
+ * The disk may be found full only here (nothing was pending): the rotation then waits
+ * for audit_flush() to write its seal, and records meanwhile are counted in a gap, as
+ * past a full backlog. Neither is a final error.
+ */
+static int rotate(struct audit_writer *w)
+{
+	int err = seal(w, "rotate");
+
+	if (!err)
+		err = audit_flush(w);
+	if (transient(err)) {
+		w->rotate_pending = true;
+		return err;
+	}
+	return err ? err : rotate_finish(w);
 }
 
 /*
@@ -461,7 +486,7 @@ static int emit_seal(struct audit_writer *w, struct audit_record *r, const struc
 
 	if (w->err)
 		return w->err;
-	if (w->stalled && w->pend.len >= w->cfg.backlog_bytes) {
+	if (w->stalled && (w->pend.len >= w->cfg.backlog_bytes || w->rotate_pending)) {
 		w->lost++;
 		return w->stalled;
 	}
@@ -496,7 +521,11 @@ static int emit_seal(struct audit_writer *w, struct audit_record *r, const struc
 		/* Formatted again after the rotation: its seq and prev change. */
 		w->pend.len = start;
 		err = rotate(w);
-		if (err) {
+		if (w->rotate_pending) {
+			w->lost++;
+			return err;
+		}
+		if (err && !transient(err)) {
 			w->err = err;
 			return err;
 		}

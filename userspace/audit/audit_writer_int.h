@@ -94,9 +94,10 @@ struct audit_writer {
 	int64_t boot_to_real;
 	int64_t now; /* CLOCK_MONOTONIC at the last append */
 	bool rotating;
+	bool rotate_pending; /* the rotation seal waits for a full disk: renamed once written */
 	int err; /* first write error: later appends report it */
 	int stalled; /* -ENOSPC or -EDQUOT while the disk refuses the backlog, else 0 */
-	uint64_t lost; /* records refused while stalled with a full backlog: the next gap */
+	uint64_t lost; /* records refused while stalled with a full backlog (or rotate_pending) */
 	struct audit_stream *stream;
 	audit_observe_fn observe; /* NULL: none */
 	void *observe_ctx;
