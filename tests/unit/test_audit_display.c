@@ -33,8 +33,10 @@ static void test_display(void **state)
 	 * Zero-width characters hide in a name. Shown as bytes, as controls are.
 	 */
 	shown("/tmp/\xe2\x80\xaetxt.hsab", 16, "/tmp/\\xe2\\x80\\xaetxt.hsab");
-	shown("a\xe2\x81\xa6" "b\xe2\x80\x8b" "c\xe2\x80\x8f", 12,
-	      "a\\xe2\\x81\\xa6b\\xe2\\x80\\x8bc\\xe2\\x80\\x8f");
+	shown("a\xe2\x81\xa6"
+	      "b\xe2\x80\x8b"
+	      "c\xe2\x80\x8f",
+	      12, "a\\xe2\\x81\\xa6b\\xe2\\x80\\x8bc\\xe2\\x80\\x8f");
 	/* Other characters of those blocks stay: an en dash, an ellipsis. */
 	shown("\xe2\x80\x93\xe2\x80\xa6", 6, "\xe2\x80\x93\xe2\x80\xa6");
 }
@@ -135,12 +137,47 @@ static void test_tail_text(void **state)
 	tdir_remove(&d);
 }
 
+/*
+ * Lines tail prints without verifying them (a collector's file takes lines from any host):
+ * no member reaches the terminal raw, even those the writer fills with plain words.
+ */
+static void test_tail_text_forged(void **state)
+{
+#define H ",\"hash\":\"0000000000000000000000000000000000000000000000000000000000000000\"}"
+#define E "\\u001b]0;x\\u0007"
+	static const char *const lines[] = {
+		"{\"seq\":1,\"type\":\"decision\",\"time\":\"" E "\",\"agent\":\"/a\",\"pid\":1,"
+		"\"comm\":\"c\",\"action\":\"" E "\",\"ip\":\"" E "\",\"port\":1,\"count\":2,"
+		"\"first\":\"" E "\",\"decision\":\"" E "\",\"rule\":\"" E "\"" H,
+		"{\"seq\":2,\"type\":\"lifecycle\",\"time\":\"t\",\"what\":\"" E "\"" H,
+		"{\"seq\":3,\"type\":\"seal\",\"time\":\"t\",\"reason\":\"" E "\"" H,
+		"{\"seq\":4,\"type\":\"ask\",\"time\":\"t\",\"action\":\"" E "\",\"decision\":\"" E
+		"\"" H,
+		"{\"seq\":5,\"type\":\"" E "\",\"time\":\"t\"" H,
+	};
+#undef H
+#undef E
+	struct audit_filter flt = { 0 };
+	char *buf = NULL;
+	size_t len, i;
+	FILE *fp = open_memstream(&buf, &len);
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		assert_int_equal(audit_tail_emit(&flt, lines[i], strlen(lines[i]), fp), 1);
+	assert_int_equal(fclose(fp), 0);
+	assert_null(strchr(buf, '\x1b'));
+	assert_null(strchr(buf, '\a'));
+	assert_non_null(strstr(buf, "\\x1b]0;x\\x07"));
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_display),
 		cmocka_unit_test(test_csv_cells),
 		cmocka_unit_test(test_tail_text),
+		cmocka_unit_test(test_tail_text_forged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -132,6 +132,24 @@ static bool container_match(const struct audit_record *r, const char *want)
 	return id && id->kind == AUDIT_STR && n >= 4 && n <= id->len && !memcmp(id->s, want, n);
 }
 
+/*
+ * A member for a column, as audit_display() shows it: the writer puts plain words there,
+ * but tail does not verify what it prints (a collector's file takes lines from any host).
+ */
+static const char *shown(const struct audit_record *r, const char *key, char *buf, size_t sz)
+{
+	const struct audit_field *f = audit_rec_get(r, key);
+	struct abuf b = { 0 };
+
+	buf[0] = 0;
+	if (!f || f->kind != AUDIT_STR)
+		return buf;
+	audit_display(&b, f->s, f->len);
+	snprintf(buf, sz, "%.*s", b.oom ? 0 : (int)b.len, b.len ? b.p : "");
+	abuf_free(&b);
+	return buf;
+}
+
 static void print_pretty(const struct audit_filter *flt, const struct audit_record *r, FILE *out)
 {
 	const char *on = "", *off = flt->color ? RESET : "";
@@ -139,27 +157,27 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 	char time[40], buf[160];
 	uint64_t u;
 
-	audit_rec_cstr_get(r, "time", time, sizeof(time));
+	shown(r, "time", time, sizeof(time));
 	if (strlen(time) == 30)
 		memcpy(time + 23, "Z", 2); /* milliseconds are enough to read */
 	if (!audit_rec_is(r, "decision")) {
 		fprintf(out, "%s%-24s %-6s %-10s seq %llu", flt->color ? DIM : "", time, "--",
-			audit_rec_cstr_get(r, "type", buf, sizeof(buf)),
+			shown(r, "type", buf, sizeof(buf)),
 			audit_rec_u64_get(r, "seq", &u) ? (unsigned long long)u : 0ULL);
 		if (audit_rec_is(r, "gap") && audit_rec_u64_get(r, "lost", &u))
 			fprintf(out, ": %llu events lost", (unsigned long long)u);
 		if (audit_rec_is(r, "lifecycle")) {
-			fprintf(out, ": %s ", audit_rec_cstr_get(r, "what", buf, sizeof(buf)));
+			fprintf(out, ": %s ", shown(r, "what", buf, sizeof(buf)));
 			put_field(out, r, "detail");
 		}
 		if (audit_rec_is(r, "seal"))
-			fprintf(out, ": %s", audit_rec_cstr_get(r, "reason", buf, sizeof(buf)));
+			fprintf(out, ": %s", shown(r, "reason", buf, sizeof(buf)));
 		/* A question, not an action: the agent asked and was told (docs/ask.md). */
 		if (audit_rec_is(r, "ask")) {
 			fputs(": ", out);
 			put_field(out, r, "agent");
-			fprintf(out, " asked %s, told %s", audit_rec_cstr_get(r, "action", buf, 64),
-				audit_rec_cstr_get(r, "decision", buf + 64, sizeof(buf) - 64));
+			fprintf(out, " asked %s, told %s", shown(r, "action", buf, 64),
+				shown(r, "decision", buf + 64, sizeof(buf) - 64));
 		}
 		if (audit_rec_is(r, "torn") && audit_rec_u64_get(r, "bytes", &u))
 			fprintf(out, ": %llu bytes of an interrupted record",
@@ -171,9 +189,8 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 		on = field_is(r, "decision", "ALLOW", false) ? GREEN :
 		     field_is(r, "mode", "simulate", false)  ? YELLOW :
 							       RED;
-	fprintf(out, "%-24s %s%-6s%s ", time, on,
-		audit_rec_cstr_get(r, "decision", buf, sizeof(buf)), off);
-	fprintf(out, "%-10s ", audit_rec_cstr_get(r, "action", buf, sizeof(buf)));
+	fprintf(out, "%-24s %s%-6s%s ", time, on, shown(r, "decision", buf, sizeof(buf)), off);
+	fprintf(out, "%-10s ", shown(r, "action", buf, sizeof(buf)));
 	/* A container by the name its engine gave it, else the cgroup. */
 	if (!(f = audit_rec_get(r, "container_name")))
 		f = audit_rec_get(r, "agent");
@@ -196,17 +213,18 @@ static void print_pretty(const struct audit_filter *flt, const struct audit_reco
 		audit_display_put(out, f->s, f->len);
 	/* A connect to a learned address: "hooks.slack.com 192.0.2.7 port 443". */
 	if ((f = audit_rec_get(r, "ip")))
-		fprintf(out, "%s%.*s port %llu", audit_rec_get(r, "domain") ? " " : "", (int)f->len,
-			f->s, audit_rec_u64_get(r, "port", &u) ? (unsigned long long)u : 0ULL);
+		fprintf(out, "%s%s port %llu", audit_rec_get(r, "domain") ? " " : "",
+			shown(r, "ip", buf, sizeof(buf)),
+			audit_rec_u64_get(r, "port", &u) ? (unsigned long long)u : 0ULL);
 	/* Folded decisions (docs/audit.md): the record stands for count of them. */
 	if (audit_rec_u64_get(r, "count", &u))
 		fprintf(out, "  (%llu times since %s)", (unsigned long long)u,
-			audit_rec_cstr_get(r, "first", buf, sizeof(buf)));
+			shown(r, "first", buf, sizeof(buf)));
 	f = audit_rec_get(r, "rule");
 	if (f && f->kind == AUDIT_U64)
 		fprintf(out, "  [rule %llu", (unsigned long long)f->u);
 	else
-		fprintf(out, "  [%.*s", f ? (int)f->len : 0, f ? f->s : "");
+		fprintf(out, "  [%s", shown(r, "rule", buf, sizeof(buf)));
 	if ((f = audit_rec_get(r, "reason")) && f->len) {
 		fputs(": ", out);
 		audit_display_put(out, f->s, f->len);
