@@ -177,6 +177,23 @@ static void test_errors_say_why(void **state)
 	expect(f, cmd_audit, export_twice, 2, "agentgate: audit: --format given twice");
 }
 
+/* A single-value option given twice is a usage error (2), named, before anything is done. */
+static void test_option_twice(void **state)
+{
+	struct fixture *f = *state;
+	char *fwd[] = { "audit", "forward", "--log", f->d.log, "--to", "h:1", "--to", "h:2", NULL };
+	char *dash[] = { "dashboard", "--audit-log", f->d.log, "--port", "0", "--port", "1", NULL };
+	char *assign[] = { "assign", "--mode", "enforce", "--mode", "simulate", "/a", "p", NULL };
+	char *unassign[] = { "unassign", "--socket", "/a", "--socket", "/b", "/a", NULL };
+	char *daemon[] = { "daemon", "--config", "/a", "-c", "/b", "--check", NULL };
+
+	expect(f, cmd_audit, fwd, 2, "agentgate: audit: --to given twice");
+	expect(f, cmd_dashboard, dash, 2, "agentgate: dashboard: --port given twice");
+	expect(f, cmd_assign, assign, 2, "agentgate: assign: --mode given twice");
+	expect(f, cmd_unassign, unassign, 2, "agentgate: unassign: --socket given twice");
+	expect(f, cmd_daemon, daemon, 2, "agentgate: daemon: --config given twice");
+}
+
 /* An intact verdict that never reached stdout is no verdict: 2 (nothing verified), said. */
 static void test_verify_report_lost(void **state)
 {
@@ -197,6 +214,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tail_not_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_say_why, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_option_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_report_lost, setup, teardown),
 	};
 

@@ -36,11 +36,15 @@ static int parse(int argc, char **argv, struct client_args *a, const char *usage
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	unsigned int seen = 0;
 	int c;
 
 	a->socket = DAEMON_DEFAULT_CONTROL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		/* A second --socket or --mode would otherwise decide alone, silently. */
+		if (c && strchr("smc", c) && cli_once(argv[0], opts, c, &seen))
+			return 2;
 		switch (c) {
 		case 's':
 			a->socket = optarg;

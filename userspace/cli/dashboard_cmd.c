@@ -106,9 +106,13 @@ int cmd_dashboard(int argc, char **argv)
 	struct ag_error cerr = { 0 };
 	bool daemon = false, port_given = false;
 	sigset_t sigs;
+	unsigned int seen = 0;
 	int c, err, sig;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		/* A second --audit-log or --port would otherwise decide alone, silently. */
+		if (c && strchr("lcsputk", c) && cli_once("dashboard", opts, c, &seen))
+			return 2;
 		switch (c) {
 		case 'l':
 			o.log_path = optarg;

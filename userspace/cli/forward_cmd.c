@@ -54,9 +54,13 @@ int cmd_audit_forward(int argc, char **argv)
 	struct forwarder *f;
 	pthread_t th;
 	sigset_t set;
+	unsigned int seen = 0;
 	int c, err, sig;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		/* A second --to or --log would otherwise decide alone, silently. */
+		if (c && strchr("ltcnHsr", c) && cli_once("audit", opts, c, &seen))
+			return AUDIT_USAGE;
 		switch (c) {
 		case 'l':
 			cfg.log = optarg;

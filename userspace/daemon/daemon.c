@@ -422,10 +422,14 @@ static int parse_args(int argc, char **argv, const char **config, int *foregroun
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	unsigned int seen = 0;
 	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:vf", opts, NULL)) != -1) {
+		/* A second --config would otherwise be the one checked or run, silently. */
+		if (c == 'c' && cli_once("daemon", opts, c, &seen))
+			return 2;
 		switch (c) {
 		case 'c':
 			*config = optarg;
