@@ -194,6 +194,18 @@ static void test_option_twice(void **state)
 	expect(f, cmd_daemon, daemon, 2, "agentgate: daemon: --config given twice");
 }
 
+/* One log named twice is the operator's typo, as verify and export take it: usage (2). */
+static void test_learn_same_log(void **state)
+{
+	struct fixture *f = *state;
+	char *argv[] = { "learn", "--audit-log", f->d.log, "--audit-log", f->d.log, NULL };
+	char want[512];
+
+	snprintf(want, sizeof(want), "learn: %s: the same file as %s, given twice", f->d.log,
+		 f->d.log);
+	expect(f, cmd_learn, argv, 2, want);
+}
+
 /* An intact verdict that never reached stdout is no verdict: 2 (nothing verified), said. */
 static void test_verify_report_lost(void **state)
 {
@@ -215,6 +227,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tail_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_say_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_option_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_learn_same_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_report_lost, setup, teardown),
 	};
 

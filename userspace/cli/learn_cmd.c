@@ -207,7 +207,8 @@ int cmd_learn(int argc, char **argv)
 	ret = learn_propose(&o, &r, &err);
 	if (ret) {
 		fprintf(stderr, "agentgate: learn: %s\n", err.msg);
-		return 1;
+		/* A log named twice is usage, as audit verify and export take it. */
+		return ret == -EEXIST ? 2 : 1;
 	}
 	if (json) {
 		ret = learn_result_json(r, &j);

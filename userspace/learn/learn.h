@@ -20,7 +20,8 @@
  * in the window). Otherwise it fails with -EPROTO.
  *
  * Any thread; nothing here shares state between calls. Returns 0 or a negative
- * errno with err->msg filled in; prints nothing.
+ * errno with err->msg filled in (-EEXIST: two of logs are the same file); prints
+ * nothing.
  */
 #ifndef AGENTGATE_LEARN_H
 #define AGENTGATE_LEARN_H

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "audit/audit.h"
 #include "audit/audit_int.h"
 #include "check/check.h"
@@ -353,6 +354,26 @@ static int read_file(const char *path, const struct learn_opts *o, const char *s
 	return ret;
 }
 
+/*
+ * One log named twice is the operator's typo, not evidence (audit verify and export
+ * call it usage): -EEXIST. A log that cannot be read is left to verify() to name.
+ */
+static int same_log(const struct learn_opts *o, struct ag_error *err)
+{
+	struct stat a, b;
+	int i, j;
+
+	for (i = 1; i < o->nlogs; i++)
+		for (j = 0; j < i; j++)
+			if (!stat(o->logs[i], &a) && !stat(o->logs[j], &b) &&
+			    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+				return failf(err, -EEXIST,
+					     "%s: the same file as %s, given twice (overlapping "
+					     "globs?)",
+					     o->logs[i], o->logs[j]);
+	return 0;
+}
+
 int learn_read(const struct learn_opts *o, struct learn_result *r, struct learn_obsv *obs,
 	       struct ag_error *err)
 {
@@ -365,7 +386,9 @@ int learn_read(const struct learn_opts *o, struct learn_result *r, struct learn_
 
 	if (o->nlogs < 1)
 		return failf(err, -EINVAL, "expected an audit log");
-	ret = verify(o, r, &upto, err);
+	ret = same_log(o, err);
+	if (!ret)
+		ret = verify(o, r, &upto, err);
 	if (ret)
 		return ret;
 	/* Record times are fixed-width RFC 3339: text order is time order. */
