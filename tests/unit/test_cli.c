@@ -194,6 +194,23 @@ static void test_option_twice(void **state)
 	expect(f, cmd_daemon, daemon, 2, "agentgate: daemon: --config given twice");
 }
 
+/* Arguments that do not fit: a line saying what is wrong comes before the usage. */
+static void test_usage_says_why(void **state)
+{
+	struct fixture *f = *state;
+	char *check[] = { "check", f->policy, "--action", "file_read", "--path", "/a", "x", NULL };
+	char *learn[] = { "learn", "--audit-log", "L", "--agent", "/a", "--container", "c", NULL };
+	char *exec[] = { "exec", "--policy", f->policy, NULL };
+
+	expect(f, cmd_check, check, 2,
+	       "agentgate: check: 'x': --action judges the request its options give, not a "
+	       "FILE of requests too\nusage: ");
+	expect(f, cmd_learn, learn, 2,
+	       "agentgate: learn: --agent and --container are alternatives\nusage: ");
+	expect(f, cmd_exec, exec, 2,
+	       "agentgate: exec: no command to run (give it after --)\nusage: ");
+}
+
 /* One log named twice is the operator's typo, as verify and export take it: usage (2). */
 static void test_learn_same_log(void **state)
 {
@@ -227,6 +244,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tail_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_say_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_option_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_usage_says_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_learn_same_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_report_lost, setup, teardown),
 	};

@@ -199,6 +199,17 @@ int cmd_check(int argc, char **argv)
 		return 2;
 	}
 	if (optind >= argc || argc - optind > 2 || (action && argc - optind > 1)) {
+		/* The usage alone would leave the operator to guess which argument is wrong. */
+		if (optind >= argc)
+			fprintf(stderr, "agentgate: check: no POLICY to judge by\n");
+		else if (action)
+			fprintf(stderr,
+				"agentgate: check: '%s': --action judges the request its options "
+				"give, not a FILE of requests too\n",
+				argv[optind + 1]);
+		else
+			fprintf(stderr, "agentgate: check: '%s': one POLICY and one FILE at most\n",
+				argv[optind + 2]);
 		usage(stderr);
 		return 2;
 	}

@@ -283,6 +283,10 @@ static int parse_args(int argc, char **argv, struct exec_args *a)
 		}
 	}
 	if (!a->policy_path || optind >= argc) {
+		/* The usage alone would leave the operator to guess what is missing. */
+		fprintf(stderr, "agentgate: exec: %s\n",
+			!a->policy_path ? "--policy FILE is required" :
+					  "no command to run (give it after --)");
 		usage(stderr);
 		return 2;
 	}

@@ -193,6 +193,16 @@ int cmd_learn(int argc, char **argv)
 		}
 	}
 	if (!nlogs || optind != argc || (o.agent && o.container)) {
+		/* The usage alone would leave the operator to guess which argument is wrong. */
+		if (!nlogs)
+			fprintf(stderr, "agentgate: learn: --audit-log LOG is required\n");
+		else if (optind != argc)
+			fprintf(stderr,
+				"agentgate: learn: '%s' is not an option (the log is --audit-log LOG)\n",
+				argv[optind]);
+		else
+			fprintf(stderr,
+				"agentgate: learn: --agent and --container are alternatives\n");
 		fputs(usage_text, stderr);
 		return 2;
 	}
