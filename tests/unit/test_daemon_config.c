@@ -196,6 +196,11 @@ static void test_errors(void **state)
 	parse_bad("audit:\n  forward_secure: maybe\n", "cfg.yaml:2:19: 'forward_secure' must be");
 	parse_bad("audit:\n  fold_ms: 60001\n", "cfg.yaml:2:12: 'fold_ms' must be an integer from 0 to 60000");
 	parse_bad("audit:\n  fold_ms: -1\n", "cfg.yaml:2:12: 'fold_ms' must be a non-negative");
+	/* The real range, whichever end is passed. */
+	parse_bad("audit:\n  backlog_bytes: 1073741825\n",
+		  "cfg.yaml:2:18: 'backlog_bytes' must be an integer from 4096 to 1073741824");
+	parse_bad("audit:\n  backlog_bytes: 4095\n",
+		  "cfg.yaml:2:18: 'backlog_bytes' must be an integer from 4096 to 1073741824");
 	parse_bad("audit:\n  forward:\n    to: collector\n",
 		  "cfg.yaml:3:9: 'to' must be HOST:PORT");
 	parse_bad("audit:\n  forward:\n    tls: true\n", "cfg.yaml:3:5: 'forward' without 'to");

@@ -85,8 +85,9 @@ int cfg_get_path(struct cfg_parse *ps, const yaml_node_t *v, const char *key, ch
 	return *out ? 0 : -ENOMEM;
 }
 
-static int get_uint(struct cfg_parse *ps, const yaml_node_t *v, const char *key, uint64_t max,
-		    uint64_t *out)
+/* The message states the range, so that a value below min is not told "from 0". */
+static int get_uint_in(struct cfg_parse *ps, const yaml_node_t *v, const char *key, uint64_t min,
+		       uint64_t max, uint64_t *out)
 {
 	const char *s = cfg_scalar(v);
 	unsigned long long x;
@@ -97,10 +98,17 @@ static int get_uint(struct cfg_parse *ps, const yaml_node_t *v, const char *key,
 		return cfg_fail(ps, v, "'%s' must be a non-negative integer", key);
 	errno = 0;
 	x = strtoull(s, &end, 10);
-	if (errno || *end || x > max)
-		return cfg_fail(ps, v, "'%s' must be an integer from 0 to %" PRIu64, key, max);
+	if (errno || *end || x < min || x > max)
+		return cfg_fail(ps, v, "'%s' must be an integer from %" PRIu64 " to %" PRIu64, key,
+				min, max);
 	*out = x;
 	return 0;
+}
+
+static int get_uint(struct cfg_parse *ps, const yaml_node_t *v, const char *key, uint64_t max,
+		    uint64_t *out)
+{
+	return get_uint_in(ps, v, key, 0, max, out);
 }
 
 int cfg_get_bool(struct cfg_parse *ps, const yaml_node_t *v, const char *key, int *out)
@@ -351,12 +359,8 @@ static int audit_key(struct cfg_parse *ps, const yaml_node_t *k, const char *key
 	}
 	if (!strcmp(key, "forward_secure"))
 		return cfg_get_bool(ps, v, key, &a->forward_secure);
-	if (!strcmp(key, "backlog_bytes")) {
-		err = get_uint(ps, v, key, 1ull << 30, &a->backlog_bytes);
-		if (!err && a->backlog_bytes < 4096)
-			return cfg_fail(ps, v, "'backlog_bytes' must be at least 4096");
-		return err;
-	}
+	if (!strcmp(key, "backlog_bytes"))
+		return get_uint_in(ps, v, key, 4096, 1ull << 30, &a->backlog_bytes);
 	if (!strcmp(key, "fold_ms")) {
 		err = get_uint(ps, v, key, 60000, &x);
 		a->fold_ms = (unsigned int)x;
