@@ -211,6 +211,21 @@ static void test_usage_says_why(void **state)
 	       "agentgate: exec: no command to run (give it after --)\nusage: ");
 }
 
+/* daemon --check names a policy it cannot find by a clean path, not "././nope.yaml". */
+static void test_daemon_check_path(void **state)
+{
+	struct fixture *f = *state;
+	char *argv[] = { "daemon", "--config", "daemon.yaml", "--check", NULL };
+	char cwd[PATH_MAX];
+
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(f->d.root), 0);
+	put_file("daemon.yaml", "containers:\n  policies_dir: .\n  default_policy: nope\n");
+	expect(f, cmd_daemon, argv, 2,
+	       "agentgate: daemon: containers.default_policy: ./nope.yaml: No such file");
+	assert_int_equal(chdir(cwd), 0);
+}
+
 /* One log named twice is the operator's typo, as verify and export take it: usage (2). */
 static void test_learn_same_log(void **state)
 {
@@ -246,6 +261,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_option_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_says_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_learn_same_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_daemon_check_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_report_lost, setup, teardown),
 	};
 

@@ -345,6 +345,16 @@ static void test_containers(void **state)
 	c = parse_ok("containers:\n  policies_dir: /srv/p\n");
 	assert_string_equal(c->containers.policies_dir, "/srv/p");
 	daemon_config_free(c);
+	/* Named cleanly in errors and status: not /etc/agentgate/./p//nope.yaml. */
+	c = parse_ok("containers:\n  policies_dir: ./p//\n");
+	assert_string_equal(c->containers.policies_dir, "/etc/agentgate/p");
+	daemon_config_free(c);
+	c = parse_ok("containers:\n  policies_dir: .\n");
+	assert_string_equal(c->containers.policies_dir, "/etc/agentgate");
+	daemon_config_free(c);
+	c = parse_ok("containers:\n  policies_dir: //srv/./p/.\n");
+	assert_string_equal(c->containers.policies_dir, "/srv/p");
+	daemon_config_free(c);
 	c = parse_ok("audit:\n  log: /x\n");
 	assert_string_equal(c->containers.policies_dir, DAEMON_DEFAULT_POLICIES_DIR);
 	assert_int_equal(c->containers.nselectors, 0);

@@ -64,6 +64,35 @@ int cfg_get_string(struct cfg_parse *ps, const yaml_node_t *v, const char *key, 
 }
 
 /*
+ * p without "." components and repeated or trailing slashes, in place: errors and status
+ * then name policies_dir "." beside ./daemon.yaml as "./nope.yaml", not "././nope.yaml".
+ * ".." stays: where it leads depends on the links before it.
+ */
+static void path_clean(char *p)
+{
+	char *in = p, *out = p;
+	size_t n;
+
+	if (*in == '/')
+		*out++ = *in++;
+	while (*in) {
+		n = strcspn(in, "/");
+		if (n && !(n == 1 && *in == '.')) {
+			if (out > p && out[-1] != '/')
+				*out++ = '/';
+			memmove(out, in, n);
+			out += n;
+		}
+		in += n;
+		while (*in == '/')
+			in++;
+	}
+	if (out == p)
+		*out++ = '.';
+	*out = '\0';
+}
+
+/*
  * A path of the config: a relative one is relative to the config file's
  * directory (as --config names it), as policies are.
  */
@@ -82,6 +111,8 @@ int cfg_get_path(struct cfg_parse *ps, const yaml_node_t *v, const char *key, ch
 		*out = NULL;
 	if (*out != path)
 		free(path);
+	if (*out)
+		path_clean(*out);
 	return *out ? 0 : -ENOMEM;
 }
 
