@@ -238,6 +238,26 @@ static void test_learn_same_log(void **state)
 	expect(f, cmd_learn, argv, 2, want);
 }
 
+/* verify's counts read as English: "1 seal", "1 record", never "1 seals". */
+static void test_verify_counts(void **state)
+{
+	struct fixture *f = *state;
+	char *argv[] = { "audit", "verify", f->d.log, NULL };
+	struct tlines t;
+
+	assert_int_equal(run(f, cmd_audit, argv, NULL), 0);
+	if (!strstr(f->out, " standing for 3 decisions, 1 seal verified, 0 events lost in gaps, "
+			    "0 torn tails recovered\n"))
+		fail_msg("stdout: %s", f->out);
+	/* The first decision gone: only the genesis before it verified. */
+	tl_read(f->d.log, &t);
+	tl_remove(&t, 1);
+	tl_write(f->d.log, &t, NULL);
+	tl_free(&t);
+	expect(f, cmd_audit, argv, AUDIT_MISSING,
+	       "audit: 1 record before it verified (seq 0..0), 0 seals\n");
+}
+
 /* An intact verdict that never reached stdout is no verdict: 2 (nothing verified), said. */
 static void test_verify_report_lost(void **state)
 {
@@ -262,6 +282,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_usage_says_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_learn_same_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_check_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_report_lost, setup, teardown),
 	};
 

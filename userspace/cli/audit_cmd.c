@@ -75,6 +75,12 @@ static int pubkey_arg(const char *arg, char out[65])
 	return hex64(buf, strcspn(buf, "\r\n"), out) ? 0 : -EBADMSG;
 }
 
+/* The plural's "s" after a count: "1 record", never "1 records". */
+static const char *plural(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* Lines that were not records, left out of what tail or export printed: never silently. */
 static void say_skipped(const char *cmd, const struct audit_skip *skip)
 {
@@ -153,26 +159,29 @@ static int do_verify(int argc, char **argv)
 		return AUDIT_USAGE;
 	}
 	if (rep.verdict == AUDIT_OK) {
-		printf("intact: %llu records (seq %llu..%llu) standing for %llu decisions, %llu seals "
-		       "verified, %llu events lost in gaps, %llu torn tails recovered\n",
-		       (unsigned long long)rep.records, (unsigned long long)rep.first_seq,
-		       (unsigned long long)rep.last_seq, (unsigned long long)rep.decisions,
-		       (unsigned long long)rep.seals,
-		       (unsigned long long)rep.gaps_lost, (unsigned long long)rep.torn_recovered);
+		printf("intact: %llu record%s (seq %llu..%llu) standing for %llu decision%s, %llu "
+		       "seal%s verified, %llu event%s lost in gaps, %llu torn tail%s recovered\n",
+		       (unsigned long long)rep.records, plural(rep.records),
+		       (unsigned long long)rep.first_seq, (unsigned long long)rep.last_seq,
+		       (unsigned long long)rep.decisions, plural(rep.decisions),
+		       (unsigned long long)rep.seals, plural(rep.seals),
+		       (unsigned long long)rep.gaps_lost, plural(rep.gaps_lost),
+		       (unsigned long long)rep.torn_recovered, plural(rep.torn_recovered));
 		if (vo.dedup || vo.max_age_s)
-			printf("host %s, last seal %s, %llu duplicates skipped\n",
+			printf("host %s, last seal %s, %llu duplicate%s skipped\n",
 			       rep.host[0] ? rep.host : "?",
 			       rep.last_seal_time[0] ? rep.last_seal_time : "none",
-			       (unsigned long long)rep.duplicates);
+			       (unsigned long long)rep.duplicates, plural(rep.duplicates));
 	} else {
 		fprintf(stderr, "agentgate: audit: %s: %s: %s\n", rep.where,
 			audit_verdict_name(rep.verdict), rep.why);
 		if (rep.records)
 			fprintf(stderr,
-				"agentgate: audit: %llu records before it verified (seq %llu..%llu), "
-				"%llu seals\n",
-				(unsigned long long)rep.records, (unsigned long long)rep.first_seq,
-				(unsigned long long)rep.last_seq, (unsigned long long)rep.seals);
+				"agentgate: audit: %llu record%s before it verified (seq %llu..%llu), "
+				"%llu seal%s\n",
+				(unsigned long long)rep.records, plural(rep.records),
+				(unsigned long long)rep.first_seq, (unsigned long long)rep.last_seq,
+				(unsigned long long)rep.seals, plural(rep.seals));
 	}
 	if (rep.note[0])
 		fprintf(rep.verdict == AUDIT_OK ? stdout : stderr, "note: %s\n", rep.note);
