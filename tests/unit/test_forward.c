@@ -524,6 +524,97 @@ static void test_forward_new_log_live(void **state)
 	tdir_remove(&d);
 }
 
+/* The seq of the first record in path. */
+static uint64_t first_seq_of(const char *path)
+{
+	unsigned long long seq;
+	FILE *fp = fopen(path, "r");
+
+	assert_non_null(fp);
+	assert_int_equal(fscanf(fp, "{\"seq\":%llu,", &seq), 1);
+	fclose(fp);
+	return seq;
+}
+
+/*
+ * Files deleted while the forwarder reads the one before them (retention running ahead of
+ * it): it goes on with the oldest file left by itself, not at a reconnect, and says which
+ * records the collector will miss.
+ */
+static void test_forward_gap_live(void **state)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	struct said said = { .lock = PTHREAD_MUTEX_INITIALIZER, .what = "no longer on disk" };
+	struct forward_config cfg = { .host = "127.0.0.1", .hostname = "unit", .report = collect };
+	struct sink s = { 0 };
+	struct forwarder *f;
+	struct tdir d;
+	pthread_t st_th, f_th;
+	char port[8], why[256], got[160], cmd[512], path[160], want[64];
+	uint64_t from, to;
+	int err, i, before;
+
+	tdir_make(&d);
+	snprintf(got, sizeof(got), "%s/collector.log", d.root);
+	s.out = fopen(got, "w");
+	s.lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(s.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(s.lfd, 4), 0);
+	assert_int_equal(getsockname(s.lfd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(port, sizeof(port), "%u", ntohs(sa.sin_port));
+	cfg.port = port;
+	cfg.log = d.log;
+	cfg.report_ctx = &said;
+	assert_int_equal(audit_writer_close(grow_log(&d, NULL, 0, 100)), 0);
+	snprintf(path, sizeof(path), "%s.000004", d.log);
+	assert_int_equal(access(path, F_OK), 0);
+	/* Only the first file is there yet: the forwarder reads it and waits for the next. */
+	snprintf(cmd, sizeof(cmd), "mkdir '%s/aside' && mv '%s' '%s'.00000[2-9] '%s/aside/'",
+		 d.root, d.log, d.log, d.root);
+	assert_int_equal(system(cmd), 0);
+	f = forwarder_new(&cfg, &err, why, sizeof(why));
+	assert_non_null(f);
+	assert_int_equal(pthread_create(&st_th, NULL, sink_run, &s), 0);
+	assert_int_equal(pthread_create(&f_th, NULL, fwd_run, f), 0);
+	for (i = 0, before = -1; i < 100 && s.frames != before; i++) {
+		before = s.frames;
+		usleep(200000);
+	}
+	assert_true(s.frames > 0);
+	/* Files 1 and 2 deleted, the rest back, PATH last (as the writer creates it). */
+	snprintf(path, sizeof(path), "%s/aside/audit.log.000002", d.root);
+	from = first_seq_of(path);
+	snprintf(path, sizeof(path), "%s/aside/audit.log.000003", d.root);
+	to = first_seq_of(path);
+	snprintf(cmd, sizeof(cmd),
+		 "rm '%s'.000001 '%s'/aside/audit.log.000002 && mv '%s'/aside/audit.log.0* '%s' "
+		 "&& mv '%s'/aside/audit.log '%s'",
+		 d.log, d.root, d.root, d.root, d.root, d.log);
+	assert_int_equal(system(cmd), 0);
+	for (i = 0, before = -1; i < 100 && s.frames != before; i++) {
+		before = s.frames;
+		usleep(200000);
+	}
+	forwarder_stop(f, 5000);
+	pthread_join(f_th, NULL);
+	s.stop = 1;
+	pthread_join(st_th, NULL);
+	fclose(s.out);
+	forwarder_free(f);
+	close(s.lfd);
+	assert_int_equal(said.n, 1);
+	snprintf(want, sizeof(want), "records %llu..%llu ", (unsigned long long)from,
+		 (unsigned long long)to - 1);
+	if (!strstr(said.msgs[0], want))
+		fail_msg("expected '%s' in: %s", want, said.msgs[0]);
+	/* What is left on disk was sent, up to the shutdown seal. */
+	snprintf(cmd, sizeof(cmd), "grep -q '\"reason\":\"shutdown\"' '%s'", got);
+	assert_int_equal(system(cmd), 0);
+	tdir_remove(&d);
+}
+
 /*
  * A state file that cannot be written (its directory is missing): the records are sent all
  * the same, and the failure is said once, not at every acknowledgement.
@@ -732,6 +823,7 @@ int main(void)
 		cmocka_unit_test(test_forward_resend),
 		cmocka_unit_test(test_forward_new_log),
 		cmocka_unit_test(test_forward_new_log_live),
+		cmocka_unit_test(test_forward_gap_live),
 		cmocka_unit_test(test_forward_state_unwritable),
 		cmocka_unit_test(test_max_age),
 		cmocka_unit_test(test_forward_bad_ca),

@@ -264,6 +264,17 @@ static void lost(struct forwarder *f, int err)
 	save_state(f, f->resume, now, true);
 }
 
+/* Records the log had lost when it was sought: said once, as the collector will miss them. */
+static void report_gap(struct forwarder *f)
+{
+	if (f->log.gap_to > f->log.gap_from)
+		report(f,
+		       "records %llu..%llu are no longer on disk (rotated away): the collector "
+		       "will miss them",
+		       (unsigned long long)f->log.gap_from, (unsigned long long)f->log.gap_to - 1);
+	f->log.gap_from = f->log.gap_to = 0;
+}
+
 static int position(struct forwarder *f)
 {
 	int err = fwd_log_seek(&f->log, f->resume);
@@ -281,11 +292,7 @@ static int position(struct forwarder *f)
 		if (err)
 			return err;
 	}
-	if (f->log.gap_to > f->log.gap_from)
-		report(f,
-		       "records %llu..%llu are no longer on disk (rotated away): the collector "
-		       "will miss them",
-		       (unsigned long long)f->log.gap_from, (unsigned long long)f->log.gap_to - 1);
+	report_gap(f);
 	fwd_track_reset(&f->track, f->log.next_seq, f->cfg.replay_ms);
 	f->positioned = true;
 	return 0;
@@ -316,6 +323,8 @@ static int pump(struct forwarder *f, int stop_fd, int timeout_ms)
 		}
 		if (err)
 			return err;
+		/* The next file found on its own (not at a reconnect) may lie past deleted ones. */
+		report_gap(f);
 		n = fwd_frame(f->frame, FWD_MAX_LINE + FWD_MAX_HEADER + 32, f->hostname, f->procid,
 			      line, len);
 		if (n < 0) {
