@@ -139,6 +139,56 @@ static void test_tail_live(void **state)
 	expect(f, cmd_audit, none, 2, "no FILE (or --live SOCKET) to read");
 }
 
+/* Waits (at most 5 s) for the file at path to reach size bytes; whether it did. */
+static bool wait_size(const char *path, off_t size)
+{
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (!stat(path, &st) && st.st_size >= size)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/*
+ * tail -f of a log truncated in place (copytruncate): said on stderr, and what the writer
+ * appends then is shown from the start of the file, not lost before the old read position.
+ */
+static void test_tail_truncated(void **state)
+{
+	struct fixture *f = *state;
+	char *argv[] = { "audit", "tail", "-f", "--json", f->d.log, NULL };
+	struct cli_child c;
+	struct tlines t;
+	struct stat st;
+	char line[2048];
+	int status;
+
+	tl_read(f->d.log, &t);
+	assert_int_equal(stat(f->d.log, &st), 0);
+	snprintf(line, sizeof(line), "%s\n", t.l[0]);
+	cli_start(&c, cmd_audit, argv, NULL);
+	/* tail -f runs until killed: killed whatever happened. */
+	if (wait_size(c.out, st.st_size) && !truncate(f->d.log, 0)) {
+		put_file(f->d.log, line);
+		wait_size(c.out, st.st_size + (off_t)strlen(line));
+	}
+	kill(c.pid, SIGKILL);
+	assert_int_equal(waitpid(c.pid, &status, 0), c.pid);
+	cli_slurp(c.out, -1, f->out, sizeof(f->out));
+	cli_slurp(c.err, -1, f->err, sizeof(f->err));
+	unlink(c.out);
+	unlink(c.err);
+	assert_int_equal(strlen(f->out), st.st_size + strlen(line));
+	assert_string_equal(f->out + st.st_size, line);
+	if (!strstr(f->err, "was truncated in place (copytruncate?): reading it again from its"))
+		fail_msg("stderr: %s", f->err);
+	tl_free(&t);
+}
+
 /* Errors that say what is wrong, not only the usage text or an errno's words. */
 static void test_errors_say_why(void **state)
 {
@@ -277,6 +327,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verify_same_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_not_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_say_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_option_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_says_why, setup, teardown),

@@ -249,6 +249,64 @@ static void test_follow_new_log(void **state)
 	tdir_remove(&d);
 }
 
+/*
+ * The log truncated in place (copytruncate) while followed, the writer appending on from
+ * offset 0: the follower reads it again from its start, whole lines only, and tells which
+ * records the cut took before they were read.
+ */
+static void test_follow_truncated(void **state)
+{
+	struct audit_config c;
+	struct audit_writer *w;
+	struct fwd_log l;
+	struct tdir d;
+	const char *line;
+	size_t len;
+	uint64_t next, cut;
+	FILE *fp;
+	int err;
+
+	tdir_make(&d);
+	c = tcfg(&d);
+	w = audit_writer_open(&c, &err);
+	assert_non_null(w);
+	assert_int_equal(audit_append_lifecycle(w, "test", "before"), 0);
+	assert_int_equal(fwd_log_init(&l, d.log), 0);
+	assert_int_equal(fwd_log_seek(&l, 0), 0);
+	while ((err = fwd_log_next(&l, &line, &len, &next)) == 0)
+		;
+	assert_int_equal(err, -EAGAIN);
+	/* The start of a line (the writer mid-write) held by the follower, then the cut. */
+	fp = fopen(d.log, "a");
+	assert_non_null(fp);
+	fputs("{\"seq\":", fp);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(fwd_log_next(&l, &line, &len, &next), -EAGAIN);
+	cut = l.next_seq;
+	assert_int_equal(truncate(d.log, 0), 0);
+	assert_int_equal(audit_append_lifecycle(w, "test", "after the first cut"), 0);
+	assert_int_equal(fwd_log_next(&l, &line, &len, &next), 0);
+	assert_true(l.truncated);
+	assert_int_equal(l.gap_to, 0);
+	assert_int_equal(next, cut + 1);
+	assert_memory_equal(line, "{\"seq\":", 7);
+	assert_non_null(memmem(line, len, "\"detail\":\"after the first cut\"", 30));
+	/* Records the follower had not read yet when the file was cut (shorter again): a gap. */
+	l.truncated = false;
+	assert_int_equal(audit_append_lifecycle(w, "test", "cut 1"), 0);
+	assert_int_equal(audit_append_lifecycle(w, "test", "cut 2"), 0);
+	assert_int_equal(truncate(d.log, 0), 0);
+	assert_int_equal(audit_append_lifecycle(w, "test", "2"), 0);
+	assert_int_equal(fwd_log_next(&l, &line, &len, &next), 0);
+	assert_true(l.truncated);
+	assert_int_equal(l.gap_from, cut + 1);
+	assert_int_equal(l.gap_to, cut + 3);
+	assert_non_null(memmem(line, len, "\"detail\":\"2\"", 12));
+	assert_int_equal(audit_writer_close(w), 0);
+	fwd_log_free(&l);
+	tdir_remove(&d);
+}
+
 /* The collector side: accepts, reads octet-counted frames, appends each MSG as a line. */
 struct sink {
 	int lfd;
@@ -820,6 +878,7 @@ int main(void)
 		cmocka_unit_test(test_state),
 		cmocka_unit_test(test_follow),
 		cmocka_unit_test(test_follow_new_log),
+		cmocka_unit_test(test_follow_truncated),
 		cmocka_unit_test(test_forward_resend),
 		cmocka_unit_test(test_forward_new_log),
 		cmocka_unit_test(test_forward_new_log_live),

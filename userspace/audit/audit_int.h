@@ -275,10 +275,11 @@ void audit_skip_note(struct audit_skip *skip, const char *file, size_t line);
 /*
  * Whole file, then (follow) new records, reopening the path when rotation
  * replaces it. skip: the lines that are not records (and, when not following,
- * an unterminated last line).
+ * an unterminated last line). A file truncated in place is read again from its
+ * start, said through note (NULL: not said).
  */
 int audit_tail_file(const char *path, const struct audit_filter *flt, bool follow,
-		    struct audit_skip *skip);
+		    struct audit_skip *skip, void (*note)(const char *msg));
 /* The daemon's stream until it ends (0) or fails; skip as audit_tail_file()'s. */
 int audit_tail_live(const char *sock, const struct audit_filter *flt, struct audit_skip *skip);
 

@@ -386,8 +386,20 @@ static int open_next(const char *path, unsigned long long file, bool *rotated, c
 	return fd;
 }
 
+static void say_cut(void (*note)(const char *msg), const char *name)
+{
+	char msg[PATH_MAX + 160];
+
+	snprintf(msg, sizeof(msg),
+		 "%s was truncated in place (copytruncate?): reading it again from its start; "
+		 "records cut before they were read are not shown",
+		 name);
+	if (note)
+		note(msg);
+}
+
 int audit_tail_file(const char *path, const struct audit_filter *flt, bool follow,
-		    struct audit_skip *skip)
+		    struct audit_skip *skip, void (*note)(const char *msg))
 {
 	struct tail t = { .flt = flt, .skip = skip };
 	size_t len = 0, cap = 2 * AUDIT_MAX_LINE;
@@ -420,6 +432,17 @@ int audit_tail_file(const char *path, const struct audit_filter *flt, bool follo
 		if (!rotated) {
 			fflush(stdout);
 			usleep(200000);
+			/*
+			 * Truncated in place (logrotate's copytruncate, `: > FILE`): the same
+			 * inode, now shorter than what was read; the writer goes on from its start.
+			 */
+			if (!fstat(fd, &now) && now.st_size < lseek(fd, 0, SEEK_CUR) &&
+			    !lseek(fd, 0, SEEK_SET)) {
+				say_cut(note, t.name);
+				len = 0; /* the start of a line the cut took */
+				t.line = 0;
+				continue;
+			}
 			/* Rotation renames the file and starts a new one at the same path. */
 			if (stat(path, &now) ||
 			    (now.st_ino == st.st_ino && now.st_dev == st.st_dev))

@@ -192,6 +192,11 @@ static int do_verify(int argc, char **argv)
 	return stdout_flushed() ? AUDIT_USAGE : (int)rep.verdict;
 }
 
+static void tail_note(const char *msg)
+{
+	fprintf(stderr, "agentgate: audit: tail: %s\n", msg);
+}
+
 static int do_tail(int argc, char **argv)
 {
 	static const struct option opts[] = { { "follow", no_argument, NULL, 'f' },
@@ -270,7 +275,7 @@ static int do_tail(int argc, char **argv)
 		return usage();
 	}
 	err = live ? audit_tail_live(live, &flt, &skip) :
-		     audit_tail_file(argv[optind], &flt, follow, &skip);
+		     audit_tail_file(argv[optind], &flt, follow, &skip, tail_note);
 	if (stdout_flushed())
 		return 1;
 	say_skipped("tail", &skip);

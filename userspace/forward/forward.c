@@ -269,8 +269,8 @@ static void report_gap(struct forwarder *f)
 {
 	if (f->log.gap_to > f->log.gap_from)
 		report(f,
-		       "records %llu..%llu are no longer on disk (rotated away): the collector "
-		       "will miss them",
+		       "records %llu..%llu are no longer on disk (rotated away, or truncated): the "
+		       "collector will miss them",
 		       (unsigned long long)f->log.gap_from, (unsigned long long)f->log.gap_to - 1);
 	f->log.gap_from = f->log.gap_to = 0;
 }
@@ -308,6 +308,14 @@ static int pump(struct forwarder *f, int stop_fd, int timeout_ms)
 
 	for (i = 0; i < BATCH_LINES; i++) {
 		err = fwd_log_next(&f->log, &line, &len, &next);
+		/* Said at once: the records that tell what the cut took may come much later. */
+		if (f->log.truncated) {
+			report(f,
+			       "%s was truncated in place (copytruncate?): sending it again from "
+			       "its start",
+			       f->cfg.log);
+			f->log.truncated = false;
+		}
 		if (err == -EAGAIN)
 			break;
 		if (err == -ESTALE) {

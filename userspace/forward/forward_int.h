@@ -86,6 +86,8 @@ struct fwd_log {
 	uint64_t gap_from,
 		gap_to; /* records no longer on disk at the last seek (gap_to > gap_from) */
 	char log_id[33]; /* from the last genesis read */
+	bool truncated; /* cut in place below what was read, read again from its start: to be said */
+	bool after_cut; /* no record read since: the first one tells what the cut took (gap_*) */
 };
 
 int fwd_log_init(struct fwd_log *l, const char *path);

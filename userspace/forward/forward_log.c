@@ -166,6 +166,7 @@ int fwd_log_seek(struct fwd_log *l, uint64_t seq)
 	if (err)
 		return err == -EAGAIN ? -ENOENT : err;
 	l->len = l->off = 0;
+	l->after_cut = false;
 	l->skip_below = at;
 	l->next_seq = at;
 	return 0;
@@ -185,6 +186,7 @@ int fwd_log_next(struct fwd_log *l, const char **line, size_t *len, uint64_t *ne
 {
 	bool drained = false;
 	char id[sizeof(l->log_id)];
+	struct stat sb;
 	dev_t dev;
 	ino_t ino;
 	int err;
@@ -202,6 +204,14 @@ int fwd_log_next(struct fwd_log *l, const char **line, size_t *len, uint64_t *ne
 			bool rec = line_seq(s, n, &seq);
 
 			l->off += n + 1;
+			if (rec && l->after_cut) {
+				/* Records written before the cut and not read yet went with it. */
+				if (seq > l->next_seq) {
+					l->gap_from = l->next_seq;
+					l->gap_to = seq;
+				}
+				l->after_cut = false;
+			}
 			if (rec && seq < l->skip_below)
 				continue;
 			if (!rec && l->skip_below)
@@ -230,6 +240,17 @@ int fwd_log_next(struct fwd_log *l, const char **line, size_t *len, uint64_t *ne
 		}
 		if (r < 0)
 			return -errno;
+		/*
+		 * Truncated in place (logrotate's copytruncate, `: > FILE`): the same inode, now
+		 * shorter than what was read. The writer appends from its start: read it again.
+		 */
+		if (!fstat(l->fd, &sb) && sb.st_size < lseek(l->fd, 0, SEEK_CUR)) {
+			if (lseek(l->fd, 0, SEEK_SET) < 0)
+				return -errno;
+			l->len = 0; /* the start of a line the cut took */
+			l->truncated = l->after_cut = true;
+			continue;
+		}
 		/* End of file: finished only if it was rotated and still reads to its end. */
 		if (!rotated(l))
 			return -EAGAIN;
