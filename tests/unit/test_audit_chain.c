@@ -348,6 +348,25 @@ static void test_truncation_unsealed(void **state)
 	assert_int_equal(f->rep.seals, 2);
 }
 
+/*
+ * A log of nothing but NUL bytes (zeroed by a crash, or cut in place under a writer without
+ * O_APPEND): no record was read, so no torn tail "after seq 0", but no records, as empty.
+ */
+static void test_only_fragment(void **state)
+{
+	struct log_fixture *f = *state;
+	static const char nul[4096];
+	FILE *fp = fopen(f->d.log, "w");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(nul, 1, sizeof(nul), fp), sizeof(nul));
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(verify1(f->d.log, NULL, false, &f->rep), AUDIT_MISSING);
+	assert_int_equal(f->rep.records, 0);
+	assert_null(strstr(f->rep.why, "after seq"));
+	assert_non_null(strstr(f->rep.why, "no records: nothing but an incomplete line (4096 b"));
+}
+
 static int rotated_files(struct log_fixture *f, char **paths, int max)
 {
 	char pat[128];
@@ -728,6 +747,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_torn_vs_truncation, log_setup, log_teardown),
 		cmocka_unit_test_setup_teardown(test_torn_batched, log_setup, log_teardown),
 		cmocka_unit_test_setup_teardown(test_truncation_unsealed, log_setup, log_teardown),
+		cmocka_unit_test_setup_teardown(test_only_fragment, log_setup, log_teardown),
 		cmocka_unit_test_setup_teardown(test_rotation, log_setup, log_teardown),
 		cmocka_unit_test_setup_teardown(test_splice, log_setup, log_teardown),
 		cmocka_unit_test_setup_teardown(test_forward_secure, log_setup, log_teardown),

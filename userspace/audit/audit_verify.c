@@ -487,6 +487,13 @@ static void walk(struct vstate *v, struct vfile *files, int n)
 		if (l->tail_len) {
 			snprintf(v->rep->where, sizeof(v->rep->where), "%s:%zu", files[f].path,
 				 l->n + 1);
+			/* No record read: nothing to be torn after, and no genesis, as in an empty log. */
+			if (!v->started) {
+				fail(v, AUDIT_MISSING, 0,
+				     "no records: nothing but an incomplete line (%zu bytes), no genesis",
+				     l->tail_len);
+				return;
+			}
 			fail(v, f == n - 1 ? AUDIT_TORN : AUDIT_EDITED, v->last_seq + 1,
 			     f == n - 1 ? "the last line (%zu bytes after seq %llu) is "
 					  "incomplete: the writer stopped mid-record (crash); its "
