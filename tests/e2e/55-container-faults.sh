@@ -135,13 +135,32 @@ unasked() {
 		--user 1000:1000 --stop-timeout 2 -v "$S/data:/app/data:ro" \
 		"$IMG" node -e 'setInterval(() => {}, 1000)' 2>&1
 }
+# unasked_starts NAME RUNTIME WHAT: unasked NAME starts; removed after.
+unasked_starts() {
+	if _out=$(unasked "$1" "$2"); then
+		pass "$3"
+	else
+		fail "$3" "$(printf '%s' "$_out" | tail -n 2 | head -c 400)"
+	fi
+	docker rm -f "$1" >/dev/null 2>&1
+}
+# unasked_refused NAME RUNTIME WHY WHAT: unasked NAME is refused, the engine's error saying WHY,
+# and does not run; removed after.
+unasked_refused() {
+	if _out=$(unasked "$1" "$2"); then
+		fail "$4" "it started: $_out"
+	else
+		case $_out in
+		*"$3"*) pass "$4, saying why" ;;
+		*) fail "$4, saying why" "$(printf '%s' "$_out" | tail -n 2 | head -c 400)" ;;
+		esac
+	fi
+	_st=$(docker inspect -f '{{.State.Status}}' "$1" 2>&1)
+	[ "$_st" != running ] && pass "$4: it is not running" || fail "$4: it is not running" "$_st"
+	docker rm -f "$1" >/dev/null 2>&1
+}
 check "the daemon stopped cleanly" stop_daemon TERM
-if out=$(unasked u1); then
-	pass "daemon stopped, no selectors: a container asking for nothing starts"
-else
-	fail "daemon stopped, no selectors: a container asking for nothing starts" "$(printf '%s' "$out" | tail -n 2 | head -c 400)"
-fi
-docker rm -f u1 >/dev/null 2>&1
+unasked_starts u1 agentgate-cfg "daemon stopped, no selectors: a container asking for nothing starts"
 daemon_config <<EOC
 containers:
   policies_dir: $S/policies
@@ -149,17 +168,8 @@ containers:
     - name: "u[0-9]"
       policy: faults
 EOC
-if out=$(unasked u2); then
-	fail "daemon stopped, a selector for its name: the container is refused" "it started: $out"
-else
-	case $out in
-	*"binds containers by selectors or default_policy"*) pass "daemon stopped, a selector for its name: the container is refused, saying why" ;;
-	*) fail "daemon stopped, a selector for its name: the container is refused, saying why" "$(printf '%s' "$out" | tail -n 2 | head -c 400)" ;;
-	esac
-fi
-st=$(docker inspect -f '{{.State.Status}}' u2 2>&1)
-[ "$st" != running ] && pass "the refused container is not running" || fail "the refused container is not running" "$st"
-docker rm -f u2 >/dev/null 2>&1
+unasked_refused u2 agentgate-cfg "binds containers by selectors or default_policy" \
+	"daemon stopped, a selector for its name: the container is refused"
 start_daemon && pass "the daemon started with the selector" || fail "the daemon started with the selector" "$(tail -n 3 "$D/daemon.err")"
 unasked u3 >/dev/null || fail "daemon back: the container asking for nothing runs" "$(docker logs u3 2>&1 | tail -n 2)"
 judged "daemon back: the selector's policy judges it" u3-sel docker exec u3
@@ -176,17 +186,8 @@ start_daemon && pass "the daemon started on the default config" || fail "the dae
 check "the daemon stopped again" stop_daemon TERM
 rm -f /etc/agentgate/daemon.yaml
 [ -f "$MARK" ] && pass "the mark outlives the daemon" || fail "the mark outlives the daemon" "gone"
-if out=$(unasked k1 agentgate); then
-	fail "no daemon, no config on the host, the mark: a container asking for nothing is refused" "it started: $out"
-else
-	case $out in
-	*"$MARK says its config binds containers"*) pass "no daemon, no config on the host, the mark: a container asking for nothing is refused, saying why" ;;
-	*) fail "no daemon, no config on the host, the mark: a container asking for nothing is refused, saying why" "$(printf '%s' "$out" | tail -n 2 | head -c 400)" ;;
-	esac
-fi
-st=$(docker inspect -f '{{.State.Status}}' k1 2>&1)
-[ "$st" != running ] && pass "the container refused by the mark is not running" || fail "the container refused by the mark is not running" "$st"
-docker rm -f k1 >/dev/null 2>&1
+unasked_refused k1 agentgate "$MARK says its config binds containers" \
+	"no daemon, no config on the host, the mark: a container asking for nothing is refused"
 # A default config without selectors: the daemon removes the mark, and the container starts.
 daemon_config <<EOC
 containers:
@@ -197,12 +198,7 @@ start_daemon && pass "the daemon started on a default config without selectors" 
 [ ! -e "$MARK" ] && pass "no selectors: the daemon removes the mark" || fail "no selectors: the daemon removes the mark" "$(cat "$MARK")"
 check "the daemon stopped, no mark" stop_daemon TERM
 rm -f /etc/agentgate/daemon.yaml
-if out=$(unasked k2 agentgate); then
-	pass "no daemon, no config on the host, no mark: a container asking for nothing starts"
-else
-	fail "no daemon, no config on the host, no mark: a container asking for nothing starts" "$(printf '%s' "$out" | tail -n 2 | head -c 400)"
-fi
-docker rm -f k2 >/dev/null 2>&1
+unasked_starts k2 agentgate "no daemon, no config on the host, no mark: a container asking for nothing starts"
 start_daemon && pass "the daemon back for the faults below" || fail "the daemon back for the faults below" "$(tail -n 3 "$D/daemon.err")"
 
 # --- dockerd stopped while the container runs, without live-restore -----------------------------
