@@ -307,6 +307,58 @@ static void test_follow_truncated(void **state)
 	tdir_remove(&d);
 }
 
+/* The seq of the first record in path. */
+static uint64_t first_seq_of(const char *path)
+{
+	unsigned long long seq;
+	FILE *fp = fopen(path, "r");
+
+	assert_non_null(fp);
+	assert_int_equal(fscanf(fp, "{\"seq\":%llu,", &seq), 1);
+	fclose(fp);
+	return seq;
+}
+
+/*
+ * Sought (at a reconnect) to a record the cut took, with older rotated files on disk: the
+ * last of them is the file whose first seq is below it, and holds it not. The follower goes
+ * on with the file that holds later records, and tells what is gone.
+ */
+static void test_follow_truncated_seek(void **state)
+{
+	struct audit_writer *w;
+	struct fwd_log l;
+	struct tdir d;
+	const char *line;
+	size_t len;
+	uint64_t next, resume, end;
+	int err, i;
+
+	tdir_make(&d);
+	w = grow_log(&d, NULL, 0, 100);
+	assert_int_equal(fwd_log_init(&l, d.log), 0);
+	assert_int_equal(fwd_log_seek(&l, 0), 0);
+	while ((err = fwd_log_next(&l, &line, &len, &next)) == 0)
+		;
+	assert_int_equal(err, -EAGAIN);
+	end = l.next_seq;
+	resume = first_seq_of(d.log);
+	assert_true(resume > 0 && resume < end);
+	assert_int_equal(truncate(d.log, 0), 0);
+	assert_int_equal(audit_append_lifecycle(w, "test", "after the cut"), 0);
+	assert_int_equal(fwd_log_seek(&l, resume), 0);
+	for (i = 0; i < 10 && (err = fwd_log_next(&l, &line, &len, &next)) == -EAGAIN; i++)
+		;
+	assert_int_equal(err, 0);
+	assert_int_equal(next, end + 1);
+	assert_non_null(memmem(line, len, "\"detail\":\"after the cut\"", 24));
+	assert_int_equal(l.gap_from, resume);
+	assert_int_equal(l.gap_to, end);
+	assert_int_equal(audit_writer_close(w), 0);
+	fwd_log_free(&l);
+	tdir_remove(&d);
+}
+
 /* The collector side: accepts, reads octet-counted frames, appends each MSG as a line. */
 struct sink {
 	int lfd;
@@ -582,24 +634,13 @@ static void test_forward_new_log_live(void **state)
 	tdir_remove(&d);
 }
 
-/* The seq of the first record in path. */
-static uint64_t first_seq_of(const char *path)
-{
-	unsigned long long seq;
-	FILE *fp = fopen(path, "r");
-
-	assert_non_null(fp);
-	assert_int_equal(fscanf(fp, "{\"seq\":%llu,", &seq), 1);
-	fclose(fp);
-	return seq;
-}
-
 /*
  * Files deleted while the forwarder reads the one before them (retention running ahead of
  * it): it goes on with the oldest file left by itself, not at a reconnect, and says which
- * records the collector will miss.
+ * records the collector will miss. keep_read: the file it reads survives (only the next one
+ * is deleted), so the file holding the next seq by name is the one it has just finished.
  */
-static void test_forward_gap_live(void **state)
+static void gap_live(bool keep_read)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -641,15 +682,17 @@ static void test_forward_gap_live(void **state)
 		usleep(200000);
 	}
 	assert_true(s.frames > 0);
-	/* Files 1 and 2 deleted, the rest back, PATH last (as the writer creates it). */
+	/* Files 1 (or not) and 2 deleted, the rest back, PATH last (as the writer creates it). */
 	snprintf(path, sizeof(path), "%s/aside/audit.log.000002", d.root);
 	from = first_seq_of(path);
 	snprintf(path, sizeof(path), "%s/aside/audit.log.000003", d.root);
 	to = first_seq_of(path);
+	snprintf(path, sizeof(path), "%s.000001", d.log);
+	assert_int_equal(keep_read ? 0 : unlink(path), 0);
 	snprintf(cmd, sizeof(cmd),
-		 "rm '%s'.000001 '%s'/aside/audit.log.000002 && mv '%s'/aside/audit.log.0* '%s' "
+		 "rm '%s'/aside/audit.log.000002 && mv '%s'/aside/audit.log.0* '%s' "
 		 "&& mv '%s'/aside/audit.log '%s'",
-		 d.log, d.root, d.root, d.root, d.root, d.log);
+		 d.root, d.root, d.root, d.root, d.log);
 	assert_int_equal(system(cmd), 0);
 	for (i = 0, before = -1; i < 100 && s.frames != before; i++) {
 		before = s.frames;
@@ -671,6 +714,17 @@ static void test_forward_gap_live(void **state)
 	snprintf(cmd, sizeof(cmd), "grep -q '\"reason\":\"shutdown\"' '%s'", got);
 	assert_int_equal(system(cmd), 0);
 	tdir_remove(&d);
+}
+
+static void test_forward_gap_live(void **state)
+{
+	gap_live(false);
+}
+
+/* Said by nothing and sent no more, until the next file holding later records was taken. */
+static void test_forward_gap_after_live(void **state)
+{
+	gap_live(true);
 }
 
 /*
@@ -879,10 +933,12 @@ int main(void)
 		cmocka_unit_test(test_follow),
 		cmocka_unit_test(test_follow_new_log),
 		cmocka_unit_test(test_follow_truncated),
+		cmocka_unit_test(test_follow_truncated_seek),
 		cmocka_unit_test(test_forward_resend),
 		cmocka_unit_test(test_forward_new_log),
 		cmocka_unit_test(test_forward_new_log_live),
 		cmocka_unit_test(test_forward_gap_live),
+		cmocka_unit_test(test_forward_gap_after_live),
 		cmocka_unit_test(test_forward_state_unwritable),
 		cmocka_unit_test(test_max_age),
 		cmocka_unit_test(test_forward_bad_ca),

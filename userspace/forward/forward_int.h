@@ -85,6 +85,7 @@ struct fwd_log {
 	uint64_t next_seq; /* seq after the last record returned */
 	uint64_t gap_from,
 		gap_to; /* records no longer on disk at the last seek (gap_to > gap_from) */
+	uint64_t later_seq; /* the first seq of the next file after the one sought, 0: none */
 	char log_id[33]; /* from the last genesis read */
 	bool truncated; /* cut in place below what was read, read again from its start: to be said */
 	bool after_cut; /* no record read since: the first one tells what the cut took (gap_*) */

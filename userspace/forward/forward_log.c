@@ -85,7 +85,7 @@ static void genesis_log_id(struct fwd_log *l, const char *line, size_t len)
 static int seek_once(struct fwd_log *l, uint64_t *seq)
 {
 	char pat[4096], head[1024], *best = NULL;
-	uint64_t best_seq = 0, old_seq = UINT64_MAX, s = 0;
+	uint64_t best_seq = 0, old_seq = UINT64_MAX, later = 0, s = 0;
 	char *oldest = NULL;
 	struct stat sb;
 	glob_t g = { 0 };
@@ -107,12 +107,15 @@ static int seek_once(struct fwd_log *l, uint64_t *seq)
 			best = p;
 			best_seq = s;
 		}
+		if (s > *seq && (!later || s < later))
+			later = s;
 		if (s < old_seq) {
 			oldest = p;
 			old_seq = s;
 		}
 	}
 	l->gap_from = l->gap_to = 0;
+	l->later_seq = best ? later : 0;
 	if (!best && oldest) {
 		/* Rotated away and deleted: start at what is left and say what is not. */
 		best = oldest;
@@ -186,6 +189,7 @@ int fwd_log_next(struct fwd_log *l, const char **line, size_t *len, uint64_t *ne
 {
 	bool drained = false;
 	char id[sizeof(l->log_id)];
+	uint64_t from;
 	struct stat sb;
 	dev_t dev;
 	ino_t ino;
@@ -267,8 +271,21 @@ int fwd_log_next(struct fwd_log *l, const char **line, size_t *len, uint64_t *ne
 		/* Files moved away and a writer started anew: the old log's seq means nothing here. */
 		if (strcmp(id, l->log_id))
 			return -ESTALE;
-		if (l->dev == dev && l->ino == ino)
-			return -EAGAIN; /* the new file has no genesis yet */
+		if (l->dev == dev && l->ino == ino) {
+			if (!l->later_seq)
+				return -EAGAIN; /* the new file has no genesis yet */
+			/* It ends below seq, a later file starts above: the files between are gone. */
+			from = l->next_seq;
+			err = fwd_log_seek(l, l->later_seq);
+			if (err)
+				return err;
+			if (strcmp(id, l->log_id))
+				return -ESTALE;
+			if (l->next_seq > from) {
+				l->gap_from = from;
+				l->gap_to = l->next_seq;
+			}
+		}
 		drained = false;
 	}
 }
