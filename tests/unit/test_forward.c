@@ -464,6 +464,63 @@ static void collect(void *ctx, const char *msg)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* A forwarder shipping to a sink of the test's, each on a thread of its own. */
+struct live {
+	struct sink s; /* drop_after set before live_start */
+	struct forwarder *f;
+	pthread_t st_th, f_th;
+	char port[8];
+};
+
+/* A sink on a loopback port (the messages it takes in written to got), a forwarder of cfg to it. */
+static void live_start(struct live *l, struct forward_config *cfg, const char *got)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	char why[256];
+	int err;
+
+	l->s.out = fopen(got, "w");
+	assert_non_null(l->s.out);
+	l->s.lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(l->s.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(l->s.lfd, 4), 0);
+	assert_int_equal(getsockname(l->s.lfd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(l->port, sizeof(l->port), "%u", ntohs(sa.sin_port));
+	cfg->port = l->port;
+	l->f = forwarder_new(cfg, &err, why, sizeof(why));
+	assert_non_null(l->f);
+	assert_int_equal(pthread_create(&l->st_th, NULL, sink_run, &l->s), 0);
+	assert_int_equal(pthread_create(&l->f_th, NULL, fwd_run, l->f), 0);
+}
+
+/* Until the sink has taken nothing for 200 ms (20 s at most). */
+static void live_settle(struct live *l)
+{
+	int i, before;
+
+	for (i = 0, before = -1; i < 100 && l->s.frames != before; i++) {
+		before = l->s.frames;
+		usleep(200000);
+	}
+}
+
+/* The forwarder stopped (its stats in st unless NULL), then the sink; the frames it took in. */
+static int live_stop(struct live *l, struct forward_stats *st)
+{
+	forwarder_stop(l->f, 5000);
+	assert_int_equal(pthread_join(l->f_th, NULL), 0);
+	if (st)
+		forwarder_stats(l->f, st);
+	l->s.stop = 1;
+	pthread_join(l->st_th, NULL);
+	fclose(l->s.out);
+	forwarder_free(l->f);
+	close(l->s.lfd);
+	return l->s.frames;
+}
+
 /*
  * Writes a log of 400 records (plus seals and rotations) while a forwarder ships it to a
  * sink that closes its first connection after drop_after frames (0: never); returns the
@@ -472,24 +529,11 @@ static void collect(void *ctx, const char *msg)
 static int forward_run(struct tdir *d, const char *state_path, const char *got, int drop_after,
 		       struct forward_stats *st, struct said *said)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(sa);
-	struct sink s = { .drop_after = drop_after };
+	struct live l = { .s.drop_after = drop_after };
 	struct forward_config cfg = { .host = "127.0.0.1", .hostname = "unit", .replay_ms = 60000 };
-	struct forwarder *f;
 	struct audit_writer *w;
-	pthread_t st_th, f_th;
-	char port[8], why[256];
-	int err, i;
+	int i;
 
-	s.out = fopen(got, "w");
-	s.lfd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_int_equal(bind(s.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(s.lfd, 4), 0);
-	assert_int_equal(getsockname(s.lfd, (struct sockaddr *)&sa, &sl), 0);
-	snprintf(port, sizeof(port), "%u", ntohs(sa.sin_port));
-	cfg.port = port;
 	cfg.log = d->log;
 	cfg.state = state_path;
 	if (said) {
@@ -497,24 +541,13 @@ static int forward_run(struct tdir *d, const char *state_path, const char *got, 
 		cfg.report_ctx = said;
 	}
 	w = grow_log(d, NULL, 0, 100);
-	f = forwarder_new(&cfg, &err, why, sizeof(why));
-	assert_non_null(f);
-	assert_int_equal(pthread_create(&st_th, NULL, sink_run, &s), 0);
-	assert_int_equal(pthread_create(&f_th, NULL, fwd_run, f), 0);
+	live_start(&l, &cfg, got);
 	for (i = 0; i < 100; i++) {
 		grow_log(d, w, 100 + 3 * i, 3);
 		usleep(2000);
 	}
 	assert_int_equal(audit_writer_close(w), 0);
-	forwarder_stop(f, 5000);
-	assert_null(pthread_join(f_th, NULL) ? (void *)1 : NULL);
-	forwarder_stats(f, st);
-	s.stop = 1;
-	pthread_join(st_th, NULL);
-	fclose(s.out);
-	forwarder_free(f);
-	close(s.lfd);
-	return s.frames;
+	return live_stop(&l, st);
 }
 
 static void test_forward_resend(void **state)
@@ -584,47 +617,22 @@ static void test_forward_new_log(void **state)
 /* The same while the forwarder runs (no restart, no state file): the new log from seq 0. */
 static void test_forward_new_log_live(void **state)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(sa);
-	struct sink s = { 0 };
 	struct forward_config cfg = { .host = "127.0.0.1", .hostname = "unit" };
-	struct forwarder *f;
+	struct live l = { 0 };
 	struct tdir d;
-	pthread_t st_th, f_th;
-	char port[8], why[256], got[160], cmd[512];
-	int err, i, before;
+	char got[160], cmd[512];
 
 	tdir_make(&d);
 	snprintf(got, sizeof(got), "%s/collector.log", d.root);
-	s.out = fopen(got, "w");
-	s.lfd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_int_equal(bind(s.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(s.lfd, 4), 0);
-	assert_int_equal(getsockname(s.lfd, (struct sockaddr *)&sa, &sl), 0);
-	snprintf(port, sizeof(port), "%u", ntohs(sa.sin_port));
-	cfg.port = port;
 	cfg.log = d.log;
 	assert_int_equal(audit_writer_close(grow_log(&d, NULL, 0, 100)), 0);
-	f = forwarder_new(&cfg, &err, why, sizeof(why));
-	assert_non_null(f);
-	assert_int_equal(pthread_create(&st_th, NULL, sink_run, &s), 0);
-	assert_int_equal(pthread_create(&f_th, NULL, fwd_run, f), 0);
-	for (i = 0, before = -1; i < 100 && s.frames != before; i++) {
-		before = s.frames;
-		usleep(200000);
-	}
+	live_start(&l, &cfg, got);
+	live_settle(&l);
 	snprintf(cmd, sizeof(cmd), "rm -f '%s' '%s'.0*", d.log, d.log);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(audit_writer_close(grow_log(&d, NULL, 0, 5)), 0);
 	usleep(500000);
-	forwarder_stop(f, 5000);
-	pthread_join(f_th, NULL);
-	s.stop = 1;
-	pthread_join(st_th, NULL);
-	fclose(s.out);
-	forwarder_free(f);
-	close(s.lfd);
+	live_stop(&l, NULL);
 	/* The collector's copy: the old log, then the new one from its genesis (seq 0 again). */
 	snprintf(cmd, sizeof(cmd), "test $(grep -c '^{\"seq\":0,' '%s') -eq 2", got);
 	assert_int_equal(system(cmd), 0);
@@ -642,28 +650,15 @@ static void test_forward_new_log_live(void **state)
  */
 static void gap_live(bool keep_read)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(sa);
 	struct said said = { .lock = PTHREAD_MUTEX_INITIALIZER, .what = "no longer on disk" };
 	struct forward_config cfg = { .host = "127.0.0.1", .hostname = "unit", .report = collect };
-	struct sink s = { 0 };
-	struct forwarder *f;
+	struct live l = { 0 };
 	struct tdir d;
-	pthread_t st_th, f_th;
-	char port[8], why[256], got[160], cmd[512], path[160], want[64];
+	char got[160], cmd[512], path[160], want[64];
 	uint64_t from, to;
-	int err, i, before;
 
 	tdir_make(&d);
 	snprintf(got, sizeof(got), "%s/collector.log", d.root);
-	s.out = fopen(got, "w");
-	s.lfd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_int_equal(bind(s.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(s.lfd, 4), 0);
-	assert_int_equal(getsockname(s.lfd, (struct sockaddr *)&sa, &sl), 0);
-	snprintf(port, sizeof(port), "%u", ntohs(sa.sin_port));
-	cfg.port = port;
 	cfg.log = d.log;
 	cfg.report_ctx = &said;
 	assert_int_equal(audit_writer_close(grow_log(&d, NULL, 0, 100)), 0);
@@ -673,15 +668,9 @@ static void gap_live(bool keep_read)
 	snprintf(cmd, sizeof(cmd), "mkdir '%s/aside' && mv '%s' '%s'.00000[2-9] '%s/aside/'",
 		 d.root, d.log, d.log, d.root);
 	assert_int_equal(system(cmd), 0);
-	f = forwarder_new(&cfg, &err, why, sizeof(why));
-	assert_non_null(f);
-	assert_int_equal(pthread_create(&st_th, NULL, sink_run, &s), 0);
-	assert_int_equal(pthread_create(&f_th, NULL, fwd_run, f), 0);
-	for (i = 0, before = -1; i < 100 && s.frames != before; i++) {
-		before = s.frames;
-		usleep(200000);
-	}
-	assert_true(s.frames > 0);
+	live_start(&l, &cfg, got);
+	live_settle(&l);
+	assert_true(l.s.frames > 0);
 	/* Files 1 (or not) and 2 deleted, the rest back, PATH last (as the writer creates it). */
 	snprintf(path, sizeof(path), "%s/aside/audit.log.000002", d.root);
 	from = first_seq_of(path);
@@ -694,17 +683,8 @@ static void gap_live(bool keep_read)
 		 "&& mv '%s'/aside/audit.log '%s'",
 		 d.root, d.root, d.root, d.root, d.log);
 	assert_int_equal(system(cmd), 0);
-	for (i = 0, before = -1; i < 100 && s.frames != before; i++) {
-		before = s.frames;
-		usleep(200000);
-	}
-	forwarder_stop(f, 5000);
-	pthread_join(f_th, NULL);
-	s.stop = 1;
-	pthread_join(st_th, NULL);
-	fclose(s.out);
-	forwarder_free(f);
-	close(s.lfd);
+	live_settle(&l);
+	live_stop(&l, NULL);
 	assert_int_equal(said.n, 1);
 	snprintf(want, sizeof(want), "records %llu..%llu ", (unsigned long long)from,
 		 (unsigned long long)to - 1);
