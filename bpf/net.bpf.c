@@ -278,8 +278,10 @@ int BPF_PROG(ag_socket_sendmsg, struct socket *sock, struct msghdr *msg, int siz
 	/*
 	 * Every send of the host passes here (write() on a socket too): an
 	 * unconfined one reads nothing more. Only a confined task's connect or
-	 * send is redirected to the DNS proxy (dns.bpf.c), so only its sends
-	 * need noting.
+	 * send is redirected to the DNS proxy (dns.bpf.c); an unconfined task
+	 * handed such a socket is not noted, so the proxy's record of its lookup
+	 * names the socket's last confined sender, or no one (the name is still
+	 * judged by the socket's policy).
 	 */
 	pcg = ag_policy_cgroup(AG_HOOK_SOCKET_SENDMSG, &cg);
 	if (!pcg)

@@ -28,6 +28,7 @@ CGP=e2e-d55
 . "$(dirname "$0")/seed2.sh"
 MARK=/var/lib/agentgate/binds-unasked
 trap 'docker_stop; daemon_cleanup; rm -f /etc/agentgate/daemon.yaml "$MARK"' EXIT
+trap 'exit 1' INT TERM # the cleanup above also when the harness's timeout ends the test
 
 seed2_setup
 seed2_faults_policy
@@ -183,19 +184,29 @@ mkdir -p /etc/agentgate
 ln -sf "$D/daemon.yaml" /etc/agentgate/daemon.yaml
 start_daemon && pass "the daemon started on the default config" || fail "the daemon started on the default config" "$(tail -n 3 "$D/daemon.err")"
 [ -f "$MARK" ] && pass "its selectors bind unasked containers: it keeps $MARK" || fail "its selectors bind unasked containers: it keeps $MARK" "$(ls -la /var/lib/agentgate 2>&1 | head -c 300); $(tail -n 3 "$D/daemon.err")"
+printf 'version: "1.0"\ndefault: allow\n' >"$WORK/allow.yaml"
+out=$(run "$WORK/allow.yaml" "$WORK/allow.log" rm -f "$MARK" 2>&1)
+[ -f "$MARK" ] && pass "a confined agent cannot remove the mark, whatever its policy" || fail "a confined agent cannot remove the mark, whatever its policy" "$out"
 check "the daemon stopped again" stop_daemon TERM
 rm -f /etc/agentgate/daemon.yaml
 [ -f "$MARK" ] && pass "the mark outlives the daemon" || fail "the mark outlives the daemon" "gone"
 unasked_refused k1 agentgate "$MARK says its config binds containers" \
 	"no daemon, no config on the host, the mark: a container asking for nothing is refused"
-# A default config without selectors: the daemon removes the mark, and the container starts.
+# The default config reloaded without selectors: the daemon removes the mark, and the
+# container starts.
+ln -sf "$D/daemon.yaml" /etc/agentgate/daemon.yaml
+start_daemon && pass "the daemon started on the default config again" || fail "the daemon started on the default config again" "$(tail -n 3 "$D/daemon.err")"
 daemon_config <<EOC
 containers:
   policies_dir: $S/policies
 EOC
-ln -sf "$D/daemon.yaml" /etc/agentgate/daemon.yaml
-start_daemon && pass "the daemon started on a default config without selectors" || fail "the daemon started on a default config without selectors" "$(tail -n 3 "$D/daemon.err")"
-[ ! -e "$MARK" ] && pass "no selectors: the daemon removes the mark" || fail "no selectors: the daemon removes the mark" "$(cat "$MARK")"
+kill -HUP "$(daemon_pid)"
+i=0
+while [ -e "$MARK" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ ! -e "$MARK" ] && pass "reloaded without selectors: the daemon removes the mark" || fail "reloaded without selectors: the daemon removes the mark" "$(cat "$MARK"); $(tail -n 3 "$D/daemon.err")"
 check "the daemon stopped, no mark" stop_daemon TERM
 rm -f /etc/agentgate/daemon.yaml
 unasked_starts k2 agentgate "no daemon, no config on the host, no mark: a container asking for nothing starts"

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* mkdir_new and mkdir -p (util/file.c): the modes it is given, whatever the umask; what exists is kept. */
+/*
+ * mkdir_new and mkdir -p (util/file.c): the modes it is given, whatever the umask; what exists
+ * is kept. file_sync_dir, file_replace.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,6 +116,21 @@ static void test_new_exclusive(void **state)
 	assert_int_equal(mkdir_new(p, 0755), -ENOENT);
 }
 
+/* The directory of a path is synced; one that is not there is said. */
+static void test_sync_dir(void **state)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/f", root);
+	assert_int_equal(file_replace(p, "x\n", 2, 0600), 0);
+	assert_int_equal(file_sync_dir(p), 0);
+	assert_int_equal(file_sync_dir("/f"), 0);
+	assert_int_equal(file_sync_dir("f"), 0);
+	snprintf(p, sizeof(p), "%s/none/f", root);
+	assert_int_equal(file_sync_dir(p), -ENOENT);
+	assert_int_equal(file_replace(p, "x\n", 2, 0600), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +139,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_file_in_the_way, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_target_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_exclusive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_dir, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -337,16 +337,24 @@ static int unasked_may_start(const struct daemon_config *c, const struct ag_erro
 			 sock, c->path ? c->path : "the defaults");
 		return 0;
 	}
+	if (c->path)
+		return 1;
 	/* No config on this host: the daemon's own, read where it runs, said so when it last started. */
-	if (!c->path && !access(DAEMON_UNASKED_MARK, F_OK)) {
+	if (access(DAEMON_UNASKED_MARK, F_OK)) {
+		if (errno == ENOENT)
+			return 1;
 		snprintf(msg, msgsz,
-			 "no daemon answers at %s, and %s says its config binds containers by "
-			 "selectors or default_policy: start the agentgate daemon (the daemon "
-			 "removes that file when its config no longer does)",
-			 sock, DAEMON_UNASKED_MARK);
+			 "no daemon answers at %s, there is no daemon config on this host, and %s cannot be "
+			 "looked for (%s)",
+			 sock, DAEMON_UNASKED_MARK, strerror(errno));
 		return 0;
 	}
-	return 1;
+	snprintf(msg, msgsz,
+		 "no daemon answers at %s, and %s says its config binds containers by "
+		 "selectors or default_policy: start the agentgate daemon (the daemon "
+		 "removes that file when its config no longer does)",
+		 sock, DAEMON_UNASKED_MARK);
+	return 0;
 }
 
 static int create(const char *real, char **argv, const struct oci_args *a)

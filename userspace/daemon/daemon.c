@@ -533,6 +533,8 @@ int cmd_daemon(int argc, char **argv)
 			daemon_log("%s.lock: %s", d.cfg->state_file, strerror(-lock_fd));
 		goto out;
 	}
+	/* First: a wrapper asked while this daemon loads should already wait for it. */
+	daemon_unasked_mark(&d);
 	/* Signals are read from a signalfd; blocked from here on so none is lost. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
@@ -613,7 +615,6 @@ int cmd_daemon(int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
-	daemon_unasked_mark(&d);
 	drain(&d); /* events the kernel queued while no daemon ran */
 	daemon_check_drops(&d);
 	err = control_listen(d.cfg->control_socket, &lfd);

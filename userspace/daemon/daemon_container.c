@@ -236,12 +236,18 @@ static int unasked_mark(const char *config_path, const struct daemon_config *cfg
 	int n, err;
 
 	*kept = false;
-	/* By identity: a link at the default path to the file read counts. */
-	if (!config_path || stat(config_path, &a) || stat(DAEMON_DEFAULT_CONFIG, &b) ||
-	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+	/*
+	 * By identity: a link at the default path to the file read counts. With no
+	 * file (the defaults, which bind nothing) the wrapper finds none either.
+	 */
+	if (config_path && (stat(config_path, &a) || stat(DAEMON_DEFAULT_CONFIG, &b) ||
+			    a.st_dev != b.st_dev || a.st_ino != b.st_ino))
 		return 0;
-	if (!daemon_config_binds_unasked(cfg))
-		return unlink(DAEMON_UNASKED_MARK) && errno != ENOENT ? -errno : 0;
+	if (!config_path || !daemon_config_binds_unasked(cfg)) {
+		if (unlink(DAEMON_UNASKED_MARK))
+			return errno == ENOENT ? 0 : -errno;
+		return file_sync_dir(DAEMON_UNASKED_MARK);
+	}
 	n = snprintf(line, sizeof(line),
 		     "%s binds containers that ask for no policy (agentgate-runc)\n", config_path);
 	if (n < 0 || n >= (int)sizeof(line))

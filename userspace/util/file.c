@@ -178,6 +178,27 @@ int proc_cgroup(int pid, char *out, size_t outsz)
 	return fd < 0 ? -errno : proc_cgroup_fd(fd, out, outsz);
 }
 
+int file_sync_dir(const char *path)
+{
+	char dir[4096], *slash;
+	int fd, err = 0;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		slash[slash == dir] = '\0'; /* "/x": the root itself */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 int file_replace(const char *path, const void *buf, size_t len, mode_t mode)
 {
 	char tmp[4096];
@@ -197,5 +218,5 @@ int file_replace(const char *path, const void *buf, size_t len, mode_t mode)
 		err = -errno;
 	if (err)
 		unlink(tmp);
-	return err;
+	return err ? err : file_sync_dir(path);
 }

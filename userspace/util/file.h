@@ -31,10 +31,13 @@ int mkdir_parent(const char *path, mode_t parents, mode_t last);
 
 /*
  * Replaces path with buf[0..len) whole or not at all: written to "PATH.tmp"
- * (created with mode, never through a symlink), synced, renamed over path.
- * 0 or a negative errno; the temporary file is removed on failure.
+ * (created with mode, never through a symlink), synced, renamed over path,
+ * the rename synced (file_sync_dir). 0 or a negative errno; the temporary
+ * file is removed on failure.
  */
 int file_replace(const char *path, const void *buf, size_t len, mode_t mode);
+/* The directory holding path synced: a rename or unlink there outlives a power loss. */
+int file_sync_dir(const char *path);
 
 /* The target of the symbolic link path, NUL-terminated; returns its length, -ENAMETOOLONG when outsz cannot hold it. */
 int link_read(const char *path, char *out, size_t outsz);
