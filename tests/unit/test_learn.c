@@ -454,6 +454,27 @@ static void test_domain_case(void **state)
 	tdir_remove(&d);
 }
 
+/*
+ * A name the DNS proxy never looks up (a byte no label may hold): no rule could allow it,
+ * so none is proposed, and the proposal holds (fuzz_learn_log found it failing its proof).
+ */
+static void test_domain_unreadable(void **state)
+{
+	static const struct act run[] = {
+		SIM(AG_CLASS_NET_DOMAIN, "hooks.slack.#om"),
+		{ AG_CLASS_NET_ADDR, NULL, 0, 1, AG_RULE_DEFAULT, "hooks.slack.#om", "127.0.0.30", 443 },
+		SIM(AG_CLASS_NET_DOMAIN, "api.example.com"),
+	};
+	struct tdir d;
+	char *yaml = learned_yaml(&d, run, 3, "");
+
+	assert_null(strstr(yaml, "#om"));
+	assert_non_null(strstr(yaml, "domain: \"api.example.com\""));
+	assert_int_equal(lint_status(&d, yaml), 0);
+	free(yaml);
+	tdir_remove(&d);
+}
+
 /* Only refusals, nothing the agent did: no rule to learn, still a policy that loads. */
 static void test_only_refusals(void **state)
 {
@@ -723,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_filters),		 cmocka_unit_test(test_bad_logs),
 		cmocka_unit_test(test_only_refusals),	 cmocka_unit_test(test_host_key_unreadable),
 		cmocka_unit_test(test_several_agents),	 cmocka_unit_test(test_domain_case),
+		cmocka_unit_test(test_domain_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "audit/audit_int.h"
 #include "check/check.h"
+#include "dns/dns_msg.h"
 #include "learn_int.h"
 
 static int failf(struct ag_error *err, int ret, const char *fmt, ...)
@@ -173,6 +174,16 @@ static int observe(struct learn_result *r, const struct audit_record *rec, struc
 	/* Serving on loopback needs no rule (docs/policy.md, listen). */
 	if (ob->action == AG_ACTION_LISTEN && ob->ip &&
 	    (!strncmp(ob->ip, "127.", 4) || !strcmp(ob->ip, "::1"))) {
+		obs_clear(ob);
+		return 0;
+	}
+	/*
+	 * A name the DNS proxy refuses as unreadable is never looked up, so no rule
+	 * can allow it (check says so): like a refusal no rule can lift, not a
+	 * policy matter.
+	 */
+	if (ob->action == AG_ACTION_NETWORK && ob->subject &&
+	    dns_name_readable(ob->subject, strlen(ob->subject))) {
 		obs_clear(ob);
 		return 0;
 	}
