@@ -131,6 +131,23 @@ static void test_sync_dir(void **state)
 	assert_int_equal(file_replace(p, "x\n", 2, 0600), -ENOENT);
 }
 
+/* One file by two names (a link) is the same; two files, or one missing, are not. */
+static void test_same(void **state)
+{
+	char a[256], b[256], l[256];
+
+	snprintf(a, sizeof(a), "%s/a", root);
+	snprintf(b, sizeof(b), "%s/b", root);
+	snprintf(l, sizeof(l), "%s/l", root);
+	assert_int_equal(file_replace(a, "x\n", 2, 0600), 0);
+	assert_int_equal(file_replace(b, "x\n", 2, 0600), 0);
+	assert_int_equal(symlink(a, l), 0);
+	assert_int_equal(file_same(a, l), 1);
+	assert_int_equal(file_same(a, b), 0);
+	snprintf(b, sizeof(b), "%s/none", root);
+	assert_int_equal(file_same(a, b), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +157,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_link_target_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_exclusive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

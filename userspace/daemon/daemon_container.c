@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 #include "daemon.h"
 #include "control.h"
 #include "loader/loader.h"
@@ -231,7 +230,6 @@ void daemon_containers_gc(struct daemon *d)
 
 static int unasked_mark(const char *config_path, const struct daemon_config *cfg, bool *kept)
 {
-	struct stat a, b;
 	char line[PATH_MAX + 64];
 	int n, err;
 
@@ -240,8 +238,7 @@ static int unasked_mark(const char *config_path, const struct daemon_config *cfg
 	 * By identity: a link at the default path to the file read counts. With no
 	 * file (the defaults, which bind nothing) the wrapper finds none either.
 	 */
-	if (config_path && (stat(config_path, &a) || stat(DAEMON_DEFAULT_CONFIG, &b) ||
-			    a.st_dev != b.st_dev || a.st_ino != b.st_ino))
+	if (config_path && !file_same(config_path, DAEMON_DEFAULT_CONFIG))
 		return 0;
 	if (!config_path || !daemon_config_binds_unasked(cfg)) {
 		if (unlink(DAEMON_UNASKED_MARK))

@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "audit/audit.h"
 #include "audit/audit_int.h"
 #include "check/check.h"
 #include "dns/dns_msg.h"
 #include "learn_int.h"
+#include "util/file.h"
 
 static int failf(struct ag_error *err, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -371,13 +371,11 @@ static int read_file(const char *path, const struct learn_opts *o, const char *s
  */
 static int same_log(const struct learn_opts *o, struct ag_error *err)
 {
-	struct stat a, b;
 	int i, j;
 
 	for (i = 1; i < o->nlogs; i++)
 		for (j = 0; j < i; j++)
-			if (!stat(o->logs[i], &a) && !stat(o->logs[j], &b) &&
-			    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			if (file_same(o->logs[i], o->logs[j]))
 				return failf(err, -EEXIST,
 					     "%s: the same file as %s, given twice (overlapping "
 					     "globs?)",

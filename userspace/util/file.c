@@ -178,6 +178,13 @@ int proc_cgroup(int pid, char *out, size_t outsz)
 	return fd < 0 ? -errno : proc_cgroup_fd(fd, out, outsz);
 }
 
+int file_same(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int file_sync_dir(const char *path)
 {
 	char dir[4096], *slash;

@@ -36,6 +36,8 @@ int mkdir_parent(const char *path, mode_t parents, mode_t last);
  * file is removed on failure.
  */
 int file_replace(const char *path, const void *buf, size_t len, mode_t mode);
+/* 1 when a and b (links followed) are one file, 0 when not or when either cannot be had. */
+int file_same(const char *a, const char *b);
 /* The directory holding path synced: a rename or unlink there outlives a power loss. */
 int file_sync_dir(const char *path);
 
