@@ -308,8 +308,7 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 	 * (a container's entrypoint): from here on it and its children are judged,
 	 * whatever the verdict; a task that cannot be marked is not let through.
 	 */
-	if (!armed && !bpf_task_storage_get(&ag_armed, bpf_get_current_task_btf(), 0,
-					    BPF_LOCAL_STORAGE_GET_F_CREATE)) {
+	if (!armed && ag_arm(bpf_get_current_task_btf())) {
 		ag_count_error(AG_HOOK_BPRM_CHECK);
 		return -EPERM;
 	}
@@ -394,6 +393,7 @@ int BPF_PROG(ag_bprm_check, struct linux_binprm *bprm, int ret)
 						(const __u8 *)t->ev.subject, exe_len);
 		task->exec_argc = argc;
 		task->exec_bprm = (__u64)bprm;
+		t = NULL; /* the buffers stay for bprm_committed_creds (lib/scratch.h) */
 	}
 	return err;
 }
@@ -416,9 +416,16 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 	long env = 0;
 	int len, err;
 
-	/* Nothing was judged for this bprm at check time: not confined then. */
 	task = bpf_task_storage_get(&ag_tasks, bpf_get_current_task_btf(), 0, 0);
-	if (!task || task->exec_bprm != (__u64)bprm)
+	if (!task)
+		return 0; /* no record: nothing judged, and no buffers (made only with one) */
+	/*
+	 * The buffers bprm_check kept, or those the opens of an exec it did not
+	 * judge made: given back on every path. Never created here (lib/scratch.h).
+	 */
+	t = ag_task_scratch_get(0);
+	/* Nothing was judged for this bprm at check time: not confined then. */
+	if (task->exec_bprm != (__u64)bprm)
 		return 0;
 	task->exec_bprm = 0;
 	pcg = ag_policy_cgroup(AG_HOOK_BPRM_COMMITTED, &cg);
@@ -430,7 +437,6 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 		ag_count_error(AG_HOOK_BPRM_COMMITTED);
 		return 0;
 	}
-	t = ag_task_scratch_get();
 	if (!t) {
 		/* Nothing to rebuild the argv in, nor a record to tell it in: killed, counted. */
 		ag_count_error(AG_HOOK_BPRM_COMMITTED);
@@ -514,7 +520,7 @@ int ag_arm_walk(struct bpf_iter__task *ctx)
 		return 0; /* nothing asked: a walk run by someone else, or already done */
 	if (ag_cgroup_judged_by(BPF_CORE_READ(task, cgroups, dfl_cgrp), pcg) != 1)
 		return 0; /* not this policy's task */
-	if (!bpf_task_storage_get(&ag_armed, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))
+	if (ag_arm(task))
 		bpf_seq_write(ctx->meta->seq, &failed, sizeof(failed));
 	return 0;
 }

@@ -73,6 +73,30 @@ static __always_inline int ag_in_execve(void)
 	return nr == AG_NR_EXECVE || nr == AG_NR_EXECVEAT;
 }
 
+/*
+ * At the open of what a confined task's execve runs (or its interpreter), the
+ * exec hooks' task-storage entries are created: here the allocation cannot
+ * sleep (GFP_ATOMIC). On 6.1 every storage call holds a per-CPU busy count
+ * that another task's call on the CPU fails on, and a sleepable hook's
+ * GFP_KERNEL allocation may reschedule while holding it: that task's exec
+ * would be refused. So the exec hooks only look these up. Only a head start:
+ * what is missing here (no atomic memory, the count held) bprm_check creates as
+ * before. The buffers only with the record, where bprm_committed_creds looks
+ * for them to give them back (lib/scratch.h); under an on_exec policy the
+ * task's ag_armed entry too, not armed (map_defs.h).
+ */
+static __always_inline void ag_exec_prepare(__u64 pcg, __u64 cg)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct ag_pol pol;
+
+	if (!pcg || ag_pol_get(pcg, cg, &pol, AG_HOOK_FILE_OPEN) || !ag_task_get())
+		return;
+	bpf_task_storage_get(&ag_scratch_tasks, cur, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (pol.h->on_exec)
+		bpf_task_storage_get(&ag_armed, cur, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
 /* Eight name bytes as one little-endian word, to compare a name in two loads. */
 #define AG_W8(a, b, c, d, e, f, g, h)                                                            \
 	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 | (__u64)(d) << 24 | (__u64)(e) << 32 | \
@@ -128,20 +152,24 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 	int rd, wr, err, len, memo = 0;
 	struct ag_pol pol;
 	__u32 fmode, fflags, op = AG_OP_NONE;
+	__u64 cg = 0, pcg;
 
 	if (ret)
 		return ret;
 	fmode = file->f_mode;
 	fflags = file->f_flags;
+	pcg = ag_policy_cgroup(AG_HOOK_FILE_OPEN, &cg);
 	/*
 	 * The open that executes a binary (and its ELF interpreter) is shell_exec's.
 	 * 6.1 marks it in f_flags only; userspace cannot pass __FMODE_EXEC to open(),
 	 * but uselib(2) opens its library so before 6.8: outside execve it is judged
 	 * as the read it is.
 	 */
-	if (((fmode & FMODE_EXEC) || (fflags & __FMODE_EXEC)) && ag_in_execve())
+	if (((fmode & FMODE_EXEC) || (fflags & __FMODE_EXEC)) && ag_in_execve()) {
+		ag_exec_prepare(pcg, cg);
 		return 0;
-	err = ag_setup(&pol, &t, AG_HOOK_FILE_OPEN);
+	}
+	err = ag_setup_in(&pol, &t, AG_HOOK_FILE_OPEN, 0, pcg, cg);
 	if (err)
 		return err > 0 ? 0 : err;
 	wr = (fmode & FMODE_WRITE) || (fflags & (O_TRUNC | O_APPEND | O_CREAT));

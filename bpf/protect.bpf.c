@@ -38,7 +38,7 @@ static __always_inline int ag_refuse_outside(__u32 hook, struct task_struct *p, 
 	if (err)
 		return err > 0 ? 0 : err;
 	if (ag_cgroup_judged_by(BPF_CORE_READ(p, cgroups, dfl_cgrp), pol.cgroup_id) &&
-	    (!pol.h->on_exec || bpf_task_storage_get(&ag_armed, p, 0, 0)))
+	    (!pol.h->on_exec || ag_task_armed(p)))
 		return 0; /* a task of the same confinement */
 	len = ag_put_num(t, 0, "pid", BPF_CORE_READ(p, tgid));
 	if (sig >= 0)
@@ -269,8 +269,7 @@ int BPF_PROG(ag_task_alloc, struct task_struct *task, unsigned long clone_flags,
 	if (ret)
 		return ret;
 	/* A judged task's children (threads, io_uring workers too) are judged from birth. */
-	if (ag_is_armed() &&
-	    !bpf_task_storage_get(&ag_armed, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE)) {
+	if (ag_is_armed() && ag_arm(task)) {
 		ag_count_error(AG_HOOK_TASK_ALLOC);
 		return -ENOMEM; /* a child that would run unjudged is not created */
 	}

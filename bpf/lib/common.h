@@ -377,10 +377,28 @@ static __always_inline int ag_unreadable(struct ag_scratch *t, const struct ag_p
 	return pol->h->mode == AG_MODE_ENFORCE ? -EPERM : 0;
 }
 
-/* Whether the current task is judged under an on_exec policy (ag_armed). */
+/* Whether p is judged under an on_exec policy (ag_armed). */
+static __always_inline int ag_task_armed(struct task_struct *p)
+{
+	__u32 *a = bpf_task_storage_get(&ag_armed, p, 0, 0);
+
+	return a && *a;
+}
+
 static __always_inline int ag_is_armed(void)
 {
-	return bpf_task_storage_get(&ag_armed, bpf_get_current_task_btf(), 0, 0) != NULL;
+	return ag_task_armed(bpf_get_current_task_btf());
+}
+
+/* Marks p judged from now on; -ENOMEM when it cannot be marked. */
+static __always_inline int ag_arm(struct task_struct *p)
+{
+	__u32 *a = bpf_task_storage_get(&ag_armed, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!a)
+		return -ENOMEM;
+	*a = 1;
+	return 0;
 }
 
 /*
@@ -409,7 +427,7 @@ static __always_inline int ag_setup_in(struct ag_pol *pol, struct ag_scratch **t
 	/* A container runtime's own setup in the cgroup, before the entrypoint's execve. */
 	if (pol->h->on_exec && !exec && !ag_is_armed())
 		return 1;
-	*t = exec ? ag_task_scratch_get() : ag_scratch_get();
+	*t = exec ? ag_task_scratch_get(BPF_LOCAL_STORAGE_GET_F_CREATE) : ag_scratch_get();
 	if (!*t) {
 		ag_count_drop();
 		ag_count_error(hook);

@@ -167,9 +167,11 @@ struct ag_dns_orig_map {
 };
 
 /*
- * Tasks judged under an on_exec policy (policy_image.h): set at their first
- * allowed execve in the cgroup, or at birth when their parent had it. Never
- * cleared: a task once judged stays judged, wherever it goes.
+ * Tasks judged under an on_exec policy (policy_image.h): 1 from their first
+ * named execve in the cgroup, or from birth when their parent had it. Never
+ * cleared: a task once judged stays judged, wherever it goes. 0: created
+ * ahead, not armed yet (file.bpf.c, ag_exec_prepare: so that the sleepable
+ * bprm_check_security need not allocate).
  */
 struct ag_armed_map {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -282,7 +284,7 @@ struct ag_scratch_busy_map {
 	__type(value, __u64); /* bit i: slot i held (64-bit: the atomics clang has for BPF) */
 };
 
-/* The exec hooks' buffers, one a task, created and deleted around each run. */
+/* The exec hooks' buffers, one a task, for the length of an execve (lib/scratch.h). */
 struct ag_scratch_tasks_map {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

@@ -8,9 +8,13 @@
  * an atomic OR on the CPU's mask: a program that interrupts another (a SIGIO
  * raised in an interrupt) or preempts it (preempt=full kernels) claims another
  * slot. The exec hooks sleep while they fault in user memory, as long as the
- * disk takes: they take the task's own ag_scratch_tasks entry instead,
- * created for the run and deleted after it, so no CPU's slot waits on them and
- * a task between execs keeps no buffers.
+ * disk takes: they take the task's own ag_scratch_tasks entry instead, so no
+ * CPU's slot waits on them. The entry lives for one execve: created at the
+ * executable's open (file.bpf.c, ag_exec_prepare: a sleepable hook's creation
+ * can refuse another task's exec on 6.1), kept by bprm_check_security for
+ * bprm_committed_creds when it judged the exec, deleted by whichever is last.
+ * A task between execs keeps no buffers, but after an execve that failed past
+ * the open: its entry waits for the task's next execve, or its end.
  *
  * One kind of buffer per program: the verifier follows a pointer that may
  * point into either map as two programs, past its instruction limit.
@@ -73,10 +77,11 @@ static __always_inline void ag_task_scratch_put(struct ag_scratch **sp)
 
 #define __ag_task_scratch __attribute__((cleanup(ag_task_scratch_put)))
 
-static __always_inline struct ag_scratch *ag_task_scratch_get(void)
+/* flags: F_CREATE in bprm_check alone, for when the executable's open could not create it. */
+static __always_inline struct ag_scratch *ag_task_scratch_get(__u64 flags)
 {
-	struct ag_scratch *s = bpf_task_storage_get(&ag_scratch_tasks, bpf_get_current_task_btf(),
-						    0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct ag_scratch *s =
+		bpf_task_storage_get(&ag_scratch_tasks, bpf_get_current_task_btf(), 0, flags);
 
 	if (s)
 		s->fold_key = 0;
