@@ -35,7 +35,7 @@ out=$(run "$pol" "$log" "$BB" sh -c '
 	echo done' sh "$LOOPS" "$EACH" "$BB" 2>&1)
 fails=$(printf '%s\n' "$out" | grep -c '^fail')
 loops=$(printf '%s\n' "$out" | grep -cx loop)
-if [ "$fails" = 0 ] && [ "$loops" = "$LOOPS" ] && printf '%s\n' "$out" | grep -qx done; then
+if [ "$fails" = 0 ] && [ "$loops" = "$LOOPS" ] && printf '%s\n' "$out" | grep -qx 'done'; then
 	pass "$((LOOPS * EACH)) allowed execs of $LOOPS tasks at once all run"
 else
 	fail "$((LOOPS * EACH)) allowed execs of $LOOPS tasks at once all run" "$fails refused, $loops loops of $LOOPS done: $(printf '%s\n' "$out" | grep -v '^fail' | sort | uniq -c | head -n 5 | tr '\n' ' ')"
