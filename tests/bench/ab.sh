@@ -12,7 +12,9 @@
 # the rounds and, per build, the medians; compare builds within one run only (TCG).
 # AB_KERNEL (6.12), AB_ROUNDS (7), AB_WINDOW (3), AB_SLEEPERS (300), AB_SETTLE (8 s before the
 # slab is read) change the run; AB_OP=connect measures a TCP connect to loopback (accept, close)
-# and ag_socket_connect instead of the open.
+# and ag_socket_connect instead of the open, AB_OP=exec a fork + execve + wait of the
+# microbench itself and ag_bprm_check (the exec's other programs, file_open's share and
+# bprm_committed_creds, are in the loop's figure only).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=tests/bench/seed-policy.sh
@@ -29,7 +31,8 @@ op=${AB_OP:-open}
 case $op in
 open) prog=ag_file_open ;;
 connect) prog=ag_socket_connect ;;
-*) echo "bench-ab: AB_OP is open or connect, not '$op'" >&2; exit 2 ;;
+exec) prog=ag_bprm_check ;;
+*) echo "bench-ab: AB_OP is open, connect or exec, not '$op'" >&2; exit 2 ;;
 esac
 [ -x "$bench/microbench" ] || { echo "bench-ab: no $bench/microbench (make $bench/microbench)" >&2; exit 1; }
 # shellcheck source=tests/bench/revs.sh

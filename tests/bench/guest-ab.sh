@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # Guest script for tests/bench/ab.sh: the builds /ag/bin/ag-N take turns, ROUNDS rounds. Each
-# turn confines a microbench OP loop (open, or connect) under /ag/pol/seed.yaml and prints
+# turn confines a microbench OP loop (open, connect or exec) under /ag/pol/seed.yaml and prints
 #   AB N ROUND prog_ns NS calls N op_ns NS
-# prog_ns: ns per call of OP's program (ag_file_open, ag_socket_connect) over WIN seconds of
+# prog_ns: ns per call of OP's program (ag_file_open, ag_socket_connect, ag_bprm_check) over WIN seconds of
 # the loop (bpf_stats), op_ns: the loop's best batch. Then the same loop unconfined while the build confines another task
 # (UNC lines, same fields). Then SLEEPERS tasks that each open the file and exec sleep, confined
 # and not, and
@@ -124,7 +124,7 @@ loop_turn() {
 	_sig=TERM
 	[ $# -gt 0 ] && _sig=INT
 	# shellcheck disable=SC2086 # MB_ARGS: one option a word
-	"$@" /ag/bin/microbench -k 100000 $MB_ARGS -x 0 -f $FILE >/tmp/mb.out 2>&1 &
+	"$@" /ag/bin/microbench -k 100000 $MB_ARGS -f $FILE >/tmp/mb.out 2>&1 &
 	_p=$!
 	_n=0
 	while { [ ! -f /tmp/mb.out ] || [ "$(wc -l </tmp/mb.out)" -lt 2 ]; } && [ $_n -lt 300 ]; do
@@ -162,8 +162,9 @@ unconfined_turn() {
 }
 
 case $OP in
-open) PROG=ag_file_open MB_ARGS="-o 2000 -c 0" ;;
-connect) PROG=ag_socket_connect MB_ARGS="-o 0 -c 200" ;;
+open) PROG=ag_file_open MB_ARGS="-o 2000 -x 0 -c 0" ;;
+connect) PROG=ag_socket_connect MB_ARGS="-o 0 -x 0 -c 200" ;;
+exec) PROG=ag_bprm_check MB_ARGS="-o 0 -x 20 -c 0" ;;
 *) echo "ABFAIL no such OP: $OP"; exit 1 ;;
 esac
 stat_of() { bpftool prog show name $PROG | grep -o "run_time_ns [0-9]* run_cnt [0-9]*" | awk '{print $2, $4; exit}'; }
