@@ -497,6 +497,38 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 }
 
 /*
+ * The exec scratch (lib/scratch.h) is given back at the end of every execve
+ * that got a bprm: free_bprm ends each, successful (bprm_committed_creds
+ * deleted it already) or not. A failed one (ETXTBSY, a format no handler
+ * takes after bprm_check allowed it, another LSM's refusal; on 6.12 a bad
+ * argv, copied after the open since 6.8) reaches no bprm_committed_creds:
+ * without this a confined task could keep 32 KiB each, charged to the
+ * loader's memory, not its own. A task with none: the delete finds none.
+ */
+SEC("fentry/free_bprm")
+int BPF_PROG(ag_exec_end)
+{
+	bpf_task_storage_delete(&ag_scratch_tasks, bpf_get_current_task_btf());
+	return 0;
+}
+
+/*
+ * On 6.12 the executable's open that fails after file_open (ETXTBSY) returns
+ * before there is a bprm to free. bpf_get_func_ret: the arguments may differ
+ * between kernels. An interpreter's failed open fails its execve too.
+ */
+SEC("fexit/do_open_execat")
+int BPF_PROG(ag_exec_open_failed)
+{
+	__u64 ret = 0;
+
+	if (bpf_get_func_ret(ctx, &ret) || ret < (__u64)-4095)
+		return 0; /* opened: given back at free_bprm */
+	bpf_task_storage_delete(&ag_scratch_tasks, bpf_get_current_task_btf());
+	return 0;
+}
+
+/*
  * Marks every task judged by the policy of ag_state.arm_cgroup_id, threads
  * included: userspace can only name a thread group's leader (a pidfd of any
  * other thread needs PIDFD_THREAD, 6.9+), and a process's other threads (a

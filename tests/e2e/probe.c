@@ -9,6 +9,10 @@
  *   probe exec-env NAME=VAL PATH ARGV0 [ARG...]
  *                                      the same with the environment PATH=... and NAME=VAL
  *                                      (VAL "{N}": N bytes 'a')
+ *   probe exec-stay PATH SECONDS [bad-argv]
+ *                                      execve(PATH) by the probe itself, expected to fail
+ *                                      (bad-argv: an unreadable argv): prints the errno and
+ *                                      its pid, then stays SECONDS
  *   probe as-user UID PATH ARGV0 [ARG...]
  *                                      drops to UID (and gid UID), then execs PATH
  *   probe enter-child NAME PATH ARGV0 [ARG...]
@@ -644,6 +648,23 @@ static int do_unix_serve(const char *path, int seconds)
 	return 0;
 }
 
+/*
+ * execve(PATH) by this process itself, expected to fail: prints the errno and
+ * its pid, then stays SECONDS, so that what the failed execve left behind can be read.
+ */
+static int exec_stay(const char *path, const char *seconds, int bad_argv)
+{
+	char *argv[] = { (char *)path, NULL };
+
+	/* An argv the kernel cannot read: EFAULT, after the open on 6.8+. */
+	syscall(SYS_execve, path, bad_argv ? (char **)8 : argv, environ);
+	report(errno);
+	printf("%d\n", (int)getpid());
+	fflush(stdout);
+	sleep(atoi(seconds));
+	return 0;
+}
+
 /* Creates NAME below its own cgroup, moves into it, then execs PATH. */
 static int enter_child(const char *name, const char *path, char **argv)
 {
@@ -679,6 +700,8 @@ int main(int argc, char **argv)
 		return do_open(argv[2], O_RDWR | O_CREAT);
 	if (!strcmp(cmd, "exec") && argc >= 4)
 		return do_exec(argv[2], argv + 3, NULL);
+	if (!strcmp(cmd, "exec-stay") && (argc == 4 || (argc == 5 && !strcmp(argv[4], "bad-argv"))))
+		return exec_stay(argv[2], argv[3], argc == 5);
 	if (!strcmp(cmd, "exec-env") && argc >= 5) {
 		char *envp[] = { "PATH=/usr/bin:/bin", long_value(argv[2]), NULL };
 
@@ -741,7 +764,7 @@ int main(int argc, char **argv)
 		return do_argv_race(argv[2], atoi(argv[3]));
 	fprintf(stderr,
 		"usage: probe open-read|open-write|open-rw PATH | exec PATH ARGV0 [ARG...] |"
-		" exec-env NAME=VAL PATH ARGV0 [ARG...] | as-user UID PATH ARGV0 [ARG...] |"
+		" exec-env NAME=VAL PATH ARGV0 [ARG...] | exec-stay PATH SECONDS [bad-argv] | as-user UID PATH ARGV0 [ARG...] |"
 		" connect|connect-udp|sendto-udp|fastopen IP PORT |"
 		" tcp-serve PORT SECONDS | resolve NAME [all|4|6] |"
 		" connect-name NAME PORT [tcp|udp|sendto|fastopen] [all|4|6|mapped] |"

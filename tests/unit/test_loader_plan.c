@@ -58,8 +58,11 @@ static void test_every_program_has_a_plan(void **state)
 
 		switch (loader_attach_plan(prog)) {
 		case LOADER_ATTACH_AUTO:
-			if (strncmp(sec, "lsm", 3) && strncmp(sec, "tp_btf/", 7))
-				fail_msg("%s (%s): planned as LSM or a BTF tracepoint", name, sec);
+			if (strncmp(sec, "lsm", 3) && strncmp(sec, "tp_btf/", 7) &&
+			    strncmp(sec, "fentry/", 7) && strncmp(sec, "fexit/", 6))
+				fail_msg(
+					"%s (%s): planned as LSM, a BTF tracepoint, fentry or fexit",
+					name, sec);
 			lsm += !strncmp(sec, "lsm", 3);
 			break;
 		case LOADER_ATTACH_ITER:
@@ -128,10 +131,12 @@ static void test_unattachable_has_no_plan(void **state)
 	assert_int_equal(loader_attach_plan(skel->progs.ag_file_open), LOADER_ATTACH_AUTO);
 	assert_int_equal(loader_attach_plan(skel->progs.ag_dns_connect4), LOADER_ATTACH_CGROUP);
 	assert_int_equal(loader_attach_plan(skel->progs.ag_fold_exit), LOADER_ATTACH_AUTO);
+	assert_int_equal(loader_attach_plan(skel->progs.ag_exec_end), LOADER_ATTACH_AUTO);
+	assert_int_equal(loader_attach_plan(skel->progs.ag_exec_open_failed), LOADER_ATTACH_AUTO);
 	assert_int_equal(loader_attach_plan(skel->progs.ag_fold_flush), LOADER_ATTACH_ITER);
 	assert_int_equal(loader_attach_plan(skel->progs.ag_arm_walk), LOADER_ATTACH_ITER);
 	assert_int_equal(bpf_program__set_expected_attach_type(skel->progs.ag_fold_exit,
-							      BPF_TRACE_FENTRY),
+							       BPF_MODIFY_RETURN),
 			 0);
 	assert_int_equal(loader_attach_plan(skel->progs.ag_fold_exit), LOADER_ATTACH_NONE);
 	assert_int_equal(

@@ -79,6 +79,8 @@ enum loader_attach loader_attach_plan(const struct bpf_program *prog)
 	case BPF_PROG_TYPE_TRACING:
 		switch (bpf_program__expected_attach_type(prog)) {
 		case BPF_TRACE_RAW_TP:
+		case BPF_TRACE_FENTRY:
+		case BPF_TRACE_FEXIT:
 			return LOADER_ATTACH_AUTO;
 		case BPF_TRACE_ITER:
 			return LOADER_ATTACH_ITER;
