@@ -416,16 +416,9 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 	long env = 0;
 	int len, err;
 
-	task = bpf_task_storage_get(&ag_tasks, bpf_get_current_task_btf(), 0, 0);
-	if (!task)
-		return 0; /* no record: nothing judged, and no buffers (made only with one) */
-	/*
-	 * The buffers bprm_check kept, or those the opens of an exec it did not
-	 * judge made: given back on every path. Never created here (lib/scratch.h).
-	 */
-	t = ag_task_scratch_get(0);
 	/* Nothing was judged for this bprm at check time: not confined then. */
-	if (task->exec_bprm != (__u64)bprm)
+	task = bpf_task_storage_get(&ag_tasks, bpf_get_current_task_btf(), 0, 0);
+	if (!task || task->exec_bprm != (__u64)bprm)
 		return 0;
 	task->exec_bprm = 0;
 	pcg = ag_policy_cgroup(AG_HOOK_BPRM_COMMITTED, &cg);
@@ -437,6 +430,8 @@ int BPF_PROG(ag_bprm_committed, struct linux_binprm *bprm)
 		ag_count_error(AG_HOOK_BPRM_COMMITTED);
 		return 0;
 	}
+	/* The buffers bprm_check kept; never created here (lib/scratch.h). */
+	t = ag_task_scratch_get(0);
 	if (!t) {
 		/* Nothing to rebuild the argv in, nor a record to tell it in: killed, counted. */
 		ag_count_error(AG_HOOK_BPRM_COMMITTED);

@@ -12,9 +12,9 @@
  * CPU's slot waits on them. The entry lives for one execve: created at the
  * executable's open (file.bpf.c, ag_exec_prepare: a sleepable hook's creation
  * can refuse another task's exec on 6.1), kept by bprm_check_security for
- * bprm_committed_creds when it judged the exec, deleted by whichever is last,
- * or at the end of an execve that failed (exec.bpf.c, ag_exec_end): a task
- * between execs keeps no buffers.
+ * bprm_committed_creds when it judged the exec, deleted by the last of them
+ * that uses it, and in any case at the end of the execve, failed or not
+ * (exec.bpf.c, ag_exec_end): a task between execs keeps no buffers.
  *
  * One kind of buffer per program: the verifier follows a pointer that may
  * point into either map as two programs, past its instruction limit.
