@@ -54,8 +54,13 @@
 #define STACK_BYTES (64u * 1024u)
 /* Followers (audit tail, the forwarder) read the newest records: those stay cached. */
 #define DROP_KEEP ((off_t)16 << 20)
-/* Fewer calls: nothing is dropped until this much more could be. */
-#define DROP_STEP ((off_t)1 << 20)
+/*
+ * Drops end on this boundary, which is also their step (fewer calls). The page
+ * cache keeps a file in folios up to 2 MiB (x86's PMD), naturally aligned, and
+ * POSIX_FADV_DONTNEED skips a folio its range only partly covers: a drop
+ * ending inside one would leave it, and the next drop, starting after, too.
+ */
+#define DROP_ALIGN ((off_t)2 << 20)
 
 /* stop, in steps: each thread leaves once its stage's work is done and the one before left. */
 enum { STOP_CHAIN = 1, STOP_WRITE, STOP_SYNC };
@@ -205,13 +210,13 @@ static void *write_main(void *arg)
  */
 void audit_drop_behind(struct audit_drop *d, int fd, off_t end)
 {
-	off_t to = (end - DROP_KEEP) & ~(off_t)4095;
+	off_t to = (end - DROP_KEEP) & ~(DROP_ALIGN - 1);
 
 	if (fd != d->fd || end < d->dropped) { /* another file: rotated */
 		d->fd = fd;
 		d->dropped = 0;
 	}
-	if (end < 0 || to < d->dropped + DROP_STEP)
+	if (end < 0 || to <= d->dropped)
 		return;
 	if (!posix_fadvise(fd, d->dropped, to - d->dropped, POSIX_FADV_DONTNEED))
 		d->dropped = to;
@@ -222,6 +227,7 @@ static void *sync_main(void *arg)
 	struct audit_io_thread *io = arg;
 	int64_t t0;
 	uint64_t ns;
+	off_t synced;
 	int err, fd;
 
 	pthread_mutex_lock(&io->lock);
@@ -232,16 +238,19 @@ static void *sync_main(void *arg)
 			break;
 		fd = io->sync_fd;
 		pthread_mutex_unlock(&io->lock);
+		/*
+		 * O_APPEND: the offset is where the writes so far ended, all of
+		 * which the sync covers. Taken before it: audit-write goes on
+		 * meanwhile, and a batch of many MiB written during a slow sync
+		 * would be dirty still, which POSIX_FADV_DONTNEED skips (only
+		 * starting its writeback) and the next drop starts after.
+		 */
+		synced = lseek(fd, 0, SEEK_CUR);
 		t0 = clock_now_ns(CLOCK_MONOTONIC);
 		err = fdatasync(fd) < 0 ? -errno : 0;
 		ns = (uint64_t)(clock_now_ns(CLOCK_MONOTONIC) - t0);
-		/*
-		 * O_APPEND: the offset is where the writes so far ended, synced but
-		 * for what audit-write added since, which DROP_KEEP covers (and
-		 * POSIX_FADV_DONTNEED would only start writing). Without the lock.
-		 */
 		if (!err)
-			audit_drop_behind(&io->drop, fd, lseek(fd, 0, SEEK_CUR));
+			audit_drop_behind(&io->drop, fd, synced);
 		pthread_mutex_lock(&io->lock);
 		io->sync_ns += ns;
 		if (!io->sync_err)
