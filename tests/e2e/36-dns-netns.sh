@@ -250,7 +250,11 @@ done
 wait_audit "the refusal is recorded as agentgate_port" '"op":"agentgate_port"' '"ip":"127.0.0.1"' '"decision":"DENY"'
 expect "the loopback policy still resolves through the steering" "ok 10.36.1.1" joined in_cgroup "$CGP/lo" "$PROBE" resolve lo.e2e.test
 "$PROBE" tcp-serve 8777 5 >/dev/null 2>&1 &
-sleep 0.3
+i=0
+until grep -q ':2249 00000000000000000000000000000000:0000 0A' /proc/net/tcp6 || [ $i -gt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 expect "and reaches other loopback ports" ok in_cgroup "$CGP/lo" "$PROBE" connect 127.0.0.1 8777
 
 # A namespace none of the cgroup's tasks is in any more is given up (its sockets would keep

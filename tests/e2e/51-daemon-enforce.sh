@@ -97,8 +97,7 @@ daemon_config <<EOC
     policy: $deny
     mode: simulate
 EOC
-kill -HUP "$(daemon_pid)"
-sleep 1
+check "SIGHUP (a new policy, a second cgroup): the reload recorded" hup
 expect "SIGHUP swaps the policy" ok in_cgroup "$CGP/agent" "$PROBE" open-read /srv/d51/secret/key
 expect "SIGHUP adds a cgroup (simulate mode: allowed)" ok in_cgroup "$CGP/other" "$PROBE" open-read /srv/d51/secret/key
 wait_audit "simulate mode override recorded" "\"agent\":\"/$CGP/other\"" '"decision":"DENY"' '"mode":"simulate"'
@@ -110,8 +109,7 @@ daemon_config <<EOC
   - cgroup: /$CGP/other
     policy: $deny
 EOC
-kill -HUP "$(daemon_pid)"
-sleep 1
+check "SIGHUP (a bad policy): the reload recorded" hup
 grep -qE "$bad:[0-9]+:[0-9]+:" "$D/daemon.err" && pass "reload names the bad policy's file:line:col" || fail "reload names the bad policy's file:line:col" "$(tail -n 3 "$D/daemon.err")"
 expect "reload with a bad policy keeps the old one" ok in_cgroup "$CGP/agent" "$PROBE" open-read /srv/d51/secret/key
 expect "reload applies the good assignments" EPERM in_cgroup "$CGP/other" "$PROBE" open-read /srv/d51/secret/key
@@ -122,8 +120,7 @@ daemon_config <<EOC
   - cgroup: /$CGP/other
     policy: $deny
 EOC
-kill -HUP "$(daemon_pid)"
-sleep 1
+check "SIGHUP (an assignment dropped): the reload recorded" hup
 expect "reload removes an assignment no longer configured" ok in_cgroup "$CGP/agent" "$PROBE" open-read /srv/d51/secret/key
 
 # SIGTERM: clean stop, enforcement stays.

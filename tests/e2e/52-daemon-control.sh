@@ -93,7 +93,11 @@ sh -c "$sleeper" sh "$CGROOT/$CGP/outer/inner" &
 inner=$!
 sh -c "$sleeper" sh "$CGROOT/$CGP/outer/plain" &
 plain=$!
-sleep 0.5
+i=0
+until grep -qx "0::/$CGP/outer/inner" "/proc/$inner/cgroup" && grep -qx "0::/$CGP/outer/plain" "/proc/$plain/cgroup" || [ $i -ge 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 grep -qx "0::/$CGP/outer/inner" "/proc/$inner/cgroup" && grep -qx "0::/$CGP/outer/plain" "/proc/$plain/cgroup" &&
 	pass "the two tasks in their cgroups" || fail "the two tasks in their cgroups" "$(cat "/proc/$inner/cgroup" "/proc/$plain/cgroup")"
 expect "ptrace of a nested agent's task refused" EPERM in_cgroup "$CGP/outer" "$ESCAPE" ptrace "$inner"

@@ -91,7 +91,10 @@ sh -c 'echo $$ >"$1/cgroup.procs"; exec sleep 30' sh "$CGROOT/$CGP/parent/c1" &
 judged=$!
 i=0
 while ! grep -qx "$judged" "$CGROOT/$CGP/parent/c1/cgroup.procs" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 0.5 # the sleeper's execve done
+# The sleeper's execve done: its name, then (a moment later, the same execve) its arming.
+i=0
+while [ "$(cat "/proc/$judged/comm" 2>/dev/null)" != sleep ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.2
 agent() { sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$CGROOT/$CGP/parent/c1" "$ESCAPE" "$@"; }
 expect "on_exec: ptrace of a task not yet judged in the cgroup refused" EPERM agent ptrace "$setup"
 expect "on_exec: a signal to it refused" EPERM agent kill "$setup" 0
@@ -107,7 +110,8 @@ rm -f "$S/go"
 sh -c 'echo $$ >"$1/cgroup.procs"
 	while [ ! -e "$2/go" ]; do sleep 0.1; done
 	read -r x <"$2/secret/key" && echo read || echo denied' sh "$CGROOT/$CGP/live" "$S" >"$WORK/live.out" 2>/dev/null &
-sleep 0.5
+i=0
+while ! grep -qx "$!" "$CGROOT/$CGP/live/cgroup.procs" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check "assign --on-exec a cgroup with a running task" ctl assign --on-exec "/$CGP/live" "$pol"
 touch "$S/go"
 wait
@@ -201,7 +205,8 @@ check "wrapper: create with agentgate.policy binds" wrap --log "$WORK/c1.log" --
 ctl status >"$WORK/status" 2>&1
 if grep -q "container .* c1" "$WORK/status"; then pass "status lists the bound container"; else fail "status lists the bound container" "$(head -c 400 "$WORK/status")"; fi
 wrap start c1
-sleep 1
+i=0
+while [ ! -s "$WORK/ctr-c1.out" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 if [ "$(head -n 1 "$WORK/ctr-c1.out")" = EPERM ]; then pass "bound container's entrypoint judged"; else fail "bound container's entrypoint judged" "got '$(cat "$WORK/ctr-c1.out")'"; fi
 wait_audit "records name the container" "\"container\":\"c1\"" "\"path\":\"$S/secret/key\"" '"decision":"DENY"'
 wrap delete c1
@@ -225,7 +230,8 @@ done
 bundle c2 ""
 check "wrapper: create without a request leaves the container alone" wrap create --bundle "$S/bundle/c2" --pid-file "$WORK/c2.pid" c2
 wrap start c2
-sleep 1
+i=0
+while [ ! -s "$WORK/ctr-c2.out" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 if [ "$(head -n 1 "$WORK/ctr-c2.out")" = ok ]; then pass "unbound container unjudged"; else fail "unbound container unjudged" "got '$(cat "$WORK/ctr-c2.out")'"; fi
 wrap delete c2
 

@@ -224,6 +224,19 @@ static int alive(const char *pid)
 	return rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
 }
 
+/* Whether pid is alive still 2 s on: a SIGKILL delivered ends it well before. */
+static int survives(const char *pid)
+{
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (!alive(pid))
+			return 0;
+		usleep(10000);
+	}
+	return 1;
+}
+
 static int do_sigio(const char *pid)
 {
 	int p[2];
@@ -235,9 +248,8 @@ static int do_sigio(const char *pid)
 		return report(errno);
 	if (write(p[1], "x", 1) < 0)
 		return report(errno);
-	usleep(100000);
-	/* The write succeeds either way: whether PID survived says if the signal was refused. */
-	return report(alive(pid) ? EPERM : 0);
+	/* The write succeeds either way: whether PID survives says if the signal was refused. */
+	return report(survives(pid) ? EPERM : 0);
 }
 
 static int do_sigio_fifo(const char *fifo, const char *pid)
@@ -251,7 +263,7 @@ static int do_sigio_fifo(const char *fifo, const char *pid)
 		return report(errno);
 	/* The writer is a task outside: its write raises the signal, not this task's. */
 	sleep(2);
-	return report(alive(pid) ? EPERM : 0);
+	return report(survives(pid) ? EPERM : 0);
 }
 
 static int do_owner(const char *how, const char *who)

@@ -56,6 +56,19 @@ stop_daemon() {
 	! kill -0 "$_p" 2>/dev/null
 }
 
+# hup: signals the daemon to reload its config and returns once the reload is recorded (its
+# last step: every assignment applied or refused), at most 30 s; 1 if it never was.
+hup() {
+	_n=$(grep -c '"what":"daemon_reload"' "$AUDIT" 2>/dev/null)
+	kill -HUP "$(daemon_pid)" || return 1
+	_i=0
+	while [ "$(grep -c '"what":"daemon_reload"' "$AUDIT" 2>/dev/null)" -le "${_n:-0}" ]; do
+		[ $_i -lt 300 ] || return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 ctl() {
 	"$AGENTGATE" "$@" --socket "$SOCK"
 }
