@@ -6,7 +6,8 @@
 # open loop under the seed policy with an audit log. Per round and build: ns per
 # ag_file_open call (the kernel's bpf_stats over AB_WINDOW seconds of the loop: the program
 # alone, without the rest of the system call) and the loop's best ns per open+close, confined
-# and unconfined while the build confines another task (a policy installed elsewhere); and the
+# and unconfined while the build confines another task (a policy installed elsewhere) or
+# none (the build's programs loaded, no policy installed: the op's figure only); and the
 # kernel memory a confined task costs: the unreclaimable slab's growth per sleeper (each opens
 # the file and execs sleep) confined, beyond an unconfined one's, in all and per slab cache. Prints
 # the rounds and, per build, the medians; compare builds within one run only (TCG).
@@ -81,13 +82,13 @@ echo "ROUNDS=$rounds VARIANTS=\"$names\" WIN=$window SLEEPERS=$sleepers SETTLE=$
 tests/vm/run.sh --kernel "$kernel" --timeout 3000 --log "$work/vm.log" tests/bench/guest-ab.sh "${files[@]}" \
 	"$bench/microbench:/ag/bin/microbench" "$(command -v bpftool):/ag/bin/bpftool" \
 	"$work/pol:/ag/pol" "$work/params:/ag/ab.params" >/dev/null
-grep -E '^(AB|UNC|MEM|SLAB) ' "$work/vm.log" | tr -d '\r' | tee "$work/rounds"
+grep -E '^(AB|UNC|IDL|MEM|SLAB) ' "$work/vm.log" | tr -d '\r' | tee "$work/rounds"
 echo "kernel $(sed -n 's/^KERNEL //p' "$work/vm.log" | tr -d '\r'), $rounds rounds"
-echo "| build | $prog ns/call, median (range) | $op ns, median (range) | unconfined, a policy elsewhere: $prog ns/call | unconfined $op ns | unreclaimable slab KiB per confined task, median (range) |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| build | $prog ns/call, median (range) | $op ns, median (range) | unconfined, a policy elsewhere: $prog ns/call | unconfined $op ns | unconfined, no policy installed: $op ns | unreclaimable slab KiB per confined task, median (range) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 col() { awk -v t="$1" -v n="$2" -v f="$3" '$1 == t && $2 == n {print $f}' "$work/rounds" | median_range; }
 for n in $names; do
-	echo "| ${revs[$n]} | $(col AB "$n" 5) | $(col AB "$n" 9) | $(col UNC "$n" 5) | $(col UNC "$n" 9) | $(col MEM "$n" 5) |"
+	echo "| ${revs[$n]} | $(col AB "$n" 5) | $(col AB "$n" 9) | $(col UNC "$n" 5) | $(col UNC "$n" 9) | $(col IDL "$n" 9) | $(col MEM "$n" 5) |"
 done
 echo
 echo "Where a confined task's slab goes, beyond an unconfined one's (bytes per task, median over the rounds where the cache moved 16 bytes or more):"

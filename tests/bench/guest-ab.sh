@@ -5,7 +5,8 @@
 #   AB N ROUND prog_ns NS calls N op_ns NS
 # prog_ns: ns per call of OP's program (ag_file_open, ag_socket_connect, ag_bprm_check) over WIN seconds of
 # the loop (bpf_stats), op_ns: the loop's best batch. Then the same loop unconfined while the build confines another task
-# (UNC lines, same fields). Then SLEEPERS tasks that each open the file and exec sleep, confined
+# (UNC lines, same fields), and before that with no policy installed, the build's programs
+# loaded (IDL lines). Then SLEEPERS tasks that each open the file and exec sleep, confined
 # and not, and
 #   MEM N ROUND kib_per_task K
 # K: what the kernel's unreclaimable slab grew by per confined sleeper, beyond an unconfined one's.
@@ -174,6 +175,7 @@ while [ $r -le "$ROUNDS" ]; do
 		rm -rf /sys/fs/bpf/agentgate
 		loop_turn "$v" AB /ag/bin/ag-"$v" exec --policy /ag/pol/seed.yaml --audit-log /tmp/audit.log -- || exit 1
 		rm -f /tmp/audit.log*
+		loop_turn "$v" IDL || exit 1
 		unconfined_turn "$v" || exit 1
 		rm -f /tmp/audit.log*
 		m=$(mem_turn "$v") || { echo "$m"; exit 1; }
