@@ -89,8 +89,7 @@ sh -c 'echo $$ >"$1/cgroup.procs"; while [ ! -e "$2/stop-setup" ]; do sleep 0.1;
 setup=$!
 sh -c 'echo $$ >"$1/cgroup.procs"; exec sleep 30' sh "$CGROOT/$CGP/parent/c1" &
 judged=$!
-i=0
-while ! grep -qx "$judged" "$CGROOT/$CGP/parent/c1/cgroup.procs" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for grep -qxs "$judged" "$CGROOT/$CGP/parent/c1/cgroup.procs"
 # The sleeper's execve done: its name, then (a moment later, the same execve) its arming.
 i=0
 while [ "$(cat "/proc/$judged/comm" 2>/dev/null)" != sleep ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -110,8 +109,7 @@ rm -f "$S/go"
 sh -c 'echo $$ >"$1/cgroup.procs"
 	while [ ! -e "$2/go" ]; do sleep 0.1; done
 	read -r x <"$2/secret/key" && echo read || echo denied' sh "$CGROOT/$CGP/live" "$S" >"$WORK/live.out" 2>/dev/null &
-i=0
-while ! grep -qx "$!" "$CGROOT/$CGP/live/cgroup.procs" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for grep -qxs "$!" "$CGROOT/$CGP/live/cgroup.procs"
 check "assign --on-exec a cgroup with a running task" ctl assign --on-exec "/$CGP/live" "$pol"
 touch "$S/go"
 wait
@@ -205,8 +203,7 @@ check "wrapper: create with agentgate.policy binds" wrap --log "$WORK/c1.log" --
 ctl status >"$WORK/status" 2>&1
 if grep -q "container .* c1" "$WORK/status"; then pass "status lists the bound container"; else fail "status lists the bound container" "$(head -c 400 "$WORK/status")"; fi
 wrap start c1
-i=0
-while [ ! -s "$WORK/ctr-c1.out" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for test -s "$WORK/ctr-c1.out"
 if [ "$(head -n 1 "$WORK/ctr-c1.out")" = EPERM ]; then pass "bound container's entrypoint judged"; else fail "bound container's entrypoint judged" "got '$(cat "$WORK/ctr-c1.out")'"; fi
 wait_audit "records name the container" "\"container\":\"c1\"" "\"path\":\"$S/secret/key\"" '"decision":"DENY"'
 wrap delete c1
@@ -230,8 +227,7 @@ done
 bundle c2 ""
 check "wrapper: create without a request leaves the container alone" wrap create --bundle "$S/bundle/c2" --pid-file "$WORK/c2.pid" c2
 wrap start c2
-i=0
-while [ ! -s "$WORK/ctr-c2.out" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for test -s "$WORK/ctr-c2.out"
 if [ "$(head -n 1 "$WORK/ctr-c2.out")" = ok ]; then pass "unbound container unjudged"; else fail "unbound container unjudged" "got '$(cat "$WORK/ctr-c2.out")'"; fi
 wrap delete c2
 
@@ -300,8 +296,7 @@ for c in c5 c6; do
 	if [ $c = c5 ]; then bundle c5 nope; else bundle c6 ""; fi
 	check "named: false, default_policy: $c is bound" wrap create --bundle "$S/bundle/$c" --pid-file "$WORK/$c.pid" $c
 	wrap start $c
-	i=0
-	while [ ! -s "$WORK/ctr-$c.out" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	wait_for test -s "$WORK/ctr-$c.out"
 	[ "$(head -n 1 "$WORK/ctr-$c.out")" = EPERM ] && pass "named: false, default_policy: $c judged by the default" ||
 		fail "named: false, default_policy: $c judged by the default" "got '$(cat "$WORK/ctr-$c.out")'"
 	wrap delete $c
@@ -311,8 +306,7 @@ done
 bundle c7 ""
 check "no --pid-file: the pid from the runtime's state, the default bound" wrap create --bundle "$S/bundle/c7" c7
 wrap start c7
-i=0
-while [ ! -s "$WORK/ctr-c7.out" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for test -s "$WORK/ctr-c7.out"
 [ "$(head -n 1 "$WORK/ctr-c7.out")" = EPERM ] && pass "no --pid-file: judged by the default" ||
 	fail "no --pid-file: judged by the default" "got '$(cat "$WORK/ctr-c7.out")'"
 wrap delete c7

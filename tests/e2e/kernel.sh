@@ -55,6 +55,16 @@ wait_running() {
 	done
 }
 
+# wait_for CMD...: until CMD succeeds, 10 s at most (slow under emulation); its last status.
+wait_for() {
+	_w=0
+	until "$@"; do
+		[ $_w -lt 100 ] || return 1
+		sleep 0.1
+		_w=$((_w + 1))
+	done
+}
+
 # expect NAME WANT CMD...: the first line CMD prints must be WANT.
 expect() {
 	local name=$1 want=$2 got
