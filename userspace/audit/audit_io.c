@@ -54,13 +54,6 @@
 #define STACK_BYTES (64u * 1024u)
 /* Followers (audit tail, the forwarder) read the newest records: those stay cached. */
 #define DROP_KEEP ((off_t)16 << 20)
-/*
- * Drops end on this boundary, which is also their step (fewer calls). The page
- * cache keeps a file in folios up to 2 MiB (x86's PMD), naturally aligned, and
- * POSIX_FADV_DONTNEED skips a folio its range only partly covers: a drop
- * ending inside one would leave it, and the next drop, starting after, too.
- */
-#define DROP_ALIGN ((off_t)2 << 20)
 
 /* stop, in steps: each thread leaves once its stage's work is done and the one before left. */
 enum { STOP_CHAIN = 1, STOP_WRITE, STOP_SYNC };
@@ -204,13 +197,30 @@ static void *write_main(void *arg)
 }
 
 /*
+ * Drops end on this boundary, which is also their step (fewer calls). The page
+ * cache keeps a file in folios up to a PMD's span, naturally aligned (the
+ * kernel's MAX_PAGECACHE_ORDER is at most PMD_ORDER), and POSIX_FADV_DONTNEED
+ * skips a folio its range only partly covers: a drop ending inside one would
+ * leave it, and the next drop, starting after, too. A page table page holds
+ * page size / 8 entries: 2 MiB with 4 KiB pages, 512 MiB with arm64's 64 KiB.
+ */
+off_t audit_drop_align(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (page < 4096)
+		page = 4096;
+	return (off_t)page * (page / 8);
+}
+
+/*
  * After fd was synced up to end its pages before that are clean, which is
  * what POSIX_FADV_DONTNEED drops (dirty ones it would only start writing).
  * Advice only: a failure costs cache, never records.
  */
 void audit_drop_behind(struct audit_drop *d, int fd, off_t end)
 {
-	off_t to = (end - DROP_KEEP) & ~(DROP_ALIGN - 1);
+	off_t to = (end - DROP_KEEP) & ~(audit_drop_align() - 1);
 
 	if (fd != d->fd || end < d->dropped) { /* another file: rotated */
 		d->fd = fd;

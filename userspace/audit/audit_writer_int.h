@@ -64,6 +64,7 @@ struct audit_drop {
 	off_t dropped; /* its pages before this offset are dropped */
 };
 void audit_drop_behind(struct audit_drop *d, int fd, off_t end);
+off_t audit_drop_align(void); /* the drops' boundary: a PMD's span */
 
 struct audit_writer {
 	struct audit_config cfg;
