@@ -50,7 +50,7 @@ FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/cli/main
 	     $(BUILD)/fuzzobj/gen/dash_www.o
 HDRS := $(wildcard include/*.h userspace/*.h userspace/*/*.h)
 
-.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-dns bench-ops bench-containers bench-macro bench-ab bench-audit-ab bench-dashboard browser-test install deb clean bpf-arm64
+.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-icount bench-dns bench-ops bench-containers bench-macro bench-ab bench-audit-ab bench-dashboard browser-test install deb clean bpf-arm64
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -214,6 +214,10 @@ demo-docker: deps
 bench: all $(BUILD)/bench/bench_compile $(BUILD)/bench/bench_audit $(BENCH_VM_BINS)
 	$(Q)tests/bench/run.sh
 	$(Q)tests/bench/dns.sh
+
+# The hooks' rings counted in instructions (qemu -icount): 2% resolved; a section per kernel.
+bench-icount: all $(BENCH_VM_BINS)
+	$(Q)BENCH_ICOUNT=1 tests/bench/run.sh
 
 # The DNS proxy with 1, 100 and 1000 containers: its section of BENCHMARKS.md only.
 bench-dns: all $(BUILD)/bench/dnsbench

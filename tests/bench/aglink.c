@@ -11,7 +11,8 @@
  *   aglink on PINDIR SAVEDIR     attaches each saved program again, its new link pinned
  *                                where the old one was (agentgate's adoption finds it)
  *   aglink off PINDIR SAVEDIR    removes those link pins: the links go, the programs and
- *                                their maps stay (SAVEDIR holds them), detached
+ *                                their maps stay (SAVEDIR holds them), detached when it
+ *                                returns
  *   aglink ring on|off PINDIR SAVEDIR COUNT
  *                                the same on each of COUNT tokens of a ring (read on fd 3,
  *                                passed on fd 4, as microbench -R does), "toggle NS" each
@@ -192,8 +193,20 @@ static int toggle(const char *pins, const char *saved, int on)
 		snprintf(prog, sizeof(prog), "%s/%s", saved, e->d_name);
 		snprintf(link, sizeof(link), "%s/%s", pins, name);
 		if (!on) {
-			if (unlink(link) && errno != ENOENT)
+			/*
+			 * Held across the unlink, so that the last reference is
+			 * this close's, which detaches before it returns. The pin's
+			 * would be dropped by a kworker, and the kernel detaches
+			 * link after link, each waiting for an RCU-tasks grace
+			 * period: the hooks ran for seconds after an unlink.
+			 */
+			lfd = obj_get(link);
+			if (lfd < 0 && errno != ENOENT)
+				err = fail("open", link);
+			else if (lfd >= 0 && unlink(link))
 				err = fail("unlink", link);
+			if (lfd >= 0)
+				close(lfd);
 			continue;
 		}
 		if (!access(link, F_OK))

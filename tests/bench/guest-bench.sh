@@ -18,7 +18,8 @@
 #   BENCH CONFIG ROUND OP NS      one batch's ns/op
 #   BENCHFAIL CONFIG REASON       a configuration that failed (its figures are missing)
 #   BENCHINFO KEY VALUE...        everything else the report needs
-# /ag/bench/params sets ROUNDS, TURNS, OPEN_N, EXEC_N, CONN_N (per batch), PORT and RB_N.
+# /ag/bench/params sets ROUNDS, TURNS, OPEN_N, EXEC_N, CONN_N (per batch), PORT, RB_N and
+# ICOUNT (1: the rings only).
 # shellcheck disable=SC2086 # $MB and $ll are command lines, split on purpose
 set -u
 # shellcheck source=/dev/null # written by run.sh
@@ -204,6 +205,8 @@ while [ "$r" -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 echo "BENCHINFO rounds_end $(cut -d' ' -f1 /proc/uptime)"
+# Counted in instructions (run.sh's BENCH_ICOUNT): the rings only.
+[ "${ICOUNT:-0}" = 0 ] || exit 0
 
 # Once per policy: what `agentgate exec` costs to start, and the kernel memory of its image.
 load

@@ -7,6 +7,7 @@
 # build/vm/, and exits with the guest script's exit code (124: timeout, 125: no AGVM-EXIT,
 # 126: the guest kernel oopsed or panicked; the oops goes to stderr).
 # AGVM_APPEND adds kernel command-line arguments; AGVM_SMP sets the vCPU count (default 2).
+# AGVM_ICOUNT=N: the guest's clock counts instructions, 2^N ns each (qemu -icount; bench.md).
 # AGVM_CPIO: cpio archives (space-separated paths, compressed or not) appended to the
 # initramfs; the kernel unpacks each over the previous ones (tests/vm/engines.sh --cpio).
 set -euo pipefail
@@ -96,9 +97,11 @@ mkdir -p "$(dirname "$log")"
 # --foreground: timeout otherwise puts qemu in a process group of its own, which a Ctrl-C
 # at the terminal does not reach, and the VM ran on to its time limit after e2e.sh ended.
 append="console=ttyS0 quiet panic=-1 oops=panic no_timer_check maxcpus=1 ${AGVM_APPEND:-}"
+icount=()
+[ -z "${AGVM_ICOUNT:-}" ] || icount=(-icount "shift=$AGVM_ICOUNT,align=off,sleep=off")
 start=$(date +%s)
 set +e
-timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "${AGVM_SMP:-2}" \
+timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "${AGVM_SMP:-2}" "${icount[@]}" \
 	-nographic -nic none -no-reboot -kernel "$vmlinuz" -initrd "$work/initramfs.cpio.gz" \
 	-append "$append" </dev/null | sed -u 's/\r$//' | tee "$log"
 qrc=${PIPESTATUS[0]}
