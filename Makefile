@@ -50,7 +50,7 @@ FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(filter-out userspace/cli/main
 	     $(BUILD)/fuzzobj/gen/dash_www.o
 HDRS := $(wildcard include/*.h userspace/*.h userspace/*/*.h)
 
-.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-icount bench-dns bench-ops bench-containers bench-macro bench-ab bench-audit-ab bench-dashboard browser-test install deb clean bpf-arm64
+.PHONY: all deps test unit e2e fuzzers fuzz demo demo-docker bench bench-icount bench-floor bench-dns bench-ops bench-containers bench-macro bench-ab bench-audit-ab bench-dashboard browser-test install deb clean bpf-arm64
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -184,6 +184,14 @@ $(BENCH_VM_BINS): $(BUILD)/bench/%: tests/bench/%.c
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
+$(BUILD)/bench/floorload: tests/bench/floorload.c
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -lbpf -o $@
+$(BUILD)/bench/floor.bpf.o: tests/bench/floor.bpf.c $(BUILD)/vmlinux.h
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_$(ARCH) -c $< -o $@
 # Static: runs in a container whose image has no libc (tests/bench/guest-containers.sh).
 $(BUILD)/bench/microbench-static: tests/bench/microbench.c
 	$(call msg,BENCH,$@)
@@ -218,6 +226,10 @@ bench: all $(BUILD)/bench/bench_compile $(BUILD)/bench/bench_audit $(BENCH_VM_BI
 # The hooks' rings counted in instructions (qemu -icount): 2% resolved; a section per kernel.
 bench-icount: all $(BENCH_VM_BINS)
 	$(Q)BENCH_ICOUNT=1 tests/bench/run.sh
+
+# The kernel's own cost for a do-nothing BPF LSM program on file_open, against agentgate's.
+bench-floor: all $(BUILD)/bench/microbench $(BUILD)/bench/floorload $(BUILD)/bench/floor.bpf.o
+	$(Q)tests/bench/floor.sh
 
 # The DNS proxy with 1, 100 and 1000 containers: its section of BENCHMARKS.md only.
 bench-dns: all $(BUILD)/bench/dnsbench
