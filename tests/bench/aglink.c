@@ -203,7 +203,7 @@ static int toggle(const char *pins, const char *saved, int on)
 			lfd = obj_get(link);
 			if (lfd < 0 && errno != ENOENT)
 				err = fail("open", link);
-			else if (lfd >= 0 && unlink(link))
+			else if (lfd >= 0 && unlink(link) && errno != ENOENT)
 				err = fail("unlink", link);
 			if (lfd >= 0)
 				close(lfd);

@@ -1,12 +1,13 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # replace_section FILE SECTION HEADING: the part of FILE from the line starting with HEADING
-# up to the next "## " heading becomes SECTION's contents (appended when FILE has none).
+# up to the next "## " heading becomes SECTION's contents (appended when FILE has none), a
+# blank line between it and the heading that follows.
 # Sourced by the bench scripts that write one section of BENCHMARKS.md each.
 replace_section() {
 	awk -v f="$2" -v h="$3" '
-		index($0, h) == 1 { skip = 1; while ((getline l < f) > 0) print l; done = 1; next }
-		skip && /^## / { skip = 0 }
+		index($0, h) == 1 { skip = 1; while ((getline l < f) > 0) { print l; last = l } done = 1; next }
+		skip && /^## / { skip = 0; if (last != "") print "" }
 		!skip { print }
 		END { if (!done) { print ""; while ((getline l < f) > 0) print l } }
 	' "$1" >"$1.tmp"

@@ -7,7 +7,8 @@
 # build/vm/, and exits with the guest script's exit code (124: timeout, 125: no AGVM-EXIT,
 # 126: the guest kernel oopsed or panicked; the oops goes to stderr).
 # AGVM_APPEND adds kernel command-line arguments; AGVM_SMP sets the vCPU count (default 2).
-# AGVM_ICOUNT=N: the guest's clock counts instructions, 2^N ns each (qemu -icount; bench.md).
+# AGVM_ICOUNT=N: the guest's clock counts instructions, 2^N ns each (qemu -icount; what that
+# measures: BENCHMARKS.md, make bench-icount's sections).
 # AGVM_CPIO: cpio archives (space-separated paths, compressed or not) appended to the
 # initramfs; the kernel unpacks each over the previous ones (tests/vm/engines.sh --cpio).
 set -euo pipefail

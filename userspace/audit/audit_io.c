@@ -208,7 +208,7 @@ off_t audit_drop_align(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
-	if (page < 4096)
+	if (page < 4096) /* sysconf failed: no page is smaller */
 		page = 4096;
 	return (off_t)page * (page / 8);
 }
