@@ -1,16 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-# awk -f floor.awk LOG: the markdown row of tests/bench/guest-floor.sh's "FLOOR CONFIG ROUND
-# NS" lines (floor.sh): per config the median (min–max) over the rounds of the round's
-# fewest, and for the program and agentgate the median of their rounds' ratios to "none".
-function sort(a, n,    i, j, t) {
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-		}
-}
-function med(a, n) {
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+# awk -f sort.awk -f floor.awk LOG: the markdown row of tests/bench/guest-floor.sh's
+# "FLOOR CONFIG ROUND NS" lines (floor.sh): per config the median (min–max) over the rounds
+# of the round's fewest, and for the program and agentgate the median of their rounds'
+# ratios to "none".
 function cell(c,    i, n, a) {
 	n = 0
 	for (i = 1; i <= nr; i++)
@@ -19,7 +11,7 @@ function cell(c,    i, n, a) {
 	if (!n)
 		return "-"
 	sort(a, n)
-	return sprintf("%.0f (%.0f–%.0f)", med(a, n), a[1], a[n])
+	return sprintf("%.0f (%.0f–%.0f)", quant(a, n, 0.5), a[1], a[n])
 }
 function rise(c,    i, n, a) {
 	n = 0
@@ -29,7 +21,7 @@ function rise(c,    i, n, a) {
 	if (!n)
 		return "-"
 	sort(a, n)
-	return sprintf("%.1f%%", 100 * (med(a, n) - 1))
+	return sprintf("%.1f%%", 100 * (quant(a, n, 0.5) - 1))
 }
 $1 == "BENCHINFO" && $2 == "kernel" { kernel = $3 }
 $1 == "FLOOR" && NF == 4 {

@@ -36,7 +36,7 @@ done
 	echo "| kernel | nothing attached | do-nothing program | + | agentgate, no policy | + |"
 	echo "|---|---:|---:|---:|---:|---:|"
 	for k in 6.12 6.1; do
-		awk -f tests/bench/floor.awk "$bench/vm-floor-$k.log"
+		awk -f tests/bench/sort.awk -f tests/bench/floor.awk "$bench/vm-floor-$k.log"
 	done
 } >"$tmp"
 replace_section "$out" "$tmp" "$heading"

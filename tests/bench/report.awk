@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-# awk -f report.awk SPEC LOG: markdown from the "BENCH CONFIG ROUND OP NS" lines of LOG
+# awk -f sort.awk -f report.awk SPEC LOG: markdown from the "BENCH CONFIG ROUND OP NS" lines of LOG
 # (tests/bench/guest-bench.sh). SPEC, one request a line:
 #   row CONFIG[@REF] DESCRIPTION...      a table row: per op, µs per op as the median
 #                                        (min–max) over the rounds of CONFIG's best batch in
@@ -10,18 +10,6 @@
 #                                        same ratio of CONFIG to REF, met when ≤ LIMIT
 # A round's figure is its best batch: on a shared, emulated machine noise only ever adds
 # time, and a batch is short enough that some escape it.
-function sort(a, n,    i, j, t) {
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-		}
-}
-# The p-quantile of a[1..n] (sorted), interpolated.
-function quant(a, n, p,    x, i) {
-	x = 1 + p * (n - 1)
-	i = int(x)
-	return i >= n ? a[n] : a[i] + (x - i) * (a[i + 1] - a[i])
-}
 # CONFIG's best OP batch in ROUND ("" when there are none).
 function rbest(cfg, round, op,    k, n, i, b) {
 	k = cfg SUBSEP round SUBSEP op

@@ -173,7 +173,7 @@ others=$(awk -v b="$(( $(busy) - busy0 - $(ours) + ours0 ))" -v hz="$(getconf CL
 
 # The report.
 info() { sed -n "s/^BENCHINFO $1 //p" "$log"; }
-report() { awk -f tests/bench/report.awk - "$log"; }
+report() { awk -f tests/bench/sort.awk -f tests/bench/report.awk - "$log"; }
 
 failed_runs() {
 	local fails

@@ -46,13 +46,9 @@ run() {
 }
 
 # wait_running APID: until the command of `agentgate exec` (pid APID) runs in its cgroup
-# (slow under emulation).
+# (slow under emulation); a timeout is left to the caller's next check.
 wait_running() {
-	_i=0
-	while [ $_i -lt 100 ] && ! grep -q . "/sys/fs/cgroup/agentgate/exec-$1/cgroup.procs" 2>/dev/null; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	wait_for grep -qs . "/sys/fs/cgroup/agentgate/exec-$1/cgroup.procs" || true
 }
 
 # wait_for CMD...: until CMD succeeds, 10 s at most (slow under emulation); its last status.

@@ -252,8 +252,9 @@ static unsigned int resident_pct(int fd, size_t size, size_t from, size_t to)
  * Behind its syncs the writer drops the log's pages from the page cache, but
  * for its last 16 MiB, which followers read: a log written for months does
  * not evict the host's cache. The drops end on a PMD's span (2 MiB with
- * 4 KiB pages), which no page-cache folio straddles; together they cover the file up to the last
- * such boundary before its last 16 MiB, and never reach into those. The
+ * 4 KiB pages), which no page-cache folio straddles; together they cover
+ * the file up to the last such boundary before its last 16 MiB, and never
+ * reach into those. The
  * kernel did drop them (fails if nothing is: what was just written is
  * cached); whether it keeps the rest is its reclaim's business.
  */
