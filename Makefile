@@ -124,7 +124,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(HDRS)
 # The writer's bytes pinned under deterministic clocks and random bytes.
 $(BUILD)/tests/test_audit_golden: LDLIBS += -Wl,--wrap=clock_now_ns,--wrap=RAND_bytes,--wrap=RAND_priv_bytes
 # A disk that fills, or fails, under the writer's I/O threads.
-$(BUILD)/tests/test_audit_io: LDLIBS += -Wl,--wrap=write -Wl,--wrap=posix_fadvise
+$(BUILD)/tests/test_audit_io: LDLIBS += -Wl,--wrap=write -Wl,--wrap=posix_fadvise -Wl,--wrap=sysconf
 # A model of ag_learned in place of the kernel's.
 $(BUILD)/tests/test_dns_quota: LDLIBS += -Wl,--wrap=loader_learn,--wrap=loader_unlearn,--wrap=loader_learned,--wrap=loader_learned_sweep
 

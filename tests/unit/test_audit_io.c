@@ -5,7 +5,8 @@
  * good, in the middle of the batches the threads have in flight. Whatever
  * was in flight goes back in order: the log verifies, and every decision is
  * a record or counted in a gap. posix_fadvise(3) is wrapped too (passed on):
- * which ranges the writer drops from the page cache.
+ * which ranges the writer drops from the page cache; and sysconf(3), so that
+ * the drops' boundary is checked for page sizes this host does not have.
  */
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -57,6 +58,17 @@ int __wrap_posix_fadvise(int fd, off_t off, off_t len, int advice)
 		}
 	}
 	return __real_posix_fadvise(fd, off, len, advice);
+}
+
+long __real_sysconf(int name);
+
+static long page_size; /* what sysconf(_SC_PAGESIZE) answers; 0: the host's */
+
+long __wrap_sysconf(int name)
+{
+	long pg = __atomic_load_n(&page_size, __ATOMIC_ACQUIRE);
+
+	return name == _SC_PAGESIZE && pg ? pg : __real_sysconf(name);
 }
 
 static void set_room(long long bytes, int err)
@@ -299,6 +311,61 @@ static void test_drop_behind(void **state)
 	close(fd);
 }
 
+/*
+ * The drops for any page size, fed the ends of syncs rather than written
+ * (a 64 KiB page's boundary is 512 MiB): each drop starts where the last
+ * ended and ends on a PMD's span (page * page / 8, the entries of a page
+ * table times a page); none reaches into the last 16 MiB; once an end is past
+ * a boundary plus those 16 MiB, the drops reach that boundary. A new fd starts
+ * over (a rotation).
+ */
+static void test_drop_bounds(void **state)
+{
+	static const long pages[] = { 4096, 16384, 65536 };
+	const off_t keep = (off_t)16 << 20;
+	struct audit_drop d = { .fd = -1 };
+	off_t align, end, reach;
+	FILE *f1 = tmpfile(), *f2 = tmpfile();
+	unsigned int i, k, n;
+	int fd;
+
+	(void)state;
+	assert_non_null(f1);
+	assert_non_null(f2);
+	fd = fileno(f1);
+	for (k = 0; k < sizeof(pages) / sizeof(pages[0]); k++) {
+		__atomic_store_n(&page_size, pages[k], __ATOMIC_RELEASE);
+		align = audit_drop_align();
+		assert_int_equal(align, (off_t)pages[k] * (pages[k] / 8));
+		__atomic_store_n(&ndrops, 0, __ATOMIC_RELEASE);
+		reach = 0;
+		/* Ends just short of, at and past each boundary (plus the kept bytes). */
+		for (i = 0; i < 12; i++) {
+			end = keep + (off_t)(i / 3) * align + (off_t)(i % 3) - 1;
+			audit_drop_behind(&d, fd, end);
+			n = __atomic_load_n(&ndrops, __ATOMIC_ACQUIRE);
+			if (n) {
+				assert_int_equal(drops[n - 1].off,
+						 n == 1 ? 0 : drops[n - 2].off + drops[n - 2].len);
+				reach = drops[n - 1].off + drops[n - 1].len;
+			}
+			assert_int_equal(reach % align, 0);
+			assert_true(!reach || reach <= end - keep);
+			assert_true(reach > end - keep - align);
+		}
+		assert_int_equal(reach, 3 * align);
+		/* Another file: from its start again. */
+		audit_drop_behind(&d, fileno(f2), keep + align);
+		n = __atomic_load_n(&ndrops, __ATOMIC_ACQUIRE);
+		assert_int_equal(drops[n - 1].off, 0);
+		assert_int_equal(drops[n - 1].len, align);
+		d.fd = -1;
+	}
+	__atomic_store_n(&page_size, 0, __ATOMIC_RELEASE);
+	fclose(f1);
+	fclose(f2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +374,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_disk_full_at_rotation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error_final, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_behind, setup, teardown),
+		cmocka_unit_test(test_drop_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
