@@ -156,9 +156,15 @@ int BPF_PROG(ag_file_open, struct file *file, int ret)
 
 	if (ret)
 		return ret;
+	/*
+	 * First, before reading the file: most opens are unconfined tasks' (on 6.1 each
+	 * read of file is a checked load: eight instructions, not one).
+	 */
+	pcg = ag_policy_cgroup(AG_HOOK_FILE_OPEN, &cg);
+	if (!pcg)
+		return 0;
 	fmode = file->f_mode;
 	fflags = file->f_flags;
-	pcg = ag_policy_cgroup(AG_HOOK_FILE_OPEN, &cg);
 	/*
 	 * The open that executes a binary (and its ELF interpreter) is shell_exec's.
 	 * 6.1 marks it in f_flags only; userspace cannot pass __FMODE_EXEC to open(),

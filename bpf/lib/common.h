@@ -138,34 +138,16 @@ static __always_inline void ag_last_put(__u64 cg, __u64 gen, __u64 pcg)
 }
 
 /*
- * The cgroup whose policy applies to the current task (itself or the nearest
- * ancestor with a policy), 0 when none; then *cgp (unless NULL) is the task's
- * own cgroup (records name it: read once per hook). One array read when nothing is
- * installed; for the cgroup this CPU judged last, a per-CPU read; else one
- * cache lookup for a cgroup seen since the last policy change.
+ * ag_policy_cgroup's answer for cgroup cg (the current task's) at generation
+ * gen when this CPU did not judge cg last: one cache lookup for a cgroup seen
+ * since the last policy change, else the walk up its ancestors.
  */
-static __always_inline __u64 ag_policy_cgroup(__u32 hook, __u64 *cgp)
+static __always_inline __u64 ag_policy_lookup(__u64 cg, __u64 gen)
 {
 	struct ag_cache_val *cv, nv = {};
-	struct ag_state *st;
-	__u64 cg, id, gen, pcg, last = 0;
-	__u32 zero = 0;
+	__u64 id, pcg, last = 0;
 	int i;
 
-	st = bpf_map_lookup_elem(&ag_state, &zero);
-	if (!st) {
-		/* Index 0 of an array: never. Were it to, confinement is unknown: counted. */
-		ag_count_error(hook);
-		return 0;
-	}
-	if (!st->npolicies)
-		return 0; /* no policy installed: nothing is confined */
-	gen = st->generation;
-	cg = bpf_get_current_cgroup_id();
-	if (cgp)
-		*cgp = cg;
-	if (ag_last_get(cg, gen, &pcg))
-		return pcg;
 	cv = bpf_map_lookup_elem(&ag_cache, &cg);
 	if (cv && AG_ONCE(cv->cgroup_id) == cg && AG_ONCE(cv->generation) == gen) {
 		pcg = AG_ONCE(cv->policy_cgroup_id);
@@ -199,6 +181,37 @@ static __always_inline __u64 ag_policy_cgroup(__u32 hook, __u64 *cgp)
 		ag_last_put(cg, gen, nv.policy_cgroup_id);
 	}
 	return nv.policy_cgroup_id;
+}
+
+/*
+ * The cgroup whose policy applies to the current task (itself or the nearest
+ * ancestor with a policy), 0 when none; then *cgp (unless NULL) is the task's
+ * own cgroup (records name it: read once per hook). One array read when nothing is
+ * installed; for the cgroup this CPU judged last, a per-CPU read; else
+ * ag_policy_lookup. The fast paths write nothing to the stack: every hook of
+ * every task runs them, confined or not.
+ */
+static __always_inline __u64 ag_policy_cgroup(__u32 hook, __u64 *cgp)
+{
+	struct ag_state *st;
+	__u64 cg, gen, pcg;
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&ag_state, &zero);
+	if (!st) {
+		/* Index 0 of an array: never. Were it to, confinement is unknown: counted. */
+		ag_count_error(hook);
+		return 0;
+	}
+	if (!st->npolicies)
+		return 0; /* no policy installed: nothing is confined */
+	gen = st->generation;
+	cg = bpf_get_current_cgroup_id();
+	if (cgp)
+		*cgp = cg;
+	if (ag_last_get(cg, gen, &pcg))
+		return pcg;
+	return ag_policy_lookup(cg, gen);
 }
 
 /*

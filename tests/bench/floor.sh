@@ -14,7 +14,7 @@ heading="## The kernel's floor for a BPF LSM program ("
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 for k in 6.12 6.1; do
-	AGVM_ICOUNT=0 tests/vm/run.sh --kernel "$k" --timeout 1800 --log "$bench/vm-floor-$k.log" \
+	AGVM_ICOUNT=0 AGVM_SMP=1 tests/vm/run.sh --kernel "$k" --timeout 1800 --log "$bench/vm-floor-$k.log" \
 		tests/bench/guest-floor.sh "$build/agentgate:/ag/bin/agentgate" \
 		"$bench/microbench:/ag/bin/microbench" "$bench/floorload:/ag/bin/floorload" "$bench/aglink:/ag/bin/aglink" \
 		"$bench/floor.bpf.o:/ag/floor.bpf.o" >/dev/null
@@ -23,9 +23,10 @@ done
 	echo "$heading\`make bench-floor\`, $(date -u +%Y-%m-%d))"
 	echo
 	echo "An unconfined open+close of a file (\`microbench\`, batches of 5000), counted in"
-	echo "instructions (qemu \`-icount\`; \`make bench-icount\` says what that measures): with nothing"
-	echo "attached, with a BPF LSM program on \`file_open\` that only passes the verdict on"
-	echo "(\`tests/bench/floor.bpf.c\`), and with agentgate loaded and no policy installed. One boot"
+	echo "instructions on one vCPU (qemu \`-icount\`; \`make bench-icount\` says what that measures):"
+	echo "with nothing attached, with a BPF LSM program on \`file_open\` that only passes the verdict"
+	echo "on (\`tests/bench/floor.bpf.c\`), and with agentgate loaded and no policy installed. Both are"
+	echo "loaded once per boot; between batches \`aglink\` attaches and detaches their links. One boot"
 	echo "per kernel, 3 rounds of that order, 3 batches each; cells: instructions per open+close,"
 	echo "the median (min–max) over the rounds of each round's fewest, and the increase over"
 	echo "nothing attached (the median of the rounds' ratios). The do-nothing program's cost is the"

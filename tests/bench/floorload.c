@@ -1,22 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * floorload OBJ: loads and attaches every program of OBJ, says "attached", and holds
- * them until killed; its exit closes the links, which detaches them before it is reaped
- * (an unpinned link would be released later, by a kworker). tests/bench/floor.sh.
+ * floorload OBJ PINDIR: loads and attaches every program of OBJ and pins each link as
+ * PINDIR/link_NAME, where `aglink` takes them off and puts them back as it does
+ * agentgate's (tests/bench/guest-floor.sh): both are loaded once, and every batch of
+ * make bench-floor differs from the others only in which links are attached.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include <bpf/libbpf.h>
 
 int main(int argc, char **argv)
 {
+	char path[PATH_MAX];
 	struct bpf_object *obj;
 	struct bpf_program *prog;
+	struct bpf_link *link;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: floorload OBJ\n");
+	if (argc != 3) {
+		fprintf(stderr, "usage: floorload OBJ PINDIR\n");
 		return 2;
 	}
 	obj = bpf_object__open_file(argv[1], NULL);
@@ -25,14 +28,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	bpf_object__for_each_program(prog, obj) {
-		if (!bpf_program__attach(prog)) {
-			fprintf(stderr, "floorload: cannot attach %s: %s\n",
-				bpf_program__name(prog), strerror(errno));
+		snprintf(path, sizeof(path), "%s/link_%s", argv[2], bpf_program__name(prog));
+		link = bpf_program__attach(prog);
+		if (!link || bpf_link__pin(link, path)) {
+			fprintf(stderr, "floorload: cannot attach %s at %s: %s\n",
+				bpf_program__name(prog), path, strerror(errno));
 			return 1;
 		}
 	}
-	printf("attached\n");
-	fflush(stdout);
-	pause();
 	return 0;
 }

@@ -4,10 +4,12 @@
 # attached, with a do-nothing BPF LSM program on file_open, and with agentgate loaded and
 # no policy installed; ROUNDS rounds of that order, 3 batches each, each batch once the
 # machine is quiet and after an untimed tenth (the kernel's text was just patched).
+# Both are loaded once; between batches aglink only attaches and detaches their links
+# (their programs saved in DIR_saved: bpffs names take no dots).
 # Output: "FLOOR CONFIG ROUND NS" per batch (instructions under qemu -icount).
 set -u
-PINS=/sys/fs/bpf/agentgate
-SAVED=/sys/fs/bpf/agfloor
+AG=/sys/fs/bpf/agentgate
+FL=/sys/fs/bpf/agfloor
 FILE=/tmp/floor.txt
 echo "BENCHINFO kernel $(uname -r)"
 echo data >"$FILE"
@@ -17,20 +19,19 @@ m() { # m CONFIG ROUND
 		microbench -W -o 5000 -x 0 -c 0 -f "$FILE" 5</proc/stat | sed -n "s/^open /FLOOR $1 $2 /p"
 	done
 }
+# Each one's programs saved, its links off; aglink off drops each link's last reference
+# itself: detached when it returns.
+mkdir -p "$FL" "${FL}_saved" "${AG}_saved"
+floorload /ag/floor.bpf.o "$FL" || exit 1
+aglink save "$FL" "${FL}_saved" && aglink off "$FL" "${FL}_saved" || exit 1
+agentgate exec --policy /tmp/allow.yaml -- microbench nop || exit 1
+aglink save "$AG" "${AG}_saved" && aglink off "$AG" "${AG}_saved" || exit 1
 for r in 1 2 3; do
 	m none "$r"
-	floorload /ag/floor.bpf.o >/tmp/floor.out 2>&1 &
-	fp=$!
-	while ! grep -qsx attached /tmp/floor.out && kill -0 "$fp" 2>/dev/null; do sleep 0.1; done
-	grep -qsx attached /tmp/floor.out || { cat /tmp/floor.out; exit 1; }
-	m floor "$r"
-	kill "$fp"
-	wait "$fp" # its exit closed the links: detached
-	agentgate exec --policy /tmp/allow.yaml -- microbench nop || exit 1
-	m agentgate "$r"
-	# Detached before the next round: aglink off drops each link's last reference itself.
-	mkdir -p "$SAVED"
-	{ aglink save "$PINS" "$SAVED" && aglink off "$PINS" "$SAVED"; } || exit 1
-	rm -rf "$PINS" "$SAVED"
+	for c in floor:"$FL" agentgate:"$AG"; do
+		aglink on "${c#*:}" "${c#*:}_saved" || exit 1
+		m "${c%%:*}" "$r"
+		aglink off "${c#*:}" "${c#*:}_saved" || exit 1
+	done
 done
 exit 0
