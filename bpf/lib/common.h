@@ -188,8 +188,8 @@ static __always_inline __u64 ag_policy_lookup(__u64 cg, __u64 gen)
  * ancestor with a policy), 0 when none; then *cgp (unless NULL) is the task's
  * own cgroup (records name it: read once per hook). One array read when nothing is
  * installed; for the cgroup this CPU judged last, a per-CPU read; else
- * ag_policy_lookup. The fast paths write nothing to the stack: every hook of
- * every task runs them, confined or not.
+ * ag_policy_lookup. The fast paths zero-initialise nothing (the walk's entry is
+ * ag_policy_lookup's): every hook of every task runs them, confined or not.
  */
 static __always_inline __u64 ag_policy_cgroup(__u32 hook, __u64 *cgp)
 {

@@ -2,7 +2,9 @@
 /*
  * aglink: takes agentgate's hooks off and puts them back between two batches of a ring
  * (tests/bench/guest-bench.sh), so that an unconfined process with and without agentgate
- * attached takes turns in one ring, instead of in rings a load (35 s under TCG) apart.
+ * attached takes turns in one ring, instead of in rings a load (35 s under TCG) apart;
+ * and those of make bench-floor's do-nothing program and agentgate's between its
+ * configurations (tests/bench/guest-floor.sh; floorload pins links the same way).
  *
  *   aglink save PINDIR SAVEDIR   pins under SAVEDIR the program of every link pinned in
  *                                PINDIR as link_NAME: the LSM hooks, the exit tracepoint

@@ -26,7 +26,7 @@ done
 	echo "instructions on one vCPU (qemu \`-icount\`; \`make bench-icount\` says what that measures):"
 	echo "with nothing attached, with a BPF LSM program on \`file_open\` that only passes the verdict"
 	echo "on (\`tests/bench/floor.bpf.c\`), and with agentgate loaded and no policy installed. Both are"
-	echo "loaded once per boot; between batches \`aglink\` attaches and detaches their links. One boot"
+	echo "loaded once per boot; between configurations \`aglink\` attaches and detaches their links. One boot"
 	echo "per kernel, 3 rounds of that order, 3 batches each; cells: instructions per open+close,"
 	echo "the median (min–max) over the rounds of each round's fewest, and the increase over"
 	echo "nothing attached (the median of the rounds' ratios). The do-nothing program's cost is the"

@@ -4,7 +4,7 @@
 # attached, with a do-nothing BPF LSM program on file_open, and with agentgate loaded and
 # no policy installed; ROUNDS rounds of that order, 3 batches each, each batch once the
 # machine is quiet and after an untimed tenth (the kernel's text was just patched).
-# Both are loaded once; between batches aglink only attaches and detaches their links
+# Both are loaded once; between configurations aglink only attaches and detaches their links
 # (their programs saved in DIR_saved: bpffs names take no dots).
 # Output: "FLOOR CONFIG ROUND NS" per batch (instructions under qemu -icount).
 set -u

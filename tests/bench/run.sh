@@ -167,7 +167,7 @@ ours0=$(ours)
 t0=$(now_ns)
 vmenv=()
 # 2^0 ns an instruction; one vCPU: on 6.1 a second one's background work scattered open's
-# count by 1-2% between batches (with one, 0.2%).
+# count by up to 2% between batches (with one, 0.2%).
 [ "$icount" = 0 ] || vmenv=(AGVM_ICOUNT=0 AGVM_SMP=1)
 env "${vmenv[@]}" tests/vm/run.sh --kernel "$vm_kernel" --timeout 2700 --log "$log" tests/bench/guest-bench.sh "${files[@]}" >/dev/null
 others=$(awk -v b="$(( $(busy) - busy0 - $(ours) + ours0 ))" -v hz="$(getconf CLK_TCK)" \
@@ -228,12 +228,13 @@ if [ "$icount" = 1 ]; then
 		echo
 		echo "The rings of \`make bench\` (\"Hooks in the VM\") in one boot of Debian $kernel, $rounds"
 		echo "rounds, with qemu counting the guest's instructions (\`-icount shift=0,sleep=off\`) on one"
-		echo "vCPU (on 6.1 a second one's background work scattered the counts by 1-2%): the guest's"
+		echo "vCPU (on 6.1 a second one's background work scattered single batches by up to 2%): the guest's"
 		echo "clock advances 1 ns per instruction executed and skips idle time. A batch's figure is"
 		echo "then what the machine executed while it ran: the operation's own instructions, plus"
 		echo "whatever else ran meanwhile (in rings C and F the audit writer: a whole-machine CPU"
-		echo "cost). Rounds agree within 0.1% for open, 1% for connect and 3% for exec, where"
-		echo "wall-clock TCG scatters ±15%: the 2% bars are decided. Instructions are not time: a"
+		echo "cost). The rows the 2% bars compare (rings L and T) repeat within 0.6% across rounds for"
+		echo "open and connect and 1.5% for exec, other rows within 3%, where wall-clock TCG scatters"
+		echo "±15%. Instructions are not time: a"
 		echo "cache miss or a lock's wait costs nothing here, an instruction of a hot loop as much as"
 		echo "one of a cold path. Other load on the host changes nothing."
 		echo

@@ -311,59 +311,82 @@ static void test_drop_behind(void **state)
 	close(fd);
 }
 
+/* test_drop_bounds' files; its teardown closes them and gives sysconf back. */
+static FILE *bounds_files[2];
+
+static int bounds_teardown(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	__atomic_store_n(&page_size, 0, __ATOMIC_RELEASE);
+	for (i = 0; i < 2; i++) {
+		if (bounds_files[i])
+			fclose(bounds_files[i]);
+		bounds_files[i] = NULL;
+	}
+	return 0;
+}
+
+/* audit_drop_behind(d, fd, end), then where its drops reach: each starts where the last ended. */
+static off_t drop_to(struct audit_drop *d, int fd, off_t end, off_t reach)
+{
+	unsigned int n0 = __atomic_load_n(&ndrops, __ATOMIC_ACQUIRE), n;
+
+	audit_drop_behind(d, fd, end);
+	n = __atomic_load_n(&ndrops, __ATOMIC_ACQUIRE);
+	assert_in_range(n, n0, n0 + 1);
+	if (n == n0)
+		return reach;
+	assert_int_equal(drops[n - 1].off, reach);
+	return drops[n - 1].off + drops[n - 1].len;
+}
+
 /*
  * The drops for any page size, fed the ends of syncs rather than written
- * (a 64 KiB page's boundary is 512 MiB): each drop starts where the last
- * ended and ends on a PMD's span (page * page / 8, the entries of a page
- * table times a page); none reaches into the last 16 MiB; once an end is past
- * a boundary plus those 16 MiB, the drops reach that boundary. A new fd starts
- * over (a rotation).
+ * (a 64 KiB page's boundary is 512 MiB): after each end they reach the last
+ * PMD's span (page * page / 8, the entries of a page table times a page)
+ * at or before that end less the last 16 MiB, never into those, one drop at a
+ * time however many boundaries an end passed. A file restarted under the same
+ * fd (an end before the drops) and another fd (a rotation) start over.
  */
 static void test_drop_bounds(void **state)
 {
 	static const long pages[] = { 4096, 16384, 65536 };
 	const off_t keep = (off_t)16 << 20;
 	struct audit_drop d = { .fd = -1 };
-	off_t align, end, reach;
-	FILE *f1 = tmpfile(), *f2 = tmpfile();
-	unsigned int i, k, n;
-	int fd;
+	off_t align, end, reach, want;
+	unsigned int i, k;
+	int fd, fd2;
 
 	(void)state;
-	assert_non_null(f1);
-	assert_non_null(f2);
-	fd = fileno(f1);
+	bounds_files[0] = tmpfile();
+	bounds_files[1] = tmpfile();
+	assert_non_null(bounds_files[0]);
+	assert_non_null(bounds_files[1]);
+	fd = fileno(bounds_files[0]);
+	fd2 = fileno(bounds_files[1]);
 	for (k = 0; k < sizeof(pages) / sizeof(pages[0]); k++) {
 		__atomic_store_n(&page_size, pages[k], __ATOMIC_RELEASE);
 		align = audit_drop_align();
 		assert_int_equal(align, (off_t)pages[k] * (pages[k] / 8));
-		__atomic_store_n(&ndrops, 0, __ATOMIC_RELEASE);
-		reach = 0;
-		/* Ends just short of, at and past each boundary (plus the kept bytes). */
-		for (i = 0; i < 12; i++) {
-			end = keep + (off_t)(i / 3) * align + (off_t)(i % 3) - 1;
-			audit_drop_behind(&d, fd, end);
-			n = __atomic_load_n(&ndrops, __ATOMIC_ACQUIRE);
-			if (n) {
-				assert_int_equal(drops[n - 1].off,
-						 n == 1 ? 0 : drops[n - 2].off + drops[n - 2].len);
-				reach = drops[n - 1].off + drops[n - 1].len;
-			}
-			assert_int_equal(reach % align, 0);
-			assert_true(!reach || reach <= end - keep);
-			assert_true(reach > end - keep - align);
-		}
-		assert_int_equal(reach, 3 * align);
-		/* Another file: from its start again. */
-		audit_drop_behind(&d, fileno(f2), keep + align);
-		n = __atomic_load_n(&ndrops, __ATOMIC_ACQUIRE);
-		assert_int_equal(drops[n - 1].off, 0);
-		assert_int_equal(drops[n - 1].len, align);
+		/* Past the kept bytes by: short of, at and past one boundary; then two at once. */
+		const off_t past[] = { -1, 0, 1, align - 1, align, align + 1, 3 * align + 5 };
+
 		d.fd = -1;
+		reach = 0;
+		for (i = 0; i < sizeof(past) / sizeof(past[0]); i++) {
+			end = keep + past[i];
+			want = past[i] < 0 ? 0 : past[i] / align * align;
+			reach = drop_to(&d, fd, end, reach);
+			assert_int_equal(reach, want);
+		}
+		/* The same fd, its file written again from the start: shorter than the drops. */
+		assert_int_equal(drop_to(&d, fd, align, 0), 0);
+		assert_int_equal(drop_to(&d, fd, keep + align, 0), align);
+		/* Another file. */
+		assert_int_equal(drop_to(&d, fd2, keep + 2 * align, 0), 2 * align);
 	}
-	__atomic_store_n(&page_size, 0, __ATOMIC_RELEASE);
-	fclose(f1);
-	fclose(f2);
 }
 
 int main(void)
@@ -374,7 +397,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_disk_full_at_rotation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error_final, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_behind, setup, teardown),
-		cmocka_unit_test(test_drop_bounds),
+		cmocka_unit_test_teardown(test_drop_bounds, bounds_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
