@@ -188,7 +188,7 @@ $(BUILD)/bench/floorload: tests/bench/floorload.c
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< -lbpf -o $@
-$(BUILD)/bench/floor.bpf.o: tests/bench/floor.bpf.c $(BUILD)/vmlinux.h
+$(BUILD)/bench/floor.bpf.o $(BUILD)/bench/floorcg.bpf.o $(BUILD)/bench/floorut.bpf.o: $(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c $(BUILD)/vmlinux.h
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_$(ARCH) -c $< -o $@
@@ -228,7 +228,7 @@ bench-icount: all $(BENCH_VM_BINS)
 	$(Q)BENCH_ICOUNT=1 tests/bench/run.sh
 
 # The kernel's own cost for a do-nothing BPF LSM program on file_open, against agentgate's.
-bench-floor: all $(BUILD)/bench/microbench $(BUILD)/bench/aglink $(BUILD)/bench/floorload $(BUILD)/bench/floor.bpf.o
+bench-floor: all $(BUILD)/bench/microbench $(BUILD)/bench/aglink $(BUILD)/bench/floorload $(BUILD)/bench/floor.bpf.o $(BUILD)/bench/floorcg.bpf.o $(BUILD)/bench/floorut.bpf.o
 	$(Q)tests/bench/floor.sh
 
 # The DNS proxy with 1, 100 and 1000 containers: its section of BENCHMARKS.md only.

@@ -1,8 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # awk -f sort.awk -f floor.awk LOG: the markdown row of tests/bench/guest-floor.sh's
 # "FLOOR CONFIG ROUND NS" lines (floor.sh): per config the median (min–max) over the rounds
-# of the round's fewest, and for the program and agentgate the median of their rounds'
-# ratios to "none".
+# of the round's fewest, and for the others the median of their rounds' ratios to "none".
 function cell(c,    i, n, a) {
 	n = 0
 	for (i = 1; i <= nr; i++)
@@ -32,6 +31,8 @@ $1 == "FLOOR" && NF == 4 {
 		nr = $3
 }
 END {
-	printf "| %s | %s | %s | %s | %s | %s |\n", kernel ? kernel : "?", cell("none"), cell("floor"),
-		rise("floor"), cell("agentgate"), rise("agentgate")
+	printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", kernel ? kernel : "?",
+		cell("none"), cell("floor"), rise("floor"), cell("cgroupid"), rise("cgroupid"),
+		cell("undercg"), rise("undercg"), cell("agentgate"), rise("agentgate"),
+		cell("elsewhere"), rise("elsewhere")
 }
